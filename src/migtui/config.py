@@ -1,0 +1,148 @@
+"""Where migtui finds its settings: the migrations folder, the target, assumptions.
+
+Settings come from the command line first, then the environment, then a
+``[tool.migtui]`` table in ``./pyproject.toml`` or a ``./migtui.toml`` file.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_DIRS = ("sql/migrations", "migrations", "db/migrations")
+
+
+class ConfigError(ValueError):
+    """A setting is wrong; the message says which file and what to do."""
+
+
+@dataclass(frozen=True)
+class Config:
+    #: The file the settings came from, or None when there is none.
+    source: Path | None = None
+    dir: Path | None = None
+    layout: str | None = None
+    dsn: str | None = None
+    #: Objects that exist outside the migrations, in the one spelling.
+    assume: tuple[str, ...] = ()
+    lock_timeout: str = "5s"
+    statement_timeout: str | None = None
+    #: Lines kept in the console's live output before the oldest drop.
+    output_lines: int = 5000
+    extra: dict = field(default_factory=dict, compare=False)
+
+
+_KNOWN_KEYS = {
+    "dir",
+    "layout",
+    "dsn",
+    "assume",
+    "lock_timeout",
+    "statement_timeout",
+    "output_lines",
+}
+
+
+def load_config(cwd: Path | None = None) -> Config:
+    """Read ``[tool.migtui]`` from ``pyproject.toml``, else ``migtui.toml``, in ``cwd``."""
+    cwd = Path.cwd() if cwd is None else cwd
+    candidates = [(cwd / "pyproject.toml", True), (cwd / "migtui.toml", False)]
+    for path, nested in candidates:
+        if not path.is_file():
+            continue
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+        table = data.get("tool", {}).get("migtui") if nested else data.get("migtui", data)
+        if not table:
+            continue
+        return _from_table(table, path)
+    return Config()
+
+
+def _from_table(table: dict, path: Path) -> Config:
+    unknown = sorted(set(table) - _KNOWN_KEYS)
+    assume = table.get("assume", [])
+    if isinstance(assume, str):
+        assume = [assume]
+    if not isinstance(assume, list) or not all(isinstance(a, str) for a in assume):
+        raise ConfigError(
+            f'{path}: assume must be a list of objects, e.g. assume = ["table public.legacy_users"]'
+        )
+    directory = table.get("dir")
+    lines = table.get("output_lines", 5000)
+    if not isinstance(lines, int) or lines < 100:
+        raise ConfigError(f"{path}: output_lines must be a whole number of at least 100")
+    return Config(
+        source=path,
+        dir=(path.parent / directory) if directory else None,
+        layout=table.get("layout"),
+        dsn=table.get("dsn"),
+        assume=tuple(assume),
+        lock_timeout=str(table.get("lock_timeout", "5s")),
+        statement_timeout=(
+            str(table["statement_timeout"]) if table.get("statement_timeout") else None
+        ),
+        output_lines=lines,
+        extra={k: table[k] for k in unknown},
+    )
+
+
+def resolve_dir(cli_dir: str | Path | None, config: Config, cwd: Path | None = None) -> Path:
+    """The migrations folder: ``--dir``, then ``MIGTUI_DIR``, then the config,
+    then the first of ``sql/migrations``, ``migrations``, ``db/migrations``."""
+    cwd = Path.cwd() if cwd is None else cwd
+    for origin, value in (
+        ("--dir", cli_dir),
+        ("MIGTUI_DIR", os.environ.get("MIGTUI_DIR")),
+        (str(config.source), config.dir),
+    ):
+        if value:
+            path = Path(value).expanduser()
+            path = path if path.is_absolute() else cwd / path
+            if not path.is_dir():
+                raise ConfigError(f"{origin}: {path} is not a folder")
+            return path
+    for name in DEFAULT_DIRS:
+        if (cwd / name).is_dir():
+            return cwd / name
+    raise ConfigError(
+        f"no migrations folder found in {cwd}: pass --dir, set MIGTUI_DIR, "
+        f"or create one of {', '.join(DEFAULT_DIRS)}"
+    )
+
+
+def resolve_dsn(cli_dsn: str | None, config: Config | None = None) -> str | None:
+    """The target: ``--dsn``, then ``MIGTUI_DSN``, then ``DATABASE_URL``, then the
+    config's ``dsn``. None means: let libpq use its own environment
+    (PGHOST, PGDATABASE, PGSERVICE, .pgpass), if any of it is set."""
+    for value in (
+        cli_dsn,
+        os.environ.get("MIGTUI_DSN"),
+        os.environ.get("DATABASE_URL"),
+        config.dsn if config else None,
+    ):
+        if value:
+            return value
+    if any(os.environ.get(v) for v in ("PGHOST", "PGDATABASE", "PGSERVICE", "PGPORT", "PGUSER")):
+        return ""
+    return None
+
+
+_URI_PASSWORD = re.compile(r"^(?P<head>[a-z][a-z0-9+.-]*://[^:/@?#]*):(?P<pw>[^@/?#]*)@", re.I)
+_KV_PASSWORD = re.compile(r"(?P<key>\bpassword\s*=\s*)(?P<pw>'(?:[^'\\]|\\.)*'|\S+)", re.I)
+_QUERY_PASSWORD = re.compile(r"(?P<key>[?&]password=)(?P<pw>[^&#]*)", re.I)
+
+
+def redact_dsn(dsn: str | None) -> str:
+    """The DSN with any password replaced by ``***``: the only form ever shown."""
+    if not dsn:
+        return "(libpq environment)" if dsn == "" else ""
+    out = _URI_PASSWORD.sub(lambda m: f"{m['head']}:***@" if m["pw"] else m[0], dsn)
+    out = _QUERY_PASSWORD.sub(lambda m: f"{m['key']}***", out)
+    out = _KV_PASSWORD.sub(lambda m: f"{m['key']}***", out)
+    return out

@@ -1,0 +1,66 @@
+"""What one script does to the schema, in the order it does it.
+
+The object analysis (``objects.py``) turns statements into an ordered list of
+effects; the project analysis (``graph.py``) walks the effects of every
+migration in version order to decide what each one provides and needs.
+Keeping the order matters: a migration that creates a table and then alters it
+needs nothing, one that alters it first does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from migtui.core.model import ObjectRef
+
+PROVIDE = "provide"  # creates the object (CREATE, implicit index/sequence names, rename target)
+REQUIRE = "require"  # needs the object to exist now
+DROP = "drop"  # removes it
+ALTER = "alter"  # changes it in place (it is also required)
+RENAME = "rename"  # ``ref`` is renamed to ``new``
+
+#: Finding kinds: review points about the SQL itself.
+DYNAMIC_SQL = "dynamic_sql"
+NAME_ONLY_FUNCTION_CHECK = "name_only_function_check"
+NAME_ONLY_TRIGGER_CHECK = "name_only_trigger_check"
+GUARDED_SKIP = "guarded_skip"
+
+
+@dataclass(frozen=True)
+class Effect:
+    action: str
+    ref: ObjectRef
+    line: int  # file line of the word that names the object (else the statement's first line)
+    statement: int  # statement index in its section
+    #: Inside an existence test (``IF EXISTS (SELECT … FROM pg_tables …) THEN``):
+    #: the migration may silently skip this instead of failing.
+    guarded: bool = False
+    #: For RENAME: the new name.
+    new: ObjectRef | None = None
+    #: For DROP: CASCADE was written (dependents go too).
+    cascade: bool = False
+    #: For DROP/ALTER/REQUIRE: ``IF EXISTS`` was written, so nothing is needed.
+    if_exists: bool = False
+    #: For an index or a table-scoped object: the qualified table it belongs to.
+    parent: str | None = None
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A review point about a script that is not about one object's existence."""
+
+    kind: str
+    line: int
+    message: str
+    hint: str
+    statement: int = 0
+
+
+@dataclass(frozen=True)
+class ScriptFacts:
+    effects: tuple[Effect, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    #: Lines that build SQL at run time (EXECUTE format(…)): what they touch is unknown.
+    dynamic_lines: tuple[int, ...] = ()
+    #: The search_path in force at the end of the script.
+    search_path: tuple[str, ...] = ("public",)

@@ -1,0 +1,201 @@
+"""The runner's events: the only thing the faces (CLI, console) see of a run.
+
+Each event is a frozen dataclass with a ``type`` (its name in NDJSON) and a
+``ts`` (seconds since the epoch, set when it is made). ``to_json()`` gives the
+fields as JSON-ready values, the same names the text output uses.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field, fields
+from typing import ClassVar
+
+
+@dataclass(frozen=True, kw_only=True)
+class Event:
+    type: ClassVar[str] = "event"
+    ts: float = field(default_factory=time.time)
+
+    def to_json(self) -> dict:
+        return {"type": self.type, **asdict(self)}
+
+    @classmethod
+    def field_names(cls) -> list[str]:
+        return [f.name for f in fields(cls)]
+
+
+def _event(name: str):
+    def wrap(cls):
+        cls.type = name  # class attribute, seen by to_json and by type checks
+        return cls
+
+    return wrap
+
+
+@_event("plan_started")
+@dataclass(frozen=True, kw_only=True)
+class PlanStarted(Event):
+    direction: str  # "apply" | "rollback"
+    steps: tuple[str, ...]  # versions, in the order they will run
+    dry_run: bool = False
+    step_mode: bool = False
+    target: str = ""  # redacted DSN
+
+
+@_event("lock_waiting")
+@dataclass(frozen=True, kw_only=True)
+class LockWaiting(Event):
+    holder_pid: int | None = None
+    holder_user: str | None = None
+    holder_host: str | None = None
+    holder_since: str | None = None
+    holder_application: str | None = None
+    wait_seconds: float = 0.0
+
+
+@_event("lock_acquired")
+@dataclass(frozen=True, kw_only=True)
+class LockAcquired(Event):
+    waited_seconds: float = 0.0
+
+
+@_event("migration_started")
+@dataclass(frozen=True, kw_only=True)
+class MigrationStarted(Event):
+    version: str
+    name: str
+    direction: str  # "up" | "down"
+    file: str
+    transactional: bool = True
+    statements: int = 0
+
+
+@_event("statement_started")
+@dataclass(frozen=True, kw_only=True)
+class StatementStarted(Event):
+    version: str
+    section: str  # "up" | "down" | "verify"
+    index: int
+    file: str
+    line: int
+    end_line: int
+    sql: str
+
+
+@_event("notice")
+@dataclass(frozen=True, kw_only=True)
+class Notice(Event):
+    version: str
+    severity: str  # NOTICE, WARNING, INFO, …
+    message: str
+    sqlstate: str | None = None
+    detail: str | None = None
+    hint: str | None = None
+    index: int | None = None  # statement running when it arrived
+
+
+@_event("statement_finished")
+@dataclass(frozen=True, kw_only=True)
+class StatementFinished(Event):
+    version: str
+    section: str
+    index: int
+    command_tag: str
+    rows: int | None
+    duration_ms: float
+    line: int = 0
+
+
+@_event("statement_failed")
+@dataclass(frozen=True, kw_only=True)
+class StatementFailed(Event):
+    version: str
+    section: str
+    index: int
+    sqlstate: str | None
+    message: str
+    detail: str | None = None
+    hint: str | None = None
+    file: str = ""
+    line: int = 0  # file line PostgreSQL's error position points at, else the statement's first
+    duration_ms: float = 0.0
+    context: str | None = None  # PL/pgSQL context, when the server gives one
+
+
+@_event("verify_passed")
+@dataclass(frozen=True, kw_only=True)
+class VerifyPassed(Event):
+    version: str
+    statements: int = 0
+    duration_ms: float = 0.0
+
+
+@_event("verify_failed")
+@dataclass(frozen=True, kw_only=True)
+class VerifyFailed(Event):
+    version: str
+    message: str
+    sqlstate: str | None = None
+    file: str = ""
+    line: int = 0
+
+
+@_event("migration_committed")
+@dataclass(frozen=True, kw_only=True)
+class MigrationCommitted(Event):
+    version: str
+    direction: str
+    duration_ms: float
+    dry_run: bool = False
+
+
+@_event("migration_rolled_back")
+@dataclass(frozen=True, kw_only=True)
+class MigrationRolledBack(Event):
+    version: str
+    direction: str
+    reason: str  # "failed" | "cancelled" | "verify_failed" | "dry_run" | "aborted"
+    duration_ms: float = 0.0
+
+
+@_event("plan_finished")
+@dataclass(frozen=True, kw_only=True)
+class PlanFinished(Event):
+    direction: str
+    outcome: str  # "done" | "failed" | "cancelled" | "aborted" | "refused" | "nothing_to_do"
+    applied: tuple[str, ...] = ()
+    failed: str | None = None
+    duration_ms: float = 0.0
+    dry_run: bool = False
+    message: str = ""
+
+
+@_event("step_paused")
+@dataclass(frozen=True, kw_only=True)
+class StepPaused(Event):
+    """Step mode: the runner waits for next / continue / abort before this statement."""
+
+    version: str
+    section: str
+    index: int
+    line: int
+    sql: str
+
+
+ALL_EVENTS: tuple[type[Event], ...] = (
+    PlanStarted,
+    LockWaiting,
+    LockAcquired,
+    MigrationStarted,
+    StatementStarted,
+    Notice,
+    StatementFinished,
+    StatementFailed,
+    VerifyPassed,
+    VerifyFailed,
+    MigrationCommitted,
+    MigrationRolledBack,
+    PlanFinished,
+    StepPaused,
+)
