@@ -1,0 +1,127 @@
+"""The analysed project: every migration with what it provides and needs,
+the dependency edges between them, and the problems found.
+
+``analyze()`` is the entry point used by the CLI, the runner's planner and the
+console. It is pure: files and (optionally) a catalog snapshot in, values out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from migtui.core.model import Migration, ObjectRef, Problem, Severity, Statement
+
+#: Where a met requirement comes from.
+FROM_MIGRATION = "migration"
+FROM_DATABASE = "database"
+FROM_ASSUME = "assume"
+FROM_LAYOUT = "layout"  # created by the migration tool itself (diesel's helpers)
+FROM_SELF = "self"  # an earlier statement of the same migration
+
+
+@dataclass(frozen=True)
+class Requirement:
+    ref: ObjectRef
+    file: str
+    line: int
+    #: Version of the migration that provides it, when one does.
+    met_by: str | None = None
+    #: FROM_* constant, or None when nothing meets it.
+    source: str | None = None
+    #: Needed only inside an existence test: the migration may silently skip.
+    guarded: bool = False
+
+    @property
+    def met(self) -> bool:
+        return self.source is not None
+
+
+@dataclass(frozen=True)
+class ParsedSection:
+    kind: str
+    file: str
+    statements: tuple[Statement, ...]
+    #: The section's own BEGIN … COMMIT was absorbed (runner's transaction replaces it).
+    wrapped: bool = False
+
+
+@dataclass(frozen=True)
+class MigrationInfo:
+    migration: Migration
+    sections: dict[str, ParsedSection] = field(default_factory=dict, compare=False)
+    provides: tuple[ObjectRef, ...] = ()
+    requires: tuple[Requirement, ...] = ()
+    drops: tuple[ObjectRef, ...] = ()
+    alters: tuple[ObjectRef, ...] = ()
+    #: Versions this migration depends on (inferred and declared).
+    depends_on: tuple[str, ...] = ()
+    problems: tuple[Problem, ...] = ()
+    #: Lines with dynamic SQL whose objects cannot be known.
+    dynamic_lines: tuple[int, ...] = ()
+
+    @property
+    def version(self) -> str:
+        return str(self.migration.version)
+
+    @property
+    def name(self) -> str:
+        return self.migration.name
+
+    @property
+    def blocked(self) -> bool:
+        """True when an error problem means it cannot succeed as written."""
+        return any(p.severity is Severity.ERROR for p in self.problems)
+
+    @property
+    def transactional(self) -> bool:
+        up = self.sections.get("up")
+        return self.migration.transactional and not (
+            up and any(s.no_transaction for s in up.statements)
+        )
+
+    def statements(self, kind: str = "up") -> tuple[Statement, ...]:
+        section = self.sections.get(kind)
+        return section.statements if section else ()
+
+
+@dataclass(frozen=True)
+class Edge:
+    """``target`` depends on ``source`` (an earlier migration)."""
+
+    source: str
+    target: str
+    objects: tuple[str, ...] = ()
+    declared: bool = False
+
+
+@dataclass(frozen=True)
+class Analysis:
+    root: Path
+    layout: str
+    migrations: tuple[MigrationInfo, ...] = ()
+    repeatables: tuple[MigrationInfo, ...] = ()
+    edges: tuple[Edge, ...] = ()
+    problems: tuple[Problem, ...] = ()
+    #: Whether a live catalog was part of the analysis.
+    live: bool = False
+
+    def get(self, version: str) -> MigrationInfo | None:
+        for info in self.migrations + self.repeatables:
+            if info.version == version or info.migration.version.same_number(version):
+                return info
+        return None
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.severity is Severity.ERROR)
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.severity is Severity.WARNING)
+
+    def dependents(self, version: str) -> tuple[str, ...]:
+        return tuple(e.target for e in self.edges if e.source == version)
+
+    def dependencies(self, version: str) -> tuple[Edge, ...]:
+        return tuple(e for e in self.edges if e.target == version)
