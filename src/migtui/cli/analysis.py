@@ -1,9 +1,368 @@
-"""Commands of this group are registered on the main group by ``register``."""
+"""``check``, ``graph`` and ``show``: the analysis, before anything touches a database."""
 
 from __future__ import annotations
 
+import json
+import sys
+import time
+from pathlib import Path
+
 import click
+from rich.console import Console
+from rich.markup import escape
+from rich.syntax import Syntax
+from rich.table import Table
+from rich.text import Text
+
+from migtui.config import ConfigError, load_config, redact_dsn, resolve_dir, resolve_dsn
+from migtui.core.graph import AssumeError, analyze
+from migtui.core.layouts import LAYOUTS, LayoutError, load
+from migtui.core.model import Severity
+from migtui.core.project import (
+    FROM_ASSUME,
+    FROM_DATABASE,
+    FROM_LAYOUT,
+    FROM_MIGRATION,
+    Analysis,
+    MigrationInfo,
+)
+from migtui.report import check_json, graph_dot, graph_json, graph_mermaid, migration_json
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def _out() -> Console:
+    return Console(highlight=False, soft_wrap=False)
+
+
+def fail_usage(message: str) -> None:
+    """A problem with how migtui was called or configured: one line, exit 2."""
+    Console(stderr=True, highlight=False).print(f"[bold red]migtui:[/] {escape(message)}")
+    sys.exit(EXIT_USAGE)
+
+
+def load_analysis(
+    directory: str | None,
+    layout: str | None,
+    dsn: str | None = None,
+    embedded: bool = False,
+) -> Analysis:
+    """Read the folder, and the target's catalog when a database is given."""
+    try:
+        config = load_config()
+        root = resolve_dir(directory, config)
+        loaded = load(root, layout or config.layout)
+    except (ConfigError, LayoutError) as exc:
+        fail_usage(str(exc))
+    catalog = None
+    target = _target(dsn, embedded, config)
+    if target is not None:
+        catalog = _read_catalog(target)
+    try:
+        return analyze(loaded, assume=config.assume, catalog=catalog)
+    except AssumeError as exc:
+        fail_usage(f"{config.source}: {exc}")
+
+
+def _target(dsn: str | None, embedded: bool, config) -> str | None:
+    if embedded:
+        from migtui.db.embedded import ensure_server
+
+        return ensure_server()
+    if dsn is None:
+        return None
+    return resolve_dsn(dsn, config)
+
+
+def _read_catalog(dsn: str):
+    import psycopg
+
+    from migtui.db.catalog import read_catalog
+
+    try:
+        with psycopg.connect(dsn, connect_timeout=10, autocommit=True) as conn:
+            return read_catalog(conn)
+    except psycopg.Error as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        fail_usage(f"cannot read the catalog of {redact_dsn(dsn)}: {first}")
+
+
+def analysis_options(func):
+    """--dir, --layout, --dsn and --embedded, shared by the analysis commands."""
+    func = click.option(
+        "--embedded",
+        is_flag=True,
+        help="Check against migtui's embedded PostgreSQL (see `migtui db`).",
+    )(func)
+    func = click.option(
+        "--dsn",
+        metavar="DSN",
+        help="Also read this database's catalog: prerequisites it already has are met.",
+    )(func)
+    func = click.option(
+        "--layout",
+        type=click.Choice(LAYOUTS),
+        help="Folder layout (detected when omitted).",
+    )(func)
+    func = click.option(
+        "--dir",
+        "directory",
+        metavar="DIR",
+        help="Migrations folder (default: MIGTUI_DIR, config, ./sql/migrations, "
+        "./migrations, ./db/migrations).",
+    )(func)
+    return func
+
+
+# -- check ---------------------------------------------------------------------------------
+
+
+@click.command("check")
+@analysis_options
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+def check_command(directory, layout, dsn, embedded, fmt) -> None:
+    """Analyse the migrations: what each provides and needs, and every problem.
+
+    Exit status: 0 when there is no error, 1 when there is any, 2 for usage errors.
+    """
+    started = time.perf_counter()
+    analysis = load_analysis(directory, layout, dsn, embedded)
+    elapsed = time.perf_counter() - started
+    if fmt == "json":
+        click.echo(json.dumps(check_json(analysis), indent=2))
+    else:
+        render_check(_out(), analysis, elapsed)
+    sys.exit(EXIT_FAILED if analysis.errors else EXIT_OK)
+
+
+def _state_text(info: MigrationInfo) -> Text:
+    errors = sum(1 for p in info.problems if p.severity is Severity.ERROR)
+    warnings = len(info.problems) - errors
+    if errors:
+        text = Text("✗ blocked", style="bold red")
+    elif warnings:
+        text = Text("! warning", style="yellow")
+    else:
+        text = Text("✓ ok", style="green")
+    counts = []
+    if errors:
+        counts.append(f"{errors} error{'s' * (errors != 1)}")
+    if warnings:
+        counts.append(f"{warnings} warning{'s' * (warnings != 1)}")
+    if counts:
+        text.append("  " + ", ".join(counts), style="dim")
+    return text
+
+
+def render_check(console: Console, analysis: Analysis, elapsed: float | None = None) -> None:
+    live = " · with the database's catalog" if analysis.live else ""
+    console.print(
+        f"[bold]{escape(str(analysis.root))}[/]  [dim]{analysis.layout} layout, "
+        f"{len(analysis.migrations)} migrations{live}[/]"
+    )
+    table = Table(box=None, show_header=True, header_style="dim", pad_edge=False)
+    table.add_column("version", no_wrap=True)
+    table.add_column("name", overflow="fold")
+    table.add_column("needs", justify="right", style="dim")
+    table.add_column("state", no_wrap=True)
+    for info in analysis.migrations + analysis.repeatables:
+        table.add_row(
+            Text(info.version, style="bold red" if info.blocked else ""),
+            info.name,
+            str(len(info.depends_on)) if info.depends_on else "",
+            _state_text(info),
+        )
+    console.print(table)
+    loose = [p for p in analysis.problems if p.migration is None]
+    if analysis.problems:
+        console.print()
+        console.print("[bold]Problems[/]")
+    for problem in loose + [p for p in analysis.problems if p.migration is not None]:
+        mark = (
+            "[bold red]✗ error[/]" if problem.severity is Severity.ERROR else "[yellow]! warning[/]"
+        )
+        where = problem.file or ""
+        if problem.line:
+            where += f":{problem.line}"
+        console.print(
+            f"  {mark}  [bold]{escape(problem.migration or '')}[/] "
+            f"[dim]{problem.kind}[/]  {escape(where)}"
+        )
+        console.print(f"      {escape(problem.message)}")
+        if problem.hint:
+            console.print(f"      [cyan]hint:[/] {escape(problem.hint)}")
+    errors, warnings = len(analysis.errors), len(analysis.warnings)
+    summary = (
+        f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)} "
+        f"in {len(analysis.migrations)} migrations"
+    )
+    if elapsed is not None:
+        summary += f" · {elapsed:.2f} s"
+    console.print()
+    console.print(f"[bold red]{summary}[/]" if errors else f"[green]{summary}[/]")
+
+
+# -- graph ---------------------------------------------------------------------------------
+
+
+@click.command("graph")
+@analysis_options
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "dot", "mermaid", "json"]),
+    default="text",
+    show_default=True,
+)
+def graph_command(directory, layout, dsn, embedded, fmt) -> None:
+    """The dependency graph: each edge labelled with the objects that make it."""
+    analysis = load_analysis(directory, layout, dsn, embedded)
+    if fmt == "dot":
+        click.echo(graph_dot(analysis), nl=False)
+    elif fmt == "mermaid":
+        click.echo(graph_mermaid(analysis), nl=False)
+    elif fmt == "json":
+        click.echo(json.dumps(graph_json(analysis), indent=2))
+    else:
+        render_graph(_out(), analysis)
+
+
+def render_graph(console: Console, analysis: Analysis) -> None:
+    for info in analysis.migrations:
+        style = "bold red" if info.blocked else "bold"
+        console.print(Text(info.migration.label, style=style))
+        deps = analysis.dependencies(info.version)
+        unmet = [r for r in info.requires if not r.met]
+        outside = [
+            r for r in info.requires if r.source in (FROM_DATABASE, FROM_ASSUME, FROM_LAYOUT)
+        ]
+        rows = len(deps) + len(unmet) + len(outside)
+        n = 0
+        for edge in deps:
+            n += 1
+            branch = "└─" if n == rows else "├─"
+            what = ", ".join(edge.objects) if edge.objects else "declared with -- requires"
+            console.print(f"  {branch} [cyan]{escape(edge.source)}[/] [dim]{escape(what)}[/]")
+        for req in outside:
+            n += 1
+            branch = "└─" if n == rows else "├─"
+            console.print(f"  {branch} [blue]{req.source}[/] [dim]{escape(str(req.ref))}[/]")
+        for req in unmet:
+            n += 1
+            branch = "└─" if n == rows else "├─"
+            style = "yellow" if req.guarded else "bold red"
+            label = "only if it exists" if req.guarded else "missing"
+            console.print(
+                f"  {branch} [{style}]{label}: {escape(str(req.ref))}[/] [dim]line {req.line}[/]"
+            )
+
+
+# -- show ----------------------------------------------------------------------------------
+
+
+@click.command("show")
+@click.argument("version")
+@analysis_options
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+def show_command(version, directory, layout, dsn, embedded, fmt) -> None:
+    """One migration: its sections and statements with line numbers, what it
+    provides and requires, its problems."""
+    analysis = load_analysis(directory, layout, dsn, embedded)
+    info = analysis.get(version)
+    if info is None:
+        known = ", ".join(i.version for i in analysis.migrations[-8:])
+        fail_usage(f"no migration {version} in {analysis.root} (latest: {known})")
+    if fmt == "json":
+        data = migration_json(info, analysis.root)
+        data["sections"] = {
+            kind: [
+                {"index": s.index, "line": s.start_line, "end_line": s.end_line, "sql": s.text}
+                for s in sec.statements
+            ]
+            for kind, sec in info.sections.items()
+        }
+        data["problems"] = [p.to_json() for p in info.problems]
+        click.echo(json.dumps(data, indent=2))
+        return
+    render_show(_out(), analysis, info)
+
+
+_SOURCE_WORDS = {
+    FROM_MIGRATION: "from",
+    FROM_DATABASE: "the database has it",
+    FROM_ASSUME: "assumed in the config",
+    FROM_LAYOUT: "made by the migration tool",
+}
+
+
+def render_show(console: Console, analysis: Analysis, info: MigrationInfo) -> None:
+    m = info.migration
+    console.print(f"[bold]{escape(m.label)}[/]  [dim]{escape(_rel(m.path, analysis.root))}[/]")
+    if not info.transactional:
+        console.print("[yellow]runs outside a transaction, statement by statement[/]")
+    if info.provides:
+        console.print("[bold]provides[/]")
+        for ref in info.provides:
+            console.print(f"  [green]+[/] {escape(str(ref))}")
+    if info.requires:
+        console.print("[bold]requires[/]")
+        for req in info.requires:
+            if req.source == FROM_MIGRATION:
+                where = f"[cyan]from {req.met_by}[/]"
+            elif req.met:
+                where = f"[blue]{_SOURCE_WORDS[req.source]}[/]"
+            elif req.guarded:
+                where = "[yellow]only if it exists — nothing creates it[/]"
+            else:
+                where = "[bold red]missing[/]"
+            console.print(f"  {escape(str(req.ref))}  {where}  [dim]line {req.line}[/]")
+    if info.drops:
+        console.print("[bold]drops[/]")
+        for ref in info.drops:
+            console.print(f"  [red]-[/] {escape(str(ref))}")
+    dependents = analysis.dependents(info.version)
+    if dependents:
+        console.print(f"[bold]needed by[/] {', '.join(dependents)}")
+    for problem in info.problems:
+        mark = "[bold red]✗[/]" if problem.severity is Severity.ERROR else "[yellow]![/]"
+        console.print(f"{mark} line {problem.line}: {escape(problem.message)}")
+        console.print(f"  [cyan]hint:[/] {escape(problem.hint)}")
+    for kind in ("up", "down", "verify"):
+        section = info.sections.get(kind)
+        if section is None:
+            continue
+        wrapped = " (its BEGIN/COMMIT becomes migtui's transaction)" if section.wrapped else ""
+        console.print()
+        console.print(
+            f"[bold]── {kind}[/] [dim]{escape(section.file)} · "
+            f"{len(section.statements)} statements{wrapped}[/]"
+        )
+        for st in section.statements:
+            console.print(f"[dim]#{st.index + 1}[/]")
+            console.print(
+                Syntax(
+                    st.text,
+                    "sql",
+                    line_numbers=True,
+                    start_line=st.start_line,
+                    theme="ansi_dark",
+                    word_wrap=True,
+                )
+            )
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root))
+    except ValueError:
+        return str(path)
 
 
 def register(group: click.Group) -> None:
-    """Add this module's commands to ``group``."""
+    group.add_command(check_command)
+    group.add_command(graph_command)
+    group.add_command(show_command)

@@ -1,0 +1,668 @@
+"""The project analysis: walk every migration's effects in run order.
+
+Each migration's up section is split into statements and turned into ordered
+effects (``objects.analyze_script``). Walking them in version order, keeping
+the set of objects that exist at each point, decides for every requirement
+where it is met: an earlier statement of the same migration, an earlier
+migration, an ``assume`` entry, the live database, or nothing — and then
+which problem that is and what the operator should do about it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from migtui.core import facts as F
+from migtui.core.catalog import CatalogSnapshot
+from migtui.core.layouts import LoadResult, load
+from migtui.core.model import (
+    COLUMN,
+    CONSTRAINT,
+    EXTENSION,
+    INDEX,
+    SCHEMA,
+    TABLE_SCOPED_KINDS,
+    TYPE_KINDS,
+    Migration,
+    ObjectRef,
+    Problem,
+    Severity,
+    Statement,
+)
+from migtui.core.objects import analyze_script
+from migtui.core.project import (
+    FROM_ASSUME,
+    FROM_DATABASE,
+    FROM_LAYOUT,
+    FROM_MIGRATION,
+    Analysis,
+    Edge,
+    MigrationInfo,
+    ParsedSection,
+    Requirement,
+)
+from migtui.core.statements import SplitError, split
+
+ERROR, WARNING = Severity.ERROR, Severity.WARNING
+
+#: Schemas every database has.
+BUILTIN_SCHEMAS = frozenset({"public", "pg_catalog", "information_schema", "pg_toast"})
+
+
+class AssumeError(ValueError):
+    """An ``assume`` entry is not an object name."""
+
+
+@dataclass
+class _Live:
+    """The objects that exist at one point of the walk, by catalog key."""
+
+    by_key: dict = field(default_factory=lambda: defaultdict(list))
+    #: key -> (ref, version, line) of the latest drop, for "used after drop".
+    dropped: dict = field(default_factory=dict)
+
+    def add(self, ref: ObjectRef, origin: str, parent: str | None = None) -> None:
+        self.by_key[ref.key] = [e for e in self.by_key[ref.key] if not ref.matches(e[0])]
+        self.by_key[ref.key].append((ref, origin, parent))
+        self.dropped.pop(ref.key, None)
+
+    def find(self, ref: ObjectRef) -> tuple[ObjectRef, str, str | None] | None:
+        for entry in self.by_key.get(ref.key, ()):
+            if ref.matches(entry[0]):
+                return entry
+        return None
+
+    def remove(self, ref: ObjectRef, version: str, line: int) -> list[ObjectRef]:
+        """Remove ``ref`` and what lives on it; return what went."""
+        gone = [e[0] for e in self.by_key.get(ref.key, ()) if ref.matches(e[0])]
+        if ref.key in self.by_key:
+            self.by_key[ref.key] = [e for e in self.by_key[ref.key] if not ref.matches(e[0])]
+        self.dropped[ref.key] = (ref, version, line)
+        if ref.namespace == "relation" and ref.kind != INDEX:
+            qualified = ref.qualified
+            for key, entries in list(self.by_key.items()):
+                kept = []
+                for entry in entries:
+                    child, _, parent = entry
+                    if child.table == qualified or parent == qualified:
+                        gone.append(child)
+                        self.dropped[key] = (child, version, line)
+                    else:
+                        kept.append(entry)
+                self.by_key[key] = kept
+        return gone
+
+    def rename(self, old: ObjectRef, new: ObjectRef) -> None:
+        entry = self.find(old)
+        origin = entry[1] if entry else ""
+        parent = entry[2] if entry else None
+        self.by_key[old.key] = [e for e in self.by_key.get(old.key, ()) if not old.matches(e[0])]
+        self.add(new, origin, parent)
+        if old.namespace == "relation" and old.qualified != new.qualified:
+            for key, entries in list(self.by_key.items()):
+                moved = []
+                for child, child_origin, child_parent in entries:
+                    if child.table == old.qualified:
+                        child = ObjectRef(
+                            child.kind, new.schema, child.name, child.args, new.qualified
+                        )
+                        if child.kind == COLUMN:
+                            child = ObjectRef(COLUMN, new.schema, child.name, None, new.qualified)
+                    if child_parent == old.qualified:
+                        child_parent = new.qualified
+                    moved.append((child, child_origin, child_parent))
+                self.by_key[key] = []
+                for item in moved:
+                    self.by_key[item[0].key].append(item)
+
+
+def analyze_dir(
+    root: Path,
+    *,
+    layout: str | None = None,
+    assume: Iterable[str] = (),
+    catalog: CatalogSnapshot | None = None,
+) -> Analysis:
+    return analyze(load(root, layout), assume=assume, catalog=catalog)
+
+
+def parse_assume(entries: Iterable[str]) -> tuple[ObjectRef, ...]:
+    refs = []
+    for entry in entries:
+        try:
+            refs.append(ObjectRef.parse(entry))
+        except ValueError as exc:
+            raise AssumeError(f"assume: {exc}") from None
+    return tuple(refs)
+
+
+def analyze(
+    loaded: LoadResult,
+    *,
+    assume: Iterable[str] = (),
+    catalog: CatalogSnapshot | None = None,
+) -> Analysis:
+    """Analyse a loaded project; ``catalog`` adds what the target database has."""
+    walker = _Walker(loaded, parse_assume(assume), catalog)
+    return walker.run()
+
+
+class _Walker:
+    def __init__(
+        self,
+        loaded: LoadResult,
+        assumed: tuple[ObjectRef, ...],
+        catalog: CatalogSnapshot | None,
+    ) -> None:
+        self.loaded = loaded
+        self.catalog = catalog
+        self.assumed = CatalogSnapshot(frozenset(assumed))
+        self.tool_objects = CatalogSnapshot(frozenset(loaded.assumed))
+        self.live = _Live()
+        self.problems: list[Problem] = []
+        self.edges: dict[tuple[str, str], list[str]] = defaultdict(list)
+        self.declared_edges: set[tuple[str, str]] = set()
+        #: versions, in order, whose SQL builds statements at run time
+        self.dynamic_before: list[str] = []
+        self.extensions_seen = False
+        self.parsed: dict[str, dict[str, ParsedSection]] = {}
+        self.facts: dict[str, F.ScriptFacts] = {}
+
+    # -- preparation -----------------------------------------------------------------
+
+    def _rel(self, path: Path) -> str:
+        try:
+            return str(path.relative_to(self.loaded.root))
+        except ValueError:
+            return str(path)
+
+    def _parse(self, m: Migration) -> tuple[dict[str, ParsedSection], list[Problem]]:
+        sections: dict[str, ParsedSection] = {}
+        problems: list[Problem] = []
+        goose = m.layout == "goose"
+        for kind in ("up", "down", "verify"):
+            section = m.section(kind)
+            if section is None:
+                continue
+            file = self._rel(section.path)
+            try:
+                result = split(
+                    section.text,
+                    start_line=section.start_line,
+                    start_offset=section.start_offset,
+                    goose=goose,
+                )
+            except SplitError as exc:
+                problems.append(
+                    Problem(
+                        "parse_error",
+                        ERROR,
+                        f"{kind} section cannot be split into statements: {exc}",
+                        "close the quote or comment that starts on this line",
+                        migration=m.id,
+                        file=file,
+                        line=exc.line,
+                    )
+                )
+                continue
+            sections[kind] = ParsedSection(kind, file, result.statements, result.wrapped)
+            problems.extend(self._unsupported(m, kind, file, result.statements))
+        return sections, problems
+
+    def _unsupported(
+        self, m: Migration, kind: str, file: str, statements: tuple[Statement, ...]
+    ) -> list[Problem]:
+        out = []
+        for st in statements:
+            if st.category == "psql":
+                out.append(
+                    Problem(
+                        "unsupported_statement",
+                        ERROR,
+                        f"psql meta-command {st.first_line_text!r} in the {kind} section: "
+                        "only the psql program understands it",
+                        "write the SQL it stands for into the migration instead",
+                        migration=m.id,
+                        file=file,
+                        line=st.start_line,
+                    )
+                )
+            elif st.category == "transaction" and m.layout != "sqitch":
+                out.append(
+                    Problem(
+                        "unsupported_statement",
+                        ERROR,
+                        f"transaction control {st.first_line_text!r} inside the {kind} section: "
+                        "each migration already runs in one transaction",
+                        "remove it; for work that cannot run in a transaction, mark the "
+                        "migration non-transactional (-- migrate:up transaction:false)",
+                        migration=m.id,
+                        file=file,
+                        line=st.start_line,
+                    )
+                )
+        return out
+
+    # -- the walk -----------------------------------------------------------------------
+
+    def run(self) -> Analysis:
+        loaded = self.loaded
+        migrations = list(loaded.migrations)
+        self.problems.extend(loaded.problems)
+        for m in migrations + list(loaded.repeatables):
+            sections, problems = self._parse(m)
+            self.parsed[m.id] = sections
+            self.problems.extend(problems)
+            up = sections.get("up")
+            try:
+                self.facts[m.id] = analyze_script(up.statements if up else ())
+            except Exception as exc:  # the analyser must never stop the others being read
+                self.facts[m.id] = F.ScriptFacts()
+                self.problems.append(
+                    Problem(
+                        "parse_error",
+                        ERROR,
+                        f"the SQL could not be analysed ({type(exc).__name__}: {exc})",
+                        "check the statement's syntax with psql; report the file if it is valid",
+                        migration=m.id,
+                        file=self._rel(m.path),
+                        line=up.statements[0].start_line if up and up.statements else 1,
+                    )
+                )
+
+        later_providers = self._later_providers(migrations)
+        infos = [self._walk(m, later_providers.get(m.id, {})) for m in migrations]
+        repeatables = [self._walk(m, {}) for m in loaded.repeatables]
+        self._declared(migrations)
+        self._cycles(migrations)
+
+        per_migration: dict[str, list[Problem]] = defaultdict(list)
+        for p in self.problems:
+            if p.migration:
+                per_migration[p.migration].append(p)
+        edges = tuple(
+            Edge(src, dst, tuple(dict.fromkeys(objs)), (src, dst) in self.declared_edges)
+            for (src, dst), objs in self.edges.items()
+        )
+        deps: dict[str, list[str]] = defaultdict(list)
+        for e in edges:
+            deps[e.target].append(e.source)
+        order = {m.id: i for i, m in enumerate(migrations)}
+        finished = []
+        for info in infos + repeatables:
+            finished.append(
+                MigrationInfo(
+                    migration=info.migration,
+                    sections=info.sections,
+                    provides=info.provides,
+                    requires=info.requires,
+                    drops=info.drops,
+                    alters=info.alters,
+                    depends_on=tuple(
+                        sorted(set(deps.get(info.version, ())), key=lambda v: order.get(v, 0))
+                    ),
+                    problems=tuple(per_migration.get(info.version, ())),
+                    dynamic_lines=info.dynamic_lines,
+                )
+            )
+        n = len(infos)
+        return Analysis(
+            root=loaded.root,
+            layout=loaded.layout,
+            migrations=tuple(finished[:n]),
+            repeatables=tuple(finished[n:]),
+            edges=tuple(
+                sorted(edges, key=lambda e: (order.get(e.target, 0), order.get(e.source, 0)))
+            ),
+            problems=tuple(_sorted_problems(self.problems, order)),
+            live=self.catalog is not None,
+        )
+
+    def _later_providers(self, migrations: list[Migration]) -> dict[str, dict]:
+        """For each migration, the refs provided by the migrations after it."""
+        result: dict[str, dict] = {}
+        acc: dict = defaultdict(list)
+        for m in reversed(migrations):
+            result[m.id] = {k: list(v) for k, v in acc.items()}
+            for eff in self.facts[m.id].effects:
+                if eff.action == F.PROVIDE:
+                    acc[eff.ref.key].append((eff.ref, m.id))
+                elif eff.action == F.RENAME and eff.new is not None:
+                    acc[eff.new.key].append((eff.new, m.id))
+        return result
+
+    def _walk(self, m: Migration, later: dict) -> MigrationInfo:
+        facts = self.facts[m.id]
+        sections = self.parsed[m.id]
+        up = sections.get("up")
+        file = up.file if up else self._rel(m.path)
+        own: dict = defaultdict(list)  # provided earlier in this migration
+        provides: list[ObjectRef] = []
+        requires: list[Requirement] = []
+        drops: list[ObjectRef] = []
+        alters: list[ObjectRef] = []
+        dynamic_here = bool(facts.dynamic_lines)
+
+        def own_has(ref: ObjectRef) -> bool:
+            return any(ref.matches(r) for r in own.get(ref.key, ()))
+
+        def need(eff: F.Effect, ref: ObjectRef) -> None:
+            if eff.if_exists or self._builtin(ref):
+                return
+            req = self._resolve(m, file, eff, ref, own_has(ref), later, facts, dynamic_here)
+            if req is not None:
+                requires.append(req)
+
+        for eff in facts.effects:
+            ref = eff.ref
+            if eff.action == F.PROVIDE:
+                if ref.kind == EXTENSION:
+                    self.extensions_seen = True
+                own[ref.key].append(ref)
+                provides.append(ref)
+                self.live.add(ref, m.id, eff.parent)
+            elif eff.action in (F.REQUIRE, F.ALTER):
+                need(eff, ref)
+                if eff.action == F.ALTER and ref.kind not in (COLUMN, CONSTRAINT):
+                    alters.append(ref)
+            elif eff.action == F.DROP:
+                need(eff, ref)
+                drops.append(ref)
+                for gone in self.live.remove(ref, m.id, eff.line):
+                    own[gone.key] = [r for r in own.get(gone.key, ()) if not gone.matches(r)]
+                own[ref.key] = [r for r in own.get(ref.key, ()) if not ref.matches(r)]
+            elif eff.action == F.RENAME and eff.new is not None:
+                need(eff, ref)
+                own[ref.key] = [r for r in own.get(ref.key, ()) if not ref.matches(r)]
+                own[eff.new.key].append(eff.new)
+                provides.append(eff.new)
+                self.live.rename(ref, eff.new)
+        for finding in facts.findings:
+            self._finding(m, file, finding)
+        if dynamic_here:
+            self.dynamic_before.append(m.id)
+
+        return MigrationInfo(
+            migration=m,
+            sections=sections,
+            provides=tuple(dict.fromkeys(provides)),
+            requires=tuple(requires),
+            drops=tuple(dict.fromkeys(drops)),
+            alters=tuple(dict.fromkeys(alters)),
+            dynamic_lines=facts.dynamic_lines,
+        )
+
+    def _builtin(self, ref: ObjectRef) -> bool:
+        if ref.kind == SCHEMA:
+            return ref.name in BUILTIN_SCHEMAS
+        return ref.schema in ("pg_catalog", "information_schema")
+
+    def _resolve(
+        self,
+        m: Migration,
+        file: str,
+        eff: F.Effect,
+        ref: ObjectRef,
+        in_own: bool,
+        later: dict,
+        facts: F.ScriptFacts,
+        dynamic_here: bool,
+    ) -> Requirement | None:
+        def met(source: str, by: str | None = None) -> Requirement:
+            return Requirement(ref, file, eff.line, by, source, eff.guarded)
+
+        if in_own:
+            return None  # created earlier in the same migration: nothing to show
+        found = self.live.find(ref)
+        if found is not None:
+            provider = found[1]
+            if provider and provider != m.id:
+                self.edges[(provider, m.id)].append(str(ref))
+            return met(FROM_MIGRATION, provider)
+        if self.assumed.has(ref):
+            return met(FROM_ASSUME)
+        if self.tool_objects.has(ref):
+            return met(FROM_LAYOUT)
+        if self.catalog is not None and self.catalog.has(ref):
+            return met(FROM_DATABASE)
+        if ref.kind in TABLE_SCOPED_KINDS and ref.kind != "trigger":
+            # Columns and constraints are not tracked across migrations: tables made by
+            # CREATE TABLE AS, LIKE or dynamic SQL have columns no statement names.
+            return None
+        unmet = Requirement(ref, file, eff.line, None, None, eff.guarded)
+        self._report_unmet(m, file, eff, ref, later, dynamic_here)
+        return unmet
+
+    def _report_unmet(
+        self,
+        m: Migration,
+        file: str,
+        eff: F.Effect,
+        ref: ObjectRef,
+        later: dict,
+        dynamic_here: bool,
+    ) -> None:
+        name = str(ref)
+        own_later = self._provided_later_in_same(m, ref, eff)
+        dropped = self.live.dropped.get(ref.key)
+        later_by = [v for r, v in later.get(ref.key, ()) if ref.matches(r)]
+        dynamic = self.dynamic_before + ([m.id] if dynamic_here else [])
+
+        def problem(kind: str, severity: Severity, message: str, hint: str) -> None:
+            self.problems.append(Problem(kind, severity, message, hint, m.id, name, file, eff.line))
+
+        if own_later is not None:
+            problem(
+                "missing_prerequisite",
+                ERROR,
+                f"{m.id} uses {name} at line {eff.line}, before its own line {own_later} creates it",
+                f"move the statement at line {own_later} above line {eff.line}",
+            )
+        elif dropped is not None and dropped[1] != m.id:
+            problem(
+                "dropped",
+                ERROR,
+                f"{m.id} needs {name}, which {dropped[1]} dropped (line {dropped[2]})",
+                f"recreate it after {dropped[1]}, or stop {dropped[1]} dropping it",
+            )
+        elif dropped is not None:
+            problem(
+                "dropped",
+                ERROR,
+                f"{m.id} needs {name} after dropping it at line {dropped[2]}",
+                "recreate it before this line, or drop it later",
+            )
+        elif eff.guarded:
+            problem(
+                "guarded_requirement",
+                WARNING,
+                f"{m.id} touches {name} only when it exists, and nothing creates it: "
+                "the migration may silently do nothing",
+                f"create {name} in a migration before {m.id}, or make the migration fail "
+                "loudly when it is missing",
+            )
+        elif later_by:
+            problem(
+                "out_of_order",
+                ERROR,
+                f"{m.id} needs {name}, which only the later migration {later_by[0]} creates",
+                f"renumber {later_by[0]} to run before {m.id} (e.g. {_before(self.loaded, m)}), "
+                f"or declare the order with -- requires: {later_by[0]}",
+            )
+        elif dynamic:
+            problem(
+                "unknown_origin",
+                WARNING,
+                f"{m.id} needs {name}; no migration creates it by name, but {dynamic[-1]} "
+                "builds SQL at run time that may",
+                f'if {dynamic[-1]} creates it, declare it with assume = ["{name}"] to silence this',
+            )
+        elif ref.kind in TYPE_KINDS and (self.extensions_seen or self._catalog_has_extensions()):
+            problem(
+                "unknown_type",
+                WARNING,
+                f"{m.id} uses {name}; no migration creates it (an extension may provide it)",
+                f'if an extension provides it, add assume = ["{name}"] to the config',
+            )
+        else:
+            problem(
+                "missing_prerequisite",
+                ERROR,
+                f"{m.id} needs {name}, and no earlier migration creates it"
+                + ("" if self.catalog is None else " nor does the database have it"),
+                f"create it in a migration before {m.id}, e.g. {_before(self.loaded, m)}"
+                + (
+                    ""
+                    if self.catalog is not None
+                    else "; if the database already has it, check with --dsn or add it to assume"
+                ),
+            )
+
+    def _catalog_has_extensions(self) -> bool:
+        return self.catalog is not None and any(r.kind == EXTENSION for r in self.catalog.objects)
+
+    def _provided_later_in_same(self, m: Migration, ref: ObjectRef, eff: F.Effect) -> int | None:
+        seen = False
+        for other in self.facts[m.id].effects:
+            if other is eff:
+                seen = True
+                continue
+            if seen and other.action == F.PROVIDE and ref.matches(other.ref):
+                return other.line
+        return None
+
+    def _finding(self, m: Migration, file: str, finding: F.Finding) -> None:
+        if finding.kind == F.DYNAMIC_SQL:
+            return  # reported only through what it leaves unexplained
+        self.problems.append(
+            Problem(
+                finding.kind,
+                WARNING,
+                finding.message,
+                finding.hint,
+                migration=m.id,
+                file=file,
+                line=finding.line,
+            )
+        )
+
+    # -- declared dependencies and cycles -----------------------------------------------
+
+    def _declared(self, migrations: list[Migration]) -> None:
+        index = {m.id: i for i, m in enumerate(migrations)}
+        for i, m in enumerate(migrations):
+            for raw in m.declared_requires:
+                target = next(
+                    (o for o in migrations if o.version.same_number(raw) or o.id == raw), None
+                )
+                file = self._rel(m.path)
+                if target is None:
+                    self.problems.append(
+                        Problem(
+                            "missing_prerequisite",
+                            ERROR,
+                            f"{m.id} declares it requires {raw}, and there is no such migration",
+                            f"fix the -- requires: line, or add migration {raw}",
+                            migration=m.id,
+                            object=f"migration {raw}",
+                            file=file,
+                            line=_requires_line(m),
+                        )
+                    )
+                    continue
+                self.declared_edges.add((target.id, m.id))
+                self.edges[(target.id, m.id)].extend([])
+                if index[target.id] > i:
+                    self.problems.append(
+                        Problem(
+                            "out_of_order",
+                            ERROR,
+                            f"{m.id} declares it requires {target.id}, which runs after it",
+                            f"renumber {target.id} to run before {m.id}, or drop the declaration",
+                            migration=m.id,
+                            object=f"migration {target.id}",
+                            file=file,
+                            line=_requires_line(m),
+                        )
+                    )
+
+    def _cycles(self, migrations: list[Migration]) -> None:
+        graph: dict[str, set[str]] = defaultdict(set)
+        for src, dst in self.edges:
+            graph[src].add(dst)
+        state: dict[str, int] = {}
+        stack: list[str] = []
+        reported: set[frozenset] = set()
+
+        def visit(node: str) -> None:
+            state[node] = 1
+            stack.append(node)
+            for nxt in sorted(graph.get(node, ())):
+                if state.get(nxt) == 1:
+                    cycle = stack[stack.index(nxt) :] + [nxt]
+                    key = frozenset(cycle)
+                    if key not in reported:
+                        reported.add(key)
+                        path = " → ".join(cycle)
+                        self.problems.append(
+                            Problem(
+                                "cycle",
+                                ERROR,
+                                f"dependency cycle: {path}",
+                                "break the cycle: one of these migrations must not need the next",
+                                migration=cycle[0],
+                            )
+                        )
+                elif nxt not in state:
+                    visit(nxt)
+            stack.pop()
+            state[node] = 2
+
+        for m in migrations:
+            if m.id not in state:
+                visit(m.id)
+
+
+def _requires_line(m: Migration) -> int | None:
+    section = m.up
+    if section is None:
+        return None
+    try:
+        text = section.path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    for n, line in enumerate(text.splitlines(), start=1):
+        if "requires:" in line.lower() and line.lstrip().startswith("--"):
+            return n
+    return None
+
+
+def _before(loaded: LoadResult, m: Migration) -> str:
+    """A version that would run just before ``m``: 0013_5 between 0013 and 0014."""
+    previous = None
+    for other in loaded.migrations:
+        if other.id == m.id:
+            break
+        previous = other
+    if loaded.layout in ("native", "goose", "golang-migrate") and previous is not None:
+        return (
+            f"{previous.id}_5"
+            if loaded.layout == "native"
+            else f"a version between {previous.id} and {m.id}"
+        )
+    return f"a version before {m.id}"
+
+
+def _sorted_problems(problems: list[Problem], order: dict[str, int]) -> list[Problem]:
+    return sorted(
+        problems,
+        key=lambda p: (
+            order.get(p.migration or "", -1),
+            0 if p.severity is ERROR else 1,
+            p.line or 0,
+            p.kind,
+        ),
+    )
