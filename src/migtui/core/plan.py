@@ -1,0 +1,322 @@
+"""Which migrations a run would execute, in which order, and what refuses it.
+
+Pure: the analysis (files) and the ledger's statuses (plain values) in, a Plan
+out. A plan with blockers is refused as a whole, before any statement runs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from migtui.core.model import Severity, Statement
+from migtui.core.project import Analysis, MigrationInfo
+from migtui.core.statements import head_words, mask
+from migtui.core.versions import Version
+
+# Migration states, in the one spelling used by the CLI, the console and JSON.
+PENDING = "pending"
+APPLIED = "applied"
+DRIFTED = "drifted"
+MISSING = "missing"
+DIRTY = "dirty"
+OUT_OF_ORDER = "out_of_order"
+STATES = (PENDING, APPLIED, DRIFTED, MISSING, DIRTY, OUT_OF_ORDER)
+
+#: Transaction control a migration may not issue itself: the runner owns the transaction.
+_OWN_TRANSACTION_HEADS = ("BEGIN", "START", "COMMIT", "END", "ROLLBACK", "ABORT", "PREPARE")
+
+
+@dataclass(frozen=True)
+class MigrationStatus:
+    """One migration as the files and the ledger see it together."""
+
+    version: str
+    name: str
+    state: str
+    applied_at: str | None = None  # ISO 8601, from the ledger
+    checksum: str | None = None  # ledger's checksum when applied, else the file's
+    file_checksum: str | None = None
+    applied_by: str | None = None
+    host: str | None = None
+    duration_ms: float | None = None
+    migtui_version: str | None = None
+
+    @property
+    def is_applied(self) -> bool:
+        return self.state in (APPLIED, DRIFTED, MISSING, DIRTY)
+
+    def to_json(self) -> dict:
+        return {
+            "version": self.version,
+            "name": self.name,
+            "state": self.state,
+            "applied_at": self.applied_at,
+            "checksum": self.checksum,
+        }
+
+
+@dataclass(frozen=True)
+class PlanStep:
+    version: str
+    name: str
+    direction: str  # "up" | "down"
+    file: str
+    transactional: bool
+    statements: tuple[Statement, ...]
+    verify: tuple[Statement, ...] = ()
+    verify_file: str = ""
+    info: MigrationInfo | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Blocker:
+    """Why a plan is refused: what, on which migration and object, and what to do."""
+
+    version: str | None
+    kind: str
+    message: str
+    hint: str = ""
+    object: str | None = None
+    file: str | None = None
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}: " if self.file and self.line else ""
+        head = f"{self.version}: " if self.version else ""
+        hint = f" (hint: {self.hint})" if self.hint else ""
+        return f"{where}{head}{self.message}{hint}"
+
+    def to_json(self) -> dict:
+        return {
+            "version": self.version,
+            "kind": self.kind,
+            "object": self.object,
+            "file": self.file,
+            "line": self.line,
+            "message": self.message,
+            "hint": self.hint,
+        }
+
+
+@dataclass(frozen=True)
+class Plan:
+    direction: str  # "apply" | "rollback"
+    steps: tuple[PlanStep, ...] = ()
+    blockers: tuple[Blocker, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def refused(self) -> bool:
+        return bool(self.blockers)
+
+    @property
+    def versions(self) -> tuple[str, ...]:
+        return tuple(s.version for s in self.steps)
+
+
+def _version(text: str) -> Version:
+    return Version(text)
+
+
+def _find_status(statuses: list[MigrationStatus], version: str) -> MigrationStatus | None:
+    for status in statuses:
+        if Version(status.version).same_number(version):
+            return status
+    return None
+
+
+def _target(analysis: Analysis, statuses: list[MigrationStatus], to: str) -> Version | None:
+    known = [i.migration.version for i in analysis.migrations]
+    known += [Version(s.version) for s in statuses]
+    for version in known:
+        if version.same_number(to):
+            return version
+    return None
+
+
+def build_apply_plan(
+    analysis: Analysis,
+    statuses: list[MigrationStatus],
+    to: str | None = None,
+    *,
+    allow_drift: bool = False,
+) -> Plan:
+    """The pending migrations up to ``to`` (inclusive), oldest first."""
+    blockers: list[Blocker] = []
+    warnings: list[str] = []
+    target = None
+    if to is not None:
+        target = _target(analysis, statuses, to)
+        if target is None:
+            return Plan("apply", blockers=(Blocker(None, "unknown_version", f"no migration {to}"),))
+    blockers += _ledger_blockers(statuses, allow_drift)
+    steps: list[PlanStep] = []
+    for info in sorted(analysis.migrations, key=lambda i: i.migration.version):
+        if target is not None and info.migration.version > target:
+            continue
+        status = _find_status(statuses, info.version)
+        state = status.state if status else PENDING
+        if state not in (PENDING, OUT_OF_ORDER):
+            continue
+        if state == OUT_OF_ORDER:
+            warnings.append(
+                f"{info.version} is older than a migration already applied; it runs now"
+            )
+        steps.append(_step(info, "up"))
+        blockers += _step_blockers(analysis, info, "up")
+    return Plan("apply", tuple(steps), tuple(blockers), tuple(warnings))
+
+
+def build_rollback_plan(
+    analysis: Analysis,
+    statuses: list[MigrationStatus],
+    *,
+    to: str | None = None,
+    steps: int | None = None,
+    all: bool = False,  # noqa: A002 - the CLI's word
+    allow_drift: bool = False,
+) -> Plan:
+    """Applied migrations to undo, newest first: down to (not including) ``to``,
+    the ``steps`` newest, or ``all``. With none of them, the newest one."""
+    applied = sorted(
+        (s for s in statuses if s.is_applied), key=lambda s: _version(s.version), reverse=True
+    )
+    if to is not None:
+        target = _target(analysis, statuses, to)
+        if target is None:
+            return Plan(
+                "rollback", blockers=(Blocker(None, "unknown_version", f"no migration {to}"),)
+            )
+        chosen = [s for s in applied if _version(s.version) > target]
+    elif all:
+        chosen = applied
+    else:
+        chosen = applied[: 1 if steps is None else max(0, steps)]
+    blockers: list[Blocker] = []
+    plan_steps: list[PlanStep] = []
+    for status in chosen:
+        info = analysis.get(status.version)
+        if status.state == MISSING or info is None:
+            blockers.append(
+                Blocker(
+                    status.version,
+                    "missing",
+                    f"{status.version} is applied but its file is gone: its down SQL is unknown",
+                    "restore the file, or remove the ledger row by hand after checking",
+                )
+            )
+            continue
+        if status.state == DIRTY:
+            blockers.append(_dirty_blocker(status))
+        elif status.state == DRIFTED and not allow_drift:
+            blockers.append(_drift_blocker(status))
+        if not info.statements("down"):
+            blockers.append(
+                Blocker(
+                    info.version,
+                    "no_down",
+                    f"{info.migration.label} has no down section: it cannot be rolled back",
+                    "add a down section, or roll back to a later version",
+                    file=str(info.migration.path),
+                )
+            )
+            continue
+        plan_steps.append(_step(info, "down"))
+        blockers += _step_blockers(analysis, info, "down")
+    return Plan("rollback", tuple(plan_steps), tuple(blockers))
+
+
+def _step(info: MigrationInfo, direction: str) -> PlanStep:
+    section = info.sections.get(direction)
+    statements = section.statements if section else ()
+    verify = info.sections.get("verify") if direction == "up" else None
+    transactional = info.migration.transactional and not any(s.no_transaction for s in statements)
+    return PlanStep(
+        version=info.version,
+        name=info.name,
+        direction=direction,
+        file=section.file if section else str(info.migration.path),
+        transactional=transactional,
+        statements=tuple(statements),
+        verify=verify.statements if verify else (),
+        verify_file=verify.file if verify else "",
+        info=info,
+    )
+
+
+def _ledger_blockers(statuses: list[MigrationStatus], allow_drift: bool) -> list[Blocker]:
+    blockers: list[Blocker] = []
+    for status in statuses:
+        if status.state == DIRTY:
+            blockers.append(_dirty_blocker(status))
+        elif status.state in (DRIFTED, MISSING) and not allow_drift:
+            blockers.append(_drift_blocker(status))
+    return blockers
+
+
+def _dirty_blocker(status: MigrationStatus) -> Blocker:
+    return Blocker(
+        status.version,
+        DIRTY,
+        f"{status.version} was interrupted while running outside a transaction",
+        f"check the database, then run `migtui resolve {status.version} --applied` or `--pending`",
+    )
+
+
+def _drift_blocker(status: MigrationStatus) -> Blocker:
+    if status.state == MISSING:
+        message = f"{status.version} is applied but its file is gone"
+    else:
+        message = f"{status.version} changed since it was applied (checksum differs)"
+    return Blocker(status.version, status.state, message, "pass --allow-drift to run anyway")
+
+
+def _step_blockers(analysis: Analysis, info: MigrationInfo, direction: str) -> list[Blocker]:
+    """Problems that make this step fail as written, and SQL the runner cannot run."""
+    blockers: list[Blocker] = []
+    if direction == "up":
+        seen: set[tuple] = set()
+        problems = list(info.problems) + [
+            p for p in analysis.problems if p.migration == info.version
+        ]
+        for problem in problems:
+            key = (problem.kind, problem.object, problem.line)
+            if problem.severity is not Severity.ERROR or key in seen:
+                continue
+            seen.add(key)
+            blockers.append(
+                Blocker(
+                    info.version,
+                    problem.kind,
+                    problem.message,
+                    problem.hint,
+                    object=problem.object,
+                    file=problem.file,
+                    line=problem.line,
+                )
+            )
+    section = info.sections.get(direction)
+    for statement in section.statements if section else ():
+        reason = _unrunnable(statement)
+        if reason:
+            blockers.append(
+                Blocker(
+                    info.version,
+                    "unrunnable_statement",
+                    reason,
+                    "remove it: migtui runs each migration in its own transaction",
+                    file=section.file,
+                    line=statement.start_line,
+                )
+            )
+    return blockers
+
+
+def _unrunnable(statement: Statement) -> str | None:
+    if statement.category == "psql":
+        return f"psql meta-command {statement.first_line_text!r} cannot be sent to the server"
+    if statement.category == "transaction":
+        head = head_words(mask(statement.text)[0], 1)
+        if head in _OWN_TRANSACTION_HEADS:
+            return f"{head} controls the transaction in the middle of the migration"
+    return None

@@ -1,0 +1,71 @@
+"""Connections to a target: from a DSN (or libpq's environment) to a psycopg connection.
+
+Every message shown about a target names it by its redacted DSN only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+import psycopg
+
+from migtui import __version__
+from migtui.config import Config, redact_dsn, resolve_dsn
+
+APPLICATION_NAME = f"migtui {__version__}"
+
+
+class ConnectError(RuntimeError):
+    """The target cannot be reached or was not given; the message is one line."""
+
+
+def resolve_target(
+    cli_dsn: str | None, *, embedded: bool = False, config: Config | None = None
+) -> str:
+    """The DSN to use: the embedded server with ``embedded``, else ``--dsn``,
+    ``MIGTUI_DSN``, ``DATABASE_URL``, the config, then libpq's environment ("")."""
+    if embedded:
+        from migtui.db.embedded import EmbeddedError, ensure_server
+
+        try:
+            return ensure_server()
+        except EmbeddedError as exc:
+            raise ConnectError(str(exc)) from None
+    dsn = resolve_dsn(cli_dsn, config)
+    if dsn is None:
+        raise ConnectError(
+            "no database given: pass --dsn, set MIGTUI_DSN or DATABASE_URL, "
+            "set PGHOST/PGDATABASE, or use --embedded"
+        )
+    return dsn
+
+
+def connect(dsn: str, *, autocommit: bool = True, connect_timeout: int = 10) -> psycopg.Connection:
+    """Open a connection; ConnectError (with the redacted DSN) when that fails."""
+    try:
+        conn = psycopg.connect(
+            dsn,
+            autocommit=autocommit,
+            application_name=APPLICATION_NAME,
+            connect_timeout=connect_timeout,
+        )
+    except psycopg.Error as exc:
+        reason = _without_password(" ".join(str(exc).split()) or type(exc).__name__, dsn)
+        raise ConnectError(f"cannot connect to {redact_dsn(dsn)}: {reason}") from None
+    return conn
+
+
+def server_version(conn: psycopg.Connection) -> str:
+    return conn.execute("SHOW server_version").fetchone()[0]
+
+
+def _without_password(text: str, dsn: str) -> str:
+    """libpq quotes a malformed conninfo string back in its message: hide the password."""
+    password = None
+    with contextlib.suppress(psycopg.Error):
+        password = psycopg.conninfo.conninfo_to_dict(dsn).get("password")
+    if dsn:
+        text = text.replace(dsn, redact_dsn(dsn))
+    if password:
+        text = text.replace(str(password), "***")
+    return text

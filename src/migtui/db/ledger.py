@@ -1,0 +1,322 @@
+"""migtui's own record in the target: schema ``migtui``.
+
+``migtui.applied`` has one row per applied migration; ``migtui.history`` is an
+append-only log of every apply, rollback, failure and resolve. The schema
+creates and upgrades itself (``ensure_ledger``); reading a database that has
+never seen migtui changes nothing (``read_status``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import socket
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import psycopg
+
+from migtui import __version__
+from migtui.core.plan import (
+    APPLIED,
+    DIRTY,
+    DRIFTED,
+    MISSING,
+    OUT_OF_ORDER,
+    PENDING,
+    MigrationStatus,
+)
+from migtui.core.project import Analysis, MigrationInfo
+from migtui.core.versions import Version
+
+__all__ = [
+    "LEDGER_SCHEMA",
+    "HistoryEntry",
+    "MigrationStatus",
+    "checksum",
+    "ensure_ledger",
+    "ledger_exists",
+    "read_history",
+    "read_status",
+]
+
+LEDGER_SCHEMA = "migtui"
+
+#: Each upgrade brings the ledger from version i to i + 1; never edit a shipped one.
+_UPGRADES: tuple[str, ...] = (
+    """
+    CREATE TABLE migtui.applied (
+        version        text PRIMARY KEY,
+        name           text NOT NULL,
+        checksum       text NOT NULL,
+        applied_at     timestamptz NOT NULL DEFAULT clock_timestamp(),
+        applied_by     text NOT NULL DEFAULT current_user,
+        host           text,
+        migtui_version text,
+        duration_ms    double precision,
+        dirty          boolean NOT NULL DEFAULT false
+    );
+    CREATE TABLE migtui.history (
+        id             bigserial PRIMARY KEY,
+        at             timestamptz NOT NULL DEFAULT clock_timestamp(),
+        action         text NOT NULL,
+        version        text NOT NULL,
+        name           text,
+        checksum       text,
+        outcome        text NOT NULL,
+        by_user        text NOT NULL DEFAULT current_user,
+        host           text,
+        migtui_version text,
+        duration_ms    double precision,
+        message        text,
+        statements     jsonb NOT NULL DEFAULT '[]'
+    );
+    CREATE FUNCTION migtui.history_is_append_only() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+    BEGIN
+        RAISE EXCEPTION 'migtui.history is append-only';
+    END $$;
+    CREATE TRIGGER history_is_append_only BEFORE UPDATE OR DELETE ON migtui.history
+        FOR EACH ROW EXECUTE FUNCTION migtui.history_is_append_only();
+    """,
+)
+
+
+def checksum(info: MigrationInfo) -> str:
+    """SHA-256 of the up section's text, line endings normalized."""
+    up = info.migration.up
+    text = up.text if up else ""
+    return hashlib.sha256(text.replace("\r\n", "\n").encode("utf-8")).hexdigest()
+
+
+def ledger_exists(conn: psycopg.Connection) -> bool:
+    row = conn.execute("SELECT to_regclass('migtui.applied') IS NOT NULL").fetchone()
+    return bool(row and row[0])
+
+
+def ensure_ledger(conn: psycopg.Connection) -> int:
+    """Create or upgrade the ledger; the schema version it is at afterwards.
+
+    Call it holding the migtui lock, so two runs never upgrade at once.
+    """
+    with conn.transaction():
+        conn.execute("CREATE SCHEMA IF NOT EXISTS migtui")
+        conn.execute("CREATE TABLE IF NOT EXISTS migtui.ledger_version (version integer NOT NULL)")
+        row = conn.execute("SELECT max(version) FROM migtui.ledger_version").fetchone()
+        current = row[0] or 0
+        for number, upgrade in enumerate(_UPGRADES[current:], start=current + 1):
+            conn.execute(upgrade)
+            conn.execute("INSERT INTO migtui.ledger_version VALUES (%s)", (number,))
+    return len(_UPGRADES)
+
+
+@dataclass(frozen=True)
+class LedgerRow:
+    version: str
+    name: str
+    checksum: str
+    applied_at: datetime
+    applied_by: str
+    host: str | None
+    migtui_version: str | None
+    duration_ms: float | None
+    dirty: bool
+
+
+def read_rows(conn: psycopg.Connection) -> list[LedgerRow]:
+    if not ledger_exists(conn):
+        return []
+    rows = conn.execute(
+        "SELECT version, name, checksum, applied_at, applied_by, host, migtui_version,"
+        " duration_ms, dirty FROM migtui.applied"
+    ).fetchall()
+    return [LedgerRow(*row) for row in rows]
+
+
+def read_status(conn: psycopg.Connection, analysis: Analysis) -> list[MigrationStatus]:
+    """Every migration's state from the files and the ledger, oldest first."""
+    return status_from_rows(read_rows(conn), analysis)
+
+
+def status_from_rows(rows: Sequence[LedgerRow], analysis: Analysis) -> list[MigrationStatus]:
+    by_version = {Version(r.version): r for r in rows}
+    newest_applied = max(by_version, default=None)
+    statuses: list[MigrationStatus] = []
+    seen: set[Version] = set()
+    for info in analysis.migrations:
+        version = info.migration.version
+        seen.add(version)
+        file_sum = checksum(info)
+        row = by_version.get(version)
+        if row is None:
+            state = (
+                OUT_OF_ORDER if newest_applied is not None and version < newest_applied else PENDING
+            )
+            statuses.append(
+                MigrationStatus(info.version, info.name, state, None, file_sum, file_sum)
+            )
+            continue
+        if row.dirty:
+            state = DIRTY
+        elif row.checksum != file_sum:
+            state = DRIFTED
+        else:
+            state = APPLIED
+        statuses.append(_from_row(row, state, info.name, file_sum))
+    for version, row in by_version.items():
+        if version not in seen:
+            statuses.append(_from_row(row, DIRTY if row.dirty else MISSING, row.name, None))
+    statuses.sort(key=lambda s: Version(s.version))
+    return statuses
+
+
+def _from_row(row: LedgerRow, state: str, name: str, file_sum: str | None) -> MigrationStatus:
+    return MigrationStatus(
+        version=row.version,
+        name=name,
+        state=state,
+        applied_at=row.applied_at.isoformat(),
+        checksum=row.checksum,
+        file_checksum=file_sum,
+        applied_by=row.applied_by,
+        host=row.host,
+        duration_ms=row.duration_ms,
+        migtui_version=row.migtui_version,
+    )
+
+
+# Writes. Each runs in whatever transaction the caller has open, so a migration's
+# ledger row lands (or not) together with the migration itself.
+
+
+def record_applied(
+    conn: psycopg.Connection,
+    info: MigrationInfo,
+    *,
+    duration_ms: float | None,
+    dirty: bool = False,
+) -> None:
+    conn.execute(
+        "INSERT INTO migtui.applied (version, name, checksum, host, migtui_version,"
+        " duration_ms, dirty) VALUES (%s, %s, %s, %s, %s, %s, %s)"
+        " ON CONFLICT (version) DO UPDATE SET name = EXCLUDED.name,"
+        " checksum = EXCLUDED.checksum, applied_at = clock_timestamp(),"
+        " applied_by = current_user, host = EXCLUDED.host,"
+        " migtui_version = EXCLUDED.migtui_version, duration_ms = EXCLUDED.duration_ms,"
+        " dirty = EXCLUDED.dirty",
+        (
+            info.version,
+            info.name,
+            checksum(info),
+            socket.gethostname(),
+            __version__,
+            duration_ms,
+            dirty,
+        ),
+    )
+
+
+def mark_dirty(conn: psycopg.Connection, version: str, dirty: bool) -> None:
+    conn.execute("UPDATE migtui.applied SET dirty = %s WHERE version = %s", (dirty, version))
+
+
+def remove_applied(conn: psycopg.Connection, version: str) -> int:
+    cur = conn.execute("DELETE FROM migtui.applied WHERE version = %s", (version,))
+    return cur.rowcount
+
+
+def find_row_version(conn: psycopg.Connection, version: str) -> str | None:
+    """The version as the ledger spells it (``14`` finds ``0014``)."""
+    for row in read_rows(conn):
+        if Version(row.version).same_number(version):
+            return row.version
+    return None
+
+
+def record_history(
+    conn: psycopg.Connection,
+    *,
+    action: str,
+    version: str,
+    outcome: str,
+    name: str | None = None,
+    checksum_: str | None = None,
+    duration_ms: float | None = None,
+    message: str | None = None,
+    statements: Sequence[dict] = (),
+) -> None:
+    conn.execute(
+        "INSERT INTO migtui.history (action, version, name, checksum, outcome, host,"
+        " migtui_version, duration_ms, message, statements)"
+        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb)",
+        (
+            action,
+            version,
+            name,
+            checksum_,
+            outcome,
+            socket.gethostname(),
+            __version__,
+            duration_ms,
+            message,
+            json.dumps(list(statements)),
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    id: int
+    at: str
+    action: str  # apply | rollback | resolve
+    version: str
+    name: str | None
+    outcome: str  # committed | failed | cancelled | verify_failed | dirty | applied | pending
+    by_user: str
+    host: str | None
+    duration_ms: float | None
+    message: str | None
+    statements: tuple[dict, ...]
+
+    def to_json(self) -> dict:
+        return {
+            "id": self.id,
+            "at": self.at,
+            "action": self.action,
+            "version": self.version,
+            "name": self.name,
+            "outcome": self.outcome,
+            "by": self.by_user,
+            "host": self.host,
+            "duration_ms": self.duration_ms,
+            "message": self.message,
+            "statements": list(self.statements),
+        }
+
+
+def read_history(conn: psycopg.Connection, limit: int | None = None) -> list[HistoryEntry]:
+    """The history, oldest first (the newest ``limit`` entries when given)."""
+    if not ledger_exists(conn):
+        return []
+    rows = conn.execute(
+        "SELECT id, at, action, version, name, outcome, by_user, host, duration_ms, message,"
+        " statements FROM migtui.history ORDER BY id DESC LIMIT %s",
+        (limit,),
+    ).fetchall()
+    return [
+        HistoryEntry(
+            id=r[0],
+            at=r[1].isoformat(),
+            action=r[2],
+            version=r[3],
+            name=r[4],
+            outcome=r[5],
+            by_user=r[6],
+            host=r[7],
+            duration_ms=r[8],
+            message=r[9],
+            statements=tuple(r[10] or ()),
+        )
+        for r in reversed(rows)
+    ]
