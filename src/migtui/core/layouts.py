@@ -1,20 +1,20 @@
 """Reading a migration folder in any of six layouts into ``Migration`` values.
 
-Each layout is read by its own small reader; what they share is here too:
-decoding files (UTF-8, BOM stripped, the first bad byte named), placing each
-section in its file (line and byte offset), and the checks every layout gets
-(duplicate versions, empty up, missing down). A broken file becomes a
-``Problem``; it never stops the rest of the folder being read.
+Each layout has its own small reader; what they share lives here too: decoding
+files (UTF-8, BOM stripped, the first bad byte named), placing every section in
+its file (line and byte offset), and the checks every layout gets (duplicate
+versions, empty up, missing down). A broken file becomes a ``Problem``; it
+never stops the rest of the folder being read.
 
-Layouts and their naming rules:
+Naming rules:
 
 * ``native`` (dbmate-compatible): ``0001_users.sql``, ``0013_5_base_tables.sql``,
   ``20240101120000_add_x.sql``. The version is the leading run of digit groups
-  joined by ``_``: every all-digit group right after the version belongs to it,
-  so ``0013_5_base_tables`` is version ``0013_5``, name ``base_tables``.
+  joined by ``_``: every all-digit group right after the first number belongs to
+  the version, so ``0013_5_base_tables`` is version ``0013_5``, name
+  ``base_tables`` (and ``0001_2024_cleanup`` is version ``0001_2024``).
   Sections: ``-- migrate:up [transaction:false]``, ``-- migrate:down``,
   ``-- migrate:verify``; a file without markers is all up.
-  ``-- requires: 0008 0013_5`` declares prerequisites.
 * ``golang-migrate``: ``1_users.up.sql`` and ``1_users.down.sql``.
 * ``goose``: ``00001_users.sql`` with ``-- +goose Up`` / ``-- +goose Down``.
 * ``diesel``: folders ``2024-01-01-120000_users/`` (or ``20170309122510_users/``)
@@ -23,8 +23,12 @@ Layouts and their naming rules:
 * ``flyway``: ``V1__x.sql``, ``V1.1__x.sql``, ``V1_1__x.sql`` (``_`` in a version
   is ``.``), ``U1__x.sql`` undoes V1, ``R__x.sql`` are repeatables. A repeatable's
   version text is ``R__<description>``; it sorts after every numbered version.
+  Subfolders are read too, as flyway does.
 * ``sqitch``: ``sqitch.plan`` with ``deploy/``, ``revert/``, ``verify/`` scripts.
   The version is the change's position in the plan (``1``, ``2``, …).
+
+Every layout but sqitch also reads ``-- requires: 0008 0013_5`` comment lines
+(in the header or the up section) as declared prerequisites.
 """
 
 from __future__ import annotations
@@ -42,6 +46,24 @@ from migtui.core.statements import SplitError, mask
 from migtui.core.versions import Version
 
 LAYOUTS = ("native", "golang-migrate", "goose", "diesel", "flyway", "sqitch")
+
+#: What diesel's setup migration and CLI create, so nothing that calls them is
+#: reported as needing a missing object.
+DIESEL_ASSUMED = (
+    ObjectRef(FUNCTION, "public", "diesel_manage_updated_at", args="regclass"),
+    ObjectRef(FUNCTION, "public", "diesel_set_updated_at", args=""),
+    ObjectRef(TABLE, "public", "__diesel_schema_migrations"),
+)
+
+_SEVERITY = {
+    "duplicate_version": Severity.ERROR,
+    "unreadable_file": Severity.ERROR,
+    "missing_file": Severity.ERROR,
+    "parse_error": Severity.ERROR,
+    "empty_migration": Severity.WARNING,
+    "missing_down": Severity.WARNING,
+    "unrecognized_file": Severity.WARNING,
+}
 
 #: Files that sit next to migrations and are not migrations: never reported.
 _KNOWN_NON_MIGRATIONS = frozenset({"schema.sql", "structure.sql", "seed.sql", "seeds.sql"})
@@ -61,14 +83,6 @@ _MIGRATE_BYTES = re.compile(rb"(?m)^[ \t]*--[ \t]*migrate:")
 
 _UTF8_BOM = b"\xef\xbb\xbf"
 
-#: What diesel's own setup migration and CLI create, so nothing is reported
-#: missing when a migration calls them.
-DIESEL_ASSUMED = (
-    ObjectRef(FUNCTION, "public", "diesel_manage_updated_at", args="regclass"),
-    ObjectRef(FUNCTION, "public", "diesel_set_updated_at", args=""),
-    ObjectRef(TABLE, "public", "__diesel_schema_migrations"),
-)
-
 
 @dataclass(frozen=True)
 class LoadResult:
@@ -81,7 +95,7 @@ class LoadResult:
     #: Flyway's R__ migrations, which run after the numbered ones whenever they change.
     repeatables: tuple[Migration, ...]
     problems: tuple[Problem, ...]
-    #: Objects the layout's own tool creates (diesel's helpers and ledger table).
+    #: Objects the layout's own tool creates (diesel's helpers and its ledger table).
     assumed: tuple[ObjectRef, ...] = ()
 
 
@@ -126,6 +140,15 @@ def load(root: Path, layout: str | None = None) -> LoadResult:
 
 # ------------------------------------------------------------------ detection
 
+_LAYOUT_SHAPES = {
+    "native": "files like 0001_name.sql",
+    "golang-migrate": "files like 1_name.up.sql and 1_name.down.sql",
+    "goose": "files like 00001_name.sql with -- +goose Up",
+    "diesel": "folders like 2024-01-01-120000_name/up.sql",
+    "flyway": "files like V1__name.sql",
+    "sqitch": "a sqitch.plan file",
+}
+
 
 def _check_folder(root: Path) -> None:
     if not root.exists():
@@ -137,7 +160,7 @@ def _check_folder(root: Path) -> None:
 def _detect(root: Path) -> str | None:
     if (root / "sqitch.plan").is_file():
         return "sqitch"
-    if any(_diesel_folder(p) for p in _subfolders(root)):
+    if any(_DIESEL_FOLDER.match(p.name) and (p / "up.sql").is_file() for p in _subfolders(root)):
         return "diesel"
     files = _files(root)
     names = [p.name for p in files]
@@ -165,24 +188,14 @@ def _looks_like_goose(paths: Iterable[Path]) -> bool:
 
 
 def _refuse_forced_mismatch(root: Path, layout: str) -> None:
-    """A forced layout that finds nothing while another layout fits is a mistake;
-    an empty folder is a new project and fine."""
+    """A forced layout that finds nothing where another layout fits is a mistake;
+    an empty folder is a new project, and fine."""
     found = _detect(root)
     if found is not None and found != layout:
         raise LayoutError(
             f"{root}: no {layout} migrations here ({_LAYOUT_SHAPES[layout]}); "
             f"the folder looks like {found}"
         )
-
-
-_LAYOUT_SHAPES = {
-    "native": "files like 0001_name.sql",
-    "golang-migrate": "files like 1_name.up.sql and 1_name.down.sql",
-    "goose": "files like 00001_name.sql with -- +goose Up",
-    "diesel": "folders like 2024-01-01-120000_name/up.sql",
-    "flyway": "files like V1__name.sql",
-    "sqitch": "a sqitch.plan file",
-}
 
 
 # ----------------------------------------------------------- shared reading
@@ -199,8 +212,31 @@ class _Read:
 
 
 @dataclass(frozen=True)
+class _Where:
+    """The file (and migration) that problems found while reading it belong to."""
+
+    root: Path
+    path: Path
+    migration: str | None = None
+
+    def problem(self, kind: str, message: str, hint: str, line: int | None = None) -> Problem:
+        return Problem(
+            kind=kind,
+            severity=_SEVERITY[kind],
+            message=message,
+            hint=hint,
+            migration=self.migration,
+            file=_relative(self.path, self.root),
+            line=line,
+        )
+
+    def at(self, path: Path) -> _Where:
+        return replace(self, path=path)
+
+
+@dataclass(frozen=True)
 class _Source:
-    """A decoded file, with where each line starts (characters) for slicing sections."""
+    """A decoded file, with where each line starts, for cutting sections out of it."""
 
     path: Path
     text: str
@@ -217,13 +253,14 @@ class _Source:
     def lines(self) -> list[str]:
         return [line.rstrip("\r") for line in self.text.split("\n")]
 
-    def _char_at_line(self, index: int) -> int:
-        return self.line_starts[index] if index < len(self.line_starts) else len(self.text)
+    def _char_at_line(self, index: int | None) -> int:
+        if index is None or index >= len(self.line_starts):
+            return len(self.text)
+        return self.line_starts[index]
 
     def section(self, kind: str, first: int, end: int | None = None, **flags: bool) -> Section:
-        """Section made of lines ``first`` (0-based) up to ``end`` (exclusive)."""
-        a = self._char_at_line(first)
-        b = len(self.text) if end is None else self._char_at_line(end)
+        """The section made of lines ``first`` (0-based) up to ``end`` (exclusive)."""
+        a, b = self._char_at_line(first), self._char_at_line(end)
         return Section(
             kind=kind,
             path=self.path,
@@ -233,9 +270,6 @@ class _Source:
             **flags,
         )
 
-    def whole(self, kind: str, **flags: bool) -> Section:
-        return self.section(kind, 0, None, **flags)
-
 
 def _relative(path: Path, root: Path) -> str:
     try:
@@ -244,57 +278,38 @@ def _relative(path: Path, root: Path) -> str:
         return str(path)
 
 
-def _problem(
-    kind: str,
-    severity: Severity,
-    message: str,
-    hint: str,
-    *,
-    root: Path,
-    path: Path | None = None,
-    migration: str | None = None,
-    line: int | None = None,
-) -> Problem:
-    return Problem(
-        kind=kind,
-        severity=severity,
-        message=message,
-        hint=hint,
-        migration=migration,
-        file=_relative(path, root) if path is not None else None,
-        line=line,
-    )
-
-
-def _read_source(path: Path, root: Path, migration: str | None) -> _Source | Problem:
+def _read_source(where: _Where) -> _Source | Problem:
     """Decode a file as UTF-8 (BOM stripped), or say why it cannot be read."""
-    rel = _relative(path, root)
-
-    def unreadable(message: str) -> Problem:
-        return _problem(
-            "unreadable_file",
-            Severity.ERROR,
-            message,
-            "save the file as UTF-8 text (no binary content)",
-            root=root,
-            path=path,
-            migration=migration,
-        )
-
+    hint = "save the file as UTF-8 text (no binary content)"
     try:
-        data = path.read_bytes()
+        data = where.path.read_bytes()
     except OSError as exc:
-        return unreadable(f"{rel}: cannot be read ({exc.strerror or exc})")
+        return where.problem("unreadable_file", f"cannot be read: {exc.strerror or exc}", hint)
     bom = len(_UTF8_BOM) if data.startswith(_UTF8_BOM) else 0
     nul = data.find(b"\x00", bom)
     if nul != -1:
-        return unreadable(f"{rel}: binary content (NUL byte at byte offset {nul})")
+        line = data.count(b"\n", 0, nul) + 1
+        message = f"binary content: NUL byte at byte offset {nul}"
+        return where.problem("unreadable_file", message, hint, line)
     try:
         text = data[bom:].decode("utf-8")
     except UnicodeDecodeError as exc:
         offset = bom + exc.start
-        return unreadable(f"{rel}: not UTF-8 (byte 0x{data[offset]:02x} at byte offset {offset})")
-    return _Source.of(path, text, bom)
+        line = data.count(b"\n", 0, offset) + 1
+        message = f"not UTF-8: byte 0x{data[offset]:02x} at byte offset {offset}"
+        return where.problem("unreadable_file", message, hint, line)
+    return _Source.of(where.path, text, bom)
+
+
+def _whole_file(
+    kind: str, where: _Where, problems: list[Problem], transactional: bool = True
+) -> tuple[Section | None, _Source | None]:
+    """A file that is one section (golang-migrate, diesel, flyway, sqitch)."""
+    source = _read_source(where)
+    if isinstance(source, Problem):
+        problems.append(source)
+        return None, None
+    return source.section(kind, 0, None, transactional=transactional), source
 
 
 def _has_sql(text: str) -> bool:
@@ -306,6 +321,19 @@ def _has_sql(text: str) -> bool:
     return bool(masked.strip(" \t\r\n;"))
 
 
+def _first_sql_line(source: _Source, end: int) -> int | None:
+    """0-based index of the first line before ``end`` holding SQL (not comments)."""
+    header = source.section("header", 0, end).text
+    try:
+        masked, _ = mask(header)
+    except SplitError:
+        masked = header
+    for index, line in enumerate(masked.split("\n")):
+        if line.strip(" \t\r;"):
+            return index
+    return None
+
+
 def _files(root: Path) -> list[Path]:
     return sorted(p for p in root.iterdir() if p.is_file() and not p.name.startswith("."))
 
@@ -315,14 +343,8 @@ def _subfolders(root: Path) -> list[Path]:
 
 
 def _unrecognized(path: Path, root: Path, hint: str) -> Problem:
-    return _problem(
-        "unrecognized_file",
-        Severity.WARNING,
-        f"{_relative(path, root)}: not named like a migration, so it is never run",
-        hint,
-        root=root,
-        path=path,
-    )
+    message = f"{path.name} is not named like a migration, so it is never run"
+    return _Where(root, path).problem("unrecognized_file", message, hint)
 
 
 def _is_stray_sql(path: Path) -> bool:
@@ -330,33 +352,27 @@ def _is_stray_sql(path: Path) -> bool:
 
 
 def _declared_requires(
-    source: _Source, first: int, end: int, root: Path, version: str
-) -> tuple[tuple[str, ...], list[Problem]]:
-    """Versions named by ``-- requires:`` lines among lines [first, end)."""
+    lines: Iterable[tuple[int, str]], where: _Where, problems: list[Problem]
+) -> tuple[str, ...]:
+    """Versions named by ``-- requires:`` among (0-based index, text) lines."""
     found: list[str] = []
-    problems: list[Problem] = []
-    for index, line in enumerate(source.lines[first:end], start=first):
+    for index, line in lines:
         match = _REQUIRES.match(line)
         if not match:
             continue
         for token in filter(None, re.split(r"[,\s]+", match.group(1))):
             leading = _LEADING_VERSION.match(token)
             if leading is None:
-                problems.append(
-                    _problem(
-                        "parse_error",
-                        Severity.ERROR,
-                        f"-- requires: {token!r} is not a migration version",
-                        "list versions, e.g. -- requires: 0008 0013_5",
-                        root=root,
-                        path=source.path,
-                        migration=version,
-                        line=index + 1,
-                    )
-                )
+                message = f"-- requires: {token!r} is not a migration version"
+                hint = "list versions, e.g. -- requires: 0008 0013_5"
+                problems.append(where.problem("parse_error", message, hint, index + 1))
             elif leading.group(0) not in found:
                 found.append(leading.group(0))
-    return tuple(found), problems
+    return tuple(found)
+
+
+def _all_lines(source: _Source | None) -> list[tuple[int, str]]:
+    return list(enumerate(source.lines)) if source is not None else []
 
 
 # ----------------------------------------------------------------- native
@@ -366,64 +382,47 @@ def _read_native(root: Path) -> _Read:
     read = _Read()
     for path in _files(root):
         match = _NATIVE_NAME.match(path.name)
-        if match is None:
-            if _is_stray_sql(path):
-                read.problems.append(
-                    _unrecognized(
-                        path,
-                        root,
-                        "name migrations VERSION_name.sql, e.g. 0015_add_index.sql "
-                        "or 20240101120000_add_index.sql",
-                    )
-                )
-            continue
-        read.migrations.append(_native_migration(path, root, match.group(1), match.group(2)))
+        if match is not None:
+            read.migrations.append(_native_migration(path, root, match.group(1), match.group(2)))
+        elif _is_stray_sql(path):
+            hint = "name migrations VERSION_name.sql, e.g. 0015_add_index.sql or 20240101120000_add_index.sql"
+            read.problems.append(_unrecognized(path, root, hint))
     return read
 
 
 def _native_migration(path: Path, root: Path, raw_version: str, name: str | None) -> Migration:
     migration = Migration(Version(raw_version), name or "", path, "native")
-    source = _read_source(path, root, raw_version)
+    where = _Where(root, path, raw_version)
+    source = _read_source(where)
     if isinstance(source, Problem):
         return replace(migration, read_problems=(source,))
 
     problems: list[Problem] = []
-    markers: list[tuple[int, str, bool]] = []  # (line index, kind, transactional)
+    # Every marker line ends the section before it, even a malformed one, so the
+    # lines after a typo such as "-- migrate:rollback" can never run as part of up.
+    markers: list[tuple[int, str | None, bool]] = []  # (line index, kind, transactional)
     for index, line in enumerate(source.lines):
-        match = _MIGRATE_MARKER.match(line)
-        if match is None:
-            continue
-        marker = _native_marker(match, source, index, root, raw_version)
-        if isinstance(marker, Problem):
-            problems.append(marker)
-        elif any(kind == marker[0] for _, kind, _ in markers):
-            problems.append(
-                _marker_problem(
-                    f"-- migrate:{marker[0]} appears twice",
-                    "keep one marker per section",
-                    source,
-                    index,
-                    root,
-                    raw_version,
-                )
-            )
-        else:
-            markers.append((index, *marker))
+        if match := _MIGRATE_MARKER.match(line):
+            seen = {kind for _, kind, _ in markers}
+            markers.append((index, *_native_marker(match, seen, where, index + 1, problems)))
+
+    if not markers:
+        up = source.section("up", 0, None)
+        requires = _declared_requires(_all_lines(source), where, problems)
+        return replace(migration, up=up, declared_requires=requires, read_problems=tuple(problems))
 
     sections: dict[str, Section] = {}
-    if not markers:
-        sections["up"] = source.whole("up")
-        header_end = 0
-    else:
-        header_end = markers[0][0]
-        problems.extend(_sql_before_markers(source, header_end, root, raw_version, "migrate:up"))
-        bounds = [index for index, _, _ in markers] + [None]
-        for (index, kind, transactional), end in zip(markers, bounds[1:], strict=True):
-            sections[kind] = source.section(kind, index + 1, end, transactional=transactional)
-
-    requires_end = _requires_region_end(markers, len(source.line_starts))
-    requires, requires_problems = _declared_requires(source, 0, requires_end, root, raw_version)
-    problems.extend(requires_problems)
+    requires_lines = list(enumerate(source.lines[: markers[0][0]]))
+    ends = [index for index, _, _ in markers[1:]] + [None]
+    for (index, kind, transactional), end in zip(markers, ends, strict=True):
+        if kind is None:
+            continue
+        sections[kind] = source.section(kind, index + 1, end, transactional=transactional)
+        if kind == "up":
+            stop = end if end is not None else len(source.line_starts)
+            requires_lines += [(i, source.lines[i]) for i in range(index + 1, stop)]
+    problems.extend(_sql_before(source, markers[0][0], where, "-- migrate:up"))
+    requires = _declared_requires(requires_lines, where, problems)
     return replace(
         migration,
         up=sections.get("up"),
@@ -434,72 +433,37 @@ def _native_migration(path: Path, root: Path, raw_version: str, name: str | None
     )
 
 
-def _requires_region_end(markers: list[tuple[int, str, bool]], line_count: int) -> int:
-    """``-- requires:`` is read in the header and the up section, nowhere else."""
-    for position, (_, kind, _) in enumerate(markers):
-        if kind == "up":
-            return markers[position + 1][0] if position + 1 < len(markers) else line_count
-    return markers[0][0] if markers else line_count
-
-
 def _native_marker(
-    match: re.Match[str], source: _Source, index: int, root: Path, version: str
-) -> tuple[str, bool] | Problem:
+    match: re.Match[str], seen: set[str | None], where: _Where, line: int, problems: list[Problem]
+) -> tuple[str | None, bool]:
+    """The section kind a marker opens (None when malformed) and its transaction flag."""
     kind, options = match.group(1), match.group(2).split()
     if kind not in ("up", "down", "verify"):
-        return _marker_problem(
-            f"unknown marker -- migrate:{kind}",
-            "use -- migrate:up, -- migrate:down or -- migrate:verify",
-            source,
-            index,
-            root,
-            version,
-        )
+        message = f"unknown marker -- migrate:{kind}; the lines after it are not run"
+        hint = "use -- migrate:up, -- migrate:down or -- migrate:verify"
+        problems.append(where.problem("parse_error", message, hint, line))
+        return None, True
+    if kind in seen:
+        message = f"-- migrate:{kind} appears twice; the second section is not run"
+        problems.append(where.problem("parse_error", message, "keep one marker per section", line))
+        return None, True
     transactional = True
     for option in options:
-        if option.lower() in ("transaction:false", "transaction:true"):
-            transactional = option.lower() == "transaction:true"
-        else:
-            return _marker_problem(
-                f"unknown option {option!r} on -- migrate:{kind}",
-                "the only option is transaction:false",
-                source,
-                index,
-                root,
-                version,
-            )
+        if option.lower() not in ("transaction:false", "transaction:true"):
+            message = f"unknown option {option!r} on -- migrate:{kind}"
+            hint = "the only option is transaction:false"
+            problems.append(where.problem("parse_error", message, hint, line))
+            continue
+        transactional = option.lower() == "transaction:true"
     return kind, transactional
 
 
-def _marker_problem(
-    message: str, hint: str, source: _Source, index: int, root: Path, version: str
-) -> Problem:
-    return _problem(
-        "parse_error",
-        Severity.ERROR,
-        message,
-        hint,
-        root=root,
-        path=source.path,
-        migration=version,
-        line=index + 1,
-    )
-
-
-def _sql_before_markers(
-    source: _Source, header_end: int, root: Path, version: str, first_marker: str
-) -> list[Problem]:
-    header = source.section("header", 0, header_end).text
-    try:
-        masked, _ = mask(header)
-    except SplitError:
-        masked = header
-    for index, line in enumerate(masked.split("\n")):
-        if line.strip(" \t\r;"):
-            message = f"SQL before -- {first_marker} is never run"
-            hint = f"move it below -- {first_marker}"
-            return [_marker_problem(message, hint, source, index, root, version)]
-    return []
+def _sql_before(source: _Source, end: int, where: _Where, marker: str) -> list[Problem]:
+    index = _first_sql_line(source, end)
+    if index is None:
+        return []
+    message = f"SQL before {marker} is never run"
+    return [where.problem("parse_error", message, f"move it below {marker}", index + 1)]
 
 
 # ----------------------------------------------------------- golang-migrate
@@ -510,13 +474,11 @@ def _read_golang(root: Path) -> _Read:
     pairs: dict[tuple[str, str], dict[str, Path]] = defaultdict(dict)
     for path in _files(root):
         match = _GOLANG_NAME.match(path.name)
-        if match is None:
-            if _is_stray_sql(path):
-                read.problems.append(
-                    _unrecognized(path, root, "name migrations N_name.up.sql and N_name.down.sql")
-                )
-            continue
-        pairs[(match.group(1), match.group(2))][match.group(3)] = path
+        if match is not None:
+            pairs[(match.group(1), match.group(2))][match.group(3)] = path
+        elif _is_stray_sql(path):
+            hint = "name migrations N_name.up.sql and N_name.down.sql"
+            read.problems.append(_unrecognized(path, root, hint))
     for (raw_version, name), files in pairs.items():
         read.migrations.append(_golang_migration(root, raw_version, name, files))
     return read
@@ -524,25 +486,22 @@ def _read_golang(root: Path) -> _Read:
 
 def _golang_migration(root: Path, raw_version: str, name: str, files: dict[str, Path]) -> Migration:
     path = files.get("up") or files["down"]
-    migration = Migration(Version(raw_version), name, path, "golang-migrate")
+    where = _Where(root, path, raw_version)
     problems: list[Problem] = []
-    sections: dict[str, Section] = {}
+    up = down = None
     requires: tuple[str, ...] = ()
-    for kind, file in files.items():
-        source = _read_source(file, root, raw_version)
-        if isinstance(source, Problem):
-            problems.append(source)
-            continue
-        sections[kind] = source.whole(kind)
-        if kind == "up":
-            requires, found = _declared_requires(
-                source, 0, len(source.line_starts), root, raw_version
-            )
-            problems.extend(found)
-    return replace(
-        migration,
-        up=sections.get("up"),
-        down=sections.get("down"),
+    if "up" in files:
+        up, source = _whole_file("up", where.at(files["up"]), problems)
+        requires = _declared_requires(_all_lines(source), where, problems)
+    if "down" in files:
+        down, _ = _whole_file("down", where.at(files["down"]), problems)
+    return Migration(
+        Version(raw_version),
+        name,
+        path,
+        "golang-migrate",
+        up=up,
+        down=down,
         declared_requires=requires,
         read_problems=tuple(problems),
     )
@@ -551,112 +510,61 @@ def _golang_migration(root: Path, raw_version: str, name: str, files: dict[str, 
 # ------------------------------------------------------------------ goose
 
 
+_GOOSE_KNOWN = ("UP", "DOWN", "STATEMENTBEGIN", "STATEMENTEND", "NO TRANSACTION")
+_GOOSE_KNOWN += ("ENVSUB ON", "ENVSUB OFF")
+
+
 def _read_goose(root: Path) -> _Read:
     read = _Read()
     for path in _files(root):
         match = _NATIVE_NAME.match(path.name)
-        if match is None:
-            if path.suffix == ".go" and re.match(r"^\d+_", path.name):
-                read.problems.append(
-                    _unrecognized(path, root, "Go migrations cannot be run here; port it to SQL")
-                )
-            elif _is_stray_sql(path):
-                read.problems.append(
-                    _unrecognized(path, root, "name migrations NNNNN_name.sql, e.g. 00015_x.sql")
-                )
-            continue
-        read.migrations.append(_goose_migration(path, root, match.group(1), match.group(2)))
+        if match is not None:
+            read.migrations.append(_goose_migration(path, root, match.group(1), match.group(2)))
+        elif path.suffix == ".go" and _LEADING_VERSION.match(path.name):
+            hint = "Go migrations cannot be run by migtui; rewrite it as SQL"
+            read.problems.append(_unrecognized(path, root, hint))
+        elif _is_stray_sql(path):
+            hint = "name migrations NNNNN_name.sql, e.g. 00015_add_index.sql"
+            read.problems.append(_unrecognized(path, root, hint))
     return read
 
 
 def _goose_migration(path: Path, root: Path, raw_version: str, name: str | None) -> Migration:
     migration = Migration(Version(raw_version), name or "", path, "goose")
-    source = _read_source(path, root, raw_version)
+    where = _Where(root, path, raw_version)
+    source = _read_source(where)
     if isinstance(source, Problem):
         return replace(migration, read_problems=(source,))
 
     problems: list[Problem] = []
+    annotations = _goose_annotations(source, where, problems)
+    transactional = "NO TRANSACTION" not in {word for _, word in annotations}
     markers: dict[str, int] = {}
-    transactional = True
-    open_block: int | None = None
-    for index, line in enumerate(source.lines):
-        match = _GOOSE_MARKER.match(line)
-        if match is None:
+    for index, word in annotations:
+        if word not in ("UP", "DOWN"):
             continue
-        word = " ".join(match.group(1).split()).upper()
-
-        def fail(message: str, hint: str, at: int = index) -> None:
-            problems.append(_marker_problem(message, hint, source, at, root, raw_version))
-
-        if word in ("UP", "DOWN"):
-            if open_block is not None:
-                fail(
-                    "-- +goose StatementBegin has no StatementEnd",
-                    "add -- +goose StatementEnd",
-                    open_block,
-                )
-                open_block = None
-            if word.lower() in markers:
-                fail(f"-- +goose {word.title()} appears twice", "keep one marker per section")
-            else:
-                markers[word.lower()] = index
-        elif word == "STATEMENTBEGIN":
-            if open_block is not None:
-                fail(
-                    "-- +goose StatementBegin inside another block",
-                    "close the first block with -- +goose StatementEnd",
-                )
-            open_block = index
-        elif word == "STATEMENTEND":
-            if open_block is None:
-                fail(
-                    "-- +goose StatementEnd without StatementBegin",
-                    "add -- +goose StatementBegin before the statement",
-                )
-            open_block = None
-        elif word == "NO TRANSACTION":
-            transactional = False
-        elif word not in ("ENVSUB ON", "ENVSUB OFF"):
-            fail(
-                f"unknown annotation -- +goose {match.group(1).strip()}",
-                "goose knows Up, Down, StatementBegin, StatementEnd, NO TRANSACTION, ENVSUB ON/OFF",
+        if word.lower() in markers:
+            message = f"-- +goose {word.title()} appears twice"
+            problems.append(
+                where.problem("parse_error", message, "keep one marker per section", index + 1)
             )
-    if open_block is not None:
-        problems.append(
-            _marker_problem(
-                "-- +goose StatementBegin has no StatementEnd",
-                "add -- +goose StatementEnd after the statement",
-                source,
-                open_block,
-                root,
-                raw_version,
-            )
-        )
+        else:
+            markers[word.lower()] = index
+    if "up" not in markers:
+        message = "no -- +goose Up annotation, so nothing would run"
+        hint = "start the migration with -- +goose Up"
+        problems.append(where.problem("parse_error", message, hint, 1))
 
     sections: dict[str, Section] = {}
-    if "up" not in markers:
-        problems.append(
-            _marker_problem(
-                "no -- +goose Up annotation, so nothing would run",
-                "start the migration with -- +goose Up",
-                source,
-                0,
-                root,
-                raw_version,
-            )
-        )
     ordered = sorted(markers.items(), key=lambda item: item[1])
-    if ordered:
-        problems.extend(_sql_before_markers(source, ordered[0][1], root, raw_version, "+goose Up"))
     ends = [index for _, index in ordered[1:]] + [None]
     for (kind, index), end in zip(ordered, ends, strict=True):
         sections[kind] = source.section(kind, index + 1, end, transactional=transactional)
-
-    up_end = markers["down"] if markers.get("down", -1) > markers.get("up", 0) else None
-    requires, found = _declared_requires(
-        source, 0, up_end if up_end is not None else len(source.line_starts), root, raw_version
-    )
-    problems.extend(found)
+    if ordered:
+        problems.extend(_sql_before(source, ordered[0][1], where, "-- +goose Up"))
+    down_at = markers.get("down", len(source.line_starts))
+    requires_end = down_at if down_at > markers.get("up", -1) else len(source.line_starts)
+    requires = _declared_requires(list(enumerate(source.lines[:requires_end])), where, problems)
     return replace(
         migration,
         up=sections.get("up"),
@@ -666,12 +574,47 @@ def _goose_migration(path: Path, root: Path, raw_version: str, name: str | None)
     )
 
 
+def _goose_annotations(
+    source: _Source, where: _Where, problems: list[Problem]
+) -> list[tuple[int, str]]:
+    """Every ``-- +goose`` annotation as (line index, normalized word); reports
+    unknown annotations and StatementBegin/End that do not pair up."""
+    found: list[tuple[int, str]] = []
+    open_block: int | None = None
+
+    def report(message: str, hint: str, index: int) -> None:
+        problems.append(where.problem("parse_error", message, hint, index + 1))
+
+    for index, line in enumerate(source.lines):
+        match = _GOOSE_MARKER.match(line)
+        if match is None:
+            continue
+        word = " ".join(match.group(1).split()).upper()
+        if word not in _GOOSE_KNOWN:
+            message = f"unknown annotation -- +goose {match.group(1).strip()}"
+            hint = "goose knows Up, Down, StatementBegin, StatementEnd, NO TRANSACTION, ENVSUB"
+            report(message, hint, index)
+            continue
+        found.append((index, word))
+        ends_block = word in ("UP", "DOWN", "STATEMENTBEGIN")
+        if ends_block and open_block is not None:
+            hint = "add -- +goose StatementEnd after the statement"
+            report("-- +goose StatementBegin has no StatementEnd", hint, open_block)
+            open_block = None
+        if word == "STATEMENTBEGIN":
+            open_block = index
+        elif word == "STATEMENTEND":
+            if open_block is None:
+                hint = "add -- +goose StatementBegin before the statement"
+                report("-- +goose StatementEnd without StatementBegin", hint, index)
+            open_block = None
+    if open_block is not None:
+        hint = "add -- +goose StatementEnd after the statement"
+        report("-- +goose StatementBegin has no StatementEnd", hint, open_block)
+    return found
+
+
 # ----------------------------------------------------------------- diesel
-
-
-def _diesel_folder(path: Path) -> re.Match[str] | None:
-    match = _DIESEL_FOLDER.match(path.name)
-    return match if match and (path / "up.sql").is_file() else None
 
 
 def _read_diesel(root: Path) -> _Read:
@@ -681,16 +624,9 @@ def _read_diesel(root: Path) -> _Read:
         if match is None:
             continue
         if not (folder / "up.sql").is_file():
-            read.problems.append(
-                _problem(
-                    "missing_file",
-                    Severity.ERROR,
-                    f"{folder.name}/ has no up.sql, so it is not a migration",
-                    "add up.sql (and down.sql) to the folder, or remove it",
-                    root=root,
-                    path=folder,
-                )
-            )
+            message = f"{folder.name}/ has no up.sql, so it is not a migration"
+            hint = "add up.sql (and down.sql) to the folder, or remove the folder"
+            read.problems.append(_Where(root, folder).problem("missing_file", message, hint))
             continue
         read.migrations.append(_diesel_migration(folder, root, match.group(1), match.group(2)))
     return read
@@ -698,53 +634,38 @@ def _read_diesel(root: Path) -> _Read:
 
 def _diesel_migration(folder: Path, root: Path, stamp: str, name: str) -> Migration:
     raw_version = stamp.replace("-", "")
-    migration = Migration(Version(raw_version), name, folder, "diesel")
+    where = _Where(root, folder, raw_version)
     problems: list[Problem] = []
-    transactional = _diesel_transactional(folder, root, raw_version, problems)
-    sections: dict[str, Section] = {}
-    requires: tuple[str, ...] = ()
-    for kind in ("up", "down"):
-        path = folder / f"{kind}.sql"
-        if not path.is_file():
-            continue
-        source = _read_source(path, root, raw_version)
-        if isinstance(source, Problem):
-            problems.append(source)
-            continue
-        sections[kind] = source.whole(kind, transactional=transactional)
-        if kind == "up":
-            requires, found = _declared_requires(
-                source, 0, len(source.line_starts), root, raw_version
-            )
-            problems.extend(found)
-    return replace(
-        migration,
-        up=sections.get("up"),
-        down=sections.get("down"),
+    transactional = _diesel_transactional(where.at(folder / "metadata.toml"), problems)
+    up, source = _whole_file("up", where.at(folder / "up.sql"), problems, transactional)
+    down = None
+    if (folder / "down.sql").is_file():
+        down, _ = _whole_file("down", where.at(folder / "down.sql"), problems, transactional)
+    requires = _declared_requires(_all_lines(source), where.at(folder / "up.sql"), problems)
+    return Migration(
+        Version(raw_version),
+        name,
+        folder,
+        "diesel",
+        up=up,
+        down=down,
         declared_requires=requires,
         read_problems=tuple(problems),
     )
 
 
-def _diesel_transactional(folder: Path, root: Path, version: str, problems: list[Problem]) -> bool:
-    path = folder / "metadata.toml"
-    if not path.is_file():
+def _diesel_transactional(where: _Where, problems: list[Problem]) -> bool:
+    """``run_in_transaction = false`` in metadata.toml, as diesel honours it."""
+    if not where.path.is_file():
         return True
     try:
-        metadata = tomllib.loads(path.read_bytes().decode("utf-8"))
+        metadata = tomllib.loads(where.path.read_bytes().decode("utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         line = re.search(r"line (\d+)", str(exc))
+        message = f"metadata.toml cannot be read: {exc}"
+        hint = "fix the TOML; the setting read from it is run_in_transaction = false"
         problems.append(
-            _problem(
-                "parse_error",
-                Severity.ERROR,
-                f"metadata.toml cannot be read: {exc}",
-                "fix the TOML; the only setting read is run_in_transaction = false",
-                root=root,
-                path=path,
-                migration=version,
-                line=int(line.group(1)) if line else None,
-            )
+            where.problem("parse_error", message, hint, int(line.group(1)) if line else None)
         )
         return True
     return metadata.get("run_in_transaction", True) is not False
@@ -754,8 +675,8 @@ def _diesel_transactional(folder: Path, root: Path, version: str, problems: list
 
 
 def _repeatable_version(description: str) -> Version:
-    """``R__<description>``: unique per description and ordered after every
-    numbered version (Version() itself needs a number, which R__ files lack)."""
+    """``R__<description>``, unique per description and ordered after every
+    numbered version. Built directly because ``Version()`` needs a number."""
     version = Version.__new__(Version)
     version.raw = f"R__{description}"
     version.parts = (sys.maxsize, *description.encode("utf-8"))
@@ -764,7 +685,7 @@ def _repeatable_version(description: str) -> Version:
 
 def _read_flyway(root: Path) -> _Read:
     read = _Read()
-    versioned: dict[tuple[str, str], Path] = {}  # (raw version, description) -> V file
+    versioned: list[tuple[str, str, Path]] = []  # (raw version, description, V file)
     undo: dict[tuple[int, ...], list[Path]] = defaultdict(list)
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
         if any(part.startswith(".") for part in path.relative_to(root).parts):
@@ -774,71 +695,61 @@ def _read_flyway(root: Path) -> _Read:
         elif match := _FLYWAY_NAME.match(path.name):
             raw_version = match.group(2).replace("_", ".")
             if match.group(1) == "V":
-                versioned[(raw_version, match.group(3))] = path
+                versioned.append((raw_version, match.group(3), path))
             else:
                 undo[Version(raw_version).parts].append(path)
         elif _is_stray_sql(path):
-            read.problems.append(
-                _unrecognized(
-                    path, root, "name migrations V1__name.sql, U1__name.sql or R__name.sql"
-                )
+            hint = (
+                "name migrations V1__name.sql, undo scripts U1__name.sql, repeatables R__name.sql"
             )
-    for (raw_version, description), path in versioned.items():
-        undo_paths = undo.pop(Version(raw_version).parts, [])
-        read.migrations.append(_flyway_migration(path, root, raw_version, description, undo_paths))
+            read.problems.append(_unrecognized(path, root, hint))
+    for raw_version, description, path in versioned:
+        undo_path = next(iter(undo.pop(Version(raw_version).parts, [])), None)
+        read.migrations.append(_flyway_migration(path, root, raw_version, description, undo_path))
     for paths in undo.values():
         for path in paths:
-            read.problems.append(
-                _unrecognized(
-                    path, root, "an undo script U<n>__x.sql needs a V<n>__x.sql beside it"
-                )
-            )
+            hint = "an undo script U<n>__name.sql needs its V<n>__name.sql"
+            read.problems.append(_unrecognized(path, root, hint))
     return read
 
 
 def _flyway_migration(
-    path: Path, root: Path, raw_version: str, description: str, undo_paths: list[Path]
+    path: Path, root: Path, raw_version: str, description: str, undo_path: Path | None
 ) -> Migration:
-    migration = Migration(Version(raw_version), description, path, "flyway")
+    where = _Where(root, path, raw_version)
     problems: list[Problem] = []
-    up = _flyway_section("up", path, root, raw_version, problems)
-    down = (
-        _flyway_section("down", undo_paths[0], root, raw_version, problems) if undo_paths else None
-    )
-    requires: tuple[str, ...] = ()
-    if up is not None:
-        source = _Source.of(path, up.text, up.start_offset)
-        requires, found = _declared_requires(source, 0, len(source.line_starts), root, raw_version)
-        problems.extend(found)
-    return replace(
-        migration, up=up, down=down, declared_requires=requires, read_problems=tuple(problems)
+    up, source = _whole_file("up", where, problems, _flyway_transactional(path))
+    down = None
+    if undo_path is not None:
+        down, _ = _whole_file(
+            "down", where.at(undo_path), problems, _flyway_transactional(undo_path)
+        )
+    requires = _declared_requires(_all_lines(source), where, problems)
+    return Migration(
+        Version(raw_version),
+        description,
+        path,
+        "flyway",
+        up=up,
+        down=down,
+        declared_requires=requires,
+        read_problems=tuple(problems),
     )
 
 
 def _flyway_repeatable(path: Path, root: Path, description: str) -> Migration:
     version = _repeatable_version(description)
     problems: list[Problem] = []
-    up = _flyway_section("up", path, root, version.raw, problems)
+    where = _Where(root, path, version.raw)
+    up, _ = _whole_file("up", where, problems, _flyway_transactional(path))
     return Migration(
         version, description, path, "flyway", up=up, repeatable=True, read_problems=tuple(problems)
     )
 
 
-def _flyway_section(
-    kind: str, path: Path, root: Path, version: str, problems: list[Problem]
-) -> Section | None:
-    source = _read_source(path, root, version)
-    if isinstance(source, Problem):
-        problems.append(source)
-        return None
-    return source.whole(kind, transactional=_flyway_transactional(path))
-
-
 def _flyway_transactional(path: Path) -> bool:
-    """Flyway reads per-script settings from ``<script>.conf`` beside it."""
+    """Flyway reads a script's own settings from ``<script>.conf`` beside it."""
     conf = path.with_name(path.name + ".conf")
-    if not conf.is_file():
-        return True
     try:
         text = conf.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
@@ -856,12 +767,9 @@ _SQITCH_DATE = r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z"
 _SQITCH_CHANGE = re.compile(
     r"^(?P<op>[+-]?)(?P<name>[^\s\[\]@#:%+-][^\s\[\]@#:%]*)\s*"
     r"(?:\[(?P<deps>[^\]]*)\]\s*)?"
-    rf"(?P<date>{_SQITCH_DATE})\s+(?P<planner>[^<]*?)\s*<(?P<email>[^>]*)>\s*"
-    r"(?:#(?P<note>.*))?$"
+    rf"(?P<date>{_SQITCH_DATE})\s+[^<]*<[^>]*>\s*(?:#.*)?$"
 )
-_SQITCH_TAG = re.compile(
-    rf"^@(?P<name>[^\s@#:%]+)\s+(?P<date>{_SQITCH_DATE})\s+[^<]*<[^>]*>\s*(?:#.*)?$"
-)
+_SQITCH_TAG = re.compile(rf"^@(?P<name>[^\s@#:%]+)\s+{_SQITCH_DATE}\s+[^<]*<[^>]*>\s*(?:#.*)?$")
 
 
 @dataclass(frozen=True)
@@ -876,97 +784,77 @@ class _PlanChange:
 class _PlanTag:
     name: str
     line: int
-    after: int  # number of changes before the tag
+    after: int  # how many changes come before the tag
+
+
+@dataclass(frozen=True)
+class _Plan:
+    project: str | None
+    changes: tuple[_PlanChange, ...]
+    tags: tuple[_PlanTag, ...]
 
 
 def _read_sqitch(root: Path) -> _Read:
     read = _Read()
-    plan_path = root / "sqitch.plan"
-    plan = _read_source(plan_path, root, None)
-    if isinstance(plan, Problem):
-        read.problems.append(plan)
+    where = _Where(root, root / "sqitch.plan")
+    source = _read_source(where)
+    if isinstance(source, Problem):
+        read.problems.append(source)
         return read
-    project, entries = _parse_plan(plan, root, read.problems)
-    changes = [e for e in entries if isinstance(e, _PlanChange)]
-    tags = [e for e in entries if isinstance(e, _PlanTag)]
+    plan = _parse_plan(source, where, read.problems)
     latest: dict[str, str] = {}  # change name -> version of its newest occurrence so far
-    at_tag: dict[str, dict[str, str]] = {}
-    tag_iter = iter(tags)
-    next_tag = next(tag_iter, None)
-    for change in changes:
-        while next_tag is not None and next_tag.after < change.position:
-            at_tag[next_tag.name] = dict(latest)
-            next_tag = next(tag_iter, None)
-        script = _sqitch_script_name(change, changes, tags, root, read.problems)
-        requires = _sqitch_requires(change, project, latest, at_tag, root, read.problems)
+    at_tag: dict[str, dict[str, str]] = {}  # tag -> that mapping as it was at the tag
+    for change in plan.changes:
+        for tag in plan.tags:
+            if tag.after == change.position - 1:
+                at_tag[tag.name] = dict(latest)
+        script = _sqitch_script_name(change, plan, where, read.problems)
+        requires = _sqitch_requires(change, plan.project, latest, at_tag, where, read.problems)
         read.migrations.append(_sqitch_migration(root, change, script, requires))
         latest[change.name] = str(change.position)
     return read
 
 
-def _parse_plan(
-    plan: _Source, root: Path, problems: list[Problem]
-) -> tuple[str | None, list[_PlanChange | _PlanTag]]:
+def _parse_plan(source: _Source, where: _Where, problems: list[Problem]) -> _Plan:
     project: str | None = None
-    entries: list[_PlanChange | _PlanTag] = []
-    position = 0
-    for index, raw in enumerate(plan.lines):
+    changes: list[_PlanChange] = []
+    tags: list[_PlanTag] = []
+    for index, raw in enumerate(source.lines):
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
         if line.startswith("%"):
             key, _, value = line[1:].partition("=")
-            if key.strip() == "project":
-                project = value.strip()
-            continue
-        if tag := _SQITCH_TAG.match(line):
-            entries.append(_PlanTag(tag.group("name"), index + 1, position))
-            continue
-        change = _SQITCH_CHANGE.match(line)
-        if change is None or change.group("op") == "-":
-            problems.append(
-                _problem(
-                    "parse_error",
-                    Severity.ERROR,
-                    f"sqitch.plan line {index + 1} is not a change or tag: {line[:60]}",
-                    "write changes as: name [deps] 2024-01-01T00:00:00Z Your Name <you@example.com> # note",
-                    root=root,
-                    path=plan.path,
-                    line=index + 1,
-                )
-            )
-            continue
-        position += 1
-        deps = tuple((change.group("deps") or "").split())
-        entries.append(_PlanChange(change.group("name"), deps, index + 1, position))
-    return project, entries
+            project = value.strip() if key.strip() == "project" else project
+        elif tag := _SQITCH_TAG.match(line):
+            tags.append(_PlanTag(tag.group("name"), index + 1, len(changes)))
+        elif (change := _SQITCH_CHANGE.match(line)) and change.group("op") != "-":
+            deps = tuple((change.group("deps") or "").split())
+            changes.append(_PlanChange(change.group("name"), deps, index + 1, len(changes) + 1))
+        else:
+            message = f"not a change or tag line: {line[:60]}"
+            hint = "write changes as: name [deps] 2024-01-01T00:00:00Z Your Name <you@example.com> # note"
+            problems.append(where.problem("parse_error", message, hint, index + 1))
+    return _Plan(project, tuple(changes), tuple(tags))
 
 
 def _sqitch_script_name(
-    change: _PlanChange,
-    changes: list[_PlanChange],
-    tags: list[_PlanTag],
-    root: Path,
-    problems: list[Problem],
+    change: _PlanChange, plan: _Plan, where: _Where, problems: list[Problem]
 ) -> str:
-    """A reworked change's older scripts are named ``name@tag.sql``, after the
+    """A reworked change's older scripts are named ``name@tag.sql`` after the
     first tag that follows it; the newest keeps ``name.sql``."""
-    reworked_later = any(c.name == change.name and c.position > change.position for c in changes)
-    if not reworked_later:
+    later = next(
+        (c for c in plan.changes if c.name == change.name and c.position > change.position), None
+    )
+    if later is None:
         return change.name
-    following = next((t for t in tags if t.after >= change.position), None)
-    later = next(c for c in changes if c.name == change.name and c.position > change.position)
+    following = next((t for t in plan.tags if t.after >= change.position), None)
     if following is None or following.after >= later.position:
+        message = f"change {change.name} appears again on line {later.line} with no tag between"
+        hint = "tag the plan before reworking a change (sqitch tag, then sqitch rework)"
         problems.append(
-            _problem(
-                "parse_error",
-                Severity.ERROR,
-                f"change {change.name} appears again on line {later.line} with no tag in between",
-                "tag the plan before reworking a change (sqitch tag, then sqitch rework)",
-                root=root,
-                path=root / "sqitch.plan",
-                migration=str(later.position),
-                line=later.line,
+            replace(where, migration=str(later.position)).problem(
+                "parse_error", message, hint, later.line
             )
         )
         return change.name
@@ -978,31 +866,28 @@ def _sqitch_requires(
     project: str | None,
     latest: dict[str, str],
     at_tag: dict[str, dict[str, str]],
-    root: Path,
+    where: _Where,
     problems: list[Problem],
 ) -> tuple[str, ...]:
+    """Versions of the changes named in ``[deps]``; conflicts (``!x``) and other
+    projects' changes are not prerequisites found in this folder."""
     requires: list[str] = []
     for dep in change.deps:
         if dep.startswith("!"):
-            continue  # a conflict, not a prerequisite
+            continue
         other_project, sep, name = dep.rpartition(":")
         if sep and other_project != project:
-            continue  # another project's change: not in this folder
+            continue
         name, _, tag = name.partition("@")
         known = at_tag.get(tag, {}) if tag else latest
         if name in known:
             requires.append(known[name])
             continue
+        message = f"change {change.name} requires {dep}, which is not earlier in the plan"
+        hint = "list only changes (or change@tag) planned before this one"
         problems.append(
-            _problem(
-                "parse_error",
-                Severity.ERROR,
-                f"change {change.name} requires {dep}, which is not earlier in the plan",
-                "list only changes (or name@tag) planned before this one",
-                root=root,
-                path=root / "sqitch.plan",
-                migration=str(change.position),
-                line=change.line,
+            replace(where, migration=str(change.position)).problem(
+                "parse_error", message, hint, change.line
             )
         )
     return tuple(requires)
@@ -1013,29 +898,17 @@ def _sqitch_migration(
 ) -> Migration:
     version = str(change.position)
     deploy = root / "deploy" / f"{script}.sql"
+    where = _Where(root, deploy, version)
     problems: list[Problem] = []
-    sections: dict[str, Section] = {}
+    sections: dict[str, Section | None] = {}
     for kind, folder in (("up", "deploy"), ("down", "revert"), ("verify", "verify")):
         path = root / folder / f"{script}.sql"
-        if not path.is_file():
-            if kind == "up":
-                problems.append(
-                    _problem(
-                        "missing_file",
-                        Severity.ERROR,
-                        f"deploy/{script}.sql is missing for change {change.name}",
-                        f"add deploy/{script}.sql (sqitch add {change.name} creates it)",
-                        root=root,
-                        path=path,
-                        migration=version,
-                    )
-                )
-            continue
-        source = _read_source(path, root, version)
-        if isinstance(source, Problem):
-            problems.append(source)
-            continue
-        sections[kind] = source.whole(kind)
+        if path.is_file():
+            sections[kind], _ = _whole_file(kind, where.at(path), problems)
+        elif kind == "up":
+            message = f"deploy/{script}.sql is missing for change {change.name}"
+            hint = f"add deploy/{script}.sql (sqitch add {change.name} creates it)"
+            problems.append(where.problem("missing_file", message, hint))
     return Migration(
         Version(version),
         change.name,
@@ -1051,7 +924,6 @@ def _sqitch_migration(
 
 # --------------------------------------------------------- shared checks
 
-
 _READERS = {
     "native": _read_native,
     "golang-migrate": _read_golang,
@@ -1059,6 +931,15 @@ _READERS = {
     "diesel": _read_diesel,
     "flyway": _read_flyway,
     "sqitch": _read_sqitch,
+}
+
+_DOWN_HINTS = {
+    "native": "add a -- migrate:down section that undoes the up section",
+    "golang-migrate": "add N_name.down.sql that undoes the up file",
+    "goose": "add a -- +goose Down section that undoes the up section",
+    "diesel": "write down.sql so that it undoes up.sql",
+    "flyway": "add an undo script U<version>__name.sql",
+    "sqitch": "add a revert/ script for the change",
 }
 
 
@@ -1069,8 +950,7 @@ def _finish(root: Path, layout: str, read: _Read) -> LoadResult:
         ordered = sorted(read.migrations, key=lambda m: (m.version.parts, m.version.raw, m.name))
     migrations = tuple(_with_content_checks(m, root) for m in ordered)
     repeatables = tuple(
-        _with_content_checks(m, root)
-        for m in sorted(read.repeatables, key=lambda m: m.version.parts)
+        _with_content_checks(m, root) for m in sorted(read.repeatables, key=lambda m: m.version)
     )
     problems = [p for m in migrations + repeatables for p in m.read_problems]
     problems.extend(_duplicate_versions(migrations, root))
@@ -1086,58 +966,36 @@ def _finish(root: Path, layout: str, read: _Read) -> LoadResult:
 
 
 def _with_content_checks(migration: Migration, root: Path) -> Migration:
-    """Add empty-up and missing-down warnings, unless a file could not be read."""
-    if any(
-        p.severity is Severity.ERROR and p.kind != "parse_error" for p in migration.read_problems
-    ):
+    """Add empty-up and missing-down warnings, unless a file could not be read
+    (then the error already says all there is to say)."""
+    if any(p.kind in ("unreadable_file", "missing_file") for p in migration.read_problems):
         return migration
-    version = str(migration.version)
+    where = _Where(root, migration.path, str(migration.version))
     found: list[Problem] = []
     up = migration.up
     if up is None or not _has_sql(up.text):
-        where = up.path if up is not None else migration.path
+        message = f"{migration.label} has no SQL to run in its up section"
+        hint = "write the change, or delete the migration if it is not needed"
+        line = up.start_line if up is not None else None
         found.append(
-            _problem(
-                "empty_migration",
-                Severity.WARNING,
-                f"{migration.label} has no SQL to run in its up section",
-                "write the change, or delete the migration if it is not needed",
-                root=root,
-                path=where,
-                migration=version,
-                line=up.start_line if up is not None else None,
+            where.at(up.path if up else migration.path).problem(
+                "empty_migration", message, hint, line
             )
         )
-    if not migration.repeatable:
-        down = migration.down
-        if down is None or not _has_sql(down.text):
-            found.append(
-                _problem(
-                    "missing_down",
-                    Severity.WARNING,
-                    f"{migration.label} has no down SQL, so it cannot be rolled back"
-                    if down is None
-                    else f"{migration.label} has an empty down section, so rolling back undoes nothing",
-                    _DOWN_HINTS[migration.layout],
-                    root=root,
-                    path=down.path if down is not None else migration.path,
-                    migration=version,
-                    line=down.start_line if down is not None else None,
-                )
+    down = migration.down
+    if not migration.repeatable and (down is None or not _has_sql(down.text)):
+        if down is None:
+            message = f"{migration.label} has no down SQL, so it cannot be rolled back"
+        else:
+            message = f"{migration.label} has an empty down section: rolling back undoes nothing"
+        hint = _DOWN_HINTS[migration.layout]
+        line = down.start_line if down is not None else None
+        found.append(
+            where.at(down.path if down else migration.path).problem(
+                "missing_down", message, hint, line
             )
-    if not found:
-        return migration
+        )
     return replace(migration, read_problems=migration.read_problems + tuple(found))
-
-
-_DOWN_HINTS = {
-    "native": "add a -- migrate:down section that undoes the up section",
-    "golang-migrate": "add a N_name.down.sql that undoes the up file",
-    "goose": "add a -- +goose Down section that undoes the up section",
-    "diesel": "write down.sql so that it undoes up.sql",
-    "flyway": "add an undo script U<version>__name.sql",
-    "sqitch": "add a revert/ script for the change",
-}
 
 
 def _duplicate_versions(migrations: tuple[Migration, ...], root: Path) -> list[Problem]:
@@ -1145,19 +1003,10 @@ def _duplicate_versions(migrations: tuple[Migration, ...], root: Path) -> list[P
     for migration in migrations:
         groups[migration.version.parts].append(migration)
     problems = []
-    for group in groups.values():
-        if len(group) < 2:
-            continue
+    for group in (g for g in groups.values() if len(g) > 1):
         files = ", ".join(_relative(m.path, root) for m in group)
-        problems.append(
-            _problem(
-                "duplicate_version",
-                Severity.ERROR,
-                f"version {group[0].version} is used by {len(group)} migrations: {files}",
-                "give each migration its own version (renumber all but one)",
-                root=root,
-                path=group[1].path,
-                migration=str(group[0].version),
-            )
-        )
+        message = f"version {group[0].version} is used by {len(group)} migrations: {files}"
+        hint = "give each migration its own version (renumber all but one)"
+        where = _Where(root, group[1].path, str(group[0].version))
+        problems.append(where.problem("duplicate_version", message, hint))
     return problems
