@@ -296,9 +296,10 @@ def _step_blockers(analysis: Analysis, info: MigrationInfo, direction: str) -> l
                 )
             )
     section = info.sections.get(direction)
+    already = {(b.file, b.line) for b in blockers}
     for statement in section.statements if section else ():
         reason = _unrunnable(statement)
-        if reason:
+        if reason and (section.file, statement.start_line) not in already:
             blockers.append(
                 Blocker(
                     info.version,

@@ -1,0 +1,714 @@
+"""The one place that executes migrations against a target.
+
+A Runner takes an analysis and a DSN, builds the plan from the ledger while
+holding migtui's lock, and runs it, telling the faces (CLI, console) what
+happens through typed events only. Each migration runs in one transaction with
+its ledger row written inside it, so it lands whole or not at all; what
+PostgreSQL cannot run in a transaction runs statement by statement, with the
+ledger marked ``dirty`` around it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+
+import psycopg
+
+from migtui.config import redact_dsn
+from migtui.core.model import Statement
+from migtui.core.plan import (
+    MigrationStatus,
+    Plan,
+    PlanStep,
+    build_apply_plan,
+    build_rollback_plan,
+)
+from migtui.core.project import Analysis
+from migtui.db import ledger
+from migtui.db.connect import connect
+from migtui.db.lock import LockHeld, LockHolder, acquire, unlock
+from migtui.events import (
+    Event,
+    LockAcquired,
+    LockWaiting,
+    MigrationCommitted,
+    MigrationRolledBack,
+    MigrationStarted,
+    Notice,
+    PlanFinished,
+    PlanStarted,
+    StatementFailed,
+    StatementFinished,
+    StatementStarted,
+    StepPaused,
+    VerifyFailed,
+    VerifyPassed,
+)
+
+#: PlanFinished.outcome when another run holds the lock (the CLI exits 3).
+OUTCOME_LOCKED = "locked"
+
+_LOCK_NOT_AVAILABLE = "55P03"
+_QUERY_CANCELED = "57014"
+_DO_BLOCK_LINE = re.compile(r"inline_code_block line (\d+)")
+_DOLLAR_QUOTE = re.compile(r"\$([A-Za-z_][A-Za-z_0-9]*)?\$")
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|min|h)?\s*$")
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    dry_run: bool = False
+    step: str | None = None  # None | "statement" | "migration"
+    lock_wait: float = 0.0  # seconds to wait for the advisory lock
+    lock_timeout: str = "5s"
+    statement_timeout: str | None = None
+    allow_drift: bool = False
+
+
+class StepControl:
+    """How the operator drives step mode; every method is safe from any thread."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._permits = 0
+        self._resumed = False
+        self._aborted = False
+
+    def next(self) -> None:
+        """Run the next statement (or migration), then pause again."""
+        with self._cond:
+            self._permits += 1
+            self._cond.notify_all()
+
+    def resume(self) -> None:
+        """Go on to the end without pausing."""
+        with self._cond:
+            self._resumed = True
+            self._cond.notify_all()
+
+    def abort(self) -> None:
+        """Stop at the pause; the running migration rolls back."""
+        with self._cond:
+            self._aborted = True
+            self._cond.notify_all()
+
+    @property
+    def resumed(self) -> bool:
+        return self._resumed
+
+    @property
+    def aborted(self) -> bool:
+        return self._aborted
+
+    def wait(self, stop: threading.Event | None = None) -> bool:
+        """Block until next / resume (True) or abort / ``stop`` (False)."""
+        with self._cond:
+            while True:
+                if self._aborted or (stop is not None and stop.is_set()):
+                    return False
+                if self._resumed:
+                    return True
+                if self._permits:
+                    self._permits -= 1
+                    return True
+                self._cond.wait(0.1)
+
+
+class _StepFailed(Exception):
+    """A migration stopped; ``reason`` is MigrationRolledBack's reason."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.message = message
+
+
+class Runner:
+    def __init__(
+        self,
+        dsn: str,
+        analysis: Analysis,
+        *,
+        options: RunOptions = RunOptions(),  # noqa: B008 - frozen, shared safely
+        emit: Callable[[Event], None],
+        control: StepControl | None = None,
+    ) -> None:
+        self.dsn = dsn
+        self.analysis = analysis
+        self.options = options
+        self._emit = emit
+        self._control = control if control is not None else StepControl()
+        self._conn: psycopg.Connection | None = None
+        self._cancelled = threading.Event()
+        self._running = threading.Lock()  # held while a statement is on the server
+        self._in_statement = False
+        self._current: tuple[str, int] | None = None  # (version, index) notices belong to
+        self._blockers: str | None = None
+
+    # -- what would run ------------------------------------------------------------------
+
+    def statuses(self) -> list[MigrationStatus]:
+        """Every migration's state; reads the target, changes nothing."""
+        with connect(self.dsn) as conn:
+            return ledger.read_status(conn, self.analysis)
+
+    def plan_apply(self, to: str | None = None) -> Plan:
+        return build_apply_plan(
+            self.analysis, self.statuses(), to, allow_drift=self.options.allow_drift
+        )
+
+    def plan_rollback(
+        self,
+        *,
+        to: str | None = None,
+        steps: int | None = None,
+        all: bool = False,  # noqa: A002
+    ) -> Plan:
+        return build_rollback_plan(
+            self.analysis,
+            self.statuses(),
+            to=to,
+            steps=steps,
+            all=all,
+            allow_drift=self.options.allow_drift,
+        )
+
+    # -- running -------------------------------------------------------------------------
+
+    def apply(self, to: str | None = None) -> PlanFinished:
+        return self._run(
+            "apply",
+            lambda statuses: build_apply_plan(
+                self.analysis, statuses, to, allow_drift=self.options.allow_drift
+            ),
+        )
+
+    def rollback(
+        self,
+        *,
+        to: str | None = None,
+        steps: int | None = None,
+        all: bool = False,  # noqa: A002
+    ) -> PlanFinished:
+        return self._run(
+            "rollback",
+            lambda statuses: build_rollback_plan(
+                self.analysis,
+                statuses,
+                to=to,
+                steps=steps,
+                all=all,
+                allow_drift=self.options.allow_drift,
+            ),
+        )
+
+    def cancel(self) -> None:
+        """Interrupt the running statement; its migration rolls back. Any thread."""
+        self._cancelled.set()
+        self._control.abort()
+        conn = self._conn
+        if conn is not None and self._in_statement:
+            with contextlib.suppress(psycopg.Error):
+                conn.cancel_safe(timeout=10)
+
+    def _run(self, direction: str, make_plan: Callable[[list], Plan]) -> PlanFinished:
+        started = time.perf_counter()
+        conn = connect(self.dsn)
+        self._conn = conn
+        conn.add_notice_handler(self._on_notice)
+        try:
+            # The server notices a vanished client mid-statement and rolls it back.
+            conn.execute("SELECT set_config('client_connection_check_interval', '1s', false)")
+            try:
+                waited = acquire(conn, self.options.lock_wait, on_wait=self._lock_waiting)
+            except LockHeld as exc:
+                return self._finish(direction, OUTCOME_LOCKED, started, message=str(exc))
+            self._emit(LockAcquired(waited_seconds=waited))
+            try:
+                return self._run_locked(conn, direction, make_plan, started)
+            finally:
+                with contextlib.suppress(psycopg.Error):
+                    unlock(conn)
+        finally:
+            self._conn = None
+            conn.close()
+
+    def _run_locked(
+        self,
+        conn: psycopg.Connection,
+        direction: str,
+        make_plan: Callable[[list], Plan],
+        started: float,
+    ) -> PlanFinished:
+        with contextlib.ExitStack() as stack:
+            if self.options.dry_run:
+                # Everything, the ledger's own creation included, is undone at the end.
+                stack.enter_context(conn.transaction(force_rollback=True))
+            ledger.ensure_ledger(conn)
+            plan = make_plan(ledger.read_status(conn, self.analysis))
+            if plan.refused:
+                message = "\n".join(str(b) for b in plan.blockers)
+                return self._finish(direction, "refused", started, message=message)
+            if not plan.steps:
+                return self._finish(direction, "nothing_to_do", started)
+            self._emit(
+                PlanStarted(
+                    direction=direction,
+                    steps=plan.versions,
+                    dry_run=self.options.dry_run,
+                    step_mode=self.options.step is not None,
+                    target=redact_dsn(self.dsn),
+                )
+            )
+            return self._run_steps(conn, plan, started)
+        raise AssertionError("unreachable")  # pragma: no cover - ExitStack never swallows
+
+    def _run_steps(self, conn: psycopg.Connection, plan: Plan, started: float) -> PlanFinished:
+        done: list[str] = []
+        for step in plan.steps:
+            if self.options.step == "migration" and not self._pause(step, "", None):
+                return self._finish(plan.direction, "aborted", started, done)
+            try:
+                if step.transactional:
+                    self._run_in_transaction(conn, step)
+                elif self.options.dry_run:
+                    self._list_without_running(step)
+                    continue
+                else:
+                    self._run_outside_transaction(conn, step)
+            except _StepFailed as exc:
+                outcome = {"cancelled": "cancelled", "aborted": "aborted"}.get(exc.reason, "failed")
+                return self._finish(
+                    plan.direction, outcome, started, done, failed=step.version, message=exc.message
+                )
+            done.append(step.version)
+        return self._finish(plan.direction, "done", started, done)
+
+    def _finish(
+        self,
+        direction: str,
+        outcome: str,
+        started: float,
+        done: Sequence[str] = (),
+        *,
+        failed: str | None = None,
+        message: str = "",
+    ) -> PlanFinished:
+        event = PlanFinished(
+            direction=direction,
+            outcome=outcome,
+            applied=tuple(done),
+            failed=failed,
+            duration_ms=(time.perf_counter() - started) * 1000,
+            dry_run=self.options.dry_run,
+            message=message,
+        )
+        self._emit(event)
+        return event
+
+    def _lock_waiting(self, holder: LockHolder | None) -> None:
+        self._emit(
+            LockWaiting(
+                holder_pid=holder.pid if holder else None,
+                holder_user=holder.user if holder else None,
+                holder_host=holder.host if holder else None,
+                holder_since=holder.since if holder else None,
+                holder_application=holder.application if holder else None,
+                wait_seconds=self.options.lock_wait,
+            )
+        )
+
+    # -- one migration -------------------------------------------------------------------
+
+    def _migration_started(self, step: PlanStep) -> None:
+        self._emit(
+            MigrationStarted(
+                version=step.version,
+                name=step.name,
+                direction=step.direction,
+                file=step.file,
+                transactional=step.transactional,
+                statements=len(step.statements),
+            )
+        )
+
+    def _run_in_transaction(self, conn: psycopg.Connection, step: PlanStep) -> None:
+        self._migration_started(step)
+        started = time.perf_counter()
+        log: list[dict] = []
+        try:
+            with conn.transaction():
+                self._set_timeouts(conn, local=True)
+                self._execute_all(conn, step, step.direction, step.statements, step.file, log)
+                if step.verify:
+                    self._verify(conn, step, log)
+                duration = (time.perf_counter() - started) * 1000
+                self._record_success(conn, step, duration, log)
+        except _StepFailed as exc:
+            duration = (time.perf_counter() - started) * 1000
+            self._emit(
+                MigrationRolledBack(
+                    version=step.version,
+                    direction=step.direction,
+                    reason=exc.reason,
+                    duration_ms=duration,
+                )
+            )
+            self._record_failure(conn, step, exc, duration, log)
+            raise
+        self._emit(
+            MigrationCommitted(
+                version=step.version,
+                direction=step.direction,
+                duration_ms=duration,
+                dry_run=self.options.dry_run,
+            )
+        )
+
+    def _run_outside_transaction(self, conn: psycopg.Connection, step: PlanStep) -> None:
+        """Statement by statement in autocommit, the ledger row dirty until the end."""
+        info = step.info
+        self._migration_started(step)
+        started = time.perf_counter()
+        log: list[dict] = []
+        with conn.transaction():
+            if step.direction == "up":
+                ledger.record_applied(conn, info, duration_ms=None, dirty=True)
+            else:
+                ledger.mark_dirty(conn, step.version, True)
+        self._set_timeouts(conn, local=False)
+        try:
+            self._execute_all(conn, step, step.direction, step.statements, step.file, log)
+            if step.verify:
+                with conn.transaction(force_rollback=True):
+                    self._verify(conn, step, log)
+        except _StepFailed as exc:
+            duration = (time.perf_counter() - started) * 1000
+            exc.message = (
+                f"{exc.message}\n{step.version} ran outside a transaction and is now dirty: "
+                f"check the database, then `migtui resolve {step.version} --applied` "
+                "or `--pending`"
+            )
+            self._record_failure(conn, step, exc, duration, log, outcome="dirty")
+            raise
+        finally:
+            self._reset_timeouts(conn)
+        duration = (time.perf_counter() - started) * 1000
+        with conn.transaction():
+            self._record_success(conn, step, duration, log)
+        self._emit(
+            MigrationCommitted(version=step.version, direction=step.direction, duration_ms=duration)
+        )
+
+    def _list_without_running(self, step: PlanStep) -> None:
+        self._migration_started(step)
+        self._emit(
+            MigrationRolledBack(version=step.version, direction=step.direction, reason="not_run")
+        )
+
+    def _record_success(
+        self, conn: psycopg.Connection, step: PlanStep, duration: float, log: list[dict]
+    ) -> None:
+        if step.direction == "up":
+            ledger.record_applied(conn, step.info, duration_ms=duration)
+        else:
+            ledger.remove_applied(conn, step.version)
+        ledger.record_history(
+            conn,
+            action="apply" if step.direction == "up" else "rollback",
+            version=step.version,
+            name=step.name,
+            checksum_=ledger.checksum(step.info),
+            outcome="committed",
+            duration_ms=duration,
+            statements=log,
+        )
+
+    def _record_failure(
+        self,
+        conn: psycopg.Connection,
+        step: PlanStep,
+        exc: _StepFailed,
+        duration: float,
+        log: list[dict],
+        outcome: str | None = None,
+    ) -> None:
+        if self.options.dry_run:
+            return  # nothing of a dry run is kept, its history included
+        # The connection may be gone (server restart, terminated backend): the
+        # events already told the operator; the history then misses this one line.
+        with contextlib.suppress(psycopg.Error), conn.transaction():
+            ledger.record_history(
+                conn,
+                action="apply" if step.direction == "up" else "rollback",
+                version=step.version,
+                name=step.name,
+                checksum_=ledger.checksum(step.info),
+                outcome=outcome or exc.reason,
+                duration_ms=duration,
+                message=exc.message,
+                statements=log,
+            )
+
+    def _verify(self, conn: psycopg.Connection, step: PlanStep, log: list[dict]) -> None:
+        """Run the verify section in a savepoint that is always rolled back."""
+        started = time.perf_counter()
+        try:
+            with conn.transaction(force_rollback=True):
+                self._execute_all(conn, step, "verify", step.verify, step.verify_file, log)
+        except _StepFailed as exc:
+            if exc.reason != "failed":
+                raise
+            failure = next((e for e in reversed(log) if "sqlstate" in e), {})
+            self._emit(
+                VerifyFailed(
+                    version=step.version,
+                    message=exc.message,
+                    sqlstate=failure.get("sqlstate"),
+                    file=step.verify_file,
+                    line=failure.get("line", 0),
+                )
+            )
+            raise _StepFailed("verify_failed", f"verify failed: {exc.message}") from None
+        self._emit(
+            VerifyPassed(
+                version=step.version,
+                statements=len(step.verify),
+                duration_ms=(time.perf_counter() - started) * 1000,
+            )
+        )
+
+    # -- statements ----------------------------------------------------------------------
+
+    def _execute_all(
+        self,
+        conn: psycopg.Connection,
+        step: PlanStep,
+        section: str,
+        statements: Sequence[Statement],
+        file: str,
+        log: list[dict],
+    ) -> None:
+        for statement in statements:
+            if self._cancelled.is_set():
+                raise _StepFailed("cancelled", "cancelled before the next statement")
+            if self.options.step == "statement" and not self._pause(step, section, statement):
+                raise _StepFailed("aborted", "aborted by the operator")
+            self._execute_one(conn, step.version, section, statement, file, log)
+
+    def _pause(self, step: PlanStep, section: str, statement: Statement | None) -> bool:
+        """Step mode: say where we are and wait for the operator. False: abort."""
+        if self._control.resumed:
+            return not self._control.aborted
+        self._emit(
+            StepPaused(
+                version=step.version,
+                section=section,
+                index=statement.index if statement else -1,
+                line=statement.start_line if statement else 0,
+                sql=statement.text if statement else "",
+            )
+        )
+        return self._control.wait(self._cancelled)
+
+    def _execute_one(
+        self,
+        conn: psycopg.Connection,
+        version: str,
+        section: str,
+        statement: Statement,
+        file: str,
+        log: list[dict],
+    ) -> None:
+        self._emit(
+            StatementStarted(
+                version=version,
+                section=section,
+                index=statement.index,
+                file=file,
+                line=statement.start_line,
+                end_line=statement.end_line,
+                sql=statement.text,
+            )
+        )
+        started = time.perf_counter()
+        self._current = (version, statement.index)
+        self._blockers = None
+        try:
+            with self._watching_for_blockers(conn):
+                cursor = conn.execute(statement.text)
+        except psycopg.Error as exc:
+            duration = (time.perf_counter() - started) * 1000
+            self._statement_failed(exc, version, section, statement, file, duration, log)
+        finally:
+            self._current = None
+        duration = (time.perf_counter() - started) * 1000
+        rows = cursor.rowcount if cursor.rowcount >= 0 else None
+        tag = cursor.statusmessage or ""
+        log.append(
+            {
+                "section": section,
+                "index": statement.index,
+                "line": statement.start_line,
+                "tag": tag,
+                "rows": rows,
+                "ms": round(duration, 3),
+            }
+        )
+        self._emit(
+            StatementFinished(
+                version=version,
+                section=section,
+                index=statement.index,
+                command_tag=tag,
+                rows=rows,
+                duration_ms=duration,
+                line=statement.start_line,
+            )
+        )
+
+    def _statement_failed(
+        self,
+        exc: psycopg.Error,
+        version: str,
+        section: str,
+        statement: Statement,
+        file: str,
+        duration: float,
+        log: list[dict],
+    ) -> None:
+        diag = exc.diag
+        sqlstate = diag.sqlstate or getattr(exc, "sqlstate", None)
+        message = diag.message_primary or str(exc).strip().splitlines()[0]
+        detail = diag.message_detail
+        if sqlstate == _LOCK_NOT_AVAILABLE and self._blockers:
+            detail = f"{detail}\n{self._blockers}" if detail else self._blockers
+        line = error_line(statement, diag.statement_position, diag.context)
+        log.append(
+            {
+                "section": section,
+                "index": statement.index,
+                "line": line,
+                "sqlstate": sqlstate,
+                "message": message,
+                "ms": round(duration, 3),
+            }
+        )
+        self._emit(
+            StatementFailed(
+                version=version,
+                section=section,
+                index=statement.index,
+                sqlstate=sqlstate,
+                message=message,
+                detail=detail,
+                hint=diag.message_hint,
+                file=file,
+                line=line,
+                duration_ms=duration,
+                context=diag.context,
+            )
+        )
+        cancelled = sqlstate == _QUERY_CANCELED and self._cancelled.is_set()
+        reason = "cancelled" if cancelled else "failed"
+        where = f"{file}:{line}" if file else f"line {line}"
+        text = f"{where}: {sqlstate or 'error'}: {message}"
+        if detail:
+            text += f" ({detail})"
+        raise _StepFailed(reason, text) from None
+
+    @contextlib.contextmanager
+    def _watching_for_blockers(self, conn: psycopg.Connection) -> Iterator[None]:
+        """While a statement runs, let cancel() reach it, and if it runs long enough
+        to be waiting on a lock, note who blocks it (for a lock_timeout message)."""
+        pid = conn.info.backend_pid
+        delay = min(0.5, _seconds(self.options.lock_timeout) / 2 or 0.5)
+        timer = threading.Timer(delay, self._note_blockers, args=(pid,))
+        timer.daemon = True
+        self._in_statement = True
+        timer.start()
+        try:
+            yield
+        finally:
+            self._in_statement = False
+            timer.cancel()
+
+    def _note_blockers(self, pid: int) -> None:
+        try:
+            with connect(self.dsn, connect_timeout=3) as watcher:
+                rows = watcher.execute(
+                    "SELECT pid, usename, application_name, left(query, 200)"
+                    "  FROM pg_stat_activity WHERE pid = ANY(pg_blocking_pids(%s))",
+                    (pid,),
+                ).fetchall()
+        except Exception:  # noqa: BLE001 - best effort: only enriches a message
+            return
+        if rows:
+            self._blockers = "; ".join(
+                f"blocked by pid {p} (user {u}, application {a!r}): {' '.join((q or '').split())}"
+                for p, u, a, q in rows
+            )
+
+    def _on_notice(self, diag: psycopg.errors.Diagnostic) -> None:
+        current = self._current
+        if current is None:
+            return  # the ledger's own housekeeping
+        self._emit(
+            Notice(
+                version=current[0],
+                severity=diag.severity_nonlocalized or diag.severity or "NOTICE",
+                message=diag.message_primary or "",
+                sqlstate=diag.sqlstate,
+                detail=diag.message_detail,
+                hint=diag.message_hint,
+                index=current[1],
+            )
+        )
+
+    # -- settings ------------------------------------------------------------------------
+
+    def _set_timeouts(self, conn: psycopg.Connection, *, local: bool) -> None:
+        conn.execute(
+            "SELECT set_config('lock_timeout', %s, %s)", (self.options.lock_timeout, local)
+        )
+        if self.options.statement_timeout:
+            conn.execute(
+                "SELECT set_config('statement_timeout', %s, %s)",
+                (self.options.statement_timeout, local),
+            )
+
+    def _reset_timeouts(self, conn: psycopg.Connection) -> None:
+        with contextlib.suppress(psycopg.Error):
+            conn.execute("RESET lock_timeout")
+            conn.execute("RESET statement_timeout")
+
+
+def error_line(statement: Statement, position: str | None, context: str | None) -> int:
+    """The file line an error points at: PostgreSQL's error position in the
+    statement, else the line inside a DO block its context names, else the
+    statement's first line."""
+    if position and position.isdigit():
+        return statement.line_of(int(position))
+    if context:
+        found = _DO_BLOCK_LINE.findall(context)
+        opener = _DOLLAR_QUOTE.search(statement.text)
+        if found and opener and statement.text.lstrip().upper().startswith("DO"):
+            # PL/pgSQL counts lines from the one holding the body's opening quote.
+            opener_line = statement.start_line + statement.text.count("\n", 0, opener.start())
+            return min(opener_line + int(found[-1]) - 1, statement.end_line)
+    return statement.start_line
+
+
+def _seconds(setting: str) -> float:
+    """A PostgreSQL duration setting ('5s', '500ms', '2min', '0') in seconds."""
+    match = _DURATION.match(setting or "")
+    if not match:
+        return 0.0
+    value = float(match.group(1))
+    unit = match.group(2) or "ms"
+    return value * {"ms": 0.001, "s": 1.0, "min": 60.0, "h": 3600.0}[unit]
