@@ -242,16 +242,14 @@ class _Source:
     text: str
     bom: int
     line_starts: tuple[int, ...]
+    #: The lines without their line ends, split once: readers look at them often.
+    lines: tuple[str, ...]
 
     @classmethod
     def of(cls, path: Path, text: str, bom: int) -> _Source:
-        starts = [0]
-        starts.extend(i + 1 for i, ch in enumerate(text) if ch == "\n")
-        return cls(path, text, bom, tuple(starts))
-
-    @property
-    def lines(self) -> list[str]:
-        return [line.rstrip("\r") for line in self.text.split("\n")]
+        starts = (0, *(m.end() for m in re.finditer("\n", text)))
+        lines = tuple(line.rstrip("\r") for line in text.split("\n"))
+        return cls(path, text, bom, starts, lines)
 
     def _char_at_line(self, index: int | None) -> int:
         if index is None or index >= len(self.line_starts):
@@ -312,8 +310,15 @@ def _whole_file(
     return source.section(kind, 0, None, transactional=transactional), source
 
 
+_SQL_LINE = re.compile(r"^[ \t]*(?!--|\\|[;\s]*$)\S", re.MULTILINE)
+
+
 def _has_sql(text: str) -> bool:
     """True when the text holds anything but comments, blanks and semicolons."""
+    if "/*" not in text:
+        # Without block comments a line starting with anything but "--" is SQL
+        # (or continues SQL begun above): no need for the slower full scan.
+        return _SQL_LINE.search(text) is not None
     try:
         masked, _ = mask(text)
     except SplitError:

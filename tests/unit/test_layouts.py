@@ -1,0 +1,568 @@
+"""Reading migration folders in every layout, including broken ones.
+
+The fixture folders under tests/fixtures/layouts/ are small hand-written
+projects, one per layout; broken cases are built in tmp_path so the fixtures
+stay clean.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from migtui.core.layouts import LAYOUTS, LayoutError, LoadResult, detect_layout, load
+from migtui.core.model import Migration, Section, Severity
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "layouts"
+
+
+def write(root: Path, name: str, text: str | bytes) -> Path:
+    path = root / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def by_version(result: LoadResult) -> dict[str, Migration]:
+    return {str(m.version): m for m in result.migrations + result.repeatables}
+
+
+def versions(result: LoadResult) -> list[str]:
+    return [str(m.version) for m in result.migrations]
+
+
+def kinds(result: LoadResult) -> list[str]:
+    return [p.kind for p in result.problems]
+
+
+def line_after(path: Path, marker: str) -> int:
+    """1-based line number of the line following the first line equal to ``marker``."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return lines.index(marker) + 2
+
+
+def sections(migration: Migration) -> list[Section]:
+    return [s for s in (migration.up, migration.down, migration.verify) if s is not None]
+
+
+# ------------------------------------------------------------ every layout
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_fixture_folder_is_detected_as_its_layout(layout: str) -> None:
+    assert detect_layout(FIXTURES / layout) == layout
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_fixture_folder_loads_cleanly(layout: str) -> None:
+    result = load(FIXTURES / layout)
+    assert result.layout == layout
+    assert len(result.migrations) >= 3
+    assert result.problems == ()
+    for migration in result.migrations:
+        assert migration.layout == layout
+        assert migration.up is not None and migration.up.text.strip()
+        assert migration.down is not None and migration.down.text.strip()
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_every_section_points_at_its_text_in_the_file(layout: str) -> None:
+    """Errors point at file:line, so each section must sit exactly where its
+    start_line and start_offset say."""
+    for migration in load(FIXTURES / layout).migrations:
+        for section in sections(migration):
+            data = section.path.read_bytes()
+            assert data[section.start_offset :].decode("utf-8").startswith(section.text)
+            assert data.count(b"\n", 0, section.start_offset) + 1 == section.start_line
+
+
+def test_forcing_the_detected_layout_reads_the_same() -> None:
+    assert load(FIXTURES / "goose", layout="goose") == load(FIXTURES / "goose")
+
+
+# ------------------------------------------------------------------ native
+
+
+def test_native_versions_run_in_natural_order() -> None:
+    result = load(FIXTURES / "native")
+    assert versions(result) == ["0001", "0008", "0013", "0013_5", "0014", "0100"]
+
+
+def test_native_digit_groups_after_the_version_belong_to_it() -> None:
+    migration = by_version(load(FIXTURES / "native"))["0013_5"]
+    assert migration.name == "rebalancing_base_tables"
+    assert migration.label == "0013_5_rebalancing_base_tables"
+
+
+def test_native_sections_start_on_the_line_after_their_marker() -> None:
+    migration = by_version(load(FIXTURES / "native"))["0014"]
+    path = migration.path
+    assert migration.up.start_line == line_after(path, "-- migrate:up")
+    assert migration.down.start_line == line_after(path, "-- migrate:down")
+    assert migration.verify.start_line == line_after(path, "-- migrate:verify")
+    assert "CREATE TRIGGER" in migration.up.text
+    assert "DROP TRIGGER" not in migration.up.text
+    assert "DROP TRIGGER" in migration.down.text
+    assert "pg_trigger" in migration.verify.text
+    assert "pg_trigger" not in migration.down.text
+
+
+def test_native_transaction_false_marks_the_section_non_transactional() -> None:
+    result = by_version(load(FIXTURES / "native"))
+    assert result["0100"].up.transactional is False
+    assert result["0100"].down.transactional is False
+    assert result["0100"].transactional is False
+    assert result["0014"].transactional is True
+
+
+def test_native_requires_header_declares_prerequisites() -> None:
+    result = by_version(load(FIXTURES / "native"))
+    assert result["0013_5"].declared_requires == ("0001", "0008")  # comma-separated, in header
+    assert result["0014"].declared_requires == ("0013_5",)  # inside the up section
+    assert result["0001"].declared_requires == ()
+
+
+def test_native_requires_in_the_down_section_is_not_a_prerequisite(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "0002_b.sql",
+        "-- migrate:up\nSELECT 1;\n-- migrate:down\n-- requires: 0001\nSELECT 2;\n",
+    )
+    assert load(tmp_path).migrations[0].declared_requires == ()
+
+
+def test_native_requires_with_a_non_version_is_reported(tmp_path: Path) -> None:
+    write(tmp_path, "0002_b.sql", "-- requires: users 0001\n-- migrate:up\nSELECT 1;\n")
+    result = load(tmp_path)
+    assert result.migrations[0].declared_requires == ("0001",)
+    problem = next(p for p in result.problems if p.kind == "parse_error")
+    assert (problem.file, problem.line, problem.severity) == ("0002_b.sql", 1, Severity.ERROR)
+    assert "users" in problem.message
+
+
+def test_native_file_without_markers_is_all_up(tmp_path: Path) -> None:
+    write(tmp_path, "0001_users.sql", "CREATE TABLE users (id int);\n")
+    result = load(tmp_path)
+    migration = result.migrations[0]
+    assert migration.up.text == "CREATE TABLE users (id int);\n"
+    assert (migration.up.start_line, migration.up.start_offset) == (1, 0)
+    assert migration.down is None
+    assert kinds(result) == ["missing_down"]
+
+
+def test_native_timestamps_are_versions(tmp_path: Path) -> None:
+    for name in ("20240101120000_b.sql", "20231231235959_a.sql", "20240315000000_c.sql"):
+        write(tmp_path, name, "-- migrate:up\nSELECT 1;\n-- migrate:down\nSELECT 1;\n")
+    result = load(tmp_path)
+    assert result.layout == "native"
+    assert versions(result) == ["20231231235959", "20240101120000", "20240315000000"]
+    assert [m.name for m in result.migrations] == ["a", "b", "c"]
+
+
+def test_native_bom_is_stripped_and_offsets_count_its_bytes(tmp_path: Path) -> None:
+    path = write(tmp_path, "0001_a.sql", b"\xef\xbb\xbf-- migrate:up\nSELECT 1;\n")
+    migration = load(tmp_path).migrations[0]
+    assert migration.up.text == "SELECT 1;\n"
+    assert migration.up.start_line == 2
+    data = path.read_bytes()
+    assert data[migration.up.start_offset :].startswith(b"SELECT 1;")
+
+
+def test_native_offsets_count_bytes_not_characters(tmp_path: Path) -> None:
+    text = "-- migrate:up\n-- Prüfung der Überträge ✓\nSELECT 1;\n-- migrate:down\nSELECT 2;\n"
+    path = write(tmp_path, "0001_umlauts.sql", text)
+    migration = load(tmp_path).migrations[0]
+    assert path.read_bytes()[migration.down.start_offset :] == b"SELECT 2;\n"
+    assert migration.down.start_line == 5
+
+
+def test_native_unknown_marker_is_a_parse_error_and_its_lines_never_run() -> None:
+    result = load(FIXTURES / "broken-native")
+    migration = by_version(result)["0015"]
+    problem = next(p for p in result.problems if p.kind == "parse_error")
+    assert problem.file == "0015_widget_sizes.sql"
+    assert problem.line == line_after(migration.path, "-- migrate:rollback") - 1
+    assert problem.severity is Severity.ERROR
+    assert "migrate:rollback" in problem.message
+    assert "DROP TABLE" not in migration.up.text
+
+
+def test_native_unknown_marker_option_is_reported(tmp_path: Path) -> None:
+    write(tmp_path, "0001_a.sql", "-- migrate:up transaction:maybe\nSELECT 1;\n")
+    result = load(tmp_path)
+    problem = next(p for p in result.problems if p.kind == "parse_error")
+    assert problem.line == 1
+    assert "transaction:maybe" in problem.message
+
+
+def test_native_repeated_marker_is_reported(tmp_path: Path) -> None:
+    write(tmp_path, "0001_a.sql", "-- migrate:up\nSELECT 1;\n-- migrate:up\nSELECT 2;\n")
+    result = load(tmp_path)
+    problem = next(p for p in result.problems if p.kind == "parse_error")
+    assert problem.line == 3
+    assert result.migrations[0].up.text == "SELECT 1;\n"
+
+
+def test_native_sql_before_the_up_marker_is_reported(tmp_path: Path) -> None:
+    write(tmp_path, "0001_a.sql", "-- a comment is fine\nSELECT 0;\n-- migrate:up\nSELECT 1;\n")
+    result = load(tmp_path)
+    problem = next(p for p in result.problems if p.kind == "parse_error")
+    assert problem.line == 2
+    assert "never run" in problem.message
+
+
+def test_native_stray_sql_file_is_reported_and_other_files_are_quiet() -> None:
+    result = load(FIXTURES / "broken-native")
+    stray = [p for p in result.problems if p.kind == "unrecognized_file"]
+    assert [p.file for p in stray] == ["add_widget_index.sql"]
+    assert stray[0].severity is Severity.WARNING
+    assert "0015_add_index.sql" in stray[0].hint
+    # README.md, schema.sql and .keep sit in the clean native fixture, unreported
+    assert load(FIXTURES / "native").problems == ()
+
+
+# ---------------------------------------------------------- broken files
+
+
+def test_duplicate_versions_are_an_error_naming_both_files() -> None:
+    result = load(FIXTURES / "broken-native")
+    duplicates = [p for p in result.problems if p.kind == "duplicate_version"]
+    assert len(duplicates) == 1
+    assert duplicates[0].severity is Severity.ERROR
+    assert "0014_widget_owner.sql" in duplicates[0].message
+    assert "14_widget_color.sql" in duplicates[0].message
+    assert {"0014", "14"} <= set(versions(result))
+
+
+def test_non_utf8_file_names_the_offset_of_its_first_bad_byte() -> None:
+    result = load(FIXTURES / "broken-native")
+    path = FIXTURES / "broken-native" / "0002_widget_prefix.sql"
+    bad = path.read_bytes().index(b"\xe9")
+    problem = next(p for p in result.problems if p.kind == "unreadable_file")
+    assert problem.file == "0002_widget_prefix.sql"
+    assert problem.migration == "0002"
+    assert f"byte offset {bad}" in problem.message
+    assert problem.line == 2
+    assert problem.severity is Severity.ERROR
+    # the unreadable migration is listed without SQL; its neighbours load
+    assert by_version(result)["0002"].up is None
+    assert "CREATE TABLE widgets" in by_version(result)["0001"].up.text
+
+
+def test_binary_file_is_unreadable_and_the_rest_still_load(tmp_path: Path) -> None:
+    shutil.copytree(FIXTURES / "native", tmp_path / "m")
+    write(tmp_path / "m", "0050_blob.sql", b"-- migrate:up\n\x00\x01\x02SELECT 1;")
+    result = load(tmp_path / "m")
+    problem = next(p for p in result.problems if p.kind == "unreadable_file")
+    assert "byte offset 14" in problem.message
+    assert kinds(result) == ["unreadable_file"]
+    assert len(result.migrations) == 7
+
+
+def test_empty_migration_is_a_warning() -> None:
+    result = load(FIXTURES / "broken-native")
+    problem = next(p for p in result.problems if p.kind == "empty_migration")
+    assert (problem.migration, problem.severity) == ("0003", Severity.WARNING)
+    assert problem.line == 2
+
+
+def test_empty_file_is_an_empty_migration(tmp_path: Path) -> None:
+    write(tmp_path, "0001_nothing.sql", "")
+    assert kinds(load(tmp_path)) == ["empty_migration", "missing_down"]
+
+
+def test_missing_or_empty_down_is_a_warning() -> None:
+    result = load(FIXTURES / "broken-native")
+    missing = {p.migration: p for p in result.problems if p.kind == "missing_down"}
+    assert set(missing) == {"0003", "0015"}
+    assert all(p.severity is Severity.WARNING for p in missing.values())
+    assert "migrate:down" in missing["0015"].hint
+
+
+# ---------------------------------------------------------- golang-migrate
+
+
+def test_golang_migrate_pairs_up_and_down_files() -> None:
+    result = load(FIXTURES / "golang-migrate")
+    assert versions(result) == ["1", "2", "10"]
+    migration = by_version(result)["2"]
+    assert migration.name == "create_orders"
+    assert migration.up.path.name == "2_create_orders.up.sql"
+    assert migration.down.path.name == "2_create_orders.down.sql"
+    assert migration.declared_requires == ("1",)
+
+
+def test_golang_migrate_down_without_up_and_up_without_down(tmp_path: Path) -> None:
+    write(tmp_path, "1_a.up.sql", "CREATE TABLE a (id int);\n")
+    write(tmp_path, "2_b.down.sql", "DROP TABLE b;\n")
+    result = load(tmp_path)
+    assert result.layout == "golang-migrate"
+    problems = {(p.migration, p.kind) for p in result.problems}
+    assert problems == {("1", "missing_down"), ("2", "empty_migration")}
+
+
+# ------------------------------------------------------------------ goose
+
+
+def test_goose_is_told_apart_from_native_by_its_markers(tmp_path: Path) -> None:
+    write(tmp_path, "00001_a.sql", "-- +goose Up\nSELECT 1;\n-- +goose Down\nSELECT 2;\n")
+    assert detect_layout(tmp_path) == "goose"
+    write(tmp_path, "00001_a.sql", "-- migrate:up\nSELECT 1;\n-- migrate:down\nSELECT 2;\n")
+    assert detect_layout(tmp_path) == "native"
+
+
+def test_goose_sections_keep_statement_blocks_and_line_numbers() -> None:
+    migration = by_version(load(FIXTURES / "goose"))["00002"]
+    assert migration.up.start_line == line_after(migration.path, "-- +goose Up")
+    assert migration.down.start_line == line_after(migration.path, "-- +goose Down")
+    assert "-- +goose StatementBegin" in migration.up.text
+    assert "-- +goose StatementEnd" in migration.up.text
+    assert "DROP FUNCTION" not in migration.up.text
+
+
+def test_goose_no_transaction_applies_to_both_sections() -> None:
+    result = by_version(load(FIXTURES / "goose"))
+    assert result["00003"].up.transactional is False
+    assert result["00003"].down.transactional is False
+    assert result["00001"].up.transactional is True
+
+
+def test_goose_orders_sequential_before_timestamped() -> None:
+    assert versions(load(FIXTURES / "goose"))[-1] == "20240315093000"
+
+
+def test_goose_statement_begin_without_end_is_reported(tmp_path: Path) -> None:
+    shutil.copytree(FIXTURES / "goose", tmp_path / "m")
+    text = (
+        "-- +goose Up\n"
+        "-- +goose StatementBegin\n"
+        "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;\n"
+        "-- +goose Down\n"
+        "DROP FUNCTION f();\n"
+    )
+    write(tmp_path / "m", "00004_broken_block.sql", text)
+    result = load(tmp_path / "m")
+    problem = next(p for p in result.problems if p.kind == "parse_error")
+    assert (problem.file, problem.line, problem.migration) == ("00004_broken_block.sql", 2, "00004")
+    assert "StatementEnd" in problem.message
+    assert len(result.migrations) == 5
+    assert kinds(result) == ["parse_error"]
+
+
+def test_goose_statement_end_without_begin_and_unknown_annotation(tmp_path: Path) -> None:
+    text = "-- +goose Up\nSELECT 1;\n-- +goose StatementEnd\n-- +goose Sideways\n"
+    write(tmp_path, "00001_a.sql", text)
+    result = load(tmp_path, layout="goose")
+    lines = sorted(p.line for p in result.problems if p.kind == "parse_error")
+    assert lines == [3, 4]
+
+
+def test_goose_file_without_up_annotation_is_reported(tmp_path: Path) -> None:
+    write(tmp_path, "00001_a.sql", "-- +goose Up\nSELECT 1;\n-- +goose Down\nSELECT 2;\n")
+    write(tmp_path, "00002_b.sql", "-- +goose Down\nDROP TABLE b;\n")
+    result = load(tmp_path)
+    problem = next(p for p in result.problems if p.kind == "parse_error")
+    assert problem.migration == "00002"
+    assert by_version(result)["00002"].up is None
+
+
+# ----------------------------------------------------------------- diesel
+
+
+def test_diesel_old_and_new_folder_names_interleave_by_time() -> None:
+    result = load(FIXTURES / "diesel")
+    assert [m.name for m in result.migrations] == [
+        "diesel_initial_setup",
+        "create_posts",  # 2016-12-01-093000_
+        "create_comments",  # 20170309122510_
+        "index_comment_post",  # 2018-05-01-101010_
+    ]
+    assert str(result.migrations[1].version) == "20161201093000"
+
+
+def test_diesel_sections_come_from_up_and_down_files() -> None:
+    migration = by_version(load(FIXTURES / "diesel"))["20170309122510"]
+    assert migration.path.is_dir()
+    assert migration.up.path == migration.path / "up.sql"
+    assert migration.down.path == migration.path / "down.sql"
+
+
+def test_diesel_run_in_transaction_false_is_honoured() -> None:
+    result = by_version(load(FIXTURES / "diesel"))
+    assert result["20180501101010"].up.transactional is False
+    assert result["20170309122510"].up.transactional is True
+
+
+def test_diesel_lists_its_own_helper_objects_as_assumed() -> None:
+    result = load(FIXTURES / "diesel")
+    assert [str(ref) for ref in result.assumed] == [
+        "function public.diesel_manage_updated_at(regclass)",
+        "function public.diesel_set_updated_at()",
+        "table public.__diesel_schema_migrations",
+    ]
+    assert "00000000000000" in versions(result)
+    assert load(FIXTURES / "native").assumed == ()
+
+
+def test_diesel_broken_metadata_and_missing_files(tmp_path: Path) -> None:
+    write(tmp_path, "2024-01-01-000000_a/up.sql", "CREATE TABLE a (id int);\n")
+    write(tmp_path, "2024-01-01-000000_a/metadata.toml", "run_in_transaction = \n")
+    write(tmp_path, "2024-01-02-000000_b/down.sql", "DROP TABLE b;\n")
+    result = load(tmp_path)
+    found = {(p.kind, p.file) for p in result.problems}
+    assert ("parse_error", "2024-01-01-000000_a/metadata.toml") in found
+    assert ("missing_down", "2024-01-01-000000_a") in found
+    assert ("missing_file", "2024-01-02-000000_b") in found
+    assert versions(result) == ["20240101000000"]
+
+
+# ----------------------------------------------------------------- flyway
+
+
+def test_flyway_versions_use_dots_and_order_naturally() -> None:
+    result = load(FIXTURES / "flyway")
+    assert versions(result) == ["1", "1.1", "1.10", "2"]
+    assert by_version(result)["1.10"].path.name == "V1_10__index_customer_email.sql"
+
+
+def test_flyway_undo_script_is_the_down_section() -> None:
+    migration = by_version(load(FIXTURES / "flyway"))["1.1"]
+    assert migration.down.path.name == "U1.1__add_customer_email.sql"
+    assert "DROP COLUMN email" in migration.down.text
+
+
+def test_flyway_repeatables_are_listed_apart() -> None:
+    result = load(FIXTURES / "flyway")
+    names = [m.name for m in result.repeatables]
+    assert names == ["country_names", "customer_totals_view"]
+    assert all(m.repeatable for m in result.repeatables)
+    assert not any(m.repeatable for m in result.migrations)
+    assert [str(m.version) for m in result.repeatables] == [
+        "R__country_names",
+        "R__customer_totals_view",
+    ]
+    assert all(r.version > m.version for r in result.repeatables for m in result.migrations)
+
+
+def test_flyway_script_conf_can_turn_the_transaction_off() -> None:
+    result = by_version(load(FIXTURES / "flyway"))
+    assert result["1.10"].up.transactional is False
+    assert result["1.1"].up.transactional is True
+
+
+def test_flyway_undo_without_its_migration_is_reported(tmp_path: Path) -> None:
+    write(tmp_path, "V1__a.sql", "CREATE TABLE a (id int);\n")
+    write(tmp_path, "U1__a.sql", "DROP TABLE a;\n")
+    write(tmp_path, "U7__gone.sql", "DROP TABLE gone;\n")
+    result = load(tmp_path)
+    assert [(p.kind, p.file) for p in result.problems] == [("unrecognized_file", "U7__gone.sql")]
+
+
+# ----------------------------------------------------------------- sqitch
+
+
+def test_sqitch_runs_in_plan_order_with_positions_as_versions() -> None:
+    result = load(FIXTURES / "sqitch")
+    assert [(str(m.version), m.name) for m in result.migrations] == [
+        ("1", "appschema"),
+        ("2", "users"),
+        ("3", "insert_user"),
+        ("4", "flips"),
+        ("5", "insert_user"),
+    ]
+
+
+def test_sqitch_dependencies_become_versions() -> None:
+    result = by_version(load(FIXTURES / "sqitch"))
+    assert result["2"].declared_requires == ("1",)
+    assert result["3"].declared_requires == ("2", "1")
+    assert result["4"].declared_requires == ("1", "2")
+    # insert_user@v1.0 is the first insert_user; !legacy_insert is a conflict
+    assert result["5"].declared_requires == ("3",)
+
+
+def test_sqitch_reworked_change_reads_its_tagged_scripts() -> None:
+    result = by_version(load(FIXTURES / "sqitch"))
+    assert result["3"].up.path.name == "insert_user@v1.0.sql"
+    assert "md5" in result["3"].up.text
+    assert result["5"].up.path.name == "insert_user.sql"
+    assert "crypt(" in result["5"].up.text
+
+
+def test_sqitch_scripts_keep_their_own_transaction_and_verify() -> None:
+    migration = by_version(load(FIXTURES / "sqitch"))["2"]
+    assert "BEGIN;" in migration.up.text and "COMMIT;" in migration.up.text
+    assert migration.down.path.parent.name == "revert"
+    assert migration.verify.path.parent.name == "verify"
+
+
+def test_sqitch_bad_plan_lines_are_reported_and_the_rest_loads(tmp_path: Path) -> None:
+    shutil.copytree(FIXTURES / "sqitch", tmp_path / "m")
+    plan = tmp_path / "m" / "sqitch.plan"
+    lines = plan.read_text(encoding="utf-8").splitlines()
+    lines.insert(5, "this is not a change")
+    lines.append("widgets [nothere] 2024-02-01T00:00:00Z Ada <ada@example.com> # needs nothere")
+    plan.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = load(tmp_path / "m")
+    parse_errors = [p for p in result.problems if p.kind == "parse_error"]
+    assert [(p.file, p.line) for p in parse_errors] == [
+        ("sqitch.plan", 6),
+        ("sqitch.plan", len(lines)),
+    ]
+    assert "nothere" in parse_errors[1].message
+    assert [m.name for m in result.migrations][-1] == "widgets"
+    missing = [p for p in result.problems if p.kind == "missing_file"]
+    assert missing[0].file == "deploy/widgets.sql"
+
+
+# -------------------------------------------------- detection and errors
+
+
+def test_missing_folder_is_a_layout_error_naming_it(tmp_path: Path) -> None:
+    folder = tmp_path / "no-such-dir"
+    with pytest.raises(LayoutError, match="no-such-dir"):
+        load(folder)
+
+
+def test_file_instead_of_folder_is_a_layout_error(tmp_path: Path) -> None:
+    path = write(tmp_path, "0001_a.sql", "SELECT 1;")
+    with pytest.raises(LayoutError, match="not a migration folder"):
+        detect_layout(path)
+
+
+def test_folder_without_migrations_says_what_was_expected(tmp_path: Path) -> None:
+    write(tmp_path, "README.md", "# nothing here\n")
+    with pytest.raises(LayoutError) as caught:
+        detect_layout(tmp_path)
+    message = str(caught.value)
+    assert str(tmp_path) in message
+    assert "0001_name.sql" in message and "sqitch.plan" in message
+
+
+def test_forced_layout_that_does_not_match_names_what_the_folder_looks_like() -> None:
+    with pytest.raises(LayoutError) as caught:
+        load(FIXTURES / "flyway", layout="diesel")
+    message = str(caught.value)
+    assert "flyway" in message and "diesel" in message and str(FIXTURES / "flyway") in message
+
+
+def test_unknown_layout_name_lists_the_known_ones() -> None:
+    with pytest.raises(LayoutError, match="golang-migrate"):
+        load(FIXTURES / "native", layout="liquibase")
+
+
+def test_forced_layout_on_an_empty_folder_is_an_empty_project(tmp_path: Path) -> None:
+    result = load(tmp_path, layout="native")
+    assert (result.migrations, result.problems) == ((), ())
+
+
+def test_forcing_native_on_goose_files_reads_them_as_native() -> None:
+    result = load(FIXTURES / "goose", layout="native")
+    assert result.layout == "native"
+    assert all(m.layout == "native" for m in result.migrations)
+    assert "-- +goose Down" in result.migrations[0].up.text

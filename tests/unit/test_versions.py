@@ -1,0 +1,63 @@
+"""Natural version order: the order migrations run in."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from migtui.core.versions import Version, looks_like_version
+
+
+def natural_sort(raw: list[str]) -> list[str]:
+    return [str(v) for v in sorted(Version(r) for r in raw)]
+
+
+def test_inserted_version_sorts_between_its_neighbours() -> None:
+    expected = ["0001", "0013", "0013_5", "0014", "0100"]
+    shuffled = expected[::-1]
+    assert natural_sort(shuffled) == expected
+
+
+def test_numbers_compare_as_numbers_not_as_text() -> None:
+    # As text "1.10" < "1.2" and "10" < "9"; as versions they are not.
+    assert natural_sort(["2", "1.10", "1.2", "1.1", "1"]) == ["1", "1.1", "1.2", "1.10", "2"]
+    assert natural_sort(["10", "9", "100"]) == ["9", "10", "100"]
+
+
+def test_timestamps_follow_sequential_numbers() -> None:
+    versions = ["20240101120000", "0100", "20231231235959", "0001"]
+    assert natural_sort(versions) == ["0001", "0100", "20231231235959", "20240101120000"]
+
+
+def test_sorting_is_stable_under_any_input_order() -> None:
+    expected = ["1", "1.1", "1.1.1", "1.2", "2", "2.0.1", "10"]
+    rng = random.Random(7)
+    for _ in range(20):
+        shuffled = expected[:]
+        rng.shuffle(shuffled)
+        assert natural_sort(shuffled) == expected
+
+
+def test_leading_zeros_do_not_make_a_different_version() -> None:
+    assert Version("0014") == Version("14")
+    assert hash(Version("0014")) == hash(Version("14"))
+    assert Version("0014") != Version("0013_5")
+
+
+def test_version_keeps_its_spelling() -> None:
+    assert str(Version("0013_5")) == "0013_5"
+    assert Version(" 0014 ").raw == "0014"
+
+
+def test_version_names_itself_by_number() -> None:
+    assert Version("0014").same_number("14")
+    assert not Version("0014").same_number("0013_5")
+    assert not Version("0014").same_number("users")
+
+
+@pytest.mark.parametrize("raw", ["", "   ", "users", "R__views"])
+def test_text_without_a_number_is_not_a_version(raw: str) -> None:
+    with pytest.raises(ValueError):
+        Version(raw)
+    assert not looks_like_version(raw)
