@@ -544,6 +544,14 @@ def test_folder_without_migrations_says_what_was_expected(tmp_path: Path) -> Non
     assert "0001_name.sql" in message and "sqitch.plan" in message
 
 
+def test_project_root_given_instead_of_its_migration_folder_is_pointed_out(
+    tmp_path: Path,
+) -> None:
+    shutil.copytree(FIXTURES / "native", tmp_path / "db" / "migrations")
+    with pytest.raises(LayoutError, match=r"did you mean .*db/migrations"):
+        load(tmp_path)
+
+
 def test_forced_layout_that_does_not_match_names_what_the_folder_looks_like() -> None:
     with pytest.raises(LayoutError) as caught:
         load(FIXTURES / "flyway", layout="diesel")

@@ -116,10 +116,12 @@ def detect_layout(root: Path) -> str:
     _check_folder(root)
     found = _detect(root)
     if found is None:
+        nested = _nested_migration_folder(root)
+        suggestion = f"; did you mean {nested}?" if nested is not None else ""
         raise LayoutError(
             f"{root}: no migrations found; expected files like 0001_name.sql (native/dbmate), "
             "1_name.up.sql (golang-migrate), V1__name.sql (flyway), "
-            "2024-01-01-120000_name/up.sql (diesel) or a sqitch.plan"
+            f"2024-01-01-120000_name/up.sql (diesel) or a sqitch.plan{suggestion}"
         )
     return found
 
@@ -155,6 +157,10 @@ def _check_folder(root: Path) -> None:
         raise LayoutError(f"{root}: migration folder does not exist")
     if not root.is_dir():
         raise LayoutError(f"{root}: is a file, not a migration folder")
+    try:
+        next(root.iterdir(), None)
+    except OSError as exc:
+        raise LayoutError(f"{root}: migration folder cannot be read ({exc.strerror})") from exc
 
 
 def _detect(root: Path) -> str | None:
@@ -172,6 +178,30 @@ def _detect(root: Path) -> str | None:
     if not versioned:
         return None
     return "goose" if _looks_like_goose(versioned) else "native"
+
+
+_NOT_MIGRATION_FOLDERS = frozenset({"node_modules", "venv", "target", "build", "dist"})
+
+
+def _nested_migration_folder(root: Path, depth: int = 2) -> Path | None:
+    """A folder a level or two down that holds migrations (``db/migrations``),
+    for a better message when the project root was given instead."""
+    if depth == 0:
+        return None
+    try:
+        children = [p for p in _subfolders(root) if p.name not in _NOT_MIGRATION_FOLDERS]
+    except OSError:
+        return None
+    for child in children:
+        try:
+            if _detect(child) is not None:
+                return child
+        except OSError:
+            continue
+    for child in children:
+        if (found := _nested_migration_folder(child, depth - 1)) is not None:
+            return found
+    return None
 
 
 def _looks_like_goose(paths: Iterable[Path]) -> bool:
