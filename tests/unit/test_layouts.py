@@ -574,3 +574,13 @@ def test_forcing_native_on_goose_files_reads_them_as_native() -> None:
     assert result.layout == "native"
     assert all(m.layout == "native" for m in result.migrations)
     assert "-- +goose Down" in result.migrations[0].up.text
+
+
+def test_windows_line_ends_are_read_and_kept(tmp_path: Path) -> None:
+    text = "-- migrate:up transaction:false\r\nSELECT 1;\r\n-- migrate:down\r\nSELECT 2;\r\n"
+    path = write(tmp_path, "0001_crlf.sql", text.encode("utf-8"))
+    migration = load(tmp_path).migrations[0]
+    assert migration.up.text == "SELECT 1;\r\n"
+    assert migration.up.transactional is False
+    assert (migration.down.start_line, migration.down.text) == (4, "SELECT 2;\r\n")
+    assert path.read_bytes()[migration.down.start_offset :] == b"SELECT 2;\r\n"
