@@ -461,3 +461,12 @@ def test_history_applies_in_order(dsn: str, name: str) -> None:
     chain = read_chain(HISTORIES / name)
     apply_all(dsn, chain)
     assert len(catalog(dsn)["relations"]) > 5
+
+
+@pytest.mark.parametrize("name", _history_names())
+def test_history_rolls_back_to_an_empty_schema(dsn: str, name: str) -> None:
+    chain = read_chain(HISTORIES / name)
+    empty = catalog(dsn)
+    apply_all(dsn, chain)
+    roll_back_all(dsn, chain)
+    assert catalog(dsn) == empty
