@@ -1,9 +1,618 @@
-"""Commands of this group are registered on the main group by ``register``."""
+"""``plan``, ``apply``, ``rollback``, ``status``, ``resolve`` and ``history``.
+
+Each command connects, builds the analysis with the target's catalog, and hands
+the work to the runner; what the runner says (its events) is printed as it
+happens: for people with rich, or one JSON object per line with ``--format json``.
+"""
 
 from __future__ import annotations
 
+import json
+import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
 import click
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from migtui.cli.common import (
+    EXIT_FAILED,
+    EXIT_LOCKED,
+    EXIT_OK,
+    config_or_fail,
+    dir_option,
+    dsn_option,
+    embedded_option,
+    fail,
+    format_option,
+    layout_option,
+    load_analysis,
+    read_target_catalog,
+    target_dsn,
+)
+from migtui.config import redact_dsn
+from migtui.core.plan import DIRTY, Plan
+from migtui.core.project import Analysis
+from migtui.events import (
+    Event,
+    LockAcquired,
+    LockWaiting,
+    MigrationCommitted,
+    MigrationRolledBack,
+    MigrationStarted,
+    Notice,
+    PlanFinished,
+    PlanStarted,
+    StatementFailed,
+    StatementFinished,
+    StatementStarted,
+    StepPaused,
+    VerifyFailed,
+    VerifyPassed,
+)
+
+_STATE_STYLE = {
+    "pending": "yellow",
+    "applied": "green",
+    "drifted": "bold magenta",
+    "missing": "bold red",
+    "dirty": "bold red",
+    "out_of_order": "bold yellow",
+}
+
+
+def _console() -> Console:
+    return Console(highlight=False, soft_wrap=True)
+
+
+# -- the events, for people ----------------------------------------------------------------
+
+
+class TextPrinter:
+    """Prints each event as it arrives: statement, tag, rows, time, notices indented,
+    failures with the SQL around the failing line."""
+
+    def __init__(self, console: Console, root: Path) -> None:
+        self.console = console
+        self.root = root
+
+    def __call__(self, event: Event) -> None:
+        handler = getattr(self, f"_on_{event.type}", None)
+        if handler is not None:
+            handler(event)
+
+    def _print(self, text: str) -> None:
+        self.console.print(text)
+
+    def _on_plan_started(self, e: PlanStarted) -> None:
+        verb = "Applying" if e.direction == "apply" else "Rolling back"
+        dry = (
+            " [bold yellow](dry run: everything is rolled back at the end)[/]" if e.dry_run else ""
+        )
+        count = f"{len(e.steps)} migration{'s' if len(e.steps) != 1 else ''}"
+        self._print(f"[bold]{verb} {count}[/] on {escape(e.target)}{dry}")
+
+    def _on_lock_waiting(self, e: LockWaiting) -> None:
+        self._print(
+            f"[yellow]waiting up to {e.wait_seconds:g}s for the migtui lock, held by "
+            f"pid {e.holder_pid} ({escape(str(e.holder_user))}, {escape(str(e.holder_host))}, "
+            f"since {e.holder_since}, {escape(repr(e.holder_application))})[/]"
+        )
+
+    def _on_lock_acquired(self, e: LockAcquired) -> None:
+        if e.waited_seconds:
+            self._print(f"[dim]lock acquired after {e.waited_seconds:.1f}s[/]")
+
+    def _on_migration_started(self, e: MigrationStarted) -> None:
+        arrow = "▲" if e.direction == "up" else "▼"
+        mode = "" if e.transactional else " [bold yellow](outside a transaction)[/]"
+        self._print(
+            f"\n[bold cyan]{arrow} {e.version} {escape(e.name)}[/] [dim]{escape(e.file)}[/]{mode}"
+        )
+
+    def _on_statement_started(self, e: StatementStarted) -> None:
+        first = e.sql.strip().splitlines()[0] if e.sql.strip() else ""
+        more = " …" if e.sql.strip().count("\n") else ""
+        label = "" if e.section in ("up", "down") else f"[magenta]{e.section}[/] "
+        self._print(f"  {label}[dim]{e.line:>4}[/]  {escape(first)}{more}")
+
+    def _on_notice(self, e: Notice) -> None:
+        self._print(f"        [blue]{e.severity}:[/] {escape(e.message)}")
+
+    def _on_statement_finished(self, e: StatementFinished) -> None:
+        rows = f" · {e.rows} row{'s' if e.rows != 1 else ''}" if e.rows is not None else ""
+        self._print(f"        [green]✓ {escape(e.command_tag)}[/]{rows} · {e.duration_ms:.1f} ms")
+
+    def _on_statement_failed(self, e: StatementFailed) -> None:
+        self._print(f"        [bold red]✗ {e.sqlstate or 'error'}: {escape(e.message)}[/]")
+        for label, value in (("detail", e.detail), ("hint", e.hint), ("context", e.context)):
+            if value:
+                self._print(f"          [red]{label}:[/] {escape(value)}")
+        self._print(f"          [red]at {escape(e.file)}:{e.line}[/]")
+        self._print_source(e.file, e.line)
+
+    def _print_source(self, file: str, line: int, around: int = 2) -> None:
+        path = self.root / file
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError):
+            return
+        for number in range(max(1, line - around), min(len(lines), line + around) + 1):
+            mark = "[bold red]→[/]" if number == line else " "
+            style = "bold" if number == line else "dim"
+            text = escape(lines[number - 1])
+            self._print(f"          {mark} [{style}]{number:>4} │ {text}[/]")
+
+    def _on_verify_passed(self, e: VerifyPassed) -> None:
+        self._print(
+            f"  [green]verify passed[/] ({e.statements} statements, {e.duration_ms:.1f} ms)"
+        )
+
+    def _on_verify_failed(self, e: VerifyFailed) -> None:
+        self._print(f"  [bold red]verify failed[/] at {escape(e.file)}:{e.line}")
+
+    def _on_migration_committed(self, e: MigrationCommitted) -> None:
+        word = "would commit (dry run)" if e.dry_run else "committed"
+        self._print(f"  [bold green]{e.version} {word}[/] in {e.duration_ms:.1f} ms")
+
+    def _on_migration_rolled_back(self, e: MigrationRolledBack) -> None:
+        if e.reason == "not_run":
+            self._print(
+                f"  [yellow]{e.version} not run: a dry run skips work outside transactions[/]"
+            )
+            return
+        self._print(f"  [bold red]{e.version} rolled back ({e.reason})[/]")
+
+    def _on_step_paused(self, e: StepPaused) -> None:
+        where = f"{e.version} line {e.line}" if e.line else f"before {e.version}"
+        self._print(f"  [bold yellow]paused[/] {where}")
+
+    def _on_plan_finished(self, e: PlanFinished) -> None:
+        style = "bold green" if e.outcome in ("done", "nothing_to_do") else "bold red"
+        if e.outcome == "nothing_to_do":
+            self._print("[green]Nothing to do: the target is up to date.[/]")
+            return
+        summary = {
+            "done": f"done: {len(e.applied)} migration(s) in {e.duration_ms / 1000:.2f}s",
+            "refused": "refused; nothing was run:",
+            "locked": "not run:",
+        }.get(e.outcome, f"{e.outcome}; kept: {', '.join(e.applied) or 'none'}")
+        if e.dry_run and e.outcome == "done":
+            summary += " (dry run: all rolled back)"
+        self._print(f"\n[{style}]{escape(summary)}[/]")
+        if e.message:
+            for line in e.message.splitlines():
+                self._print(f"  {escape(line)}")
+
+
+def json_printer(event: Event) -> None:
+    """One JSON object per event per line."""
+    sys.stdout.write(json.dumps(event.to_json(), default=str) + "\n")
+    sys.stdout.flush()
+
+
+def exit_code(result: PlanFinished) -> int:
+    if result.outcome in ("done", "nothing_to_do"):
+        return EXIT_OK
+    if result.outcome == "locked":
+        return EXIT_LOCKED
+    return EXIT_FAILED
+
+
+# -- shared plumbing -----------------------------------------------------------------------
+
+
+class _Target:
+    """What every run command needs: the DSN, the live-aware analysis, the config."""
+
+    def __init__(self, directory, layout, dsn, embedded) -> None:
+        self.config = config_or_fail()
+        self.dsn = target_dsn(dsn, embedded, self.config)
+        catalog = read_target_catalog(self.dsn)
+        self.analysis: Analysis = load_analysis(
+            directory, layout, catalog=catalog, config=self.config
+        )
+
+
+def run_options(func):
+    func = dir_option(func)
+    func = layout_option(func)
+    func = dsn_option(func)
+    func = embedded_option(func)
+    func = format_option(func)
+    return func
+
+
+def _runner(target: _Target, printer, **options):
+    from migtui.db.runner import Runner, RunOptions, StepControl
+
+    control = StepControl()
+    run_options_ = RunOptions(
+        lock_timeout=target.config.lock_timeout,
+        statement_timeout=target.config.statement_timeout,
+        **options,
+    )
+    return Runner(target.dsn, target.analysis, options=run_options_, emit=printer, control=control)
+
+
+def _run_in_thread(work: Callable[[], PlanFinished], cancel: Callable[[], None]) -> PlanFinished:
+    """Run ``work`` in a thread so Ctrl-C cancels the running statement cleanly."""
+    outcome: dict = {}
+
+    def target() -> None:
+        try:
+            outcome["result"] = work()
+        except BaseException as exc:  # noqa: BLE001 - handed back to the main thread
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=target, name="migtui-runner", daemon=True)
+    thread.start()
+    while thread.is_alive():
+        try:
+            thread.join(0.2)
+        except KeyboardInterrupt:
+            cancel()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["result"]
+
+
+def _step_prompter(printer, control_ref: list) -> Callable[[Event], None]:
+    """In --step mode, ask at each pause: next, continue or abort."""
+
+    def emit(event: Event) -> None:
+        printer(event)
+        if isinstance(event, StepPaused):
+            answer = click.prompt(
+                "  [n]ext, [c]ontinue, [a]bort",
+                type=click.Choice(["n", "c", "a"]),
+                default="n",
+                show_choices=False,
+                err=True,
+            )
+            control = control_ref[0]
+            {"n": control.next, "c": control.resume, "a": control.abort}[answer]()
+
+    return emit
+
+
+def _execute(target: _Target, fmt: str, work, **options) -> None:
+    from migtui.db.connect import ConnectError
+
+    printer = json_printer if fmt == "json" else TextPrinter(_console(), target.analysis.root)
+    control_ref: list = []
+    emit = _step_prompter(printer, control_ref) if options.get("step") else printer
+    runner = _runner(target, emit, **options)
+    control_ref.append(runner.control)
+    try:
+        result = _run_in_thread(lambda: work(runner), runner.cancel)
+    except ConnectError as exc:
+        fail(str(exc))
+    sys.exit(exit_code(result))
+
+
+def _guarded(call, *args, **kwargs):
+    """Call into the database; a connection error ends the command with exit 2."""
+    from migtui.db.connect import ConnectError
+
+    try:
+        return call(*args, **kwargs)
+    except ConnectError as exc:
+        fail(str(exc))
+
+
+def _confirm(question: str, yes: bool) -> None:
+    if yes:
+        return
+    if not sys.stdin.isatty():
+        fail("no terminal to ask for confirmation: pass --yes to run without asking", EXIT_FAILED)
+    if not click.confirm(question, default=False, err=True):
+        fail("cancelled; nothing was run", EXIT_FAILED)
+
+
+def _print_plan(console: Console, plan: Plan, *, statements: bool) -> None:
+    verb = "apply" if plan.direction == "apply" else "roll back"
+    if plan.refused:
+        console.print("[bold red]The plan is refused; nothing will run:[/]")
+        for blocker in plan.blockers:
+            console.print(f"  [red]✗[/] {escape(str(blocker))}")
+        return
+    if not plan.steps:
+        console.print("[green]Nothing to do: the target is up to date.[/]")
+        return
+    console.print(f"[bold]Would {verb} {len(plan.steps)} migration(s):[/]")
+    for step in plan.steps:
+        mode = "" if step.transactional else " [yellow](outside a transaction)[/]"
+        console.print(
+            f"  [cyan]{step.version}[/] {escape(step.name)} [dim]{escape(step.file)}, "
+            f"{len(step.statements)} statements[/]{mode}"
+        )
+        if statements:
+            for st in step.statements:
+                console.print(f"      [dim]{st.start_line:>4}[/]  {escape(st.first_line_text)}")
+    for warning in plan.warnings:
+        console.print(f"  [yellow]![/] {escape(warning)}")
+
+
+def _plan_json(plan: Plan) -> dict:
+    return {
+        "direction": plan.direction,
+        "refused": plan.refused,
+        "blockers": [b.to_json() for b in plan.blockers],
+        "warnings": list(plan.warnings),
+        "steps": [
+            {
+                "version": s.version,
+                "name": s.name,
+                "direction": s.direction,
+                "file": s.file,
+                "transactional": s.transactional,
+                "statements": [
+                    {
+                        "index": st.index,
+                        "line": st.start_line,
+                        "end_line": st.end_line,
+                        "sql": st.text,
+                    }
+                    for st in s.statements
+                ],
+            }
+            for s in plan.steps
+        ],
+    }
+
+
+# -- commands ------------------------------------------------------------------------------
+
+
+@click.command("plan")
+@run_options
+@click.option("--to", "to", metavar="VERSION", help="Stop after this version.")
+@click.option("--allow-drift", is_flag=True, help="Plan over drifted or missing migrations.")
+def plan_command(directory, layout, dsn, embedded, fmt, to, allow_drift) -> None:
+    """Show the steps `apply` would run, in order, with their statements."""
+    target = _Target(directory, layout, dsn, embedded)
+    plan = _guarded(_runner(target, json_printer, allow_drift=allow_drift).plan_apply, to)
+    if fmt == "json":
+        click.echo(json.dumps(_plan_json(plan), indent=2))
+    else:
+        _print_plan(_console(), plan, statements=True)
+    sys.exit(EXIT_FAILED if plan.refused else EXIT_OK)
+
+
+@click.command("apply")
+@run_options
+@click.option("--to", "to", metavar="VERSION", help="Stop after this version.")
+@click.option("--step", is_flag=True, help="Pause before each statement.")
+@click.option("--dry-run", is_flag=True, help="Run everything, then roll it all back.")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--lock-wait", type=float, default=0.0, show_default=True, metavar="SECONDS")
+@click.option("--allow-drift", is_flag=True, help="Run even if applied files changed.")
+def apply_command(
+    directory, layout, dsn, embedded, fmt, to, step, dry_run, yes, lock_wait, allow_drift
+) -> None:
+    """Apply pending migrations, each in its own transaction.
+
+    Exit status: 0 done, 1 failed or refused, 2 usage or connection error, 3 lock held.
+    """
+    target = _Target(directory, layout, dsn, embedded)
+    options = dict(
+        dry_run=dry_run,
+        step="statement" if step else None,
+        lock_wait=lock_wait,
+        allow_drift=allow_drift,
+    )
+    if not yes and not dry_run:
+        plan = _guarded(_runner(target, json_printer, **options).plan_apply, to)
+        if plan.steps and not plan.refused:
+            if fmt == "text":
+                _print_plan(_console(), plan, statements=False)
+            _confirm(f"Apply to {redact_dsn(target.dsn)}?", yes)
+    _execute(target, fmt, lambda runner: runner.apply(to), **options)
+
+
+@click.command("rollback")
+@run_options
+@click.option("--to", "to", metavar="VERSION", help="Roll back everything after this version.")
+@click.option("--steps", type=click.IntRange(min=1), metavar="N", help="Roll back the N newest.")
+@click.option("--all", "all_", is_flag=True, help="Roll back every applied migration.")
+@click.option("--step", is_flag=True, help="Pause before each statement.")
+@click.option("--dry-run", is_flag=True, help="Run everything, then roll it all back.")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--lock-wait", type=float, default=0.0, show_default=True, metavar="SECONDS")
+@click.option("--allow-drift", is_flag=True, help="Run even if applied files changed.")
+def rollback_command(
+    directory,
+    layout,
+    dsn,
+    embedded,
+    fmt,
+    to,
+    steps,
+    all_,
+    step,
+    dry_run,
+    yes,
+    lock_wait,
+    allow_drift,
+) -> None:
+    """Run down sections, newest first, each in its own transaction.
+
+    Before anything runs, shows what each step drops and the rows at risk.
+    """
+    if sum(x is not None and x is not False for x in (to, steps, all_ or None)) != 1:
+        fail("say how far to roll back: exactly one of --to VERSION, --steps N, --all")
+    target = _Target(directory, layout, dsn, embedded)
+    options = dict(
+        dry_run=dry_run,
+        step="statement" if step else None,
+        lock_wait=lock_wait,
+        allow_drift=allow_drift,
+    )
+    runner = _runner(target, json_printer, **options)
+    plan = _guarded(runner.plan_rollback, to=to, steps=steps, all=all_)
+    if plan.steps and not plan.refused:
+        _show_risks(target, plan, fmt)
+        if not dry_run:
+            _confirm(f"Roll back on {redact_dsn(target.dsn)}?", yes)
+    _execute(target, fmt, lambda runner: runner.rollback(to=to, steps=steps, all=all_), **options)
+
+
+def _show_risks(target: _Target, plan: Plan, fmt: str) -> None:
+    from migtui.db.connect import connect
+    from migtui.db.preview import rollback_preview
+
+    with connect(target.dsn) as conn:
+        risks = rollback_preview(conn, target.analysis, plan)
+    if fmt == "json":
+        json_printer_line({"type": "rollback_preview", "steps": [r.to_json() for r in risks]})
+        return
+    console = _console()
+    console.print(f"[bold]Would roll back {len(plan.steps)} migration(s):[/]")
+    for risk in risks:
+        console.print(f"  [cyan]{risk.version}[/] {escape(risk.name)}")
+        for dropped in risk.drops:
+            console.print(f"      [red]drops[/] {escape(dropped)}")
+        for table in risk.rows_at_risk:
+            rows = "absent" if table.rows is None else f"{table.rows} rows"
+            style = "bold red" if table.rows else "dim"
+            console.print(
+                f"      [{style}]data at risk:[/] {escape(table.table)} ({table.why}): {rows}"
+            )
+
+
+def json_printer_line(obj: dict) -> None:
+    sys.stdout.write(json.dumps(obj, default=str) + "\n")
+    sys.stdout.flush()
+
+
+@click.command("status")
+@run_options
+def status_command(directory, layout, dsn, embedded, fmt) -> None:
+    """Each migration's state: pending, applied, drifted, missing, dirty, out_of_order."""
+    target = _Target(directory, layout, dsn, embedded)
+    statuses = _guarded(_runner(target, json_printer).statuses)
+    if fmt == "json":
+        click.echo(json.dumps({"migrations": [s.to_json() for s in statuses]}, indent=2))
+        return
+    table = Table(title=f"migrations on {redact_dsn(target.dsn)}", title_justify="left")
+    for column in ("version", "name", "state", "applied at", "by"):
+        table.add_column(column)
+    for s in statuses:
+        style = _STATE_STYLE.get(s.state, "")
+        table.add_row(
+            s.version,
+            s.name,
+            f"[{style}]{s.state}[/]",
+            (s.applied_at or "")[:19].replace("T", " "),
+            s.applied_by or "",
+        )
+    _console().print(table)
+
+
+@click.command("resolve")
+@run_options
+@click.argument("version")
+@click.option("--applied", "settle", flag_value="applied", help="It did run to the end.")
+@click.option("--pending", "settle", flag_value="pending", help="It did not: run it again later.")
+@click.option("--lock-wait", type=float, default=0.0, show_default=True, metavar="SECONDS")
+def resolve_command(directory, layout, dsn, embedded, fmt, version, settle, lock_wait) -> None:
+    """Settle a dirty migration after looking at the database yourself."""
+    from migtui.db import ledger
+    from migtui.db.connect import ConnectError, connect
+    from migtui.db.lock import LockHeld, acquire, unlock
+
+    if settle is None:
+        fail("say what happened: --applied or --pending")
+    target = _Target(directory, layout, dsn, embedded)
+    try:
+        conn = connect(target.dsn)
+    except ConnectError as exc:
+        fail(str(exc))
+    with conn:
+        try:
+            acquire(conn, lock_wait)
+        except LockHeld as exc:
+            fail(str(exc), EXIT_LOCKED)
+        try:
+            ledger.ensure_ledger(conn)
+            status = next(
+                (s for s in ledger.read_status(conn, target.analysis) if _same(s.version, version)),
+                None,
+            )
+            if status is None or status.state != DIRTY:
+                state = status.state if status else "unknown"
+                fail(f"{version} is {state}, not dirty: there is nothing to resolve", EXIT_FAILED)
+            with conn.transaction():
+                if settle == "applied":
+                    ledger.mark_dirty(conn, status.version, False)
+                else:
+                    ledger.remove_applied(conn, status.version)
+                ledger.record_history(
+                    conn, action="resolve", version=status.version, name=status.name, outcome=settle
+                )
+        finally:
+            unlock(conn)
+    if fmt == "json":
+        click.echo(json.dumps({"version": status.version, "state": settle}))
+    else:
+        _console().print(f"[green]{status.version} is now {settle}[/]")
+
+
+def _same(a: str, b: str) -> bool:
+    from migtui.core.versions import Version
+
+    return Version(a).same_number(b)
+
+
+@click.command("history")
+@dsn_option
+@embedded_option
+@format_option
+@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
+def history_command(dsn, embedded, fmt, limit) -> None:
+    """Every apply, rollback, failure and resolve recorded on the target, oldest first."""
+    from migtui.db import ledger
+    from migtui.db.connect import ConnectError, connect
+
+    config = config_or_fail()
+    target = target_dsn(dsn, embedded, config)
+    try:
+        with connect(target) as conn:
+            entries = ledger.read_history(conn, limit)
+    except ConnectError as exc:
+        fail(str(exc))
+    if fmt == "json":
+        click.echo(json.dumps({"history": [e.to_json() for e in entries]}, indent=2))
+        return
+    table = Table(title=f"history of {redact_dsn(target)}", title_justify="left")
+    for column in ("at", "action", "version", "outcome", "by", "ms", "message"):
+        table.add_column(column)
+    for e in entries:
+        style = "green" if e.outcome in ("committed", "applied", "pending") else "red"
+        table.add_row(
+            e.at[:19].replace("T", " "),
+            e.action,
+            e.version,
+            f"[{style}]{e.outcome}[/]",
+            e.by_user,
+            f"{e.duration_ms:.0f}" if e.duration_ms is not None else "",
+            escape((e.message or "").splitlines()[0] if e.message else ""),
+        )
+    _console().print(table)
 
 
 def register(group: click.Group) -> None:
     """Add this module's commands to ``group``."""
+    for command in (
+        plan_command,
+        apply_command,
+        rollback_command,
+        status_command,
+        resolve_command,
+        history_command,
+    ):
+        group.add_command(command)

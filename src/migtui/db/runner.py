@@ -150,6 +150,10 @@ class Runner:
         self._current: tuple[str, int] | None = None  # (version, index) notices belong to
         self._blockers: str | None = None
 
+    @property
+    def control(self) -> StepControl:
+        return self._control
+
     # -- what would run ------------------------------------------------------------------
 
     def statuses(self) -> list[MigrationStatus]:
