@@ -119,3 +119,33 @@ def _statements_only(loaded):
 REPO = Path(__file__).resolve().parent.parent
 BUNDLED = REPO / "sql" / "migrations"
 SCENARIOS = REPO / "sql" / "scenarios"
+
+
+@pytest.fixture
+def analysis_of():
+    """``analysis_of(folder)``: the folder's Analysis, as the CLI computes it."""
+    return analyze_folder
+
+
+@pytest.fixture
+def write_migrations(tmp_path: Path):
+    """``write_migrations({"0001_a.sql": text, …})``: a native-layout folder."""
+
+    def write(files: dict[str, str], folder: str = "migrations") -> Path:
+        root = tmp_path / folder
+        root.mkdir(exist_ok=True)
+        for name, text in files.items():
+            (root / name).write_text(text, encoding="utf-8")
+        return root
+
+    return write
+
+
+@pytest.fixture(scope="session")
+def bundled_dir() -> Path:
+    return BUNDLED
+
+
+@pytest.fixture(scope="session")
+def scenarios_dir() -> Path:
+    return SCENARIOS

@@ -1,0 +1,335 @@
+"""Applying and rolling back on a real PostgreSQL: whole migrations or nothing."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+
+from migtui.db import ledger
+from migtui.db.catalog import read_catalog
+from migtui.db.runner import Runner, RunOptions
+from migtui.events import (
+    MigrationCommitted,
+    MigrationRolledBack,
+    Notice,
+    PlanFinished,
+    StatementFailed,
+    StatementFinished,
+    StatementStarted,
+    VerifyFailed,
+    VerifyPassed,
+)
+
+
+class Recorder(list):
+    def __call__(self, event) -> None:
+        self.append(event)
+
+    def of(self, kind):
+        return [e for e in self if isinstance(e, kind)]
+
+
+def run(dsn, analysis, action="apply", options=None, **kwargs):
+    events = Recorder()
+    runner = Runner(dsn, analysis, options=options or RunOptions(), emit=events)
+    result = runner.apply(**kwargs) if action == "apply" else runner.rollback(**kwargs)
+    return result, events
+
+
+def catalog(dsn):
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        return read_catalog(conn).objects
+
+
+def states(dsn, analysis):
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        return {s.version: s.state for s in ledger.read_status(conn, analysis)}
+
+
+FAILING = {
+    "0001_users.sql": """-- migrate:up
+CREATE TABLE users (id int PRIMARY KEY);
+-- migrate:down
+DROP TABLE users;
+""",
+    "0002_events.sql": """-- migrate:up
+CREATE TABLE events (id int PRIMARY KEY, user_id int REFERENCES users);
+-- migrate:down
+DROP TABLE events;
+""",
+    "0003_broken.sql": """-- migrate:up
+CREATE TABLE scores (id int PRIMARY KEY, value int);
+INSERT INTO scores VALUES (1, 10);
+UPDATE scores
+   SET value = value
+             / 0
+ WHERE id = 1;
+CREATE TABLE never_made (id int);
+-- migrate:down
+DROP TABLE scores;
+""",
+}
+
+
+def test_bundled_chain_applies_rolls_back_to_the_same_schema_and_applies_again(
+    pg_dsn, bundled_dir, analysis_of
+):
+    analysis = analysis_of(bundled_dir)
+    before = catalog(pg_dsn)
+
+    result, events = run(pg_dsn, analysis)
+    assert result.outcome == "done", result.message
+    assert list(result.applied) == [i.version for i in analysis.migrations]
+    assert set(states(pg_dsn, analysis).values()) == {"applied"}
+    assert len(events.of(MigrationCommitted)) == len(analysis.migrations)
+
+    result, _ = run(pg_dsn, analysis, "rollback", all=True)
+    assert result.outcome == "done", result.message
+    assert catalog(pg_dsn) == before
+    assert set(states(pg_dsn, analysis).values()) == {"pending"}
+
+    result, _ = run(pg_dsn, analysis)
+    assert result.outcome == "done", result.message
+    assert set(states(pg_dsn, analysis).values()) == {"applied"}
+
+
+def test_0014_trigger_refuses_a_move_and_allows_a_rename(pg_dsn, bundled_dir, analysis_of):
+    result, events = run(pg_dsn, analysis_of(bundled_dir))
+    assert result.outcome == "done", result.message
+    assert any(e.version == "0014" for e in events.of(VerifyPassed))
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        user = conn.execute(
+            "INSERT INTO users (email) VALUES ('a@example.invalid') RETURNING id"
+        ).fetchone()[0]
+        event = conn.execute(
+            "INSERT INTO calendar_events_new (user_id, title, event_type, start_at, end_at,"
+            " is_movable) VALUES (%s, 'Exam', 'class', '2025-01-01 09:00Z', '2025-01-01 10:00Z',"
+            " false) RETURNING id",
+            (user,),
+        ).fetchone()[0]
+        with pytest.raises(psycopg.errors.CheckViolation) as refused:
+            conn.execute(
+                "UPDATE calendar_events_new SET start_at = start_at + interval '1 hour',"
+                " end_at = end_at + interval '1 hour' WHERE id = %s",
+                (event,),
+            )
+        assert refused.value.sqlstate == "23514"
+        renamed = conn.execute(
+            "UPDATE calendar_events_new SET title = 'Final exam' WHERE id = %s", (event,)
+        )
+        assert renamed.rowcount == 1
+
+
+def test_applying_0014_twice_by_hand_changes_nothing(pg_dsn, bundled_dir, analysis_of):
+    analysis = analysis_of(bundled_dir)
+    result, _ = run(pg_dsn, analysis)
+    assert result.outcome == "done", result.message
+    before = catalog(pg_dsn)
+    with psycopg.connect(pg_dsn) as conn, conn.transaction():
+        for statement in analysis.get("0014").statements("up"):
+            conn.execute(statement.text)
+    assert catalog(pg_dsn) == before
+
+
+def test_a_failure_names_sqlstate_and_line_rolls_back_that_migration_only(
+    pg_dsn, write_migrations, analysis_of
+):
+    analysis = analysis_of(write_migrations(FAILING))
+    result, events = run(pg_dsn, analysis)
+
+    assert result.outcome == "failed"
+    assert result.failed == "0003"
+    assert list(result.applied) == ["0001", "0002"]
+    [failure] = events.of(StatementFailed)
+    assert failure.sqlstate == "22012"
+    assert failure.file == "0003_broken.sql"
+    assert failure.line == 4  # the UPDATE's first line: division by zero has no position
+    assert failure.index == 2
+    assert events.of(MigrationRolledBack)[0].reason == "failed"
+    assert states(pg_dsn, analysis) == {"0001": "applied", "0002": "applied", "0003": "pending"}
+    tables = {o.name for o in catalog(pg_dsn) if o.kind == "table"}
+    assert tables == {"users", "events"}  # scores and its row went with 0003
+
+
+def test_the_error_position_points_at_the_file_line(pg_dsn, write_migrations, analysis_of):
+    folder = write_migrations(
+        {
+            "0001_typo.sql": "-- migrate:up\nCREATE TABLE a (id int);\n\nSELECT id\n  FROM a\n"
+            "  JOIN nowhere ON true;\n"
+        }
+    )
+    result, events = run(pg_dsn, analysis_of(folder))
+    [failure] = events.of(StatementFailed)
+    assert failure.sqlstate == "42P01"
+    assert failure.line == 6
+    assert "nowhere" in failure.message
+
+
+def test_an_error_inside_a_do_block_points_at_its_line(pg_dsn, write_migrations, analysis_of):
+    folder = write_migrations(
+        {
+            "0001_do.sql": "-- migrate:up\nDO $$\nBEGIN\n  PERFORM 1;\n"
+            "  RAISE EXCEPTION 'stop here';\nEND\n$$;\n"
+        }
+    )
+    result, events = run(pg_dsn, analysis_of(folder))
+    [failure] = events.of(StatementFailed)
+    assert failure.message == "stop here"
+    assert failure.line == 5
+
+
+def test_history_records_commits_and_failures_with_statement_outcomes(
+    pg_dsn, write_migrations, analysis_of
+):
+    analysis = analysis_of(write_migrations(FAILING))
+    run(pg_dsn, analysis)
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        entries = ledger.read_history(conn)
+        applied_by = conn.execute("SELECT applied_by FROM migtui.applied LIMIT 1").fetchone()[0]
+        user = conn.execute("SELECT current_user").fetchone()[0]
+    assert [(e.version, e.outcome) for e in entries] == [
+        ("0001", "committed"),
+        ("0002", "committed"),
+        ("0003", "failed"),
+    ]
+    failed = entries[-1].statements
+    assert [s.get("sqlstate") for s in failed] == [None, None, "22012"]
+    assert applied_by == user
+
+
+def test_notices_arrive_while_the_statement_still_runs(pg_dsn, write_migrations, analysis_of):
+    folder = write_migrations(
+        {
+            "0001_slow.sql": "-- migrate:up\nDO $$\nBEGIN\n  RAISE NOTICE 'started';\n"
+            "  PERFORM pg_sleep(0.8);\n  RAISE NOTICE 'finished';\nEND\n$$;\n"
+        }
+    )
+    result, events = run(pg_dsn, analysis_of(folder))
+    assert result.outcome == "done"
+    first, last = events.of(Notice)
+    [finished] = events.of(StatementFinished)
+    assert (first.message, last.message) == ("started", "finished")
+    assert first.index == 0 and first.version == "0001"
+    # the first notice was seen well before the statement ended
+    assert finished.ts - first.ts > 0.5
+    order = [type(e).__name__ for e in events]
+    assert order.index("Notice") < order.index("StatementFinished")
+
+
+def test_a_failing_verify_rolls_the_migration_back_and_says_why(
+    pg_dsn, write_migrations, analysis_of
+):
+    folder = write_migrations(
+        {
+            "0001_positive.sql": "-- migrate:up\nCREATE TABLE t (n int);\n"
+            "-- migrate:verify\nDO $$ BEGIN\n  INSERT INTO t VALUES (-1);\n"
+            "  RAISE EXCEPTION 'negative numbers are accepted';\nEND $$;\n"
+        }
+    )
+    analysis = analysis_of(folder)
+    result, events = run(pg_dsn, analysis)
+    assert result.outcome == "failed"
+    [verify] = events.of(VerifyFailed)
+    assert "negative numbers are accepted" in verify.message
+    assert events.of(MigrationRolledBack)[0].reason == "verify_failed"
+    assert states(pg_dsn, analysis) == {"0001": "pending"}
+    assert not [o for o in catalog(pg_dsn) if o.kind == "table"]
+
+
+def test_a_passing_verify_leaves_no_trace(pg_dsn, write_migrations, analysis_of):
+    folder = write_migrations(
+        {
+            "0001_t.sql": "-- migrate:up\nCREATE TABLE t (n int CHECK (n > 0));\n"
+            "-- migrate:verify\nINSERT INTO t VALUES (1);\n"
+        }
+    )
+    result, events = run(pg_dsn, analysis_of(folder))
+    assert result.outcome == "done"
+    assert events.of(VerifyPassed)
+    with psycopg.connect(pg_dsn) as conn:
+        assert conn.execute("SELECT count(*) FROM t").fetchone()[0] == 0
+
+
+def test_dry_run_runs_everything_then_leaves_the_database_untouched(
+    pg_dsn, bundled_dir, analysis_of
+):
+    analysis = analysis_of(bundled_dir)
+    before = catalog(pg_dsn)
+    result, events = run(pg_dsn, analysis, options=RunOptions(dry_run=True))
+    assert result.outcome == "done" and result.dry_run
+    committed = events.of(MigrationCommitted)
+    assert len(committed) == len(analysis.migrations)
+    assert all(e.dry_run for e in committed)
+    assert catalog(pg_dsn) == before
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        assert not ledger.ledger_exists(conn)
+
+
+def test_dry_run_reports_the_failure_it_would_have(pg_dsn, write_migrations, analysis_of):
+    analysis = analysis_of(write_migrations(FAILING))
+    result, events = run(pg_dsn, analysis, options=RunOptions(dry_run=True))
+    assert result.outcome == "failed" and result.failed == "0003"
+    assert events.of(StatementFailed)[0].sqlstate == "22012"
+    assert not [o for o in catalog(pg_dsn) if o.kind == "table"]
+
+
+def test_apply_to_a_version_stops_there(pg_dsn, write_migrations, analysis_of):
+    analysis = analysis_of(write_migrations(FAILING))
+    result, _ = run(pg_dsn, analysis, to="2")
+    assert result.outcome == "done"
+    assert list(result.applied) == ["0001", "0002"]
+    result, _ = run(pg_dsn, analysis, to="0002")
+    assert result.outcome == "nothing_to_do"
+
+
+def test_rollback_steps_runs_down_sections_newest_first(pg_dsn, write_migrations, analysis_of):
+    files = dict(FAILING)
+    del files["0003_broken.sql"]
+    analysis = analysis_of(write_migrations(files))
+    run(pg_dsn, analysis)
+    result, events = run(pg_dsn, analysis, "rollback", steps=1)
+    assert result.outcome == "done"
+    assert list(result.applied) == ["0002"]
+    assert states(pg_dsn, analysis) == {"0001": "applied", "0002": "pending"}
+    result, events = run(pg_dsn, analysis, "rollback", to="0001")
+    assert result.outcome == "nothing_to_do"
+
+
+def test_a_step_without_down_stops_the_rollback_before_it_starts(
+    pg_dsn, write_migrations, analysis_of
+):
+    folder = write_migrations(
+        {
+            "0001_a.sql": "-- migrate:up\nCREATE TABLE a (id int);\n-- migrate:down\nDROP TABLE a;\n",
+            "0002_b.sql": "-- migrate:up\nCREATE TABLE b (id int);\n",
+            "0003_c.sql": "-- migrate:up\nCREATE TABLE c (id int);\n-- migrate:down\nDROP TABLE c;\n",
+        }
+    )
+    analysis = analysis_of(folder)
+    run(pg_dsn, analysis)
+    result, events = run(pg_dsn, analysis, "rollback", all=True)
+    assert result.outcome == "refused"
+    assert "0002" in result.message and "no down section" in result.message
+    assert not events.of(StatementStarted)
+    assert set(states(pg_dsn, analysis).values()) == {"applied"}
+
+
+def test_the_ledger_row_is_written_inside_the_migration_transaction(
+    pg_dsn, write_migrations, analysis_of
+):
+    """A migration that fails at its last statement leaves neither objects nor a row."""
+    folder = write_migrations(
+        {"0001_a.sql": "-- migrate:up\nCREATE TABLE a (id int);\nSELECT 1/0;\n"}
+    )
+    analysis = analysis_of(folder)
+    result, _ = run(pg_dsn, analysis)
+    assert result.outcome == "failed"
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        assert ledger.read_rows(conn) == []
+
+
+def test_plan_finished_is_the_last_event(pg_dsn, write_migrations, analysis_of):
+    analysis = analysis_of(write_migrations(FAILING))
+    result, events = run(pg_dsn, analysis)
+    assert isinstance(events[-1], PlanFinished)
+    assert events[-1] == result
