@@ -1,0 +1,233 @@
+"""The console: wiring of screens, actions, the command palette and the quit guard."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from textual.app import App, SystemCommand
+from textual.screen import Screen
+
+from migtui.tui.project_view import ProjectView
+from migtui.tui.run_actions import RunActions
+from migtui.tui.source import ConsoleSource
+
+#: (action, title, help) for the command palette, in the order shown.
+PALETTE = (
+    ("apply", "Apply", "Apply pending migrations up to the selected one"),
+    ("step", "Step through statements", "Apply up to the selected one, one statement at a time"),
+    (
+        "step_migrations",
+        "Step through migrations",
+        "Apply up to the selected one, pausing between migrations",
+    ),
+    ("dry_run", "Dry run", "Run the plan for real, then roll it all back"),
+    ("rollback", "Guided rollback", "Pick a target, see what is dropped, confirm"),
+    ("step_next", "Next statement", "Step mode: run the statement shown"),
+    ("step_continue", "Continue", "Step mode: run the rest without pausing"),
+    ("step_abort", "Abort", "Step mode: stop here and roll back the migration"),
+    ("cancel", "Cancel statement", "Cancel the statement running on the server"),
+    (
+        "resolve_dirty",
+        "Resolve dirty migration",
+        "Record what happened to an interrupted migration",
+    ),
+    ("refresh", "Refresh", "Read the folder, the catalog and the ledger again"),
+    ("scenarios", "Switch scenario", "Open a bundled scenario on a fresh database (demo)"),
+    ("graph", "Dependency graph", "Show the whole project's graph"),
+    ("copy_output", "Copy output", "Copy the live output to the clipboard"),
+    ("help", "Help", "Keys and what they do"),
+)
+
+#: Actions that only make sense while a run waits or goes.
+_RUN_ONLY = {"step_next", "step_continue", "step_abort", "cancel"}
+_STEP_ONLY = {"step_next", "step_continue", "step_abort"}
+#: Actions refused (shown dimmed) while a run goes.
+_IDLE_ONLY = {
+    "apply",
+    "step",
+    "step_migrations",
+    "dry_run",
+    "rollback",
+    "resolve_dirty",
+    "refresh",
+    "scenarios",
+}
+
+
+class MigtuiApp(RunActions, App):
+    """The migtui console."""
+
+    TITLE = "migtui"
+    CSS_PATH = "migtui.tcss"
+
+    def __init__(self, source: ConsoleSource) -> None:
+        super().__init__()
+        self.source = source
+        self.init_runs()
+        self.last_output_file: Path | None = None
+
+    def on_mount(self) -> None:
+        from migtui.tui.screens.console_screen import ConsoleScreen
+
+        self.push_screen(ConsoleScreen(self.source))
+
+    def project_changed(self, project: ProjectView) -> None:
+        self.refresh_bindings()
+
+    # -- which actions are offered now -----------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in _STEP_ONLY:
+            return self.paused is not None
+        if action in _RUN_ONLY:
+            return self.run_in_progress
+        if action in _IDLE_ONLY and self.run_in_progress:
+            return False  # hidden while a run goes, leaving the footer to next/continue/abort
+        if action == "scenarios":
+            return self.source.demo
+        return True
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        from migtui.tui.screens.console_screen import ConsoleScreen
+
+        if isinstance(screen, ConsoleScreen):
+            for action, title, help_text in PALETTE:
+                if self.check_action(action, ()):
+                    yield SystemCommand(title, help_text, getattr(self, f"action_{action}"))
+        yield from super().get_system_commands(screen)
+
+    # -- actions ---------------------------------------------------------------------------
+
+    def action_apply(self) -> None:
+        self.start_apply()
+
+    def action_step(self) -> None:
+        self.start_apply(step="statement")
+
+    def action_step_migrations(self) -> None:
+        self.start_apply(step="migration")
+
+    def action_dry_run(self) -> None:
+        self.start_apply(dry_run=True)
+
+    def action_step_next(self) -> None:
+        self.step_command("next")
+
+    def action_step_continue(self) -> None:
+        self.step_command("resume")
+
+    def action_step_abort(self) -> None:
+        self.step_command("abort")
+
+    def action_cancel(self) -> None:
+        self.cancel_run()
+
+    def action_rollback(self) -> None:
+        from migtui.tui.screens.rollback_screen import RollbackScreen
+
+        refusal = self.why_not_live()
+        if refusal:
+            self.notify(refusal, severity="warning")
+            return
+        console = self.console_screen
+        self.push_screen(
+            RollbackScreen(console.project, console.dsn, console.selected_version),
+            self._rollback_chosen,
+        )
+
+    def _rollback_chosen(self, request) -> None:
+        if request is not None:
+            self.start_run(request)
+
+    def action_resolve_dirty(self) -> None:
+        from migtui.tui.screens.dirty_screen import DirtyScreen
+
+        refusal = self.why_not_live()
+        if refusal:
+            self.notify(refusal, severity="warning")
+            return
+        console = self.console_screen
+        row = console.project.row(console.selected_version or "")
+        if row is None or row.state != "dirty":
+            dirty = [r.version for r in console.project.rows() if r.state == "dirty"]
+            if not dirty:
+                self.notify("No migration is dirty: nothing to resolve.")
+                return
+            console.select(dirty[0])
+            row = console.project.row(dirty[0])
+        self.push_screen(DirtyScreen(row, console.dsn), lambda done: done and console.load())
+
+    def action_refresh(self) -> None:
+        if self.run_in_progress:
+            return
+        self.console_screen.load()
+
+    def action_scenarios(self) -> None:
+        from migtui.tui.screens.scenario_picker import ScenarioPicker
+
+        if not self.source.demo:
+            self.notify("Scenarios are part of the demo: run `migtui demo`.")
+            return
+        self.push_screen(ScenarioPicker(self.console_screen.source.scenario), self._scenario_chosen)
+
+    def _scenario_chosen(self, choice) -> None:
+        if choice is None:
+            return
+        name, folder = choice
+        source = self.console_screen.source.with_root(folder, name)
+        self.console_screen.load(source)
+
+    def action_graph(self) -> None:
+        from migtui.tui.screens.graph_screen import GraphScreen
+
+        project = self.console_screen.project
+        if project is None:
+            self.notify("The migrations are still being read.")
+            return
+        self.push_screen(
+            GraphScreen(project, self.console_screen.selected_version), self._graph_closed
+        )
+
+    def _graph_closed(self, version: str | None) -> None:
+        if version:
+            self.console_screen.select(version)
+
+    def action_copy_output(self) -> None:
+        from migtui.tui.widgets.live_output import LiveOutput
+
+        text = self.console_screen.query_one(LiveOutput).plain_text
+        self.copy_to_clipboard(text)
+        self.notify(f"Copied {text.count(chr(10)) + 1 if text else 0} lines of output.")
+
+    def action_help(self) -> None:
+        from migtui.tui.screens.help_screen import HelpScreen
+
+        self.push_screen(HelpScreen())
+
+    async def action_quit(self) -> None:
+        """Quit; while a run goes, ask first, and stop it cleanly before leaving."""
+        from migtui.tui.screens.confirm_screen import ConfirmScreen
+
+        if not self.run_in_progress:
+            self.exit()
+            return
+        self.push_screen(
+            ConfirmScreen(
+                "A migration is running.",
+                "Quitting now cancels it: the running migration is rolled back "
+                "(a non-transactional one is marked dirty), then the console closes.",
+                yes="Cancel it and quit",
+                no="Keep running",
+            ),
+            self._quit_confirmed,
+        )
+
+    def _quit_confirmed(self, yes: bool | None) -> None:
+        if not yes:
+            return
+        self.quit_after_run = True
+        if self.run_in_progress:
+            self.cancel_run()
+        else:
+            self.exit()

@@ -1,0 +1,106 @@
+"""The console's calls into the engine, made on worker threads.
+
+Each function here only strings engine calls together (read the folder, the
+catalog, the ledger) and returns plain values; what a migration needs, what a
+plan runs and what a rollback drops is decided by the engine.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from migtui.config import redact_dsn
+from migtui.core.graph import analyze
+from migtui.core.layouts import load
+from migtui.tui.project_view import ProjectView, TargetInfo
+from migtui.tui.source import ConsoleSource
+
+Progress = Callable[[str], None]
+
+
+def read_offline(source: ConsoleSource) -> ProjectView:
+    """The analysis of the folder alone: no database involved."""
+    loaded = load(source.root, source.layout)
+    return ProjectView(analyze(loaded, assume=source.assume))
+
+
+def demo_database_name(scenario: str | None) -> str:
+    """A new database name per demo scenario switch, so each one starts empty."""
+    stamp = datetime.now().strftime("%m%d_%H%M%S")
+    return (
+        f"demo_{(scenario or 'chain').replace('-', '_')}_{stamp}_{time.monotonic_ns() % 1000:03d}"
+    )
+
+
+def open_target(source: ConsoleSource, progress: Progress) -> str:
+    """The DSN to use: the given one, the embedded server's, or a fresh demo database."""
+    if source.dsn is not None:
+        return source.dsn
+    from migtui.db import embedded
+
+    progress("starting the embedded PostgreSQL")
+    if source.demo:
+        return embedded.create_database(demo_database_name(source.scenario))
+    return embedded.ensure_server()
+
+
+def read_live(source: ConsoleSource, dsn: str, progress: Progress) -> ProjectView:
+    """The analysis with the target's catalog, and the ledger's state of each migration."""
+    from migtui.db.catalog import read_catalog
+    from migtui.db.connect import connect, server_version
+    from migtui.db.ledger import read_status
+    from migtui.db.lock import find_holder
+
+    loaded = load(source.root, source.layout)
+    progress("reading the catalog")
+    with connect(dsn) as conn:
+        catalog = read_catalog(conn)
+        version = server_version(conn)
+        database = conn.info.dbname
+        analysis = analyze(loaded, assume=source.assume, catalog=catalog)
+        progress("reading the ledger")
+        statuses = {s.version: s for s in read_status(conn, analysis)}
+        holder = find_holder(conn)
+    target = TargetInfo(
+        dsn_shown=redact_dsn(dsn),
+        database=database,
+        server_version=version,
+        lock_holder=holder.describe() if holder else "",
+    )
+    return ProjectView(analysis, target=target, statuses=statuses)
+
+
+def history_folder(database: str) -> Path:
+    """Where the console keeps each run's output, beside the engine's own data."""
+    from migtui.db.embedded import data_dir
+
+    return data_dir() / "history" / (database or "default")
+
+
+def rollback_preview(source_dsn: str, project: ProjectView, to: str | None, everything: bool):
+    """The rollback plan down to ``to`` (or of everything) and, per step, what it destroys."""
+    from migtui.core.plan import build_rollback_plan
+    from migtui.db.connect import connect
+    from migtui.db.preview import rollback_preview as preview
+
+    statuses = list(project.statuses.values())
+    plan = build_rollback_plan(project.analysis, statuses, to=to, all=everything)
+    if plan.blockers or not plan.steps:
+        return plan, []
+    with connect(source_dsn) as conn:
+        return plan, preview(conn, project.analysis, plan)
+
+
+def resolve_dirty(dsn: str, row, *, applied: bool) -> None:
+    """Record the operator's decision about a dirty migration, through the engine."""
+    try:
+        from migtui.db.resolve import resolve  # type: ignore[import-not-found]
+    except ImportError:
+        raise RuntimeError(
+            f"resolving from the console is not available in this version: run "
+            f"`migtui resolve {row.version} {'--applied' if applied else '--pending'}`"
+        ) from None
+    resolve(dsn, row.version, applied=applied)

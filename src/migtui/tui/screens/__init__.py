@@ -1,0 +1,1 @@
+"""The console's screens: the main view, the graph, and the dialogs."""

@@ -1,0 +1,236 @@
+"""The main view: the migrations, the selected one's needs and SQL, problems and live output."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, TabbedContent, TabPane
+
+from migtui.tui import engine
+from migtui.tui.messages import JumpToProblem, LoadProgress, ProjectFailed, ProjectLoaded
+from migtui.tui.project_view import ProjectView
+from migtui.tui.source import ConsoleSource
+from migtui.tui.widgets.dependency_panel import DependencyPanel
+from migtui.tui.widgets.live_output import LiveOutput
+from migtui.tui.widgets.migration_table import MigrationTable
+from migtui.tui.widgets.problem_list import ProblemList
+from migtui.tui.widgets.sql_preview import SqlPreview
+from migtui.tui.widgets.step_bar import StepBar
+from migtui.tui.widgets.target_header import TargetHeader
+
+
+class ConsoleScreen(Screen):
+    """Everything about the project at once; the run controls live in ``RunController``."""
+
+    BINDINGS = [
+        Binding(
+            "a", "app.apply", "Apply", tooltip="Apply pending migrations up to the selected one"
+        ),
+        Binding("s", "app.step", "Step", tooltip="Apply one statement at a time"),
+        Binding("m", "app.step_migrations", "Step migr.", show=False),
+        Binding("d", "app.dry_run", "Dry run"),
+        Binding("r", "app.rollback", "Rollback"),
+        Binding("n", "app.step_next", "Next"),
+        Binding("c", "app.step_continue", "Continue"),
+        Binding("b", "app.step_abort", "Abort"),
+        Binding("x", "app.cancel", "Cancel stmt"),
+        Binding("e", "app.resolve_dirty", "Resolve dirty", show=False),
+        Binding("g", "app.graph", "Graph"),
+        Binding("t", "app.scenarios", "Scenario"),
+        Binding("f5,ctrl+r", "app.refresh", "Refresh", show=False),
+        Binding("y", "app.copy_output", "Copy output", show=False),
+        Binding("1", "sql_section('up')", "SQL up", show=False),
+        Binding("2", "sql_section('down')", "SQL down", show=False),
+        Binding("3", "sql_section('verify')", "SQL verify", show=False),
+        Binding("o", "bottom_tab('output')", "Output", show=False),
+        Binding("p", "bottom_tab('problems')", "Problems", show=False),
+        Binding("question_mark,f1", "app.help", "Help"),
+        Binding("q", "app.quit", "Quit"),
+    ]
+
+    def __init__(self, source: ConsoleSource) -> None:
+        super().__init__()
+        self.source = source
+        self.project: ProjectView | None = None
+        self.dsn: str | None = None
+
+    def compose(self) -> ComposeResult:
+        yield TargetHeader(id="header")
+        with Horizontal(id="body"):
+            with Vertical(id="left"):
+                yield MigrationTable(id="migrations")
+                yield DependencyPanel(id="dependencies")
+            with Vertical(id="right"):
+                yield SqlPreview(id="sql")
+                with TabbedContent(id="bottom", initial="output"):
+                    with TabPane("Output", id="output"):
+                        yield LiveOutput(max_lines=self.source.output_lines, id="live-output")
+                    with TabPane("Problems", id="problems"):
+                        yield ProblemList(id="problem-list")
+        yield StepBar(id="step-bar")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        header = self.query_one(TargetHeader)
+        header.folder = self.source.folder_label
+        header.scenario = self.source.scenario or ""
+        self.query_one(MigrationTable).border_title = "Migrations"
+        self.query_one(DependencyPanel).border_title = "Needs"
+        self.query_one(SqlPreview).border_title = "SQL"
+        self.query_one(MigrationTable).loading = True
+        self.query_one(MigrationTable).focus()
+        self.load()
+
+    # -- loading ---------------------------------------------------------------------------
+
+    def load(self, source: ConsoleSource | None = None) -> None:
+        """Read the folder (and the database) again; with ``source``, switch to it first."""
+        if source is not None:
+            self.source = source
+            self.project = None
+            self.dsn = None
+            header = self.query_one(TargetHeader)
+            header.folder = source.folder_label
+            header.scenario = source.scenario or ""
+            header.target = None
+            self.query_one(MigrationTable).clear()
+            self.query_one(MigrationTable).loading = True
+        self.query_one(TargetHeader).mode = "loading"
+        self._read_project(self.source, self.dsn)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="load")
+    def _read_project(self, source: ConsoleSource, dsn: str | None) -> None:
+        def progress(text: str) -> None:
+            self.post_message(LoadProgress(text))
+
+        progress("analysing the migrations")
+        try:
+            offline = engine.read_offline(source)
+        except Exception as exc:  # a folder the reader refuses: one line, no traceback
+            self.post_message(ProjectFailed(str(exc)))
+            return
+        if not source.wants_database:
+            self.post_message(ProjectLoaded(offline))
+            return
+        self.post_message(ProjectLoaded(_still_loading(offline)))
+        try:
+            dsn = dsn or engine.open_target(source, progress)
+            self.dsn = dsn
+            live = engine.read_live(source, dsn, progress)
+        except Exception as exc:
+            reason = " ".join(str(exc).split()) or type(exc).__name__
+            self.post_message(ProjectLoaded(_offline_because(offline, reason)))
+            return
+        self.post_message(ProjectLoaded(live))
+
+    @on(LoadProgress)
+    def _show_progress(self, message: LoadProgress) -> None:
+        self.query_one(TargetHeader).progress = message.text
+
+    @on(ProjectFailed)
+    def _show_failure(self, message: ProjectFailed) -> None:
+        header = self.query_one(TargetHeader)
+        header.progress = ""
+        header.mode = "offline"
+        header.note = message.message
+        self.query_one(MigrationTable).loading = False
+        self.query_one(LiveOutput).say(message.message, style="bold red")
+        self.notify(message.message, title="Cannot read the migrations", severity="error")
+
+    @on(ProjectLoaded)
+    def _show_project(self, message: ProjectLoaded) -> None:
+        project = message.project
+        self.project = project
+        header = self.query_one(TargetHeader)
+        still_loading = project.note == _LOADING
+        header.progress = "" if not still_loading else header.progress
+        header.target = project.target
+        header.note = "" if still_loading else project.note
+        header.lock = project.target.lock_holder if project.target else ""
+        if not self.app.run_in_progress:
+            header.mode = "loading" if still_loading else ("live" if project.live else "offline")
+        table = self.query_one(MigrationTable)
+        table.loading = False
+        table.show(project)
+        self.query_one(ProblemList).show(project.analysis.problems)
+        self._show_selected()
+        if not still_loading:
+            self._summarize(project)
+        self.app.project_changed(project)
+
+    def _summarize(self, project: ProjectView) -> None:
+        """One line in the output each time the project is read: what is where."""
+        output = self.query_one(LiveOutput)
+        analysis = project.analysis
+        errors, warnings = len(analysis.errors), len(analysis.warnings)
+        line = (
+            f"read {len(analysis.migrations)} migrations ({analysis.layout} layout): "
+            f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
+        )
+        if project.live:
+            counts = project.counts()
+            line += "; " + ", ".join(f"{n} {state}" for state, n in counts.items())
+        output.say(line, style="bold red" if errors else "dim")
+        if project.note:
+            output.say(f"offline: {project.note}", style="yellow")
+        elif not project.live:
+            output.say("offline: open with --dsn or --embedded to apply and roll back", "dim")
+
+    # -- selection -------------------------------------------------------------------------
+
+    @property
+    def selected_version(self) -> str | None:
+        return self.query_one(MigrationTable).selected_version
+
+    @on(DataTable.RowHighlighted, "#migrations")
+    def _row_changed(self) -> None:
+        self._show_selected()
+
+    def _show_selected(self) -> None:
+        version = self.selected_version
+        self.query_one(DependencyPanel).show(self.project, version)
+        row = self.project.row(version) if self.project and version else None
+        self.query_one(SqlPreview).show(row.info if row else None)
+        label = f"{row.version} {row.name}" if row else ""
+        self.query_one(SqlPreview).border_title = f"SQL · {label}" if row else "SQL"
+        self.query_one(DependencyPanel).border_title = f"Needs · {row.version}" if row else "Needs"
+
+    def select(self, version: str | None, line: int | None = None, section: str = "up") -> None:
+        """Put the cursor on a migration and, with ``line``, show that line of its SQL."""
+        if version is None:
+            return
+        self.query_one(MigrationTable).select(version)
+        self._show_selected()
+        if line:
+            self.query_one(SqlPreview).select_lines(section, line)
+
+    @on(JumpToProblem)
+    def _jump(self, message: JumpToProblem) -> None:
+        self.select(message.version, message.line, message.section)
+        self.query_one(MigrationTable).focus()
+
+    def action_sql_section(self, kind: str) -> None:
+        self.query_one(SqlPreview).show_section(kind)
+
+    def action_bottom_tab(self, tab: str) -> None:
+        self.query_one("#bottom", TabbedContent).active = tab
+        if tab == "problems":
+            self.query_one(ProblemList).focus()
+
+
+_LOADING = "\0loading"
+
+
+def _still_loading(project: ProjectView) -> ProjectView:
+    from dataclasses import replace
+
+    return replace(project, note=_LOADING)
+
+
+def _offline_because(project: ProjectView, reason: str) -> ProjectView:
+    from dataclasses import replace
+
+    return replace(project, note=f"the database could not be read: {reason}")

@@ -1,0 +1,160 @@
+"""Guided rollback: pick how far back, see what each step drops and the rows at risk,
+and confirm (by typing the database's name when any data is at risk)."""
+
+from __future__ import annotations
+
+from rich.console import Group
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from migtui.tui import engine
+from migtui.tui.messages import RollbackPreviewReady
+from migtui.tui.project_view import ProjectView, Row
+from migtui.tui.run_actions import RunRequest
+
+
+class RollbackScreen(ModalScreen[RunRequest | None]):
+    BINDINGS = [Binding("escape", "dismiss(None)", "Back")]
+
+    def __init__(self, project: ProjectView, dsn: str, selected: str | None) -> None:
+        super().__init__()
+        self.project = project
+        self.dsn = dsn
+        self.database = project.target.database if project.target else ""
+        self.applied = [r for r in reversed(project.rows()) if _is_applied(r)]
+        self.selected = selected
+        self.request: RunRequest | None = None
+        self.at_risk = 0
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog rollback"):
+            yield Label(f"Guided rollback of {self.database}", classes="dialog-title")
+            if not self.applied:
+                yield Static("Nothing is applied: there is nothing to roll back.")
+                with Horizontal(classes="dialog-buttons"):
+                    yield Button("Back", id="cancel", variant="primary")
+                return
+            yield Static("Undo back to and including:", classes="dialog-text")
+            yield OptionList(
+                *(Option(_option_text(row), id=row.version) for row in self.applied),
+                id="rollback-targets",
+            )
+            with VerticalScroll(id="rollback-preview-box"):
+                yield Static("choose how far back to go", id="rollback-preview")
+            yield Input(placeholder=f"type {self.database} to confirm", id="rollback-confirm")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Back", id="cancel", variant="primary")
+                yield Button("Roll back", id="go", variant="error", disabled=True)
+
+    def on_mount(self) -> None:
+        if not self.applied:
+            return
+        self.query_one(Input).display = False
+        targets = self.query_one(OptionList)
+        versions = [r.version for r in self.applied]
+        targets.highlighted = versions.index(self.selected) if self.selected in versions else 0
+        targets.focus()
+
+    @on(OptionList.OptionHighlighted, "#rollback-targets")
+    def _target_changed(self, event: OptionList.OptionHighlighted) -> None:
+        index = event.option_index
+        everything = index == len(self.applied) - 1
+        keep = None if everything else self.applied[index + 1].version
+        self.request = None
+        self.query_one("#go", Button).disabled = True
+        self.query_one("#rollback-preview", Static).update(Text("reading what it drops…", "dim"))
+        self._read_preview(keep, everything)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="rollback-preview")
+    def _read_preview(self, keep: str | None, everything: bool) -> None:
+        try:
+            plan, risks = engine.rollback_preview(self.dsn, self.project, keep, everything)
+        except Exception as exc:
+            self.post_message(RollbackPreviewReady(keep, None, str(exc)))
+            return
+        self.post_message(RollbackPreviewReady(keep, plan, risks))
+
+    @on(RollbackPreviewReady)
+    def _show_preview(self, message: RollbackPreviewReady) -> None:
+        box = self.query_one("#rollback-preview", Static)
+        plan = message.plan
+        if plan is None:
+            box.update(Text(f"cannot read the preview: {message.preview}", style="bold red"))
+            return
+        if plan.blockers:
+            box.update(Group(*(Text(f"✗ {b}", style="bold red") for b in plan.blockers)))
+            return
+        self.at_risk = sum(risk.total_rows for risk in message.preview)
+        box.update(_describe(plan, message.preview, self.at_risk))
+        self.request = RunRequest(
+            "rollback", to=message.target, rollback_all=message.target is None
+        )
+        confirm = self.query_one(Input)
+        confirm.display = self.at_risk > 0
+        confirm.value = ""
+        self._update_go()
+
+    @on(Input.Changed, "#rollback-confirm")
+    def _typed(self) -> None:
+        self._update_go()
+
+    @on(Input.Submitted, "#rollback-confirm")
+    def _submitted(self) -> None:
+        self._go()
+
+    def _update_go(self) -> None:
+        typed = self.query_one(Input).value.strip()
+        ready = self.request is not None and (self.at_risk == 0 or typed == self.database)
+        self.query_one("#go", Button).disabled = not ready
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "go":
+            self._go()
+        else:
+            self.dismiss(None)
+
+    def _go(self) -> None:
+        if not self.query_one("#go", Button).disabled:
+            self.dismiss(self.request)
+
+
+def _is_applied(row: Row) -> bool:
+    return row.status is not None and row.status.is_applied
+
+
+def _option_text(row: Row) -> Text:
+    text = Text(f"{row.version} ", style="bold")
+    text.append(row.name)
+    applied_at = getattr(row.status, "applied_at", None)
+    if applied_at:
+        text.append(f"  applied {applied_at[:19].replace('T', ' ')}", style="dim")
+    return text
+
+
+def _describe(plan, risks, at_risk: int) -> Group:
+    parts: list[Text] = []
+    for risk in risks:
+        head = Text(f"↺ {risk.version} {risk.name}", style="bold")
+        parts.append(head)
+        if risk.drops:
+            for item in risk.drops:
+                parts.append(Text(f"    drops {item}", style="dark_orange"))
+        else:
+            parts.append(Text("    drops nothing", style="dim"))
+        for table in risk.rows_at_risk:
+            rows = "table absent" if table.rows is None else f"{table.rows} rows"
+            style = "bold red" if table.rows else "dim"
+            parts.append(Text(f"    {table.table}: {rows} ({table.why})", style=style))
+    if at_risk:
+        parts.append(
+            Text(f"{at_risk} rows would be lost. Type the database name to confirm.", "bold red")
+        )
+    else:
+        parts.append(Text("No rows at risk.", style="green"))
+    return Group(*parts)

@@ -1,0 +1,54 @@
+"""The runner's events as they come, bounded, copyable and saved with each run."""
+
+from __future__ import annotations
+
+import json
+from collections import deque
+from collections.abc import Iterable
+from pathlib import Path
+
+from rich.text import Text
+from textual.widgets import RichLog
+
+from migtui.events import Event
+from migtui.tui.event_lines import lines_for
+
+
+class LiveOutput(RichLog):
+    """The output pane: one write per batch of events, the oldest lines dropping first."""
+
+    def __init__(self, max_lines: int = 5000, **kwargs) -> None:
+        super().__init__(max_lines=max_lines, wrap=True, markup=False, highlight=False, **kwargs)
+        self._plain: deque[str] = deque(maxlen=max_lines)
+        self._events: deque[Event] = deque(maxlen=max_lines)
+
+    def add_events(self, events: Iterable[Event]) -> None:
+        lines: list[Text] = []
+        for event in events:
+            self._events.append(event)
+            lines.extend(lines_for(event))
+        self.add_lines(lines)
+
+    def add_lines(self, lines: list[Text]) -> None:
+        if not lines:
+            return
+        self._plain.extend(line.plain for line in lines)
+        # One write per batch: a single refresh however many lines came in.
+        self.write(Text("\n").join(lines), scroll_end=True)
+
+    def say(self, message: str, style: str = "dim") -> None:
+        self.add_lines([Text(message, style=style)])
+
+    @property
+    def plain_text(self) -> str:
+        return "\n".join(self._plain)
+
+    def save(self, folder: Path, stem: str) -> Path:
+        """Write the output (text) and its events (NDJSON) beside each other; return the text."""
+        folder.mkdir(parents=True, exist_ok=True)
+        text_path = folder / f"{stem}.log"
+        text_path.write_text(self.plain_text + "\n", encoding="utf-8")
+        with (folder / f"{stem}.ndjson").open("w", encoding="utf-8") as out:
+            for event in self._events:
+                out.write(json.dumps(event.to_json(), default=str) + "\n")
+        return text_path

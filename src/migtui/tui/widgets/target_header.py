@@ -1,0 +1,55 @@
+"""The top bar: which folder, which database, the lock, and the mode."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widgets import Static
+
+from migtui.tui.project_view import TargetInfo
+
+_MODE_STYLES = {
+    "offline": "bold black on grey70",
+    "live": "bold black on green",
+    "running": "bold black on cyan",
+    "dry run": "bold black on dark_orange",
+    "step": "bold black on magenta",
+    "loading": "bold black on yellow",
+}
+
+
+class TargetHeader(Static):
+    """Folder, target (DSN redacted), server version, database, lock state and mode."""
+
+    folder: reactive[str] = reactive("")
+    scenario: reactive[str] = reactive("")
+    target: reactive[TargetInfo | None] = reactive(None)
+    lock: reactive[str] = reactive("")
+    mode: reactive[str] = reactive("loading")
+    progress: reactive[str] = reactive("")
+    note: reactive[str] = reactive("")
+
+    def render(self) -> Text:
+        line = Text(no_wrap=True, overflow="ellipsis")
+        line.append(f" {self.mode} ", style=_MODE_STYLES.get(self.mode, "reverse"))
+        line.append("  ")
+        line.append(self.folder, style="bold")
+        if self.scenario:
+            line.append("  scenario ", style="dim")
+            line.append(self.scenario, style="bold cyan")
+        second = Text(no_wrap=True, overflow="ellipsis")
+        second.append(" ")
+        if self.target is None:
+            second.append(self.note or "no database: analysis only", style="dim")
+        else:
+            second.append(self.target.database or "?", style="bold")
+            if self.target.server_version:
+                second.append(f"  PostgreSQL {self.target.server_version}", style="dim")
+            second.append("  lock ", style="dim")
+            second.append(self.lock or "free", style="yellow" if self.lock else "green")
+            second.append("  ")
+            second.append(self.target.dsn_shown, style="dim")
+        if self.progress:
+            second.append("  ⟳ ", style="yellow")
+            second.append(self.progress, style="yellow")
+        return Text("\n").join([line, second])
