@@ -325,8 +325,17 @@ class _Script:
                 continue
             return
 
-    def _from_item(self, tokens: list[Token], i: int, hidden: frozenset[str], ctx: _Ctx) -> int:
-        """Record the relation at ``i`` (if it is one); return the index after its alias."""
+    def _from_item(
+        self,
+        tokens: list[Token],
+        i: int,
+        hidden: frozenset[str],
+        ctx: _Ctx,
+        *,
+        target: bool = False,
+    ) -> int:
+        """Record the relation at ``i`` (if it is one); return the index after its alias.
+        A ``target`` (INSERT INTO t (cols)) is never a function call."""
         n = len(tokens)
         while i < n and tokens[i].is_word("ONLY", "LATERAL"):
             i += 1
@@ -337,7 +346,7 @@ class _Script:
         if not tokens[i].is_ident or tokens[i].upper in _NOT_RELATIONS:
             return i
         names, j = read_name(tokens, i)
-        if j < n and tokens[j].is_punct("("):  # a function in FROM: generate_series, unnest, …
+        if not target and j < n and tokens[j].is_punct("("):  # generate_series(…), unnest(…)
             j = matching_paren(tokens, j) + 1
             while j < n and tokens[j].is_word("WITH", "ORDINALITY"):
                 j += 1
@@ -351,7 +360,7 @@ class _Script:
     def _into(self, tokens: list[Token], i: int, hidden: frozenset[str], ctx: _Ctx) -> None:
         prev = tokens[i - 1].upper if i else ""
         if prev in ("INSERT", "MERGE"):
-            self._from_item(tokens, i + 1, hidden, ctx)
+            self._from_item(tokens, i + 1, hidden, ctx, target=True)
             return
         if ctx.plpgsql or ctx.body or not tokens[0].is_word("SELECT", "WITH"):
             return
@@ -1253,7 +1262,7 @@ def _create_index(script: _Script, tokens: list[Token], i: int, ctx: _Ctx) -> No
     if paren < n:
         close = matching_paren(tokens, paren)
         elements = split_at(tokens[paren + 1 : close], ",")
-        include = _find_word(tokens, close, "INCLUDE")
+        include = _find_word(tokens, close + 1, "INCLUDE")
         if include != -1 and include + 1 < n:
             include_close = matching_paren(tokens, include + 1)
             elements += split_at(tokens[include + 2 : include_close], ",")
