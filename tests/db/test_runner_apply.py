@@ -155,14 +155,14 @@ def test_the_error_position_points_at_the_file_line(pg_dsn, write_migrations, an
     folder = write_migrations(
         {
             "0001_typo.sql": "-- migrate:up\nCREATE TABLE a (id int);\n\nSELECT id\n  FROM a\n"
-            "  JOIN nowhere ON true;\n"
+            " WHERE id = 'not a number';\n"
         }
     )
     result, events = run(pg_dsn, analysis_of(folder))
     [failure] = events.of(StatementFailed)
-    assert failure.sqlstate == "42P01"
+    assert failure.sqlstate == "22P02"
     assert failure.line == 6
-    assert "nowhere" in failure.message
+    assert "not a number" in failure.message
 
 
 def test_an_error_inside_a_do_block_points_at_its_line(pg_dsn, write_migrations, analysis_of):
@@ -333,3 +333,40 @@ def test_plan_finished_is_the_last_event(pg_dsn, write_migrations, analysis_of):
     result, events = run(pg_dsn, analysis)
     assert isinstance(events[-1], PlanFinished)
     assert events[-1] == result
+
+
+def test_the_chain_as_submitted_is_refused_and_the_database_is_unchanged(
+    pg_dsn, scenarios_dir, analysis_of
+):
+    analysis = analysis_of(scenarios_dir / "missing-prerequisite")
+    before = catalog(pg_dsn)
+    result, events = run(pg_dsn, analysis)
+    assert result.outcome == "refused"
+    assert "table public.proposal_moves" in result.message
+    assert "0014" in result.message
+    assert not events.of(StatementStarted)
+    assert catalog(pg_dsn) == before
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        assert ledger.read_rows(conn) == []
+
+
+def test_a_prerequisite_the_database_already_has_is_met(pg_dsn, scenarios_dir, analysis_of):
+    """With the target's catalog in the analysis, 0014 runs where the tables exist."""
+    from migtui.core.graph import analyze
+    from migtui.core.layouts import load
+
+    folder = scenarios_dir / "missing-prerequisite"
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        # what 0013_5 of the fixed chain creates, made by hand before migtui came along
+        base = analysis_of(scenarios_dir / "fixed").get("0013_5")
+    result, _ = run(pg_dsn, analysis_of(folder), to="0013")
+    assert result.outcome == "done", result.message
+    with psycopg.connect(pg_dsn) as conn, conn.transaction():
+        for statement in base.statements("up"):
+            conn.execute(statement.text)
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        live = analyze(load(folder), catalog=read_catalog(conn))
+    assert not live.get("0014").blocked
+    result, _ = run(pg_dsn, live)
+    assert result.outcome == "done", result.message
+    assert list(result.applied) == ["0014"]
