@@ -20,9 +20,7 @@ def named(sql: str, action: str, **kw) -> list[str]:
 
 
 def provided_relations(sql: str) -> list[str]:
-    return [
-        r for r in named(sql, PROVIDE) if r.split()[0] in ("index", "sequence", "constraint")
-    ]
+    return [r for r in named(sql, PROVIDE) if r.split()[0] in ("index", "sequence", "constraint")]
 
 
 # --- folding and schemas -----------------------------------------------------------
@@ -32,7 +30,7 @@ def test_unquoted_names_fold_to_lower_case_and_quoted_ones_keep_their_case():
     sql = 'CREATE TABLE Users (id int); CREATE TABLE "UserAccounts" (id int);'
     assert [r for r in named(sql, PROVIDE) if r.startswith("table")] == [
         "table public.users",
-        'table public.UserAccounts',
+        "table public.UserAccounts",
     ]
 
 
@@ -246,7 +244,7 @@ def test_signature_lists_input_types_in_canonical_spelling():
         "CREATE FUNCTION ff(a int4, b varchar(10), INOUT c timestamptz, OUT e text,"
         ' "g" float, h double precision, i bpchar, j char(3), k bit varying, l float4,'
         " m time, n timetz, o decimal, p bool, q int8[][], r float(10),"
-        " s character varying, t timestamp(3) with time zone, u \"char\","
+        ' s character varying, t timestamp(3) with time zone, u "char",'
         " v interval day to second, f numeric(6,2) DEFAULT 1, VARIADIC d int[] DEFAULT NULL)"
         " RETURNS record LANGUAGE sql AS 'select 1';"
     )
@@ -268,7 +266,9 @@ def test_signature_without_arguments_is_empty_and_unknown_when_not_written():
 
 
 def test_user_types_in_signatures_are_named_as_format_type_would():
-    sql = "CREATE FUNCTION fm(app.mood, mood, public.mood[]) RETURNS int LANGUAGE sql AS 'select 1';"
+    sql = (
+        "CREATE FUNCTION fm(app.mood, mood, public.mood[]) RETURNS int LANGUAGE sql AS 'select 1';"
+    )
     assert routine(sql) == "function public.fm(app.mood, mood, mood[])"
     assert named(sql, REQUIRE) == ["type app.mood", "type public.mood", "type public.mood"]
 

@@ -927,7 +927,8 @@ def _create_table(
     elements: list[list[Token]] = []
     if _at(tokens, i, "PARTITION", "OF"):
         parent_names, j = read_name(tokens, i + 2)
-        script.emit(REQUIRE, script.relation(parent_names), tokens[i + 2].pos, ctx)
+        if parent_names:
+            script.emit(REQUIRE, script.relation(parent_names), tokens[i + 2].pos, ctx)
         i = j
     elif _at(tokens, i, "OF"):
         script.type_of(tokens[i + 1 : i + 2], ctx)
@@ -974,7 +975,8 @@ def _table_elements(
         head = element[0]
         if head.is_word("LIKE"):
             like_names, _ = read_name(element, 1)
-            script.emit(REQUIRE, script.relation(like_names), element[1].pos, ctx)
+            if like_names:
+                script.emit(REQUIRE, script.relation(like_names), element[1].pos, ctx)
         elif head.is_word("NOT") and _at(element, 1, "NULL"):
             continue  # PostgreSQL 18 table-level NOT NULL col
         elif head.kind == WORD and head.upper in _TABLE_CONSTRAINT_HEADS:
