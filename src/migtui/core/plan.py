@@ -82,7 +82,8 @@ class Blocker:
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}: " if self.file and self.line else ""
-        head = f"{self.version}: " if self.version else ""
+        mentioned = self.version and self.message.startswith(self.version)
+        head = f"{self.version}: " if self.version and not mentioned else ""
         hint = f" (hint: {self.hint})" if self.hint else ""
         return f"{where}{head}{self.message}{hint}"
 
@@ -280,7 +281,8 @@ def _step_blockers(analysis: Analysis, info: MigrationInfo, direction: str) -> l
             p for p in analysis.problems if p.migration == info.version
         ]
         for problem in problems:
-            key = (problem.kind, problem.object, problem.line)
+            # One blocker per missing object, at its first line: enough to act on.
+            key = (problem.kind, problem.object) if problem.object else (problem.kind, problem.line)
             if problem.severity is not Severity.ERROR or key in seen:
                 continue
             seen.add(key)

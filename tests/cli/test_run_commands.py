@@ -1,0 +1,200 @@
+"""The headless commands against a real PostgreSQL: what an operator types and sees."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+
+import psycopg
+from click.testing import CliRunner
+
+from migtui.cli import main
+
+SLOW = {
+    "0001_base.sql": "-- migrate:up\nCREATE TABLE base (id int);\n-- migrate:down\nDROP TABLE base;\n",
+    "0002_slow.sql": "-- migrate:up\nCREATE TABLE half (id int);\nSELECT pg_sleep(30);\n"
+    "-- migrate:down\nDROP TABLE half;\n",
+}
+
+NON_TRANSACTIONAL = {
+    "0001_t.sql": "-- migrate:up\nCREATE TABLE t (id int, email text);\n",
+    "0002_idx.sql": "-- migrate:up\nCREATE INDEX CONCURRENTLY idx_t_id ON t (id);\n"
+    "CREATE INDEX CONCURRENTLY idx_t_email ON t (nope);\n",
+}
+
+
+def migtui(*args: str):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def ndjson(output: str) -> list[dict]:
+    return [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+
+
+def status(dsn: str, folder) -> dict[str, str]:
+    result = migtui("status", "--dsn", dsn, "--dir", str(folder), "--format", "json")
+    assert result.exit_code == 0, result.output
+    return {m["version"]: m["state"] for m in json.loads(result.output)["migrations"]}
+
+
+def test_status_json_lists_every_migration_with_its_state(pg_dsn, bundled_dir):
+    result = migtui("status", "--dsn", pg_dsn, "--dir", str(bundled_dir), "--format", "json")
+    assert result.exit_code == 0
+    migrations = json.loads(result.output)["migrations"]
+    assert migrations[0] == {
+        "version": "0001",
+        "name": "extensions",
+        "state": "pending",
+        "applied_at": None,
+        "checksum": migrations[0]["checksum"],
+    }
+    assert len(migrations[0]["checksum"]) == 64
+    versions = [m["version"] for m in migrations]
+    assert versions.index("0013") + 1 == versions.index("0013_5")
+
+
+def test_apply_json_streams_one_event_per_line_and_exits_0(pg_dsn, bundled_dir):
+    result = migtui(
+        "apply", "--dsn", pg_dsn, "--dir", str(bundled_dir), "--yes", "--format", "json"
+    )
+    assert result.exit_code == 0, result.output
+    events = ndjson(result.output)
+    assert all("ts" in e and "type" in e for e in events)
+    assert events[-1]["type"] == "plan_finished" and events[-1]["outcome"] == "done"
+    finished = [e for e in events if e["type"] == "statement_finished"]
+    assert {"command_tag", "rows", "duration_ms"} <= set(finished[0])
+    assert set(status(pg_dsn, bundled_dir).values()) == {"applied"}
+
+
+def test_apply_without_yes_and_without_a_terminal_refuses(pg_dsn, bundled_dir):
+    result = migtui("apply", "--dsn", pg_dsn, "--dir", str(bundled_dir))
+    assert result.exit_code == 1
+    assert "--yes" in result.output
+    assert set(status(pg_dsn, bundled_dir).values()) == {"pending"}
+
+
+def test_plan_of_the_chain_as_submitted_is_refused_naming_object_and_hint(pg_dsn, scenarios_dir):
+    folder = scenarios_dir / "missing-prerequisite"
+    result = migtui("plan", "--dsn", pg_dsn, "--dir", str(folder))
+    assert result.exit_code == 1
+    assert "table public.proposal_moves" in result.output
+    assert "0013_5" in result.output  # the hint
+    applied = migtui("apply", "--dsn", pg_dsn, "--dir", str(folder), "--yes")
+    assert applied.exit_code == 1
+    assert "refused" in applied.output
+    assert set(status(pg_dsn, folder).values()) == {"pending"}
+
+
+def test_plan_lists_steps_with_their_statements(pg_dsn, bundled_dir):
+    result = migtui("plan", "--dsn", pg_dsn, "--dir", str(bundled_dir), "--to", "0002")
+    assert result.exit_code == 0
+    assert "0001" in result.output and "0002" in result.output and "0003" not in result.output
+    assert "CREATE TABLE users" in result.output
+
+
+def test_a_failing_migration_shows_sqlstate_file_line_and_the_sql_around_it(pg_dsn, scenarios_dir):
+    folder = scenarios_dir / "failing"
+    result = migtui("apply", "--dsn", pg_dsn, "--dir", str(folder), "--yes")
+    assert result.exit_code == 1
+    assert "22012" in result.output and "division by zero" in result.output
+    assert "0003_weekly_load.sql:23" in result.output
+    assert "→   23 │ UPDATE weekly_load" in result.output
+    states = status(pg_dsn, folder)
+    assert (states["0001"], states["0002"], states["0003"]) == ("applied", "applied", "pending")
+
+
+def test_a_connection_error_is_one_line_with_the_password_hidden(bundled_dir):
+    result = CliRunner().invoke(
+        main,
+        ["status", "--dsn", "postgresql://ops:s3cret@127.0.0.1:1/x", "--dir", str(bundled_dir)],
+    )
+    assert result.exit_code == 2
+    assert "s3cret" not in result.output
+    assert "postgresql://ops:***@127.0.0.1:1/x" in result.output
+    assert "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_rollback_needs_to_be_told_how_far(pg_dsn, bundled_dir):
+    result = migtui("rollback", "--dsn", pg_dsn, "--dir", str(bundled_dir), "--yes")
+    assert result.exit_code == 2
+    assert "--steps" in result.output
+
+
+def test_rollback_shows_what_it_drops_and_the_rows_at_risk(pg_dsn, bundled_dir):
+    assert migtui("apply", "--dsn", pg_dsn, "--dir", str(bundled_dir), "--to", "0002", "--yes")
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        conn.execute("INSERT INTO users (email) VALUES ('a@x.invalid'), ('b@x.invalid')")
+    result = migtui("rollback", "--dsn", pg_dsn, "--dir", str(bundled_dir), "--steps", "1", "--yes")
+    assert result.exit_code == 0, result.output
+    assert "drops table public.users" in result.output
+    assert "public.users (dropped): 2 rows" in result.output
+    assert status(pg_dsn, bundled_dir)["0002"] == "pending"
+
+
+def test_rollback_all_leaves_nothing_applied(pg_dsn, bundled_dir):
+    migtui("apply", "--dsn", pg_dsn, "--dir", str(bundled_dir), "--yes")
+    result = migtui("rollback", "--dsn", pg_dsn, "--dir", str(bundled_dir), "--all", "--yes")
+    assert result.exit_code == 0, result.output
+    assert set(status(pg_dsn, bundled_dir).values()) == {"pending"}
+
+
+def test_dirty_then_resolve_then_history(pg_dsn, write_migrations):
+    folder = write_migrations(NON_TRANSACTIONAL)
+    result = migtui("apply", "--dsn", pg_dsn, "--dir", str(folder), "--yes")
+    assert result.exit_code == 1
+    assert status(pg_dsn, folder)["0002"] == "dirty"
+
+    refused = migtui("apply", "--dsn", pg_dsn, "--dir", str(folder), "--yes")
+    assert refused.exit_code == 1 and "resolve" in refused.output
+
+    resolved = migtui("resolve", "0002", "--pending", "--dsn", pg_dsn, "--dir", str(folder))
+    assert resolved.exit_code == 0, resolved.output
+    assert status(pg_dsn, folder)["0002"] == "pending"
+    again = migtui("resolve", "0002", "--applied", "--dsn", pg_dsn, "--dir", str(folder))
+    assert again.exit_code == 1 and "not dirty" in again.output
+
+    history = migtui("history", "--dsn", pg_dsn, "--format", "json")
+    entries = json.loads(history.output)["history"]
+    assert [(e["version"], e["action"], e["outcome"]) for e in entries][-2:] == [
+        ("0002", "apply", "dirty"),
+        ("0002", "resolve", "pending"),
+    ]
+
+
+def test_a_second_apply_while_one_runs_exits_3_naming_the_holder(pg_dsn, write_migrations):
+    folder = write_migrations(SLOW)
+    first = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from migtui.cli import main; main()",
+            "apply",
+            "--dsn",
+            pg_dsn,
+            "--dir",
+            str(folder),
+            "--yes",
+            "--format",
+            "json",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        for line in first.stdout:
+            if '"statement_started"' in line and "pg_sleep" in line:
+                break
+        started = time.monotonic()
+        second = migtui(
+            "apply", "--dsn", pg_dsn, "--dir", str(folder), "--yes", "--lock-wait", "0.5"
+        )
+        assert time.monotonic() - started >= 0.5
+        assert second.exit_code == 3
+        assert "pid " in second.output and "migtui" in second.output
+    finally:
+        first.kill()
+        first.wait(10)
+        first.stdout.close()
