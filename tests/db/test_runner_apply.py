@@ -356,9 +356,8 @@ def test_a_prerequisite_the_database_already_has_is_met(pg_dsn, scenarios_dir, a
     from migtui.core.layouts import load
 
     folder = scenarios_dir / "missing-prerequisite"
-    with psycopg.connect(pg_dsn, autocommit=True) as conn:
-        # what 0013_5 of the fixed chain creates, made by hand before migtui came along
-        base = analysis_of(scenarios_dir / "fixed").get("0013_5")
+    # what 0013_5 of the fixed chain creates, made by hand before migtui came along
+    base = analysis_of(scenarios_dir / "fixed").get("0013_5")
     result, _ = run(pg_dsn, analysis_of(folder), to="0013")
     assert result.outcome == "done", result.message
     with psycopg.connect(pg_dsn) as conn, conn.transaction():
