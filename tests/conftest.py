@@ -86,34 +86,10 @@ def pg_conn(pg_dsn: str) -> Iterator[object]:
 
 def analyze_folder(root: Path):
     """The Analysis of a migrations folder, as the CLI computes it (no catalog)."""
+    from migtui.core.graph import analyze
     from migtui.core.layouts import load
 
-    loaded = load(root)
-    try:
-        from migtui.core.graph import analyze
-    except ImportError:  # the object analysis is not installed: statements only
-        return _statements_only(loaded)
-    return analyze(loaded)
-
-
-def _statements_only(loaded):
-    from migtui.core.project import Analysis, MigrationInfo, ParsedSection
-    from migtui.core.statements import split
-
-    infos = []
-    for migration in loaded.migrations:
-        sections = {}
-        for kind in ("up", "down", "verify"):
-            section = migration.section(kind)
-            if section is None:
-                continue
-            result = split(
-                section.text, start_line=section.start_line, start_offset=section.start_offset
-            )
-            file = str(section.path.relative_to(loaded.root))
-            sections[kind] = ParsedSection(kind, file, result.statements, result.wrapped)
-        infos.append(MigrationInfo(migration, sections))
-    return Analysis(loaded.root, loaded.layout, tuple(infos), problems=loaded.problems)
+    return analyze(load(root))
 
 
 REPO = Path(__file__).resolve().parent.parent
