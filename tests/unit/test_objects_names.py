@@ -281,3 +281,16 @@ def test_procedure_signature_keeps_out_arguments():
 def test_parameter_named_like_a_type_word_is_still_a_name():
     sql = "CREATE FUNCTION f(timestamp timestamptz, text varchar) RETURNS int LANGUAGE sql AS 'select 1';"
     assert routine(sql) == "function public.f(timestamp with time zone, character varying)"
+
+
+def test_check_constraints_added_later_are_named_by_their_single_column():
+    sql = """ALTER TABLE ck2 ADD CHECK (a > 0 AND a < 10 AND a IS NOT NULL);
+ALTER TABLE ck2 ADD CHECK (length(b::text) > 0 AND b <> ALL (ARRAY['x']));
+ALTER TABLE ck2 ADD CHECK (a > 0 AND b IS NOT NULL);
+ALTER TABLE ck2 ADD CHECK (a > 1);"""
+    assert provided_relations(sql) == [
+        "constraint ck2_a_check on public.ck2",
+        "constraint ck2_b_check on public.ck2",
+        "constraint ck2_check on public.ck2",
+        "constraint ck2_a_check1 on public.ck2",
+    ]

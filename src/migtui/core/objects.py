@@ -892,6 +892,8 @@ class _TableBuild:
 
     ref: ObjectRef | None
     columns: list[str] = field(default_factory=list)
+    #: True when ``columns`` are all the table's columns (CREATE TABLE).
+    complete: bool = False
 
     @property
     def qualified(self) -> str | None:
@@ -942,6 +944,7 @@ def _create_table(
         for part in split_at(tokens[i + 2 : close], ","):
             parent_names, _ = read_name(part, 0)
             script.emit(REQUIRE, script.relation(parent_names), part[0].pos, ctx)
+    build.complete = not any(e and e[0].is_word("LIKE") for e in elements)
     _table_elements(script, build, elements, ctx, name_tok.pos)
 
 
@@ -1079,7 +1082,9 @@ def _key_constraint(
     if build.ref is None:
         return
     schema = build.ref.schema or ""
-    taken = script.relation_names.get(schema, set()) | script.constraint_names.get(schema, set())
+    taken = _EitherSet(
+        script.relation_names.get(schema, set()), script.constraint_names.get(schema, set())
+    )
     if explicit is not None:
         name = explicit
     elif label == "pkey":
@@ -1089,6 +1094,75 @@ def _key_constraint(
     parent = build.qualified
     script.emit(PROVIDE, ObjectRef(INDEX, build.ref.schema, name), pos, ctx, parent=parent)
     script.emit(PROVIDE, _constraint_ref(build.ref, name), pos, ctx, parent=parent)
+
+
+_EXPRESSION_WORDS = frozenset(
+    {
+        "AND",
+        "OR",
+        "NOT",
+        "IS",
+        "NULL",
+        "TRUE",
+        "FALSE",
+        "IN",
+        "BETWEEN",
+        "LIKE",
+        "ILIKE",
+        "SIMILAR",
+        "TO",
+        "CASE",
+        "WHEN",
+        "THEN",
+        "ELSE",
+        "END",
+        "ARRAY",
+        "ANY",
+        "ALL",
+        "SOME",
+        "CAST",
+        "AS",
+        "DISTINCT",
+        "FROM",
+        "ESCAPE",
+        "COLLATE",
+        "VALUE",
+        "CURRENT_DATE",
+        "CURRENT_TIMESTAMP",
+        "LOCALTIMESTAMP",
+        "CURRENT_USER",
+        "SESSION_USER",
+        "INTERVAL",
+    }
+)
+
+
+def _expression_columns(body: list[Token]) -> set[str]:
+    """Identifiers in an expression that can only be column references: not
+    keywords, not function names, not types after ``::``, not string prefixes."""
+    columns: set[str] = set()
+    for k, tok in enumerate(body):
+        if not tok.is_ident or tok.word in _EXPRESSION_WORDS:
+            continue
+        if k + 1 < len(body) and (body[k + 1].is_punct("(") or body[k + 1].is_punct(".")):
+            continue
+        if k > 0 and (body[k - 1].kind == OP and body[k - 1].text == "::"):
+            continue
+        if k > 0 and body[k - 1].is_word("AS"):
+            continue
+        columns.add(tok.name)
+    return columns
+
+
+@dataclass(frozen=True)
+class _EitherSet:
+    """Names taken in either of two sets, without copying them."""
+
+    first: set[str]
+    second: set[str]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.first or name in self.second
 
 
 def _check_constraint(
@@ -1105,7 +1179,9 @@ def _check_constraint(
     if explicit is not None:
         name = explicit
     else:
-        used = {t.name for t in body if t.is_ident} & set(build.columns)
+        used = _expression_columns(body)
+        if build.complete:
+            used &= set(build.columns)
         column = next(iter(used)) if len(used) == 1 else None
         taken = script.constraint_names.get(build.ref.schema or "", set())
         name = choose_name(build.ref.name, column, "check", taken)

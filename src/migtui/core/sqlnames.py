@@ -12,7 +12,7 @@ effects can name the line of the word that named the object.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass
 
 #: NAMEDATALEN - 1: the longest identifier PostgreSQL keeps, in bytes.
@@ -164,8 +164,11 @@ def fold(word: str, quoted: bool) -> str:
     return truncate_identifier(name)
 
 
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
 def _ascii_lower(word: str) -> str:
-    return "".join(c.lower() if "A" <= c <= "Z" else c for c in word)
+    return word.lower() if word.isascii() else word.translate(_ASCII_LOWER)
 
 
 def truncate_identifier(name: str, limit: int = MAX_IDENTIFIER_BYTES) -> str:
@@ -219,7 +222,7 @@ def make_object_name(name1: str, name2: str | None, label: str | None) -> str:
     return "_".join(parts)
 
 
-def choose_name(name1: str, name2: str | None, label: str, taken: set[str]) -> str:
+def choose_name(name1: str, name2: str | None, label: str, taken: Container[str]) -> str:
     """PostgreSQL's ChooseRelationName: the first of ``…_label``, ``…_label1``, …
     not in ``taken``."""
     attempt = 0
@@ -289,10 +292,12 @@ class Token:
     #: For strings and dollar bodies: where the contents begin and end.
     body_pos: int = 0
     body_end: int = 0
+    #: Words upper-cased once, for keyword tests; "" for every other kind.
+    word: str = ""
 
     @property
     def upper(self) -> str:
-        return self.text.upper() if self.kind == WORD else ""
+        return self.word
 
     @property
     def is_ident(self) -> bool:
@@ -304,7 +309,7 @@ class Token:
         return fold(self.text, self.kind == QIDENT)
 
     def is_word(self, *words: str) -> bool:
-        return self.kind == WORD and self.text.upper() in words
+        return self.word in words if self.word else False
 
     def is_punct(self, char: str) -> bool:
         return self.kind == PUNCT and self.text == char
@@ -368,7 +373,7 @@ def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
             elif word in ("U", "u") and text.startswith("&'", stop):
                 i = _read_string(text, stop + 1, end, i, False, tokens)
             else:
-                tokens.append(Token(WORD, word, i))
+                tokens.append(Token(WORD, word, i, word=word.upper()))
                 i = stop
     return tokens
 
