@@ -3,7 +3,7 @@ now, a PL/pgSQL body runs when called."""
 
 from __future__ import annotations
 
-from migtui.core.facts import DYNAMIC_SQL, GUARDED_SKIP, PROVIDE, REQUIRE, ScriptFacts
+from migtui.core.facts import DYNAMIC_SQL, GUARDED_SKIP, PROVIDE, REQUIRE, Effect, ScriptFacts
 from migtui.core.objects import analyze_script
 from migtui.core.statements import split
 
@@ -13,7 +13,12 @@ def analyze(sql: str) -> ScriptFacts:
 
 
 def summary(sql: str) -> list[tuple[str, str]]:
-    return [(e.action, str(e.ref)) for e in analyze(sql).effects if e.ref.kind != "column"]
+    return [(e.action, str(e.ref)) for e in analyze(sql).effects if not is_implicit_detail(e)]
+
+
+def is_implicit_detail(e: Effect) -> bool:
+    """Columns and the row type every table has: listed separately below."""
+    return e.ref.kind == "column" or (e.ref.kind == "type" and e.parent is not None)
 
 
 def line_of(sql: str, fragment: str) -> int:

@@ -16,13 +16,19 @@ def effects(sql: str) -> list[Effect]:
 
 
 def summary(sql: str) -> list[tuple[str, str]]:
-    return [(e.action, str(e.ref)) for e in analyze(sql).effects if e.ref.kind != "column"]
+    return [(e.action, str(e.ref)) for e in analyze(sql).effects if not is_implicit_detail(e)]
+
+
+def is_implicit_detail(e: Effect) -> bool:
+    """Columns and the row type every table has: listed separately below."""
+    return e.ref.kind == "column" or (e.ref.kind == "type" and e.parent is not None)
 
 
 def test_create_then_alter_in_order():
     sql = "CREATE TABLE t (id int);\nALTER TABLE t ADD COLUMN note text;"
     assert [(e.action, str(e.ref), e.line) for e in effects(sql)] == [
         (PROVIDE, "table public.t", 1),
+        (PROVIDE, "type public.t", 1),
         (PROVIDE, "column public.t.id", 1),
         (ALTER, "table public.t", 2),
         (PROVIDE, "column public.t.note", 2),

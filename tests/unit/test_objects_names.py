@@ -42,7 +42,7 @@ def test_mixed_case_reference_matches_the_quoted_table_only_when_quoted():
 def test_unqualified_names_land_in_the_first_schema_of_search_path():
     sql = "SET search_path TO app, public;\nCREATE TABLE orders (id int);\nSELECT * FROM items;"
     facts = analyze(sql)
-    assert [str(e.ref) for e in facts.effects if e.ref.kind != "column"] == [
+    assert [str(e.ref) for e in facts.effects if e.ref.kind not in ("column", "type")] == [
         "schema app",
         "table app.orders",
         "table app.items",

@@ -16,7 +16,12 @@ def needs(sql: str) -> list[str]:
 
 
 def provides(sql: str) -> list[str]:
-    return [str(e.ref) for e in analyze(sql).effects if e.action == PROVIDE]
+    """What is made, leaving out the row type each table and view brings."""
+    return [
+        str(e.ref)
+        for e in analyze(sql).effects
+        if e.action == PROVIDE and not (e.ref.kind == "type" and e.parent)
+    ]
 
 
 # --- no false alarms -----------------------------------------------------------------
@@ -323,3 +328,16 @@ CREATE EXTENSION IF NOT EXISTS "uuid-ossp" WITH SCHEMA extensions;"""
         "schema extensions",
     ]
     assert provides(sql) == ["extension uuid-ossp"]
+
+
+def test_a_table_brings_its_row_type_for_routines_returning_it():
+    sql = """CREATE TABLE churn_settings (user_id uuid, weekly_budget int);
+CREATE FUNCTION effective_churn_settings(p_user_id uuid) RETURNS churn_settings
+LANGUAGE sql STABLE AS $$
+    SELECT * FROM churn_settings WHERE user_id = p_user_id OR user_id IS NULL LIMIT 1
+$$;"""
+    facts = analyze(sql)
+    order = [(e.action, str(e.ref)) for e in facts.effects]
+    row_type = order.index((PROVIDE, "type public.churn_settings"))
+    assert row_type < order.index((REQUIRE, "type public.churn_settings"))
+    assert facts.effects[row_type].parent == "public.churn_settings"

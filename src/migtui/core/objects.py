@@ -84,6 +84,7 @@ from migtui.core.sqlnames import (
 )
 
 _SKIPPED_CATEGORIES = frozenset({"transaction", "psql"})
+_ROW_TYPE_KINDS = frozenset({TABLE, VIEW, MATVIEW, FOREIGN_TABLE})
 
 
 def analyze_script(
@@ -204,6 +205,11 @@ class _Script:
         )
         if action == PROVIDE:
             self._take_name(ref)
+            if ref.kind in _ROW_TYPE_KINDS:
+                # Every table and view also gets a composite type of its name,
+                # which routines may take or return (RETURNS SETOF orders).
+                row_type = ObjectRef(TYPE, ref.schema, ref.name)
+                self.emit(PROVIDE, row_type, pos, ctx, parent=ref.qualified)
         elif action == RENAME and isinstance(extra.get("new"), ObjectRef):
             self._take_name(extra["new"])  # type: ignore[arg-type]
 
