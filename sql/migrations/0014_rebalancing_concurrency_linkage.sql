@@ -8,7 +8,8 @@
 --   * trg_prevent_move_immovable is defense in depth: whatever the application
 --     does, an event with is_movable = false keeps its start and end.
 --
--- Requires proposal_moves (0013_5) and calendar_events_new (0008).
+-- Requires proposal_moves and rebalancing_proposals (0013_5) and
+-- calendar_events_new (0008).
 -- Every statement is idempotent: running this twice changes nothing.
 BEGIN;
 
@@ -16,6 +17,11 @@ ALTER TABLE proposal_moves
     ADD COLUMN IF NOT EXISTS baseline_updated_at timestamptz,
     ADD COLUMN IF NOT EXISTS baseline_version    bigint,
     ADD COLUMN IF NOT EXISTS metadata            jsonb;
+
+-- A proposal is stale once the calendar moved under it: keep the version of
+-- the user's calendar the proposal was computed against.
+ALTER TABLE rebalancing_proposals
+    ADD COLUMN IF NOT EXISTS baseline_calendar_version bigint;
 
 -- "Which pending moves touch this event?" when the event changes underneath us.
 CREATE INDEX IF NOT EXISTS idx_proposal_moves_source
@@ -86,6 +92,7 @@ DROP INDEX IF EXISTS idx_proposal_moves_source;
 ALTER TABLE proposal_moves DROP COLUMN IF EXISTS baseline_updated_at;
 ALTER TABLE proposal_moves DROP COLUMN IF EXISTS baseline_version;
 ALTER TABLE proposal_moves DROP COLUMN IF EXISTS metadata;
+ALTER TABLE rebalancing_proposals DROP COLUMN IF EXISTS baseline_calendar_version;
 
 -- migrate:verify
 -- The trigger's promise: an immovable event can be renamed but not moved.

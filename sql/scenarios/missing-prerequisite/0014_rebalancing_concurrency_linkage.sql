@@ -9,6 +9,9 @@ ALTER TABLE proposal_moves
   ADD COLUMN IF NOT EXISTS baseline_version BIGINT,
   ADD COLUMN IF NOT EXISTS metadata JSONB;
 
+ALTER TABLE rebalancing_proposals
+  ADD COLUMN IF NOT EXISTS baseline_calendar_version BIGINT;
+
 CREATE INDEX IF NOT EXISTS idx_proposal_moves_source
   ON proposal_moves (source_event_id);
 

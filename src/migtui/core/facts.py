@@ -43,6 +43,9 @@ class Effect:
     if_exists: bool = False
     #: For an index or a table-scoped object: the qualified table it belongs to.
     parent: str | None = None
+    #: Other schemas of the search_path an unqualified name may resolve to, in
+    #: order, when it is not found in ``ref.schema`` (PostgreSQL looks in each).
+    alternatives: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

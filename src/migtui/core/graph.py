@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from migtui.core import facts as F
@@ -170,6 +170,8 @@ class _Walker:
         self.extensions_seen = False
         self.parsed: dict[str, dict[str, ParsedSection]] = {}
         self.facts: dict[str, F.ScriptFacts] = {}
+        #: (version, kind, object) -> further lines of a problem already reported
+        self.repeats: dict[tuple[str, str, str], list[int]] = {}
 
     # -- preparation -----------------------------------------------------------------
 
@@ -279,6 +281,7 @@ class _Walker:
         self._declared(migrations)
         self._cycles(migrations)
 
+        self._fold_repeats()
         per_migration: dict[str, list[Problem]] = defaultdict(list)
         for p in self.problems:
             if p.migration:
@@ -320,6 +323,20 @@ class _Walker:
             problems=tuple(_sorted_problems(self.problems, order)),
             live=self.catalog is not None,
         )
+
+    def _fold_repeats(self) -> None:
+        """One problem per object and migration, naming every line that needs it."""
+        folded = []
+        for p in self.problems:
+            lines = self.repeats.get((p.migration or "", p.kind, p.object or ""))
+            if lines:
+                also = ", ".join(str(n) for n in sorted(set(lines)))
+                p = replace(
+                    p,
+                    message=f"{p.message} (also needed at line{'s' * (len(set(lines)) > 1)} {also})",
+                )
+            folded.append(p)
+        self.problems = folded
 
     def _later_providers(self, migrations: list[Migration]) -> dict[str, dict]:
         """For each migration, the refs provided by the migrations after it."""
@@ -411,23 +428,24 @@ class _Walker:
         facts: F.ScriptFacts,
         dynamic_here: bool,
     ) -> Requirement | None:
-        def met(source: str, by: str | None = None) -> Requirement:
-            return Requirement(ref, file, eff.line, by, source, eff.guarded)
-
         if in_own:
             return None  # created earlier in the same migration: nothing to show
-        found = self.live.find(ref)
-        if found is not None:
-            provider = found[1]
-            if provider and provider != m.id:
-                self.edges[(provider, m.id)].append(str(ref))
-            return met(FROM_MIGRATION, provider)
-        if self.assumed.has(ref):
-            return met(FROM_ASSUME)
-        if self.tool_objects.has(ref):
-            return met(FROM_LAYOUT)
-        if self.catalog is not None and self.catalog.has(ref):
-            return met(FROM_DATABASE)
+        # An unqualified name is looked up along the search_path, schema by schema.
+        for candidate in [ref] + [_in_schema(ref, s) for s in eff.alternatives]:
+            found = self.live.find(candidate)
+            if found is not None:
+                provider = found[1]
+                if provider and provider != m.id:
+                    self.edges[(provider, m.id)].append(str(candidate))
+                if provider == m.id:
+                    return None
+                return Requirement(candidate, file, eff.line, provider, FROM_MIGRATION, eff.guarded)
+            if self.assumed.has(candidate):
+                return Requirement(candidate, file, eff.line, None, FROM_ASSUME, eff.guarded)
+            if self.tool_objects.has(candidate):
+                return Requirement(candidate, file, eff.line, None, FROM_LAYOUT, eff.guarded)
+            if self._catalog_has(candidate):
+                return Requirement(candidate, file, eff.line, None, FROM_DATABASE, eff.guarded)
         if ref.kind in TABLE_SCOPED_KINDS and ref.kind != "trigger":
             # Columns and constraints are not tracked across migrations: tables made by
             # CREATE TABLE AS, LIKE or dynamic SQL have columns no statement names.
@@ -452,6 +470,11 @@ class _Walker:
         dynamic = self.dynamic_before + ([m.id] if dynamic_here else [])
 
         def problem(kind: str, severity: Severity, message: str, hint: str) -> None:
+            key = (m.id, kind, name)
+            if key in self.repeats:
+                self.repeats[key].append(eff.line)
+                return
+            self.repeats[key] = []
             self.problems.append(Problem(kind, severity, message, hint, m.id, name, file, eff.line))
 
         if own_later is not None:
@@ -520,6 +543,15 @@ class _Walker:
                     else "; if the database already has it, check with --dsn or add it to assume"
                 ),
             )
+
+    def _catalog_has(self, ref: ObjectRef) -> bool:
+        if self.catalog is None:
+            return False
+        if self.catalog.has(ref):
+            return True
+        # every table and view has a row type of its name, which a catalog
+        # snapshot lists as the relation
+        return ref.kind in TYPE_KINDS and self.catalog.has(ObjectRef("table", ref.schema, ref.name))
 
     def _catalog_has_extensions(self) -> bool:
         return self.catalog is not None and any(r.kind == EXTENSION for r in self.catalog.objects)
@@ -624,6 +656,10 @@ class _Walker:
         for m in migrations:
             if m.id not in state:
                 visit(m.id)
+
+
+def _in_schema(ref: ObjectRef, schema: str) -> ObjectRef:
+    return replace(ref, schema=schema)
 
 
 def _requires_line(m: Migration) -> int | None:

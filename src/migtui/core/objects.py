@@ -193,6 +193,8 @@ class _Script:
             return
         if ctx.body and action != REQUIRE:
             return
+        if action != PROVIDE and "alternatives" not in extra:
+            extra["alternatives"] = self.other_path_schemas(ref)
         self.effects.append(
             Effect(
                 action=action,
@@ -227,6 +229,12 @@ class _Script:
             self.constraint_names.setdefault(ref.schema, set()).add(ref.name)
 
     # --- names -----------------------------------------------------------------
+
+    def other_path_schemas(self, ref: ObjectRef) -> tuple[str, ...]:
+        """The rest of the search_path, for a name that landed in its first schema."""
+        if ref.schema is None or ref.schema != self.creation_schema():
+            return ()
+        return tuple(s for s in self.search_path if s != ref.schema and not s.startswith("pg_temp"))
 
     def creation_schema(self) -> str:
         for schema in self.search_path:
