@@ -72,6 +72,12 @@ class MigtuiApp(RunActions, App):
 
         self.push_screen(ConsoleScreen(self.source))
 
+    def on_unmount(self) -> None:
+        # However the console closes, a runner left waiting (step mode) or running must
+        # stop, or its thread would keep the process alive with a migration open.
+        if self.runner is not None:
+            self.runner.cancel()
+
     def project_changed(self, project: ProjectView) -> None:
         self.refresh_bindings()
 

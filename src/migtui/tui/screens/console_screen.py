@@ -56,6 +56,8 @@ class ConsoleScreen(Screen):
         self.source = source
         self.project: ProjectView | None = None
         self.dsn: str | None = None
+        #: How many times the project has been read to the end (tests wait on it).
+        self.loads_completed = 0
 
     def compose(self) -> ComposeResult:
         yield TargetHeader(id="header")
@@ -99,10 +101,11 @@ class ConsoleScreen(Screen):
             self.query_one(MigrationTable).clear()
             self.query_one(MigrationTable).loading = True
         self.query_one(TargetHeader).mode = "loading"
-        self._read_project(self.source, self.dsn)
+        first_read = self.project is None or not self.project.live
+        self._read_project(self.source, self.dsn, first_read)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="load")
-    def _read_project(self, source: ConsoleSource, dsn: str | None) -> None:
+    def _read_project(self, source: ConsoleSource, dsn: str | None, first_read: bool) -> None:
         def progress(text: str) -> None:
             self.post_message(LoadProgress(text))
 
@@ -115,7 +118,9 @@ class ConsoleScreen(Screen):
         if not source.wants_database:
             self.post_message(ProjectLoaded(offline))
             return
-        self.post_message(ProjectLoaded(_still_loading(offline)))
+        if first_read:
+            # Paint the analysis at once; the live view replaces it when the server answers.
+            self.post_message(ProjectLoaded(_still_loading(offline)))
         try:
             dsn = dsn or engine.open_target(source, progress)
             self.dsn = dsn
@@ -159,6 +164,7 @@ class ConsoleScreen(Screen):
         self._show_selected()
         if not still_loading:
             self._summarize(project)
+            self.loads_completed += 1
         self.app.project_changed(project)
 
     def _summarize(self, project: ProjectView) -> None:

@@ -24,6 +24,7 @@ class ProblemList(OptionList):
             self.add_option(Option(Text("No problems found.", style="green"), disabled=True))
             return
         self.add_options(Option(_prompt(p)) for p in self._problems)
+        self.highlighted = 0
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()

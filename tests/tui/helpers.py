@@ -1,0 +1,104 @@
+"""Helpers for driving the console with Textual's Pilot against a real PostgreSQL."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from migtui.resources import bundled_sql_dir
+from migtui.tui.app import MigtuiApp
+from migtui.tui.source import ConsoleSource
+from migtui.tui.widgets.live_output import LiveOutput
+from migtui.tui.widgets.migration_table import MigrationTable
+
+
+def scenario_dir(name: str) -> Path:
+    return bundled_sql_dir() / "scenarios" / name
+
+
+def console_app(scenario: str, dsn: str | None = None, **kwargs) -> MigtuiApp:
+    return MigtuiApp(ConsoleSource(root=scenario_dir(scenario), dsn=dsn, **kwargs))
+
+
+async def wait_for(pilot, condition: Callable[[], bool], timeout: float = 30.0) -> None:
+    """Let the app run until ``condition`` holds; fail the test after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {condition}")
+        await pilot.pause(0.05)
+
+
+async def loaded(pilot, *, live: bool) -> None:
+    """Wait until the project has been read (with the database, when ``live``)."""
+
+    def ready() -> bool:
+        try:
+            project = pilot.app.console_screen.project
+        except LookupError:
+            return False
+        return project is not None and project.live == live and not project.note
+
+    await wait_for(pilot, ready)
+    await pilot.pause()
+
+
+async def run_finished(pilot, since: int, timeout: float = 60.0) -> None:
+    """Wait until the run has ended and the project was read again after read ``since``."""
+    console = pilot.app.console_screen
+    await wait_for(pilot, lambda: not pilot.app.run_in_progress, timeout)
+    await wait_for(pilot, lambda: console.loads_completed > since)
+    await pilot.pause()
+
+
+async def run_with(pilot, *keys: str, timeout: float = 60.0) -> None:
+    """Press ``keys`` (which start a run) and wait until it is over and read back."""
+    since = pilot.app.console_screen.loads_completed
+    await pilot.press(*keys)
+    await run_finished(pilot, since, timeout)
+
+
+def output_text(app: MigtuiApp) -> str:
+    return app.console_screen.query_one(LiveOutput).plain_text
+
+
+def state_of(app: MigtuiApp, version: str) -> str:
+    row = app.console_screen.project.row(version)
+    assert row is not None, f"no row for {version}"
+    return row.state
+
+
+async def select(pilot, version: str) -> None:
+    pilot.app.console_screen.select(version)
+    pilot.app.console_screen.query_one(MigrationTable).focus()
+    await pilot.pause()
+
+
+def drive(app: MigtuiApp, script, size: tuple[int, int] = (120, 40)) -> None:
+    """Run ``script(pilot)`` against the app in a headless terminal of ``size``."""
+    import asyncio
+
+    async def session() -> None:
+        async with app.run_test(size=size) as pilot:
+            await script(pilot)
+
+    asyncio.run(session())
+
+
+def plain(renderable) -> str:
+    """What a rich renderable says, as plain text (wide, so nothing wraps)."""
+    import io
+
+    from rich.console import Console
+
+    console = Console(width=240, record=True, file=io.StringIO(), color_system=None)
+    console.print(renderable)
+    return console.export_text()
+
+
+def static_text(widget) -> str:
+    from textual.widgets import Static
+
+    static = widget if isinstance(widget, Static) else widget.query_one(Static)
+    return plain(static.content)

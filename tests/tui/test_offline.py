@@ -1,0 +1,89 @@
+"""The console without a database: the analysis, SQL and problems are all there."""
+
+from __future__ import annotations
+
+from migtui.tui.screens.graph_screen import GraphScreen
+from migtui.tui.widgets.dependency_panel import DependencyPanel
+from migtui.tui.widgets.problem_list import ProblemList
+from migtui.tui.widgets.sql_preview import SqlPreview
+from tui.helpers import console_app, drive, loaded, output_text, select, state_of, static_text
+
+
+def _dependency_text(app) -> str:
+    return static_text(app.console_screen.query_one(DependencyPanel))
+
+
+def test_offline_console_shows_0014_blocked_and_names_the_missing_table():
+    app = console_app("missing-prerequisite")
+
+    async def script(pilot):
+        await loaded(pilot, live=False)
+        assert state_of(app, "0014") == "blocked"
+        assert state_of(app, "0013") == "unknown"
+        # The cursor starts on the blocked migration, and the panes follow it.
+        assert app.console_screen.selected_version == "0014"
+        needs = _dependency_text(app)
+        assert "table public.proposal_moves" in needs
+        assert "nothing creates it" in needs
+        preview = app.console_screen.query_one(SqlPreview)
+        assert preview.version == "0014"
+        assert "ALTER TABLE proposal_moves" in preview.query_one("#sql-text-up").text
+
+    drive(app, script)
+
+
+def test_offline_apply_says_a_database_is_needed():
+    app = console_app("fixed")
+
+    async def script(pilot):
+        await loaded(pilot, live=False)
+        await select(pilot, "0014")
+        await pilot.press("a")
+        await pilot.pause()
+        assert not app.run_in_progress
+        messages = [n.message for n in app._notifications]
+        assert any("needs a database" in m for m in messages), messages
+
+    drive(app, script)
+
+
+def test_choosing_a_problem_shows_its_migration_and_line():
+    app = console_app("missing-prerequisite")
+
+    async def script(pilot):
+        await loaded(pilot, live=False)
+        await select(pilot, "0001")
+        await pilot.press("p")
+        problems = app.console_screen.query_one(ProblemList)
+        assert problems.has_focus
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.console_screen.selected_version == "0014"
+        area = app.console_screen.query_one("#sql-text-up")
+        selected = area.selected_text
+        assert "proposal_moves" in selected
+
+    drive(app, script)
+
+
+def test_graph_view_lists_every_migration_and_returns_to_the_chosen_one():
+    app = console_app("fixed")
+
+    async def script(pilot):
+        await loaded(pilot, live=False)
+        await pilot.press("g")
+        await pilot.pause()
+        assert isinstance(app.screen, GraphScreen)
+        tree = app.screen.query_one("#graph-tree")
+        versions = [node.data for node in tree.root.children]
+        assert "0013_5" in versions and "0014" in versions
+        node_0014 = next(n for n in tree.root.children if n.data == "0014")
+        needs = [str(child.label) for child in node_0014.children]
+        assert any("0013_5" in label for label in needs), needs
+        tree.move_cursor(node_0014)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.console_screen.selected_version == "0014"
+        assert "read 18 migrations" in output_text(app)
+
+    drive(app, script)
