@@ -63,17 +63,33 @@ class _Live:
     by_key: dict = field(default_factory=lambda: defaultdict(list))
     #: key -> (ref, version, line) of the latest drop, for "used after drop".
     dropped: dict = field(default_factory=dict)
+    #: qualified table -> keys of the objects that live on it (triggers, columns,
+    #: indexes…), so dropping or renaming a table never scans everything.
+    children: dict = field(default_factory=lambda: defaultdict(set))
 
     def add(self, ref: ObjectRef, origin: str, parent: str | None = None) -> None:
         self.by_key[ref.key] = [e for e in self.by_key[ref.key] if not ref.matches(e[0])]
         self.by_key[ref.key].append((ref, origin, parent))
         self.dropped.pop(ref.key, None)
+        for table in {ref.table, parent} - {None}:
+            self.children[table].add(ref.key)
 
     def find(self, ref: ObjectRef) -> tuple[ObjectRef, str, str | None] | None:
         for entry in self.by_key.get(ref.key, ()):
             if ref.matches(entry[0]):
                 return entry
         return None
+
+    def _take_children(self, table: str) -> list[tuple[ObjectRef, str, str | None]]:
+        """Remove and return every object living on ``table``."""
+        taken = []
+        for key in self.children.pop(table, ()):
+            kept = []
+            for entry in self.by_key.get(key, ()):
+                child, _, parent = entry
+                (taken if table in (child.table, parent) else kept).append(entry)
+            self.by_key[key] = kept
+        return taken
 
     def remove(self, ref: ObjectRef, version: str, line: int) -> list[ObjectRef]:
         """Remove ``ref`` and what lives on it; return what went."""
@@ -82,17 +98,9 @@ class _Live:
             self.by_key[ref.key] = [e for e in self.by_key[ref.key] if not ref.matches(e[0])]
         self.dropped[ref.key] = (ref, version, line)
         if ref.namespace == "relation" and ref.kind != INDEX:
-            qualified = ref.qualified
-            for key, entries in list(self.by_key.items()):
-                kept = []
-                for entry in entries:
-                    child, _, parent = entry
-                    if child.table == qualified or parent == qualified:
-                        gone.append(child)
-                        self.dropped[key] = (child, version, line)
-                    else:
-                        kept.append(entry)
-                self.by_key[key] = kept
+            for child, _, _ in self._take_children(ref.qualified):
+                gone.append(child)
+                self.dropped[child.key] = (child, version, line)
         return gone
 
     def rename(self, old: ObjectRef, new: ObjectRef) -> None:
@@ -101,22 +109,16 @@ class _Live:
         parent = entry[2] if entry else None
         self.by_key[old.key] = [e for e in self.by_key.get(old.key, ()) if not old.matches(e[0])]
         self.add(new, origin, parent)
-        if old.namespace == "relation" and old.qualified != new.qualified:
-            for key, entries in list(self.by_key.items()):
-                moved = []
-                for child, child_origin, child_parent in entries:
-                    if child.table == old.qualified:
-                        child = ObjectRef(
-                            child.kind, new.schema, child.name, child.args, new.qualified
-                        )
-                        if child.kind == COLUMN:
-                            child = ObjectRef(COLUMN, new.schema, child.name, None, new.qualified)
-                    if child_parent == old.qualified:
-                        child_parent = new.qualified
-                    moved.append((child, child_origin, child_parent))
-                self.by_key[key] = []
-                for item in moved:
-                    self.by_key[item[0].key].append(item)
+        if old.namespace != "relation" or old.qualified == new.qualified:
+            return
+        for child, child_origin, child_parent in self._take_children(old.qualified):
+            if child.table == old.qualified:
+                child = replace(child, table=new.qualified)
+                if child.kind in TABLE_SCOPED_KINDS:
+                    child = replace(child, schema=new.schema)
+            if child_parent == old.qualified:
+                child_parent = new.qualified
+            self.add(child, child_origin, child_parent)
 
 
 def analyze_dir(
@@ -275,9 +277,10 @@ class _Walker:
                     )
                 )
 
-        later_providers = self._later_providers(migrations)
-        infos = [self._walk(m, later_providers.get(m.id, {})) for m in migrations]
-        repeatables = [self._walk(m, {}) for m in loaded.repeatables]
+        self.providers = self._providers(migrations)
+        self.position = {m.id: i for i, m in enumerate(migrations)}
+        infos = [self._walk(m) for m in migrations]
+        repeatables = [self._walk(m) for m in loaded.repeatables]
         self._declared(migrations)
         self._cycles(migrations)
 
@@ -338,20 +341,18 @@ class _Walker:
             folded.append(p)
         self.problems = folded
 
-    def _later_providers(self, migrations: list[Migration]) -> dict[str, dict]:
-        """For each migration, the refs provided by the migrations after it."""
-        result: dict[str, dict] = {}
-        acc: dict = defaultdict(list)
-        for m in reversed(migrations):
-            result[m.id] = {k: list(v) for k, v in acc.items()}
+    def _providers(self, migrations: list[Migration]) -> dict:
+        """Catalog key -> [(position, ref, version)] of every migration providing it."""
+        found: dict = defaultdict(list)
+        for position, m in enumerate(migrations):
             for eff in self.facts[m.id].effects:
                 if eff.action == F.PROVIDE:
-                    acc[eff.ref.key].append((eff.ref, m.id))
+                    found[eff.ref.key].append((position, eff.ref, m.id))
                 elif eff.action == F.RENAME and eff.new is not None:
-                    acc[eff.new.key].append((eff.new, m.id))
-        return result
+                    found[eff.new.key].append((position, eff.new, m.id))
+        return found
 
-    def _walk(self, m: Migration, later: dict) -> MigrationInfo:
+    def _walk(self, m: Migration) -> MigrationInfo:
         facts = self.facts[m.id]
         sections = self.parsed[m.id]
         up = sections.get("up")
@@ -369,7 +370,7 @@ class _Walker:
         def need(eff: F.Effect, ref: ObjectRef) -> None:
             if eff.if_exists or self._builtin(ref):
                 return
-            req = self._resolve(m, file, eff, ref, own_has(ref), later, facts, dynamic_here)
+            req = self._resolve(m, file, eff, ref, own_has(ref), dynamic_here)
             if req is not None:
                 requires.append(req)
 
@@ -424,8 +425,6 @@ class _Walker:
         eff: F.Effect,
         ref: ObjectRef,
         in_own: bool,
-        later: dict,
-        facts: F.ScriptFacts,
         dynamic_here: bool,
     ) -> Requirement | None:
         if in_own:
@@ -451,7 +450,7 @@ class _Walker:
             # CREATE TABLE AS, LIKE or dynamic SQL have columns no statement names.
             return None
         unmet = Requirement(ref, file, eff.line, None, None, eff.guarded)
-        self._report_unmet(m, file, eff, ref, later, dynamic_here)
+        self._report_unmet(m, file, eff, ref, dynamic_here)
         return unmet
 
     def _report_unmet(
@@ -460,13 +459,15 @@ class _Walker:
         file: str,
         eff: F.Effect,
         ref: ObjectRef,
-        later: dict,
         dynamic_here: bool,
     ) -> None:
         name = str(ref)
         own_later = self._provided_later_in_same(m, ref, eff)
         dropped = self.live.dropped.get(ref.key)
-        later_by = [v for r, v in later.get(ref.key, ()) if ref.matches(r)]
+        here = self.position.get(m.id, len(self.position))
+        later_by = [
+            v for pos, r, v in self.providers.get(ref.key, ()) if pos > here and ref.matches(r)
+        ]
         dynamic = self.dynamic_before + ([m.id] if dynamic_here else [])
 
         def problem(kind: str, severity: Severity, message: str, hint: str) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import sqlparse
+from sqlparse.engine import FilterStack
 
 from migtui.core.model import Statement
 
@@ -205,7 +205,8 @@ def split(
                 found.append((a + s, a + e, "sql"))
         else:
             pos = 0
-            for stmt in sqlparse.parse(masked):
+            # sqlparse's splitter alone: its grouping pass is not needed here
+            for stmt in FilterStack().run(masked):
                 piece = str(stmt)
                 if not masked.startswith(piece, pos):
                     found_at = masked.find(piece, pos)
