@@ -230,9 +230,12 @@ def _runner(target: _Target, printer, **options):
     from migtui.db.runner import Runner, RunOptions, StepControl
 
     control = StepControl()
+    options = dict(options)  # the caller reuses its dict for later runners
     run_options_ = RunOptions(
-        lock_timeout=target.config.lock_timeout,
-        statement_timeout=target.config.statement_timeout,
+        lock_timeout=options.pop("lock_timeout", None) or target.config.lock_timeout,
+        statement_timeout=(
+            options.pop("statement_timeout", None) or target.config.statement_timeout
+        ),
         **options,
     )
     return Runner(target.dsn, target.analysis, options=run_options_, emit=printer, control=control)
@@ -390,9 +393,29 @@ def plan_command(directory, layout, dsn, embedded, fmt, to, allow_drift) -> None
 @click.option("--dry-run", is_flag=True, help="Run everything, then roll it all back.")
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
 @click.option("--lock-wait", type=float, default=0.0, show_default=True, metavar="SECONDS")
+@click.option(
+    "--lock-timeout",
+    metavar="DURATION",
+    help="How long a statement may wait for a table lock (e.g. 5s; default from config: 5s).",
+)
+@click.option(
+    "--statement-timeout", metavar="DURATION", help="Longest a statement may run (e.g. 10min)."
+)
 @click.option("--allow-drift", is_flag=True, help="Run even if applied files changed.")
 def apply_command(
-    directory, layout, dsn, embedded, fmt, to, step, dry_run, yes, lock_wait, allow_drift
+    directory,
+    layout,
+    dsn,
+    embedded,
+    fmt,
+    to,
+    step,
+    dry_run,
+    yes,
+    lock_wait,
+    lock_timeout,
+    statement_timeout,
+    allow_drift,
 ) -> None:
     """Apply pending migrations, each in its own transaction.
 
@@ -403,6 +426,8 @@ def apply_command(
         dry_run=dry_run,
         step="statement" if step else None,
         lock_wait=lock_wait,
+        lock_timeout=lock_timeout,
+        statement_timeout=statement_timeout,
         allow_drift=allow_drift,
     )
     if not yes and not dry_run:
@@ -423,6 +448,14 @@ def apply_command(
 @click.option("--dry-run", is_flag=True, help="Run everything, then roll it all back.")
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
 @click.option("--lock-wait", type=float, default=0.0, show_default=True, metavar="SECONDS")
+@click.option(
+    "--lock-timeout",
+    metavar="DURATION",
+    help="How long a statement may wait for a table lock (e.g. 5s; default from config: 5s).",
+)
+@click.option(
+    "--statement-timeout", metavar="DURATION", help="Longest a statement may run (e.g. 10min)."
+)
 @click.option("--allow-drift", is_flag=True, help="Run even if applied files changed.")
 def rollback_command(
     directory,
@@ -437,6 +470,8 @@ def rollback_command(
     dry_run,
     yes,
     lock_wait,
+    lock_timeout,
+    statement_timeout,
     allow_drift,
 ) -> None:
     """Run down sections, newest first, each in its own transaction.
@@ -450,6 +485,8 @@ def rollback_command(
         dry_run=dry_run,
         step="statement" if step else None,
         lock_wait=lock_wait,
+        lock_timeout=lock_timeout,
+        statement_timeout=statement_timeout,
         allow_drift=allow_drift,
     )
     runner = _runner(target, json_printer, **options)

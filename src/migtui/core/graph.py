@@ -536,7 +536,7 @@ class _Walker:
                 "missing_prerequisite",
                 ERROR,
                 f"{m.id} needs {name}, and no earlier migration creates it"
-                + ("" if self.catalog is None else " nor does the database have it"),
+                + ("" if self.catalog is None else " (nor does the database have it)"),
                 f"create it in a migration before {m.id}, e.g. {_before(self.loaded, m)}"
                 + (
                     ""
