@@ -92,7 +92,7 @@ def test_demo_opens_blocked_then_steps_the_fixed_chain_through_0013_5_and_0014(d
         assert "CREATE TABLE" in text and "ALTER TABLE" in text
         assert text.count("✓ verify passed") >= 2
         # One pause per statement of both migrations, verify sections included.
-        assert statements_run == text.count("⏸ next:")
+        assert statements_run == text.count("‖ next:")
         assert statements_run >= 8
 
     drive(app, script, size=(160, 48))

@@ -163,7 +163,7 @@ def _plan_finished(e: E.PlanFinished) -> list[Text]:
 
 
 def _step_paused(e: E.StepPaused) -> list[Text]:
-    text = Text(f"  ⏸ next: {e.version} {e.section} #{e.index + 1} line {e.line}", style="magenta")
+    text = Text(f"  ‖ next: {e.version} {e.section} #{e.index + 1} line {e.line}", style="magenta")
     text.append("   n next · c continue · b abort", style="dim")
     return [text]
 

@@ -189,9 +189,9 @@ class RunActions:
         sql = console.query_one(SqlPreview)
         if isinstance(event, E.LockWaiting):
             who = f"pid {event.holder_pid}" if event.holder_pid else "another session"
-            header.lock = f"waiting for {who}"
+            header.lock_state = f"waiting for {who}"
         elif isinstance(event, E.LockAcquired):
-            header.lock = "held by this console"
+            header.lock_state = "held by this console"
         elif isinstance(event, E.MigrationStarted):
             table.mark(event.version, states.RUNNING)
             console.select(event.version)
@@ -226,7 +226,7 @@ class RunActions:
             failed = event.reason in ("failed", "verify_failed")
             table.mark(event.version, states.FAILED if failed else None)
         elif isinstance(event, E.PlanFinished):
-            header.lock = ""
+            header.lock_state = ""
             self._resume_bar(console)
 
     def _resume_bar(self, console: ConsoleScreen) -> None:

@@ -34,7 +34,13 @@ class ConsoleSource:
 
     @property
     def folder_label(self) -> str:
-        return self.root_label or str(self.root)
+        """The folder as the operator would type it: relative to here when it is below."""
+        if self.root_label:
+            return self.root_label
+        try:
+            return str(self.root.resolve().relative_to(Path.cwd().resolve()))
+        except ValueError:
+            return str(self.root)
 
     @property
     def wants_database(self) -> bool:

@@ -154,7 +154,7 @@ class ConsoleScreen(Screen):
         header.progress = "" if not still_loading else header.progress
         header.target = project.target
         header.note = "" if still_loading else project.note
-        header.lock = project.target.lock_holder if project.target else ""
+        header.lock_state = project.target.lock_holder if project.target else ""
         if not self.app.run_in_progress:
             header.mode = "loading" if still_loading else ("live" if project.live else "offline")
         table = self.query_one(MigrationTable)
@@ -202,7 +202,9 @@ class ConsoleScreen(Screen):
         self.query_one(SqlPreview).show(row.info if row else None)
         label = f"{row.version} {row.name}" if row else ""
         self.query_one(SqlPreview).border_title = f"SQL · {label}" if row else "SQL"
-        self.query_one(DependencyPanel).border_title = f"Needs · {row.version}" if row else "Needs"
+        self.query_one(DependencyPanel).border_title = (
+            f"{row.version} · {row.state}" if row else "Needs"
+        )
 
     def select(self, version: str | None, line: int | None = None, section: str = "up") -> None:
         """Put the cursor on a migration and, with ``line``, show that line of its SQL."""

@@ -129,11 +129,10 @@ def _is_applied(row: Row) -> bool:
 
 
 def _option_text(row: Row) -> Text:
-    text = Text(f"{row.version} ", style="bold")
+    text = Text(f"{row.version:<8}", style="bold")
+    applied_at = getattr(row.status, "applied_at", None) or ""
+    text.append(f"{applied_at[:16].replace('T', ' '):<18}", style="dim")
     text.append(row.name)
-    applied_at = getattr(row.status, "applied_at", None)
-    if applied_at:
-        text.append(f"  applied {applied_at[:19].replace('T', ' ')}", style="dim")
     return text
 
 

@@ -17,7 +17,7 @@ from migtui.core.project import (
     Requirement,
 )
 from migtui.tui import states
-from migtui.tui.project_view import ProjectView, Row
+from migtui.tui.project_view import ProjectView
 
 
 class DependencyPanel(VerticalScroll):
@@ -42,19 +42,13 @@ def describe(project: ProjectView | None, version: str | None) -> Group | Text:
             (row.state, states.STYLES.get(row.state, "")),
             "\nThe ledger records it as applied, but its file is not in this folder.",
         )
-    parts: list = [_title(row)]
+    parts: list = []
+    if not row.info.transactional:
+        parts.append(Text("runs outside a transaction", style="dark_orange"))
     parts.extend(_needs(project, row.info))
     parts.extend(_dependents(project, row.info))
     parts.extend(_provides(row.info))
     return Group(*parts)
-
-
-def _title(row: Row) -> Text:
-    title = Text.assemble((row.version, "bold"), " ", row.name, "  ")
-    title.append_text(states.state_text(row.state))
-    if row.info is not None and not row.info.transactional:
-        title.append("  runs outside a transaction", style="dark_orange")
-    return title
 
 
 def _needs(project: ProjectView, info: MigrationInfo) -> list[Text]:
@@ -62,12 +56,17 @@ def _needs(project: ProjectView, info: MigrationInfo) -> list[Text]:
         return [Text("Needs nothing that exists before it.", style="dim")]
     out = [Text("Needs", style="bold underline")]
     unmet = [r for r in info.requires if not r.met]
+    shown: set[str] = set()
     for req in unmet + [r for r in info.requires if r.met]:
+        # An object used on several lines is one need: shown once, at its first use.
+        if str(req.ref) in shown:
+            continue
+        shown.add(str(req.ref))
         out.append(_requirement_line(project, info, req))
         if not req.met:
             hint = _hint_for(info, req)
             if hint:
-                out.append(Text(f"      hint: {hint}", style="cyan"))
+                out.append(Text(f"    hint: {hint}", style="cyan"))
     return out
 
 
@@ -80,11 +79,11 @@ def _requirement_line(project: ProjectView, info: MigrationInfo, req: Requiremen
     elif req.guarded:
         line.append("? ", style="yellow")
         line.append(str(req.ref), style="yellow")
-        line.append(f"  line {req.line}: only inside an existence test; it may skip", style="dim")
+        line.append(f"\n    line {req.line}: only inside an existence test; it may skip", "dim")
     else:
         line.append("✗ ", style="bold red")
         line.append(str(req.ref), style="bold red")
-        line.append(f"  line {req.line}: nothing creates it before {info.version}", style="red")
+        line.append(f"\n    line {req.line}: nothing creates it before {info.version}", "red")
     return line
 
 

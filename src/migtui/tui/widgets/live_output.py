@@ -18,7 +18,9 @@ class LiveOutput(RichLog):
     """The output pane: one write per batch of events, the oldest lines dropping first."""
 
     def __init__(self, max_lines: int = 5000, **kwargs) -> None:
-        super().__init__(max_lines=max_lines, wrap=True, markup=False, highlight=False, **kwargs)
+        super().__init__(
+            max_lines=max_lines, wrap=True, min_width=20, markup=False, highlight=False, **kwargs
+        )
         self._plain: deque[str] = deque(maxlen=max_lines)
         self._events: deque[Event] = deque(maxlen=max_lines)
 

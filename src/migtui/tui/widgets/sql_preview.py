@@ -95,8 +95,10 @@ class SqlPreview(Vertical):
         end = max(start, (last or first) - self._starts.get(kind, 1))
         end = min(end, area.document.line_count - 1)
         end_col = len(area.document.get_line(end))
-        area.selection = Selection((start, 0), (end, end_col))
-        area.scroll_to(y=max(0, start - 2), animate=False)
+        # The cursor (the selection's end) goes to the first line, column 0, so the
+        # view never scrolls sideways to the end of a long last line.
+        area.selection = Selection((end, end_col), (start, 0))
+        area.scroll_to(x=0, y=max(0, start - 2), animate=False)
 
     def note(self, message: str | Text, *, error: bool = False) -> None:
         """The line under the editor: the error beside a failing line, or nothing."""

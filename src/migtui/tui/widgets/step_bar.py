@@ -14,7 +14,7 @@ class StepBar(Static):
     def pause(self, event: StepPaused) -> None:
         sql = " ".join(event.sql.split())
         text = Text()
-        text.append(" ⏸ paused ", style="bold black on magenta")
+        text.append(" ‖ paused ", style="bold black on magenta")
         text.append(f"  next: {event.version} {event.section} #{event.index + 1}", style="bold")
         text.append(f" line {event.line}  ", style="dim")
         text.append(sql[:200])

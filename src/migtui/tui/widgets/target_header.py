@@ -24,7 +24,7 @@ class TargetHeader(Static):
     folder: reactive[str] = reactive("")
     scenario: reactive[str] = reactive("")
     target: reactive[TargetInfo | None] = reactive(None)
-    lock: reactive[str] = reactive("")
+    lock_state: reactive[str] = reactive("")
     mode: reactive[str] = reactive("loading")
     progress: reactive[str] = reactive("")
     note: reactive[str] = reactive("")
@@ -46,10 +46,12 @@ class TargetHeader(Static):
             if self.target.server_version:
                 second.append(f"  PostgreSQL {self.target.server_version}", style="dim")
             second.append("  lock ", style="dim")
-            second.append(self.lock or "free", style="yellow" if self.lock else "green")
+            second.append(self.lock_state or "free", style="yellow" if self.lock_state else "green")
             second.append("  ")
             second.append(self.target.dsn_shown, style="dim")
         if self.progress:
             second.append("  ⟳ ", style="yellow")
             second.append(self.progress, style="yellow")
-        return Text("\n").join([line, second])
+        line.append("\n")
+        line.append_text(second)
+        return line
