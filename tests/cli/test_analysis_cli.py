@@ -460,3 +460,10 @@ def test_check_unterminated_quoted_password_is_not_shown() -> None:
 
     assert proc.returncode == 2
     assert "etpw" not in proc.stderr + proc.stdout
+
+
+def test_show_finds_a_version_written_without_its_zeros() -> None:
+    result = migtui("show", "14", "--dir", BUNDLED, "--format", "json")
+
+    assert result.exit_code == 0
+    assert json.loads(result.output)["version"] == "0014"
