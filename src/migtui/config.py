@@ -134,7 +134,9 @@ def resolve_dsn(cli_dsn: str | None, config: Config | None = None) -> str | None
 
 
 _URI_PASSWORD = re.compile(r"^(?P<head>[a-z][a-z0-9+.-]*://[^:/@?#]*):(?P<pw>[^@/?#]*)@", re.I)
-_KV_PASSWORD = re.compile(r"(?P<key>\bpassword\s*=\s*)(?P<pw>'(?:[^'\\]|\\.)*'|\S+)", re.I)
+_KV_PASSWORD = re.compile(
+    r"(?P<key>\bpassword\s*=\s*)(?P<pw>'(?:[^'\\]|\\.)*(?:'|$)|\S+)", re.I | re.S
+)
 _QUERY_PASSWORD = re.compile(r"(?P<key>[?&]password=)(?P<pw>[^&#]*)", re.I)
 
 
@@ -146,3 +148,21 @@ def redact_dsn(dsn: str | None) -> str:
     out = _QUERY_PASSWORD.sub(lambda m: f"{m['key']}***", out)
     out = _KV_PASSWORD.sub(lambda m: f"{m['key']}***", out)
     return out
+
+
+def dsn_passwords(dsn: str | None) -> list[str]:
+    """Every password-looking part of a DSN, as written and URL-decoded, even when
+    the DSN is malformed: what must never appear in a message."""
+    from urllib.parse import unquote
+
+    if not dsn:
+        return []
+    found = [m["pw"] for m in _URI_PASSWORD.finditer(dsn) if m["pw"]]
+    found += [m["pw"] for m in _QUERY_PASSWORD.finditer(dsn) if m["pw"]]
+    for m in _KV_PASSWORD.finditer(dsn):
+        pw = m["pw"]
+        found.append(pw)
+        if pw.startswith("'"):
+            found.append(pw.strip("'"))
+    found += [unquote(pw, errors="ignore") for pw in found]
+    return sorted({pw for pw in found if len(pw) >= 2}, key=len, reverse=True)

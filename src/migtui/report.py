@@ -52,13 +52,13 @@ def check_json(analysis: Analysis) -> dict:
 
 
 def unmet(analysis: Analysis) -> list[tuple[str, str]]:
-    """(version, object) for every unmet, unguarded requirement."""
-    out = []
+    """(version, object) for every unmet, unguarded requirement, once each."""
+    out: dict[tuple[str, str], None] = {}
     for info in analysis.migrations:
         for req in info.requires:
             if not req.met and not req.guarded:
-                out.append((info.version, str(req.ref)))
-    return out
+                out[(info.version, str(req.ref))] = None
+    return list(out)
 
 
 def graph_json(analysis: Analysis) -> dict:

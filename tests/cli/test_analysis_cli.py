@@ -91,12 +91,6 @@ def test_check_missing_folder_exits_2_with_one_line(tmp_path: Path) -> None:
     assert f"{tmp_path / 'nope'} is not a folder" in message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli/analysis.py fail_usage prints with a rich Console without soft_wrap, so a "
-    "message longer than the terminal width (here an absolute path) is broken over several "
-    "lines, even mid-word; cli/common.py's fail() sets soft_wrap=True",
-)
 def test_check_missing_folder_with_a_long_path_is_still_one_line(tmp_path: Path) -> None:
     missing = tmp_path / ("deeply-nested-project-folder-" * 3) / "sql" / "migrations"
     proc = migtui_process("check", "--dir", missing, cwd=tmp_path)
@@ -304,12 +298,6 @@ def test_graph_json_lists_unmet_requirements() -> None:
     assert next(n for n in data["nodes"] if n["version"] == "0014")["blocked"] is True
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="report.unmet() lists one entry per statement that uses a missing object, so "
-    "graph --format dot/mermaid/json draw table public.proposal_moves as four separate "
-    "missing nodes for 0014 (check reports it once); it should be one per (migration, object)",
-)
 def test_graph_draws_each_missing_object_once() -> None:
     data = json.loads(migtui("graph", "--dir", MISSING, "--format", "json").output)
     pairs = [(u["migration"], u["object"]) for u in data["unmet"]]
@@ -435,12 +423,6 @@ def test_check_bad_keyword_dsn_exits_2_without_the_password() -> None:
     assert "s3cretpw" not in proc.stderr + proc.stdout
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli/analysis.py _read_catalog prints libpq's message as is, and libpq quotes "
-    'a malformed percent-encoded password back ("invalid percent-encoded token: '
-    '\\"s3c%zzretpw\\""); db/connect.py has _without_password for this, check does not use it',
-)
 def test_check_malformed_dsn_never_prints_the_password() -> None:
     dsn = "postgresql://alice:s3c%zzretpw@127.0.0.1:1/app"
     proc = migtui_process("check", "--dir", MISSING, "--dsn", dsn)
@@ -449,11 +431,6 @@ def test_check_malformed_dsn_never_prints_the_password() -> None:
     assert "zzretpw" not in proc.stderr + proc.stdout
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="config.redact_dsn's keyword pattern stops an unterminated quoted password at "
-    "the first space: password='s3cr etpw is shown as password=*** etpw",
-)
 def test_check_unterminated_quoted_password_is_not_shown() -> None:
     dsn = "host=127.0.0.1 port=1 password='s3cr etpw"
     proc = migtui_process("check", "--dir", MISSING, "--dsn", dsn)

@@ -37,7 +37,9 @@ def _out() -> Console:
 
 def fail_usage(message: str) -> None:
     """A problem with how migtui was called or configured: one line, exit 2."""
-    Console(stderr=True, highlight=False).print(f"[bold red]migtui:[/] {escape(message)}")
+    Console(stderr=True, highlight=False, soft_wrap=True).print(
+        f"[bold red]migtui:[/] {escape(message)}"
+    )
     sys.exit(EXIT_USAGE)
 
 
@@ -78,13 +80,16 @@ def _read_catalog(dsn: str):
     import psycopg
 
     from migtui.db.catalog import read_catalog
+    from migtui.db.connect import ConnectError, connect, without_password
 
     try:
-        with psycopg.connect(dsn, connect_timeout=10, autocommit=True) as conn:
+        with connect(dsn) as conn:
             return read_catalog(conn)
+    except ConnectError as exc:
+        fail_usage(str(exc))
     except psycopg.Error as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        fail_usage(f"cannot read the catalog of {redact_dsn(dsn)}: {first}")
+        first = " ".join(str(exc).split()) or type(exc).__name__
+        fail_usage(f"cannot read the catalog of {redact_dsn(dsn)}: {without_password(first, dsn)}")
 
 
 def analysis_options(func):

@@ -10,7 +10,7 @@ import contextlib
 import psycopg
 
 from migtui import __version__
-from migtui.config import Config, redact_dsn, resolve_dsn
+from migtui.config import Config, dsn_passwords, redact_dsn, resolve_dsn
 
 APPLICATION_NAME = f"migtui {__version__}"
 
@@ -50,7 +50,7 @@ def connect(dsn: str, *, autocommit: bool = True, connect_timeout: int = 10) -> 
             connect_timeout=connect_timeout,
         )
     except psycopg.Error as exc:
-        reason = _without_password(" ".join(str(exc).split()) or type(exc).__name__, dsn)
+        reason = without_password(" ".join(str(exc).split()) or type(exc).__name__, dsn)
         raise ConnectError(f"cannot connect to {redact_dsn(dsn)}: {reason}") from None
     return conn
 
@@ -59,13 +59,13 @@ def server_version(conn: psycopg.Connection) -> str:
     return conn.execute("SHOW server_version").fetchone()[0]
 
 
-def _without_password(text: str, dsn: str) -> str:
+def without_password(text: str, dsn: str) -> str:
     """libpq quotes a malformed conninfo string back in its message: hide the password."""
     password = None
     with contextlib.suppress(psycopg.Error):
         password = psycopg.conninfo.conninfo_to_dict(dsn).get("password")
     if dsn:
         text = text.replace(dsn, redact_dsn(dsn))
-    if password:
-        text = text.replace(str(password), "***")
+    for secret in ([str(password)] if password else []) + dsn_passwords(dsn):
+        text = text.replace(secret, "***")
     return text
