@@ -218,6 +218,19 @@ def test_after_a_rename_the_old_name_is_an_error(write_migrations) -> None:
 
     assert problem.migration == "0003"
     assert problem.object == "table public.accounts"
+    assert "0002 renamed to public.users" in problem.message
+    assert "public.users" in problem.hint
+
+
+def test_a_name_renamed_away_and_created_again_is_met(write_migrations) -> None:
+    files = dict(
+        RENAMED,
+        **{
+            "0003_again.sql": native("CREATE TABLE accounts (id int);"),
+            "0004_use.sql": native("INSERT INTO accounts VALUES (1);"),
+        },
+    )
+    assert analyze_dir(write_migrations(files)).errors == ()
 
 
 def test_triggers_follow_the_renamed_table(write_migrations) -> None:

@@ -172,6 +172,8 @@ class _Walker:
         self.extensions_seen = False
         self.parsed: dict[str, dict[str, ParsedSection]] = {}
         self.facts: dict[str, F.ScriptFacts] = {}
+        #: old key -> (new ref, version, line) of renames, to explain a stale name
+        self.renamed: dict = {}
         #: (version, kind, object) -> further lines of a problem already reported
         self.repeats: dict[tuple[str, str, str], list[int]] = {}
 
@@ -382,6 +384,7 @@ class _Walker:
                 own[ref.key].append(ref)
                 provides.append(ref)
                 self.live.add(ref, m.id, eff.parent)
+                self.renamed.pop(ref.key, None)
             elif eff.action in (F.REQUIRE, F.ALTER):
                 need(eff, ref)
                 if eff.action == F.ALTER and ref.kind not in (COLUMN, CONSTRAINT):
@@ -398,6 +401,7 @@ class _Walker:
                 own[eff.new.key].append(eff.new)
                 provides.append(eff.new)
                 self.live.rename(ref, eff.new)
+                self.renamed[ref.key] = (eff.new, m.id, eff.line)
         for finding in facts.findings:
             self._finding(m, file, finding)
         if dynamic_here:
@@ -484,6 +488,14 @@ class _Walker:
                 ERROR,
                 f"{m.id} uses {name} at line {eff.line}, before its own line {own_later} creates it",
                 f"move the statement at line {own_later} above line {eff.line}",
+            )
+        elif ref.key in self.renamed and self.renamed[ref.key][1] != m.id:
+            new, by, at = self.renamed[ref.key]
+            problem(
+                "dropped",
+                ERROR,
+                f"{m.id} needs {name}, which {by} renamed to {new.qualified} (line {at})",
+                f"use the new name {new.qualified}",
             )
         elif dropped is not None and dropped[1] != m.id:
             problem(
