@@ -7,7 +7,9 @@ from pathlib import Path
 
 from textual.app import App, SystemCommand
 from textual.screen import Screen
+from textual.worker import Worker, WorkerState
 
+from migtui.tui.messages import RunEnded
 from migtui.tui.project_view import ProjectView
 from migtui.tui.run_actions import RunActions
 from migtui.tui.source import ConsoleSource
@@ -77,6 +79,16 @@ class MigtuiApp(RunActions, App):
         # stop, or its thread would keep the process alive with a migration open.
         if self.runner is not None:
             self.runner.cancel()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Every worker's unexpected failure ends here, as one line on screen."""
+        if event.state is not WorkerState.ERROR:
+            return
+        error = event.worker.error
+        reason = " ".join(str(error).split()) or type(error).__name__
+        self.notify(reason, title=f"{event.worker.group} failed", severity="error")
+        if event.worker.group == "runner":
+            self.post_message(RunEnded(error=reason))
 
     def project_changed(self, project: ProjectView) -> None:
         self.refresh_bindings()
