@@ -45,7 +45,7 @@ def test_demo_opens_blocked_then_steps_the_fixed_chain_through_0013_5_and_0014(d
     async def script(pilot):
         await loaded(pilot, live=True)
         console = app.console_screen
-        assert console.project.target.database.startswith("demo_missing_prerequisite")
+        assert console.project.target.database == "migtui_demo_missing_prerequisite"
         assert state_of(app, "0014") == "blocked"
         # A blocked plan is never offered: the action says why and names the table.
         await select(pilot, "0014")
@@ -60,7 +60,7 @@ def test_demo_opens_blocked_then_steps_the_fixed_chain_through_0013_5_and_0014(d
         picker.highlighted = picker.get_option_index("fixed")
         await pilot.press("enter")
         await loaded(pilot, live=True)
-        assert app.console_screen.project.target.database.startswith("demo_fixed")
+        assert app.console_screen.project.target.database == "migtui_demo_fixed"
         assert state_of(app, "0014") == "pending"
 
         await select(pilot, "0013")
@@ -225,3 +225,32 @@ def test_quitting_while_a_migration_runs_asks_first_and_leaves_nothing_half_done
     # The ALTER TABLE that ran before quitting was rolled back with its migration.
     assert applied == ["0001"]
     assert column is None
+
+
+def test_resolving_a_dirty_migration_from_the_console(pg_dsn):
+    from migtui.core.graph import analyze_dir
+    from migtui.db import ledger
+    from migtui.db.runner import Runner
+    from migtui.tui.screens.dirty_screen import DirtyScreen
+
+    folder = scenario_dir("non-transactional")
+    Runner(pg_dsn, analyze_dir(folder), emit=lambda event: None).apply()
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        ledger.mark_dirty(conn, "0002", True)  # as if the index build was interrupted
+    app = console_app("non-transactional", dsn=pg_dsn)
+
+    async def script(pilot):
+        await loaded(pilot, live=True)
+        assert state_of(app, "0002") == "dirty"
+        await select(pilot, "0002")
+        since = app.console_screen.loads_completed
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, DirtyScreen))
+        await pilot.click("#applied")
+        await wait_for(pilot, lambda: app.console_screen.loads_completed > since)
+        assert state_of(app, "0002") == "applied"
+
+    drive(app, script)
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        actions = [e.action for e in ledger.read_history(conn)]
+    assert actions[-1] == "resolve"

@@ -34,7 +34,7 @@ from migtui.cli.common import (
     target_dsn,
 )
 from migtui.config import redact_dsn
-from migtui.core.plan import DIRTY, Plan
+from migtui.core.plan import Plan
 from migtui.core.project import Analysis
 from migtui.events import (
     Event,
@@ -558,45 +558,27 @@ def status_command(directory, layout, dsn, embedded, fmt) -> None:
 @click.option("--lock-wait", type=float, default=0.0, show_default=True, metavar="SECONDS")
 def resolve_command(directory, layout, dsn, embedded, fmt, version, settle, lock_wait) -> None:
     """Settle a dirty migration after looking at the database yourself."""
-    from migtui.db import ledger
-    from migtui.db.connect import ConnectError, connect
-    from migtui.db.lock import LockHeld, acquire, unlock
+    from migtui.db.connect import ConnectError
+    from migtui.db.lock import LockHeld
+    from migtui.db.resolve import NotDirty, resolve
 
     if settle is None:
         fail("say what happened: --applied or --pending")
     target = _Target(directory, layout, dsn, embedded)
     try:
-        conn = connect(target.dsn)
+        done = resolve(
+            target.dsn, target.analysis, version, applied=settle == "applied", lock_wait=lock_wait
+        )
     except ConnectError as exc:
         fail(str(exc))
-    with conn:
-        try:
-            acquire(conn, lock_wait)
-        except LockHeld as exc:
-            fail(str(exc), EXIT_LOCKED)
-        try:
-            ledger.ensure_ledger(conn)
-            status = next(
-                (s for s in ledger.read_status(conn, target.analysis) if _same(s.version, version)),
-                None,
-            )
-            if status is None or status.state != DIRTY:
-                state = status.state if status else "unknown"
-                fail(f"{version} is {state}, not dirty: there is nothing to resolve", EXIT_FAILED)
-            with conn.transaction():
-                if settle == "applied":
-                    ledger.mark_dirty(conn, status.version, False)
-                else:
-                    ledger.remove_applied(conn, status.version)
-                ledger.record_history(
-                    conn, action="resolve", version=status.version, name=status.name, outcome=settle
-                )
-        finally:
-            unlock(conn)
+    except LockHeld as exc:
+        fail(str(exc), EXIT_LOCKED)
+    except NotDirty as exc:
+        fail(str(exc), EXIT_FAILED)
     if fmt == "json":
-        click.echo(json.dumps({"version": status.version, "state": settle}))
+        click.echo(json.dumps({"version": done.version, "state": done.state}))
     else:
-        _console().print(f"[green]{status.version} is now {settle}[/]")
+        _console().print(f"[green]{done.version} is now {done.state}[/]")
 
 
 def _same(a: str, b: str) -> bool:

@@ -96,11 +96,27 @@ def ensure_server() -> str:
     return server.get_uri(DEFAULT_DATABASE)
 
 
-def create_database(name: str) -> str:
-    """Create database ``name`` on the embedded server (started if needed); its DSN."""
+def create_database(name: str, *, fresh: bool = False) -> str:
+    """Create database ``name`` on the embedded server (started if needed); its DSN.
+
+    With ``fresh``, an existing database of that name is dropped first (its
+    sessions ended), so the caller starts from an empty one.
+    """
     server = _start(pgdata_dir())
+    if fresh:
+        _drop_if_exists(server.get_uri("postgres"), name)
     _create_if_missing(server.get_uri("postgres"), name)
     return server.get_uri(name)
+
+
+def _drop_if_exists(admin_dsn: str, name: str) -> None:
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(admin_dsn, autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
 
 
 def _create_if_missing(admin_dsn: str, name: str) -> None:

@@ -174,7 +174,10 @@ class MigtuiApp(RunActions, App):
                 return
             console.select(dirty[0])
             row = console.project.row(dirty[0])
-        self.push_screen(DirtyScreen(row, console.dsn), lambda done: done and console.load())
+        self.push_screen(
+            DirtyScreen(row, console.dsn, console.project.analysis),
+            lambda done: done and console.load(),
+        )
 
     def action_refresh(self) -> None:
         if self.run_in_progress:

@@ -7,9 +7,7 @@ plan runs and what a rollback drops is decided by the engine.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 
 from migtui.config import redact_dsn
@@ -28,11 +26,8 @@ def read_offline(source: ConsoleSource) -> ProjectView:
 
 
 def demo_database_name(scenario: str | None) -> str:
-    """A new database name per demo scenario switch, so each one starts empty."""
-    stamp = datetime.now().strftime("%m%d_%H%M%S")
-    return (
-        f"demo_{(scenario or 'chain').replace('-', '_')}_{stamp}_{time.monotonic_ns() % 1000:03d}"
-    )
+    """One database per demo scenario, made anew each time it is opened."""
+    return f"migtui_demo_{(scenario or 'chain').replace('-', '_')}"
 
 
 def open_target(source: ConsoleSource, progress: Progress) -> str:
@@ -43,7 +38,7 @@ def open_target(source: ConsoleSource, progress: Progress) -> str:
 
     progress("starting the embedded PostgreSQL")
     if source.demo:
-        return embedded.create_database(demo_database_name(source.scenario))
+        return embedded.create_database(demo_database_name(source.scenario), fresh=True)
     return embedded.ensure_server()
 
 
@@ -94,13 +89,8 @@ def rollback_preview(source_dsn: str, project: ProjectView, to: str | None, ever
         return plan, preview(conn, project.analysis, plan)
 
 
-def resolve_dirty(dsn: str, row, *, applied: bool) -> None:
+def resolve_dirty(dsn: str, analysis, row, *, applied: bool) -> None:
     """Record the operator's decision about a dirty migration, through the engine."""
-    try:
-        from migtui.db.resolve import resolve  # type: ignore[import-not-found]
-    except ImportError:
-        raise RuntimeError(
-            f"resolving from the console is not available in this version: run "
-            f"`migtui resolve {row.version} {'--applied' if applied else '--pending'}`"
-        ) from None
-    resolve(dsn, row.version, applied=applied)
+    from migtui.db.resolve import resolve
+
+    resolve(dsn, analysis, row.version, applied=applied)

@@ -29,10 +29,11 @@ EXPLANATION = (
 class DirtyScreen(ModalScreen[bool]):
     BINDINGS = [Binding("escape", "dismiss(False)", "Back")]
 
-    def __init__(self, row: Row, dsn: str) -> None:
+    def __init__(self, row: Row, dsn: str, analysis) -> None:
         super().__init__()
         self.row = row
         self.dsn = dsn
+        self.analysis = analysis
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -53,7 +54,7 @@ class DirtyScreen(ModalScreen[bool]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="resolve")
     def _resolve(self, applied: bool) -> None:
         try:
-            engine.resolve_dirty(self.dsn, self.row, applied=applied)
+            engine.resolve_dirty(self.dsn, self.analysis, self.row, applied=applied)
         except Exception as exc:
             self.post_message(ActionRefused(" ".join(str(exc).split())))
             return
