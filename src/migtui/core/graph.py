@@ -547,8 +547,8 @@ class _Walker:
             problem(
                 "missing_prerequisite",
                 ERROR,
-                f"{m.id} needs {name}, and no earlier migration creates it"
-                + ("" if self.catalog is None else " (nor does the database have it)"),
+                f"{m.id} needs {name}; no earlier migration creates it"
+                + ("" if self.catalog is None else ", and the database does not have it"),
                 f"create it in a migration before {m.id}, e.g. {_before(self.loaded, m)}"
                 + (
                     ""

@@ -33,7 +33,10 @@ class TargetHeader(Static):
         line = Text(no_wrap=True, overflow="ellipsis")
         line.append(f" {self.mode} ", style=_MODE_STYLES.get(self.mode, "reverse"))
         line.append("  ")
-        line.append(self.folder, style="bold")
+        room = self.size.width - len(self.mode) - 5
+        if self.scenario:
+            room -= len(self.scenario) + 11
+        line.append(_shorten(self.folder, room), style="bold")
         if self.scenario:
             line.append("  scenario ", style="dim")
             line.append(self.scenario, style="bold cyan")
@@ -55,3 +58,13 @@ class TargetHeader(Static):
         line.append("\n")
         line.append_text(second)
         return line
+
+
+def _shorten(folder: str, room: int) -> str:
+    """The folder's path, cut from the left to fit ``room`` columns: the end of a
+    path is the part that tells folders apart."""
+    if room <= 0 or len(folder) <= room:
+        return folder
+    if room < 4:
+        return "…"
+    return "…" + folder[-(room - 1) :]
