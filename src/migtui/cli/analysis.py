@@ -14,9 +14,10 @@ from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
 
+from migtui.cli.common import dir_option, layout_option
 from migtui.config import ConfigError, load_config, redact_dsn, resolve_dir, resolve_dsn
 from migtui.core.graph import AssumeError, analyze
-from migtui.core.layouts import LAYOUTS, LayoutError, load
+from migtui.core.layouts import LayoutError, load
 from migtui.core.model import Severity
 from migtui.core.project import (
     FROM_ASSUME,
@@ -104,18 +105,8 @@ def analysis_options(func):
         metavar="DSN",
         help="Also read this database's catalog: prerequisites it already has are met.",
     )(func)
-    func = click.option(
-        "--layout",
-        type=click.Choice(LAYOUTS),
-        help="Folder layout (detected when omitted).",
-    )(func)
-    func = click.option(
-        "--dir",
-        "directory",
-        metavar="DIR",
-        help="Migrations folder (default: MIGTUI_DIR, config, ./sql/migrations, "
-        "./migrations, ./db/migrations).",
-    )(func)
+    func = layout_option(func)
+    func = dir_option(func)
     return func
 
 
