@@ -6,7 +6,16 @@ from migtui.tui.screens.graph_screen import GraphScreen
 from migtui.tui.widgets.dependency_panel import DependencyPanel
 from migtui.tui.widgets.problem_list import ProblemList
 from migtui.tui.widgets.sql_preview import SqlPreview
-from tui.helpers import console_app, drive, loaded, output_text, select, state_of, static_text
+from tui.helpers import (
+    console_app,
+    drive,
+    loaded,
+    output_text,
+    scenario_dir,
+    select,
+    state_of,
+    static_text,
+)
 
 
 def _dependency_text(app) -> str:
@@ -84,6 +93,7 @@ def test_graph_view_lists_every_migration_and_returns_to_the_chosen_one():
         await pilot.press("enter")
         await pilot.pause()
         assert app.console_screen.selected_version == "0014"
-        assert "read 18 migrations" in output_text(app)
+        on_disk = len(list(scenario_dir("fixed").glob("*.sql")))
+        assert f"read {on_disk} migrations" in output_text(app)
 
     drive(app, script)

@@ -147,7 +147,11 @@ def _describe(plan, risks, at_risk: int) -> Group:
         else:
             parts.append(Text("    drops nothing", style="dim"))
         for table in risk.rows_at_risk:
-            rows = "table absent" if table.rows is None else f"{table.rows} rows"
+            rows = (
+                "table absent"
+                if table.rows is None
+                else f"{table.rows} row{'' if table.rows == 1 else 's'}"
+            )
             style = "bold red" if table.rows else "dim"
             parts.append(Text(f"    {table.table}: {rows} ({table.why})", style=style))
     if at_risk:
