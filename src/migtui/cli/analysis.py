@@ -14,10 +14,18 @@ from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
 
-from migtui.cli.common import dir_option, layout_option
-from migtui.config import ConfigError, load_config, redact_dsn, resolve_dir, resolve_dsn
-from migtui.core.graph import AssumeError, analyze
-from migtui.core.layouts import LayoutError, load
+from migtui.cli import common
+from migtui.cli.common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    config_or_fail,
+    dir_option,
+    fail,
+    layout_option,
+    read_target_catalog,
+    target_dsn,
+)
+from migtui.config import ConfigError, resolve_dir
 from migtui.core.model import Severity
 from migtui.core.project import (
     FROM_ASSUME,
@@ -29,19 +37,9 @@ from migtui.core.project import (
 )
 from migtui.report import check_json, graph_dot, graph_json, graph_mermaid, migration_json
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-
 
 def _out() -> Console:
     return Console(highlight=False, soft_wrap=False)
-
-
-def fail_usage(message: str) -> None:
-    """A problem with how migtui was called or configured: one line, exit 2."""
-    Console(stderr=True, highlight=False, soft_wrap=True).print(
-        f"[bold red]migtui:[/] {escape(message)}"
-    )
-    sys.exit(EXIT_USAGE)
 
 
 def load_analysis(
@@ -51,46 +49,15 @@ def load_analysis(
     embedded: bool = False,
 ) -> Analysis:
     """Read the folder, and the target's catalog when a database is given."""
+    config = config_or_fail()
     try:
-        config = load_config()
-        root = resolve_dir(directory, config)
-        loaded = load(root, layout or config.layout)
-    except (ConfigError, LayoutError) as exc:
-        fail_usage(str(exc))
+        root = resolve_dir(directory, config)  # a wrong folder is said before any connection
+    except ConfigError as exc:
+        fail(str(exc))
     catalog = None
-    target = _target(dsn, embedded, config)
-    if target is not None:
-        catalog = _read_catalog(target)
-    try:
-        return analyze(loaded, assume=config.assume, catalog=catalog)
-    except AssumeError as exc:
-        fail_usage(f"{config.source}: {exc}")
-
-
-def _target(dsn: str | None, embedded: bool, config) -> str | None:
-    if embedded:
-        from migtui.db.embedded import ensure_server
-
-        return ensure_server()
-    if dsn is None:
-        return None
-    return resolve_dsn(dsn, config)
-
-
-def _read_catalog(dsn: str):
-    import psycopg
-
-    from migtui.db.catalog import read_catalog
-    from migtui.db.connect import ConnectError, connect, without_password
-
-    try:
-        with connect(dsn) as conn:
-            return read_catalog(conn)
-    except ConnectError as exc:
-        fail_usage(str(exc))
-    except psycopg.Error as exc:
-        first = " ".join(str(exc).split()) or type(exc).__name__
-        fail_usage(f"cannot read the catalog of {redact_dsn(dsn)}: {without_password(first, dsn)}")
+    if dsn is not None or embedded:
+        catalog = read_target_catalog(target_dsn(dsn, embedded, config))
+    return common.load_analysis(str(root), layout, catalog=catalog, config=config)
 
 
 def analysis_options(func):
@@ -271,7 +238,7 @@ def show_command(version, directory, layout, dsn, embedded, fmt) -> None:
     info = analysis.get(version)
     if info is None:
         known = ", ".join(i.version for i in analysis.migrations[-8:])
-        fail_usage(f"no migration {version} in {analysis.root} (latest: {known})")
+        fail(f"no migration {version} in {analysis.root} (latest: {known})")
     if fmt == "json":
         data = migration_json(info, analysis.root)
         data["sections"] = {

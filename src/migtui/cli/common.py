@@ -119,11 +119,17 @@ def target_dsn(dsn: str | None, embedded: bool, config: Config | None = None) ->
 
 def read_target_catalog(target: str) -> CatalogSnapshot:
     """The target's catalog, or exit 2 naming the (redacted) target."""
+    import psycopg
+
+    from migtui.config import redact_dsn
     from migtui.db.catalog import read_catalog
-    from migtui.db.connect import ConnectError, connect
+    from migtui.db.connect import ConnectError, connect, without_password
 
     try:
         with connect(target) as conn:
             return read_catalog(conn)
     except ConnectError as exc:
         fail(str(exc))
+    except psycopg.Error as exc:
+        reason = without_password(" ".join(str(exc).split()) or type(exc).__name__, target)
+        fail(f"cannot read the catalog of {redact_dsn(target)}: {reason}")
