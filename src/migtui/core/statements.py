@@ -194,15 +194,15 @@ def split(
     chunks: list[tuple[int, int, bool]] = []  # (start, end, whole_block)
     chunks = _goose_chunks(text, start_line) if goose else [(0, len(text), False)]
 
-    spans: list[tuple[int, int, str]] = []  # (start, end, category)
+    spans: list[tuple[int, int, str, str]] = []  # (start, end, category, masked body)
     for a, b, whole in chunks:
         part = text[a:b]
         masked, meta = mask(part, start_line + text.count("\n", 0, a))
-        found: list[tuple[int, int, str]] = [(a + s, a + e, "psql") for s, e in meta]
+        found = [(a + s, a + e, "psql", masked[s:e]) for s, e in meta]
         if whole:
             s, e = _trim(masked, 0, len(masked))
             if s < e:
-                found.append((a + s, a + e, "sql"))
+                found.append((a + s, a + e, "sql", masked[s:e]))
         else:
             pos = 0
             # sqlparse's splitter alone: its grouping pass is not needed here
@@ -214,16 +214,16 @@ def split(
                 s, e = _trim(masked, pos, pos + len(piece))
                 pos += len(piece)
                 if s < e and masked[s:e].strip(" \t\r\n;"):
-                    found.append((a + s, a + e, "sql"))
+                    found.append((a + s, a + e, "sql", masked[s:e]))
         spans.extend(sorted(found))
 
     statements: list[Statement] = []
-    masked_all, _ = mask(text, start_line) if not goose else (None, None)
+    heads: list[str] = []
     line = start_line
     line_pos = 0
     byte_pos = start_offset
     char_pos = 0
-    for index, (s, e, category) in enumerate(spans):
+    for index, (s, e, category, masked_body) in enumerate(spans):
         # advance line and byte counters incrementally: files can be large
         line += text.count("\n", line_pos, s)
         line_pos = s
@@ -233,8 +233,8 @@ def split(
         start_byte = byte_pos
         end_byte = start_byte + len(body.encode("utf-8"))
         end_line = line + body.count("\n")
-        masked_body = masked_all[s:e] if masked_all is not None else mask(body)[0]
         head = head_words(masked_body)
+        heads.append(head)
         if (
             category == "sql"
             and _starts_with(head, _TRANSACTION_HEADS)
@@ -254,7 +254,7 @@ def split(
             )
         )
 
-    return _unwrap(statements)
+    return _unwrap(statements, heads)
 
 
 def _starts_with(head: str, heads: tuple[str, ...]) -> bool:
@@ -290,12 +290,10 @@ def _goose_chunks(text: str, start_line: int) -> list[tuple[int, int, bool]]:
     return [c for c in chunks if c[0] < c[1]]
 
 
-def _unwrap(statements: list[Statement]) -> SplitResult:
-    sql = [s for s in statements if s.category != "psql"]
+def _unwrap(statements: list[Statement], heads: list[str]) -> SplitResult:
+    sql = [(s, h) for s, h in zip(statements, heads, strict=True) if s.category != "psql"]
     if len(sql) >= 2:
-        first, last = sql[0], sql[-1]
-        first_head = head_words(mask(first.text)[0])
-        last_head = head_words(mask(last.text)[0])
+        (first, first_head), (last, last_head) = sql[0], sql[-1]
         if (
             first.category == "transaction"
             and _starts_with(first_head, _BEGIN_HEADS)
