@@ -298,24 +298,15 @@ class _Walker:
         deps: dict[str, list[str]] = defaultdict(list)
         for e in edges:
             deps[e.target].append(e.source)
-        order = {m.id: i for i, m in enumerate(migrations)}
-        finished = []
-        for info in infos + repeatables:
-            finished.append(
-                MigrationInfo(
-                    migration=info.migration,
-                    sections=info.sections,
-                    provides=info.provides,
-                    requires=info.requires,
-                    drops=info.drops,
-                    alters=info.alters,
-                    depends_on=tuple(
-                        sorted(set(deps.get(info.version, ())), key=lambda v: order.get(v, 0))
-                    ),
-                    problems=tuple(per_migration.get(info.version, ())),
-                    dynamic_lines=info.dynamic_lines,
-                )
+        order = self.position
+        finished = [
+            replace(
+                info,
+                depends_on=tuple(sorted(set(deps.get(info.version, ())), key=order.__getitem__)),
+                problems=tuple(per_migration.get(info.version, ())),
             )
+            for info in infos + repeatables
+        ]
         n = len(infos)
         return Analysis(
             root=loaded.root,
@@ -619,7 +610,7 @@ class _Walker:
                     )
                     continue
                 self.declared_edges.add((target.id, m.id))
-                self.edges[(target.id, m.id)].extend([])
+                self.edges.setdefault((target.id, m.id), [])  # an edge, even with no objects
                 if index[target.id] > i:
                     self.problems.append(
                         Problem(
