@@ -386,43 +386,39 @@ def plan_command(directory, layout, dsn, embedded, fmt, to, allow_drift) -> None
     sys.exit(EXIT_FAILED if plan.refused else EXIT_OK)
 
 
-@click.command("apply")
-@run_options
-@click.option("--to", "to", metavar="VERSION", help="Stop after this version.")
-@click.option("--step", is_flag=True, help="Pause before each statement.")
-@click.option("--dry-run", is_flag=True, help="Run everything, then roll it all back.")
-@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
-@click.option("--lock-wait", type=float, default=0.0, show_default=True, metavar="SECONDS")
-@click.option(
-    "--lock-timeout",
-    metavar="DURATION",
-    help="How long a statement may wait for a table lock (e.g. 5s; default from config: 5s).",
-)
-@click.option(
-    "--statement-timeout", metavar="DURATION", help="Longest a statement may run (e.g. 10min)."
-)
-@click.option("--allow-drift", is_flag=True, help="Run even if applied files changed.")
-def apply_command(
-    directory,
-    layout,
-    dsn,
-    embedded,
-    fmt,
-    to,
-    step,
-    dry_run,
-    yes,
-    lock_wait,
-    lock_timeout,
-    statement_timeout,
-    allow_drift,
-) -> None:
-    """Apply pending migrations, each in its own transaction.
+def run_control_options(func):
+    """How a run goes: step mode, dry run, confirmation, lock and timeouts."""
+    for option in reversed(
+        [
+            click.option("--step", is_flag=True, help="Pause before each statement."),
+            click.option("--dry-run", is_flag=True, help="Run everything, then roll it all back."),
+            click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation."),
+            click.option(
+                "--lock-wait", type=float, default=0.0, show_default=True, metavar="SECONDS"
+            ),
+            click.option(
+                "--lock-timeout",
+                metavar="DURATION",
+                help="How long a statement may wait for a table lock "
+                "(e.g. 5s; default from config: 5s).",
+            ),
+            click.option(
+                "--statement-timeout",
+                metavar="DURATION",
+                help="Longest a statement may run (e.g. 10min).",
+            ),
+            click.option("--allow-drift", is_flag=True, help="Run even if applied files changed."),
+        ]
+    ):
+        func = option(func)
+    return func
 
-    Exit status: 0 done, 1 failed or refused, 2 usage or connection error, 3 lock held.
-    """
-    target = _Target(directory, layout, dsn, embedded)
-    options = dict(
+
+def _run_settings(
+    *, step, dry_run, lock_wait, lock_timeout, statement_timeout, allow_drift
+) -> dict:
+    """The runner options the run control flags ask for."""
+    return dict(
         dry_run=dry_run,
         step="statement" if step else None,
         lock_wait=lock_wait,
@@ -430,6 +426,20 @@ def apply_command(
         statement_timeout=statement_timeout,
         allow_drift=allow_drift,
     )
+
+
+@click.command("apply")
+@run_options
+@click.option("--to", "to", metavar="VERSION", help="Stop after this version.")
+@run_control_options
+def apply_command(directory, layout, dsn, embedded, fmt, to, yes, **control) -> None:
+    """Apply pending migrations, each in its own transaction.
+
+    Exit status: 0 done, 1 failed or refused, 2 usage or connection error, 3 lock held.
+    """
+    target = _Target(directory, layout, dsn, embedded)
+    options = _run_settings(**control)
+    dry_run = options["dry_run"]
     if not yes and not dry_run:
         plan = _guarded(_runner(target, json_printer, **options).plan_apply, to)
         if plan.steps and not plan.refused:
@@ -444,36 +454,8 @@ def apply_command(
 @click.option("--to", "to", metavar="VERSION", help="Roll back everything after this version.")
 @click.option("--steps", type=click.IntRange(min=1), metavar="N", help="Roll back the N newest.")
 @click.option("--all", "all_", is_flag=True, help="Roll back every applied migration.")
-@click.option("--step", is_flag=True, help="Pause before each statement.")
-@click.option("--dry-run", is_flag=True, help="Run everything, then roll it all back.")
-@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
-@click.option("--lock-wait", type=float, default=0.0, show_default=True, metavar="SECONDS")
-@click.option(
-    "--lock-timeout",
-    metavar="DURATION",
-    help="How long a statement may wait for a table lock (e.g. 5s; default from config: 5s).",
-)
-@click.option(
-    "--statement-timeout", metavar="DURATION", help="Longest a statement may run (e.g. 10min)."
-)
-@click.option("--allow-drift", is_flag=True, help="Run even if applied files changed.")
-def rollback_command(
-    directory,
-    layout,
-    dsn,
-    embedded,
-    fmt,
-    to,
-    steps,
-    all_,
-    step,
-    dry_run,
-    yes,
-    lock_wait,
-    lock_timeout,
-    statement_timeout,
-    allow_drift,
-) -> None:
+@run_control_options
+def rollback_command(directory, layout, dsn, embedded, fmt, to, steps, all_, yes, **control):
     """Run down sections, newest first, each in its own transaction.
 
     Before anything runs, shows what each step drops and the rows at risk.
@@ -481,14 +463,8 @@ def rollback_command(
     if sum(x is not None and x is not False for x in (to, steps, all_ or None)) != 1:
         fail("say how far to roll back: exactly one of --to VERSION, --steps N, --all")
     target = _Target(directory, layout, dsn, embedded)
-    options = dict(
-        dry_run=dry_run,
-        step="statement" if step else None,
-        lock_wait=lock_wait,
-        lock_timeout=lock_timeout,
-        statement_timeout=statement_timeout,
-        allow_drift=allow_drift,
-    )
+    options = _run_settings(**control)
+    dry_run = options["dry_run"]
     runner = _runner(target, json_printer, **options)
     plan = _guarded(runner.plan_rollback, to=to, steps=steps, all=all_)
     if plan.steps and not plan.refused:
