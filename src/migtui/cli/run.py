@@ -561,12 +561,6 @@ def resolve_command(directory, layout, dsn, embedded, fmt, version, settle, lock
         _console().print(f"[green]{done.version} is now {done.state}[/]")
 
 
-def _same(a: str, b: str) -> bool:
-    from migtui.core.versions import Version
-
-    return Version(a).same_number(b)
-
-
 @click.command("history")
 @dsn_option
 @embedded_option
