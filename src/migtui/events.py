@@ -8,7 +8,7 @@ fields as JSON-ready values, the same names the text output uses.
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from typing import ClassVar
 
 
@@ -19,10 +19,6 @@ class Event:
 
     def to_json(self) -> dict:
         return {"type": self.type, **asdict(self)}
-
-    @classmethod
-    def field_names(cls) -> list[str]:
-        return [f.name for f in fields(cls)]
 
 
 def _event(name: str):
@@ -181,21 +177,3 @@ class StepPaused(Event):
     index: int
     line: int
     sql: str
-
-
-ALL_EVENTS: tuple[type[Event], ...] = (
-    PlanStarted,
-    LockWaiting,
-    LockAcquired,
-    MigrationStarted,
-    StatementStarted,
-    Notice,
-    StatementFinished,
-    StatementFailed,
-    VerifyPassed,
-    VerifyFailed,
-    MigrationCommitted,
-    MigrationRolledBack,
-    PlanFinished,
-    StepPaused,
-)

@@ -28,9 +28,6 @@ class Version:
         if not self.parts:
             raise ValueError(f"version {raw!r} has no number in it")
 
-    def _key(self) -> tuple:
-        return (self.parts, self.raw)
-
     def __eq__(self, other: object) -> bool:
         if isinstance(other, str):
             return self.same_number(other)

@@ -226,14 +226,6 @@ def remove_applied(conn: psycopg.Connection, version: str) -> int:
     return cur.rowcount
 
 
-def find_row_version(conn: psycopg.Connection, version: str) -> str | None:
-    """The version as the ledger spells it (``14`` finds ``0014``)."""
-    for row in read_rows(conn):
-        if Version(row.version).same_number(version):
-            return row.version
-    return None
-
-
 def record_history(
     conn: psycopg.Connection,
     *,

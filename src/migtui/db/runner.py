@@ -145,7 +145,6 @@ class Runner:
         self._control = control if control is not None else StepControl()
         self._conn: psycopg.Connection | None = None
         self._cancelled = threading.Event()
-        self._running = threading.Lock()  # held while a statement is on the server
         self._in_statement = False
         self._current: tuple[str, int] | None = None  # (version, index) notices belong to
         self._blockers: str | None = None
