@@ -2078,12 +2078,7 @@ def _alter_table_scoped(script: _Script, tokens: list[Token], ctx: _Ctx, kind: s
 # --- DROP ---------------------------------------------------------------------------
 
 _DROP_KINDS = {
-    ("TABLE",): TABLE,
-    ("VIEW",): VIEW,
-    ("MATERIALIZED", "VIEW"): MATVIEW,
-    ("INDEX",): INDEX,
-    ("SEQUENCE",): SEQUENCE,
-    ("FOREIGN", "TABLE"): FOREIGN_TABLE,
+    **_ALTER_RELATION_KINDS,
     ("TYPE",): TYPE,
     ("DOMAIN",): DOMAIN,
     ("SCHEMA",): SCHEMA,
@@ -2134,26 +2129,7 @@ def _drop(script: _Script, tokens: list[Token], ctx: _Ctx) -> None:
 
 # --- COMMENT, GRANT, TRUNCATE, COPY, CALL, LOCK, REFRESH, SET ----------------------------
 
-_COMMENT_KINDS = {
-    ("TABLE",): TABLE,
-    ("VIEW",): VIEW,
-    ("MATERIALIZED", "VIEW"): MATVIEW,
-    ("INDEX",): INDEX,
-    ("SEQUENCE",): SEQUENCE,
-    ("FOREIGN", "TABLE"): FOREIGN_TABLE,
-    ("TYPE",): TYPE,
-    ("DOMAIN",): DOMAIN,
-    ("SCHEMA",): SCHEMA,
-    ("EXTENSION",): EXTENSION,
-    ("FUNCTION",): FUNCTION,
-    ("PROCEDURE",): PROCEDURE,
-    ("ROUTINE",): FUNCTION,
-    ("COLUMN",): COLUMN,
-    ("TRIGGER",): TRIGGER,
-    ("POLICY",): POLICY,
-    ("RULE",): RULE,
-    ("CONSTRAINT",): CONSTRAINT,
-}
+_COMMENT_KINDS = {**_DROP_KINDS, ("COLUMN",): COLUMN, ("CONSTRAINT",): CONSTRAINT}
 
 
 def _comment(script: _Script, tokens: list[Token], ctx: _Ctx) -> None:
