@@ -914,18 +914,31 @@ class _TableBuild:
         return self.ref.qualified if self.ref else None
 
 
-def _create_table(
+def _new_relation(
     script: _Script, tokens: list[Token], i: int, ctx: _Ctx, temp: bool, kind: str
-) -> None:
+) -> tuple[list[str], int, ObjectRef | None, int] | None:
+    """The relation a CREATE names at ``i`` (after ``IF NOT EXISTS``): its name parts,
+    position, reference (None when temporary) and the index after the name. Its
+    schema is required; None when no name follows."""
     i = _if_not_exists(tokens, i)
     if i >= len(tokens) or not tokens[i].is_ident:
-        return
-    name_tok = tokens[i]
+        return None
+    pos = tokens[i].pos
     names, i = read_name(tokens, i)
     if temp:
         script.temp_names.add(names[-1])
     ref = None if temp else script.relation(names, kind)
-    script.need_schema(ref, name_tok.pos, ctx)
+    script.need_schema(ref, pos, ctx)
+    return names, pos, ref, i
+
+
+def _create_table(
+    script: _Script, tokens: list[Token], i: int, ctx: _Ctx, temp: bool, kind: str
+) -> None:
+    created = _new_relation(script, tokens, i, ctx, temp, kind)
+    if created is None:
+        return
+    names, name_pos, ref, i = created
     build = _TableBuild(ref)
     n = len(tokens)
     as_at = _find_word(tokens, i, "AS")
@@ -937,7 +950,7 @@ def _create_table(
         if query and query[0].is_word("EXECUTE"):
             return
         script.query(_strip_with_data(query), ctx)
-        script.emit(PROVIDE, ref, name_tok.pos, ctx)
+        script.emit(PROVIDE, ref, name_pos, ctx)
         _provide_columns(script, build, [], ctx)
         return
     elements: list[list[Token]] = []
@@ -959,7 +972,7 @@ def _create_table(
             parent_names, _ = read_name(part, 0)
             script.emit(REQUIRE, script.relation(parent_names), part[0].pos, ctx)
     build.complete = not any(e and e[0].is_word("LIKE") for e in elements)
-    _table_elements(script, build, elements, ctx, name_tok.pos)
+    _table_elements(script, build, elements, ctx, name_pos)
 
 
 def split_first_idents(tokens: list[Token]) -> list[Token]:
@@ -1314,21 +1327,16 @@ def _paren_columns(tokens: list[Token], i: int) -> list[str]:
 def _create_view(
     script: _Script, tokens: list[Token], i: int, ctx: _Ctx, temp: bool, kind: str
 ) -> None:
-    i = _if_not_exists(tokens, i)
-    if i >= len(tokens) or not tokens[i].is_ident:
+    created = _new_relation(script, tokens, i, ctx, temp, kind)
+    if created is None:
         return
-    name_tok = tokens[i]
-    names, i = read_name(tokens, i)
-    if temp:
-        script.temp_names.add(names[-1])
-    ref = None if temp else script.relation(names, kind)
-    script.need_schema(ref, name_tok.pos, ctx)
+    names, name_pos, ref, i = created
     as_at = _find_word(tokens, i, "AS")
     recursive = any(t.is_word("RECURSIVE") for t in tokens[:3])
     hidden = frozenset({names[-1]}) if recursive else frozenset()
     if as_at != -1:
         script.query(_strip_with_data(tokens[as_at + 1 :]), ctx, hidden)
-    script.emit(PROVIDE, ref, name_tok.pos, ctx)
+    script.emit(PROVIDE, ref, name_pos, ctx)
 
 
 def _create_index(script: _Script, tokens: list[Token], i: int, ctx: _Ctx) -> None:
@@ -1495,17 +1503,11 @@ def _cast_type_name(tokens: list[Token]) -> str | None:
 
 
 def _create_sequence(script: _Script, tokens: list[Token], i: int, ctx: _Ctx, temp: bool) -> None:
-    i = _if_not_exists(tokens, i)
-    if i >= len(tokens) or not tokens[i].is_ident:
+    created = _new_relation(script, tokens, i, ctx, temp, SEQUENCE)
+    if created is None or temp:
         return
-    name_tok = tokens[i]
-    names, i = read_name(tokens, i)
-    if temp:
-        script.temp_names.add(names[-1])
-        return
-    ref = script.relation(names, SEQUENCE)
-    script.need_schema(ref, name_tok.pos, ctx)
-    script.emit(PROVIDE, ref, name_tok.pos, ctx)
+    _, name_pos, ref, i = created
+    script.emit(PROVIDE, ref, name_pos, ctx)
     _owned_by(script, tokens, i, ctx)
 
 
