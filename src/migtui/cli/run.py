@@ -490,11 +490,7 @@ def _show_risks(target: _Target, plan: Plan, fmt: str) -> None:
         for dropped in risk.drops:
             console.print(f"      [red]drops[/] {escape(dropped)}")
         for table in risk.rows_at_risk:
-            rows = (
-                "absent"
-                if table.rows is None
-                else f"{table.rows} row{'' if table.rows == 1 else 's'}"
-            )
+            rows = table.count_text()
             style = "bold red" if table.rows else "dim"
             console.print(
                 f"      [{style}]data at risk:[/] {escape(table.table)} ({table.why}): {rows}"

@@ -26,6 +26,12 @@ class TableRows:
     rows: int | None  # None when the table does not exist on the target
     why: str  # "dropped", "truncated", "loses column metadata"
 
+    def count_text(self, absent: str = "absent") -> str:
+        """``1 row``, ``12 rows``, or ``absent`` when the table is not there."""
+        if self.rows is None:
+            return absent
+        return f"{self.rows} row{'' if self.rows == 1 else 's'}"
+
 
 @dataclass(frozen=True)
 class StepRisk:

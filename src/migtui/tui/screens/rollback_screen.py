@@ -147,11 +147,7 @@ def _describe(plan, risks, at_risk: int) -> Group:
         else:
             parts.append(Text("    drops nothing", style="dim"))
         for table in risk.rows_at_risk:
-            rows = (
-                "table absent"
-                if table.rows is None
-                else f"{table.rows} row{'' if table.rows == 1 else 's'}"
-            )
+            rows = table.count_text(absent="table absent")
             style = "bold red" if table.rows else "dim"
             parts.append(Text(f"    {table.table}: {rows} ({table.why})", style=style))
     if at_risk:
