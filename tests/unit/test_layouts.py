@@ -8,12 +8,23 @@ stay clean.
 from __future__ import annotations
 
 import shutil
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
+from migtui.core.graph import analyze, analyze_dir
 from migtui.core.layouts import LAYOUTS, LayoutError, LoadResult, detect_layout, load
 from migtui.core.model import Migration, Section, Severity
+from migtui.core.plan import (
+    APPLIED,
+    OUT_OF_ORDER,
+    PENDING,
+    MigrationStatus,
+    build_apply_plan,
+    build_rollback_plan,
+)
+from migtui.db.ledger import LedgerRow, checksum, status_from_rows
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "layouts"
 
@@ -284,6 +295,29 @@ def test_missing_or_empty_down_is_a_warning() -> None:
     assert "migrate:down" in missing["0015"].hint
 
 
+def test_dbmate_dash_after_the_version_is_a_migration(tmp_path: Path) -> None:
+    write(tmp_path, "20240101000000-create-t.sql", NATIVE_T)
+    write(tmp_path, "20240102000000_use_t.sql", NATIVE_USE_T)
+    result = load(tmp_path)
+
+    assert result.layout == "native"
+    assert [(str(m.version), m.name) for m in result.migrations] == [
+        ("20240101000000", "create-t"),
+        ("20240102000000", "use_t"),
+    ]
+    assert result.problems == ()
+    assert analyze(result).problems == ()
+
+
+def test_dbmate_dash_names_are_detected_as_native(tmp_path: Path) -> None:
+    write(tmp_path, "20240101000000-create-t.sql", NATIVE_T)
+    assert detect_layout(tmp_path) == "native"
+
+
+NATIVE_T = "-- migrate:up\nCREATE TABLE t (id int);\n-- migrate:down\nDROP TABLE t;\n"
+NATIVE_USE_T = "-- migrate:up\nINSERT INTO t VALUES (1);\n-- migrate:down\nDELETE FROM t;\n"
+
+
 # ---------------------------------------------------------- golang-migrate
 
 
@@ -371,6 +405,30 @@ def test_goose_file_without_up_annotation_is_reported(tmp_path: Path) -> None:
     assert by_version(result)["00002"].up is None
 
 
+def test_goose_go_migration_is_reported_and_kept_in_version_order(tmp_path: Path) -> None:
+    write(tmp_path, "00001_users.sql", GOOSE_USERS)
+    write(tmp_path, "00002_backfill_users.go", "package migrations\n")
+    write(tmp_path, "00002_backfill_users_test.go", "package migrations\n")
+    write(tmp_path, "00003_use_users.sql", GOOSE_USE_USERS)
+    write(tmp_path, "main.go", "package migrations\n")
+    result = load(tmp_path)
+
+    assert result.layout == "goose"
+    assert result.code_migrations == (("00002", "00002_backfill_users.go"),)
+    [problem] = result.problems
+    assert (problem.kind, problem.severity) == ("code_migration", Severity.WARNING)
+    assert (problem.file, problem.migration) == ("00002_backfill_users.go", "00002")
+    assert "Go migration" in problem.message
+    assert "cannot see what it does" in problem.message
+    assert versions(result) == ["00001", "00003"]
+
+
+GOOSE_USERS = "-- +goose Up\nCREATE TABLE users (id int);\n-- +goose Down\nDROP TABLE users;\n"
+GOOSE_USE_USERS = (
+    "-- +goose Up\nINSERT INTO users VALUES (1);\n-- +goose Down\nDELETE FROM users;\n"
+)
+
+
 # ----------------------------------------------------------------- diesel
 
 
@@ -383,6 +441,47 @@ def test_diesel_old_and_new_folder_names_interleave_by_time() -> None:
         "index_comment_post",  # 2018-05-01-101010_
     ]
     assert str(result.migrations[1].version) == "20161201093000"
+
+
+def test_diesel_orders_versions_as_text_as_diesel_does(tmp_path: Path) -> None:
+    """diesel's version is the folder name up to the first ``_``, dashes removed,
+    and diesel sorts versions as strings: ``202511190914440000`` (with the
+    ``-0000`` suffix) comes before ``20260120162913``, though it is a larger number."""
+    for folder in (
+        "2026-01-20-162913_a",
+        "2025-11-19-091444-0000_b",
+        "2025-06-01-000000_c",
+        "00000000000000_diesel_initial_setup",
+        "2026-02-01-000000-0000_d",
+    ):
+        write(tmp_path, f"{folder}/up.sql", "SELECT 1;\n")
+        write(tmp_path, f"{folder}/down.sql", "SELECT 1;\n")
+    result = load(tmp_path)
+
+    assert [(str(m.version), m.name) for m in result.migrations] == [
+        ("00000000000000", "diesel_initial_setup"),
+        ("20250601000000", "c"),
+        ("202511190914440000", "b"),
+        ("20260120162913", "a"),
+        ("202602010000000000", "d"),
+    ]
+    expected = versions(result)
+
+    # apply and rollback run in that order too, from the files and from the ledger
+    analysis = analyze(result)
+    assert build_apply_plan(analysis, []).versions == tuple(expected)
+    applied = [MigrationStatus(v, "", APPLIED) for v in reversed(expected)]
+    rollback = build_rollback_plan(analysis, applied, to="20250601000000")
+    assert rollback.versions == tuple(reversed(expected[2:]))
+
+    # with only 20260120162913 applied, the -0000 migration before it is out of order
+    info = analysis.get("20260120162913")
+    row = LedgerRow(
+        info.version, info.name, checksum(info), datetime.now(), "me", None, None, None, False
+    )
+    states = {s.version: s.state for s in status_from_rows([row], analysis)}
+    assert states["202511190914440000"] == OUT_OF_ORDER
+    assert states["202602010000000000"] == PENDING
 
 
 def test_diesel_sections_come_from_up_and_down_files() -> None:
@@ -406,7 +505,6 @@ def test_diesel_lists_its_own_helper_objects_as_assumed() -> None:
         "table public.__diesel_schema_migrations",
     ]
     assert "00000000000000" in versions(result)
-    assert load(FIXTURES / "native").assumed == ()
 
 
 def test_diesel_broken_metadata_and_missing_files(tmp_path: Path) -> None:
@@ -461,6 +559,119 @@ def test_flyway_undo_without_its_migration_is_reported(tmp_path: Path) -> None:
     write(tmp_path, "U7__gone.sql", "DROP TABLE gone;\n")
     result = load(tmp_path)
     assert [(p.kind, p.file) for p in result.problems] == [("unrecognized_file", "U7__gone.sql")]
+
+
+def test_flyway_java_migrations_are_reported_in_version_order(tmp_path: Path) -> None:
+    write(tmp_path, "V1__customers.sql", "CREATE TABLE customers (id int);\n")
+    write(tmp_path, "V2__Backfill_customers.java", "class V2__Backfill_customers {}\n")
+    write(tmp_path, "V2__Backfill_customers.class", b"\xca\xfe\xba\xbe")
+    write(tmp_path, "V2__Backfill_customers$1.class", b"\xca\xfe\xba\xbe")
+    write(tmp_path, "db/V1_5__Fix_names.class", b"\xca\xfe\xba\xbe")
+    write(tmp_path, "V3__orders.sql", "CREATE TABLE orders (id int);\n")
+    result = load(tmp_path)
+
+    assert result.code_migrations == (
+        ("1.5", "db/V1_5__Fix_names.class"),
+        ("2", "V2__Backfill_customers.java"),
+    )
+    code = [p for p in result.problems if p.kind == "code_migration"]
+    assert [(p.migration, p.file, p.severity) for p in code] == [
+        ("1.5", "db/V1_5__Fix_names.class", Severity.WARNING),
+        ("2", "V2__Backfill_customers.java", Severity.WARNING),
+    ]
+    assert all("Java migration" in p.message and "cannot see" in p.message for p in code)
+    assert versions(result) == ["1", "3"]
+
+
+def test_flyway_repeatable_reading_a_versioned_table_depends_on_it(tmp_path: Path) -> None:
+    write(tmp_path, "V1__customers.sql", "CREATE TABLE customers (id int);\n")
+    write(tmp_path, "U1__customers.sql", "DROP TABLE customers;\n")
+    write(
+        tmp_path, "R__customer_view.sql", "CREATE OR REPLACE VIEW v AS SELECT id FROM customers;\n"
+    )
+    analysis = analyze_dir(tmp_path)
+
+    assert analysis.problems == ()
+    assert [info.version for info in analysis.repeatables] == ["R__customer_view"]
+    assert analysis.repeatables[0].depends_on == ("1",)
+
+
+def test_flyway_repeatable_reading_another_repeatables_view(tmp_path: Path) -> None:
+    # marquez: R__Runs_view reads the jobs_view R__Jobs_view_and_rewrite_function makes,
+    # which once stopped the analysis with KeyError: 'R__Jobs_view_and_rewrite_function'
+    write(tmp_path, "V1__jobs.sql", "CREATE TABLE jobs (id int);\n")
+    write(tmp_path, "U1__jobs.sql", "DROP TABLE jobs;\n")
+    write(
+        tmp_path, "R__Jobs_view.sql", "CREATE OR REPLACE VIEW jobs_view AS SELECT id FROM jobs;\n"
+    )
+    write(
+        tmp_path,
+        "R__Runs_view.sql",
+        "CREATE OR REPLACE VIEW runs_view AS SELECT id FROM jobs_view;\n",
+    )
+    analysis = analyze_dir(tmp_path)
+
+    assert analysis.problems == ()
+    runs = analysis.get("R__Runs_view")
+    assert runs is not None and runs.depends_on == ("R__Jobs_view",)
+
+
+# ------------------------------------------------------ the tools' own objects
+
+_TOOL_LEDGER_FOLDERS = {
+    "native": {
+        "0001_a.sql": "-- migrate:up\nALTER TABLE schema_migrations ADD COLUMN data_version int;\n"
+        "-- migrate:down\nALTER TABLE schema_migrations DROP COLUMN data_version;\n",
+    },
+    "golang-migrate": {
+        "1_a.up.sql": "CREATE TABLE a (id int);\n",
+        "1_a.down.sql": "DROP TABLE a;\n",
+        "2_x.up.sql": "ALTER TABLE schema_migrations ADD COLUMN data_version int;\n",
+        "2_x.down.sql": "ALTER TABLE schema_migrations DROP COLUMN data_version;\n",
+    },
+    "goose": {
+        "00001_a.sql": "-- +goose Up\nALTER TABLE goose_db_version ADD COLUMN note text;\n"
+        "-- +goose Down\nALTER TABLE goose_db_version DROP COLUMN note;\n",
+    },
+    "diesel": {
+        "2024-01-01-000000_a/up.sql": "ALTER TABLE __diesel_schema_migrations ADD note text;\n",
+        "2024-01-01-000000_a/down.sql": "ALTER TABLE __diesel_schema_migrations DROP note;\n",
+    },
+    "flyway": {
+        "V1__a.sql": "CREATE INDEX history_type ON flyway_schema_history (type);\n",
+        "U1__a.sql": "DROP INDEX history_type;\n",
+    },
+    "sqitch": {
+        "sqitch.plan": "%syntax-version=1.0.0\n%project=demo\n\n"
+        "deployed 2024-01-01T00:00:00Z Ada <ada@example.com> # what is deployed\n",
+        "deploy/deployed.sql": "CREATE VIEW deployed AS SELECT change FROM sqitch.changes;\n",
+        "revert/deployed.sql": "DROP VIEW deployed;\n",
+    },
+}
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_the_layouts_own_ledger_exists_before_the_first_migration(
+    tmp_path: Path, layout: str
+) -> None:
+    for name, text in _TOOL_LEDGER_FOLDERS[layout].items():
+        write(tmp_path, name, text)
+    analysis = analyze_dir(tmp_path)
+
+    assert analysis.layout == layout
+    assert analysis.problems == ()
+    [requirement] = [r for info in analysis.migrations for r in info.requires]
+    assert requirement.source == "layout"
+
+
+def test_each_layout_names_its_ledger_as_assumed() -> None:
+    ledgers = {layout: {str(ref) for ref in load(FIXTURES / layout).assumed} for layout in LAYOUTS}
+    assert "table public.schema_migrations" in ledgers["native"]
+    assert "table public.schema_migrations" in ledgers["golang-migrate"]
+    assert "table public.goose_db_version" in ledgers["goose"]
+    assert "table public.__diesel_schema_migrations" in ledgers["diesel"]
+    assert "table public.flyway_schema_history" in ledgers["flyway"]
+    assert {"schema sqitch", "table sqitch.changes"} <= ledgers["sqitch"]
 
 
 # ----------------------------------------------------------------- sqitch

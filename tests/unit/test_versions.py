@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from migtui.core.versions import Version, looks_like_version
+from migtui.core.versions import Version, looks_like_version, version_for
 
 
 def natural_sort(raw: list[str]) -> list[str]:
@@ -61,3 +61,20 @@ def test_text_without_a_number_is_not_a_version(raw: str) -> None:
     with pytest.raises(ValueError):
         Version(raw)
     assert not looks_like_version(raw)
+
+
+def test_diesel_versions_order_as_text_like_diesel() -> None:
+    raw = ["20260120162913", "202511190914440000", "00000000000000", "20250601000000"]
+    ordered = [str(v) for v in sorted(version_for(r, "diesel") for r in raw)]
+    assert ordered == ["00000000000000", "20250601000000", "202511190914440000", "20260120162913"]
+    # every other layout keeps the natural order
+    assert [str(v) for v in sorted(version_for(r, "goose") for r in raw)][-1] == (
+        "202511190914440000"
+    )
+
+
+def test_a_text_ordered_version_is_still_named_by_its_number() -> None:
+    version = version_for("202511190914440000", "diesel")
+    assert version == Version("202511190914440000")
+    assert version.same_number("202511190914440000")
+    assert {version: "x"}[Version("202511190914440000")] == "x"

@@ -9,26 +9,35 @@ never stops the rest of the folder being read.
 Naming rules:
 
 * ``native`` (dbmate-compatible): ``0001_users.sql``, ``0013_5_base_tables.sql``,
-  ``20240101120000_add_x.sql``. The version is the leading run of digit groups
-  joined by ``_``: every all-digit group right after the first number belongs to
-  the version, so ``0013_5_base_tables`` is version ``0013_5``, name
-  ``base_tables`` (and ``0001_2024_cleanup`` is version ``0001_2024``).
+  ``20240101120000_add_x.sql``, ``20240101120000-add-x.sql``. The version is the
+  leading run of digit groups joined by ``_``: every all-digit group right after
+  the first number belongs to the version, so ``0013_5_base_tables`` is version
+  ``0013_5``, name ``base_tables`` (and ``0001_2024_cleanup`` is version
+  ``0001_2024``). A ``-`` after the version starts the name, as dbmate allows.
   Sections: ``-- migrate:up [transaction:false]``, ``-- migrate:down``,
   ``-- migrate:verify``; a file without markers is all up.
 * ``golang-migrate``: ``1_users.up.sql`` and ``1_users.down.sql``.
-* ``goose``: ``00001_users.sql`` with ``-- +goose Up`` / ``-- +goose Down``.
+* ``goose``: ``00001_users.sql`` with ``-- +goose Up`` / ``-- +goose Down``;
+  ``00002_x.go`` Go migrations run between them (reported, and listed in
+  ``LoadResult.code_migrations``).
 * ``diesel``: folders ``2024-01-01-120000_users/`` (or ``20170309122510_users/``)
   holding ``up.sql``, ``down.sql`` and maybe ``metadata.toml``. The version is
-  the folder name before the first ``_`` with dashes removed, as diesel records it.
+  the folder name before the first ``_`` with dashes removed, as diesel records it,
+  and versions order as text, as diesel orders them.
 * ``flyway``: ``V1__x.sql``, ``V1.1__x.sql``, ``V1_1__x.sql`` (``_`` in a version
   is ``.``), ``U1__x.sql`` undoes V1, ``R__x.sql`` are repeatables. A repeatable's
   version text is ``R__<description>``; it sorts after every numbered version.
-  Subfolders are read too, as flyway does.
+  Subfolders are read too, as flyway does. Java migrations (``V3__x.java``,
+  ``V3__x.class``) run between the scripts (reported, and listed in
+  ``LoadResult.code_migrations``).
 * ``sqitch``: ``sqitch.plan`` with ``deploy/``, ``revert/``, ``verify/`` scripts.
   The version is the change's position in the plan (``1``, ``2``, …).
 
 Every layout but sqitch also reads ``-- requires: 0008 0013_5`` comment lines
 (in the header or the up section) as declared prerequisites.
+
+Each layout's tool creates its own ledger before the first migration runs (and
+diesel some helpers too): those objects are ``LoadResult.assumed``.
 """
 
 from __future__ import annotations
@@ -41,9 +50,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from migtui.core.model import FUNCTION, TABLE, Migration, ObjectRef, Problem, Section, Severity
+from migtui.core.model import (
+    FUNCTION,
+    SCHEMA,
+    TABLE,
+    Migration,
+    ObjectRef,
+    Problem,
+    Section,
+    Severity,
+)
 from migtui.core.statements import SplitError, mask
-from migtui.core.versions import Version
+from migtui.core.versions import Version, version_for
 
 LAYOUTS = ("native", "golang-migrate", "goose", "diesel", "flyway", "sqitch")
 
@@ -55,6 +73,27 @@ DIESEL_ASSUMED = (
     ObjectRef(TABLE, "public", "__diesel_schema_migrations"),
 )
 
+#: The registry sqitch creates in the target before deploying anything.
+_SQITCH_REGISTRY = (
+    ObjectRef(SCHEMA, None, "sqitch"),
+    *(
+        ObjectRef(TABLE, "sqitch", name)
+        for name in ("releases", "projects", "changes", "tags", "dependencies", "events")
+    ),
+)
+
+#: What each layout's own tool creates before the first migration runs: its
+#: ledger table (and diesel's helpers), so a migration that reads or alters it
+#: needs nothing.
+TOOL_OBJECTS: dict[str, tuple[ObjectRef, ...]] = {
+    "native": (ObjectRef(TABLE, "public", "schema_migrations"),),  # dbmate's
+    "golang-migrate": (ObjectRef(TABLE, "public", "schema_migrations"),),
+    "goose": (ObjectRef(TABLE, "public", "goose_db_version"),),
+    "diesel": DIESEL_ASSUMED,
+    "flyway": (ObjectRef(TABLE, "public", "flyway_schema_history"),),
+    "sqitch": _SQITCH_REGISTRY,
+}
+
 _SEVERITY = {
     "duplicate_version": Severity.ERROR,
     "unreadable_file": Severity.ERROR,
@@ -63,12 +102,18 @@ _SEVERITY = {
     "empty_migration": Severity.WARNING,
     "missing_down": Severity.WARNING,
     "unrecognized_file": Severity.WARNING,
+    "code_migration": Severity.WARNING,
 }
 
 #: Files that sit next to migrations and are not migrations: never reported.
 _KNOWN_NON_MIGRATIONS = frozenset({"schema.sql", "structure.sql", "seed.sql", "seeds.sql"})
 
 _NATIVE_NAME = re.compile(r"^(\d+(?:_\d+)*)(?:_(.*))?\.sql$")
+#: dbmate also takes ``20240101120000-create-t.sql``: a dash may end the version.
+_DBMATE_NAME = re.compile(r"^(\d+(?:_\d+)*)(?:[_-](.*))?\.sql$")
+_GOOSE_GO_NAME = re.compile(r"^(\d+)_.*\.go$")
+#: Flyway's Java migrations, as source or compiled classes (not inner classes).
+_FLYWAY_CODE = re.compile(r"^(?:V(\d+(?:[._]\d+)*)|R)__([^$]+)\.(java|kt|class)$")
 _GOLANG_NAME = re.compile(r"^(\d+)_(.*)\.(up|down)\.sql$")
 _FLYWAY_NAME = re.compile(r"^([VU])(\d+(?:[._]\d+)*)__(.*)\.sql$")
 _FLYWAY_REPEATABLE = re.compile(r"^R__(.*)\.sql$")
@@ -95,8 +140,13 @@ class LoadResult:
     #: Flyway's R__ migrations, which run after the numbered ones whenever they change.
     repeatables: tuple[Migration, ...]
     problems: tuple[Problem, ...]
-    #: Objects the layout's own tool creates (diesel's helpers and its ledger table).
+    #: Objects the layout's own tool creates before the first migration runs: its
+    #: ledger table (and diesel's helpers).
     assumed: tuple[ObjectRef, ...] = ()
+    #: Migrations written in code (goose ``.go``, flyway Java), in version order, as
+    #: (version as text, file relative to root). They run in version order between
+    #: the SQL migrations, and migtui cannot see what they create.
+    code_migrations: tuple[tuple[str, str], ...] = ()
 
 
 class LayoutError(ValueError):
@@ -174,7 +224,7 @@ def _detect(root: Path) -> str | None:
         return "flyway"
     if any(_GOLANG_NAME.match(n) for n in names):
         return "golang-migrate"
-    versioned = [p for p in files if _NATIVE_NAME.match(p.name)]
+    versioned = [p for p in files if _DBMATE_NAME.match(p.name)]
     if not versioned:
         return None
     return "goose" if _looks_like_goose(versioned) else "native"
@@ -238,7 +288,8 @@ class _Read:
     migrations: list[Migration] = field(default_factory=list)
     repeatables: list[Migration] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-    assumed: tuple[ObjectRef, ...] = ()
+    #: (version as text, path) of migrations written in code
+    code: list[tuple[str, Path]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -416,7 +467,7 @@ def _all_lines(source: _Source | None) -> list[tuple[int, str]]:
 def _read_native(root: Path) -> _Read:
     read = _Read()
     for path in _files(root):
-        match = _NATIVE_NAME.match(path.name)
+        match = _DBMATE_NAME.match(path.name)
         if match is not None:
             read.migrations.append(_native_migration(path, root, match.group(1), match.group(2)))
         elif _is_stray_sql(path):
@@ -555,9 +606,8 @@ def _read_goose(root: Path) -> _Read:
         match = _NATIVE_NAME.match(path.name)
         if match is not None:
             read.migrations.append(_goose_migration(path, root, match.group(1), match.group(2)))
-        elif path.suffix == ".go" and _LEADING_VERSION.match(path.name):
-            hint = "Go migrations cannot be run by migtui; rewrite it as SQL"
-            read.problems.append(_unrecognized(path, root, hint))
+        elif (go := _GOOSE_GO_NAME.match(path.name)) and not path.name.endswith("_test.go"):
+            read.code.append((go.group(1), path))
         elif _is_stray_sql(path):
             hint = "name migrations NNNNN_name.sql, e.g. 00015_add_index.sql"
             read.problems.append(_unrecognized(path, root, hint))
@@ -653,7 +703,7 @@ def _goose_annotations(
 
 
 def _read_diesel(root: Path) -> _Read:
-    read = _Read(assumed=DIESEL_ASSUMED)
+    read = _Read()
     for folder in _subfolders(root):
         match = _DIESEL_FOLDER.match(folder.name)
         if match is None:
@@ -678,7 +728,7 @@ def _diesel_migration(folder: Path, root: Path, stamp: str, name: str) -> Migrat
         down, _ = _whole_file("down", where.at(folder / "down.sql"), problems, transactional)
     requires = _declared_requires(_all_lines(source), where.at(folder / "up.sql"), problems)
     return Migration(
-        Version(raw_version),
+        version_for(raw_version, "diesel"),
         name,
         folder,
         "diesel",
@@ -715,6 +765,7 @@ def _repeatable_version(description: str) -> Version:
     version = Version.__new__(Version)
     version.raw = f"R__{description}"
     version.parts = (sys.maxsize, *description.encode("utf-8"))
+    version.order = version.parts
     return version
 
 
@@ -722,10 +773,15 @@ def _read_flyway(root: Path) -> _Read:
     read = _Read()
     versioned: list[tuple[str, str, Path]] = []  # (raw version, description, V file)
     undo: dict[tuple[int, ...], list[Path]] = defaultdict(list)
+    code: dict[str, Path] = {}  # version text -> the class's source (or compiled) file
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
         if any(part.startswith(".") for part in path.relative_to(root).parts):
             continue
-        if repeatable := _FLYWAY_REPEATABLE.match(path.name):
+        if java := _FLYWAY_CODE.match(path.name):
+            version = java.group(1).replace("_", ".") if java.group(1) else f"R__{java.group(2)}"
+            if version not in code or java.group(3) != "class":
+                code[version] = path
+        elif repeatable := _FLYWAY_REPEATABLE.match(path.name):
             read.repeatables.append(_flyway_repeatable(path, root, repeatable.group(1)))
         elif match := _FLYWAY_NAME.match(path.name):
             raw_version = match.group(2).replace("_", ".")
@@ -745,6 +801,7 @@ def _read_flyway(root: Path) -> _Read:
         for path in paths:
             hint = "an undo script U<n>__name.sql needs its V<n>__name.sql"
             read.problems.append(_unrecognized(path, root, hint))
+    read.code.extend(code.items())
     return read
 
 
@@ -982,7 +1039,7 @@ def _finish(root: Path, layout: str, read: _Read) -> LoadResult:
     if layout == "sqitch":
         ordered = list(read.migrations)  # plan order is the run order
     else:
-        ordered = sorted(read.migrations, key=lambda m: (m.version.parts, m.version.raw, m.name))
+        ordered = sorted(read.migrations, key=lambda m: (m.version.order, m.version.raw, m.name))
     migrations = tuple(_with_content_checks(m, root) for m in ordered)
     repeatables = tuple(
         _with_content_checks(m, root) for m in sorted(read.repeatables, key=lambda m: m.version)
@@ -990,14 +1047,43 @@ def _finish(root: Path, layout: str, read: _Read) -> LoadResult:
     problems = [p for m in migrations + repeatables for p in m.read_problems]
     problems.extend(_duplicate_versions(migrations, root))
     problems.extend(read.problems)
+    code = sorted(read.code, key=lambda c: (_code_version(c[0], layout), c[1]))
+    problems.extend(_code_migration(root, layout, raw, path) for raw, path in code)
     return LoadResult(
         layout=layout,
         root=root,
         migrations=migrations,
         repeatables=repeatables,
         problems=tuple(problems),
-        assumed=read.assumed,
+        assumed=TOOL_OBJECTS[layout],
+        code_migrations=tuple((raw, _relative(path, root)) for raw, path in code),
     )
+
+
+def _code_version(raw: str, layout: str) -> Version:
+    return _repeatable_version(raw[3:]) if raw.startswith("R__") else version_for(raw, layout)
+
+
+_CODE_LANGUAGE = {".go": "Go", ".java": "Java", ".kt": "Kotlin", ".class": "Java"}
+
+
+def _code_migration(root: Path, layout: str, raw: str, path: Path) -> Problem:
+    """A migration written in code runs in its place among the SQL ones, unseen."""
+    language = _CODE_LANGUAGE.get(path.suffix, "code")
+    when = (
+        "after the versioned migrations, whenever it changes"
+        if raw.startswith("R__")
+        else f"as version {raw}, in its place between the SQL migrations"
+    )
+    message = (
+        f"{path.name} is a {language} migration: {layout} runs it {when}, "
+        "and migtui cannot see what it does"
+    )
+    hint = (
+        "if a later migration needs what it creates, add those objects to assume; "
+        "or write the migration in SQL"
+    )
+    return _Where(root, path, raw).problem("code_migration", message, hint)
 
 
 def _with_content_checks(migration: Migration, root: Path) -> Migration:

@@ -7,7 +7,9 @@ console. It is pure: files and (optionally) a catalog snapshot in, values out.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from migtui.core.model import Migration, ObjectRef, Problem, Severity, Statement
@@ -121,7 +123,24 @@ class Analysis:
         return tuple(p for p in self.problems if p.severity is Severity.WARNING)
 
     def dependents(self, version: str) -> tuple[str, ...]:
-        return tuple(e.target for e in self.edges if e.source == version)
+        return tuple(e.target for e in self._edges_from.get(version, ()))
 
     def dependencies(self, version: str) -> tuple[Edge, ...]:
-        return tuple(e for e in self.edges if e.target == version)
+        return tuple(self._edges_to.get(version, ()))
+
+    # Edges grouped by either end, in ``edges`` order, made once: asking every
+    # migration of a long history for its dependencies stays linear.
+
+    @cached_property
+    def _edges_from(self) -> dict[str, list[Edge]]:
+        grouped: dict[str, list[Edge]] = defaultdict(list)
+        for e in self.edges:
+            grouped[e.source].append(e)
+        return grouped
+
+    @cached_property
+    def _edges_to(self) -> dict[str, list[Edge]]:
+        grouped: dict[str, list[Edge]] = defaultdict(list)
+        for e in self.edges:
+            grouped[e.target].append(e)
+        return grouped

@@ -3,6 +3,11 @@
 ``0013 < 0013_5 < 0014 < 0100``, ``1 < 1.1 < 1.10 < 2``, and dbmate's
 14-digit timestamps are versions too. A version is compared number by number,
 never as a string, so leading zeros and the width of a number don't matter.
+
+One layout is the exception: diesel keeps a version as a string and runs its
+migrations in string order, so its versions are compared as text
+(``version_for(raw, "diesel")``): ``202511190914440000`` (from a folder
+``2025-11-19-091444-0000_x``) runs before ``20260120162913``.
 """
 
 from __future__ import annotations
@@ -12,14 +17,19 @@ from functools import total_ordering
 
 _NUMBER = re.compile(r"\d+")
 
+#: Layouts whose own tool orders versions as text, character by character.
+TEXT_ORDERED_LAYOUTS = frozenset({"diesel"})
+
 
 @total_ordering
 class Version:
-    """A version as written (``raw``), ordered by its numeric parts."""
+    """A version as written (``raw``), ordered by its numeric parts, or, with
+    ``as_text``, by its characters. Equal versions have equal numeric parts
+    either way (``14`` names ``0014``)."""
 
-    __slots__ = ("raw", "parts")
+    __slots__ = ("raw", "parts", "order")
 
-    def __init__(self, raw: str) -> None:
+    def __init__(self, raw: str, *, as_text: bool = False) -> None:
         raw = str(raw).strip()
         if not raw:
             raise ValueError("a version cannot be empty")
@@ -27,6 +37,8 @@ class Version:
         self.parts: tuple[int, ...] = tuple(int(n) for n in _NUMBER.findall(raw))
         if not self.parts:
             raise ValueError(f"version {raw!r} has no number in it")
+        #: What ``<`` compares: the numbers, or the characters' code points.
+        self.order: tuple[int, ...] = tuple(map(ord, raw)) if as_text else self.parts
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, str):
@@ -38,7 +50,7 @@ class Version:
     def __lt__(self, other: Version) -> bool:
         if not isinstance(other, Version):
             return NotImplemented
-        return self.parts < other.parts
+        return self.order < other.order
 
     def __hash__(self) -> int:
         return hash(self.parts)
@@ -55,6 +67,11 @@ class Version:
             return Version(text).parts == self.parts
         except ValueError:
             return False
+
+
+def version_for(raw: str, layout: str | None) -> Version:
+    """``raw`` as a version of ``layout``, ordered as that layout's own tool orders it."""
+    return Version(raw, as_text=layout in TEXT_ORDERED_LAYOUTS)
 
 
 def looks_like_version(text: str) -> bool:

@@ -28,7 +28,7 @@ from migtui.core.plan import (
     MigrationStatus,
 )
 from migtui.core.project import Analysis, MigrationInfo
-from migtui.core.versions import Version
+from migtui.core.versions import Version, version_for
 
 __all__ = [
     "LEDGER_SCHEMA",
@@ -140,7 +140,7 @@ def read_status(conn: psycopg.Connection, analysis: Analysis) -> list[MigrationS
 
 
 def status_from_rows(rows: Sequence[LedgerRow], analysis: Analysis) -> list[MigrationStatus]:
-    by_version = {Version(r.version): r for r in rows}
+    by_version = {version_for(r.version, analysis.layout): r for r in rows}
     newest_applied = max(by_version, default=None)
     statuses: list[MigrationStatus] = []
     seen: set[Version] = set()
@@ -167,7 +167,7 @@ def status_from_rows(rows: Sequence[LedgerRow], analysis: Analysis) -> list[Migr
     for version, row in by_version.items():
         if version not in seen:
             statuses.append(_from_row(row, DIRTY if row.dirty else MISSING, row.name, None))
-    statuses.sort(key=lambda s: Version(s.version))
+    statuses.sort(key=lambda s: version_for(s.version, analysis.layout))
     return statuses
 
 

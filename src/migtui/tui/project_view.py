@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from migtui.core.project import Analysis, MigrationInfo
-from migtui.core.versions import Version
+from migtui.core.versions import version_for
 from migtui.tui import states
 
 
@@ -68,7 +68,7 @@ class ProjectView:
                     None,
                     status,
                 )
-        return sorted(rows.values(), key=lambda r: _order(r.version))
+        return sorted(rows.values(), key=lambda r: _order(r.version, self.analysis.layout))
 
     def _state(self, info: MigrationInfo, status: Any) -> str:
         ledger = states.word_for_ledger(status.state) if status is not None else None
@@ -93,8 +93,8 @@ class ProjectView:
         return out
 
 
-def _order(version: str) -> tuple:
+def _order(version: str, layout: str) -> tuple:
     try:
-        return (0, Version(version))
+        return (0, version_for(version, layout))
     except ValueError:
         return (1, version)
