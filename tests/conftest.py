@@ -35,6 +35,7 @@ def _isolated_environment(
     for name in _ISOLATED_ENV:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("MIGTUI_DATA_DIR", str(tmp_path_factory.getbasetemp() / "migtui-data"))
+    monkeypatch.setenv("MIGTUI_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "migtui-cache"))
 
 
 @pytest.fixture(scope="session")

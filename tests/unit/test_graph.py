@@ -520,6 +520,166 @@ def test_declared_requirement_against_an_inferred_one_is_a_cycle(write_migration
     assert "0004" in cycles[0].message and "0005" in cycles[0].message
 
 
+def test_a_cycle_is_reported_once_as_the_path_around_it(write_migrations) -> None:
+    root = write_migrations(
+        {
+            "0001_a.sql": "-- requires: 0003\n" + native("CREATE TABLE a (id int);"),
+            "0002_b.sql": native("CREATE TABLE b AS SELECT * FROM a;"),
+            "0003_c.sql": native("CREATE TABLE c AS SELECT * FROM b;"),
+            "0004_d.sql": native("SELECT * FROM c;"),
+        }
+    )
+    [cycle] = problems_of(analyze_dir(root), "cycle")
+
+    assert cycle.message == "dependency cycle: 0001 → 0002 → 0003 → 0001"
+    assert cycle.migration == "0001"
+
+
+def test_two_separate_cycles_are_both_reported(write_migrations) -> None:
+    root = write_migrations(
+        {
+            "0001_a.sql": "-- requires: 0002\n" + native("CREATE TABLE a (id int);"),
+            "0002_b.sql": native("SELECT * FROM a;"),
+            "0003_c.sql": "-- requires: 0004\n" + native("CREATE TABLE c (id int);"),
+            "0004_d.sql": native("SELECT * FROM c;"),
+        }
+    )
+    messages = sorted(p.message for p in problems_of(analyze_dir(root), "cycle"))
+
+    assert messages == [
+        "dependency cycle: 0001 → 0002 → 0001",
+        "dependency cycle: 0003 → 0004 → 0003",
+    ]
+
+
+# -- the version a hint suggests -----------------------------------------------------------------
+
+
+def missing_hint(root: Path) -> str:
+    [problem] = analyze_dir(root).errors
+    assert problem.kind == "missing_prerequisite"
+    return problem.hint
+
+
+def test_hint_between_sequential_native_versions_inserts_a_part(write_migrations) -> None:
+    root = write_migrations(
+        {
+            "0013_a.sql": native("CREATE TABLE a (id int);"),
+            "0014_b.sql": native("INSERT INTO missing VALUES (1);"),
+        }
+    )
+    assert "e.g. 0013_5;" in missing_hint(root)
+
+
+def test_hint_between_timestamps_is_a_timestamp_a_second_earlier(write_migrations) -> None:
+    root = write_migrations(
+        {
+            "20240101120000_a.sql": native("CREATE TABLE a (id int);"),
+            "20240301000000_b.sql": native("INSERT INTO missing VALUES (1);"),
+        }
+    )
+    hint = missing_hint(root)
+
+    assert "e.g. 20240229235959;" in hint
+    assert "_5" not in hint
+
+
+def test_following_the_timestamp_hint_fixes_the_problem(write_migrations) -> None:
+    """The suggested version really runs before the migration that needs the table."""
+    files = {
+        "10000000000000_a.sql": native("CREATE TABLE a (id int);"),
+        "10000000000005_b.sql": native("INSERT INTO missing VALUES (1);"),
+    }
+    hint = missing_hint(write_migrations(files))
+    assert "10000000000000_5" not in hint
+    suggested = hint.split("e.g. ")[1].split(";")[0]
+    assert suggested == "10000000000004"
+
+    files[f"{suggested}_create_missing.sql"] = native("CREATE TABLE missing (id int);")
+    analysis = analyze_dir(write_migrations(files))
+    assert analysis.errors == ()
+    assert requirement(analysis, "10000000000005", "table public.missing").met_by == suggested
+
+
+def test_hint_with_no_free_timestamp_names_the_gap(write_migrations) -> None:
+    root = write_migrations(
+        {
+            "20240101120000_a.sql": native("CREATE TABLE a (id int);"),
+            "20240101120001_b.sql": native("INSERT INTO missing VALUES (1);"),
+        }
+    )
+    hint = missing_hint(root)
+
+    assert "a version between 20240101120000 and 20240101120001" in hint
+
+
+@pytest.mark.parametrize(
+    ("files", "suggested"),
+    [
+        (  # golang-migrate has whole numbers only
+            {"1_a.up.sql": "CREATE TABLE a (id int);", "2_b.up.sql": "SELECT * FROM missing;"},
+            "a version between 1 and 2",
+        ),
+        (  # unix timestamps
+            {
+                "1700000000_a.up.sql": "CREATE TABLE a (id int);",
+                "1700003600_b.up.sql": "SELECT * FROM missing;",
+            },
+            "1700003599",
+        ),
+        (  # diesel: folder names written with dashes
+            {
+                "2024-01-01-000000_a/up.sql": "CREATE TABLE a (id int);",
+                "2024-03-01-000000_b/up.sql": "SELECT * FROM missing;",
+            },
+            "2024-02-29-235959",
+        ),
+        (  # diesel orders as text: 2025-11-19-091444-0000 comes before 2026-…
+            {
+                "2025-11-19-091444-0000_a/up.sql": "CREATE TABLE a (id int);",
+                "2026-01-20-162913_b/up.sql": "SELECT * FROM missing;",
+            },
+            "2026-01-20-162912",
+        ),
+        (
+            {
+                "2025-06-01-000000_a/up.sql": "CREATE TABLE a (id int);",
+                "2025-11-19-091444-0000_b/up.sql": "SELECT * FROM missing;",
+            },
+            "2025-11-19-091443",
+        ),
+        (  # flyway: a minor version after the previous one
+            {"V1__a.sql": "CREATE TABLE a (id int);", "V2__b.sql": "SELECT * FROM missing;"},
+            "1.1",
+        ),
+    ],
+)
+def test_hint_suggests_a_version_the_layout_runs_just_before(
+    tmp_path: Path, files: dict[str, str], suggested: str
+) -> None:
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    problems = [p for p in analyze_dir(tmp_path).errors if p.object == "table public.missing"]
+
+    assert [p.kind for p in problems] == ["missing_prerequisite"]
+    assert f"e.g. {suggested};" in problems[0].hint
+
+
+def test_out_of_order_hint_suggests_a_timestamp_too(write_migrations) -> None:
+    root = write_migrations(
+        {
+            "20240101000000_a.sql": native("CREATE TABLE a (id int);"),
+            "20240102000000_b.sql": native("INSERT INTO later VALUES (1);"),
+            "20240103000000_c.sql": native("CREATE TABLE later (id int);"),
+        }
+    )
+    [problem] = analyze_dir(root).errors
+
+    assert problem.kind == "out_of_order"
+    assert "(e.g. 20240101235959)" in problem.hint
+
+
 # -- search_path and schemas ---------------------------------------------------------------------
 
 

@@ -279,7 +279,10 @@ def test_procedure_signature_keeps_out_arguments():
 
 
 def test_parameter_named_like_a_type_word_is_still_a_name():
-    sql = "CREATE FUNCTION f(timestamp timestamptz, text varchar) RETURNS int LANGUAGE sql AS 'select 1';"
+    # (``timestamp`` itself is a keyword PostgreSQL refuses as a parameter name)
+    sql = (
+        "CREATE FUNCTION f(date timestamptz, text varchar) RETURNS int LANGUAGE sql AS 'select 1';"
+    )
     assert routine(sql) == "function public.f(timestamp with time zone, character varying)"
 
 

@@ -113,7 +113,7 @@ def test_error_position_maps_to_file_line():
     assert stmt.line_of(position) == 23
 
 
-def test_goose_blocks_are_one_statement_each():
+def test_goose_blocks_hold_statements_each_with_its_own_line():
     sql = (
         "-- +goose StatementBegin\n"
         "CREATE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql;\n"
@@ -122,8 +122,9 @@ def test_goose_blocks_are_one_statement_each():
         "SELECT 3; SELECT 4;\n"
     )
     stmts = split(sql, goose=True).statements
-    assert [s.start_line for s in stmts] == [2, 5, 5]
-    assert stmts[0].text.endswith("SELECT f();")
+    assert [s.start_line for s in stmts] == [2, 3, 5, 5]
+    assert stmts[0].text.endswith("LANGUAGE sql;")
+    assert stmts[1].text == "SELECT f();"
 
 
 def test_goose_block_without_end_is_reported_with_its_line():
@@ -151,3 +152,35 @@ def test_unterminated_quotes_name_their_line(sql, line, what):
 def test_empty_and_comment_only_scripts_have_no_statements():
     assert split("").statements == ()
     assert split("-- nothing here\n/* at all */\n;\n").statements == ()
+
+
+def test_each_statement_carries_its_parse_tree():
+    first, second = split("CREATE TABLE a (id int);\nSELECT 1;").statements
+    assert list(first.tree) == ["CreateStmt"]
+    assert list(second.tree) == ["SelectStmt"]
+    assert first.syntax_error is None
+
+
+def test_a_statement_the_grammar_refuses_keeps_its_message_and_the_rest_is_parsed():
+    sql = (
+        "ALTER TABLE a ADD COLUMN x int\nALTER TABLE b ADD COLUMN y int;\nCREATE TABLE c (id int);"
+    )
+    stmts = split(sql, start_line=10).statements
+    bad, good = stmts
+    assert bad.tree is None
+    message, position = bad.syntax_error
+    assert 'syntax error at or near "ALTER"' in message
+    assert bad.line_of(position) == 11
+    assert list(good.tree) == ["CreateStmt"] and good.start_line == 12
+
+
+def test_copy_from_stdin_data_is_not_read_as_sql():
+    sql = "CREATE TABLE t (a int);\nCOPY t (a) FROM stdin;\n1\n2\n\\.\nSELECT 1;\n"
+    stmts = split(sql).statements
+    assert [(s.category, s.start_line) for s in stmts] == [
+        ("sql", 1),
+        ("sql", 2),
+        ("psql", 3),
+        ("sql", 6),
+    ]
+    assert all(s.syntax_error is None for s in stmts)

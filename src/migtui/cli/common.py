@@ -100,7 +100,7 @@ def load_analysis(
     try:
         root = resolve_dir(directory, config)
         loaded = load(root, layout or config.layout)
-        return analyze(loaded, assume=config.assume, catalog=catalog)
+        return analyze(loaded, assume=config.assume, catalog=catalog, cache=True)
     except (ConfigError, LayoutError) as exc:
         fail(str(exc))
     except AssumeError as exc:

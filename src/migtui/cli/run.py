@@ -454,8 +454,16 @@ def apply_command(directory, layout, dsn, embedded, fmt, to, yes, **control) -> 
 @click.option("--to", "to", metavar="VERSION", help="Roll back everything after this version.")
 @click.option("--steps", type=click.IntRange(min=1), metavar="N", help="Roll back the N newest.")
 @click.option("--all", "all_", is_flag=True, help="Roll back every applied migration.")
+@click.option(
+    "--force",
+    "force_down",
+    is_flag=True,
+    help="Roll back even through a down section check reports will fail.",
+)
 @run_control_options
-def rollback_command(directory, layout, dsn, embedded, fmt, to, steps, all_, yes, **control):
+def rollback_command(
+    directory, layout, dsn, embedded, fmt, to, steps, all_, force_down, yes, **control
+):
     """Run down sections, newest first, each in its own transaction.
 
     Before anything runs, shows what each step drops and the rows at risk.
@@ -463,7 +471,7 @@ def rollback_command(directory, layout, dsn, embedded, fmt, to, steps, all_, yes
     if sum(x is not None and x is not False for x in (to, steps, all_ or None)) != 1:
         fail("say how far to roll back: exactly one of --to VERSION, --steps N, --all")
     target = _Target(directory, layout, dsn, embedded)
-    options = _run_settings(**control)
+    options = _run_settings(**control) | {"force_down": force_down}
     dry_run = options["dry_run"]
     runner = _runner(target, json_printer, **options)
     plan = _guarded(runner.plan_rollback, to=to, steps=steps, all=all_)

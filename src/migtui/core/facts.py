@@ -1,6 +1,6 @@
 """What one script does to the schema, in the order it does it.
 
-The object analysis (``objects.py``) turns statements into an ordered list of
+The object analysis (``objects``) turns statements into an ordered list of
 effects; the project analysis (``graph.py``) walks the effects of every
 migration in version order to decide what each one provides and needs.
 Keeping the order matters: a migration that creates a table and then alters it
@@ -43,6 +43,11 @@ class Effect:
     if_exists: bool = False
     #: For an index or a table-scoped object: the qualified table it belongs to.
     parent: str | None = None
+    #: Inside a PL/pgSQL block whose exception handler catches the error a
+    #: missing object raises: the block may silently do nothing.
+    handled: bool = False
+    #: For a PROVIDE of an extension: the schema its objects go to.
+    into: str | None = None
     #: Other schemas of the search_path an unqualified name may resolve to, in
     #: order, when it is not found in ``ref.schema`` (PostgreSQL looks in each).
     alternatives: tuple[str, ...] = ()

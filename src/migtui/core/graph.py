@@ -103,12 +103,12 @@ class _Live:
                 self.dropped[child.key] = (child, version, line)
         return gone
 
-    def rename(self, old: ObjectRef, new: ObjectRef) -> None:
+    def rename(self, old: ObjectRef, new: ObjectRef, version: str) -> None:
+        """``old`` is now ``new``; the name is ``version``'s work from now on."""
         entry = self.find(old)
-        origin = entry[1] if entry else ""
         parent = entry[2] if entry else None
         self.by_key[old.key] = [e for e in self.by_key.get(old.key, ()) if not old.matches(e[0])]
-        self.add(new, origin, parent)
+        self.add(new, version, parent)
         if old.namespace != "relation" or old.qualified == new.qualified:
             return
         for child, child_origin, child_parent in self._take_children(old.qualified):
@@ -127,8 +127,11 @@ def analyze_dir(
     layout: str | None = None,
     assume: Iterable[str] = (),
     catalog: CatalogSnapshot | None = None,
+    cache: bool = False,
 ) -> Analysis:
-    return analyze(load(root, layout), assume=assume, catalog=catalog)
+    """Analyse a migrations folder; ``cache`` keeps each migration's reading
+    between runs (see ``core.cache``)."""
+    return analyze(load(root, layout), assume=assume, catalog=catalog, cache=cache)
 
 
 def parse_assume(entries: Iterable[str]) -> tuple[ObjectRef, ...]:
@@ -146,9 +149,13 @@ def analyze(
     *,
     assume: Iterable[str] = (),
     catalog: CatalogSnapshot | None = None,
+    cache: bool = False,
 ) -> Analysis:
     """Analyse a loaded project; ``catalog`` adds what the target database has."""
-    walker = _Walker(loaded, parse_assume(assume), catalog)
+    from migtui.core.cache import AnalysisCache
+
+    store = AnalysisCache(loaded.root) if cache else None
+    walker = _Walker(loaded, parse_assume(assume), catalog, store)
     return walker.run()
 
 
@@ -158,8 +165,10 @@ class _Walker:
         loaded: LoadResult,
         assumed: tuple[ObjectRef, ...],
         catalog: CatalogSnapshot | None,
+        cache=None,
     ) -> None:
         self.loaded = loaded
+        self.cache = cache
         self.catalog = catalog
         self.assumed = CatalogSnapshot(frozenset(assumed))
         self.tool_objects = CatalogSnapshot(frozenset(loaded.assumed))
@@ -172,6 +181,10 @@ class _Walker:
         self.extensions_seen = False
         self.parsed: dict[str, dict[str, ParsedSection]] = {}
         self.facts: dict[str, F.ScriptFacts] = {}
+        #: (version, "down" | "verify") -> the effects of that section
+        self.section_facts: dict[tuple[str, str], F.ScriptFacts] = {}
+        #: extensions created so far that migtui has no index of, by version
+        self.unknown_extensions: list[tuple[str, str]] = []
         #: old key -> (new ref, version, line) of renames, to explain a stale name
         self.renamed: dict = {}
         #: (version, kind, object) -> further lines of a problem already reported
@@ -211,12 +224,60 @@ class _Walker:
                         migration=m.id,
                         file=file,
                         line=exc.line,
+                        section=kind,
                     )
                 )
                 continue
             sections[kind] = ParsedSection(kind, file, result.statements, result.wrapped)
             problems.extend(self._unsupported(m, kind, file, result.statements))
+            problems.extend(_syntax_errors(m, kind, file, result.statements))
         return sections, problems
+
+    def _cache_key(self, m: Migration) -> str:
+        parts = [m.id, m.layout]
+        for kind in ("up", "down", "verify"):
+            section = m.section(kind)
+            if section is not None:
+                parts += [kind, str(section.path), str(section.start_line)]
+                parts += [str(section.start_offset), section.text]
+        return self.cache.key(*parts) if self.cache is not None else ""
+
+    def _read(self, m: Migration) -> tuple:
+        """Split and analyse every section of ``m``: what the cache keeps.
+
+        The parse trees are dropped once read: nothing after the analysis
+        needs them, and they are most of the memory a big history takes.
+        """
+        sections, problems = self._parse(m)
+        facts: dict[str, F.ScriptFacts] = {}
+        for kind in ("verify", "down"):
+            section = sections.get(kind)
+            if section is not None:
+                facts[kind] = _analyze_quietly(section.statements)
+        up = sections.get("up")
+        try:
+            up_facts = analyze_script(up.statements if up else ())
+        except Exception as exc:  # the analyser must never stop the others being read
+            up_facts = F.ScriptFacts()
+            problems.append(
+                Problem(
+                    "parse_error",
+                    ERROR,
+                    f"the SQL could not be analysed ({type(exc).__name__}: {exc})",
+                    "check the statement's syntax with psql; report the file if it is valid",
+                    migration=m.id,
+                    file=self._rel(m.path),
+                    line=up.statements[0].start_line if up and up.statements else 1,
+                    section="up",
+                )
+            )
+        sections = {
+            kind: replace(
+                section, statements=tuple(replace(s, tree=None) for s in section.statements)
+            )
+            for kind, section in sections.items()
+        }
+        return sections, problems, up_facts, facts
 
     def _unsupported(
         self, m: Migration, kind: str, file: str, statements: tuple[Statement, ...]
@@ -234,6 +295,7 @@ class _Walker:
                         migration=m.id,
                         file=file,
                         line=st.start_line,
+                        section=kind,
                     )
                 )
             elif st.category == "transaction" and m.layout != "sqitch":
@@ -248,6 +310,7 @@ class _Walker:
                         migration=m.id,
                         file=file,
                         line=st.start_line,
+                        section=kind,
                     )
                 )
         return out
@@ -259,28 +322,23 @@ class _Walker:
         migrations = list(loaded.migrations)
         self.problems.extend(loaded.problems)
         for m in migrations + list(loaded.repeatables):
-            sections, problems = self._parse(m)
+            key = self._cache_key(m)
+            read = self.cache.get(key) if self.cache is not None else None
+            if read is None:
+                read = self._read(m)
+                if self.cache is not None:
+                    self.cache.put(key, read)
+            sections, problems, up_facts, section_facts = read
             self.parsed[m.id] = sections
             self.problems.extend(problems)
-            up = sections.get("up")
-            try:
-                self.facts[m.id] = analyze_script(up.statements if up else ())
-            except Exception as exc:  # the analyser must never stop the others being read
-                self.facts[m.id] = F.ScriptFacts()
-                self.problems.append(
-                    Problem(
-                        "parse_error",
-                        ERROR,
-                        f"the SQL could not be analysed ({type(exc).__name__}: {exc})",
-                        "check the statement's syntax with psql; report the file if it is valid",
-                        migration=m.id,
-                        file=self._rel(m.path),
-                        line=up.statements[0].start_line if up and up.statements else 1,
-                    )
-                )
+            self.facts[m.id] = up_facts
+            for kind, facts in section_facts.items():
+                self.section_facts[(m.id, kind)] = facts
+        if self.cache is not None:
+            self.cache.save()
 
         self.providers = self._providers(migrations)
-        self.position = {m.id: i for i, m in enumerate(migrations)}
+        self.position = {m.id: i for i, m in enumerate(migrations + list(loaded.repeatables))}
         infos = [self._walk(m) for m in migrations]
         repeatables = [self._walk(m) for m in loaded.repeatables]
         self._declared(migrations)
@@ -372,6 +430,7 @@ class _Walker:
             if eff.action == F.PROVIDE:
                 if ref.kind == EXTENSION:
                     self.extensions_seen = True
+                    self._extension_objects(m, ref, eff.into)
                 own[ref.key].append(ref)
                 provides.append(ref)
                 self.live.add(ref, m.id, eff.parent)
@@ -391,12 +450,15 @@ class _Walker:
                 own[ref.key] = [r for r in own.get(ref.key, ()) if not ref.matches(r)]
                 own[eff.new.key].append(eff.new)
                 provides.append(eff.new)
-                self.live.rename(ref, eff.new)
+                self.live.rename(ref, eff.new, m.id)
                 self.renamed[ref.key] = (eff.new, m.id, eff.line)
         for finding in facts.findings:
             self._finding(m, file, finding)
         if dynamic_here:
             self.dynamic_before.append(m.id)
+        for kind in ("verify", "down"):
+            if (m.id, kind) in self.section_facts:
+                self._after_up(m, kind, own_has)
 
         return MigrationInfo(
             migration=m,
@@ -471,7 +533,9 @@ class _Walker:
                 self.repeats[key].append(eff.line)
                 return
             self.repeats[key] = []
-            self.problems.append(Problem(kind, severity, message, hint, m.id, name, file, eff.line))
+            self.problems.append(
+                Problem(kind, severity, message, hint, m.id, name, file, eff.line, section="up")
+            )
 
         if own_later is not None:
             problem(
@@ -502,6 +566,14 @@ class _Walker:
                 f"{m.id} needs {name} after dropping it at line {dropped[2]}",
                 "recreate it before this line, or drop it later",
             )
+        elif eff.handled:
+            problem(
+                "guarded_requirement",
+                WARNING,
+                f"{m.id} needs {name} inside a block whose exception handler catches the "
+                "error when it is missing: the block may silently do nothing",
+                f"create {name} in a migration before {m.id}, or let the error through",
+            )
         elif eff.guarded:
             problem(
                 "guarded_requirement",
@@ -518,6 +590,24 @@ class _Walker:
                 f"{m.id} needs {name}, which only the later migration {later_by[0]} creates",
                 f"renumber {later_by[0]} to run before {m.id} (e.g. {_before(self.loaded, m)}), "
                 f"or declare the order with -- requires: {later_by[0]}",
+            )
+        elif self._unexplained_by_code(m) is not None:
+            code_version, code_file = self._unexplained_by_code(m)
+            problem(
+                "unknown_origin",
+                WARNING,
+                f"{m.id} needs {name}; no SQL migration creates it, but the code migration "
+                f"{code_version} ({code_file}) runs before it and may",
+                f'if it does, declare it with assume = ["{name}"] to silence this',
+            )
+        elif self.unknown_extensions and ref.kind not in (EXTENSION, SCHEMA):
+            ext_version, ext_name = self.unknown_extensions[-1]
+            problem(
+                "unknown_origin",
+                WARNING,
+                f"{m.id} needs {name}; no migration creates it, but extension {ext_name} "
+                f"(created by {ext_version}) may: migtui does not know its objects",
+                f'if {ext_name} provides it, declare it with assume = ["{name}"]',
             )
         elif dynamic:
             problem(
@@ -560,6 +650,125 @@ class _Walker:
     def _catalog_has_extensions(self) -> bool:
         return self.catalog is not None and any(r.kind == EXTENSION for r in self.catalog.objects)
 
+    def _extension_objects(self, m: Migration, ext: ObjectRef, schema: str | None) -> None:
+        """``CREATE EXTENSION x`` makes x's functions, types and tables exist."""
+        from migtui.core.extensions import extension_objects
+
+        found = extension_objects(ext.name, schema or "public")
+        if found is None:
+            self.unknown_extensions.append((m.id, ext.name))
+            return
+        for obj in found:
+            self.live.add(obj, m.id)
+
+    def _unexplained_by_code(self, m: Migration) -> tuple[str, str] | None:
+        """The latest code migration (goose .go, flyway Java) that runs before ``m``."""
+        from migtui.core.versions import version_for
+
+        latest = None
+        for raw, file in self.loaded.code_migrations:
+            try:
+                version = version_for(raw, self.loaded.layout)
+            except ValueError:
+                continue
+            if version < m.version:
+                latest = (raw, file)
+        return latest
+
+    def _after_up(self, m: Migration, kind: str, own_has) -> None:
+        """Walk a verify or down section against the state its up section leaves.
+
+        What it drops, alters, renames or reads must exist then, under that
+        kind and name: a down that drops a *constraint* where the up made an
+        *index* of that name fails at rollback with 42704.
+        """
+        facts = self.section_facts[(m.id, kind)]
+        section = self.parsed[m.id][kind]
+        # what the up section needed exists after it, or the up failed first
+        # (and that is reported against the up section already)
+        made: list[ObjectRef] = [
+            e.ref for e in self.facts[m.id].effects if e.action in (F.REQUIRE, F.ALTER)
+        ]
+        gone: list[ObjectRef] = []
+        dynamic = bool(facts.dynamic_lines)
+        reported: set[str] = set()
+
+        def exists(ref: ObjectRef, eff: F.Effect) -> bool:
+            if any(ref.matches(r) for r in made):
+                return True
+            if any(ref.matches(r) for r in gone):
+                return False
+            for candidate in [ref] + [_in_schema(ref, s) for s in eff.alternatives]:
+                if (
+                    self.live.find(candidate) is not None
+                    or self.assumed.has(candidate)
+                    or self.tool_objects.has(candidate)
+                    or self._catalog_has(candidate)
+                ):
+                    return True
+            return False
+
+        for eff in facts.effects:
+            ref = eff.ref
+            if eff.action == F.PROVIDE:
+                made.append(ref)
+                continue
+            skip = eff.if_exists or self._builtin(ref) or eff.guarded or eff.handled
+            if not skip and str(ref) not in reported and not exists(ref, eff):
+                problem = self._section_problem(m, kind, section.file, eff, dynamic, own_has)
+                if problem is not None:
+                    reported.add(str(ref))
+                    self.problems.append(problem)
+            if eff.action == F.DROP:
+                gone.append(ref)
+                made = [r for r in made if not ref.matches(r)]
+            elif eff.action == F.RENAME and eff.new is not None:
+                gone.append(ref)
+                made.append(eff.new)
+
+    def _section_problem(
+        self, m: Migration, kind: str, file: str, eff: F.Effect, dynamic: bool, own_has
+    ) -> Problem | None:
+        ref = eff.ref
+        name = str(ref)
+        other = None
+        if ref.kind == CONSTRAINT and ref.schema is not None:
+            other = self.live.find(ObjectRef(INDEX, ref.schema, ref.name))
+            other = other[0] if other is not None else None
+        if ref.kind in TABLE_SCOPED_KINDS and ref.kind != "trigger" and other is None:
+            table = ObjectRef("table", ref.schema, (ref.table or "").partition(".")[2])
+            if not own_has(table):
+                return None  # columns and constraints of older tables are not tracked
+        verb = {
+            F.DROP: "drops",
+            F.ALTER: "alters",
+            F.RENAME: "renames",
+        }.get(eff.action, "needs")
+        when = "at rollback" if kind == "down" else "after the up section"
+        message = f"the {kind} section of {m.id} {verb} {name}, which does not exist {when}"
+        if other is not None:
+            message += f": {m.id} made {other}, an index, not a constraint"
+            hint = f"write DROP INDEX {other.qualified} instead"
+        elif dynamic or self.dynamic_before:
+            return Problem(
+                "unknown_origin",
+                WARNING,
+                message + ", unless SQL built at run time made it",
+                "check by hand what the dynamic SQL creates",
+                m.id,
+                name,
+                file,
+                eff.line,
+                section=kind,
+            )
+        elif kind == "down":
+            hint = f"undo exactly what the up section of {m.id} made, under the same kind and name"
+        else:
+            hint = "create it in the up section, or fix the name in the verify section"
+        return Problem(
+            "missing_prerequisite", ERROR, message, hint, m.id, name, file, eff.line, section=kind
+        )
+
     def _provided_later_in_same(self, m: Migration, ref: ObjectRef, eff: F.Effect) -> int | None:
         seen = False
         for other in self.facts[m.id].effects:
@@ -582,6 +791,7 @@ class _Walker:
                 migration=m.id,
                 file=file,
                 line=finding.line,
+                section="up",
             )
         )
 
@@ -626,40 +836,88 @@ class _Walker:
                     )
 
     def _cycles(self, migrations: list[Migration]) -> None:
+        """Report each dependency cycle once, as the path around it.
+
+        A depth-first walk with its own stack rather than Python's: a history of
+        thousands of migrations, each needing the one before, is one long path.
+        """
         graph: dict[str, set[str]] = defaultdict(set)
         for src, dst in self.edges:
             graph[src].add(dst)
-        state: dict[str, int] = {}
-        stack: list[str] = []
+        done: set[str] = set()
+        path: list[str] = []  # the nodes being walked, from the start node on
+        on_path: dict[str, int] = {}  # node -> its index in path
+        pending: list = []  # for each node of path, an iterator of its successors still to see
         reported: set[frozenset] = set()
 
-        def visit(node: str) -> None:
-            state[node] = 1
-            stack.append(node)
-            for nxt in sorted(graph.get(node, ())):
-                if state.get(nxt) == 1:
-                    cycle = stack[stack.index(nxt) :] + [nxt]
+        def enter(node: str) -> None:
+            on_path[node] = len(path)
+            path.append(node)
+            pending.append(iter(sorted(graph.get(node, ()))))
+
+        for m in migrations:
+            if m.id in done:
+                continue
+            enter(m.id)
+            while pending:
+                nxt = next(pending[-1], None)
+                if nxt is None:
+                    pending.pop()
+                    node = path.pop()
+                    del on_path[node]
+                    done.add(node)
+                elif nxt in on_path:
+                    cycle = path[on_path[nxt] :] + [nxt]
                     key = frozenset(cycle)
                     if key not in reported:
                         reported.add(key)
-                        path = " → ".join(cycle)
                         self.problems.append(
                             Problem(
                                 "cycle",
                                 ERROR,
-                                f"dependency cycle: {path}",
+                                f"dependency cycle: {' → '.join(cycle)}",
                                 "break the cycle: one of these migrations must not need the next",
                                 migration=cycle[0],
                             )
                         )
-                elif nxt not in state:
-                    visit(nxt)
-            stack.pop()
-            state[node] = 2
+                elif nxt not in done:
+                    enter(nxt)
 
-        for m in migrations:
-            if m.id not in state:
-                visit(m.id)
+
+def _analyze_quietly(statements) -> F.ScriptFacts:
+    try:
+        return analyze_script(statements)
+    except Exception:  # a down section that cannot be read must not stop the rest
+        return F.ScriptFacts()
+
+
+def _syntax_errors(
+    m: Migration, kind: str, file: str, statements: tuple[Statement, ...]
+) -> list[Problem]:
+    """Statements PostgreSQL's grammar refuses, at the line and column it names."""
+    out = []
+    for st in statements:
+        if st.syntax_error is None:
+            continue
+        message, position = st.syntax_error
+        line = st.line_of(position)
+        before = st.text[: max(0, position - 1)]
+        # counted from the statement's start on its first line
+        column = len(before) - (before.rfind("\n") + 1) + 1
+        out.append(
+            Problem(
+                "syntax_error",
+                ERROR,
+                f"PostgreSQL refuses this statement of the {kind} section: {message} "
+                f"(line {line}, column {column})",
+                "fix the statement; a missing semicolon between two statements reads as one",
+                migration=m.id,
+                file=file,
+                line=line,
+                section=kind,
+            )
+        )
+    return out
 
 
 def _in_schema(ref: ObjectRef, schema: str) -> ObjectRef:
@@ -681,18 +939,29 @@ def _requires_line(m: Migration) -> int | None:
 
 
 def _before(loaded: LoadResult, m: Migration) -> str:
-    """A version that would run just before ``m``: 0013_5 between 0013 and 0014."""
+    """A version that would run just before ``m``, as its layout's tool orders
+    versions: 0013_5 between 0013 and 0014, a timestamp one second before
+    20240101120000. Never one the tool would put elsewhere: dbmate reads
+    20240101120000_5 as version 20240101120000, goose and golang-migrate have
+    no 13_5 at all."""
+    from migtui.core.versions import version_for
+
+    if loaded.layout == "sqitch":
+        return f"a change planned before {m.name or m.id}"
     previous = None
     for other in loaded.migrations:
         if other.id == m.id:
             break
         previous = other
-    if loaded.layout in ("native", "goose", "golang-migrate") and previous is not None:
-        return (
-            f"{previous.id}_5"
-            if loaded.layout == "native"
-            else f"a version between {previous.id} and {m.id}"
-        )
+    for candidate, shown in _versions_before(loaded.layout, previous, m):
+        try:
+            version = version_for(candidate, loaded.layout)
+        except ValueError:
+            continue
+        if (previous is None or previous.version < version) and version < m.version:
+            return shown
+    if previous is not None:
+        return f"a version between {previous.id} and {m.id}"
     return f"a version before {m.id}"
 
 
@@ -706,3 +975,30 @@ def _sorted_problems(problems: list[Problem], order: dict[str, int]) -> list[Pro
             p.kind,
         ),
     )
+
+
+def _versions_before(
+    layout: str, previous: Migration | None, m: Migration
+) -> Iterable[tuple[str, str]]:
+    """Versions that may fit just before ``m``, best first, as (version, as written
+    in a file or folder name); ``_before`` keeps the first that really does."""
+    from datetime import datetime, timedelta
+
+    digits = m.id.isdigit()
+    if digits and len(m.id) >= 14:
+        try:
+            stamp = datetime.strptime(m.id[:14], "%Y%m%d%H%M%S")
+        except ValueError:
+            pass
+        else:
+            earlier = stamp - timedelta(seconds=1)
+            dashed = layout == "diesel" and "-" in m.path.name.partition("_")[0]
+            shown = earlier.strftime("%Y-%m-%d-%H%M%S" if dashed else "%Y%m%d%H%M%S")
+            yield earlier.strftime("%Y%m%d%H%M%S"), shown
+    if previous is not None and layout == "native" and len(str(m.version.parts[0])) < 10:
+        yield f"{previous.id}_5", f"{previous.id}_5"
+    if previous is not None and layout == "flyway" and not previous.repeatable:
+        yield f"{previous.id}.1", f"{previous.id}.1"
+    if digits and int(m.id) > 0:
+        lower = str(int(m.id) - 1).zfill(len(m.id))
+        yield lower, lower

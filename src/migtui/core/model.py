@@ -175,6 +175,13 @@ class Problem:
     object: str | None = None  # ObjectRef in its one spelling
     file: str | None = None
     line: int | None = None
+    #: The section it is about: "up", "down" or "verify" (None: the whole migration).
+    section: str | None = None
+
+    @property
+    def blocks_apply(self) -> bool:
+        """An error in a down section fails only a rollback, never an apply."""
+        return self.severity is Severity.ERROR and self.section != "down"
 
     def to_json(self) -> dict:
         return {
@@ -184,6 +191,7 @@ class Problem:
             "object": self.object,
             "file": self.file,
             "line": self.line,
+            "section": self.section,
             "message": self.message,
             "hint": self.hint,
         }
@@ -208,6 +216,15 @@ class Statement:
     category: str = "sql"
     #: True when PostgreSQL refuses to run it inside a transaction block.
     no_transaction: bool = False
+    #: PostgreSQL's parse tree of the statement (``{"CreateStmt": {...}}``), or
+    #: None for psql meta-commands and statements the grammar refused.
+    tree: dict | None = field(default=None, compare=False, repr=False)
+    #: The byte position, in the text the tree was parsed from, where ``text``
+    #: starts: a node's ``location`` minus this is a byte offset into ``text``.
+    tree_base: int = field(default=0, compare=False, repr=False)
+    #: The grammar's refusal, for a statement it could not parse: PostgreSQL's
+    #: message and the 1-based character position in ``text`` it points at.
+    syntax_error: tuple[str, int] | None = field(default=None, compare=False)
 
     def line_of(self, position: int) -> int:
         """The file line of a 1-based character position in ``text`` (PostgreSQL's

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from migtui.core.model import Severity, Statement
 from migtui.core.project import Analysis, MigrationInfo
 from migtui.core.statements import head_words, mask
-from migtui.core.versions import Version
+from migtui.core.versions import Version, version_for
 
 # Migration states, in the one spelling used by the CLI, the console and JSON.
 PENDING = "pending"
@@ -115,8 +115,9 @@ class Plan:
         return tuple(s.version for s in self.steps)
 
 
-def _version(text: str) -> Version:
-    return Version(text)
+def _version(analysis: Analysis, text: str) -> Version:
+    """A ledger's version text, ordered as the project's layout orders versions."""
+    return version_for(text, analysis.layout)
 
 
 def _find_status(statuses: list[MigrationStatus], version: str) -> MigrationStatus | None:
@@ -128,7 +129,7 @@ def _find_status(statuses: list[MigrationStatus], version: str) -> MigrationStat
 
 def _target(analysis: Analysis, statuses: list[MigrationStatus], to: str) -> Version | None:
     known = [i.migration.version for i in analysis.migrations]
-    known += [Version(s.version) for s in statuses]
+    known += [_version(analysis, s.version) for s in statuses]
     for version in known:
         if version.same_number(to):
             return version
@@ -176,11 +177,14 @@ def build_rollback_plan(
     steps: int | None = None,
     all: bool = False,  # noqa: A002 - the CLI's word
     allow_drift: bool = False,
+    force: bool = False,
 ) -> Plan:
     """Applied migrations to undo, newest first: down to (not including) ``to``,
     the ``steps`` newest, or ``all``. With none of them, the newest one."""
     applied = sorted(
-        (s for s in statuses if s.is_applied), key=lambda s: _version(s.version), reverse=True
+        (s for s in statuses if s.is_applied),
+        key=lambda s: _version(analysis, s.version),
+        reverse=True,
     )
     if to is not None:
         target = _target(analysis, statuses, to)
@@ -188,7 +192,7 @@ def build_rollback_plan(
             return Plan(
                 "rollback", blockers=(Blocker(None, "unknown_version", f"no migration {to}"),)
             )
-        chosen = [s for s in applied if _version(s.version) > target]
+        chosen = [s for s in applied if _version(analysis, s.version) > target]
     elif all:
         chosen = applied
     else:
@@ -223,7 +227,7 @@ def build_rollback_plan(
             )
             continue
         plan_steps.append(_step(info, "down"))
-        blockers += _step_blockers(analysis, info, "down")
+        blockers += _step_blockers(analysis, info, "down", force)
     return Plan("rollback", tuple(plan_steps), tuple(blockers))
 
 
@@ -272,10 +276,16 @@ def _drift_blocker(status: MigrationStatus) -> Blocker:
     return Blocker(status.version, status.state, message, "pass --allow-drift to run anyway")
 
 
-def _step_blockers(analysis: Analysis, info: MigrationInfo, direction: str) -> list[Blocker]:
-    """Problems that make this step fail as written, and SQL the runner cannot run."""
+def _step_blockers(
+    analysis: Analysis, info: MigrationInfo, direction: str, force: bool = False
+) -> list[Blocker]:
+    """Problems that make this step fail as written, and SQL the runner cannot run.
+
+    An apply is stopped by errors in the up and verify sections; a rollback by
+    errors in the down section, unless ``force`` (the operator knows better).
+    """
     blockers: list[Blocker] = []
-    if direction == "up":
+    if direction == "up" or not force:
         seen: set[tuple] = set()
         problems = list(info.problems) + [
             p for p in analysis.problems if p.migration == info.version
@@ -285,13 +295,16 @@ def _step_blockers(analysis: Analysis, info: MigrationInfo, direction: str) -> l
             key = (problem.kind, problem.object) if problem.object else (problem.kind, problem.line)
             if problem.severity is not Severity.ERROR or key in seen:
                 continue
+            if (problem.section == "down") != (direction == "down"):
+                continue
             seen.add(key)
             blockers.append(
                 Blocker(
                     info.version,
                     problem.kind,
                     problem.message,
-                    problem.hint,
+                    problem.hint
+                    + ("; or roll back anyway with --force" if direction == "down" else ""),
                     object=problem.object,
                     file=problem.file,
                     line=problem.line,

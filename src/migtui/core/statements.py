@@ -1,33 +1,29 @@
 """Splitting a script into statements with exact source spans.
 
-sqlparse does the splitting. Before it sees the text, comments and the insides
-of quoted strings are blanked out (same length, newlines kept), so that nested
-block comments, ``E'…\\'…'`` strings and dollar quotes can never hide or invent
-a semicolon; the spans sqlparse finds are then cut from the original text.
+PostgreSQL's own grammar (pglast, libpg_query's PostgreSQL 18 parser) finds
+the statements: their boundaries, their parse trees, and whether each is
+transaction control or must run outside a transaction. When the grammar
+refuses a script, the tolerant path takes over: psql meta-commands and
+``COPY … FROM STDIN`` data are blanked, comments and quoted text are masked
+(same length, newlines kept) so sqlparse can split what remains without a
+semicolon ever hiding in a string, and each piece is parsed alone. A piece the
+grammar still refuses keeps PostgreSQL's message, so the analysis can report
+it at its line and column while the rest of the script is still read.
 """
 
 from __future__ import annotations
 
+import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from pglast import parser
 from sqlparse.engine import FilterStack
 
 from migtui.core.model import Statement
 
-_TRANSACTION_HEADS = (
-    "BEGIN",
-    "START TRANSACTION",
-    "COMMIT",
-    "END",
-    "ROLLBACK",
-    "ABORT",
-    "SAVEPOINT",
-    "RELEASE",
-    "PREPARE TRANSACTION",
-)
-_BEGIN_HEADS = ("BEGIN", "START TRANSACTION")
-_COMMIT_HEADS = ("COMMIT", "END")
+_BEGIN_KINDS = frozenset({"TRANS_STMT_BEGIN", "TRANS_STMT_START"})
+_COMMIT_KINDS = frozenset({"TRANS_STMT_COMMIT"})
 
 _NO_TRANSACTION = re.compile(
     r"""^(
@@ -177,6 +173,26 @@ def head_words(masked: str, count: int = 3) -> str:
     return " ".join(w.upper() for w in words[:count])
 
 
+#: Sections larger than this are split by the scanner and parsed statement by
+#: statement, so a huge data file never becomes one huge parse tree.
+_WHOLE_PARSE_LIMIT = 1_000_000
+_COPY_FROM_STDIN = re.compile(
+    r"\bCOPY\b[^;]*?\bFROM\s+STDIN\b[^;]*;[ \t]*\r?\n", re.IGNORECASE | re.DOTALL
+)
+_NO_TRANSACTION_NODES = frozenset(
+    {
+        "VacuumStmt",
+        "CreatedbStmt",
+        "DropdbStmt",
+        "AlterSystemStmt",
+        "CreateTableSpaceStmt",
+        "DropTableSpaceStmt",
+        "CreateSubscriptionStmt",
+        "DropSubscriptionStmt",
+    }
+)
+
+
 def split(
     text: str,
     *,
@@ -184,81 +200,216 @@ def split(
     start_offset: int = 0,
     goose: bool = False,
 ) -> SplitResult:
-    """Split a script into statements.
+    """Split a script into statements, each with its parse tree.
 
     ``start_line``/``start_offset`` place the script in its file, so every
     statement carries file lines and file byte offsets. With ``goose=True``,
-    ``-- +goose StatementBegin`` … ``StatementEnd`` blocks are one statement
-    each, as goose runs them.
+    ``-- +goose StatementBegin`` … ``StatementEnd`` markers are checked to pair
+    up; the statements inside a block are split like any others, so each has
+    its own line.
+
+    Raises SplitError for a quote, comment or goose block that never ends.
     """
-    chunks: list[tuple[int, int, bool]] = []  # (start, end, whole_block)
-    chunks = _goose_chunks(text, start_line) if goose else [(0, len(text), False)]
+    if goose:
+        _check_goose_blocks(text, start_line)
+    data = text.encode("utf-8")
+    pieces = None
+    if len(data) <= _WHOLE_PARSE_LIMIT:
+        pieces = _parse_whole(data)
+    if pieces is None:
+        pieces = _parse_tolerant(text, start_line)
+    return _unwrap(_statements(data, pieces, start_line, start_offset))
 
-    spans: list[tuple[int, int, str, str]] = []  # (start, end, category, masked body)
-    for a, b, whole in chunks:
-        part = text[a:b]
-        masked, meta = mask(part, start_line + text.count("\n", 0, a))
-        found = [(a + s, a + e, "psql", masked[s:e]) for s, e in meta]
-        if whole:
-            s, e = _trim(masked, 0, len(masked))
-            if s < e:
-                found.append((a + s, a + e, "sql", masked[s:e]))
-        else:
-            pos = 0
-            # sqlparse's splitter alone: its grouping pass is not needed here
-            for stmt in FilterStack().run(masked):
-                piece = str(stmt)
-                if not masked.startswith(piece, pos):
-                    found_at = masked.find(piece, pos)
-                    pos = found_at if found_at != -1 else pos
-                s, e = _trim(masked, pos, pos + len(piece))
-                pos += len(piece)
-                if s < e and masked[s:e].strip(" \t\r\n;"):
-                    found.append((a + s, a + e, "sql", masked[s:e]))
-        spans.extend(sorted(found))
 
+@dataclass
+class _Piece:
+    start: int  # byte span in the script
+    end: int
+    category: str = "sql"
+    tree: dict | None = None
+    tree_base: int = 0
+    error: tuple[str, int] | None = None
+
+
+def _parse_whole(data: bytes) -> list[_Piece] | None:
+    """Every statement of a script the grammar accepts whole; None if it refuses."""
+    try:
+        parsed = json.loads(parser.parse_sql_json(data.decode("utf-8")))
+    except (parser.ParseError, RecursionError):
+        return None
+    return _pieces_of(parsed, data, 0, len(data))
+
+
+def _pieces_of(parsed: dict, data: bytes, lo: int, hi: int) -> list[_Piece]:
+    """The statements of one parse, as spans of ``data`` (the parse covered lo:hi)."""
+    out = []
+    for raw in parsed.get("stmts", ()):
+        start = lo + raw.get("stmt_location", 0)
+        length = raw.get("stmt_len", 0)
+        end = start + length if length else hi
+        end = _trim_end(data, start, end)
+        if end < hi and data[end : end + 1] == b";":
+            end += 1
+        out.append(_Piece(start, end, tree=raw["stmt"], tree_base=start - lo))
+    return out
+
+
+def _trim_end(data: bytes, start: int, end: int) -> int:
+    """Drop trailing blanks and whole-line ``--`` comments from a statement's end."""
+    while True:
+        while end > start and data[end - 1 : end] in (b" ", b"\t", b"\r", b"\n"):
+            end -= 1
+        line_start = data.rfind(b"\n", start, end) + 1
+        if line_start > start and data[line_start:end].lstrip().startswith(b"--"):
+            end = line_start
+            continue
+        return end
+
+
+def _parse_tolerant(text: str, start_line: int) -> list[_Piece]:
+    """Split what the grammar refuses whole: meta-commands apart, each piece alone."""
+    masked, meta = mask(text, start_line)
+    masked = _blank_copy_data(text, masked, meta)
+    # masking keeps every character's length in characters, not bytes: work in
+    # characters here, and convert each span once
+    to_byte = _ByteMap(text)
+    pieces = [_Piece(to_byte(s), to_byte(e), "psql") for s, e in meta]
+    blanked = list(text)
+    for s, e in meta:
+        blanked[s:e] = " " * (e - s)
+    clean = "".join(blanked)
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    # sqlparse's splitter alone: its grouping pass is not needed here
+    for stmt in FilterStack().run(masked):
+        piece = str(stmt)
+        found_at = masked.find(piece, pos)
+        pos = found_at if found_at != -1 else pos
+        s, e = _trim(masked, pos, pos + len(piece))
+        pos += len(piece)
+        if s < e and masked[s:e].strip(" \t\r\n;"):
+            spans.append((s, e))
+    for s, e in spans:
+        chunk = clean[s:e]
+        bs = to_byte(s)
+        try:
+            parsed = json.loads(parser.parse_sql_json(chunk))
+        except RecursionError:  # nested deeper than a tree can be read: text only
+            pieces.append(_Piece(bs, to_byte(e)))
+            continue
+        except parser.ParseError as exc:
+            message = str(exc.args[0]) if exc.args else str(exc)
+            position = exc.args[1] + 1 if len(exc.args) > 1 and exc.args[1] is not None else 1
+            pieces.append(_Piece(bs, to_byte(e), error=(message, position)))
+            continue
+        chunk_bytes = chunk.encode("utf-8")
+        found = _pieces_of(parsed, chunk_bytes, 0, len(chunk_bytes))
+        for p in found:
+            p.tree_base = p.start
+            p.start += bs
+            p.end += bs
+        if not found:
+            continue
+        pieces.extend(found)
+    pieces.sort(key=lambda p: p.start)
+    return pieces
+
+
+class _ByteMap:
+    """Character offset → byte offset in a text, cheap for ASCII."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.ascii = text.isascii()
+
+    def __call__(self, pos: int) -> int:
+        return pos if self.ascii else len(self.text[:pos].encode("utf-8"))
+
+
+def _blank_copy_data(text: str, masked: str, meta: list[tuple[int, int]]) -> str:
+    """``COPY … FROM STDIN;`` is followed by data up to a ``\\.`` line: not SQL."""
+    for m in _COPY_FROM_STDIN.finditer(masked):
+        end = next((s for s, _ in meta if s >= m.end()), None)
+        if end is None:
+            continue
+        masked = masked[: m.end()] + _blank(masked[m.end() : end]) + masked[end:]
+        meta[:] = [(s, e) for s, e in meta if s != end] + [(m.end(), _line_end(text, end))]
+    meta.sort()
+    return masked
+
+
+def _line_end(text: str, pos: int) -> int:
+    end = text.find("\n", pos)
+    return len(text) if end == -1 else end
+
+
+def _blank(part: str) -> str:
+    return "".join(c if c == "\n" else " " for c in part)
+
+
+def _statements(
+    data: bytes, pieces: list[_Piece], start_line: int, start_offset: int
+) -> list[Statement]:
     statements: list[Statement] = []
-    heads: list[str] = []
     line = start_line
     line_pos = 0
-    byte_pos = start_offset
-    char_pos = 0
-    for index, (s, e, category, masked_body) in enumerate(spans):
-        # advance line and byte counters incrementally: files can be large
-        line += text.count("\n", line_pos, s)
-        line_pos = s
-        byte_pos += len(text[char_pos:s].encode("utf-8"))
-        char_pos = s
-        body = text[s:e]
-        start_byte = byte_pos
-        end_byte = start_byte + len(body.encode("utf-8"))
-        end_line = line + body.count("\n")
-        head = head_words(masked_body)
-        heads.append(head)
-        if (
-            category == "sql"
-            and _starts_with(head, _TRANSACTION_HEADS)
-            and not head.startswith("BEGIN ATOMIC")
-        ):
+    for index, p in enumerate(pieces):
+        line += data.count(b"\n", line_pos, p.start)
+        line_pos = p.start
+        body_bytes = data[p.start : p.end]
+        body = body_bytes.decode("utf-8", errors="replace")
+        category = p.category
+        node = next(iter(p.tree)) if p.tree else None
+        if node == "TransactionStmt":
             category = "transaction"
         statements.append(
             Statement(
                 text=body,
                 start_line=line,
-                end_line=end_line,
-                start_offset=start_byte,
-                end_offset=end_byte,
+                end_line=line + body_bytes.count(b"\n"),
+                start_offset=start_offset + p.start,
+                end_offset=start_offset + p.end,
                 index=index,
                 category=category,
-                no_transaction=bool(_NO_TRANSACTION.match(masked_body.strip())),
+                no_transaction=_no_transaction(p.tree, body),
+                tree=p.tree,
+                tree_base=p.tree_base,
+                syntax_error=p.error,
             )
         )
+    return statements
 
-    return _unwrap(statements, heads)
+
+def _no_transaction(tree: dict | None, body: str) -> bool:
+    """PostgreSQL refuses to run this statement inside a transaction block."""
+    if tree is None:
+        return bool(_NO_TRANSACTION.match(body.strip()))
+    (node, fields), *_ = tree.items()
+    if node in _NO_TRANSACTION_NODES:
+        return True
+    if node in ("IndexStmt", "DropStmt"):
+        return bool(fields.get("concurrent"))
+    if node == "ReindexStmt":
+        return any(
+            p.get("DefElem", {}).get("defname") == "concurrently" for p in fields.get("params", ())
+        )
+    if node == "AlterTableStmt":
+        for cmd in fields.get("cmds", ()):
+            spec = cmd.get("AlterTableCmd", {}).get("def", {}).get("PartitionCmd", {})
+            if spec.get("concurrent"):
+                return True
+    return False
 
 
-def _starts_with(head: str, heads: tuple[str, ...]) -> bool:
-    return any(head == h or head.startswith(h + " ") for h in heads)
+def _check_goose_blocks(text: str, start_line: int) -> None:
+    open_line = None
+    for lineno, raw in enumerate(text.splitlines(), start=start_line):
+        if _GOOSE_BEGIN.match(raw) and open_line is None:
+            open_line = lineno
+        elif _GOOSE_END.match(raw) and open_line is not None:
+            open_line = None
+    if open_line is not None:
+        raise SplitError("-- +goose StatementBegin has no StatementEnd", open_line)
 
 
 def _trim(masked: str, s: int, e: int) -> tuple[int, int]:
@@ -269,50 +420,18 @@ def _trim(masked: str, s: int, e: int) -> tuple[int, int]:
     return s, e
 
 
-def _goose_chunks(text: str, start_line: int) -> list[tuple[int, int, bool]]:
-    chunks: list[tuple[int, int, bool]] = []
-    pos = 0
-    block_start: int | None = None
-    block_line = 0
-    offset = 0
-    for lineno, raw in enumerate(text.splitlines(keepends=True), start=start_line):
-        if _GOOSE_BEGIN.match(raw) and block_start is None:
-            chunks.append((pos, offset, False))
-            block_start, block_line = offset + len(raw), lineno
-        elif _GOOSE_END.match(raw) and block_start is not None:
-            chunks.append((block_start, offset, True))
-            block_start = None
-            pos = offset + len(raw)
-        offset += len(raw)
-    if block_start is not None:
-        raise SplitError("-- +goose StatementBegin has no StatementEnd", block_line)
-    chunks.append((pos, len(text), False))
-    return [c for c in chunks if c[0] < c[1]]
-
-
-def _unwrap(statements: list[Statement], heads: list[str]) -> SplitResult:
-    sql = [(s, h) for s, h in zip(statements, heads, strict=True) if s.category != "psql"]
+def _unwrap(statements: list[Statement]) -> SplitResult:
+    sql = [s for s in statements if s.category != "psql"]
     if len(sql) >= 2:
-        (first, first_head), (last, last_head) = sql[0], sql[-1]
-        if (
-            first.category == "transaction"
-            and _starts_with(first_head, _BEGIN_HEADS)
-            and last.category == "transaction"
-            and _starts_with(last_head, _COMMIT_HEADS)
-        ):
+        first, last = sql[0], sql[-1]
+        if _transaction_kind(first) in _BEGIN_KINDS and _transaction_kind(last) in _COMMIT_KINDS:
             kept = [s for s in statements if s is not first and s is not last]
-            renumbered = tuple(
-                Statement(
-                    text=s.text,
-                    start_line=s.start_line,
-                    end_line=s.end_line,
-                    start_offset=s.start_offset,
-                    end_offset=s.end_offset,
-                    index=i,
-                    category=s.category,
-                    no_transaction=s.no_transaction,
-                )
-                for i, s in enumerate(kept)
-            )
+            renumbered = tuple(replace(s, index=i) for i, s in enumerate(kept))
             return SplitResult(renumbered, True, (first.start_line, last.start_line))
     return SplitResult(tuple(statements))
+
+
+def _transaction_kind(statement: Statement) -> str | None:
+    if statement.category != "transaction" or not statement.tree:
+        return None
+    return statement.tree["TransactionStmt"].get("kind")

@@ -96,10 +96,19 @@ def _drops_from_analysis(statements: Sequence[Statement]) -> list[ObjectRef] | N
     try:
         from migtui.core.facts import DROP
         from migtui.core.objects import analyze_script
+        from migtui.core.statements import split
     except ImportError:
         return None
     try:
-        facts = analyze_script(tuple(statements))
+        # the project analysis keeps statements without their parse trees
+        parsed = [
+            s
+            for st in statements
+            for s in (
+                split(st.text, start_line=st.start_line).statements if st.tree is None else [st]
+            )
+        ]
+        facts = analyze_script(tuple(parsed))
     except Exception:  # noqa: BLE001 - an analysis failure must not hide the preview
         return None
     return [e.ref for e in facts.effects if e.action == DROP]

@@ -68,6 +68,8 @@ class RunOptions:
     lock_timeout: str = "5s"
     statement_timeout: str | None = None
     allow_drift: bool = False
+    #: Roll back through a step whose down section is known to fail.
+    force_down: bool = False
 
 
 class StepControl:
@@ -179,6 +181,7 @@ class Runner:
             steps=steps,
             all=all,
             allow_drift=self.options.allow_drift,
+            force=self.options.force_down,
         )
 
     # -- running -------------------------------------------------------------------------
@@ -207,6 +210,7 @@ class Runner:
                 steps=steps,
                 all=all,
                 allow_drift=self.options.allow_drift,
+                force=self.options.force_down,
             ),
         )
 

@@ -22,7 +22,7 @@ Progress = Callable[[str], None]
 def read_offline(source: ConsoleSource) -> ProjectView:
     """The analysis of the folder alone: no database involved."""
     loaded = load(source.root, source.layout)
-    return ProjectView(analyze(loaded, assume=source.assume))
+    return ProjectView(analyze(loaded, assume=source.assume, cache=True))
 
 
 def demo_database_name(scenario: str | None) -> str:
@@ -55,7 +55,7 @@ def read_live(source: ConsoleSource, dsn: str, progress: Progress) -> ProjectVie
         catalog = read_catalog(conn)
         version = server_version(conn)
         database = conn.info.dbname
-        analysis = analyze(loaded, assume=source.assume, catalog=catalog)
+        analysis = analyze(loaded, assume=source.assume, catalog=catalog, cache=True)
         progress("reading the ledger")
         statuses = {s.version: s for s in read_status(conn, analysis)}
         holder = find_holder(conn)

@@ -1,0 +1,160 @@
+"""What each SQL script provides, requires, drops, alters and renames.
+
+``analyze_script`` reads the parse trees PostgreSQL's own grammar gave each
+statement (``core.statements``) and lists their effects on the schema in the
+order the script has them, so the project analysis can tell a migration that
+creates a table and then alters it (needs nothing) from one that alters it
+first (needs the table).
+
+One statement family lives in one module, and a table below sends each node
+type to its reader:
+
+=================  ==========================================================
+``tables``         CREATE/ALTER TABLE, columns, CREATE TABLE AS, sequences,
+                   TRUNCATE, LOCK, COPY
+``constraints``    indexes and constraints, with PostgreSQL's implicit names
+``routines``       functions and procedures, their signatures and bodies
+``plpgsql``        DO blocks, read with the PL/pgSQL parser
+``types``          composite, enum, range and base types, domains
+``views``          views and materialized views
+``triggers``       triggers, rules, policies, event triggers
+``privileges``     GRANT/REVOKE, default privileges
+``schemas``        schemas, extensions, search_path and other settings
+``generic``        DROP, RENAME, SET SCHEMA, COMMENT ON, OWNER TO
+``queries``        what queries and expressions read
+=================  ==========================================================
+
+The reading follows PostgreSQL's timing: a ``DO`` block runs at once, a
+PL/pgSQL function body only when called, SQL-language and ``BEGIN ATOMIC``
+bodies are checked at creation. Nothing here raises on odd SQL: a statement
+the grammar refused, or one a reader cannot follow, adds no effects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from migtui.core.facts import ScriptFacts
+from migtui.core.model import Statement
+from migtui.core.objects import (
+    constraints,
+    generic,
+    plpgsql,
+    privileges,
+    queries,
+    routines,
+    schemas,
+    tables,
+    triggers,
+    types,
+    views,
+)
+from migtui.core.objects.script import Ctx, Script, Src, node
+
+_SKIPPED_CATEGORIES = frozenset({"transaction", "psql"})
+
+Reader = Callable[[Script, dict, Ctx], None]
+
+
+def _read_query(script: Script, fields: dict, ctx: Ctx, kind: str) -> None:
+    queries.read(script, {kind: fields}, ctx)
+
+
+def _query(kind: str) -> Reader:
+    return lambda script, fields, ctx: _read_query(script, fields, ctx, kind)
+
+
+def _explain(script: Script, fields: dict, ctx: Ctx) -> None:
+    statement_tree(script, fields.get("query", {}), ctx)
+
+
+def _create_foreign_table(script: Script, fields: dict, ctx: Ctx) -> None:
+    tables.create_table(script, fields.get("base", {}), ctx, kind="foreign table")
+
+
+#: Node type → reader. A node type missing here has no effects migtui follows.
+READERS: dict[str, Reader] = {
+    # tables and columns
+    "CreateStmt": tables.create_table,
+    "CreateForeignTableStmt": _create_foreign_table,
+    "AlterTableStmt": tables.alter_table,
+    "CreateTableAsStmt": tables.create_table_as,
+    "CreateSeqStmt": tables.create_sequence,
+    "AlterSeqStmt": tables.alter_sequence,
+    "TruncateStmt": tables.relations_needed,
+    "LockStmt": tables.relations_needed,
+    "CopyStmt": tables.copy,
+    # indexes and constraints
+    "IndexStmt": constraints.create_index,
+    # routines
+    "CreateFunctionStmt": routines.create_routine,
+    "AlterFunctionStmt": routines.alter_routine,
+    "CallStmt": routines.call,
+    "DoStmt": plpgsql.do_block,
+    # types and domains
+    "CompositeTypeStmt": types.composite,
+    "CreateEnumStmt": types.enum,
+    "CreateRangeStmt": types.range_type,
+    "DefineStmt": types.define,
+    "CreateDomainStmt": types.domain,
+    "AlterEnumStmt": types.alter_enum,
+    "AlterDomainStmt": types.alter_domain,
+    "AlterTypeStmt": types.alter_type,
+    # views
+    "ViewStmt": views.create_view,
+    "RefreshMatViewStmt": views.refresh,
+    # triggers, rules, policies
+    "CreateTrigStmt": triggers.create_trigger,
+    "RuleStmt": triggers.create_rule,
+    "CreatePolicyStmt": triggers.create_policy,
+    "AlterPolicyStmt": triggers.alter_policy,
+    "CreateEventTrigStmt": triggers.create_event_trigger,
+    # privileges and ownership
+    "GrantStmt": privileges.grant,
+    "AlterDefaultPrivilegesStmt": privileges.default_privileges,
+    "AlterOwnerStmt": generic.owner,
+    # schemas, extensions, settings
+    "CreateSchemaStmt": schemas.create_schema,
+    "CreateExtensionStmt": schemas.create_extension,
+    "AlterExtensionStmt": schemas.alter_extension,
+    "AlterExtensionContentsStmt": schemas.alter_extension,
+    "VariableSetStmt": schemas.set_variable,
+    # any kind of object
+    "DropStmt": generic.drop,
+    "RenameStmt": generic.rename,
+    "AlterObjectSchemaStmt": generic.set_schema,
+    "CommentStmt": generic.comment,
+    # queries
+    "SelectStmt": _query("SelectStmt"),
+    "InsertStmt": _query("InsertStmt"),
+    "UpdateStmt": _query("UpdateStmt"),
+    "DeleteStmt": _query("DeleteStmt"),
+    "MergeStmt": _query("MergeStmt"),
+    "ExplainStmt": _explain,
+}
+
+
+def analyze_script(
+    statements: Sequence[Statement], *, search_path: tuple[str, ...] = ("public",)
+) -> ScriptFacts:
+    """The effects of a script's statements, in script order, with review findings."""
+    script = Script(list(search_path) or ["public"])
+    for statement in statements:
+        if statement.category in _SKIPPED_CATEGORIES or not statement.tree:
+            continue
+        src = Src(statement.text, statement.start_line, statement.tree_base)
+        ctx = Ctx(src=src, statement=statement.index)
+        try:
+            statement_tree(script, statement.tree, ctx)
+        except (IndexError, ValueError, KeyError, AttributeError, TypeError, RecursionError):
+            # A shape of tree no reader expected: keep what was understood.
+            continue
+    return script.facts()
+
+
+def statement_tree(script: Script, tree: dict, ctx: Ctx) -> None:
+    """Read one statement's tree (also used for statements nested in others)."""
+    kind, fields = node(tree)
+    reader = READERS.get(kind)
+    if reader is not None:
+        reader(script, fields, ctx)

@@ -1,0 +1,239 @@
+"""Indexes and constraints, with the names PostgreSQL invents for them.
+
+An unnamed primary key is ``<table>_pkey``, a unique column ``<table>_<col>_key``,
+a check on one column ``<table>_<col>_check``, a foreign key
+``<table>_<cols>_fkey``, an unnamed index ``<table>_<cols>_idx`` — cut to 63
+bytes the way the server cuts them and numbered when the name is taken.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from migtui.core.facts import PROVIDE, RENAME, REQUIRE
+from migtui.core.model import CONSTRAINT, EXTENSION, INDEX, ObjectRef
+from migtui.core.objects.queries import read
+from migtui.core.objects.script import Ctx, Script, node, strings
+from migtui.core.sqlnames import (
+    EXTENSION_OPCLASSES,
+    choose_name,
+    index_column_names,
+    index_name_addition,
+)
+
+
+@dataclass
+class TableBuild:
+    """The table a CREATE or ALTER TABLE works on."""
+
+    ref: ObjectRef
+    location: int | None
+
+    @property
+    def qualified(self) -> str:
+        return self.ref.qualified
+
+
+def constraint_ref(table: ObjectRef, name: str) -> ObjectRef:
+    return ObjectRef(CONSTRAINT, table.schema, name, table=table.qualified)
+
+
+def constraint(
+    script: Script,
+    build: TableBuild,
+    con: dict,
+    ctx: Ctx,
+    column: str | None = None,
+) -> None:
+    """One constraint, written on a column (``column``) or on the table."""
+    contype = con.get("contype", "")
+    location = con.get("location", build.location)
+    table = build.ref
+    name = con.get("conname")
+    if contype in ("CONSTR_PRIMARY", "CONSTR_UNIQUE", "CONSTR_EXCLUSION"):
+        index_name = con.get("indexname")
+        if index_name:  # … USING INDEX existing_index: the index takes the name
+            old = ObjectRef(INDEX, table.schema, index_name)
+            new_name = name or index_name
+            if new_name != index_name:
+                new = ObjectRef(INDEX, table.schema, new_name)
+                script.emit(RENAME, old, location, ctx, new=new, parent=build.qualified)
+            else:
+                script.emit(REQUIRE, old, location, ctx)
+            script.emit(PROVIDE, constraint_ref(table, new_name), location, ctx)
+            return
+        if name is None:
+            if contype == "CONSTR_PRIMARY":
+                name = choose_name(table.name, None, "pkey", script.relation_names_in(table))
+            else:
+                keys = strings(con.get("keys", ())) or ([column] if column else [])
+                if contype == "CONSTR_EXCLUSION":
+                    keys = [
+                        _element_name(pair["List"]["items"][0])
+                        for pair in con.get("exclusions", ())
+                        if "List" in pair
+                    ]
+                label = "excl" if contype == "CONSTR_EXCLUSION" else "key"
+                name = choose_name(
+                    table.name,
+                    index_name_addition(index_column_names(keys)),
+                    label,
+                    script.relation_names_in(table),
+                )
+        script.emit(
+            PROVIDE, ObjectRef(INDEX, table.schema, name), location, ctx, parent=build.qualified
+        )
+        script.emit(PROVIDE, constraint_ref(table, name), location, ctx)
+        if contype == "CONSTR_EXCLUSION" and con.get("where_clause"):
+            read(script, con["where_clause"], ctx)
+    elif contype == "CONSTR_FOREIGN":
+        target = con.get("pktable", {})
+        target_ref = script.range_var(target)
+        if name is None:
+            cols = strings(con.get("fk_attrs", ())) or ([column] if column else [])
+            name = choose_name(
+                table.name,
+                index_name_addition(cols),
+                "fkey",
+                script.constraint_names.get(table.schema or "", set()),
+            )
+        if target_ref is not None and target_ref.qualified != table.qualified:
+            script.emit(REQUIRE, target_ref, target.get("location"), ctx)
+        script.emit(PROVIDE, constraint_ref(table, name), location, ctx)
+    elif contype == "CONSTR_CHECK":
+        expr = con.get("raw_expr")
+        if name is None:
+            cols = sorted(_columns_in(expr)) if column is None else [column]
+            label_col = cols[0] if len(cols) == 1 else None
+            name = choose_name(
+                table.name,
+                label_col,
+                "check",
+                script.constraint_names.get(table.schema or "", set()),
+            )
+        read(script, expr, ctx)
+        script.emit(PROVIDE, constraint_ref(table, name), location, ctx)
+    elif contype == "CONSTR_NOTNULL" and name is not None:
+        script.emit(PROVIDE, constraint_ref(table, name), location, ctx)
+    elif contype in ("CONSTR_DEFAULT", "CONSTR_GENERATED"):
+        read(script, con.get("raw_expr"), ctx)
+
+
+def _columns_in(expr) -> set[str]:
+    found: set[str] = set()
+    stack = [expr]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            ref = item.get("ColumnRef")
+            if isinstance(ref, dict):
+                names = strings(ref.get("fields", ()))
+                if names:
+                    found.add(names[-1])
+                continue
+            stack.extend(v for v in item.values() if isinstance(v, (dict, list)))
+    return found
+
+
+# --- CREATE INDEX ------------------------------------------------------------------
+
+
+def create_index(script: Script, fields: dict, ctx: Ctx) -> None:
+    rel = fields.get("relation", {})
+    table = script.range_var(rel)
+    location = rel.get("location")
+    if table is not None:
+        script.emit(REQUIRE, table, location, ctx)
+    elements = [e.get("IndexElem", {}) for e in fields.get("indexParams", ())]
+    including = [e.get("IndexElem", {}) for e in fields.get("indexIncludingParams", ())]
+    for element in elements:
+        for opclass in strings(element.get("opclass", ())):
+            if opclass in EXTENSION_OPCLASSES:
+                ext = ObjectRef(EXTENSION, None, EXTENSION_OPCLASSES[opclass])
+                script.emit(REQUIRE, ext, location, ctx)
+        if element.get("expr"):
+            read(script, element["expr"], ctx)
+    if fields.get("whereClause"):
+        read(script, fields["whereClause"], ctx)
+    if table is None:
+        return
+    name = fields.get("idxname")
+    if name is None:
+        columns = index_column_names(_element_name(e) for e in elements + including)
+        label = "pkey" if fields.get("primary") else "idx"
+        name = choose_name(
+            table.name, index_name_addition(columns), label, script.relation_names_in(table)
+        )
+        name_location = location
+    else:
+        name_location = ctx.src.find(name) if ctx.src.find(name) is not None else location
+    script.emit(
+        PROVIDE, ObjectRef(INDEX, table.schema, name), name_location, ctx, parent=table.qualified
+    )
+
+
+def _element_name(element: dict) -> str:
+    """PostgreSQL's name for an index column: the column, or one figured from
+    the expression (FigureIndexColname)."""
+    if "IndexElem" in element:
+        element = element["IndexElem"]
+    if element.get("name"):
+        return element["name"]
+    if "ColumnRef" in element:  # an exclusion element is a bare expression
+        return _figure(element)[0] or "expr"
+    return _figure(element.get("expr", {}))[0] or "expr"
+
+
+def _figure(expr: dict) -> tuple[str | None, int]:
+    """FigureColnameInternal: a name and its strength (2 column, 1 type/function)."""
+    kind, fields = node(expr)
+    if kind == "ColumnRef":
+        names = strings(fields.get("fields", ()))
+        if names and names[-1] != "*":
+            return names[-1], 2
+    elif kind == "A_Indirection":
+        for ind in reversed(fields.get("indirection", ())):
+            if "String" in ind:
+                return ind["String"]["sval"], 2
+        return _figure(fields.get("arg", {}))
+    elif kind == "FuncCall":
+        names = strings(fields.get("funcname", ()))
+        return (names[-1], 2) if names else (None, 0)
+    elif kind == "TypeCast":
+        name, strength = _figure(fields.get("arg", {}))
+        if strength <= 1:
+            names = strings(fields.get("typeName", {}).get("names", ()))
+            if names:
+                return names[-1], 1
+        return name, strength
+    elif kind == "CoalesceExpr":
+        return "coalesce", 2
+    elif kind == "MinMaxExpr":
+        return ("greatest" if fields.get("op") == "IS_GREATEST" else "least"), 2
+    elif kind == "CaseExpr":
+        return "case", 1
+    elif kind == "NullIfExpr":
+        return "nullif", 2
+    elif kind == "A_ArrayExpr":
+        return "array", 2
+    elif kind == "RowExpr":
+        return "row", 2
+    elif kind == "SQLValueFunction":
+        return _SQL_VALUE_NAMES.get(fields.get("op", "")), 2
+    elif kind == "CollateClause":
+        return _figure(fields.get("arg", {}))
+    return None, 0
+
+
+_SQL_VALUE_NAMES = {
+    "SVFOP_CURRENT_DATE": "current_date",
+    "SVFOP_CURRENT_TIME": "current_time",
+    "SVFOP_CURRENT_TIMESTAMP": "current_timestamp",
+    "SVFOP_LOCALTIME": "localtime",
+    "SVFOP_LOCALTIMESTAMP": "localtimestamp",
+    "SVFOP_CURRENT_USER": "current_user",
+    "SVFOP_SESSION_USER": "session_user",
+    "SVFOP_USER": "user",
+}

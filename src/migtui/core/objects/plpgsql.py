@@ -1,0 +1,424 @@
+"""DO blocks, read with PostgreSQL's own PL/pgSQL parser.
+
+A DO block runs at once, so every statement in it counts now. The walk keeps
+what a block's control flow says about that work:
+
+- under an existence test (``IF EXISTS (SELECT … FROM pg_tables …)``,
+  ``to_regclass(…) IS NOT NULL``) the work is *guarded*: it may be skipped,
+  and when nothing on the other branch fails loudly, that is a silent skip;
+- inside a block whose ``EXCEPTION WHEN`` catches what a missing object raises
+  (``others``, ``undefined_table``, SQLSTATE class 42 …), the work is
+  *handled*: a missing object there is a warning, never an error;
+- ``EXECUTE`` of a constant string is read as SQL; of anything else it is
+  dynamic SQL, whose effects are unknown.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, replace
+
+from pglast import parser
+
+from migtui.core.facts import DYNAMIC_SQL, GUARDED_SKIP
+from migtui.core.objects.script import Ctx, Script, Src, const_string, node, parse, strings
+
+#: Conditions whose handler catches the error a missing object raises.
+_CATCHING = frozenset(
+    {
+        "others",
+        "undefined_table",
+        "undefined_object",
+        "undefined_function",
+        "undefined_column",
+        "invalid_schema_name",
+        "syntax_error_or_access_rule_violation",
+        "wrong_object_type",
+        "dependent_objects_still_exist",
+    }
+)
+_CATCHING_CODES = ("42", "3F")
+#: RAISE levels that do not stop the block (elog levels of the server).
+_LOUD_LEVEL = 21  # ERROR, which RAISE EXCEPTION raises
+#: Catalog relations and functions an existence test reads.
+_EXISTENCE_RELATIONS = frozenset(
+    {
+        "pg_class",
+        "pg_tables",
+        "pg_views",
+        "pg_matviews",
+        "pg_indexes",
+        "pg_type",
+        "pg_proc",
+        "pg_trigger",
+        "pg_namespace",
+        "pg_constraint",
+        "pg_attribute",
+        "pg_extension",
+        "pg_sequences",
+        "pg_policies",
+        "pg_roles",
+        "pg_enum",
+        "tables",
+        "columns",
+        "views",
+        "routines",
+        "schemata",
+        "table_constraints",
+        "sequences",
+        "triggers",
+    }
+)
+_EXISTENCE_FUNCTIONS = frozenset(
+    {
+        "to_regclass",
+        "to_regtype",
+        "to_regproc",
+        "to_regprocedure",
+        "to_regnamespace",
+        "to_regrole",
+        "to_regtypemod",
+    }
+)
+
+
+def do_block(script: Script, fields: dict, ctx: Ctx) -> None:
+    language = "plpgsql"
+    body = None
+    location = None
+    for arg in fields.get("args", ()):
+        opt = arg.get("DefElem", {})
+        if opt.get("defname") == "language":
+            language = strings([opt.get("arg", {})])[0].lower()
+        elif opt.get("defname") == "as":
+            body = strings([opt.get("arg", {})])[0]
+            location = opt.get("location")
+    if body is None or language != "plpgsql":
+        return
+    first_line = ctx.line(location)
+    tree = parse_plpgsql(body)
+    if tree is None:
+        # PostgreSQL compiles the block when it runs, and would refuse it then;
+        # what it would have done is unknown, like dynamic SQL.
+        script.dynamic_lines.append(first_line)
+        script.dynamic_count += 1
+        return
+    walker = Walker(script, ctx, body, first_line)
+    walker.block(tree.get("action", {}).get("PLpgSQL_stmt_block", {}))
+
+
+def parse_plpgsql(body: str) -> dict | None:
+    tag = "$migtui$"
+    while tag in body:
+        tag = tag[:-1] + "x$"
+    wrapper = f"CREATE FUNCTION migtui_do() RETURNS void LANGUAGE plpgsql AS {tag}{body}{tag}"
+    try:
+        parsed = json.loads(parser.parse_plpgsql_json(wrapper))
+    except (parser.ParseError, ValueError, RecursionError):
+        return None
+    if not parsed:
+        return None
+    return parsed[0].get("PLpgSQL_function")
+
+
+@dataclass
+class _If:
+    line: int
+    polarity: int  # +1: then-branch runs only if it exists; -1: only if missing; 0: no test
+    start: int
+    else_start: int | None = None
+    else_is_loud: bool = False
+
+
+class Walker:
+    def __init__(self, script: Script, ctx: Ctx, body: str, first_line: int) -> None:
+        self.script = script
+        self.ctx = replace(ctx, plpgsql=True)
+        self.body = body
+        self.first_line = first_line
+        self.lines = body.split("\n")
+        #: variables holding the answer of an existence test, with its polarity
+        self.tests: dict[str, int] = {}
+        self._line_starts = [0]
+        for text in self.lines[:-1]:
+            self._line_starts.append(self._line_starts[-1] + len(text) + 1)
+
+    # --- where text is ------------------------------------------------------------
+
+    def src_for(self, query: str, lineno: int | None) -> tuple[Src, int]:
+        """A Src for SQL text found in the body at or after ``lineno``."""
+        line_index = max(0, (lineno or 1) - 1)
+        start = self._line_starts[min(line_index, len(self._line_starts) - 1)]
+        probe = query.strip()[:24]
+        at = self.body.find(probe, start) if probe else -1
+        line = self.first_line + (self.body.count("\n", 0, at) if at != -1 else line_index)
+        return Src(query, line), line
+
+    # --- statements -------------------------------------------------------------
+
+    def block(self, block: dict, ctx: Ctx | None = None) -> None:
+        ctx = ctx or self.ctx
+        exceptions = block.get("exceptions", {}).get("PLpgSQL_exception_block", {})
+        handlers = [e.get("PLpgSQL_exception", {}) for e in exceptions.get("exc_list", ())]
+        inner = ctx
+        if any(_catches(h) for h in handlers):
+            inner = replace(ctx, handled=True)
+        self.statements(block.get("body", ()), inner)
+        for handler in handlers:
+            self.statements(handler.get("action", ()), inner)
+
+    def statements(self, stmts, ctx: Ctx, frame: _If | None = None) -> None:
+        for stmt in stmts or ():
+            self.statement(stmt, ctx, frame)
+
+    def statement(self, stmt: dict, ctx: Ctx, frame: _If | None) -> None:
+        kind, fields = node(stmt)
+        lineno = fields.get("lineno")
+        if kind == "PLpgSQL_stmt_block":
+            self.block(fields, ctx)
+        elif kind == "PLpgSQL_stmt_execsql":
+            self.sql(fields.get("sqlstmt"), lineno, ctx)
+            if fields.get("into"):
+                self.remember_test(fields, fields.get("sqlstmt"))
+        elif kind in ("PLpgSQL_stmt_perform", "PLpgSQL_stmt_assert"):
+            self.expr(fields.get("expr") or fields.get("cond"), lineno, ctx)
+        elif kind == "PLpgSQL_stmt_assign":
+            polarity = self.expr(fields.get("expr"), lineno, ctx, test=True)
+            query = fields.get("expr", {}).get("PLpgSQL_expr", {}).get("query", "")
+            target = query.partition(":=")[0].strip().lower() if ":=" in query else ""
+            if target:
+                self.tests[target] = polarity
+        elif kind == "PLpgSQL_stmt_if":
+            self.if_(fields, ctx)
+        elif kind == "PLpgSQL_stmt_case":
+            self.expr(fields.get("t_expr"), lineno, ctx)
+            for when in fields.get("case_when_list", ()):
+                w = when.get("PLpgSQL_case_when", {})
+                self.expr(w.get("expr"), w.get("lineno", lineno), ctx)
+                self.statements(w.get("stmts"), ctx, frame)
+            self.statements(fields.get("else_stmts"), ctx, frame)
+        elif kind in ("PLpgSQL_stmt_loop", "PLpgSQL_stmt_while"):
+            self.expr(fields.get("cond"), lineno, ctx)
+            self.statements(fields.get("body"), ctx, frame)
+        elif kind == "PLpgSQL_stmt_fori":
+            self.expr(fields.get("lower"), lineno, ctx)
+            self.expr(fields.get("upper"), lineno, ctx)
+            self.statements(fields.get("body"), ctx, frame)
+        elif kind in ("PLpgSQL_stmt_fors", "PLpgSQL_stmt_forc", "PLpgSQL_stmt_foreach_a"):
+            self.expr(fields.get("query") or fields.get("expr"), lineno, ctx)
+            self.statements(fields.get("body"), ctx, frame)
+        elif kind == "PLpgSQL_stmt_dynfors":
+            self.dynamic(fields.get("query"), lineno, ctx)
+            self.statements(fields.get("body"), ctx, frame)
+        elif kind == "PLpgSQL_stmt_dynexecute":
+            self.dynamic(fields.get("query"), lineno, ctx)
+        elif kind == "PLpgSQL_stmt_return_query":
+            if fields.get("dynquery"):
+                self.dynamic(fields.get("dynquery"), lineno, ctx)
+            else:
+                self.expr(fields.get("query"), lineno, ctx)
+        elif kind in ("PLpgSQL_stmt_return", "PLpgSQL_stmt_return_next", "PLpgSQL_stmt_exit"):
+            self.expr(fields.get("expr") or fields.get("cond"), lineno, ctx)
+        elif kind == "PLpgSQL_stmt_call":
+            self.sql(fields.get("expr"), lineno, ctx)
+        elif kind == "PLpgSQL_stmt_raise":
+            for param in fields.get("params", ()):
+                self.expr(param, lineno, ctx)
+            loud = fields.get("elog_level", _LOUD_LEVEL) >= _LOUD_LEVEL
+            if frame is not None and frame.else_start is not None and loud:
+                frame.else_is_loud = True
+        elif kind == "PLpgSQL_stmt_open":
+            self.expr(fields.get("query"), lineno, ctx)
+
+    def remember_test(self, fields: dict, sqlstmt: dict | None) -> None:
+        """``SELECT EXISTS (… pg_tables …) INTO found``: ``IF found`` is a test too."""
+        target = fields.get("target", {})
+        row = target.get("PLpgSQL_row", {}).get("fields", ())
+        names = [f.get("name", "") for f in row] or [target.get("PLpgSQL_var", {}).get("refname")]
+        query = (sqlstmt or {}).get("PLpgSQL_expr", {}).get("query", "")
+        stmts = parse(query) if query else None
+        targets = stmts[0]["stmt"].get("SelectStmt", {}).get("targetList", ()) if stmts else ()
+        if len(names) == 1 and names[0] and len(targets) == 1:
+            self.tests[names[0].lower()] = _polarity(targets[0].get("ResTarget", {}).get("val", {}))
+
+    def if_(self, fields: dict, ctx: Ctx) -> None:
+        lineno = fields.get("lineno")
+        cond = fields.get("cond", {}).get("PLpgSQL_expr", {})
+        polarity = self.expr(fields.get("cond"), lineno, ctx, test=True)
+        frame = _If(self.src_for(cond.get("query", ""), lineno)[1], polarity, 0)
+        then_ctx = replace(ctx, guarded=True) if polarity > 0 else ctx
+        else_ctx = replace(ctx, guarded=True) if polarity < 0 else ctx
+        frame.start = self.script.work_done
+        self.statements(fields.get("then_body"), then_ctx, frame)
+        frame.else_start = self.script.work_done
+        for elsif in fields.get("elsif_list", ()):
+            e = elsif.get("PLpgSQL_if_elsif", {})
+            self.expr(e.get("cond"), e.get("lineno", lineno), else_ctx)
+            self.statements(e.get("stmts"), else_ctx, frame)
+        self.statements(fields.get("else_body"), else_ctx, frame)
+        self.close_if(frame)
+
+    def close_if(self, frame: _If) -> None:
+        if frame.polarity <= 0:
+            return
+        end = self.script.work_done
+        else_start = frame.else_start if frame.else_start is not None else end
+        then_work = else_start - frame.start
+        else_work = end - else_start
+        if then_work > 0 and else_work == 0 and not frame.else_is_loud:
+            self.script.find(
+                GUARDED_SKIP,
+                frame.line,
+                "the work under this existence test is skipped without an error when the "
+                "object is missing: the migration then succeeds having done nothing",
+                "fail loudly (RAISE EXCEPTION in the ELSE branch) or create the object in "
+                "an earlier migration",
+                self.ctx,
+            )
+
+    # --- SQL inside ---------------------------------------------------------------
+
+    def sql(self, expr: dict | None, lineno: int | None, ctx: Ctx) -> None:
+        """A whole SQL statement of the block (its INTO, if any, already removed)."""
+        query = (expr or {}).get("PLpgSQL_expr", {}).get("query")
+        if not query:
+            return
+        from migtui.core.objects import statement_tree
+
+        src, _ = self.src_for(query, lineno)
+        stmts = parse(query)
+        if stmts is None:
+            return
+        inner = replace(ctx, src=src)
+        for s in stmts:
+            statement_tree(self.script, s["stmt"], inner)
+
+    def expr(self, expr: dict | None, lineno: int | None, ctx: Ctx, test: bool = False) -> int:
+        """An expression of the block (a condition, a PERFORM, an assignment).
+
+        Returns, for ``test``, the polarity of an existence test: +1 when the
+        condition holds only if the object exists, -1 only if it is missing.
+        """
+        e = (expr or {}).get("PLpgSQL_expr", {})
+        query = e.get("query")
+        if not query:
+            return 0
+        mode = e.get("parseMode", 0)
+        text = query
+        if mode == 3:  # an assignment: target := expression
+            for sep in (":=", "="):
+                at = query.find(sep)
+                if at != -1:
+                    text = " " * (at + len(sep)) + query[at + len(sep) :]
+                    break
+        prefix = "" if mode == 0 else "SELECT "
+        src, _ = self.src_for(query, lineno)
+        stmts = parse(prefix + text)
+        if not stmts:
+            return 0
+        tree = stmts[0]["stmt"]
+        from migtui.core.objects import statement_tree
+
+        statement_tree(self.script, tree, replace(ctx, src=Src(prefix + text, src.first_line)))
+        if not test or mode not in (2, 3):
+            return 0
+        targets = tree.get("SelectStmt", {}).get("targetList", ())
+        if len(targets) != 1:
+            return 0
+        return _polarity(targets[0].get("ResTarget", {}).get("val", {}), self.tests)
+
+    def dynamic(self, expr: dict | None, lineno: int | None, ctx: Ctx) -> None:
+        e = (expr or {}).get("PLpgSQL_expr", {})
+        query = e.get("query", "")
+        stmts = parse("SELECT " + query) if query else None
+        constant = None
+        if stmts:
+            targets = stmts[0]["stmt"].get("SelectStmt", {}).get("targetList", ())
+            if len(targets) == 1:
+                constant = const_string(targets[0].get("ResTarget", {}).get("val"))
+        src, line = self.src_for(query, lineno)
+        if constant is not None:
+            from migtui.core.objects import statement_tree
+
+            inner_stmts = parse(constant)
+            if inner_stmts is not None:
+                inner = replace(ctx, src=Src(constant, line), plpgsql=False)
+                for s in inner_stmts:
+                    statement_tree(self.script, s["stmt"], inner)
+                return
+        line = self.first_line + max(0, (lineno or 1) - 1)
+        self.script.dynamic_count += 1
+        self.script.dynamic_lines.append(line)
+        self.script.find(
+            DYNAMIC_SQL,
+            line,
+            "EXECUTE runs SQL built at run time: what it creates or needs is not checked",
+            "prefer static SQL, or check by hand what this statement touches",
+            ctx,
+        )
+
+
+def _catches(handler: dict) -> bool:
+    for cond in handler.get("conditions", ()):
+        c = cond.get("PLpgSQL_condition", {})
+        name = (c.get("condname") or "").lower()
+        if name in _CATCHING:
+            return True
+        state = c.get("sqlerrstate")
+        if isinstance(state, str) and state[:2] in _CATCHING_CODES:
+            return True
+    return False
+
+
+def _polarity(expr: dict, tests: dict[str, int] | None = None) -> int:
+    """+1 when ``expr`` holds only if an object exists, -1 only if it is missing,
+    0 when it is not an existence test. ``tests``: variables holding one."""
+    kind, fields = node(expr)
+    if kind == "BoolExpr" and fields.get("boolop") == "NOT_EXPR":
+        args = fields.get("args", ())
+        return -_polarity(args[0], tests) if len(args) == 1 else 0
+    if kind == "BoolExpr":
+        signs = {_polarity(a, tests) for a in fields.get("args", ())} - {0}
+        return signs.pop() if len(signs) == 1 else 0
+    if kind == "ColumnRef" and tests:
+        names = strings(fields.get("fields", ()))
+        return tests.get(names[-1].lower(), 0) if len(names) == 1 else 0
+    if kind == "SubLink" and fields.get("subLinkType") == "EXISTS_SUBLINK":
+        return 1 if _reads_catalog(fields.get("subselect")) else 0
+    if kind == "NullTest":
+        if not _reads_catalog(fields.get("arg")):
+            return 0
+        return 1 if fields.get("nulltesttype") == "IS_NOT_NULL" else -1
+    if kind == "A_Expr":
+        lhs, rhs = fields.get("lexpr"), fields.get("rexpr")
+        if not (_reads_catalog(lhs) or _reads_catalog(rhs)):
+            return 0
+        op = strings(fields.get("name", ()))
+        zero = _is_zero(rhs) or _is_zero(lhs)
+        if op in (["="], ["<="]) and zero:
+            return -1
+        return 1
+    return 0
+
+
+def _is_zero(expr) -> bool:
+    return isinstance(expr, dict) and expr.get("A_Const", {}).get("ival", {"ival": 1}) == {}
+
+
+def _reads_catalog(tree) -> bool:
+    stack = [tree]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            rv = item.get("RangeVar")
+            if isinstance(rv, dict) and rv.get("relname") in _EXISTENCE_RELATIONS:
+                return True
+            call = item.get("FuncCall")
+            if isinstance(call, dict):
+                names = strings(call.get("funcname", ()))
+                if names and names[-1] in _EXISTENCE_FUNCTIONS:
+                    return True
+            stack.extend(v for v in item.values() if isinstance(v, (dict, list)))
+    return False

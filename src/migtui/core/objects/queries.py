@@ -1,0 +1,234 @@
+"""Queries and expressions: the relations, sequences and types they need.
+
+One walk over any tree of a query (SELECT, INSERT, UPDATE, DELETE, MERGE,
+VALUES, and the expressions inside DDL: defaults, checks, policies, view
+bodies). CTE names hide tables of that name within their query; catalog
+relations and temporary tables need nothing; ``nextval('s')``,
+``'t'::regclass`` and ``set_config('search_path', …)`` are read for the names
+inside their strings.
+"""
+
+from __future__ import annotations
+
+from migtui.core.facts import (
+    NAME_ONLY_FUNCTION_CHECK,
+    NAME_ONLY_TRIGGER_CHECK,
+    PROVIDE,
+    REQUIRE,
+)
+from migtui.core.model import SEQUENCE, TABLE
+from migtui.core.objects.script import Ctx, Script, const_string, range_var_names, strings
+from migtui.core.sqlnames import fold
+
+_SEQUENCE_FUNCTIONS = frozenset({"nextval", "setval", "currval"})
+_REGCLASS = frozenset({"regclass"})
+#: Keys of query nodes that name relations without reading them.
+_SKIPPED_KEYS = frozenset({"lockingClause", "intoClause", "withClause"})
+_SIGNATURE_NAMES = frozenset(
+    {
+        "pg_get_function_identity_arguments",
+        "pg_get_function_arguments",
+        "proargtypes",
+        "proallargtypes",
+        "regprocedure",
+        "pronargs",
+    }
+)
+
+
+def read(script: Script, tree, ctx: Ctx, hidden: frozenset[str] = frozenset()) -> None:
+    """Record what a query or expression tree needs, in the order it is written."""
+    _Reader(script, ctx).walk(tree, hidden)
+    name_only_checks(script, tree, ctx)
+
+
+class _Reader:
+    def __init__(self, script: Script, ctx: Ctx) -> None:
+        self.script = script
+        self.ctx = ctx
+
+    def walk(self, tree, hidden: frozenset[str]) -> None:
+        stack = [(tree, hidden)]
+        while stack:
+            item, hidden = stack.pop()
+            if isinstance(item, list):
+                stack.extend((x, hidden) for x in reversed(item))
+                continue
+            if not isinstance(item, dict):
+                continue
+            if isinstance(item, _Provide):
+                rel = item.rel
+                self.script.emit(PROVIDE, self.script.range_var(rel), rel.get("location"), self.ctx)
+                continue
+            if "relpersistence" in item:  # a RangeVar held directly by its parent
+                hidden = self.visit("RangeVar", item, hidden, stack)
+                continue
+            if len(item) == 1:
+                (kind, fields), *_ = item.items()
+                if isinstance(fields, dict) and kind[:1].isupper():
+                    hidden = self.visit(kind, fields, hidden, stack)
+                    continue
+            children = [v for k, v in item.items() if k not in _SKIPPED_KEYS]
+            stack.extend((x, hidden) for x in reversed(children))
+
+    def visit(self, kind: str, fields: dict, hidden: frozenset[str], stack: list) -> frozenset:
+        script, ctx = self.script, self.ctx
+        if kind == "RangeVar":
+            names = range_var_names(fields)
+            if len(names) == 1 and names[0] in hidden:
+                return hidden
+            script.emit(REQUIRE, script.range_var(fields), fields.get("location"), ctx)
+            return hidden
+        later: list = []
+        if kind in ("SelectStmt", "InsertStmt", "UpdateStmt", "DeleteStmt", "MergeStmt"):
+            with_clause = fields.get("withClause")
+            if with_clause:
+                ctes = [c.get("CommonTableExpr", {}) for c in with_clause.get("ctes", ())]
+                names = frozenset(c.get("ctename", "") for c in ctes)
+                hidden = hidden | names
+                # a CTE's body comes first: it runs before the query using it
+                later.extend(c.get("ctequery") for c in ctes)
+            into = fields.get("intoClause")
+            if into and not ctx.plpgsql:
+                rel = into.get("rel", {})
+                children = [v for k, v in fields.items() if k not in _SKIPPED_KEYS]
+                stack.append((_Provide(rel), hidden))
+                stack.extend((x, hidden) for x in reversed(children))
+                stack.extend((x, hidden) for x in reversed(later))
+                return hidden
+        elif kind == "FuncCall":
+            if self.function(fields):
+                rest = {k: v for k, v in fields.items() if k != "args"}
+                stack.append((fields["args"][1:], hidden))
+                stack.append((rest, hidden))
+                return hidden
+        elif kind == "TypeCast" and self.cast(fields):
+            return hidden
+        children = [v for k, v in fields.items() if k not in _SKIPPED_KEYS]
+        stack.extend((x, hidden) for x in reversed(children))
+        stack.extend((x, hidden) for x in reversed(later))
+        return hidden
+
+    def function(self, fields: dict) -> bool:
+        """Read names written in a call's strings; True when its first argument is done."""
+        names = strings(fields.get("funcname", ()))
+        name = names[-1] if names else ""
+        args = fields.get("args", ())
+        if name in _SEQUENCE_FUNCTIONS and args:
+            text = const_string(args[0])
+            if text is not None:
+                self.named_in_string(text, SEQUENCE, fields.get("location"))
+                return True
+        elif name == "set_config" and len(args) >= 2 and const_string(args[0]) == "search_path":
+            value = const_string(args[1])
+            if value is not None:
+                self.script.set_search_path(path_from_string(value))
+        return False
+
+    def cast(self, fields: dict) -> bool:
+        """Read ``'name'::regclass``; True when the cast's argument is done with."""
+        type_names = strings(fields.get("typeName", {}).get("names", ()))
+        if type_names and type_names[-1] in _REGCLASS:
+            text = const_string(fields.get("arg"))
+            if text is not None:
+                self.named_in_string(text, TABLE, fields.get("location"))
+                return True
+        self.script.need_type(fields.get("typeName"), self.ctx)
+        return False
+
+    def named_in_string(self, text: str, kind: str, location: int | None) -> None:
+        names = names_in_string(text)
+        if names:
+            ref = self.script.relation(names, kind)
+            self.script.emit(REQUIRE, ref, location, self.ctx)
+
+
+class _Provide(dict):
+    """A marker on the walk's stack: the relation a SELECT … INTO makes."""
+
+    def __init__(self, rel: dict) -> None:
+        super().__init__(_Provide={})
+        self.rel = rel
+
+
+def names_in_string(text: str) -> list[str]:
+    """A possibly qualified, possibly quoted name written in a string: 'app."Events"'."""
+    out: list[str] = []
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == '"':
+            j = i + 1
+            buf = []
+            while j < n:
+                if text[j] == '"':
+                    if j + 1 < n and text[j + 1] == '"':
+                        buf.append('"')
+                        j += 2
+                        continue
+                    break
+                buf.append(text[j])
+                j += 1
+            out.append("".join(buf))
+            i = j + 1
+        elif c == "." or c.isspace():
+            i += 1
+        else:
+            j = i
+            while j < n and text[j] not in '."' and not text[j].isspace():
+                j += 1
+            out.append(fold(text[i:j], False))
+            i = j
+    return out[-2:]
+
+
+def path_from_string(text: str) -> list[str]:
+    return [
+        p.strip().strip('"') if p.strip().startswith('"') else fold(p.strip(), False)
+        for p in text.split(",")
+        if p.strip()
+    ]
+
+
+def name_only_checks(script: Script, tree, ctx: Ctx) -> None:
+    """An existence test on pg_proc by name only, or pg_trigger without its table."""
+    catalog: dict[str, int | None] = {}
+    words: set[str] = set()
+    stack = [tree]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            rv = item.get("RangeVar")
+            if isinstance(rv, dict):
+                name = rv.get("relname", "")
+                if name in ("pg_proc", "pg_trigger") and rv.get("schemaname") in (
+                    None,
+                    "pg_catalog",
+                ):
+                    catalog.setdefault(name, rv.get("location"))
+            for key in ("ColumnRef", "FuncCall", "TypeName"):
+                sub = item.get(key)
+                if isinstance(sub, dict):
+                    field = sub.get("fields") or sub.get("funcname") or sub.get("names")
+                    words.update(strings(field))
+            stack.extend(v for v in item.values() if isinstance(v, (dict, list)))
+    if "pg_proc" in catalog and "proname" in words and not words & _SIGNATURE_NAMES:
+        script.find(
+            NAME_ONLY_FUNCTION_CHECK,
+            ctx.line(catalog["pg_proc"]),
+            "pg_proc is checked by name only: a function of that name with other "
+            "arguments, or in another schema, passes the test",
+            "also compare pg_get_function_identity_arguments(p.oid) and p.pronamespace",
+            ctx,
+        )
+    if "pg_trigger" in catalog and "tgname" in words and "tgrelid" not in words:
+        script.find(
+            NAME_ONLY_TRIGGER_CHECK,
+            ctx.line(catalog["pg_trigger"]),
+            "pg_trigger is checked by name only: a trigger of that name on another "
+            "table passes the test",
+            "add AND tgrelid = 'the_table'::regclass",
+            ctx,
+        )

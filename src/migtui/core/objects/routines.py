@@ -1,0 +1,139 @@
+"""Functions and procedures: their signatures as format_type spells them, the
+types they need, and their bodies read with PostgreSQL's timing.
+
+A SQL-language body is checked at creation (unless ``check_function_bodies``
+is off, or it holds DDL, which the server cannot check ahead); ``BEGIN ATOMIC``
+and ``RETURN`` bodies always are. A PL/pgSQL body runs only when called, so
+what it touches is not needed by the migration creating it.
+"""
+
+from __future__ import annotations
+
+from migtui.core.facts import ALTER, PROVIDE, REQUIRE
+from migtui.core.model import FUNCTION, PROCEDURE, ObjectRef
+from migtui.core.objects.script import Ctx, Script, Src, node, parse, strings
+
+_INPUT_MODES = frozenset(
+    {"FUNC_PARAM_IN", "FUNC_PARAM_INOUT", "FUNC_PARAM_VARIADIC", "FUNC_PARAM_DEFAULT"}
+)
+#: Statements a SQL body may hold that the server cannot check before running.
+_QUERY_NODES = frozenset(
+    {"SelectStmt", "InsertStmt", "UpdateStmt", "DeleteStmt", "MergeStmt", "CallStmt"}
+)
+
+
+def routine_ref(script: Script, names: list[str], kind: str, args: str | None) -> ObjectRef | None:
+    ref = script.schema_object(names, kind)
+    if ref is None:
+        return None
+    return ObjectRef(kind, ref.schema, ref.name, args=args)
+
+
+def signature_of(script: Script, owa: dict, kind: str, ctx: Ctx) -> ObjectRef | None:
+    """The routine an ObjectWithArgs node names (``f(int, text)``, or ``f``)."""
+    names = strings(owa.get("objname", ()))
+    args = None
+    if not owa.get("args_unspecified"):
+        spelled = []
+        for arg in owa.get("objfuncargs") or ():
+            param = arg.get("FunctionParameter", {})
+            if param.get("mode") == "FUNC_PARAM_OUT" and kind != PROCEDURE:
+                continue
+            spelled.append(script.type_name(param.get("argType", {}))[0])
+        if not owa.get("objfuncargs"):
+            spelled = [script.type_name(a.get("TypeName", {}))[0] for a in owa.get("objargs", ())]
+        args = ", ".join(spelled)
+    return routine_ref(script, names, kind, args)
+
+
+def create_routine(script: Script, fields: dict, ctx: Ctx) -> None:
+    kind = PROCEDURE if fields.get("is_procedure") else FUNCTION
+    names = strings(fields.get("funcname", ()))
+    args = []
+    for param in fields.get("parameters", ()):
+        p = param.get("FunctionParameter", {})
+        mode = p.get("mode", "FUNC_PARAM_DEFAULT")
+        spelled = script.need_type(p.get("argType"), ctx)
+        if mode in _INPUT_MODES or (kind == PROCEDURE and mode == "FUNC_PARAM_OUT"):
+            args.append(spelled)
+        if p.get("defexpr"):
+            from migtui.core.objects.queries import read
+
+            read(script, p["defexpr"], ctx)
+    script.need_type(fields.get("returnType"), ctx)
+    ref = routine_ref(script, names, kind, ", ".join(args))
+    if ref is None:
+        return
+    location = ctx.src.find(names[-1]) if names else None
+    script.need_schema(ref, location, ctx)
+    options = {
+        o.get("DefElem", {}).get("defname"): o.get("DefElem", {}) for o in fields.get("options", ())
+    }
+    language = strings([options["language"].get("arg", {})])[0] if "language" in options else "sql"
+    if fields.get("sql_body"):
+        _read_parsed_body(script, fields["sql_body"], ctx)
+    elif language == "sql" and script.check_function_bodies and "as" in options:
+        body = strings(options["as"].get("arg", {}).get("List", {}).get("items", ()))
+        if body:
+            _read_sql_body(script, body[0], options["as"].get("location"), ctx)
+    script.emit(PROVIDE, ref, location, ctx)
+
+
+def _read_parsed_body(script: Script, body, ctx: Ctx) -> None:
+    """BEGIN ATOMIC … END and RETURN expr, parsed with the statement itself."""
+    from migtui.core.objects import statement_tree
+    from migtui.core.objects.queries import read
+
+    stack = [body]
+    inner_ctx = _body_ctx(ctx)
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(reversed(item))
+            continue
+        if not isinstance(item, dict):
+            continue
+        kind, _ = node(item)
+        if kind == "List":
+            stack.extend(reversed(item["List"].get("items", ())))
+        elif kind in _QUERY_NODES:
+            statement_tree(script, item, inner_ctx)
+        else:
+            read(script, item, inner_ctx)
+
+
+def _read_sql_body(script: Script, text: str, location: int | None, ctx: Ctx) -> None:
+    from migtui.core.objects import statement_tree
+
+    stmts = parse(text)
+    if not stmts:
+        return
+    if any(node(s.get("stmt", {}))[0] not in _QUERY_NODES for s in stmts):
+        return  # DDL inside: PostgreSQL does not check such a body at creation
+    inner = Src(text, ctx.line(location))
+    inner_ctx = _body_ctx(ctx, inner)
+    for s in stmts:
+        statement_tree(script, s["stmt"], inner_ctx)
+
+
+def _body_ctx(ctx: Ctx, src: Src | None = None) -> Ctx:
+    from dataclasses import replace
+
+    return replace(ctx, body=True, src=src or ctx.src)
+
+
+def alter_routine(script: Script, fields: dict, ctx: Ctx) -> None:
+    kind = PROCEDURE if fields.get("objtype") == "OBJECT_PROCEDURE" else FUNCTION
+    ref = signature_of(script, fields.get("func", {}), kind, ctx)
+    location = ctx.src.find(ref.name) if ref else None
+    script.emit(ALTER, ref, location, ctx)
+
+
+def call(script: Script, fields: dict, ctx: Ctx) -> None:
+    call_node = fields.get("funccall", {})
+    names = strings(call_node.get("funcname", ()))
+    ref = routine_ref(script, names, PROCEDURE, None)
+    script.emit(REQUIRE, ref, call_node.get("location"), ctx)
+    from migtui.core.objects.queries import read
+
+    read(script, call_node.get("args"), ctx)

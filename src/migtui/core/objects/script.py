@@ -1,0 +1,325 @@
+"""The state one script's reading shares: where text came from, the names the
+search_path resolves, and the effects and findings recorded so far.
+
+Every family reader (tables, routines, …) receives the ``Script`` and a
+``Ctx``; they never keep state of their own.
+"""
+
+from __future__ import annotations
+
+import json
+from bisect import bisect_right
+from dataclasses import dataclass, field
+
+from pglast import parser
+
+from migtui.core.facts import PROVIDE, RENAME, REQUIRE, Effect, Finding, ScriptFacts
+from migtui.core.model import (
+    CONSTRAINT,
+    EXTENSION,
+    FOREIGN_TABLE,
+    MATVIEW,
+    RELATION_KINDS,
+    SCHEMA,
+    TABLE,
+    TYPE,
+    VIEW,
+    ObjectRef,
+)
+from migtui.core.sqlnames import (
+    BUILTIN_SCHEMAS,
+    CATALOG_SCHEMAS,
+    EXTENSION_TYPES,
+    canonical_type,
+    is_builtin_type,
+)
+
+_ROW_TYPE_KINDS = frozenset({TABLE, VIEW, MATVIEW, FOREIGN_TABLE})
+
+
+class Src:
+    """A piece of SQL text a parse tree came from, placed in its file.
+
+    ``base`` is the byte position, in the parsed text, where ``data`` starts:
+    a node's ``location`` minus ``base`` is a byte offset into ``data``.
+    """
+
+    __slots__ = ("data", "first_line", "base", "_newlines", "_lower")
+
+    def __init__(self, text: str | bytes, first_line: int, base: int = 0) -> None:
+        self.data = text.encode("utf-8") if isinstance(text, str) else text
+        self.first_line = first_line
+        self.base = base
+        self._newlines: list[int] | None = None
+        self._lower: bytes | None = None
+
+    def line(self, location: int | None) -> int:
+        """The file line of a node's location (the first line when unknown)."""
+        if location is None or location < 0:
+            return self.first_line
+        if self._newlines is None:
+            data, found, at = self.data, [], self.data.find(b"\n")
+            while at != -1:
+                found.append(at)
+                at = data.find(b"\n", at + 1)
+            self._newlines = found
+        return self.first_line + bisect_right(self._newlines, location - self.base - 1)
+
+    def find(self, name: str, after: int | None = None) -> int | None:
+        """The location of a name written in the text (for nodes that keep none)."""
+        if self._lower is None:
+            self._lower = self.data.lower()
+        start = max(0, (after or self.base) - self.base)
+        at = self._lower.find(name.lower().encode("utf-8"), start)
+        return None if at == -1 else at + self.base
+
+
+@dataclass(frozen=True)
+class Ctx:
+    """Where a tree came from and how its effects are to be recorded."""
+
+    src: Src
+    statement: int  # index of the statement in its section
+    #: Inside an existence test (``IF EXISTS (… pg_tables …) THEN``).
+    guarded: bool = False
+    #: Inside a PL/pgSQL block whose exception handler catches a missing object.
+    handled: bool = False
+    #: Inside PL/pgSQL: ``SELECT … INTO`` fills variables.
+    plpgsql: bool = False
+    #: Inside a routine body checked at creation: only requirements count.
+    body: bool = False
+
+    def line(self, location: int | None) -> int:
+        return self.src.line(location)
+
+
+@dataclass
+class Script:
+    search_path: list[str]
+    effects: list[Effect] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    dynamic_lines: list[int] = field(default_factory=list)
+    temp_names: set[str] = field(default_factory=set)
+    relation_names: dict[str, set[str]] = field(default_factory=dict)
+    constraint_names: dict[str, set[str]] = field(default_factory=dict)
+    check_function_bodies: bool = True
+    #: Work recorded so far (effects and dynamic statements), for guard tracking.
+    dynamic_count: int = 0
+
+    def facts(self) -> ScriptFacts:
+        return ScriptFacts(
+            effects=tuple(self.effects),
+            findings=tuple(self.findings),
+            dynamic_lines=tuple(sorted(set(self.dynamic_lines))),
+            search_path=tuple(self.search_path),
+        )
+
+    @property
+    def work_done(self) -> int:
+        return len(self.effects) + self.dynamic_count
+
+    # --- recording -------------------------------------------------------------
+
+    def emit(
+        self,
+        action: str,
+        ref: ObjectRef | None,
+        location: int | None,
+        ctx: Ctx,
+        **extra: object,
+    ) -> None:
+        if ref is None:
+            return
+        if ctx.body and action != REQUIRE:
+            return
+        if action != PROVIDE and "alternatives" not in extra:
+            extra["alternatives"] = self.other_path_schemas(ref)
+        self.effects.append(
+            Effect(
+                action=action,
+                ref=ref,
+                line=ctx.line(location),
+                statement=ctx.statement,
+                guarded=ctx.guarded,
+                handled=ctx.handled,
+                **extra,  # type: ignore[arg-type]
+            )
+        )
+        if action == PROVIDE:
+            self.take_name(ref)
+            if ref.kind in _ROW_TYPE_KINDS:
+                # Every table and view also gets a composite type of its name,
+                # which routines may take or return (RETURNS SETOF orders).
+                row_type = ObjectRef(TYPE, ref.schema, ref.name)
+                self.emit(PROVIDE, row_type, location, ctx, parent=ref.qualified)
+        elif action == RENAME and isinstance(extra.get("new"), ObjectRef):
+            self.take_name(extra["new"])  # type: ignore[arg-type]
+
+    def find(self, kind: str, line: int, message: str, hint: str, ctx: Ctx) -> None:
+        if any(f.kind == kind and f.line == line for f in self.findings):
+            return
+        self.findings.append(Finding(kind, line, message, hint, ctx.statement))
+
+    def take_name(self, ref: ObjectRef) -> None:
+        if ref.schema is None:
+            return
+        if ref.kind in RELATION_KINDS:
+            self.relation_names.setdefault(ref.schema, set()).add(ref.name)
+        elif ref.kind == CONSTRAINT:
+            self.constraint_names.setdefault(ref.schema, set()).add(ref.name)
+
+    def relation_names_in(self, ref: ObjectRef) -> set[str]:
+        """Relation names taken so far in the schema of ``ref``."""
+        return self.relation_names.get(ref.schema or "", set())
+
+    def free_name(self, ref: ObjectRef) -> None:
+        if ref.schema is not None and ref.kind in RELATION_KINDS:
+            self.relation_names.get(ref.schema, set()).discard(ref.name)
+
+    # --- names -----------------------------------------------------------------
+
+    def other_path_schemas(self, ref: ObjectRef) -> tuple[str, ...]:
+        """The rest of the search_path, for a name that landed in its first schema."""
+        if ref.schema is None or ref.schema != self.creation_schema():
+            return ()
+        return tuple(s for s in self.search_path if s != ref.schema and not s.startswith("pg_temp"))
+
+    def creation_schema(self) -> str:
+        for schema in self.search_path:
+            if not schema.startswith("pg_temp") and schema != "pg_catalog":
+                return schema
+        return "public"
+
+    def set_search_path(self, schemas: list[str]) -> None:
+        kept = [s for s in schemas if s and s != "$user"]
+        self.search_path = kept or ["public"]
+
+    def resolve(self, names: list[str]) -> tuple[str, str] | None:
+        """(schema, name) for a possibly qualified name; None for temporary objects."""
+        if not names:
+            return None
+        if len(names) == 1:
+            if names[0] in self.temp_names:
+                return None
+            return self.creation_schema(), names[0]
+        schema, name = names[-2], names[-1]
+        if schema.startswith("pg_temp"):
+            return None
+        return schema, name
+
+    def relation(self, names: list[str], kind: str = TABLE) -> ObjectRef | None:
+        """A relation reference, or None for temporary and catalog relations."""
+        resolved = self.resolve(names)
+        if resolved is None:
+            return None
+        schema, name = resolved
+        if schema in CATALOG_SCHEMAS or (len(names) == 1 and name.startswith("pg_")):
+            return None
+        return ObjectRef(kind, schema, name)
+
+    def range_var(self, rv: dict, kind: str = TABLE) -> ObjectRef | None:
+        """The relation a RangeVar node names; None when temporary or a catalog."""
+        if rv.get("relpersistence") == "t":
+            self.temp_names.add(rv.get("relname", ""))
+            return None
+        return self.relation(range_var_names(rv), kind)
+
+    def schema_object(self, names: list[str], kind: str) -> ObjectRef | None:
+        resolved = self.resolve(names)
+        if resolved is None or resolved[0] in CATALOG_SCHEMAS:
+            return None
+        return ObjectRef(kind, resolved[0], resolved[1])
+
+    def need_schema(self, ref: ObjectRef | None, location: int | None, ctx: Ctx) -> None:
+        if ref is None or ref.schema is None:
+            return
+        self.need_schema_named(ref.schema, location, ctx)
+
+    def need_schema_named(self, schema: str, location: int | None, ctx: Ctx) -> None:
+        if schema in BUILTIN_SCHEMAS or schema.startswith("pg_temp"):
+            return
+        self.emit(REQUIRE, ObjectRef(SCHEMA, None, schema), location, ctx)
+
+    # --- types -----------------------------------------------------------------
+
+    def type_name(self, tn: dict) -> tuple[str, ObjectRef | None]:
+        """(format_type spelling, the object it needs) of a TypeName node.
+
+        Builtin types need nothing; a type an extension brings needs the
+        extension; any other needs the type itself.
+        """
+        names = strings(tn.get("names", ()))
+        array = "[]" if tn.get("arrayBounds") else ""
+        if not names:
+            return "", None
+        if tn.get("pct_type"):
+            return "", None  # table.column%TYPE: the column's type, whatever it is
+        name = names[-1]
+        qualified = len(names) > 1
+        if qualified and names[0] in CATALOG_SCHEMAS:
+            return canonical_type([name]) + array, None
+        if not qualified and (is_builtin_type(name) or name in ("char", "trigger")):
+            spelled = '"char"' if name == "char" else canonical_type([name])
+            return spelled + array, None
+        if not qualified and name in EXTENSION_TYPES:
+            return name + array, ObjectRef(EXTENSION, None, EXTENSION_TYPES[name])
+        ref = self.schema_object(names, TYPE)
+        if ref is None:
+            return name + array, None
+        shown = ref.name if ref.schema in self.search_path else ref.qualified
+        return shown + array, ref
+
+    def need_type(self, tn: dict | None, ctx: Ctx) -> str:
+        if not tn:
+            return ""
+        spelled, needed = self.type_name(tn)
+        if needed is not None:
+            self.emit(REQUIRE, needed, tn.get("location"), ctx)
+        return spelled
+
+
+# --- tree helpers ----------------------------------------------------------------
+
+
+def strings(nodes) -> list[str]:
+    """The text of a list of String nodes."""
+    out = []
+    for n in nodes or ():
+        if "String" in n:
+            out.append(n["String"].get("sval", ""))
+        elif "A_Star" in n:
+            out.append("*")
+    return out
+
+
+def range_var_names(rv: dict) -> list[str]:
+    return [n for n in (rv.get("catalogname"), rv.get("schemaname"), rv.get("relname")) if n][-2:]
+
+
+def node(tree: dict) -> tuple[str, dict]:
+    """(type, fields) of a one-key node dict."""
+    for key, value in tree.items():
+        return key, value
+    return "", {}
+
+
+def const_string(tree: dict | None) -> str | None:
+    """The value of a string constant node (``'x'`` or ``$$x$$``), else None."""
+    if not tree:
+        return None
+    if "A_Const" in tree:
+        sval = tree["A_Const"].get("sval")
+        if sval is not None:
+            return sval.get("sval", "")
+    if "TypeCast" in tree:
+        return const_string(tree["TypeCast"].get("arg"))
+    return None
+
+
+def parse(text: str) -> list[dict] | None:
+    """The raw statements of ``text`` (each ``{"stmt": …, "stmt_location": …}``),
+    or None when the grammar refuses it."""
+    try:
+        return json.loads(parser.parse_sql_json(text)).get("stmts", [])
+    except (parser.ParseError, RecursionError):
+        return None

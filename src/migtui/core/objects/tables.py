@@ -1,0 +1,273 @@
+"""Tables, their columns and sequences: CREATE/ALTER TABLE, CREATE TABLE AS,
+sequences, and the statements that only need a table (TRUNCATE, LOCK, COPY)."""
+
+from __future__ import annotations
+
+from migtui.core.facts import ALTER, DROP, PROVIDE, RENAME, REQUIRE
+from migtui.core.model import (
+    COLUMN,
+    CONSTRAINT,
+    FOREIGN_TABLE,
+    INDEX,
+    MATVIEW,
+    SEQUENCE,
+    TABLE,
+    TRIGGER,
+    VIEW,
+    ObjectRef,
+)
+from migtui.core.objects.constraints import TableBuild, constraint, constraint_ref
+from migtui.core.objects.queries import read
+from migtui.core.objects.script import Ctx, Script, strings
+from migtui.core.sqlnames import SERIAL_TYPES, choose_name
+
+#: ALTER TABLE's object type → the kind of relation it alters.
+RELATION_OBJTYPES = {
+    "OBJECT_TABLE": TABLE,
+    "OBJECT_VIEW": VIEW,
+    "OBJECT_MATVIEW": MATVIEW,
+    "OBJECT_SEQUENCE": SEQUENCE,
+    "OBJECT_INDEX": INDEX,
+    "OBJECT_FOREIGN_TABLE": FOREIGN_TABLE,
+}
+
+
+def column_ref(table: ObjectRef, column: str) -> ObjectRef:
+    return ObjectRef(COLUMN, table.schema, column, table=table.qualified)
+
+
+# --- CREATE TABLE ------------------------------------------------------------------
+
+
+def create_table(script: Script, fields: dict, ctx: Ctx, kind: str = TABLE) -> None:
+    rel = fields.get("relation", {})
+    ref = script.range_var(rel, kind)
+    location = rel.get("location")
+    if ref is None:  # temporary: what it reads is still needed
+        for parent in fields.get("inhRelations", ()):
+            script.emit(REQUIRE, script.range_var(parent.get("RangeVar", {})), location, ctx)
+        return
+    script.need_schema(ref, location, ctx)
+    of_type = fields.get("ofTypename")
+    if of_type:
+        script.need_type(of_type, ctx)
+    for parent in fields.get("inhRelations", ()):
+        rv = parent.get("RangeVar", {})
+        script.emit(REQUIRE, script.range_var(rv), rv.get("location"), ctx)
+    elements = fields.get("tableElts", ())
+    for element in elements:  # a table cannot be made before its column types
+        if "ColumnDef" in element:
+            _column_type(script, element["ColumnDef"], ctx)
+    script.emit(PROVIDE, ref, location, ctx)
+    build = TableBuild(ref, location)
+    for element in elements:
+        if "TableLikeClause" in element:
+            rv = element["TableLikeClause"].get("relation", {})
+            script.emit(REQUIRE, script.range_var(rv), rv.get("location"), ctx)
+    for element in elements:
+        if "ColumnDef" in element:
+            column(script, build, element["ColumnDef"], ctx, typed=True)
+    for element in elements:
+        if "Constraint" in element:
+            constraint(script, build, element["Constraint"], ctx)
+    spec = fields.get("partspec", {}).get("PartitionSpec", {})
+    for param in spec.get("partParams", ()):
+        expr = param.get("PartitionElem", {}).get("expr")
+        if expr:
+            read(script, expr, ctx)
+
+
+def _is_serial(type_name: dict | None) -> bool:
+    if not type_name:
+        return False
+    names = strings(type_name.get("names", ()))
+    return len(names) == 1 and names[0] in SERIAL_TYPES and not type_name.get("arrayBounds")
+
+
+def _column_type(script: Script, col: dict, ctx: Ctx) -> None:
+    type_name = col.get("typeName")
+    if type_name and not _is_serial(type_name):
+        script.need_type(type_name, ctx)
+
+
+def column(script: Script, build: TableBuild, col: dict, ctx: Ctx, typed: bool = False) -> None:
+    """One column of a new or altered table: its type (unless ``typed``: already
+    required), sequence and constraints."""
+    name = col.get("colname", "")
+    location = col.get("location", build.location)
+    serial = _is_serial(col.get("typeName"))
+    if not typed:
+        _column_type(script, col, ctx)
+    script.emit(PROVIDE, column_ref(build.ref, name), location, ctx)
+    constraints = [c.get("Constraint", {}) for c in col.get("constraints", ())]
+    identity = any(c.get("contype") == "CONSTR_IDENTITY" for c in constraints)
+    if serial or identity:
+        seq = choose_name(build.ref.name, name, "seq", script.relation_names_in(build.ref))
+        script.emit(
+            PROVIDE,
+            ObjectRef(SEQUENCE, build.ref.schema, seq),
+            location,
+            ctx,
+            parent=build.qualified,
+        )
+    if col.get("raw_default"):
+        read(script, col["raw_default"], ctx)
+    for con in constraints:
+        constraint(script, build, con, ctx, column=name)
+
+
+def create_table_as(script: Script, fields: dict, ctx: Ctx) -> None:
+    into = fields.get("into", {})
+    rel = into.get("rel", {})
+    kind = MATVIEW if fields.get("objtype") == "OBJECT_MATVIEW" else TABLE
+    read(script, fields.get("query"), ctx)
+    ref = script.range_var(rel, kind)
+    if ref is None:
+        return
+    script.need_schema(ref, rel.get("location"), ctx)
+    script.emit(PROVIDE, ref, rel.get("location"), ctx)
+
+
+# --- ALTER TABLE -------------------------------------------------------------------
+
+
+def alter_table(script: Script, fields: dict, ctx: Ctx) -> None:
+    rel = fields.get("relation", {})
+    kind = RELATION_OBJTYPES.get(fields.get("objtype", ""), TABLE)
+    if fields.get("objtype") == "OBJECT_TYPE":
+        from migtui.core.objects.types import alter_composite
+
+        alter_composite(script, fields, ctx)
+        return
+    ref = script.range_var(rel, kind)
+    location = rel.get("location")
+    if ref is None:
+        return
+    script.emit(ALTER, ref, location, ctx, if_exists=bool(fields.get("missing_ok")))
+    build = TableBuild(ref, location)
+    for cmd in fields.get("cmds", ()):
+        _alter_command(script, build, cmd.get("AlterTableCmd", {}), ctx)
+
+
+def _alter_command(script: Script, build: TableBuild, cmd: dict, ctx: Ctx) -> None:
+    sub = cmd.get("subtype", "")
+    name = cmd.get("name")
+    definition = cmd.get("def") or {}
+    table = build.ref
+    location = build.location
+    missing_ok = bool(cmd.get("missing_ok"))
+    cascade = cmd.get("behavior") == "DROP_CASCADE"
+    if sub == "AT_AddColumn" and "ColumnDef" in definition:
+        column(script, build, definition["ColumnDef"], ctx)
+    elif sub == "AT_DropColumn" and name:
+        script.emit(
+            DROP, column_ref(table, name), location, ctx, if_exists=missing_ok, cascade=cascade
+        )
+    elif sub == "AT_AlterColumnType" and "ColumnDef" in definition:
+        col = definition["ColumnDef"]
+        script.need_type(col.get("typeName"), ctx)
+        if col.get("raw_default"):
+            read(script, col["raw_default"], ctx)
+    elif sub in ("AT_AddConstraint", "AT_AddIndexConstraint") and "Constraint" in definition:
+        constraint(script, build, definition["Constraint"], ctx)
+    elif sub == "AT_DropConstraint" and name:
+        script.emit(
+            DROP, constraint_ref(table, name), location, ctx, if_exists=missing_ok, cascade=cascade
+        )
+    elif sub == "AT_ValidateConstraint" and name:
+        script.emit(REQUIRE, constraint_ref(table, name), location, ctx)
+    elif sub in _TRIGGER_COMMANDS and name:
+        trigger = ObjectRef(TRIGGER, table.schema, name, table=table.qualified)
+        script.emit(REQUIRE, trigger, location, ctx)
+    elif sub in ("AT_AttachPartition", "AT_DetachPartition", "AT_DetachPartitionFinalize"):
+        rv = definition.get("PartitionCmd", {}).get("name", {})
+        script.emit(REQUIRE, script.range_var(rv), rv.get("location"), ctx)
+    elif sub in ("AT_AddInherit", "AT_DropInherit") and "RangeVar" in definition:
+        rv = definition["RangeVar"]
+        script.emit(REQUIRE, script.range_var(rv), rv.get("location"), ctx)
+    elif sub == "AT_ColumnDefault" and definition:
+        read(script, definition, ctx)
+    elif sub == "AT_AddIdentity" and name:
+        seq = choose_name(table.name, name, "seq", script.relation_names_in(table))
+        script.emit(
+            PROVIDE, ObjectRef(SEQUENCE, table.schema, seq), location, ctx, parent=build.qualified
+        )
+
+
+_TRIGGER_COMMANDS = frozenset(
+    {"AT_EnableTrig", "AT_EnableAlwaysTrig", "AT_EnableReplicaTrig", "AT_DisableTrig"}
+)
+
+
+def rename_in_table(script: Script, fields: dict, ctx: Ctx, kind: str) -> None:
+    """RENAME COLUMN / CONSTRAINT / TRIGGER … ON t."""
+    rel = fields.get("relation", {})
+    table = script.range_var(rel)
+    if table is None:
+        return
+    location = rel.get("location")
+    old, new = fields.get("subname", ""), fields.get("newname", "")
+    missing_ok = bool(fields.get("missing_ok"))
+    if kind == COLUMN:
+        make = column_ref
+    elif kind == CONSTRAINT:
+        make = constraint_ref
+    else:
+
+        def make(t: ObjectRef, n: str) -> ObjectRef:
+            return ObjectRef(TRIGGER, t.schema, n, table=t.qualified)
+
+    if kind != TRIGGER:
+        script.emit(ALTER, table, location, ctx, if_exists=missing_ok)
+    else:
+        script.emit(REQUIRE, table, location, ctx)
+    script.emit(RENAME, make(table, old), location, ctx, new=make(table, new))
+
+
+# --- sequences ---------------------------------------------------------------------
+
+
+def create_sequence(script: Script, fields: dict, ctx: Ctx) -> None:
+    rel = fields.get("sequence", {})
+    ref = script.range_var(rel, SEQUENCE)
+    if ref is not None:
+        script.need_schema(ref, rel.get("location"), ctx)
+        script.emit(PROVIDE, ref, rel.get("location"), ctx)
+    _sequence_options(script, fields, ctx)
+
+
+def alter_sequence(script: Script, fields: dict, ctx: Ctx) -> None:
+    rel = fields.get("sequence", {})
+    ref = script.range_var(rel, SEQUENCE)
+    script.emit(ALTER, ref, rel.get("location"), ctx, if_exists=bool(fields.get("missing_ok")))
+    _sequence_options(script, fields, ctx)
+
+
+def _sequence_options(script: Script, fields: dict, ctx: Ctx) -> None:
+    for option in fields.get("options", ()):
+        opt = option.get("DefElem", {})
+        if opt.get("defname") == "owned_by":
+            names = strings(opt.get("arg", {}).get("List", {}).get("items", ()))
+            if len(names) >= 2 and names != ["none"]:
+                ref = script.relation(names[:-1])
+                script.emit(REQUIRE, ref, opt.get("location"), ctx)
+        elif opt.get("defname") == "as":
+            script.need_type(opt.get("arg", {}).get("TypeName"), ctx)
+
+
+# --- statements that only need their tables ------------------------------------------
+
+
+def relations_needed(script: Script, fields: dict, ctx: Ctx) -> None:
+    """TRUNCATE, LOCK: every relation listed must exist."""
+    for item in fields.get("relations", ()):
+        rv = item.get("RangeVar", {})
+        script.emit(REQUIRE, script.range_var(rv), rv.get("location"), ctx)
+
+
+def copy(script: Script, fields: dict, ctx: Ctx) -> None:
+    rv = fields.get("relation")
+    if rv:
+        script.emit(REQUIRE, script.range_var(rv), rv.get("location"), ctx)
+    if fields.get("query"):
+        read(script, fields["query"], ctx)

@@ -1,0 +1,72 @@
+"""Triggers, rules, policies and event triggers: each lives on a table (or the
+database) and needs what it runs."""
+
+from __future__ import annotations
+
+from migtui.core.facts import ALTER, PROVIDE, REQUIRE
+from migtui.core.model import FUNCTION, POLICY, RULE, TRIGGER, ObjectRef
+from migtui.core.objects.queries import read
+from migtui.core.objects.routines import routine_ref
+from migtui.core.objects.script import Ctx, Script, strings
+
+
+def _on_table(kind: str, table: ObjectRef, name: str) -> ObjectRef:
+    return ObjectRef(kind, table.schema, name, table=table.qualified)
+
+
+def create_trigger(script: Script, fields: dict, ctx: Ctx) -> None:
+    rv = fields.get("relation", {})
+    table = script.range_var(rv)
+    script.emit(REQUIRE, table, rv.get("location"), ctx)
+    func = routine_ref(script, strings(fields.get("funcname", ())), FUNCTION, "")
+    location = ctx.src.find(func.name) if func else None
+    script.emit(REQUIRE, func, location, ctx)
+    if fields.get("constrrel"):
+        other = fields["constrrel"]
+        script.emit(REQUIRE, script.range_var(other), other.get("location"), ctx)
+    if fields.get("whenClause"):
+        read(script, fields["whenClause"], ctx)
+    if table is not None:
+        name = fields.get("trigname", "")
+        script.emit(PROVIDE, _on_table(TRIGGER, table, name), ctx.src.find(name), ctx)
+
+
+def create_rule(script: Script, fields: dict, ctx: Ctx) -> None:
+    rv = fields.get("relation", {})
+    table = script.range_var(rv)
+    script.emit(REQUIRE, table, rv.get("location"), ctx)
+    if fields.get("whereClause"):
+        read(script, fields["whereClause"], ctx)
+    from migtui.core.objects import statement_tree
+
+    for action in fields.get("actions", ()):
+        statement_tree(script, action, ctx)
+    if table is not None:
+        name = fields.get("rulename", "")
+        script.emit(PROVIDE, _on_table(RULE, table, name), rv.get("location"), ctx)
+
+
+def create_policy(script: Script, fields: dict, ctx: Ctx) -> None:
+    rv = fields.get("table", {})
+    table = script.range_var(rv)
+    script.emit(REQUIRE, table, rv.get("location"), ctx)
+    read(script, fields.get("qual"), ctx)
+    read(script, fields.get("with_check"), ctx)
+    if table is not None:
+        name = fields.get("policy_name", "")
+        script.emit(PROVIDE, _on_table(POLICY, table, name), rv.get("location"), ctx)
+
+
+def alter_policy(script: Script, fields: dict, ctx: Ctx) -> None:
+    rv = fields.get("table", {})
+    table = script.range_var(rv)
+    if table is not None:
+        name = fields.get("policy_name", "")
+        script.emit(ALTER, _on_table(POLICY, table, name), rv.get("location"), ctx)
+    read(script, fields.get("qual"), ctx)
+    read(script, fields.get("with_check"), ctx)
+
+
+def create_event_trigger(script: Script, fields: dict, ctx: Ctx) -> None:
+    func = routine_ref(script, strings(fields.get("funcname", ())), FUNCTION, "")
+    script.emit(REQUIRE, func, ctx.src.find(func.name) if func else None, ctx)

@@ -1,0 +1,93 @@
+"""Types and domains: composite, enum, range (with its multirange), base types,
+domains, and the ALTERs that change them."""
+
+from __future__ import annotations
+
+from migtui.core.facts import ALTER, PROVIDE
+from migtui.core.model import DOMAIN, TYPE, ObjectRef
+from migtui.core.objects.queries import read
+from migtui.core.objects.script import Ctx, Script, strings
+from migtui.core.sqlnames import multirange_name
+
+
+def _provide_type(script: Script, names: list[str], ctx: Ctx, kind: str = TYPE) -> ObjectRef | None:
+    ref = script.schema_object(names, kind)
+    if ref is None:
+        return None
+    location = ctx.src.find(names[-1]) if names else None
+    script.need_schema(ref, location, ctx)
+    script.emit(PROVIDE, ref, location, ctx)
+    return ref
+
+
+def composite(script: Script, fields: dict, ctx: Ctx) -> None:
+    rv = fields.get("typevar", {})
+    for col in fields.get("coldeflist", ()):
+        script.need_type(col.get("ColumnDef", {}).get("typeName"), ctx)
+    ref = script.range_var(rv, TYPE)
+    if ref is not None:
+        script.need_schema(ref, rv.get("location"), ctx)
+        script.emit(PROVIDE, ref, rv.get("location"), ctx)
+
+
+def enum(script: Script, fields: dict, ctx: Ctx) -> None:
+    _provide_type(script, strings(fields.get("typeName", ())), ctx)
+
+
+def range_type(script: Script, fields: dict, ctx: Ctx) -> None:
+    names = strings(fields.get("typeName", ()))
+    multirange = None
+    for param in fields.get("params", ()):
+        opt = param.get("DefElem", {})
+        if opt.get("defname") == "subtype":
+            script.need_type(opt.get("arg", {}).get("TypeName"), ctx)
+        elif opt.get("defname") == "multirange_type_name":
+            multirange = strings(opt.get("arg", {}).get("TypeName", {}).get("names", ()))
+    ref = _provide_type(script, names, ctx)
+    if ref is None:
+        return
+    multi = multirange or [ref.schema or "public", multirange_name(ref.name)]
+    _provide_type(script, multi if len(multi) > 1 else [ref.schema or "public", multi[0]], ctx)
+
+
+def define(script: Script, fields: dict, ctx: Ctx) -> None:
+    """CREATE TYPE name (INPUT = …) and its shell form ``CREATE TYPE name``."""
+    if fields.get("kind") == "OBJECT_TYPE":
+        _provide_type(script, strings(fields.get("defnames", ())), ctx)
+
+
+def domain(script: Script, fields: dict, ctx: Ctx) -> None:
+    script.need_type(fields.get("typeName"), ctx)
+    for con in fields.get("constraints", ()):
+        read(script, con.get("Constraint", {}).get("raw_expr"), ctx)
+    _provide_type(script, strings(fields.get("domainname", ())), ctx, DOMAIN)
+
+
+def alter_enum(script: Script, fields: dict, ctx: Ctx) -> None:
+    names = strings(fields.get("typeName", ()))
+    location = ctx.src.find(names[-1]) if names else None
+    script.emit(ALTER, script.schema_object(names, TYPE), location, ctx)
+
+
+def alter_domain(script: Script, fields: dict, ctx: Ctx) -> None:
+    names = strings(fields.get("typeName", ()))
+    location = ctx.src.find(names[-1]) if names else None
+    script.emit(ALTER, script.schema_object(names, DOMAIN), location, ctx)
+    definition = fields.get("def") or {}
+    if "Constraint" in definition:
+        read(script, definition["Constraint"].get("raw_expr"), ctx)
+
+
+def alter_type(script: Script, fields: dict, ctx: Ctx) -> None:
+    names = strings(fields.get("typeName", ()))
+    location = ctx.src.find(names[-1]) if names else None
+    script.emit(ALTER, script.schema_object(names, TYPE), location, ctx)
+
+
+def alter_composite(script: Script, fields: dict, ctx: Ctx) -> None:
+    """ALTER TYPE t ADD ATTRIBUTE … (an ALTER TABLE statement in the grammar)."""
+    rv = fields.get("relation", {})
+    script.emit(ALTER, script.range_var(rv, TYPE), rv.get("location"), ctx)
+    for cmd in fields.get("cmds", ()):
+        definition = cmd.get("AlterTableCmd", {}).get("def") or {}
+        script.need_type(definition.get("ColumnDef", {}).get("typeName"), ctx)

@@ -1,0 +1,235 @@
+"""Cases found on real histories, each in its own layout: no false alarm where
+the SQL is right, an error at the right line where it is not."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from migtui.core.graph import analyze_dir
+from migtui.core.statements import split
+
+
+def write(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return root
+
+
+def found(root: Path, layout: str | None = None) -> list:
+    """What check reports, leaving out the files without a down section."""
+    return [p for p in analyze_dir(root, layout=layout).problems if p.kind != "missing_down"]
+
+
+def problems(root: Path, layout: str | None = None) -> list[tuple[str, str, int | None, str]]:
+    return [(p.kind, str(p.severity), p.line, p.section) for p in found(root, layout)]
+
+
+def errors(root: Path, layout: str | None = None) -> list:
+    return [p for p in analyze_dir(root, layout=layout).problems if str(p.severity) == "error"]
+
+
+GOOSE_HEAD = "-- +goose Up\n-- +goose StatementBegin\n"
+GOOSE_TAIL = "-- +goose StatementEnd\n"
+
+
+def test_goose_block_of_several_statements_provides_each(tmp_path):
+    write(
+        tmp_path,
+        {
+            "001_two.sql": GOOSE_HEAD
+            + "CREATE TABLE a(id int); CREATE TABLE b(id int);\n"
+            + GOOSE_TAIL,
+            "002_alter.sql": "-- +goose Up\nALTER TABLE b ADD COLUMN x int;\n",
+        },
+    )
+    assert problems(tmp_path, "goose") == []
+
+
+def test_goose_block_failure_points_at_its_own_statement(tmp_path):
+    write(
+        tmp_path,
+        {
+            "001_lock.sql": GOOSE_HEAD
+            + "CREATE TABLE ok1(id int);\nLOCK TABLE nosuch IN ACCESS EXCLUSIVE MODE;\n"
+            + GOOSE_TAIL,
+        },
+    )
+    (error,) = errors(tmp_path, "goose")
+    assert (error.kind, error.object, error.line) == (
+        "missing_prerequisite",
+        "table public.nosuch",
+        4,
+    )
+
+
+def test_default_privileges_to_roles_need_no_objects(tmp_path):
+    write(
+        tmp_path,
+        {
+            "0001_app.sql": "CREATE SCHEMA app;\nALTER DEFAULT PRIVILEGES IN SCHEMA app "
+            "GRANT ALL ON TABLES TO postgres, reader;\n"
+        },
+    )
+    assert problems(tmp_path) == []
+
+
+def test_extension_functions_exist_after_create_extension(tmp_path):
+    write(
+        tmp_path,
+        {
+            "0001_trgm.sql": "CREATE EXTENSION IF NOT EXISTS pg_trgm;\n"
+            "GRANT EXECUTE ON FUNCTION show_trgm(text) TO public;\n"
+        },
+    )
+    assert problems(tmp_path) == []
+
+
+def test_objects_of_an_unknown_extension_are_a_warning_naming_it(tmp_path):
+    write(
+        tmp_path,
+        {
+            "0001_ext.sql": "CREATE EXTENSION IF NOT EXISTS timescaledb;\n"
+            "SELECT create_hypertable('m', 'ts') FROM only_from_ext;\n"
+        },
+    )
+    (warning,) = found(tmp_path)
+    assert (warning.kind, str(warning.severity)) == ("unknown_origin", "warning")
+    assert "timescaledb" in warning.message
+
+
+def test_a_missing_object_inside_a_catching_handler_is_a_warning(tmp_path):
+    write(
+        tmp_path,
+        {
+            "0001_owner.sql": "DO $$ BEGIN ALTER FUNCTION nosuch_fn OWNER TO postgres;\n"
+            "EXCEPTION WHEN OTHERS THEN RAISE WARNING 'x'; END $$;\n"
+        },
+    )
+    (warning,) = found(tmp_path)
+    assert (warning.kind, str(warning.severity)) == ("guarded_requirement", "warning")
+
+
+def test_a_handler_for_another_error_does_not_hide_a_missing_object(tmp_path):
+    write(
+        tmp_path,
+        {
+            "0001_owner.sql": "DO $$ BEGIN ALTER TABLE nosuch ADD COLUMN c int;\n"
+            "EXCEPTION WHEN unique_violation THEN NULL; END $$;\n"
+        },
+    )
+    (error,) = errors(tmp_path)
+    assert error.object == "table public.nosuch"
+
+
+def test_golang_migrate_may_alter_its_own_ledger(tmp_path):
+    write(
+        tmp_path,
+        {
+            "1_init.up.sql": "CREATE TABLE t (id int);\n",
+            "1_init.down.sql": "DROP TABLE t;\n",
+            "2_x.up.sql": "ALTER TABLE schema_migrations ADD COLUMN data_version int;\n",
+            "2_x.down.sql": "ALTER TABLE schema_migrations DROP COLUMN data_version;\n",
+        },
+    )
+    assert problems(tmp_path, "golang-migrate") == []
+
+
+def diesel(root: Path, up: str, down: str) -> Path:
+    return write(
+        root,
+        {
+            "2020-01-01-000000_versions/up.sql": "CREATE TABLE versions (id int);\n",
+            "2020-01-01-000000_versions/down.sql": "DROP TABLE versions;\n",
+            "2020-02-01-000000_uindex/up.sql": up,
+            "2020-02-01-000000_uindex/down.sql": down,
+        },
+    )
+
+
+def test_diesel_down_dropping_a_constraint_where_the_up_made_an_index(tmp_path):
+    diesel(
+        tmp_path,
+        "CREATE UNIQUE INDEX versions_id_uindex ON versions(id);\n",
+        "ALTER TABLE versions DROP CONSTRAINT versions_id_uindex;\n",
+    )
+    (error,) = errors(tmp_path, "diesel")
+    assert (error.kind, error.section, error.line) == ("missing_prerequisite", "down", 1)
+    assert error.object == "constraint versions_id_uindex on public.versions"
+    assert "DROP INDEX public.versions_id_uindex" in error.hint
+    # a down that fails stops a rollback, never an apply
+    assert not error.blocks_apply
+
+
+def test_diesel_down_missing_a_semicolon_is_a_syntax_error_at_the_second_line(tmp_path):
+    diesel(
+        tmp_path,
+        "ALTER TABLE versions ADD COLUMN a int;\nALTER TABLE versions ADD COLUMN b int;\n",
+        "ALTER TABLE versions DROP COLUMN a\nALTER TABLE versions DROP COLUMN b;\n",
+    )
+    (error,) = errors(tmp_path, "diesel")
+    assert (error.kind, error.section, error.line) == ("syntax_error", "down", 2)
+    assert 'syntax error at or near "ALTER"' in error.message
+
+
+def test_a_down_dropping_what_its_up_never_made(tmp_path):
+    write(
+        tmp_path,
+        {
+            "0001_t.sql": "-- migrate:up\nCREATE TABLE t (id int);\n"
+            "-- migrate:down\nDROP TABLE t;\nDROP INDEX t_ghost_idx;\n"
+        },
+    )
+    (error,) = errors(tmp_path)
+    assert (error.object, error.section, error.line) == ("index public.t_ghost_idx", "down", 5)
+
+
+def test_a_down_undoing_its_up_exactly_is_clean(tmp_path):
+    write(
+        tmp_path,
+        {
+            "0001_t.sql": "-- migrate:up\nCREATE TABLE t (id int PRIMARY KEY, e text UNIQUE);\n"
+            "CREATE INDEX ON t (e);\n"
+            "-- migrate:down\nDROP INDEX t_e_idx;\nALTER TABLE t DROP CONSTRAINT t_e_key;\n"
+            "DROP TABLE t;\n"
+        },
+    )
+    assert problems(tmp_path) == []
+
+
+def test_postgresql_18_syntax_parses():
+    sql = (
+        "ALTER TABLE t ADD CONSTRAINT c NOT NULL x;\n"
+        "CREATE TABLE v (a int, b int GENERATED ALWAYS AS (a * 2) VIRTUAL);\n"
+        "CREATE TABLE r (id int, valid daterange, PRIMARY KEY (id, valid WITHOUT OVERLAPS));\n"
+    )
+    statements = split(sql).statements
+    assert [s.syntax_error for s in statements] == [None, None, None]
+    assert [next(iter(s.tree)) for s in statements] == [
+        "AlterTableStmt",
+        "CreateStmt",
+        "CreateStmt",
+    ]
+
+
+def test_existence_test_through_a_variable_guards_the_work(tmp_path):
+    write(
+        tmp_path,
+        {
+            "0001_legacy.sql": """DO $$
+DECLARE found_it boolean;
+BEGIN
+  SELECT EXISTS (SELECT FROM information_schema.tables WHERE table_name = 'legacy')
+    INTO found_it;
+  IF found_it THEN
+    DROP TABLE legacy;
+  ELSE
+    RAISE EXCEPTION 'legacy is missing';
+  END IF;
+END $$;
+"""
+        },
+    )
+    (warning,) = found(tmp_path)
+    assert (warning.kind, str(warning.severity)) == ("guarded_requirement", "warning")
