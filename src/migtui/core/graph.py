@@ -243,11 +243,8 @@ class _Walker:
         return self.cache.key(*parts) if self.cache is not None else ""
 
     def _read(self, m: Migration) -> tuple:
-        """Split and analyse every section of ``m``: what the cache keeps.
-
-        The parse trees are dropped once read: nothing after the analysis
-        needs them, and they are most of the memory a big history takes.
-        """
+        """Split and analyse every section of ``m``: what the cache keeps
+        (statements are kept there without their parse trees)."""
         sections, problems = self._parse(m)
         facts: dict[str, F.ScriptFacts] = {}
         for kind in ("verify", "down"):
@@ -271,12 +268,6 @@ class _Walker:
                     section="up",
                 )
             )
-        sections = {
-            kind: replace(
-                section, statements=tuple(replace(s, tree=None) for s in section.statements)
-            )
-            for kind, section in sections.items()
-        }
         return sections, problems, up_facts, facts
 
     def _unsupported(

@@ -226,6 +226,26 @@ class Statement:
     #: message and the 1-based character position in ``text`` it points at.
     syntax_error: tuple[str, int] | None = field(default=None, compare=False)
 
+    def __reduce__(self):
+        """Pickled (for the analysis cache) without the parse tree: nothing
+        after the analysis needs it, and it is most of a statement's size."""
+        return (
+            Statement,
+            (
+                self.text,
+                self.start_line,
+                self.end_line,
+                self.start_offset,
+                self.end_offset,
+                self.index,
+                self.category,
+                self.no_transaction,
+                None,
+                0,
+                self.syntax_error,
+            ),
+        )
+
     def line_of(self, position: int) -> int:
         """The file line of a 1-based character position in ``text`` (PostgreSQL's
         error position)."""

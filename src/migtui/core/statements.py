@@ -179,6 +179,22 @@ _WHOLE_PARSE_LIMIT = 1_000_000
 _COPY_FROM_STDIN = re.compile(
     r"\bCOPY\b[^;]*?\bFROM\s+STDIN\b[^;]*;[ \t]*\r?\n", re.IGNORECASE | re.DOTALL
 )
+_MAYBE_NO_TRANSACTION = frozenset(
+    {
+        "IndexStmt",
+        "DropStmt",
+        "ReindexStmt",
+        "AlterTableStmt",
+        "VacuumStmt",
+        "CreatedbStmt",
+        "DropdbStmt",
+        "AlterSystemStmt",
+        "CreateTableSpaceStmt",
+        "DropTableSpaceStmt",
+        "CreateSubscriptionStmt",
+        "DropSubscriptionStmt",
+    }
+)
 _NO_TRANSACTION_NODES = frozenset(
     {
         "VacuumStmt",
@@ -213,9 +229,7 @@ def split(
     if goose:
         _check_goose_blocks(text, start_line)
     data = text.encode("utf-8")
-    pieces = None
-    if len(data) <= _WHOLE_PARSE_LIMIT:
-        pieces = _parse_whole(data)
+    pieces = _parse_whole(data) if len(data) <= _WHOLE_PARSE_LIMIT else _parse_large(text)
     if pieces is None:
         pieces = _parse_tolerant(text, start_line)
     return _unwrap(_statements(data, pieces, start_line, start_offset))
@@ -238,6 +252,126 @@ def _parse_whole(data: bytes) -> list[_Piece] | None:
     except (parser.ParseError, RecursionError):
         return None
     return _pieces_of(parsed, data, 0, len(data))
+
+
+#: A data statement: INSERT INTO t [(columns)] VALUES …, without a subquery.
+_DATA_INSERT = re.compile(
+    r"INSERT\s+INTO\s+(?:\"(?:[^\"]|\"\")+\"|[\w$]+)(?:\s*\.\s*(?:\"(?:[^\"]|\"\")+\"|[\w$]+))?"
+    r"\s*(?:\([^()]*\))?\s*VALUES\b",
+    re.IGNORECASE,
+)
+_MERGE_LIMIT = 8
+
+
+def _parse_large(text: str) -> list[_Piece] | None:
+    """A big section, statement by statement: PostgreSQL's scanner finds the
+    statements, and the grammar parses each. Data statements (``INSERT … VALUES``
+    of constants) have only their head parsed, once per distinct head: their
+    values are the server's to check. None when the scanner refuses the text
+    or it holds psql meta-commands (the tolerant path handles those)."""
+    try:
+        parts = parser.split(text, with_parser=False)
+    except parser.ParseError:
+        return None
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for part in parts:
+        at = text.find(part, pos)
+        if at == -1:
+            return None
+        start = _first_token(text, at, at + len(part))
+        end = at + len(part)
+        pos = end
+        if start >= end:
+            continue
+        if text.startswith("\\", start):
+            return None
+        spans.append((start, end))
+    to_byte = _ByteMap(text)
+    heads: dict[str, dict | None] = {}
+    pieces: list[_Piece] = []
+    i = 0
+    while i < len(spans):
+        start, end = spans[i]
+        body = text[start:end]
+        match = _DATA_INSERT.match(body, 0, 4096)
+        if match and "select" not in body.lower():
+            head = body[: match.end()] + " (DEFAULT)"
+            if head not in heads:
+                parsed = _parse_text(head)
+                heads[head] = parsed[0]["stmt"] if parsed else None
+            if heads[head] is not None:
+                pieces.append(_with_semicolon(text, _Piece(start, end, tree=heads[head]), to_byte))
+                i += 1
+                continue
+        # a BEGIN ATOMIC body is split by the scanner at its inner semicolons:
+        # join the next pieces until the grammar accepts the whole
+        for extra in range(min(_MERGE_LIMIT, len(spans) - i)):
+            end = spans[i + extra][1]
+            parsed = _parse_text(text[start:end])
+            if parsed is not None and len(parsed) <= 1:
+                break
+        else:
+            end = spans[i][1]
+            extra = 0
+            parsed = _parse_text(text[start:end])
+        piece = _Piece(start, end)
+        if parsed is None:
+            piece.error = _refusal(text[start:end])
+        elif parsed:
+            piece.tree = parsed[0]["stmt"]
+            piece.tree_base = parsed[0].get("stmt_location", 0)
+        pieces.append(_with_semicolon(text, piece, to_byte))
+        i += extra + 1
+    return pieces
+
+
+def _first_token(text: str, at: int, end: int) -> int:
+    """Skip the blanks and comments the scanner keeps before a statement."""
+    while at < end:
+        if text[at] in " \t\r\n":
+            at += 1
+        elif text.startswith("--", at):
+            newline = text.find("\n", at, end)
+            at = end if newline == -1 else newline + 1
+        elif text.startswith("/*", at):
+            depth, at = 1, at + 2
+            while at < end and depth:
+                if text.startswith("/*", at):
+                    depth, at = depth + 1, at + 2
+                elif text.startswith("*/", at):
+                    depth, at = depth - 1, at + 2
+                else:
+                    at += 1
+        else:
+            break
+    return at
+
+
+def _with_semicolon(text: str, piece: _Piece, to_byte) -> _Piece:
+    """Character span → byte span, taking the ``;`` that ends the statement."""
+    end = piece.end
+    if text.startswith(";", end):
+        end += 1
+    piece.start, piece.end = to_byte(piece.start), to_byte(end)
+    return piece
+
+
+def _parse_text(text: str) -> list | None:
+    try:
+        return json.loads(parser.parse_sql_json(text)).get("stmts", [])
+    except (parser.ParseError, RecursionError):
+        return None
+
+
+def _refusal(text: str) -> tuple[str, int]:
+    try:
+        parser.parse_sql_json(text)
+    except parser.ParseError as exc:
+        message = str(exc.args[0]) if exc.args else str(exc)
+        position = exc.args[1] + 1 if len(exc.args) > 1 and exc.args[1] is not None else 1
+        return message, position
+    return "the statement cannot be read", 1
 
 
 def _pieces_of(parsed: dict, data: bytes, lo: int, hi: int) -> list[_Piece]:
@@ -321,9 +455,15 @@ class _ByteMap:
     def __init__(self, text: str) -> None:
         self.text = text
         self.ascii = text.isascii()
+        self.last = (0, 0)  # (character, byte) of the previous answer
 
     def __call__(self, pos: int) -> int:
-        return pos if self.ascii else len(self.text[:pos].encode("utf-8"))
+        if self.ascii:
+            return pos
+        char, byte = self.last if pos >= self.last[0] else (0, 0)
+        byte += len(self.text[char:pos].encode("utf-8"))
+        self.last = (pos, byte)
+        return byte
 
 
 def _blank_copy_data(text: str, masked: str, meta: list[tuple[int, int]]) -> str:
@@ -384,7 +524,10 @@ def _no_transaction(tree: dict | None, body: str) -> bool:
     """PostgreSQL refuses to run this statement inside a transaction block."""
     if tree is None:
         return bool(_NO_TRANSACTION.match(body.strip()))
-    (node, fields), *_ = tree.items()
+    node = next(iter(tree))
+    if node not in _MAYBE_NO_TRANSACTION:
+        return False
+    fields = tree[node]
     if node in _NO_TRANSACTION_NODES:
         return True
     if node in ("IndexStmt", "DropStmt"):

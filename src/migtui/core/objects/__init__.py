@@ -33,6 +33,7 @@ the grammar refused, or one a reader cannot follow, adds no effects.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from migtui.core.facts import ScriptFacts
 from migtui.core.model import Statement
@@ -139,17 +140,60 @@ def analyze_script(
 ) -> ScriptFacts:
     """The effects of a script's statements, in script order, with review findings."""
     script = Script(list(search_path) or ["public"])
+    repeats = _Repeats()
     for statement in statements:
         if statement.category in _SKIPPED_CATEGORIES or not statement.tree:
             continue
+        if repeats.replay(script, statement):
+            continue
         src = Src(statement.text, statement.start_line, statement.tree_base)
         ctx = Ctx(src=src, statement=statement.index)
+        before = len(script.effects)
         try:
             statement_tree(script, statement.tree, ctx)
         except (IndexError, ValueError, KeyError, AttributeError, TypeError, RecursionError):
             # A shape of tree no reader expected: keep what was understood.
             continue
+        repeats.remember(script, statement, before)
     return script.facts()
+
+
+class _Repeats:
+    """Data statements of a big file share one parse tree (``INSERT INTO t …
+    VALUES`` with only their head parsed): their effects are the same, at their
+    own line. The first few are recorded — enough for every message to name
+    lines — and the rest add nothing new."""
+
+    KEEP = 20
+
+    def __init__(self) -> None:
+        self.tree_id: int | None = None
+        self.path: tuple[str, ...] = ()
+        self.effects: list = []
+        self.first_line = 0
+        self.count = 0
+
+    def replay(self, script: Script, statement: Statement) -> bool:
+        if id(statement.tree) != self.tree_id or tuple(script.search_path) != self.path:
+            return False
+        self.count += 1
+        if self.count <= self.KEEP:
+            shift = statement.start_line - self.first_line
+            script.effects.extend(
+                replace(e, line=e.line + shift, statement=statement.index) for e in self.effects
+            )
+        return True
+
+    def remember(self, script: Script, statement: Statement, before: int) -> None:
+        kind, _ = node(statement.tree)
+        if kind != "InsertStmt":
+            self.tree_id = None
+            return
+        self.tree_id = id(statement.tree)
+        self.path = tuple(script.search_path)
+        self.effects = script.effects[before:]
+        self.first_line = statement.start_line
+        self.count = 1
 
 
 def statement_tree(script: Script, tree: dict, ctx: Ctx) -> None:
