@@ -38,14 +38,20 @@ _SIGNATURE_NAMES = frozenset(
 
 def read(script: Script, tree, ctx: Ctx, hidden: frozenset[str] = frozenset()) -> None:
     """Record what a query or expression tree needs, in the order it is written."""
-    _Reader(script, ctx).walk(tree, hidden)
-    name_only_checks(script, tree, ctx)
+    reader = _Reader(script, ctx)
+    reader.walk(tree, hidden)
+    if reader.catalog:
+        name_only_checks(script, reader.catalog, reader.words, ctx)
 
 
 class _Reader:
     def __init__(self, script: Script, ctx: Ctx) -> None:
         self.script = script
         self.ctx = ctx
+        #: catalog relations an existence test reads (pg_proc, pg_trigger), and
+        #: the column and function names around them
+        self.catalog: dict[str, int | None] = {}
+        self.words: set[str] = set()
 
     def walk(self, tree, hidden: frozenset[str]) -> None:
         stack = [(tree, hidden)]
@@ -75,6 +81,11 @@ class _Reader:
         script, ctx = self.script, self.ctx
         if kind == "RangeVar":
             names = range_var_names(fields)
+            if names[-1:] in (["pg_proc"], ["pg_trigger"]) and names[0] in (
+                names[-1],
+                "pg_catalog",
+            ):
+                self.catalog.setdefault(names[-1], fields.get("location"))
             if len(names) == 1 and names[0] in hidden:
                 return hidden
             script.emit(REQUIRE, script.range_var(fields), fields.get("location"), ctx)
@@ -96,7 +107,11 @@ class _Reader:
                 stack.extend((x, hidden) for x in reversed(children))
                 stack.extend((x, hidden) for x in reversed(later))
                 return hidden
+        elif kind == "ColumnRef":
+            self.words.update(strings(fields.get("fields", ())))
+            return hidden
         elif kind == "FuncCall":
+            self.words.update(strings(fields.get("funcname", ())))
             if self.function(fields):
                 rest = {k: v for k, v in fields.items() if k != "args"}
                 stack.append((fields["args"][1:], hidden))
@@ -133,6 +148,7 @@ class _Reader:
             if text is not None:
                 self.named_in_string(text, TABLE, fields.get("location"))
                 return True
+        self.words.update(strings(fields.get("typeName", {}).get("names", ())))
         self.script.need_type(fields.get("typeName"), self.ctx)
         return False
 
@@ -190,30 +206,10 @@ def path_from_string(text: str) -> list[str]:
     ]
 
 
-def name_only_checks(script: Script, tree, ctx: Ctx) -> None:
+def name_only_checks(
+    script: Script, catalog: dict[str, int | None], words: set[str], ctx: Ctx
+) -> None:
     """An existence test on pg_proc by name only, or pg_trigger without its table."""
-    catalog: dict[str, int | None] = {}
-    words: set[str] = set()
-    stack = [tree]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, list):
-            stack.extend(item)
-        elif isinstance(item, dict):
-            rv = item.get("RangeVar")
-            if isinstance(rv, dict):
-                name = rv.get("relname", "")
-                if name in ("pg_proc", "pg_trigger") and rv.get("schemaname") in (
-                    None,
-                    "pg_catalog",
-                ):
-                    catalog.setdefault(name, rv.get("location"))
-            for key in ("ColumnRef", "FuncCall", "TypeName"):
-                sub = item.get(key)
-                if isinstance(sub, dict):
-                    field = sub.get("fields") or sub.get("funcname") or sub.get("names")
-                    words.update(strings(field))
-            stack.extend(v for v in item.values() if isinstance(v, (dict, list)))
     if "pg_proc" in catalog and "proname" in words and not words & _SIGNATURE_NAMES:
         script.find(
             NAME_ONLY_FUNCTION_CHECK,
