@@ -11,7 +11,6 @@ import click
 from rich.console import Console
 from rich.markup import escape
 from rich.syntax import Syntax
-from rich.table import Table
 from rich.text import Text
 
 from migtui.cli import common
@@ -103,8 +102,10 @@ def check_command(directory, layout, dsn, embedded, fmt) -> None:
 def _state_text(info: MigrationInfo) -> Text:
     errors = sum(1 for p in info.problems if p.severity is Severity.ERROR)
     warnings = len(info.problems) - errors
-    if errors:
+    if info.blocked:
         text = Text("✗ blocked", style="bold red")
+    elif errors:  # only its down section fails: apply runs, rollback is refused
+        text = Text("✗ down fails", style="red")
     elif warnings:
         text = Text("! warning", style="yellow")
     else:
@@ -119,25 +120,50 @@ def _state_text(info: MigrationInfo) -> Text:
     return text
 
 
+def _migrations_table(console: Console, infos) -> Text:
+    """One line per migration: version, name, how many it needs, its state.
+
+    Laid out by hand, in one Text: a history of thousands of migrations prints
+    at once, where a measured table would take seconds.
+    """
+    rows = [
+        (
+            info,
+            info.version,
+            info.name,
+            str(len(info.depends_on)) if info.depends_on else "",
+            _state_text(info),
+        )
+        for info in infos
+    ]
+    version_w = max([len("version")] + [len(r[1]) for r in rows])
+    needs_w = max([len("needs")] + [len(r[3]) for r in rows])
+    state_w = max([len("state")] + [r[4].cell_len for r in rows])
+    longest = max([len("name")] + [len(r[2]) for r in rows])
+    name_w = max(len("name"), min(longest, console.width - version_w - needs_w - state_w - 6))
+    out = Text()
+    header = f"{'version':<{version_w}}  {'name':<{name_w}}  {'needs':>{needs_w}}  state"
+    out.append(header.rstrip() + "\n", style="dim")
+    for info, version, name, needs, state in rows:
+        if len(name) > name_w:
+            name = name[: name_w - 1] + "…"
+        out.append(f"{version:<{version_w}}", style="bold red" if info.blocked else "")
+        out.append(f"  {name:<{name_w}}  ")
+        out.append(f"{needs:>{needs_w}}", style="dim")
+        out.append("  ")
+        out.append_text(state)
+        out.append("\n")
+    out.rstrip()
+    return out
+
+
 def render_check(console: Console, analysis: Analysis, elapsed: float | None = None) -> None:
     live = " · with the database's catalog" if analysis.live else ""
     console.print(
         f"[bold]{escape(str(analysis.root))}[/]  [dim]{analysis.layout} layout, "
         f"{len(analysis.migrations)} migrations{live}[/]"
     )
-    table = Table(box=None, show_header=True, header_style="dim", pad_edge=False)
-    table.add_column("version", no_wrap=True)
-    table.add_column("name", overflow="fold")
-    table.add_column("needs", justify="right", style="dim")
-    table.add_column("state", no_wrap=True)
-    for info in analysis.migrations + analysis.repeatables:
-        table.add_row(
-            Text(info.version, style="bold red" if info.blocked else ""),
-            info.name,
-            str(len(info.depends_on)) if info.depends_on else "",
-            _state_text(info),
-        )
-    console.print(table)
+    console.print(_migrations_table(console, analysis.migrations + analysis.repeatables))
     loose = [p for p in analysis.problems if p.migration is None]
     if analysis.problems:
         console.print()

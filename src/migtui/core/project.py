@@ -73,7 +73,7 @@ class MigrationInfo:
     @property
     def blocked(self) -> bool:
         """True when an error problem means it cannot succeed as written."""
-        return any(p.severity is Severity.ERROR for p in self.problems)
+        return any(p.blocks_apply for p in self.problems)
 
     @property
     def transactional(self) -> bool:
