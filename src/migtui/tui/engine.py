@@ -12,17 +12,34 @@ from pathlib import Path
 
 from migtui.config import redact_dsn
 from migtui.core.graph import analyze
-from migtui.core.layouts import load
+from migtui.core.layouts import LoadResult, load
+from migtui.core.project import Analysis, MigrationInfo
 from migtui.tui.project_view import ProjectView, TargetInfo
 from migtui.tui.source import ConsoleSource
 
 Progress = Callable[[str], None]
 
 
-def read_offline(source: ConsoleSource) -> ProjectView:
-    """The analysis of the folder alone: no database involved."""
+def read_offline(
+    source: ConsoleSource, listed: Callable[[ProjectView], None] | None = None
+) -> ProjectView:
+    """The analysis of the folder alone: no database involved. ``listed`` gets
+    the migrations as soon as the files are read, before they are analysed, so
+    a big history shows its rows at once."""
     loaded = load(source.root, source.layout)
+    if listed is not None:
+        listed(ProjectView(_unread(loaded), listed_only=True))
     return ProjectView(analyze(loaded, assume=source.assume, cache=True))
+
+
+def _unread(loaded: LoadResult) -> Analysis:
+    """The migrations of a folder, not analysed yet."""
+    return Analysis(
+        root=loaded.root,
+        layout=loaded.layout,
+        migrations=tuple(MigrationInfo(migration=m) for m in loaded.migrations),
+        repeatables=tuple(MigrationInfo(migration=m) for m in loaded.repeatables),
+    )
 
 
 def demo_database_name(scenario: str | None) -> str:

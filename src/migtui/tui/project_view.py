@@ -4,6 +4,7 @@ migration, and the target it was read from. A plain value, made in a worker."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from migtui.core.project import Analysis, MigrationInfo
@@ -46,6 +47,8 @@ class ProjectView:
     statuses: dict[str, Any] = field(default_factory=dict)
     #: A note for the header when the database could not be read (offline fallback).
     note: str = ""
+    #: Only the files were read: no analysis yet, so no state is known.
+    listed_only: bool = False
 
     @property
     def live(self) -> bool:
@@ -53,6 +56,11 @@ class ProjectView:
 
     def rows(self) -> list[Row]:
         """Every migration the files or the ledger know, in version order."""
+        return list(self._rows)
+
+    @cached_property
+    def _rows(self) -> tuple[Row, ...]:
+        # made once: the view is a frozen value, and the console asks often
         rows: dict[str, Row] = {}
         for info in self.analysis.migrations + self.analysis.repeatables:
             status = self.statuses.get(info.version)
@@ -68,7 +76,11 @@ class ProjectView:
                     None,
                     status,
                 )
-        return sorted(rows.values(), key=lambda r: _order(r.version, self.analysis.layout))
+        return tuple(sorted(rows.values(), key=lambda r: _order(r.version, self.analysis.layout)))
+
+    @cached_property
+    def _by_version(self) -> dict[str, Row]:
+        return {row.version: row for row in self._rows}
 
     def _state(self, info: MigrationInfo, status: Any) -> str:
         ledger = states.word_for_ledger(status.state) if status is not None else None
@@ -81,14 +93,11 @@ class ProjectView:
         return states.PENDING if self.live else states.NOT_CHECKED
 
     def row(self, version: str) -> Row | None:
-        for row in self.rows():
-            if row.version == version:
-                return row
-        return None
+        return self._by_version.get(version)
 
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = {}
-        for row in self.rows():
+        for row in self._rows:
             out[row.state] = out.get(row.state, 0) + 1
         return out
 

@@ -110,8 +110,13 @@ class ConsoleScreen(Screen):
             self.post_message(LoadProgress(text))
 
         progress("analysing the migrations")
+
+        def listed(unread: ProjectView) -> None:
+            if self.project is None:  # rows first, on a first read of a folder
+                self.post_message(ProjectLoaded(_still_loading(unread)))
+
         try:
-            offline = engine.read_offline(source)
+            offline = engine.read_offline(source, listed)
         except Exception as exc:  # a folder the reader refuses: one line, no traceback
             self.post_message(ProjectFailed(str(exc)))
             return

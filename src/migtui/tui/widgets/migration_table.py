@@ -38,7 +38,9 @@ class MigrationTable(DataTable):
 
     def show(self, project: ProjectView) -> None:
         """Fill the table, keeping the cursor on the same migration when it is still there."""
-        keep = self.selected_version
+        # the cursor stays where the operator put it, not where a listing put it
+        listed = self._project is not None and self._project.listed_only
+        keep = None if listed else self.selected_version
         self._project = project
         self._overlay.clear()
         self.clear()
