@@ -233,3 +233,35 @@ END $$;
     )
     (warning,) = found(tmp_path)
     assert (warning.kind, str(warning.severity)) == ("guarded_requirement", "warning")
+
+
+FLYWAY_VIEW = {
+    "V1__t.sql": "CREATE TABLE t (id int);\n",
+    "R__v.sql": "CREATE OR REPLACE VIEW v AS SELECT id FROM t;\n",
+}
+
+
+def test_flyway_guarded_use_of_a_repeatables_view_is_not_a_problem(tmp_path):
+    write(
+        tmp_path,
+        FLYWAY_VIEW
+        | {
+            "V2__guarded.sql": """DO $$
+BEGIN
+  IF EXISTS (SELECT FROM information_schema.views WHERE table_name = 'v') THEN
+    DROP VIEW v;
+  ELSE
+    RAISE NOTICE 'no view yet';
+  END IF;
+END $$;
+"""
+        },
+    )
+    assert [p for p in found(tmp_path, "flyway") if p.kind != "guarded_skip"] == []
+
+
+def test_flyway_plain_use_of_a_repeatables_view_names_the_repeatable(tmp_path):
+    write(tmp_path, FLYWAY_VIEW | {"V2__uses.sql": "SELECT * FROM v;\n"})
+    (error,) = errors(tmp_path, "flyway")
+    assert (error.kind, error.object) == ("out_of_order", "table public.v")
+    assert "R__v" in error.message

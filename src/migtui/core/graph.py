@@ -329,6 +329,7 @@ class _Walker:
             self.cache.save()
 
         self.providers = self._providers(migrations)
+        self.repeatable_providers = self._providers(list(loaded.repeatables))
         self.position = {m.id: i for i, m in enumerate(migrations + list(loaded.repeatables))}
         infos = [self._walk(m) for m in migrations]
         repeatables = [self._walk(m) for m in loaded.repeatables]
@@ -517,6 +518,11 @@ class _Walker:
             v for pos, r, v in self.providers.get(ref.key, ()) if pos > here and ref.matches(r)
         ]
         dynamic = self.dynamic_before + ([m.id] if dynamic_here else [])
+        repeatable = next(
+            (v for _, r, v in self.repeatable_providers.get(ref.key, ()) if ref.matches(r)), None
+        )
+        if m.repeatable:
+            repeatable = None  # a repeatable needing another: order among them is by name
 
         def problem(kind: str, severity: Severity, message: str, hint: str) -> None:
             key = (m.id, kind, name)
@@ -556,6 +562,16 @@ class _Walker:
                 ERROR,
                 f"{m.id} needs {name} after dropping it at line {dropped[2]}",
                 "recreate it before this line, or drop it later",
+            )
+        elif repeatable is not None and (eff.guarded or eff.handled):
+            return  # made by a repeatable on every later run; skipped on a first one, as written
+        elif repeatable is not None:
+            problem(
+                "out_of_order",
+                ERROR,
+                f"{m.id} needs {name}, which only the repeatable {repeatable} creates, and "
+                "repeatables run after every versioned migration",
+                f"create {name} in a versioned migration before {m.id}, or guard the statement",
             )
         elif eff.handled:
             problem(

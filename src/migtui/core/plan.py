@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from migtui.core.model import Severity, Statement
 from migtui.core.project import Analysis, MigrationInfo
-from migtui.core.statements import head_words, mask
+from migtui.core.statements import split
 from migtui.core.versions import Version, version_for
 
 # Migration states, in the one spelling used by the CLI, the console and JSON.
@@ -23,7 +23,9 @@ OUT_OF_ORDER = "out_of_order"
 STATES = (PENDING, APPLIED, DRIFTED, MISSING, DIRTY, OUT_OF_ORDER)
 
 #: Transaction control a migration may not issue itself: the runner owns the transaction.
-_OWN_TRANSACTION_HEADS = ("BEGIN", "START", "COMMIT", "END", "ROLLBACK", "ABORT", "PREPARE")
+_SAVEPOINT_KINDS = frozenset(
+    {"TRANS_STMT_SAVEPOINT", "TRANS_STMT_RELEASE", "TRANS_STMT_ROLLBACK_TO"}
+)
 
 
 @dataclass(frozen=True)
@@ -332,7 +334,13 @@ def _unrunnable(statement: Statement) -> str | None:
     if statement.category == "psql":
         return f"psql meta-command {statement.first_line_text!r} cannot be sent to the server"
     if statement.category == "transaction":
-        head = head_words(mask(statement.text)[0], 1)
-        if head in _OWN_TRANSACTION_HEADS:
+        head = statement.text.split(None, 1)[0].upper().rstrip(";") if statement.text else ""
+        tree = statement.tree
+        if tree is None:  # kept without its tree (the analysis cache): read it again
+            found = split(statement.text).statements
+            tree = found[0].tree if found else None
+        kind = (tree or {}).get("TransactionStmt", {}).get("kind")
+        # savepoints work inside the runner's transaction; the rest end or replace it
+        if kind is None or kind not in _SAVEPOINT_KINDS:
             return f"{head} controls the transaction in the middle of the migration"
     return None

@@ -167,12 +167,6 @@ def _is_ident(ch: str) -> bool:
     return ch.isalnum() or ch == "_" or ch == "$"
 
 
-def head_words(masked: str, count: int = 3) -> str:
-    """The first ``count`` words of a masked statement, upper-cased."""
-    words = re.findall(r"[A-Za-z_][A-Za-z_0-9]*", masked[:200])
-    return " ".join(w.upper() for w in words[:count])
-
-
 #: Sections larger than this are split by the scanner and parsed statement by
 #: statement, so a huge data file never becomes one huge parse tree.
 _WHOLE_PARSE_LIMIT = 1_000_000
