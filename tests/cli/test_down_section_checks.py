@@ -59,3 +59,23 @@ def test_apply_runs_a_rollback_through_it_is_refused_then_forced(pg_dsn, write_m
     ]
     assert failed and failed[0]["sqlstate"] == "42704"
     assert failed[0]["line"] == 4
+
+
+def test_an_empty_down_file_rolls_back_as_nothing_to_undo(pg_dsn, write_migrations):
+    # golang-migrate runs an empty down file as a step that undoes nothing
+    folder = write_migrations(
+        {"1_data.up.sql": "CREATE TABLE t (id int);\n", "1_data.down.sql": ""}
+    )
+    assert migtui("apply", "--dsn", pg_dsn, "--dir", str(folder), "--yes").exit_code == 0
+    result = migtui("rollback", "--dsn", pg_dsn, "--dir", str(folder), "--steps", "1", "--yes")
+    assert result.exit_code == 0, result.output
+    status = migtui("status", "--dsn", pg_dsn, "--dir", str(folder), "--format", "json")
+    assert [m["state"] for m in json.loads(status.output)["migrations"]] == ["pending"]
+
+
+def test_a_missing_down_file_is_still_refused(pg_dsn, write_migrations):
+    folder = write_migrations({"1_data.up.sql": "CREATE TABLE t (id int);\n"})
+    assert migtui("apply", "--dsn", pg_dsn, "--dir", str(folder), "--yes").exit_code == 0
+    result = migtui("rollback", "--dsn", pg_dsn, "--dir", str(folder), "--steps", "1", "--yes")
+    assert result.exit_code == 1
+    assert "no down section" in result.output

@@ -265,3 +265,70 @@ def test_flyway_plain_use_of_a_repeatables_view_names_the_repeatable(tmp_path):
     (error,) = errors(tmp_path, "flyway")
     assert (error.kind, error.object) == ("out_of_order", "table public.v")
     assert "R__v" in error.message
+
+
+def native(root: Path, up: str, down: str = "") -> Path:
+    text = f"-- migrate:up\n{up}" + (f"-- migrate:down\n{down}" if down else "")
+    return write(root, {"0001_a.sql": text})
+
+
+def test_dropping_a_column_drops_the_indexes_using_it(tmp_path):
+    native(
+        tmp_path,
+        "CREATE TABLE s (id int, sub text);\nCREATE UNIQUE INDEX s_id_sub_idx ON s (id, sub);\n",
+        "ALTER TABLE s DROP COLUMN sub;\nDROP INDEX s_id_sub_idx;\nDROP TABLE s;\n",
+    )
+    (error,) = errors(tmp_path)
+    assert (error.object, error.section, error.line) == ("index public.s_id_sub_idx", "down", 6)
+
+
+def test_dropping_what_a_view_or_foreign_key_needs_is_refused(tmp_path):
+    native(
+        tmp_path,
+        "CREATE TABLE u (id int PRIMARY KEY);\n"
+        "CREATE TABLE p (id int, owner int REFERENCES u (id));\n"
+        "CREATE MATERIALIZED VIEW mv AS SELECT id FROM u;\n",
+        "DROP TABLE u;\nDROP MATERIALIZED VIEW mv;\nDROP TABLE p;\n",
+    )
+    (error,) = errors(tmp_path)
+    assert (error.kind, error.section, error.line) == ("dependent_objects", "down", 6)
+    assert "materialized view public.mv" in error.message
+    assert "constraint p_owner_fkey on public.p" in error.message
+
+
+def test_dependents_dropped_first_or_with_cascade_are_fine(tmp_path):
+    native(
+        tmp_path,
+        "CREATE TABLE u (id int PRIMARY KEY);\nCREATE VIEW v AS SELECT id FROM u;\n"
+        "CREATE TABLE p (id int, owner int REFERENCES u (id));\n",
+        "DROP TABLE p;\nDROP VIEW v;\nDROP TABLE u CASCADE;\n",
+    )
+    assert errors(tmp_path) == []
+
+
+def test_an_up_dropping_a_table_a_view_reads_is_refused(tmp_path):
+    write(
+        tmp_path,
+        {
+            "0001_t.sql": "CREATE TABLE t (id int);\nCREATE VIEW v AS SELECT id FROM t;\n",
+            "0002_drop.sql": "DROP TABLE t;\n",
+        },
+    )
+    (error,) = errors(tmp_path)
+    assert (error.kind, error.migration, error.section) == ("dependent_objects", "0002", "up")
+    assert "view public.v" in error.message
+
+
+def test_a_trigger_holds_its_function(tmp_path):
+    write(
+        tmp_path,
+        {
+            "0001_t.sql": "CREATE TABLE t (id int);\n"
+            "CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;\n"
+            "CREATE TRIGGER trg BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION f();\n",
+            "0002_drop.sql": "DROP FUNCTION f();\n",
+            "0003_ok.sql": "DROP TRIGGER trg ON t;\nDROP FUNCTION IF EXISTS f();\n",
+        },
+    )
+    (error,) = errors(tmp_path)
+    assert (error.kind, error.migration) == ("dependent_objects", "0002")

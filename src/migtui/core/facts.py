@@ -48,6 +48,13 @@ class Effect:
     handled: bool = False
     #: For a PROVIDE of an extension: the schema its objects go to.
     into: str | None = None
+    #: For a PROVIDE of an index or constraint: the columns of its table it uses
+    #: (dropping one of them drops it too).
+    columns: tuple[str, ...] = ()
+    #: For a PROVIDE: the objects it depends on, which PostgreSQL then refuses
+    #: to drop without CASCADE (a view's tables, a foreign key's target, a
+    #: trigger's function, a column's type).
+    depends: tuple[ObjectRef, ...] = ()
     #: Other schemas of the search_path an unqualified name may resolve to, in
     #: order, when it is not found in ``ref.schema`` (PostgreSQL looks in each).
     alternatives: tuple[str, ...] = ()

@@ -66,13 +66,28 @@ class _Live:
     #: qualified table -> keys of the objects that live on it (triggers, columns,
     #: indexes…), so dropping or renaming a table never scans everything.
     children: dict = field(default_factory=lambda: defaultdict(set))
+    #: key of an index or constraint -> the columns of its table it uses
+    columns: dict = field(default_factory=dict)
 
-    def add(self, ref: ObjectRef, origin: str, parent: str | None = None) -> None:
+    def add(
+        self, ref: ObjectRef, origin: str, parent: str | None = None, columns: tuple = ()
+    ) -> None:
         self.by_key[ref.key] = [e for e in self.by_key[ref.key] if not ref.matches(e[0])]
         self.by_key[ref.key].append((ref, origin, parent))
         self.dropped.pop(ref.key, None)
+        if columns:
+            self.columns[ref.key] = frozenset(columns)
         for table in {ref.table, parent} - {None}:
             self.children[table].add(ref.key)
+
+    def on_column(self, table: str, column: str) -> list[ObjectRef]:
+        """The indexes and constraints of ``table`` that use ``column``: dropping
+        the column drops them."""
+        found = []
+        for key in self.children.get(table, ()):
+            if column in self.columns.get(key, ()):
+                found += [e[0] for e in self.by_key.get(key, ()) if e[0].kind != COLUMN]
+        return found
 
     def find(self, ref: ObjectRef) -> tuple[ObjectRef, str, str | None] | None:
         for entry in self.by_key.get(ref.key, ()):
@@ -101,6 +116,9 @@ class _Live:
             for child, _, _ in self._take_children(ref.qualified):
                 gone.append(child)
                 self.dropped[child.key] = (child, version, line)
+        elif ref.kind == COLUMN and ref.table:
+            for child in self.on_column(ref.table, ref.name):
+                gone += self.remove(child, version, line)
         return gone
 
     def rename(self, old: ObjectRef, new: ObjectRef, version: str) -> None:
@@ -185,6 +203,9 @@ class _Walker:
         self.section_facts: dict[tuple[str, str], F.ScriptFacts] = {}
         #: extensions created so far that migtui has no index of, by version
         self.unknown_extensions: list[tuple[str, str]] = []
+        #: key of an object -> (the object as named, what depends on it): a view
+        #: on its tables, a foreign key on its target, a trigger on its function
+        self.dependents: dict = defaultdict(list)
         #: old key -> (new ref, version, line) of renames, to explain a stale name
         self.renamed: dict = {}
         #: (version, kind, object) -> further lines of a problem already reported
@@ -425,8 +446,9 @@ class _Walker:
                     self._extension_objects(m, ref, eff.into)
                 own[ref.key].append(ref)
                 provides.append(ref)
-                self.live.add(ref, m.id, eff.parent)
+                self.live.add(ref, m.id, eff.parent, eff.columns)
                 self.renamed.pop(ref.key, None)
+                self._depend(ref, eff.depends)
             elif eff.action in (F.REQUIRE, F.ALTER):
                 need(eff, ref)
                 if eff.action == F.ALTER and ref.kind not in (COLUMN, CONSTRAINT):
@@ -434,6 +456,11 @@ class _Walker:
             elif eff.action == F.DROP:
                 need(eff, ref)
                 drops.append(ref)
+                holding = self._holding(ref, lambda d: self.live.find(d) is not None)
+                if holding and not eff.cascade:
+                    self._refused_drop(m, file, "up", eff, holding, dynamic_here)
+                for dependent in holding if eff.cascade else ():
+                    self.live.remove(dependent, m.id, eff.line)
                 for gone in self.live.remove(ref, m.id, eff.line):
                     own[gone.key] = [r for r in own.get(gone.key, ()) if not gone.matches(r)]
                 own[ref.key] = [r for r in own.get(ref.key, ()) if not ref.matches(r)]
@@ -657,6 +684,54 @@ class _Walker:
     def _catalog_has_extensions(self) -> bool:
         return self.catalog is not None and any(r.kind == EXTENSION for r in self.catalog.objects)
 
+    def _depend(self, ref: ObjectRef, targets: tuple[ObjectRef, ...]) -> None:
+        """``ref`` (made anew) depends on ``targets`` and nothing it used to."""
+        for target in targets:
+            self.dependents[target.key].append((target, ref))
+
+    def _holding(self, ref: ObjectRef, alive) -> list[ObjectRef]:
+        """What still depends on ``ref`` and would make PostgreSQL refuse to drop
+        it without CASCADE (2BP01). ``alive`` says whether an object exists now."""
+        found = []
+        for target, dependent in self.dependents.get(ref.key, ()):
+            if not (ref.matches(target) or target.matches(ref)):
+                continue
+            if dependent.key == ref.key or (ref.qualified and dependent.table == ref.qualified):
+                continue  # it lives on the dropped object and goes with it
+            if alive(dependent) and dependent not in found:
+                found.append(dependent)
+        if ref.kind == SCHEMA:
+            for entries in list(self.live.by_key.values()):
+                for obj, _, _ in entries:
+                    inside = obj.schema == ref.name and obj.kind not in TABLE_SCOPED_KINDS
+                    if inside and obj.kind != "type" and alive(obj) and obj not in found:
+                        found.append(obj)
+        return found
+
+    def _refused_drop(
+        self, m: Migration, file: str, kind: str, eff: F.Effect, holding: list, dynamic: bool
+    ) -> None:
+        what = ", ".join(str(d) for d in holding[:3]) + (
+            f" and {len(holding) - 3} more" if len(holding) > 3 else ""
+        )
+        unsure = dynamic or bool(self.dynamic_before)
+        where = "" if kind == "up" else f"the {kind} section of "
+        self.problems.append(
+            Problem(
+                "dependent_objects",
+                WARNING if unsure else ERROR,
+                f"{where}{m.id} drops {eff.ref} at line {eff.line}, but {what} still "
+                f"depend{'s' * (len(holding) == 1)} on it: PostgreSQL refuses (2BP01)"
+                + (", unless SQL built at run time removed them" if unsure else ""),
+                f"drop {holding[0]} first, or write DROP … CASCADE if it should go too",
+                m.id,
+                str(eff.ref),
+                file,
+                eff.line,
+                section=kind,
+            )
+        )
+
     def _extension_objects(self, m: Migration, ext: ObjectRef, schema: str | None) -> None:
         """``CREATE EXTENSION x`` makes x's functions, types and tables exist."""
         from migtui.core.extensions import extension_objects
@@ -715,11 +790,27 @@ class _Walker:
                     return True
             return False
 
+        def alive(ref: ObjectRef) -> bool:
+            if any(ref.matches(r) for r in gone):
+                return False
+            if ref.table and any(
+                r.namespace == "relation" and r.qualified == ref.table for r in gone
+            ):
+                return False  # its table went, and it with it
+            return any(ref.matches(r) for r in made) or self.live.find(ref) is not None
+
         for eff in facts.effects:
             ref = eff.ref
             if eff.action == F.PROVIDE:
                 made.append(ref)
                 continue
+            if eff.action == F.DROP and not (eff.guarded or eff.handled):
+                holding = self._holding(ref, alive)
+                if holding and not eff.cascade and exists(ref, eff):
+                    self._refused_drop(m, section.file, kind, eff, holding, dynamic)
+                gone.extend(holding if eff.cascade else ())
+                if ref.kind == COLUMN and ref.table:
+                    gone.extend(self.live.on_column(ref.table, ref.name))
             skip = eff.if_exists or self._builtin(ref) or eff.guarded or eff.handled
             if not skip and str(ref) not in reported and not exists(ref, eff):
                 problem = self._section_problem(m, kind, section.file, eff, dynamic, own_has)

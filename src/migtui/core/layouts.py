@@ -1107,9 +1107,13 @@ def _with_content_checks(migration: Migration, root: Path) -> Migration:
     if not migration.repeatable and (down is None or not _has_sql(down.text)):
         if down is None:
             message = f"{migration.label} has no down SQL, so it cannot be rolled back"
+            hint = _DOWN_HINTS[migration.layout]
         else:
-            message = f"{migration.label} has an empty down section: rolling back undoes nothing"
-        hint = _DOWN_HINTS[migration.layout]
+            message = (
+                f"{migration.label} has an empty down section: rolling it back only marks "
+                "it pending and undoes nothing"
+            )
+            hint = "write the SQL that undoes the up section, if it made anything"
         line = down.start_line if down is not None else None
         found.append(
             where.at(down.path if down else migration.path).problem(

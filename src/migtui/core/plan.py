@@ -217,7 +217,7 @@ def build_rollback_plan(
             blockers.append(_dirty_blocker(status))
         elif status.state == DRIFTED and not allow_drift:
             blockers.append(_drift_blocker(status))
-        if not info.statements("down"):
+        if info.migration.down is None:
             blockers.append(
                 Blocker(
                     info.version,

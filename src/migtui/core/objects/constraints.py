@@ -80,10 +80,17 @@ def constraint(
                     label,
                     script.relation_names_in(table),
                 )
+        keys = strings(con.get("keys", ())) or ([column] if column else [])
+        columns = tuple(keys) + tuple(strings(con.get("including", ())))
         script.emit(
-            PROVIDE, ObjectRef(INDEX, table.schema, name), location, ctx, parent=build.qualified
+            PROVIDE,
+            ObjectRef(INDEX, table.schema, name),
+            location,
+            ctx,
+            parent=build.qualified,
+            columns=columns,
         )
-        script.emit(PROVIDE, constraint_ref(table, name), location, ctx)
+        script.emit(PROVIDE, constraint_ref(table, name), location, ctx, columns=columns)
         if contype == "CONSTR_EXCLUSION" and con.get("where_clause"):
             read(script, con["where_clause"], ctx)
     elif contype == "CONSTR_FOREIGN":
@@ -97,9 +104,14 @@ def constraint(
                 "fkey",
                 script.constraint_names.get(table.schema or "", set()),
             )
+        depends = ()
         if target_ref is not None and target_ref.qualified != table.qualified:
             script.emit(REQUIRE, target_ref, target.get("location"), ctx)
-        script.emit(PROVIDE, constraint_ref(table, name), location, ctx)
+            depends = (target_ref,)
+        cols = tuple(strings(con.get("fk_attrs", ())) or ([column] if column else []))
+        script.emit(
+            PROVIDE, constraint_ref(table, name), location, ctx, columns=cols, depends=depends
+        )
     elif contype == "CONSTR_CHECK":
         expr = con.get("raw_expr")
         if name is None:
@@ -112,7 +124,8 @@ def constraint(
                 script.constraint_names.get(table.schema or "", set()),
             )
         read(script, expr, ctx)
-        script.emit(PROVIDE, constraint_ref(table, name), location, ctx)
+        cols = (column,) if column else tuple(sorted(_columns_in(expr)))
+        script.emit(PROVIDE, constraint_ref(table, name), location, ctx, columns=cols)
     elif contype == "CONSTR_NOTNULL" and name is not None:
         script.emit(PROVIDE, constraint_ref(table, name), location, ctx)
     elif contype in ("CONSTR_DEFAULT", "CONSTR_GENERATED"):
@@ -169,8 +182,19 @@ def create_index(script: Script, fields: dict, ctx: Ctx) -> None:
         name_location = location
     else:
         name_location = ctx.src.find(name) if ctx.src.find(name) is not None else location
+    used = [e.get("name") for e in elements + including if e.get("name")]
+    for e in elements:
+        if e.get("expr"):
+            used += sorted(_columns_in(e["expr"]))
+    if fields.get("whereClause"):
+        used += sorted(_columns_in(fields["whereClause"]))
     script.emit(
-        PROVIDE, ObjectRef(INDEX, table.schema, name), name_location, ctx, parent=table.qualified
+        PROVIDE,
+        ObjectRef(INDEX, table.schema, name),
+        name_location,
+        ctx,
+        parent=table.qualified,
+        columns=tuple(dict.fromkeys(used)),
     )
 
 

@@ -120,12 +120,15 @@ def create_table_as(script: Script, fields: dict, ctx: Ctx) -> None:
     into = fields.get("into", {})
     rel = into.get("rel", {})
     kind = MATVIEW if fields.get("objtype") == "OBJECT_MATVIEW" else TABLE
-    read(script, fields.get("query"), ctx)
+    from migtui.core.objects.views import reads_of
+
+    depends = reads_of(script, fields.get("query"), ctx)
     ref = script.range_var(rel, kind)
     if ref is None:
         return
     script.need_schema(ref, rel.get("location"), ctx)
-    script.emit(PROVIDE, ref, rel.get("location"), ctx)
+    # a materialized view depends on what it reads; a table made AS a query does not
+    script.emit(PROVIDE, ref, rel.get("location"), ctx, depends=depends if kind == MATVIEW else ())
 
 
 # --- ALTER TABLE -------------------------------------------------------------------

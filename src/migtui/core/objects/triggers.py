@@ -28,7 +28,9 @@ def create_trigger(script: Script, fields: dict, ctx: Ctx) -> None:
         read(script, fields["whenClause"], ctx)
     if table is not None:
         name = fields.get("trigname", "")
-        script.emit(PROVIDE, _on_table(TRIGGER, table, name), ctx.src.find(name), ctx)
+        trigger = _on_table(TRIGGER, table, name)
+        depends = (func,) if func is not None else ()
+        script.emit(PROVIDE, trigger, ctx.src.find(name), ctx, depends=depends)
 
 
 def create_rule(script: Script, fields: dict, ctx: Ctx) -> None:

@@ -10,12 +10,25 @@ from migtui.core.objects.script import Ctx, Script
 
 def create_view(script: Script, fields: dict, ctx: Ctx) -> None:
     rv = fields.get("view", {})
-    read(script, fields.get("query"), ctx)
+    depends = reads_of(script, fields.get("query"), ctx)
     ref = script.range_var(rv, VIEW)
     if ref is None:
         return
     script.need_schema(ref, rv.get("location"), ctx)
-    script.emit(PROVIDE, ref, rv.get("location"), ctx)
+    script.emit(PROVIDE, ref, rv.get("location"), ctx, depends=depends)
+
+
+def reads_of(script: Script, query, ctx: Ctx) -> tuple:
+    """Read a query; the relations it needs, which a view on it depends on."""
+    before = len(script.effects)
+    read(script, query, ctx)
+    return tuple(
+        dict.fromkeys(
+            e.ref
+            for e in script.effects[before:]
+            if e.action == REQUIRE and e.ref.namespace == "relation"
+        )
+    )
 
 
 def refresh(script: Script, fields: dict, ctx: Ctx) -> None:
