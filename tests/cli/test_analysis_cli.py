@@ -444,3 +444,17 @@ def test_show_finds_a_version_written_without_its_zeros() -> None:
 
     assert result.exit_code == 0
     assert json.loads(result.output)["version"] == "0014"
+
+
+def test_check_dsn_knows_which_extensions_the_server_can_install(pg_dsn: str, tmp_path) -> None:
+    (tmp_path / "0001_ext.sql").write_text(
+        "CREATE EXTENSION IF NOT EXISTS pg_trgm;\n"
+        "CREATE EXTENSION IF NOT EXISTS no_such_extension_here;\n"
+    )
+
+    code, data = check_json("--dir", str(tmp_path), "--dsn", pg_dsn)
+
+    assert code == 1
+    errors = [p for p in data["problems"] if p["severity"] == "error"]
+    assert [(p["object"], p["line"]) for p in errors] == [("extension no_such_extension_here", 2)]
+    assert "pg_available_extensions" in errors[0]["message"]

@@ -17,6 +17,9 @@ class CatalogSnapshot:
     objects: frozenset[ObjectRef] = frozenset()
     server_version: str = ""
     database: str = ""
+    #: Extensions the server could install (pg_available_extensions); None when
+    #: not read, so nothing is concluded from it.
+    available_extensions: frozenset[str] | None = None
     _index: dict = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:

@@ -444,6 +444,7 @@ class _Walker:
                 if ref.kind == EXTENSION:
                     self.extensions_seen = True
                     self._extension_objects(m, ref, eff.into)
+                    self._extension_available(m, file, eff)
                 own[ref.key].append(ref)
                 provides.append(ref)
                 self.live.add(ref, m.id, eff.parent, eff.columns)
@@ -729,6 +730,27 @@ class _Walker:
                 file,
                 eff.line,
                 section=kind,
+            )
+        )
+
+    def _extension_available(self, m: Migration, file: str, eff: F.Effect) -> None:
+        """With a live catalog: the server must be able to install the extension."""
+        available = self.catalog.available_extensions if self.catalog is not None else None
+        if available is None or eff.ref.name in available or self._catalog_has(eff.ref):
+            return
+        self.problems.append(
+            Problem(
+                "missing_prerequisite",
+                WARNING if eff.guarded or eff.handled else ERROR,
+                f"{m.id} creates {eff.ref}, which the target server cannot install: it is not "
+                "among its available extensions (pg_available_extensions)",
+                f"install the {eff.ref.name} package on the server, or remove the extension "
+                "from the migration",
+                m.id,
+                str(eff.ref),
+                file,
+                eff.line,
+                section="up",
             )
         )
 

@@ -167,4 +167,12 @@ def read_catalog(conn: psycopg.Connection) -> CatalogSnapshot:
         version, database = conn.execute(
             "SELECT current_setting('server_version'), current_database()"
         ).fetchone()
-    return CatalogSnapshot(frozenset(objects), server_version=version, database=database)
+        available = frozenset(
+            name for (name,) in conn.execute("SELECT name FROM pg_available_extensions")
+        )
+    return CatalogSnapshot(
+        frozenset(objects),
+        server_version=version,
+        database=database,
+        available_extensions=available,
+    )
