@@ -81,6 +81,8 @@ class Blocker:
     object: str | None = None
     file: str | None = None
     line: int | None = None
+    #: The operator may run the step anyway (a down section check expects to fail).
+    overridable: bool = False
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}: " if self.file and self.line else ""
@@ -310,6 +312,7 @@ def _step_blockers(
                     object=problem.object,
                     file=problem.file,
                     line=problem.line,
+                    overridable=direction == "down",
                 )
             )
     section = info.sections.get(direction)

@@ -92,14 +92,18 @@ def history_folder(database: str) -> Path:
     return data_dir() / "history" / (database or "default")
 
 
-def rollback_preview(source_dsn: str, project: ProjectView, to: str | None, everything: bool):
-    """The rollback plan down to ``to`` (or of everything) and, per step, what it destroys."""
+def rollback_preview(
+    source_dsn: str, project: ProjectView, to: str | None, everything: bool, force: bool = False
+):
+    """The rollback plan down to ``to`` (or of everything) and, per step, what it
+    destroys. With ``force``, the plan runs through down sections check expects
+    to fail (their problems stay in ``plan``'s warnings for the dialog to show)."""
     from migtui.core.plan import build_rollback_plan
     from migtui.db.connect import connect
     from migtui.db.preview import rollback_preview as preview
 
     statuses = list(project.statuses.values())
-    plan = build_rollback_plan(project.analysis, statuses, to=to, all=everything)
+    plan = build_rollback_plan(project.analysis, statuses, to=to, all=everything, force=force)
     if plan.blockers or not plan.steps:
         return plan, []
     with connect(source_dsn) as conn:

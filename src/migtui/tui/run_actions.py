@@ -40,6 +40,8 @@ class RunRequest:
     dry_run: bool = False
     step: str | None = None  # None | "statement" | "migration"
     rollback_all: bool = False
+    #: Roll back through down sections check expects to fail (the operator said so).
+    force_down: bool = False
 
     @property
     def mode(self) -> str:
@@ -146,6 +148,7 @@ class RunActions:
             step=request.step,
             lock_timeout=source.lock_timeout,
             statement_timeout=source.statement_timeout,
+            force_down=request.force_down,
         )
         try:
             self.runner = Runner(

@@ -31,6 +31,8 @@ class RollbackScreen(ModalScreen[RunRequest | None]):
         self.selected = selected
         self.request: RunRequest | None = None
         self.at_risk = 0
+        #: Down sections check expects to fail, which the operator may still run.
+        self.failing_downs: tuple = ()
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog rollback"):
@@ -75,10 +77,20 @@ class RollbackScreen(ModalScreen[RunRequest | None]):
     def _read_preview(self, keep: str | None, everything: bool) -> None:
         try:
             plan, risks = engine.rollback_preview(self.dsn, self.project, keep, everything)
+            failing = ()
+            if plan.blockers and all(b.overridable for b in plan.blockers):
+                # only down sections check expects to fail: show what running them
+                # anyway would do, and let the operator decide by typing the name
+                failing = plan.blockers
+                plan, risks = engine.rollback_preview(
+                    self.dsn, self.project, keep, everything, force=True
+                )
         except Exception as exc:
             self.post_message(RollbackPreviewReady(keep, None, str(exc)))
             return
-        self.post_message(RollbackPreviewReady(keep, plan, risks))
+        message = RollbackPreviewReady(keep, plan, risks)
+        message.failing_downs = failing
+        self.post_message(message)
 
     @on(RollbackPreviewReady)
     def _show_preview(self, message: RollbackPreviewReady) -> None:
@@ -90,13 +102,19 @@ class RollbackScreen(ModalScreen[RunRequest | None]):
         if plan.blockers:
             box.update(Group(*(Text(f"✗ {b}", style="bold red") for b in plan.blockers)))
             return
+        self.failing_downs = getattr(message, "failing_downs", ())
         self.at_risk = sum(risk.total_rows for risk in message.preview)
-        box.update(_describe(plan, message.preview, self.at_risk))
+        box.update(_describe(plan, message.preview, self.at_risk, self.failing_downs))
         self.request = RunRequest(
-            "rollback", to=message.target, rollback_all=message.target is None
+            "rollback",
+            to=message.target,
+            rollback_all=message.target is None,
+            force_down=bool(self.failing_downs),
         )
+        go = self.query_one("#go", Button)
+        go.label = "Roll back anyway" if self.failing_downs else "Roll back"
         confirm = self.query_one(Input)
-        confirm.display = self.at_risk > 0
+        confirm.display = self.at_risk > 0 or bool(self.failing_downs)
         confirm.value = ""
         self._update_go()
 
@@ -110,7 +128,8 @@ class RollbackScreen(ModalScreen[RunRequest | None]):
 
     def _update_go(self) -> None:
         typed = self.query_one(Input).value.strip()
-        ready = self.request is not None and (self.at_risk == 0 or typed == self.database)
+        asks = self.at_risk > 0 or bool(self.failing_downs)
+        ready = self.request is not None and (not asks or typed == self.database)
         self.query_one("#go", Button).disabled = not ready
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
@@ -136,8 +155,16 @@ def _option_text(row: Row) -> Text:
     return text
 
 
-def _describe(plan, risks, at_risk: int) -> Group:
-    parts: list[Text] = []
+def _describe(plan, risks, at_risk: int, failing=()) -> Group:
+    parts: list[Text] = [Text(f"✗ {b}", style="bold red") for b in failing]
+    if failing:
+        parts.append(
+            Text(
+                "check expects these down statements to fail: the step would roll back "
+                "and stop there. Type the database name to run it anyway.",
+                style="red",
+            )
+        )
     for risk in risks:
         head = Text(f"↺ {risk.version} {risk.name}", style="bold")
         parts.append(head)
@@ -154,6 +181,6 @@ def _describe(plan, risks, at_risk: int) -> Group:
         parts.append(
             Text(f"{at_risk} rows would be lost. Type the database name to confirm.", "bold red")
         )
-    else:
+    elif not failing:
         parts.append(Text("No rows at risk.", style="green"))
     return Group(*parts)
