@@ -173,22 +173,6 @@ _WHOLE_PARSE_LIMIT = 1_000_000
 _COPY_FROM_STDIN = re.compile(
     r"\bCOPY\b[^;]*?\bFROM\s+STDIN\b[^;]*;[ \t]*\r?\n", re.IGNORECASE | re.DOTALL
 )
-_MAYBE_NO_TRANSACTION = frozenset(
-    {
-        "IndexStmt",
-        "DropStmt",
-        "ReindexStmt",
-        "AlterTableStmt",
-        "VacuumStmt",
-        "CreatedbStmt",
-        "DropdbStmt",
-        "AlterSystemStmt",
-        "CreateTableSpaceStmt",
-        "DropTableSpaceStmt",
-        "CreateSubscriptionStmt",
-        "DropSubscriptionStmt",
-    }
-)
 _NO_TRANSACTION_NODES = frozenset(
     {
         "VacuumStmt",
@@ -201,6 +185,13 @@ _NO_TRANSACTION_NODES = frozenset(
         "DropSubscriptionStmt",
     }
 )
+#: Node types that may have to run outside a transaction, depending on options.
+_MAYBE_NO_TRANSACTION = _NO_TRANSACTION_NODES | {
+    "IndexStmt",
+    "DropStmt",
+    "ReindexStmt",
+    "AlterTableStmt",
+}
 
 
 def split(

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from migtui.core.facts import PROVIDE, RENAME, REQUIRE
 from migtui.core.model import CONSTRAINT, EXTENSION, INDEX, ObjectRef
 from migtui.core.objects.queries import read
-from migtui.core.objects.script import Ctx, Script, node, strings
+from migtui.core.objects.script import Ctx, Script, node, nodes_of, strings
 from migtui.core.sqlnames import (
     EXTENSION_OPCLASSES,
     choose_name,
@@ -134,19 +134,12 @@ def constraint(
 
 def _columns_in(expr) -> set[str]:
     found: set[str] = set()
-    stack = [expr]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, list):
-            stack.extend(item)
-        elif isinstance(item, dict):
-            ref = item.get("ColumnRef")
-            if isinstance(ref, dict):
-                names = strings(ref.get("fields", ()))
-                if names:
-                    found.add(names[-1])
-                continue
-            stack.extend(v for v in item.values() if isinstance(v, (dict, list)))
+    for item in nodes_of(expr):
+        ref = item.get("ColumnRef")
+        if isinstance(ref, dict):
+            names = strings(ref.get("fields", ()))
+            if names:
+                found.add(names[-1])
     return found
 
 

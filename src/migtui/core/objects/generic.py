@@ -30,16 +30,11 @@ from migtui.core.model import (
 )
 from migtui.core.objects.routines import signature_of
 from migtui.core.objects.script import Ctx, Script, node, strings
-from migtui.core.objects.tables import rename_in_table
+from migtui.core.objects.tables import RELATION_OBJTYPES, rename_in_table
 
 #: The grammar's object types that migtui follows, as object kinds.
 KINDS = {
-    "OBJECT_TABLE": TABLE,
-    "OBJECT_VIEW": VIEW,
-    "OBJECT_MATVIEW": MATVIEW,
-    "OBJECT_SEQUENCE": SEQUENCE,
-    "OBJECT_INDEX": INDEX,
-    "OBJECT_FOREIGN_TABLE": FOREIGN_TABLE,
+    **RELATION_OBJTYPES,
     "OBJECT_TYPE": TYPE,
     "OBJECT_DOMAIN": DOMAIN,
     "OBJECT_SCHEMA": SCHEMA,
@@ -89,6 +84,17 @@ def _location(ctx: Ctx, ref: ObjectRef | None) -> int | None:
     return ctx.src.find(ref.name) if ref is not None else None
 
 
+def _named(
+    script: Script, fields: dict, kind: str, ctx: Ctx
+) -> tuple[ObjectRef | None, int | None]:
+    """The object a RENAME or SET SCHEMA names (a relation, or any other object)."""
+    if fields.get("relation"):
+        rv = fields["relation"]
+        return script.range_var(rv, kind), rv.get("location")
+    ref = object_ref(script, kind, fields.get("object", {}), ctx)
+    return ref, _location(ctx, ref)
+
+
 def drop(script: Script, fields: dict, ctx: Ctx) -> None:
     kind = KINDS.get(fields.get("removeType", ""))
     if kind is None:
@@ -117,13 +123,7 @@ def rename(script: Script, fields: dict, ctx: Ctx) -> None:
         old = ObjectRef(SCHEMA, None, fields.get("subname", ""))
         script.emit(RENAME, old, ctx.src.find(old.name), ctx, new=ObjectRef(SCHEMA, None, new_name))
         return
-    if fields.get("relation"):
-        rv = fields["relation"]
-        old = script.range_var(rv, kind)
-        location = rv.get("location")
-    else:
-        old = object_ref(script, kind, fields.get("object", {}), ctx)
-        location = _location(ctx, old)
+    old, location = _named(script, fields, kind, ctx)
     if old is None:
         return
     new = replace(old, name=new_name)
@@ -134,13 +134,7 @@ def set_schema(script: Script, fields: dict, ctx: Ctx) -> None:
     kind = KINDS.get(fields.get("objectType", ""))
     if kind is None or kind in (SCHEMA, EXTENSION):
         return
-    if fields.get("relation"):
-        rv = fields["relation"]
-        old = script.range_var(rv, kind)
-        location = rv.get("location")
-    else:
-        old = object_ref(script, kind, fields.get("object", {}), ctx)
-        location = _location(ctx, old)
+    old, location = _named(script, fields, kind, ctx)
     if old is None:
         return
     schema = fields.get("newschema", "")

@@ -21,7 +21,16 @@ from dataclasses import dataclass, replace
 from pglast import parser
 
 from migtui.core.facts import DYNAMIC_SQL, GUARDED_SKIP
-from migtui.core.objects.script import Ctx, Script, Src, const_string, node, parse, strings
+from migtui.core.objects.script import (
+    Ctx,
+    Script,
+    Src,
+    const_string,
+    node,
+    nodes_of,
+    parse,
+    strings,
+)
 
 #: Conditions whose handler catches the error a missing object raises.
 _CATCHING = frozenset(
@@ -406,19 +415,13 @@ def _is_zero(expr) -> bool:
 
 
 def _reads_catalog(tree) -> bool:
-    stack = [tree]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, list):
-            stack.extend(item)
-        elif isinstance(item, dict):
-            rv = item.get("RangeVar")
-            if isinstance(rv, dict) and rv.get("relname") in _EXISTENCE_RELATIONS:
+    for item in nodes_of(tree):
+        rv = item.get("RangeVar")
+        if isinstance(rv, dict) and rv.get("relname") in _EXISTENCE_RELATIONS:
+            return True
+        call = item.get("FuncCall")
+        if isinstance(call, dict):
+            names = strings(call.get("funcname", ()))
+            if names and names[-1] in _EXISTENCE_FUNCTIONS:
                 return True
-            call = item.get("FuncCall")
-            if isinstance(call, dict):
-                names = strings(call.get("funcname", ()))
-                if names and names[-1] in _EXISTENCE_FUNCTIONS:
-                    return True
-            stack.extend(v for v in item.values() if isinstance(v, (dict, list)))
     return False

@@ -281,6 +281,18 @@ class Script:
 # --- tree helpers ----------------------------------------------------------------
 
 
+def nodes_of(tree):
+    """Every node dict in a tree, depth first (without recursion: trees can be deep)."""
+    stack = [tree]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            yield item
+            stack.extend(v for v in item.values() if isinstance(v, (dict, list)))
+
+
 def strings(nodes) -> list[str]:
     """The text of a list of String nodes."""
     out = []
