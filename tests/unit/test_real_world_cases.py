@@ -332,3 +332,10 @@ def test_a_trigger_holds_its_function(tmp_path):
     )
     (error,) = errors(tmp_path)
     assert (error.kind, error.migration) == ("dependent_objects", "0002")
+
+
+def test_copy_from_stdin_is_reported_at_the_copy_not_at_its_data(tmp_path):
+    native(tmp_path, "CREATE TABLE t (a int);\nCOPY t (a) FROM stdin;\n1\n2\n\\.\nSELECT 1;\n")
+    (error,) = errors(tmp_path)
+    assert (error.kind, error.line) == ("unsupported_statement", 3)
+    assert "COPY … FROM stdin" in error.message

@@ -180,7 +180,7 @@ def test_copy_from_stdin_data_is_not_read_as_sql():
     assert [(s.category, s.start_line) for s in stmts] == [
         ("sql", 1),
         ("sql", 2),
-        ("psql", 3),
+        ("copy_data", 3),
         ("sql", 6),
     ]
     assert all(s.syntax_error is None for s in stmts)

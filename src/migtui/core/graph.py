@@ -44,7 +44,7 @@ from migtui.core.project import (
     ParsedSection,
     Requirement,
 )
-from migtui.core.statements import SplitError, split
+from migtui.core.statements import SplitError, is_copy_from_stdin, split
 
 ERROR, WARNING = Severity.ERROR, Severity.WARNING
 
@@ -296,7 +296,21 @@ class _Walker:
     ) -> list[Problem]:
         out = []
         for st in statements:
-            if st.category == "psql":
+            if st.tree is not None and is_copy_from_stdin(st):
+                out.append(
+                    Problem(
+                        "unsupported_statement",
+                        ERROR,
+                        f"COPY … FROM stdin in the {kind} section reads its rows from the client: "
+                        "only psql sends the data written after it",
+                        "load the rows with INSERT … VALUES, or COPY FROM a file the server reads",
+                        migration=m.id,
+                        file=file,
+                        line=st.start_line,
+                        section=kind,
+                    )
+                )
+            elif st.category == "psql":
                 out.append(
                     Problem(
                         "unsupported_statement",

@@ -212,7 +212,8 @@ class Statement:
     start_offset: int
     end_offset: int
     index: int
-    #: "sql", "transaction" (BEGIN/COMMIT/ROLLBACK/SAVEPOINT…), "psql" (a meta-command)
+    #: "sql", "transaction" (BEGIN/COMMIT/ROLLBACK/SAVEPOINT…), "psql" (a meta-command),
+    #: "copy_data" (the rows after ``COPY … FROM stdin``, up to ``\.``)
     category: str = "sql"
     #: True when PostgreSQL refuses to run it inside a transaction block.
     no_transaction: bool = False

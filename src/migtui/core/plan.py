@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from migtui.core.model import Severity, Statement
 from migtui.core.project import Analysis, MigrationInfo
-from migtui.core.statements import split
+from migtui.core.statements import is_copy_from_stdin, split
 from migtui.core.versions import Version, version_for
 
 # Migration states, in the one spelling used by the CLI, the console and JSON.
@@ -334,6 +334,8 @@ def _step_blockers(
 
 
 def _unrunnable(statement: Statement) -> str | None:
+    if is_copy_from_stdin(statement):
+        return "COPY … FROM stdin reads its rows from the client: only psql sends the data after it"
     if statement.category == "psql":
         return f"psql meta-command {statement.first_line_text!r} cannot be sent to the server"
     if statement.category == "transaction":

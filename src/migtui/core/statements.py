@@ -388,11 +388,14 @@ def _trim_end(data: bytes, start: int, end: int) -> int:
 def _parse_tolerant(text: str, start_line: int) -> list[_Piece]:
     """Split what the grammar refuses whole: meta-commands apart, each piece alone."""
     masked, meta = mask(text, start_line)
-    masked = _blank_copy_data(text, masked, meta)
+    copy_data: set[int] = set()
+    masked = _blank_copy_data(text, masked, meta, copy_data)
     # masking keeps every character's length in characters, not bytes: work in
     # characters here, and convert each span once
     to_byte = _ByteMap(text)
-    pieces = [_Piece(to_byte(s), to_byte(e), "psql") for s, e in meta]
+    pieces = [
+        _Piece(to_byte(s), to_byte(e), "copy_data" if s in copy_data else "psql") for s, e in meta
+    ]
     blanked = list(text)
     for s, e in meta:
         blanked[s:e] = " " * (e - s)
@@ -451,14 +454,16 @@ class _ByteMap:
         return byte
 
 
-def _blank_copy_data(text: str, masked: str, meta: list[tuple[int, int]]) -> str:
-    """``COPY … FROM STDIN;`` is followed by data up to a ``\\.`` line: not SQL."""
+def _blank_copy_data(text: str, masked: str, meta: list[tuple[int, int]], data: set[int]) -> str:
+    """``COPY … FROM STDIN;`` is followed by data up to a ``\\.`` line: not SQL.
+    The data's spans join ``meta``; their starts are added to ``data``."""
     for m in _COPY_FROM_STDIN.finditer(masked):
         end = next((s for s, _ in meta if s >= m.end()), None)
         if end is None:
             continue
         masked = masked[: m.end()] + _blank(masked[m.end() : end]) + masked[end:]
         meta[:] = [(s, e) for s, e in meta if s != end] + [(m.end(), _line_end(text, end))]
+        data.add(m.end())
     meta.sort()
     return masked
 
@@ -563,3 +568,11 @@ def _transaction_kind(statement: Statement) -> str | None:
     if statement.category != "transaction" or not statement.tree:
         return None
     return statement.tree["TransactionStmt"].get("kind")
+
+
+def is_copy_from_stdin(statement: Statement) -> bool:
+    """``COPY … FROM stdin``: its rows come from the client, which only psql sends."""
+    copy = (statement.tree or {}).get("CopyStmt")
+    if not copy:
+        return statement.category == "copy_data"
+    return bool(copy.get("is_from") and not copy.get("filename") and not copy.get("is_program"))

@@ -52,7 +52,7 @@ from migtui.core.objects import (
 )
 from migtui.core.objects.script import Ctx, Script, Src, node
 
-_SKIPPED_CATEGORIES = frozenset({"transaction", "psql"})
+_SKIPPED_CATEGORIES = frozenset({"transaction", "psql", "copy_data"})
 
 Reader = Callable[[Script, dict, Ctx], None]
 
