@@ -339,3 +339,24 @@ def test_copy_from_stdin_is_reported_at_the_copy_not_at_its_data(tmp_path):
     (error,) = errors(tmp_path)
     assert (error.kind, error.line) == ("unsupported_statement", 3)
     assert "COPY … FROM stdin" in error.message
+
+
+def test_a_plpgsql_body_its_parser_refuses_fails_at_create_function(tmp_path):
+    native(
+        tmp_path,
+        "CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $$\n"
+        "BEGIN\n  IF true THEN RETURN 1;\nEND $$;\n",
+    )
+    (error,) = errors(tmp_path)
+    assert (error.kind, error.line, error.section) == ("syntax_error", 2, "up")
+    assert "syntax error at end of input" in error.message
+
+
+def test_with_check_function_bodies_off_the_body_is_not_checked(tmp_path):
+    native(
+        tmp_path,
+        "SET check_function_bodies = off;\n"
+        "CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $$\n"
+        "BEGIN\n  IF true THEN RETURN 1;\nEND $$;\n",
+    )
+    assert errors(tmp_path) == []

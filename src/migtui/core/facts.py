@@ -24,6 +24,8 @@ DYNAMIC_SQL = "dynamic_sql"
 NAME_ONLY_FUNCTION_CHECK = "name_only_function_check"
 NAME_ONLY_TRIGGER_CHECK = "name_only_trigger_check"
 GUARDED_SKIP = "guarded_skip"
+#: A body PostgreSQL's PL/pgSQL parser refuses: an error, not a review point.
+SYNTAX_ERROR = "syntax_error"
 
 
 @dataclass(frozen=True)

@@ -919,7 +919,7 @@ class _Walker:
         self.problems.append(
             Problem(
                 finding.kind,
-                WARNING,
+                ERROR if finding.kind == F.SYNTAX_ERROR else WARNING,
                 finding.message,
                 finding.hint,
                 migration=m.id,

@@ -9,7 +9,9 @@ what it touches is not needed by the migration creating it.
 
 from __future__ import annotations
 
-from migtui.core.facts import ALTER, PROVIDE, REQUIRE
+from pglast import parser
+
+from migtui.core.facts import ALTER, PROVIDE, REQUIRE, SYNTAX_ERROR
 from migtui.core.model import FUNCTION, PROCEDURE, ObjectRef
 from migtui.core.objects.script import Ctx, Script, Src, node, parse, strings
 
@@ -70,6 +72,8 @@ def create_routine(script: Script, fields: dict, ctx: Ctx) -> None:
         o.get("DefElem", {}).get("defname"): o.get("DefElem", {}) for o in fields.get("options", ())
     }
     language = strings([options["language"].get("arg", {})])[0] if "language" in options else "sql"
+    if language == "plpgsql" and script.check_function_bodies and not (ctx.body or ctx.plpgsql):
+        _check_plpgsql(script, ref, location, ctx)
     if fields.get("sql_body"):
         _read_parsed_body(script, fields["sql_body"], ctx)
     elif language == "sql" and script.check_function_bodies and "as" in options:
@@ -77,6 +81,25 @@ def create_routine(script: Script, fields: dict, ctx: Ctx) -> None:
         if body:
             _read_sql_body(script, body[0], options["as"].get("location"), ctx)
     script.emit(PROVIDE, ref, location, ctx)
+
+
+def _check_plpgsql(script: Script, ref: ObjectRef, location: int | None, ctx: Ctx) -> None:
+    """CREATE FUNCTION compiles a PL/pgSQL body (check_function_bodies is on by
+    default): a body PL/pgSQL's parser refuses makes the statement fail."""
+    try:
+        parser.parse_plpgsql_json(ctx.src.data.decode("utf-8", errors="replace"))
+    except parser.ParseError as exc:
+        message = exc.args[0] if exc.args else str(exc)
+        script.find(
+            SYNTAX_ERROR,
+            ctx.line(location),
+            f"PostgreSQL's PL/pgSQL parser refuses the body of {ref}: {message}; "
+            "CREATE FUNCTION checks the body, so the statement fails",
+            "fix the body; SET check_function_bodies = off only delays the error to the first call",
+            ctx,
+        )
+    except (ValueError, RecursionError):
+        return
 
 
 def _read_parsed_body(script: Script, body, ctx: Ctx) -> None:
