@@ -164,30 +164,35 @@ def roll_back_all(dsn: str, chain: list[MigrationFile]) -> None:
 
 _CATALOG_QUERIES = {
     "relations": """
-        SELECT c.relkind::text || ' ' || c.relname
+        SELECT c.relkind::text || ' ' || n.nspname || '.' || c.relname
         FROM pg_class AS c JOIN pg_namespace AS n ON n.oid = c.relnamespace
-        WHERE n.nspname = 'public' AND c.relkind <> 'i'""",
+        WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') AND c.relkind <> 'i'""",
     "columns": """
-        SELECT concat_ws(' ', table_name, column_name, data_type, is_nullable, column_default)
-        FROM information_schema.columns WHERE table_schema = 'public'""",
-    "indexes": "SELECT indexdef FROM pg_indexes WHERE schemaname = 'public'",
+        SELECT concat_ws(' ', table_schema, table_name, column_name, data_type, is_nullable,
+                         column_default)
+        FROM information_schema.columns
+        WHERE table_schema NOT IN ('pg_catalog', 'information_schema')""",
+    "indexes": """
+        SELECT indexdef FROM pg_indexes
+        WHERE schemaname NOT IN ('pg_catalog', 'information_schema')""",
     "constraints": """
-        SELECT conname || ' ' || pg_get_constraintdef(c.oid)
+        SELECT n.nspname || '.' || conname || ' ' || pg_get_constraintdef(c.oid)
         FROM pg_constraint AS c JOIN pg_namespace AS n ON n.oid = c.connamespace
-        WHERE n.nspname = 'public'""",
+        WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')""",
     "functions": """
-        SELECT p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')'
+        SELECT n.nspname || '.' || p.proname || '('
+               || pg_get_function_identity_arguments(p.oid) || ')'
         FROM pg_proc AS p JOIN pg_namespace AS n ON n.oid = p.pronamespace
-        WHERE n.nspname = 'public'""",
+        WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')""",
     "triggers": """
         SELECT t.tgname || ' on ' || c.relname
         FROM pg_trigger AS t JOIN pg_class AS c ON c.oid = t.tgrelid
         JOIN pg_namespace AS n ON n.oid = c.relnamespace
-        WHERE n.nspname = 'public' AND NOT t.tgisinternal""",
+        WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') AND NOT t.tgisinternal""",
     "types": """
-        SELECT t.typname || ' ' || t.typtype::text
+        SELECT n.nspname || '.' || t.typname || ' ' || t.typtype::text
         FROM pg_type AS t JOIN pg_namespace AS n ON n.oid = t.typnamespace
-        WHERE n.nspname = 'public'""",
+        WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')""",
     "extensions": "SELECT extname FROM pg_extension",
     "schemas": "SELECT nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg\\_%'",
 }
@@ -231,7 +236,7 @@ def test_chain_applies_rolls_back_to_an_empty_schema_and_applies_again(dsn: str)
 
     apply_all(dsn, chain)
     applied = catalog(dsn)
-    assert "r proposal_moves" in applied["relations"]
+    assert "r public.proposal_moves" in applied["relations"]
     assert "trg_prevent_move_immovable on calendar_events_new" in applied["triggers"]
 
     roll_back_all(dsn, chain)
@@ -271,7 +276,7 @@ def test_0014_creates_the_function_even_when_an_overload_exists(dsn: str) -> Non
             " LANGUAGE sql AS $$ SELECT reason $$"
         )
     run_script(dsn, by_prefix(chain, "0014").up)
-    assert "prevent_move_immovable()" in catalog(dsn)["functions"]
+    assert "public.prevent_move_immovable()" in catalog(dsn)["functions"]
     assert "trg_prevent_move_immovable on calendar_events_new" in catalog(dsn)["triggers"]
 
 

@@ -20,7 +20,32 @@ def named(sql: str, action: str, **kw) -> list[str]:
 
 
 def provided_relations(sql: str) -> list[str]:
-    return [r for r in named(sql, PROVIDE) if r.split()[0] in ("index", "sequence", "constraint")]
+    """Indexes, sequences and constraints made, leaving out PostgreSQL 18's
+    not-null constraints (their own test below)."""
+    return [
+        str(e.ref)
+        for e in analyze(sql).effects
+        if e.action == PROVIDE
+        and e.ref.kind in ("index", "sequence", "constraint")
+        and not e.not_null
+    ]
+
+
+def test_not_null_constraints_are_named_as_postgresql_18_names_them():
+    sql = (
+        "CREATE TABLE nn (a int NOT NULL, c int PRIMARY KEY, d int GENERATED ALWAYS AS IDENTITY,"
+        " e int, f int CONSTRAINT fnn NOT NULL);\n"
+        "ALTER TABLE nn ALTER COLUMN e SET NOT NULL;"
+    )
+    made = [(str(e.ref), e.not_null) for e in analyze(sql).effects if e.not_null]
+    # what pg_constraint lists for this table in PostgreSQL 18
+    assert made == [
+        ("constraint nn_a_not_null on public.nn", "implicit"),
+        ("constraint nn_c_not_null on public.nn", "implicit"),
+        ("constraint nn_d_not_null on public.nn", "implicit"),
+        ("constraint fnn on public.nn", "named"),
+        ("constraint nn_e_not_null on public.nn", "implicit"),
+    ]
 
 
 # --- folding and schemas -----------------------------------------------------------

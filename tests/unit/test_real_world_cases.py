@@ -223,7 +223,7 @@ BEGIN
   SELECT EXISTS (SELECT FROM information_schema.tables WHERE table_name = 'legacy')
     INTO found_it;
   IF found_it THEN
-    DROP TABLE legacy;
+    ALTER TABLE legacy ADD COLUMN note text;
   ELSE
     RAISE EXCEPTION 'legacy is missing';
   END IF;
@@ -233,6 +233,22 @@ END $$;
     )
     (warning,) = found(tmp_path)
     assert (warning.kind, str(warning.severity)) == ("guarded_requirement", "warning")
+
+
+def test_a_drop_under_an_existence_test_is_a_conditional_drop(tmp_path):
+    write(
+        tmp_path,
+        {
+            "0001_cleanup.sql": """DO $$
+BEGIN
+  IF EXISTS (SELECT FROM pg_tables WHERE tablename = 'scratch') THEN
+    DROP TABLE scratch;
+  END IF;
+END $$;
+"""
+        },
+    )
+    assert found(tmp_path) == []
 
 
 FLYWAY_VIEW = {
@@ -358,5 +374,18 @@ def test_with_check_function_bodies_off_the_body_is_not_checked(tmp_path):
         "SET check_function_bodies = off;\n"
         "CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $$\n"
         "BEGIN\n  IF true THEN RETURN 1;\nEND $$;\n",
+    )
+    assert errors(tmp_path) == []
+
+
+def test_a_view_replaced_to_read_elsewhere_no_longer_holds_its_old_table(tmp_path):
+    write(
+        tmp_path,
+        {
+            "0001_t.sql": "CREATE TABLE t (id int);\nCREATE TABLE u (id int);\n"
+            "CREATE VIEW v AS SELECT id FROM t;\n",
+            "0002_v.sql": "CREATE OR REPLACE VIEW v AS SELECT id FROM u;\n",
+            "0003_drop.sql": "DROP TABLE t;\n",
+        },
     )
     assert errors(tmp_path) == []

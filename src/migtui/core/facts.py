@@ -53,6 +53,11 @@ class Effect:
     #: For a PROVIDE of an index or constraint: the columns of its table it uses
     #: (dropping one of them drops it too).
     columns: tuple[str, ...] = ()
+    #: For a constraint: PostgreSQL 18's not-null constraint on ``columns[0]``,
+    #: "named" (written ``CONSTRAINT x NOT NULL c``) or "implicit" (NOT NULL,
+    #: PRIMARY KEY, identity, SET NOT NULL: ``<table>_<column>_not_null``); for a
+    #: DROP, "drop" (DROP NOT NULL: whatever not-null constraint the column has).
+    not_null: str = ""
     #: For a PROVIDE: the objects it depends on, which PostgreSQL then refuses
     #: to drop without CASCADE (a view's tables, a foreign key's target, a
     #: trigger's function, a column's type).

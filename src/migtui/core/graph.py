@@ -68,6 +68,16 @@ class _Live:
     children: dict = field(default_factory=lambda: defaultdict(set))
     #: key of an index or constraint -> the columns of its table it uses
     columns: dict = field(default_factory=dict)
+    #: keys of PostgreSQL 18's not-null constraints
+    not_null: set = field(default_factory=set)
+
+    def not_null_on(self, table: str, column: str) -> ObjectRef | None:
+        """The not-null constraint ``column`` of ``table`` has, if any."""
+        for key in self.children.get(table, ()):
+            if key in self.not_null and column in self.columns.get(key, ()):
+                for entry in self.by_key.get(key, ()):
+                    return entry[0]
+        return None
 
     def add(
         self, ref: ObjectRef, origin: str, parent: str | None = None, columns: tuple = ()
@@ -130,13 +140,17 @@ class _Live:
         if old.namespace != "relation" or old.qualified == new.qualified:
             return
         for child, child_origin, child_parent in self._take_children(old.qualified):
+            old_key = child.key
             if child.table == old.qualified:
                 child = replace(child, table=new.qualified)
                 if child.kind in TABLE_SCOPED_KINDS:
                     child = replace(child, schema=new.schema)
             if child_parent == old.qualified:
                 child_parent = new.qualified
-            self.add(child, child_origin, child_parent)
+            self.add(child, child_origin, child_parent, self.columns.pop(old_key, ()))
+            if old_key in self.not_null:
+                self.not_null.discard(old_key)
+                self.not_null.add(child.key)
 
 
 def analyze_dir(
@@ -206,6 +220,8 @@ class _Walker:
         #: key of an object -> (the object as named, what depends on it): a view
         #: on its tables, a foreign key on its target, a trigger on its function
         self.dependents: dict = defaultdict(list)
+        #: key of an object -> what it depends on, to forget when it is made anew
+        self.depends_on: dict = {}
         #: old key -> (new ref, version, line) of renames, to explain a stale name
         self.renamed: dict = {}
         #: (version, kind, object) -> further lines of a problem already reported
@@ -448,12 +464,16 @@ class _Walker:
         def need(eff: F.Effect, ref: ObjectRef) -> None:
             if eff.if_exists or self._builtin(ref):
                 return
+            if eff.action == F.DROP and eff.guarded:
+                return  # a drop under an existence test is DROP IF EXISTS written long
             req = self._resolve(m, file, eff, ref, own_has(ref), dynamic_here)
             if req is not None:
                 requires.append(req)
 
         for eff in facts.effects:
             ref = eff.ref
+            if eff.not_null and self._not_null(m, file, eff):
+                continue
             if eff.action == F.PROVIDE:
                 if ref.kind == EXTENSION:
                     self.extensions_seen = True
@@ -462,6 +482,8 @@ class _Walker:
                 own[ref.key].append(ref)
                 provides.append(ref)
                 self.live.add(ref, m.id, eff.parent, eff.columns)
+                if eff.not_null:
+                    self.live.not_null.add(ref.key)
                 self.renamed.pop(ref.key, None)
                 self._depend(ref, eff.depends)
             elif eff.action in (F.REQUIRE, F.ALTER):
@@ -699,10 +721,47 @@ class _Walker:
     def _catalog_has_extensions(self) -> bool:
         return self.catalog is not None and any(r.kind == EXTENSION for r in self.catalog.objects)
 
+    def _not_null(self, m: Migration, file: str, eff: F.Effect) -> bool:
+        """PostgreSQL 18 keeps one not-null constraint per column. True when the
+        effect is settled here (nothing else to do with it)."""
+        table, column = eff.ref.table or "", eff.columns[0] if eff.columns else ""
+        existing = self.live.not_null_on(table, column)
+        if eff.action == F.DROP and eff.not_null == "drop":
+            if existing is not None:
+                self.live.remove(existing, m.id, eff.line)
+            return True
+        if eff.action != F.PROVIDE or existing is None:
+            return False
+        if eff.not_null == "named" and existing.name != eff.ref.name:
+            self.problems.append(
+                Problem(
+                    "conflicting_constraint",
+                    ERROR,
+                    f"{m.id} adds the not-null constraint {eff.ref.name} on column {column} of "
+                    f"{table}, which already has {existing.name}: PostgreSQL 18 keeps one per "
+                    "column and refuses (55000)",
+                    f"drop the line, or rename the existing one: ALTER TABLE {table} RENAME "
+                    f"CONSTRAINT {existing.name} TO {eff.ref.name}",
+                    m.id,
+                    str(eff.ref),
+                    file,
+                    eff.line,
+                    section="up",
+                )
+            )
+        return True  # SET NOT NULL on a column that has one changes nothing
+
     def _depend(self, ref: ObjectRef, targets: tuple[ObjectRef, ...]) -> None:
-        """``ref`` (made anew) depends on ``targets`` and nothing it used to."""
+        """``ref`` (made anew) depends on ``targets`` and nothing it used to
+        (CREATE OR REPLACE VIEW reading other tables)."""
+        for old in self.depends_on.pop(ref.key, ()):
+            self.dependents[old.key] = [
+                (t, d) for t, d in self.dependents.get(old.key, ()) if not ref.matches(d)
+            ]
         for target in targets:
             self.dependents[target.key].append((target, ref))
+        if targets:
+            self.depends_on[ref.key] = targets
 
     def _holding(self, ref: ObjectRef, alive) -> list[ObjectRef]:
         """What still depends on ``ref`` and would make PostgreSQL refuse to drop
@@ -829,11 +888,13 @@ class _Walker:
         def alive(ref: ObjectRef) -> bool:
             if any(ref.matches(r) for r in gone):
                 return False
-            if ref.table and any(
-                r.namespace == "relation" and r.qualified == ref.table for r in gone
-            ):
+            tables = {r.qualified for r in gone if r.namespace == "relation"}
+            if ref.table in tables:
                 return False  # its table went, and it with it
-            return any(ref.matches(r) for r in made) or self.live.find(ref) is not None
+            if any(ref.matches(r) for r in made):
+                return True
+            entry = self.live.find(ref)
+            return entry is not None and entry[2] not in tables
 
         for eff in facts.effects:
             ref = eff.ref

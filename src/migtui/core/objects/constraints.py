@@ -91,6 +91,9 @@ def constraint(
             columns=columns,
         )
         script.emit(PROVIDE, constraint_ref(table, name), location, ctx, columns=columns)
+        if contype == "CONSTR_PRIMARY" and column is None:
+            for key in keys:  # PostgreSQL 18 gives each key column a not-null constraint
+                not_null(script, build, key, None, location, ctx)
         if contype == "CONSTR_EXCLUSION" and con.get("where_clause"):
             read(script, con["where_clause"], ctx)
     elif contype == "CONSTR_FOREIGN":
@@ -126,10 +129,35 @@ def constraint(
         read(script, expr, ctx)
         cols = (column,) if column else tuple(sorted(_columns_in(expr)))
         script.emit(PROVIDE, constraint_ref(table, name), location, ctx, columns=cols)
-    elif contype == "CONSTR_NOTNULL" and name is not None:
-        script.emit(PROVIDE, constraint_ref(table, name), location, ctx)
+    elif contype == "CONSTR_NOTNULL" and column is None:
+        for key in strings(con.get("keys", ())):
+            not_null(script, build, key, name, location, ctx)
     elif contype in ("CONSTR_DEFAULT", "CONSTR_GENERATED"):
         read(script, con.get("raw_expr"), ctx)
+
+
+def not_null(
+    script: Script,
+    build: TableBuild,
+    column: str,
+    name: str | None,
+    location: int | None,
+    ctx: Ctx,
+) -> None:
+    """PostgreSQL 18's not-null constraint on ``column``: ``name``, or the one
+    the server chooses (``<table>_<column>_not_null``)."""
+    table = build.ref
+    chosen = name or choose_name(
+        table.name, column, "not_null", script.constraint_names.get(table.schema or "", set())
+    )
+    script.emit(
+        PROVIDE,
+        constraint_ref(table, chosen),
+        location,
+        ctx,
+        columns=(column,),
+        not_null="named" if name else "implicit",
+    )
 
 
 def _columns_in(expr) -> set[str]:

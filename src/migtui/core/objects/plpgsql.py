@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 
 from pglast import parser
 
-from migtui.core.facts import DYNAMIC_SQL, GUARDED_SKIP
+from migtui.core.facts import DROP, DYNAMIC_SQL, GUARDED_SKIP
 from migtui.core.objects.script import (
     Ctx,
     Script,
@@ -137,6 +137,9 @@ class _If:
     start: int
     else_start: int | None = None
     else_is_loud: bool = False
+    #: effects recorded before the then-branch, and before the else-branch
+    effects_start: int = 0
+    effects_else: int = 0
 
 
 class Walker:
@@ -258,8 +261,10 @@ class Walker:
         then_ctx = replace(ctx, guarded=True) if polarity > 0 else ctx
         else_ctx = replace(ctx, guarded=True) if polarity < 0 else ctx
         frame.start = self.script.work_done
+        frame.effects_start = len(self.script.effects)
         self.statements(fields.get("then_body"), then_ctx, frame)
         frame.else_start = self.script.work_done
+        frame.effects_else = len(self.script.effects)
         for elsif in fields.get("elsif_list", ()):
             e = elsif.get("PLpgSQL_if_elsif", {})
             self.expr(e.get("cond"), e.get("lineno", lineno), else_ctx)
@@ -274,6 +279,10 @@ class Walker:
         else_start = frame.else_start if frame.else_start is not None else end
         then_work = else_start - frame.start
         else_work = end - else_start
+        then_effects = self.script.effects[frame.effects_start : frame.effects_else]
+        only_drops = then_work == len(then_effects)  # no dynamic SQL among them
+        if then_work and only_drops and all(e.action == DROP for e in then_effects):
+            return  # dropping what exists, and nothing when it does not: the point
         if then_work > 0 and else_work == 0 and not frame.else_is_loud:
             self.script.find(
                 GUARDED_SKIP,

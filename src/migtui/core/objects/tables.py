@@ -16,7 +16,7 @@ from migtui.core.model import (
     VIEW,
     ObjectRef,
 )
-from migtui.core.objects.constraints import TableBuild, constraint, constraint_ref
+from migtui.core.objects.constraints import TableBuild, constraint, constraint_ref, not_null
 from migtui.core.objects.queries import read
 from migtui.core.objects.script import Ctx, Script, strings
 from migtui.core.sqlnames import SERIAL_TYPES, choose_name
@@ -114,6 +114,10 @@ def column(script: Script, build: TableBuild, col: dict, ctx: Ctx, typed: bool =
         read(script, col["raw_default"], ctx)
     for con in constraints:
         constraint(script, build, con, ctx, column=name)
+    named = [c.get("conname") for c in constraints if c.get("contype") == "CONSTR_NOTNULL"]
+    primary = any(c.get("contype") == "CONSTR_PRIMARY" for c in constraints)
+    if named or primary or identity:
+        not_null(script, build, name, next((n for n in named if n), None), location, ctx)
 
 
 def create_table_as(script: Script, fields: dict, ctx: Ctx) -> None:
@@ -188,6 +192,19 @@ def _alter_command(script: Script, build: TableBuild, cmd: dict, ctx: Ctx) -> No
     elif sub in ("AT_AddInherit", "AT_DropInherit") and "RangeVar" in definition:
         rv = definition["RangeVar"]
         script.emit(REQUIRE, script.range_var(rv), rv.get("location"), ctx)
+    elif sub == "AT_SetNotNull" and name:
+        not_null(script, build, name, None, location, ctx)
+    elif sub == "AT_DropNotNull" and name:
+        implicit = choose_name(table.name, name, "not_null", ())
+        script.emit(
+            DROP,
+            constraint_ref(table, implicit),
+            location,
+            ctx,
+            if_exists=True,
+            columns=(name,),
+            not_null="drop",
+        )
     elif sub == "AT_ColumnDefault" and definition:
         read(script, definition, ctx)
     elif sub == "AT_AddIdentity" and name:
