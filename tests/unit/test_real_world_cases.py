@@ -389,3 +389,22 @@ def test_a_view_replaced_to_read_elsewhere_no_longer_holds_its_old_table(tmp_pat
         },
     )
     assert errors(tmp_path) == []
+
+
+def test_rolling_back_everything_sees_what_a_later_down_leaves_behind(tmp_path):
+    write(
+        tmp_path,
+        {
+            "0001_s.sql": "-- migrate:up\nCREATE SCHEMA app;\n-- migrate:down\nDROP SCHEMA app;\n",
+            "0002_t.sql": "-- migrate:up\nCREATE TYPE app.k AS ENUM ('a');\n"
+            "CREATE TABLE app.t (k app.k);\n-- migrate:down\nDROP TABLE app.t;\n",
+        },
+    )
+    (error,) = errors(tmp_path)
+    assert (error.kind, error.migration, error.section, error.line) == (
+        "dependent_objects",
+        "0001",
+        "down",
+        4,
+    )
+    assert "type app.k" in error.message

@@ -222,6 +222,8 @@ class _Walker:
         self.dependents: dict = defaultdict(list)
         #: key of an object -> what it depends on, to forget when it is made anew
         self.depends_on: dict = {}
+        #: extension name -> the objects it made (they go when it is dropped)
+        self.extension_members: dict[str, tuple[ObjectRef, ...]] = {}
         #: old key -> (new ref, version, line) of renames, to explain a stale name
         self.renamed: dict = {}
         #: (version, kind, object) -> further lines of a problem already reported
@@ -384,8 +386,10 @@ class _Walker:
         self.position = {m.id: i for i, m in enumerate(migrations + list(loaded.repeatables))}
         infos = [self._walk(m) for m in migrations]
         repeatables = [self._walk(m) for m in loaded.repeatables]
+        self.repeatable_made = [ref for info in repeatables for ref in info.provides]
         self._declared(migrations)
         self._cycles(migrations)
+        self._rollback_chain(migrations)
 
         self._fold_repeats()
         per_migration: dict[str, list[Problem]] = defaultdict(list)
@@ -498,6 +502,9 @@ class _Walker:
                     self._refused_drop(m, file, "up", eff, holding, dynamic_here)
                 for dependent in holding if eff.cascade else ():
                     self.live.remove(dependent, m.id, eff.line)
+                if ref.kind == EXTENSION:
+                    for member in self.extension_members.get(ref.name, ()):
+                        self.live.remove(member, m.id, eff.line)
                 for gone in self.live.remove(ref, m.id, eff.line):
                     own[gone.key] = [r for r in own.get(gone.key, ()) if not gone.matches(r)]
                 own[ref.key] = [r for r in own.get(ref.key, ()) if not ref.matches(r)]
@@ -776,9 +783,10 @@ class _Walker:
                 found.append(dependent)
         if ref.kind == SCHEMA:
             for entries in list(self.live.by_key.values()):
-                for obj, _, _ in entries:
+                for obj, _, parent in entries:
                     inside = obj.schema == ref.name and obj.kind not in TABLE_SCOPED_KINDS
-                    if inside and obj.kind != "type" and alive(obj) and obj not in found:
+                    row_type = obj.kind == "type" and parent is not None  # goes with its table
+                    if inside and not row_type and alive(obj) and obj not in found:
                         found.append(obj)
         return found
 
@@ -835,6 +843,7 @@ class _Walker:
         if found is None:
             self.unknown_extensions.append((m.id, ext.name))
             return
+        self.extension_members[ext.name] = found
         for obj in found:
             self.live.add(obj, m.id)
 
@@ -908,6 +917,8 @@ class _Walker:
                 gone.extend(holding if eff.cascade else ())
                 if ref.kind == COLUMN and ref.table:
                     gone.extend(self.live.on_column(ref.table, ref.name))
+                if ref.kind == EXTENSION:
+                    gone.extend(self.extension_members.get(ref.name, ()))
             skip = eff.if_exists or self._builtin(ref) or eff.guarded or eff.handled
             if not skip and str(ref) not in reported and not exists(ref, eff):
                 problem = self._section_problem(m, kind, section.file, eff, dynamic, own_has)
@@ -920,6 +931,71 @@ class _Walker:
             elif eff.action == F.RENAME and eff.new is not None:
                 gone.append(ref)
                 made.append(eff.new)
+
+    def _rollback_chain(self, migrations: list[Migration]) -> None:
+        """``rollback --all``: every down section in turn, newest first, each
+        against what the later ones left behind. A down that leaves an object in a
+        schema an older down drops makes that DROP fail (2BP01) — which walking
+        each down against its own up alone cannot see. Repeatable migrations are
+        left out: migtui's own apply does not run them."""
+        # by catalog key: a history of thousands of downs stays linear
+        made: dict = defaultdict(list)  # key -> [(object, the table it lives on)]
+        gone: dict = defaultdict(list)  # key -> [object]
+        gone_tables: set[str] = set()
+        reported = {(p.migration, p.line) for p in self.problems if p.section == "down"}
+        from_repeatables: dict = defaultdict(list)
+        for ref in self.repeatable_made:
+            from_repeatables[ref.key].append(ref)
+
+        def drop(ref: ObjectRef) -> None:
+            gone[ref.key].append(ref)
+            made[ref.key] = [(o, p) for o, p in made.get(ref.key, ()) if not ref.matches(o)]
+            if ref.namespace == "relation":
+                gone_tables.add(ref.qualified)
+
+        def alive(ref: ObjectRef) -> bool:
+            if any(ref.matches(r) for r in gone.get(ref.key, ())):
+                return False
+            if ref.table in gone_tables:
+                return False
+            for obj, parent in made.get(ref.key, ()):
+                if ref.matches(obj):
+                    return parent not in gone_tables
+            if any(ref.matches(r) for r in from_repeatables.get(ref.key, ())):
+                return False
+            entry = self.live.find(ref)
+            return entry is not None and entry[2] not in gone_tables
+
+        for m in reversed(migrations):
+            facts = self.section_facts.get((m.id, "down"))
+            if facts is None or facts.dynamic_lines:
+                return  # the rollback stops here, or what it does is unknown
+            section = self.parsed[m.id]["down"]
+            for eff in facts.effects:
+                ref = eff.ref
+                if eff.action == F.PROVIDE:
+                    made[ref.key].append((ref, eff.parent))
+                    gone[ref.key] = [r for r in gone.get(ref.key, ()) if not ref.matches(r)]
+                    if ref.namespace == "relation":
+                        gone_tables.discard(ref.qualified)
+                elif eff.action == F.RENAME and eff.new is not None:
+                    drop(ref)
+                    made[eff.new.key].append((eff.new, None))
+                elif eff.action == F.DROP:
+                    holding = self._holding(ref, alive)
+                    quiet = eff.cascade or eff.guarded or eff.handled
+                    if holding and not quiet and (m.id, eff.line) not in reported:
+                        reported.add((m.id, eff.line))
+                        self._refused_drop(m, section.file, "down", eff, holding, False)
+                    drop(ref)
+                    for other in holding if eff.cascade else ():
+                        drop(other)
+                    if ref.kind == COLUMN and ref.table:
+                        for other in self.live.on_column(ref.table, ref.name):
+                            drop(other)
+                    if ref.kind == EXTENSION:
+                        for other in self.extension_members.get(ref.name, ()):
+                            drop(other)
 
     def _section_problem(
         self, m: Migration, kind: str, file: str, eff: F.Effect, dynamic: bool, own_has
