@@ -163,7 +163,11 @@ def render_check(console: Console, analysis: Analysis, elapsed: float | None = N
         f"[bold]{escape(str(analysis.root))}[/]  [dim]{analysis.layout} layout, "
         f"{len(analysis.migrations)} migrations{live}[/]"
     )
-    console.print(_migrations_table(console, analysis.migrations + analysis.repeatables))
+    table = _migrations_table(console, analysis.migrations + analysis.repeatables)
+    if console.is_terminal or console.record:
+        console.print(table)
+    else:  # into a pipe or a file: the same text, without styling it line by line
+        console.file.write(table.plain + "\n")
     loose = [p for p in analysis.problems if p.migration is None]
     if analysis.problems:
         console.print()
