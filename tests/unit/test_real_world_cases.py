@@ -408,3 +408,17 @@ def test_rolling_back_everything_sees_what_a_later_down_leaves_behind(tmp_path):
         4,
     )
     assert "type app.k" in error.message
+
+
+def test_a_schema_emptied_of_what_goes_with_its_owners_drops_cleanly(tmp_path):
+    write(
+        tmp_path,
+        {
+            "0001_s.sql": "-- migrate:up\nCREATE SCHEMA app;\n-- migrate:down\nDROP SCHEMA app;\n",
+            "0002_t.sql": "-- migrate:up\nCREATE TABLE app.t (id int);\n"
+            "CREATE SEQUENCE app.t_seq OWNED BY app.t.id;\n"
+            "CREATE TYPE app.span AS RANGE (subtype = int4);\n"
+            "-- migrate:down\nDROP TYPE app.span;\nDROP TABLE app.t;\n",
+        },
+    )
+    assert errors(tmp_path) == []

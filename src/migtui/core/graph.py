@@ -122,7 +122,7 @@ class _Live:
         if ref.key in self.by_key:
             self.by_key[ref.key] = [e for e in self.by_key[ref.key] if not ref.matches(e[0])]
         self.dropped[ref.key] = (ref, version, line)
-        if ref.namespace == "relation" and ref.kind != INDEX:
+        if (ref.namespace == "relation" and ref.kind != INDEX) or ref.namespace == "type":
             for child, _, _ in self._take_children(ref.qualified):
                 gone.append(child)
                 self.dropped[child.key] = (child, version, line)

@@ -250,9 +250,13 @@ def rename_in_table(script: Script, fields: dict, ctx: Ctx, kind: str) -> None:
 def create_sequence(script: Script, fields: dict, ctx: Ctx) -> None:
     rel = fields.get("sequence", {})
     ref = script.range_var(rel, SEQUENCE)
+    owner = _owned_by(script, fields)
     if ref is not None:
         script.need_schema(ref, rel.get("location"), ctx)
-        script.emit(PROVIDE, ref, rel.get("location"), ctx)
+        # a sequence OWNED BY a column goes when its table goes
+        script.emit(
+            PROVIDE, ref, rel.get("location"), ctx, parent=owner.qualified if owner else None
+        )
     _sequence_options(script, fields, ctx)
 
 
@@ -261,6 +265,16 @@ def alter_sequence(script: Script, fields: dict, ctx: Ctx) -> None:
     ref = script.range_var(rel, SEQUENCE)
     script.emit(ALTER, ref, rel.get("location"), ctx, if_exists=bool(fields.get("missing_ok")))
     _sequence_options(script, fields, ctx)
+
+
+def _owned_by(script: Script, fields: dict) -> ObjectRef | None:
+    for option in fields.get("options", ()):
+        opt = option.get("DefElem", {})
+        if opt.get("defname") == "owned_by":
+            names = strings(opt.get("arg", {}).get("List", {}).get("items", ()))
+            if len(names) >= 2 and names != ["none"]:
+                return script.relation(names[:-1])
+    return None
 
 
 def _sequence_options(script: Script, fields: dict, ctx: Ctx) -> None:

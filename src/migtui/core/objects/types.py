@@ -10,13 +10,15 @@ from migtui.core.objects.script import Ctx, Script, strings
 from migtui.core.sqlnames import multirange_name
 
 
-def _provide_type(script: Script, names: list[str], ctx: Ctx, kind: str = TYPE) -> ObjectRef | None:
+def _provide_type(
+    script: Script, names: list[str], ctx: Ctx, kind: str = TYPE, parent: str | None = None
+) -> ObjectRef | None:
     ref = script.schema_object(names, kind)
     if ref is None:
         return None
     location = ctx.src.find(names[-1]) if names else None
     script.need_schema(ref, location, ctx)
-    script.emit(PROVIDE, ref, location, ctx)
+    script.emit(PROVIDE, ref, location, ctx, parent=parent)
     return ref
 
 
@@ -47,7 +49,9 @@ def range_type(script: Script, fields: dict, ctx: Ctx) -> None:
     if ref is None:
         return
     multi = multirange or [ref.schema or "public", multirange_name(ref.name)]
-    _provide_type(script, multi if len(multi) > 1 else [ref.schema or "public", multi[0]], ctx)
+    names = multi if len(multi) > 1 else [ref.schema or "public", multi[0]]
+    # the multirange lives and dies with its range type
+    _provide_type(script, names, ctx, parent=ref.qualified)
 
 
 def define(script: Script, fields: dict, ctx: Ctx) -> None:
