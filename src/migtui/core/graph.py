@@ -153,6 +153,57 @@ class _Live:
                 self.not_null.add(child.key)
 
 
+class _Overlay:
+    """Changes made on top of the walk's state without touching it: a down or
+    verify section walked against the state its up leaves, or every down in
+    turn. Kept by catalog key, so thousands of steps stay linear."""
+
+    def __init__(self, live: _Live, hidden: Iterable[ObjectRef] = ()) -> None:
+        self.live = live
+        self.made: dict = defaultdict(list)  # key -> [(object, the table it lives on)]
+        self.gone: dict = defaultdict(list)  # key -> [object]
+        self.gone_tables: set[str] = set()
+        #: objects the state holds that do not count (made by repeatables)
+        self.hidden: dict = defaultdict(list)
+        for ref in hidden:
+            self.hidden[ref.key].append(ref)
+
+    def make(self, ref: ObjectRef, parent: str | None = None) -> None:
+        self.made[ref.key].append((ref, parent))
+        self.gone[ref.key] = [r for r in self.gone.get(ref.key, ()) if not ref.matches(r)]
+        if ref.namespace == "relation":
+            self.gone_tables.discard(ref.qualified)
+
+    def drop(self, ref: ObjectRef) -> None:
+        self.gone[ref.key].append(ref)
+        self.made[ref.key] = [(o, p) for o, p in self.made.get(ref.key, ()) if not ref.matches(o)]
+        if ref.namespace == "relation":
+            self.gone_tables.add(ref.qualified)
+
+    def known(self, ref: ObjectRef) -> bool | None:
+        """True when made here, False when dropped here, None when untouched."""
+        if any(ref.matches(o) for o, _ in self.made.get(ref.key, ())):
+            return True
+        if any(ref.matches(r) for r in self.gone.get(ref.key, ())):
+            return False
+        return None
+
+    def alive(self, ref: ObjectRef) -> bool:
+        """Whether ``ref`` exists now: made here, or in the state and not gone
+        with a dropped table."""
+        if any(ref.matches(r) for r in self.gone.get(ref.key, ())):
+            return False
+        if ref.table in self.gone_tables:
+            return False  # its table went, and it with it
+        for obj, parent in self.made.get(ref.key, ()):
+            if ref.matches(obj):
+                return parent not in self.gone_tables
+        if any(ref.matches(r) for r in self.hidden.get(ref.key, ())):
+            return False
+        entry = self.live.find(ref)
+        return entry is not None and entry[2] not in self.gone_tables
+
+
 def analyze_dir(
     root: Path,
     *,
@@ -870,55 +921,37 @@ class _Walker:
         """
         facts = self.section_facts[(m.id, kind)]
         section = self.parsed[m.id][kind]
+        state = _Overlay(self.live)
         # what the up section needed exists after it, or the up failed first
         # (and that is reported against the up section already)
-        made: list[ObjectRef] = [
-            e.ref for e in self.facts[m.id].effects if e.action in (F.REQUIRE, F.ALTER)
-        ]
-        gone: list[ObjectRef] = []
+        for e in self.facts[m.id].effects:
+            if e.action in (F.REQUIRE, F.ALTER):
+                state.make(e.ref)
         dynamic = bool(facts.dynamic_lines)
         reported: set[str] = set()
 
         def exists(ref: ObjectRef, eff: F.Effect) -> bool:
-            if any(ref.matches(r) for r in made):
-                return True
-            if any(ref.matches(r) for r in gone):
-                return False
-            for candidate in [ref] + [_in_schema(ref, s) for s in eff.alternatives]:
-                if (
-                    self.live.find(candidate) is not None
-                    or self.assumed.has(candidate)
-                    or self.tool_objects.has(candidate)
-                    or self._catalog_has(candidate)
-                ):
-                    return True
-            return False
-
-        def alive(ref: ObjectRef) -> bool:
-            if any(ref.matches(r) for r in gone):
-                return False
-            tables = {r.qualified for r in gone if r.namespace == "relation"}
-            if ref.table in tables:
-                return False  # its table went, and it with it
-            if any(ref.matches(r) for r in made):
-                return True
-            entry = self.live.find(ref)
-            return entry is not None and entry[2] not in tables
+            known = state.known(ref)
+            if known is not None:
+                return known
+            return any(
+                self.live.find(c) is not None
+                or self.assumed.has(c)
+                or self.tool_objects.has(c)
+                or self._catalog_has(c)
+                for c in [ref] + [_in_schema(ref, s) for s in eff.alternatives]
+            )
 
         for eff in facts.effects:
             ref = eff.ref
             if eff.action == F.PROVIDE:
-                made.append(ref)
+                state.make(ref, eff.parent)
                 continue
+            holding: list[ObjectRef] = []
             if eff.action == F.DROP and not (eff.guarded or eff.handled):
-                holding = self._holding(ref, alive)
+                holding = self._holding(ref, state.alive)
                 if holding and not eff.cascade and exists(ref, eff):
                     self._refused_drop(m, section.file, kind, eff, holding, dynamic)
-                gone.extend(holding if eff.cascade else ())
-                if ref.kind == COLUMN and ref.table:
-                    gone.extend(self.live.on_column(ref.table, ref.name))
-                if ref.kind == EXTENSION:
-                    gone.extend(self.extension_members.get(ref.name, ()))
             skip = eff.if_exists or self._builtin(ref) or eff.guarded or eff.handled
             if not skip and str(ref) not in reported and not exists(ref, eff):
                 problem = self._section_problem(m, kind, section.file, eff, dynamic, own_has)
@@ -926,11 +959,10 @@ class _Walker:
                     reported.add(str(ref))
                     self.problems.append(problem)
             if eff.action == F.DROP:
-                gone.append(ref)
-                made = [r for r in made if not ref.matches(r)]
+                self._dropped(state, eff, holding)
             elif eff.action == F.RENAME and eff.new is not None:
-                gone.append(ref)
-                made.append(eff.new)
+                state.drop(ref)
+                state.make(eff.new)
 
     def _rollback_chain(self, migrations: list[Migration]) -> None:
         """``rollback --all``: every down section in turn, newest first, each
@@ -938,34 +970,8 @@ class _Walker:
         schema an older down drops makes that DROP fail (2BP01) — which walking
         each down against its own up alone cannot see. Repeatable migrations are
         left out: migtui's own apply does not run them."""
-        # by catalog key: a history of thousands of downs stays linear
-        made: dict = defaultdict(list)  # key -> [(object, the table it lives on)]
-        gone: dict = defaultdict(list)  # key -> [object]
-        gone_tables: set[str] = set()
+        state = _Overlay(self.live, hidden=self.repeatable_made)
         reported = {(p.migration, p.line) for p in self.problems if p.section == "down"}
-        from_repeatables: dict = defaultdict(list)
-        for ref in self.repeatable_made:
-            from_repeatables[ref.key].append(ref)
-
-        def drop(ref: ObjectRef) -> None:
-            gone[ref.key].append(ref)
-            made[ref.key] = [(o, p) for o, p in made.get(ref.key, ()) if not ref.matches(o)]
-            if ref.namespace == "relation":
-                gone_tables.add(ref.qualified)
-
-        def alive(ref: ObjectRef) -> bool:
-            if any(ref.matches(r) for r in gone.get(ref.key, ())):
-                return False
-            if ref.table in gone_tables:
-                return False
-            for obj, parent in made.get(ref.key, ()):
-                if ref.matches(obj):
-                    return parent not in gone_tables
-            if any(ref.matches(r) for r in from_repeatables.get(ref.key, ())):
-                return False
-            entry = self.live.find(ref)
-            return entry is not None and entry[2] not in gone_tables
-
         for m in reversed(migrations):
             facts = self.section_facts.get((m.id, "down"))
             if facts is None or facts.dynamic_lines:
@@ -974,28 +980,30 @@ class _Walker:
             for eff in facts.effects:
                 ref = eff.ref
                 if eff.action == F.PROVIDE:
-                    made[ref.key].append((ref, eff.parent))
-                    gone[ref.key] = [r for r in gone.get(ref.key, ()) if not ref.matches(r)]
-                    if ref.namespace == "relation":
-                        gone_tables.discard(ref.qualified)
+                    state.make(ref, eff.parent)
                 elif eff.action == F.RENAME and eff.new is not None:
-                    drop(ref)
-                    made[eff.new.key].append((eff.new, None))
+                    state.drop(ref)
+                    state.make(eff.new)
                 elif eff.action == F.DROP:
-                    holding = self._holding(ref, alive)
+                    holding = self._holding(ref, state.alive)
                     quiet = eff.cascade or eff.guarded or eff.handled
                     if holding and not quiet and (m.id, eff.line) not in reported:
                         reported.add((m.id, eff.line))
                         self._refused_drop(m, section.file, "down", eff, holding, False)
-                    drop(ref)
-                    for other in holding if eff.cascade else ():
-                        drop(other)
-                    if ref.kind == COLUMN and ref.table:
-                        for other in self.live.on_column(ref.table, ref.name):
-                            drop(other)
-                    if ref.kind == EXTENSION:
-                        for other in self.extension_members.get(ref.name, ()):
-                            drop(other)
+                    self._dropped(state, eff, holding)
+
+    def _dropped(self, state: _Overlay, eff: F.Effect, holding: list[ObjectRef]) -> None:
+        """A DROP in a section walked on an overlay: the object, and what goes with it."""
+        ref = eff.ref
+        state.drop(ref)
+        for other in holding if eff.cascade else ():
+            state.drop(other)
+        if ref.kind == COLUMN and ref.table:
+            for other in self.live.on_column(ref.table, ref.name):
+                state.drop(other)
+        if ref.kind == EXTENSION:
+            for other in self.extension_members.get(ref.name, ()):
+                state.drop(other)
 
     def _section_problem(
         self, m: Migration, kind: str, file: str, eff: F.Effect, dynamic: bool, own_has
