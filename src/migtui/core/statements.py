@@ -108,15 +108,8 @@ def mask(text: str, start_line: int = 1) -> tuple[str, list[tuple[int, int]]]:
             blank(i, end)
             i = end
         elif c == "/" and text.startswith("/*", i):
-            depth, j = 1, i + 2
-            while j < n and depth:
-                if text.startswith("/*", j):
-                    depth, j = depth + 1, j + 2
-                elif text.startswith("*/", j):
-                    depth, j = depth - 1, j + 2
-                else:
-                    j += 1
-            if depth:
+            j = _comment_end(text, i, n)
+            if j is None:
                 raise SplitError("block comment /* is never closed", line_at(i))
             blank(i, j)
             i = j
@@ -311,6 +304,19 @@ def _parse_large(text: str) -> list[_Piece] | None:
     return pieces
 
 
+def _comment_end(text: str, at: int, end: int) -> int | None:
+    """Just past the block comment opening at ``at`` (they nest); None if it never closes."""
+    depth, at = 1, at + 2
+    while at < end and depth:
+        if text.startswith("/*", at):
+            depth, at = depth + 1, at + 2
+        elif text.startswith("*/", at):
+            depth, at = depth - 1, at + 2
+        else:
+            at += 1
+    return None if depth else at
+
+
 def _first_token(text: str, at: int, end: int) -> int:
     """Skip the blanks and comments the scanner keeps before a statement."""
     while at < end:
@@ -320,14 +326,8 @@ def _first_token(text: str, at: int, end: int) -> int:
             newline = text.find("\n", at, end)
             at = end if newline == -1 else newline + 1
         elif text.startswith("/*", at):
-            depth, at = 1, at + 2
-            while at < end and depth:
-                if text.startswith("/*", at):
-                    depth, at = depth + 1, at + 2
-                elif text.startswith("*/", at):
-                    depth, at = depth - 1, at + 2
-                else:
-                    at += 1
+            found = _comment_end(text, at, end)
+            at = end if found is None else found
         else:
             break
     return at
