@@ -26,9 +26,12 @@ _FORMAT = 1
 
 
 def _code_fingerprint() -> str:
-    """migtui's version and the size and time of the analysis code's files."""
+    """migtui's version, the parser's, and the size and time of the analysis
+    code's files."""
+    import pglast
+
     core = Path(__file__).parent
-    parts = [__version__, str(_FORMAT)]
+    parts = [__version__, str(_FORMAT), str(pglast.__version__)]
     for path in sorted(core.rglob("*.py")):
         try:
             stat = path.stat()
