@@ -366,48 +366,40 @@ class _Walker:
         out = []
         for st in statements:
             if st.tree is not None and is_copy_from_stdin(st):
-                out.append(
-                    Problem(
-                        "unsupported_statement",
-                        ERROR,
-                        f"COPY … FROM stdin in the {kind} section reads its rows from the client: "
-                        "only psql sends the data written after it",
-                        "load the rows with INSERT … VALUES, or COPY FROM a file the server reads",
-                        migration=m.id,
-                        file=file,
-                        line=st.start_line,
-                        section=kind,
-                    )
+                message = (
+                    f"COPY … FROM stdin in the {kind} section reads its rows from the client: "
+                    "only psql sends the data written after it"
                 )
+                hint = "load the rows with INSERT … VALUES, or COPY FROM a file the server reads"
             elif st.category == "psql":
-                out.append(
-                    Problem(
-                        "unsupported_statement",
-                        ERROR,
-                        f"psql meta-command {st.first_line_text!r} in the {kind} section: "
-                        "only the psql program understands it",
-                        "write the SQL it stands for into the migration instead",
-                        migration=m.id,
-                        file=file,
-                        line=st.start_line,
-                        section=kind,
-                    )
+                message = (
+                    f"psql meta-command {st.first_line_text!r} in the {kind} section: "
+                    "only the psql program understands it"
                 )
+                hint = "write the SQL it stands for into the migration instead"
             elif st.category == "transaction" and m.layout != "sqitch":
-                out.append(
-                    Problem(
-                        "unsupported_statement",
-                        ERROR,
-                        f"transaction control {st.first_line_text!r} inside the {kind} section: "
-                        "each migration already runs in one transaction",
-                        "remove it; for work that cannot run in a transaction, mark the "
-                        "migration non-transactional (-- migrate:up transaction:false)",
-                        migration=m.id,
-                        file=file,
-                        line=st.start_line,
-                        section=kind,
-                    )
+                message = (
+                    f"transaction control {st.first_line_text!r} inside the {kind} section: "
+                    "each migration already runs in one transaction"
                 )
+                hint = (
+                    "remove it; for work that cannot run in a transaction, mark the "
+                    "migration non-transactional (-- migrate:up transaction:false)"
+                )
+            else:
+                continue
+            out.append(
+                Problem(
+                    "unsupported_statement",
+                    ERROR,
+                    message,
+                    hint,
+                    migration=m.id,
+                    file=file,
+                    line=st.start_line,
+                    section=kind,
+                )
+            )
         return out
 
     # -- the walk -----------------------------------------------------------------------
@@ -610,12 +602,9 @@ class _Walker:
                 if provider == m.id:
                     return None
                 return Requirement(candidate, file, eff.line, provider, FROM_MIGRATION, eff.guarded)
-            if self.assumed.has(candidate):
-                return Requirement(candidate, file, eff.line, None, FROM_ASSUME, eff.guarded)
-            if self.tool_objects.has(candidate):
-                return Requirement(candidate, file, eff.line, None, FROM_LAYOUT, eff.guarded)
-            if self._catalog_has(candidate):
-                return Requirement(candidate, file, eff.line, None, FROM_DATABASE, eff.guarded)
+            source = self._outside_source(candidate)
+            if source is not None:
+                return Requirement(candidate, file, eff.line, None, source, eff.guarded)
         if ref.kind in TABLE_SCOPED_KINDS and ref.kind != "trigger":
             # Columns and constraints are not tracked across migrations: tables made by
             # CREATE TABLE AS, LIKE or dynamic SQL have columns no statement names.
@@ -623,6 +612,17 @@ class _Walker:
         unmet = Requirement(ref, file, eff.line, None, None, eff.guarded)
         self._report_unmet(m, file, eff, ref, dynamic_here)
         return unmet
+
+    def _outside_source(self, ref: ObjectRef) -> str | None:
+        """Where an object no migration made comes from: assume, the layout's
+        own tool, or the target database; None when from nowhere."""
+        if self.assumed.has(ref):
+            return FROM_ASSUME
+        if self.tool_objects.has(ref):
+            return FROM_LAYOUT
+        if self._catalog_has(ref):
+            return FROM_DATABASE
+        return None
 
     def _report_unmet(
         self,
@@ -935,10 +935,7 @@ class _Walker:
             if known is not None:
                 return known
             return any(
-                self.live.find(c) is not None
-                or self.assumed.has(c)
-                or self.tool_objects.has(c)
-                or self._catalog_has(c)
+                self.live.find(c) is not None or self._outside_source(c) is not None
                 for c in [ref] + [_in_schema(ref, s) for s in eff.alternatives]
             )
 

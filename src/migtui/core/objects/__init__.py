@@ -139,7 +139,7 @@ def analyze_script(
     statements: Sequence[Statement], *, search_path: tuple[str, ...] = ("public",)
 ) -> ScriptFacts:
     """The effects of a script's statements, in script order, with review findings."""
-    script = Script(list(search_path) or ["public"])
+    script = Script(list(search_path) or ["public"], reader=statement_tree)
     repeats = _Repeats()
     for statement in statements:
         if statement.category in _SKIPPED_CATEGORIES or not statement.tree:

@@ -62,13 +62,14 @@ def constraint(
                 script.emit(REQUIRE, old, location, ctx)
             script.emit(PROVIDE, constraint_ref(table, new_name), location, ctx)
             return
+        keys = strings(con.get("keys", ())) or ([column] if column else [])
         if name is None:
             if contype == "CONSTR_PRIMARY":
                 name = choose_name(table.name, None, "pkey", script.relation_names_in(table))
             else:
-                keys = strings(con.get("keys", ())) or ([column] if column else [])
+                named_by = keys
                 if contype == "CONSTR_EXCLUSION":
-                    keys = [
+                    named_by = [
                         _element_name(pair["List"]["items"][0])
                         for pair in con.get("exclusions", ())
                         if "List" in pair
@@ -76,11 +77,10 @@ def constraint(
                 label = "excl" if contype == "CONSTR_EXCLUSION" else "key"
                 name = choose_name(
                     table.name,
-                    index_name_addition(index_column_names(keys)),
+                    index_name_addition(index_column_names(named_by)),
                     label,
                     script.relation_names_in(table),
                 )
-        keys = strings(con.get("keys", ())) or ([column] if column else [])
         columns = tuple(keys) + tuple(strings(con.get("including", ())))
         script.emit(
             PROVIDE,
@@ -202,7 +202,8 @@ def create_index(script: Script, fields: dict, ctx: Ctx) -> None:
         )
         name_location = location
     else:
-        name_location = ctx.src.find(name) if ctx.src.find(name) is not None else location
+        found = ctx.src.find(name)
+        name_location = location if found is None else found
     used = [e.get("name") for e in elements + including if e.get("name")]
     for e in elements:
         if e.get("expr"):

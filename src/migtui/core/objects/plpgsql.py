@@ -301,7 +301,6 @@ class Walker:
         query = (expr or {}).get("PLpgSQL_expr", {}).get("query")
         if not query:
             return
-        from migtui.core.objects import statement_tree
 
         src, _ = self.src_for(query, lineno)
         stmts = parse(query)
@@ -309,7 +308,7 @@ class Walker:
             return
         inner = replace(ctx, src=src)
         for s in stmts:
-            statement_tree(self.script, s["stmt"], inner)
+            self.script.nested(s["stmt"], inner)
 
     def expr(self, expr: dict | None, lineno: int | None, ctx: Ctx, test: bool = False) -> int:
         """An expression of the block (a condition, a PERFORM, an assignment).
@@ -335,9 +334,8 @@ class Walker:
         if not stmts:
             return 0
         tree = stmts[0]["stmt"]
-        from migtui.core.objects import statement_tree
 
-        statement_tree(self.script, tree, replace(ctx, src=Src(prefix + text, src.first_line)))
+        self.script.nested(tree, replace(ctx, src=Src(prefix + text, src.first_line)))
         if not test or mode not in (2, 3):
             return 0
         targets = tree.get("SelectStmt", {}).get("targetList", ())
@@ -356,13 +354,11 @@ class Walker:
                 constant = const_string(targets[0].get("ResTarget", {}).get("val"))
         src, line = self.src_for(query, lineno)
         if constant is not None:
-            from migtui.core.objects import statement_tree
-
             inner_stmts = parse(constant)
             if inner_stmts is not None:
                 inner = replace(ctx, src=Src(constant, line), plpgsql=False)
                 for s in inner_stmts:
-                    statement_tree(self.script, s["stmt"], inner)
+                    self.script.nested(s["stmt"], inner)
                 return
         line = self.first_line + max(0, (lineno or 1) - 1)
         self.script.dynamic_count += 1

@@ -9,10 +9,13 @@ what it touches is not needed by the migration creating it.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from pglast import parser
 
 from migtui.core.facts import ALTER, PROVIDE, REQUIRE, SYNTAX_ERROR
 from migtui.core.model import FUNCTION, PROCEDURE, ObjectRef
+from migtui.core.objects.queries import read
 from migtui.core.objects.script import Ctx, Script, Src, node, parse, strings
 
 _INPUT_MODES = frozenset(
@@ -59,8 +62,6 @@ def create_routine(script: Script, fields: dict, ctx: Ctx) -> None:
         if mode in _INPUT_MODES or (kind == PROCEDURE and mode == "FUNC_PARAM_OUT"):
             args.append(spelled)
         if p.get("defexpr"):
-            from migtui.core.objects.queries import read
-
             read(script, p["defexpr"], ctx)
     script.need_type(fields.get("returnType"), ctx)
     ref = routine_ref(script, names, kind, ", ".join(args))
@@ -104,9 +105,6 @@ def _check_plpgsql(script: Script, ref: ObjectRef, location: int | None, ctx: Ct
 
 def _read_parsed_body(script: Script, body, ctx: Ctx) -> None:
     """BEGIN ATOMIC … END and RETURN expr, parsed with the statement itself."""
-    from migtui.core.objects import statement_tree
-    from migtui.core.objects.queries import read
-
     stack = [body]
     inner_ctx = _body_ctx(ctx)
     while stack:
@@ -120,14 +118,12 @@ def _read_parsed_body(script: Script, body, ctx: Ctx) -> None:
         if kind == "List":
             stack.extend(reversed(item["List"].get("items", ())))
         elif kind in _QUERY_NODES:
-            statement_tree(script, item, inner_ctx)
+            script.nested(item, inner_ctx)
         else:
             read(script, item, inner_ctx)
 
 
 def _read_sql_body(script: Script, text: str, location: int | None, ctx: Ctx) -> None:
-    from migtui.core.objects import statement_tree
-
     stmts = parse(text)
     if not stmts:
         return
@@ -136,12 +132,10 @@ def _read_sql_body(script: Script, text: str, location: int | None, ctx: Ctx) ->
     inner = Src(text, ctx.line(location))
     inner_ctx = _body_ctx(ctx, inner)
     for s in stmts:
-        statement_tree(script, s["stmt"], inner_ctx)
+        script.nested(s["stmt"], inner_ctx)
 
 
 def _body_ctx(ctx: Ctx, src: Src | None = None) -> Ctx:
-    from dataclasses import replace
-
     return replace(ctx, body=True, src=src or ctx.src)
 
 
@@ -157,6 +151,5 @@ def call(script: Script, fields: dict, ctx: Ctx) -> None:
     names = strings(call_node.get("funcname", ()))
     ref = routine_ref(script, names, PROCEDURE, None)
     script.emit(REQUIRE, ref, call_node.get("location"), ctx)
-    from migtui.core.objects.queries import read
 
     read(script, call_node.get("args"), ctx)

@@ -17,13 +17,12 @@ def create_schema(script: Script, fields: dict, ctx: Ctx) -> None:
     elements = fields.get("schemaElts", ())
     if not elements:
         return
-    from migtui.core.objects import statement_tree
 
     saved = script.search_path
     script.search_path = [name, *saved]
     try:
         for element in elements:
-            statement_tree(script, element, ctx)
+            script.nested(element, ctx)
     finally:
         script.search_path = saved
 

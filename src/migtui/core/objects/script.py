@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from pglast import parser
@@ -105,6 +106,13 @@ class Script:
     check_function_bodies: bool = True
     #: Work recorded so far (effects and dynamic statements), for guard tracking.
     dynamic_count: int = 0
+    #: Reads one statement's tree (the dispatch on node types), for statements
+    #: nested in others: DO blocks, rule actions, schema elements, SQL bodies.
+    reader: Callable[[Script, dict, Ctx], None] | None = field(default=None, repr=False)
+
+    def nested(self, tree: dict, ctx: Ctx) -> None:
+        if self.reader is not None:
+            self.reader(self, tree, ctx)
 
     def facts(self) -> ScriptFacts:
         return ScriptFacts(

@@ -19,6 +19,8 @@ from migtui.core.model import (
 from migtui.core.objects.constraints import TableBuild, constraint, constraint_ref, not_null
 from migtui.core.objects.queries import read
 from migtui.core.objects.script import Ctx, Script, strings
+from migtui.core.objects.types import alter_composite
+from migtui.core.objects.views import reads_of
 from migtui.core.sqlnames import SERIAL_TYPES, choose_name
 
 #: ALTER TABLE's object type → the kind of relation it alters.
@@ -124,8 +126,6 @@ def create_table_as(script: Script, fields: dict, ctx: Ctx) -> None:
     into = fields.get("into", {})
     rel = into.get("rel", {})
     kind = MATVIEW if fields.get("objtype") == "OBJECT_MATVIEW" else TABLE
-    from migtui.core.objects.views import reads_of
-
     depends = reads_of(script, fields.get("query"), ctx)
     ref = script.range_var(rel, kind)
     if ref is None:
@@ -142,8 +142,6 @@ def alter_table(script: Script, fields: dict, ctx: Ctx) -> None:
     rel = fields.get("relation", {})
     kind = RELATION_OBJTYPES.get(fields.get("objtype", ""), TABLE)
     if fields.get("objtype") == "OBJECT_TYPE":
-        from migtui.core.objects.types import alter_composite
-
         alter_composite(script, fields, ctx)
         return
     ref = script.range_var(rel, kind)

@@ -39,10 +39,9 @@ def create_rule(script: Script, fields: dict, ctx: Ctx) -> None:
     script.emit(REQUIRE, table, rv.get("location"), ctx)
     if fields.get("whereClause"):
         read(script, fields["whereClause"], ctx)
-    from migtui.core.objects import statement_tree
 
     for action in fields.get("actions", ()):
-        statement_tree(script, action, ctx)
+        script.nested(action, ctx)
     if table is not None:
         name = fields.get("rulename", "")
         script.emit(PROVIDE, _on_table(RULE, table, name), rv.get("location"), ctx)
