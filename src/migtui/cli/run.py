@@ -475,6 +475,10 @@ def rollback_command(
     dry_run = options["dry_run"]
     runner = _runner(target, json_printer, **options)
     plan = _guarded(runner.plan_rollback, to=to, steps=steps, all=all_)
+    if plan.refused and all(b.overridable for b in plan.blockers) and fmt != "json":
+        _console().print(
+            "[red]check expects these down statements to fail; roll back anyway with --force[/]"
+        )
     if plan.steps and not plan.refused:
         _show_risks(target, plan, fmt)
         if not dry_run:

@@ -1023,7 +1023,7 @@ class _Walker:
         when = "at rollback" if kind == "down" else "after the up section"
         message = f"the {kind} section of {m.id} {verb} {name}, which does not exist {when}"
         if other is not None:
-            message += f": {m.id} made {other}, an index, not a constraint"
+            message += f": {m.id} made {other}, not a constraint"
             hint = f"write DROP INDEX {other.qualified} instead"
         elif dynamic or self.dynamic_before:
             return Problem(

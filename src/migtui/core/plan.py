@@ -86,7 +86,7 @@ class Blocker:
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}: " if self.file and self.line else ""
-        mentioned = self.version and self.message.startswith(self.version)
+        mentioned = self.version and self.version in self.message.split()
         head = f"{self.version}: " if self.version and not mentioned else ""
         hint = f" (hint: {self.hint})" if self.hint else ""
         return f"{where}{head}{self.message}{hint}"
@@ -307,8 +307,7 @@ def _step_blockers(
                     info.version,
                     problem.kind,
                     problem.message,
-                    problem.hint
-                    + ("; or roll back anyway with --force" if direction == "down" else ""),
+                    problem.hint,
                     object=problem.object,
                     file=problem.file,
                     line=problem.line,

@@ -112,7 +112,7 @@ class RollbackScreen(ModalScreen[RunRequest | None]):
             force_down=bool(self.failing_downs),
         )
         go = self.query_one("#go", Button)
-        go.label = "Roll back anyway" if self.failing_downs else "Roll back"
+        go.label = "Run anyway" if self.failing_downs else "Roll back"
         confirm = self.query_one(Input)
         confirm.display = self.at_risk > 0 or bool(self.failing_downs)
         confirm.value = ""
