@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from migtui.core import graph
+from migtui.core import cache, graph
 from migtui.core.graph import analyze_dir
 
 
@@ -60,3 +60,72 @@ def test_a_damaged_cache_file_is_read_as_empty(tmp_path, monkeypatch):
     for f in cache.iterdir():
         f.write_bytes(b"not a pickle")
     assert [p.object for p in analyze_dir(folder, cache=True).errors] == ["table public.nosuch"]
+
+
+def _age(folder: Path, seconds: float = 60) -> None:
+    """Make every file look written a while ago, as a folder between edits does."""
+    import os
+    import time
+
+    then = time.time() - seconds
+    for path in [folder, *folder.rglob("*")]:
+        os.utime(path, (then, then))
+
+
+def test_an_unchanged_folder_is_not_read_again(tmp_path, monkeypatch):
+    monkeypatch.setenv("MIGTUI_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(cache, "_RACY_NS", 0)  # as if the files were written a while ago
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    write(folder, "0001_t.sql", "CREATE TABLE t (id int);\n")
+    write(folder, "0002_u.sql", "ALTER TABLE nosuch ADD COLUMN note text;\n")
+    _age(folder)
+
+    loads = []
+    real_load = graph.load
+    monkeypatch.setattr(graph, "load", lambda *a: loads.append(a) or real_load(*a))
+
+    first = analyze_dir(folder, cache=True)
+    again = analyze_dir(folder, cache=True)
+    assert len(loads) == 1  # the second run opened no migration
+    assert [p.object for p in again.errors] == ["table public.nosuch"]
+    assert again.problems == first.problems
+    assert [i.version for i in again.migrations] == ["0001", "0002"]
+    assert again.migrations[1].sections["up"].statements[0].start_line == 1
+
+    # other options are another analysis
+    assumed = analyze_dir(folder, cache=True, assume=["table public.nosuch"])
+    assert len(loads) == 2 and assumed.errors == ()
+
+
+def test_a_changed_added_or_removed_file_is_seen(tmp_path, monkeypatch):
+    monkeypatch.setenv("MIGTUI_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(cache, "_RACY_NS", 0)
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    write(folder, "0001_t.sql", "CREATE TABLE t (id int);\n")
+    _age(folder, 120)
+    assert analyze_dir(folder, cache=True).errors == ()
+
+    write(folder, "0002_u.sql", "ALTER TABLE nosuch ADD COLUMN note text;\n")
+    _age(folder, 90)
+    assert [p.object for p in analyze_dir(folder, cache=True).errors] == ["table public.nosuch"]
+
+    # same size, older time than the cache: the time still differs from the signature's
+    write(folder, "0002_u.sql", "ALTER TABLE t      ADD COLUMN note text;\n")
+    _age(folder, 60)
+    assert analyze_dir(folder, cache=True).errors == ()
+
+    (folder / "0002_u.sql").unlink()
+    _age(folder, 30)
+    assert [i.version for i in analyze_dir(folder, cache=True).migrations] == ["0001"]
+
+
+def test_a_file_written_a_moment_ago_is_read_not_trusted(tmp_path, monkeypatch):
+    monkeypatch.setenv("MIGTUI_CACHE_DIR", str(tmp_path / "cache"))
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    write(folder, "0001_t.sql", "CREATE TABLE t (id int);\n")
+    assert cache.folder_signature(folder) is None
+    monkeypatch.setattr(cache, "_RACY_NS", 0)
+    assert cache.folder_signature(folder) is not None

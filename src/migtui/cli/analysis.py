@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
-from rich.markup import escape
-from rich.syntax import Syntax
-from rich.text import Text
 
 from migtui.cli import common
 from migtui.cli.common import (
@@ -36,8 +34,13 @@ from migtui.core.project import (
 )
 from migtui.report import check_json, graph_dot, graph_json, graph_mermaid, migration_json
 
+if TYPE_CHECKING:
+    from rich.console import Console
+
 
 def _out() -> Console:
+    from rich.console import Console
+
     return Console(highlight=False, soft_wrap=False)
 
 
@@ -95,36 +98,40 @@ def check_command(directory, layout, dsn, embedded, fmt) -> None:
     if fmt == "json":
         click.echo(json.dumps(check_json(analysis), indent=2))
     else:
-        render_check(_out(), analysis, elapsed)
+        render_check(analysis, elapsed)
     sys.exit(EXIT_FAILED if analysis.errors else EXIT_OK)
 
 
-def _state_text(info: MigrationInfo) -> Text:
+#: A piece of a line of output and its rich style ("" for none).
+Segment = tuple[str, str]
+
+
+def _state_segments(info: MigrationInfo) -> list[Segment]:
     errors = sum(1 for p in info.problems if p.severity is Severity.ERROR)
     warnings = len(info.problems) - errors
     if info.blocked:
-        text = Text("✗ blocked", style="bold red")
+        out = [("✗ blocked", "bold red")]
     elif errors:  # only its down section fails: apply runs, rollback is refused
-        text = Text("✗ down fails", style="red")
+        out = [("✗ down fails", "red")]
     elif warnings:
-        text = Text("! warning", style="yellow")
+        out = [("! warning", "yellow")]
     else:
-        text = Text("✓ ok", style="green")
+        out = [("✓ ok", "green")]
     counts = []
     if errors:
         counts.append(f"{errors} error{'s' * (errors != 1)}")
     if warnings:
         counts.append(f"{warnings} warning{'s' * (warnings != 1)}")
     if counts:
-        text.append("  " + ", ".join(counts), style="dim")
-    return text
+        out.append(("  " + ", ".join(counts), "dim"))
+    return out
 
 
-def _migrations_table(console: Console, infos) -> Text:
+def _migrations_table(infos, width: int) -> list[list[Segment]]:
     """One line per migration: version, name, how many it needs, its state.
 
-    Laid out by hand, in one Text: a history of thousands of migrations prints
-    at once, where a measured table would take seconds.
+    Laid out by hand: a history of thousands of migrations prints at once,
+    where a measured table would take seconds.
     """
     rows = [
         (
@@ -132,60 +139,71 @@ def _migrations_table(console: Console, infos) -> Text:
             info.version,
             info.name,
             str(len(info.depends_on)) if info.depends_on else "",
-            _state_text(info),
+            _state_segments(info),
         )
         for info in infos
     ]
     version_w = max([len("version")] + [len(r[1]) for r in rows])
     needs_w = max([len("needs")] + [len(r[3]) for r in rows])
-    state_w = max([len("state")] + [r[4].cell_len for r in rows])
+    state_w = max([len("state")] + [sum(len(t) for t, _ in r[4]) for r in rows])
     longest = max([len("name")] + [len(r[2]) for r in rows])
-    name_w = max(len("name"), min(longest, console.width - version_w - needs_w - state_w - 6))
-    out = Text()
+    name_w = max(len("name"), min(longest, width - version_w - needs_w - state_w - 6))
     header = f"{'version':<{version_w}}  {'name':<{name_w}}  {'needs':>{needs_w}}  state"
-    out.append(header.rstrip() + "\n", style="dim")
+    lines: list[list[Segment]] = [[(header.rstrip(), "dim")]]
     for info, version, name, needs, state in rows:
         if len(name) > name_w:
             name = name[: name_w - 1] + "…"
-        out.append(f"{version:<{version_w}}", style="bold red" if info.blocked else "")
-        out.append(f"  {name:<{name_w}}  ")
-        out.append(f"{needs:>{needs_w}}", style="dim")
-        out.append("  ")
-        out.append_text(state)
-        out.append("\n")
-    out.rstrip()
-    return out
+        lines.append(
+            [
+                (f"{version:<{version_w}}", "bold red" if info.blocked else ""),
+                (f"  {name:<{name_w}}  ", ""),
+                (f"{needs:>{needs_w}}", "dim"),
+                ("  ", ""),
+                *state,
+            ]
+        )
+    return lines
 
 
-def render_check(console: Console, analysis: Analysis, elapsed: float | None = None) -> None:
+def check_lines(
+    analysis: Analysis, elapsed: float | None = None, width: int = 80
+) -> list[list[Segment]]:
+    """What ``check`` prints, line by line."""
     live = " · with the database's catalog" if analysis.live else ""
-    console.print(
-        f"[bold]{escape(str(analysis.root))}[/]  [dim]{analysis.layout} layout, "
-        f"{len(analysis.migrations)} migrations{live}[/]"
-    )
-    table = _migrations_table(console, analysis.migrations + analysis.repeatables)
-    if console.is_terminal or console.record:
-        console.print(table)
-    else:  # into a pipe or a file: the same text, without styling it line by line
-        console.file.write(table.plain + "\n")
+    lines: list[list[Segment]] = [
+        [
+            (str(analysis.root), "bold"),
+            ("  ", ""),
+            (f"{analysis.layout} layout, {len(analysis.migrations)} migrations{live}", "dim"),
+        ]
+    ]
+    lines += _migrations_table(analysis.migrations + analysis.repeatables, width)
     loose = [p for p in analysis.problems if p.migration is None]
     if analysis.problems:
-        console.print()
-        console.print("[bold]Problems[/]")
+        lines += [[], [("Problems", "bold")]]
     for problem in loose + [p for p in analysis.problems if p.migration is not None]:
         mark = (
-            "[bold red]✗ error[/]" if problem.severity is Severity.ERROR else "[yellow]! warning[/]"
+            ("✗ error", "bold red")
+            if problem.severity is Severity.ERROR
+            else ("! warning", "yellow")
         )
         where = problem.file or ""
         if problem.line:
             where += f":{problem.line}"
-        console.print(
-            f"  {mark}  [bold]{escape(problem.migration or '')}[/] "
-            f"[dim]{problem.kind}[/]  {escape(where)}"
+        lines.append(
+            [
+                ("  ", ""),
+                mark,
+                ("  ", ""),
+                (problem.migration or "", "bold"),
+                (" ", ""),
+                (problem.kind, "dim"),
+                (f"  {where}", ""),
+            ]
         )
-        console.print(f"      {escape(problem.message)}")
+        lines.append([(f"      {problem.message}", "")])
         if problem.hint:
-            console.print(f"      [cyan]hint:[/] {escape(problem.hint)}")
+            lines.append([("      ", ""), ("hint:", "cyan"), (f" {problem.hint}", "")])
     errors, warnings = len(analysis.errors), len(analysis.warnings)
     summary = (
         f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)} "
@@ -193,8 +211,44 @@ def render_check(console: Console, analysis: Analysis, elapsed: float | None = N
     )
     if elapsed is not None:
         summary += f" · {elapsed:.2f} s"
-    console.print()
-    console.print(f"[bold red]{summary}[/]" if errors else f"[green]{summary}[/]")
+    lines += [[], [(summary, "bold red" if errors else "green")]]
+    return lines
+
+
+def _to_terminal() -> bool:
+    """Whether stdout is a terminal that gets colours (rich's own test, without
+    importing rich for output that goes into a pipe)."""
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _width() -> int:
+    try:
+        return int(os.environ.get("COLUMNS", ""))
+    except ValueError:
+        return 80
+
+
+def render_check(analysis: Analysis, elapsed: float | None = None) -> None:
+    """Print ``check``'s report: styled on a terminal, plain text elsewhere."""
+    if not _to_terminal():
+        lines = check_lines(analysis, elapsed, _width())
+        sys.stdout.write("\n".join("".join(t for t, _ in line) for line in lines) + "\n")
+        return
+    from rich.text import Text
+
+    console = _out()
+    text = Text()
+    for number, line in enumerate(check_lines(analysis, elapsed, console.width)):
+        if number:
+            text.append("\n")
+        for piece, style in line:
+            text.append(piece, style=style or None)
+    console.print(text)
 
 
 # -- graph ---------------------------------------------------------------------------------
@@ -223,6 +277,9 @@ def graph_command(directory, layout, dsn, embedded, fmt) -> None:
 
 
 def render_graph(console: Console, analysis: Analysis) -> None:
+    from rich.markup import escape
+    from rich.text import Text
+
     for info in analysis.migrations:
         style = "bold red" if info.blocked else "bold"
         console.print(Text(info.migration.label, style=style))
@@ -293,6 +350,9 @@ _SOURCE_WORDS = {
 
 
 def render_show(console: Console, analysis: Analysis, info: MigrationInfo) -> None:
+    from rich.markup import escape
+    from rich.syntax import Syntax
+
     m = info.migration
     console.print(f"[bold]{escape(m.label)}[/]  [dim]{escape(_rel(m.path, analysis.root))}[/]")
     if not info.transactional:
@@ -353,9 +413,3 @@ def _rel(path: Path, root: Path) -> str:
         return str(path.relative_to(root))
     except ValueError:
         return str(path)
-
-
-def register(group: click.Group) -> None:
-    group.add_command(check_command)
-    group.add_command(graph_command)
-    group.add_command(show_command)

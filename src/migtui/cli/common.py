@@ -93,14 +93,15 @@ def load_analysis(
 ) -> Analysis:
     """Read and analyse the migrations folder (with the target's catalog when given).
     A folder or config problem ends the command with one line and exit 2."""
-    from migtui.core.graph import AssumeError, analyze
-    from migtui.core.layouts import LayoutError, load
+    from migtui.core.graph import AssumeError, analyze_dir
+    from migtui.core.layouts import LayoutError
 
     config = config if config is not None else config_or_fail()
     try:
         root = resolve_dir(directory, config)
-        loaded = load(root, layout or config.layout)
-        return analyze(loaded, assume=config.assume, catalog=catalog, cache=True)
+        return analyze_dir(
+            root, layout=layout or config.layout, assume=config.assume, catalog=catalog, cache=True
+        )
     except (ConfigError, LayoutError) as exc:
         fail(str(exc))
     except AssumeError as exc:

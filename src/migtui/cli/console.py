@@ -81,9 +81,3 @@ def demo_command(scenario: str) -> None:
         _fail(f"no scenario {scenario!r}; choose one of {', '.join(choices)}")
     source = ConsoleSource(root=choices[scenario], demo=True, scenario=scenario)
     MigtuiApp(source).run()
-
-
-def register(group: click.Group) -> None:
-    """Add this module's commands to ``group``."""
-    group.add_command(console_command)
-    group.add_command(demo_command)

@@ -77,8 +77,3 @@ def url_command() -> None:
         click.echo(redact_dsn(ensure_server()))
     except EmbeddedError as exc:
         fail(str(exc), EXIT_FAILED)
-
-
-def register(group: click.Group) -> None:
-    """Add this module's commands to ``group``."""
-    group.add_command(db_group)

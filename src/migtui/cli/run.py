@@ -604,16 +604,3 @@ def history_command(dsn, embedded, fmt, limit) -> None:
             escape((e.message or "").splitlines()[0] if e.message else ""),
         )
     _console().print(table)
-
-
-def register(group: click.Group) -> None:
-    """Add this module's commands to ``group``."""
-    for command in (
-        plan_command,
-        apply_command,
-        rollback_command,
-        status_command,
-        resolve_command,
-        history_command,
-    ):
-        group.add_command(command)

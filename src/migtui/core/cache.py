@@ -1,4 +1,5 @@
-"""The analysis of each migration, kept between runs by the content of its files.
+"""The analysis kept between runs: of each migration by the content of its
+files, and of the whole folder by what its files look like on disk.
 
 Reading a migration (splitting its sections, parsing them, finding their
 effects) depends only on its text and on migtui itself, so the result is kept
@@ -10,14 +11,25 @@ start and written back (atomically) when something new was analysed. The key
 includes migtui's version and a fingerprint of the analysis code, so a new
 migtui never trusts an old entry. ``MIGTUI_CACHE_DIR`` moves the folder;
 ``MIGTUI_NO_CACHE=1`` turns caching off.
+
+The whole folder's analysis is kept too (``ProjectCache``), under a signature
+of every file beneath the folder — path, size, modification and change times
+and inode,
+the way ``git`` and ``make`` notice a changed file without reading it. It
+serves an unchanged folder without reading a single migration. A file changed
+in the last two seconds makes no signature at all (two writes within one tick
+of the file system's clock would look the same), so the folder is read and
+each migration found by content as above.
 """
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import pickle
 import tempfile
+import time
 from pathlib import Path
 
 from migtui import __version__
@@ -28,17 +40,31 @@ _FORMAT = 1
 def _code_fingerprint() -> str:
     """migtui's version, the parser's, and the size and time of the analysis
     code's files."""
-    import pglast
-
     core = Path(__file__).parent
-    parts = [__version__, str(_FORMAT), str(pglast.__version__)]
-    for path in sorted(core.rglob("*.py")):
+    parts = [__version__, str(_FORMAT), *_parser_files()]
+    for path in sorted(p for p in core.rglob("*") if p.suffix in (".py", ".gz", ".json")):
         try:
             stat = path.stat()
         except OSError:
             continue
         parts.append(f"{path.relative_to(core)}:{stat.st_size}:{stat.st_mtime_ns}")
     return hashlib.sha1("\n".join(parts).encode()).hexdigest()
+
+
+def _parser_files() -> list[str]:
+    """The installed parser's files, by size and time: a new pglast is a new
+    grammar (found without importing it, which costs more than a cached run)."""
+    from importlib.util import find_spec
+
+    spec = find_spec("pglast")
+    if spec is None or spec.origin is None:
+        return ["no pglast"]
+    found = []
+    for path in sorted(Path(spec.origin).parent.iterdir()):
+        if path.suffix in (".py", ".so", ".pyd"):
+            stat = path.stat()
+            found.append(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}")
+    return found
 
 
 def cache_dir() -> Path | None:
@@ -66,11 +92,7 @@ class AnalysisCache:
             return
         name = hashlib.sha1(str(root.resolve()).encode()).hexdigest()[:20]
         self.path = directory / f"{name}.pickle"
-        try:
-            with self.path.open("rb") as f:
-                stored = pickle.load(f)
-        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError):
-            return
+        stored = _read(self.path)
         if isinstance(stored, dict) and stored.get("code") == self.code:
             self.entries = stored.get("entries", {})
 
@@ -97,11 +119,114 @@ class AnalysisCache:
         if self.path is None or not (self.changed or len(self.used) != len(self.entries)):
             return
         kept = {k: v for k, v in self.entries.items() if k in self.used}
+        _write_atomically(self.path, {"code": self.code, "entries": kept})
+
+
+#: Files changed this recently are not trusted to a signature (see above).
+_RACY_NS = 2_000_000_000
+#: Folders with more entries than this are read every time.
+_MOST_ENTRIES = 50_000
+_NEVER_MIGRATIONS = frozenset({".git", ".hg", ".svn", "node_modules", "__pycache__"})
+
+
+def folder_signature(root: Path) -> str | None:
+    """A digest of every file and folder under ``root`` as the disk describes
+    it, or None when one changed a moment ago or there are too many."""
+    now = time.time_ns()
+    digest = hashlib.sha1()
+    count = 0
+    stack = [(Path(root), "")]
+    while stack:
+        folder, prefix = stack.pop()
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-")
-            with os.fdopen(fd, "wb") as f:
-                pickle.dump({"code": self.code, "entries": kept}, f, pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, self.path)
+            with os.scandir(folder) as found:
+                entries = sorted(found, key=lambda e: e.name)
         except OSError:
-            return  # a cache that cannot be written only costs time
+            return None
+        for entry in entries:
+            if entry.name in _NEVER_MIGRATIONS:
+                continue
+            count += 1
+            if count > _MOST_ENTRIES:
+                return None
+            name = prefix + entry.name
+            try:
+                st = entry.stat()
+            except OSError:  # a dangling link: its name is all there is
+                digest.update(f"{name}\0dangling\n".encode("utf-8", "surrogateescape"))
+                continue
+            if now - st.st_mtime_ns < _RACY_NS or now - st.st_ctime_ns < _RACY_NS:
+                return None
+            line = f"{name}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\0{st.st_ino}\n"
+            digest.update(line.encode("utf-8", "surrogateescape"))
+            if entry.is_dir():
+                stack.append((Path(entry.path), name + "/"))
+    return digest.hexdigest()
+
+
+class ProjectCache:
+    """The finished analysis of one folder, for the same files, options and
+    migtui. Only the analysis of the folder alone is kept (no target's catalog)."""
+
+    def __init__(
+        self,
+        root: Path,
+        layout: str | None,
+        assume: tuple[str, ...],
+        directory: Path | None = None,
+    ) -> None:
+        directory = directory if directory is not None else cache_dir()
+        self.path: Path | None = None
+        self.key: str | None = None
+        if directory is None:
+            return
+        signature = folder_signature(root)
+        if signature is None:
+            return
+        where = str(root) if Path(root).is_absolute() else f"{os.getcwd()}\0{root}"
+        parts = [_code_fingerprint(), where, str(layout), *assume, signature]
+        self.key = hashlib.sha1("\n".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
+        name = hashlib.sha1(str(Path(root).resolve()).encode()).hexdigest()[:20]
+        self.path = directory / f"{name}.project.pickle"
+
+    def load(self):
+        """The analysis kept for exactly these files, or None."""
+        if self.path is None or self.key is None:
+            return None
+        stored = _read(self.path)
+        if isinstance(stored, dict) and stored.get("key") == self.key:
+            return stored.get("analysis")
+        return None
+
+    def save(self, analysis) -> None:
+        if self.path is None or self.key is None:
+            return
+        _write_atomically(self.path, {"key": self.key, "analysis": analysis})
+
+
+def _read(path: Path) -> object:
+    """What a cache file holds, or None when it is missing or cannot be read
+    (damaged, or written by a migtui whose classes differ)."""
+    # Unpickling builds many small objects at once: the cycle collector would
+    # walk them again and again for nothing.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        with path.open("rb") as f:
+            return pickle.load(f)
+    except Exception:  # noqa: BLE001 - a cache that cannot be read only costs time
+        return None
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _write_atomically(path: Path, value: object) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        with os.fdopen(fd, "wb") as f:
+            pickle.dump(value, f, pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except OSError:
+        return  # a cache that cannot be written only costs time

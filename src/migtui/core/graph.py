@@ -10,8 +10,9 @@ which problem that is and what the operator should do about it.
 
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -211,10 +212,24 @@ def analyze_dir(
     assume: Iterable[str] = (),
     catalog: CatalogSnapshot | None = None,
     cache: bool = False,
+    listed: Callable[[LoadResult], None] | None = None,
 ) -> Analysis:
-    """Analyse a migrations folder; ``cache`` keeps each migration's reading
-    between runs (see ``core.cache``)."""
-    return analyze(load(root, layout), assume=assume, catalog=catalog, cache=cache)
+    """Analyse a migrations folder; ``cache`` keeps the reading between runs
+    (see ``core.cache``): an unchanged folder is not read again at all.
+    ``listed`` gets the folder's migrations once read, before their analysis."""
+    from migtui.core.cache import ProjectCache
+
+    assume = tuple(assume)
+    project = ProjectCache(root, layout, assume) if cache and catalog is None else None
+    if project is not None and (kept := project.load()) is not None:
+        return kept
+    loaded = load(root, layout)
+    if listed is not None:
+        listed(loaded)
+    analysis = analyze(loaded, assume=assume, catalog=catalog, cache=cache)
+    if project is not None:
+        project.save(analysis)
+    return analysis
 
 
 def parse_assume(entries: Iterable[str]) -> tuple[ObjectRef, ...]:
@@ -239,7 +254,15 @@ def analyze(
 
     store = AnalysisCache(loaded.root) if cache else None
     walker = _Walker(loaded, parse_assume(assume), catalog, store)
-    return walker.run()
+    # The analysis makes hundreds of thousands of small objects and no cycles
+    # worth collecting: the cycle collector would only walk them again and again.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return walker.run()
+    finally:
+        if collecting:
+            gc.enable()
 
 
 class _Walker:

@@ -42,11 +42,13 @@ diesel some helpers too): those objects are ``LoadResult.assumed``.
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 import tomllib
 from collections import defaultdict
 from collections.abc import Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -180,11 +182,17 @@ def load(root: Path, layout: str | None = None) -> LoadResult:
     """Read every migration in ``root``, detecting the layout unless one is given."""
     root = Path(root)
     _check_folder(root)
-    if layout is None:
-        layout = detect_layout(root)
-    elif layout not in LAYOUTS:
-        raise LayoutError(f"{root}: unknown layout {layout!r}; choose one of {', '.join(LAYOUTS)}")
-    read = _READERS[layout](root)
+    token = _PREREAD.set({})
+    try:
+        if layout is None:
+            layout = detect_layout(root)
+        elif layout not in LAYOUTS:
+            raise LayoutError(
+                f"{root}: unknown layout {layout!r}; choose one of {', '.join(LAYOUTS)}"
+            )
+        read = _READERS[layout](root)
+    finally:
+        _PREREAD.reset(token)
     if not read.migrations and not read.repeatables:
         _refuse_forced_mismatch(root, layout)
     return _finish(root, layout, read)
@@ -254,14 +262,22 @@ def _nested_migration_folder(root: Path, depth: int = 2) -> Path | None:
     return None
 
 
+#: Files detection has read already, for the reader to take instead of reading
+#: them again (only while ``load`` runs).
+_PREREAD: ContextVar[dict[Path, bytes] | None] = ContextVar("preread", default=None)
+
+
 def _looks_like_goose(paths: Iterable[Path]) -> bool:
     """Goose and native files are named alike; their markers tell them apart."""
     goose = native = 0
+    kept = _PREREAD.get()
     for path in paths:
         try:
             data = path.read_bytes()
         except OSError:
             continue
+        if kept is not None:
+            kept[path] = data
         goose += bool(_GOOSE_UP_BYTES.search(data))
         native += bool(_MIGRATE_BYTES.search(data))
     return goose > native
@@ -360,8 +376,9 @@ def _relative(path: Path, root: Path) -> str:
 def _read_source(where: _Where) -> _Source | Problem:
     """Decode a file as UTF-8 (BOM stripped), or say why it cannot be read."""
     hint = "save the file as UTF-8 text (no binary content)"
+    kept = _PREREAD.get()
     try:
-        data = where.path.read_bytes()
+        data = kept.pop(where.path) if kept and where.path in kept else where.path.read_bytes()
     except OSError as exc:
         return where.problem("unreadable_file", f"cannot be read: {exc.strerror or exc}", hint)
     bom = len(_UTF8_BOM) if data.startswith(_UTF8_BOM) else 0
@@ -420,12 +437,24 @@ def _first_sql_line(source: _Source, end: int) -> int | None:
     return None
 
 
+def _entries(root: Path, want_dirs: bool) -> list[Path]:
+    """The visible files (or folders) of ``root``, sorted by name. One
+    ``scandir`` pass: most entries need no ``stat`` of their own."""
+    with os.scandir(root) as found:
+        names = sorted(
+            e.name
+            for e in found
+            if not e.name.startswith(".") and (e.is_dir() if want_dirs else e.is_file())
+        )
+    return [root / name for name in names]
+
+
 def _files(root: Path) -> list[Path]:
-    return sorted(p for p in root.iterdir() if p.is_file() and not p.name.startswith("."))
+    return _entries(root, want_dirs=False)
 
 
 def _subfolders(root: Path) -> list[Path]:
-    return sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+    return _entries(root, want_dirs=True)
 
 
 def _unrecognized(path: Path, root: Path, hint: str) -> Problem:

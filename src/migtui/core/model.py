@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 from pathlib import Path
 
 from migtui.core.versions import Version
@@ -68,7 +69,7 @@ class ObjectRef:
     def qualified(self) -> str:
         return self.name if self.schema is None else f"{self.schema}.{self.name}"
 
-    @property
+    @cached_property
     def namespace(self) -> str:
         """The catalog namespace the name lives in; objects match within it."""
         if self.kind in RELATION_KINDS:
@@ -79,10 +80,14 @@ class ObjectRef:
             return "routine"
         return self.kind
 
-    @property
+    @cached_property
     def key(self) -> tuple[str, str | None, str, str | None]:
         """What two references must share to name the same object (args aside)."""
         return (self.namespace, self.schema, self.name, self.table)
+
+    def __getstate__(self) -> dict:
+        """Pickled by its fields alone (``key`` and ``namespace`` are remade)."""
+        return {name: self.__dict__[name] for name in _REF_FIELDS}
 
     def matches(self, other: ObjectRef) -> bool:
         if self.key != other.key:
@@ -153,6 +158,9 @@ def _split_qualified(text: str) -> tuple[str, str]:
     if not dot:
         return "public", schema
     return schema, name
+
+
+_REF_FIELDS = ("kind", "schema", "name", "args", "table")
 
 
 class Severity(StrEnum):

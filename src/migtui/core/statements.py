@@ -17,9 +17,7 @@ import json
 import re
 from dataclasses import dataclass, replace
 
-from pglast import parser
-from sqlparse.engine import FilterStack
-
+from migtui.core.grammar import parser
 from migtui.core.model import Statement
 
 _BEGIN_KINDS = frozenset({"TRANS_STMT_BEGIN", "TRANS_STMT_START"})
@@ -402,6 +400,8 @@ def _parse_tolerant(text: str, start_line: int) -> list[_Piece]:
     clean = "".join(blanked)
     spans: list[tuple[int, int]] = []
     pos = 0
+    from sqlparse.engine import FilterStack  # only for SQL the grammar refused
+
     # sqlparse's splitter alone: its grouping pass is not needed here
     for stmt in FilterStack().run(masked):
         piece = str(stmt)

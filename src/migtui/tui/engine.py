@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from migtui.config import redact_dsn
-from migtui.core.graph import analyze
+from migtui.core.graph import analyze, analyze_dir
 from migtui.core.layouts import LoadResult, load
 from migtui.core.project import Analysis, MigrationInfo
 from migtui.tui.project_view import ProjectView, TargetInfo
@@ -26,10 +26,16 @@ def read_offline(
     """The analysis of the folder alone: no database involved. ``listed`` gets
     the migrations as soon as the files are read, before they are analysed, so
     a big history shows its rows at once."""
-    loaded = load(source.root, source.layout)
-    if listed is not None:
-        listed(ProjectView(_unread(loaded), listed_only=True))
-    return ProjectView(analyze(loaded, assume=source.assume, cache=True))
+
+    def show_rows(loaded: LoadResult) -> None:
+        if listed is not None:
+            listed(ProjectView(_unread(loaded), listed_only=True))
+
+    return ProjectView(
+        analyze_dir(
+            source.root, layout=source.layout, assume=source.assume, cache=True, listed=show_rows
+        )
+    )
 
 
 def _unread(loaded: LoadResult) -> Analysis:

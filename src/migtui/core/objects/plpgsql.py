@@ -18,9 +18,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, replace
 
-from pglast import parser
-
 from migtui.core.facts import DROP, DYNAMIC_SQL, GUARDED_SKIP
+from migtui.core.grammar import parser
 from migtui.core.objects.script import (
     Ctx,
     Script,

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from pglast import parser
-
 from migtui.core.facts import ALTER, PROVIDE, REQUIRE, SYNTAX_ERROR
+from migtui.core.grammar import parser
 from migtui.core.model import FUNCTION, PROCEDURE, ObjectRef
 from migtui.core.objects.queries import read
 from migtui.core.objects.script import Ctx, Script, Src, node, parse, strings

@@ -12,9 +12,8 @@ from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from pglast import parser
-
 from migtui.core.facts import PROVIDE, RENAME, REQUIRE, Effect, Finding, ScriptFacts
+from migtui.core.grammar import parser
 from migtui.core.model import (
     CONSTRAINT,
     EXTENSION,
