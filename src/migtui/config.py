@@ -32,6 +32,8 @@ class Config:
     statement_timeout: str | None = None
     #: Lines kept in the console's live output before the oldest drop.
     output_lines: int = 5000
+    #: The layout tool's ledger table when it is not the tool's default name.
+    ledger_table: str | None = None
     extra: dict = field(default_factory=dict, compare=False)
 
 
@@ -43,6 +45,7 @@ _KNOWN_KEYS = {
     "lock_timeout",
     "statement_timeout",
     "output_lines",
+    "ledger_table",
 }
 
 
@@ -77,6 +80,11 @@ def _from_table(table: dict, path: Path) -> Config:
     lines = table.get("output_lines", 5000)
     if not isinstance(lines, int) or lines < 100:
         raise ConfigError(f"{path}: output_lines must be a whole number of at least 100")
+    ledger_table = table.get("ledger_table")
+    if ledger_table is not None and (not isinstance(ledger_table, str) or not ledger_table):
+        raise ConfigError(
+            f'{path}: ledger_table must be a table name, e.g. ledger_table = "ops.schema_versions"'
+        )
     return Config(
         source=path,
         dir=(path.parent / directory) if directory else None,
@@ -88,6 +96,7 @@ def _from_table(table: dict, path: Path) -> Config:
             str(table["statement_timeout"]) if table.get("statement_timeout") else None
         ),
         output_lines=lines,
+        ledger_table=ledger_table,
         extra={k: table[k] for k in unknown},
     )
 

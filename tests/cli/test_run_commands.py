@@ -42,13 +42,16 @@ def status(dsn: str, folder) -> dict[str, str]:
 def test_status_json_lists_every_migration_with_its_state(pg_dsn, bundled_dir):
     result = migtui("status", "--dsn", pg_dsn, "--dir", str(bundled_dir), "--format", "json")
     assert result.exit_code == 0
-    migrations = json.loads(result.output)["migrations"]
+    document = json.loads(result.output)
+    assert document["ledger"] == "migtui's ledger (migtui.applied)" and document["notes"] == []
+    migrations = document["migrations"]
     assert migrations[0] == {
         "version": "0001",
         "name": "extensions",
         "state": "pending",
         "applied_at": None,
         "checksum": migrations[0]["checksum"],
+        "note": None,
     }
     assert len(migrations[0]["checksum"]) == 64
     versions = [m["version"] for m in migrations]

@@ -51,6 +51,7 @@ def console_command(
         assume=config.assume,
         embedded=embedded,
         output_lines=config.output_lines,
+        ledger_table=config.ledger_table,
         lock_timeout=config.lock_timeout,
         statement_timeout=config.statement_timeout,
     )

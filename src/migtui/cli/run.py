@@ -231,6 +231,7 @@ def _runner(target: _Target, printer, **options):
 
     control = StepControl()
     options = dict(options)  # the caller reuses its dict for later runners
+    options.setdefault("ledger_table", target.config.ledger_table)
     run_options_ = RunOptions(
         lock_timeout=options.pop("lock_timeout", None) or target.config.lock_timeout,
         statement_timeout=(
@@ -300,11 +301,15 @@ def _execute(target: _Target, fmt: str, work, **options) -> None:
 def _guarded(call, *args, **kwargs):
     """Call into the database; a connection error ends the command with exit 2."""
     from migtui.db.connect import ConnectError
+    from migtui.db.tools import ToolLedgerError
 
     try:
         return call(*args, **kwargs)
     except ConnectError as exc:
         fail(str(exc))
+    except ToolLedgerError as exc:
+        source = config_or_fail().source
+        fail(f"{source}: {exc}" if source else str(exc))
 
 
 def _confirm(question: str, yes: bool) -> None:
@@ -519,23 +524,39 @@ def json_printer_line(obj: dict) -> None:
 def status_command(directory, layout, dsn, embedded, fmt) -> None:
     """Each migration's state: pending, applied, drifted, missing, dirty, out_of_order."""
     target = _Target(directory, layout, dsn, embedded)
-    statuses = _guarded(_runner(target, json_printer).statuses)
+    state = _guarded(_runner(target, json_printer).ledger_state)
+    statuses = state.statuses
     if fmt == "json":
-        click.echo(json.dumps({"migrations": [s.to_json() for s in statuses]}, indent=2))
+        document = {
+            "ledger": state.source,
+            "notes": list(state.notes),
+            "migrations": [s.to_json() for s in statuses],
+        }
+        click.echo(json.dumps(document, indent=2))
         return
-    table = Table(title=f"migrations on {redact_dsn(target.dsn)}", title_justify="left")
+    console = _console()
+    table = Table(
+        title=f"migrations on {redact_dsn(target.dsn)} · states from {state.source}",
+        title_justify="left",
+    )
     for column in ("version", "name", "state", "applied at", "by"):
         table.add_column(column)
+    notes = any(s.note for s in statuses)
+    if notes:
+        table.add_column("note")
     for s in statuses:
         style = _STATE_STYLE.get(s.state, "")
-        table.add_row(
+        row = [
             s.version,
             s.name,
             f"[{style}]{s.state}[/]",
             (s.applied_at or "")[:19].replace("T", " "),
             s.applied_by or "",
-        )
-    _console().print(table)
+        ]
+        table.add_row(*row, *([escape(s.note or "")] if notes else []))
+    console.print(table)
+    for note in state.notes:
+        console.print(f"[yellow]![/] {escape(note)}")
 
 
 @click.command("resolve")

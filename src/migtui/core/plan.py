@@ -42,6 +42,8 @@ class MigrationStatus:
     host: str | None = None
     duration_ms: float | None = None
     migtui_version: str | None = None
+    #: Where migtui's own ledger and the layout tool's disagree, and the fix.
+    note: str | None = None
 
     @property
     def is_applied(self) -> bool:
@@ -54,6 +56,7 @@ class MigrationStatus:
             "state": self.state,
             "applied_at": self.applied_at,
             "checksum": self.checksum,
+            "note": self.note,
         }
 
 

@@ -28,7 +28,10 @@ from migtui.core.plan import (
     MigrationStatus,
 )
 from migtui.core.project import Analysis, MigrationInfo
+from migtui.core.tools import ToolState
+from migtui.core.tools.dbmate import shared_versions
 from migtui.core.versions import Version, version_for
+from migtui.db.tools import FoundLedger, find_tool_ledger, read_tool_states
 
 __all__ = [
     "LEDGER_SCHEMA",
@@ -134,9 +137,122 @@ def read_rows(conn: psycopg.Connection) -> list[LedgerRow]:
     return [LedgerRow(*row) for row in rows]
 
 
-def read_status(conn: psycopg.Connection, analysis: Analysis) -> list[MigrationStatus]:
-    """Every migration's state from the files and the ledger, oldest first."""
-    return status_from_rows(read_rows(conn), analysis)
+@dataclass(frozen=True)
+class LedgerState:
+    """Every migration's state, and whose record it comes from."""
+
+    statuses: list[MigrationStatus]
+    #: The layout tool's ledger found in the target, if any.
+    tool: FoundLedger | None = None
+    #: Things to say about the ledgers as a whole (one line each).
+    notes: tuple[str, ...] = ()
+
+    @property
+    def source(self) -> str:
+        """Whose record the states follow, for a header."""
+        if self.tool is None:
+            return "migtui's ledger (migtui.applied)"
+        return f"{self.tool.describe()}, with migtui's ledger beside it"
+
+
+def read_state(
+    conn: psycopg.Connection, analysis: Analysis, ledger_table: str | None = None
+) -> LedgerState:
+    """Every migration's state from the files, migtui's ledger and the layout
+    tool's ledger when the target has one (its word decides what is applied,
+    as the tool itself decides it)."""
+    rows = read_rows(conn)
+    found = find_tool_ledger(conn, analysis.layout, ledger_table)
+    if found is None:
+        return LedgerState(status_from_rows(rows, analysis))
+    states = read_tool_states(conn, found, analysis)
+    notes: list[str] = []
+    if found.how == "renamed":
+        notes.append(
+            f"{found.tool.tool}'s ledger was found under another name: "
+            f"{found.schema}.{found.table} (set [tool.migtui] ledger_table to say so)"
+        )
+    if found.tool.tool == "dbmate":
+        for group in shared_versions(analysis.migrations):
+            first = min(group, key=lambda v: analysis.get(v).migration.path.name)
+            others = ", ".join(v for v in group if v != first)
+            notes.append(
+                f"dbmate reads only the leading digits of a file name: {', '.join(group)} are "
+                f"one version to it. Its ledger's row stands for {first} (first by name); "
+                f"dbmate itself stops at {others} with a duplicate key, so give them numbers "
+                "of their own before dbmate runs this folder again"
+            )
+    return LedgerState(_merge(rows, states, found, analysis), found, tuple(notes))
+
+
+def read_status(
+    conn: psycopg.Connection, analysis: Analysis, ledger_table: str | None = None
+) -> list[MigrationStatus]:
+    """Every migration's state from the files and the ledgers, oldest first."""
+    return read_state(conn, analysis, ledger_table).statuses
+
+
+def _merge(
+    rows: Sequence[LedgerRow],
+    states: dict[str, ToolState],
+    found: FoundLedger,
+    analysis: Analysis,
+) -> list[MigrationStatus]:
+    """States as the tool's ledger decides them; migtui's own rows add who
+    ran what, and where the two disagree a note says so and how to settle it."""
+    own = {version_for(r.version, analysis.layout): r for r in rows}
+    tool = found.tool.tool
+    applied = [
+        i.migration.version for i in analysis.migrations if states.get(i.version, _NOT).applied
+    ]
+    newest_applied = max(applied, default=None)
+    statuses: list[MigrationStatus] = []
+    for info in analysis.migrations:
+        version = info.migration.version
+        file_sum = checksum(info)
+        row = own.get(version)
+        state = states.get(info.version, _NOT)
+        note = None
+        if row is not None and row.dirty:
+            statuses.append(_from_row(row, DIRTY, info.name, file_sum))
+            continue
+        if state.applied:
+            if state.failed:
+                kind = DIRTY
+            elif state.matches is False or (row is not None and row.checksum != file_sum):
+                kind = DRIFTED
+            else:
+                kind = APPLIED
+            if row is None:
+                statuses.append(
+                    MigrationStatus(
+                        info.version,
+                        info.name,
+                        kind,
+                        state.applied_at,
+                        state.checksum or file_sum,
+                        file_sum,
+                        applied_by=tool,
+                    )
+                )
+            else:
+                statuses.append(_from_row(row, kind, info.name, file_sum))
+            continue
+        if row is not None:
+            note = (
+                f"migtui's ledger says applied, {tool}'s says not ({tool} rolled it back?): "
+                f"`migtui resolve {info.version} --pending` settles migtui's record"
+            )
+        elif state.failed:
+            note = f"{tool}'s last run of it failed and was undone"
+        kind = OUT_OF_ORDER if newest_applied is not None and version < newest_applied else PENDING
+        statuses.append(
+            MigrationStatus(info.version, info.name, kind, None, file_sum, file_sum, note=note)
+        )
+    return statuses
+
+
+_NOT = ToolState(applied=False)
 
 
 def status_from_rows(rows: Sequence[LedgerRow], analysis: Analysis) -> list[MigrationStatus]:

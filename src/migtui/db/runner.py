@@ -29,7 +29,8 @@ from migtui.core.plan import (
     build_rollback_plan,
 )
 from migtui.core.project import Analysis
-from migtui.db import ledger
+from migtui.core.tools import ToolRun
+from migtui.db import ledger, tools
 from migtui.db.connect import connect
 from migtui.db.lock import LockHeld, LockHolder, acquire, unlock
 from migtui.events import (
@@ -70,6 +71,8 @@ class RunOptions:
     allow_drift: bool = False
     #: Roll back through a step whose down section is known to fail.
     force_down: bool = False
+    #: The layout tool's ledger table, when not its default name (config).
+    ledger_table: str | None = None
 
 
 class StepControl:
@@ -150,6 +153,9 @@ class Runner:
         self._in_statement = False
         self._current: tuple[str, int] | None = None  # (version, index) notices belong to
         self._blockers: str | None = None
+        #: The layout tool's ledger this run keeps in step, and what is applied.
+        self._tool: tools.FoundLedger | None = None
+        self._applied: list[str] = []
 
     @property
     def control(self) -> StepControl:
@@ -159,8 +165,12 @@ class Runner:
 
     def statuses(self) -> list[MigrationStatus]:
         """Every migration's state; reads the target, changes nothing."""
+        return self.ledger_state().statuses
+
+    def ledger_state(self) -> ledger.LedgerState:
+        """The states, and whose ledger they come from; changes nothing."""
         with connect(self.dsn) as conn:
-            return ledger.read_status(conn, self.analysis)
+            return ledger.read_state(conn, self.analysis, self.options.ledger_table)
 
     def plan_apply(self, to: str | None = None) -> Plan:
         return build_apply_plan(
@@ -257,12 +267,16 @@ class Runner:
                 # Everything, the ledger's own creation included, is undone at the end.
                 stack.enter_context(conn.transaction(force_rollback=True))
             ledger.ensure_ledger(conn)
-            plan = make_plan(ledger.read_status(conn, self.analysis))
+            state = ledger.read_state(conn, self.analysis, self.options.ledger_table)
+            plan = make_plan(state.statuses)
             if plan.refused:
                 message = "\n".join(str(b) for b in plan.blockers)
                 return self._finish(direction, "refused", started, message=message)
             if not plan.steps:
                 return self._finish(direction, "nothing_to_do", started)
+            refusal = self._keep_in_step(conn, state, stack)
+            if refusal is not None:
+                return self._finish(direction, "refused", started, message=refusal)
             self._emit(
                 PlanStarted(
                     direction=direction,
@@ -274,6 +288,44 @@ class Runner:
             )
             return self._run_steps(conn, plan, started)
         raise AssertionError("unreachable")  # pragma: no cover - ExitStack never swallows
+
+    def _keep_in_step(
+        self, conn: psycopg.Connection, state: ledger.LedgerState, stack: contextlib.ExitStack
+    ) -> str | None:
+        """Get ready to write the layout tool's rows beside migtui's own, holding
+        the tool's lock; or say why this run must not go on."""
+        self._tool = state.tool
+        self._applied = [s.version for s in state.statuses if s.is_applied]
+        found = state.tool
+        if found is None:
+            return None
+        if not found.tool.writes:
+            return (
+                f"this database's migrations are recorded in {found.describe()}, which migtui "
+                f"reads but does not write: run them with {found.tool.tool}, so its record "
+                "stays whole"
+            )
+        taken, key = tools.try_tool_lock(conn, found)
+        if not taken:
+            holder = tools.lock_holder(conn, key) if key is not None else None
+            by = f" (backend pid {holder})" if holder else ""
+            return (
+                f"{found.tool.tool} holds its migration lock on this database{by}: "
+                f"another {found.tool.tool} run is migrating it; try again when it is done"
+            )
+        if key is not None:
+
+            def release() -> None:
+                with contextlib.suppress(psycopg.Error):
+                    tools.release_tool_lock(conn, key)
+
+            stack.callback(release)
+        return None
+
+    def _tool_run(self, step: PlanStep, duration: float | None) -> ToolRun:
+        still = set(self._applied) - {step.version}
+        applied = tuple(i for i in self.analysis.migrations if i.version in still)
+        return ToolRun(duration_ms=duration, applied=applied, root=self.analysis.root)
 
     def _run_steps(self, conn: psycopg.Connection, plan: Plan, started: float) -> PlanFinished:
         done: list[str] = []
@@ -423,8 +475,15 @@ class Runner:
     ) -> None:
         if step.direction == "up":
             ledger.record_applied(conn, step.info, duration_ms=duration)
+            if self._tool is not None:
+                tools.record(conn, self._tool, step.info, self._tool_run(step, duration))
+            self._applied.append(step.version)
         else:
             ledger.remove_applied(conn, step.version)
+            if self._tool is not None:
+                tools.forget(conn, self._tool, step.info, self._tool_run(step, duration))
+            if step.version in self._applied:
+                self._applied.remove(step.version)
         ledger.record_history(
             conn,
             action="apply" if step.direction == "up" else "rollback",

@@ -69,7 +69,7 @@ def read_live(source: ConsoleSource, dsn: str, progress: Progress) -> ProjectVie
     """The analysis with the target's catalog, and the ledger's state of each migration."""
     from migtui.db.catalog import read_catalog
     from migtui.db.connect import connect, server_version
-    from migtui.db.ledger import read_status
+    from migtui.db.ledger import read_state
     from migtui.db.lock import find_holder
 
     loaded = load(source.root, source.layout)
@@ -80,13 +80,16 @@ def read_live(source: ConsoleSource, dsn: str, progress: Progress) -> ProjectVie
         database = conn.info.dbname
         analysis = analyze(loaded, assume=source.assume, catalog=catalog, cache=True)
         progress("reading the ledger")
-        statuses = {s.version: s for s in read_status(conn, analysis)}
+        state = read_state(conn, analysis, source.ledger_table)
+        statuses = {s.version: s for s in state.statuses}
         holder = find_holder(conn)
     target = TargetInfo(
         dsn_shown=redact_dsn(dsn),
         database=database,
         server_version=version,
         lock_holder=holder.describe() if holder else "",
+        ledger=state.tool.describe() if state.tool else "",
+        ledger_notes=state.notes,
     )
     return ProjectView(analysis, target=target, statuses=statuses)
 

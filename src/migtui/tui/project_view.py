@@ -21,6 +21,10 @@ class TargetInfo:
     server_version: str = ""
     #: Who holds the migration lock when it was read; "" when nobody did.
     lock_holder: str = ""
+    #: Whose ledger the states come from (migtui's, or the layout tool's).
+    ledger: str = ""
+    #: What to say about the ledgers as a whole.
+    ledger_notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

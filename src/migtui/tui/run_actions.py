@@ -149,6 +149,7 @@ class RunActions:
             lock_timeout=source.lock_timeout,
             statement_timeout=source.statement_timeout,
             force_down=request.force_down,
+            ledger_table=source.ledger_table,
         )
         try:
             self.runner = Runner(

@@ -29,6 +29,8 @@ class ConsoleSource:
     output_lines: int = 5000
     lock_timeout: str = "5s"
     statement_timeout: str | None = None
+    #: The layout tool's ledger table when not its default name (config).
+    ledger_table: str | None = None
     #: Shown instead of the folder's path (screenshots and snapshots use it).
     root_label: str | None = None
 

@@ -185,6 +185,10 @@ class ConsoleScreen(Screen):
             counts = project.counts()
             line += "; " + ", ".join(f"{n} {state}" for state, n in counts.items())
         output.say(line, style="bold red" if errors else "dim")
+        if project.target is not None and project.target.ledger:
+            output.say(f"states from {project.target.ledger}, with migtui's ledger beside it")
+            for note in project.target.ledger_notes:
+                output.say(f"! {note}", style="yellow")
         if project.note:
             output.say(f"offline: {project.note}", style="yellow")
         elif not project.live:

@@ -43,6 +43,9 @@ def describe(project: ProjectView | None, version: str | None) -> Group | Text:
             "\nThe ledger records it as applied, but its file is not in this folder.",
         )
     parts: list = []
+    note = getattr(row.status, "note", None)
+    if note:  # migtui's ledger and the layout tool's disagree about it
+        parts.append(Text(f"! {note}", style="yellow"))
     if not row.info.transactional:
         parts.append(Text("runs outside a transaction", style="dark_orange"))
     parts.extend(_needs(project, row.info))

@@ -50,6 +50,9 @@ class TargetHeader(Static):
                 second.append(f"  PostgreSQL {self.target.server_version}", style="dim")
             second.append("  lock ", style="dim")
             second.append(self.lock_state or "free", style="yellow" if self.lock_state else "green")
+            if self.target.ledger:
+                second.append("  ledger ", style="dim")
+                second.append(self.target.ledger, style="cyan")
             second.append("  ")
             second.append(self.target.dsn_shown, style="dim")
         if self.progress:

@@ -1,0 +1,299 @@
+"""A database the layout's own tool has been migrating: migtui reads that
+tool's ledger for the states, continues where the tool stopped, and writes
+the tool's rows as the tool would, so the tool run next agrees."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from migtui.core.graph import analyze_dir
+from migtui.db import ledger
+from migtui.db.runner import Runner, RunOptions
+
+USERS = "CREATE TABLE users (id int PRIMARY KEY);"
+POSTS = "CREATE TABLE posts (id int PRIMARY KEY, user_id int REFERENCES users);"
+TAGS = "CREATE TABLE tags (id int PRIMARY KEY, post_id int REFERENCES posts);"
+UNDO = {"users": "DROP TABLE users;", "posts": "DROP TABLE posts;", "tags": "DROP TABLE tags;"}
+
+
+def _native(version: str, name: str, up: str) -> tuple[str, str]:
+    return f"{version}_{name}.sql", f"-- migrate:up\n{up}\n-- migrate:down\n{UNDO[name]}\n"
+
+
+def folder_for(layout: str, root: Path) -> Path:
+    steps = [("users", USERS), ("posts", POSTS), ("tags", TAGS)]
+    files: dict[str, str] = {}
+    for number, (name, up) in enumerate(steps, 1):
+        if layout == "native":
+            files.update([_native(f"2024010100000{number}", name, up)])
+        elif layout == "golang-migrate":
+            files[f"{number}_{name}.up.sql"] = up + "\n"
+            files[f"{number}_{name}.down.sql"] = UNDO[name] + "\n"
+        elif layout == "goose":
+            files[f"0000{number}_{name}.sql"] = (
+                f"-- +goose Up\n{up}\n-- +goose Down\n{UNDO[name]}\n"
+            )
+        elif layout == "flyway":
+            files[f"V{number}__{name}.sql"] = up + "\n"
+            files[f"U{number}__{name}.sql"] = UNDO[name] + "\n"
+        elif layout == "diesel":
+            files[f"2024-01-01-00000{number}_{name}/up.sql"] = up + "\n"
+            files[f"2024-01-01-00000{number}_{name}/down.sql"] = UNDO[name] + "\n"
+        elif layout == "sqitch":
+            files[f"deploy/{name}.sql"] = up + "\n"
+            files[f"revert/{name}.sql"] = UNDO[name] + "\n"
+    if layout == "sqitch":
+        plan = "%syntax-version=1.0.0\n%project=blog\n\n"
+        plan += "".join(
+            f"{name} 2024-01-01T00:00:0{n}Z Ada <ada@example.com> # {name}\n"
+            for n, (name, _) in enumerate(steps, 1)
+        )
+        files["sqitch.plan"] = plan
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return root
+
+
+# What each tool leaves in a database after running the first migration:
+# its ledger table, created as the tool creates it, and its row.
+TOOL_FIRST_RUN = {
+    "golang-migrate": """
+        CREATE TABLE schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL);
+        INSERT INTO schema_migrations VALUES (1, false);
+    """,
+    "goose": """
+        CREATE TABLE goose_db_version (id serial NOT NULL, version_id bigint NOT NULL,
+            is_applied boolean NOT NULL, tstamp timestamp NULL DEFAULT now(), PRIMARY KEY (id));
+        INSERT INTO goose_db_version (version_id, is_applied) VALUES (0, true), (1, true);
+    """,
+    "flyway": """
+        CREATE TABLE "public"."flyway_schema_history" (
+            "installed_rank" INT NOT NULL PRIMARY KEY, "version" VARCHAR(50),
+            "description" VARCHAR(200) NOT NULL, "type" VARCHAR(20) NOT NULL,
+            "script" VARCHAR(1000) NOT NULL, "checksum" INTEGER,
+            "installed_by" VARCHAR(100) NOT NULL,
+            "installed_on" TIMESTAMP NOT NULL DEFAULT now(),
+            "execution_time" INTEGER NOT NULL, "success" BOOLEAN NOT NULL);
+        INSERT INTO flyway_schema_history VALUES
+            (1, '1', 'users', 'SQL', 'V1__users.sql', {checksum}, 'ci', now(), 12, true);
+    """,
+    "diesel": """
+        CREATE TABLE __diesel_schema_migrations (version VARCHAR(50) PRIMARY KEY NOT NULL,
+            run_on TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP);
+        INSERT INTO __diesel_schema_migrations (version) VALUES ('20240101000001');
+    """,
+    "sqitch": """
+        CREATE SCHEMA sqitch;
+        CREATE TABLE sqitch.changes (change_id text PRIMARY KEY, script_hash text,
+            change text NOT NULL, project text NOT NULL, note text NOT NULL DEFAULT '',
+            committed_at timestamptz NOT NULL DEFAULT clock_timestamp());
+        CREATE TABLE sqitch.events (event text NOT NULL, change_id text NOT NULL,
+            change text NOT NULL, project text NOT NULL,
+            committed_at timestamptz NOT NULL DEFAULT clock_timestamp());
+        INSERT INTO sqitch.changes (change_id, script_hash, change, project)
+            VALUES ('c1', {sha1}, 'users', 'blog');
+        INSERT INTO sqitch.events VALUES ('deploy', 'c1', 'users', 'blog');
+    """,
+}
+
+# The tool's own reading of its ledger: what it would say is applied.
+TOOL_APPLIED = {
+    "golang-migrate": "SELECT version::text || CASE WHEN dirty THEN ' dirty' ELSE '' END"
+    " FROM schema_migrations",
+    "goose": "SELECT version_id::text FROM (SELECT DISTINCT ON (version_id) version_id, is_applied"
+    " FROM goose_db_version ORDER BY version_id, id DESC) t WHERE is_applied AND version_id > 0"
+    " ORDER BY 1",
+    "flyway": "SELECT version || ':' || checksum FROM flyway_schema_history WHERE success"
+    " ORDER BY installed_rank",
+    "diesel": "SELECT version FROM __diesel_schema_migrations ORDER BY 1",
+}
+
+
+def _first_run(dsn: str, layout: str, root: Path) -> None:
+    import hashlib
+
+    from migtui.core.tools.flyway import checksum
+
+    sql = TOOL_FIRST_RUN[layout].format(
+        checksum=checksum((root / "V1__users.sql").read_bytes()) if layout == "flyway" else 0,
+        sha1=(
+            "'" + hashlib.sha1((root / "deploy/users.sql").read_bytes()).hexdigest() + "'"
+            if layout == "sqitch"
+            else "NULL"
+        ),
+    )
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(USERS)
+        conn.execute(sql)
+
+
+def _applied_by_tool(dsn: str, layout: str) -> list[str]:
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        return [r[0] for r in conn.execute(TOOL_APPLIED[layout]).fetchall()]
+
+
+def _run(dsn, analysis, action="apply", **kwargs):
+    runner = Runner(dsn, analysis, options=RunOptions(), emit=lambda e: None)
+    return runner.apply(**kwargs) if action == "apply" else runner.rollback(**kwargs)
+
+
+def _states(dsn, analysis, table=None):
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        return ledger.read_state(conn, analysis, table)
+
+
+@pytest.mark.parametrize("layout", ["golang-migrate", "goose", "flyway", "diesel", "sqitch"])
+def test_the_tools_ledger_decides_the_states(pg_dsn, tmp_path, layout):
+    root = folder_for(layout, tmp_path / "m")
+    _first_run(pg_dsn, layout, root)
+    analysis = analyze_dir(root)
+    state = _states(pg_dsn, analysis)
+    tool = {"golang-migrate": "golang-migrate"}.get(layout, layout)
+    assert state.tool is not None and state.tool.tool.tool == tool
+    assert tool in state.source
+    states = [s.state for s in state.statuses]
+    assert states == ["applied", "pending", "pending"]
+    first = state.statuses[0]
+    assert first.applied_by == tool and first.note is None
+
+
+@pytest.mark.parametrize("layout", ["golang-migrate", "goose", "flyway", "diesel"])
+def test_apply_continues_where_the_tool_stopped_and_writes_its_rows(pg_dsn, tmp_path, layout):
+    root = folder_for(layout, tmp_path / "m")
+    _first_run(pg_dsn, layout, root)
+    analysis = analyze_dir(root)
+
+    result = _run(pg_dsn, analysis)
+    assert result.outcome == "done"
+    assert len(result.applied) == 2  # the first was the tool's; it did not run again
+    after_apply = _applied_by_tool(pg_dsn, layout)
+    assert [s.state for s in _states(pg_dsn, analysis).statuses] == ["applied"] * 3
+
+    result = _run(pg_dsn, analysis, "rollback", steps=1)
+    assert result.outcome == "done"
+    after_rollback = _applied_by_tool(pg_dsn, layout)
+    assert [s.state for s in _states(pg_dsn, analysis).statuses] == [
+        "applied",
+        "applied",
+        "pending",
+    ]
+
+    from migtui.core.tools.flyway import checksum
+
+    expected = {
+        "golang-migrate": (["3"], ["2"]),
+        "goose": (["1", "2", "3"], ["1", "2"]),
+        "diesel": (
+            ["20240101000001", "20240101000002", "20240101000003"],
+            ["20240101000001", "20240101000002"],
+        ),
+    }
+    if layout == "flyway":
+        sums = [
+            checksum((root / f"V{n}__{m}.sql").read_bytes())
+            for n, m in [(1, "users"), (2, "posts"), (3, "tags")]
+        ]
+        lines = [f"{n}:{s}" for n, s in zip((1, 2, 3), sums, strict=True)]
+        expected["flyway"] = (lines, lines[:2])
+    assert (after_apply, after_rollback) == expected[layout]
+
+
+def test_golang_migrate_dirty_and_flyway_failed_show_as_dirty(pg_dsn, tmp_path):
+    root = folder_for("golang-migrate", tmp_path / "g")
+    _first_run(pg_dsn, "golang-migrate", root)
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        conn.execute("UPDATE schema_migrations SET version = 2, dirty = true")
+    analysis = analyze_dir(root)
+    assert [s.state for s in _states(pg_dsn, analysis).statuses] == ["applied", "dirty", "pending"]
+    result = _run(pg_dsn, analysis)
+    assert result.outcome == "refused"  # a dirty step is settled first, as golang-migrate does
+
+
+def test_flyway_failed_row_and_drifted_file(pg_dsn, tmp_path):
+    root = folder_for("flyway", tmp_path / "f")
+    _first_run(pg_dsn, "flyway", root)
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        conn.execute(
+            "INSERT INTO flyway_schema_history VALUES"
+            " (2, '2', 'posts', 'SQL', 'V2__posts.sql', 0, 'ci', now(), 3, false)"
+        )
+    (root / "V1__users.sql").write_text(USERS + "\n-- edited after it ran\n")
+    analysis = analyze_dir(root)
+    assert [s.state for s in _states(pg_dsn, analysis).statuses] == [
+        "drifted",
+        "dirty",
+        "pending",
+    ]
+
+
+def test_flyway_baseline_counts_every_version_up_to_it(pg_dsn, tmp_path):
+    root = folder_for("flyway", tmp_path / "f")
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        conn.execute(USERS)
+        conn.execute(POSTS)
+        conn.execute(TOOL_FIRST_RUN["flyway"].split("INSERT")[0])
+        conn.execute(
+            "INSERT INTO flyway_schema_history VALUES"
+            " (1, '2', '<< Flyway Baseline >>', 'BASELINE', '<< Flyway Baseline >>', NULL,"
+            " 'ci', now(), 0, true)"
+        )
+    analysis = analyze_dir(root)
+    assert [s.state for s in _states(pg_dsn, analysis).statuses] == [
+        "applied",
+        "applied",
+        "pending",
+    ]
+
+
+def test_sqitch_registry_is_read_but_never_written(pg_dsn, tmp_path):
+    root = folder_for("sqitch", tmp_path / "s")
+    _first_run(pg_dsn, "sqitch", root)
+    analysis = analyze_dir(root)
+    result = _run(pg_dsn, analysis)
+    assert result.outcome == "refused"
+    assert "sqitch" in (result.message or "")
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        assert conn.execute("SELECT to_regclass('posts')").fetchone()[0] is None
+
+
+def test_a_renamed_ledger_is_found_or_configured(pg_dsn, tmp_path):
+    root = folder_for("golang-migrate", tmp_path / "g")
+    _first_run(pg_dsn, "golang-migrate", root)
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        conn.execute("CREATE SCHEMA ops")
+        conn.execute("ALTER TABLE schema_migrations SET SCHEMA ops")
+        conn.execute("ALTER TABLE ops.schema_migrations RENAME TO db_versions")
+    analysis = analyze_dir(root)
+    state = _states(pg_dsn, analysis)
+    assert state.tool is not None and state.tool.how == "renamed"
+    assert "ops.db_versions" in " ".join(state.notes)
+    assert [s.state for s in state.statuses] == ["applied", "pending", "pending"]
+
+    configured = _states(pg_dsn, analysis, "ops.db_versions")
+    assert configured.tool is not None and configured.tool.how == "configured"
+
+    from migtui.db.tools import ToolLedgerError
+
+    with pytest.raises(ToolLedgerError, match="no such table"):
+        _states(pg_dsn, analysis, "ops.nothing_here")
+
+
+def test_golang_migrate_lock_held_refuses_naming_it(pg_dsn, tmp_path):
+    from migtui.core.tools.golang_migrate import GolangMigrate
+
+    root = folder_for("golang-migrate", tmp_path / "g")
+    _first_run(pg_dsn, "golang-migrate", root)
+    analysis = analyze_dir(root)
+    database = psycopg.conninfo.conninfo_to_dict(pg_dsn)["dbname"]
+    key = GolangMigrate().lock_key(database, "public", "schema_migrations")
+    with psycopg.connect(pg_dsn, autocommit=True) as other:
+        other.execute("SELECT pg_advisory_lock(%s::bigint)", (key,))
+        result = _run(pg_dsn, analysis)
+    assert result.outcome == "refused"
+    assert "golang-migrate holds its migration lock" in result.message
+    assert _run(pg_dsn, analysis).outcome == "done"
