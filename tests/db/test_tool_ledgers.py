@@ -45,6 +45,17 @@ def folder_for(layout: str, root: Path) -> Path:
         elif layout == "sqitch":
             files[f"deploy/{name}.sql"] = up + "\n"
             files[f"revert/{name}.sql"] = UNDO[name] + "\n"
+        elif layout == "prisma":
+            files[f"2024010100000{number}_{name}/migration.sql"] = f"-- CreateTable\n{up}\n"
+            files[f"2024010100000{number}_{name}/down.sql"] = UNDO[name] + "\n"
+        elif layout == "sqlx":
+            files[f"2024010100000{number}_{name}.up.sql"] = up + "\n"
+            files[f"2024010100000{number}_{name}.down.sql"] = UNDO[name] + "\n"
+    if layout == "prisma":
+        files["migration_lock.toml"] = 'provider = "postgresql"\n'
+    if layout == "sqlx":  # a Rust crate using sqlx: its Cargo.toml sits above the folder
+        (root.parent / "Cargo.toml").parent.mkdir(parents=True, exist_ok=True)
+        (root.parent / "Cargo.toml").write_text('[dependencies]\nsqlx = "0.8"\n')
     if layout == "sqitch":
         plan = "%syntax-version=1.0.0\n%project=blog\n\n"
         plan += "".join(
@@ -99,6 +110,23 @@ TOOL_FIRST_RUN = {
             VALUES ('c1', {sha1}, 'users', 'blog');
         INSERT INTO sqitch.events VALUES ('deploy', 'c1', 'users', 'blog');
     """,
+    "prisma": """
+        CREATE TABLE "_prisma_migrations" ("id" VARCHAR(36) NOT NULL,
+            "checksum" VARCHAR(64) NOT NULL, "finished_at" TIMESTAMPTZ,
+            "migration_name" VARCHAR(255) NOT NULL, "logs" TEXT, "rolled_back_at" TIMESTAMPTZ,
+            "started_at" TIMESTAMPTZ NOT NULL DEFAULT now(),
+            "applied_steps_count" INTEGER NOT NULL DEFAULT 0,
+            CONSTRAINT "_prisma_migrations_pkey" PRIMARY KEY ("id"));
+        INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name,
+            applied_steps_count) VALUES ('a1', {sha256}, now(), '20240101000001_users', 1);
+    """,
+    "sqlx": """
+        CREATE TABLE _sqlx_migrations (version BIGINT PRIMARY KEY, description TEXT NOT NULL,
+            installed_on TIMESTAMPTZ NOT NULL DEFAULT now(), success BOOLEAN NOT NULL,
+            checksum BYTEA NOT NULL, execution_time BIGINT NOT NULL);
+        INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time)
+            VALUES (20240101000001, 'users', true, {sha384}, 1000);
+    """,
 }
 
 # The tool's own reading of its ledger: what it would say is applied.
@@ -111,6 +139,10 @@ TOOL_APPLIED = {
     "flyway": "SELECT version || ':' || checksum FROM flyway_schema_history WHERE success"
     " ORDER BY installed_rank",
     "diesel": "SELECT version FROM __diesel_schema_migrations ORDER BY 1",
+    "prisma": "SELECT migration_name || ':' || left(checksum, 8) FROM _prisma_migrations"
+    " WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL ORDER BY migration_name",
+    "sqlx": "SELECT version::text || ':' || left(encode(checksum, 'hex'), 8) FROM _sqlx_migrations"
+    " WHERE success ORDER BY version",
 }
 
 
@@ -119,7 +151,14 @@ def _first_run(dsn: str, layout: str, root: Path) -> None:
 
     from migtui.core.tools.flyway import checksum
 
+    first = {
+        "prisma": "20240101000001_users/migration.sql",
+        "sqlx": "20240101000001_users.up.sql",
+    }.get(layout)
+    data = (root / first).read_bytes() if first else b""
     sql = TOOL_FIRST_RUN[layout].format(
+        sha256=f"'{hashlib.sha256(data).hexdigest()}'",
+        sha384=f"'\\x{hashlib.sha384(data).hexdigest()}'::bytea",
         checksum=checksum((root / "V1__users.sql").read_bytes()) if layout == "flyway" else 0,
         sha1=(
             "'" + hashlib.sha1((root / "deploy/users.sql").read_bytes()).hexdigest() + "'"
@@ -147,13 +186,16 @@ def _states(dsn, analysis, table=None):
         return ledger.read_state(conn, analysis, table)
 
 
-@pytest.mark.parametrize("layout", ["golang-migrate", "goose", "flyway", "diesel", "sqitch"])
+@pytest.mark.parametrize(
+    "layout", ["golang-migrate", "goose", "flyway", "diesel", "sqitch", "prisma", "sqlx"]
+)
 def test_the_tools_ledger_decides_the_states(pg_dsn, tmp_path, layout):
     root = folder_for(layout, tmp_path / "m")
     _first_run(pg_dsn, layout, root)
     analysis = analyze_dir(root)
     state = _states(pg_dsn, analysis)
-    tool = {"golang-migrate": "golang-migrate"}.get(layout, layout)
+    tool = {"prisma": "Prisma"}.get(layout, layout)
+    assert analysis.layout == layout
     assert state.tool is not None and state.tool.tool.tool == tool
     assert tool in state.source
     states = [s.state for s in state.statuses]
@@ -162,7 +204,9 @@ def test_the_tools_ledger_decides_the_states(pg_dsn, tmp_path, layout):
     assert first.applied_by == tool and first.note is None
 
 
-@pytest.mark.parametrize("layout", ["golang-migrate", "goose", "flyway", "diesel"])
+@pytest.mark.parametrize(
+    "layout", ["golang-migrate", "goose", "flyway", "diesel", "prisma", "sqlx"]
+)
 def test_apply_continues_where_the_tool_stopped_and_writes_its_rows(pg_dsn, tmp_path, layout):
     root = folder_for(layout, tmp_path / "m")
     _first_run(pg_dsn, layout, root)
@@ -193,6 +237,24 @@ def test_apply_continues_where_the_tool_stopped_and_writes_its_rows(pg_dsn, tmp_
             ["20240101000001", "20240101000002"],
         ),
     }
+    import hashlib
+
+    def digest(name: str, algorithm: str) -> str:
+        return hashlib.new(algorithm, (root / name).read_bytes()).hexdigest()[:8]
+
+    steps = [(1, "users"), (2, "posts"), (3, "tags")]
+    if layout == "prisma":
+        prisma = [
+            f"2024010100000{n}_{m}:" + digest(f"2024010100000{n}_{m}/migration.sql", "sha256")
+            for n, m in steps
+        ]
+        expected["prisma"] = (prisma, prisma[:2])
+    if layout == "sqlx":
+        sqlx = [
+            f"2024010100000{n}:" + digest(f"2024010100000{n}_{m}.up.sql", "sha384")
+            for n, m in steps
+        ]
+        expected["sqlx"] = (sqlx, sqlx[:2])
     if layout == "flyway":
         sums = [
             checksum((root / f"V{n}__{m}.sql").read_bytes())
@@ -297,3 +359,61 @@ def test_golang_migrate_lock_held_refuses_naming_it(pg_dsn, tmp_path):
     assert result.outcome == "refused"
     assert "golang-migrate holds its migration lock" in result.message
     assert _run(pg_dsn, analysis).outcome == "done"
+
+
+def test_a_prisma_migration_rolls_back_only_with_a_down_written_by_hand(pg_dsn, tmp_path):
+    root = folder_for("prisma", tmp_path / "p")
+    (root / "20240101000003_tags" / "down.sql").unlink()
+    _first_run(pg_dsn, "prisma", root)
+    analysis = analyze_dir(root)
+    assert analysis.warnings == ()  # Prisma writes no downs: not a warning per migration
+    assert _run(pg_dsn, analysis).outcome == "done"
+    result = _run(pg_dsn, analysis, "rollback", steps=1)
+    assert result.outcome == "refused" and "Prisma writes no down migrations" in result.message
+
+
+def test_prisma_failed_migration_is_dirty_and_held_lock_refuses(pg_dsn, tmp_path):
+    root = folder_for("prisma", tmp_path / "p")
+    _first_run(pg_dsn, "prisma", root)
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        conn.execute(
+            "INSERT INTO _prisma_migrations (id, checksum, migration_name, logs)"
+            " VALUES ('a2', 'x', '20240101000002_posts', 'relation already exists')"
+        )
+    analysis = analyze_dir(root)
+    assert [s.state for s in _states(pg_dsn, analysis).statuses] == ["applied", "dirty", "pending"]
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        conn.execute("DELETE FROM _prisma_migrations WHERE id = 'a2'")
+    with psycopg.connect(pg_dsn, autocommit=True) as other:
+        other.execute("SELECT pg_advisory_lock(72707369)")
+        result = _run(pg_dsn, analysis)
+    assert result.outcome == "refused" and "Prisma holds its migration lock" in result.message
+
+
+def test_an_sqlx_ledger_is_found_for_a_folder_read_as_golang_migrate(pg_dsn, tmp_path):
+    """Without its Cargo.toml, sqlx's pairs read as golang-migrate's: the
+    database's ledger still says whose they are."""
+    root = folder_for("sqlx", tmp_path / "crate" / "migrations")
+    (tmp_path / "crate" / "Cargo.toml").unlink()
+    _first_run(pg_dsn, "sqlx", root)
+    analysis = analyze_dir(root)
+    assert analysis.layout == "golang-migrate"
+    state = _states(pg_dsn, analysis)
+    assert state.tool is not None and state.tool.tool.tool == "sqlx"
+    assert [s.state for s in state.statuses] == ["applied", "pending", "pending"]
+
+
+@pytest.mark.parametrize("applied", [True, False])
+def test_resolving_a_dirty_golang_migrate_version_settles_its_ledger_too(pg_dsn, tmp_path, applied):
+    from migtui.db.resolve import resolve
+
+    root = folder_for("golang-migrate", tmp_path / "g")
+    _first_run(pg_dsn, "golang-migrate", root)
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        conn.execute(POSTS)
+        conn.execute("UPDATE schema_migrations SET version = 2, dirty = true")
+    analysis = analyze_dir(root)
+    resolve(pg_dsn, analysis, "2", applied=applied)
+    assert _applied_by_tool(pg_dsn, "golang-migrate") == (["2"] if applied else ["1"])
+    expected = "applied" if applied else "pending"
+    assert [s.state for s in _states(pg_dsn, analysis).statuses][1] == expected

@@ -73,7 +73,16 @@ def test_layout_fixtures_have_no_errors(layout: str) -> None:
 
 def test_layout_fixtures_cover_every_layout() -> None:
     detected = {analyze_dir(LAYOUTS / name).layout for name in CLEAN_LAYOUTS}
-    assert detected == {"native", "golang-migrate", "goose", "diesel", "flyway", "sqitch"}
+    assert detected == {
+        "native",
+        "golang-migrate",
+        "goose",
+        "diesel",
+        "flyway",
+        "sqitch",
+        "prisma",
+        "sqlx",
+    }
 
 
 def test_rebalancer_partition_made_at_run_time_is_only_a_warning() -> None:

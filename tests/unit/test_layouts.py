@@ -647,6 +647,16 @@ _TOOL_LEDGER_FOLDERS = {
         "deploy/deployed.sql": "CREATE VIEW deployed AS SELECT change FROM sqitch.changes;\n",
         "revert/deployed.sql": "DROP VIEW deployed;\n",
     },
+    "prisma": {
+        "migration_lock.toml": 'provider = "postgresql"\n',
+        "20240101000000_a/migration.sql": 'CREATE VIEW "Applied" AS SELECT migration_name'
+        " FROM _prisma_migrations;\n",
+    },
+    "sqlx": {
+        "Cargo.toml": '[dependencies]\nsqlx = "0.8"\n',
+        "20240101000000_a.up.sql": "CREATE VIEW applied AS SELECT version FROM _sqlx_migrations;\n",
+        "20240101000000_a.down.sql": "DROP VIEW applied;\n",
+    },
 }
 
 
@@ -672,6 +682,8 @@ def test_each_layout_names_its_ledger_as_assumed() -> None:
     assert "table public.__diesel_schema_migrations" in ledgers["diesel"]
     assert "table public.flyway_schema_history" in ledgers["flyway"]
     assert {"schema sqitch", "table sqitch.changes"} <= ledgers["sqitch"]
+    assert "table public._prisma_migrations" in ledgers["prisma"]
+    assert "table public._sqlx_migrations" in ledgers["sqlx"]
 
 
 # ----------------------------------------------------------------- sqitch
@@ -795,3 +807,50 @@ def test_windows_line_ends_are_read_and_kept(tmp_path: Path) -> None:
     assert migration.up.transactional is False
     assert (migration.down.start_line, migration.down.text) == (4, "SELECT 2;\r\n")
     assert path.read_bytes()[migration.down.start_offset :] == b"SELECT 2;\r\n"
+
+
+# ------------------------------------------------------------- prisma and sqlx
+
+
+def test_prisma_knows_a_migration_by_its_folder_name_in_string_order(tmp_path: Path) -> None:
+    write(tmp_path, "migration_lock.toml", 'provider = "postgresql"\n')
+    for folder in ("20240528214728_add_index_02", "20240528214728_add_index_01", "20230101_x"):
+        write(tmp_path, f"{folder}/migration.sql", "SELECT 1;\n")
+    result = load(tmp_path)
+    assert result.layout == "prisma" and result.problems == ()
+    assert [str(m.version) for m in result.migrations] == [
+        "20230101_x",
+        "20240528214728_add_index_01",
+        "20240528214728_add_index_02",
+    ]
+    assert all(m.down is None for m in result.migrations)
+
+
+def test_prisma_enum_blocks_run_inside_the_migrations_one_transaction() -> None:
+    analysis = analyze_dir(FIXTURES / "prisma")
+    up = analysis.get("20240302090000_add_post_status").sections["up"]
+    assert up.wrapped
+    assert not any(s.category == "transaction" for s in up.statements)
+    assert analysis.problems == ()
+
+
+def test_sqlx_is_told_from_golang_migrate_by_its_crate(tmp_path: Path) -> None:
+    write(tmp_path, "migrations/1_a.up.sql", "CREATE TABLE a (id int);\n")
+    write(tmp_path, "migrations/1_a.down.sql", "DROP TABLE a;\n")
+    write(
+        tmp_path, "migrations/2_b.sql", "-- no-transaction\nCREATE INDEX CONCURRENTLY ON a (id);\n"
+    )
+    assert detect_layout(tmp_path / "migrations") == "golang-migrate"
+    write(tmp_path, "Cargo.toml", '[dependencies]\nsqlx = { version = "0.8" }\n')
+    result = load(tmp_path / "migrations")
+    assert result.layout == "sqlx"
+    assert [(str(m.version), m.down is not None, m.transactional) for m in result.migrations] == [
+        ("1", True, True),
+        ("2", False, False),
+    ]
+
+
+def test_a_liquibase_project_is_named_not_misread(tmp_path: Path) -> None:
+    write(tmp_path, "0001_tables.sql", "--liquibase formatted sql\n--changeset a:1\nSELECT 1;\n")
+    with pytest.raises(LayoutError, match="Liquibase"):
+        load(tmp_path)

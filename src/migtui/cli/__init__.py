@@ -23,6 +23,7 @@ _COMMANDS = {
     "rollback": ("run", "rollback_command"),
     "status": ("run", "status_command"),
     "resolve": ("run", "resolve_command"),
+    "baseline": ("run", "baseline_command"),
     "history": ("run", "history_command"),
     "db": ("dbcmd", "db_group"),
     "console": ("console", "console_command"),

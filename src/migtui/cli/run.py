@@ -61,6 +61,7 @@ _STATE_STYLE = {
     "missing": "bold red",
     "dirty": "bold red",
     "out_of_order": "bold yellow",
+    "unrecorded": "dark_orange",
 }
 
 
@@ -576,7 +577,12 @@ def resolve_command(directory, layout, dsn, embedded, fmt, version, settle, lock
     target = _Target(directory, layout, dsn, embedded)
     try:
         done = resolve(
-            target.dsn, target.analysis, version, applied=settle == "applied", lock_wait=lock_wait
+            target.dsn,
+            target.analysis,
+            version,
+            applied=settle == "applied",
+            lock_wait=lock_wait,
+            ledger_table=target.config.ledger_table,
         )
     except ConnectError as exc:
         fail(str(exc))
@@ -590,13 +596,106 @@ def resolve_command(directory, layout, dsn, embedded, fmt, version, settle, lock
         _console().print(f"[green]{done.version} is now {done.state}[/]")
 
 
+@click.command("baseline")
+@run_options
+@click.option(
+    "--to",
+    "to",
+    required=True,
+    metavar="VERSION",
+    help="The newest migration the database already has.",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Record them even if objects they make are missing (kept in the history).",
+)
+@click.option("--reason", metavar="TEXT", help="Why, for the history (with --force).")
+@click.option("--lock-wait", type=float, default=0.0, show_default=True, metavar="SECONDS")
+def baseline_command(directory, layout, dsn, embedded, fmt, to, force, reason, lock_wait) -> None:
+    """Record migrations up to VERSION as applied in a database that has their
+    objects but no ledger (restored from a dump, migrated by hand).
+
+    The objects those migrations leave behind are checked in the database first;
+    any that is missing refuses the baseline (exit 1) unless --force.
+    """
+    from migtui.db.baseline import BaselineRefused, baseline
+    from migtui.db.connect import ConnectError
+    from migtui.db.lock import LockHeld
+
+    target = _Target(directory, layout, dsn, embedded)
+    try:
+        done = baseline(
+            target.dsn,
+            target.analysis,
+            to,
+            force=force,
+            reason=reason,
+            lock_wait=lock_wait,
+            ledger_table=target.config.ledger_table,
+        )
+    except ConnectError as exc:
+        fail(str(exc))
+    except LockHeld as exc:
+        fail(str(exc), EXIT_LOCKED)
+    except BaselineRefused as exc:
+        if fmt == "json":
+            missing = [str(r) for r in exc.check.missing] if exc.check else []
+            click.echo(json.dumps({"refused": str(exc), "missing": missing}))
+            sys.exit(EXIT_FAILED)
+        console = _console()
+        console.print(f"[bold red]Baseline refused:[/] {escape(str(exc))}")
+        if exc.check is not None:
+            for ref in exc.check.missing:
+                made_by = _made_by(target.analysis, ref, exc.check.to)
+                console.print(f"  [red]✗[/] {escape(str(ref))}  [dim]{escape(made_by)}[/]")
+            console.print(
+                "[cyan]hint:[/] apply what is missing by hand, baseline to an earlier version, "
+                "or pass --force (recorded in the history) if you know better"
+            )
+        sys.exit(EXIT_FAILED)
+    check = done.check
+    if fmt == "json":
+        document = {
+            "to": check.to,
+            "recorded": list(check.versions),
+            "checked": len(check.expected),
+            "missing": [str(r) for r in check.missing],
+            "forced": done.forced,
+            "tool_ledger": done.tool_ledger,
+        }
+        click.echo(json.dumps(document, indent=2))
+        return
+    console = _console()
+    found = len(check.expected) - len(check.missing)
+    console.print(
+        f"[green]{len(check.versions)} migrations ({check.versions[0]}…{check.to}) recorded as "
+        f"applied[/]; {found} of {len(check.expected)} objects they leave behind were found"
+    )
+    if done.tool_ledger:
+        console.print(f"  written to {escape(done.tool_ledger)} too")
+    for ref in check.missing:
+        console.print(f"  [yellow]! missing, recorded anyway:[/] {escape(str(ref))}")
+
+
+def _made_by(analysis: Analysis, ref, to: str) -> str:
+    """Which migration (up to ``to``) last makes ``ref``."""
+    made = ""
+    for info in analysis.migrations:
+        if any(p.key == ref.key for p in info.provides):
+            made = f"made by {info.version}"
+        if info.version == to:
+            break
+    return made
+
+
 @click.command("history")
 @dsn_option
 @embedded_option
 @format_option
 @click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
 def history_command(dsn, embedded, fmt, limit) -> None:
-    """Every apply, rollback, failure and resolve recorded on the target, oldest first."""
+    """Every apply, rollback, failure, resolve and baseline recorded on the target, oldest first."""
     from migtui.db import ledger
     from migtui.db.connect import ConnectError, connect
 

@@ -326,6 +326,7 @@ class _Walker:
                     start_line=section.start_line,
                     start_offset=section.start_offset,
                     goose=goose,
+                    inner_blocks=m.layout == "prisma",
                 )
             except SplitError as exc:
                 problems.append(
@@ -525,6 +526,7 @@ class _Walker:
         provides: list[ObjectRef] = []
         requires: list[Requirement] = []
         drops: list[ObjectRef] = []
+        renames: list[tuple[ObjectRef, ObjectRef]] = []
         alters: list[ObjectRef] = []
         dynamic_here = bool(facts.dynamic_lines)
 
@@ -579,6 +581,7 @@ class _Walker:
                 own[ref.key] = [r for r in own.get(ref.key, ()) if not ref.matches(r)]
                 own[eff.new.key].append(eff.new)
                 provides.append(eff.new)
+                renames.append((ref, eff.new))
                 self.live.rename(ref, eff.new, m.id)
                 self.renamed[ref.key] = (eff.new, m.id, eff.line)
         for finding in facts.findings:
@@ -597,6 +600,7 @@ class _Walker:
             drops=tuple(dict.fromkeys(drops)),
             alters=tuple(dict.fromkeys(alters)),
             dynamic_lines=facts.dynamic_lines,
+            renames=tuple(renames),
         )
 
     def _builtin(self, ref: ObjectRef) -> bool:

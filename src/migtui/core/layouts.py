@@ -1,4 +1,4 @@
-"""Reading a migration folder in any of six layouts into ``Migration`` values.
+"""Reading a migration folder in any of eight layouts into ``Migration`` values.
 
 Each layout has its own small reader; what they share lives here too: decoding
 files (UTF-8, BOM stripped, the first bad byte named), placing every section in
@@ -32,6 +32,14 @@ Naming rules:
   ``LoadResult.code_migrations``).
 * ``sqitch``: ``sqitch.plan`` with ``deploy/``, ``revert/``, ``verify/`` scripts.
   The version is the change's position in the plan (``1``, ``2``, …).
+* ``prisma``: folders ``20240101120000_name/`` holding ``migration.sql`` (and,
+  written by hand, ``down.sql``). The version is the folder's whole name, as
+  Prisma knows it, ordered as text.
+* ``sqlx``: ``20240101120000_name.sql``, or ``.up.sql``/``.down.sql`` pairs, in a
+  crate that depends on sqlx; ``-- no-transaction`` as the first line runs a
+  file outside a transaction.
+
+A Liquibase project is recognised and refused with a message saying so.
 
 Every layout but sqitch also reads ``-- requires: 0008 0013_5`` comment lines
 (in the header or the up section) as declared prerequisites.
@@ -65,7 +73,7 @@ from migtui.core.model import (
 from migtui.core.statements import SplitError, mask
 from migtui.core.versions import Version, version_for
 
-LAYOUTS = ("native", "golang-migrate", "goose", "diesel", "flyway", "sqitch")
+LAYOUTS = ("native", "golang-migrate", "goose", "diesel", "flyway", "sqitch", "prisma", "sqlx")
 
 #: What diesel's setup migration and CLI create, so nothing that calls them is
 #: reported as needing a missing object.
@@ -94,6 +102,8 @@ TOOL_OBJECTS: dict[str, tuple[ObjectRef, ...]] = {
     "diesel": DIESEL_ASSUMED,
     "flyway": (ObjectRef(TABLE, "public", "flyway_schema_history"),),
     "sqitch": _SQITCH_REGISTRY,
+    "prisma": (ObjectRef(TABLE, "public", "_prisma_migrations"),),
+    "sqlx": (ObjectRef(TABLE, "public", "_sqlx_migrations"),),
 }
 
 _SEVERITY = {
@@ -120,6 +130,9 @@ _GOLANG_NAME = re.compile(r"^(\d+)_(.*)\.(up|down)\.sql$")
 _FLYWAY_NAME = re.compile(r"^([VU])(\d+(?:[._]\d+)*)__(.*)\.sql$")
 _FLYWAY_REPEATABLE = re.compile(r"^R__(.*)\.sql$")
 _DIESEL_FOLDER = re.compile(r"^(\d[\d-]*)_(.*)$")
+_PRISMA_FOLDER = re.compile(r"^(\d+)_(.*)$")
+#: sqlx: ``<version>_<description>.sql``, or ``.up.sql`` / ``.down.sql`` pairs.
+_SQLX_NAME = re.compile(r"^(\d+)_(.*?)(?:\.(up|down))?\.sql$")
 _LEADING_VERSION = re.compile(r"^\d+(?:[._]\d+)*")
 
 _MIGRATE_MARKER = re.compile(r"^\s*--\s*migrate:(\S*)(.*)$")
@@ -166,8 +179,16 @@ def detect_layout(root: Path) -> str:
     """
     root = Path(root)
     _check_folder(root)
-    found = _detect(root)
+    liquibase = _liquibase_sql(root)
+    found = _detect(root) if liquibase is None else None
     if found is None:
+        liquibase = liquibase or _liquibase_sign(root)
+        if liquibase is not None:
+            raise LayoutError(
+                f"{root}: this is a Liquibase project ({liquibase}); migtui does not read "
+                "Liquibase changelogs: point it at a folder of dbmate, golang-migrate, goose, "
+                "diesel, flyway, sqitch, Prisma or sqlx migrations"
+            )
         nested = _nested_migration_folder(root)
         suggestion = f"; did you mean {nested}?" if nested is not None else ""
         raise LayoutError(
@@ -207,6 +228,8 @@ _LAYOUT_SHAPES = {
     "diesel": "folders like 2024-01-01-120000_name/up.sql",
     "flyway": "files like V1__name.sql",
     "sqitch": "a sqitch.plan file",
+    "prisma": "folders like 20240101120000_name/migration.sql",
+    "sqlx": "files like 20240101120000_name.sql or .up.sql/.down.sql (a Rust project using sqlx)",
 }
 
 
@@ -224,12 +247,18 @@ def _check_folder(root: Path) -> None:
 def _detect(root: Path) -> str | None:
     if (root / "sqitch.plan").is_file():
         return "sqitch"
+    if (root / "migration_lock.toml").is_file() or any(
+        _PRISMA_FOLDER.match(p.name) and (p / "migration.sql").is_file() for p in _subfolders(root)
+    ):
+        return "prisma"
     if any(_DIESEL_FOLDER.match(p.name) and (p / "up.sql").is_file() for p in _subfolders(root)):
         return "diesel"
     files = _files(root)
     names = [p.name for p in files]
     if any(_FLYWAY_NAME.match(n) or _FLYWAY_REPEATABLE.match(n) for n in names):
         return "flyway"
+    if _uses_sqlx(root) and any(_SQLX_NAME.match(n) for n in names):
+        return "sqlx"
     if any(_GOLANG_NAME.match(n) for n in names):
         return "golang-migrate"
     versioned = [p for p in files if _DBMATE_NAME.match(p.name)]
@@ -265,6 +294,53 @@ def _nested_migration_folder(root: Path, depth: int = 2) -> Path | None:
 #: Files detection has read already, for the reader to take instead of reading
 #: them again (only while ``load`` runs).
 _PREREAD: ContextVar[dict[Path, bytes] | None] = ContextVar("preread", default=None)
+
+
+def _liquibase_sql(root: Path) -> str | None:
+    """Liquibase's formatted SQL directly in ``root`` (named like migrations of
+    another tool, but run by Liquibase, with its own ${placeholders})."""
+    for path in [p for p in _files(root) if p.suffix == ".sql"][:20]:
+        try:
+            with path.open("rb") as f:
+                if f.read(200).lower().lstrip().startswith(b"--liquibase formatted sql"):
+                    return f"formatted SQL in {path.name}"
+        except OSError:
+            continue
+    return None
+
+
+def _liquibase_sign(root: Path) -> str | None:
+    """What shows a folder is Liquibase's: its properties file, a changelog,
+    or SQL written as Liquibase's formatted SQL (within two levels)."""
+    if (root / "liquibase.properties").is_file():
+        return "liquibase.properties"
+    for depth, pattern in ((0, "*"), (1, "*/*"), (2, "*/*/*")):
+        for path in sorted(root.glob(pattern))[:500]:
+            name = path.name.lower()
+            if "changelog" in name and path.suffix in (".xml", ".yaml", ".yml", ".json"):
+                return f"changelog {path.relative_to(root)}"
+            if path.suffix == ".sql" and depth < 2:
+                try:
+                    with path.open("rb") as f:
+                        head = f.read(200).lower()
+                except OSError:
+                    continue
+                if b"--liquibase formatted sql" in head:
+                    return f"formatted SQL in {path.relative_to(root)}"
+    return None
+
+
+def _uses_sqlx(root: Path) -> bool:
+    """Whether the folder belongs to a Rust crate that depends on sqlx: its
+    file names alone look like golang-migrate's or dbmate's."""
+    for folder in [root.resolve(), *list(root.resolve().parents)[:4]]:
+        cargo = folder / "Cargo.toml"
+        if cargo.is_file():
+            try:
+                return re.search(r"(?m)^\s*sqlx\b", cargo.read_text("utf-8", "replace")) is not None
+            except OSError:
+                return False
+    return False
 
 
 def _looks_like_goose(paths: Iterable[Path]) -> bool:
@@ -795,6 +871,7 @@ def _repeatable_version(description: str) -> Version:
     version.raw = f"R__{description}"
     version.parts = (sys.maxsize, *description.encode("utf-8"))
     version.order = version.parts
+    version.as_text = False
     return version
 
 
@@ -1045,6 +1122,100 @@ def _sqitch_migration(
 
 # --------------------------------------------------------- shared checks
 
+# ----------------------------------------------------------------- prisma
+
+
+def _read_prisma(root: Path) -> _Read:
+    read = _Read()
+    for folder in _subfolders(root):
+        match = _PRISMA_FOLDER.match(folder.name)
+        if match is None:
+            continue
+        if not (folder / "migration.sql").is_file():
+            message = f"{folder.name}/ has no migration.sql, so it is not a migration"
+            hint = "Prisma keeps each migration in <timestamp>_<name>/migration.sql"
+            read.problems.append(_Where(root, folder).problem("missing_file", message, hint))
+            continue
+        where = _Where(root, folder, folder.name)
+        problems: list[Problem] = []
+        up, source = _whole_file("up", where.at(folder / "migration.sql"), problems)
+        down = None
+        if (folder / "down.sql").is_file():  # written by hand (prisma migrate diff)
+            down, _ = _whole_file("down", where.at(folder / "down.sql"), problems)
+        requires = _declared_requires(
+            _all_lines(source), where.at(folder / "migration.sql"), problems
+        )
+        # Prisma knows a migration by its folder's whole name: two may share a
+        # timestamp. The name is the version, and nothing is repeated after it.
+        read.migrations.append(
+            Migration(
+                version_for(folder.name, "prisma"),
+                "",
+                folder,
+                "prisma",
+                up=up,
+                down=down,
+                declared_requires=requires,
+                read_problems=tuple(problems),
+            )
+        )
+    for path in _files(root):
+        if _is_stray_sql(path):
+            hint = "Prisma keeps each migration in <timestamp>_<name>/migration.sql"
+            read.problems.append(_unrecognized(path, root, hint))
+    return read
+
+
+# ------------------------------------------------------------------- sqlx
+
+
+def _read_sqlx(root: Path) -> _Read:
+    read = _Read()
+    found: dict[tuple[str, str], dict[str, Path]] = defaultdict(dict)
+    for path in _files(root):
+        match = _SQLX_NAME.match(path.name)
+        if match is not None:
+            found[(match.group(1), match.group(2))][match.group(3) or "simple"] = path
+        elif _is_stray_sql(path):
+            hint = "name migrations VERSION_description.sql, or .up.sql and .down.sql pairs"
+            read.problems.append(_unrecognized(path, root, hint))
+    for (raw_version, name), files in found.items():
+        path = files.get("up") or files.get("simple") or files["down"]
+        where = _Where(root, path, raw_version)
+        problems: list[Problem] = []
+        up = down = None
+        requires: tuple[str, ...] = ()
+        up_path = files.get("up") or files.get("simple")
+        if up_path is not None:
+            up, source = _whole_file("up", where.at(up_path), problems)
+            if up is not None and source is not None:
+                up = replace(up, transactional=not _sqlx_no_transaction(source))
+            requires = _declared_requires(_all_lines(source), where, problems)
+        if "down" in files:
+            down, source = _whole_file("down", where.at(files["down"]), problems)
+            if down is not None and source is not None:
+                down = replace(down, transactional=not _sqlx_no_transaction(source))
+        read.migrations.append(
+            Migration(
+                Version(raw_version),
+                name,
+                path,
+                "sqlx",
+                up=up,
+                down=down,
+                declared_requires=requires,
+                read_problems=tuple(problems),
+            )
+        )
+    return read
+
+
+def _sqlx_no_transaction(source: _Source) -> bool:
+    """sqlx runs a migration outside a transaction when its first line is
+    ``-- no-transaction``."""
+    return bool(source.lines) and source.lines[0].strip() == "-- no-transaction"
+
+
 _READERS = {
     "native": _read_native,
     "golang-migrate": _read_golang,
@@ -1052,6 +1223,8 @@ _READERS = {
     "diesel": _read_diesel,
     "flyway": _read_flyway,
     "sqitch": _read_sqitch,
+    "prisma": _read_prisma,
+    "sqlx": _read_sqlx,
 }
 
 _DOWN_HINTS = {
@@ -1061,6 +1234,8 @@ _DOWN_HINTS = {
     "diesel": "write down.sql so that it undoes up.sql",
     "flyway": "add an undo script U<version>__name.sql",
     "sqitch": "add a revert/ script for the change",
+    "prisma": "Prisma writes no down migrations; add down.sql to the folder by hand if it must roll back",
+    "sqlx": "add VERSION_name.down.sql (and rename the up file VERSION_name.up.sql)",
 }
 
 
@@ -1133,7 +1308,14 @@ def _with_content_checks(migration: Migration, root: Path) -> Migration:
             )
         )
     down = migration.down
-    if not migration.repeatable and (down is None or not _has_sql(down.text)):
+    # Prisma writes no down migrations at all: saying so for each would be noise
+    # (a rollback says it when asked).
+    no_downs_by_design = migration.layout == "prisma" and down is None
+    if (
+        not migration.repeatable
+        and not no_downs_by_design
+        and (down is None or not _has_sql(down.text))
+    ):
         if down is None:
             message = f"{migration.label} has no down SQL, so it cannot be rolled back"
             hint = _DOWN_HINTS[migration.layout]
@@ -1153,9 +1335,9 @@ def _with_content_checks(migration: Migration, root: Path) -> Migration:
 
 
 def _duplicate_versions(migrations: tuple[Migration, ...], root: Path) -> list[Problem]:
-    groups: dict[tuple[int, ...], list[Migration]] = defaultdict(list)
+    groups: dict[Version, list[Migration]] = defaultdict(list)
     for migration in migrations:
-        groups[migration.version.parts].append(migration)
+        groups[migration.version].append(migration)
     problems = []
     for group in (g for g in groups.values() if len(g) > 1):
         files = ", ".join(_relative(m.path, root) for m in group)

@@ -20,7 +20,9 @@ DRIFTED = "drifted"
 MISSING = "missing"
 DIRTY = "dirty"
 OUT_OF_ORDER = "out_of_order"
-STATES = (PENDING, APPLIED, DRIFTED, MISSING, DIRTY, OUT_OF_ORDER)
+#: Its objects exist in the target, but no ledger records it: baseline first.
+UNRECORDED = "unrecorded"
+STATES = (PENDING, APPLIED, DRIFTED, MISSING, DIRTY, OUT_OF_ORDER, UNRECORDED)
 
 #: Transaction control a migration may not issue itself: the runner owns the transaction.
 _SAVEPOINT_KINDS = frozenset(
@@ -228,7 +230,12 @@ def build_rollback_plan(
                     info.version,
                     "no_down",
                     f"{info.migration.label} has no down section: it cannot be rolled back",
-                    "add a down section, or roll back to a later version",
+                    (
+                        "Prisma writes no down migrations: add down.sql to its folder by hand, "
+                        "or roll back to a later version"
+                        if info.migration.layout == "prisma"
+                        else "add a down section, or roll back to a later version"
+                    ),
                     file=str(info.migration.path),
                 )
             )
@@ -263,6 +270,18 @@ def _ledger_blockers(statuses: list[MigrationStatus], allow_drift: bool) -> list
             blockers.append(_dirty_blocker(status))
         elif status.state in (DRIFTED, MISSING) and not allow_drift:
             blockers.append(_drift_blocker(status))
+    unrecorded = [s.version for s in statuses if s.state == UNRECORDED]
+    if unrecorded:
+        last = unrecorded[-1]
+        blockers.append(
+            Blocker(
+                last,
+                UNRECORDED,
+                f"the objects of {unrecorded[0]}…{last} already exist, but no ledger records "
+                "those migrations: running them again would fail or do their work twice",
+                f"check, then `migtui baseline --to {last}` to record them as applied",
+            )
+        )
     return blockers
 
 

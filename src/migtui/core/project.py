@@ -61,6 +61,8 @@ class MigrationInfo:
     problems: tuple[Problem, ...] = ()
     #: Lines with dynamic SQL whose objects cannot be known.
     dynamic_lines: tuple[int, ...] = ()
+    #: (old, new) of every object the up section renames, in order.
+    renames: tuple[tuple[ObjectRef, ObjectRef], ...] = ()
 
     @property
     def version(self) -> str:

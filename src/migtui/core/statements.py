@@ -191,8 +191,14 @@ def split(
     start_line: int = 1,
     start_offset: int = 0,
     goose: bool = False,
+    inner_blocks: bool = False,
 ) -> SplitResult:
     """Split a script into statements, each with its parse tree.
+
+    With ``inner_blocks=True`` (Prisma, whose generated scripts wrap enum
+    changes in their own ``BEGIN; … COMMIT;``), every balanced BEGIN … COMMIT
+    inside the script is absorbed like a whole-script one: the runner's one
+    transaction takes its place.
 
     ``start_line``/``start_offset`` place the script in its file, so every
     statement carries file lines and file byte offsets. With ``goose=True``,
@@ -208,7 +214,7 @@ def split(
     pieces = _parse_whole(data) if len(data) <= _WHOLE_PARSE_LIMIT else _parse_large(text)
     if pieces is None:
         pieces = _parse_tolerant(text, start_line)
-    return _unwrap(_statements(data, pieces, start_line, start_offset))
+    return _unwrap(_statements(data, pieces, start_line, start_offset), inner_blocks)
 
 
 @dataclass
@@ -553,7 +559,15 @@ def _trim(masked: str, s: int, e: int) -> tuple[int, int]:
     return s, e
 
 
-def _unwrap(statements: list[Statement]) -> SplitResult:
+def _unwrap(statements: list[Statement], inner_blocks: bool = False) -> SplitResult:
+    if inner_blocks:
+        pairs = _inner_blocks(statements)
+        if pairs:
+            dropped = {id(s) for pair in pairs for s in pair}
+            kept = [s for s in statements if id(s) not in dropped]
+            renumbered = tuple(replace(s, index=i) for i, s in enumerate(kept))
+            first = pairs[0]
+            return SplitResult(renumbered, True, (first[0].start_line, first[1].start_line))
     sql = [s for s in statements if s.category != "psql"]
     if len(sql) >= 2:
         first, last = sql[0], sql[-1]
@@ -562,6 +576,26 @@ def _unwrap(statements: list[Statement]) -> SplitResult:
             renumbered = tuple(replace(s, index=i) for i, s in enumerate(kept))
             return SplitResult(renumbered, True, (first.start_line, last.start_line))
     return SplitResult(tuple(statements))
+
+
+def _inner_blocks(statements: list[Statement]) -> list[tuple[Statement, Statement]]:
+    """Each BEGIN with the COMMIT that closes it, when every transaction
+    statement of the script is one of such pairs (anything else — a
+    ROLLBACK, a BEGIN never closed — leaves the script as it is)."""
+    pairs: list[tuple[Statement, Statement]] = []
+    opened: Statement | None = None
+    for statement in statements:
+        kind = _transaction_kind(statement)
+        if statement.category != "transaction":
+            continue
+        if kind in _BEGIN_KINDS and opened is None:
+            opened = statement
+        elif kind in _COMMIT_KINDS and opened is not None:
+            pairs.append((opened, statement))
+            opened = None
+        else:
+            return []
+    return pairs if opened is None else []
 
 
 def _transaction_kind(statement: Statement) -> str | None:

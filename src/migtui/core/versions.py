@@ -18,7 +18,7 @@ from functools import total_ordering
 _NUMBER = re.compile(r"\d+")
 
 #: Layouts whose own tool orders versions as text, character by character.
-TEXT_ORDERED_LAYOUTS = frozenset({"diesel"})
+TEXT_ORDERED_LAYOUTS = frozenset({"diesel", "prisma"})
 
 
 @total_ordering
@@ -27,7 +27,7 @@ class Version:
     ``as_text``, by its characters. Equal versions have equal numeric parts
     either way (``14`` names ``0014``)."""
 
-    __slots__ = ("raw", "parts", "order")
+    __slots__ = ("raw", "parts", "order", "as_text")
 
     def __init__(self, raw: str, *, as_text: bool = False) -> None:
         raw = str(raw).strip()
@@ -39,13 +39,18 @@ class Version:
             raise ValueError(f"version {raw!r} has no number in it")
         #: What ``<`` compares: the numbers, or the characters' code points.
         self.order: tuple[int, ...] = tuple(map(ord, raw)) if as_text else self.parts
+        #: Two versions kept as text are equal only as text: Prisma's
+        #: ``2024_a`` and ``2024_b`` differ though their numbers agree.
+        self.as_text = as_text
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, str):
             return self.same_number(other)
         if not isinstance(other, Version):
             return NotImplemented
-        return self.parts == other.parts
+        if self.as_text and other.as_text:
+            return self.raw == other.raw
+        return self.parts == other.parts  # a number names a version of either kind
 
     def __lt__(self, other: Version) -> bool:
         if not isinstance(other, Version):
@@ -53,7 +58,7 @@ class Version:
         return self.order < other.order
 
     def __hash__(self) -> int:
-        return hash(self.parts)
+        return hash(self.parts)  # equal versions always share their numbers
 
     def __str__(self) -> str:
         return self.raw

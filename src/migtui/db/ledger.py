@@ -12,7 +12,7 @@ import hashlib
 import json
 import socket
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import psycopg
@@ -25,6 +25,7 @@ from migtui.core.plan import (
     MISSING,
     OUT_OF_ORDER,
     PENDING,
+    UNRECORDED,
     MigrationStatus,
 )
 from migtui.core.project import Analysis, MigrationInfo
@@ -164,7 +165,10 @@ def read_state(
     rows = read_rows(conn)
     found = find_tool_ledger(conn, analysis.layout, ledger_table)
     if found is None:
-        return LedgerState(status_from_rows(rows, analysis))
+        statuses = status_from_rows(rows, analysis)
+        if not ledger_exists(conn):
+            return _without_any_ledger(conn, analysis, statuses)
+        return LedgerState(statuses)
     states = read_tool_states(conn, found, analysis)
     notes: list[str] = []
     if found.how == "renamed":
@@ -183,6 +187,28 @@ def read_state(
                 "of their own before dbmate runs this folder again"
             )
     return LedgerState(_merge(rows, states, found, analysis), found, tuple(notes))
+
+
+def _without_any_ledger(
+    conn: psycopg.Connection, analysis: Analysis, statuses: list[MigrationStatus]
+) -> LedgerState:
+    """A database no ledger has ever recorded: if the objects of the first
+    migrations are there (restored from a dump, migrated by hand), say so
+    rather than call them pending."""
+    from migtui.core.baseline import unrecorded_prefix
+    from migtui.db.catalog import read_catalog
+
+    newest = unrecorded_prefix(analysis, read_catalog(conn))
+    if newest is None:
+        return LedgerState(statuses)
+    order = [i.version for i in analysis.migrations]
+    covered = set(order[: order.index(newest) + 1])
+    marked = [replace(s, state=UNRECORDED) if s.version in covered else s for s in statuses]
+    note = (
+        f"the objects of {order[0]}…{newest} exist but no ledger records them: check, then "
+        f"`migtui baseline --to {newest}` records them as applied"
+    )
+    return LedgerState(marked, notes=(note,))
 
 
 def read_status(

@@ -266,8 +266,10 @@ class Runner:
             if self.options.dry_run:
                 # Everything, the ledger's own creation included, is undone at the end.
                 stack.enter_context(conn.transaction(force_rollback=True))
-            ledger.ensure_ledger(conn)
+            # Read before the ledger is made: a database no ledger has recorded is
+            # told apart from one migtui is about to start recording.
             state = ledger.read_state(conn, self.analysis, self.options.ledger_table)
+            ledger.ensure_ledger(conn)
             plan = make_plan(state.statuses)
             if plan.refused:
                 message = "\n".join(str(b) for b in plan.blockers)

@@ -63,30 +63,54 @@ def find_tool_ledger(
 
     Raises ToolLedgerError when ``configured`` names a table that is missing
     or is not the tool's."""
-    tool = for_layout(layout)
-    if tool is None:
+    candidates = for_layout(layout)
+    if not candidates:
         return None
     if configured:
-        try:
-            schema, table = split_table(configured)
-        except ValueError as exc:
-            raise ToolLedgerError(f"ledger_table: {exc}") from None
-        found = _table(conn, schema, table)
-        if found is None:
-            raise ToolLedgerError(
-                f"ledger_table {configured!r}: no such table in the database "
-                f"(the {tool.tool} ledger migtui was told to use)"
-            )
-        if not _shape_fits(tool, set(found[2])):
-            raise ToolLedgerError(
-                f"ledger_table {configured!r} is not a {tool.tool} ledger: it needs the "
-                f"columns {', '.join(sorted(tool.columns))}"
-            )
-        return FoundLedger(tool, found[0], found[1], "configured")
+        return _configured(conn, candidates, configured)
+    for tool in candidates:
+        found = _default(conn, tool)
+        if found is not None:
+            return found
+    for tool in candidates:
+        found = _renamed(conn, tool)
+        if found is not None:
+            return found
+    return None
+
+
+def _configured(
+    conn: psycopg.Connection, candidates: tuple[ToolLedger, ...], configured: str
+) -> FoundLedger:
+    try:
+        schema, table = split_table(configured)
+    except ValueError as exc:
+        raise ToolLedgerError(f"ledger_table: {exc}") from None
+    found = _table(conn, schema, table)
+    tool = candidates[0]
+    if found is None:
+        raise ToolLedgerError(
+            f"ledger_table {configured!r}: no such table in the database "
+            f"(the {tool.tool} ledger migtui was told to use)"
+        )
+    for candidate in candidates:
+        if _shape_fits(candidate, set(found[2])):
+            return FoundLedger(candidate, found[0], found[1], "configured")
+    raise ToolLedgerError(
+        f"ledger_table {configured!r} is not a {tool.tool} ledger: it needs the "
+        f"columns {', '.join(sorted(tool.columns))}"
+    )
+
+
+def _default(conn: psycopg.Connection, tool: ToolLedger) -> FoundLedger | None:
     schema, table = split_table(tool.table)
     found = _table(conn, schema, table)
     if found is not None and _shape_fits(tool, set(found[2])):
         return FoundLedger(tool, found[0], found[1])
+    return None
+
+
+def _renamed(conn: psycopg.Connection, tool: ToolLedger) -> FoundLedger | None:
     if not tool.all_columns:
         return None
     shaped = [

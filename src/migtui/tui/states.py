@@ -14,6 +14,7 @@ MISSING = "missing"
 NOT_CHECKED = "unknown"
 RUNNING = "running"
 FAILED = "failed"
+UNRECORDED = "unrecorded"
 
 #: The ledger's state names (snake case) in the words an operator reads.
 _LEDGER_WORDS = {
@@ -36,6 +37,7 @@ STYLES = {
     NOT_CHECKED: "dim",
     RUNNING: "bold cyan",
     FAILED: "bold red",
+    UNRECORDED: "dark_orange",
 }
 
 MARKERS = {
@@ -47,6 +49,7 @@ MARKERS = {
     APPLIED: "✓",
     RUNNING: "▶",
     FAILED: "✗",
+    UNRECORDED: "≈",
 }
 
 
