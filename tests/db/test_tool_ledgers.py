@@ -417,3 +417,23 @@ def test_resolving_a_dirty_golang_migrate_version_settles_its_ledger_too(pg_dsn,
     assert _applied_by_tool(pg_dsn, "golang-migrate") == (["2"] if applied else ["1"])
     expected = "applied" if applied else "pending"
     assert [s.state for s in _states(pg_dsn, analysis).statuses][1] == expected
+
+
+CORPORA = Path(__file__).resolve().parents[3] / "shared" / "corpora"
+
+
+@pytest.mark.skipif(not (CORPORA / "openmeter").is_dir(), reason="../shared/corpora is absent")
+def test_openmeters_renamed_golang_migrate_ledger_is_found(pg_dsn):
+    """openmeter runs golang-migrate with its ledger named schema_om."""
+    root = CORPORA / "openmeter" / "tools" / "migrate" / "migrations"
+    analysis = analyze_dir(root)
+    tenth = analysis.migrations[9].migration.version.raw
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        conn.execute(
+            "CREATE TABLE schema_om (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL)"
+        )
+        conn.execute("INSERT INTO schema_om VALUES (%s, false)", (int(tenth),))
+    state = _states(pg_dsn, analysis)
+    assert state.tool is not None and (state.tool.table, state.tool.how) == ("schema_om", "renamed")
+    states = [s.state for s in state.statuses]
+    assert states[:10] == ["applied"] * 10 and set(states[10:]) == {"pending"}

@@ -854,3 +854,19 @@ def test_a_liquibase_project_is_named_not_misread(tmp_path: Path) -> None:
     write(tmp_path, "0001_tables.sql", "--liquibase formatted sql\n--changeset a:1\nSELECT 1;\n")
     with pytest.raises(LayoutError, match="Liquibase"):
         load(tmp_path)
+
+
+def test_dbmate_shared_versions_are_warned_of_where_dbmate_keeps_the_database() -> None:
+    from migtui.core.catalog import CatalogSnapshot
+    from migtui.core.graph import analyze
+    from migtui.core.model import TABLE, ObjectRef
+
+    loaded = load(FIXTURES / "native")
+    offline = analyze(loaded)
+    assert not [p for p in offline.problems if p.kind == "dbmate_shared_version"]
+    dbmate = CatalogSnapshot(frozenset({ObjectRef(TABLE, "public", "schema_migrations")}))
+    live = analyze(loaded, catalog=dbmate)
+    shared = [p for p in live.problems if p.kind == "dbmate_shared_version"]
+    # 0013_5_… sorts before 0013_… by name: dbmate runs it and fails on 0013
+    assert [p.migration for p in shared] == ["0013"]
+    assert "0013_5" in shared[0].message and shared[0].severity == "warning"

@@ -11,6 +11,7 @@ which problem that is and what the operator should do about it.
 from __future__ import annotations
 
 import gc
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -25,6 +26,7 @@ from migtui.core.model import (
     EXTENSION,
     INDEX,
     SCHEMA,
+    TABLE,
     TABLE_SCOPED_KINDS,
     TYPE_KINDS,
     Migration,
@@ -455,6 +457,7 @@ class _Walker:
         repeatables = [self._walk(m) for m in loaded.repeatables]
         self.repeatable_made = [ref for info in repeatables for ref in info.provides]
         self._declared(migrations)
+        self._dbmate_versions(migrations)
         self._cycles(migrations)
         self._rollback_chain(migrations)
 
@@ -1081,6 +1084,38 @@ class _Walker:
             if seen and other.action == F.PROVIDE and ref.matches(other.ref):
                 return other.line
         return None
+
+    def _dbmate_versions(self, migrations: list[Migration]) -> None:
+        """dbmate takes files that share leading digits for one version: where
+        the target has dbmate's ledger, say which it would run and which not."""
+        if self.loaded.layout != "native" or self.catalog is None:
+            return
+        if not self.catalog.has(ObjectRef(TABLE, "public", "schema_migrations")):
+            return
+        groups: dict[str, list[Migration]] = defaultdict(list)
+        for m in migrations:
+            groups[re.match(r"\d+", m.version.raw).group(0)].append(m)
+        for number, group in groups.items():
+            if len(group) < 2:
+                continue
+            first = min(group, key=lambda m: m.path.name)
+            for m in group:
+                if m is first:
+                    continue
+                self.problems.append(
+                    Problem(
+                        "dbmate_shared_version",
+                        WARNING,
+                        f"dbmate reads only the leading digits of a file name: to it {m.id} is "
+                        f"version {number}, the same as {first.id} (which it runs, first by "
+                        f"name), so dbmate fails on {m.path.name} with a duplicate key in "
+                        "schema_migrations",
+                        f"give {m.id} a number of its own if dbmate still runs this folder",
+                        migration=m.id,
+                        file=self._rel(m.path),
+                        section="up",
+                    )
+                )
 
     def _finding(self, m: Migration, file: str, finding: F.Finding) -> None:
         if finding.kind == F.DYNAMIC_SQL:
