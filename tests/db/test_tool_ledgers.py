@@ -107,8 +107,8 @@ TOOL_FIRST_RUN = {
             change text NOT NULL, project text NOT NULL,
             committed_at timestamptz NOT NULL DEFAULT clock_timestamp());
         INSERT INTO sqitch.changes (change_id, script_hash, change, project)
-            VALUES ('c1', {sha1}, 'users', 'blog');
-        INSERT INTO sqitch.events VALUES ('deploy', 'c1', 'users', 'blog');
+            VALUES ({change_id}, {sha1}, 'users', 'blog');
+        INSERT INTO sqitch.events VALUES ('deploy', {change_id}, 'users', 'blog');
     """,
     "prisma": """
         CREATE TABLE "_prisma_migrations" ("id" VARCHAR(36) NOT NULL,
@@ -156,7 +156,13 @@ def _first_run(dsn: str, layout: str, root: Path) -> None:
         "sqlx": "20240101000001_users.up.sql",
     }.get(layout)
     data = (root / first).read_bytes() if first else b""
+    change_id = "NULL"
+    if layout == "sqitch":  # the id sqitch gives the plan's first change
+        from migtui.core.tools.sqitch import registry_entries
+
+        change_id = f"'{registry_entries(root)[0].id}'"
     sql = TOOL_FIRST_RUN[layout].format(
+        change_id=change_id,
         sha256=f"'{hashlib.sha256(data).hexdigest()}'",
         sha384=f"'\\x{hashlib.sha384(data).hexdigest()}'::bytea",
         checksum=checksum((root / "V1__users.sql").read_bytes()) if layout == "flyway" else 0,
@@ -312,17 +318,6 @@ def test_flyway_baseline_counts_every_version_up_to_it(pg_dsn, tmp_path):
     ]
 
 
-def test_sqitch_registry_is_read_but_never_written(pg_dsn, tmp_path):
-    root = folder_for("sqitch", tmp_path / "s")
-    _first_run(pg_dsn, "sqitch", root)
-    analysis = analyze_dir(root)
-    result = _run(pg_dsn, analysis)
-    assert result.outcome == "refused"
-    assert "sqitch" in (result.message or "")
-    with psycopg.connect(pg_dsn, autocommit=True) as conn:
-        assert conn.execute("SELECT to_regclass('posts')").fetchone()[0] is None
-
-
 def test_a_renamed_ledger_is_found_or_configured(pg_dsn, tmp_path):
     root = folder_for("golang-migrate", tmp_path / "g")
     _first_run(pg_dsn, "golang-migrate", root)
@@ -345,19 +340,21 @@ def test_a_renamed_ledger_is_found_or_configured(pg_dsn, tmp_path):
         _states(pg_dsn, analysis, "ops.nothing_here")
 
 
-def test_golang_migrate_lock_held_refuses_naming_it(pg_dsn, tmp_path):
-    from migtui.core.tools.golang_migrate import GolangMigrate
+@pytest.mark.parametrize("layout", ["golang-migrate", "flyway", "prisma", "sqlx"])
+def test_the_tools_own_lock_held_refuses_naming_it(pg_dsn, tmp_path, layout):
+    from migtui.core.tools import for_layout
 
-    root = folder_for("golang-migrate", tmp_path / "g")
-    _first_run(pg_dsn, "golang-migrate", root)
+    root = folder_for(layout, tmp_path / "m")
+    _first_run(pg_dsn, layout, root)
     analysis = analyze_dir(root)
     database = psycopg.conninfo.conninfo_to_dict(pg_dsn)["dbname"]
-    key = GolangMigrate().lock_key(database, "public", "schema_migrations")
+    tool = for_layout(layout)[0]
+    key = tool.lock_key(database, "public", tool.table)
     with psycopg.connect(pg_dsn, autocommit=True) as other:
         other.execute("SELECT pg_advisory_lock(%s::bigint)", (key,))
         result = _run(pg_dsn, analysis)
     assert result.outcome == "refused"
-    assert "golang-migrate holds its migration lock" in result.message
+    assert f"{tool.tool} holds its migration lock" in result.message
     assert _run(pg_dsn, analysis).outcome == "done"
 
 
@@ -437,3 +434,21 @@ def test_openmeters_renamed_golang_migrate_ledger_is_found(pg_dsn):
     assert state.tool is not None and (state.tool.table, state.tool.how) == ("schema_om", "renamed")
     states = [s.state for s in state.statuses]
     assert states[:10] == ["applied"] * 10 and set(states[10:]) == {"pending"}
+
+
+def test_a_prisma_migration_that_sets_its_isolation_level_runs_with_it(pg_dsn, tmp_path):
+    """Prisma leaves transactions to the script: BEGIN; SET TRANSACTION …; … COMMIT;"""
+    root = tmp_path / "p"
+    (root / "20240101000001_backfill").mkdir(parents=True)
+    (root / "migration_lock.toml").write_text('provider = "postgresql"\n')
+    (root / "20240101000001_backfill" / "migration.sql").write_text(
+        "-- Prisma does not wrap migrations in a transaction.\nBEGIN;\n"
+        "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ;\n"
+        "CREATE TABLE iso AS SELECT current_setting('transaction_isolation') AS level;\n"
+        "COMMIT;\n"
+    )
+    analysis = analyze_dir(root)
+    assert analysis.errors == ()
+    assert _run(pg_dsn, analysis).outcome == "done"
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        assert conn.execute("SELECT level FROM iso").fetchone()[0] == "repeatable read"

@@ -610,3 +610,15 @@ def is_copy_from_stdin(statement: Statement) -> bool:
     if not copy:
         return statement.category == "copy_data"
     return bool(copy.get("is_from") and not copy.get("filename") and not copy.get("is_program"))
+
+
+_SET_TRANSACTION = re.compile(r"^(?:\s+|--[^\n]*\n|/\*.*?\*/)*SET\s+TRANSACTION\b", re.I | re.S)
+
+
+def is_set_transaction(statement: Statement) -> bool:
+    """``SET TRANSACTION …`` (isolation level, read only): it must come before
+    any other query of its transaction."""
+    if statement.tree is not None:
+        fields = statement.tree.get("VariableSetStmt")
+        return bool(fields) and fields.get("name") == "TRANSACTION"
+    return _SET_TRANSACTION.match(statement.text) is not None

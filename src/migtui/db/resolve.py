@@ -51,11 +51,13 @@ def resolve(
                 (s for s in state.statuses if Version(s.version).same_number(version)),
                 None,
             )
-            if status is None or status.state != DIRTY:
+            own = {r.version for r in ledger.read_rows(conn)}
+            # migtui's ledger records it, the layout tool's does not: settled the same way
+            disagrees = status is not None and status.version in own and not status.is_applied
+            if status is None or (status.state != DIRTY and not disagrees):
                 shown = status.state if status else "unknown"
                 raise NotDirty(f"{version} is {shown}, not dirty: there is nothing to resolve")
             info = analysis.get(status.version)
-            own = {r.version for r in ledger.read_rows(conn)}
             still = tuple(
                 i
                 for i in analysis.migrations

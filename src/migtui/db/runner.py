@@ -29,6 +29,7 @@ from migtui.core.plan import (
     build_rollback_plan,
 )
 from migtui.core.project import Analysis
+from migtui.core.statements import is_set_transaction
 from migtui.core.tools import ToolRun
 from migtui.db import ledger, tools
 from migtui.db.connect import connect
@@ -404,8 +405,15 @@ class Runner:
         log: list[dict] = []
         try:
             with conn.transaction():
+                # SET TRANSACTION (an isolation level) must be the transaction's first
+                # query: it runs before the runner's own settings.
+                first = 0
+                while first < len(step.statements) and is_set_transaction(step.statements[first]):
+                    first += 1
+                leading, rest = step.statements[:first], step.statements[first:]
+                self._execute_all(conn, step, step.direction, leading, step.file, log)
                 self._set_timeouts(conn, local=True)
-                self._execute_all(conn, step, step.direction, step.statements, step.file, log)
+                self._execute_all(conn, step, step.direction, rest, step.file, log)
                 if step.verify:
                     self._verify(conn, step, log)
                 duration = (time.perf_counter() - started) * 1000

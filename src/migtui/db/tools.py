@@ -143,7 +143,7 @@ def read_tool_states(
     conn: psycopg.Connection, found: FoundLedger, analysis: Analysis
 ) -> dict[str, ToolState]:
     rows = conn.execute(found.tool.select(found.name)).fetchall()
-    return found.tool.states(rows, analysis.migrations)
+    return found.tool.states(rows, analysis.migrations, root=analysis.root)
 
 
 def record(conn: psycopg.Connection, found: FoundLedger, info: MigrationInfo, run: ToolRun) -> None:

@@ -175,7 +175,7 @@ class MigtuiApp(RunActions, App):
             console.select(dirty[0])
             row = console.project.row(dirty[0])
         self.push_screen(
-            DirtyScreen(row, console.dsn, console.project.analysis),
+            DirtyScreen(row, console.dsn, console.project.analysis, console.source.ledger_table),
             lambda done: done and console.load(),
         )
 

@@ -119,8 +119,10 @@ def rollback_preview(
         return plan, preview(conn, project.analysis, plan)
 
 
-def resolve_dirty(dsn: str, analysis, row, *, applied: bool) -> None:
+def resolve_dirty(
+    dsn: str, analysis, row, *, applied: bool, ledger_table: str | None = None
+) -> None:
     """Record the operator's decision about a dirty migration, through the engine."""
     from migtui.db.resolve import resolve
 
-    resolve(dsn, analysis, row.version, applied=applied)
+    resolve(dsn, analysis, row.version, applied=applied, ledger_table=ledger_table)

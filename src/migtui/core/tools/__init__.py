@@ -1,14 +1,18 @@
-"""The migration tools migtui works beside, one module each.
+"""The migration tools migtui reads and works beside, one module each.
 
-Each module says how its tool records migrations in the target (its
-ledger): what identifies the table, how its rows become each migration's
-state, and how an apply or a rollback is written so that the tool, run next,
-agrees with what migtui did. ``for_layout`` gives the tool whose folder
-layout is being read.
+Each module says everything migtui knows about its tool: how it names and
+orders migrations (``read``, its folder reader, with ``LAYOUT``, ``SHAPE``,
+``DOWN_HINT`` and what the tool creates first, ``ASSUMED``), and how it
+records them in the target (its ledger class: what identifies the table, how
+its rows become each migration's state, and how an apply or a rollback is
+written so that the tool, run next, agrees). ``reading`` holds what the
+readers share. Adding a tool is one module here, listed in ``MODULES``, and
+its detection rule in ``core.layouts``.
 """
 
 from __future__ import annotations
 
+from migtui.core.tools import dbmate, diesel, flyway, golang_migrate, goose, prisma, sqitch, sqlx
 from migtui.core.tools.base import ToolLedger, ToolRun, ToolState
 from migtui.core.tools.dbmate import Dbmate
 from migtui.core.tools.diesel import Diesel
@@ -19,7 +23,10 @@ from migtui.core.tools.prisma import Prisma
 from migtui.core.tools.sqitch import Sqitch
 from migtui.core.tools.sqlx import Sqlx
 
-__all__ = ["TOOLS", "ToolLedger", "ToolRun", "ToolState", "for_layout"]
+__all__ = ["MODULES", "TOOLS", "ToolLedger", "ToolRun", "ToolState", "for_layout"]
+
+#: Each tool's module, in the order migtui lists their layouts.
+MODULES = (dbmate, golang_migrate, goose, diesel, flyway, sqitch, prisma, sqlx)
 
 TOOLS: tuple[ToolLedger, ...] = (
     Dbmate(),

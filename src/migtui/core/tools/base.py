@@ -76,9 +76,12 @@ class ToolLedger:
     def select(self, table: str) -> str:
         raise NotImplementedError
 
-    def states(self, rows: list[tuple], infos: tuple[MigrationInfo, ...]) -> dict[str, ToolState]:
+    def states(
+        self, rows: list[tuple], infos: tuple[MigrationInfo, ...], root: Path | None = None
+    ) -> dict[str, ToolState]:
         """Each migration's state (by migtui version) from the ledger's rows;
-        migrations the ledger does not mention are pending."""
+        migrations the ledger does not mention are pending. ``root`` is the
+        migrations folder, for tools whose ids come from a file in it."""
         raise NotImplementedError
 
     def record(self, table: str, info: MigrationInfo, run: ToolRun) -> list[Sql]:

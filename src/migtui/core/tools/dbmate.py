@@ -10,9 +10,30 @@ row stands for.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
+from pathlib import Path
 
+from migtui.core.model import (
+    TABLE,
+    Migration,
+    ObjectRef,
+    Problem,
+    Section,
+)
 from migtui.core.project import MigrationInfo
 from migtui.core.tools.base import Sql, ToolLedger, ToolRun, ToolState
+from migtui.core.tools.reading import (
+    Read,
+    Where,
+    all_lines,
+    declared_requires,
+    files_in,
+    is_stray_sql,
+    read_source,
+    sql_before,
+    unrecognized,
+)
+from migtui.core.versions import Version
 
 _LEADING_DIGITS = re.compile(r"\d+")
 
@@ -32,7 +53,7 @@ class Dbmate(ToolLedger):
     def select(self, table: str) -> str:
         return f"SELECT version::text FROM {table}"
 
-    def states(self, rows, infos):
+    def states(self, rows, infos, root=None):
         recorded = {row[0] for row in rows}
         out: dict[str, ToolState] = {}
         # dbmate runs files in name order; of files sharing a number, the
@@ -61,3 +82,107 @@ def shared_versions(infos: tuple[MigrationInfo, ...]) -> list[list[str]]:
     for info in infos:
         groups.setdefault(Dbmate().key(info), []).append(info.version)
     return [g for g in groups.values() if len(g) > 1]
+
+
+# -- the layout
+
+#: The layout name migtui gives this tool's folders.
+LAYOUT = "native"
+#: How its folders look, for messages.
+SHAPE = "files like 0001_name.sql"
+#: What to do about a migration without a down section.
+DOWN_HINT = "add a -- migrate:down section that undoes the up section"
+
+
+# -- reading its folders
+
+NATIVE_NAME = re.compile(r"^(\d+(?:_\d+)*)(?:_(.*))?\.sql$")
+#: dbmate also takes ``20240101120000-create-t.sql``: a dash may end the version.
+DBMATE_NAME = re.compile(r"^(\d+(?:_\d+)*)(?:[_-](.*))?\.sql$")
+
+_MIGRATE_MARKER = re.compile(r"^\s*--\s*migrate:(\S*)(.*)$")
+MIGRATE_BYTES = re.compile(rb"(?m)^[ \t]*--[ \t]*migrate:")
+
+
+def read(root: Path) -> Read:
+    read = Read()
+    for path in files_in(root):
+        match = DBMATE_NAME.match(path.name)
+        if match is not None:
+            read.migrations.append(_native_migration(path, root, match.group(1), match.group(2)))
+        elif is_stray_sql(path):
+            hint = "name migrations VERSION_name.sql, e.g. 0015_add_index.sql or 20240101120000_add_index.sql"
+            read.problems.append(unrecognized(path, root, hint))
+    return read
+
+
+def _native_migration(path: Path, root: Path, raw_version: str, name: str | None) -> Migration:
+    migration = Migration(Version(raw_version), name or "", path, "native")
+    where = Where(root, path, raw_version)
+    source = read_source(where)
+    if isinstance(source, Problem):
+        return replace(migration, read_problems=(source,))
+
+    problems: list[Problem] = []
+    # Every marker line ends the section before it, even a malformed one, so the
+    # lines after a typo such as "-- migrate:rollback" can never run as part of up.
+    markers: list[tuple[int, str | None, bool]] = []  # (line index, kind, transactional)
+    for index, line in enumerate(source.lines):
+        if match := _MIGRATE_MARKER.match(line):
+            seen = {kind for _, kind, _ in markers}
+            markers.append((index, *_native_marker(match, seen, where, index + 1, problems)))
+
+    if not markers:
+        up = source.section("up", 0, None)
+        requires = declared_requires(all_lines(source), where, problems)
+        return replace(migration, up=up, declared_requires=requires, read_problems=tuple(problems))
+
+    sections: dict[str, Section] = {}
+    requires_lines = list(enumerate(source.lines[: markers[0][0]]))
+    ends = [index for index, _, _ in markers[1:]] + [None]
+    for (index, kind, transactional), end in zip(markers, ends, strict=True):
+        if kind is None:
+            continue
+        sections[kind] = source.section(kind, index + 1, end, transactional=transactional)
+        if kind == "up":
+            stop = end if end is not None else len(source.line_starts)
+            requires_lines += [(i, source.lines[i]) for i in range(index + 1, stop)]
+    problems.extend(sql_before(source, markers[0][0], where, "-- migrate:up"))
+    requires = declared_requires(requires_lines, where, problems)
+    return replace(
+        migration,
+        up=sections.get("up"),
+        down=sections.get("down"),
+        verify=sections.get("verify"),
+        declared_requires=requires,
+        read_problems=tuple(problems),
+    )
+
+
+def _native_marker(
+    match: re.Match[str], seen: set[str | None], where: Where, line: int, problems: list[Problem]
+) -> tuple[str | None, bool]:
+    """The section kind a marker opens (None when malformed) and its transaction flag."""
+    kind, options = match.group(1), match.group(2).split()
+    if kind not in ("up", "down", "verify"):
+        message = f"unknown marker -- migrate:{kind}; the lines after it are not run"
+        hint = "use -- migrate:up, -- migrate:down or -- migrate:verify"
+        problems.append(where.problem("parse_error", message, hint, line))
+        return None, True
+    if kind in seen:
+        message = f"-- migrate:{kind} appears twice; the second section is not run"
+        problems.append(where.problem("parse_error", message, "keep one marker per section", line))
+        return None, True
+    transactional = True
+    for option in options:
+        if option.lower() not in ("transaction:false", "transaction:true"):
+            message = f"unknown option {option!r} on -- migrate:{kind}"
+            hint = "the only option is transaction:false"
+            problems.append(where.problem("parse_error", message, hint, line))
+            continue
+        transactional = option.lower() == "transaction:true"
+    return kind, transactional
+
+
+#: What the tool creates in the target before the first migration runs.
+ASSUMED: tuple[ObjectRef, ...] = (ObjectRef(TABLE, "public", "schema_migrations"),)

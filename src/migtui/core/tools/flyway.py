@@ -7,7 +7,16 @@ the script and ``success``. The newest row of a version decides; a
 from __future__ import annotations
 
 import re
+import sys
+from collections import defaultdict
+from pathlib import Path
 
+from migtui.core.model import (
+    TABLE,
+    Migration,
+    ObjectRef,
+    Problem,
+)
 from migtui.core.project import MigrationInfo
 from migtui.core.tools.base import (
     Sql,
@@ -17,6 +26,15 @@ from migtui.core.tools.base import (
     crc32,
     java_string_hash,
     signed32,
+)
+from migtui.core.tools.reading import (
+    Read,
+    Where,
+    all_lines,
+    declared_requires,
+    is_stray_sql,
+    unrecognized,
+    whole_file,
 )
 from migtui.core.versions import Version
 
@@ -69,7 +87,7 @@ class Flyway(ToolLedger):
             " WHERE version IS NOT NULL ORDER BY installed_rank"
         )
 
-    def states(self, rows, infos):
+    def states(self, rows, infos, root=None):
         newest: dict[tuple[int, ...], tuple] = {}
         baseline: Version | None = None
         for row in rows:
@@ -133,3 +151,120 @@ def _file_bytes(info: MigrationInfo) -> bytes:
         return info.migration.path.read_bytes()
     except OSError:
         return b""
+
+
+# -- the layout
+
+#: The layout name migtui gives this tool's folders.
+LAYOUT = "flyway"
+#: How its folders look, for messages.
+SHAPE = "files like V1__name.sql"
+#: What to do about a migration without a down section.
+DOWN_HINT = "add an undo script U<version>__name.sql"
+
+
+# -- reading its folders
+
+#: Flyway's Java migrations, as source or compiled classes (not inner classes).
+_FLYWAY_CODE = re.compile(r"^(?:V(\d+(?:[._]\d+)*)|R)__([^$]+)\.(java|kt|class)$")
+FLYWAY_NAME = re.compile(r"^([VU])(\d+(?:[._]\d+)*)__(.*)\.sql$")
+FLYWAY_REPEATABLE = re.compile(r"^R__(.*)\.sql$")
+
+
+def repeatable_version(description: str) -> Version:
+    """``R__<description>``, unique per description and ordered after every
+    numbered version. Built directly because ``Version()`` needs a number."""
+    version = Version.__new__(Version)
+    version.raw = f"R__{description}"
+    version.parts = (sys.maxsize, *description.encode("utf-8"))
+    version.order = version.parts
+    version.as_text = False
+    return version
+
+
+def read(root: Path) -> Read:
+    read = Read()
+    versioned: list[tuple[str, str, Path]] = []  # (raw version, description, V file)
+    undo: dict[tuple[int, ...], list[Path]] = defaultdict(list)
+    code: dict[str, Path] = {}  # version text -> the class's source (or compiled) file
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        if any(part.startswith(".") for part in path.relative_to(root).parts):
+            continue
+        if java := _FLYWAY_CODE.match(path.name):
+            version = java.group(1).replace("_", ".") if java.group(1) else f"R__{java.group(2)}"
+            if version not in code or java.group(3) != "class":
+                code[version] = path
+        elif repeatable := FLYWAY_REPEATABLE.match(path.name):
+            read.repeatables.append(_flyway_repeatable(path, root, repeatable.group(1)))
+        elif match := FLYWAY_NAME.match(path.name):
+            raw_version = match.group(2).replace("_", ".")
+            if match.group(1) == "V":
+                versioned.append((raw_version, match.group(3), path))
+            else:
+                undo[Version(raw_version).parts].append(path)
+        elif is_stray_sql(path):
+            hint = (
+                "name migrations V1__name.sql, undo scripts U1__name.sql, repeatables R__name.sql"
+            )
+            read.problems.append(unrecognized(path, root, hint))
+    for raw_version, description, path in versioned:
+        undo_path = next(iter(undo.pop(Version(raw_version).parts, [])), None)
+        read.migrations.append(_flyway_migration(path, root, raw_version, description, undo_path))
+    for paths in undo.values():
+        for path in paths:
+            hint = "an undo script U<n>__name.sql needs its V<n>__name.sql"
+            read.problems.append(unrecognized(path, root, hint))
+    read.code.extend(code.items())
+    return read
+
+
+def _flyway_migration(
+    path: Path, root: Path, raw_version: str, description: str, undo_path: Path | None
+) -> Migration:
+    where = Where(root, path, raw_version)
+    problems: list[Problem] = []
+    up, source = whole_file("up", where, problems, _flyway_transactional(path))
+    down = None
+    if undo_path is not None:
+        down, _ = whole_file(
+            "down", where.at(undo_path), problems, _flyway_transactional(undo_path)
+        )
+    requires = declared_requires(all_lines(source), where, problems)
+    return Migration(
+        Version(raw_version),
+        description,
+        path,
+        "flyway",
+        up=up,
+        down=down,
+        declared_requires=requires,
+        read_problems=tuple(problems),
+    )
+
+
+def _flyway_repeatable(path: Path, root: Path, description: str) -> Migration:
+    version = repeatable_version(description)
+    problems: list[Problem] = []
+    where = Where(root, path, version.raw)
+    up, _ = whole_file("up", where, problems, _flyway_transactional(path))
+    return Migration(
+        version, description, path, "flyway", up=up, repeatable=True, read_problems=tuple(problems)
+    )
+
+
+def _flyway_transactional(path: Path) -> bool:
+    """Flyway reads a script's own settings from ``<script>.conf`` beside it."""
+    conf = path.with_name(path.name + ".conf")
+    try:
+        text = conf.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return True
+    for line in text.splitlines():
+        key, _, value = line.partition("=")
+        if key.strip() == "executeInTransaction" and value.strip().lower() == "false":
+            return False
+    return True
+
+
+#: What the tool creates in the target before the first migration runs.
+ASSUMED: tuple[ObjectRef, ...] = (ObjectRef(TABLE, "public", "flyway_schema_history"),)

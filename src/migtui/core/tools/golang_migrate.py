@@ -5,8 +5,29 @@ one row, the newest version applied; every older version counts as applied.
 
 from __future__ import annotations
 
+import re
+from collections import defaultdict
+from pathlib import Path
+
+from migtui.core.model import (
+    TABLE,
+    Migration,
+    ObjectRef,
+    Problem,
+)
 from migtui.core.project import MigrationInfo
 from migtui.core.tools.base import Sql, ToolLedger, ToolRun, ToolState, crc32
+from migtui.core.tools.reading import (
+    Read,
+    Where,
+    all_lines,
+    declared_requires,
+    files_in,
+    is_stray_sql,
+    unrecognized,
+    whole_file,
+)
+from migtui.core.versions import Version
 
 #: golang-migrate's salt for its advisory lock number.
 _LOCK_SALT = 1486364155
@@ -22,7 +43,7 @@ class GolangMigrate(ToolLedger):
     def select(self, table: str) -> str:
         return f"SELECT version, dirty FROM {table}"
 
-    def states(self, rows, infos):
+    def states(self, rows, infos, root=None):
         if not rows:
             return {}
         newest, dirty = max((int(r[0]), bool(r[1])) for r in rows)
@@ -61,3 +82,60 @@ class GolangMigrate(ToolLedger):
         # joined by NUL, times its salt, as a 32-bit unsigned number.
         joined = "\0".join((schema, table, database)).encode()
         return (crc32(joined) * _LOCK_SALT) & 0xFFFFFFFF
+
+
+# -- the layout
+
+#: The layout name migtui gives this tool's folders.
+LAYOUT = "golang-migrate"
+#: How its folders look, for messages.
+SHAPE = "files like 1_name.up.sql and 1_name.down.sql"
+#: What to do about a migration without a down section.
+DOWN_HINT = "add N_name.down.sql that undoes the up file"
+
+
+# -- reading its folders
+
+GOLANG_NAME = re.compile(r"^(\d+)_(.*)\.(up|down)\.sql$")
+
+
+def read(root: Path) -> Read:
+    read = Read()
+    pairs: dict[tuple[str, str], dict[str, Path]] = defaultdict(dict)
+    for path in files_in(root):
+        match = GOLANG_NAME.match(path.name)
+        if match is not None:
+            pairs[(match.group(1), match.group(2))][match.group(3)] = path
+        elif is_stray_sql(path):
+            hint = "name migrations N_name.up.sql and N_name.down.sql"
+            read.problems.append(unrecognized(path, root, hint))
+    for (raw_version, name), files in pairs.items():
+        read.migrations.append(_golang_migration(root, raw_version, name, files))
+    return read
+
+
+def _golang_migration(root: Path, raw_version: str, name: str, files: dict[str, Path]) -> Migration:
+    path = files.get("up") or files["down"]
+    where = Where(root, path, raw_version)
+    problems: list[Problem] = []
+    up = down = None
+    requires: tuple[str, ...] = ()
+    if "up" in files:
+        up, source = whole_file("up", where.at(files["up"]), problems)
+        requires = declared_requires(all_lines(source), where, problems)
+    if "down" in files:
+        down, _ = whole_file("down", where.at(files["down"]), problems)
+    return Migration(
+        Version(raw_version),
+        name,
+        path,
+        "golang-migrate",
+        up=up,
+        down=down,
+        declared_requires=requires,
+        read_problems=tuple(problems),
+    )
+
+
+#: What the tool creates in the target before the first migration runs.
+ASSUMED: tuple[ObjectRef, ...] = (ObjectRef(TABLE, "public", "schema_migrations"),)

@@ -5,8 +5,34 @@ newest row of a version decides. A version 0 row marks the table's creation.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
+from dataclasses import replace
+from pathlib import Path
+
+from migtui.core.model import (
+    TABLE,
+    Migration,
+    ObjectRef,
+    Problem,
+    Section,
+)
 from migtui.core.project import MigrationInfo
 from migtui.core.tools.base import Sql, ToolLedger, ToolRun, ToolState
+from migtui.core.tools.dbmate import MIGRATE_BYTES, NATIVE_NAME
+from migtui.core.tools.reading import (
+    PREREAD,
+    Read,
+    Source,
+    Where,
+    declared_requires,
+    files_in,
+    is_stray_sql,
+    read_source,
+    sql_before,
+    unrecognized,
+)
+from migtui.core.versions import Version
 
 
 class Goose(ToolLedger):
@@ -25,7 +51,7 @@ class Goose(ToolLedger):
             " ORDER BY version_id, id DESC"
         )
 
-    def states(self, rows, infos):
+    def states(self, rows, infos, root=None):
         applied = {str(r[0]): r[2] for r in rows if r[1] and int(r[0]) != 0}
         return {
             info.version: ToolState(applied=True, applied_at=applied[self.key(info)])
@@ -39,3 +65,143 @@ class Goose(ToolLedger):
 
     def forget(self, table: str, info: MigrationInfo, run: ToolRun) -> list[Sql]:
         return [(f"DELETE FROM {table} WHERE version_id = %s", (int(self.key(info)),))]
+
+
+# -- the layout
+
+#: The layout name migtui gives this tool's folders.
+LAYOUT = "goose"
+#: How its folders look, for messages.
+SHAPE = "files like 00001_name.sql with -- +goose Up"
+#: What to do about a migration without a down section.
+DOWN_HINT = "add a -- +goose Down section that undoes the up section"
+
+
+# -- reading its folders
+
+_GOOSE_GO_NAME = re.compile(r"^(\d+)_.*\.go$")
+_GOOSE_MARKER = re.compile(r"^\s*--\s*\+goose\b(.*)$", re.IGNORECASE)
+_GOOSE_UP_BYTES = re.compile(rb"(?im)^[ \t]*--[ \t]*\+goose[ \t]+up\b")
+
+
+def looks_like_goose(paths: Iterable[Path]) -> bool:
+    """Goose and native files are named alike; their markers tell them apart."""
+    goose = native = 0
+    kept = PREREAD.get()
+    for path in paths:
+        try:
+            data = path.read_bytes()
+        except OSError:
+            continue
+        if kept is not None:
+            kept[path] = data
+        goose += bool(_GOOSE_UP_BYTES.search(data))
+        native += bool(MIGRATE_BYTES.search(data))
+    return goose > native
+
+
+_GOOSE_KNOWN = ("UP", "DOWN", "STATEMENTBEGIN", "STATEMENTEND", "NO TRANSACTION")
+_GOOSE_KNOWN += ("ENVSUB ON", "ENVSUB OFF")
+
+
+def read(root: Path) -> Read:
+    read = Read()
+    for path in files_in(root):
+        match = NATIVE_NAME.match(path.name)
+        if match is not None:
+            read.migrations.append(_goose_migration(path, root, match.group(1), match.group(2)))
+        elif (go := _GOOSE_GO_NAME.match(path.name)) and not path.name.endswith("_test.go"):
+            read.code.append((go.group(1), path))
+        elif is_stray_sql(path):
+            hint = "name migrations NNNNN_name.sql, e.g. 00015_add_index.sql"
+            read.problems.append(unrecognized(path, root, hint))
+    return read
+
+
+def _goose_migration(path: Path, root: Path, raw_version: str, name: str | None) -> Migration:
+    migration = Migration(Version(raw_version), name or "", path, "goose")
+    where = Where(root, path, raw_version)
+    source = read_source(where)
+    if isinstance(source, Problem):
+        return replace(migration, read_problems=(source,))
+
+    problems: list[Problem] = []
+    annotations = _goose_annotations(source, where, problems)
+    transactional = "NO TRANSACTION" not in {word for _, word in annotations}
+    markers: dict[str, int] = {}
+    for index, word in annotations:
+        if word not in ("UP", "DOWN"):
+            continue
+        if word.lower() in markers:
+            message = f"-- +goose {word.title()} appears twice"
+            problems.append(
+                where.problem("parse_error", message, "keep one marker per section", index + 1)
+            )
+        else:
+            markers[word.lower()] = index
+    if "up" not in markers:
+        message = "no -- +goose Up annotation, so nothing would run"
+        hint = "start the migration with -- +goose Up"
+        problems.append(where.problem("parse_error", message, hint, 1))
+
+    sections: dict[str, Section] = {}
+    ordered = sorted(markers.items(), key=lambda item: item[1])
+    ends = [index for _, index in ordered[1:]] + [None]
+    for (kind, index), end in zip(ordered, ends, strict=True):
+        sections[kind] = source.section(kind, index + 1, end, transactional=transactional)
+    if ordered:
+        problems.extend(sql_before(source, ordered[0][1], where, "-- +goose Up"))
+    down_at = markers.get("down", len(source.line_starts))
+    requires_end = down_at if down_at > markers.get("up", -1) else len(source.line_starts)
+    requires = declared_requires(list(enumerate(source.lines[:requires_end])), where, problems)
+    return replace(
+        migration,
+        up=sections.get("up"),
+        down=sections.get("down"),
+        declared_requires=requires,
+        read_problems=tuple(problems),
+    )
+
+
+def _goose_annotations(
+    source: Source, where: Where, problems: list[Problem]
+) -> list[tuple[int, str]]:
+    """Every ``-- +goose`` annotation as (line index, normalized word); reports
+    unknown annotations and StatementBegin/End that do not pair up."""
+    found: list[tuple[int, str]] = []
+    open_block: int | None = None
+
+    def report(message: str, hint: str, index: int) -> None:
+        problems.append(where.problem("parse_error", message, hint, index + 1))
+
+    for index, line in enumerate(source.lines):
+        match = _GOOSE_MARKER.match(line)
+        if match is None:
+            continue
+        word = " ".join(match.group(1).split()).upper()
+        if word not in _GOOSE_KNOWN:
+            message = f"unknown annotation -- +goose {match.group(1).strip()}"
+            hint = "goose knows Up, Down, StatementBegin, StatementEnd, NO TRANSACTION, ENVSUB"
+            report(message, hint, index)
+            continue
+        found.append((index, word))
+        ends_block = word in ("UP", "DOWN", "STATEMENTBEGIN")
+        if ends_block and open_block is not None:
+            hint = "add -- +goose StatementEnd after the statement"
+            report("-- +goose StatementBegin has no StatementEnd", hint, open_block)
+            open_block = None
+        if word == "STATEMENTBEGIN":
+            open_block = index
+        elif word == "STATEMENTEND":
+            if open_block is None:
+                hint = "add -- +goose StatementBegin before the statement"
+                report("-- +goose StatementEnd without StatementBegin", hint, index)
+            open_block = None
+    if open_block is not None:
+        hint = "add -- +goose StatementEnd after the statement"
+        report("-- +goose StatementBegin has no StatementEnd", hint, open_block)
+    return found
+
+
+#: What the tool creates in the target before the first migration runs.
+ASSUMED: tuple[ObjectRef, ...] = (ObjectRef(TABLE, "public", "goose_db_version"),)

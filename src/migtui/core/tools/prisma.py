@@ -8,9 +8,29 @@ refuses to go past until it is resolved.
 from __future__ import annotations
 
 import hashlib
+import re
+from pathlib import Path
 
+from migtui.core.model import (
+    TABLE,
+    Migration,
+    ObjectRef,
+    Problem,
+)
 from migtui.core.project import MigrationInfo
 from migtui.core.tools.base import Sql, ToolLedger, ToolRun, ToolState
+from migtui.core.tools.reading import (
+    Read,
+    Where,
+    all_lines,
+    declared_requires,
+    files_in,
+    folders_in,
+    is_stray_sql,
+    unrecognized,
+    whole_file,
+)
+from migtui.core.versions import version_for
 
 #: The advisory lock ``prisma migrate`` holds while it migrates.
 _LOCK = 72707369
@@ -52,7 +72,7 @@ class Prisma(ToolLedger):
             f" FROM {table} ORDER BY started_at"
         )
 
-    def states(self, rows, infos):
+    def states(self, rows, infos, root=None):
         applied: dict[str, tuple] = {}
         failed: set[str] = set()
         for name, stored, finished, rolled_back in rows:
@@ -95,3 +115,65 @@ class Prisma(ToolLedger):
 
     def lock_key(self, database: str, schema: str, table: str) -> int | None:
         return _LOCK
+
+
+# -- the layout
+
+#: The layout name migtui gives this tool's folders.
+LAYOUT = "prisma"
+#: How its folders look, for messages.
+SHAPE = "folders like 20240101120000_name/migration.sql"
+#: What to do about a migration without a down section.
+DOWN_HINT = (
+    "Prisma writes no down migrations; add down.sql to the folder by hand if it must roll back"
+)
+
+
+# -- reading its folders
+
+PRISMA_FOLDER = re.compile(r"^(\d+)_(.*)$")
+
+
+def read(root: Path) -> Read:
+    read = Read()
+    for folder in folders_in(root):
+        match = PRISMA_FOLDER.match(folder.name)
+        if match is None:
+            continue
+        if not (folder / "migration.sql").is_file():
+            message = f"{folder.name}/ has no migration.sql, so it is not a migration"
+            hint = "Prisma keeps each migration in <timestamp>_<name>/migration.sql"
+            read.problems.append(Where(root, folder).problem("missing_file", message, hint))
+            continue
+        where = Where(root, folder, folder.name)
+        problems: list[Problem] = []
+        up, source = whole_file("up", where.at(folder / "migration.sql"), problems)
+        down = None
+        if (folder / "down.sql").is_file():  # written by hand (prisma migrate diff)
+            down, _ = whole_file("down", where.at(folder / "down.sql"), problems)
+        requires = declared_requires(
+            all_lines(source), where.at(folder / "migration.sql"), problems
+        )
+        # Prisma knows a migration by its folder's whole name: two may share a
+        # timestamp. The name is the version, and nothing is repeated after it.
+        read.migrations.append(
+            Migration(
+                version_for(folder.name, "prisma"),
+                "",
+                folder,
+                "prisma",
+                up=up,
+                down=down,
+                declared_requires=requires,
+                read_problems=tuple(problems),
+            )
+        )
+    for path in files_in(root):
+        if is_stray_sql(path):
+            hint = "Prisma keeps each migration in <timestamp>_<name>/migration.sql"
+            read.problems.append(unrecognized(path, root, hint))
+    return read
+
+
+#: What the tool creates in the target before the first migration runs.
+ASSUMED: tuple[ObjectRef, ...] = (ObjectRef(TABLE, "public", "_prisma_migrations"),)

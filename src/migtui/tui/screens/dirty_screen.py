@@ -29,11 +29,12 @@ EXPLANATION = (
 class DirtyScreen(ModalScreen[bool]):
     BINDINGS = [Binding("escape", "dismiss(False)", "Back")]
 
-    def __init__(self, row: Row, dsn: str, analysis) -> None:
+    def __init__(self, row: Row, dsn: str, analysis, ledger_table: str | None = None) -> None:
         super().__init__()
         self.row = row
         self.dsn = dsn
         self.analysis = analysis
+        self.ledger_table = ledger_table
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -54,7 +55,9 @@ class DirtyScreen(ModalScreen[bool]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="resolve")
     def _resolve(self, applied: bool) -> None:
         try:
-            engine.resolve_dirty(self.dsn, self.analysis, self.row, applied=applied)
+            engine.resolve_dirty(
+                self.dsn, self.analysis, self.row, applied=applied, ledger_table=self.ledger_table
+            )
         except Exception as exc:
             self.post_message(ActionRefused(" ".join(str(exc).split())))
             return

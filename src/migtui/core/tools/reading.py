@@ -1,0 +1,246 @@
+"""What every layout's reader shares: decoding a file (UTF-8, BOM stripped,
+the first bad byte named), placing each section in its file (line and byte
+offset), listing a folder, reading ``-- requires:`` lines, and the problems
+found while reading. Each tool's module reads its own folders with these.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable
+from contextvars import ContextVar
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from migtui.core.model import (
+    Migration,
+    Problem,
+    Section,
+    Severity,
+)
+from migtui.core.statements import SplitError, mask
+
+SEVERITY = {
+    "duplicate_version": Severity.ERROR,
+    "unreadable_file": Severity.ERROR,
+    "missing_file": Severity.ERROR,
+    "parse_error": Severity.ERROR,
+    "empty_migration": Severity.WARNING,
+    "missing_down": Severity.WARNING,
+    "unrecognized_file": Severity.WARNING,
+    "code_migration": Severity.WARNING,
+}
+
+#: Files that sit next to migrations and are not migrations: never reported.
+KNOWN_NON_MIGRATIONS = frozenset({"schema.sql", "structure.sql", "seed.sql", "seeds.sql"})
+LEADING_VERSION = re.compile(r"^\d+(?:[._]\d+)*")
+REQUIRES = re.compile(r"^\s*--\s*requires:(.*)$", re.IGNORECASE)
+
+UTF8_BOM = b"\xef\xbb\xbf"
+
+
+#: Files detection has read already, for the reader to take instead of reading
+#: them again (only while ``load`` runs).
+PREREAD: ContextVar[dict[Path, bytes] | None] = ContextVar("preread", default=None)
+
+
+@dataclass
+class Read:
+    """What a layout reader found, before the shared checks."""
+
+    migrations: list[Migration] = field(default_factory=list)
+    repeatables: list[Migration] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    #: (version as text, path) of migrations written in code
+    code: list[tuple[str, Path]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Where:
+    """The file (and migration) that problems found while reading it belong to."""
+
+    root: Path
+    path: Path
+    migration: str | None = None
+
+    def problem(self, kind: str, message: str, hint: str, line: int | None = None) -> Problem:
+        return Problem(
+            kind=kind,
+            severity=SEVERITY[kind],
+            message=message,
+            hint=hint,
+            migration=self.migration,
+            file=relative(self.path, self.root),
+            line=line,
+        )
+
+    def at(self, path: Path) -> Where:
+        return replace(self, path=path)
+
+
+@dataclass(frozen=True)
+class Source:
+    """A decoded file, with where each line starts, for cutting sections out of it."""
+
+    path: Path
+    text: str
+    bom: int
+    line_starts: tuple[int, ...]
+    #: The lines without their line ends, split once: readers look at them often.
+    lines: tuple[str, ...]
+
+    @classmethod
+    def of(cls, path: Path, text: str, bom: int) -> Source:
+        starts = (0, *(m.end() for m in re.finditer("\n", text)))
+        lines = tuple(line.rstrip("\r") for line in text.split("\n"))
+        return cls(path, text, bom, starts, lines)
+
+    def _char_at_line(self, index: int | None) -> int:
+        if index is None or index >= len(self.line_starts):
+            return len(self.text)
+        return self.line_starts[index]
+
+    def section(self, kind: str, first: int, end: int | None = None, **flags: bool) -> Section:
+        """The section made of lines ``first`` (0-based) up to ``end`` (exclusive)."""
+        a, b = self._char_at_line(first), self._char_at_line(end)
+        return Section(
+            kind=kind,
+            path=self.path,
+            text=self.text[a:b],
+            start_line=first + 1,
+            start_offset=self.bom + len(self.text[:a].encode("utf-8")),
+            **flags,
+        )
+
+
+def relative(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def read_source(where: Where) -> Source | Problem:
+    """Decode a file as UTF-8 (BOM stripped), or say why it cannot be read."""
+    hint = "save the file as UTF-8 text (no binary content)"
+    kept = PREREAD.get()
+    try:
+        data = kept.pop(where.path) if kept and where.path in kept else where.path.read_bytes()
+    except OSError as exc:
+        return where.problem("unreadable_file", f"cannot be read: {exc.strerror or exc}", hint)
+    bom = len(UTF8_BOM) if data.startswith(UTF8_BOM) else 0
+    nul = data.find(b"\x00", bom)
+    if nul != -1:
+        line = data.count(b"\n", 0, nul) + 1
+        message = f"binary content: NUL byte at byte offset {nul}"
+        return where.problem("unreadable_file", message, hint, line)
+    try:
+        text = data[bom:].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        offset = bom + exc.start
+        line = data.count(b"\n", 0, offset) + 1
+        message = f"not UTF-8: byte 0x{data[offset]:02x} at byte offset {offset}"
+        return where.problem("unreadable_file", message, hint, line)
+    return Source.of(where.path, text, bom)
+
+
+def whole_file(
+    kind: str, where: Where, problems: list[Problem], transactional: bool = True
+) -> tuple[Section | None, Source | None]:
+    """A file that is one section (golang-migrate, diesel, flyway, sqitch)."""
+    source = read_source(where)
+    if isinstance(source, Problem):
+        problems.append(source)
+        return None, None
+    return source.section(kind, 0, None, transactional=transactional), source
+
+
+_SQL_LINE = re.compile(r"^[ \t]*(?!--|\\|[;\s]*$)\S", re.MULTILINE)
+
+
+def has_sql(text: str) -> bool:
+    """True when the text holds anything but comments, blanks and semicolons."""
+    if "/*" not in text:
+        # Without block comments a line starting with anything but "--" is SQL
+        # (or continues SQL begun above): no need for the slower full scan.
+        return _SQL_LINE.search(text) is not None
+    try:
+        masked, _ = mask(text)
+    except SplitError:
+        return True  # an unterminated quote is still content; the splitter reports it
+    return bool(masked.strip(" \t\r\n;"))
+
+
+def first_sql_line(source: Source, end: int) -> int | None:
+    """0-based index of the first line before ``end`` holding SQL (not comments)."""
+    header = source.section("header", 0, end).text
+    try:
+        masked, _ = mask(header)
+    except SplitError:
+        masked = header
+    for index, line in enumerate(masked.split("\n")):
+        if line.strip(" \t\r;"):
+            return index
+    return None
+
+
+def _entries(root: Path, want_dirs: bool) -> list[Path]:
+    """The visible files (or folders) of ``root``, sorted by name. One
+    ``scandir`` pass: most entries need no ``stat`` of their own."""
+    with os.scandir(root) as found:
+        names = sorted(
+            e.name
+            for e in found
+            if not e.name.startswith(".") and (e.is_dir() if want_dirs else e.is_file())
+        )
+    return [root / name for name in names]
+
+
+def files_in(root: Path) -> list[Path]:
+    return _entries(root, want_dirs=False)
+
+
+def folders_in(root: Path) -> list[Path]:
+    return _entries(root, want_dirs=True)
+
+
+def unrecognized(path: Path, root: Path, hint: str) -> Problem:
+    message = f"{path.name} is not named like a migration, so it is never run"
+    return Where(root, path).problem("unrecognized_file", message, hint)
+
+
+def is_stray_sql(path: Path) -> bool:
+    return path.suffix.lower() == ".sql" and path.name.lower() not in KNOWN_NON_MIGRATIONS
+
+
+def declared_requires(
+    lines: Iterable[tuple[int, str]], where: Where, problems: list[Problem]
+) -> tuple[str, ...]:
+    """Versions named by ``-- requires:`` among (0-based index, text) lines."""
+    found: list[str] = []
+    for index, line in lines:
+        match = REQUIRES.match(line)
+        if not match:
+            continue
+        for token in filter(None, re.split(r"[,\s]+", match.group(1))):
+            leading = LEADING_VERSION.match(token)
+            if leading is None:
+                message = f"-- requires: {token!r} is not a migration version"
+                hint = "list versions, e.g. -- requires: 0008 0013_5"
+                problems.append(where.problem("parse_error", message, hint, index + 1))
+            elif leading.group(0) not in found:
+                found.append(leading.group(0))
+    return tuple(found)
+
+
+def all_lines(source: Source | None) -> list[tuple[int, str]]:
+    return list(enumerate(source.lines)) if source is not None else []
+
+
+def sql_before(source: Source, end: int, where: Where, marker: str) -> list[Problem]:
+    index = first_sql_line(source, end)
+    if index is None:
+        return []
+    message = f"SQL before {marker} is never run"
+    return [where.problem("parse_error", message, f"move it below {marker}", index + 1)]
