@@ -81,9 +81,11 @@ def test_an_unchanged_folder_is_not_read_again(tmp_path, monkeypatch):
     write(folder, "0002_u.sql", "ALTER TABLE nosuch ADD COLUMN note text;\n")
     _age(folder)
 
+    from migtui.core import layouts
+
     loads = []
-    real_load = graph.load
-    monkeypatch.setattr(graph, "load", lambda *a: loads.append(a) or real_load(*a))
+    real_load = layouts.load
+    monkeypatch.setattr(layouts, "load", lambda *a: loads.append(a) or real_load(*a))
 
     first = analyze_dir(folder, cache=True)
     again = analyze_dir(folder, cache=True)
@@ -129,3 +131,37 @@ def test_a_file_written_a_moment_ago_is_read_not_trusted(tmp_path, monkeypatch):
     assert cache.folder_signature(folder) is None
     monkeypatch.setattr(cache, "_RACY_NS", 0)
     assert cache.folder_signature(folder) is not None
+
+
+def test_check_prints_an_unchanged_folders_report_without_analysing_it(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from migtui.cli import main
+    from migtui.core import folder as folder_module
+
+    monkeypatch.setenv("MIGTUI_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(cache, "_RACY_NS", 0)
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    write(folder, "0001_t.sql", "-- migrate:up\nCREATE TABLE t (id int);\n")
+    write(folder, "0002_u.sql", "-- migrate:up\nALTER TABLE nosuch ADD COLUMN note text;\n")
+    _age(folder)
+
+    def check() -> tuple[int, str]:
+        result = CliRunner().invoke(main, ["check", "--dir", str(folder)])
+        return result.exit_code, result.output.rsplit(" · ", 1)[0]  # without the time taken
+
+    first = check()
+    assert first[0] == 1 and "table public.nosuch" in first[1]
+    calls = []
+    real = folder_module.analyze_folder
+    monkeypatch.setattr(
+        folder_module, "analyze_folder", lambda *a, **k: calls.append(1) or real(*a, **k)
+    )
+    assert check() == first
+    assert calls == []  # the report came from the cache
+
+    write(folder, "0002_u.sql", "-- migrate:up\nALTER TABLE t ADD COLUMN note text;\n")
+    _age(folder, 30)
+    code, output = check()
+    assert code == 0 and "nosuch" not in output and calls == [1]

@@ -870,3 +870,9 @@ def test_dbmate_shared_versions_are_warned_of_where_dbmate_keeps_the_database() 
     # 0013_5_… sorts before 0013_… by name: dbmate runs it and fails on 0013
     assert [p.migration for p in shared] == ["0013"]
     assert "0013_5" in shared[0].message and shared[0].severity == "warning"
+
+
+def test_the_layout_names_the_command_line_offers_are_the_readers() -> None:
+    from migtui.core.folder import LAYOUT_NAMES
+
+    assert LAYOUT_NAMES == LAYOUTS

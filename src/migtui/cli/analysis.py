@@ -6,6 +6,7 @@ import json
 import os
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,7 +24,7 @@ from migtui.cli.common import (
     target_dsn,
 )
 from migtui.config import ConfigError, resolve_dir
-from migtui.core.model import Severity
+from migtui.core.model import Problem, Severity
 from migtui.core.project import (
     FROM_ASSUME,
     FROM_DATABASE,
@@ -93,23 +94,103 @@ def check_command(directory, layout, dsn, embedded, fmt) -> None:
     Exit status: 0 when there is no error, 1 when there is any, 2 for usage errors.
     """
     started = time.perf_counter()
+    if fmt == "text" and dsn is None and not embedded:
+        # The report of an unchanged folder is kept with its analysis: printing
+        # it again needs neither the analysis nor the reading.
+        store = _report_store(directory, layout)
+        report = store.load_extra("check") if store is not None else None
+        if report is None:
+            report = CheckReport.of(load_analysis(directory, layout))
+            if store is not None:
+                store.save_extra("check", report)
+        render_check(report, time.perf_counter() - started)
+        sys.exit(EXIT_FAILED if report.errors else EXIT_OK)
     analysis = load_analysis(directory, layout, dsn, embedded)
     elapsed = time.perf_counter() - started
     if fmt == "json":
         click.echo(json.dumps(check_json(analysis), indent=2))
     else:
-        render_check(analysis, elapsed)
+        render_check(CheckReport.of(analysis), elapsed)
     sys.exit(EXIT_FAILED if analysis.errors else EXIT_OK)
+
+
+def _report_store(directory: str | None, layout: str | None):
+    """Where the folder's kept analysis lives, or None (no cache, bad folder:
+    the full path then says what is wrong)."""
+    from migtui.core.cache import ProjectCache
+
+    config = config_or_fail()
+    try:
+        root = resolve_dir(directory, config)
+    except ConfigError:
+        return None
+    if not root.is_dir():
+        return None
+    store = ProjectCache(root, layout or config.layout, tuple(config.assume))
+    return store if store.key is not None else None
+
+
+@dataclass(frozen=True)
+class CheckRow:
+    version: str
+    name: str
+    needs: int
+    blocked: bool
+    errors: int
+    warnings: int
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """What ``check`` prints: a few values per migration and the problems."""
+
+    root: str
+    layout: str
+    live: bool
+    migrations: int
+    rows: tuple[CheckRow, ...]
+    problems: tuple[Problem, ...]
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for p in self.problems if p.severity is Severity.ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return len(self.problems) - self.errors
+
+    @classmethod
+    def of(cls, analysis: Analysis) -> CheckReport:
+        rows = []
+        for info in analysis.migrations + analysis.repeatables:
+            errors = sum(1 for p in info.problems if p.severity is Severity.ERROR)
+            rows.append(
+                CheckRow(
+                    info.version,
+                    info.name,
+                    len(info.depends_on),
+                    info.blocked,
+                    errors,
+                    len(info.problems) - errors,
+                )
+            )
+        return cls(
+            str(analysis.root),
+            analysis.layout,
+            analysis.live,
+            len(analysis.migrations),
+            tuple(rows),
+            tuple(analysis.problems),
+        )
 
 
 #: A piece of a line of output and its rich style ("" for none).
 Segment = tuple[str, str]
 
 
-def _state_segments(info: MigrationInfo) -> list[Segment]:
-    errors = sum(1 for p in info.problems if p.severity is Severity.ERROR)
-    warnings = len(info.problems) - errors
-    if info.blocked:
+def _state_segments(row: CheckRow) -> list[Segment]:
+    errors, warnings = row.errors, row.warnings
+    if row.blocked:
         out = [("✗ blocked", "bold red")]
     elif errors:  # only its down section fails: apply runs, rollback is refused
         out = [("✗ down fails", "red")]
@@ -127,35 +208,29 @@ def _state_segments(info: MigrationInfo) -> list[Segment]:
     return out
 
 
-def _migrations_table(infos, width: int) -> list[list[Segment]]:
+def _migrations_table(rows: tuple[CheckRow, ...], width: int) -> list[list[Segment]]:
     """One line per migration: version, name, how many it needs, its state.
 
     Laid out by hand: a history of thousands of migrations prints at once,
     where a measured table would take seconds.
     """
-    rows = [
-        (
-            info,
-            info.version,
-            info.name,
-            str(len(info.depends_on)) if info.depends_on else "",
-            _state_segments(info),
-        )
-        for info in infos
+    cells = [
+        (row, row.version, row.name, str(row.needs) if row.needs else "", _state_segments(row))
+        for row in rows
     ]
-    version_w = max([len("version")] + [len(r[1]) for r in rows])
-    needs_w = max([len("needs")] + [len(r[3]) for r in rows])
-    state_w = max([len("state")] + [sum(len(t) for t, _ in r[4]) for r in rows])
-    longest = max([len("name")] + [len(r[2]) for r in rows])
+    version_w = max([len("version")] + [len(c[1]) for c in cells])
+    needs_w = max([len("needs")] + [len(c[3]) for c in cells])
+    state_w = max([len("state")] + [sum(len(t) for t, _ in c[4]) for c in cells])
+    longest = max([len("name")] + [len(c[2]) for c in cells])
     name_w = max(len("name"), min(longest, width - version_w - needs_w - state_w - 6))
     header = f"{'version':<{version_w}}  {'name':<{name_w}}  {'needs':>{needs_w}}  state"
     lines: list[list[Segment]] = [[(header.rstrip(), "dim")]]
-    for info, version, name, needs, state in rows:
+    for row, version, name, needs, state in cells:
         if len(name) > name_w:
             name = name[: name_w - 1] + "…"
         lines.append(
             [
-                (f"{version:<{version_w}}", "bold red" if info.blocked else ""),
+                (f"{version:<{version_w}}", "bold red" if row.blocked else ""),
                 (f"  {name:<{name_w}}  ", ""),
                 (f"{needs:>{needs_w}}", "dim"),
                 ("  ", ""),
@@ -166,22 +241,22 @@ def _migrations_table(infos, width: int) -> list[list[Segment]]:
 
 
 def check_lines(
-    analysis: Analysis, elapsed: float | None = None, width: int = 80
+    report: CheckReport, elapsed: float | None = None, width: int = 80
 ) -> list[list[Segment]]:
     """What ``check`` prints, line by line."""
-    live = " · with the database's catalog" if analysis.live else ""
+    live = " · with the database's catalog" if report.live else ""
     lines: list[list[Segment]] = [
         [
-            (str(analysis.root), "bold"),
+            (report.root, "bold"),
             ("  ", ""),
-            (f"{analysis.layout} layout, {len(analysis.migrations)} migrations{live}", "dim"),
+            (f"{report.layout} layout, {report.migrations} migrations{live}", "dim"),
         ]
     ]
-    lines += _migrations_table(analysis.migrations + analysis.repeatables, width)
-    loose = [p for p in analysis.problems if p.migration is None]
-    if analysis.problems:
+    lines += _migrations_table(report.rows, width)
+    loose = [p for p in report.problems if p.migration is None]
+    if report.problems:
         lines += [[], [("Problems", "bold")]]
-    for problem in loose + [p for p in analysis.problems if p.migration is not None]:
+    for problem in loose + [p for p in report.problems if p.migration is not None]:
         mark = (
             ("✗ error", "bold red")
             if problem.severity is Severity.ERROR
@@ -204,10 +279,10 @@ def check_lines(
         lines.append([(f"      {problem.message}", "")])
         if problem.hint:
             lines.append([("      ", ""), ("hint:", "cyan"), (f" {problem.hint}", "")])
-    errors, warnings = len(analysis.errors), len(analysis.warnings)
+    errors, warnings = report.errors, report.warnings
     summary = (
         f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)} "
-        f"in {len(analysis.migrations)} migrations"
+        f"in {report.migrations} migrations"
     )
     if elapsed is not None:
         summary += f" · {elapsed:.2f} s"
@@ -233,17 +308,17 @@ def _width() -> int:
         return 80
 
 
-def render_check(analysis: Analysis, elapsed: float | None = None) -> None:
+def render_check(report: CheckReport, elapsed: float | None = None) -> None:
     """Print ``check``'s report: styled on a terminal, plain text elsewhere."""
     if not _to_terminal():
-        lines = check_lines(analysis, elapsed, _width())
+        lines = check_lines(report, elapsed, _width())
         sys.stdout.write("\n".join("".join(t for t, _ in line) for line in lines) + "\n")
         return
     from rich.text import Text
 
     console = _out()
     text = Text()
-    for number, line in enumerate(check_lines(analysis, elapsed, console.width)):
+    for number, line in enumerate(check_lines(report, elapsed, console.width)):
         if number:
             text.append("\n")
         for piece, style in line:

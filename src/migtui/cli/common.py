@@ -11,8 +11,6 @@ from collections.abc import Callable
 from typing import NoReturn, TypeVar
 
 import click
-from rich.console import Console
-from rich.markup import escape
 
 from migtui.config import Config, ConfigError, load_config, resolve_dir
 from migtui.core.catalog import CatalogSnapshot
@@ -37,7 +35,7 @@ def dir_option(func: F) -> F:
 
 
 def layout_option(func: F) -> F:
-    from migtui.core.layouts import LAYOUTS
+    from migtui.core.folder import LAYOUT_NAMES as LAYOUTS
 
     return click.option(
         "--layout", type=click.Choice(LAYOUTS), help="Folder layout (detected when omitted)."
@@ -71,6 +69,9 @@ def format_option(func: F) -> F:
 
 def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
     """One line on stderr, then exit with ``code``."""
+    from rich.console import Console
+    from rich.markup import escape
+
     Console(stderr=True, highlight=False, soft_wrap=True).print(
         f"[bold red]migtui:[/] {escape(message)}"
     )
@@ -93,13 +94,12 @@ def load_analysis(
 ) -> Analysis:
     """Read and analyse the migrations folder (with the target's catalog when given).
     A folder or config problem ends the command with one line and exit 2."""
-    from migtui.core.graph import AssumeError, analyze_dir
-    from migtui.core.layouts import LayoutError
+    from migtui.core.folder import AssumeError, LayoutError, analyze_folder
 
     config = config if config is not None else config_or_fail()
     try:
         root = resolve_dir(directory, config)
-        return analyze_dir(
+        return analyze_folder(
             root, layout=layout or config.layout, assume=config.assume, catalog=catalog, cache=True
         )
     except (ConfigError, LayoutError) as exc:

@@ -203,6 +203,23 @@ class ProjectCache:
             return
         _write_atomically(self.path, {"key": self.key, "analysis": analysis})
 
+    def _extra_path(self, name: str) -> Path | None:
+        return self.path.with_suffix(f".{name}.pickle") if self.path is not None else None
+
+    def load_extra(self, name: str):
+        """Something a command made from this analysis (its report), kept
+        under the same key, or None."""
+        path = self._extra_path(name)
+        stored = _read(path) if path is not None else None
+        if isinstance(stored, dict) and stored.get("key") == self.key:
+            return stored.get("value")
+        return None
+
+    def save_extra(self, name: str, value) -> None:
+        path = self._extra_path(name)
+        if path is not None and self.key is not None:
+            _write_atomically(path, {"key": self.key, "value": value})
+
 
 def _read(path: Path) -> object:
     """What a cache file holds, or None when it is missing or cannot be read

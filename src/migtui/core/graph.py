@@ -19,7 +19,8 @@ from pathlib import Path
 
 from migtui.core import facts as F
 from migtui.core.catalog import CatalogSnapshot
-from migtui.core.layouts import LoadResult, load
+from migtui.core.folder import AssumeError, analyze_folder
+from migtui.core.layouts import LoadResult
 from migtui.core.model import (
     COLUMN,
     CONSTRAINT,
@@ -53,10 +54,6 @@ ERROR, WARNING = Severity.ERROR, Severity.WARNING
 
 #: Schemas every database has.
 BUILTIN_SCHEMAS = frozenset({"public", "pg_catalog", "information_schema", "pg_toast"})
-
-
-class AssumeError(ValueError):
-    """An ``assume`` entry is not an object name."""
 
 
 @dataclass
@@ -216,22 +213,10 @@ def analyze_dir(
     cache: bool = False,
     listed: Callable[[LoadResult], None] | None = None,
 ) -> Analysis:
-    """Analyse a migrations folder; ``cache`` keeps the reading between runs
-    (see ``core.cache``): an unchanged folder is not read again at all.
-    ``listed`` gets the folder's migrations once read, before their analysis."""
-    from migtui.core.cache import ProjectCache
-
-    assume = tuple(assume)
-    project = ProjectCache(root, layout, assume) if cache and catalog is None else None
-    if project is not None and (kept := project.load()) is not None:
-        return kept
-    loaded = load(root, layout)
-    if listed is not None:
-        listed(loaded)
-    analysis = analyze(loaded, assume=assume, catalog=catalog, cache=cache)
-    if project is not None:
-        project.save(analysis)
-    return analysis
+    """Analyse a migrations folder (see ``core.folder.analyze_folder``)."""
+    return analyze_folder(
+        root, layout=layout, assume=assume, catalog=catalog, cache=cache, listed=listed
+    )
 
 
 def parse_assume(entries: Iterable[str]) -> tuple[ObjectRef, ...]:

@@ -55,6 +55,7 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from migtui.core.folder import LayoutError
 from migtui.core.model import (
     Migration,
     ObjectRef,
@@ -107,10 +108,6 @@ class LoadResult:
     #: (version as text, file relative to root). They run in version order between
     #: the SQL migrations, and migtui cannot see what they create.
     code_migrations: tuple[tuple[str, str], ...] = ()
-
-
-class LayoutError(ValueError):
-    """The folder cannot be read as migrations at all (missing, or no layout fits)."""
 
 
 def detect_layout(root: Path) -> str:
