@@ -1,0 +1,92 @@
+"""How long the console takes to show a big history's migrations, in a real
+terminal (tmux), from the command to the rows on screen.
+
+    python benchmarks/console_open.py [--count 700] [--repeat 5]
+
+The history is generated (``generate.py``) and analysed once first, so the
+runs measure an operator opening a folder they have opened before; the first
+run after an edit reads the changed files again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from generate import generate  # noqa: E402
+
+
+def shown(session: str, text: str) -> bool:
+    screen = subprocess.run(
+        ["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True
+    ).stdout
+    return text in screen
+
+
+def open_once(folder: Path, needle: str, env: dict[str, str]) -> float:
+    session = f"migtui-bench-{os.getpid()}"
+    command = (
+        f"{sys.executable} -c 'from migtui.cli import main; main()' console --dir {folder}"
+        "; sleep 30"  # keeps the pane (and a crash's message) until it is killed
+    )
+    started = time.perf_counter()
+    subprocess.run(
+        ["tmux", "new-session", "-d", "-s", session, "-x", "160", "-y", "48", command], env=env
+    )
+    try:
+        while not shown(session, needle):
+            if time.perf_counter() - started > 30:
+                screen = subprocess.run(
+                    ["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True
+                )
+                raise TimeoutError(f"the console never showed the rows:\n{screen.stdout}")
+            time.sleep(0.01)
+        return time.perf_counter() - started
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--count", type=int, default=700)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    if shutil.which("tmux") is None:
+        sys.exit("tmux is needed to measure a real terminal")
+    with tempfile.TemporaryDirectory() as tmp:
+        history = generate(Path(tmp) / "history", args.count)
+        then = time.time() - 60  # a folder between edits: its files are not brand new
+        for path in [history, *history.rglob("*")]:
+            os.utime(path, (then, then))
+        env = dict(os.environ, MIGTUI_CACHE_DIR=str(Path(tmp) / "cache"))
+        subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "from migtui.cli import main; main()",
+                "check",
+                "--dir",
+                str(history),
+            ],
+            env=env,
+            capture_output=True,
+        )
+        needle = "00001"  # the first row's version
+        runs = [open_once(history, needle, env) for _ in range(args.repeat)]
+    print(
+        f"console, {args.count} migrations, rows on screen: median {statistics.median(runs):.2f} s"
+        f" (min {min(runs):.2f}, max {max(runs):.2f})"
+    )
+
+
+if __name__ == "__main__":
+    main()
