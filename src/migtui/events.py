@@ -142,7 +142,10 @@ class VerifyFailed(Event):
 class MigrationCommitted(Event):
     version: str
     direction: str
+    #: The statements' own time (the server's work and its round trips).
     duration_ms: float
+    #: From start to commit, pauses in step mode included.
+    wall_ms: float | None = None
     dry_run: bool = False
 
 

@@ -130,16 +130,27 @@ def test_rollback_shows_what_it_drops_and_the_rows_at_risk(pg_dsn, bundled_dir):
     assert migtui("apply", "--dsn", pg_dsn, "--dir", str(bundled_dir), "--to", "0002", "--yes")
     with psycopg.connect(pg_dsn, autocommit=True) as conn:
         conn.execute("INSERT INTO users (email) VALUES ('a@x.invalid'), ('b@x.invalid')")
-    result = migtui("rollback", "--dsn", pg_dsn, "--dir", str(bundled_dir), "--steps", "1", "--yes")
+    database = psycopg.conninfo.conninfo_to_dict(pg_dsn)["dbname"]
+    args = ("rollback", "--dsn", pg_dsn, "--dir", str(bundled_dir), "--steps", "1")
+    refused = migtui(*args, "--yes")  # --yes is not enough when data is at risk
+    assert refused.exit_code == 1 and f"--confirm {database}" in refused.output
+    wrong = migtui(*args, "--confirm", "production")
+    assert wrong.exit_code == 1 and "is not the target database" in wrong.output
+    assert status(pg_dsn, bundled_dir)["0002"] == "applied"
+    result = migtui(*args, "--confirm", database)
     assert result.exit_code == 0, result.output
     assert "drops table public.users" in result.output
-    assert "public.users (dropped): 2 rows" in result.output
+    assert "public.users: all 2 rows deleted (table dropped)" in result.output
+    assert "2 rows deleted." in result.output
     assert status(pg_dsn, bundled_dir)["0002"] == "pending"
 
 
 def test_rollback_all_leaves_nothing_applied(pg_dsn, bundled_dir):
     migtui("apply", "--dsn", pg_dsn, "--dir", str(bundled_dir), "--yes")
-    result = migtui("rollback", "--dsn", pg_dsn, "--dir", str(bundled_dir), "--all", "--yes")
+    database = psycopg.conninfo.conninfo_to_dict(pg_dsn)["dbname"]
+    result = migtui(
+        "rollback", "--dsn", pg_dsn, "--dir", str(bundled_dir), "--all", "--confirm", database
+    )
     assert result.exit_code == 0, result.output
     assert set(status(pg_dsn, bundled_dir).values()) == {"pending"}
 

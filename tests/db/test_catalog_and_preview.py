@@ -84,5 +84,5 @@ def test_rollback_preview_lists_drops_and_counts_rows_at_risk(pg_dsn, bundled_di
     assert any(d.startswith("function public.prevent_move_immovable(") for d in risk.drops)
     assert "index public.idx_moves_assignment" in risk.drops
     assert "column public.proposal_moves.metadata" in risk.drops
-    at_risk = {(t.table, t.why): t.rows for t in risk.rows_at_risk}
-    assert at_risk[("public.proposal_moves", "loses column metadata")] == 3
+    moves = next(t for t in risk.tables if t.table == "public.proposal_moves")
+    assert "metadata" in moves.columns and moves.values_lost == 3 and moves.deleted == 0

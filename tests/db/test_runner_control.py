@@ -271,3 +271,30 @@ def test_two_concurrent_runs_the_second_is_refused_with_the_holder(
         first.kill()
         first.wait(10)
         first.stdout.close()
+
+
+def test_a_paused_steps_time_is_its_statements_not_the_operators_thinking(
+    pg_dsn, write_migrations, analysis_of
+):
+    from migtui.events import MigrationCommitted
+
+    analysis = analysis_of(write_migrations(THREE_STATEMENTS))
+    control = StepControl()
+    events = Recorder()
+
+    def emit(event):
+        events(event)
+        if isinstance(event, StepPaused):
+            # the operator reads each statement for a while before running it
+            threading.Timer(0.6, control.next).start()
+
+    runner = Runner(
+        pg_dsn, analysis, options=RunOptions(step="statement"), emit=emit, control=control
+    )
+    assert runner.apply().outcome == "done"
+    first = events.of(MigrationCommitted)[0]
+    assert first.wall_ms > 1500  # three pauses of 0.6 s
+    assert first.duration_ms < 500  # three CREATE TABLEs
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        [entry] = [e for e in ledger.read_history(conn) if e.version == "0001"]
+    assert entry.duration_ms == first.duration_ms and entry.wall_ms == first.wall_ms

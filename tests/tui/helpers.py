@@ -52,10 +52,31 @@ async def run_finished(pilot, since: int, timeout: float = 60.0) -> None:
     await pilot.pause()
 
 
+async def confirm_apply(pilot, database: str | None = None) -> None:
+    """Answer the apply dialog the way an operator does: wait for what the plan
+    destroys, type the database's name if it asks, and press the button."""
+    from migtui.tui.screens.apply_screen import ApplyScreen
+
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, ApplyScreen))
+    dialog = pilot.app.screen
+    await wait_for(pilot, lambda: dialog.ready)
+    if dialog.at_risk:
+        dialog.query_one("#apply-confirm").value = database or dialog.database
+        await pilot.pause()
+    await pilot.click("#go")
+    await pilot.pause()
+
+
 async def run_with(pilot, *keys: str, timeout: float = 60.0) -> None:
-    """Press ``keys`` (which start a run) and wait until it is over and read back."""
+    """Press ``keys`` (which start a run), answer the apply dialog when one asks,
+    and wait until the run is over and read back."""
+    from migtui.tui.screens.apply_screen import ApplyScreen
+
     since = pilot.app.console_screen.loads_completed
     await pilot.press(*keys)
+    await pilot.pause()
+    if isinstance(pilot.app.screen, ApplyScreen):
+        await confirm_apply(pilot)
     await run_finished(pilot, since, timeout)
 
 

@@ -14,6 +14,7 @@ from migtui.tui.source import ConsoleSource
 from migtui.tui.widgets.live_output import LiveOutput
 from migtui.tui.widgets.sql_preview import SqlPreview
 from tui.helpers import (
+    confirm_apply,
     console_app,
     drive,
     loaded,
@@ -70,6 +71,7 @@ def test_demo_opens_blocked_then_steps_the_fixed_chain_through_0013_5_and_0014(d
         await select(pilot, "0014")
         reads = app.console_screen.loads_completed
         await pilot.press("s")
+        await confirm_apply(pilot)
         statements_run = 0
         while True:
             await wait_for(pilot, lambda: app.paused is not None or not app.run_in_progress)
@@ -173,6 +175,7 @@ def test_cancel_stops_the_running_statement_after_its_notices_streamed_in(pg_dsn
         await select(pilot, "0002")
         since = app.console_screen.loads_completed
         await pilot.press("a")
+        await confirm_apply(pilot)
         await wait_for(pilot, lambda: "NOTICE: batch 1/6" in output_text(app))
         # The notice is on screen while the statement that raised it still runs.
         assert app.run_in_progress
@@ -199,6 +202,7 @@ def test_quitting_while_a_migration_runs_asks_first_and_leaves_nothing_half_done
         await select(pilot, "0002")
         # Step mode holds the run open between statements, whatever the machine's speed.
         await pilot.press("s")
+        await confirm_apply(pilot)
         await wait_for(pilot, lambda: app.paused is not None)
         await pilot.press("n")
         await wait_for(pilot, lambda: app.paused is not None and app.paused.index == 1)

@@ -157,7 +157,7 @@ class TextPrinter:
 
     def _on_migration_committed(self, e: MigrationCommitted) -> None:
         word = "would commit (dry run)" if e.dry_run else "committed"
-        self._print(f"  [bold green]{e.version} {word}[/] in {e.duration_ms:.1f} ms")
+        self._print(f"  [bold green]{e.version} {word}[/] in {_timing(e)}")
 
     def _on_migration_rolled_back(self, e: MigrationRolledBack) -> None:
         if e.reason == "not_run":
@@ -322,7 +322,9 @@ def _confirm(question: str, yes: bool) -> None:
         fail("cancelled; nothing was run", EXIT_FAILED)
 
 
-def _print_plan(console: Console, plan: Plan, *, statements: bool) -> None:
+def _print_plan(
+    console: Console, plan: Plan, *, statements: bool, database: str | None = None
+) -> None:
     verb = "apply" if plan.direction == "apply" else "roll back"
     if plan.refused:
         console.print("[bold red]The plan is refused; nothing will run:[/]")
@@ -332,7 +334,8 @@ def _print_plan(console: Console, plan: Plan, *, statements: bool) -> None:
     if not plan.steps:
         console.print("[green]Nothing to do: the target is up to date.[/]")
         return
-    console.print(f"[bold]Would {verb} {len(plan.steps)} migration(s):[/]")
+    on = f" on {escape(database)}" if database else ""
+    console.print(f"[bold]Would {verb} {len(plan.steps)} migration(s){on}:[/]")
     for step in plan.steps:
         mode = "" if step.transactional else " [yellow](outside a transaction)[/]"
         console.print(
@@ -398,7 +401,18 @@ def run_control_options(func):
         [
             click.option("--step", is_flag=True, help="Pause before each statement."),
             click.option("--dry-run", is_flag=True, help="Run everything, then roll it all back."),
-            click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation."),
+            click.option(
+                "--yes",
+                "-y",
+                is_flag=True,
+                help="Do not ask for confirmation (when no data is at risk).",
+            ),
+            click.option(
+                "--confirm",
+                metavar="DBNAME",
+                help="The target database's name: required to run without a terminal "
+                "when data is at risk.",
+            ),
             click.option(
                 "--lock-wait", type=float, default=0.0, show_default=True, metavar="SECONDS"
             ),
@@ -438,20 +452,27 @@ def _run_settings(
 @run_options
 @click.option("--to", "to", metavar="VERSION", help="Stop after this version.")
 @run_control_options
-def apply_command(directory, layout, dsn, embedded, fmt, to, yes, **control) -> None:
+def apply_command(directory, layout, dsn, embedded, fmt, to, yes, confirm, **control) -> None:
     """Apply pending migrations, each in its own transaction.
+
+    When the migrations drop or delete data that exists, the target's name must
+    be typed (or given with --confirm DBNAME), --yes or not.
 
     Exit status: 0 done, 1 failed or refused, 2 usage or connection error, 3 lock held.
     """
     target = _Target(directory, layout, dsn, embedded)
     options = _run_settings(**control)
     dry_run = options["dry_run"]
-    if not yes and not dry_run:
+    if not dry_run:
         plan = _guarded(_runner(target, json_printer, **options).plan_apply, to)
         if plan.steps and not plan.refused:
-            if fmt == "text":
-                _print_plan(_console(), plan, statements=False)
-            _confirm(f"Apply to {redact_dsn(target.dsn)}?", yes)
+            risks, database = _risks(target, plan)
+            at_risk = any(r.at_risk for r in risks)
+            if fmt == "text" and (not yes or at_risk):
+                _print_plan(_console(), plan, statements=False, database=database)
+                if at_risk:
+                    _print_risks(risks, heading=False)
+            _gate(f"Apply to {database}?", yes, confirm, database, at_risk)
     _execute(target, fmt, lambda runner: runner.apply(to), **options)
 
 
@@ -468,7 +489,7 @@ def apply_command(directory, layout, dsn, embedded, fmt, to, yes, **control) -> 
 )
 @run_control_options
 def rollback_command(
-    directory, layout, dsn, embedded, fmt, to, steps, all_, force_down, yes, **control
+    directory, layout, dsn, embedded, fmt, to, steps, all_, force_down, yes, confirm, **control
 ):
     """Run down sections, newest first, each in its own transaction.
 
@@ -486,33 +507,86 @@ def rollback_command(
             "[red]check expects these down statements to fail; roll back anyway with --force[/]"
         )
     if plan.steps and not plan.refused:
-        _show_risks(target, plan, fmt)
+        risks, database = _risks(target, plan)
+        if fmt == "json":
+            json_printer_line({"type": "rollback_preview", "steps": [r.to_json() for r in risks]})
+        else:
+            _console().print(
+                f"[bold]Would roll back {len(plan.steps)} migration(s) on {escape(database)}:[/]"
+            )
+            _print_risks(risks)
         if not dry_run:
-            _confirm(f"Roll back on {redact_dsn(target.dsn)}?", yes)
+            at_risk = any(r.at_risk for r in risks)
+            _gate(f"Roll back on {database}?", yes, confirm, database, at_risk)
     _execute(target, fmt, lambda runner: runner.rollback(to=to, steps=steps, all=all_), **options)
 
 
-def _show_risks(target: _Target, plan: Plan, fmt: str) -> None:
+def _risks(target: _Target, plan: Plan) -> tuple[list, str]:
+    """What each step of ``plan`` destroys, counted on the target, and its name."""
     from migtui.db.connect import connect
-    from migtui.db.preview import rollback_preview
+    from migtui.db.preview import preview_plan
 
-    with connect(target.dsn) as conn:
-        risks = rollback_preview(conn, target.analysis, plan)
-    if fmt == "json":
-        json_printer_line({"type": "rollback_preview", "steps": [r.to_json() for r in risks]})
-        return
+    def read():
+        with connect(target.dsn) as conn:
+            return preview_plan(conn, target.analysis, plan), conn.info.dbname
+
+    return _guarded(read)
+
+
+def _print_risks(risks: list, heading: bool = True) -> None:
+    """Each step's drops and data at risk, in the words the console uses."""
+    from migtui.db.preview import summary
+
     console = _console()
-    console.print(f"[bold]Would roll back {len(plan.steps)} migration(s):[/]")
     for risk in risks:
+        if not heading and not (risk.drops or risk.at_risk):
+            continue  # after a plan that lists every step: only the destructive ones
         console.print(f"  [cyan]{risk.version}[/] {escape(risk.name)}")
         for dropped in risk.drops:
             console.print(f"      [red]drops[/] {escape(dropped)}")
-        for table in risk.rows_at_risk:
-            rows = table.count_text()
-            style = "bold red" if table.rows else "dim"
-            console.print(
-                f"      [{style}]data at risk:[/] {escape(table.table)} ({table.why}): {rows}"
-            )
+        for table in risk.tables:
+            style = "bold red" if table.at_risk else "dim"
+            for line in table.lines():
+                console.print(f"      [{style}]data at risk:[/] {escape(line)}")
+    at_risk = any(r.at_risk for r in risks)
+    console.print(f"[bold red]{summary(risks)}[/]" if at_risk else f"[green]{summary(risks)}[/]")
+
+
+def _gate(question: str, yes: bool, confirm: str | None, database: str, at_risk: bool) -> None:
+    """One gate on both faces: with data at risk, the database's name is typed
+    (or given with --confirm); otherwise a yes is enough."""
+    if confirm is not None and confirm != database:
+        fail(
+            f"--confirm {confirm!r} is not the target database ({database}); nothing was run",
+            EXIT_FAILED,
+        )
+    if not at_risk:
+        _confirm(question, yes or confirm is not None)
+        return
+    if confirm is not None:
+        return
+    if not sys.stdin.isatty():
+        fail(
+            f"data is at risk and there is no terminal to type the database name: "
+            f"pass --confirm {database} to run anyway",
+            EXIT_FAILED,
+        )
+    typed = click.prompt(
+        f"Data is at risk. Type the database name ({database}) to go on",
+        default="",
+        show_default=False,
+        err=True,
+    )
+    if typed.strip() != database:
+        fail("that is not the database's name; nothing was run", EXIT_FAILED)
+
+
+def _timing(e: MigrationCommitted) -> str:
+    """The statements' own time; the wall time too when pauses made it longer."""
+    text = f"{e.duration_ms:.1f} ms"
+    if e.wall_ms is not None and e.wall_ms - e.duration_ms > 1000:
+        text += f" ({e.wall_ms / 1000:.1f} s with the pauses)"
+    return text
 
 
 def json_printer_line(obj: dict) -> None:

@@ -84,6 +84,10 @@ _UPGRADES: tuple[str, ...] = (
     CREATE TRIGGER history_is_append_only BEFORE UPDATE OR DELETE ON migtui.history
         FOR EACH ROW EXECUTE FUNCTION migtui.history_is_append_only();
     """,
+    # The time from start to commit, pauses included, beside the statements' own.
+    """
+    ALTER TABLE migtui.history ADD COLUMN wall_ms double precision;
+    """,
 )
 
 
@@ -379,11 +383,12 @@ def record_history(
     duration_ms: float | None = None,
     message: str | None = None,
     statements: Sequence[dict] = (),
+    wall_ms: float | None = None,
 ) -> None:
     conn.execute(
         "INSERT INTO migtui.history (action, version, name, checksum, outcome, host,"
-        " migtui_version, duration_ms, message, statements)"
-        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb)",
+        " migtui_version, duration_ms, message, statements, wall_ms)"
+        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s)",
         (
             action,
             version,
@@ -395,6 +400,7 @@ def record_history(
             duration_ms,
             message,
             json.dumps(list(statements)),
+            wall_ms,
         ),
     )
 
@@ -412,6 +418,7 @@ class HistoryEntry:
     duration_ms: float | None
     message: str | None
     statements: tuple[dict, ...]
+    wall_ms: float | None = None
 
     def to_json(self) -> dict:
         return {
@@ -424,6 +431,7 @@ class HistoryEntry:
             "by": self.by_user,
             "host": self.host,
             "duration_ms": self.duration_ms,
+            "wall_ms": self.wall_ms,
             "message": self.message,
             "statements": list(self.statements),
         }
@@ -435,7 +443,7 @@ def read_history(conn: psycopg.Connection, limit: int | None = None) -> list[His
         return []
     rows = conn.execute(
         "SELECT id, at, action, version, name, outcome, by_user, host, duration_ms, message,"
-        " statements FROM migtui.history ORDER BY id DESC LIMIT %s",
+        " statements, wall_ms FROM migtui.history ORDER BY id DESC LIMIT %s",
         (limit,),
     ).fetchall()
     return [
@@ -451,6 +459,7 @@ def read_history(conn: psycopg.Connection, limit: int | None = None) -> list[His
             duration_ms=r[8],
             message=r[9],
             statements=tuple(r[10] or ()),
+            wall_ms=r[11],
         )
         for r in reversed(rows)
     ]

@@ -154,6 +154,7 @@ class Runner:
         self._in_statement = False
         self._current: tuple[str, int] | None = None  # (version, index) notices belong to
         self._blockers: str | None = None
+        self._step_ms = 0.0
         #: The layout tool's ledger this run keeps in step, and what is applied.
         self._tool: tools.FoundLedger | None = None
         self._applied: list[str] = []
@@ -388,6 +389,7 @@ class Runner:
     # -- one migration -------------------------------------------------------------------
 
     def _migration_started(self, step: PlanStep) -> None:
+        self._step_ms = 0.0  # the statements' own time, without pauses between them
         self._emit(
             MigrationStarted(
                 version=step.version,
@@ -416,25 +418,26 @@ class Runner:
                 self._execute_all(conn, step, step.direction, rest, step.file, log)
                 if step.verify:
                     self._verify(conn, step, log)
-                duration = (time.perf_counter() - started) * 1000
-                self._record_success(conn, step, duration, log)
+                wall = (time.perf_counter() - started) * 1000
+                self._record_success(conn, step, self._step_ms, log, wall)
         except _StepFailed as exc:
-            duration = (time.perf_counter() - started) * 1000
+            wall = (time.perf_counter() - started) * 1000
             self._emit(
                 MigrationRolledBack(
                     version=step.version,
                     direction=step.direction,
                     reason=exc.reason,
-                    duration_ms=duration,
+                    duration_ms=self._step_ms,
                 )
             )
-            self._record_failure(conn, step, exc, duration, log)
+            self._record_failure(conn, step, exc, self._step_ms, log, wall_ms=wall)
             raise
         self._emit(
             MigrationCommitted(
                 version=step.version,
                 direction=step.direction,
-                duration_ms=duration,
+                duration_ms=self._step_ms,
+                wall_ms=wall,
                 dry_run=self.options.dry_run,
             )
         )
@@ -457,21 +460,26 @@ class Runner:
                 with conn.transaction(force_rollback=True):
                     self._verify(conn, step, log)
         except _StepFailed as exc:
-            duration = (time.perf_counter() - started) * 1000
+            wall = (time.perf_counter() - started) * 1000
             exc.message = (
                 f"{exc.message}\n{step.version} ran outside a transaction and is now dirty: "
                 f"check the database, then `migtui resolve {step.version} --applied` "
                 "or `--pending`"
             )
-            self._record_failure(conn, step, exc, duration, log, outcome="dirty")
+            self._record_failure(conn, step, exc, self._step_ms, log, outcome="dirty", wall_ms=wall)
             raise
         finally:
             self._reset_timeouts(conn)
-        duration = (time.perf_counter() - started) * 1000
+        wall = (time.perf_counter() - started) * 1000
         with conn.transaction():
-            self._record_success(conn, step, duration, log)
+            self._record_success(conn, step, self._step_ms, log, wall)
         self._emit(
-            MigrationCommitted(version=step.version, direction=step.direction, duration_ms=duration)
+            MigrationCommitted(
+                version=step.version,
+                direction=step.direction,
+                duration_ms=self._step_ms,
+                wall_ms=wall,
+            )
         )
 
     def _list_without_running(self, step: PlanStep) -> None:
@@ -481,7 +489,12 @@ class Runner:
         )
 
     def _record_success(
-        self, conn: psycopg.Connection, step: PlanStep, duration: float, log: list[dict]
+        self,
+        conn: psycopg.Connection,
+        step: PlanStep,
+        duration: float,
+        log: list[dict],
+        wall_ms: float | None = None,
     ) -> None:
         if step.direction == "up":
             ledger.record_applied(conn, step.info, duration_ms=duration)
@@ -502,6 +515,7 @@ class Runner:
             checksum_=ledger.checksum(step.info),
             outcome="committed",
             duration_ms=duration,
+            wall_ms=wall_ms,
             statements=log,
         )
 
@@ -513,6 +527,7 @@ class Runner:
         duration: float,
         log: list[dict],
         outcome: str | None = None,
+        wall_ms: float | None = None,
     ) -> None:
         if self.options.dry_run:
             return  # nothing of a dry run is kept, its history included
@@ -527,6 +542,7 @@ class Runner:
                 checksum_=ledger.checksum(step.info),
                 outcome=outcome or exc.reason,
                 duration_ms=duration,
+                wall_ms=wall_ms,
                 message=exc.message,
                 statements=log,
             )
@@ -620,10 +636,12 @@ class Runner:
                 cursor = conn.execute(statement.text)
         except psycopg.Error as exc:
             duration = (time.perf_counter() - started) * 1000
+            self._step_ms += duration
             self._statement_failed(exc, version, section, statement, file, duration, log)
         finally:
             self._current = None
         duration = (time.perf_counter() - started) * 1000
+        self._step_ms += duration
         rows = cursor.rowcount if cursor.rowcount >= 0 else None
         tag = cursor.statusmessage or ""
         log.append(

@@ -119,6 +119,15 @@ def rollback_preview(
         return plan, preview(conn, project.analysis, plan)
 
 
+def plan_preview(dsn: str, project: ProjectView, plan) -> list:
+    """What each step of ``plan`` destroys, counted on the target."""
+    from migtui.db.connect import connect
+    from migtui.db.preview import preview_plan
+
+    with connect(dsn) as conn:
+        return preview_plan(conn, project.analysis, plan)
+
+
 def resolve_dirty(
     dsn: str, analysis, row, *, applied: bool, ledger_table: str | None = None
 ) -> None:

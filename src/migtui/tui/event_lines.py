@@ -124,7 +124,10 @@ def _committed(e: E.MigrationCommitted) -> list[Text]:
     if e.dry_run:
         return [Text(f"  ↺ {e.version} ran and was rolled back (dry run)", style="dark_orange")]
     verb = "applied" if e.direction in ("up", "apply") else "rolled back"
-    return [Text(f"  ✓ {e.version} {verb} and committed in {_ms(e.duration_ms)}", style="green")]
+    took = _ms(e.duration_ms)
+    if e.wall_ms is not None and e.wall_ms - e.duration_ms > 1000:
+        took += f" ({e.wall_ms / 1000:.1f} s with the pauses)"
+    return [Text(f"  ✓ {e.version} {verb} and committed in {took}", style="green")]
 
 
 def _rolled_back(e: E.MigrationRolledBack) -> list[Text]:

@@ -106,7 +106,20 @@ class RunActions:
         if not plan.steps:
             self.notify(f"Nothing to apply up to {target}: it is already applied.")
             return
-        self.start_run(RunRequest("apply", to=target, dry_run=dry_run, step=step))
+        request = RunRequest("apply", to=target, dry_run=dry_run, step=step)
+        if dry_run:  # nothing is kept: no need to ask
+            self.start_run(request)
+            return
+        from migtui.tui.screens.apply_screen import ApplyScreen
+
+        self.push_screen(
+            ApplyScreen(console.project, console.dsn, plan, request), self._apply_chosen
+        )
+
+    def _apply_chosen(self, request: RunRequest | None) -> None:
+        if request is not None:
+            self.start_run(request)
+        self.console_screen.query_one(MigrationTable).focus()
 
     def _apply_plan(self, target: str | None):
         from migtui.core.plan import build_apply_plan

@@ -30,7 +30,7 @@ class RollbackScreen(ModalScreen[RunRequest | None]):
         self.applied = [r for r in reversed(project.rows()) if _is_applied(r)]
         self.selected = selected
         self.request: RunRequest | None = None
-        self.at_risk = 0
+        self.at_risk = False
         #: Down sections check expects to fail, which the operator may still run.
         self.failing_downs: tuple = ()
 
@@ -103,7 +103,7 @@ class RollbackScreen(ModalScreen[RunRequest | None]):
             box.update(Group(*(Text(f"✗ {b}", style="bold red") for b in plan.blockers)))
             return
         self.failing_downs = getattr(message, "failing_downs", ())
-        self.at_risk = sum(risk.total_rows for risk in message.preview)
+        self.at_risk = any(risk.at_risk for risk in message.preview)
         box.update(_describe(plan, message.preview, self.at_risk, self.failing_downs))
         self.request = RunRequest(
             "rollback",
@@ -114,7 +114,7 @@ class RollbackScreen(ModalScreen[RunRequest | None]):
         go = self.query_one("#go", Button)
         go.label = "Run anyway" if self.failing_downs else "Roll back"
         confirm = self.query_one(Input)
-        confirm.display = self.at_risk > 0 or bool(self.failing_downs)
+        confirm.display = self.at_risk or bool(self.failing_downs)
         confirm.value = ""
         self._update_go()
 
@@ -128,7 +128,7 @@ class RollbackScreen(ModalScreen[RunRequest | None]):
 
     def _update_go(self) -> None:
         typed = self.query_one(Input).value.strip()
-        asks = self.at_risk > 0 or bool(self.failing_downs)
+        asks = self.at_risk or bool(self.failing_downs)
         ready = self.request is not None and (not asks or typed == self.database)
         self.query_one("#go", Button).disabled = not ready
 
@@ -155,7 +155,9 @@ def _option_text(row: Row) -> Text:
     return text
 
 
-def _describe(plan, risks, at_risk: int, failing=()) -> Group:
+def _describe(plan, risks, at_risk: bool, failing=()) -> Group:
+    from migtui.db.preview import summary
+
     parts: list[Text] = [Text(f"✗ {b}", style="bold red") for b in failing]
     if failing:
         parts.append(
@@ -173,14 +175,12 @@ def _describe(plan, risks, at_risk: int, failing=()) -> Group:
                 parts.append(Text(f"    drops {item}", style="dark_orange"))
         else:
             parts.append(Text("    drops nothing", style="dim"))
-        for table in risk.rows_at_risk:
-            rows = table.count_text(absent="table absent")
-            style = "bold red" if table.rows else "dim"
-            parts.append(Text(f"    {table.table}: {rows} ({table.why})", style=style))
+        for table in risk.tables:
+            style = "bold red" if table.at_risk else "dim"
+            for line in table.lines():
+                parts.append(Text(f"    {line}", style=style))
     if at_risk:
-        parts.append(
-            Text(f"{at_risk} rows would be lost. Type the database name to confirm.", "bold red")
-        )
+        parts.append(Text(f"{summary(risks)} Type the database name to confirm.", "bold red"))
     elif not failing:
-        parts.append(Text("No rows at risk.", style="green"))
+        parts.append(Text("No data at risk.", style="green"))
     return Group(*parts)

@@ -1,0 +1,90 @@
+"""Applying from the console asks once, with the plan and the target on screen,
+and asks for the database's name when the migrations destroy data."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+
+from migtui.tui.app import MigtuiApp
+from migtui.tui.screens.apply_screen import ApplyScreen
+from migtui.tui.source import ConsoleSource
+from tui.helpers import drive, loaded, run_finished, select, state_of, static_text, wait_for
+
+pytestmark = pytest.mark.db
+
+FILES = {
+    "0001_events.sql": "-- migrate:up\nCREATE TABLE events (id int PRIMARY KEY, body text);\n"
+    "-- migrate:down\nDROP TABLE events;\n",
+    "0002_retire.sql": "-- migrate:up\nDROP TABLE events;\n"
+    "-- migrate:down\nCREATE TABLE events (id int PRIMARY KEY, body text);\n",
+}
+
+
+def app_for(folder, dsn) -> MigtuiApp:
+    return MigtuiApp(ConsoleSource(root=folder, dsn=dsn))
+
+
+def test_apply_shows_the_plan_and_back_runs_nothing(pg_dsn, write_migrations):
+    app = app_for(write_migrations(FILES), pg_dsn)
+
+    async def script(pilot):
+        await loaded(pilot, live=True)
+        await select(pilot, "0001")
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(app.screen, ApplyScreen))
+        dialog = app.screen
+        await wait_for(pilot, lambda: dialog.ready)
+        database = app.console_screen.project.target.database
+        assert database in str(dialog.query_one(".dialog-title").render())
+        assert "0001 events" in static_text(dialog.query_one("#apply-plan"))
+        assert "No data at risk" in static_text(dialog.query_one("#apply-risk"))
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not app.run_in_progress and state_of(app, "0001") == "pending"
+
+        since = app.console_screen.loads_completed
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(app.screen, ApplyScreen) and app.screen.ready)
+        await pilot.press("enter")  # the button has the focus when nothing is at risk
+        await run_finished(pilot, since)
+        assert state_of(app, "0001") == "applied"
+
+    drive(app, script)
+
+
+def test_destroying_data_asks_for_the_database_name(pg_dsn, write_migrations):
+    folder = write_migrations(FILES)
+    app = app_for(folder, pg_dsn)
+    from migtui.core.graph import analyze_dir
+    from migtui.db import ledger
+
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:  # 0001 ran, and events has rows
+        conn.execute("CREATE TABLE events (id int PRIMARY KEY, body text)")
+        conn.execute("INSERT INTO events VALUES (1, 'a'), (2, 'b')")
+        ledger.ensure_ledger(conn)
+        ledger.record_applied(conn, analyze_dir(folder).get("0001"), duration_ms=1.0)
+
+    async def script(pilot):
+        await loaded(pilot, live=True)
+        await select(pilot, "0002")
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(app.screen, ApplyScreen) and app.screen.ready)
+        dialog = app.screen
+        risk = static_text(dialog.query_one("#apply-risk"))
+        assert "drops table public.events" in risk
+        assert "all 2 rows deleted (table dropped)" in risk
+        go = dialog.query_one("#go")
+        assert dialog.at_risk and go.disabled
+        dialog.query_one("#apply-confirm").value = "production"
+        await pilot.pause()
+        assert go.disabled  # the wrong name opens nothing
+        since = app.console_screen.loads_completed
+        dialog.query_one("#apply-confirm").value = dialog.database
+        await pilot.pause()
+        assert not go.disabled
+        await pilot.click("#go")
+        await run_finished(pilot, since)
+        assert state_of(app, "0002") == "applied"
+
+    drive(app, script)
