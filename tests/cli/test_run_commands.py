@@ -105,7 +105,8 @@ def test_a_failing_migration_shows_sqlstate_file_line_and_the_sql_around_it(pg_d
     assert "0003_weekly_load.sql:23" in result.output
     assert "→   23 │ UPDATE weekly_load" in result.output
     states = status(pg_dsn, folder)
-    assert (states["0001"], states["0002"], states["0003"]) == ("applied", "applied", "pending")
+    # not applied, and its last run failed: "failed" until a run of it succeeds
+    assert (states["0001"], states["0002"], states["0003"]) == ("applied", "applied", "failed")
 
 
 def test_a_connection_error_is_one_line_with_the_password_hidden(bundled_dir):
@@ -212,3 +213,48 @@ def test_a_second_apply_while_one_runs_exits_3_naming_the_holder(pg_dsn, write_m
         first.kill()
         first.wait(10)
         first.stdout.close()
+
+
+def test_resolve_shows_what_ran_and_marks_applied_only_with_evidence(pg_dsn, write_migrations):
+    folder = write_migrations(NON_TRANSACTIONAL)
+    assert migtui("apply", "--dsn", pg_dsn, "--dir", str(folder), "--yes").exit_code == 1
+    base = ("resolve", "0002", "--dsn", pg_dsn, "--dir", str(folder))
+
+    shown = migtui(*base)
+    assert shown.exit_code == 0, shown.output
+    assert "ran: #1 (line 2)" in shown.output and "did not run: #2 (line 3)" in shown.output
+    assert "exists: index public.idx_t_id" in shown.output
+    assert "missing: index public.idx_t_email" in shown.output
+
+    refused = migtui(*base, "--applied")
+    assert refused.exit_code == 1 and "did not finish" in refused.output
+    assert status(pg_dsn, folder)["0002"] == "dirty"
+    database = psycopg.conninfo.conninfo_to_dict(pg_dsn)["dbname"]
+    forced = migtui(*base, "--applied", "--confirm", database, "--reason", "email index not needed")
+    assert forced.exit_code == 0, forced.output
+    assert status(pg_dsn, folder)["0002"] == "applied"
+    history = json.loads(migtui("history", "--dsn", pg_dsn, "--format", "json").output)["history"]
+    assert "email index not needed" in history[-1]["message"]
+
+
+def test_resolve_finish_runs_only_what_did_not_run(pg_dsn, write_migrations):
+    folder = write_migrations(
+        {
+            "0001_t.sql": "-- migrate:up\nCREATE TABLE t (id int);\n",
+            "0002_idx.sql": "-- migrate:up transaction:false\n"
+            "CREATE INDEX CONCURRENTLY idx_t_id ON t (id);\n"
+            "CREATE INDEX CONCURRENTLY idx_t_b ON t (b);\n",
+        }
+    )
+    assert migtui("apply", "--dsn", pg_dsn, "--dir", str(folder), "--yes").exit_code == 1
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        conn.execute("ALTER TABLE t ADD COLUMN b int")  # what the second statement lacked
+    finished = migtui("resolve", "0002", "--finish", "--dsn", pg_dsn, "--dir", str(folder))
+    assert finished.exit_code == 0, finished.output
+    assert status(pg_dsn, folder)["0002"] == "applied"
+    assert "idx_t_id" not in finished.output.split("0002")[-1] or "CREATE INDEX" in finished.output
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        indexes = {
+            r[0] for r in conn.execute("SELECT indexname FROM pg_indexes WHERE tablename = 't'")
+        }
+    assert indexes == {"idx_t_id", "idx_t_b"}

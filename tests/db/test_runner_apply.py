@@ -146,7 +146,10 @@ def test_a_failure_names_sqlstate_and_line_rolls_back_that_migration_only(
     assert failure.line == 4  # the UPDATE's first line: division by zero has no position
     assert failure.index == 2
     assert events.of(MigrationRolledBack)[0].reason == "failed"
-    assert states(pg_dsn, analysis) == {"0001": "applied", "0002": "applied", "0003": "pending"}
+    assert states(pg_dsn, analysis) == {"0001": "applied", "0002": "applied", "0003": "failed"}
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        failed = {s.version: s for s in ledger.read_status(conn, analysis)}["0003"]
+    assert "22012" in (failed.note or "")  # the error the history kept
     tables = {o.name for o in catalog(pg_dsn) if o.kind == "table"}
     assert tables == {"users", "events"}  # scores and its row went with 0003
 
@@ -232,7 +235,7 @@ def test_a_failing_verify_rolls_the_migration_back_and_says_why(
     [verify] = events.of(VerifyFailed)
     assert "negative numbers are accepted" in verify.message
     assert events.of(MigrationRolledBack)[0].reason == "verify_failed"
-    assert states(pg_dsn, analysis) == {"0001": "pending"}
+    assert states(pg_dsn, analysis) == {"0001": "failed"}
     assert not [o for o in catalog(pg_dsn) if o.kind == "table"]
 
 
@@ -369,3 +372,13 @@ def test_a_prerequisite_the_database_already_has_is_met(pg_dsn, scenarios_dir, a
     result, _ = run(pg_dsn, live)
     assert result.outcome == "done", result.message
     assert list(result.applied) == ["0014"]
+
+
+def test_failed_lasts_until_a_run_of_it_succeeds(pg_dsn, write_migrations, analysis_of):
+    broken = {"0001_t.sql": "-- migrate:up\nCREATE TABLE t (id int);\nSELECT 1 / 0;\n"}
+    folder = write_migrations(broken)
+    assert run(pg_dsn, analysis_of(folder))[0].outcome == "failed"
+    assert states(pg_dsn, analysis_of(folder)) == {"0001": "failed"}
+    (folder / "0001_t.sql").write_text("-- migrate:up\nCREATE TABLE t (id int);\n")
+    assert run(pg_dsn, analysis_of(folder))[0].outcome == "done"
+    assert states(pg_dsn, analysis_of(folder)) == {"0001": "applied"}

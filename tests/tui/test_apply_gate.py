@@ -88,3 +88,50 @@ def test_destroying_data_asks_for_the_database_name(pg_dsn, write_migrations):
         assert state_of(app, "0002") == "applied"
 
     drive(app, script)
+
+
+def test_a_half_run_step_is_finished_not_marked_applied_on_faith(pg_dsn, write_migrations):
+    from migtui.core.graph import analyze_dir
+    from migtui.db.runner import Runner
+    from migtui.tui.screens.dirty_screen import DirtyScreen
+
+    folder = write_migrations(
+        {
+            "0001_t.sql": "-- migrate:up\nCREATE TABLE t (id int);\n",
+            "0002_idx.sql": "-- migrate:up transaction:false\n"
+            "CREATE INDEX CONCURRENTLY idx_t_id ON t (id);\n"
+            "CREATE INDEX CONCURRENTLY idx_t_b ON t (b);\n",
+        }
+    )
+    assert Runner(pg_dsn, analyze_dir(folder), emit=lambda e: None).apply().outcome == "failed"
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        conn.execute("ALTER TABLE t ADD COLUMN b int")  # what the second statement lacked
+    app = app_for(folder, pg_dsn)
+
+    async def script(pilot):
+        await loaded(pilot, live=True)
+        assert state_of(app, "0002") == "dirty"
+        await select(pilot, "0002")
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, DirtyScreen))
+        dialog = app.screen
+        await wait_for(pilot, lambda: dialog.evidence is not None)
+        text = static_text(dialog.query_one("#dirty-evidence"))
+        assert "ran: #1 (line 2)" in text and "did not run: #2 (line 3)" in text
+        assert "missing: index public.idx_t_b" in text
+        applied = dialog.query_one("#applied")
+        assert applied.disabled  # it did not finish: not without the name and a reason
+        dialog.query_one("#dirty-name").value = dialog.database
+        await pilot.pause()
+        assert applied.disabled  # and a reason
+        since = app.console_screen.loads_completed
+        await pilot.click("#finish")
+        await run_finished(pilot, since)
+        assert state_of(app, "0002") == "applied"
+
+    drive(app, script)
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        indexes = {
+            r[0] for r in conn.execute("SELECT indexname FROM pg_indexes WHERE tablename = 't'")
+        }
+    assert indexes == {"idx_t_id", "idx_t_b"}

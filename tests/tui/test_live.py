@@ -122,7 +122,7 @@ def test_failing_migration_shows_sqlstate_and_the_failing_line(pg_dsn):
         assert f"line {failing_line}" in static_text(preview.query_one("#sql-note"))
         assert "UPDATE weekly_load" in preview.query_one("#sql-text-up").selected_text
         assert state_of(app, "0002") == "applied"
-        assert state_of(app, "0003") == "pending"
+        assert state_of(app, "0003") == "failed"  # until a run of it succeeds
 
     drive(app, script)
 
@@ -250,6 +250,12 @@ def test_resolving_a_dirty_migration_from_the_console(pg_dsn):
         since = app.console_screen.loads_completed
         await pilot.press("e")
         await wait_for(pilot, lambda: isinstance(app.screen, DirtyScreen))
+        dialog = app.screen
+        await wait_for(pilot, lambda: dialog.evidence is not None)
+        # everything it makes exists: marking it applied needs nothing more
+        text = static_text(dialog.query_one("#dirty-evidence"))
+        assert "exists: index" in text and "missing" not in text
+        assert not dialog.query_one("#applied").disabled
         await pilot.click("#applied")
         await wait_for(pilot, lambda: app.console_screen.loads_completed > since)
         assert state_of(app, "0002") == "applied"

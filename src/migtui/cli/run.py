@@ -62,6 +62,7 @@ _STATE_STYLE = {
     "dirty": "bold red",
     "out_of_order": "bold yellow",
     "unrecorded": "dark_orange",
+    "failed": "bold red",
 }
 
 
@@ -639,16 +640,49 @@ def status_command(directory, layout, dsn, embedded, fmt) -> None:
 @click.argument("version")
 @click.option("--applied", "settle", flag_value="applied", help="It did run to the end.")
 @click.option("--pending", "settle", flag_value="pending", help="It did not: run it again later.")
+@click.option(
+    "--finish", "settle", flag_value="finish", help="Run the statements that did not run."
+)
+@click.option(
+    "--confirm",
+    metavar="DBNAME",
+    help="With --applied while objects it makes are missing: the database's name.",
+)
+@click.option("--reason", metavar="TEXT", help="Why, kept in the history (with --confirm).")
 @click.option("--lock-wait", type=float, default=0.0, show_default=True, metavar="SECONDS")
-def resolve_command(directory, layout, dsn, embedded, fmt, version, settle, lock_wait) -> None:
-    """Settle a dirty migration after looking at the database yourself."""
+def resolve_command(
+    directory, layout, dsn, embedded, fmt, version, settle, confirm, reason, lock_wait
+) -> None:
+    """Settle a dirty migration. Without a choice, shows what the history and
+    the database say of it: which statements ran, which objects exist."""
     from migtui.db.connect import ConnectError
     from migtui.db.lock import LockHeld
-    from migtui.db.resolve import NotDirty, resolve
+    from migtui.db.resolve import NotDirty, NotProven, evidence, resolve
 
-    if settle is None:
-        fail("say what happened: --applied or --pending")
     target = _Target(directory, layout, dsn, embedded)
+    try:
+        proof = evidence(target.dsn, target.analysis, version)
+    except ConnectError as exc:
+        fail(str(exc))
+    except NotDirty as exc:
+        fail(str(exc), EXIT_FAILED)
+    if settle is None:
+        if fmt == "json":
+            click.echo(json.dumps({"version": proof.version, "evidence": proof.lines()}))
+            return
+        console = _console()
+        console.print(f"[bold]{escape(proof.version)} {escape(proof.name)}[/]")
+        for line in proof.lines():
+            style = "red" if line.startswith(("missing", "did not")) else ""
+            console.print(f"  [{style}]{escape(line)}[/]" if style else f"  {escape(line)}")
+        console.print(
+            "[cyan]choose:[/] --finish (run what did not run), --pending (it is undone), "
+            "--applied (it all exists)"
+        )
+        return
+    if settle == "finish":
+        _execute(target, fmt, lambda runner: runner.finish(proof.version), **_finish_options())
+        return
     try:
         done = resolve(
             target.dsn,
@@ -657,17 +691,35 @@ def resolve_command(directory, layout, dsn, embedded, fmt, version, settle, lock
             applied=settle == "applied",
             lock_wait=lock_wait,
             ledger_table=target.config.ledger_table,
+            confirm=confirm,
+            reason=reason,
         )
     except ConnectError as exc:
         fail(str(exc))
     except LockHeld as exc:
         fail(str(exc), EXIT_LOCKED)
-    except NotDirty as exc:
+    except (NotDirty, NotProven) as exc:
         fail(str(exc), EXIT_FAILED)
     if fmt == "json":
         click.echo(json.dumps({"version": done.version, "state": done.state}))
-    else:
-        _console().print(f"[green]{done.version} is now {done.state}[/]")
+        return
+    console = _console()
+    console.print(f"[green]{done.version} is now {done.state}[/]")
+    if done.state == "pending" and proof.present:
+        console.print("  left in the database (its next run must cope with them):")
+        for ref in proof.present:
+            console.print(f"    {escape(str(ref))}")
+
+
+def _finish_options() -> dict:
+    return dict(
+        dry_run=False,
+        step=None,
+        lock_wait=0.0,
+        lock_timeout=None,
+        statement_timeout=None,
+        allow_drift=False,
+    )
 
 
 @click.command("baseline")

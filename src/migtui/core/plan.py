@@ -22,7 +22,9 @@ DIRTY = "dirty"
 OUT_OF_ORDER = "out_of_order"
 #: Its objects exist in the target, but no ledger records it: baseline first.
 UNRECORDED = "unrecorded"
-STATES = (PENDING, APPLIED, DRIFTED, MISSING, DIRTY, OUT_OF_ORDER, UNRECORDED)
+#: Not applied, and its last run failed (the history says how); it may run again.
+FAILED = "failed"
+STATES = (PENDING, APPLIED, DRIFTED, MISSING, DIRTY, OUT_OF_ORDER, UNRECORDED, FAILED)
 
 #: Transaction control a migration may not issue itself: the runner owns the transaction.
 _SAVEPOINT_KINDS = frozenset(
@@ -167,7 +169,7 @@ def build_apply_plan(
             continue
         status = _find_status(statuses, info.version)
         state = status.state if status else PENDING
-        if state not in (PENDING, OUT_OF_ORDER):
+        if state not in (PENDING, OUT_OF_ORDER, FAILED):
             continue
         if state == OUT_OF_ORDER:
             warnings.append(
@@ -243,6 +245,11 @@ def build_rollback_plan(
         plan_steps.append(_step(info, "down"))
         blockers += _step_blockers(analysis, info, "down", force)
     return Plan("rollback", tuple(plan_steps), tuple(blockers))
+
+
+def step_for(info: MigrationInfo, direction: str) -> PlanStep:
+    """The step that runs ``info``'s up or down section."""
+    return _step(info, direction)
 
 
 def _step(info: MigrationInfo, direction: str) -> PlanStep:

@@ -22,6 +22,7 @@ from migtui.core.plan import (
     APPLIED,
     DIRTY,
     DRIFTED,
+    FAILED,
     MISSING,
     OUT_OF_ORDER,
     PENDING,
@@ -172,7 +173,7 @@ def read_state(
         statuses = status_from_rows(rows, analysis)
         if not ledger_exists(conn):
             return _without_any_ledger(conn, analysis, statuses)
-        return LedgerState(statuses)
+        return LedgerState(_with_failures(conn, statuses))
     states = read_tool_states(conn, found, analysis)
     notes: list[str] = []
     if found.how == "renamed":
@@ -190,7 +191,34 @@ def read_state(
                 f"dbmate itself stops at {others} with a duplicate key, so give them numbers "
                 "of their own before dbmate runs this folder again"
             )
-    return LedgerState(_merge(rows, states, found, analysis), found, tuple(notes))
+    merged = _merge(rows, states, found, analysis)
+    if ledger_exists(conn):
+        merged = _with_failures(conn, merged)
+    return LedgerState(merged, found, tuple(notes))
+
+
+def _with_failures(
+    conn: psycopg.Connection, statuses: list[MigrationStatus]
+) -> list[MigrationStatus]:
+    """A migration not applied whose last apply failed is ``failed``, with the
+    error the history kept, until a run of it succeeds."""
+    last = {
+        version: (outcome, message)
+        for version, outcome, message in conn.execute(
+            "SELECT DISTINCT ON (version) version, outcome, message FROM migtui.history"
+            " WHERE action = 'apply' ORDER BY version, id DESC"
+        ).fetchall()
+    }
+    out = []
+    for status in statuses:
+        outcome, message = last.get(status.version, (None, None))
+        if status.state in (PENDING, OUT_OF_ORDER) and outcome in ("failed", "verify_failed"):
+            first = (message or "").strip().splitlines()
+            status = replace(
+                status, state=FAILED, note=status.note or (first[0] if first else None)
+            )
+        out.append(status)
+    return out
 
 
 def _without_any_ledger(

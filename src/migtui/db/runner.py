@@ -226,6 +226,28 @@ class Runner:
             ),
         )
 
+    def finish(self, version: str) -> PlanFinished:
+        """Run the statements of a dirty migration that did not run (the
+        history says which did), outside a transaction as it ran, then record
+        it applied."""
+        from dataclasses import replace
+
+        from migtui.core.plan import DIRTY, Blocker, step_for
+        from migtui.db.resolve import evidence
+
+        def make_plan(statuses: list) -> Plan:
+            status = next((s for s in statuses if s.version == version), None)
+            info = self.analysis.get(version)
+            if status is None or info is None or status.state != DIRTY:
+                shown = status.state if status else "unknown"
+                message = f"{version} is {shown}, not dirty: there is nothing to finish"
+                return Plan("apply", blockers=(Blocker(version, "not_dirty", message),))
+            remaining = evidence(self.dsn, self.analysis, info.version).remaining
+            step = replace(step_for(info, "up"), statements=remaining, transactional=False)
+            return Plan("apply", (step,))
+
+        return self._run("apply", make_plan)
+
     def cancel(self) -> None:
         """Interrupt the running statement; its migration rolls back. Any thread."""
         self._cancelled.set()

@@ -11,7 +11,7 @@ from textual.worker import Worker, WorkerState
 
 from migtui.tui.messages import RunEnded
 from migtui.tui.project_view import ProjectView
-from migtui.tui.run_actions import RunActions
+from migtui.tui.run_actions import RunActions, RunRequest
 from migtui.tui.source import ConsoleSource
 
 #: (action, title, help) for the command palette, in the order shown.
@@ -175,9 +175,17 @@ class MigtuiApp(RunActions, App):
             console.select(dirty[0])
             row = console.project.row(dirty[0])
         self.push_screen(
-            DirtyScreen(row, console.dsn, console.project.analysis, console.source.ledger_table),
-            lambda done: done and console.load(),
+            DirtyScreen(row, console.dsn, console.project, console.source.ledger_table),
+            self._dirty_settled,
         )
+
+    def _dirty_settled(self, outcome) -> None:
+        """The dirty dialog's answer: settled (read the ledger again), or a run
+        that finishes the migration."""
+        if isinstance(outcome, RunRequest):
+            self.start_run(outcome)
+        elif outcome:
+            self.console_screen.load()
 
     def action_refresh(self) -> None:
         if self.run_in_progress:

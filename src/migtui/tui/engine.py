@@ -128,10 +128,32 @@ def plan_preview(dsn: str, project: ProjectView, plan) -> list:
         return preview_plan(conn, project.analysis, plan)
 
 
+def dirty_evidence(dsn: str, analysis, version: str):
+    """What the history and the catalog say of a dirty migration's half run."""
+    from migtui.db.resolve import evidence
+
+    return evidence(dsn, analysis, version)
+
+
 def resolve_dirty(
-    dsn: str, analysis, row, *, applied: bool, ledger_table: str | None = None
+    dsn: str,
+    analysis,
+    row,
+    *,
+    applied: bool,
+    ledger_table: str | None = None,
+    confirm: str | None = None,
+    reason: str | None = None,
 ) -> None:
     """Record the operator's decision about a dirty migration, through the engine."""
     from migtui.db.resolve import resolve
 
-    resolve(dsn, analysis, row.version, applied=applied, ledger_table=ledger_table)
+    resolve(
+        dsn,
+        analysis,
+        row.version,
+        applied=applied,
+        ledger_table=ledger_table,
+        confirm=confirm,
+        reason=reason,
+    )

@@ -42,6 +42,8 @@ class RunRequest:
     rollback_all: bool = False
     #: Roll back through down sections check expects to fail (the operator said so).
     force_down: bool = False
+    #: Finish the dirty migration ``to``: run the statements that did not run.
+    finish: bool = False
 
     @property
     def mode(self) -> str:
@@ -170,6 +172,8 @@ class RunActions:
             )
             if request.direction == "rollback":
                 finished = self.runner.rollback(to=request.to, all=request.rollback_all)
+            elif request.finish:
+                finished = self.runner.finish(request.to)
             else:
                 finished = self.runner.apply(to=request.to)
         except Exception as exc:  # the runner failed outside any statement (connection lost…)

@@ -24,6 +24,7 @@ _LEDGER_WORDS = {
     "missing": MISSING,
     "dirty": DIRTY,
     "out_of_order": OUT_OF_ORDER,
+    "failed": FAILED,
 }
 
 STYLES = {

@@ -1,64 +1,170 @@
-"""Resolving a dirty migration: one that stopped part-way outside a transaction."""
+"""Resolving a dirty migration: one that stopped part-way outside a transaction.
+
+The dialog first shows the evidence — which statements the history says ran,
+which did not, which of the objects the migration makes exist — then offers
+what fits it: finish it (run what did not run), mark it pending (naming what
+stays behind), or mark it applied, which, when objects it makes are missing,
+needs the database's name and a reason kept in the history.
+"""
 
 from __future__ import annotations
 
+from rich.console import Group
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Button, Label, Static
+from textual.widgets import Button, Input, Label, Static
 
 from migtui.tui import engine
 from migtui.tui.messages import ActionRefused
-from migtui.tui.project_view import Row
-
-EXPLANATION = (
-    "{version} ran outside a transaction and stopped part-way, so some of its statements "
-    "may have taken effect and others not. migtui cannot tell which: look at the database "
-    "first (the output and the history show the last statement that ran).\n\n"
-    "• Mark applied: you finished it by hand; the ledger records it as applied and "
-    "later migrations may run.\n"
-    "• Mark not applied: you undid what it did (or nothing ran); it is pending again and "
-    "runs from the start next time.\n\n"
-    "Either choice only changes migtui's ledger, never your schema, and is kept in the history."
-)
+from migtui.tui.project_view import ProjectView, Row
+from migtui.tui.run_actions import RunRequest
 
 
-class DirtyScreen(ModalScreen[bool]):
+class EvidenceRead(Message):
+    def __init__(self, evidence, error: str = "") -> None:
+        super().__init__()
+        self.evidence = evidence
+        self.error = error
+
+
+class DirtyScreen(ModalScreen[bool | RunRequest]):
     BINDINGS = [Binding("escape", "dismiss(False)", "Back")]
 
-    def __init__(self, row: Row, dsn: str, analysis, ledger_table: str | None = None) -> None:
+    def __init__(
+        self, row: Row, dsn: str, project: ProjectView, ledger_table: str | None = None
+    ) -> None:
         super().__init__()
         self.row = row
         self.dsn = dsn
-        self.analysis = analysis
+        self.project = project
+        self.analysis = project.analysis
+        self.database = project.target.database if project.target else ""
         self.ledger_table = ledger_table
+        self.evidence = None
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
+        with Vertical(classes="dialog dirty"):
             yield Label(f"{self.row.version} {self.row.name} is dirty", classes="dialog-title")
-            yield Static(EXPLANATION.format(version=self.row.version), classes="dialog-text")
+            with VerticalScroll(id="dirty-box"):
+                yield Static(
+                    f"{self.row.version} ran outside a transaction and stopped part-way. "
+                    "Reading what ran and what exists…",
+                    id="dirty-evidence",
+                )
+            yield Input(placeholder=f"type {self.database} to mark it applied", id="dirty-name")
+            yield Input(placeholder="why, for the history", id="dirty-reason")
             yield Static("", id="dirty-result")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Back", id="cancel", variant="primary")
-                yield Button("Mark applied", id="applied", variant="warning")
-                yield Button("Mark not applied", id="pending", variant="warning")
+                yield Button("Finish it", id="finish", variant="warning", disabled=True)
+                yield Button("Mark pending", id="pending", variant="warning", disabled=True)
+                yield Button("Mark applied", id="applied", variant="warning", disabled=True)
+
+    def on_mount(self) -> None:
+        for box in self.query(Input):
+            box.display = False
+        self._read()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="dirty-evidence")
+    def _read(self) -> None:
+        try:
+            found = engine.dirty_evidence(self.dsn, self.analysis, self.row.version)
+        except Exception as exc:  # noqa: BLE001 - said in the dialog
+            self.post_message(EvidenceRead(None, " ".join(str(exc).split())))
+            return
+        self.post_message(EvidenceRead(found))
+
+    @on(EvidenceRead)
+    def _show(self, message: EvidenceRead) -> None:
+        box = self.query_one("#dirty-evidence", Static)
+        if message.evidence is None:
+            box.update(Text(f"cannot read the evidence: {message.error}", "bold red"))
+            return
+        found = self.evidence = message.evidence
+        parts = [
+            Text(
+                f"{self.row.version} ran outside a transaction and stopped part-way. "
+                "What the history and the database say:",
+                style="dim",
+            )
+        ]
+        for line in found.lines():
+            style = "red" if line.startswith(("missing", "did not")) else ""
+            parts.append(Text(f"  {line}", style=style))
+        parts.append(Text(""))
+        if found.remaining:
+            parts.append(Text("• Finish it: run the statements that did not run."))
+        parts.append(
+            Text(
+                "• Mark pending: it runs again from the start next time"
+                + (
+                    "; what it made stays: " + ", ".join(str(r) for r in found.present)
+                    if found.present
+                    else "."
+                )
+            )
+        )
+        if found.absent:
+            parts.append(
+                Text(
+                    "• Mark applied: objects it makes are missing, so it did not finish. "
+                    "If you know better, type the database's name and why.",
+                    style="dark_orange",
+                )
+            )
+            for box_ in self.query(Input):
+                box_.display = True
+        else:
+            parts.append(Text("• Mark applied: everything it makes exists."))
+        box.update(Group(*parts))
+        self.query_one("#finish", Button).disabled = not found.remaining
+        self.query_one("#pending", Button).disabled = False
+        self._update_applied()
+
+    @on(Input.Changed)
+    def _typed(self) -> None:
+        self._update_applied()
+
+    def _update_applied(self) -> None:
+        found = self.evidence
+        if found is None:
+            return
+        if found.absent:
+            name = self.query_one("#dirty-name", Input).value.strip()
+            reason = self.query_one("#dirty-reason", Input).value.strip()
+            ok = name == self.database and bool(reason)
+        else:
+            ok = True
+        self.query_one("#applied", Button).disabled = not ok
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "cancel":
             self.dismiss(False)
-            return
-        self._resolve(event.button.id == "applied")
+        elif event.button.id == "finish":
+            self.dismiss(RunRequest("apply", to=self.row.version, finish=True))
+        else:
+            self._resolve(event.button.id == "applied")
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="resolve")
     def _resolve(self, applied: bool) -> None:
+        name = self.query_one("#dirty-name", Input).value.strip()
+        reason = self.query_one("#dirty-reason", Input).value.strip()
         try:
             engine.resolve_dirty(
-                self.dsn, self.analysis, self.row, applied=applied, ledger_table=self.ledger_table
+                self.dsn,
+                self.analysis,
+                self.row,
+                applied=applied,
+                ledger_table=self.ledger_table,
+                confirm=name or None,
+                reason=reason or None,
             )
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - said in the dialog
             self.post_message(ActionRefused(" ".join(str(exc).split())))
             return
         self.app.call_from_thread(self.dismiss, True)
