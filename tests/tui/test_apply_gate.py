@@ -38,7 +38,7 @@ def test_apply_shows_the_plan_and_back_runs_nothing(pg_dsn, write_migrations):
         database = app.console_screen.project.target.database
         assert database in str(dialog.query_one(".dialog-title").render())
         assert "0001 events" in static_text(dialog.query_one("#apply-plan"))
-        assert "No data at risk" in static_text(dialog.query_one("#apply-risk"))
+        assert "No data at risk" in static_text(dialog.query_one("#apply-summary"))
         await pilot.press("escape")
         await pilot.pause()
         assert not app.run_in_progress and state_of(app, "0001") == "pending"

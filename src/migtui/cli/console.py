@@ -82,3 +82,19 @@ def demo_command(scenario: str) -> None:
         _fail(f"no scenario {scenario!r}; choose one of {', '.join(choices)}")
     source = ConsoleSource(root=choices[scenario], demo=True, scenario=scenario)
     MigtuiApp(source).run()
+    _say_the_server_runs()
+
+
+def _say_the_server_runs() -> None:
+    """The demo leaves the embedded server running for the next time: say so."""
+    from migtui.db import embedded
+
+    try:
+        running = embedded.server_status().running
+    except Exception:  # noqa: BLE001 - only a courtesy line
+        return
+    if running:
+        click.echo(
+            "The embedded PostgreSQL is still running (its demo databases stay for the next "
+            "`migtui demo`); `migtui db stop` stops it."
+        )

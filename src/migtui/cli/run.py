@@ -170,7 +170,12 @@ class TextPrinter:
 
     def _on_step_paused(self, e: StepPaused) -> None:
         where = f"{e.version} line {e.line}" if e.line else f"before {e.version}"
-        self._print(f"  [bold yellow]paused[/] {where}")
+        self._print(f"  [bold yellow]paused[/] {where}, before:")
+        lines = e.sql.strip().splitlines()
+        for number, text in enumerate(lines[:12], start=e.line or 1):
+            self._print(f"    [dim]{number:>5} │[/] {escape(text)}")
+        if len(lines) > 12:
+            self._print(f"    [dim]      … {len(lines) - 12} more lines[/]")
 
     def _on_plan_finished(self, e: PlanFinished) -> None:
         style = "bold green" if e.outcome in ("done", "nothing_to_do") else "bold red"
@@ -339,9 +344,10 @@ def _print_plan(
     console.print(f"[bold]Would {verb} {len(plan.steps)} migration(s){on}:[/]")
     for step in plan.steps:
         mode = "" if step.transactional else " [yellow](outside a transaction)[/]"
+        n = len(step.statements)
         console.print(
             f"  [cyan]{step.version}[/] {escape(step.name)} [dim]{escape(step.file)}, "
-            f"{len(step.statements)} statements[/]{mode}"
+            f"{n} statement{'s' * (n != 1)}[/]{mode}"
         )
         if statements:
             for st in step.statements:

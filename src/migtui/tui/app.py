@@ -157,6 +157,13 @@ class MigtuiApp(RunActions, App):
     def _rollback_chosen(self, request) -> None:
         if request is not None:
             self.start_run(request)
+        self._focus_table()
+
+    def _focus_table(self) -> None:
+        """After a dialog or a scenario switch, the keys go to the migrations again."""
+        from migtui.tui.widgets.migration_table import MigrationTable
+
+        self.console_screen.query_one(MigrationTable).focus()
 
     def action_resolve_dirty(self) -> None:
         from migtui.tui.screens.dirty_screen import DirtyScreen
@@ -186,6 +193,7 @@ class MigtuiApp(RunActions, App):
             self.start_run(outcome)
         elif outcome:
             self.console_screen.load()
+        self._focus_table()
 
     def action_refresh(self) -> None:
         if self.run_in_progress:
@@ -201,11 +209,11 @@ class MigtuiApp(RunActions, App):
         self.push_screen(ScenarioPicker(self.console_screen.source.scenario), self._scenario_chosen)
 
     def _scenario_chosen(self, choice) -> None:
-        if choice is None:
-            return
-        name, folder = choice
-        source = self.console_screen.source.with_root(folder, name)
-        self.console_screen.load(source)
+        if choice is not None:
+            name, folder = choice
+            source = self.console_screen.source.with_root(folder, name)
+            self.console_screen.load(source)
+        self._focus_table()
 
     def action_graph(self) -> None:
         from migtui.tui.screens.graph_screen import GraphScreen

@@ -47,10 +47,12 @@ class ApplyScreen(ModalScreen[RunRequest | None]):
             with VerticalScroll(id="apply-plan-box"):
                 yield Static(_plan_text(self.plan), id="apply-plan")
                 yield Static(Text("reading what it destroys…", "dim"), id="apply-risk")
-            yield Input(placeholder=f"type {self.database} to confirm", id="apply-confirm")
-            with Horizontal(classes="dialog-buttons"):
-                yield Button("Back", id="cancel")
-                yield Button(verb, id="go", variant="warning", disabled=True)
+            with Vertical(classes="dialog-footer"):
+                yield Static("", id="apply-summary")
+                yield Input(placeholder=f"type {self.database} to confirm", id="apply-confirm")
+                with Horizontal(classes="dialog-buttons"):
+                    yield Button("Back", id="cancel")
+                    yield Button(verb, id="go", variant="warning", disabled=True)
 
     def _count(self) -> str:
         n = len(self.plan.steps)
@@ -90,13 +92,12 @@ class ApplyScreen(ModalScreen[RunRequest | None]):
                 for table in risk.tables:
                     style = "bold red" if table.at_risk else "dim"
                     parts += [Text(f"    {line}", style=style) for line in table.lines()]
-            if self.at_risk:
-                parts.append(
-                    Text(f"{summary(message.risks)} Type the database name to confirm.", "bold red")
-                )
-            else:
-                parts.append(Text("No data at risk.", style="green"))
-            box.update(Group(*parts))
+            box.update(Group(*parts) if parts else Text("It drops nothing.", style="dim"))
+            self.query_one("#apply-summary", Static).update(
+                Text(f"{summary(message.risks)} Type the database name to confirm.", "bold red")
+                if self.at_risk
+                else Text("No data at risk.", style="green")
+            )
         self.ready = True
         confirm = self.query_one(Input)
         confirm.display = self.at_risk

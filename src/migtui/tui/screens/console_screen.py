@@ -100,6 +100,9 @@ class ConsoleScreen(Screen):
             header.target = None
             self.query_one(MigrationTable).clear()
             self.query_one(MigrationTable).loading = True
+            # the output keeps what came before: mark where the new project begins
+            opened = f"scenario {source.scenario}" if source.scenario else source.folder_label
+            self.query_one(LiveOutput).say(f"──── {opened} ────", style="bold cyan")
         self.query_one(TargetHeader).mode = "loading"
         first_read = self.project is None or not self.project.live
         self._read_project(self.source, self.dsn, first_read)

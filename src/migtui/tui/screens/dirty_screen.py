@@ -56,14 +56,15 @@ class DirtyScreen(ModalScreen[bool | RunRequest]):
                     "Reading what ran and what exists…",
                     id="dirty-evidence",
                 )
-            yield Input(placeholder=f"type {self.database} to mark it applied", id="dirty-name")
-            yield Input(placeholder="why, for the history", id="dirty-reason")
-            yield Static("", id="dirty-result")
-            with Horizontal(classes="dialog-buttons"):
-                yield Button("Back", id="cancel", variant="primary")
-                yield Button("Finish it", id="finish", variant="warning", disabled=True)
-                yield Button("Mark pending", id="pending", variant="warning", disabled=True)
-                yield Button("Mark applied", id="applied", variant="warning", disabled=True)
+            with Vertical(classes="dialog-footer"):
+                yield Input(placeholder=f"type {self.database} to mark it applied", id="dirty-name")
+                yield Input(placeholder="why, for the history", id="dirty-reason")
+                yield Static("", id="dirty-result")
+                with Horizontal(classes="dialog-buttons"):
+                    yield Button("Back", id="cancel", variant="primary")
+                    yield Button("Finish it", id="finish", variant="warning", disabled=True)
+                    yield Button("Mark pending", id="pending", variant="warning", disabled=True)
+                    yield Button("Mark applied", id="applied", variant="warning", disabled=True)
 
     def on_mount(self) -> None:
         for box in self.query(Input):

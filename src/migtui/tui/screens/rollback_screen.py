@@ -49,10 +49,12 @@ class RollbackScreen(ModalScreen[RunRequest | None]):
             )
             with VerticalScroll(id="rollback-preview-box"):
                 yield Static("choose how far back to go", id="rollback-preview")
-            yield Input(placeholder=f"type {self.database} to confirm", id="rollback-confirm")
-            with Horizontal(classes="dialog-buttons"):
-                yield Button("Back", id="cancel", variant="primary")
-                yield Button("Roll back", id="go", variant="error", disabled=True)
+            with Vertical(classes="dialog-footer"):
+                yield Static("", id="rollback-summary")
+                yield Input(placeholder=f"type {self.database} to confirm", id="rollback-confirm")
+                with Horizontal(classes="dialog-buttons"):
+                    yield Button("Back", id="cancel", variant="primary")
+                    yield Button("Roll back", id="go", variant="error", disabled=True)
 
     def on_mount(self) -> None:
         if not self.applied:
@@ -105,6 +107,9 @@ class RollbackScreen(ModalScreen[RunRequest | None]):
         self.failing_downs = getattr(message, "failing_downs", ())
         self.at_risk = any(risk.at_risk for risk in message.preview)
         box.update(_describe(plan, message.preview, self.at_risk, self.failing_downs))
+        self.query_one("#rollback-summary", Static).update(
+            _summary_line(message.preview, self.at_risk, self.failing_downs)
+        )
         self.request = RunRequest(
             "rollback",
             to=message.target,
@@ -156,8 +161,6 @@ def _option_text(row: Row) -> Text:
 
 
 def _describe(plan, risks, at_risk: bool, failing=()) -> Group:
-    from migtui.db.preview import summary
-
     parts: list[Text] = [Text(f"✗ {b}", style="bold red") for b in failing]
     if failing:
         parts.append(
@@ -179,8 +182,15 @@ def _describe(plan, risks, at_risk: bool, failing=()) -> Group:
             style = "bold red" if table.at_risk else "dim"
             for line in table.lines():
                 parts.append(Text(f"    {line}", style=style))
-    if at_risk:
-        parts.append(Text(f"{summary(risks)} Type the database name to confirm.", "bold red"))
-    elif not failing:
-        parts.append(Text("No data at risk.", style="green"))
     return Group(*parts)
+
+
+def _summary_line(risks, at_risk: bool, failing=()) -> Text:
+    """One line beside the name to type: what confirming costs."""
+    from migtui.db.preview import summary
+
+    if at_risk:
+        return Text(f"{summary(risks)} Type the database name to confirm.", "bold red")
+    if failing:
+        return Text("Type the database name to run the failing step anyway.", "bold red")
+    return Text("No data at risk.", style="green")
