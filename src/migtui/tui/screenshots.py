@@ -3,8 +3,9 @@
     python -m migtui.tui.screenshots [--out screenshots] [--size 120x36]
 
 It starts (or reuses) the embedded PostgreSQL like ``migtui demo``, drives the
-console headless through the demo's story, and saves one SVG per step. When
-``cairosvg`` is installed, a PNG is written beside each SVG.
+console headless through the demo's story, and saves one SVG per step, and a
+PNG beside each (by ``rsvg-convert`` from librsvg when installed, which draws
+the terminal's cells as a terminal does; else by ``cairosvg``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from migtui.tui.app import MigtuiApp
+from migtui.tui.screens.apply_screen import ApplyScreen
 from migtui.tui.screens.rollback_screen import RollbackScreen
 from migtui.tui.screens.scenario_picker import ScenarioPicker, scenario_choices
 from migtui.tui.source import ConsoleSource
@@ -49,13 +51,27 @@ class Camera:
         await self.until(ready)
         await self.pilot.pause(0.3)
 
-    async def run(self, *keys: str) -> None:
+    async def run(self, *keys: str, shoot_dialog: str | None = None) -> None:
         console = self.app.console_screen
         since = console.loads_completed
         await self.pilot.press(*keys)
+        await self.confirm_apply(shoot_dialog)
         await self.until(lambda: not self.app.run_in_progress)
         await self.until(lambda: console.loads_completed > since)
         await self.pilot.pause(0.3)
+
+    async def confirm_apply(self, shoot: str | None = None) -> None:
+        """Answer the apply dialog as an operator would (its picture first)."""
+        await self.until(lambda: isinstance(self.app.screen, ApplyScreen))
+        dialog = self.app.screen
+        await self.until(lambda: dialog.ready)
+        if shoot:
+            await self.shoot(shoot)
+        if dialog.at_risk:
+            dialog.query_one("#apply-confirm").value = dialog.database
+        await self.pilot.pause()
+        await self.pilot.click("#go")
+        await self.pilot.pause()
 
     async def select(self, version: str) -> None:
         self.app.console_screen.select(version)
@@ -73,11 +89,21 @@ class Camera:
 
 
 def _to_png(svg: Path) -> None:
+    """A PNG beside the SVG: by librsvg's ``rsvg-convert`` when installed (it
+    lays monospace text out as a terminal does), else by ``cairosvg``."""
+    import shutil
+    import subprocess
+
+    png = svg.with_suffix(".png")
+    rsvg = shutil.which("rsvg-convert")
+    if rsvg is not None:
+        subprocess.run([rsvg, str(svg), "-o", str(png)], check=True)
+        return
     try:
         import cairosvg
     except ImportError:
         return
-    cairosvg.svg2png(url=str(svg), write_to=str(svg.with_suffix(".png")))
+    cairosvg.svg2png(url=str(svg), write_to=str(png))
 
 
 async def walk_the_demo(out: Path, size: tuple[int, int], png: bool) -> list[Path]:
@@ -110,9 +136,10 @@ async def walk_the_demo(out: Path, size: tuple[int, int], png: bool) -> list[Pat
         await pilot.press("escape")
 
         await cam.select("0013")
-        await cam.run("a")
+        await cam.run("a", shoot_dialog="05b-apply-asks-once")
         await cam.select("0014")
         await pilot.press("s")
+        await cam.confirm_apply()
         await cam.until(lambda: app.paused is not None)
         while not (app.paused.version == "0014" and app.paused.index >= 2):
             waiting = app.paused
