@@ -258,3 +258,22 @@ def test_resolve_finish_runs_only_what_did_not_run(pg_dsn, write_migrations):
             r[0] for r in conn.execute("SELECT indexname FROM pg_indexes WHERE tablename = 't'")
         }
     assert indexes == {"idx_t_id", "idx_t_b"}
+
+
+def test_rollback_refuses_a_down_that_drops_what_the_database_lacks(pg_dsn, write_migrations):
+    folder = write_migrations(
+        {
+            "0001_t.sql": "-- migrate:up\nCREATE TABLE t (id int);\nCREATE INDEX t_id ON t (id);\n"
+            "-- migrate:down\nDROP INDEX t_id;\nDROP TABLE t;\n",
+        }
+    )
+    assert migtui("apply", "--dsn", pg_dsn, "--dir", str(folder), "--yes").exit_code == 0
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        conn.execute("DROP INDEX t_id")  # someone tidied up by hand
+    database = psycopg.conninfo.conninfo_to_dict(pg_dsn)["dbname"]
+    args = ("rollback", "--dsn", pg_dsn, "--dir", str(folder), "--steps", "1", "--yes")
+    refused = migtui(*args, "--confirm", database)
+    assert refused.exit_code == 1
+    assert "0001_t.sql:5: drops index public.t_id" in refused.output
+    assert "--force" in refused.output
+    assert status(pg_dsn, folder)["0001"] == "applied"

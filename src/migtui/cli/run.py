@@ -522,6 +522,20 @@ def rollback_command(
                 f"[bold]Would roll back {len(plan.steps)} migration(s) on {escape(database)}:[/]"
             )
             _print_risks(risks)
+        absent = [(r, obj, line) for r in risks for obj, line in r.absent_drops]
+        if absent and not force_down:
+            for risk, obj, line in absent:
+                fail_line = f"{risk.file}:{line}" if risk.file else risk.version
+                _console().print(
+                    f"[red]✗ {escape(risk.version)}[/] {escape(fail_line)}: drops "
+                    f"{escape(obj)}, which {escape(database)} does not have: the rollback "
+                    "would fail there"
+                )
+            fail(
+                "refused: a down section drops what the database lacks; fix the database or "
+                "the down section, or roll back anyway with --force",
+                EXIT_FAILED,
+            )
         if not dry_run:
             at_risk = any(r.at_risk for r in risks)
             _gate(f"Roll back on {database}?", yes, confirm, database, at_risk)

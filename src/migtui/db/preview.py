@@ -21,12 +21,12 @@ transaction with a statement timeout.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import psycopg
 from psycopg import sql
 
-from migtui.core.facts import DROP
+from migtui.core.facts import DROP, PROVIDE, RENAME
 from migtui.core.model import COLUMN, TABLE, Statement
 from migtui.core.objects import analyze_script
 from migtui.core.plan import Plan, PlanStep
@@ -136,6 +136,10 @@ class StepRisk:
     name: str
     drops: tuple[str, ...]  # objects, in the one spelling
     tables: tuple[TableRisk, ...] = ()
+    #: (object, file line) the step drops without IF EXISTS though the target
+    #: does not have it (and no earlier step makes it): the step would fail there
+    absent_drops: tuple[tuple[str, int], ...] = ()
+    file: str = ""
 
     @property
     def rows_deleted(self) -> int:
@@ -151,6 +155,7 @@ class StepRisk:
             "name": self.name,
             "drops": list(self.drops),
             "tables": [t.to_json() for t in self.tables],
+            "absent_drops": [{"object": o, "line": n} for o, n in self.absent_drops],
         }
 
 
@@ -173,9 +178,66 @@ def summary(risks: Sequence[StepRisk]) -> str:
 
 
 def preview_plan(conn: psycopg.Connection, analysis: Analysis, plan: Plan) -> list[StepRisk]:
-    """Per step of ``plan`` (apply or rollback): what its statements drop and
-    the data at risk."""
-    return [_step_risk(conn, step) for step in plan.steps]
+    """Per step of ``plan`` (apply or rollback): what its statements drop, the
+    data at risk, and drops of objects the target does not have."""
+    from migtui.db.catalog import read_catalog
+
+    catalog = read_catalog(conn)
+    made: set = set()  # keys earlier steps (or earlier statements) make
+    gone: set = set()  # keys earlier steps drop
+    risks = []
+    for step in plan.steps:
+        risk = _step_risk(conn, step)
+        absent = []
+        for effect in risk_effects(step):
+            key = effect.ref.key
+            if effect.action == PROVIDE:
+                made.add(key)
+                gone.discard(key)
+            elif effect.action == RENAME and effect.new is not None:
+                made.add(effect.new.key)
+                gone.discard(effect.new.key)
+                made.discard(key)
+                gone.add(key)
+            elif effect.action == DROP:
+                unsure = effect.if_exists or effect.guarded or effect.handled
+                checkable = effect.ref.kind in _CATALOG_KINDS
+                known = key in made or key in gone
+                if not unsure and checkable and not known and not catalog.has(effect.ref):
+                    absent.append((str(effect.ref), effect.line))
+                made.discard(key)
+                gone.add(key)
+        risks.append(replace(risk, absent_drops=tuple(absent), file=step.file))
+    return risks
+
+
+#: Kinds the catalog reader sees: a drop of one it lacks fails.
+_CATALOG_KINDS = frozenset(
+    {
+        "table",
+        "view",
+        "materialized view",
+        "sequence",
+        "index",
+        "type",
+        "domain",
+        "schema",
+        "function",
+        "procedure",
+        "trigger",
+        "extension",
+        "column",
+        "constraint",
+    }
+)
+
+
+def risk_effects(step: PlanStep) -> list:
+    """The step's effects, in order (none when its SQL cannot be analysed)."""
+    try:
+        return list(analyze_script(_with_trees(step.statements)).effects)
+    except Exception:  # noqa: BLE001 - the preview never stops on odd SQL
+        return []
 
 
 rollback_preview = preview_plan

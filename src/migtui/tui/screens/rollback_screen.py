@@ -104,7 +104,12 @@ class RollbackScreen(ModalScreen[RunRequest | None]):
         if plan.blockers:
             box.update(Group(*(Text(f"✗ {b}", style="bold red") for b in plan.blockers)))
             return
-        self.failing_downs = getattr(message, "failing_downs", ())
+        self.failing_downs = tuple(getattr(message, "failing_downs", ())) + tuple(
+            f"{risk.version} {risk.file}:{line}: drops {obj}, which {self.database} does not "
+            "have: the step would fail there"
+            for risk in message.preview
+            for obj, line in risk.absent_drops
+        )
         self.at_risk = any(risk.at_risk for risk in message.preview)
         box.update(_describe(plan, message.preview, self.at_risk, self.failing_downs))
         self.query_one("#rollback-summary", Static).update(
