@@ -97,3 +97,26 @@ def test_graph_view_lists_every_migration_and_returns_to_the_chosen_one():
         assert f"read {on_disk} migrations" in output_text(app)
 
     drive(app, script)
+
+
+def test_a_key_that_cannot_act_now_says_why():
+    app = console_app("fixed")
+
+    async def script(pilot):
+        await loaded(pilot, live=False)
+        for key, words in (
+            ("n", "pause in step mode"),
+            ("x", "nothing runs now"),
+            ("e", "none is dirty"),
+        ):
+            await pilot.press(key)
+            await pilot.pause()
+            assert any(words in n.message for n in app._notifications), key
+        # and after a dialog the keys go to the migrations again
+        await pilot.press("question_mark")
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.focused is app.console_screen.query_one("#migrations")
+
+    drive(app, script)

@@ -104,7 +104,30 @@ class MigtuiApp(RunActions, App):
             return False  # hidden while a run goes, leaving the footer to next/continue/abort
         if action == "scenarios":
             return self.source.demo
+        if action == "resolve_dirty":
+            return self._has_dirty()
         return True
+
+    def _has_dirty(self) -> bool:
+        try:
+            project = self.console_screen.project
+        except LookupError:
+            return False
+        return project is not None and any(r.state == "dirty" for r in project.rows())
+
+    def why_key_does_nothing(self, key: str) -> str | None:
+        """What to say when a key's action cannot run now (its binding is off)."""
+        if key in ("n", "c", "b") and self.paused is None:
+            return "n, c and b answer a pause in step mode: start one with s (or m)"
+        if key == "x" and not self.run_in_progress:
+            return "x cancels the statement running on the server: nothing runs now"
+        if key in ("a", "s", "m", "d", "r", "e", "t", "f5") and self.run_in_progress:
+            return "a run is in progress: wait for it, or cancel the statement with x"
+        if key == "e" and not self._has_dirty():
+            return "e resolves a dirty migration: none is dirty"
+        if key == "t" and not self.source.demo:
+            return "Scenarios are part of the demo: run `migtui demo`."
+        return None
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         from migtui.tui.screens.console_screen import ConsoleScreen

@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, TabbedContent, TabPane
+from textual.widgets import DataTable, Footer, Input, TabbedContent, TabPane
 
 from migtui.tui import engine
 from migtui.tui.messages import JumpToProblem, LoadProgress, ProjectFailed, ProjectLoaded
@@ -37,7 +37,7 @@ class ConsoleScreen(Screen):
         Binding("c", "app.step_continue", "Continue"),
         Binding("b", "app.step_abort", "Abort"),
         Binding("x", "app.cancel", "Cancel stmt"),
-        Binding("e", "app.resolve_dirty", "Resolve dirty", show=False),
+        Binding("e", "app.resolve_dirty", "Resolve dirty"),
         Binding("g", "app.graph", "Graph"),
         Binding("t", "app.scenarios", "Scenario"),
         Binding("f5,ctrl+r", "app.refresh", "Refresh", show=False),
@@ -174,6 +174,7 @@ class ConsoleScreen(Screen):
             self._summarize(project)
             self.loads_completed += 1
         self.app.project_changed(project)
+        self.app.refresh_bindings()  # the footer shows what applies now (resolve, …)
 
     def _summarize(self, project: ProjectView) -> None:
         """One line in the output each time the project is read: what is where."""
@@ -206,6 +207,13 @@ class ConsoleScreen(Screen):
     @on(DataTable.RowHighlighted, "#migrations")
     def _row_changed(self) -> None:
         self._show_selected()
+
+    def on_key(self, event) -> None:
+        """A key whose action cannot run now says why instead of doing nothing."""
+        why = self.app.why_key_does_nothing(event.key)
+        if why and not isinstance(self.focused, Input):
+            self.notify(why, severity="warning", timeout=4)
+            event.stop()
 
     def _show_selected(self) -> None:
         version = self.selected_version
