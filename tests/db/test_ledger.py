@@ -179,3 +179,22 @@ def test_dry_run_lists_non_transactional_steps_without_running_them(
     assert events.of(MigrationRolledBack)[0].version == "0002"
     with psycopg.connect(pg_dsn, autocommit=True) as conn:
         assert not ledger.ledger_exists(conn)
+
+
+def test_a_ledger_an_older_migtui_made_is_read_then_upgraded(pg_dsn, bundled_dir, analysis_of):
+    """Reading never upgrades (it changes nothing); the next run does."""
+    import psycopg
+
+    from migtui.db import ledger as ledger_module
+    from migtui.db.runner import Runner
+
+    analysis = analysis_of(bundled_dir)
+    assert Runner(pg_dsn, analysis, emit=lambda e: None).apply(to="0002").outcome == "done"
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:  # as the first ledger version left it
+        conn.execute("ALTER TABLE migtui.history DROP COLUMN wall_ms")
+        conn.execute("DELETE FROM migtui.ledger_version WHERE version > 1")
+        history = ledger_module.read_history(conn)
+        assert [e.version for e in history][-1] == "0002" and history[-1].wall_ms is None
+    assert Runner(pg_dsn, analysis, emit=lambda e: None).apply(to="0003").outcome == "done"
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        assert ledger_module.read_history(conn)[-1].wall_ms is not None

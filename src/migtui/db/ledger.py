@@ -469,9 +469,16 @@ def read_history(conn: psycopg.Connection, limit: int | None = None) -> list[His
     """The history, oldest first (the newest ``limit`` entries when given)."""
     if not ledger_exists(conn):
         return []
+    # A ledger an older migtui made (not upgraded until the next run writes) has
+    # no wall_ms column yet.
+    wall = conn.execute(
+        "SELECT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = 'migtui.history'::regclass"
+        " AND attname = 'wall_ms' AND NOT attisdropped)"
+    ).fetchone()[0]
     rows = conn.execute(
         "SELECT id, at, action, version, name, outcome, by_user, host, duration_ms, message,"
-        " statements, wall_ms FROM migtui.history ORDER BY id DESC LIMIT %s",
+        f" statements, {'wall_ms' if wall else 'NULL'} FROM migtui.history"
+        " ORDER BY id DESC LIMIT %s",
         (limit,),
     ).fetchall()
     return [
