@@ -135,3 +135,26 @@ def test_a_half_run_step_is_finished_not_marked_applied_on_faith(pg_dsn, write_m
             r[0] for r in conn.execute("SELECT indexname FROM pg_indexes WHERE tablename = 't'")
         }
     assert indexes == {"idx_t_id", "idx_t_b"}
+
+
+def test_at_80x24_the_rollback_dialog_keeps_the_risk_beside_the_name_to_type(pg_dsn):
+    from migtui.tui.screens.rollback_screen import RollbackScreen
+    from tui.helpers import console_app, run_with
+
+    app = console_app("fixed", dsn=pg_dsn)
+
+    async def script(pilot):
+        await loaded(pilot, live=True)
+        await select(pilot, "0014")
+        await run_with(pilot, "a")
+        await pilot.press("r")
+        await wait_for(pilot, lambda: isinstance(app.screen, RollbackScreen))
+        dialog = app.screen
+        await wait_for(pilot, lambda: dialog.request is not None)
+        for selector in ("#rollback-summary", "#rollback-confirm", "#go", "#rollback-targets"):
+            region = dialog.query_one(selector).region
+            assert region.height > 0 and region.bottom <= 24, (selector, region)
+        assert "values lost" in static_text(dialog.query_one("#rollback-summary"))
+        assert dialog.query_one("#rollback-preview-box").region.height >= 2
+
+    drive(app, script, size=(80, 24))

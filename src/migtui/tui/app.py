@@ -272,16 +272,15 @@ class MigtuiApp(RunActions, App):
         if not self.run_in_progress:
             self.exit()
             return
-        self.push_screen(
-            ConfirmScreen(
-                "A migration is running.",
-                "Quitting now cancels it: the running migration is rolled back "
-                "(a non-transactional one is marked dirty), then the console closes.",
-                yes="Cancel it and quit",
-                no="Keep running",
-            ),
-            self._quit_confirmed,
+        asking = ConfirmScreen(
+            "A migration is running.",
+            "Quitting now cancels it: the running migration is rolled back "
+            "(a non-transactional one is marked dirty), then the console closes.",
+            yes="Cancel it and quit",
+            no="Keep running",
         )
+        asking.about_run = True  # reworded if the run ends while it asks
+        self.push_screen(asking, self._quit_confirmed)
 
     def _quit_confirmed(self, yes: bool | None) -> None:
         if not yes:

@@ -275,6 +275,13 @@ class RunActions:
         if self.quit_after_run:
             self.exit()
             return
+        if getattr(self.screen, "about_run", False):
+            self.screen.reword(
+                "The run has ended.",
+                "Nothing is running any more: quitting now cancels nothing.",
+                yes="Quit",
+                no="Stay",
+            )
         console.load()
 
     def _notify_outcome(self, finished: E.PlanFinished) -> None:

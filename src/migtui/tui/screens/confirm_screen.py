@@ -27,6 +27,13 @@ class ConfirmScreen(ModalScreen[bool]):
     def on_mount(self) -> None:
         self.query_one("#no", Button).focus()
 
+    def reword(self, title: str, explanation: str, *, yes: str, no: str) -> None:
+        """Ask something else in place: what it asked about has changed."""
+        self.query_one(".dialog-title", Label).update(title)
+        self.query_one(".dialog-text", Static).update(explanation)
+        self.query_one("#yes", Button).label = yes
+        self.query_one("#no", Button).label = no
+
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id == "yes")
 

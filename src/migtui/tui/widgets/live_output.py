@@ -23,6 +23,18 @@ class LiveOutput(RichLog):
         )
         self._plain: deque[str] = deque(maxlen=max_lines)
         self._events: deque[Event] = deque(maxlen=max_lines)
+        #: The view is at the newest line (and stays there through a resize).
+        self._following = True
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        self._following = new_value >= self.max_scroll_y - 1
+
+    def on_resize(self) -> None:
+        # Wrapped again at the new width, the lines move: keep the tail in view
+        # if it was (an operator reading back up keeps their place).
+        if self._following:
+            self.call_after_refresh(self.scroll_end, animate=False)
 
     def add_events(self, events: Iterable[Event]) -> None:
         lines: list[Text] = []

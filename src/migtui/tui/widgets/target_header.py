@@ -50,11 +50,13 @@ class TargetHeader(Static):
                 second.append(f"  PostgreSQL {self.target.server_version}", style="dim")
             second.append("  lock ", style="dim")
             second.append(self.lock_state or "free", style="yellow" if self.lock_state else "green")
-            if self.target.ledger:
+            ledger = f"  ledger {self.target.ledger}" if self.target.ledger else ""
+            room = self.size.width - second.cell_len - len(ledger) - 3
+            second.append("  ")
+            second.append(_middle(self.target.dsn_shown, room), style="dim")
+            if ledger:
                 second.append("  ledger ", style="dim")
                 second.append(self.target.ledger, style="cyan")
-            second.append("  ")
-            second.append(self.target.dsn_shown, style="dim")
         if self.progress:
             second.append("  ⟳ ", style="yellow")
             second.append(self.progress, style="yellow")
@@ -71,3 +73,14 @@ def _shorten(folder: str, room: int) -> str:
     if room < 4:
         return "…"
     return "…" + folder[-(room - 1) :]
+
+
+def _middle(text: str, room: int) -> str:
+    """``text`` cut in the middle to fit ``room`` columns: a DSN's start (the
+    host) and end (the database and options) are what tell targets apart."""
+    if len(text) <= room:
+        return text
+    if room < 9:
+        return text[: max(room, 0)]
+    head = (room - 1) // 2
+    return text[:head] + "…" + text[len(text) - (room - 1 - head) :]
