@@ -158,3 +158,31 @@ def test_at_80x24_the_rollback_dialog_keeps_the_risk_beside_the_name_to_type(pg_
         assert dialog.query_one("#rollback-preview-box").region.height >= 2
 
     drive(app, script, size=(80, 24))
+
+
+def test_verify_and_history_from_the_console(pg_dsn):
+    from migtui.tui.screens.history_screen import HistoryScreen
+    from tui.helpers import console_app, output_text, run_with
+
+    app = console_app("fixed", dsn=pg_dsn)
+
+    async def script(pilot):
+        await loaded(pilot, live=True)
+        titles = {c.title for c in app.get_system_commands(app.console_screen)}
+        assert {"Verify", "History", "Problems", "Dependency graph"} <= titles
+        await select(pilot, "0014")
+        await run_with(pilot, "a")
+        before = output_text(app).count("✓ verify passed")
+        app.action_verify()
+        await wait_for(pilot, lambda: output_text(app).count("✓ verify passed") > before)
+        app.action_history()
+        await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, HistoryScreen) and app.screen.query("#history-text"),
+        )
+        box = app.screen.query_one("#history-text")
+        await wait_for(pilot, lambda: "reading" not in static_text(box))
+        text = static_text(box)
+        assert "apply" in text and "0014" in text and "committed" in text
+
+    drive(app, script)

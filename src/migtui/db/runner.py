@@ -248,6 +248,29 @@ class Runner:
 
         return self._run("apply", make_plan)
 
+    def verify(self, version: str) -> bool:
+        """Run one applied migration's verify section against the target, in a
+        transaction that is always rolled back. True when it passes."""
+        from migtui.core.plan import step_for
+
+        info = self.analysis.get(version)
+        if info is None or "verify" not in info.sections:
+            raise ValueError(f"{version} has no verify section")
+        step = step_for(info, "up")
+        conn = connect(self.dsn)
+        self._conn = conn
+        conn.add_notice_handler(self._on_notice)
+        try:
+            with conn.transaction(force_rollback=True):
+                self._set_timeouts(conn, local=True)
+                self._verify(conn, step, [])
+            return True
+        except _StepFailed:
+            return False
+        finally:
+            self._conn = None
+            conn.close()
+
     def cancel(self) -> None:
         """Interrupt the running statement; its migration rolls back. Any thread."""
         self._cancelled.set()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+from textual import work
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
@@ -37,6 +38,9 @@ PALETTE = (
     ("refresh", "Refresh", "Read the folder, the catalog and the ledger again"),
     ("scenarios", "Switch scenario", "Open a bundled scenario on a fresh database (demo)"),
     ("graph", "Dependency graph", "Show the whole project's graph"),
+    ("verify", "Verify", "Run the selected migration's verify section (always rolled back)"),
+    ("history", "History", "Every apply, rollback, failure and resolve on this database"),
+    ("problems", "Problems", "Show the problems check found"),
     ("copy_output", "Copy output", "Copy the live output to the clipboard"),
     ("help", "Help", "Keys and what they do"),
 )
@@ -54,6 +58,7 @@ _IDLE_ONLY = {
     "resolve_dirty",
     "refresh",
     "scenarios",
+    "verify",
 }
 
 
@@ -259,6 +264,49 @@ class MigtuiApp(RunActions, App):
         text = self.console_screen.query_one(LiveOutput).plain_text
         self.copy_to_clipboard(text)
         self.notify(f"Copied {text.count(chr(10)) + 1 if text else 0} lines of output.")
+
+    def action_verify(self) -> None:
+        refusal = self.why_not_live()
+        if refusal:
+            self.notify(refusal, severity="warning")
+            return
+        console = self.console_screen
+        row = console.project.row(console.selected_version or "")
+        if row is None or row.info is None or "verify" not in row.info.sections:
+            self.notify("the selected migration has no verify section", severity="warning")
+            return
+        if row.state != "applied":
+            self.notify(f"{row.version} is {row.state}: verify checks an applied migration")
+            return
+        self._verify(console.dsn, console.project.analysis, row.version)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="verify")
+    def _verify(self, dsn: str, analysis, version: str) -> None:
+        from migtui.db.runner import Runner
+
+        try:
+            passed = Runner(dsn, analysis, emit=self.inbox.put).verify(version)
+        except Exception as exc:  # noqa: BLE001 - said, never a crash
+            self.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        words = "verify passed" if passed else "verify failed (rolled back)"
+        self.call_from_thread(
+            self.notify, f"{version}: {words}", severity="information" if passed else "error"
+        )
+
+    def action_history(self) -> None:
+        from migtui.tui.screens.history_screen import HistoryScreen
+
+        refusal = self.why_not_live()
+        if refusal:
+            self.notify(refusal, severity="warning")
+            return
+        console = self.console_screen
+        database = console.project.target.database if console.project.target else ""
+        self.push_screen(HistoryScreen(console.dsn, database), lambda _: self._focus_table())
+
+    def action_problems(self) -> None:
+        self.console_screen.action_bottom_tab("problems")
 
     def action_help(self) -> None:
         from migtui.tui.screens.help_screen import HelpScreen

@@ -157,3 +157,12 @@ def resolve_dirty(
         confirm=confirm,
         reason=reason,
     )
+
+
+def read_history(dsn: str, limit: int = 200) -> list:
+    """The target's history, newest last."""
+    from migtui.db import ledger
+    from migtui.db.connect import connect
+
+    with connect(dsn) as conn:
+        return ledger.read_history(conn, limit)
