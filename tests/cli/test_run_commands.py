@@ -277,3 +277,20 @@ def test_rollback_refuses_a_down_that_drops_what_the_database_lacks(pg_dsn, writ
     assert "0001_t.sql:5: drops index public.t_id" in refused.output
     assert "--force" in refused.output
     assert status(pg_dsn, folder)["0001"] == "applied"
+
+
+def test_a_forced_rollback_is_recorded_as_forced(pg_dsn, write_migrations):
+    folder = write_migrations(
+        {
+            "0001_t.sql": "-- migrate:up\nCREATE TABLE t (id int);\nCREATE INDEX t_id ON t (id);\n"
+            "-- migrate:down\nDROP INDEX IF EXISTS t_id;\nDROP TABLE t;\nDROP INDEX t_gone;\n",
+        }
+    )
+    assert migtui("apply", "--dsn", pg_dsn, "--dir", str(folder), "--yes").exit_code == 0
+    args = ("rollback", "--dsn", pg_dsn, "--dir", str(folder), "--steps", "1", "--yes")
+    assert migtui(*args).exit_code == 1  # the down drops an index nothing made
+    forced = migtui(*args, "--force")
+    assert forced.exit_code == 1  # and it does fail there, rolled back whole
+    history = json.loads(migtui("history", "--dsn", pg_dsn, "--format", "json").output)["history"]
+    assert history[-1]["action"] == "rollback" and "forced (--force)" in history[-1]["message"]
+    assert status(pg_dsn, folder)["0001"] == "applied"

@@ -561,8 +561,16 @@ class Runner:
             outcome="committed",
             duration_ms=duration,
             wall_ms=wall_ms,
+            message=self._forced(step),
             statements=log,
         )
+
+    def _forced(self, step: PlanStep, message: str | None = None) -> str | None:
+        """The history says when an operator forced a rollback past a refusal."""
+        if not (self.options.force_down and step.direction == "down"):
+            return message
+        said = "forced (--force): run though check or the preview expected this down to fail"
+        return f"{said}\n{message}" if message else said
 
     def _record_failure(
         self,
@@ -588,7 +596,7 @@ class Runner:
                 outcome=outcome or exc.reason,
                 duration_ms=duration,
                 wall_ms=wall_ms,
-                message=exc.message,
+                message=self._forced(step, exc.message),
                 statements=log,
             )
 
