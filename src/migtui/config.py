@@ -149,14 +149,48 @@ _KV_PASSWORD = re.compile(
 _QUERY_PASSWORD = re.compile(r"(?P<key>[?&]password=)(?P<pw>[^&#]*)", re.I)
 
 
+_KEY_VALUE_DSN = re.compile(r"^\s*[a-z_]+\s*=", re.I)
+
+
+def _userinfo_password(dsn: str) -> tuple[int, int] | None:
+    """Where the password of a URL-like DSN is, however mistyped: the text
+    between the first ``:`` of the user part (one not starting ``//``, which is
+    the scheme's) and the last ``@``. A password holding ``@``, ``/``, ``?`` or
+    ``#`` unencoded is found whole; nothing in front of the last ``@`` is ever
+    taken for the host."""
+    if "@" not in dsn or _KEY_VALUE_DSN.match(dsn):
+        return None
+    before = dsn.rpartition("@")[0]
+    for index, char in enumerate(before):
+        if char == ":" and not before.startswith("/", index + 1):
+            return (index + 1, len(before)) if index + 1 < len(before) else None
+    return None
+
+
 def redact_dsn(dsn: str | None) -> str:
     """The DSN with any password replaced by ``***``: the only form ever shown."""
     if not dsn:
         return "(libpq environment)" if dsn == "" else ""
-    out = _URI_PASSWORD.sub(lambda m: f"{m['head']}:***@" if m["pw"] else m[0], dsn)
+    out = dsn
+    where = _userinfo_password(out)
+    if where is not None:
+        out = out[: where[0]] + "***" + out[where[1] :]
     out = _QUERY_PASSWORD.sub(lambda m: f"{m['key']}***", out)
     out = _KV_PASSWORD.sub(lambda m: f"{m['key']}***", out)
     return out
+
+
+_SQL_PASSWORD = re.compile(
+    r"(?P<key>\bPASSWORD\s+)(?P<pw>'(?:[^']|'')*'?|\$\w*\$.*?\$\w*\$)", re.I | re.S
+)
+
+
+def scrub_secrets(text: str | None) -> str | None:
+    """``text`` with what looks like a password in SQL (``ALTER ROLE … PASSWORD
+    '…'``, as another session's query may be quoted) replaced by ``***``."""
+    if not text:
+        return text
+    return _SQL_PASSWORD.sub(lambda m: f"{m['key']}'***'", text)
 
 
 def dsn_passwords(dsn: str | None) -> list[str]:
@@ -167,6 +201,9 @@ def dsn_passwords(dsn: str | None) -> list[str]:
     if not dsn:
         return []
     found = [m["pw"] for m in _URI_PASSWORD.finditer(dsn) if m["pw"]]
+    where = _userinfo_password(dsn)
+    if where is not None:
+        found.append(dsn[where[0] : where[1]])
     found += [m["pw"] for m in _QUERY_PASSWORD.finditer(dsn) if m["pw"]]
     for m in _KV_PASSWORD.finditer(dsn):
         pw = m["pw"]
@@ -174,4 +211,13 @@ def dsn_passwords(dsn: str | None) -> list[str]:
         if pw.startswith("'"):
             found.append(pw.strip("'"))
     found += [unquote(pw, errors="ignore") for pw in found]
-    return sorted({pw for pw in found if len(pw) >= 2}, key=len, reverse=True)
+    # libpq cuts a password holding "@" at it, and may quote the rest as a host
+    found += [part for pw in list(found) for part in pw.split("@") if len(part) >= 3]
+    # a piece of two characters of a longer password is hidden by the whole, not
+    # in every word of a message ("se" of "se@cret" in "service")
+    kept = {
+        pw
+        for pw in found
+        if len(pw) >= 3 or (len(pw) == 2 and not any(pw != o and pw in o for o in found))
+    }
+    return sorted(kept, key=len, reverse=True)

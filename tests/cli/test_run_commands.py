@@ -294,3 +294,41 @@ def test_a_forced_rollback_is_recorded_as_forced(pg_dsn, write_migrations):
     history = json.loads(migtui("history", "--dsn", pg_dsn, "--format", "json").output)["history"]
     assert history[-1]["action"] == "rollback" and "forced (--force)" in history[-1]["message"]
     assert status(pg_dsn, folder)["0001"] == "applied"
+
+
+def test_ctrl_c_cancels_the_running_statement_and_records_it(pg_dsn, write_migrations):
+    import signal
+
+    folder = write_migrations(SLOW)
+    child = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from migtui.cli import main; main()",
+            "apply",
+            "--dsn",
+            pg_dsn,
+            "--dir",
+            str(folder),
+            "--yes",
+            "--format",
+            "json",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    for line in child.stdout:  # wait until the slow statement runs
+        if '"statement_started"' in line and "pg_sleep" in line:
+            break
+    time.sleep(0.3)
+    child.send_signal(signal.SIGINT)
+    child.send_signal(signal.SIGINT)  # an impatient second one changes nothing
+    started = time.monotonic()
+    _, err = child.communicate(timeout=30)
+    assert time.monotonic() - started < 15
+    assert child.returncode == 1
+    assert "Traceback" not in err and "cancelling" in err
+    assert status(pg_dsn, folder) == {"0001": "applied", "0002": "pending"}
+    history = json.loads(migtui("history", "--dsn", pg_dsn, "--format", "json").output)["history"]
+    assert (history[-1]["version"], history[-1]["outcome"]) == ("0002", "cancelled")

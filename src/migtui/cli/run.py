@@ -261,13 +261,26 @@ def _run_in_thread(work: Callable[[], PlanFinished], cancel: Callable[[], None])
 
     thread = threading.Thread(target=target, name="migtui-runner", daemon=True)
     thread.start()
-    while thread.is_alive():
+    cancelled = False
+    while True:
+        # Ctrl-C may land anywhere in this loop: each one is caught here, the
+        # first cancels the running statement, and the run is always waited for
+        # so its migration is rolled back and recorded before migtui exits.
         try:
+            if not thread.is_alive():
+                break
             thread.join(0.2)
         except KeyboardInterrupt:
-            cancel()
+            if not cancelled:
+                cancelled = True
+                click.echo("cancelling: the running migration rolls back…", err=True)
+                cancel()
+            else:
+                click.echo("still cancelling; wait for the rollback to finish…", err=True)
     if "error" in outcome:
         raise outcome["error"]
+    if "result" not in outcome:
+        fail("the run ended without saying how; check `migtui status`", EXIT_FAILED)
     return outcome["result"]
 
 

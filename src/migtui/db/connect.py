@@ -66,6 +66,11 @@ def without_password(text: str, dsn: str) -> str:
         password = psycopg.conninfo.conninfo_to_dict(dsn).get("password")
     if dsn:
         text = text.replace(dsn, redact_dsn(dsn))
-    for secret in ([str(password)] if password else []) + dsn_passwords(dsn):
+    secrets = dsn_passwords(dsn)
+    if password and (len(str(password)) >= 3 or not any(str(password) in s for s in secrets)):
+        # libpq's reading of a mistyped DSN may be a short piece of the real
+        # password: that piece is hidden by the longer ones, not in every word
+        secrets.append(str(password))
+    for secret in sorted(set(secrets), key=len, reverse=True):
         text = text.replace(secret, "***")
     return text

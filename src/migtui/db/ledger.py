@@ -18,6 +18,7 @@ from datetime import datetime
 import psycopg
 
 from migtui import __version__
+from migtui.config import scrub_secrets
 from migtui.core.plan import (
     APPLIED,
     DIRTY,
@@ -426,7 +427,7 @@ def record_history(
             socket.gethostname(),
             __version__,
             duration_ms,
-            message,
+            scrub_secrets(message),
             json.dumps(list(statements)),
             wall_ms,
         ),

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import psycopg
 
-from migtui.config import redact_dsn
+from migtui.config import redact_dsn, scrub_secrets
 from migtui.core.model import Statement
 from migtui.core.plan import (
     MigrationStatus,
@@ -796,8 +796,10 @@ class Runner:
         except Exception:  # noqa: BLE001 - best effort: only enriches a message
             return
         if rows:
+            # another session's query may set a password: never quote one
             self._blockers = "; ".join(
-                f"blocked by pid {p} (user {u}, application {a!r}): {' '.join((q or '').split())}"
+                f"blocked by pid {p} (user {u}, application {a!r}): "
+                f"{scrub_secrets(' '.join((q or '').split()))}"
                 for p, u, a, q in rows
             )
 

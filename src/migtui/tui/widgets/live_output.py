@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 from collections import deque
 from collections.abc import Iterable
 from pathlib import Path
@@ -59,10 +61,22 @@ class LiveOutput(RichLog):
 
     def save(self, folder: Path, stem: str) -> Path:
         """Write the output (text) and its events (NDJSON) beside each other; return the text."""
-        folder.mkdir(parents=True, exist_ok=True)
+        # The output holds whole SQL and server messages: only its owner reads it.
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        for made in (folder, folder.parent):  # <database>/ and history/
+            with contextlib.suppress(OSError):
+                made.chmod(0o700)
         text_path = folder / f"{stem}.log"
-        text_path.write_text(self.plain_text + "\n", encoding="utf-8")
-        with (folder / f"{stem}.ndjson").open("w", encoding="utf-8") as out:
+        with _private(text_path) as out:
+            out.write(self.plain_text + "\n")
+        with _private(folder / f"{stem}.ndjson") as out:
             for event in self._events:
                 out.write(json.dumps(event.to_json(), default=str) + "\n")
         return text_path
+
+
+def _private(path: Path):
+    """A new file only its owner may read or write (0600 from its creation)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)
+    return os.fdopen(fd, "w", encoding="utf-8")
