@@ -60,9 +60,17 @@ def load_config(cwd: Path | None = None) -> Config:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{path}: not valid TOML ({exc})") from None
-        table = data.get("tool", {}).get("migtui") if nested else data.get("migtui", data)
-        if not table:
+        if nested:
+            tool = data.get("tool", {})
+            table = tool.get("migtui") if isinstance(tool, dict) else None
+            where = "[tool.migtui]"
+        else:
+            table = data.get("migtui", data)
+            where = "[migtui]" if "migtui" in data else "the file"
+        if table is None or table == {}:
             continue
+        if not isinstance(table, dict):
+            raise ConfigError(f'{path}: {where} must be a table of settings, e.g. dir = "sql"')
         return _from_table(table, path)
     return Config()
 
@@ -76,6 +84,21 @@ def _from_table(table: dict, path: Path) -> Config:
         raise ConfigError(
             f'{path}: assume must be a list of objects, e.g. assume = ["table public.legacy_users"]'
         )
+    for key in ("dir", "layout", "dsn", "ledger_table"):
+        if key in table and not isinstance(table[key], str):
+            raise ConfigError(f'{path}: {key} must be text, e.g. {key} = "{_EXAMPLE[key]}"')
+    durations = {}
+    for key, default in (("lock_timeout", "5s"), ("statement_timeout", None)):
+        value = table.get(key, default)
+        if value is None or value == "":
+            durations[key] = None
+            continue
+        if isinstance(value, bool) or not isinstance(value, (str, int)):
+            raise ConfigError(f'{path}: {key} must be a duration, e.g. {key} = "5s"')
+        try:
+            durations[key] = check_duration(str(value), key)
+        except ValueError as exc:
+            raise ConfigError(f"{path}: {exc}") from None
     directory = table.get("dir")
     lines = table.get("output_lines", 5000)
     if not isinstance(lines, int) or lines < 100:
@@ -91,14 +114,32 @@ def _from_table(table: dict, path: Path) -> Config:
         layout=table.get("layout"),
         dsn=table.get("dsn"),
         assume=tuple(assume),
-        lock_timeout=str(table.get("lock_timeout", "5s")),
-        statement_timeout=(
-            str(table["statement_timeout"]) if table.get("statement_timeout") else None
-        ),
+        lock_timeout=durations["lock_timeout"] or "5s",
+        statement_timeout=durations["statement_timeout"],
         output_lines=lines,
         ledger_table=ledger_table,
         extra={k: table[k] for k in unknown},
     )
+
+
+_EXAMPLE = {
+    "dir": "db/migrations",
+    "layout": "native",
+    "dsn": "postgresql://app@db.internal/app",
+    "ledger_table": "ops.schema_versions",
+}
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(us|ms|s|min|h|d)?\s*$")
+
+
+def check_duration(value: str, what: str) -> str:
+    """``value`` as a PostgreSQL duration setting (``5s``, ``500ms``, ``10min``,
+    a bare number of milliseconds); ValueError naming ``what`` otherwise."""
+    if _DURATION.match(value) is None:
+        raise ValueError(
+            f"{what} {value!r} is not a duration: write a number with ms, s, min or h "
+            "(e.g. 5s, 500ms, 10min), or 0 for none"
+        )
+    return value.strip()
 
 
 def resolve_dir(cli_dir: str | Path | None, config: Config, cwd: Path | None = None) -> Path:

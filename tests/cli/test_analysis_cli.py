@@ -458,3 +458,55 @@ def test_check_dsn_knows_which_extensions_the_server_can_install(pg_dsn: str, tm
     errors = [p for p in data["problems"] if p["severity"] == "error"]
     assert [(p["object"], p["line"]) for p in errors] == [("extension no_such_extension_here", 2)]
     assert "pg_available_extensions" in errors[0]["message"]
+
+
+@pytest.mark.parametrize(
+    ("file", "text", "words"),
+    [
+        ("pyproject.toml", "[tool.migtui]\ndir = 5\n", "dir must be text"),
+        ("pyproject.toml", "[tool.migtui]\ndsn = 5\n", "dsn must be text"),
+        ("pyproject.toml", '[tool]\nmigtui = "x"\n', "must be a table of settings"),
+        ("migtui.toml", "migtui = 5\n", "must be a table of settings"),
+        (
+            "pyproject.toml",
+            '[tool.migtui]\nlock_timeout = ["a"]\n',
+            "lock_timeout must be a duration",
+        ),
+        ("pyproject.toml", '[tool.migtui]\nlock_timeout = "banana"\n', "is not a duration"),
+    ],
+)
+def test_a_setting_of_the_wrong_type_is_one_line_naming_the_file(
+    tmp_path, monkeypatch, file, text, words
+):
+    from click.testing import CliRunner
+
+    from migtui.cli import main
+
+    (tmp_path / file).write_text(text)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["check"])
+    assert result.exit_code == 2
+    assert words in result.output and file in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_bad_timeout_on_the_command_line_stops_before_anything_runs(tmp_path):
+    from click.testing import CliRunner
+
+    from migtui.cli import main
+
+    for option, value in (("--lock-timeout", "banana"), ("--statement-timeout", "-5")):
+        result = CliRunner().invoke(
+            main,
+            [
+                "apply",
+                "--dsn",
+                "postgresql://u@127.0.0.1:1/x",
+                "--dir",
+                str(tmp_path),
+                option,
+                value,
+            ],
+        )
+        assert result.exit_code == 2
+        assert "is not a duration" in result.output

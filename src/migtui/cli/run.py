@@ -33,7 +33,7 @@ from migtui.cli.common import (
     read_target_catalog,
     target_dsn,
 )
-from migtui.config import redact_dsn
+from migtui.config import check_duration, redact_dsn
 from migtui.core.plan import Plan
 from migtui.core.project import Analysis
 from migtui.events import (
@@ -239,11 +239,18 @@ def _runner(target: _Target, printer, **options):
     control = StepControl()
     options = dict(options)  # the caller reuses its dict for later runners
     options.setdefault("ledger_table", target.config.ledger_table)
+    lock_timeout = options.pop("lock_timeout", None)
+    statement_timeout = options.pop("statement_timeout", None)
+    try:
+        if lock_timeout is not None:
+            check_duration(lock_timeout, "--lock-timeout")
+        if statement_timeout is not None:
+            check_duration(statement_timeout, "--statement-timeout")
+    except ValueError as exc:
+        fail(str(exc))
     run_options_ = RunOptions(
-        lock_timeout=options.pop("lock_timeout", None) or target.config.lock_timeout,
-        statement_timeout=(
-            options.pop("statement_timeout", None) or target.config.statement_timeout
-        ),
+        lock_timeout=lock_timeout or target.config.lock_timeout,
+        statement_timeout=statement_timeout or target.config.statement_timeout,
         **options,
     )
     return Runner(target.dsn, target.analysis, options=run_options_, emit=printer, control=control)
@@ -415,6 +422,17 @@ def plan_command(directory, layout, dsn, embedded, fmt, to, allow_drift) -> None
     sys.exit(EXIT_FAILED if plan.refused else EXIT_OK)
 
 
+def _duration(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A timeout option is a duration, checked before anything connects."""
+    if value is None:
+        return None
+    what = f"--{param.name.replace('_', '-')}"
+    try:
+        return check_duration(value, what)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc).removeprefix(f"{what} ")) from None
+
+
 def run_control_options(func):
     """How a run goes: step mode, dry run, confirmation, lock and timeouts."""
     for option in reversed(
@@ -438,12 +456,14 @@ def run_control_options(func):
             ),
             click.option(
                 "--lock-timeout",
+                callback=_duration,
                 metavar="DURATION",
                 help="How long a statement may wait for a table lock "
                 "(e.g. 5s; default from config: 5s).",
             ),
             click.option(
                 "--statement-timeout",
+                callback=_duration,
                 metavar="DURATION",
                 help="Longest a statement may run (e.g. 10min).",
             ),
