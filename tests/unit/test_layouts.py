@@ -876,3 +876,29 @@ def test_the_layout_names_the_command_line_offers_are_the_readers() -> None:
     from migtui.core.folder import LAYOUT_NAMES
 
     assert LAYOUT_NAMES == LAYOUTS
+
+
+def test_no_migration_is_skipped_in_silence(tmp_path: Path) -> None:
+    from migtui.core.plan import build_apply_plan
+
+    # two layouts in one folder: the native file would never run as golang-migrate
+    write(tmp_path / "mixed", "0001_a.sql", "CREATE TABLE a (id int);\n")
+    write(tmp_path / "mixed", "2_b.up.sql", "CREATE TABLE b (id int);\n")
+    mixed = analyze_dir(tmp_path / "mixed")
+    assert mixed.layout == "golang-migrate"
+    [problem] = [p for p in mixed.errors if p.kind == "mixed_layout"]
+    assert problem.file == "0001_a.sql"
+    assert build_apply_plan(mixed, []).refused
+
+    # a link to nothing is an error, not a missing row
+    (tmp_path / "links").mkdir()
+    write(tmp_path / "links", "0001_a.sql", "-- migrate:up\nCREATE TABLE a (id int);\n")
+    (tmp_path / "links" / "0002_b.sql").symlink_to(tmp_path / "nowhere.sql")
+    linked = analyze_dir(tmp_path / "links")
+    assert [(p.kind, p.file) for p in linked.errors] == [("unreadable_file", "0002_b.sql")]
+
+    # a down section and no up: it would be recorded applied with nothing run
+    write(tmp_path / "downonly", "0001_a.sql", "-- migrate:down\nDROP TABLE a;\n")
+    down_only = analyze_dir(tmp_path / "downonly")
+    assert "missing_up" in [p.kind for p in down_only.errors]
+    assert build_apply_plan(down_only, []).refused

@@ -331,7 +331,14 @@ def _with_content_checks(migration: Migration, root: Path) -> Migration:
     where = Where(root, migration.path, str(migration.version))
     found: list[Problem] = []
     up = migration.up
-    if up is None or not has_sql(up.text):
+    if up is None and migration.down is not None and has_sql(migration.down.text):
+        message = (
+            f"{migration.label} has a down section but no up section: applying it would "
+            "record it as applied with nothing run"
+        )
+        hint = "write the up section (the change); the down section undoes it"
+        found.append(where.at(migration.path).problem("missing_up", message, hint))
+    elif up is None or not has_sql(up.text):
         message = f"{migration.label} has no SQL to run in its up section"
         hint = "write the change, or delete the migration if it is not needed"
         line = up.start_line if up is not None else None

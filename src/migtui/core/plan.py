@@ -155,7 +155,13 @@ def build_apply_plan(
     allow_drift: bool = False,
 ) -> Plan:
     """The pending migrations up to ``to`` (inclusive), oldest first."""
-    blockers: list[Blocker] = []
+    # A migration the folder holds but the layout never runs stops every apply:
+    # running the others would skip it in silence.
+    blockers: list[Blocker] = [
+        Blocker(None, p.kind, p.message, p.hint, file=p.file)
+        for p in analysis.problems
+        if p.kind == "mixed_layout" and p.severity is Severity.ERROR
+    ]
     warnings: list[str] = []
     target = None
     if to is not None:

@@ -112,7 +112,7 @@ def read(root: Path) -> Read:
             read.migrations.append(_native_migration(path, root, match.group(1), match.group(2)))
         elif is_stray_sql(path):
             hint = "name migrations VERSION_name.sql, e.g. 0015_add_index.sql or 20240101120000_add_index.sql"
-            read.problems.append(unrecognized(path, root, hint))
+            read.problems.append(unrecognized(path, root, hint, "native"))
     return read
 
 

@@ -206,14 +206,14 @@ def read(root: Path) -> Read:
             hint = (
                 "name migrations V1__name.sql, undo scripts U1__name.sql, repeatables R__name.sql"
             )
-            read.problems.append(unrecognized(path, root, hint))
+            read.problems.append(unrecognized(path, root, hint, "flyway"))
     for raw_version, description, path in versioned:
         undo_path = next(iter(undo.pop(Version(raw_version).parts, [])), None)
         read.migrations.append(_flyway_migration(path, root, raw_version, description, undo_path))
     for paths in undo.values():
         for path in paths:
             hint = "an undo script U<n>__name.sql needs its V<n>__name.sql"
-            read.problems.append(unrecognized(path, root, hint))
+            read.problems.append(unrecognized(path, root, hint, "flyway"))
     read.code.extend(code.items())
     return read
 

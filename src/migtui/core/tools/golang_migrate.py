@@ -108,7 +108,7 @@ def read(root: Path) -> Read:
             pairs[(match.group(1), match.group(2))][match.group(3)] = path
         elif is_stray_sql(path):
             hint = "name migrations N_name.up.sql and N_name.down.sql"
-            read.problems.append(unrecognized(path, root, hint))
+            read.problems.append(unrecognized(path, root, hint, "golang-migrate"))
     for (raw_version, name), files in pairs.items():
         read.migrations.append(_golang_migration(root, raw_version, name, files))
     return read

@@ -114,7 +114,7 @@ def read(root: Path) -> Read:
             read.code.append((go.group(1), path))
         elif is_stray_sql(path):
             hint = "name migrations NNNNN_name.sql, e.g. 00015_add_index.sql"
-            read.problems.append(unrecognized(path, root, hint))
+            read.problems.append(unrecognized(path, root, hint, "goose"))
     return read
 
 

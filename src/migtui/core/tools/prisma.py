@@ -171,7 +171,7 @@ def read(root: Path) -> Read:
     for path in files_in(root):
         if is_stray_sql(path):
             hint = "Prisma keeps each migration in <timestamp>_<name>/migration.sql"
-            read.problems.append(unrecognized(path, root, hint))
+            read.problems.append(unrecognized(path, root, hint, "prisma"))
     return read
 
 

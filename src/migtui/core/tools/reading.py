@@ -29,6 +29,8 @@ SEVERITY = {
     "empty_migration": Severity.WARNING,
     "missing_down": Severity.WARNING,
     "unrecognized_file": Severity.WARNING,
+    "mixed_layout": Severity.ERROR,
+    "missing_up": Severity.ERROR,
     "code_migration": Severity.WARNING,
 }
 
@@ -192,9 +194,16 @@ def _entries(root: Path, want_dirs: bool) -> list[Path]:
         names = sorted(
             e.name
             for e in found
-            if not e.name.startswith(".") and (e.is_dir() if want_dirs else e.is_file())
+            if not e.name.startswith(".")
+            and (e.is_dir() if want_dirs else e.is_file() or _dangling(e))
         )
     return [root / name for name in names]
+
+
+def _dangling(entry: os.DirEntry) -> bool:
+    """A link to nothing: listed with the files, so reading it says so (a
+    migration that silently never runs is worse than an error)."""
+    return entry.is_symlink() and not os.path.exists(entry.path)
 
 
 def files_in(root: Path) -> list[Path]:
@@ -205,7 +214,19 @@ def folders_in(root: Path) -> list[Path]:
     return _entries(root, want_dirs=True)
 
 
-def unrecognized(path: Path, root: Path, hint: str) -> Problem:
+#: Names other layouts give migrations: found in a folder read as one layout,
+#: such a file is a migration that would silently never run.
+_OTHER_LAYOUTS = re.compile(r"^(?:\d+[_-].+|[VUR]\d*(?:[._]\d+)*__.+)\.sql$", re.I)
+
+
+def unrecognized(path: Path, root: Path, hint: str, layout: str = "") -> Problem:
+    if _OTHER_LAYOUTS.match(path.name):
+        message = (
+            f"{path.name} is named like a migration of another layout, but this folder is "
+            f"read as {layout or 'another layout'}: it would never run"
+        )
+        hint = f"{hint}; or move it to a folder of its own layout"
+        return Where(root, path).problem("mixed_layout", message, hint)
     message = f"{path.name} is not named like a migration, so it is never run"
     return Where(root, path).problem("unrecognized_file", message, hint)
 

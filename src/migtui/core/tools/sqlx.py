@@ -133,7 +133,7 @@ def read(root: Path) -> Read:
             found[(match.group(1), match.group(2))][match.group(3) or "simple"] = path
         elif is_stray_sql(path):
             hint = "name migrations VERSION_description.sql, or .up.sql and .down.sql pairs"
-            read.problems.append(unrecognized(path, root, hint))
+            read.problems.append(unrecognized(path, root, hint, "sqlx"))
     for (raw_version, name), files in found.items():
         path = files.get("up") or files.get("simple") or files["down"]
         where = Where(root, path, raw_version)
