@@ -332,3 +332,33 @@ def test_ctrl_c_cancels_the_running_statement_and_records_it(pg_dsn, write_migra
     assert status(pg_dsn, folder) == {"0001": "applied", "0002": "pending"}
     history = json.loads(migtui("history", "--dsn", pg_dsn, "--format", "json").output)["history"]
     assert (history[-1]["version"], history[-1]["outcome"]) == ("0002", "cancelled")
+
+
+def test_a_role_without_rights_gets_one_line_never_a_traceback(pg_dsn, bundled_dir):
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        conn.execute("DROP ROLE IF EXISTS migtui_visitor")
+        conn.execute("CREATE ROLE migtui_visitor LOGIN")
+        conn.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC")
+    visitor = make_conninfo(pg_dsn, user="migtui_visitor")
+    try:
+        base = ("--dsn", visitor, "--dir", str(bundled_dir))
+        for args in (
+            ("apply", *base, "--yes"),
+            ("apply", *base, "--dry-run"),
+            ("status", *base),
+            ("history", "--dsn", visitor),
+            ("rollback", *base, "--all", "--yes"),
+        ):
+            result = migtui(*args)
+            assert "Traceback" not in result.output, (args, result.output)
+            assert result.exception is None or isinstance(result.exception, SystemExit), args
+            if args[0] == "apply" and "--dry-run" not in args:
+                assert result.exit_code == 1 and "refused" in result.output
+                assert "42501" in result.output
+        assert conninfo_to_dict(visitor)["user"] == "migtui_visitor"
+    finally:
+        with psycopg.connect(pg_dsn, autocommit=True) as conn:
+            conn.execute("DROP OWNED BY migtui_visitor")
+            conn.execute("DROP ROLE migtui_visitor")

@@ -198,3 +198,33 @@ def test_a_ledger_an_older_migtui_made_is_read_then_upgraded(pg_dsn, bundled_dir
     assert Runner(pg_dsn, analysis, emit=lambda e: None).apply(to="0003").outcome == "done"
     with psycopg.connect(pg_dsn, autocommit=True) as conn:
         assert ledger_module.read_history(conn)[-1].wall_ms is not None
+
+
+def test_a_dropped_ledger_table_is_said_then_made_again(pg_dsn, bundled_dir, analysis_of):
+    """The schema kept, migtui.applied dropped: status says the applied ones are
+    unrecorded (no traceback), apply refuses to run them again, and a baseline
+    records them in a ledger table made anew."""
+    import psycopg
+    from click.testing import CliRunner
+
+    from migtui.cli import main
+    from migtui.db.runner import Runner
+
+    analysis = analysis_of(bundled_dir)
+    assert Runner(pg_dsn, analysis, emit=lambda e: None).apply(to="0003").outcome == "done"
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        conn.execute("DROP TABLE migtui.applied")
+    base = ("--dsn", pg_dsn, "--dir", str(bundled_dir))
+    status = CliRunner().invoke(main, ["status", *base, "--format", "json"])
+    assert status.exit_code == 0, status.output
+    assert "Traceback" not in status.output
+    assert "unrecorded" in status.output
+    refused = CliRunner().invoke(main, ["apply", *base, "--yes"])
+    assert refused.exit_code == 1 and "baseline" in refused.output
+    history = CliRunner().invoke(main, ["history", "--dsn", pg_dsn])
+    assert history.exit_code == 0, history.output
+    done = CliRunner().invoke(main, ["baseline", *base, "--to", "0003"])
+    assert done.exit_code == 0, done.output
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        actions = [e.action for e in ledger.read_history(conn)]
+    assert "repair" in actions and actions[-1] == "baseline"

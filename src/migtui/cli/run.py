@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import click
+import psycopg
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -322,7 +323,26 @@ def _execute(target: _Target, fmt: str, work, **options) -> None:
         result = _run_in_thread(lambda: work(runner), runner.cancel)
     except ConnectError as exc:
         fail(str(exc))
+    except psycopg.Error as exc:
+        fail(_refused_by_server(exc, target.dsn), EXIT_FAILED)
     sys.exit(exit_code(result))
+
+
+def _refused_by_server(exc: Exception, dsn: str) -> str:
+    """A server error outside any migration statement (a role without the
+    rights migtui's ledger needs, say), in one line without a password."""
+    from migtui.db.connect import without_password
+
+    sqlstate = getattr(exc, "sqlstate", None)
+    message = " ".join(str(exc).split()) or type(exc).__name__
+    hint = ""
+    if sqlstate == "42501":
+        hint = (
+            "; migtui needs to create and write its ledger (schema migtui) and run the "
+            "migrations: use a role that owns the schema, or grant it the rights"
+        )
+    said = f"{redact_dsn(dsn)} refused: {sqlstate + ': ' if sqlstate else ''}{message}{hint}"
+    return without_password(said, dsn)
 
 
 def _guarded(call, *args, **kwargs):
@@ -334,6 +354,9 @@ def _guarded(call, *args, **kwargs):
         return call(*args, **kwargs)
     except ConnectError as exc:
         fail(str(exc))
+    except psycopg.Error as exc:
+        target = getattr(getattr(call, "__self__", None), "dsn", "") or ""
+        fail(_refused_by_server(exc, target), EXIT_FAILED)
     except ToolLedgerError as exc:
         source = config_or_fail().source
         fail(f"{source}: {exc}" if source else str(exc))
@@ -717,6 +740,8 @@ def resolve_command(
         proof = evidence(target.dsn, target.analysis, version)
     except ConnectError as exc:
         fail(str(exc))
+    except psycopg.Error as exc:
+        fail(_refused_by_server(exc, target.dsn), EXIT_FAILED)
     except NotDirty as exc:
         fail(str(exc), EXIT_FAILED)
     if settle is None:
@@ -753,6 +778,8 @@ def resolve_command(
         fail(str(exc), EXIT_LOCKED)
     except (NotDirty, NotProven) as exc:
         fail(str(exc), EXIT_FAILED)
+    except psycopg.Error as exc:
+        fail(_refused_by_server(exc, target.dsn), EXIT_FAILED)
     if fmt == "json":
         click.echo(json.dumps({"version": done.version, "state": done.state}))
         return
@@ -817,6 +844,8 @@ def baseline_command(directory, layout, dsn, embedded, fmt, to, force, reason, l
         fail(str(exc))
     except LockHeld as exc:
         fail(str(exc), EXIT_LOCKED)
+    except psycopg.Error as exc:
+        fail(_refused_by_server(exc, target.dsn), EXIT_FAILED)
     except BaselineRefused as exc:
         if fmt == "json":
             missing = [str(r) for r in exc.check.missing] if exc.check else []
@@ -885,6 +914,8 @@ def history_command(dsn, embedded, fmt, limit) -> None:
             entries = ledger.read_history(conn, limit)
     except ConnectError as exc:
         fail(str(exc))
+    except psycopg.Error as exc:
+        fail(_refused_by_server(exc, target), EXIT_FAILED)
     if fmt == "json":
         click.echo(json.dumps({"history": [e.to_json() for e in entries]}, indent=2))
         return

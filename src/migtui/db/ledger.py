@@ -115,10 +115,86 @@ def ensure_ledger(conn: psycopg.Connection) -> int:
         conn.execute("CREATE TABLE IF NOT EXISTS migtui.ledger_version (version integer NOT NULL)")
         row = conn.execute("SELECT max(version) FROM migtui.ledger_version").fetchone()
         current = row[0] or 0
+        missing = [t for t in ("applied", "history") if current and not _table_exists(conn, t)]
+        if missing:
+            # Someone dropped a ledger table but kept the schema: make the table
+            # again as the upgrades left it. (The states were read before, with
+            # the table gone, so what exists without a record was already found.)
+            for table in missing:
+                for statement in _REPAIRS[table]:
+                    conn.execute(statement)
         for number, upgrade in enumerate(_UPGRADES[current:], start=current + 1):
             conn.execute(upgrade)
             conn.execute("INSERT INTO migtui.ledger_version VALUES (%s)", (number,))
+        if missing:
+            record_history(
+                conn,
+                action="repair",
+                version="-",
+                outcome="repaired",
+                message=f"migtui.{' and migtui.'.join(missing)} had been dropped: made again, empty",
+            )
     return len(_UPGRADES)
+
+
+def history_exists(conn: psycopg.Connection) -> bool:
+    return _table_exists(conn, "history")
+
+
+def _table_exists(conn: psycopg.Connection, table: str) -> bool:
+    row = conn.execute("SELECT to_regclass(%s) IS NOT NULL", (f"migtui.{table}",)).fetchone()
+    return bool(row and row[0])
+
+
+#: A dropped ledger table made again as every upgrade so far leaves it.
+_REPAIRS = {
+    "applied": (
+        """
+        CREATE TABLE migtui.applied (
+            version        text PRIMARY KEY,
+            name           text NOT NULL,
+            checksum       text NOT NULL,
+            applied_at     timestamptz NOT NULL DEFAULT clock_timestamp(),
+            applied_by     text NOT NULL DEFAULT current_user,
+            host           text,
+            migtui_version text,
+            duration_ms    double precision,
+            dirty          boolean NOT NULL DEFAULT false
+        )
+        """,
+    ),
+    "history": (
+        """
+        CREATE TABLE migtui.history (
+            id             bigserial PRIMARY KEY,
+            at             timestamptz NOT NULL DEFAULT clock_timestamp(),
+            action         text NOT NULL,
+            version        text NOT NULL,
+            name           text,
+            checksum       text,
+            outcome        text NOT NULL,
+            by_user        text NOT NULL DEFAULT current_user,
+            host           text,
+            migtui_version text,
+            duration_ms    double precision,
+            message        text,
+            statements     jsonb NOT NULL DEFAULT '[]',
+            wall_ms        double precision
+        )
+        """,
+        """
+        CREATE OR REPLACE FUNCTION migtui.history_is_append_only() RETURNS trigger
+        LANGUAGE plpgsql AS $$
+        BEGIN
+            RAISE EXCEPTION 'migtui.history is append-only';
+        END $$
+        """,
+        """
+        CREATE TRIGGER history_is_append_only BEFORE UPDATE OR DELETE ON migtui.history
+            FOR EACH ROW EXECUTE FUNCTION migtui.history_is_append_only()
+        """,
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -203,6 +279,8 @@ def _with_failures(
 ) -> list[MigrationStatus]:
     """A migration not applied whose last apply failed is ``failed``, with the
     error the history kept, until a run of it succeeds."""
+    if not _table_exists(conn, "history"):
+        return statuses
     last = {
         version: (outcome, message)
         for version, outcome, message in conn.execute(
@@ -468,7 +546,7 @@ class HistoryEntry:
 
 def read_history(conn: psycopg.Connection, limit: int | None = None) -> list[HistoryEntry]:
     """The history, oldest first (the newest ``limit`` entries when given)."""
-    if not ledger_exists(conn):
+    if not _table_exists(conn, "history"):
         return []
     # A ledger an older migtui made (not upgraded until the next run writes) has
     # no wall_ms column yet.

@@ -96,7 +96,7 @@ def evidence(dsn: str, analysis: Analysis, version: str) -> Evidence:
     statements = up.statements if up else ()
     with connect(dsn) as conn:
         rows = []
-        if ledger.ledger_exists(conn):
+        if ledger.history_exists(conn):
             rows = conn.execute(
                 "SELECT action, outcome, statements, message FROM migtui.history"
                 " WHERE version = %s ORDER BY id DESC",
