@@ -382,3 +382,24 @@ def test_failed_lasts_until_a_run_of_it_succeeds(pg_dsn, write_migrations, analy
     (folder / "0001_t.sql").write_text("-- migrate:up\nCREATE TABLE t (id int);\n")
     assert run(pg_dsn, analysis_of(folder))[0].outcome == "done"
     assert states(pg_dsn, analysis_of(folder)) == {"0001": "applied"}
+
+
+def test_a_deferred_constraint_fails_the_migration_in_a_run_and_in_a_dry_run(
+    pg_dsn, write_migrations, analysis_of
+):
+    folder = write_migrations(
+        {
+            "0001_fk.sql": "-- migrate:up\nCREATE TABLE p (id int PRIMARY KEY);\n"
+            "CREATE TABLE c (p_id int REFERENCES p DEFERRABLE INITIALLY DEFERRED);\n"
+            "INSERT INTO c VALUES (1);\n",
+        }
+    )
+    analysis = analysis_of(folder)
+    dry, dry_events = run(pg_dsn, analysis, options=RunOptions(dry_run=True))
+    assert dry.outcome == "failed" and "23503" in (dry.message or "")
+    result, events = run(pg_dsn, analysis)
+    assert result.outcome == "failed"
+    assert "23503" in result.message and "deferred constraint" in result.message
+    assert events.of(MigrationRolledBack)[0].reason == "failed"
+    assert states(pg_dsn, analysis) == {"0001": "failed"}
+    assert "c" not in {r.name for r in catalog(pg_dsn)}

@@ -463,8 +463,21 @@ class Runner:
                 self._execute_all(conn, step, step.direction, rest, step.file, log)
                 if step.verify:
                     self._verify(conn, step, log)
+                self._check_deferred(conn, step)
                 wall = (time.perf_counter() - started) * 1000
                 self._record_success(conn, step, self._step_ms, log, wall)
+        except psycopg.Error as exc:  # the COMMIT itself refused (a deferred check)
+            failed = _StepFailed("failed", self._deferred_message(step, exc))
+            self._emit(
+                MigrationRolledBack(
+                    version=step.version,
+                    direction=step.direction,
+                    reason="failed",
+                    duration_ms=self._step_ms,
+                )
+            )
+            self._record_failure(conn, step, failed, self._step_ms, log)
+            raise failed from None
         except _StepFailed as exc:
             wall = (time.perf_counter() - started) * 1000
             self._emit(
@@ -525,6 +538,25 @@ class Runner:
                 duration_ms=self._step_ms,
                 wall_ms=wall,
             )
+        )
+
+    def _check_deferred(self, conn: psycopg.Connection, step: PlanStep) -> None:
+        """Deferred constraints are checked when the migration ends, not at the
+        COMMIT: a dry run (which never commits) then sees them fail too, and a
+        failure is the migration's, with its message."""
+        try:
+            conn.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        except psycopg.Error as exc:
+            raise _StepFailed("failed", self._deferred_message(step, exc)) from None
+
+    def _deferred_message(self, step: PlanStep, exc: psycopg.Error) -> str:
+        diag = getattr(exc, "diag", None)
+        primary = (diag.message_primary if diag else None) or " ".join(str(exc).split())
+        state = f"{exc.sqlstate}: " if getattr(exc, "sqlstate", None) else ""
+        detail = f" ({diag.message_detail})" if diag and diag.message_detail else ""
+        return (
+            f"{step.file}: {state}{primary}{detail} — a deferred constraint, checked as "
+            f"{step.version} ends"
         )
 
     def _list_without_running(self, step: PlanStep) -> None:
