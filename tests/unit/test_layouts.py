@@ -902,3 +902,30 @@ def test_no_migration_is_skipped_in_silence(tmp_path: Path) -> None:
     down_only = analyze_dir(tmp_path / "downonly")
     assert "missing_up" in [p.kind for p in down_only.errors]
     assert build_apply_plan(down_only, []).refused
+
+
+def test_a_sqitch_plan_never_leads_outside_the_project(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    write(outside, "evil.sql", "DROP TABLE users;\n")
+    project = tmp_path / "project"
+    write(
+        project,
+        "sqitch.plan",
+        "%project=p\n\n../../outside/evil 2024-01-01T00:00:00Z A <a@x> # x\n",
+    )
+    write(project, "deploy/ok.sql", "SELECT 1;\n")
+    result = load(project)
+    assert result.migrations == ()
+    [problem] = result.problems
+    assert problem.kind == "parse_error" and "outside the project" in problem.message
+
+
+def test_the_dsns_own_connect_timeout_is_kept(monkeypatch) -> None:
+    from migtui.db.connect import _says_connect_timeout
+
+    monkeypatch.delenv("PGCONNECT_TIMEOUT", raising=False)
+    assert _says_connect_timeout("postgresql://u@h/db?connect_timeout=2")
+    assert _says_connect_timeout("host=h connect_timeout=2")
+    assert not _says_connect_timeout("postgresql://u@h/db")
+    monkeypatch.setenv("PGCONNECT_TIMEOUT", "3")
+    assert _says_connect_timeout("postgresql://u@h/db")

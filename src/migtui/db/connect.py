@@ -40,15 +40,18 @@ def resolve_target(
     return dsn
 
 
-def connect(dsn: str, *, autocommit: bool = True, connect_timeout: int = 10) -> psycopg.Connection:
-    """Open a connection; ConnectError (with the redacted DSN) when that fails."""
+def connect(
+    dsn: str, *, autocommit: bool = True, connect_timeout: int | None = None
+) -> psycopg.Connection:
+    """Open a connection; ConnectError (with the redacted DSN) when that fails.
+
+    The wait for the server is the DSN's own ``connect_timeout`` (or
+    PGCONNECT_TIMEOUT) when it says one, else ``connect_timeout``, else 10 s."""
+    settings: dict = {"autocommit": autocommit, "application_name": APPLICATION_NAME}
+    if connect_timeout is not None or not _says_connect_timeout(dsn):
+        settings["connect_timeout"] = connect_timeout if connect_timeout is not None else 10
     try:
-        conn = psycopg.connect(
-            dsn,
-            autocommit=autocommit,
-            application_name=APPLICATION_NAME,
-            connect_timeout=connect_timeout,
-        )
+        conn = psycopg.connect(dsn, **settings)
     except psycopg.Error as exc:
         reason = without_password(" ".join(str(exc).split()) or type(exc).__name__, dsn)
         raise ConnectError(f"cannot connect to {redact_dsn(dsn)}: {reason}") from None
@@ -57,6 +60,17 @@ def connect(dsn: str, *, autocommit: bool = True, connect_timeout: int = 10) -> 
 
 def server_version(conn: psycopg.Connection) -> str:
     return conn.execute("SHOW server_version").fetchone()[0]
+
+
+def _says_connect_timeout(dsn: str) -> bool:
+    import os
+
+    if os.environ.get("PGCONNECT_TIMEOUT"):
+        return True
+    try:
+        return "connect_timeout" in psycopg.conninfo.conninfo_to_dict(dsn)
+    except psycopg.Error:
+        return False
 
 
 def without_password(text: str, dsn: str) -> str:

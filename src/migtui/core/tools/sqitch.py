@@ -401,6 +401,11 @@ def read(root: Path) -> Read:
             if tag.after == change.position - 1:
                 at_tag[tag.name] = dict(latest)
         script = _sqitch_script_name(change, plan, where, read.problems)
+        if not _inside(root, script):
+            message = f"change {change.name} names scripts outside the project folder"
+            hint = "name changes without '..' or a leading '/': their scripts live in deploy/"
+            read.problems.append(where.problem("parse_error", message, hint, change.line))
+            continue
         requires = _sqitch_requires(change, plan.project, latest, at_tag, where, read.problems)
         read.migrations.append(_sqitch_migration(root, change, script, requires))
         latest[change.name] = str(change.position)
@@ -428,6 +433,16 @@ def _parse_plan(source: Source, where: Where, problems: list[Problem]) -> _Plan:
             hint = "write changes as: name [deps] 2024-01-01T00:00:00Z Your Name <you@example.com> # note"
             problems.append(where.problem("parse_error", message, hint, index + 1))
     return _Plan(project, tuple(changes), tuple(tags))
+
+
+def _inside(root: Path, script: str) -> bool:
+    """Whether every script of a change stays in the project's folders (a plan
+    line like ``../../outside/x`` must never make migtui read another file)."""
+    base = root.resolve()
+    return all(
+        (root / folder / f"{script}.sql").resolve().is_relative_to(base / folder)
+        for folder in ("deploy", "revert", "verify")
+    )
 
 
 def _sqitch_script_name(
