@@ -8,6 +8,7 @@ happens: for people with rich, or one JSON object per line with ``--format json`
 from __future__ import annotations
 
 import json
+import signal
 import sys
 import threading
 from collections.abc import Callable
@@ -268,23 +269,27 @@ def _run_in_thread(work: Callable[[], PlanFinished], cancel: Callable[[], None])
             outcome["error"] = exc
 
     thread = threading.Thread(target=target, name="migtui-runner", daemon=True)
-    thread.start()
-    cancelled = False
-    while True:
-        # Ctrl-C may land anywhere in this loop: each one is caught here, the
-        # first cancels the running statement, and the run is always waited for
-        # so its migration is rolled back and recorded before migtui exits.
-        try:
-            if not thread.is_alive():
-                break
+    interrupts = {"count": 0}
+
+    def on_interrupt(signum, frame) -> None:
+        # A handler, not KeyboardInterrupt: a second Ctrl-C can land anywhere,
+        # and must never stop migtui before the rollback is recorded.
+        interrupts["count"] += 1
+        if interrupts["count"] == 1:
+            click.echo("cancelling: the running migration rolls back…", err=True)
+            cancel()
+        else:
+            click.echo("still cancelling; wait for the rollback to finish…", err=True)
+
+    in_main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, on_interrupt) if in_main else None
+    try:
+        thread.start()
+        while thread.is_alive():
             thread.join(0.2)
-        except KeyboardInterrupt:
-            if not cancelled:
-                cancelled = True
-                click.echo("cancelling: the running migration rolls back…", err=True)
-                cancel()
-            else:
-                click.echo("still cancelling; wait for the rollback to finish…", err=True)
+    finally:
+        if in_main:
+            signal.signal(signal.SIGINT, previous)
     if "error" in outcome:
         raise outcome["error"]
     if "result" not in outcome:

@@ -810,6 +810,11 @@ class Runner:
         timer = threading.Timer(delay, self._note_blockers, args=(pid,))
         timer.daemon = True
         self._in_statement = True
+        # cancel() sets its flag, then looks at _in_statement; here the other way
+        # round: a cancel that came just before the statement is never lost.
+        if self._cancelled.is_set():
+            self._in_statement = False
+            raise _StepFailed("cancelled", "cancelled before the statement started")
         timer.start()
         try:
             yield
