@@ -337,7 +337,8 @@ def test_golang_migrate_down_without_up_and_up_without_down(tmp_path: Path) -> N
     result = load(tmp_path)
     assert result.layout == "golang-migrate"
     problems = {(p.migration, p.kind) for p in result.problems}
-    assert problems == {("1", "missing_down"), ("2", "empty_migration")}
+    # a down file alone would be recorded as applied with nothing run: an error
+    assert problems == {("1", "missing_down"), ("2", "missing_up")}
 
 
 # ------------------------------------------------------------------ goose

@@ -457,7 +457,8 @@ def render_show(console: Console, analysis: Analysis, info: MigrationInfo) -> No
         console.print(f"[bold]needed by[/] {', '.join(dependents)}")
     for problem in info.problems:
         mark = "[bold red]✗[/]" if problem.severity is Severity.ERROR else "[yellow]![/]"
-        console.print(f"{mark} line {problem.line}: {escape(problem.message)}")
+        where = f"line {problem.line}: " if problem.line else ""
+        console.print(f"{mark} {where}{escape(problem.message)}")
         console.print(f"  [cyan]hint:[/] {escape(problem.hint)}")
     for kind in ("up", "down", "verify"):
         section = info.sections.get(kind)

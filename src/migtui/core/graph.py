@@ -384,13 +384,13 @@ class _Walker:
                 hint = "load the rows with INSERT … VALUES, or COPY FROM a file the server reads"
             elif st.category == "psql":
                 message = (
-                    f"psql meta-command {st.first_line_text!r} in the {kind} section: "
+                    f"psql meta-command '{st.first_line_text}' in the {kind} section: "
                     "only the psql program understands it"
                 )
                 hint = "write the SQL it stands for into the migration instead"
             elif st.category == "transaction" and m.layout != "sqitch":
                 message = (
-                    f"transaction control {st.first_line_text!r} inside the {kind} section: "
+                    f"transaction control '{st.first_line_text}' inside the {kind} section: "
                     "each migration already runs in one transaction"
                 )
                 hint = (

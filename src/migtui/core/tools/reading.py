@@ -130,6 +130,12 @@ def read_source(where: Where) -> Source | Problem:
     try:
         data = kept.pop(where.path) if kept and where.path in kept else where.path.read_bytes()
     except OSError as exc:
+        if isinstance(exc, PermissionError):
+            hint = "let the user migtui runs as read the file (its permissions or owner)"
+        elif isinstance(exc, FileNotFoundError):
+            hint = "point the link at the migration's file, or remove the link"
+        else:
+            hint = "check the file and the disk it is on"
         return where.problem("unreadable_file", f"cannot be read: {exc.strerror or exc}", hint)
     bom = len(UTF8_BOM) if data.startswith(UTF8_BOM) else 0
     nul = data.find(b"\x00", bom)
@@ -214,13 +220,21 @@ def folders_in(root: Path) -> list[Path]:
     return _entries(root, want_dirs=True)
 
 
-#: Names other layouts give migrations: found in a folder read as one layout,
-#: such a file is a migration that would silently never run.
-_OTHER_LAYOUTS = re.compile(r"^(?:\d+[_-].+|[VUR]\d*(?:[._]\d+)*__.+)\.sql$", re.I)
+#: Names other layouts give migrations (and the layouts whose own they are):
+#: found in a folder read as another layout, such a file is a migration that
+#: would silently never run.
+_OTHER_LAYOUTS = (
+    (re.compile(r"^\d+[_-].+\.sql$"), frozenset({"native", "goose", "sqlx"})),
+    (re.compile(r"^[VUR]\d*(?:[._]\d+)*__.+\.sql$", re.I), frozenset({"flyway"})),
+)
+
+
+def _another_layouts(name: str, layout: str) -> bool:
+    return any(shape.match(name) and layout not in own for shape, own in _OTHER_LAYOUTS)
 
 
 def unrecognized(path: Path, root: Path, hint: str, layout: str = "") -> Problem:
-    if _OTHER_LAYOUTS.match(path.name):
+    if _another_layouts(path.name, layout):
         message = (
             f"{path.name} is named like a migration of another layout, but this folder is "
             f"read as {layout or 'another layout'}: it would never run"
