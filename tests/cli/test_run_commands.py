@@ -362,3 +362,15 @@ def test_a_role_without_rights_gets_one_line_never_a_traceback(pg_dsn, bundled_d
         with psycopg.connect(pg_dsn, autocommit=True) as conn:
             conn.execute("DROP OWNED BY migtui_visitor")
             conn.execute("DROP ROLE migtui_visitor")
+
+
+def test_a_deleted_ledger_row_is_a_mismatch_with_its_fix(pg_dsn, bundled_dir):
+    assert migtui("apply", "--dsn", pg_dsn, "--dir", str(bundled_dir), "--to", "0003", "--yes")
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        conn.execute("DELETE FROM migtui.applied WHERE version = '0003'")
+    assert status(pg_dsn, bundled_dir)["0003"] == "ledger_mismatch"
+    refused = migtui("apply", "--dsn", pg_dsn, "--dir", str(bundled_dir), "--yes")
+    assert refused.exit_code == 1 and "migtui resolve 0003 --applied" in refused.output
+    fixed = migtui("resolve", "0003", "--applied", "--dsn", pg_dsn, "--dir", str(bundled_dir))
+    assert fixed.exit_code == 0, fixed.output
+    assert status(pg_dsn, bundled_dir)["0003"] == "applied"

@@ -65,6 +65,7 @@ _STATE_STYLE = {
     "out_of_order": "bold yellow",
     "unrecorded": "dark_orange",
     "failed": "bold red",
+    "ledger_mismatch": "bold red",
 }
 
 

@@ -24,7 +24,19 @@ OUT_OF_ORDER = "out_of_order"
 UNRECORDED = "unrecorded"
 #: Not applied, and its last run failed (the history says how); it may run again.
 FAILED = "failed"
-STATES = (PENDING, APPLIED, DRIFTED, MISSING, DIRTY, OUT_OF_ORDER, UNRECORDED, FAILED)
+#: The history says it was applied, but the ledger has no row for it.
+LEDGER_MISMATCH = "ledger_mismatch"
+STATES = (
+    PENDING,
+    APPLIED,
+    DRIFTED,
+    MISSING,
+    DIRTY,
+    OUT_OF_ORDER,
+    UNRECORDED,
+    FAILED,
+    LEDGER_MISMATCH,
+)
 
 #: Transaction control a migration may not issue itself: the runner owns the transaction.
 _SAVEPOINT_KINDS = frozenset(
@@ -283,6 +295,18 @@ def _ledger_blockers(statuses: list[MigrationStatus], allow_drift: bool) -> list
             blockers.append(_dirty_blocker(status))
         elif status.state in (DRIFTED, MISSING) and not allow_drift:
             blockers.append(_drift_blocker(status))
+    for status in statuses:
+        if status.state == LEDGER_MISMATCH:
+            blockers.append(
+                Blocker(
+                    status.version,
+                    LEDGER_MISMATCH,
+                    f"the ledger and the history disagree about {status.version}: the history "
+                    "says it was applied, the ledger has no row",
+                    f"`migtui resolve {status.version} --applied` if its objects are there, "
+                    "`--pending` if it was undone",
+                )
+            )
     unrecorded = [s.version for s in statuses if s.state == UNRECORDED]
     if unrecorded:
         last = unrecorded[-1]

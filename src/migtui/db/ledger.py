@@ -24,6 +24,7 @@ from migtui.core.plan import (
     DIRTY,
     DRIFTED,
     FAILED,
+    LEDGER_MISMATCH,
     MISSING,
     OUT_OF_ORDER,
     PENDING,
@@ -277,25 +278,34 @@ def read_state(
 def _with_failures(
     conn: psycopg.Connection, statuses: list[MigrationStatus]
 ) -> list[MigrationStatus]:
-    """A migration not applied whose last apply failed is ``failed``, with the
-    error the history kept, until a run of it succeeds."""
+    """What the history adds to a migration the ledger does not record: its last
+    apply failed (``failed``, with the error, until a run of it succeeds), or it
+    committed though no row says so (``ledger_mismatch``, with the fix)."""
     if not _table_exists(conn, "history"):
         return statuses
     last = {
-        version: (outcome, message)
-        for version, outcome, message in conn.execute(
-            "SELECT DISTINCT ON (version) version, outcome, message FROM migtui.history"
-            " WHERE action = 'apply' ORDER BY version, id DESC"
+        version: (action, outcome, message, at)
+        for version, action, outcome, message, at in conn.execute(
+            "SELECT DISTINCT ON (version) version, action, outcome, message, at::text"
+            " FROM migtui.history WHERE action IN ('apply', 'rollback', 'resolve')"
+            " ORDER BY version, id DESC"
         ).fetchall()
     }
     out = []
     for status in statuses:
-        outcome, message = last.get(status.version, (None, None))
-        if status.state in (PENDING, OUT_OF_ORDER) and outcome in ("failed", "verify_failed"):
-            first = (message or "").strip().splitlines()
-            status = replace(
-                status, state=FAILED, note=status.note or (first[0] if first else None)
-            )
+        action, outcome, message, at = last.get(status.version, (None, None, None, None))
+        if status.state in (PENDING, OUT_OF_ORDER) and action == "apply":
+            if outcome in ("failed", "verify_failed"):
+                first = (message or "").strip().splitlines()
+                note = status.note or (first[0] if first else None)
+                status = replace(status, state=FAILED, note=note)
+            elif outcome == "committed":
+                note = (
+                    f"the history says it was applied ({(at or '')[:19]}) but the ledger has no "
+                    f"row: `migtui resolve {status.version} --applied` if its objects are "
+                    "there, `--pending` if it was undone"
+                )
+                status = replace(status, state=LEDGER_MISMATCH, note=note)
         out.append(status)
     return out
 

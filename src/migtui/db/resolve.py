@@ -165,7 +165,8 @@ def resolve(
             own = {r.version for r in ledger.read_rows(conn)}
             # migtui's ledger records it, the layout tool's does not: settled the same way
             disagrees = status is not None and status.version in own and not status.is_applied
-            if status is None or (status.state != DIRTY and not disagrees):
+            mismatch = status is not None and status.state == "ledger_mismatch"
+            if status is None or (status.state != DIRTY and not disagrees and not mismatch):
                 shown = status.state if status else "unknown"
                 raise NotDirty(f"{version} is {shown}, not dirty: there is nothing to resolve")
             info = analysis.get(status.version)

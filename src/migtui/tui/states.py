@@ -25,6 +25,7 @@ _LEDGER_WORDS = {
     "dirty": DIRTY,
     "out_of_order": OUT_OF_ORDER,
     "failed": FAILED,
+    "ledger_mismatch": "ledger mismatch",
 }
 
 STYLES = {
