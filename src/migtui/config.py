@@ -191,6 +191,7 @@ _QUERY_PASSWORD = re.compile(r"(?P<key>[?&]password=)(?P<pw>[^&#]*)", re.I)
 
 
 _KEY_VALUE_DSN = re.compile(r"^\s*[a-z_]+\s*=", re.I)
+_SCHEME = re.compile(r"^\s*[a-z][a-z0-9+.-]*$", re.I)
 
 
 def _userinfo_password(dsn: str) -> tuple[int, int] | None:
@@ -202,10 +203,21 @@ def _userinfo_password(dsn: str) -> tuple[int, int] | None:
     if "@" not in dsn or _KEY_VALUE_DSN.match(dsn):
         return None
     before = dsn.rpartition("@")[0]
-    for index, char in enumerate(before):
-        if char == ":" and not before.startswith("/", index + 1):
-            return (index + 1, len(before)) if index + 1 < len(before) else None
-    return None
+    colons = [index for index, char in enumerate(before) if char == ":"]
+    if not colons:
+        return None
+    first = colons[0]
+    scheme_like = _SCHEME.match(before[:first]) is not None
+    if scheme_like and before.startswith("//", first + 1) and len(colons) == 1:
+        return None  # "scheme://user@": no password
+    # "scheme:/" or "scheme://": that colon is the scheme's, the next one the
+    # user's; with no next one, the first is taken (safer to hide too much)
+    separator = (
+        colons[1]
+        if scheme_like and before.startswith("/", first + 1) and len(colons) > 1
+        else first
+    )
+    return (separator + 1, len(before)) if separator + 1 < len(before) else None
 
 
 def redact_dsn(dsn: str | None) -> str:

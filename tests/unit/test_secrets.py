@@ -65,3 +65,33 @@ def test_saved_run_output_is_readable_by_its_owner_only(tmp_path):
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
     for made in (folder, folder.parent):
         assert stat.S_IMODE(made.stat().st_mode) == 0o700
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_SPECIALS = "@:/?#&=%' \\\"!$;"
+_passwords = st.text(
+    alphabet=st.characters(min_codepoint=33, max_codepoint=126) | st.sampled_from(_SPECIALS),
+    min_size=6,
+    max_size=24,
+).filter(lambda pw: pw.strip() == pw and "secret" not in pw)
+_schemes = st.sampled_from(
+    ["postgresql://", "postgres://", "postgresql:/", "postgresql//", "", " postgresql://"]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(scheme=_schemes, password=_passwords, user=st.sampled_from(["ops", "app_rw", "u"]))
+def test_no_generated_url_dsn_shows_its_password(scheme, password, user):
+    dsn = f"{scheme}{user}:{password}@db.internal:5432/app?sslmode=require"
+    assert password not in redact_dsn(dsn)
+
+
+@settings(max_examples=200, deadline=None)
+@given(password=_passwords.filter(lambda pw: "'" not in pw and " " not in pw and "\\\\" not in pw))
+def test_no_generated_key_value_dsn_shows_its_password(password):
+    dsn = f"host=db.internal user=ops password={password} dbname=app"
+    assert password not in redact_dsn(dsn)
+    quoted = f"host=db.internal password='{password}' dbname=app"
+    assert password not in redact_dsn(quoted)
