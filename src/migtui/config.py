@@ -238,6 +238,18 @@ _SQL_PASSWORD = re.compile(
 )
 
 
+_QUOTED = re.compile(r"'(?:[^']|'')*'?|\$(?P<tag>\w*)\$.*?\$(?P=tag)\$", re.S)
+
+
+def masked_query(text: str | None, limit: int = 200) -> str:
+    """Another session's query as migtui may show or keep it: one line, every
+    quoted literal masked (a password, a token, a customer's data), cut short."""
+    if not text:
+        return ""
+    one_line = " ".join(_QUOTED.sub("'…'", text).split())
+    return one_line if len(one_line) <= limit else one_line[: limit - 1] + "…"
+
+
 def scrub_secrets(text: str | None) -> str | None:
     """``text`` with what looks like a password in SQL (``ALTER ROLE … PASSWORD
     '…'``, as another session's query may be quoted) replaced by ``***``."""

@@ -298,3 +298,39 @@ def test_a_paused_steps_time_is_its_statements_not_the_operators_thinking(
     with psycopg.connect(pg_dsn, autocommit=True) as conn:
         [entry] = [e for e in ledger.read_history(conn) if e.version == "0001"]
     assert entry.duration_ms == first.duration_ms and entry.wall_ms == first.wall_ms
+
+
+def test_a_blocking_sessions_password_is_never_quoted(pg_dsn, write_migrations, analysis_of):
+    folder = write_migrations(
+        {
+            "0001_t.sql": "-- migrate:up\nCREATE TABLE busy (id int);\n",
+            "0002_alter.sql": "-- migrate:up\nALTER TABLE busy ADD COLUMN note text;\n",
+        }
+    )
+    analysis = analysis_of(folder)
+    Runner(pg_dsn, analysis, emit=Recorder()).apply(to="0001")
+    with psycopg.connect(pg_dsn, autocommit=True) as admin:
+        admin.execute("DROP ROLE IF EXISTS migtui_rotated")
+        admin.execute("CREATE ROLE migtui_rotated")
+    try:
+        with psycopg.connect(pg_dsn) as blocker:
+            # one query string: pg_stat_activity shows it whole, password and all
+            blocker.execute(
+                "ALTER ROLE migtui_rotated PASSWORD 'hunter2-rotated';"
+                " SELECT count(*) FROM busy WHERE 'token-abc' <> ''"
+            )
+            events = Recorder()
+            result = Runner(
+                pg_dsn, analysis, options=RunOptions(lock_timeout="1s"), emit=events
+            ).apply()
+        assert result.outcome == "failed"
+        [failure] = events.of(StatementFailed)
+        assert "blocked by pid" in failure.detail
+        for shown in (failure.detail, result.message):
+            assert "hunter2" not in shown and "token-abc" not in shown
+        with psycopg.connect(pg_dsn, autocommit=True) as conn:
+            kept = " ".join(e.message or "" for e in ledger.read_history(conn))
+        assert "hunter2" not in kept and "token-abc" not in kept
+    finally:
+        with psycopg.connect(pg_dsn, autocommit=True) as admin:
+            admin.execute("DROP ROLE IF EXISTS migtui_rotated")

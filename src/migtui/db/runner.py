@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import psycopg
 
-from migtui.config import redact_dsn, scrub_secrets
+from migtui.config import masked_query, redact_dsn
 from migtui.core.model import Statement
 from migtui.core.plan import (
     MigrationStatus,
@@ -826,7 +826,7 @@ class Runner:
         try:
             with connect(self.dsn, connect_timeout=3) as watcher:
                 rows = watcher.execute(
-                    "SELECT pid, usename, application_name, left(query, 200)"
+                    "SELECT pid, usename, application_name, left(query, 2000)"
                     "  FROM pg_stat_activity WHERE pid = ANY(pg_blocking_pids(%s))",
                     (pid,),
                 ).fetchall()
@@ -835,8 +835,7 @@ class Runner:
         if rows:
             # another session's query may set a password: never quote one
             self._blockers = "; ".join(
-                f"blocked by pid {p} (user {u}, application {a!r}): "
-                f"{scrub_secrets(' '.join((q or '').split()))}"
+                f"blocked by pid {p} (user {u}, application {a!r}): {masked_query(q)}"
                 for p, u, a, q in rows
             )
 
