@@ -510,3 +510,19 @@ def test_a_bad_timeout_on_the_command_line_stops_before_anything_runs(tmp_path):
         )
         assert result.exit_code == 2
         assert "is not a duration" in result.output
+
+
+def test_show_and_check_say_things_plainly(tmp_path):
+    import os
+
+    folder = tmp_path / "m"
+    folder.mkdir()
+    (folder / "0001_a.sql").write_text("-- migrate:up\n\\i other.sql\nCREATE TABLE a (id int);\n")
+    (folder / "0002_b.sql").write_text("-- migrate:up\nCREATE TABLE b (id int);\n")
+    shown = CliRunner().invoke(main, ["show", "0001", "--dir", str(folder)])
+    assert "line None" not in shown.output
+    assert "'\\i other.sql'" in shown.output and "\\\\i" not in shown.output
+    if os.geteuid() != 0:  # root reads any file: the case cannot happen as root
+        (folder / "0002_b.sql").chmod(0)
+        checked = CliRunner().invoke(main, ["check", "--dir", str(folder)])
+        assert "UTF-8" not in checked.output and "permissions" in checked.output
