@@ -97,6 +97,16 @@ class ToolLedger:
         return None
 
 
+def up_bytes(info: MigrationInfo) -> bytes:
+    """The bytes of the file holding the migration's up section, as the tools
+    hash them (empty when it cannot be read)."""
+    up = info.migration.up
+    try:
+        return up.path.read_bytes() if up is not None else b""
+    except OSError:
+        return b""
+
+
 def quote_ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 

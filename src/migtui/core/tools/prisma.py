@@ -18,7 +18,7 @@ from migtui.core.model import (
     Problem,
 )
 from migtui.core.project import MigrationInfo
-from migtui.core.tools.base import Sql, ToolLedger, ToolRun, ToolState
+from migtui.core.tools.base import Sql, ToolLedger, ToolRun, ToolState, up_bytes
 from migtui.core.tools.reading import (
     Read,
     Where,
@@ -37,12 +37,7 @@ _LOCK = 72707369
 
 
 def checksum(info: MigrationInfo) -> str:
-    up = info.migration.up
-    try:
-        data = up.path.read_bytes() if up is not None else b""
-    except OSError:
-        data = b""
-    return hashlib.sha256(data).hexdigest()
+    return hashlib.sha256(up_bytes(info)).hexdigest()
 
 
 class Prisma(ToolLedger):

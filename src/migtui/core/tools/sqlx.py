@@ -18,7 +18,7 @@ from migtui.core.model import (
     Problem,
 )
 from migtui.core.project import MigrationInfo
-from migtui.core.tools.base import Sql, ToolLedger, ToolRun, ToolState, crc32
+from migtui.core.tools.base import Sql, ToolLedger, ToolRun, ToolState, crc32, up_bytes
 from migtui.core.tools.reading import (
     Read,
     Source,
@@ -37,12 +37,7 @@ _LOCK_FACTOR = 0x3D32AD9E
 
 
 def checksum(info: MigrationInfo) -> bytes:
-    up = info.migration.up
-    try:
-        data = up.path.read_bytes() if up is not None else b""
-    except OSError:
-        data = b""
-    return hashlib.sha384(data).digest()
+    return hashlib.sha384(up_bytes(info)).digest()
 
 
 class Sqlx(ToolLedger):
