@@ -400,6 +400,8 @@ def test_a_deferred_constraint_fails_the_migration_in_a_run_and_in_a_dry_run(
     result, events = run(pg_dsn, analysis)
     assert result.outcome == "failed"
     assert "23503" in result.message and "deferred constraint" in result.message
+    [failure] = events.of(StatementFailed)
+    assert failure.sqlstate == "23503" and "c_p_id_fkey" in failure.message
     assert events.of(MigrationRolledBack)[0].reason == "failed"
     assert states(pg_dsn, analysis) == {"0001": "failed"}
     assert "c" not in {r.name for r in catalog(pg_dsn)}

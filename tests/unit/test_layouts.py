@@ -930,3 +930,18 @@ def test_the_dsns_own_connect_timeout_is_kept(monkeypatch) -> None:
     assert not _says_connect_timeout("postgresql://u@h/db")
     monkeypatch.setenv("PGCONNECT_TIMEOUT", "3")
     assert _says_connect_timeout("postgresql://u@h/db")
+
+
+def test_a_link_out_of_the_folder_is_never_read(tmp_path: Path) -> None:
+    write(tmp_path / "elsewhere", "secret.sql", "-- migrate:up\nDROP TABLE users;\n")
+    folder = tmp_path / "migrations"
+    write(folder, "0001_a.sql", "-- migrate:up\nCREATE TABLE a (id int);\n")
+    (folder / "0002_b.sql").symlink_to(tmp_path / "elsewhere" / "secret.sql")
+    write(folder, "0003_c.sql", "-- migrate:up\nCREATE TABLE c (id int);\n")
+    (folder / "0004_d.sql").symlink_to(folder / "0003_c.sql")  # a link inside is fine
+    result = load(folder)
+    errors = [(p.kind, p.file) for p in result.problems if p.severity == "error"]
+    assert errors == [("unreadable_file", "0002_b.sql")]
+    assert any("outside the migrations folder" in p.message for p in result.problems)
+    b = next(m for m in result.migrations if str(m.version) == "0002")
+    assert b.up is None

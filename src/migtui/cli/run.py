@@ -343,10 +343,19 @@ def _refused_by_server(exc: Exception, dsn: str) -> str:
     message = " ".join(str(exc).split()) or type(exc).__name__
     hint = ""
     if sqlstate == "42501":
-        hint = (
-            "; migtui needs to create and write its ledger (schema migtui) and run the "
-            "migrations: use a role that owns the schema, or grant it the rights"
-        )
+        lowered = message.lower()
+        if "schema migtui" in lowered or "for database" in lowered:
+            hint = (
+                "; migtui keeps its ledger in schema migtui: creating it needs CREATE on the "
+                "database (or an owner creating the schema for this role, with USAGE and CREATE)"
+            )
+        elif "migtui." in lowered or "relation applied" in lowered or "table history" in lowered:
+            hint = "; writing migtui's ledger needs INSERT, UPDATE and DELETE on migtui's tables"
+        else:
+            hint = (
+                "; the role lacks a privilege the migrations or migtui's ledger need: run as "
+                "the role that owns the schema, or grant what the message names"
+            )
     said = f"{redact_dsn(dsn)} refused: {sqlstate + ': ' if sqlstate else ''}{message}{hint}"
     return without_password(said, dsn)
 

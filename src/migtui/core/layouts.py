@@ -78,6 +78,7 @@ from migtui.core.tools.reading import (
     files_in,
     folders_in,
     has_sql,
+    outside,
     relative,
 )
 from migtui.core.versions import Version, version_for
@@ -226,6 +227,8 @@ def _liquibase_sql(root: Path) -> str | None:
     """Liquibase's formatted SQL directly in ``root`` (named like migrations of
     another tool, but run by Liquibase, with its own ${placeholders})."""
     for path in [p for p in files_in(root) if p.suffix == ".sql"][:20]:
+        if path.is_symlink() and outside(path, root):
+            continue
         try:
             with path.open("rb") as f:
                 if f.read(200).lower().lstrip().startswith(b"--liquibase formatted sql"):

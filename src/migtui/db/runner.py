@@ -467,6 +467,7 @@ class Runner:
                 wall = (time.perf_counter() - started) * 1000
                 self._record_success(conn, step, self._step_ms, log, wall)
         except psycopg.Error as exc:  # the COMMIT itself refused (a deferred check)
+            self._deferred_failed(step, exc)
             failed = _StepFailed("failed", self._deferred_message(step, exc))
             self._emit(
                 MigrationRolledBack(
@@ -547,7 +548,27 @@ class Runner:
         try:
             conn.execute("SET CONSTRAINTS ALL IMMEDIATE")
         except psycopg.Error as exc:
+            self._deferred_failed(step, exc)
             raise _StepFailed("failed", self._deferred_message(step, exc)) from None
+
+    def _deferred_failed(self, step: PlanStep, exc: psycopg.Error) -> None:
+        """A deferred check failing is the step's failure at its last statement:
+        said as a statement_failed, with the SQLSTATE and the constraint."""
+        diag = getattr(exc, "diag", None)
+        last = step.statements[-1] if step.statements else None
+        self._emit(
+            StatementFailed(
+                version=step.version,
+                section=step.direction,
+                index=last.index if last else 0,
+                sqlstate=getattr(exc, "sqlstate", None),
+                message=(diag.message_primary if diag else None) or " ".join(str(exc).split()),
+                detail=diag.message_detail if diag else None,
+                hint="a deferred constraint, checked as the migration ends",
+                file=step.file,
+                line=last.start_line if last else 0,
+            )
+        )
 
     def _deferred_message(self, step: PlanStep, exc: psycopg.Error) -> str:
         diag = getattr(exc, "diag", None)

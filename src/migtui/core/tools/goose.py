@@ -28,6 +28,7 @@ from migtui.core.tools.reading import (
     declared_requires,
     files_in,
     is_stray_sql,
+    outside,
     read_source,
     sql_before,
     unrecognized,
@@ -89,6 +90,8 @@ def looks_like_goose(paths: Iterable[Path]) -> bool:
     goose = native = 0
     kept = PREREAD.get()
     for path in paths:
+        if path.is_symlink() and outside(path, path.parent):
+            continue  # never read a file outside the folder, not even to look
         try:
             data = path.read_bytes()
         except OSError:

@@ -126,6 +126,10 @@ def relative(path: Path, root: Path) -> str:
 def read_source(where: Where) -> Source | Problem:
     """Decode a file as UTF-8 (BOM stripped), or say why it cannot be read."""
     hint = "save the file as UTF-8 text (no binary content)"
+    if where.path.is_symlink() and outside(where.path, where.root):
+        message = "is a link to a file outside the migrations folder: it is not read"
+        hint = "copy the migration into the folder (a link may not lead out of it)"
+        return where.problem("unreadable_file", message, hint)
     kept = PREREAD.get()
     try:
         data = kept.pop(where.path) if kept and where.path in kept else where.path.read_bytes()
@@ -204,6 +208,14 @@ def _entries(root: Path, want_dirs: bool) -> list[Path]:
             and (e.is_dir() if want_dirs else e.is_file() or _dangling(e))
         )
     return [root / name for name in names]
+
+
+def outside(path: Path, root: Path) -> bool:
+    """Whether ``path`` (a link, say) resolves outside the migrations folder."""
+    try:
+        return not path.resolve().is_relative_to(root.resolve())
+    except (OSError, RuntimeError):  # a link loop
+        return True
 
 
 def _dangling(entry: os.DirEntry) -> bool:
