@@ -337,25 +337,11 @@ def _execute(target: _Target, fmt: str, work, **options) -> None:
 def _refused_by_server(exc: Exception, dsn: str) -> str:
     """A server error outside any migration statement (a role without the
     rights migtui's ledger needs, say), in one line without a password."""
-    from migtui.db.connect import without_password
+    from migtui.db.connect import privilege_hint, without_password
 
     sqlstate = getattr(exc, "sqlstate", None)
     message = " ".join(str(exc).split()) or type(exc).__name__
-    hint = ""
-    if sqlstate == "42501":
-        lowered = message.lower()
-        if "schema migtui" in lowered or "for database" in lowered:
-            hint = (
-                "; migtui keeps its ledger in schema migtui: creating it needs CREATE on the "
-                "database (or an owner creating the schema for this role, with USAGE and CREATE)"
-            )
-        elif "migtui." in lowered or "relation applied" in lowered or "table history" in lowered:
-            hint = "; writing migtui's ledger needs INSERT, UPDATE and DELETE on migtui's tables"
-        else:
-            hint = (
-                "; the role lacks a privilege the migrations or migtui's ledger need: run as "
-                "the role that owns the schema, or grant what the message names"
-            )
+    hint = privilege_hint(message) if sqlstate == "42501" else ""
     said = f"{redact_dsn(dsn)} refused: {sqlstate + ': ' if sqlstate else ''}{message}{hint}"
     return without_password(said, dsn)
 

@@ -88,3 +88,20 @@ def without_password(text: str, dsn: str) -> str:
     for secret in sorted(set(secrets), key=len, reverse=True):
         text = text.replace(secret, "***")
     return text
+
+
+def privilege_hint(message: str) -> str:
+    """What a permission-denied (42501) message means for migtui: which of its
+    steps needs which privilege."""
+    lowered = message.lower()
+    if "schema migtui" in lowered or "for database" in lowered:
+        return (
+            "; migtui keeps its ledger in schema migtui: creating it needs CREATE on the "
+            "database (or an owner creating the schema for this role, with USAGE and CREATE)"
+        )
+    if "migtui." in lowered or "table applied" in lowered or "table history" in lowered:
+        return "; writing migtui's ledger needs INSERT, UPDATE and DELETE on migtui's tables"
+    return (
+        "; the role lacks a privilege the migrations or migtui's ledger need: run as the "
+        "role that owns the schema, or grant what the message names"
+    )

@@ -32,7 +32,7 @@ from migtui.core.project import Analysis
 from migtui.core.statements import is_set_transaction
 from migtui.core.tools import ToolRun
 from migtui.db import ledger, tools
-from migtui.db.connect import connect
+from migtui.db.connect import connect, privilege_hint, without_password
 from migtui.db.lock import LockHeld, LockHolder, acquire, unlock
 from migtui.events import (
     Event,
@@ -295,6 +295,15 @@ class Runner:
             self._emit(LockAcquired(waited_seconds=waited))
             try:
                 return self._run_locked(conn, direction, make_plan, started)
+            except psycopg.Error as exc:
+                # Outside any migration (the ledger, a privilege, the server going
+                # away): the plan still ends, and says why.
+                reason = " ".join(str(exc).split()) or type(exc).__name__
+                sqlstate = getattr(exc, "sqlstate", None)
+                hint = privilege_hint(reason) if sqlstate == "42501" else ""
+                state = f"{sqlstate}: " if sqlstate else ""
+                said = without_password(f"{state}{reason}{hint}", self.dsn)
+                return self._finish(direction, "failed", started, message=said)
             finally:
                 with contextlib.suppress(psycopg.Error):
                     unlock(conn)
