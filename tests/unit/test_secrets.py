@@ -81,17 +81,33 @@ _schemes = st.sampled_from(
 )
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=1500, deadline=None)
 @given(scheme=_schemes, password=_passwords, user=st.sampled_from(["ops", "app_rw", "u"]))
 def test_no_generated_url_dsn_shows_its_password(scheme, password, user):
     dsn = f"{scheme}{user}:{password}@db.internal:5432/app?sslmode=require"
     assert password not in redact_dsn(dsn)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=600, deadline=None)
 @given(password=_passwords.filter(lambda pw: "'" not in pw and " " not in pw and "\\\\" not in pw))
 def test_no_generated_key_value_dsn_shows_its_password(password):
     dsn = f"host=db.internal user=ops password={password} dbname=app"
     assert password not in redact_dsn(dsn)
     quoted = f"host=db.internal password='{password}' dbname=app"
     assert password not in redact_dsn(quoted)
+
+
+def test_the_analysis_cache_is_private(tmp_path, monkeypatch):
+    import stat
+
+    from migtui.core.graph import analyze_dir
+
+    monkeypatch.setenv("MIGTUI_CACHE_DIR", str(tmp_path / "cache"))
+    folder = tmp_path / "m"
+    folder.mkdir()
+    (folder / "0001_a.sql").write_text("CREATE TABLE a (id int);\n")
+    analyze_dir(folder, cache=True)
+    cache = tmp_path / "cache"
+    assert stat.S_IMODE(cache.stat().st_mode) == 0o700
+    for kept in cache.iterdir():
+        assert stat.S_IMODE(kept.stat().st_mode) == 0o600

@@ -240,8 +240,9 @@ def _read(path: Path) -> object:
 
 def _write_atomically(path: Path, value: object) -> None:
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        # the analysis holds the migrations' SQL: only its owner reads it
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")  # 0600
         with os.fdopen(fd, "wb") as f:
             pickle.dump(value, f, pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
