@@ -41,6 +41,30 @@ def test_offline_console_shows_0014_blocked_and_names_the_missing_table():
     drive(app, script)
 
 
+def test_sql_tabs_follow_the_cursor_and_keep_the_tab():
+    app = console_app("fixed")
+
+    async def script(pilot):
+        await loaded(pilot, live=False)
+        preview = app.console_screen.query_one(SqlPreview)
+        await select(pilot, "0013_5")
+        await pilot.press("2")
+        await pilot.pause()
+        assert preview.section == "down"
+        down = preview.query_one("#sql-text-down").text
+        assert "DROP TABLE" in down and "proposal_moves" in down
+        # The next migration opens on the tab the operator is on, with its own SQL.
+        await select(pilot, "0014")
+        await pilot.pause()
+        assert preview.section == "down"
+        assert "DROP COLUMN" in preview.query_one("#sql-text-down").text
+        await pilot.press("1")
+        await pilot.pause()
+        assert "ALTER TABLE proposal_moves" in preview.query_one("#sql-text-up").text
+
+    drive(app, script)
+
+
 def test_offline_apply_says_a_database_is_needed():
     app = console_app("fixed")
 
