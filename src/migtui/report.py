@@ -1,4 +1,5 @@
-"""Analysis results as JSON, Graphviz dot, Mermaid and plain text.
+"""Analysis results as JSON, Graphviz dot, Mermaid and plain text (and the
+one way a long DSN is shortened to fit a line).
 
 Pure functions over ``Analysis``: the CLI prints them, the console reuses them,
 the tests read them.
@@ -142,3 +143,14 @@ def _rel(path, root) -> str:
         return str(path.relative_to(root))
     except ValueError:
         return str(path)
+
+
+def cut_middle(text: str, room: int) -> str:
+    """``text`` cut in the middle to fit ``room`` columns: a DSN's start (the
+    host) and end (the database and options) are what tell targets apart."""
+    if len(text) <= room:
+        return text
+    if room < 9:
+        return text[: max(room, 0)]
+    head = (room - 1) // 2
+    return text[:head] + "…" + text[len(text) - (room - 1 - head) :]

@@ -144,3 +144,38 @@ def test_a_key_that_cannot_act_now_says_why():
         assert app.focused is app.console_screen.query_one("#migrations")
 
     drive(app, script)
+
+
+def test_at_80_columns_the_names_get_the_state_columns_room():
+    from migtui.tui.widgets.migration_table import MigrationTable
+
+    app = console_app("missing-prerequisite")
+
+    async def script(pilot):
+        await loaded(pilot, live=False)
+        table = app.console_screen.query_one(MigrationTable)
+        assert table.narrow
+        assert [c.label.plain for c in table.ordered_columns] == [" ", "version", "name"]
+        row = table.get_row("0014")
+        assert row[1].plain == "0014" and "red" in str(row[1].style)  # blocked, in its colour
+        shown = [table.render_line(y).text for y in range(table.size.height)]
+        line = next(text for text in shown if "0014" in text)
+        assert "rebalancing_conc" in line, shown  # not "rebalanc"
+        assert app.console_screen.selected_version == "0014"
+
+    drive(app, script, size=(80, 24))
+
+
+def test_a_wide_console_shows_the_state_in_words():
+    from migtui.tui.widgets.migration_table import MigrationTable
+
+    app = console_app("missing-prerequisite")
+
+    async def script(pilot):
+        await loaded(pilot, live=False)
+        table = app.console_screen.query_one(MigrationTable)
+        assert not table.narrow
+        assert [c.label.plain for c in table.ordered_columns] == [" ", "version", "state", "name"]
+        assert table.get_row("0014")[2].plain == "blocked"
+
+    drive(app, script, size=(160, 48))

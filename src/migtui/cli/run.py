@@ -73,6 +73,16 @@ def _console() -> Console:
     return Console(highlight=False, soft_wrap=True)
 
 
+def _heading(console: Console, *lines: str) -> None:
+    """Lines above a table; on a terminal each fits its width (a long DSN is
+    cut in the middle, keeping host and database), never folded mid-word."""
+    from migtui.report import cut_middle
+
+    for line in lines:
+        shown = cut_middle(line, console.width) if console.is_terminal else line
+        console.print(shown, markup=False, style="italic")
+
+
 # -- the events, for people ----------------------------------------------------------------
 
 
@@ -688,10 +698,8 @@ def status_command(directory, layout, dsn, embedded, fmt) -> None:
         click.echo(json.dumps(document, indent=2))
         return
     console = _console()
-    table = Table(
-        title=f"migrations on {redact_dsn(target.dsn)} · states from {state.source}",
-        title_justify="left",
-    )
+    _heading(console, f"migrations on {redact_dsn(target.dsn)}", f"states from {state.source}")
+    table = Table()
     for column in ("version", "name", "state", "applied at", "by"):
         table.add_column(column)
     notes = any(s.note for s in statuses)
@@ -920,7 +928,9 @@ def history_command(dsn, embedded, fmt, limit) -> None:
     if fmt == "json":
         click.echo(json.dumps({"history": [e.to_json() for e in entries]}, indent=2))
         return
-    table = Table(title=f"history of {redact_dsn(target)}", title_justify="left")
+    console = _console()
+    _heading(console, f"history of {redact_dsn(target)}")
+    table = Table()
     for column in ("at", "action", "version", "outcome", "by", "ms", "message"):
         table.add_column(column)
     for e in entries:
@@ -934,4 +944,4 @@ def history_command(dsn, embedded, fmt, limit) -> None:
             f"{e.duration_ms:.0f}" if e.duration_ms is not None else "",
             escape((e.message or "").splitlines()[0] if e.message else ""),
         )
-    _console().print(table)
+    console.print(table)

@@ -57,8 +57,10 @@ class DirtyScreen(ModalScreen[bool | RunRequest]):
                     id="dirty-evidence",
                 )
             with Vertical(classes="dialog-footer"):
-                yield Input(placeholder=f"type {self.database} to mark it applied", id="dirty-name")
-                yield Input(placeholder="why, for the history", id="dirty-reason")
+                # side by side: at 80×24 the evidence above needs the lines
+                with Horizontal(id="dirty-inputs"):
+                    yield Input(placeholder=f"type {self.database}", id="dirty-name")
+                    yield Input(placeholder="why, for the history", id="dirty-reason")
                 yield Static("", id="dirty-result")
                 with Horizontal(classes="dialog-buttons"):
                     yield Button("Back", id="cancel", variant="primary")
@@ -67,8 +69,7 @@ class DirtyScreen(ModalScreen[bool | RunRequest]):
                     yield Button("Mark applied", id="applied", variant="warning", disabled=True)
 
     def on_mount(self) -> None:
-        for box in self.query(Input):
-            box.display = False
+        self.query_one("#dirty-inputs").display = False
         self._read()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="dirty-evidence")
@@ -118,8 +119,7 @@ class DirtyScreen(ModalScreen[bool | RunRequest]):
                     style="dark_orange",
                 )
             )
-            for box_ in self.query(Input):
-                box_.display = True
+            self.query_one("#dirty-inputs").display = True
         else:
             parts.append(Text("• Mark applied: everything it makes exists."))
         box.update(Group(*parts))

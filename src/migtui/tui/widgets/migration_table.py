@@ -9,6 +9,11 @@ from textual.widgets import DataTable
 from migtui.tui import states
 from migtui.tui.project_view import ProjectView
 
+#: Narrower than this, the table drops the state column for the name's sake:
+#: the marker and the version's colour still say the state, and the panel
+#: below names it for the selected row.
+NARROW = 46
+
 
 class MigrationTable(DataTable):
     """One row per migration, in run order, with its state in words and colour."""
@@ -22,12 +27,32 @@ class MigrationTable(DataTable):
         super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)
         self._overlay: dict[str, str] = {}
         self._project: ProjectView | None = None
+        self.narrow = False
 
     def on_mount(self) -> None:
+        self._add_columns()
+
+    def _add_columns(self) -> None:
         self.add_column(" ", key="mark", width=1)
         self.add_column("version", key="version")
-        self.add_column("state", key="state")
+        if not self.narrow:
+            self.add_column("state", key="state")
         self.add_column("name", key="name")
+
+    def on_resize(self, event) -> None:
+        narrow = event.size.width < NARROW
+        if narrow == self.narrow:
+            return
+        self.narrow = narrow
+        keep, overlay = self.selected_version, dict(self._overlay)
+        self.clear(columns=True)
+        self._add_columns()
+        if self._project is not None:
+            self.show(self._project)
+            if keep is not None:
+                self.select(keep)
+            for version, state in overlay.items():
+                self.mark(version, state)
 
     @property
     def selected_version(self) -> str | None:
@@ -80,20 +105,22 @@ class MigrationTable(DataTable):
             self._overlay[version] = state
         else:
             self._overlay.pop(version, None)
-        mark, _, word, _ = self._cells(version, row.name, shown)
+        cells = self._cells(version, row.name, shown)
         try:
-            self.update_cell(version, "mark", mark)
-            self.update_cell(version, "state", word)
+            self.update_cell(version, "mark", cells[0])
+            if self.narrow:
+                self.update_cell(version, "version", cells[1])
+            else:
+                self.update_cell(version, "state", cells[2])
         except Exception:  # the row went away with a refresh
             pass
 
-    @staticmethod
-    def _cells(version: str, name: str, state: str) -> tuple[Text, Text, Text, Text]:
-        """Marker, version, state, name: the state before the name, so it shows at 80 columns."""
+    def _cells(self, version: str, name: str, state: str) -> tuple[Text, ...]:
+        """Marker, version, state, name: the state before the name, so it shows at 80
+        columns; in a narrow table the version takes the state's colour instead."""
         style = "bold red" if state == states.BLOCKED else ""
-        return (
-            states.marker_text(state),
-            Text(version, style=style),
-            states.state_text(state),
-            Text(name, style=style, overflow="ellipsis", no_wrap=True),
-        )
+        marker = states.marker_text(state)
+        label = Text(name, style=style, overflow="ellipsis", no_wrap=True)
+        if self.narrow:
+            return marker, Text(version, style=states.STYLES.get(state, "")), label
+        return marker, Text(version, style=style), states.state_text(state), label

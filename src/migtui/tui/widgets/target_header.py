@@ -6,6 +6,7 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widgets import Static
 
+from migtui.report import cut_middle
 from migtui.tui.project_view import TargetInfo
 
 _MODE_STYLES = {
@@ -53,7 +54,7 @@ class TargetHeader(Static):
             ledger = f"  ledger {self.target.ledger}" if self.target.ledger else ""
             room = self.size.width - second.cell_len - len(ledger) - 3
             second.append("  ")
-            second.append(_middle(self.target.dsn_shown, room), style="dim")
+            second.append(cut_middle(self.target.dsn_shown, room), style="dim")
             if ledger:
                 second.append("  ledger ", style="dim")
                 second.append(self.target.ledger, style="cyan")
@@ -73,14 +74,3 @@ def _shorten(folder: str, room: int) -> str:
     if room < 4:
         return "…"
     return "…" + folder[-(room - 1) :]
-
-
-def _middle(text: str, room: int) -> str:
-    """``text`` cut in the middle to fit ``room`` columns: a DSN's start (the
-    host) and end (the database and options) are what tell targets apart."""
-    if len(text) <= room:
-        return text
-    if room < 9:
-        return text[: max(room, 0)]
-    head = (room - 1) // 2
-    return text[:head] + "…" + text[len(text) - (room - 1 - head) :]
