@@ -264,3 +264,33 @@ def test_resolving_a_dirty_migration_from_the_console(pg_dsn):
     with psycopg.connect(pg_dsn, autocommit=True) as conn:
         actions = [e.action for e in ledger.read_history(conn)]
     assert actions[-1] == "resolve"
+
+
+def test_a_flood_of_notices_draws_the_newest_and_keeps_the_rest_for_copying(
+    pg_dsn, write_migrations
+):
+    """20,000 notices from one DO block: the output draws the newest at once and says
+    how many it did not draw; the copied text still holds the newest max_lines."""
+    folder = write_migrations(
+        {
+            "0001_noisy.sql": "-- migrate:up\n"
+            "DO $$ BEGIN FOR i IN 1..20000 LOOP RAISE NOTICE 'tick %', i; END LOOP; END $$;\n"
+        }
+    )
+    app = MigtuiApp(ConsoleSource(root=folder, dsn=pg_dsn))
+
+    async def script(pilot):
+        await loaded(pilot, live=True)
+        await run_with(pilot, "a")
+        output = app.console_screen.query_one(LiveOutput)
+        text = output.plain_text
+        assert "tick 20000" in text  # the last one arrived and is kept
+        assert "tick 1\n" not in text  # the oldest went first (max_lines = 5000)
+        # what is drawn is a fraction of what came: the newest of each batch,
+        # after a line saying how many were not
+        drawn = [strip.text for strip in output.lines]
+        assert len(drawn) < 20000 / 2
+        assert any("events not drawn" in line for line in drawn)
+        assert "tick 20000" in "\n".join(drawn)
+
+    drive(app, script)

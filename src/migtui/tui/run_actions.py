@@ -200,14 +200,24 @@ class RunActions:
         if not events:
             return
         console = self.console_screen
+        panes = (
+            console.query_one(TargetHeader),
+            console.query_one(MigrationTable),
+            console.query_one(SqlPreview),
+        )
         for event in events:
-            self._show_event(console, event)
+            if type(event) is not E.Notice:  # notices only go to the output
+                self._show_event(console, event, *panes)
         console.query_one(LiveOutput).add_events(events)
 
-    def _show_event(self, console: ConsoleScreen, event: E.Event) -> None:
-        header = console.query_one(TargetHeader)
-        table = console.query_one(MigrationTable)
-        sql = console.query_one(SqlPreview)
+    def _show_event(
+        self,
+        console: ConsoleScreen,
+        event: E.Event,
+        header: TargetHeader,
+        table: MigrationTable,
+        sql: SqlPreview,
+    ) -> None:
         if isinstance(event, E.LockWaiting):
             who = f"pid {event.holder_pid}" if event.holder_pid else "another session"
             header.lock_state = f"waiting for {who}"

@@ -15,6 +15,12 @@ from textual.widgets import RichLog
 from migtui.events import Event
 from migtui.tui.event_lines import lines_for
 
+#: Lines drawn from one batch of events at most. A server raising notices by
+#: the ten thousand outruns any reader and any terminal: the newest lines are
+#: drawn at once, the events before them are kept (the newest ``max_lines``,
+#: for copying and the saved log) and counted on one line instead of drawn.
+DRAWN_PER_BATCH = 200
+
 
 class LiveOutput(RichLog):
     """The output pane: one write per batch of events, the oldest lines dropping first."""
@@ -23,7 +29,9 @@ class LiveOutput(RichLog):
         super().__init__(
             max_lines=max_lines, wrap=True, min_width=20, markup=False, highlight=False, **kwargs
         )
-        self._plain: deque[str] = deque(maxlen=max_lines)
+        #: What the output holds, newest last: events, and lines said between them.
+        self._entries: deque[Event | Text] = deque(maxlen=max_lines)
+        #: The events alone, for the saved NDJSON.
         self._events: deque[Event] = deque(maxlen=max_lines)
         #: The view is at the newest line (and stays there through a resize).
         self._following = True
@@ -39,25 +47,52 @@ class LiveOutput(RichLog):
             self.call_after_refresh(self.scroll_end, animate=False)
 
     def add_events(self, events: Iterable[Event]) -> None:
-        lines: list[Text] = []
-        for event in events:
-            self._events.append(event)
-            lines.extend(lines_for(event))
-        self.add_lines(lines)
+        events = list(events)
+        self._events.extend(events)
+        self._entries.extend(events)
+        # Only the newest lines are drawn; the text of the others is made only
+        # if someone copies or saves the output.
+        groups: list[list[Text]] = []
+        count = 0
+        for event in reversed(events):
+            if count >= DRAWN_PER_BATCH:
+                break
+            groups.append(lines_for(event))
+            count += len(groups[-1])
+        lines = [line for group in reversed(groups) for line in group]
+        skipped = len(events) - len(groups)
+        if skipped:
+            lines.insert(
+                0,
+                Text(
+                    f"… {skipped:,} events not drawn: they came faster than a screen can "
+                    "show them (y copies the output, the newest first to go)",
+                    style="dim",
+                ),
+            )
+        self._draw(lines)
 
     def add_lines(self, lines: list[Text]) -> None:
-        if not lines:
-            return
-        self._plain.extend(line.plain for line in lines)
-        # One write per batch: a single refresh however many lines came in.
-        self.write(Text("\n").join(lines), scroll_end=True)
+        self._entries.extend(lines)
+        self._draw(lines)
+
+    def _draw(self, lines: list[Text]) -> None:
+        if lines:
+            # One write per batch: a single refresh however many lines came in.
+            self.write(Text("\n").join(lines), scroll_end=True)
 
     def say(self, message: str, style: str = "dim") -> None:
         self.add_lines([Text(message, style=style)])
 
     @property
     def plain_text(self) -> str:
-        return "\n".join(self._plain)
+        lines: list[str] = []
+        for entry in self._entries:
+            if isinstance(entry, Text):
+                lines.append(entry.plain)
+            else:
+                lines.extend(line.plain for line in lines_for(entry))
+        return "\n".join(lines)
 
     def save(self, folder: Path, stem: str) -> Path:
         """Write the output (text) and its events (NDJSON) beside each other; return the text."""
