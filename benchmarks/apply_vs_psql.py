@@ -7,6 +7,10 @@ Each repetition gets a fresh database on one embedded PostgreSQL. Three timings:
 * psql -1 -f: every up section's statements in one file, one transaction.
 
     python benchmarks/apply_vs_psql.py [--repeat 5] [--dir sql/migrations]
+    python benchmarks/apply_vs_psql.py --inserts 10000
+
+``--inserts N`` measures one migration of N single-row INSERTs instead (a data
+migration: where the cost per statement shows).
 """
 
 from __future__ import annotations
@@ -69,7 +73,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--dir", type=Path, default=ROOT / "sql" / "migrations")
+    parser.add_argument("--inserts", type=int, default=0, metavar="N")
     args = parser.parse_args()
+    if args.inserts:
+        args.dir = _inserts_folder(args.inserts)
 
     analysis = analyze(load(args.dir))
     statements = sum(len(i.statements("up")) for i in analysis.migrations)
@@ -111,6 +118,15 @@ def main() -> None:
             f"{label:<18}{statistics.median(values) * 1000:>8.0f}ms"
             f"{min(values) * 1000:>8.0f}ms{max(values) * 1000:>8.0f}ms"
         )
+
+
+def _inserts_folder(count: int) -> Path:
+    folder = Path(tempfile.mkdtemp(prefix="migtui-bench-inserts-"))
+    lines = ["-- migrate:up", "CREATE TABLE t (id int PRIMARY KEY, v text);"]
+    lines += [f"INSERT INTO t VALUES ({i}, 'value {i}');" for i in range(count)]
+    lines += ["-- migrate:down", "DROP TABLE t;", ""]
+    (folder / "0001_inserts.sql").write_text("\n".join(lines), encoding="utf-8")
+    return folder
 
 
 def _check(result) -> None:

@@ -20,6 +20,7 @@ transaction with a statement timeout.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
@@ -187,9 +188,11 @@ def preview_plan(conn: psycopg.Connection, analysis: Analysis, plan: Plan) -> li
     gone: set = set()  # keys earlier steps drop
     risks = []
     for step in plan.steps:
-        risk = _step_risk(conn, step)
+        statements = _with_trees(step.statements)
+        effects = _effects(statements)
+        risk = _step_risk(conn, step, statements, effects)
         absent = []
-        for effect in risk_effects(step):
+        for effect in effects or ():
             key = effect.ref.key
             if effect.action == PROVIDE:
                 made.add(key)
@@ -232,12 +235,12 @@ _CATALOG_KINDS = frozenset(
 )
 
 
-def risk_effects(step: PlanStep) -> list:
-    """The step's effects, in order (none when its SQL cannot be analysed)."""
+def _effects(statements: Sequence[Statement]) -> list | None:
+    """The statements' effects, in order (None when the SQL cannot be analysed)."""
     try:
-        return list(analyze_script(_with_trees(step.statements)).effects)
+        return list(analyze_script(statements).effects)
     except Exception:  # noqa: BLE001 - the preview never stops on odd SQL
-        return []
+        return None
 
 
 rollback_preview = preview_plan
@@ -256,13 +259,13 @@ class _TableWork:
     columns: list[str] = field(default_factory=list)
 
 
-def _step_risk(conn: psycopg.Connection, step: PlanStep) -> StepRisk:
-    statements = _with_trees(step.statements)
-    try:
-        facts = analyze_script(statements)
-    except Exception:  # noqa: BLE001 - an analysis failure must not hide the rest
-        facts = None
-    drops = _unique([e.ref for e in facts.effects if e.action == DROP] if facts else [])
+def _step_risk(
+    conn: psycopg.Connection,
+    step: PlanStep,
+    statements: Sequence[Statement],
+    effects: list | None,
+) -> StepRisk:
+    drops = _unique([e.ref for e in effects if e.action == DROP] if effects else [])
     work: dict[str, _TableWork] = {}
 
     def of(table: str) -> _TableWork:
@@ -290,13 +293,25 @@ def _unique(items: list) -> list:
 
 
 def _with_trees(statements: Sequence[Statement]) -> tuple[Statement, ...]:
-    """The statements with their parse trees (the project analysis, and its
-    cache, keep statements without them)."""
+    """The statements that may make, rename or destroy something, with their
+    parse trees (the project analysis, and its cache, keep statements without
+    them). A plain INSERT does none of that and is left out: a migration of
+    10,000 data rows is not parsed again to learn it."""
     return tuple(
         s
         for st in statements
+        if not _plain_insert(st.text)
         for s in (split(st.text, start_line=st.start_line).statements if st.tree is None else [st])
     )
+
+
+_INSERT_HEAD = re.compile(r"\s*(?:--[^\n]*\n\s*)*insert\b", re.IGNORECASE)
+#: What makes an INSERT more than rows in: a data-modifying CTE, an upsert.
+_NOT_PLAIN = re.compile(r"\b(?:delete|update|truncate|drop|alter|create)\b", re.IGNORECASE)
+
+
+def _plain_insert(text: str) -> bool:
+    return _INSERT_HEAD.match(text) is not None and _NOT_PLAIN.search(text) is None
 
 
 def _qualified(schema: str | None, name: str) -> str:

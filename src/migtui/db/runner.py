@@ -34,6 +34,7 @@ from migtui.core.tools import ToolRun
 from migtui.db import ledger, tools
 from migtui.db.connect import connect, privilege_hint, without_password
 from migtui.db.lock import LockHeld, LockHolder, acquire, unlock
+from migtui.db.watch import StatementWatch
 from migtui.events import (
     Event,
     LockAcquired,
@@ -152,6 +153,7 @@ class Runner:
         self._conn: psycopg.Connection | None = None
         self._cancelled = threading.Event()
         self._in_statement = False
+        self._watch: StatementWatch | None = None
         self._current: tuple[str, int] | None = None  # (version, index) notices belong to
         self._blockers: str | None = None
         self._step_ms = 0.0
@@ -268,6 +270,7 @@ class Runner:
         except _StepFailed:
             return False
         finally:
+            self._stop_watching()
             self._conn = None
             conn.close()
 
@@ -308,6 +311,7 @@ class Runner:
                 with contextlib.suppress(psycopg.Error):
                     unlock(conn)
         finally:
+            self._stop_watching()
             self._conn = None
             conn.close()
 
@@ -835,22 +839,26 @@ class Runner:
     def _watching_for_blockers(self, conn: psycopg.Connection) -> Iterator[None]:
         """While a statement runs, let cancel() reach it, and if it runs long enough
         to be waiting on a lock, note who blocks it (for a lock_timeout message)."""
-        pid = conn.info.backend_pid
-        delay = min(0.5, _seconds(self.options.lock_timeout) / 2 or 0.5)
-        timer = threading.Timer(delay, self._note_blockers, args=(pid,))
-        timer.daemon = True
+        if self._watch is None:
+            delay = min(0.5, _seconds(self.options.lock_timeout) / 2 or 0.5)
+            self._watch = StatementWatch(delay, self._note_blockers)
         self._in_statement = True
         # cancel() sets its flag, then looks at _in_statement; here the other way
         # round: a cancel that came just before the statement is never lost.
         if self._cancelled.is_set():
             self._in_statement = False
             raise _StepFailed("cancelled", "cancelled before the statement started")
-        timer.start()
+        self._watch.begin(conn.info.backend_pid)
         try:
             yield
         finally:
             self._in_statement = False
-            timer.cancel()
+            self._watch.end()
+
+    def _stop_watching(self) -> None:
+        if self._watch is not None:
+            self._watch.close()
+            self._watch = None
 
     def _note_blockers(self, pid: int) -> None:
         try:
