@@ -1,8 +1,9 @@
 """The ``migtui`` command line: thin commands that call the engine and render.
 
-Each command's module is imported only when that command runs (or when help
-lists them all), so ``migtui check`` does not pay for the runner, the console
-or the embedded server's code.
+Each command's module is imported only when that command runs, so ``migtui
+check`` does not pay for the runner, the console or the embedded server's code,
+and ``migtui --help`` lists every command from the table below without
+importing any (a test holds the table to the commands' own help).
 """
 
 from __future__ import annotations
@@ -30,12 +31,36 @@ _COMMANDS = {
     "demo": ("console", "demo_command"),
 }
 
+#: What ``migtui --help`` says of each command: the first sentence of its own help.
+SUMMARIES = {
+    "apply": "Apply pending migrations, each in its own transaction.",
+    "baseline": "Record migrations up to VERSION as applied in a database that has their "
+    "objects but no ledger (restored from a dump, migrated by hand).",
+    "check": "Analyse the migrations: what each provides and needs, and every problem.",
+    "console": "Open the console on the migrations folder.",
+    "db": "Manage migtui's embedded PostgreSQL (kept in the user data folder).",
+    "demo": "Walk the bundled story on an embedded PostgreSQL, nothing else needed.",
+    "graph": "The dependency graph: each edge labelled with the objects that make it.",
+    "history": "Every apply, rollback, failure, resolve and baseline recorded on the "
+    "target, oldest first.",
+    "plan": "Show the steps `apply` would run, in order, with their statements.",
+    "resolve": "Settle a dirty migration.",
+    "rollback": "Run down sections, newest first, each in its own transaction.",
+    "show": "One migration: its sections and statements with line numbers, what it "
+    "provides and requires, its problems.",
+    "status": "Each migration's state: pending, applied, drifted, missing, dirty, out_of_order.",
+}
+
 
 class _Commands(click.Group):
     """A group whose commands live in modules imported on first use."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(_COMMANDS)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, SUMMARIES[name]) for name in self.list_commands(ctx)])
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         found = _COMMANDS.get(cmd_name)
