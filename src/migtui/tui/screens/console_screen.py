@@ -30,7 +30,6 @@ class ConsoleScreen(Screen):
             "a", "app.apply", "Apply", tooltip="Apply pending migrations up to the selected one"
         ),
         Binding("s", "app.step", "Step", tooltip="Apply one statement at a time"),
-        Binding("m", "app.step_migrations", "Step migr.", show=False),
         Binding("d", "app.dry_run", "Dry run"),
         Binding("r", "app.rollback", "Rollback"),
         Binding("n", "app.step_next", "Next"),
@@ -49,6 +48,8 @@ class ConsoleScreen(Screen):
         Binding("p", "bottom_tab('problems')", "Problems", show=False),
         Binding("question_mark,f1", "app.help", "Help"),
         Binding("q", "app.quit", "Quit"),
+        # last: where the footer has room (at 80 columns it has none left)
+        Binding("m", "app.step_migrations", "Step migrations"),
     ]
 
     def __init__(self, source: ConsoleSource) -> None:
