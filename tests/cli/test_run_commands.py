@@ -374,3 +374,30 @@ def test_a_deleted_ledger_row_is_a_mismatch_with_its_fix(pg_dsn, bundled_dir):
     fixed = migtui("resolve", "0003", "--applied", "--dsn", pg_dsn, "--dir", str(bundled_dir))
     assert fixed.exit_code == 0, fixed.output
     assert status(pg_dsn, bundled_dir)["0003"] == "applied"
+
+
+def test_ndjson_lines_reach_a_reader_while_the_statement_still_runs(pg_dsn, write_migrations):
+    folder = write_migrations(
+        {
+            "0001_slow.sql": "-- migrate:up\n"
+            "DO $$ BEGIN RAISE NOTICE 'early news'; PERFORM pg_sleep(3); END $$;\n"
+        }
+    )
+    child = subprocess.Popen(
+        [sys.executable, "-c", "from migtui.cli import main; main()", "apply"]
+        + ["--dsn", pg_dsn, "--dir", str(folder), "--yes", "--format", "json"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        for line in child.stdout:
+            if '"notice"' in line:
+                break
+        assert "early news" in line
+        assert child.poll() is None  # the server is still sleeping: the line came at once
+        rest = [json.loads(line) for line in child.stdout]
+        assert rest[-1]["type"] == "plan_finished" and rest[-1]["outcome"] == "done"
+    finally:
+        child.kill()
+        child.wait(10)
+        child.stdout.close()
