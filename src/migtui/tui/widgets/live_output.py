@@ -15,11 +15,11 @@ from textual.widgets import RichLog
 from migtui.events import Event
 from migtui.tui.event_lines import lines_for
 
-#: Lines drawn from one batch of events at most. A server raising notices by
+#: Lines drawn from one batch of events at most (about a screenful). A server raising notices by
 #: the ten thousand outruns any reader and any terminal: the newest lines are
 #: drawn at once, the events before them are kept (the newest ``max_lines``,
 #: for copying and the saved log) and counted on one line instead of drawn.
-DRAWN_PER_BATCH = 200
+DRAWN_PER_BATCH = 60
 
 
 class LiveOutput(RichLog):
