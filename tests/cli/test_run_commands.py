@@ -401,3 +401,22 @@ def test_ndjson_lines_reach_a_reader_while_the_statement_still_runs(pg_dsn, writ
         child.kill()
         child.wait(10)
         child.stdout.close()
+
+
+def test_the_ndjson_path_loads_no_rich(pg_dsn, write_migrations):
+    folder = write_migrations({"0001_t.sql": "-- migrate:up\nCREATE TABLE t (id int);\n"})
+    code = (
+        "import sys\n"
+        "from migtui.cli import main\n"
+        f"sys.argv = ['migtui', 'apply', '--dsn', {pg_dsn!r}, '--dir', {str(folder)!r},"
+        " '--yes', '--format', 'json']\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print('loaded:', sorted({m.split('.')[0] for m in sys.modules} & {'rich', 'pygments'}))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    lines = result.stdout.strip().splitlines()
+    assert json.loads(lines[-2])["outcome"] == "done", result.stdout + result.stderr
+    assert lines[-1] == "loaded: []"

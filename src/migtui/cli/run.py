@@ -14,13 +14,10 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 import psycopg
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
-from rich.text import Text
 
 from migtui.cli.common import (
     EXIT_FAILED,
@@ -62,6 +59,9 @@ from migtui.events import (
 #: more to come): their NDJSON line is flushed at once.
 _FLUSH_AT_ONCE = (StepPaused, LockWaiting, PlanFinished)
 
+if TYPE_CHECKING:
+    from rich.console import Console
+
 _STATE_STYLE = {
     "pending": "yellow",
     "applied": "green",
@@ -76,7 +76,17 @@ _STATE_STYLE = {
 
 
 def _console() -> Console:
+    # rich is imported by the text faces only: the NDJSON path never loads it
+    from rich.console import Console
+
     return Console(highlight=False, soft_wrap=True)
+
+
+def escape(text: str) -> str:
+    """``text`` safe inside rich markup."""
+    from rich.markup import escape as markup_escape
+
+    return markup_escape(text)
 
 
 def _heading(console: Console, *lines: str) -> None:
@@ -112,7 +122,7 @@ class TextPrinter:
     def _print(self, text: str) -> None:
         self.console.print(text)
 
-    def _line(self, text: Text) -> None:
+    def _line(self, text) -> None:
         """A line that may come by the thousand (statements, their tags, notices)."""
         if self.plain:
             self.console.file.write(text.plain + "\n")
@@ -147,6 +157,8 @@ class TextPrinter:
         )
 
     def _on_statement_started(self, e: StatementStarted) -> None:
+        from rich.text import Text
+
         sql = e.sql.strip()
         lines = sql.splitlines() or [""]
         first, more = lines[0], " …" if len(lines) > 1 else ""
@@ -157,10 +169,14 @@ class TextPrinter:
         self._line(text)
 
     def _on_notice(self, e: Notice) -> None:
+        from rich.text import Text
+
         text = Text("        ").append(f"{e.severity}:", style="blue").append(f" {e.message}")
         self._line(text)
 
     def _on_statement_finished(self, e: StatementFinished) -> None:
+        from rich.text import Text
+
         rows = f" · {e.rows} row{'s' if e.rows != 1 else ''}" if e.rows is not None else ""
         text = Text("        ").append(f"✓ {e.command_tag}", style="green")
         self._line(text.append(f"{rows} · {e.duration_ms:.1f} ms"))
@@ -764,6 +780,8 @@ def status_command(directory, layout, dsn, embedded, fmt) -> None:
         return
     console = _console()
     _heading(console, f"migrations on {redact_dsn(target.dsn)}", f"states from {state.source}")
+    from rich.table import Table
+
     table = Table()
     for column in ("version", "name", "state", "applied at", "by"):
         table.add_column(column)
@@ -995,6 +1013,8 @@ def history_command(dsn, embedded, fmt, limit) -> None:
         return
     console = _console()
     _heading(console, f"history of {redact_dsn(target)}")
+    from rich.table import Table
+
     table = Table()
     for column in ("at", "action", "version", "outcome", "by", "ms", "message"):
         table.add_column(column)
