@@ -154,6 +154,7 @@ class Runner:
         self._cancelled = threading.Event()
         self._in_statement = False
         self._watch: StatementWatch | None = None
+        self._cursor: psycopg.Cursor | None = None
         self._current: tuple[str, int] | None = None  # (version, index) notices belong to
         self._blockers: str | None = None
         self._step_ms = 0.0
@@ -259,9 +260,7 @@ class Runner:
         if info is None or "verify" not in info.sections:
             raise ValueError(f"{version} has no verify section")
         step = step_for(info, "up")
-        conn = connect(self.dsn)
-        self._conn = conn
-        conn.add_notice_handler(self._on_notice)
+        conn = self._connect()
         try:
             with conn.transaction(force_rollback=True):
                 self._set_timeouts(conn, local=True)
@@ -274,6 +273,22 @@ class Runner:
             self._conn = None
             conn.close()
 
+    def _connect(self) -> psycopg.Connection:
+        conn = connect(self.dsn)
+        # A migration's statements run once each: psycopg need not count them
+        # to prepare the ones it sees five times.
+        conn.prepare_threshold = None
+        self._conn = conn
+        conn.add_notice_handler(self._on_notice)
+        return conn
+
+    def _cursor_for(self, conn: psycopg.Connection) -> psycopg.Cursor:
+        """One cursor for all of a run's statements (making one each costs more
+        than a short statement)."""
+        if self._cursor is None or self._cursor.connection is not conn:
+            self._cursor = conn.cursor()
+        return self._cursor
+
     def cancel(self) -> None:
         """Interrupt the running statement; its migration rolls back. Any thread."""
         self._cancelled.set()
@@ -285,9 +300,7 @@ class Runner:
 
     def _run(self, direction: str, make_plan: Callable[[list], Plan]) -> PlanFinished:
         started = time.perf_counter()
-        conn = connect(self.dsn)
-        self._conn = conn
-        conn.add_notice_handler(self._on_notice)
+        conn = self._connect()
         try:
             # The server notices a vanished client mid-statement and rolls it back.
             conn.execute("SELECT set_config('client_connection_check_interval', '1s', false)")
@@ -752,7 +765,7 @@ class Runner:
         self._blockers = None
         try:
             with self._watching_for_blockers(conn):
-                cursor = conn.execute(statement.text)
+                cursor = self._cursor_for(conn).execute(statement.text)
         except psycopg.Error as exc:
             duration = (time.perf_counter() - started) * 1000
             self._step_ms += duration
