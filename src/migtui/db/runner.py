@@ -31,7 +31,7 @@ from migtui.core.plan import (
 from migtui.core.project import Analysis
 from migtui.core.statements import is_set_transaction
 from migtui.core.tools import ToolRun
-from migtui.db import ledger, tools
+from migtui.db import ledger, pipeline, tools
 from migtui.db.connect import connect, privilege_hint, without_password
 from migtui.db.lock import LockHeld, LockHolder, acquire, unlock
 from migtui.db.watch import StatementWatch
@@ -486,7 +486,12 @@ class Runner:
                 leading, rest = step.statements[:first], step.statements[first:]
                 self._execute_all(conn, step, step.direction, leading, step.file, log)
                 self._set_timeouts(conn, local=True)
-                self._execute_all(conn, step, step.direction, rest, step.file, log)
+                if self.options.step == "statement":
+                    self._execute_all(conn, step, step.direction, rest, step.file, log)
+                else:
+                    self._execute_pipelined(
+                        conn, step.version, step.direction, rest, step.file, log
+                    )
                 if step.verify:
                     self._verify(conn, step, log)
                 self._check_deferred(conn, step)
@@ -725,6 +730,59 @@ class Runner:
                 raise _StepFailed("aborted", "aborted by the operator")
             self._execute_one(conn, step.version, section, statement, file, log)
 
+    def _execute_pipelined(
+        self,
+        conn: psycopg.Connection,
+        version: str,
+        section: str,
+        statements: Sequence[Statement],
+        file: str,
+        log: list[dict],
+    ) -> None:
+        """A transaction's statements sent ahead in chunks (``db.pipeline``);
+        their events are the same, in the same order, as one at a time."""
+        for start in range(0, len(statements), pipeline.CHUNK):
+            chunk = statements[start : start + pipeline.CHUNK]
+            self._in_statement = True  # cancel() reaches whatever the server runs
+            try:
+                if self._cancelled.is_set():
+                    raise _StepFailed("cancelled", "cancelled before the next statement")
+                with pipeline.StatementPipe(conn) as pipe:
+                    self._statement_started(version, section, chunk[0], file)
+                    mark = time.perf_counter()
+                    try:
+                        pipe.send([statement.text for statement in chunk])
+                    except psycopg.Error as exc:  # the connection went away
+                        self._statement_failed(exc, version, section, chunk[0], file, 0.0, log)
+                    for number, statement in enumerate(chunk):
+                        if number:
+                            self._statement_started(version, section, statement, file)
+                        self._watch_statement(conn)
+                        try:
+                            tag, rows = pipe.result()
+                        except psycopg.Error as exc:
+                            duration = (time.perf_counter() - mark) * 1000
+                            self._step_ms += duration
+                            self._statement_failed(
+                                exc, version, section, statement, file, duration, log
+                            )
+                        finally:
+                            self._watch.end()
+                            self._current = None
+                        now = time.perf_counter()
+                        duration, mark = (now - mark) * 1000, now
+                        self._statement_finished(
+                            version, section, statement, tag, rows, duration, log
+                        )
+            finally:
+                self._in_statement = False
+
+    def _watch_statement(self, conn: psycopg.Connection) -> None:
+        if self._watch is None:
+            delay = min(0.5, _seconds(self.options.lock_timeout) / 2 or 0.5)
+            self._watch = StatementWatch(delay, self._note_blockers)
+        self._watch.begin(conn.info.backend_pid)
+
     def _pause(self, step: PlanStep, section: str, statement: Statement | None) -> bool:
         """Step mode: say where we are and wait for the operator. False: abort."""
         if self._control.resumed:
@@ -749,6 +807,25 @@ class Runner:
         file: str,
         log: list[dict],
     ) -> None:
+        self._statement_started(version, section, statement, file)
+        started = time.perf_counter()
+        try:
+            with self._watching_for_blockers(conn):
+                cursor = self._cursor_for(conn).execute(statement.text)
+        except psycopg.Error as exc:
+            duration = (time.perf_counter() - started) * 1000
+            self._step_ms += duration
+            self._statement_failed(exc, version, section, statement, file, duration, log)
+        finally:
+            self._current = None
+        duration = (time.perf_counter() - started) * 1000
+        rows = cursor.rowcount if cursor.rowcount >= 0 else None
+        tag = cursor.statusmessage or ""
+        self._statement_finished(version, section, statement, tag, rows, duration, log)
+
+    def _statement_started(
+        self, version: str, section: str, statement: Statement, file: str
+    ) -> None:
         self._emit(
             StatementStarted(
                 version=version,
@@ -760,22 +837,21 @@ class Runner:
                 sql=statement.text,
             )
         )
-        started = time.perf_counter()
+        # notices from here on are this statement's
         self._current = (version, statement.index)
         self._blockers = None
-        try:
-            with self._watching_for_blockers(conn):
-                cursor = self._cursor_for(conn).execute(statement.text)
-        except psycopg.Error as exc:
-            duration = (time.perf_counter() - started) * 1000
-            self._step_ms += duration
-            self._statement_failed(exc, version, section, statement, file, duration, log)
-        finally:
-            self._current = None
-        duration = (time.perf_counter() - started) * 1000
+
+    def _statement_finished(
+        self,
+        version: str,
+        section: str,
+        statement: Statement,
+        tag: str,
+        rows: int | None,
+        duration: float,
+        log: list[dict],
+    ) -> None:
         self._step_ms += duration
-        rows = cursor.rowcount if cursor.rowcount >= 0 else None
-        tag = cursor.statusmessage or ""
         log.append(
             {
                 "section": section,
