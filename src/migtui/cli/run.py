@@ -55,6 +55,9 @@ from migtui.events import (
     VerifyPassed,
 )
 
+#: One encoder for every event (``json.dumps`` with options builds one per call).
+_EVENT_JSON = json.JSONEncoder(default=str)
+
 #: Events after which the run may wait (for the operator, a lock, or nothing
 #: more to come): their NDJSON line is flushed at once.
 _FLUSH_AT_ONCE = (StepPaused, LockWaiting, PlanFinished)
@@ -270,7 +273,7 @@ class NdjsonStream:
         self._flusher: threading.Thread | None = None
 
     def __call__(self, event: Event) -> None:
-        line = json.dumps(event.to_json(), default=str) + "\n"
+        line = _EVENT_JSON.encode(event.to_json()) + "\n"
         with self._lock:
             sys.stdout.write(line)
             now = time.monotonic()
