@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from migtui.config import redact_dsn
-from migtui.core.graph import analyze, analyze_dir
-from migtui.core.layouts import LoadResult, load
+from migtui.core.folder import analyze_folder
 from migtui.core.project import Analysis, MigrationInfo
 from migtui.tui.project_view import ProjectView, TargetInfo
 from migtui.tui.source import ConsoleSource
+
+if TYPE_CHECKING:
+    from migtui.core.layouts import LoadResult
 
 Progress = Callable[[str], None]
 
@@ -31,8 +34,9 @@ def read_offline(
         if listed is not None:
             listed(ProjectView(_unread(loaded), listed_only=True))
 
+    # an unchanged folder comes from the cache without importing the readers
     return ProjectView(
-        analyze_dir(
+        analyze_folder(
             source.root, layout=source.layout, assume=source.assume, cache=True, listed=show_rows
         )
     )
@@ -67,6 +71,8 @@ def open_target(source: ConsoleSource, progress: Progress) -> str:
 
 def read_live(source: ConsoleSource, dsn: str, progress: Progress) -> ProjectView:
     """The analysis with the target's catalog, and the ledger's state of each migration."""
+    from migtui.core.graph import analyze
+    from migtui.core.layouts import load
     from migtui.db.catalog import read_catalog
     from migtui.db.connect import connect, server_version
     from migtui.db.ledger import read_state

@@ -78,6 +78,11 @@ class SqlPreview(Vertical):
         yield Static("", id="sql-note")
 
     def on_mount(self) -> None:
+        # Highlighting waits for the first paint: compiling its query takes
+        # longer than drawing the whole screen.
+        self.call_after_refresh(self._highlight)
+
+    def _highlight(self) -> None:
         for kind in SECTIONS:
             area = self._area(kind)
             area.language = _sql_language(area)
