@@ -8,9 +8,9 @@ from __future__ import annotations
 import psycopg
 
 from migtui.core.graph import analyze_dir
-from migtui.core.plan import build_rollback_plan
+from migtui.core.plan import build_apply_plan, build_rollback_plan
 from migtui.db import ledger
-from migtui.db.preview import rollback_preview, summary
+from migtui.db.preview import preview_plan, rollback_preview, summary
 from migtui.db.runner import Runner, RunOptions
 
 
@@ -111,3 +111,26 @@ def test_counting_changes_nothing(pg_dsn, write_migrations):
         plan = build_rollback_plan(analysis, ledger.read_status(conn, analysis), all=True)
         rollback_preview(conn, analysis, plan)
         assert conn.execute("SELECT count(*) FROM t").fetchone()[0] == 2
+
+
+def test_an_apply_preview_knows_what_earlier_steps_make(pg_dsn, write_migrations):
+    """Steps that only make things are not parsed again, yet what they make still
+    counts: a later drop of it is no failure; a drop of what nothing made is."""
+    folder = write_migrations(
+        {
+            "0001_make.sql": "-- migrate:up\nCREATE TABLE kept (id int);\n"
+            "CREATE TABLE renamed_from (id int);\n"
+            "ALTER TABLE renamed_from RENAME TO renamed_to;\n"
+            "-- migrate:down\nDROP TABLE renamed_to;\nDROP TABLE kept;\n",
+            "0002_drop.sql": "-- migrate:up\nDROP TABLE kept;\nDROP TABLE renamed_to;\n"
+            "DROP TABLE never_made;\n"
+            "-- migrate:down\nSELECT 1;\n",
+        }
+    )
+    analysis = analyze_dir(folder)
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        plan = build_apply_plan(analysis, ledger.read_status(conn, analysis))
+        risks = {r.version: r for r in preview_plan(conn, analysis, plan)}
+    assert risks["0001"].drops == () and risks["0001"].absent_drops == ()
+    absent = [obj for obj, _line in risks["0002"].absent_drops]
+    assert absent == ["table public.never_made"]  # the fresh database has none of the three

@@ -143,11 +143,16 @@ def _version(analysis: Analysis, text: str) -> Version:
     return version_for(text, analysis.layout)
 
 
-def _find_status(statuses: list[MigrationStatus], version: str) -> MigrationStatus | None:
+def _by_number(statuses: list[MigrationStatus]) -> dict[tuple[int, ...], MigrationStatus]:
+    """The statuses by their version's numbers (``14`` finds ``0014``); the first
+    of two that share them wins."""
+    index: dict[tuple[int, ...], MigrationStatus] = {}
     for status in statuses:
-        if Version(status.version).same_number(version):
-            return status
-    return None
+        try:
+            index.setdefault(Version(status.version).parts, status)
+        except ValueError:
+            continue
+    return index
 
 
 def _target(analysis: Analysis, statuses: list[MigrationStatus], to: str) -> Version | None:
@@ -182,10 +187,11 @@ def build_apply_plan(
             return Plan("apply", blockers=(Blocker(None, "unknown_version", f"no migration {to}"),))
     blockers += _ledger_blockers(statuses, allow_drift)
     steps: list[PlanStep] = []
+    by_number = _by_number(statuses)
     for info in sorted(analysis.migrations, key=lambda i: i.migration.version):
         if target is not None and info.migration.version > target:
             continue
-        status = _find_status(statuses, info.version)
+        status = by_number.get(info.migration.version.parts)
         state = status.state if status else PENDING
         if state not in (PENDING, OUT_OF_ORDER, FAILED):
             continue

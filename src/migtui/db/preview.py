@@ -188,6 +188,18 @@ def preview_plan(conn: psycopg.Connection, analysis: Analysis, plan: Plan) -> li
     gone: set = set()  # keys earlier steps drop
     risks = []
     for step in plan.steps:
+        if _destroys_nothing(step):
+            # what it makes is known from the analysis: no need to parse it again
+            for ref in step.info.provides:
+                made.add(ref.key)
+                gone.discard(ref.key)
+            for old, new in step.info.renames:
+                made.add(new.key)
+                gone.discard(new.key)
+                made.discard(old.key)
+                gone.add(old.key)
+            risks.append(StepRisk(step.version, step.name, drops=(), file=step.file))
+            continue
         statements = _with_trees(step.statements)
         effects = _effects(statements)
         risk = _step_risk(conn, step, statements, effects)
@@ -290,6 +302,23 @@ def _step_risk(
 
 def _unique(items: list) -> list:
     return list(dict.fromkeys(items))
+
+
+#: Words without which a statement can neither drop an object nor delete rows.
+_MAY_DESTROY = re.compile(r"\b(?:drop|delete|update|truncate)\b", re.IGNORECASE)
+
+
+def _destroys_nothing(step: PlanStep) -> bool:
+    """An apply step the analysis finds dropping nothing, with no statement that
+    could delete rows: nothing is at risk in it."""
+    info = step.info
+    return (
+        step.direction == "up"
+        and info is not None
+        and not info.drops
+        and not info.dynamic_lines
+        and not any(_MAY_DESTROY.search(s.text) for s in step.statements)
+    )
 
 
 def _with_trees(statements: Sequence[Statement]) -> tuple[Statement, ...]:
