@@ -67,7 +67,7 @@ def test_saved_run_output_is_readable_by_its_owner_only(tmp_path):
         assert stat.S_IMODE(made.stat().st_mode) == 0o700
 
 
-from hypothesis import given, settings  # noqa: E402
+from hypothesis import assume, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 _SPECIALS = "@:/?#&=%' \\\"!$;"
@@ -85,6 +85,8 @@ _schemes = st.sampled_from(
 @given(scheme=_schemes, password=_passwords, user=st.sampled_from(["ops", "app_rw", "u"]))
 def test_no_generated_url_dsn_shows_its_password(scheme, password, user):
     dsn = f"{scheme}{user}:{password}@db.internal:5432/app?sslmode=require"
+    # a password that is also part of the rest ("requir") shows there, redacted or not
+    assume(password not in dsn.replace(f":{password}@", ":@"))
     assert password not in redact_dsn(dsn)
 
 
@@ -92,6 +94,7 @@ def test_no_generated_url_dsn_shows_its_password(scheme, password, user):
 @given(password=_passwords.filter(lambda pw: "'" not in pw and " " not in pw and "\\\\" not in pw))
 def test_no_generated_key_value_dsn_shows_its_password(password):
     dsn = f"host=db.internal user=ops password={password} dbname=app"
+    assume(password not in dsn.replace(f"password={password} ", ""))
     assert password not in redact_dsn(dsn)
     quoted = f"host=db.internal password='{password}' dbname=app"
     assert password not in redact_dsn(quoted)
