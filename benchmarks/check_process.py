@@ -8,6 +8,8 @@ Measures, median of ``--repeat`` runs each, with the peak resident memory:
 - ``sqlparse.split`` over every file of a generated history (the reference);
 - ``migtui check`` on it with an empty analysis cache (first run);
 - ``migtui check`` again, with the cache the first run left;
+- ``squawk`` (PyPI ``squawk-cli``, the linter many teams run in CI) over the same
+  files, when it is installed: what a peer's one-file-at-a-time reading costs;
 - ``migtui check`` on one migration of ``--big-mb`` MB of INSERTs, uncached.
 """
 
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -24,13 +27,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _common import SPLIT  # noqa: E402
 from generate import generate  # noqa: E402
-
-SPLIT = (
-    "import pathlib, sys, sqlparse\n"
-    "for f in sorted(pathlib.Path(sys.argv[1]).rglob('*.sql')):\n"
-    "    sqlparse.split(f.read_text())\n"
-)
 
 
 def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
@@ -98,6 +96,11 @@ def main() -> None:
             ("migtui check, first run", *first, first[0] / split[0]),
             ("migtui check, cached", *cached, cached[0] / split[0]),
         ]
+        squawk = shutil.which("squawk")
+        if squawk:
+            files = [str(f) for f in sorted(history.glob("*.sql"))]
+            lint = median_of([timed([squawk, *files], env) for _ in range(args.repeat)])
+            rows.append((f"squawk, {args.count} files", *lint, lint[0] / split[0]))
         if args.big_mb:
             big = big_file(tmp_path / "big", args.big_mb)
             no_cache = dict(env, MIGTUI_NO_CACHE="1")

@@ -1,12 +1,13 @@
 """How long the console takes to show a big history's migrations, in a real
 terminal (tmux), from the command to the rows on screen.
 
-    python benchmarks/console_open.py [--count 700] [--repeat 5] [--cold]
+    python benchmarks/console_paint.py [--count 2000] [--repeat 5] [--cold] [--chain]
 
 The history is generated (``generate.py``) and analysed once first, so the
 runs measure an operator opening a folder they have opened before; the first
 run after an edit reads the changed files again. With ``--cold`` each run
-starts without the analysis cache: a folder opened for the first time.
+starts without the analysis cache: a folder opened for the first time. With
+``--chain`` each migration needs the one before it (``generate_chain``).
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from generate import generate  # noqa: E402
+from _common import SPLIT  # noqa: E402
+from generate import generate, generate_chain  # noqa: E402
 
 
 def shown(session: str, text: str) -> bool:
@@ -58,16 +60,17 @@ def open_once(folder: Path, needle: str, env: dict[str, str]) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--count", type=int, default=700)
+    parser.add_argument("--count", type=int, default=2000)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument(
         "--cold", action="store_true", help="a folder never opened before: no analysis cache"
     )
+    parser.add_argument("--chain", action="store_true", help="each migration needs the last")
     args = parser.parse_args()
     if shutil.which("tmux") is None:
         sys.exit("tmux is needed to measure a real terminal")
     with tempfile.TemporaryDirectory() as tmp:
-        history = generate(Path(tmp) / "history", args.count)
+        history = (generate_chain if args.chain else generate)(Path(tmp) / "history", args.count)
         then = time.time() - 60  # a folder between edits: its files are not brand new
         for path in [history, *history.rglob("*")]:
             os.utime(path, (then, then))
@@ -90,10 +93,18 @@ def main() -> None:
             if args.cold:
                 shutil.rmtree(Path(tmp) / "cache", ignore_errors=True)
             runs.append(open_once(history, needle, env))
+        splits = []
+        for _ in range(args.repeat):
+            started = time.perf_counter()
+            subprocess.run([sys.executable, "-c", SPLIT, str(history)], check=True)
+            splits.append(time.perf_counter() - started)
     print(
-        f"console, {args.count} migrations{', never opened before' if args.cold else ''}, "
+        f"console, {args.count} migrations{' each needing the last' if args.chain else ''}"
+        f"{', never opened before' if args.cold else ''}, "
         f"rows on screen: median {statistics.median(runs):.2f} s"
-        f" (min {min(runs):.2f}, max {max(runs):.2f})"
+        f" (min {min(runs):.2f}, max {max(runs):.2f});"
+        f" sqlparse.split of the same files {statistics.median(splits):.2f} s:"
+        f" {statistics.median(runs) / statistics.median(splits):.2f}×"
     )
 
 

