@@ -34,6 +34,8 @@ class Config:
     output_lines: int = 5000
     #: The layout tool's ledger table when it is not the tool's default name.
     ledger_table: str | None = None
+    #: Lock hint rules not to report (``check``'s "Lock hints"), by id.
+    lint_off: tuple[str, ...] = ()
     extra: dict = field(default_factory=dict, compare=False)
 
 
@@ -46,6 +48,7 @@ _KNOWN_KEYS = {
     "statement_timeout",
     "output_lines",
     "ledger_table",
+    "lint_off",
 }
 
 
@@ -108,6 +111,13 @@ def _from_table(table: dict, path: Path) -> Config:
         raise ConfigError(
             f'{path}: ledger_table must be a table name, e.g. ledger_table = "ops.schema_versions"'
         )
+    lint_off = table.get("lint_off", [])
+    if isinstance(lint_off, str):
+        lint_off = [lint_off]
+    from migtui.core.locks import RULES
+
+    if not isinstance(lint_off, list) or any(r not in RULES for r in lint_off):
+        raise ConfigError(f"{path}: lint_off must list lock hint rules, among: {', '.join(RULES)}")
     return Config(
         source=path,
         dir=(path.parent / directory) if directory else None,
@@ -118,6 +128,7 @@ def _from_table(table: dict, path: Path) -> Config:
         statement_timeout=durations["statement_timeout"],
         output_lines=lines,
         ledger_table=ledger_table,
+        lint_off=tuple(lint_off),
         extra={k: table[k] for k in unknown},
     )
 

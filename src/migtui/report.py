@@ -44,10 +44,12 @@ def check_json(analysis: Analysis) -> dict:
             migration_json(i, analysis.root) for i in analysis.migrations + analysis.repeatables
         ],
         "problems": [p.to_json() for p in analysis.problems],
+        "hints": [h.to_json() for h in analysis.hints],
         "summary": {
             "migrations": len(analysis.migrations),
             "errors": len(analysis.errors),
             "warnings": len(analysis.warnings),
+            "hints": len(analysis.hints),
         },
     }
 

@@ -473,6 +473,7 @@ def test_check_dsn_knows_which_extensions_the_server_can_install(pg_dsn: str, tm
             "lock_timeout must be a duration",
         ),
         ("pyproject.toml", '[tool.migtui]\nlock_timeout = "banana"\n', "is not a duration"),
+        ("migtui.toml", 'lint_off = ["no-such-rule"]\n', "lint_off must list lock hint rules"),
     ],
 )
 def test_a_setting_of_the_wrong_type_is_one_line_naming_the_file(
@@ -526,3 +527,22 @@ def test_show_and_check_say_things_plainly(tmp_path):
         (folder / "0002_b.sql").chmod(0)
         checked = CliRunner().invoke(main, ["check", "--dir", str(folder)])
         assert "UTF-8" not in checked.output and "permissions" in checked.output
+
+
+def test_check_lists_lock_hints_apart_and_lint_off_silences_a_rule(monkeypatch, tmp_path):
+    """The demo's 0014 builds three indexes on proposal_moves, which an earlier
+    migration made: hints with file and line, in no error or warning total."""
+    shutil.copytree(BUNDLED, tmp_path / "sql" / "migrations")
+    monkeypatch.chdir(tmp_path)
+    code, data = check_json()
+    assert code == 0 and data["summary"]["warnings"] == 0
+    rules = [(h["migration"], h["rule"]) for h in data["hints"]]
+    assert rules.count(("0014", "index-not-concurrent")) == 4
+    assert data["summary"]["hints"] == len(data["hints"])
+    text = migtui("check").output
+    assert "Lock hints" in text and f"{FILE_0014}:27" in text and "CONCURRENTLY" in text
+
+    (tmp_path / "migtui.toml").write_text('lint_off = ["index-not-concurrent"]\n')
+    code, data = check_json()
+    assert "index-not-concurrent" not in {h["rule"] for h in data["hints"]}
+    assert "index-not-concurrent" not in migtui("check").output  # the kept report too

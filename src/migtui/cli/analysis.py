@@ -6,7 +6,7 @@ import json
 import os
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -103,15 +103,22 @@ def check_command(directory, layout, dsn, embedded, fmt) -> None:
             report = CheckReport.of(load_analysis(directory, layout))
             if store is not None:
                 store.save_extra("check", report)
-        render_check(report, time.perf_counter() - started)
+        render_check(report.without_rules(_lint_off()), time.perf_counter() - started)
         sys.exit(EXIT_FAILED if report.errors else EXIT_OK)
-    analysis = load_analysis(directory, layout, dsn, embedded)
+    analysis = load_analysis(directory, layout, dsn, embedded).without_rules(_lint_off())
     elapsed = time.perf_counter() - started
     if fmt == "json":
         click.echo(json.dumps(check_json(analysis), indent=2))
     else:
         render_check(CheckReport.of(analysis), elapsed)
     sys.exit(EXIT_FAILED if analysis.errors else EXIT_OK)
+
+
+def _lint_off() -> tuple[str, ...]:
+    """The lock hint rules the config turns off (read again: the kept report has all)."""
+    from migtui.cli.common import config_or_fail
+
+    return config_or_fail().lint_off
 
 
 def _report_store(directory: str | None, layout: str | None):
@@ -150,6 +157,13 @@ class CheckReport:
     migrations: int
     rows: tuple[CheckRow, ...]
     problems: tuple[Problem, ...]
+    #: Lock hints (kind "lint"): advice, counted in no total.
+    hints: tuple[Problem, ...] = ()
+
+    def without_rules(self, off: tuple[str, ...]) -> CheckReport:
+        if not off:
+            return self
+        return replace(self, hints=tuple(h for h in self.hints if h.rule not in off))
 
     @property
     def errors(self) -> int:
@@ -181,6 +195,7 @@ class CheckReport:
             len(analysis.migrations),
             tuple(rows),
             tuple(analysis.problems),
+            tuple(analysis.hints),
         )
 
 
@@ -279,11 +294,37 @@ def check_lines(
         lines.append([(f"      {problem.message}", "")])
         if problem.hint:
             lines.append([("      ", ""), ("hint:", "cyan"), (f" {problem.hint}", "")])
+    if report.hints:
+        lines += [
+            [],
+            [
+                ("Lock hints", "bold"),
+                (
+                    "  (what would lock a busy table; lint_off in the config turns a rule off)",
+                    "dim",
+                ),
+            ],
+        ]
+    for hint in report.hints:
+        lines.append(
+            [
+                ("  ", ""),
+                ("◆ ", "magenta"),
+                (hint.migration or "", "bold"),
+                (" ", ""),
+                (hint.rule or "", "dim"),
+                (f"  {hint.file or ''}:{hint.line or ''}", ""),
+            ]
+        )
+        lines.append([(f"      {hint.message}", "")])
+        lines.append([("      ", ""), ("safer:", "cyan"), (f" {hint.hint}", "")])
     errors, warnings = report.errors, report.warnings
     summary = (
         f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)} "
         f"in {report.migrations} migrations"
     )
+    if report.hints:
+        summary += f" · {len(report.hints)} lock hint{'s' * (len(report.hints) != 1)}"
     if elapsed is not None:
         summary += f" · {elapsed:.2f} s"
     lines += [[], [(summary, "bold red" if errors else "green")]]

@@ -252,6 +252,17 @@ def analyze(
             gc.enable()
 
 
+#: Layouts whose tool runs each migration in a transaction unless the file says not to.
+#: The native layout is dbmate's format, and dbmate wraps a file in a transaction.
+_WRAPPING_TOOLS = {
+    "native": "dbmate",
+    "goose": "goose",
+    "sqlx": "sqlx",
+    "diesel": "diesel",
+    "flyway": "flyway",
+}
+
+
 class _Walker:
     def __init__(
         self,
@@ -267,6 +278,8 @@ class _Walker:
         self.tool_objects = CatalogSnapshot(frozenset(loaded.assumed))
         self.live = _Live()
         self.problems: list[Problem] = []
+        #: Lock hints (kind "lint"), apart from the problems: advice, never a failure.
+        self.hints: list[Problem] = []
         self.edges: dict[tuple[str, str], list[str]] = defaultdict(list)
         self.declared_edges: set[tuple[str, str]] = set()
         #: versions, in order, whose SQL builds statements at run time
@@ -369,7 +382,24 @@ class _Walker:
                     section="up",
                 )
             )
-        return sections, problems, up_facts, facts
+        hints = self._lock_hints(m, up) if up is not None else []
+        return sections, problems, up_facts, facts, hints
+
+    def _lock_hints(self, m: Migration, up: ParsedSection) -> list[Problem]:
+        from migtui.core.locks import lint
+
+        concurrent = any(s.no_transaction for s in up.statements)
+        # migtui runs a migration holding CONCURRENTLY outside a transaction by
+        # itself; the layout's own tool wraps it unless the file says otherwise
+        tool_wraps = m.layout in _WRAPPING_TOOLS and m.transactional
+        return lint(
+            up.statements,
+            migration=m.id,
+            file=up.file,
+            runs_in_transaction=tool_wraps and concurrent,
+            held_in_transaction=m.transactional and not concurrent,
+            tool=_WRAPPING_TOOLS.get(m.layout, m.layout),
+        )
 
     def _unsupported(
         self, m: Migration, kind: str, file: str, statements: tuple[Statement, ...]
@@ -426,7 +456,8 @@ class _Walker:
                 read = self._read(m)
                 if self.cache is not None:
                     self.cache.put(key, read)
-            sections, problems, up_facts, section_facts = read
+            sections, problems, up_facts, section_facts, hints = read
+            self.hints.extend(hints)
             self.parsed[m.id] = sections
             self.problems.extend(problems)
             self.facts[m.id] = up_facts
@@ -477,6 +508,7 @@ class _Walker:
                 sorted(edges, key=lambda e: (order.get(e.target, 0), order.get(e.source, 0)))
             ),
             problems=tuple(_sorted_problems(self.problems, order)),
+            hints=tuple(self.hints),
             live=self.catalog is not None,
         )
 

@@ -185,6 +185,8 @@ class Problem:
     line: int | None = None
     #: The section it is about: "up", "down" or "verify" (None: the whole migration).
     section: str | None = None
+    #: A lock hint's rule (kind "lint"), which ``lint_off`` in the config turns off.
+    rule: str | None = None
 
     @property
     def blocks_apply(self) -> bool:
@@ -200,6 +202,7 @@ class Problem:
             "file": self.file,
             "line": self.line,
             "section": self.section,
+            "rule": self.rule,
             "message": self.message,
             "hint": self.hint,
         }

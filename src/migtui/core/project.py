@@ -8,7 +8,8 @@ console. It is pure: files and (optionally) a catalog snapshot in, values out.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -109,6 +110,16 @@ class Analysis:
     problems: tuple[Problem, ...] = ()
     #: Whether a live catalog was part of the analysis.
     live: bool = False
+    #: Lock hints of the up sections (kind "lint", with a rule), in run order:
+    #: advice about locks on busy tables, not problems (they count in no total).
+    hints: tuple[Problem, ...] = ()
+
+    def without_rules(self, off: Iterable[str]) -> Analysis:
+        """The analysis without the hints of the rules in ``off`` (the config's ``lint_off``)."""
+        off = set(off)
+        if not off:
+            return self
+        return replace(self, hints=tuple(h for h in self.hints if h.rule not in off))
 
     def get(self, version: str) -> MigrationInfo | None:
         for info in self.migrations + self.repeatables:

@@ -1,0 +1,398 @@
+"""The table locks a statement takes, predicted from its parse tree, and the
+hints an operator acts on before a migration locks a busy table.
+
+The lock levels are PostgreSQL's documented ones for each command (the
+"Explicit Locking" chapter and each command's page): what a statement takes on
+the relations it names, not what it takes on catalogs. A hint is a warning of
+kind ``lint`` with a ``rule`` an operator can turn off in the config
+(``lint_off = ["index-not-concurrent"]``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from migtui.core.model import Problem, Severity, Statement
+
+#: PostgreSQL's table lock modes, weakest first.
+MODES = (
+    "ACCESS SHARE",
+    "ROW SHARE",
+    "ROW EXCLUSIVE",
+    "SHARE UPDATE EXCLUSIVE",
+    "SHARE",
+    "SHARE ROW EXCLUSIVE",
+    "EXCLUSIVE",
+    "ACCESS EXCLUSIVE",
+)
+ACCESS_EXCLUSIVE = "ACCESS EXCLUSIVE"
+
+#: ALTER TABLE subcommands that take less than ACCESS EXCLUSIVE (the rest take it).
+_ALTER_MODES = {
+    "AT_SetStatistics": "SHARE UPDATE EXCLUSIVE",
+    "AT_SetOptions": "SHARE UPDATE EXCLUSIVE",
+    "AT_ResetOptions": "SHARE UPDATE EXCLUSIVE",
+    "AT_ClusterOn": "SHARE UPDATE EXCLUSIVE",
+    "AT_DropCluster": "SHARE UPDATE EXCLUSIVE",
+    "AT_ValidateConstraint": "SHARE UPDATE EXCLUSIVE",
+    "AT_AttachPartition": "SHARE UPDATE EXCLUSIVE",
+    "AT_DetachPartitionFinalize": "SHARE UPDATE EXCLUSIVE",
+    "AT_EnableTrig": "SHARE ROW EXCLUSIVE",
+    "AT_EnableAlwaysTrig": "SHARE ROW EXCLUSIVE",
+    "AT_EnableReplicaTrig": "SHARE ROW EXCLUSIVE",
+    "AT_DisableTrig": "SHARE ROW EXCLUSIVE",
+    "AT_EnableTrigAll": "SHARE ROW EXCLUSIVE",
+    "AT_DisableTrigAll": "SHARE ROW EXCLUSIVE",
+    "AT_EnableTrigUser": "SHARE ROW EXCLUSIVE",
+    "AT_DisableTrigUser": "SHARE ROW EXCLUSIVE",
+}
+
+#: LOCK TABLE's mode numbers, as the parse tree gives them.
+_LOCK_NUMBERS = {n + 1: mode for n, mode in enumerate(MODES)}
+
+#: Functions whose value differs per row: a column added with one as its
+#: default is written into every row, rewriting the table.
+_VOLATILE = frozenset(
+    {
+        "random",
+        "clock_timestamp",
+        "timeofday",
+        "gen_random_uuid",
+        "uuidv4",
+        "uuidv7",
+        "uuid_generate_v1",
+        "uuid_generate_v1mc",
+        "uuid_generate_v4",
+        "nextval",
+        "txid_current",
+    }
+)
+_SERIAL = frozenset({"serial", "bigserial", "smallserial", "serial4", "serial8", "serial2"})
+
+#: Every rule, with the one line an operator reads to turn it off.
+RULES = {
+    "index-not-concurrent": "an index built without CONCURRENTLY on an existing table",
+    "rewrite": "a column added with a volatile default, or a column's type changed",
+    "validating-constraint": "SET NOT NULL, CHECK or FOREIGN KEY validated while locked",
+    "no-lock-timeout": "an ACCESS EXCLUSIVE statement with no lock_timeout set before it",
+    "lock-held": "slow statements after an ACCESS EXCLUSIVE lock in the same transaction",
+    "concurrently-in-transaction": "CONCURRENTLY in a migration its tool runs in a transaction",
+}
+
+
+#: How each tool is told to run a migration outside a transaction.
+_OUTSIDE = {
+    "dbmate": "write `-- migrate:up transaction:false`",
+    "goose": "add `-- +goose NO TRANSACTION` at the top of the file",
+    "sqlx": "make `-- no-transaction` the file's first line",
+    "diesel": "set `run_in_transaction = false` in the migration's metadata.toml",
+    "flyway": "set `executeInTransaction=false` in the script's .conf file",
+}
+
+
+@dataclass(frozen=True)
+class Lock:
+    """One table lock a statement takes: the relation as written, and the mode."""
+
+    relation: str
+    mode: str
+
+    def __str__(self) -> str:
+        return f"{self.mode} on {self.relation}"
+
+
+def _name(rangevar: dict | None) -> str | None:
+    if not rangevar or "relname" not in rangevar:
+        return None
+    schema = rangevar.get("schemaname")
+    return f"{schema}.{rangevar['relname']}" if schema else rangevar["relname"]
+
+
+def _key(name: str) -> str:
+    return name if "." in name else f"public.{name}"
+
+
+def _strongest(modes: Iterable[str]) -> str:
+    return max(modes, key=MODES.index)
+
+
+def predict(tree: dict | None) -> tuple[Lock, ...]:
+    """The table locks ``tree``'s statement takes on the relations it names."""
+    if not tree:
+        return ()
+    [(node, fields)] = tree.items()
+    if node == "AlterTableStmt":
+        table = _name(fields.get("relation"))
+        cmds = [c.get("AlterTableCmd", {}) for c in fields.get("cmds", ())]
+        modes = [_ALTER_MODES.get(c.get("subtype", ""), ACCESS_EXCLUSIVE) for c in cmds]
+        locks = []
+        for cmd in cmds:
+            constraint = (cmd.get("def") or {}).get("Constraint", {})
+            if cmd.get("subtype") == "AT_AddConstraint" and constraint.get("contype") == (
+                "CONSTR_FOREIGN"
+            ):
+                modes[cmds.index(cmd)] = "SHARE ROW EXCLUSIVE"
+                if (ref := _name(constraint.get("pktable"))) is not None:
+                    locks.append(Lock(ref, "SHARE ROW EXCLUSIVE"))
+        if table and modes:
+            locks.insert(0, Lock(table, _strongest(modes)))
+        return tuple(locks)
+    if node == "IndexStmt":
+        table = _name(fields.get("relation"))
+        mode = "SHARE UPDATE EXCLUSIVE" if fields.get("concurrent") else "SHARE"
+        return (Lock(table, mode),) if table else ()
+    if node == "CreateStmt":
+        refs = [_name(c.get("pktable")) for c in _constraints(fields)]
+        return tuple(Lock(r, "SHARE ROW EXCLUSIVE") for r in dict.fromkeys(refs) if r)
+    if node == "CreateTrigStmt":
+        table = _name(fields.get("relation"))
+        return (Lock(table, "SHARE ROW EXCLUSIVE"),) if table else ()
+    if node == "TruncateStmt":
+        return tuple(
+            Lock(n, ACCESS_EXCLUSIVE)
+            for r in fields.get("relations", ())
+            if (n := _name(r.get("RangeVar")))
+        )
+    if node == "LockStmt":
+        mode = _LOCK_NUMBERS.get(fields.get("mode", 8), ACCESS_EXCLUSIVE)
+        return tuple(
+            Lock(n, mode) for r in fields.get("relations", ()) if (n := _name(r.get("RangeVar")))
+        )
+    if node in ("UpdateStmt", "DeleteStmt", "InsertStmt", "MergeStmt"):
+        table = _name(fields.get("relation"))
+        return (Lock(table, "ROW EXCLUSIVE"),) if table else ()
+    if node == "DropStmt" and fields.get("removeType") in (
+        "OBJECT_TABLE",
+        "OBJECT_INDEX",
+        "OBJECT_VIEW",
+        "OBJECT_MATVIEW",
+    ):
+        mode = "SHARE UPDATE EXCLUSIVE" if fields.get("concurrent") else ACCESS_EXCLUSIVE
+        names = [".".join(p["String"]["sval"] for p in obj.get("List", {}).get("items", ()))
+                 for obj in fields.get("objects", ())]  # fmt: skip
+        return tuple(Lock(n, mode) for n in names if n)
+    if node == "RenameStmt" and fields.get("relation"):
+        return (Lock(_name(fields["relation"]) or "", ACCESS_EXCLUSIVE),)
+    if node == "RefreshMatViewStmt":
+        mode = "EXCLUSIVE" if fields.get("concurrent") else ACCESS_EXCLUSIVE
+        table = _name(fields.get("relation"))
+        return (Lock(table, mode),) if table else ()
+    if node == "ClusterStmt":
+        table = _name(fields.get("relation"))
+        return (Lock(table, ACCESS_EXCLUSIVE),) if table else ()
+    if node == "VacuumStmt":
+        full = any(o.get("DefElem", {}).get("defname") == "full" for o in fields.get("options", ()))
+        mode = ACCESS_EXCLUSIVE if full else "SHARE UPDATE EXCLUSIVE"
+        return tuple(
+            Lock(n, mode)
+            for r in fields.get("rels", ())
+            if (n := _name(r.get("VacuumRelation", {}).get("relation")))
+        )
+    return ()
+
+
+def _constraints(create: dict) -> list[dict]:
+    """The foreign keys of a CREATE TABLE, at table and column level."""
+    found = []
+    for element in create.get("tableElts", ()):
+        if "Constraint" in element:
+            found.append(element["Constraint"])
+        for c in element.get("ColumnDef", {}).get("constraints", ()):
+            found.append(c.get("Constraint", {}))
+    return [c for c in found if c.get("contype") == "CONSTR_FOREIGN"]
+
+
+def lint(
+    statements: Sequence[Statement],
+    *,
+    migration: str,
+    file: str | None,
+    runs_in_transaction: bool,
+    held_in_transaction: bool,
+    tool: str = "migtui",
+    off: Iterable[str] = (),
+) -> list[Problem]:
+    """The lock hints for one migration's up section. ``runs_in_transaction``:
+    its tool wraps it in a transaction though a statement refuses one;
+    ``held_in_transaction``: its statements share one transaction, so a lock
+    is held to the end."""
+    off = set(off)
+    hints: list[Problem] = []
+    made: set[str] = set()  # tables this migration creates: empty, nobody waits on them
+    timeout_set = False
+    held: tuple[Statement, Lock] | None = None  # the first ACCESS EXCLUSIVE on an existing table
+    slow_after: list[Statement] = []
+
+    def hint(rule: str, statement: Statement, message: str, safer: str, obj=None) -> None:
+        if rule not in off:
+            problem = Problem(
+                "lint", Severity.WARNING, message, safer, migration=migration,
+                object=obj, file=file, line=statement.start_line, section="up", rule=rule,
+            )  # fmt: skip
+            hints.append(problem)
+
+    for statement in statements:
+        tree = statement.tree
+        if not tree:
+            continue
+        [(node, fields)] = tree.items()
+        if node == "VariableSetStmt" and fields.get("name") == "lock_timeout":
+            timeout_set = True
+        if node == "CreateStmt" and (name := _name(fields.get("relation"))):
+            made.add(_key(name))
+        if node == "CreateTableAsStmt" and (
+            name := _name(fields.get("into", {}).get("IntoClause", {}).get("rel"))
+        ):
+            made.add(_key(name))
+        if held is not None and _slow(node, fields):
+            slow_after.append(statement)
+        locks = [lock for lock in predict(tree) if _key(lock.relation) not in made]
+        existing = _name(fields.get("relation")) if isinstance(fields, dict) else None
+        existing = existing if existing and _key(existing) not in made else None
+
+        if node == "IndexStmt" and existing and not fields.get("concurrent"):
+            hint(
+                "index-not-concurrent",
+                statement,
+                f"builds an index on {existing} under a SHARE lock: writes to the table "
+                "wait until the index is built",
+                "CREATE INDEX CONCURRENTLY, in a migration that runs outside a transaction",
+                f"table {existing}",
+            )
+        if node == "AlterTableStmt" and existing:
+            _alter_hints(fields, existing, statement, hint)
+        if statement.no_transaction and runs_in_transaction:
+            hint(
+                "concurrently-in-transaction",
+                statement,
+                f"{tool} runs this migration in a transaction, where PostgreSQL refuses "
+                "this statement (25001); migtui runs it outside one",
+                _OUTSIDE.get(tool, "mark the migration to run outside a transaction"),
+            )
+        strong = [lock for lock in locks if lock.mode == ACCESS_EXCLUSIVE]
+        if strong and not timeout_set:
+            timeout_set = True  # said once per migration
+            hint(
+                "no-lock-timeout",
+                statement,
+                f"takes {strong[0]} with no lock_timeout set before it: run by another "
+                "tool, it queues behind any open transaction on the table and every query "
+                "after it queues behind it (migtui sets lock_timeout itself)",
+                "SET lock_timeout = '5s'; at the top of the migration",
+                f"table {strong[0].relation}",
+            )
+        if strong and held is None and held_in_transaction:
+            held = (statement, strong[0])
+    if held is not None and slow_after:
+        statement, lock = held
+        hint(
+            "lock-held",
+            statement,
+            f"{lock} is held until the migration commits, while {len(slow_after)} slower "
+            f"statement(s) after it run (line {slow_after[0].start_line} first)",
+            "move the slow work to a migration of its own, or before the locking statement",
+            f"table {lock.relation}",
+        )
+    return hints
+
+
+def _slow(node: str, fields: dict) -> bool:
+    """Statements whose time grows with the data: they make a held lock long."""
+    if node in ("UpdateStmt", "DeleteStmt", "MergeStmt", "IndexStmt", "RefreshMatViewStmt"):
+        return True
+    return node == "InsertStmt" and "selectStmt" in fields and _selects(fields["selectStmt"])
+
+
+def _selects(select: dict) -> bool:
+    """An INSERT … SELECT (not INSERT … VALUES)."""
+    body = select.get("SelectStmt", {})
+    return "valuesLists" not in body
+
+
+def _alter_hints(fields: dict, table: str, statement: Statement, hint) -> None:
+    for cmd in fields.get("cmds", ()):
+        cmd = cmd.get("AlterTableCmd", {})
+        subtype = cmd.get("subtype")
+        definition = cmd.get("def") or {}
+        if subtype == "AT_AddColumn":
+            column = definition.get("ColumnDef", {})
+            volatile = _volatile_default(column)
+            if volatile:
+                hint(
+                    "rewrite",
+                    statement,
+                    f"adds column {column.get('colname')} to {table} with a default of "
+                    f"{volatile}, different in every row: the whole table is rewritten "
+                    "under ACCESS EXCLUSIVE",
+                    "add the column without a default, set the default after, and fill "
+                    "the existing rows in batches",
+                    f"table {table}",
+                )
+        elif subtype == "AT_AlterColumnType":
+            hint(
+                "rewrite",
+                statement,
+                f"changes the type of {table}.{cmd.get('name')}: unless the old type "
+                "converts without a change (varchar to text, a longer varchar), the table "
+                "and its indexes are rewritten under ACCESS EXCLUSIVE",
+                "add a new column, fill it in batches, and switch to it",
+                f"table {table}",
+            )
+        elif subtype == "AT_SetNotNull":
+            hint(
+                "validating-constraint",
+                statement,
+                f"SET NOT NULL on {table}.{cmd.get('name')} reads every row under "
+                "ACCESS EXCLUSIVE to check it",
+                f"first ADD CONSTRAINT … CHECK ({cmd.get('name')} IS NOT NULL) NOT VALID, "
+                "VALIDATE it in a later migration, then SET NOT NULL (it uses the check)",
+                f"table {table}",
+            )
+        elif subtype == "AT_AddConstraint":
+            constraint = definition.get("Constraint", {})
+            kind = constraint.get("contype")
+            if kind in ("CONSTR_CHECK", "CONSTR_FOREIGN") and not constraint.get("skip_validation"):
+                word = "CHECK" if kind == "CONSTR_CHECK" else "FOREIGN KEY"
+                mode = ACCESS_EXCLUSIVE if kind == "CONSTR_CHECK" else "SHARE ROW EXCLUSIVE"
+                hint(
+                    "validating-constraint",
+                    statement,
+                    f"adds a {word} to {table} and checks every row while holding {mode}",
+                    "add it NOT VALID, then VALIDATE CONSTRAINT in a later migration "
+                    "(a weaker lock, writes go on)",
+                    f"table {table}",
+                )
+
+
+def _volatile_default(column: dict) -> str | None:
+    type_names = [n["String"]["sval"] for n in column.get("typeName", {}).get("names", ())]
+    if type_names and type_names[-1] in _SERIAL:
+        return f"{type_names[-1]} (nextval)"
+    for c in column.get("constraints", ()):
+        c = c.get("Constraint", {})
+        if c.get("contype") == "CONSTR_DEFAULT":
+            return _volatile_call(c.get("raw_expr"))
+        if c.get("contype") == "CONSTR_IDENTITY":
+            return "an identity"
+    return None
+
+
+def _volatile_call(expr) -> str | None:
+    """The first volatile function called anywhere in ``expr``."""
+    if isinstance(expr, dict):
+        call = expr.get("FuncCall")
+        if call is not None:
+            name = call.get("funcname", [{}])[-1].get("String", {}).get("sval")
+            if name in _VOLATILE:
+                return f"{name}()"
+        for value in expr.values():
+            found = _volatile_call(value)
+            if found:
+                return found
+    elif isinstance(expr, list):
+        for item in expr:
+            found = _volatile_call(item)
+            if found:
+                return found
+    return None

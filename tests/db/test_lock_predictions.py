@@ -1,0 +1,70 @@
+"""The lock each statement is predicted to take, against the locks PostgreSQL
+really holds for it (pg_locks, inside the statement's transaction): a
+prediction the server contradicts would mislead an operator at the gate."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+
+from migtui.core.locks import predict
+from migtui.core.statements import split
+
+SETUP = """
+CREATE TABLE parent (id int PRIMARY KEY);
+CREATE TABLE busy (id int PRIMARY KEY, a int, note text);
+CREATE MATERIALIZED VIEW summary AS SELECT count(*) AS n FROM busy;
+CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+"""
+
+STATEMENTS = [
+    "CREATE INDEX busy_a ON busy (a)",
+    "ALTER TABLE busy ADD COLUMN b int",
+    "ALTER TABLE busy ADD CONSTRAINT a_fk FOREIGN KEY (a) REFERENCES parent (id)",
+    "ALTER TABLE busy ADD CONSTRAINT a_ck CHECK (a > 0) NOT VALID",
+    "ALTER TABLE busy ALTER COLUMN a SET STATISTICS 500",
+    "ALTER TABLE busy DISABLE TRIGGER ALL",
+    "CREATE TRIGGER t BEFORE INSERT ON busy FOR EACH ROW EXECUTE FUNCTION touch()",
+    "CREATE TABLE child (id int REFERENCES parent (id))",
+    "TRUNCATE busy",
+    "UPDATE busy SET note = 'x'",
+    "LOCK TABLE busy IN SHARE ROW EXCLUSIVE MODE",
+    "REFRESH MATERIALIZED VIEW summary",
+    "DROP TABLE busy CASCADE",
+]
+
+_NAMES = {
+    "AccessShareLock": "ACCESS SHARE",
+    "RowShareLock": "ROW SHARE",
+    "RowExclusiveLock": "ROW EXCLUSIVE",
+    "ShareUpdateExclusiveLock": "SHARE UPDATE EXCLUSIVE",
+    "ShareLock": "SHARE",
+    "ShareRowExclusiveLock": "SHARE ROW EXCLUSIVE",
+    "ExclusiveLock": "EXCLUSIVE",
+    "AccessExclusiveLock": "ACCESS EXCLUSIVE",
+}
+_ORDER = list(_NAMES.values())
+
+
+@pytest.mark.parametrize("statement", STATEMENTS)
+def test_the_server_takes_the_predicted_lock(pg_dsn, statement):
+    [parsed] = split(statement).statements
+    predicted = predict(parsed.tree)
+    assert predicted, "every statement here locks a table"
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        conn.execute(SETUP)
+        # by oid: a dropped table has no pg_class row left to join
+        names = dict(conn.execute("SELECT oid, relname FROM pg_class"))
+        with conn.transaction(force_rollback=True):
+            conn.execute(statement)
+            names.update(conn.execute("SELECT oid, relname FROM pg_class"))
+            held: dict[str, str] = {}
+            for oid, mode in conn.execute(
+                "SELECT relation, mode FROM pg_locks"
+                " WHERE pid = pg_backend_pid() AND locktype = 'relation'"
+            ):
+                relation, name = names.get(oid), _NAMES[mode]
+                if relation not in held or _ORDER.index(name) > _ORDER.index(held[relation]):
+                    held[relation] = name
+    for lock in predicted:
+        assert held.get(lock.relation) == lock.mode, (statement, held)

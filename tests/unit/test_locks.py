@@ -1,0 +1,145 @@
+"""Lock hints from parse trees: each rule fires on the statement that earns it,
+names the file line, and stays quiet where the lock cannot hurt (a table the
+migration itself creates, NOT VALID constraints, CONCURRENTLY)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from migtui.core.graph import analyze_dir
+from migtui.core.locks import lint, predict
+from migtui.core.statements import split
+
+
+def hints(sql: str, *, held: bool = True, wraps: bool = False, tool: str = "dbmate"):
+    found = lint(
+        split(sql).statements,
+        migration="0001",
+        file="0001_x.sql",
+        runs_in_transaction=wraps,
+        held_in_transaction=held,
+        tool=tool,
+    )
+    return [(p.rule, p.line) for p in found]
+
+
+def modes(sql: str) -> list[str]:
+    [statement] = split(sql).statements
+    return [str(lock) for lock in predict(statement.tree)]
+
+
+def test_predicted_modes_follow_the_documented_lock_levels():
+    assert modes("CREATE INDEX i ON t (a)") == ["SHARE on t"]
+    assert modes("CREATE INDEX CONCURRENTLY i ON s.t (a)") == ["SHARE UPDATE EXCLUSIVE on s.t"]
+    assert modes("ALTER TABLE t ADD COLUMN c int") == ["ACCESS EXCLUSIVE on t"]
+    assert modes("ALTER TABLE t VALIDATE CONSTRAINT c") == ["SHARE UPDATE EXCLUSIVE on t"]
+    assert modes("ALTER TABLE t ADD CONSTRAINT f FOREIGN KEY (a) REFERENCES u (id)") == [
+        "SHARE ROW EXCLUSIVE on t",
+        "SHARE ROW EXCLUSIVE on u",
+    ]
+    assert modes("ALTER TABLE t DISABLE TRIGGER ALL") == ["SHARE ROW EXCLUSIVE on t"]
+    assert modes("CREATE TABLE c (id int REFERENCES p (id))") == ["SHARE ROW EXCLUSIVE on p"]
+    assert modes("LOCK TABLE t IN SHARE MODE") == ["SHARE on t"]
+    assert modes("TRUNCATE a, b") == ["ACCESS EXCLUSIVE on a", "ACCESS EXCLUSIVE on b"]
+    assert modes("UPDATE t SET a = 1") == ["ROW EXCLUSIVE on t"]
+    assert modes("DROP INDEX CONCURRENTLY i") == ["SHARE UPDATE EXCLUSIVE on i"]
+    assert modes("VACUUM FULL t") == ["ACCESS EXCLUSIVE on t"]
+    assert modes("SELECT 1") == []
+
+
+def test_an_index_on_an_existing_table_but_not_on_a_new_one():
+    sql = (
+        "SET lock_timeout = '2s';\n"
+        "CREATE TABLE fresh (id int);\n"
+        "CREATE INDEX ON fresh (id);\n"
+        "CREATE INDEX ON busy (id);\n"
+        "CREATE INDEX CONCURRENTLY ON busy (id);\n"
+    )
+    assert hints(sql) == [("index-not-concurrent", 4)]
+
+
+def test_rewrites_volatile_defaults_and_type_changes():
+    sql = (
+        "SET lock_timeout = '2s';\n"
+        "ALTER TABLE busy ADD COLUMN a int DEFAULT 0;\n"
+        "ALTER TABLE busy ADD COLUMN b timestamptz DEFAULT now();\n"
+        "ALTER TABLE busy ADD COLUMN c uuid DEFAULT gen_random_uuid();\n"
+        "ALTER TABLE busy ADD COLUMN d bigserial;\n"
+        "ALTER TABLE busy ALTER COLUMN a TYPE bigint;\n"
+    )
+    assert hints(sql, held=False) == [("rewrite", 4), ("rewrite", 5), ("rewrite", 6)]
+
+
+def test_validation_under_lock_and_the_not_valid_way():
+    sql = (
+        "SET lock_timeout = '2s';\n"
+        "ALTER TABLE busy ADD CONSTRAINT c CHECK (a > 0);\n"
+        "ALTER TABLE busy ADD CONSTRAINT f FOREIGN KEY (a) REFERENCES o (id);\n"
+        "ALTER TABLE busy ALTER COLUMN a SET NOT NULL;\n"
+        "ALTER TABLE busy ADD CONSTRAINT c2 CHECK (a > 0) NOT VALID;\n"
+        "ALTER TABLE busy ADD CONSTRAINT f2 FOREIGN KEY (a) REFERENCES o (id) NOT VALID;\n"
+        "ALTER TABLE busy VALIDATE CONSTRAINT c2;\n"
+    )
+    assert hints(sql, held=False) == [
+        ("validating-constraint", 2),
+        ("validating-constraint", 3),
+        ("validating-constraint", 4),
+    ]
+
+
+def test_lock_timeout_is_asked_for_once_and_not_after_it_is_set():
+    assert hints("ALTER TABLE a ADD COLUMN x int;\nALTER TABLE b ADD COLUMN y int;\n",
+                 held=False) == [("no-lock-timeout", 1)]  # fmt: skip
+    assert hints("SET LOCAL lock_timeout TO 1000;\nALTER TABLE a ADD COLUMN x int;\n") == []
+
+
+def test_a_lock_held_while_slow_statements_run():
+    sql = (
+        "SET lock_timeout = '2s';\n"
+        "ALTER TABLE busy ADD COLUMN note text;\n"
+        "INSERT INTO busy (note) VALUES ('x');\n"
+        "UPDATE busy SET note = 'y';\n"
+    )
+    assert hints(sql) == [("lock-held", 2)]
+    assert hints(sql, held=False) == []  # statement by statement, each commits
+
+
+def test_concurrently_where_the_tool_wraps_a_transaction():
+    sql = "SET lock_timeout = '2s';\nCREATE INDEX CONCURRENTLY ON busy (id);\n"
+    found = lint(
+        split(sql).statements,
+        migration="0001",
+        file="f.sql",
+        runs_in_transaction=True,
+        held_in_transaction=False,
+        tool="dbmate",
+    )
+    assert [(p.rule, p.line) for p in found] == [("concurrently-in-transaction", 2)]
+    assert "dbmate runs this migration in a transaction" in found[0].message
+    assert "25001" in found[0].message
+
+
+def test_hints_are_warnings_of_the_folder_with_file_and_line(tmp_path: Path):
+    folder = tmp_path / "db"
+    folder.mkdir()
+    (folder / "0001_users.sql").write_text(
+        "-- migrate:up\nCREATE TABLE users (id int, email text);\n"
+        "-- migrate:down\nDROP TABLE users;\n"
+    )
+    (folder / "0002_index.sql").write_text(
+        "-- migrate:up\nCREATE INDEX ON users (email);\n-- migrate:down\nSELECT 1;\n"
+    )
+    (folder / "0003_dbmate_concurrently.sql").write_text(
+        "-- migrate:up\nSET lock_timeout = '1s';\nCREATE INDEX CONCURRENTLY ON users (id);\n"
+        "-- migrate:down\nSELECT 1;\n"
+    )
+    analysis = analyze_dir(folder)  # native: dbmate's format
+    lint_problems = list(analysis.hints)
+    assert [(p.migration, p.rule, p.file, p.line) for p in lint_problems] == [
+        ("0002", "index-not-concurrent", "0002_index.sql", 2),
+        ("0003", "concurrently-in-transaction", "0003_dbmate_concurrently.sql", 3),
+    ]
+    assert all(str(p.severity) == "warning" and not p.blocks_apply for p in lint_problems)
+    assert lint_problems[0].to_json()["rule"] == "index-not-concurrent"
+    assert "transaction:false" in lint_problems[1].hint
+    assert not analysis.errors and not analysis.warnings  # hints are counted apart
