@@ -143,3 +143,18 @@ def test_hints_are_warnings_of_the_folder_with_file_and_line(tmp_path: Path):
     assert lint_problems[0].to_json()["rule"] == "index-not-concurrent"
     assert "transaction:false" in lint_problems[1].hint
     assert not analysis.errors and not analysis.warnings  # hints are counted apart
+
+
+def test_flyway_runs_a_script_of_only_concurrent_statements_outside_a_transaction(tmp_path):
+    """Flyway finds CONCURRENTLY itself: alone in a script it is fine; mixed with
+    other statements flyway refuses the script."""
+    folder = tmp_path / "db"
+    folder.mkdir()
+    (folder / "V1__events.sql").write_text("CREATE TABLE events (id int, at timestamptz);\n")
+    (folder / "V2__alone.sql").write_text("CREATE INDEX CONCURRENTLY e_at ON events (at);\n")
+    (folder / "V3__mixed.sql").write_text(
+        "SET lock_timeout = '1s';\nCREATE INDEX CONCURRENTLY e_id ON events (id);\n"
+    )
+    hints = analyze_dir(folder, layout="flyway").hints
+    found = [(h.migration, h.rule) for h in hints if h.rule == "concurrently-in-transaction"]
+    assert found == [("3", "concurrently-in-transaction")]

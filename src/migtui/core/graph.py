@@ -392,6 +392,10 @@ class _Walker:
         # migtui runs a migration holding CONCURRENTLY outside a transaction by
         # itself; the layout's own tool wraps it unless the file says otherwise
         tool_wraps = m.layout in _WRAPPING_TOOLS and m.transactional
+        if m.layout == "flyway":
+            # flyway runs a script of only such statements outside a transaction by
+            # itself, and refuses one that mixes them with others
+            tool_wraps = tool_wraps and not all(s.no_transaction for s in up.statements)
         return lint(
             up.statements,
             migration=m.id,

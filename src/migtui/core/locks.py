@@ -87,7 +87,7 @@ _OUTSIDE = {
     "goose": "add `-- +goose NO TRANSACTION` at the top of the file",
     "sqlx": "make `-- no-transaction` the file's first line",
     "diesel": "set `run_in_transaction = false` in the migration's metadata.toml",
-    "flyway": "set `executeInTransaction=false` in the script's .conf file",
+    "flyway": "move the statement to a migration of its own",
 }
 
 
@@ -263,11 +263,21 @@ def lint(
         if node == "AlterTableStmt" and existing:
             _alter_hints(fields, existing, statement, hint)
         if statement.no_transaction and runs_in_transaction:
+            if tool == "flyway":
+                why = (
+                    "flyway refuses a migration that mixes a statement PostgreSQL runs only "
+                    "outside a transaction with others (unless its `mixed` setting is on); "
+                    "migtui runs it outside one"
+                )
+            else:
+                why = (
+                    f"{tool} runs this migration in a transaction, where PostgreSQL refuses "
+                    "this statement (25001); migtui runs it outside one"
+                )
             hint(
                 "concurrently-in-transaction",
                 statement,
-                f"{tool} runs this migration in a transaction, where PostgreSQL refuses "
-                "this statement (25001); migtui runs it outside one",
+                why,
                 _OUTSIDE.get(tool, "mark the migration to run outside a transaction"),
             )
         strong = [lock for lock in locks if lock.mode == ACCESS_EXCLUSIVE]
