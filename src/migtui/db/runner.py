@@ -75,6 +75,30 @@ class RunOptions:
     force_down: bool = False
     #: The layout tool's ledger table, when not its default name (config).
     ledger_table: str | None = None
+    #: Told of each statement before and after it runs, on the run's connection
+    #: inside its transaction (``rehearse`` reads the locks it took); with one,
+    #: statements run one at a time.
+    tracer: StatementTracer | None = None
+
+
+class StatementTracer:
+    """What a rehearsal watches; the runner calls it around each statement that succeeds."""
+
+    def before(self, conn: psycopg.Connection) -> None:
+        """Just before ``statement`` runs."""
+
+    def after(
+        self,
+        conn: psycopg.Connection,
+        version: str,
+        section: str,
+        statement: Statement,
+        duration_ms: float,
+    ) -> None:
+        """Just after it ran, still inside its transaction."""
+
+    def migration_started(self, version: str) -> None:
+        """A migration's transaction begins: no lock is held yet."""
 
 
 class StepControl:
@@ -461,6 +485,8 @@ class Runner:
 
     def _migration_started(self, step: PlanStep) -> None:
         self._step_ms = 0.0  # the statements' own time, without pauses between them
+        if self.options.tracer is not None:
+            self.options.tracer.migration_started(step.version)
         self._emit(
             MigrationStarted(
                 version=step.version,
@@ -486,7 +512,7 @@ class Runner:
                 leading, rest = step.statements[:first], step.statements[first:]
                 self._execute_all(conn, step, step.direction, leading, step.file, log)
                 self._set_timeouts(conn, local=True)
-                if self.options.step == "statement":
+                if self.options.step == "statement" or self.options.tracer is not None:
                     self._execute_all(conn, step, step.direction, rest, step.file, log)
                 else:
                     self._execute_pipelined(
@@ -808,6 +834,9 @@ class Runner:
         log: list[dict],
     ) -> None:
         self._statement_started(version, section, statement, file)
+        tracer = self.options.tracer
+        if tracer is not None:
+            tracer.before(conn)
         started = time.perf_counter()
         try:
             with self._watching_for_blockers(conn):
@@ -821,6 +850,8 @@ class Runner:
         duration = (time.perf_counter() - started) * 1000
         rows = cursor.rowcount if cursor.rowcount >= 0 else None
         tag = cursor.statusmessage or ""
+        if tracer is not None:
+            tracer.after(conn, version, section, statement, duration)
         self._statement_finished(version, section, statement, tag, rows, duration, log)
 
     def _statement_started(

@@ -1,0 +1,124 @@
+"""``rehearse``: the plan run on a copy, with the locks each statement really
+took, the tables it rewrote or read whole, and whether each down undoes its up;
+the target itself is only read."""
+
+from __future__ import annotations
+
+import json
+
+import psycopg
+from click.testing import CliRunner
+
+from migtui.cli import main
+from migtui.core.graph import analyze_dir
+from migtui.db.rehearse import drop_copy, fingerprint, make_copy, rehearse
+from migtui.db.runner import Runner, RunOptions
+
+MIGRATIONS = {
+    "0001_t.sql": "-- migrate:up\nCREATE TABLE t (id int PRIMARY KEY, v int);\n"
+    "INSERT INTO t SELECT g, g FROM generate_series(1, 50) g;\n"
+    "-- migrate:down\nDROP TABLE t;\n",
+    "0002_locks.sql": "-- migrate:up\n"
+    "ALTER TABLE t ADD CONSTRAINT v_positive CHECK (v > 0);\n"
+    "ALTER TABLE t ALTER COLUMN v TYPE bigint;\n"
+    "CREATE TABLE fresh (id int);\n"
+    "CREATE INDEX ON fresh (id);\n"
+    "-- migrate:down\nDROP TABLE fresh;\n"
+    "ALTER TABLE t ALTER COLUMN v TYPE int;\n"
+    "ALTER TABLE t DROP CONSTRAINT v_positive;\n",
+    "0003_forgets.sql": "-- migrate:up\nCREATE TABLE a (id int);\nCREATE TABLE b (id int);\n"
+    "-- migrate:down\nDROP TABLE a;\n",
+}
+
+
+def test_locks_rewrites_scans_and_a_down_that_forgets(pg_admin_dsn, write_migrations):
+    folder = write_migrations(MIGRATIONS)
+    copy, rehearsal = make_copy(None, server=pg_admin_dsn)
+    try:
+        rehearse(analyze_dir(folder), copy, rehearsal)
+    finally:
+        drop_copy(copy)
+    steps = {s.version: s for s in rehearsal.steps}
+    assert [s.outcome for s in rehearsal.steps] == ["done", "done", "done"]
+
+    check, retype, *rest = steps["0002"].statements
+    assert check.line == 2 and ("public.t", "ACCESS EXCLUSIVE") in check.locks
+    assert "public.t" in check.scanned and not check.rewrote  # validated, not rewritten
+    assert retype.rewrote == ["public.t"]
+    assert not retype.locks  # the lock was already held from line 2
+    assert all(not s.locks and not s.scanned for s in rest)  # a new table waits on nobody
+    assert steps["0002"].reversible is True
+
+    forgets = steps["0003"]
+    assert forgets.reversible is False
+    assert any("relation public.b" in entry for entry in forgets.left_behind)
+    assert not rehearsal.ok and [s.version for s in rehearsal.irreversible] == ["0003"]
+
+
+def test_a_failure_on_the_copy_is_said_with_the_step_and_stops_there(
+    pg_admin_dsn, write_migrations
+):
+    folder = write_migrations(
+        {
+            "0001_t.sql": MIGRATIONS["0001_t.sql"],
+            "0002_bad.sql": "-- migrate:up\nALTER TABLE t ADD COLUMN w int;\n"
+            "UPDATE t SET w = 1 / (v - v);\n-- migrate:down\nALTER TABLE t DROP COLUMN w;\n",
+            "0003_after.sql": "-- migrate:up\nSELECT 1;\n-- migrate:down\nSELECT 1;\n",
+        }
+    )
+    copy, rehearsal = make_copy(None, server=pg_admin_dsn)
+    try:
+        rehearse(analyze_dir(folder), copy, rehearsal)
+    finally:
+        drop_copy(copy)
+    assert [(s.version, s.outcome) for s in rehearsal.steps] == [
+        ("0001", "done"),
+        ("0002", "failed"),
+    ]
+    assert "division by zero" in rehearsal.steps[1].message
+    assert rehearsal.failed.version == "0002" and not rehearsal.ok
+
+
+def test_a_copy_of_the_target_runs_only_what_is_pending_and_leaves_the_target_alone(
+    pg_dsn, pg_admin_dsn, write_migrations
+):
+    folder = write_migrations(MIGRATIONS)
+    analysis = analyze_dir(folder)
+    done = Runner(pg_dsn, analysis, options=RunOptions(), emit=lambda e: None).apply(to="0001")
+    assert done.outcome == "done"
+    before = fingerprint(pg_dsn)
+
+    result = CliRunner().invoke(
+        main,
+        [
+            "rehearse",
+            "--dir",
+            str(folder),
+            "--dsn",
+            pg_dsn,
+            "--on",
+            pg_admin_dsn,
+            "--format",
+            "json",
+        ],
+    )
+    data = json.loads(result.output)
+    assert [s["version"] for s in data["steps"]] == ["0002", "0003"]  # 0001 is applied there
+    assert data["summary"]["irreversible"] == ["0003"] and result.exit_code == 1
+    locks = data["steps"][0]["statements"][0]["locks"]
+    assert {"relation": "public.t", "mode": "ACCESS EXCLUSIVE"} in locks
+    assert fingerprint(pg_dsn) == before  # the target was only read
+    with psycopg.connect(pg_dsn) as conn:
+        assert conn.execute("SELECT count(*) FROM migtui.applied").fetchone()[0] == 1
+    with psycopg.connect(pg_admin_dsn) as conn:  # the copy is gone
+        left = conn.execute(
+            "SELECT count(*) FROM pg_database WHERE datname LIKE 'migtui_rehearsal_%'"
+        ).fetchone()[0]
+    assert left == 0
+
+    text = CliRunner(env={"COLUMNS": "200"}).invoke(
+        main, ["rehearse", "--dir", str(folder), "--dsn", pg_dsn, "--on", pg_admin_dsn]
+    )
+    assert "ACCESS EXCLUSIVE public.t" in text.output and "rewrote public.t" in text.output
+    assert "left behind by the down: relation public.b" in text.output
+    assert text.exit_code == 1
