@@ -45,8 +45,8 @@ SUMMARIES = {
     "history": "Every apply, rollback, failure, resolve and baseline recorded on the "
     "target, oldest first.",
     "plan": "Show the steps `apply` would run, in order, with their statements.",
-    "rehearse": "Run the pending plan on a copy first: the locks each statement takes, "
-    "and whether each down undoes its up.",
+    "rehearse": "Run the pending plan on a copy, first: the locks each statement takes, "
+    "the tables it rewrites or reads whole, and whether each down undoes its up.",
     "resolve": "Settle a dirty migration.",
     "rollback": "Run down sections, newest first, each in its own transaction.",
     "show": "One migration: its sections and statements with line numbers, what it "

@@ -417,7 +417,9 @@ SELECT 'index ' || pg_get_indexdef(i.indexrelid)
  WHERE n.nspname NOT IN {_SYSTEM}
 UNION ALL
 SELECT 'routine ' || n.nspname || '.' || p.proname
-       || '(' || pg_get_function_identity_arguments(p.oid) || ') ' || md5(coalesce(p.prosrc, ''))
+       || '(' || pg_get_function_identity_arguments(p.oid) || ') '
+       -- the body as written, up to spacing: a down that restores it retyped is no change
+       || md5(btrim(regexp_replace(coalesce(p.prosrc, ''), '\s+', ' ', 'g')))
   FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
  WHERE n.nspname NOT IN {_SYSTEM}
 UNION ALL
