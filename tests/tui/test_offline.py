@@ -99,6 +99,35 @@ def test_choosing_a_problem_shows_its_migration_and_line():
     drive(app, script)
 
 
+def test_lock_hints_follow_the_problems_and_lead_to_their_line():
+    """The fixed chain has no problem; its lock hints are listed after that, the
+    SQL pane says how many the selected migration has, and choosing one shows it."""
+    app = console_app("fixed")
+
+    async def script(pilot):
+        await loaded(pilot, live=False)
+        await select(pilot, "0014")
+        await pilot.pause()
+        preview = app.console_screen.query_one(SqlPreview)
+        assert "lock hints: line" in str(preview.border_subtitle)
+        await select(pilot, "0001")
+        await pilot.pause()
+        assert not preview.border_subtitle  # 0001 locks no existing table
+        await pilot.press("p")
+        problems = app.console_screen.query_one(ProblemList)
+        first = str(problems.get_option_at_index(0).prompt)
+        hint = str(problems.get_option_at_index(problems.highlighted).prompt)
+        assert first == "No problems found." and "◆ lock" in hint
+        await pilot.press("enter")
+        await pilot.pause()
+        chosen = app.console_screen.project.analysis.hints[0]
+        assert app.console_screen.selected_version == chosen.migration
+        area = app.console_screen.query_one("#sql-text-up")
+        assert area.selection.end[0] == chosen.line - area.line_number_start
+
+    drive(app, script)
+
+
 def test_graph_view_lists_every_migration_and_returns_to_the_chosen_one():
     app = console_app("fixed")
 

@@ -391,7 +391,7 @@ def _runner(copy: str, analysis: Analysis, tracer: StatementTracer | None = None
 
 # -- the fingerprint -------------------------------------------------------------------
 
-_FINGERPRINT = f"""
+_FINGERPRINT = rf"""
 SELECT 'relation ' || n.nspname || '.' || c.relname || ' (' || c.relkind::text || ')'
        || coalesce(' acl ' || c.relacl::text, '')
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace

@@ -169,7 +169,7 @@ class ConsoleScreen(Screen):
         table = self.query_one(MigrationTable)
         table.loading = False
         table.show(project)
-        self.query_one(ProblemList).show(project.analysis.problems)
+        self.query_one(ProblemList).show(project.analysis.problems, project.analysis.hints)
         self._show_selected()
         if not still_loading:
             self._summarize(project)
@@ -223,6 +223,17 @@ class ConsoleScreen(Screen):
         self.query_one(SqlPreview).show(row.info if row else None)
         label = f"{row.version} {row.name}" if row else ""
         self.query_one(SqlPreview).border_title = f"SQL · {label}" if row else "SQL"
+        hints = (
+            [h for h in self.project.analysis.hints if h.migration == row.version] if row else []
+        )
+        self.query_one(SqlPreview).border_subtitle = (
+            f"◆ {len(hints)} lock hint{'s' * (len(hints) != 1)}: line "
+            + ", ".join(str(h.line) for h in hints[:4])
+            + (" …" if len(hints) > 4 else "")
+            + " · p lists them"
+            if hints
+            else ""
+        )
         self.query_one(DependencyPanel).border_title = (
             f"{row.version} · {row.state}" if row else "Needs"
         )
