@@ -122,3 +122,60 @@ def test_a_copy_of_the_target_runs_only_what_is_pending_and_leaves_the_target_al
     assert "ACCESS EXCLUSIVE public.t" in text.output and "rewrote public.t" in text.output
     assert "left behind by the down: relation public.b" in text.output
     assert text.exit_code == 1
+
+
+def test_adding_a_column_rewrites_only_with_a_volatile_default(pg_admin_dsn, write_migrations):
+    """What PostgreSQL 18 really does: a default of now() is kept in the catalog
+    (no rewrite); gen_random_uuid() differs per row, so every row is written."""
+    folder = write_migrations(
+        {
+            "0001_t.sql": MIGRATIONS["0001_t.sql"],
+            "0002_add.sql": "-- migrate:up\n"
+            "ALTER TABLE t ADD COLUMN seen timestamptz DEFAULT now();\n"
+            "ALTER TABLE t ADD COLUMN token uuid DEFAULT gen_random_uuid();\n"
+            "-- migrate:down\nALTER TABLE t DROP COLUMN token, DROP COLUMN seen;\n",
+        }
+    )
+    copy, rehearsal = make_copy(None, server=pg_admin_dsn)
+    try:
+        rehearse(analyze_dir(folder), copy, rehearsal)
+    finally:
+        drop_copy(copy)
+    stable, volatile = rehearsal.steps[1].statements
+    assert stable.rewrote == [] and stable.locks == [("public.t", "ACCESS EXCLUSIVE")]
+    assert volatile.rewrote == ["public.t"]
+    assert rehearsal.steps[1].reversible is True  # dropping both columns undoes it
+
+
+def test_a_copy_of_a_dbmate_database_and_a_failure_at_its_line(
+    pg_dsn, pg_admin_dsn, write_migrations
+):
+    """The target's ledger is dbmate's schema_migrations: the copy has it, so only
+    what dbmate has not run is rehearsed; the failure is said at its file and line
+    and the target is untouched."""
+    folder = write_migrations(
+        {
+            "0001_t.sql": MIGRATIONS["0001_t.sql"],
+            "0002_bad.sql": "-- migrate:up\nALTER TABLE t ADD COLUMN w int;\n"
+            "CREATE INDEX ON t (missing);\n-- migrate:down\nALTER TABLE t DROP COLUMN w;\n",
+        }
+    )
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:  # as dbmate leaves it after 0001
+        conn.execute("CREATE TABLE t (id int PRIMARY KEY, v int)")
+        conn.execute("INSERT INTO t SELECT g, g FROM generate_series(1, 50) g")
+        conn.execute("CREATE TABLE schema_migrations (version varchar(128) PRIMARY KEY)")
+        conn.execute("INSERT INTO schema_migrations VALUES ('0001')")
+    before = fingerprint(pg_dsn)
+
+    result = CliRunner().invoke(
+        main, ["rehearse", "--dir", str(folder), "--dsn", pg_dsn, "--on", pg_admin_dsn,
+               "--format", "json"],
+    )  # fmt: skip
+    data = json.loads(result.output)
+    [step] = data["steps"]
+    assert (step["version"], step["outcome"]) == ("0002", "failed")
+    assert step["failed_at"] == "0002_bad.sql:3" and step["sqlstate"] == "42703"
+    assert data["summary"]["failed"] == "0002" and result.exit_code == 1
+    assert fingerprint(pg_dsn) == before
+    with psycopg.connect(pg_dsn) as conn:
+        assert conn.execute("SELECT count(*) FROM schema_migrations").fetchone()[0] == 1

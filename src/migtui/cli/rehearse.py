@@ -144,7 +144,8 @@ class _Say:
             state = "[green]✓ applied[/] · [bold red]✗ down does not undo it[/]"
         out.print(f"\n[bold]{escape(step.version)}[/] {escape(step.name)}  {state}")
         if step.outcome != "done" and step.message:
-            out.print(f"    [red]{escape(step.message)}[/]")
+            where = f"{step.failed_at}: " if step.failed_at else ""
+            out.print(f"    [red]{escape(where + step.message)}[/]")
         quiet = 0
         for trace in step.statements:
             if not (trace.locks or trace.rewrote or trace.scanned):

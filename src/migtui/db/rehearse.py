@@ -26,6 +26,7 @@ from psycopg import sql
 from migtui.core.model import Statement
 from migtui.core.project import Analysis
 from migtui.db.runner import Runner, RunOptions, StatementTracer
+from migtui.events import StatementFailed
 
 #: pg_locks' mode names, as PostgreSQL's documentation spells them.
 _MODES = {
@@ -154,6 +155,9 @@ class StepRehearsal:
     #: "done", or how the up ended on the copy ("failed", …).
     outcome: str
     message: str = ""
+    #: Where the up failed: "file:line", and PostgreSQL's SQLSTATE.
+    failed_at: str = ""
+    sqlstate: str | None = None
     statements: list[StatementTrace] = field(default_factory=list)
     #: True / False once up → down → up ran; None without a down section, or
     #: when the up failed.
@@ -171,6 +175,8 @@ class StepRehearsal:
             "name": self.name,
             "outcome": self.outcome,
             "message": self.message,
+            "failed_at": self.failed_at,
+            "sqlstate": self.sqlstate,
             "reversible": self.reversible,
             "reverse_message": self.reverse_message,
             "left_behind": self.left_behind,
@@ -360,8 +366,14 @@ def rehearse(
         progress(f"{step.version} {step.name}")
         tracer = _LockTracer()
         before = fingerprint(copy)
-        up = _runner(copy, analysis, tracer).apply(to=step.version)
+        failures: list[StatementFailed] = []
+        up = _runner(copy, analysis, tracer, failures.append).apply(to=step.version)
         result = StepRehearsal(step.version, step.name, up.outcome, up.message or "")
+        if failures:
+            failed = failures[-1]
+            result.failed_at = f"{failed.file}:{failed.line}" if failed.file else ""
+            result.sqlstate = failed.sqlstate
+            result.message = f"{failed.sqlstate or ''}: {failed.message}".lstrip(": ")
         result.statements = tracer.traces
         rehearsal.steps.append(result)
         if up.outcome != "done":
@@ -385,8 +397,17 @@ def rehearse(
     return rehearsal
 
 
-def _runner(copy: str, analysis: Analysis, tracer: StatementTracer | None = None) -> Runner:
-    return Runner(copy, analysis, options=RunOptions(tracer=tracer), emit=lambda event: None)
+def _runner(
+    copy: str,
+    analysis: Analysis,
+    tracer: StatementTracer | None = None,
+    failed: Callable[[StatementFailed], None] = lambda event: None,
+) -> Runner:
+    def emit(event) -> None:
+        if isinstance(event, StatementFailed):
+            failed(event)
+
+    return Runner(copy, analysis, options=RunOptions(tracer=tracer), emit=emit)
 
 
 # -- the fingerprint -------------------------------------------------------------------
