@@ -12,6 +12,7 @@ migrations in string order, so its versions are compared as text
 
 from __future__ import annotations
 
+import functools
 import re
 from functools import total_ordering
 
@@ -74,8 +75,10 @@ class Version:
             return False
 
 
+@functools.lru_cache(maxsize=65536)
 def version_for(raw: str, layout: str | None) -> Version:
-    """``raw`` as a version of ``layout``, ordered as that layout's own tool orders it."""
+    """``raw`` as a version of ``layout``, ordered as that layout's own tool orders it
+    (kept: a Version is never changed, and ledgers are read again and again)."""
     return Version(raw, as_text=layout in TEXT_ORDERED_LAYOUTS)
 
 

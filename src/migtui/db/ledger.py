@@ -8,6 +8,7 @@ never seen migtui changes nothing (``read_status``).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import socket
@@ -97,7 +98,12 @@ _UPGRADES: tuple[str, ...] = (
 def checksum(info: MigrationInfo) -> str:
     """SHA-256 of the up section's text, line endings normalized."""
     up = info.migration.up
-    text = up.text if up else ""
+    return _sha256(up.text if up else "")
+
+
+@functools.lru_cache(maxsize=65536)
+def _sha256(text: str) -> str:
+    # kept: every read of the ledger compares every migration's file with its row
     return hashlib.sha256(text.replace("\r\n", "\n").encode("utf-8")).hexdigest()
 
 

@@ -24,6 +24,7 @@ import psycopg
 from psycopg import sql
 
 from migtui.core.model import Statement
+from migtui.core.plan import Plan
 from migtui.core.project import Analysis
 from migtui.db.runner import Runner, RunOptions, StatementTracer
 from migtui.events import StatementFailed
@@ -244,6 +245,11 @@ def make_copy(
         with psycopg.connect(server, autocommit=True) as conn:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
         copy = make_conninfo(server, dbname=name)
+    with psycopg.connect(copy, autocommit=True) as conn:
+        # a throwaway copy: its commits need not wait for the disk
+        conn.execute(
+            sql.SQL("ALTER DATABASE {} SET synchronous_commit TO off").format(sql.Identifier(name))
+        )
     if target is not None:
         try:
             rehearsal.not_copied = _copy_schema(target, copy, ledger_table)
@@ -362,10 +368,22 @@ def rehearse(
 
     with psycopg.connect(copy, autocommit=True) as conn:
         plan = build_apply_plan(analysis, read_status(conn, analysis))
+        return _rehearse_steps(analysis, copy, rehearsal, plan, conn, reverse, progress)
+
+
+def _rehearse_steps(
+    analysis: Analysis,
+    copy: str,
+    rehearsal: Rehearsal,
+    plan: Plan,
+    conn: psycopg.Connection,
+    reverse: bool,
+    progress: Callable[[str], None],
+) -> Rehearsal:
     for step in plan.steps:
         progress(f"{step.version} {step.name}")
         tracer = _LockTracer()
-        before = fingerprint(copy)
+        before = fingerprint(conn)
         failures: list[StatementFailed] = []
         up = _runner(copy, analysis, tracer, failures.append).apply(to=step.version)
         result = StepRehearsal(step.version, step.name, up.outcome, up.message or "")
@@ -385,7 +403,7 @@ def rehearse(
             result.reversible = False
             result.reverse_message = f"the down section failed: {down.message}"
             continue  # its transaction rolled back: the copy is as the up left it
-        after = fingerprint(copy)
+        after = fingerprint(conn)
         result.left_behind = sorted(after - before)
         result.lost = sorted(before - after)
         again = _runner(copy, analysis).apply(to=step.version)
@@ -470,7 +488,10 @@ _LEDGERS = re.compile(
 )
 
 
-def fingerprint(dsn: str) -> set[str]:
-    """The schema in words, one catalog entry a line: equal sets, equal schemas."""
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        return {row[0] for row in conn.execute(_FINGERPRINT) if not _LEDGERS.search(row[0])}
+def fingerprint(where: str | psycopg.Connection) -> set[str]:
+    """The schema in words, one catalog entry a line: equal sets, equal schemas.
+    ``where``: a DSN, or an open connection in autocommit."""
+    if isinstance(where, str):
+        with psycopg.connect(where, autocommit=True) as conn:
+            return fingerprint(conn)
+    return {row[0] for row in where.execute(_FINGERPRINT) if not _LEDGERS.search(row[0])}

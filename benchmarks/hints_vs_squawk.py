@@ -1,0 +1,135 @@
+"""migtui's lock hints beside squawk's findings on the same files, and what a
+rehearsal costs beside a plain apply of the same plan.
+
+    python benchmarks/hints_vs_squawk.py [--count 300] [--dir sql/migrations] [--repeat 3]
+
+Both tools read the up sections only (squawk's findings in down sections are left
+out), and a finding is matched by file and line. Without ``--dir`` the history
+is generated (``generate.py``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import shutil
+import statistics
+import subprocess
+import tempfile
+from pathlib import Path
+
+from _common import MIGTUI, embedded_server, fresh_database, timed
+from generate import generate
+
+from migtui.core.graph import analyze_dir
+
+#: squawk's rules that speak of what a migtui rule speaks of.
+SAME_SUBJECT = {
+    "require-concurrent-index-creation": "index-not-concurrent",
+    "adding-field-with-default": "rewrite",
+    "changing-column-type": "rewrite",
+    "constraint-missing-not-valid": "validating-constraint",
+    "adding-foreign-key-constraint": "validating-constraint",
+    "adding-not-nullable-field": "validating-constraint",
+    "require-lock-timeout": "no-lock-timeout",
+    "ban-concurrent-index-creation-in-transaction": "concurrently-in-transaction",
+}
+
+
+def up_lines(folder: Path) -> dict[str, range]:
+    """Each file's up section, as file lines."""
+    analysis = analyze_dir(folder)
+    ranges = {}
+    for info in analysis.migrations:
+        section = info.migration.section("up")
+        if section is not None:
+            last = section.start_line + section.text.count("\n")
+            ranges[section.path.name] = range(section.start_line, last + 1)
+    return ranges
+
+
+def compare(folder: Path) -> None:
+    done = subprocess.run(
+        [*MIGTUI, "check", "--dir", str(folder), "--format", "json"], capture_output=True, text=True
+    )
+    hints = json.loads(done.stdout)["hints"]
+    ours = {(Path(h["file"]).name, h["line"], h["rule"]) for h in hints}
+    files = sorted(str(f) for f in folder.glob("*.sql"))
+    found = json.loads(
+        subprocess.run(
+            ["squawk", "--reporter", "json", *files], capture_output=True, text=True
+        ).stdout
+        or "[]"
+    )
+    ups = up_lines(folder)
+    theirs = collections.Counter()
+    matched = collections.Counter()
+    unmatched = collections.Counter()
+    ours_matched = set()
+    for finding in found:
+        name, line = Path(finding["file"]).name, finding["line"] + 1  # squawk counts from 0
+        if line not in ups.get(name, range(0)):
+            continue  # a down section
+        rule = finding["rule_name"]
+        theirs[rule] += 1
+        subject = SAME_SUBJECT.get(rule)
+        hit = next((o for o in ours if o[0] == name and o[1] == line and o[2] == subject), None)
+        if hit:
+            matched[subject] += 1
+            ours_matched.add(hit)
+        elif subject:
+            unmatched[rule] += 1
+    only_ours = collections.Counter(o[2] for o in ours - ours_matched)
+    print(f"\n{folder}: migtui {len(ours)} hints, squawk {sum(theirs.values())} findings (up)")
+    print(f"  same statement, same subject: {dict(matched)}")
+    print(f"  migtui only: {dict(only_ours)}")
+    print(f"  squawk only, on a subject migtui has a rule for: {dict(unmatched)}")
+    others = {r: n for r, n in theirs.items() if r not in SAME_SUBJECT}
+    print(f"  squawk's other rules: {dict(sorted(others.items(), key=lambda kv: -kv[1]))}")
+
+
+def _run(*command: str) -> None:
+    subprocess.run(command, capture_output=True)
+
+
+def _run(*command: str) -> None:
+    subprocess.run(command, capture_output=True, check=False)
+
+
+def rehearsal_cost(folder: Path, repeat: int) -> None:
+    server, _ = embedded_server()
+    admin = server.get_uri("postgres")
+    apply, rehearse = [], []
+    try:
+        for _ in range(repeat):
+            dsn = fresh_database(admin)
+            apply.append(timed(_run, *MIGTUI, "apply", "--dsn", dsn, "--dir", str(folder), "--yes"))
+            rehearse.append(
+                timed(_run, *MIGTUI, "rehearse", "--empty", "--on", admin, "--dir", str(folder))
+            )
+    finally:
+        server.cleanup()
+    a, r = statistics.median(apply), statistics.median(rehearse)
+    print(f"  apply {a:.2f} s; rehearse (up, traced; down; up again) {r:.2f} s: {r / a:.1f}×")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=300)
+    parser.add_argument("--dir", type=Path)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    if shutil.which("squawk") is None:
+        raise SystemExit("squawk is needed: pip install squawk-cli")
+    work = Path(tempfile.mkdtemp(prefix="migtui-bench-hints-"))
+    try:
+        folder = args.dir or generate(work / "history", args.count)
+        compare(folder)
+        rehearsal_cost(folder, args.repeat)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
