@@ -37,16 +37,21 @@ SAME_SUBJECT = {
 }
 
 
-def up_lines(folder: Path) -> dict[str, range]:
-    """Each file's up section, as file lines."""
+def up_statements(folder: Path) -> dict[str, list[tuple[int, int]]]:
+    """Each file's up statements, as (first line, last line)."""
     analysis = analyze_dir(folder)
-    ranges = {}
-    for info in analysis.migrations:
-        section = info.migration.section("up")
-        if section is not None:
-            last = section.start_line + section.text.count("\n")
-            ranges[section.path.name] = range(section.start_line, last + 1)
-    return ranges
+    return {
+        info.migration.section("up").path.name: [
+            (st.start_line, st.end_line) for st in info.statements("up")
+        ]
+        for info in analysis.migrations
+        if info.migration.section("up") is not None
+    }
+
+
+def statement_at(spans: list[tuple[int, int]], line: int) -> int | None:
+    """The first line of the up statement holding ``line`` (None: not in an up section)."""
+    return next((first for first, last in spans if first <= line <= last), None)
 
 
 def compare(folder: Path) -> None:
@@ -62,14 +67,16 @@ def compare(folder: Path) -> None:
         ).stdout
         or "[]"
     )
-    ups = up_lines(folder)
+    ups = up_statements(folder)
     theirs = collections.Counter()
     matched = collections.Counter()
     unmatched = collections.Counter()
     ours_matched = set()
     for finding in found:
-        name, line = Path(finding["file"]).name, finding["line"] + 1  # squawk counts from 0
-        if line not in ups.get(name, range(0)):
+        name = Path(finding["file"]).name
+        # squawk counts lines from 0, and points into a statement; migtui at its start
+        line = statement_at(ups.get(name, []), finding["line"] + 1)
+        if line is None:
             continue  # a down section
         rule = finding["rule_name"]
         theirs[rule] += 1
