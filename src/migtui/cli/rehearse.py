@@ -148,12 +148,13 @@ class _Say:
             out.print(f"    [red]{escape(where + step.message)}[/]")
         quiet = 0
         for trace in step.statements:
-            if not (trace.locks or trace.rewrote or trace.scanned):
+            # reading (ACCESS SHARE) waits only for ACCESS EXCLUSIVE: the JSON has it
+            locks = [(rel, mode) for rel, mode in trace.locks if mode != "ACCESS SHARE"]
+            if not (locks or trace.rewrote or trace.scanned):
                 quiet += 1
                 continue
             marks = [
-                f"[{_MODE_STYLE.get(mode, 'dim')}]{mode}[/] {escape(rel)}"
-                for rel, mode in trace.locks
+                f"[{_MODE_STYLE.get(mode, 'dim')}]{mode}[/] {escape(rel)}" for rel, mode in locks
             ]
             marks += [f"[magenta]rewrote[/] {escape(rel)}" for rel in trace.rewrote]
             marks += [

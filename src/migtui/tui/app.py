@@ -25,6 +25,11 @@ PALETTE = (
         "Apply up to the selected one, pausing between migrations",
     ),
     ("dry_run", "Dry run", "Run the plan for real, then roll it all back"),
+    (
+        "rehearse",
+        "Rehearse on a copy",
+        "The plan on a throwaway copy: the locks each statement takes, each down undone",
+    ),
     ("rollback", "Guided rollback", "Pick a target, see what is dropped, confirm"),
     ("step_next", "Next statement", "Step mode: run the statement shown"),
     ("step_continue", "Continue", "Step mode: run the rest without pausing"),
@@ -59,6 +64,7 @@ _IDLE_ONLY = {
     "refresh",
     "scenarios",
     "verify",
+    "rehearse",
 }
 
 
@@ -126,7 +132,7 @@ class MigtuiApp(RunActions, App):
             return "n, c and b answer a pause in step mode: start one with s (or m)"
         if key == "x" and not self.run_in_progress:
             return "x cancels the statement running on the server: nothing runs now"
-        if key in ("a", "s", "m", "d", "r", "e", "t", "f5") and self.run_in_progress:
+        if key in ("a", "s", "m", "d", "r", "e", "t", "h", "f5") and self.run_in_progress:
             return "a run is in progress: wait for it, or cancel the statement with x"
         if key == "e" and not self._has_dirty():
             return "e resolves a dirty migration: none is dirty"
@@ -292,6 +298,23 @@ class MigtuiApp(RunActions, App):
         words = "verify passed" if passed else "verify failed (rolled back)"
         self.call_from_thread(
             self.notify, f"{version}: {words}", severity="information" if passed else "error"
+        )
+
+    def action_rehearse(self) -> None:
+        from migtui.config import redact_dsn
+        from migtui.tui.screens.rehearsal_screen import RehearsalScreen
+
+        console = self.console_screen
+        project = console.project
+        if project is None or project.listed_only:
+            self.notify("the migrations are still being read", severity="warning")
+            return
+        target = console.dsn if project.live else None
+        label = "an empty database"
+        if target is not None:
+            label = project.target.database if project.target else redact_dsn(target)
+        self.push_screen(
+            RehearsalScreen(project.analysis, target, label), lambda _: self._focus_table()
         )
 
     def action_history(self) -> None:

@@ -38,6 +38,7 @@ class ConsoleScreen(Screen):
         Binding("x", "app.cancel", "Cancel stmt"),
         Binding("e", "app.resolve_dirty", "Resolve dirty"),
         Binding("g", "app.graph", "Graph"),
+        Binding("h", "app.rehearse", "Rehearse", show=False),
         Binding("t", "app.scenarios", "Scenario"),
         Binding("f5,ctrl+r", "app.refresh", "Refresh", show=False),
         Binding("y", "app.copy_output", "Copy output", show=False),

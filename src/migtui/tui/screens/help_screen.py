@@ -30,6 +30,7 @@ KEYS = (
             ("n  c  b", "step mode: next statement, continue without pausing, abort"),
             ("x", "cancel the statement running on the server"),
             ("d", "dry run: run the plan for real, then roll everything back"),
+            ("h", "rehearse on a throwaway copy: real locks per statement, downs undone"),
             ("r", "guided rollback: pick a target, see what is dropped, confirm"),
             ("e", "resolve a dirty migration (interrupted outside a transaction)"),
         ),

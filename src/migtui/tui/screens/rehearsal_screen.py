@@ -1,0 +1,201 @@
+"""The rehearsal: the pending plan run on a throwaway copy, each statement with
+the locks PostgreSQL really took (beside the ones predicted from its SQL), and
+each step's down checked to undo its up."""
+
+from __future__ import annotations
+
+from rich.console import Group
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Button, Label, Static
+
+from migtui.core.project import Analysis
+
+#: A lock's badge: the modes that stop reads in red, those that stop writes in yellow.
+BADGES = {
+    "ACCESS EXCLUSIVE": "bold white on red",
+    "EXCLUSIVE": "bold white on dark_red",
+    "SHARE ROW EXCLUSIVE": "black on yellow",
+    "SHARE": "black on yellow",
+    "SHARE UPDATE EXCLUSIVE": "black on cyan",
+}
+
+
+class RehearsalProgress(Message):
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+
+class RehearsalDone(Message):
+    def __init__(self, rehearsal, error: str = "") -> None:
+        super().__init__()
+        self.rehearsal = rehearsal
+        self.error = error
+
+
+class RehearsalScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape", "dismiss(None)", "Back")]
+
+    def __init__(self, analysis: Analysis, target: str | None, label: str) -> None:
+        super().__init__()
+        self.analysis = analysis
+        self.target = target
+        self.label = label
+        self.rehearsal = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog rehearsal"):
+            yield Label(f"Rehearsal on a copy of {self.label}", classes="dialog-title")
+            with VerticalScroll(id="rehearsal-box"):
+                yield Static(Text("making the copy on the embedded PostgreSQL…", "dim"),
+                             id="rehearsal-text")  # fmt: skip
+            with Vertical(classes="dialog-footer"), Horizontal(classes="dialog-buttons"):
+                yield Button("Back", id="back", variant="primary")
+
+    def on_mount(self) -> None:
+        self.query_one("#back", Button).focus()
+        self._rehearse()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="rehearsal")
+    def _rehearse(self) -> None:
+        from migtui.db.rehearse import drop_copy, make_copy, rehearse
+
+        try:
+            copy, rehearsal = make_copy(self.target)
+        except Exception as exc:  # noqa: BLE001 - said in the dialog
+            self.post_message(RehearsalDone(None, " ".join(str(exc).split())))
+            return
+        try:
+            rehearse(
+                self.analysis,
+                copy,
+                rehearsal,
+                progress=lambda text: self.post_message(RehearsalProgress(f"rehearsing {text}…")),
+            )
+        except Exception as exc:  # noqa: BLE001
+            self.post_message(RehearsalDone(None, " ".join(str(exc).split())))
+            return
+        finally:
+            drop_copy(copy)
+        self.post_message(RehearsalDone(rehearsal))
+
+    def on_rehearsal_progress(self, message: RehearsalProgress) -> None:
+        self.query_one("#rehearsal-text", Static).update(Text(message.text, "dim"))
+
+    def on_rehearsal_done(self, message: RehearsalDone) -> None:
+        box = self.query_one("#rehearsal-text", Static)
+        if message.rehearsal is None:
+            box.update(Text(f"the rehearsal could not run: {message.error}", "bold red"))
+            return
+        self.rehearsal = message.rehearsal
+        box.update(Group(*report_lines(self.rehearsal, self.analysis)))
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(None)
+
+
+def report_lines(rehearsal, analysis: Analysis) -> list[Text]:
+    """The rehearsal, a line per step and per statement that took a lock."""
+    lines: list[Text] = []
+    for line in rehearsal.not_copied:
+        lines.append(Text(f"not copied: {line}", "yellow"))
+    if not rehearsal.steps:
+        lines.append(Text("Nothing is pending on the copy: nothing to rehearse.", "dim"))
+    for step in rehearsal.steps:
+        head = Text(f"{step.version} ", style="bold")
+        head.append(step.name)
+        if step.outcome != "done":
+            head.append(f"  ✗ {step.outcome}", "bold red")
+        elif step.reversible is None:
+            head.append("  ✓ applied", "green")
+        elif step.reversible:
+            head.append("  ✓ applied · ✓ down undoes it", "green")
+        else:
+            head.append("  ✓ applied · ", "green")
+            head.append("✗ down does not undo it", "bold red")
+        lines.append(Text(""))
+        lines.append(head)
+        if step.outcome != "done":
+            where = f"{step.failed_at}: " if step.failed_at else ""
+            lines.append(Text(f"    {where}{step.message}", "red"))
+        predicted = _predicted(analysis, step.version)
+        quiet = 0
+        for trace in step.statements:
+            if not (_shown_locks(trace) or trace.rewrote or trace.scanned):
+                quiet += 1
+                continue
+            lines.append(_statement_line(trace, predicted.get(trace.index, {})))
+        if quiet:
+            lines.append(
+                Text(f"         {quiet} statement(s) took no lock on a table that existed before",
+                     "dim")
+            )  # fmt: skip
+        if step.reverse_message:
+            lines.append(Text(f"    {step.reverse_message}", "red"))
+        for entry in step.left_behind:
+            lines.append(Text(f"    left behind by the down: {entry}", "red"))
+        for entry in step.lost:
+            lines.append(Text(f"    removed by the down, there before: {entry}", "red"))
+    summary = f"{sum(s.outcome == 'done' for s in rehearsal.steps)} of {len(rehearsal.steps)}"
+    summary += " step(s) applied on the copy"
+    if rehearsal.irreversible:
+        summary += (
+            f"; not undone by their down: {', '.join(s.version for s in rehearsal.irreversible)}"
+        )
+    lines.append(Text(""))
+    lines.append(Text(summary, "green" if rehearsal.ok else "bold red"))
+    return lines
+
+
+def _statement_line(trace, predicted: dict[str, str]) -> Text:
+    line = Text(f"  {trace.line:>5}  ", style="dim")
+    line.append(f"{trace.sql[:44]:<44}")
+    line.append(f" {trace.duration_ms:>7.1f} ms ", style="dim")
+    for relation, mode in trace.locks:
+        if mode == "ACCESS SHARE":
+            continue  # reading: it waits only for ACCESS EXCLUSIVE (the JSON has it)
+        line.append(" ")
+        line.append(f" {mode} ", style=BADGES.get(mode, "reverse"))
+        line.append(f" {relation}")
+        guess = predicted.get(_key(relation))
+        if guess and guess != mode:
+            line.append(f" (predicted {guess})", style="yellow")
+    for relation in trace.rewrote:
+        line.append(f"  rewrote {relation}", style="magenta")
+    for relation in trace.scanned:
+        if relation not in trace.rewrote:
+            line.append(f"  read whole {relation}", style="dim")
+    return line
+
+
+def _shown_locks(trace) -> list[tuple[str, str]]:
+    """The locks worth a badge: all but reading (ACCESS SHARE)."""
+    return [(r, m) for r, m in trace.locks if m != "ACCESS SHARE"]
+
+
+def _predicted(analysis: Analysis, version: str) -> dict[int, dict[str, str]]:
+    """The locks each up statement of ``version`` is predicted to take, by index."""
+    from migtui.core.locks import predict
+    from migtui.core.statements import split
+
+    info = analysis.get(version)
+    if info is None:
+        return {}
+    out = {}
+    for statement in info.statements("up"):
+        tree = statement.tree
+        if tree is None:
+            parsed = split(statement.text).statements
+            tree = parsed[0].tree if parsed else None
+        out[statement.index] = {_key(lock.relation): lock.mode for lock in predict(tree)}
+    return out
+
+
+def _key(relation: str) -> str:
+    return relation if "." in relation else f"public.{relation}"

@@ -1,0 +1,43 @@
+"""The console's rehearsal: the plan on a copy of the demo's database, each
+statement with the locks PostgreSQL took, each down checked; the database the
+console is on is left as it was."""
+
+from __future__ import annotations
+
+import pytest
+
+from migtui.tui.app import MigtuiApp
+from migtui.tui.screens.rehearsal_screen import RehearsalScreen
+from migtui.tui.source import ConsoleSource
+from migtui.tui.widgets.migration_table import MigrationTable
+from tui.helpers import drive, loaded, scenario_dir, static_text, wait_for
+
+pytestmark = pytest.mark.db
+
+
+def test_h_rehearses_the_plan_on_a_copy_and_shows_the_locks(demo_data_dir):
+    app = MigtuiApp(ConsoleSource(root=scenario_dir("fixed"), demo=True, scenario="fixed"))
+
+    async def script(pilot):
+        await loaded(pilot, live=True)
+        pending = app.console_screen.project.counts().get("pending")
+        await pilot.press("h")
+        await wait_for(pilot, lambda: isinstance(app.screen, RehearsalScreen))
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.rehearsal is not None, timeout=120)
+        rehearsal = screen.rehearsal
+        assert rehearsal.ok and len(rehearsal.steps) == pending
+        step = next(s for s in rehearsal.steps if s.version == "0014")
+        alter = next(t for t in step.statements if t.sql.startswith("ALTER TABLE proposal_moves"))
+        assert alter.locks == [("public.proposal_moves", "ACCESS EXCLUSIVE")]
+        shown = static_text(screen.query_one("#rehearsal-text"))
+        assert " ACCESS EXCLUSIVE  public.proposal_moves" in shown
+        assert "predicted" not in shown  # every traced lock is the one predicted
+        assert "down undoes it" in shown and "applied on the copy" in shown
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.console_screen.query_one(MigrationTable).has_focus
+        # the demo's own database was only read
+        assert app.console_screen.project.counts().get("pending") == pending
+
+    drive(app, script)
