@@ -124,6 +124,10 @@ def test_lock_hints_follow_the_problems_and_lead_to_their_line():
         assert app.console_screen.selected_version == chosen.migration
         area = app.console_screen.query_one("#sql-text-up")
         assert area.selection.end[0] == chosen.line - area.line_number_start
+        # the line under the editor says the hint of the statement the cursor is on
+        await pilot.pause()
+        note = static_text(app.console_screen.query_one("#sql-note"))
+        assert chosen.rule in note and "safer:" in note
 
     drive(app, script)
 

@@ -227,6 +227,7 @@ class ConsoleScreen(Screen):
         hints = (
             [h for h in self.project.analysis.hints if h.migration == row.version] if row else []
         )
+        self.query_one(SqlPreview).show_hints(hints)
         self.query_one(SqlPreview).border_subtitle = (
             f"◆ {len(hints)} lock hint{'s' * (len(hints) != 1)}: line "
             + ", ".join(str(h.line) for h in hints[:4])

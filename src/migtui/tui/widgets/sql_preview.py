@@ -60,6 +60,9 @@ class SqlPreview(Vertical):
         self._starts: dict[str, int] = {}
         #: sections whose text is the shown migration's (the others load when their tab opens)
         self._loaded: set[str] = set()
+        #: The shown migration's lock hints, by the file line of their statement.
+        self._hints: dict[int, list] = {}
+        self._hint_noted = False
 
     def compose(self):
         with TabbedContent(id="sql-tabs"):
@@ -128,6 +131,32 @@ class SqlPreview(Vertical):
         area.move_cursor((0, 0))
         area.scroll_home(animate=False)
 
+    def show_hints(self, hints) -> None:
+        """The shown migration's lock hints: said under the editor when the cursor
+        is on their statement's first line."""
+        self._hints = {}
+        for hint in hints:
+            self._hints.setdefault(hint.line, []).append(hint)
+
+    def on_text_area_selection_changed(self, event: TextArea.SelectionChanged) -> None:
+        if event.text_area.id != "sql-text-up":
+            return
+        line = event.selection.end[0] + self._starts.get("up", 1)
+        hints = self._hints.get(line)
+        if hints:
+            text = Text()
+            for n, hint in enumerate(hints):
+                text.append("\n" if n else "")
+                text.append("◆ ", style="magenta")
+                text.append(f"{hint.rule}: ", style="bold")
+                text.append(hint.message)
+                text.append(f"  safer: {hint.hint}", style="cyan")
+            self.note(text)
+            self._hint_noted = True
+        elif self._hint_noted:
+            self.note("")
+            self._hint_noted = False
+
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         if event.tabbed_content.id == "sql-tabs":
             self._load(self.section)
@@ -151,7 +180,9 @@ class SqlPreview(Vertical):
         area.scroll_to(x=0, y=max(0, start - 2), animate=False)
 
     def note(self, message: str | Text, *, error: bool = False) -> None:
-        """The line under the editor: the error beside a failing line, or nothing."""
+        """The line under the editor: the error beside a failing line, a lock
+        hint for the line the cursor is on, or nothing."""
+        self._hint_noted = False
         widget = self.query_one("#sql-note", Static)
         widget.update(message)
         widget.set_class(bool(message), "-shown")
