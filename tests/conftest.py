@@ -126,3 +126,26 @@ def bundled_dir() -> Path:
 @pytest.fixture(scope="session")
 def scenarios_dir() -> Path:
     return SCENARIOS
+
+
+@pytest.fixture(scope="session")
+def demo_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The data folder the user's embedded server (the demo's, rehearsal copies')
+    lives in during the tests.
+
+    It is the folder the shared fixtures point MIGTUI_DATA_DIR at; the server the
+    demo starts there outlives the app by design, so it is stopped here.
+    """
+    folder = tmp_path_factory.getbasetemp() / "migtui-data"
+    yield folder
+    from migtui.db.embedded import stop_server
+
+    before = os.environ.get("MIGTUI_DATA_DIR")
+    os.environ["MIGTUI_DATA_DIR"] = str(folder)
+    try:
+        stop_server()
+    finally:
+        if before is None:
+            del os.environ["MIGTUI_DATA_DIR"]
+        else:
+            os.environ["MIGTUI_DATA_DIR"] = before

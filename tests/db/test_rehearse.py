@@ -179,3 +179,50 @@ def test_a_copy_of_a_dbmate_database_and_a_failure_at_its_line(
     assert fingerprint(pg_dsn) == before
     with psycopg.connect(pg_dsn) as conn:
         assert conn.execute("SELECT count(*) FROM schema_migrations").fetchone()[0] == 1
+
+
+def test_a_copy_on_another_server_brings_the_roles_without_their_passwords(
+    pg_dsn, pg_admin_dsn, write_migrations, demo_data_dir
+):
+    """The copy goes to the embedded server (another server than the target's):
+    the roles a GRANT names come along, their passwords do not."""
+    import uuid
+
+    from psycopg import sql
+    from psycopg.conninfo import make_conninfo
+
+    role = f"rehearsal_reader_{uuid.uuid4().hex[:6]}"
+    folder = write_migrations(MIGRATIONS)
+    with psycopg.connect(pg_admin_dsn, autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("CREATE ROLE {} LOGIN PASSWORD 'never-copied'").format(sql.Identifier(role))
+        )
+    try:
+        with psycopg.connect(pg_dsn, autocommit=True) as conn:
+            conn.execute("CREATE TABLE reports (id int)")
+            conn.execute(sql.SQL("GRANT SELECT ON reports TO {}").format(sql.Identifier(role)))
+        copy, rehearsal = make_copy(pg_dsn)
+        try:
+            assert rehearsal.not_copied == [] and rehearsal.copy_seconds > 0
+            with psycopg.connect(copy, autocommit=True) as conn:
+                granted = conn.execute(
+                    "SELECT has_table_privilege(%s, 'public.reports', 'SELECT')", (role,)
+                ).fetchone()[0]
+                password = conn.execute(
+                    "SELECT rolpassword FROM pg_authid WHERE rolname = %s", (role,)
+                ).fetchone()[0]
+                server = conn.execute("SHOW data_directory").fetchone()[0]
+            assert granted and password is None
+            assert server.startswith(str(demo_data_dir))  # not the target's server
+            rehearse(analyze_dir(folder), copy, rehearsal)
+            assert [s.version for s in rehearsal.steps] == ["0001", "0002", "0003"]
+        finally:
+            drop_copy(copy)
+            embedded = make_conninfo(copy, dbname="postgres")
+            with psycopg.connect(embedded, autocommit=True) as conn:
+                conn.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role)))
+    finally:
+        with psycopg.connect(pg_dsn, autocommit=True) as conn:
+            conn.execute("DROP TABLE IF EXISTS reports")
+        with psycopg.connect(pg_admin_dsn, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role)))
