@@ -46,7 +46,7 @@ _ORDER = list(_MODES.values())
 _SYSTEM = "('pg_catalog', 'information_schema', 'migtui', 'pg_toast')"
 
 _RELATIONS = f"""
-SELECT c.oid, n.nspname || '.' || c.relname, c.relfilenode, c.relkind
+SELECT c.oid, n.nspname || '.' || c.relname, c.relfilenode
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
  WHERE n.nspname NOT IN {_SYSTEM} AND n.nspname NOT LIKE 'pg_temp%'
    AND c.relkind IN ('r', 'p', 'm')
@@ -102,51 +102,65 @@ class _LockTracer(StatementTracer):
 
     def migration_started(self, version: str) -> None:
         self._held = {}
-        self._existing: set[int] | None = None  # read before the first statement
+        self._existing = None  # read before the migration's first statement
 
     def before(self, conn: psycopg.Connection) -> None:
-        self._files = {}
-        for oid, name, filenode, _kind in conn.execute(_RELATIONS):
-            self._names[oid] = name
-            self._files[oid] = filenode
+        self._files = self._read_files(conn)
         if self._existing is None:
             # a table the migration makes is new in its transaction: nobody waits on it
             self._existing = set(self._files)
         self._scans = dict(conn.execute(_SCANS).fetchall())
 
     def after(self, conn, version, section, statement: Statement, duration_ms: float) -> None:
-        trace = StatementTrace(
-            version, section, statement.index, statement.start_line,
-            statement.first_line_text, duration_ms,
-        )  # fmt: skip
-        now = {}
-        for oid, name, filenode, _kind in conn.execute(_RELATIONS):
+        existing = self._existing or set()
+        files = self._read_files(conn)
+        scans = conn.execute(_SCANS).fetchall()
+        self.traces.append(
+            StatementTrace(
+                version=version,
+                section=section,
+                index=statement.index,
+                line=statement.start_line,
+                sql=statement.first_line_text,
+                duration_ms=duration_ms,
+                locks=self._new_locks(conn, existing),
+                rewrote=sorted(
+                    self._names[oid]
+                    for oid, node in files.items()
+                    if oid in existing and node != self._files.get(oid, node)
+                ),
+                scanned=sorted(
+                    self._names[oid]
+                    for oid, count in scans
+                    if oid in existing and count > self._scans.get(oid, 0)
+                ),
+            )
+        )
+
+    def _read_files(self, conn: psycopg.Connection) -> dict[int, int]:
+        """Each table's file (``relfilenode``), learning its name on the way."""
+        files = {}
+        for oid, name, filenode in conn.execute(_RELATIONS):
             self._names[oid] = name
-            now[oid] = filenode
+            files[oid] = filenode
+        return files
+
+    def _new_locks(self, conn: psycopg.Connection, existing: set[int]) -> list[tuple[str, str]]:
+        """The table locks taken or made stronger since the last statement, strongest first."""
         strongest: dict[int, str] = {}
         for oid, mode in conn.execute(_HELD):
             mode = _MODES.get(mode, mode)
-            if oid in strongest and _ORDER.index(strongest[oid]) >= _ORDER.index(mode):
-                continue
-            strongest[oid] = mode
+            if oid not in strongest or _ORDER.index(mode) > _ORDER.index(strongest[oid]):
+                strongest[oid] = mode
+        taken = []
         for oid, mode in strongest.items():
-            # a table made by this very statement (or not a table at all) is nobody's wait
-            if oid not in self._existing:
-                continue
+            if oid not in existing:
+                continue  # a table made in this migration, or not a table at all
             before = self._held.get(oid)
             if before is None or _ORDER.index(mode) > _ORDER.index(before):
                 self._held[oid] = mode
-                trace.locks.append((self._names[oid], mode))
-        trace.locks.sort(key=lambda lock: -_ORDER.index(lock[1]))
-        trace.rewrote = sorted(
-            self._names[oid] for oid, node in now.items()
-            if oid in self._existing and node != self._files.get(oid, node)
-        )  # fmt: skip
-        for oid, scans in conn.execute(_SCANS):
-            if scans > self._scans.get(oid, 0) and oid in self._existing:
-                trace.scanned.append(self._names[oid])
-        trace.scanned.sort()
-        self.traces.append(trace)
+                taken.append((self._names[oid], mode))
+        return sorted(taken, key=lambda lock: -_ORDER.index(lock[1]))
 
 
 @dataclass
