@@ -37,6 +37,11 @@ def test_h_rehearses_the_plan_on_a_copy_and_shows_the_locks(demo_data_dir):
         await pilot.press("escape")
         await pilot.pause()
         assert app.console_screen.query_one(MigrationTable).has_focus
+        # back in the console, the SQL pane says what the statement took on the copy
+        app.console_screen.select("0014", alter.line)
+        await pilot.pause()
+        note = static_text(app.console_screen.query_one("#sql-note"))
+        assert "rehearsed: ACCESS EXCLUSIVE on public.proposal_moves" in note
         # the demo's own database was only read
         assert app.console_screen.project.counts().get("pending") == pending
 

@@ -313,9 +313,14 @@ class MigtuiApp(RunActions, App):
         label = "an empty database"
         if target is not None:
             label = project.target.database if project.target else redact_dsn(target)
-        self.push_screen(
-            RehearsalScreen(project.analysis, target, label), lambda _: self._focus_table()
-        )
+        self.push_screen(RehearsalScreen(project.analysis, target, label), self._rehearsed)
+
+    def _rehearsed(self, rehearsal) -> None:
+        console = self.console_screen
+        if rehearsal is not None:
+            console.rehearsal = rehearsal
+            console.refresh_selected()
+        self._focus_table()
 
     def action_history(self) -> None:
         from migtui.tui.screens.history_screen import HistoryScreen

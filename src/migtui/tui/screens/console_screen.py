@@ -60,6 +60,8 @@ class ConsoleScreen(Screen):
         self.dsn: str | None = None
         #: How many times the project has been read to the end (tests wait on it).
         self.loads_completed = 0
+        #: The last rehearsal on a copy: the SQL pane says what each statement took.
+        self.rehearsal = None
 
     def compose(self) -> ComposeResult:
         yield TargetHeader(id="header")
@@ -217,6 +219,10 @@ class ConsoleScreen(Screen):
             self.notify(why, severity="warning", timeout=4)
             event.stop()
 
+    def refresh_selected(self) -> None:
+        """Show the selected migration again (after a rehearsal added what it saw)."""
+        self._show_selected()
+
     def _show_selected(self) -> None:
         version = self.selected_version
         self.query_one(DependencyPanel).show(self.project, version)
@@ -227,7 +233,9 @@ class ConsoleScreen(Screen):
         hints = (
             [h for h in self.project.analysis.hints if h.migration == row.version] if row else []
         )
-        self.query_one(SqlPreview).show_hints(hints)
+        rehearsed = self.rehearsal.steps if self.rehearsal is not None and row else []
+        traces = next((s.statements for s in rehearsed if s.version == row.version), [])
+        self.query_one(SqlPreview).show_hints(hints, traces)
         self.query_one(SqlPreview).border_subtitle = (
             f"◆ {len(hints)} lock hint{'s' * (len(hints) != 1)}: line "
             + ", ".join(str(h.line) for h in hints[:4])

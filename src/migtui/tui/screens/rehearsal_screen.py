@@ -39,8 +39,10 @@ class RehearsalDone(Message):
         self.error = error
 
 
-class RehearsalScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape", "dismiss(None)", "Back")]
+class RehearsalScreen(ModalScreen):
+    """Dismissed with the rehearsal (None if it did not finish)."""
+
+    BINDINGS = [Binding("escape", "back", "Back")]
 
     def __init__(self, analysis: Analysis, target: str | None, label: str) -> None:
         super().__init__()
@@ -97,7 +99,10 @@ class RehearsalScreen(ModalScreen[None]):
         box.update(Group(*report_lines(self.rehearsal, self.analysis)))
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(None)
+        self.action_back()
+
+    def action_back(self) -> None:
+        self.dismiss(self.rehearsal)
 
 
 def report_lines(rehearsal, analysis: Analysis) -> list[Text]:

@@ -62,6 +62,7 @@ class SqlPreview(Vertical):
         self._loaded: set[str] = set()
         #: The shown migration's lock hints, by the file line of their statement.
         self._hints: dict[int, list] = {}
+        self._traces: dict[int, object] = {}
         self._hint_noted = False
 
     def compose(self):
@@ -131,26 +132,21 @@ class SqlPreview(Vertical):
         area.move_cursor((0, 0))
         area.scroll_home(animate=False)
 
-    def show_hints(self, hints) -> None:
-        """The shown migration's lock hints: said under the editor when the cursor
-        is on their statement's first line."""
+    def show_hints(self, hints, traces=()) -> None:
+        """The shown migration's lock hints, and the locks a rehearsal traced for
+        its statements: said under the editor when the cursor is on the
+        statement's first line."""
         self._hints = {}
         for hint in hints:
             self._hints.setdefault(hint.line, []).append(hint)
+        self._traces = {trace.line: trace for trace in traces}
 
     def on_text_area_selection_changed(self, event: TextArea.SelectionChanged) -> None:
         if event.text_area.id != "sql-text-up":
             return
         line = event.selection.end[0] + self._starts.get("up", 1)
-        hints = self._hints.get(line)
-        if hints:
-            text = Text()
-            for n, hint in enumerate(hints):
-                text.append("\n" if n else "")
-                text.append("◆ ", style="magenta")
-                text.append(f"{hint.rule}: ", style="bold")
-                text.append(hint.message)
-                text.append(f"  safer: {hint.hint}", style="cyan")
+        text = _lock_note(self._hints.get(line, ()), self._traces.get(line))
+        if text is not None:
             self.note(text)
             self._hint_noted = True
         elif self._hint_noted:
@@ -187,3 +183,29 @@ class SqlPreview(Vertical):
         widget.update(message)
         widget.set_class(bool(message), "-shown")
         widget.set_class(error, "-error")
+
+
+def _lock_note(hints, trace) -> Text | None:
+    """What the line under the editor says of a statement's locks: the hints
+    read from its SQL, and what a rehearsal saw it take."""
+    if not hints and trace is None:
+        return None
+    text = Text()
+    for hint in hints:
+        text.append("\n" if text else "")
+        text.append("◆ ", style="magenta")
+        text.append(f"{hint.rule}: ", style="bold")
+        text.append(hint.message)
+        text.append(f"  safer: {hint.hint}", style="cyan")
+    if trace is not None:
+        text.append("\n" if text else "")
+        text.append("rehearsed: ", style="bold")
+        taken = [f"{mode} on {relation}" for relation, mode in trace.locks]
+        text.append(", ".join(taken) or "no lock on a table that existed before")
+        if trace.rewrote:
+            text.append(f"; rewrote {', '.join(trace.rewrote)}", style="magenta")
+        scanned = [r for r in trace.scanned if r not in trace.rewrote]
+        if scanned:
+            text.append(f"; read whole {', '.join(scanned)}", style="dim")
+        text.append(f"; {trace.duration_ms:.1f} ms", style="dim")
+    return text
