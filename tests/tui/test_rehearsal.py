@@ -21,7 +21,7 @@ def test_h_rehearses_the_plan_on_a_copy_and_shows_the_locks(demo_data_dir):
     async def script(pilot):
         await loaded(pilot, live=True)
         pending = app.console_screen.project.counts().get("pending")
-        await pilot.press("h")
+        await pilot.press("h")  # with 0001 selected: the dialog opens at the top
         await wait_for(pilot, lambda: isinstance(app.screen, RehearsalScreen))
         screen = app.screen
         await wait_for(pilot, lambda: screen.rehearsal is not None, timeout=120)
@@ -30,8 +30,8 @@ def test_h_rehearses_the_plan_on_a_copy_and_shows_the_locks(demo_data_dir):
         step = next(s for s in rehearsal.steps if s.version == "0014")
         alter = next(t for t in step.statements if t.sql.startswith("ALTER TABLE proposal_moves"))
         assert alter.locks == [("public.proposal_moves", "ACCESS EXCLUSIVE")]
-        shown = static_text(screen.query_one("#rehearsal-text"))
-        assert " ACCESS EXCLUSIVE  public.proposal_moves" in shown
+        shown = screen.text()
+        assert " ACCESS EXCLUSIVE  proposal_moves" in shown
         assert "predicted" not in shown  # every traced lock is the one predicted
         assert "down undoes it" in shown and "applied on the copy" in shown
         await pilot.press("escape")
@@ -42,6 +42,16 @@ def test_h_rehearses_the_plan_on_a_copy_and_shows_the_locks(demo_data_dir):
         await pilot.pause()
         note = static_text(app.console_screen.query_one("#sql-note"))
         assert "rehearsed: ACCESS EXCLUSIVE on public.proposal_moves" in note
+        # pressed on 0014, the dialog opens at 0014's step
+        await pilot.press("h")
+        await wait_for(pilot, lambda: isinstance(app.screen, RehearsalScreen))
+        again = app.screen
+        await wait_for(pilot, lambda: again.rehearsal is not None, timeout=120)
+        await pilot.pause()
+        box = again.query_one("#rehearsal-box")
+        assert box.scroll_y > 0
+        assert abs(again.query_one("#step-0014").region.y - box.content_region.y) <= 1
+        await pilot.press("escape")
         # the demo's own database was only read
         assert app.console_screen.project.counts().get("pending") == pending
 

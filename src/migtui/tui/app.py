@@ -313,7 +313,10 @@ class MigtuiApp(RunActions, App):
         label = "an empty database"
         if target is not None:
             label = project.target.database if project.target else redact_dsn(target)
-        self.push_screen(RehearsalScreen(project.analysis, target, label), self._rehearsed)
+        self.push_screen(
+            RehearsalScreen(project.analysis, target, label, start_at=console.selected_version),
+            self._rehearsed,
+        )
 
     def _rehearsed(self, rehearsal) -> None:
         console = self.console_screen

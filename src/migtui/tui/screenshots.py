@@ -18,6 +18,7 @@ from pathlib import Path
 
 from migtui.tui.app import MigtuiApp
 from migtui.tui.screens.apply_screen import ApplyScreen
+from migtui.tui.screens.rehearsal_screen import RehearsalScreen
 from migtui.tui.screens.rollback_screen import RollbackScreen
 from migtui.tui.screens.scenario_picker import ScenarioPicker, scenario_choices
 from migtui.tui.source import ConsoleSource
@@ -130,6 +131,14 @@ async def walk_the_demo(out: Path, size: tuple[int, int], png: bool) -> list[Pat
         await cam.loaded()
         await cam.select("0014")
         await cam.shoot("04-fixed-chain")
+
+        await pilot.press("h")
+        await cam.until(lambda: isinstance(app.screen, RehearsalScreen))
+        rehearsal = app.screen
+        await cam.until(lambda: rehearsal.rehearsal is not None, timeout=120)
+        # it opens at the selected migration's step, 0014
+        await cam.shoot("04b-rehearsal")
+        await pilot.press("escape")
 
         await pilot.press("g")
         await cam.shoot("05-graph")

@@ -4,6 +4,8 @@ each step's down checked to undo its up."""
 
 from __future__ import annotations
 
+import re
+
 from rich.console import Group
 from rich.text import Text
 from textual import work
@@ -44,12 +46,17 @@ class RehearsalScreen(ModalScreen):
 
     BINDINGS = [Binding("escape", "back", "Back")]
 
-    def __init__(self, analysis: Analysis, target: str | None, label: str) -> None:
+    def __init__(
+        self, analysis: Analysis, target: str | None, label: str, start_at: str | None = None
+    ) -> None:
         super().__init__()
         self.analysis = analysis
         self.target = target
         self.label = label
+        #: The migration whose step is shown first (the console's selected row).
+        self.start_at = start_at
         self.rehearsal = None
+        self._plain = ""
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog rehearsal"):
@@ -90,13 +97,34 @@ class RehearsalScreen(ModalScreen):
     def on_rehearsal_progress(self, message: RehearsalProgress) -> None:
         self.query_one("#rehearsal-text", Static).update(Text(message.text, "dim"))
 
-    def on_rehearsal_done(self, message: RehearsalDone) -> None:
-        box = self.query_one("#rehearsal-text", Static)
+    async def on_rehearsal_done(self, message: RehearsalDone) -> None:
+        status = self.query_one("#rehearsal-text", Static)
         if message.rehearsal is None:
-            box.update(Text(f"the rehearsal could not run: {message.error}", "bold red"))
+            status.update(Text(f"the rehearsal could not run: {message.error}", "bold red"))
             return
         self.rehearsal = message.rehearsal
-        box.update(Group(*report_lines(self.rehearsal, self.analysis)))
+        status.display = False
+        box = self.query_one("#rehearsal-box", VerticalScroll)
+        parts = report_parts(self.rehearsal, self.analysis)
+        self._plain = "\n".join(line.plain for _, lines in parts for line in lines)
+        await box.mount_all(
+            Static(Group(*lines), id=_step_id(version) if version else None, classes="step")
+            for version, lines in parts
+        )
+        if self.start_at is not None:
+            self.call_after_refresh(self.show_step, self.start_at)
+
+    def show_step(self, version: str) -> None:
+        """Scroll the step of ``version`` to the top, when it was rehearsed."""
+        found = self.query(f"#{_step_id(version)}")
+        if found:
+            self.query_one("#rehearsal-box", VerticalScroll).scroll_to_widget(
+                found.first(), top=True, animate=False
+            )
+
+    def text(self) -> str:
+        """The report the dialog shows, as plain text ("" until it is done)."""
+        return self._plain
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.action_back()
@@ -105,78 +133,89 @@ class RehearsalScreen(ModalScreen):
         self.dismiss(self.rehearsal)
 
 
-def report_lines(rehearsal, analysis: Analysis) -> list[Text]:
-    """The rehearsal, a line per step and per statement that took a lock."""
-    lines: list[Text] = []
-    for line in rehearsal.not_copied:
-        lines.append(Text(f"not copied: {line}", "yellow"))
+def report_parts(rehearsal, analysis: Analysis) -> list[tuple[str | None, list[Text]]]:
+    """The rehearsal in parts: what could not be copied, then a part per step
+    (its version, a line for it and one per statement that took a lock), then
+    the summary."""
+    parts: list[tuple[str | None, list[Text]]] = []
+    opening = [Text(f"not copied: {line}", "yellow") for line in rehearsal.not_copied]
     if not rehearsal.steps:
-        lines.append(Text("Nothing is pending on the copy: nothing to rehearse.", "dim"))
+        opening.append(Text("Nothing is pending on the copy: nothing to rehearse.", "dim"))
+    if opening:
+        parts.append((None, opening))
     for step in rehearsal.steps:
-        head = Text(f"{step.version} ", style="bold")
-        head.append(step.name)
-        if step.outcome != "done":
-            head.append(f"  ✗ {step.outcome}", "bold red")
-        elif step.reversible is None:
-            head.append("  ✓ applied", "green")
-        elif step.reversible:
-            head.append("  ✓ applied · ✓ down undoes it", "green")
-        else:
-            head.append("  ✓ applied · ", "green")
-            head.append("✗ down does not undo it", "bold red")
-        lines.append(Text(""))
-        lines.append(head)
-        if step.outcome != "done":
-            where = f"{step.failed_at}: " if step.failed_at else ""
-            lines.append(Text(f"    {where}{step.message}", "red"))
-        predicted = _predicted(analysis, step.version)
-        quiet = 0
-        for trace in step.statements:
-            if not (_shown_locks(trace) or trace.rewrote or trace.scanned):
-                quiet += 1
-                continue
-            lines.append(_statement_line(trace, predicted.get(trace.index, {})))
-        if quiet:
-            lines.append(
-                Text(f"         {quiet} statement(s) took no lock on a table that existed before",
-                     "dim")
-            )  # fmt: skip
-        if step.reverse_message:
-            lines.append(Text(f"    {step.reverse_message}", "red"))
-        for entry in step.left_behind:
-            lines.append(Text(f"    left behind by the down: {entry}", "red"))
-        for entry in step.lost:
-            lines.append(Text(f"    removed by the down, there before: {entry}", "red"))
+        parts.append((step.version, _step_lines(step, analysis)))
     summary = f"{sum(s.outcome == 'done' for s in rehearsal.steps)} of {len(rehearsal.steps)}"
     summary += " step(s) applied on the copy"
     if rehearsal.irreversible:
         summary += (
             f"; not undone by their down: {', '.join(s.version for s in rehearsal.irreversible)}"
         )
-    lines.append(Text(""))
-    lines.append(Text(summary, "green" if rehearsal.ok else "bold red"))
+    parts.append((None, [Text(summary, "green" if rehearsal.ok else "bold red")]))
+    return parts
+
+
+def _step_lines(step, analysis: Analysis) -> list[Text]:
+    head = Text(f"{step.version} ", style="bold")
+    head.append(step.name)
+    if step.outcome != "done":
+        head.append(f"  ✗ {step.outcome}", "bold red")
+    elif step.reversible is None:
+        head.append("  ✓ applied", "green")
+    elif step.reversible:
+        head.append("  ✓ applied · ✓ down undoes it", "green")
+    else:
+        head.append("  ✓ applied · ", "green")
+        head.append("✗ down does not undo it", "bold red")
+    lines = [head]
+    if step.outcome != "done":
+        where = f"{step.failed_at}: " if step.failed_at else ""
+        lines.append(Text(f"    {where}{step.message}", "red"))
+    predicted = _predicted(analysis, step.version)
+    quiet = 0
+    for trace in step.statements:
+        if not (_shown_locks(trace) or trace.rewrote or trace.scanned):
+            quiet += 1
+            continue
+        lines.append(_statement_line(trace, predicted.get(trace.index, {})))
+    if quiet:
+        words = f"{quiet} statement(s) took no lock on a table that existed before"
+        lines.append(Text(f"         {words}", "dim"))
+    if step.reverse_message:
+        lines.append(Text(f"    {step.reverse_message}", "red"))
+    for entry in step.left_behind:
+        lines.append(Text(f"    left behind by the down: {entry}", "red"))
+    for entry in step.lost:
+        lines.append(Text(f"    removed by the down, there before: {entry}", "red"))
     return lines
 
 
 def _statement_line(trace, predicted: dict[str, str]) -> Text:
     line = Text(f"  {trace.line:>5}  ", style="dim")
-    line.append(f"{trace.sql[:44]:<44}")
-    line.append(f" {trace.duration_ms:>7.1f} ms ", style="dim")
-    for relation, mode in trace.locks:
-        if mode == "ACCESS SHARE":
-            continue  # reading: it waits only for ACCESS EXCLUSIVE (the JSON has it)
+    line.append(f"{trace.sql[:40]:<40}")
+    line.append(f" {trace.duration_ms:>6.1f} ms ", style="dim")
+    by_mode: dict[str, list[str]] = {}
+    for relation, mode in _shown_locks(trace):  # strongest first
+        by_mode.setdefault(mode, []).append(relation)
+    for mode, relations in by_mode.items():
         line.append(" ")
         line.append(f" {mode} ", style=BADGES.get(mode, "reverse"))
-        line.append(f" {relation}")
-        guess = predicted.get(_key(relation))
-        if guess and guess != mode:
-            line.append(f" (predicted {guess})", style="yellow")
-    for relation in trace.rewrote:
-        line.append(f"  rewrote {relation}", style="magenta")
-    for relation in trace.scanned:
-        if relation not in trace.rewrote:
-            line.append(f"  read whole {relation}", style="dim")
+        line.append(" " + ", ".join(_short(r) for r in relations))
+        for relation in relations:
+            guess = predicted.get(_key(relation))
+            if guess and guess != mode:
+                line.append(f" ({_short(relation)}: predicted {guess})", style="yellow")
+    if trace.rewrote:
+        line.append(f"  rewrote {', '.join(map(_short, trace.rewrote))}", style="magenta")
+    scanned = [r for r in trace.scanned if r not in trace.rewrote]
+    if scanned:
+        line.append(f"  read whole {', '.join(map(_short, scanned))}", style="dim")
     return line
+
+
+def _short(relation: str) -> str:
+    """A relation as an operator reads it: without ``public.``."""
+    return relation.removeprefix("public.")
 
 
 def _shown_locks(trace) -> list[tuple[str, str]]:
@@ -200,6 +239,10 @@ def _predicted(analysis: Analysis, version: str) -> dict[int, dict[str, str]]:
             tree = parsed[0].tree if parsed else None
         out[statement.index] = {_key(lock.relation): lock.mode for lock in predict(tree)}
     return out
+
+
+def _step_id(version: str) -> str:
+    return "step-" + re.sub(r"[^A-Za-z0-9_-]", "_", version)
 
 
 def _key(relation: str) -> str:
