@@ -77,6 +77,7 @@ def test_a_failure_on_the_copy_is_said_with_the_step_and_stops_there(
     ]
     assert "division by zero" in rehearsal.steps[1].message
     assert rehearsal.failed.version == "0002" and not rehearsal.ok
+    assert rehearsal.planned == 3 and "stopped at 0002" in rehearsal.stopped
 
 
 def test_a_copy_of_the_target_runs_only_what_is_pending_and_leaves_the_target_alone(

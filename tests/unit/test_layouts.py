@@ -827,6 +827,21 @@ def test_prisma_knows_a_migration_by_its_folder_name_in_string_order(tmp_path: P
     assert all(m.down is None for m in result.migrations)
 
 
+def test_apply_to_a_prisma_migration_is_that_one_not_its_twin_in_numbers(tmp_path: Path) -> None:
+    """Two folders share their numbers; `--to` names one by its whole name."""
+    write(tmp_path, "migration_lock.toml", 'provider = "postgresql"\n')
+    for folder in ("20240304123642_traces_view", "20240304123642_traces_view_improvement"):
+        write(tmp_path, f"{folder}/migration.sql", "SELECT 1;\n")
+    analysis = analyze_dir(tmp_path)
+    plan = build_apply_plan(analysis, [], to="20240304123642_traces_view_improvement")
+    assert [s.version for s in plan.steps] == [
+        "20240304123642_traces_view",
+        "20240304123642_traces_view_improvement",
+    ]
+    first = build_apply_plan(analysis, [], to="20240304123642_traces_view")
+    assert [s.version for s in first.steps] == ["20240304123642_traces_view"]
+
+
 def test_prisma_enum_blocks_run_inside_the_migrations_one_transaction() -> None:
     analysis = analyze_dir(FIXTURES / "prisma")
     up = analysis.get("20240302090000_add_post_status").sections["up"]

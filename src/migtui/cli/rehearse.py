@@ -119,9 +119,13 @@ class _Say:
         failed, irreversible = rehearsal.failed, rehearsal.irreversible
         applied = sum(1 for s in rehearsal.steps if s.outcome == "done")
         checked = [s for s in rehearsal.steps if s.reversible is not None]
-        summary = f"{applied} of {len(rehearsal.steps)} step(s) applied on the copy"
+        summary = (
+            f"{applied} of {rehearsal.planned or len(rehearsal.steps)} step(s) applied on the copy"
+        )
         if checked:
             summary += f"; {len(checked) - len(irreversible)} of {len(checked)} downs undo their up"
+        if rehearsal.stopped:
+            out.print(f"\n[yellow]{escape(rehearsal.stopped)}[/]")
         if failed is not None:
             out.print(f"\n[bold red]✗ {summary}: {escape(failed.version)} failed[/]")
         elif irreversible:

@@ -158,6 +158,11 @@ def _by_number(statuses: list[MigrationStatus]) -> dict[tuple[int, ...], Migrati
 def _target(analysis: Analysis, statuses: list[MigrationStatus], to: str) -> Version | None:
     known = [i.migration.version for i in analysis.migrations]
     known += [_version(analysis, s.version) for s in statuses]
+    # as written first: Prisma's 20240304123642_traces_view and …_traces_view_improvement
+    # share their numbers
+    for version in known:
+        if version.raw == to.strip():
+            return version
     for version in known:
         if version.same_number(to):
             return version

@@ -208,6 +208,10 @@ class Rehearsal:
     #: Lines of the copy PostgreSQL refused (an extension the embedded server lacks…).
     not_copied: list[str] = field(default_factory=list)
     steps: list[StepRehearsal] = field(default_factory=list)
+    #: How many steps the plan had on the copy, and, when the rehearsal ended
+    #: before the last, why.
+    planned: int = 0
+    stopped: str = ""
 
     @property
     def failed(self) -> StepRehearsal | None:
@@ -228,7 +232,9 @@ class Rehearsal:
             "not_copied": self.not_copied,
             "steps": [s.to_json() for s in self.steps],
             "summary": {
+                "planned": self.planned,
                 "steps": len(self.steps),
+                "stopped": self.stopped or None,
                 "failed": self.failed.version if self.failed else None,
                 "irreversible": [s.version for s in self.irreversible],
                 "ok": self.ok,
@@ -382,6 +388,7 @@ def rehearse(
 
     with psycopg.connect(copy, autocommit=True) as conn:
         plan = build_apply_plan(analysis, read_status(conn, analysis))
+        rehearsal.planned = len(plan.steps)
         return _rehearse_steps(analysis, copy, rehearsal, plan, conn, reverse, progress)
 
 
@@ -409,7 +416,9 @@ def _rehearse_steps(
         result.statements = tracer.traces
         rehearsal.steps.append(result)
         if up.outcome != "done":
-            break  # what follows needs this step
+            if len(rehearsal.steps) < len(plan.steps):
+                rehearsal.stopped = f"stopped at {step.version}: what follows needs it"
+            break
         if not reverse or step.info is None or "down" not in step.info.sections:
             continue
         down = _runner(copy, analysis).rollback(steps=1)
@@ -424,6 +433,10 @@ def _rehearse_steps(
         if again.outcome != "done":
             result.reversible = False
             result.reverse_message = f"the up did not run again after the down: {again.message}"
+            if len(rehearsal.steps) < len(plan.steps):
+                rehearsal.stopped = (
+                    f"stopped at {step.version}: after its down its up would not run again"
+                )
             break
         result.reversible = not result.left_behind and not result.lost
     return rehearsal
@@ -463,7 +476,8 @@ SELECT 'constraint ' || co.conname || ' on ' || n.nspname || '.' || c.relname ||
        || pg_get_constraintdef(co.oid)
   FROM pg_constraint co JOIN pg_class c ON c.oid = co.conrelid
   JOIN pg_namespace n ON n.oid = c.relnamespace
- WHERE n.nspname NOT IN {_SYSTEM}
+ -- not-null constraints are the columns' "not null" (their names follow no rename)
+ WHERE n.nspname NOT IN {_SYSTEM} AND co.contype <> 'n'
 UNION ALL
 SELECT 'index ' || pg_get_indexdef(i.indexrelid)
   FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace

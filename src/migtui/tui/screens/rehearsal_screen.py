@@ -145,13 +145,17 @@ def report_parts(rehearsal, analysis: Analysis) -> list[tuple[str | None, list[T
         parts.append((None, opening))
     for step in rehearsal.steps:
         parts.append((step.version, _step_lines(step, analysis)))
-    summary = f"{sum(s.outcome == 'done' for s in rehearsal.steps)} of {len(rehearsal.steps)}"
+    planned = rehearsal.planned or len(rehearsal.steps)
+    summary = f"{sum(s.outcome == 'done' for s in rehearsal.steps)} of {planned}"
     summary += " step(s) applied on the copy"
     if rehearsal.irreversible:
         summary += (
             f"; not undone by their down: {', '.join(s.version for s in rehearsal.irreversible)}"
         )
-    parts.append((None, [Text(summary, "green" if rehearsal.ok else "bold red")]))
+    closing = [Text(summary, "green" if rehearsal.ok else "bold red")]
+    if rehearsal.stopped:
+        closing.insert(0, Text(rehearsal.stopped, "yellow"))
+    parts.append((None, closing))
     return parts
 
 
