@@ -840,6 +840,12 @@ def test_apply_to_a_prisma_migration_is_that_one_not_its_twin_in_numbers(tmp_pat
     ]
     first = build_apply_plan(analysis, [], to="20240304123642_traces_view")
     assert [s.version for s in first.steps] == ["20240304123642_traces_view"]
+    # once the first is applied, the second is still pending: never skipped in silence
+    applied = [MigrationStatus("20240304123642_traces_view", "traces_view", APPLIED, "now")]
+    rest = build_apply_plan(analysis, applied)
+    assert [s.version for s in rest.steps] == ["20240304123642_traces_view_improvement"]
+    twin = "20240304123642_traces_view_improvement"
+    assert analysis.get(twin).version == twin
 
 
 def test_prisma_enum_blocks_run_inside_the_migrations_one_transaction() -> None:

@@ -143,13 +143,16 @@ def _version(analysis: Analysis, text: str) -> Version:
     return version_for(text, analysis.layout)
 
 
-def _by_number(statuses: list[MigrationStatus]) -> dict[tuple[int, ...], MigrationStatus]:
-    """The statuses by their version's numbers (``14`` finds ``0014``); the first
-    of two that share them wins."""
-    index: dict[tuple[int, ...], MigrationStatus] = {}
+def _by_version(
+    analysis: Analysis, statuses: list[MigrationStatus]
+) -> dict[Version, MigrationStatus]:
+    """The statuses by version, as the layout compares versions: ``14`` finds
+    ``0014``; Prisma's ``…_traces_view`` and ``…_traces_view_improvement``
+    stay two though they share their numbers. The first of two equal wins."""
+    index: dict[Version, MigrationStatus] = {}
     for status in statuses:
         try:
-            index.setdefault(Version(status.version).parts, status)
+            index.setdefault(_version(analysis, status.version), status)
         except ValueError:
             continue
     return index
@@ -192,11 +195,11 @@ def build_apply_plan(
             return Plan("apply", blockers=(Blocker(None, "unknown_version", f"no migration {to}"),))
     blockers += _ledger_blockers(statuses, allow_drift)
     steps: list[PlanStep] = []
-    by_number = _by_number(statuses)
+    by_version = _by_version(analysis, statuses)
     for info in sorted(analysis.migrations, key=lambda i: i.migration.version):
         if target is not None and info.migration.version > target:
             continue
-        status = by_number.get(info.migration.version.parts)
+        status = by_version.get(info.migration.version)
         state = status.state if status else PENDING
         if state not in (PENDING, OUT_OF_ORDER, FAILED):
             continue

@@ -122,10 +122,13 @@ class Analysis:
         return replace(self, hints=tuple(h for h in self.hints if h.rule not in off))
 
     def get(self, version: str) -> MigrationInfo | None:
-        for info in self.migrations + self.repeatables:
-            if info.version == version or info.migration.version.same_number(version):
-                return info
-        return None
+        """The migration named ``version``: as written first, then by its numbers
+        (``14`` finds ``0014``; Prisma's twins in numbers stay apart)."""
+        infos = self.migrations + self.repeatables
+        exact = next((info for info in infos if info.version == version), None)
+        if exact is not None:
+            return exact
+        return next((i for i in infos if i.migration.version.same_number(version)), None)
 
     @property
     def errors(self) -> tuple[Problem, ...]:

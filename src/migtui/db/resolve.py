@@ -158,9 +158,8 @@ def resolve(
         try:
             ledger.ensure_ledger(conn)
             state = ledger.read_state(conn, analysis, ledger_table)
-            status = next(
-                (s for s in state.statuses if Version(s.version).same_number(version)),
-                None,
+            status = next((s for s in state.statuses if s.version == version), None) or next(
+                (s for s in state.statuses if Version(s.version).same_number(version)), None
             )
             own = {r.version for r in ledger.read_rows(conn)}
             # migtui's ledger records it, the layout tool's does not: settled the same way
