@@ -125,6 +125,27 @@ def test_a_copy_of_the_target_runs_only_what_is_pending_and_leaves_the_target_al
     assert text.exit_code == 1
 
 
+def test_set_transaction_first_is_left_first(pg_admin_dsn, write_migrations):
+    """A migration that sets its isolation level first (its statements see one
+    snapshot) runs on the copy too: the rehearsal reads nothing before it."""
+    folder = write_migrations(
+        {
+            "0001_t.sql": MIGRATIONS["0001_t.sql"],
+            "0002_backfill.sql": "-- migrate:up\nBEGIN;\n"
+            "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ;\n"
+            "UPDATE t SET v = v + 1;\nCOMMIT;\n-- migrate:down\nUPDATE t SET v = v - 1;\n",
+        }
+    )
+    copy, rehearsal = make_copy(None, server=pg_admin_dsn)
+    try:
+        rehearse(analyze_dir(folder), copy, rehearsal)
+    finally:
+        drop_copy(copy)
+    assert [s.outcome for s in rehearsal.steps] == ["done", "done"], rehearsal.steps[-1].message
+    [update] = rehearsal.steps[1].statements
+    assert update.locks == [("public.t", "ROW EXCLUSIVE")]
+
+
 def test_adding_a_column_rewrites_only_with_a_volatile_default(pg_admin_dsn, write_migrations):
     """What PostgreSQL 18 really does: a default of now() is kept in the catalog
     (no rewrite); gen_random_uuid() differs per row, so every row is written."""

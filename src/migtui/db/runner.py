@@ -835,6 +835,8 @@ class Runner:
     ) -> None:
         self._statement_started(version, section, statement, file)
         tracer = self.options.tracer
+        if is_set_transaction(statement):
+            tracer = None  # SET TRANSACTION must be the transaction's first query
         if tracer is not None:
             tracer.before(conn)
         started = time.perf_counter()
