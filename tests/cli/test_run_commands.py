@@ -97,6 +97,20 @@ def test_plan_lists_steps_with_their_statements(pg_dsn, bundled_dir):
     assert "CREATE TABLE users" in result.output
 
 
+def test_plan_and_the_apply_gate_carry_the_lock_hints(pg_dsn, bundled_dir):
+    """Before anything runs, the operator sees which statements would lock a
+    table in use: beside each statement in `plan`, per step at apply's gate."""
+    plan = migtui("plan", "--dsn", pg_dsn, "--dir", str(bundled_dir))
+    line_27 = next(line for line in plan.output.splitlines() if line.strip().startswith("27 "))
+    assert "idx_proposal_moves_source" in line_27 and "◆ index-not-concurrent" in line_27
+    gate = CliRunner().invoke(
+        main, ["apply", "--dsn", pg_dsn, "--dir", str(bundled_dir)], input="n\n"
+    )
+    said = "◆ lock hints: no-lock-timeout (line 16), lock-held (line 16), index-not-concurrent"
+    assert said in gate.output and "and 3 more" in gate.output
+    assert set(status(pg_dsn, bundled_dir).values()) == {"pending"}  # the gate said no
+
+
 def test_a_failing_migration_shows_sqlstate_file_line_and_the_sql_around_it(pg_dsn, scenarios_dir):
     folder = scenarios_dir / "failing"
     result = migtui("apply", "--dsn", pg_dsn, "--dir", str(folder), "--yes")

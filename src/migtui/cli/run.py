@@ -12,7 +12,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -64,6 +64,8 @@ _FLUSH_AT_ONCE = (StepPaused, LockWaiting, PlanFinished)
 
 if TYPE_CHECKING:
     from rich.console import Console
+
+    from migtui.core.model import Problem
 
 _STATE_STYLE = {
     "pending": "yellow",
@@ -320,6 +322,11 @@ class _Target:
             directory, layout, catalog=catalog, config=self.config
         )
 
+    @property
+    def hints(self) -> tuple[Problem, ...]:
+        """The lock hints the config does not turn off."""
+        return self.analysis.without_rules(self.config.lint_off).hints
+
 
 def run_options(func):
     func = dir_option(func)
@@ -467,8 +474,14 @@ def _confirm(question: str, yes: bool) -> None:
 
 
 def _print_plan(
-    console: Console, plan: Plan, *, statements: bool, database: str | None = None
+    console: Console,
+    plan: Plan,
+    *,
+    statements: bool,
+    database: str | None = None,
+    hints: Sequence[Problem] = (),
 ) -> None:
+    """The plan's steps; with ``hints``, the lock hints of each (by statement)."""
     verb = "apply" if plan.direction == "apply" else "roll back"
     if plan.refused:
         console.print("[bold red]The plan is refused; nothing will run:[/]")
@@ -487,9 +500,19 @@ def _print_plan(
             f"  [cyan]{step.version}[/] {escape(step.name)} [dim]{escape(step.file)}, "
             f"{n} statement{'s' * (n != 1)}[/]{mode}"
         )
+        mine = [h for h in hints if h.migration == step.version] if step.direction == "up" else []
+        mine.sort(key=lambda h: h.line or 0)
         if statements:
             for st in step.statements:
-                console.print(f"      [dim]{st.start_line:>4}[/]  {escape(st.first_line_text)}")
+                rules = " ".join(f"◆ {h.rule}" for h in mine if h.line == st.start_line)
+                marks = f"  [magenta]{escape(rules)}[/]" if rules else ""
+                console.print(
+                    f"      [dim]{st.start_line:>4}[/]  {escape(st.first_line_text)}{marks}"
+                )
+        elif mine:
+            said = ", ".join(f"{h.rule} (line {h.line})" for h in mine[:3])
+            more = f" and {len(mine) - 3} more" if len(mine) > 3 else ""
+            console.print(f"      [magenta]◆ lock hints:[/] {escape(said)}{more}")
     for warning in plan.warnings:
         console.print(f"  [yellow]![/] {escape(warning)}")
 
@@ -536,7 +559,7 @@ def plan_command(directory, layout, dsn, embedded, fmt, to, allow_drift) -> None
     if fmt == "json":
         click.echo(json.dumps(_plan_json(plan), indent=2))
     else:
-        _print_plan(_console(), plan, statements=True)
+        _print_plan(_console(), plan, statements=True, hints=target.hints)
     sys.exit(EXIT_FAILED if plan.refused else EXIT_OK)
 
 
@@ -627,7 +650,9 @@ def apply_command(directory, layout, dsn, embedded, fmt, to, yes, confirm, **con
             risks, database = _risks(target, plan)
             at_risk = any(r.at_risk for r in risks)
             if fmt == "text" and (not yes or at_risk):
-                _print_plan(_console(), plan, statements=False, database=database)
+                _print_plan(
+                    _console(), plan, statements=False, database=database, hints=target.hints
+                )
                 if at_risk:
                     _print_risks(risks, heading=False)
             _gate(f"Apply to {database}?", yes, confirm, database, at_risk)
