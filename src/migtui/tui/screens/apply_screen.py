@@ -45,7 +45,7 @@ class ApplyScreen(ModalScreen[RunRequest | None]):
         with Vertical(classes="dialog apply"):
             yield Label(f"{verb} {self._count()} on {self.database}", classes="dialog-title")
             with VerticalScroll(id="apply-plan-box"):
-                yield Static(_plan_text(self.plan), id="apply-plan")
+                yield Static(_plan_text(self.plan, self.project.analysis.hints), id="apply-plan")
                 yield Static(Text("reading what it destroys…", "dim"), id="apply-risk")
             with Vertical(classes="dialog-footer"):
                 yield Static("", id="apply-summary")
@@ -131,7 +131,7 @@ class ApplyScreen(ModalScreen[RunRequest | None]):
             self.dismiss(self.request)
 
 
-def _plan_text(plan) -> Group:
+def _plan_text(plan, hints=()) -> Group:
     lines = []
     for step in plan.steps:
         n = len(step.statements)
@@ -140,6 +140,11 @@ def _plan_text(plan) -> Group:
         text.append(f"  {n} statement{'s' * (n != 1)}", style="dim")
         if not step.transactional:
             text.append("  outside a transaction", style="dark_orange")
+        mine = sorted((h for h in hints if h.migration == step.version), key=lambda h: h.line or 0)
+        if mine:
+            rules = dict.fromkeys(h.rule for h in mine)
+            text.append(f"  ◆ {len(mine)} lock hint{'s' * (len(mine) != 1)}", style="magenta")
+            text.append(f" ({', '.join(rules)})", style="dim")
         lines.append(text)
     for warning in plan.warnings:
         lines.append(Text(f"! {warning}", style="yellow"))
