@@ -540,7 +540,8 @@ def test_check_lists_lock_hints_apart_and_lint_off_silences_a_rule(monkeypatch, 
     assert rules.count(("0014", "index-not-concurrent")) == 4
     assert data["summary"]["hints"] == len(data["hints"])
     text = migtui("check").output
-    assert "Lock hints" in text and f"{FILE_0014}:27" in text and "CONCURRENTLY" in text
+    assert "Lock hints" in text and "◆ index-not-concurrent  4" in text
+    assert "0014:27  0014:30  0014:33  0014:80" in text and "CONCURRENTLY" in text
 
     (tmp_path / "migtui.toml").write_text('lint_off = ["index-not-concurrent"]\n')
     code, data = check_json()

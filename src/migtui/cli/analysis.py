@@ -294,30 +294,7 @@ def check_lines(
         lines.append([(f"      {problem.message}", "")])
         if problem.hint:
             lines.append([("      ", ""), ("hint:", "cyan"), (f" {problem.hint}", "")])
-    if report.hints:
-        lines += [
-            [],
-            [
-                ("Lock hints", "bold"),
-                (
-                    "  (what would lock a busy table; lint_off in the config turns a rule off)",
-                    "dim",
-                ),
-            ],
-        ]
-    for hint in report.hints:
-        lines.append(
-            [
-                ("  ", ""),
-                ("◆ ", "magenta"),
-                (hint.migration or "", "bold"),
-                (" ", ""),
-                (hint.rule or "", "dim"),
-                (f"  {hint.file or ''}:{hint.line or ''}", ""),
-            ]
-        )
-        lines.append([(f"      {hint.message}", "")])
-        lines.append([("      ", ""), ("safer:", "cyan"), (f" {hint.hint}", "")])
+    lines += _hint_lines(report.hints)
     errors, warnings = report.errors, report.warnings
     summary = (
         f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)} "
@@ -329,6 +306,47 @@ def check_lines(
         summary += f" · {elapsed:.2f} s"
     lines += [[], [(summary, "bold red" if errors else "green")]]
     return lines
+
+
+def _hint_lines(hints: tuple[Problem, ...]) -> list[list[Segment]]:
+    """The lock hints, a paragraph per rule with where it applies: a long history
+    has hundreds, and each one's detail is in the JSON and the console."""
+    if not hints:
+        return []
+    from migtui.core.locks import RULES, SAFER
+
+    lines: list[list[Segment]] = [
+        [],
+        [
+            ("Lock hints", "bold"),
+            ("  what would lock a table in use (lint_off in the config turns a rule off)", "dim"),
+        ],
+    ]
+    by_rule: dict[str, list[Problem]] = {}
+    for hint in hints:
+        by_rule.setdefault(hint.rule or "", []).append(hint)
+    for rule in sorted(by_rule, key=lambda r: list(RULES).index(r) if r in RULES else 99):
+        found = by_rule[rule]
+        lines.append(
+            [
+                ("  ", ""),
+                ("◆ ", "magenta"),
+                (rule, "bold"),
+                (f"  {len(found)} · {RULES.get(rule, '')}", "dim"),
+            ]
+        )
+        places = [f"{h.migration}:{h.line}" for h in found]
+        shown = "  ".join(places[:_PLACES])
+        if len(places) > _PLACES:
+            shown += f"  … and {len(places) - _PLACES} more (--format json lists each)"
+        lines.append([(f"      {shown}", "")])
+        safer = SAFER.get(rule, found[0].hint)
+        lines.append([("      ", ""), ("safer:", "cyan"), (f" {safer}", "")])
+    return lines
+
+
+#: How many places a lock hint's paragraph names before it counts the rest.
+_PLACES = 8
 
 
 def _to_terminal() -> bool:

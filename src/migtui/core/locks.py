@@ -91,6 +91,20 @@ _OUTSIDE = {
 }
 
 
+#: Each rule's safer form in general (each hint gives its own, for its statement).
+SAFER = {
+    "index-not-concurrent": "CREATE INDEX CONCURRENTLY, in a migration run outside a transaction",
+    "rewrite": "add the column without the default and fill it in batches; a new column "
+    "for a new type",
+    "validating-constraint": "NOT VALID, then VALIDATE CONSTRAINT in a later migration; for "
+    "NOT NULL, a validated CHECK (column IS NOT NULL) first",
+    "no-lock-timeout": "SET lock_timeout = '5s'; at the top of the migration",
+    "lock-held": "the slow work in a migration of its own, or before the locking statement",
+    "concurrently-in-transaction": "the tool's own way to run the migration outside a "
+    "transaction (each hint names it)",
+}
+
+
 @dataclass(frozen=True)
 class Lock:
     """One table lock a statement takes: the relation as written, and the mode."""
