@@ -74,14 +74,17 @@ def rehearse_command(directory, layout, dsn, empty, no_reverse, server, fmt) -> 
     try:
         copy, rehearsal = make_copy(target, ledger_table=config.ledger_table, server=server)
     except (RehearsalError, EmbeddedError) as exc:
+        say.done()
         fail(str(exc))
     except psycopg.Error as exc:
+        say.done()
         where = redact_dsn(server) if server else "the embedded PostgreSQL"
         fail(f"cannot make the copy on {where}: {' '.join(str(exc).split())}")
     try:
         analysis = load_analysis(directory, layout, catalog=read_target_catalog(copy))
         rehearse(analysis, copy, rehearsal, reverse=not no_reverse, progress=say.progress)
     finally:
+        say.done()
         drop_copy(copy)
     if fmt == "json":
         click.echo(json.dumps(rehearsal.to_json(), indent=2))
@@ -97,10 +100,22 @@ class _Say:
         self.fmt = fmt
         self.out = Console(highlight=False, soft_wrap=True)
         self.err = Console(stderr=True, highlight=False)
+        self._status = None
 
     def progress(self, text: str) -> None:
-        if self.fmt == "text" and self.err.is_terminal:
-            self.err.print(f"[dim]… {text}[/]")
+        """One line on a terminal, replaced as the rehearsal goes on."""
+        if self.fmt != "text" or not self.err.is_terminal:
+            return
+        if self._status is None:
+            self._status = self.err.status(f"[dim]{text}[/]")
+            self._status.start()
+        else:
+            self._status.update(f"[dim]rehearsing {text}[/]")
+
+    def done(self) -> None:
+        if self._status is not None:
+            self._status.stop()
+            self._status = None
 
     def report(self, rehearsal) -> None:
         from rich.markup import escape
