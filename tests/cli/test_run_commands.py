@@ -111,6 +111,24 @@ def test_plan_and_the_apply_gate_carry_the_lock_hints(pg_dsn, bundled_dir):
     assert set(status(pg_dsn, bundled_dir).values()) == {"pending"}  # the gate said no
 
 
+def test_json_runs_open_with_what_they_destroy_and_their_lock_hints(pg_dsn, bundled_dir):
+    """A script reads the gate's facts as the first NDJSON line: per step what it
+    drops and the data at risk (rollback), and the lock hints (apply)."""
+    applied = migtui(
+        "apply", "--dsn", pg_dsn, "--dir", str(bundled_dir), "--yes", "--format", "json"
+    )
+    first = ndjson(applied.output)[0]
+    assert first["type"] == "apply_preview" and len(first["steps"]) == 18
+    rules = {(h["migration"], h["line"], h["rule"]) for h in first["hints"]}
+    assert ("0014", 27, "index-not-concurrent") in rules
+    back = migtui("rollback", "--dsn", pg_dsn, "--dir", str(bundled_dir), "--to", "0013_5",
+                  "--yes", "--format", "json")  # fmt: skip
+    preview = ndjson(back.output)[0]
+    assert preview["type"] == "rollback_preview"
+    step_0014 = next(step for step in preview["steps"] if step["version"] == "0014")
+    assert "column public.proposal_moves.metadata" in step_0014["drops"]
+
+
 def test_a_failing_migration_shows_sqlstate_file_line_and_the_sql_around_it(pg_dsn, scenarios_dir):
     folder = scenarios_dir / "failing"
     result = migtui("apply", "--dsn", pg_dsn, "--dir", str(folder), "--yes")

@@ -649,6 +649,16 @@ def apply_command(directory, layout, dsn, embedded, fmt, to, yes, confirm, **con
         if plan.steps and not plan.refused:
             risks, database = _risks(target, plan)
             at_risk = any(r.at_risk for r in risks)
+            if fmt == "json":
+                versions = {step.version for step in plan.steps}
+                json_printer_line(
+                    {
+                        "type": "apply_preview",
+                        "ts": time.time(),
+                        "steps": [r.to_json() for r in risks],
+                        "hints": [h.to_json() for h in target.hints if h.migration in versions],
+                    }
+                )
             if fmt == "text" and (not yes or at_risk):
                 _print_plan(
                     _console(), plan, statements=False, database=database, hints=target.hints
@@ -692,7 +702,13 @@ def rollback_command(
     if plan.steps and not plan.refused:
         risks, database = _risks(target, plan)
         if fmt == "json":
-            json_printer_line({"type": "rollback_preview", "steps": [r.to_json() for r in risks]})
+            json_printer_line(
+                {
+                    "type": "rollback_preview",
+                    "ts": time.time(),
+                    "steps": [r.to_json() for r in risks],
+                }
+            )
         else:
             _console().print(
                 f"[bold]Would roll back {len(plan.steps)} migration(s) on {escape(database)}:[/]"
