@@ -134,3 +134,28 @@ def test_an_apply_preview_knows_what_earlier_steps_make(pg_dsn, write_migrations
     assert risks["0001"].drops == () and risks["0001"].absent_drops == ()
     absent = [obj for obj, _line in risks["0002"].absent_drops]
     assert absent == ["table public.never_made"]  # the fresh database has none of the three
+
+
+def test_on_delete_set_null_overwrites_values_rows_stay(pg_dsn, write_migrations):
+    """A down deleting parents whose children reference them ON DELETE SET NULL:
+    the children stay, their reference is overwritten; said as such, not as lost rows."""
+    folder = write_migrations(
+        {
+            "0001_p.sql": "-- migrate:up\nCREATE TABLE p (id int PRIMARY KEY);\n"
+            "INSERT INTO p VALUES (1), (2), (3);\n"
+            "CREATE TABLE c (id int PRIMARY KEY,"
+            " p_id int REFERENCES p (id) ON DELETE SET NULL);\n"
+            "INSERT INTO c VALUES (10, 1), (11, 1), (12, 2), (13, NULL);\n"
+            "-- migrate:down\nDROP TABLE c;\nDROP TABLE p;\n",
+            "0002_seed.sql": "-- migrate:up\nSELECT 1;\n"
+            "-- migrate:down\nDELETE FROM p WHERE id = 1;\n",
+        }
+    )
+    applied(pg_dsn, folder)
+    risk = preview(pg_dsn, folder, "0001")["0002"]
+    by_table = {t.table: t for t in risk.tables}
+    assert by_table["public.p"].deleted == 1
+    child = by_table["public.c"]
+    assert (child.deleted, child.updated, child.updated_columns) == (0, 2, ("p_id",))
+    assert child.updated_by == ("ON DELETE SET NULL from public.p",)
+    assert summary([risk]) == "1 row deleted, values overwritten in 2 rows."

@@ -488,17 +488,20 @@ SELECT child_ns.nspname || '.' || child.relname,
   JOIN pg_attribute child_col ON child_col.attrelid = c.conrelid AND child_col.attnum = k.child_att
   JOIN pg_attribute parent_col ON parent_col.attrelid = c.confrelid
    AND parent_col.attnum = k.parent_att
- WHERE c.contype = 'f' AND c.confrelid = to_regclass(%s) AND c.confdeltype = 'c'
+ WHERE c.contype = 'f' AND c.confrelid = to_regclass(%s) AND c.confdeltype IN ('c', 'n', 'd')
  GROUP BY 1, c.oid, c.confdeltype
 """
 
 
 def _cascades(conn: psycopg.Connection, work: dict[str, _TableWork]) -> list[TableRisk]:
-    """Rows ON DELETE CASCADE deletes in the tables referencing deleted rows
-    (a table dropped or truncated whole deletes nothing elsewhere this way,
-    except TRUNCATE … CASCADE, which empties the referencing tables)."""
+    """Rows ON DELETE CASCADE deletes in the tables referencing deleted rows, and
+    values ON DELETE SET NULL / SET DEFAULT overwrites there (a table dropped or
+    truncated whole deletes nothing elsewhere this way, except TRUNCATE …
+    CASCADE, which empties the referencing tables)."""
     found: dict[str, list[tuple[str, str]]] = {}  # child -> [(ctid subquery, how)]
     emptied: dict[str, str] = {}  # child -> how (TRUNCATE CASCADE)
+    #: child -> [(ctid subquery, how, the referencing columns set)]
+    overwritten: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {}
 
     def follow(parent: str, subquery: str | None, depth: int) -> None:
         if depth > _CASCADE_DEPTH:
@@ -506,14 +509,14 @@ def _cascades(conn: psycopg.Connection, work: dict[str, _TableWork]) -> list[Tab
         rows = _read_only_all(
             conn, _REFERENCING, (sql.Identifier(*parent.split(".", 1)).as_string(conn),)
         )
-        for child, child_cols, parent_cols, _ in rows:
+        for child, child_cols, parent_cols, action in rows:
             if child in work:
                 continue  # its own statements already account for it
-            how = f"ON DELETE CASCADE from {parent}"
             if subquery is None:
                 emptied.setdefault(child, f"TRUNCATE … CASCADE from {parent}")
                 follow(child, None, depth + 1)
                 continue
+            how = f"ON DELETE {_ACTIONS[action]} from {parent}"
             alias = f"__migtui_c{depth}"
             keys = ", ".join(f"{alias}.{sql.Identifier(c).as_string(conn)}" for c in child_cols)
             refs = ", ".join(f"__p.{sql.Identifier(c).as_string(conn)}" for c in parent_cols)
@@ -522,6 +525,9 @@ def _cascades(conn: psycopg.Connection, work: dict[str, _TableWork]) -> list[Tab
                 f" WHERE ({keys}) IN (SELECT {refs} FROM {_ident(parent).as_string(conn)} AS __p"
                 f" WHERE __p.ctid IN ({subquery}))"
             )
+            if action != "c":  # the rows stay, their reference is overwritten
+                overwritten.setdefault(child, []).append((inner, how, tuple(child_cols)))
+                continue
             found.setdefault(child, []).append((inner, how))
             follow(child, inner, depth + 1)
 
@@ -544,7 +550,30 @@ def _cascades(conn: psycopg.Connection, work: dict[str, _TableWork]) -> list[Tab
         if counted:
             hows = tuple(dict.fromkeys(h for _, h in parts))
             out.append(TableRisk(child, rows, min(counted, rows), hows, estimated=estimated))
+    for child, parts in overwritten.items():
+        if child in emptied or child in found:
+            continue  # its rows are counted as deleted already
+        rows, estimated = _size(conn, child)
+        if rows is None:
+            continue
+        counted = _matching(conn, child, [q for q, _, _ in parts], estimated)
+        if counted:
+            columns = tuple(dict.fromkeys(c for _, _, cols in parts for c in cols))
+            hows = tuple(dict.fromkeys(h for _, h, _ in parts))
+            risk = TableRisk(
+                child,
+                rows,
+                updated=min(counted, rows),
+                updated_columns=columns,
+                updated_by=hows,
+                estimated=estimated,
+            )
+            out.append(risk)
     return out
+
+
+#: pg_constraint.confdeltype, in the words of CREATE TABLE.
+_ACTIONS = {"c": "CASCADE", "n": "SET NULL", "d": "SET DEFAULT"}
 
 
 def _read_only_all(conn: psycopg.Connection, query, params=()) -> list[tuple]:
