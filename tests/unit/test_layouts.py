@@ -813,6 +813,15 @@ def test_windows_line_ends_are_read_and_kept(tmp_path: Path) -> None:
 # ------------------------------------------------------------- prisma and sqlx
 
 
+def test_an_empty_goose_file_is_a_problem_at_its_name_not_a_crash(tmp_path: Path) -> None:
+    write(tmp_path, "0001_a.sql", "")
+    write(tmp_path, "0002_b.sql", "-- +goose Up\n")
+    result = load(tmp_path, "goose")
+    [empty] = [m for m in result.migrations if m.name == "a"]
+    assert empty.up is None
+    assert [p.kind for p in empty.read_problems][0] == "parse_error"  # no -- +goose Up
+
+
 def test_prisma_knows_a_migration_by_its_folder_name_in_string_order(tmp_path: Path) -> None:
     write(tmp_path, "migration_lock.toml", 'provider = "postgresql"\n')
     for folder in ("20240528214728_add_index_02", "20240528214728_add_index_01", "20230101_x"):

@@ -149,7 +149,7 @@ def _goose_migration(path: Path, root: Path, raw_version: str, name: str | None)
 
     sections: dict[str, Section] = {}
     ordered = sorted(markers.items(), key=lambda item: item[1])
-    ends = [index for _, index in ordered[1:]] + [None]
+    ends = [index for _, index in ordered[1:]] + [None] if ordered else []
     for (kind, index), end in zip(ordered, ends, strict=True):
         sections[kind] = source.section(kind, index + 1, end, transactional=transactional)
     if ordered:
