@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -53,6 +54,23 @@ def dbmate_url(dsn: str) -> str:
     if host.startswith("/"):
         return f"postgres://{user}@:{port}/{database}?socket={quote(host)}&sslmode=disable"
     return f"postgres://{user}@{host}:{port}/{database}?sslmode=disable"
+
+
+def run(*command: str) -> None:
+    """A command to its end, its output kept off the screen; a failure stops the benchmark."""
+    subprocess.run(command, check=True, capture_output=True)
+
+
+def run_whatever_it_says(*command: str) -> None:
+    """A command to its end, whatever its exit status (rehearse exits 1 on a finding)."""
+    subprocess.run(command, check=False, capture_output=True)
+
+
+def apply_all(runner) -> None:
+    """``runner.apply()``, which must finish."""
+    result = runner.apply()
+    if result.outcome != "done":
+        raise SystemExit(f"apply did not finish: {result.outcome} {result.message}")
 
 
 def timed(action: Callable[..., object], *args: object) -> float:

@@ -17,12 +17,20 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import subprocess
 import tempfile
 from pathlib import Path
 
 import psycopg
-from _common import MIGTUI, dbmate_url, embedded_server, fresh_database, print_table, timed
+from _common import (
+    MIGTUI,
+    apply_all,
+    dbmate_url,
+    embedded_server,
+    fresh_database,
+    print_table,
+    run,
+    timed,
+)
 
 from migtui.core.graph import analyze
 from migtui.core.layouts import load
@@ -70,9 +78,6 @@ def main() -> None:
     if dbmate:
         timings["dbmate up"] = []
 
-    def run(*command: str) -> None:
-        subprocess.run(command, check=True, capture_output=True)
-
     try:
         for _ in range(args.repeat):
             dsn = fresh_database(admin)
@@ -82,7 +87,7 @@ def main() -> None:
             apply = [*MIGTUI, "apply", "--dsn", dsn, "--dir", str(folder), "--yes"]
             timings["migtui apply"].append(timed(run, *apply, "--format", "json"))
             runner = Runner(fresh_database(admin), analysis, emit=lambda event: None)
-            timings["migtui runner"].append(timed(_apply, runner))
+            timings["migtui runner"].append(timed(apply_all, runner))
             dsn = fresh_database(admin)
             timings["pipeline floor"].append(timed(pipeline_floor, dsn, statements))
             if dbmate:
@@ -94,12 +99,6 @@ def main() -> None:
 
     print(f"one migration of {args.inserts} INSERTs, {args.repeat} runs, fresh database each")
     print_table(timings, "psql -1 -f")
-
-
-def _apply(runner: Runner) -> None:
-    result = runner.apply()
-    if result.outcome != "done":
-        raise SystemExit(f"apply did not finish: {result.outcome} {result.message}")
 
 
 if __name__ == "__main__":

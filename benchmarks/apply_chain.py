@@ -15,11 +15,19 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import subprocess
 import tempfile
 from pathlib import Path
 
-from _common import MIGTUI, dbmate_url, embedded_server, fresh_database, print_table, timed
+from _common import (
+    MIGTUI,
+    apply_all,
+    dbmate_url,
+    embedded_server,
+    fresh_database,
+    print_table,
+    run,
+    timed,
+)
 from generate import generate
 
 from migtui.core.graph import analyze
@@ -60,9 +68,6 @@ def main() -> None:
     if dbmate:
         timings["dbmate up"] = []
 
-    def run(*command: str) -> None:
-        subprocess.run(command, check=True, capture_output=True)
-
     def psql_each(dsn: str) -> None:
         for script in scripts:
             run(str(bin_dir / "psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-1", "-f",
@@ -76,7 +81,7 @@ def main() -> None:
             apply = [*MIGTUI, "apply", "--dsn", dsn, "--dir", str(folder), "--yes"]
             timings["migtui apply"].append(timed(run, *apply, "--format", "json"))
             runner = Runner(fresh_database(admin), analysis, emit=lambda event: None)
-            timings["migtui runner"].append(timed(_apply, runner))
+            timings["migtui runner"].append(timed(apply_all, runner))
             if dbmate:
                 url = dbmate_url(fresh_database(admin))
                 up = [dbmate, "--url", url, "--migrations-dir", str(folder), "--no-dump-schema"]
@@ -91,12 +96,6 @@ def main() -> None:
         f"statements, {args.repeat} runs, fresh database each"
     )
     print_table(timings, "psql per file")
-
-
-def _apply(runner: Runner) -> None:
-    result = runner.apply()
-    if result.outcome != "done":
-        raise SystemExit(f"apply did not finish: {result.outcome} {result.message}")
 
 
 if __name__ == "__main__":

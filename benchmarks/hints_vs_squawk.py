@@ -19,7 +19,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from _common import MIGTUI, embedded_server, fresh_database, timed
+from _common import MIGTUI, embedded_server, fresh_database, run_whatever_it_says, timed
 from generate import generate
 
 from migtui.core.graph import analyze_dir
@@ -96,14 +96,6 @@ def compare(folder: Path) -> None:
     print(f"  squawk's other rules: {dict(sorted(others.items(), key=lambda kv: -kv[1]))}")
 
 
-def _run(*command: str) -> None:
-    subprocess.run(command, capture_output=True)
-
-
-def _run(*command: str) -> None:
-    subprocess.run(command, capture_output=True, check=False)
-
-
 def rehearsal_cost(folder: Path, repeat: int) -> None:
     server, _ = embedded_server()
     admin = server.get_uri("postgres")
@@ -111,9 +103,29 @@ def rehearsal_cost(folder: Path, repeat: int) -> None:
     try:
         for _ in range(repeat):
             dsn = fresh_database(admin)
-            apply.append(timed(_run, *MIGTUI, "apply", "--dsn", dsn, "--dir", str(folder), "--yes"))
+            apply.append(
+                timed(
+                    run_whatever_it_says,
+                    *MIGTUI,
+                    "apply",
+                    "--dsn",
+                    dsn,
+                    "--dir",
+                    str(folder),
+                    "--yes",
+                )
+            )
             rehearse.append(
-                timed(_run, *MIGTUI, "rehearse", "--empty", "--on", admin, "--dir", str(folder))
+                timed(
+                    run_whatever_it_says,
+                    *MIGTUI,
+                    "rehearse",
+                    "--empty",
+                    "--on",
+                    admin,
+                    "--dir",
+                    str(folder),
+                )
             )
     finally:
         server.cleanup()

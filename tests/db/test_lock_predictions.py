@@ -7,7 +7,7 @@ from __future__ import annotations
 import psycopg
 import pytest
 
-from migtui.core.locks import predict
+from migtui.core.locks import MODES, PG_LOCKS_MODES, predict
 from migtui.core.statements import split
 
 SETUP = """
@@ -33,18 +33,6 @@ STATEMENTS = [
     "DROP TABLE busy CASCADE",
 ]
 
-_NAMES = {
-    "AccessShareLock": "ACCESS SHARE",
-    "RowShareLock": "ROW SHARE",
-    "RowExclusiveLock": "ROW EXCLUSIVE",
-    "ShareUpdateExclusiveLock": "SHARE UPDATE EXCLUSIVE",
-    "ShareLock": "SHARE",
-    "ShareRowExclusiveLock": "SHARE ROW EXCLUSIVE",
-    "ExclusiveLock": "EXCLUSIVE",
-    "AccessExclusiveLock": "ACCESS EXCLUSIVE",
-}
-_ORDER = list(_NAMES.values())
-
 
 @pytest.mark.parametrize("statement", STATEMENTS)
 def test_the_server_takes_the_predicted_lock(pg_dsn, statement):
@@ -63,8 +51,8 @@ def test_the_server_takes_the_predicted_lock(pg_dsn, statement):
                 "SELECT relation, mode FROM pg_locks"
                 " WHERE pid = pg_backend_pid() AND locktype = 'relation'"
             ):
-                relation, name = names.get(oid), _NAMES[mode]
-                if relation not in held or _ORDER.index(name) > _ORDER.index(held[relation]):
+                relation, name = names.get(oid), PG_LOCKS_MODES[mode]
+                if relation not in held or MODES.index(name) > MODES.index(held[relation]):
                     held[relation] = name
     for lock in predicted:
         assert held.get(lock.relation) == lock.mode, (statement, held)

@@ -167,13 +167,12 @@ class _Say:
             out.print(f"    [red]{escape(where + step.message)}[/]")
         quiet = 0
         for trace in step.statements:
-            # reading (ACCESS SHARE) waits only for ACCESS EXCLUSIVE: the JSON has it
-            locks = [(rel, mode) for rel, mode in trace.locks if mode != "ACCESS SHARE"]
-            if not (locks or trace.rewrote or trace.scanned):
+            if trace.quiet:
                 quiet += 1
                 continue
             marks = [
-                f"[{_MODE_STYLE.get(mode, 'dim')}]{mode}[/] {escape(rel)}" for rel, mode in locks
+                f"[{_MODE_STYLE.get(mode, 'dim')}]{mode}[/] {escape(rel)}"
+                for rel, mode in trace.blocking_locks
             ]
             marks += [f"[magenta]rewrote[/] {escape(rel)}" for rel in trace.rewrote]
             marks += [

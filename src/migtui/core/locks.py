@@ -28,6 +28,18 @@ MODES = (
 )
 ACCESS_EXCLUSIVE = "ACCESS EXCLUSIVE"
 
+#: ``pg_locks.mode`` names, in the documented spelling above.
+PG_LOCKS_MODES = {
+    "AccessShareLock": "ACCESS SHARE",
+    "RowShareLock": "ROW SHARE",
+    "RowExclusiveLock": "ROW EXCLUSIVE",
+    "ShareUpdateExclusiveLock": "SHARE UPDATE EXCLUSIVE",
+    "ShareLock": "SHARE",
+    "ShareRowExclusiveLock": "SHARE ROW EXCLUSIVE",
+    "ExclusiveLock": "EXCLUSIVE",
+    "AccessExclusiveLock": "ACCESS EXCLUSIVE",
+}
+
 #: ALTER TABLE subcommands that take less than ACCESS EXCLUSIVE (the rest take it).
 _ALTER_MODES = {
     "AT_SetStatistics": "SHARE UPDATE EXCLUSIVE",
@@ -123,7 +135,8 @@ def _name(rangevar: dict | None) -> str | None:
     return f"{schema}.{rangevar['relname']}" if schema else rangevar["relname"]
 
 
-def _key(name: str) -> str:
+def table_key(name: str) -> str:
+    """A table as written, schema-qualified (``public`` when it has none)."""
     return name if "." in name else f"public.{name}"
 
 
@@ -254,16 +267,16 @@ def lint(
         if node == "VariableSetStmt" and fields.get("name") == "lock_timeout":
             timeout_set = True
         if node == "CreateStmt" and (name := _name(fields.get("relation"))):
-            made.add(_key(name))
+            made.add(table_key(name))
         if node == "CreateTableAsStmt" and (
             name := _name(fields.get("into", {}).get("IntoClause", {}).get("rel"))
         ):
-            made.add(_key(name))
+            made.add(table_key(name))
         if held is not None and _slow(node, fields):
             slow_after.append(statement)
-        locks = [lock for lock in predict(tree) if _key(lock.relation) not in made]
+        locks = [lock for lock in predict(tree) if table_key(lock.relation) not in made]
         existing = _name(fields.get("relation")) if isinstance(fields, dict) else None
-        existing = existing if existing and _key(existing) not in made else None
+        existing = existing if existing and table_key(existing) not in made else None
 
         if node == "IndexStmt" and existing and not fields.get("concurrent"):
             hint(

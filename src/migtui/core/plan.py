@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from migtui.core.model import Severity, Statement
 from migtui.core.project import Analysis, MigrationInfo
 from migtui.core.statements import is_copy_from_stdin, split
-from migtui.core.versions import Version, version_for
+from migtui.core.versions import Version, named, version_for
 
 # Migration states, in the one spelling used by the CLI, the console and JSON.
 PENDING = "pending"
@@ -161,15 +161,7 @@ def _by_version(
 def _target(analysis: Analysis, statuses: list[MigrationStatus], to: str) -> Version | None:
     known = [i.migration.version for i in analysis.migrations]
     known += [_version(analysis, s.version) for s in statuses]
-    # as written first: Prisma's 20240304123642_traces_view and …_traces_view_improvement
-    # share their numbers
-    for version in known:
-        if version.raw == to.strip():
-            return version
-    for version in known:
-        if version.same_number(to):
-            return version
-    return None
+    return named(to, known, lambda version: version)
 
 
 def build_apply_plan(

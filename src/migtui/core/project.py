@@ -14,6 +14,7 @@ from functools import cached_property
 from pathlib import Path
 
 from migtui.core.model import Migration, ObjectRef, Problem, Severity, Statement
+from migtui.core.versions import named
 
 #: Where a met requirement comes from.
 FROM_MIGRATION = "migration"
@@ -124,11 +125,7 @@ class Analysis:
     def get(self, version: str) -> MigrationInfo | None:
         """The migration named ``version``: as written first, then by its numbers
         (``14`` finds ``0014``; Prisma's twins in numbers stay apart)."""
-        infos = self.migrations + self.repeatables
-        exact = next((info for info in infos if info.version == version), None)
-        if exact is not None:
-            return exact
-        return next((i for i in infos if i.migration.version.same_number(version)), None)
+        return named(version, self.migrations + self.repeatables, lambda i: i.migration.version)
 
     @property
     def errors(self) -> tuple[Problem, ...]:

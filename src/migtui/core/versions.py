@@ -14,7 +14,11 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable, Iterable
 from functools import total_ordering
+from typing import TypeVar
+
+T = TypeVar("T")
 
 _NUMBER = re.compile(r"\d+")
 
@@ -80,6 +84,19 @@ def version_for(raw: str, layout: str | None) -> Version:
     """``raw`` as a version of ``layout``, ordered as that layout's own tool orders it
     (kept: a Version is never changed, and ledgers are read again and again)."""
     return Version(raw, as_text=layout in TEXT_ORDERED_LAYOUTS)
+
+
+def named(text: str, candidates: Iterable[T], version_of: Callable[[T], Version]) -> T | None:
+    """The candidate ``text`` names: the one whose version is written so, else the
+    first whose numbers it names (``14`` names ``0014``). Written first: Prisma's
+    ``20240304123642_traces_view`` and ``…_traces_view_improvement`` share their
+    numbers and are two migrations."""
+    candidates = list(candidates)
+    text = text.strip()
+    exact = next((c for c in candidates if version_of(c).raw == text), None)
+    if exact is not None:
+        return exact
+    return next((c for c in candidates if version_of(c).same_number(text)), None)
 
 
 def looks_like_version(text: str) -> bool:

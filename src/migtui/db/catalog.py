@@ -35,6 +35,27 @@ _USER_SCHEMA = (
     "n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema' AND n.nspname <> 'migtui'"
 )
 
+#: The kinds of object the catalog reader sees: one it does not find is absent.
+KINDS_READ = frozenset(
+    {
+        "table",
+        "view",
+        "materialized view",
+        "sequence",
+        "index",
+        "foreign table",
+        "type",
+        "domain",
+        "schema",
+        "function",
+        "procedure",
+        "trigger",
+        "extension",
+        "column",
+        "constraint",
+    }
+)
+
 _RELKINDS = {
     "r": TABLE,
     "p": TABLE,

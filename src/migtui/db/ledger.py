@@ -51,48 +51,64 @@ __all__ = [
 
 LEDGER_SCHEMA = "migtui"
 
-#: Each upgrade brings the ledger from version i to i + 1; never edit a shipped one.
-_UPGRADES: tuple[str, ...] = (
+_APPLIED_TABLE = """
+CREATE TABLE migtui.applied (
+    version        text PRIMARY KEY,
+    name           text NOT NULL,
+    checksum       text NOT NULL,
+    applied_at     timestamptz NOT NULL DEFAULT clock_timestamp(),
+    applied_by     text NOT NULL DEFAULT current_user,
+    host           text,
+    migtui_version text,
+    duration_ms    double precision,
+    dirty          boolean NOT NULL DEFAULT false
+)"""
+
+#: The history as the first ledger made it (later upgrades add to it).
+_HISTORY_TABLE = """
+CREATE TABLE migtui.history (
+    id             bigserial PRIMARY KEY,
+    at             timestamptz NOT NULL DEFAULT clock_timestamp(),
+    action         text NOT NULL,
+    version        text NOT NULL,
+    name           text,
+    checksum       text,
+    outcome        text NOT NULL,
+    by_user        text NOT NULL DEFAULT current_user,
+    host           text,
+    migtui_version text,
+    duration_ms    double precision,
+    message        text,
+    statements     jsonb NOT NULL DEFAULT '[]'
+)"""
+
+_HISTORY_APPEND_ONLY = (
     """
-    CREATE TABLE migtui.applied (
-        version        text PRIMARY KEY,
-        name           text NOT NULL,
-        checksum       text NOT NULL,
-        applied_at     timestamptz NOT NULL DEFAULT clock_timestamp(),
-        applied_by     text NOT NULL DEFAULT current_user,
-        host           text,
-        migtui_version text,
-        duration_ms    double precision,
-        dirty          boolean NOT NULL DEFAULT false
-    );
-    CREATE TABLE migtui.history (
-        id             bigserial PRIMARY KEY,
-        at             timestamptz NOT NULL DEFAULT clock_timestamp(),
-        action         text NOT NULL,
-        version        text NOT NULL,
-        name           text,
-        checksum       text,
-        outcome        text NOT NULL,
-        by_user        text NOT NULL DEFAULT current_user,
-        host           text,
-        migtui_version text,
-        duration_ms    double precision,
-        message        text,
-        statements     jsonb NOT NULL DEFAULT '[]'
-    );
-    CREATE FUNCTION migtui.history_is_append_only() RETURNS trigger
-    LANGUAGE plpgsql AS $$
-    BEGIN
-        RAISE EXCEPTION 'migtui.history is append-only';
-    END $$;
-    CREATE TRIGGER history_is_append_only BEFORE UPDATE OR DELETE ON migtui.history
-        FOR EACH ROW EXECUTE FUNCTION migtui.history_is_append_only();
-    """,
-    # The time from start to commit, pauses included, beside the statements' own.
+CREATE OR REPLACE FUNCTION migtui.history_is_append_only() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'migtui.history is append-only';
+END $$""",
     """
-    ALTER TABLE migtui.history ADD COLUMN wall_ms double precision;
-    """,
+CREATE TRIGGER history_is_append_only BEFORE UPDATE OR DELETE ON migtui.history
+    FOR EACH ROW EXECUTE FUNCTION migtui.history_is_append_only()""",
 )
+
+#: The time from start to commit, pauses included, beside the statements' own.
+_HISTORY_WALL_MS = "ALTER TABLE migtui.history ADD COLUMN wall_ms double precision"
+
+#: Each upgrade brings the ledger from version i to i + 1; never change what a
+#: shipped one does.
+_UPGRADES: tuple[str, ...] = (
+    ";\n".join((_APPLIED_TABLE, _HISTORY_TABLE, *_HISTORY_APPEND_ONLY)),
+    _HISTORY_WALL_MS,
+)
+
+#: A dropped ledger table made again as every upgrade so far leaves it.
+_REPAIRS = {
+    "applied": (_APPLIED_TABLE,),
+    "history": (_HISTORY_TABLE, _HISTORY_WALL_MS, *_HISTORY_APPEND_ONLY),
+}
 
 
 def checksum(info: MigrationInfo) -> str:
@@ -151,57 +167,6 @@ def history_exists(conn: psycopg.Connection) -> bool:
 def _table_exists(conn: psycopg.Connection, table: str) -> bool:
     row = conn.execute("SELECT to_regclass(%s) IS NOT NULL", (f"migtui.{table}",)).fetchone()
     return bool(row and row[0])
-
-
-#: A dropped ledger table made again as every upgrade so far leaves it.
-_REPAIRS = {
-    "applied": (
-        """
-        CREATE TABLE migtui.applied (
-            version        text PRIMARY KEY,
-            name           text NOT NULL,
-            checksum       text NOT NULL,
-            applied_at     timestamptz NOT NULL DEFAULT clock_timestamp(),
-            applied_by     text NOT NULL DEFAULT current_user,
-            host           text,
-            migtui_version text,
-            duration_ms    double precision,
-            dirty          boolean NOT NULL DEFAULT false
-        )
-        """,
-    ),
-    "history": (
-        """
-        CREATE TABLE migtui.history (
-            id             bigserial PRIMARY KEY,
-            at             timestamptz NOT NULL DEFAULT clock_timestamp(),
-            action         text NOT NULL,
-            version        text NOT NULL,
-            name           text,
-            checksum       text,
-            outcome        text NOT NULL,
-            by_user        text NOT NULL DEFAULT current_user,
-            host           text,
-            migtui_version text,
-            duration_ms    double precision,
-            message        text,
-            statements     jsonb NOT NULL DEFAULT '[]',
-            wall_ms        double precision
-        )
-        """,
-        """
-        CREATE OR REPLACE FUNCTION migtui.history_is_append_only() RETURNS trigger
-        LANGUAGE plpgsql AS $$
-        BEGIN
-            RAISE EXCEPTION 'migtui.history is append-only';
-        END $$
-        """,
-        """
-        CREATE TRIGGER history_is_append_only BEFORE UPDATE OR DELETE ON migtui.history
-            FOR EACH ROW EXECUTE FUNCTION migtui.history_is_append_only()
-        """,
-    ),
-}
 
 
 @dataclass(frozen=True)

@@ -181,7 +181,7 @@ def summary(risks: Sequence[StepRisk]) -> str:
 def preview_plan(conn: psycopg.Connection, analysis: Analysis, plan: Plan) -> list[StepRisk]:
     """Per step of ``plan`` (apply or rollback): what its statements drop, the
     data at risk, and drops of objects the target does not have."""
-    from migtui.db.catalog import read_catalog
+    from migtui.db.catalog import KINDS_READ, read_catalog
 
     catalog = read_catalog(conn)
     made: set = set()  # keys earlier steps (or earlier statements) make
@@ -216,7 +216,7 @@ def preview_plan(conn: psycopg.Connection, analysis: Analysis, plan: Plan) -> li
                 gone.add(key)
             elif effect.action == DROP:
                 unsure = effect.if_exists or effect.guarded or effect.handled
-                checkable = effect.ref.kind in _CATALOG_KINDS
+                checkable = effect.ref.kind in KINDS_READ  # a drop of one it lacks fails
                 known = key in made or key in gone
                 if not unsure and checkable and not known and not catalog.has(effect.ref):
                     absent.append((str(effect.ref), effect.line))
@@ -224,27 +224,6 @@ def preview_plan(conn: psycopg.Connection, analysis: Analysis, plan: Plan) -> li
                 gone.add(key)
         risks.append(replace(risk, absent_drops=tuple(absent), file=step.file))
     return risks
-
-
-#: Kinds the catalog reader sees: a drop of one it lacks fails.
-_CATALOG_KINDS = frozenset(
-    {
-        "table",
-        "view",
-        "materialized view",
-        "sequence",
-        "index",
-        "type",
-        "domain",
-        "schema",
-        "function",
-        "procedure",
-        "trigger",
-        "extension",
-        "column",
-        "constraint",
-    }
-)
 
 
 def _effects(statements: Sequence[Statement]) -> list | None:

@@ -23,24 +23,12 @@ from dataclasses import dataclass, field
 import psycopg
 from psycopg import sql
 
+from migtui.core.locks import MODES, PG_LOCKS_MODES
 from migtui.core.model import Statement
 from migtui.core.plan import Plan
 from migtui.core.project import Analysis
 from migtui.db.runner import Runner, RunOptions, StatementTracer
 from migtui.events import StatementFailed
-
-#: pg_locks' mode names, as PostgreSQL's documentation spells them.
-_MODES = {
-    "AccessShareLock": "ACCESS SHARE",
-    "RowShareLock": "ROW SHARE",
-    "RowExclusiveLock": "ROW EXCLUSIVE",
-    "ShareUpdateExclusiveLock": "SHARE UPDATE EXCLUSIVE",
-    "ShareLock": "SHARE",
-    "ShareRowExclusiveLock": "SHARE ROW EXCLUSIVE",
-    "ExclusiveLock": "EXCLUSIVE",
-    "AccessExclusiveLock": "ACCESS EXCLUSIVE",
-}
-_ORDER = list(_MODES.values())
 
 #: Schemas that are PostgreSQL's or migtui's own, never the migrations'.
 _SYSTEM = "('pg_catalog', 'information_schema', 'migtui', 'pg_toast')"
@@ -74,6 +62,17 @@ class StatementTrace:
     rewrote: list[str] = field(default_factory=list)
     #: Tables it read whole (to validate a constraint, to rewrite, to update…).
     scanned: list[str] = field(default_factory=list)
+
+    @property
+    def blocking_locks(self) -> list[tuple[str, str]]:
+        """The locks that stop others' writes or more: all but reading
+        (ACCESS SHARE waits only for ACCESS EXCLUSIVE; the JSON keeps it)."""
+        return [(relation, mode) for relation, mode in self.locks if mode != "ACCESS SHARE"]
+
+    @property
+    def quiet(self) -> bool:
+        """It blocked, rewrote and read whole nothing that existed before."""
+        return not (self.blocking_locks or self.rewrote or self.scanned)
 
     def to_json(self) -> dict:
         return {
@@ -149,18 +148,20 @@ class _LockTracer(StatementTracer):
         """The table locks taken or made stronger since the last statement, strongest first."""
         strongest: dict[int, str] = {}
         for oid, mode in conn.execute(_HELD):
-            mode = _MODES.get(mode, mode)
-            if oid not in strongest or _ORDER.index(mode) > _ORDER.index(strongest[oid]):
+            if mode not in PG_LOCKS_MODES:
+                continue  # a predicate lock (SIReadLock, SERIALIZABLE) blocks nobody
+            mode = PG_LOCKS_MODES[mode]
+            if oid not in strongest or MODES.index(mode) > MODES.index(strongest[oid]):
                 strongest[oid] = mode
         taken = []
         for oid, mode in strongest.items():
             if oid not in existing:
                 continue  # a table made in this migration, or not a table at all
             before = self._held.get(oid)
-            if before is None or _ORDER.index(mode) > _ORDER.index(before):
+            if before is None or MODES.index(mode) > MODES.index(before):
                 self._held[oid] = mode
                 taken.append((self._names[oid], mode))
-        return sorted(taken, key=lambda lock: -_ORDER.index(lock[1]))
+        return sorted(taken, key=lambda lock: -MODES.index(lock[1]))
 
 
 @dataclass

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from migtui.core.plan import DIRTY
 from migtui.core.project import Analysis
 from migtui.core.tools import ToolRun
-from migtui.core.versions import Version
+from migtui.core.versions import Version, named
 from migtui.db import ledger, tools
 from migtui.db.connect import connect
 from migtui.db.lock import acquire, unlock
@@ -25,28 +25,6 @@ class NotDirty(ValueError):
 class NotProven(ValueError):
     """Marking it applied while objects it makes are missing needs the database's
     name and a reason."""
-
-
-#: Kinds the catalog reader sees (so a missing one is evidence).
-_CHECKED = frozenset(
-    {
-        "table",
-        "view",
-        "materialized view",
-        "sequence",
-        "index",
-        "foreign table",
-        "type",
-        "domain",
-        "schema",
-        "function",
-        "procedure",
-        "trigger",
-        "extension",
-        "column",
-        "constraint",
-    }
-)
 
 
 @dataclass(frozen=True)
@@ -87,7 +65,7 @@ class Evidence:
 
 def evidence(dsn: str, analysis: Analysis, version: str) -> Evidence:
     """What the history and the catalog say of a migration's last run."""
-    from migtui.db.catalog import read_catalog
+    from migtui.db.catalog import KINDS_READ, read_catalog
 
     info = analysis.get(version)
     if info is None:
@@ -120,7 +98,7 @@ def evidence(dsn: str, analysis: Analysis, version: str) -> Evidence:
     made = [
         r
         for r in info.provides
-        if r.kind in _CHECKED
+        if r.kind in KINDS_READ  # a missing one is evidence
         # a table's row type is the table itself, not listed apart
         and not (r.kind == "type" and (r.schema, r.name) in relations)
     ]
@@ -158,9 +136,7 @@ def resolve(
         try:
             ledger.ensure_ledger(conn)
             state = ledger.read_state(conn, analysis, ledger_table)
-            status = next((s for s in state.statuses if s.version == version), None) or next(
-                (s for s in state.statuses if Version(s.version).same_number(version)), None
-            )
+            status = named(version, state.statuses, lambda s: Version(s.version))
             own = {r.version for r in ledger.read_rows(conn)}
             # migtui's ledger records it, the layout tool's does not: settled the same way
             disagrees = status is not None and status.version in own and not status.is_applied

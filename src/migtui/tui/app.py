@@ -178,9 +178,7 @@ class MigtuiApp(RunActions, App):
     def action_rollback(self) -> None:
         from migtui.tui.screens.rollback_screen import RollbackScreen
 
-        refusal = self.why_not_live()
-        if refusal:
-            self.notify(refusal, severity="warning")
+        if self.refused_unless_live():
             return
         console = self.console_screen
         self.push_screen(
@@ -202,9 +200,7 @@ class MigtuiApp(RunActions, App):
     def action_resolve_dirty(self) -> None:
         from migtui.tui.screens.dirty_screen import DirtyScreen
 
-        refusal = self.why_not_live()
-        if refusal:
-            self.notify(refusal, severity="warning")
+        if self.refused_unless_live():
             return
         console = self.console_screen
         row = console.project.row(console.selected_version or "")
@@ -272,9 +268,7 @@ class MigtuiApp(RunActions, App):
         self.notify(f"Copied {text.count(chr(10)) + 1 if text else 0} lines of output.")
 
     def action_verify(self) -> None:
-        refusal = self.why_not_live()
-        if refusal:
-            self.notify(refusal, severity="warning")
+        if self.refused_unless_live():
             return
         console = self.console_screen
         row = console.project.row(console.selected_version or "")
@@ -328,9 +322,7 @@ class MigtuiApp(RunActions, App):
     def action_history(self) -> None:
         from migtui.tui.screens.history_screen import HistoryScreen
 
-        refusal = self.why_not_live()
-        if refusal:
-            self.notify(refusal, severity="warning")
+        if self.refused_unless_live():
             return
         console = self.console_screen
         database = console.project.target.database if console.project.target else ""

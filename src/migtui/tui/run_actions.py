@@ -94,10 +94,15 @@ class RunActions:
             )
         return None
 
-    def start_apply(self, *, dry_run: bool = False, step: str | None = None) -> None:
+    def refused_unless_live(self) -> bool:
+        """Say why a database action cannot start now (True), or say nothing (False)."""
         refusal = self.why_not_live()
         if refusal:
             self.notify(refusal, severity="warning")
+        return refusal is not None
+
+    def start_apply(self, *, dry_run: bool = False, step: str | None = None) -> None:
+        if self.refused_unless_live():
             return
         console = self.console_screen
         target = console.selected_version

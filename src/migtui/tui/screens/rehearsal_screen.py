@@ -16,6 +16,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
+from migtui.core.locks import table_key
 from migtui.core.project import Analysis
 
 #: A lock's badge: the modes that stop reads in red, those that stop writes in yellow.
@@ -178,7 +179,7 @@ def _step_lines(step, analysis: Analysis) -> list[Text]:
     predicted = _predicted(analysis, step.version)
     quiet = 0
     for trace in step.statements:
-        if not (_shown_locks(trace) or trace.rewrote or trace.scanned):
+        if trace.quiet:
             quiet += 1
             continue
         lines.append(_statement_line(trace, predicted.get(trace.index, {})))
@@ -199,14 +200,14 @@ def _statement_line(trace, predicted: dict[str, str]) -> Text:
     line.append(f"{trace.sql[:40]:<40}")
     line.append(f" {trace.duration_ms:>6.1f} ms ", style="dim")
     by_mode: dict[str, list[str]] = {}
-    for relation, mode in _shown_locks(trace):  # strongest first
+    for relation, mode in trace.blocking_locks:  # strongest first
         by_mode.setdefault(mode, []).append(relation)
     for mode, relations in by_mode.items():
         line.append(" ")
         line.append(f" {mode} ", style=BADGES.get(mode, "reverse"))
         line.append(" " + ", ".join(_short(r) for r in relations))
         for relation in relations:
-            guess = predicted.get(_key(relation))
+            guess = predicted.get(table_key(relation))
             if guess and guess != mode:
                 line.append(f" ({_short(relation)}: predicted {guess})", style="yellow")
     if trace.rewrote:
@@ -220,11 +221,6 @@ def _statement_line(trace, predicted: dict[str, str]) -> Text:
 def _short(relation: str) -> str:
     """A relation as an operator reads it: without ``public.``."""
     return relation.removeprefix("public.")
-
-
-def _shown_locks(trace) -> list[tuple[str, str]]:
-    """The locks worth a badge: all but reading (ACCESS SHARE)."""
-    return [(r, m) for r, m in trace.locks if m != "ACCESS SHARE"]
 
 
 def _predicted(analysis: Analysis, version: str) -> dict[int, dict[str, str]]:
@@ -241,13 +237,9 @@ def _predicted(analysis: Analysis, version: str) -> dict[int, dict[str, str]]:
         if tree is None:
             parsed = split(statement.text).statements
             tree = parsed[0].tree if parsed else None
-        out[statement.index] = {_key(lock.relation): lock.mode for lock in predict(tree)}
+        out[statement.index] = {table_key(lock.relation): lock.mode for lock in predict(tree)}
     return out
 
 
 def _step_id(version: str) -> str:
     return "step-" + re.sub(r"[^A-Za-z0-9_-]", "_", version)
-
-
-def _key(relation: str) -> str:
-    return relation if "." in relation else f"public.{relation}"
