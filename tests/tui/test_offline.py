@@ -132,6 +132,17 @@ def test_lock_hints_follow_the_problems_and_lead_to_their_line():
     drive(app, script)
 
 
+def test_the_configs_lint_off_holds_in_the_console_too():
+    app = console_app("fixed", lint_off=("index-not-concurrent", "no-lock-timeout"))
+
+    async def script(pilot):
+        await loaded(pilot, live=False)
+        rules = {h.rule for h in app.console_screen.project.analysis.hints}
+        assert rules == {"validating-constraint", "lock-held"}
+
+    drive(app, script)
+
+
 def test_graph_view_lists_every_migration_and_returns_to_the_chosen_one():
     app = console_app("fixed")
 

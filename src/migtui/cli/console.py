@@ -52,6 +52,7 @@ def console_command(
         embedded=embedded,
         output_lines=config.output_lines,
         ledger_table=config.ledger_table,
+        lint_off=config.lint_off,
         lock_timeout=config.lock_timeout,
         statement_timeout=config.statement_timeout,
     )

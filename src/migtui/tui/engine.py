@@ -35,11 +35,10 @@ def read_offline(
             listed(ProjectView(_unread(loaded), listed_only=True))
 
     # an unchanged folder comes from the cache without importing the readers
-    return ProjectView(
-        analyze_folder(
-            source.root, layout=source.layout, assume=source.assume, cache=True, listed=show_rows
-        )
+    analysis = analyze_folder(
+        source.root, layout=source.layout, assume=source.assume, cache=True, listed=show_rows
     )
+    return ProjectView(analysis.without_rules(source.lint_off))
 
 
 def _unread(loaded: LoadResult) -> Analysis:
@@ -85,6 +84,7 @@ def read_live(source: ConsoleSource, dsn: str, progress: Progress) -> ProjectVie
         version = server_version(conn)
         database = conn.info.dbname
         analysis = analyze(loaded, assume=source.assume, catalog=catalog, cache=True)
+        analysis = analysis.without_rules(source.lint_off)
         progress("reading the ledger")
         state = read_state(conn, analysis, source.ledger_table)
         statuses = {s.version: s for s in state.statuses}

@@ -31,6 +31,8 @@ class ConsoleSource:
     statement_timeout: str | None = None
     #: The layout tool's ledger table when not its default name (config).
     ledger_table: str | None = None
+    #: Lock hint rules not to show (config).
+    lint_off: tuple[str, ...] = ()
     #: Shown instead of the folder's path (screenshots and snapshots use it).
     root_label: str | None = None
 
