@@ -31,6 +31,16 @@ class AssumeError(ValueError):
     """An ``assume`` entry is not an object name."""
 
 
+def cached_analysis(
+    root: Path, *, layout: str | None = None, assume: Iterable[str] = ()
+) -> Analysis | None:
+    """The kept analysis of an unchanged folder, or None: nothing is read or
+    analysed (a stat of each file and one small read)."""
+    from migtui.core.cache import ProjectCache
+
+    return ProjectCache(root, layout, tuple(assume)).load()
+
+
 def analyze_folder(
     root: Path,
     *,

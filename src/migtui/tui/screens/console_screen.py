@@ -86,14 +86,26 @@ class ConsoleScreen(Screen):
         self.query_one(MigrationTable).border_title = "Migrations"
         self.query_one(DependencyPanel).border_title = "Needs"
         self.query_one(SqlPreview).border_title = "SQL"
-        self.query_one(MigrationTable).loading = True
         self.query_one(MigrationTable).focus()
-        self.load()
+        # A folder opened before shows its rows in the first frame: its kept
+        # analysis is read here, before anything is painted, rather than after
+        # a first frame of an empty table that must then be laid out again.
+        kept = engine.read_cached(self.source)
+        if kept is None:
+            self.query_one(MigrationTable).loading = True
+        elif not self.source.wants_database:
+            self._show_project(ProjectLoaded(kept))
+            return
+        else:
+            self._show_project(ProjectLoaded(_still_loading(kept)))
+        self.load(analysed=kept is not None)
 
     # -- loading ---------------------------------------------------------------------------
 
-    def load(self, source: ConsoleSource | None = None) -> None:
-        """Read the folder (and the database) again; with ``source``, switch to it first."""
+    def load(self, source: ConsoleSource | None = None, *, analysed: bool = False) -> None:
+        """Read the folder (and the database) again; with ``source``, switch to it first.
+        ``analysed``: the folder's analysis is on screen already, only the database's
+        view is awaited."""
         if source is not None:
             self.source = source
             self.project = None
@@ -108,7 +120,7 @@ class ConsoleScreen(Screen):
             opened = f"scenario {source.scenario}" if source.scenario else source.folder_label
             self.query_one(LiveOutput).say(f"──── {opened} ────", style="bold cyan")
         self.query_one(TargetHeader).mode = "loading"
-        first_read = self.project is None or not self.project.live
+        first_read = not analysed and (self.project is None or not self.project.live)
         self._read_project(self.source, self.dsn, first_read)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="load")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import DataTable
@@ -28,6 +29,8 @@ class MigrationTable(DataTable):
         self._overlay: dict[str, str] = {}
         self._project: ProjectView | None = None
         self.narrow = False
+        #: Each column's widest cell among the rows shown, by column key.
+        self._widths: dict[str, int] = {}
 
     def on_mount(self) -> None:
         self._add_columns()
@@ -69,12 +72,27 @@ class MigrationTable(DataTable):
         self._project = project
         self._overlay.clear()
         self.clear()
-        for row in project.rows():
+        rows = project.rows()
+        self._widths = _widest(rows)
+        for row in rows:
             self.add_row(*self._cells(row.version, row.name, row.state), key=row.version)
         if keep is not None:
             self.select(keep)
         elif self.row_count:
             self.select(self._first_interesting(project))
+
+    def _update_dimensions(self, new_rows) -> None:
+        """Size the columns from the widths ``show`` knows instead of measuring
+        every new cell through rich (most of the time a 2,000-row history took
+        to appear). The cells are single lines of plain text, so their width is
+        their text's; a cell changed later (``mark``) is measured by the table,
+        and the table still works out its scrollable size."""
+        if self._widths:
+            for column in self.ordered_columns:
+                width = self._widths.get(str(column.key.value), 0)
+                column.content_width = max(column.content_width, width)
+            new_rows = ()
+        super()._update_dimensions(new_rows)
 
     def _first_interesting(self, project: ProjectView) -> str:
         rows = project.rows()
@@ -124,3 +142,15 @@ class MigrationTable(DataTable):
         if self.narrow:
             return marker, Text(version, style=states.STYLES.get(state, "")), label
         return marker, Text(version, style=style), states.state_text(state), label
+
+
+def _widest(rows) -> dict[str, int]:
+    """The width of each column's widest cell (``_cells``' texts)."""
+    if not rows:
+        return {}
+    return {
+        "mark": 1,
+        "version": max(cell_len(row.version) for row in rows),
+        "state": max(cell_len(row.state) for row in rows),
+        "name": max(cell_len(row.name) for row in rows),
+    }

@@ -83,8 +83,9 @@ class SqlPreview(Vertical):
 
     def on_mount(self) -> None:
         # Highlighting waits for the first paint: compiling its query takes
-        # longer than drawing the whole screen.
-        self.call_after_refresh(self._highlight)
+        # longer than drawing the whole screen. (After the next refresh is
+        # still before the first frame is written: the one after it is not.)
+        self.call_after_refresh(self.call_after_refresh, self._highlight)
 
     def _highlight(self) -> None:
         for kind in SECTIONS:
