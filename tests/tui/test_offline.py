@@ -223,3 +223,67 @@ def test_a_wide_console_shows_the_state_in_words():
         assert table.get_row("0014")[2].plain == "blocked"
 
     drive(app, script, size=(160, 48))
+
+
+def test_a_folder_opened_before_shows_its_rows_in_the_first_frame(tmp_path, monkeypatch):
+    import shutil
+
+    from migtui.core.folder import analyze_folder
+    from migtui.tui import engine
+    from migtui.tui.app import MigtuiApp
+    from migtui.tui.source import ConsoleSource
+    from migtui.tui.widgets.migration_table import MigrationTable
+
+    from migtui.core import cache
+
+    # files this new are never trusted to the cache: pretend they are older
+    monkeypatch.setattr(cache, "_RACY_NS", 0)
+    reads = []
+    read_offline = engine.read_offline
+    monkeypatch.setattr(engine, "read_offline", lambda *a: reads.append(a) or read_offline(*a))
+
+    folder = tmp_path / "migrations"
+    shutil.copytree(scenario_dir("missing-prerequisite"), folder)
+    analyze_folder(folder, cache=True)  # what `migtui check` leaves behind
+    app = MigtuiApp(ConsoleSource(root=folder))
+
+    async def script(pilot):
+        # The rows, states and the summary come with the first frame: the
+        # folder is not read again in the background.
+        await pilot.pause()
+        table = app.console_screen.query_one(MigrationTable)
+        assert table.row_count == len(app.console_screen.project.rows()) > 10
+        assert table.selected_version == "0014"
+        assert state_of(app, "0014") == "blocked"
+        assert app.console_screen.loads_completed == 1
+        assert not reads  # the folder was not read again in the background
+        assert "read 1" in output_text(app)
+
+    drive(app, script)
+
+
+def test_a_folder_changed_since_it_was_opened_is_read_again(tmp_path, monkeypatch):
+    import shutil
+
+    from migtui.core import cache
+    from migtui.core.folder import analyze_folder
+
+    monkeypatch.setattr(cache, "_RACY_NS", 0)  # trust even brand-new files
+    from migtui.tui.app import MigtuiApp
+    from migtui.tui.source import ConsoleSource
+
+    folder = tmp_path / "migrations"
+    shutil.copytree(scenario_dir("missing-prerequisite"), folder)
+    analyze_folder(folder, cache=True)
+    fix = folder / "0013_6_proposal_moves.sql"
+    fix.write_text(
+        "-- migrate:up\nCREATE TABLE proposal_moves (id bigint PRIMARY KEY);\n"
+        "-- migrate:down\nDROP TABLE proposal_moves;\n"
+    )
+    app = MigtuiApp(ConsoleSource(root=folder))
+
+    async def script(pilot):
+        await loaded(pilot, live=False)
+        assert state_of(app, "0013_6") == "unknown"  # the new file is a migration
+
+    drive(app, script)
