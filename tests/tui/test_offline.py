@@ -228,13 +228,12 @@ def test_a_wide_console_shows_the_state_in_words():
 def test_a_folder_opened_before_shows_its_rows_in_the_first_frame(tmp_path, monkeypatch):
     import shutil
 
+    from migtui.core import cache
     from migtui.core.folder import analyze_folder
     from migtui.tui import engine
     from migtui.tui.app import MigtuiApp
     from migtui.tui.source import ConsoleSource
     from migtui.tui.widgets.migration_table import MigrationTable
-
-    from migtui.core import cache
 
     # files this new are never trusted to the cache: pretend they are older
     monkeypatch.setattr(cache, "_RACY_NS", 0)
