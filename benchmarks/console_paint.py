@@ -74,6 +74,9 @@ def main() -> None:
         then = time.time() - 60  # a folder between edits: its files are not brand new
         for path in [history, *history.rglob("*")]:
             os.utime(path, (then, then))
+        # Files changed in the last two seconds (their ctime too, which utime
+        # sets to now) are never trusted to the cache: wait until these are not.
+        time.sleep(2.1)
         env = dict(os.environ, MIGTUI_CACHE_DIR=str(Path(tmp) / "cache"))
         subprocess.run(
             [
