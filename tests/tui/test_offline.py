@@ -286,3 +286,20 @@ def test_a_folder_changed_since_it_was_opened_is_read_again(tmp_path, monkeypatc
         assert state_of(app, "0013_6") == "unknown"  # the new file is a migration
 
     drive(app, script)
+
+
+def test_at_80_columns_the_footer_shows_every_key_whole():
+    app = console_app("missing-prerequisite")
+
+    async def script(pilot):
+        await loaded(pilot, live=False)
+        await pilot.pause()
+        footer = app.console_screen.query_one("Footer")
+        bottom = footer.region.y
+        line = "".join(
+            strip.text for strip in app.screen._compositor.render_strips()[bottom : bottom + 1]
+        )
+        for label in ("a Apply", "r Rollback", "? Help", "q Quit", "m Step migrations"):
+            assert label in line, line
+
+    drive(app, script, size=(80, 24))

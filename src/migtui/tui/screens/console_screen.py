@@ -21,6 +21,9 @@ from migtui.tui.widgets.sql_preview import SqlPreview
 from migtui.tui.widgets.step_bar import StepBar
 from migtui.tui.widgets.target_header import TargetHeader
 
+#: Below this width the footer is compact and leaves out the palette's hint.
+NARROW_FOOTER = 100
+
 
 class ConsoleScreen(Screen):
     """Everything about the project at once; the run controls live in ``RunController``."""
@@ -49,7 +52,8 @@ class ConsoleScreen(Screen):
         Binding("p", "bottom_tab('problems')", "Problems", show=False),
         Binding("question_mark,f1", "app.help", "Help"),
         Binding("q", "app.quit", "Quit"),
-        # last: where the footer has room (at 80 columns it has none left)
+        # last: the footer's least needed key (at 80 columns it fits only
+        # compact and without the palette's hint, see on_resize)
         Binding("m", "app.step_migrations", "Step migrations"),
     ]
 
@@ -223,6 +227,15 @@ class ConsoleScreen(Screen):
     @on(DataTable.RowHighlighted, "#migrations")
     def _row_changed(self) -> None:
         self._show_selected()
+
+    def on_resize(self, event) -> None:
+        # Narrower than a hundred columns the footer drops its spacing and the
+        # ^p hint (ctrl+p still opens the palette; help lists it), so every
+        # key it shows keeps its whole label.
+        footer = self.query_one(Footer)
+        narrow = event.size.width < NARROW_FOOTER
+        footer.compact = narrow
+        footer.show_command_palette = not narrow
 
     def on_key(self, event) -> None:
         """A key whose action cannot run now says why instead of doing nothing."""
