@@ -47,10 +47,10 @@ def test_h_rehearses_the_plan_on_a_copy_and_shows_the_locks(demo_data_dir):
         await wait_for(pilot, lambda: isinstance(app.screen, RehearsalScreen))
         again = app.screen
         await wait_for(pilot, lambda: again.rehearsal is not None, timeout=120)
-        await pilot.pause()
         box = again.query_one("#rehearsal-box")
+        step = again.query_one("#step-0014")
+        await wait_for(pilot, lambda: abs(step.region.y - box.content_region.y) <= 1, 10)
         assert box.scroll_y > 0
-        assert abs(again.query_one("#step-0014").region.y - box.content_region.y) <= 1
         await pilot.press("escape")
         # the demo's own database was only read
         assert app.console_screen.project.counts().get("pending") == pending

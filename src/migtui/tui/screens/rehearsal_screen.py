@@ -115,13 +115,18 @@ class RehearsalScreen(ModalScreen):
         if self.start_at is not None:
             self.call_after_refresh(self.show_step, self.start_at)
 
-    def show_step(self, version: str) -> None:
+    def show_step(self, version: str, tries: int = 10) -> None:
         """Scroll the step of ``version`` to the top, when it was rehearsed."""
         found = self.query(f"#{_step_id(version)}")
-        if found:
-            self.query_one("#rehearsal-box", VerticalScroll).scroll_to_widget(
-                found.first(), top=True, animate=False
-            )
+        if not found:
+            return
+        step = found.first()
+        box = self.query_one("#rehearsal-box", VerticalScroll)
+        box.scroll_to_widget(step, top=True, animate=False)
+        # Steps just mounted may not be laid out yet (the box cannot scroll
+        # that far): try again after the next refresh, a few times at most.
+        if tries and abs(step.region.y - box.content_region.y) > 1:
+            self.call_after_refresh(self.show_step, version, tries - 1)
 
     def text(self) -> str:
         """The report the dialog shows, as plain text ("" until it is done)."""
