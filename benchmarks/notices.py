@@ -11,7 +11,10 @@ server's clock when it was raised. On one embedded PostgreSQL:
   against ``migtui apply --format json`` of the same migration as a process;
 * peak RSS of the process running the console.
 
-    python benchmarks/notices.py [--count 100000]
+    python benchmarks/notices.py [--count 100000] [--every MS]
+
+``--every`` spaces the notices (``pg_sleep``), as a migration that reports its
+progress does, instead of raising them as fast as the server can.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ DO $$
 BEGIN
     FOR i IN 1..{count} LOOP
         RAISE NOTICE '% %', i, extract(epoch FROM clock_timestamp());
+        {pause}
     END LOOP;
 END
 $$;
@@ -125,11 +129,17 @@ def console_run(dsn: str, folder: Path, count: int) -> tuple[float, list[float]]
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--count", type=int, default=100_000)
+    parser.add_argument("--every", type=float, default=0, metavar="MS")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "migrations"
         folder.mkdir()
-        (folder / "0001_notices.sql").write_text(MIGRATION.format(count=args.count))
+        (folder / "0001_notices.sql").write_text(
+            MIGRATION.format(
+                count=args.count,
+                pause=f"PERFORM pg_sleep({args.every / 1000});" if args.every else "",
+            )
+        )
         os.environ.setdefault("MIGTUI_DATA_DIR", str(Path(tmp) / "data"))
         os.environ.setdefault("MIGTUI_CACHE_DIR", str(Path(tmp) / "cache"))
         server, _bin = embedded_server()

@@ -18,7 +18,7 @@ from migtui import events as E
 from migtui.tui import states
 from migtui.tui.event_inbox import EventInbox
 from migtui.tui.messages import EngineEventsWaiting, RunEnded
-from migtui.tui.widgets.live_output import LiveOutput
+from migtui.tui.widgets.live_output import DRAWN_PER_BATCH, LiveOutput
 from migtui.tui.widgets.migration_table import MigrationTable
 from migtui.tui.widgets.sql_preview import SqlPreview
 from migtui.tui.widgets.step_bar import StepBar
@@ -29,6 +29,13 @@ if TYPE_CHECKING:
 
 #: Events are drawn at most this often; the ones in between arrive in one batch.
 BATCH_SECONDS = 0.05
+#: ... or this often while batches are small (a migration reporting its progress
+#: a hundred times a second): each notice is on screen within a few tens of ms.
+#: A flood of events (big batches) keeps the longer interval: drawing more often
+#: would slow the run, and nobody reads ten thousand lines a second.
+QUICK_BATCH_SECONDS = 0.02
+#: A batch with more events than the output draws of one is big.
+SMALL_BATCH = DRAWN_PER_BATCH
 
 
 @dataclass(frozen=True)
@@ -63,6 +70,7 @@ class RunActions:
         self.current_run: RunRequest | None = None
         self.quit_after_run = False
         self._last_drain = 0.0
+        self._last_batch = 0
         self._drain_timer: Any = None
 
     @property
@@ -191,7 +199,8 @@ class RunActions:
     # Handlers are found by name (on_<message>): this mixin is not a Textual class, so
     # @on decorators on it would not be collected.
     def on_engine_events_waiting(self, message: EngineEventsWaiting) -> None:
-        wait = BATCH_SECONDS - (time.monotonic() - self._last_drain)
+        every = BATCH_SECONDS if self._last_batch > SMALL_BATCH else QUICK_BATCH_SECONDS
+        wait = every - (time.monotonic() - self._last_drain)
         if wait > 0:
             if self._drain_timer is None:
                 self._drain_timer = self.set_timer(wait, self.drain_events)
@@ -202,6 +211,7 @@ class RunActions:
         self._drain_timer = None
         self._last_drain = time.monotonic()
         events = self.inbox.drain()
+        self._last_batch = len(events)
         if not events:
             return
         console = self.console_screen
