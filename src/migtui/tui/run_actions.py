@@ -31,11 +31,10 @@ if TYPE_CHECKING:
 BATCH_SECONDS = 0.05
 #: ... or this often while batches are small (a migration reporting its progress
 #: a hundred times a second): each notice is on screen within a few tens of ms.
-#: A flood of events (big batches) keeps the longer interval: drawing more often
-#: would slow the run, and nobody reads ten thousand lines a second.
+#: A flood of events (batches bigger than the output draws of one) keeps the
+#: longer interval: drawing more often would slow the run, and nobody reads ten
+#: thousand lines a second.
 QUICK_BATCH_SECONDS = 0.02
-#: A batch with more events than the output draws of one is big.
-SMALL_BATCH = DRAWN_PER_BATCH
 
 
 @dataclass(frozen=True)
@@ -199,7 +198,7 @@ class RunActions:
     # Handlers are found by name (on_<message>): this mixin is not a Textual class, so
     # @on decorators on it would not be collected.
     def on_engine_events_waiting(self, message: EngineEventsWaiting) -> None:
-        every = BATCH_SECONDS if self._last_batch > SMALL_BATCH else QUICK_BATCH_SECONDS
+        every = BATCH_SECONDS if self._last_batch > DRAWN_PER_BATCH else QUICK_BATCH_SECONDS
         wait = every - (time.monotonic() - self._last_drain)
         if wait > 0:
             if self._drain_timer is None:

@@ -97,19 +97,21 @@ class ConsoleScreen(Screen):
         kept = engine.read_cached(self.source)
         if kept is None:
             self.query_one(MigrationTable).loading = True
+            self.load()
         elif not self.source.wants_database:
             self._show_project(ProjectLoaded(kept))
-            return
         else:
             self._show_project(ProjectLoaded(_still_loading(kept)))
-        self.load(analysed=kept is not None)
+            self.load(analysed=kept)
 
     # -- loading ---------------------------------------------------------------------------
 
-    def load(self, source: ConsoleSource | None = None, *, analysed: bool = False) -> None:
+    def load(
+        self, source: ConsoleSource | None = None, *, analysed: ProjectView | None = None
+    ) -> None:
         """Read the folder (and the database) again; with ``source``, switch to it first.
-        ``analysed``: the folder's analysis is on screen already, only the database's
-        view is awaited."""
+        ``analysed``: the folder's analysis, on screen already: the folder is not read
+        again, only the database's view is awaited."""
         if source is not None:
             self.source = source
             self.project = None
@@ -124,11 +126,17 @@ class ConsoleScreen(Screen):
             opened = f"scenario {source.scenario}" if source.scenario else source.folder_label
             self.query_one(LiveOutput).say(f"──── {opened} ────", style="bold cyan")
         self.query_one(TargetHeader).mode = "loading"
-        first_read = not analysed and (self.project is None or not self.project.live)
-        self._read_project(self.source, self.dsn, first_read)
+        first_read = analysed is None and (self.project is None or not self.project.live)
+        self._read_project(self.source, self.dsn, first_read, analysed)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="load")
-    def _read_project(self, source: ConsoleSource, dsn: str | None, first_read: bool) -> None:
+    def _read_project(
+        self,
+        source: ConsoleSource,
+        dsn: str | None,
+        first_read: bool,
+        analysed: ProjectView | None = None,
+    ) -> None:
         def progress(text: str) -> None:
             self.post_message(LoadProgress(text))
 
@@ -139,7 +147,7 @@ class ConsoleScreen(Screen):
                 self.post_message(ProjectLoaded(_still_loading(unread)))
 
         try:
-            offline = engine.read_offline(source, listed)
+            offline = analysed if analysed is not None else engine.read_offline(source, listed)
         except Exception as exc:  # a folder the reader refuses: one line, no traceback
             self.post_message(ProjectFailed(str(exc)))
             return
