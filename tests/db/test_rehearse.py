@@ -31,13 +31,18 @@ MIGRATIONS = {
 }
 
 
-def test_locks_rewrites_scans_and_a_down_that_forgets(pg_admin_dsn, write_migrations):
-    folder = write_migrations(MIGRATIONS)
-    copy, rehearsal = make_copy(None, server=pg_admin_dsn)
+def rehearsed_from_empty(folder, server: str):
+    """The folder's plan rehearsed on an empty copy on ``server``, dropped after."""
+    copy, rehearsal = make_copy(None, server=server)
     try:
-        rehearse(analyze_dir(folder), copy, rehearsal)
+        return rehearse(analyze_dir(folder), copy, rehearsal)
     finally:
         drop_copy(copy)
+
+
+def test_locks_rewrites_scans_and_a_down_that_forgets(pg_admin_dsn, write_migrations):
+    folder = write_migrations(MIGRATIONS)
+    rehearsal = rehearsed_from_empty(folder, pg_admin_dsn)
     steps = {s.version: s for s in rehearsal.steps}
     assert [s.outcome for s in rehearsal.steps] == ["done", "done", "done"]
 
@@ -66,11 +71,7 @@ def test_a_failure_on_the_copy_is_said_with_the_step_and_stops_there(
             "0003_after.sql": "-- migrate:up\nSELECT 1;\n-- migrate:down\nSELECT 1;\n",
         }
     )
-    copy, rehearsal = make_copy(None, server=pg_admin_dsn)
-    try:
-        rehearse(analyze_dir(folder), copy, rehearsal)
-    finally:
-        drop_copy(copy)
+    rehearsal = rehearsed_from_empty(folder, pg_admin_dsn)
     assert [(s.version, s.outcome) for s in rehearsal.steps] == [
         ("0001", "done"),
         ("0002", "failed"),
@@ -136,11 +137,7 @@ def test_set_transaction_first_is_left_first(pg_admin_dsn, write_migrations):
             "UPDATE t SET v = v + 1;\nCOMMIT;\n-- migrate:down\nUPDATE t SET v = v - 1;\n",
         }
     )
-    copy, rehearsal = make_copy(None, server=pg_admin_dsn)
-    try:
-        rehearse(analyze_dir(folder), copy, rehearsal)
-    finally:
-        drop_copy(copy)
+    rehearsal = rehearsed_from_empty(folder, pg_admin_dsn)
     assert [s.outcome for s in rehearsal.steps] == ["done", "done"], rehearsal.steps[-1].message
     [update] = rehearsal.steps[1].statements
     assert update.locks == [("public.t", "ROW EXCLUSIVE")]
@@ -158,11 +155,7 @@ def test_adding_a_column_rewrites_only_with_a_volatile_default(pg_admin_dsn, wri
             "-- migrate:down\nALTER TABLE t DROP COLUMN token, DROP COLUMN seen;\n",
         }
     )
-    copy, rehearsal = make_copy(None, server=pg_admin_dsn)
-    try:
-        rehearse(analyze_dir(folder), copy, rehearsal)
-    finally:
-        drop_copy(copy)
+    rehearsal = rehearsed_from_empty(folder, pg_admin_dsn)
     stable, volatile = rehearsal.steps[1].statements
     assert stable.rewrote == [] and stable.locks == [("public.t", "ACCESS EXCLUSIVE")]
     assert volatile.rewrote == ["public.t"]

@@ -11,8 +11,8 @@ from migtui.core.locks import lint, predict
 from migtui.core.statements import split
 
 
-def hints(sql: str, *, held: bool = True, wraps: bool = False, tool: str = "dbmate"):
-    found = lint(
+def linted(sql: str, *, held: bool = True, wraps: bool = False, tool: str = "dbmate"):
+    return lint(
         split(sql).statements,
         migration="0001",
         file="0001_x.sql",
@@ -20,7 +20,10 @@ def hints(sql: str, *, held: bool = True, wraps: bool = False, tool: str = "dbma
         held_in_transaction=held,
         tool=tool,
     )
-    return [(p.rule, p.line) for p in found]
+
+
+def hints(sql: str, *, held: bool = True, wraps: bool = False, tool: str = "dbmate"):
+    return [(p.rule, p.line) for p in linted(sql, held=held, wraps=wraps, tool=tool)]
 
 
 def modes(sql: str) -> list[str]:
@@ -106,14 +109,7 @@ def test_a_lock_held_while_slow_statements_run():
 
 def test_concurrently_where_the_tool_wraps_a_transaction():
     sql = "SET lock_timeout = '2s';\nCREATE INDEX CONCURRENTLY ON busy (id);\n"
-    found = lint(
-        split(sql).statements,
-        migration="0001",
-        file="f.sql",
-        runs_in_transaction=True,
-        held_in_transaction=False,
-        tool="dbmate",
-    )
+    found = linted(sql, held=False, wraps=True)
     assert [(p.rule, p.line) for p in found] == [("concurrently-in-transaction", 2)]
     assert "dbmate runs this migration in a transaction" in found[0].message
     assert "25001" in found[0].message
