@@ -107,6 +107,25 @@ def test_a_lock_held_while_slow_statements_run():
     assert hints(sql, held=False) == []  # statement by statement, each commits
 
 
+def test_relations_made_by_the_same_migration_lock_nobody_out():
+    # pg_dump's order: each relation is made, then altered (owner, defaults,
+    # constraints), and indexes and data come after: nobody waits on any of it
+    sql = (
+        "CREATE SEQUENCE app.t_id_seq START WITH 1;\n"
+        "ALTER SEQUENCE app.t_id_seq OWNER TO app;\n"
+        "CREATE VIEW app.v AS SELECT 1 AS one;\n"
+        "ALTER VIEW app.v OWNER TO app;\n"
+        "CREATE MATERIALIZED VIEW app.mv AS SELECT 1 AS one;\n"
+        "ALTER MATERIALIZED VIEW app.mv OWNER TO app;\n"
+        "CREATE INDEX mv_one ON app.mv (one);\n"
+        "UPDATE app.busy SET x = 1;\n"
+    )
+    assert hints(sql) == []
+    # the same alterations of relations made before this migration do lock
+    existing = sql.replace("CREATE SEQUENCE app.t_id_seq START WITH 1;\n", "")
+    assert hints(existing) == [("no-lock-timeout", 1), ("lock-held", 1)]
+
+
 def test_concurrently_where_the_tool_wraps_a_transaction():
     sql = "SET lock_timeout = '2s';\nCREATE INDEX CONCURRENTLY ON busy (id);\n"
     found = linted(sql, held=False, wraps=True)

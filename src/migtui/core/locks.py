@@ -266,11 +266,7 @@ def lint(
         [(node, fields)] = tree.items()
         if node == "VariableSetStmt" and fields.get("name") == "lock_timeout":
             timeout_set = True
-        if node == "CreateStmt" and (name := _name(fields.get("relation"))):
-            made.add(table_key(name))
-        if node == "CreateTableAsStmt" and (
-            name := _name(fields.get("into", {}).get("IntoClause", {}).get("rel"))
-        ):
+        if (name := _created(node, fields)) is not None:
             made.add(table_key(name))
         if held is not None and _slow(node, fields):
             slow_after.append(statement)
@@ -332,6 +328,21 @@ def lint(
             f"table {lock.relation}",
         )
     return hints
+
+
+def _created(node: str, fields: dict) -> str | None:
+    """The relation a CREATE statement makes (a table, sequence, view or
+    materialized view): nobody else sees it before the migration commits."""
+    if node == "CreateStmt":
+        return _name(fields.get("relation"))
+    if node == "CreateSeqStmt":
+        return _name(fields.get("sequence"))
+    if node == "ViewStmt":
+        return _name(fields.get("view"))
+    if node == "CreateTableAsStmt":
+        into = fields.get("into") or {}
+        return _name(into.get("IntoClause", into).get("rel"))
+    return None
 
 
 def _slow(node: str, fields: dict) -> bool:
