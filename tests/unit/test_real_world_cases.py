@@ -111,6 +111,18 @@ def test_a_missing_object_inside_a_catching_handler_is_a_warning(tmp_path):
     assert (warning.kind, str(warning.severity)) == ("guarded_requirement", "warning")
 
 
+def test_a_handler_naming_the_sqlstate_of_a_missing_table_catches_it(tmp_path):
+    write(
+        tmp_path,
+        {
+            "0001_owner.sql": "DO $$ BEGIN ALTER TABLE nosuch ADD COLUMN c int;\n"
+            "EXCEPTION WHEN SQLSTATE '42P01' THEN NULL; END $$;\n"
+        },
+    )
+    (warning,) = found(tmp_path)
+    assert (warning.kind, str(warning.severity)) == ("guarded_requirement", "warning")
+
+
 def test_a_handler_for_another_error_does_not_hide_a_missing_object(tmp_path):
     write(
         tmp_path,
@@ -422,3 +434,69 @@ def test_a_schema_emptied_of_what_goes_with_its_owners_drops_cleanly(tmp_path):
         },
     )
     assert errors(tmp_path) == []
+
+
+def test_a_migration_making_its_tools_ledger_fails_where_the_tool_made_it(tmp_path):
+    # golang-migrate makes schema_migrations before the first migration runs
+    write(
+        tmp_path,
+        {
+            "1_ledger.up.sql": "SELECT 1;\nCREATE TABLE schema_migrations (version bigint);\n",
+            "1_ledger.down.sql": "SELECT 1;\n",
+            "2_ok.up.sql": "CREATE TABLE IF NOT EXISTS schema_migrations (version bigint);\n",
+            "2_ok.down.sql": "SELECT 1;\n",
+        },
+    )
+    (error,) = errors(tmp_path, "golang-migrate")
+    assert (error.kind, error.object, error.line) == (
+        "already_exists",
+        "table public.schema_migrations",
+        2,
+    )
+    assert "golang-migrate makes it before running the first migration" in error.message
+
+
+def test_a_dump_making_migtuis_own_schema_is_refused(tmp_path):
+    # a pg_dump of a database migtui has migrated holds its ledger's schema
+    write(tmp_path, {"001_baseline.sql": "-- migrate:up\nCREATE SCHEMA migtui;\n"})
+    (error,) = errors(tmp_path)
+    assert (error.kind, error.object, error.line) == ("already_exists", "schema migtui", 2)
+
+
+def test_sql_built_at_run_time_in_between_makes_it_a_warning(tmp_path):
+    write(
+        tmp_path,
+        {
+            "001_a.sql": "-- migrate:up\nCREATE TABLE jobs (id int);\n",
+            "002_dyn.sql": "-- migrate:up\nDO $$ BEGIN EXECUTE 'DROP TABLE ' || 'jobs'; END $$;\n",
+            "003_b.sql": "-- migrate:up\nCREATE TABLE jobs (id int);\n",
+        },
+    )
+    [exists] = [p for p in found(tmp_path) if p.kind == "already_exists"]
+    assert (str(exists.severity), exists.line) == ("warning", 2)
+    assert "unless SQL built at run time dropped it" in exists.message
+
+
+def test_a_pg_dump_baseline_names_its_restrict_lines(tmp_path):
+    # pg_dump 17.6 and later wrap a dump in \restrict KEY … \unrestrict KEY
+    dump = (
+        "-- migrate:up\n--\n-- PostgreSQL database dump\n--\n\n\\restrict Kq3x\n\n"
+        "SET statement_timeout = 0;\nSELECT pg_catalog.set_config('search_path', '', false);\n"
+        "CREATE TABLE public.t (id integer NOT NULL);\n"
+        "CREATE SEQUENCE public.t_id_seq START WITH 1;\n"
+        "ALTER SEQUENCE public.t_id_seq OWNER TO app;\n"
+        "ALTER SEQUENCE public.t_id_seq OWNED BY public.t.id;\n"
+        "ALTER TABLE ONLY public.t ADD CONSTRAINT t_pkey PRIMARY KEY (id);\n"
+        "\n\\unrestrict Kq3x\n"
+    )
+    write(tmp_path, {"001_baseline.sql": dump})
+    assert [(e.kind, e.line) for e in errors(tmp_path)] == [
+        ("unsupported_statement", 6),
+        ("unsupported_statement", 16),
+    ]
+    assert "delete the \\restrict line" in errors(tmp_path)[0].hint
+    # without them, the dump is a clean baseline (and locks nobody out)
+    (tmp_path / "001_baseline.sql").write_text(dump.replace("\\restrict Kq3x", "").replace(
+        "\\unrestrict Kq3x", ""))  # fmt: skip
+    assert errors(tmp_path) == []
+    assert [h.rule for h in analyze_dir(tmp_path).hints] == []

@@ -62,6 +62,10 @@ class Effect:
     #: to drop without CASCADE (a view's tables, a foreign key's target, a
     #: trigger's function, a column's type).
     depends: tuple[ObjectRef, ...] = ()
+    #: For a PROVIDE: a CREATE that PostgreSQL refuses when the object already
+    #: exists (an explicit name; no IF NOT EXISTS, OR REPLACE, existence test
+    #: or exception handler catching it).
+    strict: bool = False
     #: Other schemas of the search_path an unqualified name may resolve to, in
     #: order, when it is not found in ``ref.schema`` (PostgreSQL looks in each).
     alternatives: tuple[str, ...] = ()

@@ -25,11 +25,16 @@ from migtui.core.model import (
     COLUMN,
     CONSTRAINT,
     EXTENSION,
+    FOREIGN_TABLE,
     INDEX,
+    MATVIEW,
     SCHEMA,
+    SEQUENCE,
     TABLE,
     TABLE_SCOPED_KINDS,
+    TYPE,
     TYPE_KINDS,
+    VIEW,
     Migration,
     ObjectRef,
     Problem,
@@ -147,6 +152,8 @@ class _Live:
                     child = replace(child, schema=new.schema)
             if child_parent == old.qualified:
                 child_parent = new.qualified
+                if child.kind == TYPE and child.name == old.name and child.schema == old.schema:
+                    child = replace(child, schema=new.schema, name=new.name)  # its row type
             self.add(child, child_origin, child_parent, self.columns.pop(old_key, ()))
             if old_key in self.not_null:
                 self.not_null.discard(old_key)
@@ -251,6 +258,24 @@ def analyze(
         if collecting:
             gc.enable()
 
+
+#: The psql meta-commands pg_dump writes around a dump (17.6, 16.10 … and later).
+_DUMP_GUARD = re.compile(r"\\(un)?restrict\b")
+
+#: Where migtui keeps its ledger (``migtui.db.ledger``): made before a migration runs.
+_LEDGER_SCHEMA = ObjectRef(SCHEMA, None, "migtui")
+
+#: The SQLSTATE PostgreSQL raises when a CREATE finds its object there already.
+_EXISTS_CODES = {
+    TABLE: "42P07",
+    VIEW: "42P07",
+    MATVIEW: "42P07",
+    SEQUENCE: "42P07",
+    INDEX: "42P07",
+    FOREIGN_TABLE: "42P07",
+    COLUMN: "42701",
+    SCHEMA: "42P06",
+}
 
 #: Layouts whose tool runs each migration in a transaction unless the file says not to.
 #: The native layout is dbmate's format, and dbmate wraps a file in a transaction.
@@ -416,6 +441,16 @@ class _Walker:
                     "only psql sends the data written after it"
                 )
                 hint = "load the rows with INSERT … VALUES, or COPY FROM a file the server reads"
+            elif st.category == "psql" and _DUMP_GUARD.match(st.first_line_text):
+                message = (
+                    f"pg_dump's '{st.first_line_text.split()[0]}' line in the {kind} section: "
+                    "only psql understands it (pg_dump 17.6 and later write a pair of them "
+                    "around a dump)"
+                )
+                hint = (
+                    "delete the \\restrict line and the \\unrestrict line at the end; the SQL "
+                    "between them runs as it is"
+                )
             elif st.category == "psql":
                 message = (
                     f"psql meta-command '{st.first_line_text}' in the {kind} section: "
@@ -571,6 +606,8 @@ class _Walker:
             if eff.not_null and self._not_null(m, file, eff):
                 continue
             if eff.action == F.PROVIDE:
+                if eff.strict and not m.repeatable:
+                    self._already_there(m, file, eff, dynamic_here)
                 if ref.kind == EXTENSION:
                     self.extensions_seen = True
                     self._extension_objects(m, ref, eff.into)
@@ -891,6 +928,62 @@ class _Walker:
                     if inside and not row_type and alive(obj) and obj not in found:
                         found.append(obj)
         return found
+
+    def _already_there(self, m: Migration, file: str, eff: F.Effect, dynamic_here: bool) -> None:
+        """A CREATE of an object that exists by then fails (42P07, 42710, 42701, 42P06)."""
+        ref = eff.ref
+        found = self.live.find(ref)
+        parent = None
+        if found is not None:
+            existing, origin, parent = found
+            if origin == m.id:
+                made = f"line {self._first_line_of(m, existing)} of {m.id} made it"
+            else:
+                made = f"{origin} made it"
+        elif m.layout != "native" and self.tool_objects.has(ref):
+            existing, origin = ref, None
+            made = f"{m.layout} makes it before running the first migration"
+        elif ref == _LEDGER_SCHEMA:
+            existing, origin = ref, None
+            made = "migtui keeps its ledger there and makes it before running a migration"
+        else:
+            return
+        since = self.position.get(origin, -1) if origin else -1
+        unsure = dynamic_here or any(self.position.get(v, -1) >= since for v in self.dynamic_before)
+        if existing.kind in TYPE_KINDS and parent is not None and existing.name == ref.name:
+            holder = f"the row type of {parent} has that name"
+        elif existing.kind != ref.kind:
+            holder = f"{existing} has that name"
+        else:
+            holder = "it already exists"
+        name = str(ref)
+        key = (m.id, "already_exists", name)
+        if key in self.repeats:
+            return
+        self.repeats[key] = []
+        self.problems.append(
+            Problem(
+                "already_exists",
+                WARNING if unsure else ERROR,
+                f"{m.id} creates {ref} at line {eff.line}, but {holder}: {made}"
+                + (", unless SQL built at run time dropped it" if unsure else "")
+                + f"; PostgreSQL refuses ({_EXISTS_CODES.get(existing.kind, '42710')})",
+                "drop the line if the object is already as wanted, write IF NOT EXISTS "
+                "(or OR REPLACE), or give the new object another name",
+                m.id,
+                name,
+                file,
+                eff.line,
+                section="up",
+            )
+        )
+
+    def _first_line_of(self, m: Migration, ref: ObjectRef) -> int:
+        """The line of ``m`` that first made ``ref`` (the line of m when unknown)."""
+        for eff in self.facts[m.id].effects:
+            if eff.action == F.PROVIDE and eff.ref.matches(ref):
+                return eff.line
+        return 1
 
     def _refused_drop(
         self, m: Migration, file: str, kind: str, eff: F.Effect, holding: list, dynamic: bool

@@ -194,6 +194,8 @@ def create_index(script: Script, fields: dict, ctx: Ctx) -> None:
     if table is None:
         return
     name = fields.get("idxname")
+    # an unnamed index gets a name no relation has; a named one fails if taken
+    strict = name is not None and not fields.get("if_not_exists")
     if name is None:
         columns = index_column_names(_element_name(e) for e in elements + including)
         label = "pkey" if fields.get("primary") else "idx"
@@ -217,6 +219,7 @@ def create_index(script: Script, fields: dict, ctx: Ctx) -> None:
         ctx,
         parent=table.qualified,
         columns=tuple(dict.fromkeys(used)),
+        strict=strict,
     )
 
 

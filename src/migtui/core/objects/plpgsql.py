@@ -46,6 +46,18 @@ _CATCHING = frozenset(
     }
 )
 _CATCHING_CODES = ("42", "3F")
+#: Conditions whose handler catches the error a CREATE of an existing object raises.
+_CATCHING_DUPLICATES = frozenset(
+    {
+        "others",
+        "duplicate_object",
+        "duplicate_table",
+        "duplicate_column",
+        "duplicate_schema",
+        "duplicate_function",
+        "syntax_error_or_access_rule_violation",
+    }
+)
 #: RAISE levels that do not stop the block (elog levels of the server).
 _LOUD_LEVEL = 21  # ERROR, which RAISE EXCEPTION raises
 #: Catalog relations and functions an existence test reads.
@@ -173,7 +185,9 @@ class Walker:
         handlers = [e.get("PLpgSQL_exception", {}) for e in exceptions.get("exc_list", ())]
         inner = ctx
         if any(_catches(h) for h in handlers):
-            inner = replace(ctx, handled=True)
+            inner = replace(inner, handled=True)
+        if any(_catches(h, _CATCHING_DUPLICATES) for h in handlers):
+            inner = replace(inner, tolerant=True)
         self.statements(block.get("body", ()), inner)
         for handler in handlers:
             self.statements(handler.get("action", ()), inner)
@@ -257,6 +271,8 @@ class Walker:
         cond = fields.get("cond", {}).get("PLpgSQL_expr", {})
         polarity = self.expr(fields.get("cond"), lineno, ctx, test=True)
         frame = _If(self.src_for(cond.get("query", ""), lineno)[1], polarity, 0)
+        if polarity:  # a CREATE under an existence test does not meet its object
+            ctx = replace(ctx, tolerant=True)
         then_ctx = replace(ctx, guarded=True) if polarity > 0 else ctx
         else_ctx = replace(ctx, guarded=True) if polarity < 0 else ctx
         frame.start = self.script.work_done
@@ -371,14 +387,16 @@ class Walker:
         )
 
 
-def _catches(handler: dict) -> bool:
+def _catches(handler: dict, names: frozenset[str] = _CATCHING) -> bool:
+    """Whether ``handler`` catches an error of one of the conditions ``names``
+    (or, written as ``SQLSTATE '42P01'``, of their classes 42 and 3F)."""
     for cond in handler.get("conditions", ()):
         c = cond.get("PLpgSQL_condition", {})
         name = (c.get("condname") or "").lower()
-        if name in _CATCHING:
+        if name in names:
             return True
-        state = c.get("sqlerrstate")
-        if isinstance(state, str) and state[:2] in _CATCHING_CODES:
+        # WHEN SQLSTATE '42P01' names the code itself
+        if len(name) == 5 and name[:2].upper() in _CATCHING_CODES:
             return True
     return False
 

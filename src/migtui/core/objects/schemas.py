@@ -13,7 +13,8 @@ def create_schema(script: Script, fields: dict, ctx: Ctx) -> None:
     name = fields.get("schemaname")
     if not name:
         return
-    script.emit(PROVIDE, ObjectRef(SCHEMA, None, name), ctx.src.find(name), ctx)
+    strict = not fields.get("if_not_exists")
+    script.emit(PROVIDE, ObjectRef(SCHEMA, None, name), ctx.src.find(name), ctx, strict=strict)
     elements = fields.get("schemaElts", ())
     if not elements:
         return
@@ -36,7 +37,14 @@ def create_extension(script: Script, fields: dict, ctx: Ctx) -> None:
             schema = strings([opt.get("arg", {})])[0]
             script.need_schema_named(schema, opt.get("location"), ctx)
     ref = ObjectRef(EXTENSION, None, name)
-    script.emit(PROVIDE, ref, ctx.src.find(name), ctx, into=schema or script.creation_schema())
+    script.emit(
+        PROVIDE,
+        ref,
+        ctx.src.find(name),
+        ctx,
+        into=schema or script.creation_schema(),
+        strict=not fields.get("if_not_exists"),
+    )
 
 
 def alter_extension(script: Script, fields: dict, ctx: Ctx) -> None:

@@ -84,6 +84,9 @@ class Ctx:
     guarded: bool = False
     #: Inside a PL/pgSQL block whose exception handler catches a missing object.
     handled: bool = False
+    #: Inside a PL/pgSQL block whose exception handler catches an object that
+    #: already exists (``duplicate_object``, ``others`` …).
+    tolerant: bool = False
     #: Inside PL/pgSQL: ``SELECT … INTO`` fills variables.
     plpgsql: bool = False
     #: Inside a routine body checked at creation: only requirements count.
@@ -139,6 +142,8 @@ class Script:
             return
         if ctx.body and action != REQUIRE:
             return
+        if extra.get("strict") and (ctx.guarded or ctx.handled or ctx.tolerant):
+            extra["strict"] = False  # an existing object is skipped or caught
         if action != PROVIDE and "alternatives" not in extra:
             extra["alternatives"] = self.other_path_schemas(ref)
         self.effects.append(

@@ -60,7 +60,7 @@ def create_table(script: Script, fields: dict, ctx: Ctx, kind: str = TABLE) -> N
     for element in elements:  # a table cannot be made before its column types
         if "ColumnDef" in element:
             _column_type(script, element["ColumnDef"], ctx)
-    script.emit(PROVIDE, ref, location, ctx)
+    script.emit(PROVIDE, ref, location, ctx, strict=not fields.get("if_not_exists"))
     build = TableBuild(ref, location)
     for element in elements:
         if "TableLikeClause" in element:
@@ -92,15 +92,23 @@ def _column_type(script: Script, col: dict, ctx: Ctx) -> None:
         script.need_type(type_name, ctx)
 
 
-def column(script: Script, build: TableBuild, col: dict, ctx: Ctx, typed: bool = False) -> None:
+def column(
+    script: Script,
+    build: TableBuild,
+    col: dict,
+    ctx: Ctx,
+    typed: bool = False,
+    strict: bool = False,
+) -> None:
     """One column of a new or altered table: its type (unless ``typed``: already
-    required), sequence and constraints."""
+    required), sequence and constraints. ``strict``: an ADD COLUMN that fails
+    when the table has the column."""
     name = col.get("colname", "")
     location = col.get("location", build.location)
     serial = _is_serial(col.get("typeName"))
     if not typed:
         _column_type(script, col, ctx)
-    script.emit(PROVIDE, column_ref(build.ref, name), location, ctx)
+    script.emit(PROVIDE, column_ref(build.ref, name), location, ctx, strict=strict)
     constraints = [c.get("Constraint", {}) for c in col.get("constraints", ())]
     identity = any(c.get("contype") == "CONSTR_IDENTITY" for c in constraints)
     if serial or identity:
@@ -132,7 +140,14 @@ def create_table_as(script: Script, fields: dict, ctx: Ctx) -> None:
         return
     script.need_schema(ref, rel.get("location"), ctx)
     # a materialized view depends on what it reads; a table made AS a query does not
-    script.emit(PROVIDE, ref, rel.get("location"), ctx, depends=depends if kind == MATVIEW else ())
+    script.emit(
+        PROVIDE,
+        ref,
+        rel.get("location"),
+        ctx,
+        depends=depends if kind == MATVIEW else (),
+        strict=not fields.get("if_not_exists"),
+    )
 
 
 # --- ALTER TABLE -------------------------------------------------------------------
@@ -163,7 +178,7 @@ def _alter_command(script: Script, build: TableBuild, cmd: dict, ctx: Ctx) -> No
     missing_ok = bool(cmd.get("missing_ok"))
     cascade = cmd.get("behavior") == "DROP_CASCADE"
     if sub == "AT_AddColumn" and "ColumnDef" in definition:
-        column(script, build, definition["ColumnDef"], ctx)
+        column(script, build, definition["ColumnDef"], ctx, strict=not missing_ok)
     elif sub == "AT_DropColumn" and name:
         script.emit(
             DROP, column_ref(table, name), location, ctx, if_exists=missing_ok, cascade=cascade
@@ -253,7 +268,12 @@ def create_sequence(script: Script, fields: dict, ctx: Ctx) -> None:
         script.need_schema(ref, rel.get("location"), ctx)
         # a sequence OWNED BY a column goes when its table goes
         script.emit(
-            PROVIDE, ref, rel.get("location"), ctx, parent=owner.qualified if owner else None
+            PROVIDE,
+            ref,
+            rel.get("location"),
+            ctx,
+            parent=owner.qualified if owner else None,
+            strict=not fields.get("if_not_exists"),
         )
     _sequence_options(script, fields, ctx)
 

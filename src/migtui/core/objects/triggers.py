@@ -30,7 +30,8 @@ def create_trigger(script: Script, fields: dict, ctx: Ctx) -> None:
         name = fields.get("trigname", "")
         trigger = _on_table(TRIGGER, table, name)
         depends = (func,) if func is not None else ()
-        script.emit(PROVIDE, trigger, ctx.src.find(name), ctx, depends=depends)
+        strict = not fields.get("replace")
+        script.emit(PROVIDE, trigger, ctx.src.find(name), ctx, depends=depends, strict=strict)
 
 
 def create_rule(script: Script, fields: dict, ctx: Ctx) -> None:

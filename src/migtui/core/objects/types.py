@@ -11,14 +11,19 @@ from migtui.core.sqlnames import multirange_name
 
 
 def _provide_type(
-    script: Script, names: list[str], ctx: Ctx, kind: str = TYPE, parent: str | None = None
+    script: Script,
+    names: list[str],
+    ctx: Ctx,
+    kind: str = TYPE,
+    parent: str | None = None,
+    strict: bool = True,
 ) -> ObjectRef | None:
     ref = script.schema_object(names, kind)
     if ref is None:
         return None
     location = ctx.src.find(names[-1]) if names else None
     script.need_schema(ref, location, ctx)
-    script.emit(PROVIDE, ref, location, ctx, parent=parent)
+    script.emit(PROVIDE, ref, location, ctx, parent=parent, strict=strict)
     return ref
 
 
@@ -29,7 +34,7 @@ def composite(script: Script, fields: dict, ctx: Ctx) -> None:
     ref = script.range_var(rv, TYPE)
     if ref is not None:
         script.need_schema(ref, rv.get("location"), ctx)
-        script.emit(PROVIDE, ref, rv.get("location"), ctx)
+        script.emit(PROVIDE, ref, rv.get("location"), ctx, strict=True)
 
 
 def enum(script: Script, fields: dict, ctx: Ctx) -> None:
@@ -51,13 +56,14 @@ def range_type(script: Script, fields: dict, ctx: Ctx) -> None:
     multi = multirange or [ref.schema or "public", multirange_name(ref.name)]
     names = multi if len(multi) > 1 else [ref.schema or "public", multi[0]]
     # the multirange lives and dies with its range type
-    _provide_type(script, names, ctx, parent=ref.qualified)
+    _provide_type(script, names, ctx, parent=ref.qualified, strict=False)
 
 
 def define(script: Script, fields: dict, ctx: Ctx) -> None:
     """CREATE TYPE name (INPUT = …) and its shell form ``CREATE TYPE name``."""
     if fields.get("kind") == "OBJECT_TYPE":
-        _provide_type(script, strings(fields.get("defnames", ())), ctx)
+        # the shell form comes first, then the full one: the second finds it
+        _provide_type(script, strings(fields.get("defnames", ())), ctx, strict=False)
 
 
 def domain(script: Script, fields: dict, ctx: Ctx) -> None:

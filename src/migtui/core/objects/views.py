@@ -15,7 +15,9 @@ def create_view(script: Script, fields: dict, ctx: Ctx) -> None:
     if ref is None:
         return
     script.need_schema(ref, rv.get("location"), ctx)
-    script.emit(PROVIDE, ref, rv.get("location"), ctx, depends=depends)
+    script.emit(
+        PROVIDE, ref, rv.get("location"), ctx, depends=depends, strict=not fields.get("replace")
+    )
 
 
 def reads_of(script: Script, query, ctx: Ctx) -> tuple:

@@ -1,0 +1,109 @@
+"""A CREATE of an object that exists by then: check's verdict against the server's.
+
+Each case is two migrations. check must report ``already_exists`` (an error, at
+the right line) exactly when PostgreSQL refuses the second migration with the
+SQLSTATE the message names, and nothing when the second one runs.
+"""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+
+pytestmark = pytest.mark.db
+
+FIRST = (
+    "CREATE TABLE users (id int PRIMARY KEY, email text);\n"
+    "CREATE INDEX users_email_idx ON users (email);\n"
+    "CREATE TYPE mood AS ENUM ('calm');\n"
+    "CREATE VIEW active_users AS SELECT id FROM users;\n"
+    "CREATE SCHEMA reporting;\n"
+)
+
+#: (the second migration, the line check names and the SQLSTATE, or None when it runs)
+CASES = {
+    "a column added twice": ("SELECT 1;\nALTER TABLE users ADD COLUMN email text;\n", (2, "42701")),
+    "a named index again": ("CREATE INDEX users_email_idx ON users (id);\n", (1, "42P07")),
+    "an index named as the table": ("CREATE INDEX users ON users (id);\n", (1, "42P07")),
+    "a table again": ("CREATE TABLE users (id int);\n", (1, "42P07")),
+    "a type named as a table's row type": ("CREATE TYPE users AS (x int);\n", (1, "42710")),
+    "an enum again": ("CREATE TYPE mood AS ENUM ('sad');\n", (1, "42710")),
+    "a view again": ("CREATE VIEW active_users AS SELECT 1 AS id;\n", (1, "42P07")),
+    "a schema again": ("CREATE SCHEMA reporting;\n", (1, "42P06")),
+    "made twice in one migration": (
+        "CREATE TABLE notes (id int);\nCREATE TABLE notes (id int);\n",
+        (2, "42P07"),
+    ),
+    # the forms that run
+    "IF NOT EXISTS": (
+        "ALTER TABLE users ADD COLUMN IF NOT EXISTS email text;\n"
+        "CREATE TABLE IF NOT EXISTS users (id int);\n"
+        "CREATE INDEX IF NOT EXISTS users_email_idx ON users (email);\n"
+        "CREATE SCHEMA IF NOT EXISTS reporting;\n",
+        None,
+    ),
+    "OR REPLACE": ("CREATE OR REPLACE VIEW active_users AS SELECT id FROM users;\n", None),
+    "an unnamed index gets a free name": ("CREATE INDEX ON users (email);\n", None),
+    "caught by the block's handler": (
+        "DO $$ BEGIN\n  CREATE TYPE mood AS ENUM ('sad');\n"
+        "EXCEPTION WHEN duplicate_object THEN NULL;\nEND $$;\n",
+        None,
+    ),
+    "caught by SQLSTATE": (
+        "DO $$ BEGIN\n  CREATE TABLE users (id int);\n"
+        "EXCEPTION WHEN SQLSTATE '42P07' THEN NULL;\nEND $$;\n",
+        None,
+    ),
+    "under an existence test": (
+        "DO $$ BEGIN\n  IF NOT EXISTS (SELECT 1 FROM pg_type WHERE typname = 'mood') THEN\n"
+        "    CREATE TYPE mood AS ENUM ('sad');\n  END IF;\nEND $$;\n",
+        None,
+    ),
+    "after a drop": ("DROP VIEW active_users;\nCREATE VIEW active_users AS SELECT 1 AS id;\n", None),
+    "after a rename": (
+        "ALTER TABLE users RENAME TO people;\nCREATE TABLE users (id int);\n"
+        "CREATE TYPE mood2 AS ENUM ('x');\nALTER TABLE people RENAME COLUMN email TO mail;\n"
+        "ALTER TABLE people ADD COLUMN email text;\n",
+        None,
+    ),
+    "the row type goes with its renamed table": (
+        "ALTER TABLE users RENAME TO people;\nCREATE TYPE users AS (x int);\n",
+        None,
+    ),
+}
+
+
+def _native(sql: str) -> str:
+    return f"-- migrate:up\n{sql}-- migrate:down\nSELECT 1;\n"
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_check_says_already_exists_exactly_when_the_server_refuses(
+    case, write_migrations, analysis_of, pg_dsn
+):
+    second, expected = CASES[case]
+    root = write_migrations({"001_first.sql": _native(FIRST), "002_second.sql": _native(second)})
+    found = [
+        (p.line, p.message) for p in analysis_of(root).problems if p.kind == "already_exists"
+    ]
+    errors = [p for p in analysis_of(root).problems if str(p.severity) == "error"]
+
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        conn.execute(FIRST)
+        try:
+            with conn.transaction():
+                conn.execute(second)
+            refused = None
+        except psycopg.Error as exc:
+            refused = exc.sqlstate
+
+    if expected is None:
+        assert refused is None
+        assert found == [] and errors == []
+    else:
+        line, sqlstate = expected
+        assert refused == sqlstate
+        [(at, message)] = found
+        assert at == line + 1  # after the file's marker line
+        assert f"({sqlstate})" in message
+        assert [p.kind for p in errors] == ["already_exists"]
