@@ -59,7 +59,10 @@ CASES = {
         "    CREATE TYPE mood AS ENUM ('sad');\n  END IF;\nEND $$;\n",
         None,
     ),
-    "after a drop": ("DROP VIEW active_users;\nCREATE VIEW active_users AS SELECT 1 AS id;\n", None),
+    "after a drop": (
+        "DROP VIEW active_users;\nCREATE VIEW active_users AS SELECT 1 AS id;\n",
+        None,
+    ),
     "after a rename": (
         "ALTER TABLE users RENAME TO people;\nCREATE TABLE users (id int);\n"
         "CREATE TYPE mood2 AS ENUM ('x');\nALTER TABLE people RENAME COLUMN email TO mail;\n"
@@ -83,9 +86,7 @@ def test_check_says_already_exists_exactly_when_the_server_refuses(
 ):
     second, expected = CASES[case]
     root = write_migrations({"001_first.sql": _native(FIRST), "002_second.sql": _native(second)})
-    found = [
-        (p.line, p.message) for p in analysis_of(root).problems if p.kind == "already_exists"
-    ]
+    found = [(p.line, p.message) for p in analysis_of(root).problems if p.kind == "already_exists"]
     errors = [p for p in analysis_of(root).problems if str(p.severity) == "error"]
 
     with psycopg.connect(pg_dsn, autocommit=True) as conn:

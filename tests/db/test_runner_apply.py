@@ -405,3 +405,34 @@ def test_a_deferred_constraint_fails_the_migration_in_a_run_and_in_a_dry_run(
     assert events.of(MigrationRolledBack)[0].reason == "failed"
     assert states(pg_dsn, analysis) == {"0001": "failed"}
     assert "c" not in {r.name for r in catalog(pg_dsn)}
+
+
+SESSION_SETTERS = {
+    # a pg_dump baseline's header: an empty search_path and quiet notices
+    "0001_baseline.sql": """-- migrate:up
+SET client_min_messages = warning;
+SELECT pg_catalog.set_config('search_path', '', false);
+CREATE TABLE public.accounts (id int PRIMARY KEY);
+-- migrate:down
+DROP TABLE public.accounts;
+""",
+    "0002_unqualified.sql": """-- migrate:up
+CREATE TABLE ledgers (id int PRIMARY KEY, account_id int REFERENCES accounts);
+DO $$ BEGIN RAISE NOTICE 'ledgers made'; END $$;
+-- migrate:down
+DROP TABLE ledgers;
+""",
+}
+
+
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_each_migration_starts_with_the_sessions_own_settings(
+    pg_dsn, write_migrations, analysis_of, dry_run
+):
+    # Run alone (psql per file, or one apply per migration), 0002 finds its
+    # tables on the default search_path; in one run it must too, as check reads it.
+    analysis = analysis_of(write_migrations(SESSION_SETTERS))
+    assert not [p for p in analysis.problems if str(p.severity) == "error"]
+    result, events = run(pg_dsn, analysis, options=RunOptions(dry_run=dry_run))
+    assert result.outcome == "done", result.message
+    assert [n.message for n in events.of(Notice)] == ["ledgers made"]

@@ -63,6 +63,11 @@ _DOLLAR_QUOTE = re.compile(r"\$([A-Za-z_][A-Za-z_0-9]*)?\$")
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|min|h)?\s*$")
 
 
+#: The runner's own session settings: the server notices a vanished client
+#: mid-statement and rolls it back.
+_SESSION_SETTINGS = "SELECT set_config('client_connection_check_interval', '1s', false)"
+
+
 @dataclass(frozen=True)
 class RunOptions:
     dry_run: bool = False
@@ -326,8 +331,7 @@ class Runner:
         started = time.perf_counter()
         conn = self._connect()
         try:
-            # The server notices a vanished client mid-statement and rolls it back.
-            conn.execute("SELECT set_config('client_connection_check_interval', '1s', false)")
+            self._session_settings(conn)
             try:
                 waited = acquire(conn, self.options.lock_wait, on_wait=self._lock_waiting)
             except LockHeld as exc:
@@ -445,6 +449,7 @@ class Runner:
                     plan.direction, outcome, started, done, failed=step.version, message=exc.message
                 )
             done.append(step.version)
+            self._fresh_session(conn)
         return self._finish(plan.direction, "done", started, done)
 
     def _finish(
@@ -1016,6 +1021,15 @@ class Runner:
         )
 
     # -- settings ------------------------------------------------------------------------
+
+    def _session_settings(self, conn: psycopg.Connection) -> None:
+        conn.execute(_SESSION_SETTINGS)
+
+    def _fresh_session(self, conn: psycopg.Connection) -> None:
+        """Undo what a migration set for the whole session (a pg_dump header's
+        empty search_path, SET ROLE, client_min_messages …): the next one
+        starts as it would run alone, and as check reads it."""
+        conn.execute(f"RESET ROLE; RESET ALL; {_SESSION_SETTINGS}")
 
     def _set_timeouts(self, conn: psycopg.Connection, *, local: bool) -> None:
         conn.execute(
