@@ -18,6 +18,9 @@ FIRST = (
     "CREATE TYPE mood AS ENUM ('calm');\n"
     "CREATE VIEW active_users AS SELECT id FROM users;\n"
     "CREATE SCHEMA reporting;\n"
+    "CREATE TABLE codes (id serial, code text, CONSTRAINT codes_code_key UNIQUE (code));\n"
+    "CREATE TABLE events (id int, at date) PARTITION BY RANGE (at);\n"
+    "CREATE TABLE events_2024 PARTITION OF events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');\n"
 )
 
 #: (the second migration, the line check names and the SQLSTATE, or None when it runs)
@@ -67,6 +70,29 @@ CASES = {
         "ALTER TABLE users RENAME TO people;\nCREATE TABLE users (id int);\n"
         "CREATE TYPE mood2 AS ENUM ('x');\nALTER TABLE people RENAME COLUMN email TO mail;\n"
         "ALTER TABLE people ADD COLUMN email text;\n",
+        None,
+    ),
+    "a key's index goes with its constraint": (
+        "ALTER TABLE codes DROP CONSTRAINT codes_code_key;\n"
+        "CREATE UNIQUE INDEX codes_code_key ON codes (code);\n",
+        None,
+    ),
+    "a serial's sequence goes with its column": (
+        "ALTER TABLE codes DROP COLUMN id;\nCREATE SEQUENCE codes_id_seq;\n",
+        None,
+    ),
+    "an enum replaced the way Prisma does it": (
+        "ALTER TYPE mood RENAME TO mood_old;\nCREATE TYPE mood AS ENUM ('calm', 'sad');\n"
+        "DROP TYPE mood_old;\n",
+        None,
+    ),
+    "moved to another schema, renamed index, partition again": (
+        "ALTER TABLE users SET SCHEMA reporting;\nCREATE TABLE users (id int);\n"
+        "ALTER INDEX reporting.users_email_idx RENAME TO users_email_old;\n"
+        "CREATE INDEX users_email_idx ON users (id);\n"
+        "ALTER TABLE events DETACH PARTITION events_2024;\nDROP TABLE events_2024;\n"
+        "CREATE TABLE events_2024 PARTITION OF events FOR VALUES FROM ('2024-01-01') "
+        "TO ('2025-01-01');\n",
         None,
     ),
     "the row type goes with its renamed table": (

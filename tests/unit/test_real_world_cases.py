@@ -500,3 +500,16 @@ def test_a_pg_dump_baseline_names_its_restrict_lines(tmp_path):
         "\\unrestrict Kq3x", ""))  # fmt: skip
     assert errors(tmp_path) == []
     assert [h.rule for h in analyze_dir(tmp_path).hints] == []
+
+
+def test_two_files_of_one_version_with_different_sections_are_read_not_crashed_on(tmp_path):
+    # dbmate names (0002-c) beside migtui's (0002_b): one version, two files
+    write(
+        tmp_path,
+        {
+            "0001_a.sql": "-- migrate:up\nSELECT 1;\n",
+            "0002-c.sql": "-- migrate:up\nSELECT 1;\n",
+            "0002_b.sql": "-- migrate:up\nSELECT 2;\n-- migrate:down\nDROP TABLE gone;\n",
+        },
+    )
+    assert "duplicate_version" in [p.kind for p in errors(tmp_path)]

@@ -154,6 +154,8 @@ class _Live:
                 child_parent = new.qualified
                 if child.kind == TYPE and child.name == old.name and child.schema == old.schema:
                     child = replace(child, schema=new.schema, name=new.name)  # its row type
+                elif child.namespace == "relation" and child.schema != new.schema:
+                    child = replace(child, schema=new.schema)  # SET SCHEMA takes its indexes
             self.add(child, child_origin, child_parent, self.columns.pop(old_key, ()))
             if old_key in self.not_null:
                 self.not_null.discard(old_key)
@@ -500,6 +502,10 @@ class _Walker:
             self.parsed[m.id] = sections
             self.problems.extend(problems)
             self.facts[m.id] = up_facts
+            # two files of one version (a duplicate_version) share an id: the
+            # last one read is the one walked, sections and all
+            for kind in ("down", "verify"):
+                self.section_facts.pop((m.id, kind), None)
             for kind, facts in section_facts.items():
                 self.section_facts[(m.id, kind)] = facts
         if self.cache is not None:
@@ -634,7 +640,13 @@ class _Walker:
                 if ref.kind == EXTENSION:
                     for member in self.extension_members.get(ref.name, ()):
                         self.live.remove(member, m.id, eff.line)
-                for gone in self.live.remove(ref, m.id, eff.line):
+                gone_too = self.live.remove(ref, m.id, eff.line)
+                if ref.kind == CONSTRAINT:  # a key's or exclusion's index goes with it
+                    backing = ObjectRef(INDEX, ref.schema, ref.name)
+                    entry = self.live.find(backing)
+                    if entry is not None and entry[2] == ref.table:
+                        gone_too += self.live.remove(backing, m.id, eff.line)
+                for gone in gone_too:
                     own[gone.key] = [r for r in own.get(gone.key, ()) if not gone.matches(r)]
                 own[ref.key] = [r for r in own.get(ref.key, ()) if not ref.matches(r)]
             elif eff.action == F.RENAME and eff.new is not None:

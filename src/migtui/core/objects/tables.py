@@ -113,12 +113,14 @@ def column(
     identity = any(c.get("contype") == "CONSTR_IDENTITY" for c in constraints)
     if serial or identity:
         seq = choose_name(build.ref.name, name, "seq", script.relation_names_in(build.ref))
+        # the column owns it: dropping the column (or the table) drops it
         script.emit(
             PROVIDE,
             ObjectRef(SEQUENCE, build.ref.schema, seq),
             location,
             ctx,
             parent=build.qualified,
+            columns=(name,),
         )
     if col.get("raw_default"):
         read(script, col["raw_default"], ctx)
@@ -263,16 +265,17 @@ def rename_in_table(script: Script, fields: dict, ctx: Ctx, kind: str) -> None:
 def create_sequence(script: Script, fields: dict, ctx: Ctx) -> None:
     rel = fields.get("sequence", {})
     ref = script.range_var(rel, SEQUENCE)
-    owner = _owned_by(script, fields)
+    owner, column = _owned_by(script, fields)
     if ref is not None:
         script.need_schema(ref, rel.get("location"), ctx)
-        # a sequence OWNED BY a column goes when its table goes
+        # a sequence OWNED BY a column goes when its column or table goes
         script.emit(
             PROVIDE,
             ref,
             rel.get("location"),
             ctx,
             parent=owner.qualified if owner else None,
+            columns=(column,) if owner and column else (),
             strict=not fields.get("if_not_exists"),
         )
     _sequence_options(script, fields, ctx)
@@ -285,14 +288,15 @@ def alter_sequence(script: Script, fields: dict, ctx: Ctx) -> None:
     _sequence_options(script, fields, ctx)
 
 
-def _owned_by(script: Script, fields: dict) -> ObjectRef | None:
+def _owned_by(script: Script, fields: dict) -> tuple[ObjectRef | None, str | None]:
+    """The table and column an ``OWNED BY`` option names, or (None, None)."""
     for option in fields.get("options", ()):
         opt = option.get("DefElem", {})
         if opt.get("defname") == "owned_by":
             names = strings(opt.get("arg", {}).get("List", {}).get("items", ()))
             if len(names) >= 2 and names != ["none"]:
-                return script.relation(names[:-1])
-    return None
+                return script.relation(names[:-1]), names[-1]
+    return None, None
 
 
 def _sequence_options(script: Script, fields: dict, ctx: Ctx) -> None:
