@@ -513,3 +513,18 @@ def test_two_files_of_one_version_with_different_sections_are_read_not_crashed_o
         },
     )
     assert "duplicate_version" in [p.kind for p in errors(tmp_path)]
+
+
+def test_a_plpgsql_function_with_a_variadic_array_is_valid(tmp_path):
+    # libpg_query's PL/pgSQL parser knows no types and refused any VARIADIC
+    body = "RETURNS boolean AS $$ BEGIN RETURN array_length(names, 1) > 0; END $$ LANGUAGE plpgsql;"
+    write(
+        tmp_path,
+        {
+            "V1__fn.sql": f"CREATE FUNCTION has_meta(a int, VARIADIC names text[]) {body}\n",
+            "V2__scalar.sql": f"CREATE FUNCTION bad(VARIADIC names text) {body}\n",
+        },
+    )
+    assert [(e.kind, e.file) for e in errors(tmp_path, "flyway")] == [
+        ("syntax_error", "V2__scalar.sql")
+    ]

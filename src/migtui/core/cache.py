@@ -184,7 +184,16 @@ class ProjectCache:
         if signature is None:
             return
         where = str(root) if Path(root).is_absolute() else f"{os.getcwd()}\0{root}"
-        parts = [_code_fingerprint(), where, str(layout), *assume, signature]
+        from migtui.core.tools.placeholders import signature as placeholder_values
+
+        parts = [
+            _code_fingerprint(),
+            where,
+            str(layout),
+            *assume,
+            signature,
+            placeholder_values(root),  # flyway's ${name} values, from outside the folder
+        ]
         self.key = hashlib.sha1("\n".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
         name = hashlib.sha1(str(Path(root).resolve()).encode()).hexdigest()[:20]
         self.path = directory / f"{name}.project.pickle"

@@ -9,6 +9,7 @@ what it touches is not needed by the migration creating it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from migtui.core.facts import ALTER, PROVIDE, REQUIRE, SYNTAX_ERROR
@@ -24,6 +25,8 @@ _INPUT_MODES = frozenset(
 _QUERY_NODES = frozenset(
     {"SelectStmt", "InsertStmt", "UpdateStmt", "DeleteStmt", "MergeStmt", "CallStmt"}
 )
+
+_VARIADIC = re.compile(r"\bVARIADIC\b", re.IGNORECASE)
 
 
 def routine_ref(script: Script, names: list[str], kind: str, args: str | None) -> ObjectRef | None:
@@ -73,7 +76,7 @@ def create_routine(script: Script, fields: dict, ctx: Ctx) -> None:
     }
     language = strings([options["language"].get("arg", {})])[0] if "language" in options else "sql"
     if language == "plpgsql" and script.check_function_bodies and not (ctx.body or ctx.plpgsql):
-        _check_plpgsql(script, ref, location, ctx)
+        _check_plpgsql(script, ref, location, ctx, _array_variadic(fields))
     if fields.get("sql_body"):
         _read_parsed_body(script, fields["sql_body"], ctx)
     elif language == "sql" and script.check_function_bodies and "as" in options:
@@ -83,11 +86,29 @@ def create_routine(script: Script, fields: dict, ctx: Ctx) -> None:
     script.emit(PROVIDE, ref, location, ctx)
 
 
-def _check_plpgsql(script: Script, ref: ObjectRef, location: int | None, ctx: Ctx) -> None:
+def _array_variadic(fields: dict) -> bool:
+    """Whether the routine has a VARIADIC parameter, and each is an array."""
+    variadic = [
+        p.get("FunctionParameter", {})
+        for p in fields.get("parameters", ())
+        if p.get("FunctionParameter", {}).get("mode") == "FUNC_PARAM_VARIADIC"
+    ]
+    return bool(variadic) and all(p.get("argType", {}).get("arrayBounds") for p in variadic)
+
+
+def _check_plpgsql(
+    script: Script, ref: ObjectRef, location: int | None, ctx: Ctx, array_variadic: bool = False
+) -> None:
     """CREATE FUNCTION compiles a PL/pgSQL body (check_function_bodies is on by
     default): a body PL/pgSQL's parser refuses makes the statement fail."""
+    text = ctx.src.data.decode("utf-8", errors="replace")
+    if array_variadic:
+        # The parser outside the server knows no types: it takes every
+        # parameter for a scalar and refuses VARIADIC even on an array. The
+        # body reads the same without the word.
+        text = _VARIADIC.sub(" ", text)
     try:
-        parser.parse_plpgsql_json(ctx.src.data.decode("utf-8", errors="replace"))
+        parser.parse_plpgsql_json(text)
     except parser.ParseError as exc:
         message = exc.args[0] if exc.args else str(exc)
         script.find(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import sys
 from collections import defaultdict
+from dataclasses import replace
 from pathlib import Path
 
 from migtui.core.model import (
@@ -16,8 +17,10 @@ from migtui.core.model import (
     Migration,
     ObjectRef,
     Problem,
+    Section,
 )
 from migtui.core.project import MigrationInfo
+from migtui.core.tools import placeholders
 from migtui.core.tools.base import (
     Sql,
     ToolLedger,
@@ -184,6 +187,7 @@ def repeatable_version(description: str) -> Version:
 
 def read(root: Path) -> Read:
     read = Read()
+    values = placeholders.for_folder(root)
     versioned: list[tuple[str, str, Path]] = []  # (raw version, description, V file)
     undo: dict[tuple[int, ...], list[Path]] = defaultdict(list)
     code: dict[str, Path] = {}  # version text -> the class's source (or compiled) file
@@ -195,7 +199,7 @@ def read(root: Path) -> Read:
             if version not in code or java.group(3) != "class":
                 code[version] = path
         elif repeatable := FLYWAY_REPEATABLE.match(path.name):
-            read.repeatables.append(_flyway_repeatable(path, root, repeatable.group(1)))
+            read.repeatables.append(_flyway_repeatable(path, root, repeatable.group(1), values))
         elif match := FLYWAY_NAME.match(path.name):
             raw_version = match.group(2).replace("_", ".")
             if match.group(1) == "V":
@@ -209,7 +213,9 @@ def read(root: Path) -> Read:
             read.problems.append(unrecognized(path, root, hint, "flyway"))
     for raw_version, description, path in versioned:
         undo_path = next(iter(undo.pop(Version(raw_version).parts, [])), None)
-        read.migrations.append(_flyway_migration(path, root, raw_version, description, undo_path))
+        read.migrations.append(
+            _flyway_migration(path, root, raw_version, description, undo_path, values)
+        )
     for paths in undo.values():
         for path in paths:
             hint = "an undo script U<n>__name.sql needs its V<n>__name.sql"
@@ -219,16 +225,23 @@ def read(root: Path) -> Read:
 
 
 def _flyway_migration(
-    path: Path, root: Path, raw_version: str, description: str, undo_path: Path | None
+    path: Path,
+    root: Path,
+    raw_version: str,
+    description: str,
+    undo_path: Path | None,
+    values: placeholders.Placeholders | None,
 ) -> Migration:
     where = Where(root, path, raw_version)
     problems: list[Problem] = []
     up, source = whole_file("up", where, problems, _flyway_transactional(path))
+    up = _replaced(up, where, values, problems)
     down = None
     if undo_path is not None:
         down, _ = whole_file(
             "down", where.at(undo_path), problems, _flyway_transactional(undo_path)
         )
+        down = _replaced(down, where.at(undo_path), values, problems)
     requires = declared_requires(all_lines(source), where, problems)
     return Migration(
         Version(raw_version),
@@ -242,14 +255,52 @@ def _flyway_migration(
     )
 
 
-def _flyway_repeatable(path: Path, root: Path, description: str) -> Migration:
+def _flyway_repeatable(
+    path: Path, root: Path, description: str, values: placeholders.Placeholders | None
+) -> Migration:
     version = repeatable_version(description)
     problems: list[Problem] = []
     where = Where(root, path, version.raw)
     up, _ = whole_file("up", where, problems, _flyway_transactional(path))
+    up = _replaced(up, where, values, problems)
     return Migration(
         version, description, path, "flyway", up=up, repeatable=True, read_problems=tuple(problems)
     )
+
+
+def _replaced(
+    section: Section | None,
+    where: Where,
+    values: placeholders.Placeholders | None,
+    problems: list[Problem],
+) -> Section | None:
+    """The section as flyway runs it: its ``${name}`` placeholders replaced.
+    One without a value is an error at its first line: flyway refuses such a
+    script ("No value provided for placeholder"), and so does migtui."""
+    if section is None or values is None:
+        return section
+    text, unknown = values.replace(section.text, section.path.name)
+    if unknown:
+        names = list(dict.fromkeys(f"${{{name}}}" for name, _ in unknown))
+        first = unknown[0][0]
+        line = section.start_line + section.text.count("\n", 0, unknown[0][1])
+        which = (
+            f"placeholder {names[0]} has"
+            if len(names) == 1
+            else (f"placeholders {', '.join(names)} have")
+        )
+        message = (
+            f"flyway {which} no value here: flyway refuses to run "
+            'the script ("No value provided for placeholder"), and migtui cannot read or '
+            "run the statements that use it"
+        )
+        hint = (
+            f"give it a value: flyway.placeholders.{first}=… in a flyway.conf beside the "
+            f"migrations (or placeholders.{first} under [flyway] in flyway.toml), or "
+            f"{placeholders.ENV_PREFIX}{first.upper()}=… in the environment"
+        )
+        problems.append(where.problem("parse_error", message, hint, line))
+    return replace(section, text=text) if text != section.text else section
 
 
 def _flyway_transactional(path: Path) -> bool:
