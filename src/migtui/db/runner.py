@@ -15,7 +15,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import psycopg
 
@@ -28,7 +28,7 @@ from migtui.core.plan import (
     build_apply_plan,
     build_rollback_plan,
 )
-from migtui.core.project import Analysis
+from migtui.core.project import FROM_LAYOUT, Analysis
 from migtui.core.statements import is_set_transaction
 from migtui.core.tools import ToolRun
 from migtui.db import ledger, pipeline, tools
@@ -262,7 +262,6 @@ class Runner:
         """Run the statements of a dirty migration that did not run (the
         history says which did), outside a transaction as it ran, then record
         it applied."""
-        from dataclasses import replace
 
         from migtui.core.plan import DIRTY, Blocker, step_for
         from migtui.db.resolve import evidence
@@ -377,6 +376,9 @@ class Runner:
                 return self._finish(direction, "refused", started, message=message)
             if not plan.steps:
                 return self._finish(direction, "nothing_to_do", started)
+            made = self._make_tool_ledger(conn, state, plan)
+            if made is not None:
+                state = replace(state, tool=made[0])
             refusal = self._keep_in_step(conn, state, stack)
             if refusal is not None:
                 return self._finish(direction, "refused", started, message=refusal)
@@ -389,8 +391,48 @@ class Runner:
                     target=redact_dsn(self.dsn),
                 )
             )
+            if made is not None:
+                self._emit(Notice(version=made[1], severity="INFO", message=made[2]))
             return self._run_steps(conn, plan, started)
         raise AssertionError("unreachable")  # pragma: no cover - ExitStack never swallows
+
+    def _make_tool_ledger(
+        self, conn: psycopg.Connection, state: ledger.LedgerState, plan: Plan
+    ) -> tuple[tools.FoundLedger, str, str] | None:
+        """On a database nothing has migrated yet, make the layout tool's ledger
+        when a migration uses it (a GRANT on dbmate's schema_migrations, a column
+        added to golang-migrate's): the tool makes it before its first migration,
+        and check counts on that. Its rows are then kept in step. Returns the
+        ledger, the first version using it, and what to tell the operator."""
+        if state.tool is not None or self.options.ledger_table or plan.direction != "apply":
+            return None
+        if any(s.is_applied for s in state.statuses):
+            return None
+        for tool in tools.for_layout(self.analysis.layout)[:1]:
+            if not tool.ledger_ddl:
+                continue
+            name = f"public.{tool.table}"
+            user = next(
+                (
+                    step.version
+                    for step in plan.steps
+                    for r in (step.info.requires if step.info is not None else ())
+                    if r.source == FROM_LAYOUT and r.ref.qualified == name
+                ),
+                None,
+            )
+            if user is None:
+                continue
+            found = tools.FoundLedger(tool, "public", tool.table, "made")
+            with conn.transaction():
+                for sql in tool.ledger_ddl:
+                    conn.execute(sql.format(table=found.name))
+            told = (
+                f"made {tool.tool}'s ledger {name}, as {tool.tool} does before its first "
+                f"migration: {user} uses it. migtui writes its rows as {tool.tool} would."
+            )
+            return found, user, told
+        return None
 
     def _keep_in_step(
         self, conn: psycopg.Connection, state: ledger.LedgerState, stack: contextlib.ExitStack

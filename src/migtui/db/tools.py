@@ -27,7 +27,7 @@ class FoundLedger:
     tool: ToolLedger
     schema: str
     table: str
-    #: How it was found: "default", "configured" or "renamed".
+    #: How it was found: "default", "configured", "renamed", or "made" by migtui.
     how: str = "default"
 
     @property

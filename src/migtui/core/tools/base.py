@@ -68,6 +68,9 @@ class ToolLedger:
     all_columns: ClassVar[frozenset[str]] = frozenset()
     #: Whether migtui can write this ledger's rows as the tool would.
     writes: ClassVar[bool] = True
+    #: The SQL that makes the ledger as the tool does before its first
+    #: migration (``{table}`` is its quoted name); empty: migtui does not.
+    ledger_ddl: ClassVar[tuple[str, ...]] = ()
 
     def key(self, info: MigrationInfo) -> str:
         """The migration's version as the tool writes it in its ledger."""

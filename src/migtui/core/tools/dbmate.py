@@ -42,6 +42,7 @@ class Dbmate(ToolLedger):
     tool = "dbmate"
     layout = "native"
     table = "schema_migrations"
+    ledger_ddl = (("CREATE TABLE IF NOT EXISTS {table} (version varchar(128) PRIMARY KEY)"),)
     columns = frozenset({"version"})
     not_columns = frozenset({"dirty"})  # golang-migrate's table of the same name
     all_columns = frozenset({"version"})

@@ -34,6 +34,12 @@ class Diesel(ToolLedger):
     tool = "diesel"
     layout = "diesel"
     table = "__diesel_schema_migrations"
+    ledger_ddl = (
+        (
+            "CREATE TABLE IF NOT EXISTS {table} (version varchar(50) PRIMARY KEY "
+            "NOT NULL, run_on timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP)"
+        ),
+    )
     columns = frozenset({"version", "run_on"})
     all_columns = columns
 

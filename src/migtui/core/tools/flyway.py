@@ -65,6 +65,16 @@ class Flyway(ToolLedger):
     tool = "flyway"
     layout = "flyway"
     table = "flyway_schema_history"
+    ledger_ddl = (
+        (
+            "CREATE TABLE IF NOT EXISTS {table} (installed_rank integer NOT NULL "
+            "PRIMARY KEY, version varchar(50), description varchar(200) NOT NULL, "
+            "type varchar(20) NOT NULL, script varchar(1000) NOT NULL, checksum "
+            "integer, installed_by varchar(100) NOT NULL, installed_on timestamp "
+            "NOT NULL DEFAULT now(), execution_time integer NOT NULL, success "
+            "boolean NOT NULL)"
+        ),
+    )
     columns = frozenset({"installed_rank", "version", "script", "checksum", "success"})
     all_columns = frozenset(
         {

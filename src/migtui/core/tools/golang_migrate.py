@@ -37,6 +37,12 @@ class GolangMigrate(ToolLedger):
     tool = "golang-migrate"
     layout = "golang-migrate"
     table = "schema_migrations"
+    ledger_ddl = (
+        (
+            "CREATE TABLE IF NOT EXISTS {table} (version bigint NOT NULL PRIMARY "
+            "KEY, dirty boolean NOT NULL)"
+        ),
+    )
     columns = frozenset({"version", "dirty"})
     all_columns = columns
 

@@ -40,6 +40,14 @@ class Goose(ToolLedger):
     tool = "goose"
     layout = "goose"
     table = "goose_db_version"
+    ledger_ddl = (
+        (
+            "CREATE TABLE IF NOT EXISTS {table} (id serial PRIMARY KEY, version_id "
+            "bigint NOT NULL, is_applied boolean NOT NULL, tstamp timestamp DEFAULT "
+            "now())"
+        ),
+        ("INSERT INTO {table} (version_id, is_applied) VALUES (0, true)"),
+    )
     columns = frozenset({"id", "version_id", "is_applied"})
     all_columns = frozenset({"id", "version_id", "is_applied", "tstamp"})
 

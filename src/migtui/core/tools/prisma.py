@@ -44,6 +44,15 @@ class Prisma(ToolLedger):
     tool = "Prisma"
     layout = "prisma"
     table = "_prisma_migrations"
+    ledger_ddl = (
+        (
+            "CREATE TABLE IF NOT EXISTS {table} (id varchar(36) PRIMARY KEY NOT "
+            "NULL, checksum varchar(64) NOT NULL, finished_at timestamptz, "
+            "migration_name varchar(255) NOT NULL, logs text, rolled_back_at "
+            "timestamptz, started_at timestamptz NOT NULL DEFAULT now(), "
+            "applied_steps_count integer NOT NULL DEFAULT 0)"
+        ),
+    )
     columns = frozenset({"id", "checksum", "finished_at", "migration_name", "rolled_back_at"})
     all_columns = frozenset(
         {

@@ -44,6 +44,14 @@ class Sqlx(ToolLedger):
     tool = "sqlx"
     layout = "sqlx"
     table = "_sqlx_migrations"
+    ledger_ddl = (
+        (
+            "CREATE TABLE IF NOT EXISTS {table} (version bigint PRIMARY KEY, "
+            "description text NOT NULL, installed_on timestamptz NOT NULL DEFAULT "
+            "now(), success boolean NOT NULL, checksum bytea NOT NULL, "
+            "execution_time bigint NOT NULL)"
+        ),
+    )
     columns = frozenset({"version", "description", "success", "checksum"})
     all_columns = frozenset(
         {"version", "description", "installed_on", "success", "checksum", "execution_time"}
