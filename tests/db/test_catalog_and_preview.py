@@ -86,3 +86,30 @@ def test_rollback_preview_lists_drops_and_counts_rows_at_risk(pg_dsn, bundled_di
     assert "column public.proposal_moves.metadata" in risk.drops
     moves = next(t for t in risk.tables if t.table == "public.proposal_moves")
     assert "metadata" in moves.columns and moves.values_lost == 3 and moves.deleted == 0
+
+
+def test_a_role_the_server_lacks_is_found_before_the_apply_fails_on_it(
+    pg_dsn, pg_conn, write_migrations
+):
+    from migtui.core.graph import analyze_dir
+    from migtui.db.runner import RunOptions
+
+    root = write_migrations(
+        {
+            "0001_secrets.sql": "-- migrate:up\nCREATE TABLE secrets (id int);\n"
+            "GRANT SELECT ON secrets TO postgres;\n",
+            "0002_grant.sql": "-- migrate:up\nGRANT SELECT ON secrets TO no_such_role_here;\n",
+        }
+    )
+    snapshot = read_catalog(pg_conn)
+    assert snapshot.roles_read and snapshot.has(ObjectRef("role", None, "postgres"))
+    analysis = analyze_dir(root, catalog=snapshot)
+    [warning] = [p for p in analysis.problems if p.kind == "missing_prerequisite"]
+    assert (warning.migration, warning.object, str(warning.severity)) == (
+        "0002",
+        "role no_such_role_here",
+        "warning",
+    )
+    result = Runner(pg_dsn, analysis, options=RunOptions(), emit=lambda e: None).apply()
+    assert (result.outcome, result.failed) == ("failed", "0002")
+    assert "42704" in result.message

@@ -172,7 +172,9 @@ ALTER MATERIALIZED VIEW mv SET TABLESPACE fast;"""
         (ALTER, "type public.mood", False),
         (ALTER, "sequence public.orders_id_seq", False),
         (ALTER, "function public.f(integer)", False),
+        (REQUIRE, "role app", False),  # the new owner
         (ALTER, "view public.v", True),
+        (REQUIRE, "role app", False),
         (ALTER, "extension citext", False),
         (ALTER, "materialized view public.mv", False),
     ]

@@ -323,8 +323,11 @@ CREATE EXTENSION IF NOT EXISTS "uuid-ossp" WITH SCHEMA extensions;"""
         "function public.f(integer)",
         "table public.persons",
         "table public.orders",
+        "role app_user",  # grantees are roles, never schemas or tables
         "schema reporting",
+        "role app_user",
         "schema reporting",
+        "role app_user",
         "schema extensions",
     ]
     assert provides(sql) == ["extension uuid-ossp"]

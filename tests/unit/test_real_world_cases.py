@@ -528,3 +528,35 @@ def test_a_plpgsql_function_with_a_variadic_array_is_valid(tmp_path):
     assert [(e.kind, e.file) for e in errors(tmp_path, "flyway")] == [
         ("syntax_error", "V2__scalar.sql")
     ]
+
+
+ROLES_USED = {
+    "0001_roles.sql": "-- migrate:up\nCREATE TABLE secrets (id int);\n"
+    "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'reader') THEN\n"
+    "  CREATE ROLE reader; END IF; END $$;\n"
+    "GRANT SELECT ON secrets TO reader, PUBLIC, CURRENT_USER;\n",
+    "0002_isolation.sql": "-- migrate:up\nALTER TABLE secrets OWNER TO application;\n"
+    "CREATE POLICY p ON secrets TO application USING (true);\n"
+    "ALTER DEFAULT PRIVILEGES FOR ROLE application GRANT SELECT ON TABLES TO reader;\n",
+}
+
+
+def test_roles_are_the_servers_and_only_its_catalog_says_one_is_missing(tmp_path):
+    from migtui.core.catalog import CatalogSnapshot
+    from migtui.core.model import ObjectRef
+
+    write(tmp_path, ROLES_USED)
+    assert found(tmp_path) == []  # without the server's roles nothing is concluded
+    server = frozenset({ObjectRef("role", None, "postgres")})
+    with_roles = analyze_dir(tmp_path, catalog=CatalogSnapshot(server, roles_read=True))
+    [missing] = [p for p in with_roles.problems if p.kind != "missing_down"]
+    assert (missing.kind, str(missing.severity), missing.object, missing.line) == (
+        "missing_prerequisite",
+        "warning",
+        "role application",
+        2,
+    )
+    assert "also needed at lines 3, 4" in missing.message
+    known = server | {ObjectRef("role", None, "application")}
+    quiet = analyze_dir(tmp_path, catalog=CatalogSnapshot(known, roles_read=True))
+    assert [p for p in quiet.problems if p.kind != "missing_down"] == []

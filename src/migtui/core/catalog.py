@@ -20,6 +20,9 @@ class CatalogSnapshot:
     #: Extensions the server could install (pg_available_extensions); None when
     #: not read, so nothing is concluded from it.
     available_extensions: frozenset[str] | None = None
+    #: Whether the server's roles (pg_roles) are among ``objects``: without
+    #: them, nothing is concluded about a role.
+    roles_read: bool = False
     _index: dict = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:

@@ -28,6 +28,7 @@ from migtui.core.model import (
     FOREIGN_TABLE,
     INDEX,
     MATVIEW,
+    ROLE,
     SCHEMA,
     SEQUENCE,
     TABLE,
@@ -682,6 +683,10 @@ class _Walker:
     def _builtin(self, ref: ObjectRef) -> bool:
         if ref.kind == SCHEMA:
             return ref.name in BUILTIN_SCHEMAS
+        if ref.kind == ROLE:
+            # the server's roles are made outside the migrations: only its
+            # catalog can say one is missing
+            return self.catalog is None or not self.catalog.roles_read
         return ref.schema in ("pg_catalog", "information_schema")
 
     def _resolve(
@@ -713,6 +718,9 @@ class _Walker:
             # CREATE TABLE AS, LIKE or dynamic SQL have columns no statement names.
             return None
         unmet = Requirement(ref, file, eff.line, None, None, eff.guarded)
+        if ref.kind == ROLE:
+            self._role_missing(m, file, eff)
+            return unmet
         self._report_unmet(m, file, eff, ref, dynamic_here)
         return unmet
 
@@ -944,6 +952,33 @@ class _Walker:
                         found.append(obj)
         return found
 
+    def _role_missing(self, m: Migration, file: str, eff: F.Effect) -> None:
+        """A role the target server lacks (its catalog was read) and no earlier
+        migration makes: a warning, since roles are often made just before a
+        deploy, by whoever provisions the server."""
+        name = str(eff.ref)
+        key = (m.id, "missing_prerequisite", name)
+        if key in self.repeats:
+            self.repeats[key].append(eff.line)
+            return
+        self.repeats[key] = []
+        self.problems.append(
+            Problem(
+                "missing_prerequisite",
+                WARNING,
+                f"{m.id} names {name} at line {eff.line}, which the target server does not "
+                "have and no earlier migration creates: the statement fails (42704) unless "
+                "the role is made first",
+                f"create the role on the server (CREATE ROLE {eff.ref.name}) before "
+                f"applying {m.id}, or in a migration before it",
+                m.id,
+                name,
+                file,
+                eff.line,
+                section="up",
+            )
+        )
+
     def _already_there(self, m: Migration, file: str, eff: F.Effect, dynamic_here: bool) -> None:
         """A CREATE of an object that exists by then fails (42P07, 42710, 42701, 42P06)."""
         ref = eff.ref
@@ -1109,6 +1144,7 @@ class _Walker:
                 if holding and not eff.cascade and exists(ref, eff):
                     self._refused_drop(m, section.file, kind, eff, holding, dynamic)
             skip = eff.if_exists or self._builtin(ref) or eff.guarded or eff.handled
+            skip = skip or ref.kind == ROLE  # the server's: no section makes them all
             if not skip and str(ref) not in reported and not exists(ref, eff):
                 problem = self._section_problem(m, kind, section.file, eff, dynamic, own_has)
                 if problem is not None:

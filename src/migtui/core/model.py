@@ -33,6 +33,7 @@ COLUMN = "column"
 CONSTRAINT = "constraint"
 POLICY = "policy"
 RULE = "rule"
+ROLE = "role"  # the server's, not one database's: see core.objects.roles
 
 #: Kinds that share PostgreSQL's relation namespace (pg_class): a table and a
 #: view cannot have the same name in one schema, and a query reading ``x`` is
@@ -43,7 +44,7 @@ TYPE_KINDS = frozenset({TYPE, DOMAIN})
 #: Kinds that share pg_proc's namespace.
 ROUTINE_KINDS = frozenset({FUNCTION, PROCEDURE})
 #: Kinds named without a schema.
-UNQUALIFIED_KINDS = frozenset({SCHEMA, EXTENSION})
+UNQUALIFIED_KINDS = frozenset({SCHEMA, EXTENSION, ROLE})
 #: Kinds that live on a table rather than in a schema.
 TABLE_SCOPED_KINDS = frozenset({TRIGGER, COLUMN, CONSTRAINT, POLICY, RULE})
 

@@ -21,6 +21,7 @@ from migtui.core.model import (
     MATVIEW,
     POLICY,
     PROCEDURE,
+    ROLE,
     SCHEMA,
     SEQUENCE,
     TABLE,
@@ -164,6 +165,11 @@ def _triggers(conn: psycopg.Connection) -> list[ObjectRef]:
     ]
 
 
+def _roles(conn: psycopg.Connection) -> list[ObjectRef]:
+    """The server's roles (every database's: roles belong to the server)."""
+    return [ObjectRef(ROLE, None, name) for (name,) in conn.execute("SELECT rolname FROM pg_roles")]
+
+
 def _extensions(conn: psycopg.Connection) -> list[ObjectRef]:
     return [ObjectRef(EXTENSION, None, name) for (name,) in conn.execute(_EXTENSIONS)]
 
@@ -185,6 +191,7 @@ def read_catalog(conn: psycopg.Connection) -> CatalogSnapshot:
         objects += _table_scoped(conn, _COLUMNS, COLUMN)
         objects += _table_scoped(conn, _CONSTRAINTS, CONSTRAINT)
         objects += _table_scoped(conn, _POLICIES, POLICY)
+        objects += _roles(conn)
         version, database = conn.execute(
             "SELECT current_setting('server_version'), current_database()"
         ).fetchone()
@@ -196,4 +203,5 @@ def read_catalog(conn: psycopg.Connection) -> CatalogSnapshot:
         server_version=version,
         database=database,
         available_extensions=available,
+        roles_read=True,
     )

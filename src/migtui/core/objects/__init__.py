@@ -19,6 +19,7 @@ type to its reader:
 ``views``          views and materialized views
 ``triggers``       triggers, rules, policies, event triggers
 ``privileges``     GRANT/REVOKE, default privileges
+``roles``          the roles statements name, CREATE/DROP ROLE
 ``schemas``        schemas, extensions, search_path and other settings
 ``generic``        DROP, RENAME, SET SCHEMA, COMMENT ON, OWNER TO
 ``queries``        what queries and expressions read
@@ -43,6 +44,7 @@ from migtui.core.objects import (
     plpgsql,
     privileges,
     queries,
+    roles,
     routines,
     schemas,
     tables,
@@ -114,6 +116,8 @@ READERS: dict[str, Reader] = {
     "GrantStmt": privileges.grant,
     "AlterDefaultPrivilegesStmt": privileges.default_privileges,
     "AlterOwnerStmt": generic.owner,
+    "CreateRoleStmt": roles.create_role,
+    "DropRoleStmt": roles.drop_role,
     # schemas, extensions, settings
     "CreateSchemaStmt": schemas.create_schema,
     "CreateExtensionStmt": schemas.create_extension,
@@ -202,3 +206,5 @@ def statement_tree(script: Script, tree: dict, ctx: Ctx) -> None:
     reader = READERS.get(kind)
     if reader is not None:
         reader(script, fields, ctx)
+    if kind in roles.NAMING:
+        roles.named(script, kind, fields, ctx)
