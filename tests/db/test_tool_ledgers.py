@@ -51,6 +51,10 @@ def folder_for(layout: str, root: Path) -> Path:
         elif layout == "sqlx":
             files[f"2024010100000{number}_{name}.up.sql"] = up + "\n"
             files[f"2024010100000{number}_{name}.down.sql"] = UNDO[name] + "\n"
+        elif layout == "sql-migrate":
+            files[f"{number}_{name}.sql"] = (
+                f"-- +migrate Up\n{up}\n-- +migrate Down\n{UNDO[name]}\n"
+            )
     if layout == "prisma":
         files["migration_lock.toml"] = 'provider = "postgresql"\n'
     if layout == "sqlx":  # a Rust crate using sqlx: its Cargo.toml sits above the folder
@@ -120,6 +124,11 @@ TOOL_FIRST_RUN = {
         INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name,
             applied_steps_count) VALUES ('a1', {sha256}, now(), '20240101000001_users', 1);
     """,
+    "sql-migrate": """
+        CREATE TABLE gorp_migrations (id varchar(255) NOT NULL PRIMARY KEY,
+            applied_at timestamptz NULL);
+        INSERT INTO gorp_migrations VALUES ('1_users.sql', now());
+    """,
     "sqlx": """
         CREATE TABLE _sqlx_migrations (version BIGINT PRIMARY KEY, description TEXT NOT NULL,
             installed_on TIMESTAMPTZ NOT NULL DEFAULT now(), success BOOLEAN NOT NULL,
@@ -143,6 +152,7 @@ TOOL_APPLIED = {
     " WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL ORDER BY migration_name",
     "sqlx": "SELECT version::text || ':' || left(encode(checksum, 'hex'), 8) FROM _sqlx_migrations"
     " WHERE success ORDER BY version",
+    "sql-migrate": "SELECT id FROM gorp_migrations ORDER BY id",
 }
 
 
@@ -193,7 +203,8 @@ def _states(dsn, analysis, table=None):
 
 
 @pytest.mark.parametrize(
-    "layout", ["golang-migrate", "goose", "flyway", "diesel", "sqitch", "prisma", "sqlx"]
+    "layout",
+    ["golang-migrate", "goose", "flyway", "diesel", "sqitch", "prisma", "sqlx", "sql-migrate"],
 )
 def test_the_tools_ledger_decides_the_states(pg_dsn, tmp_path, layout):
     root = folder_for(layout, tmp_path / "m")
@@ -211,7 +222,7 @@ def test_the_tools_ledger_decides_the_states(pg_dsn, tmp_path, layout):
 
 
 @pytest.mark.parametrize(
-    "layout", ["golang-migrate", "goose", "flyway", "diesel", "prisma", "sqlx"]
+    "layout", ["golang-migrate", "goose", "flyway", "diesel", "prisma", "sqlx", "sql-migrate"]
 )
 def test_apply_continues_where_the_tool_stopped_and_writes_its_rows(pg_dsn, tmp_path, layout):
     root = folder_for(layout, tmp_path / "m")
@@ -241,6 +252,10 @@ def test_apply_continues_where_the_tool_stopped_and_writes_its_rows(pg_dsn, tmp_
         "diesel": (
             ["20240101000001", "20240101000002", "20240101000003"],
             ["20240101000001", "20240101000002"],
+        ),
+        "sql-migrate": (
+            ["1_users.sql", "2_posts.sql", "3_tags.sql"],
+            ["1_users.sql", "2_posts.sql"],
         ),
     }
     import hashlib

@@ -82,6 +82,7 @@ def test_layout_fixtures_cover_every_layout() -> None:
         "sqitch",
         "prisma",
         "sqlx",
+        "sql-migrate",
     }
 
 

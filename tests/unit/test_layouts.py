@@ -658,6 +658,10 @@ _TOOL_LEDGER_FOLDERS = {
         "20240101000000_a.up.sql": "CREATE VIEW applied AS SELECT version FROM _sqlx_migrations;\n",
         "20240101000000_a.down.sql": "DROP VIEW applied;\n",
     },
+    "sql-migrate": {
+        "1_a.sql": "-- +migrate Up\nCREATE VIEW applied AS SELECT id FROM gorp_migrations;\n"
+        "-- +migrate Down\nDROP VIEW applied;\n",
+    },
 }
 
 
@@ -685,6 +689,30 @@ def test_each_layout_names_its_ledger_as_assumed() -> None:
     assert {"schema sqitch", "table sqitch.changes"} <= ledgers["sqitch"]
     assert "table public._prisma_migrations" in ledgers["prisma"]
     assert "table public._sqlx_migrations" in ledgers["sqlx"]
+    assert "table public.gorp_migrations" in ledgers["sql-migrate"]
+
+
+# ----------------------------------------------------------------- sql-migrate
+
+
+def test_sql_migrate_sections_order_and_transactions() -> None:
+    result = load(FIXTURES / "sql-migrate")
+    assert result.layout == "sql-migrate"
+    assert [str(m.version) for m in result.migrations] == ["1", "2", "3", "10"]
+    by = by_version(result)
+    # the down section is its own, never part of the up
+    assert "DROP TABLE" not in by["1"].up.text and "DROP TABLE authors" in by["1"].down.text
+    assert by["3"].up.transactional is False and by["3"].down.transactional is False
+    assert by["2"].up.transactional is True
+
+
+def test_sql_migrate_reports_its_own_annotations(tmp_path: Path) -> None:
+    write(tmp_path, "1_a.sql", "-- +migrate Up\nCREATE TABLE a (id int);\n-- +migrate Sideways\n")
+    write(tmp_path, "2_b.sql", "-- +migrate Up\nCREATE TABLE b (id int);\n")
+    [problem] = [p for p in load(tmp_path).problems if p.kind == "parse_error"]
+    assert (problem.file, problem.line) == ("1_a.sql", 3)
+    assert "unknown annotation -- +migrate Sideways" in problem.message
+    assert problem.hint.startswith("sql-migrate knows Up, Down")
 
 
 # ----------------------------------------------------------------- sqitch
@@ -797,7 +825,9 @@ def test_forcing_native_on_goose_files_reads_them_as_native() -> None:
     result = load(FIXTURES / "goose", layout="native")
     assert result.layout == "native"
     assert all(m.layout == "native" for m in result.migrations)
-    assert "-- +goose Down" in result.migrations[0].up.text
+    # goose's down section is never run as part of the up: it is reported instead
+    assert "-- +goose Down" not in result.migrations[0].up.text
+    assert "--layout goose" in [p for p in result.problems if p.kind == "parse_error"][0].hint
 
 
 def test_windows_line_ends_are_read_and_kept(tmp_path: Path) -> None:
@@ -975,3 +1005,26 @@ def test_a_link_out_of_the_folder_is_never_read(tmp_path: Path) -> None:
     assert any("outside the migrations folder" in p.message for p in result.problems)
     b = next(m for m in result.migrations if str(m.version) == "0002")
     assert b.up is None
+
+
+@pytest.mark.parametrize(
+    ("marker", "hint"),
+    [
+        ("-- +migrate Down", "--layout sql-migrate"),
+        ("---- create above / drop below ----", "-- migrate:up and -- migrate:down"),
+    ],
+)
+def test_another_tools_down_marker_never_runs_as_part_of_a_native_up(
+    tmp_path: Path, marker: str, hint: str
+) -> None:
+    # most files are plain (read as native): the marked one must not drop what it made
+    write(tmp_path, "001_a.sql", f"CREATE TABLE a (id int);\n\n{marker}\nDROP TABLE a;\n")
+    write(tmp_path, "002_b.sql", "CREATE TABLE b (id int);\n")
+    write(tmp_path, "003_c.sql", "CREATE TABLE c (id int);\n")
+    result = load(tmp_path)
+    assert result.layout == "native"
+    [problem] = [p for p in result.problems if p.kind == "parse_error"]
+    assert (problem.file, problem.line) == ("001_a.sql", 3)
+    assert hint in problem.hint
+    up = by_version(result)["001"].up.text
+    assert "CREATE TABLE a" in up and "DROP TABLE" not in up

@@ -20,7 +20,17 @@ if TYPE_CHECKING:
     from migtui.core.layouts import LoadResult
 
 #: The layouts migtui reads, in the order it lists them (``core.layouts.LAYOUTS``).
-LAYOUT_NAMES = ("native", "golang-migrate", "goose", "diesel", "flyway", "sqitch", "prisma", "sqlx")
+LAYOUT_NAMES = (
+    "native",
+    "golang-migrate",
+    "goose",
+    "diesel",
+    "flyway",
+    "sqitch",
+    "prisma",
+    "sqlx",
+    "sql-migrate",
+)
 
 
 class LayoutError(ValueError):

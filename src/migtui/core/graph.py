@@ -291,6 +291,7 @@ _WRAPPING_TOOLS = {
     "sqlx": "sqlx",
     "diesel": "diesel",
     "flyway": "flyway",
+    "sql-migrate": "sql-migrate",
 }
 
 

@@ -1,4 +1,4 @@
-"""Reading a migration folder in any of eight layouts into ``Migration`` values.
+"""Reading a migration folder in any of nine layouts into ``Migration`` values.
 
 Here: detecting the layout, and the checks every layout gets (duplicate
 versions, empty up, missing down, code migrations). Each tool's own reader
@@ -39,6 +39,8 @@ Naming rules:
 * ``sqlx``: ``20240101120000_name.sql``, or ``.up.sql``/``.down.sql`` pairs, in a
   crate that depends on sqlx; ``-- no-transaction`` as the first line runs a
   file outside a transaction.
+* ``sql-migrate``: ``1_users.sql`` with ``-- +migrate Up`` / ``-- +migrate Down``
+  (``notransaction`` after either runs it outside a transaction).
 
 A Liquibase project is recognised and refused with a message saying so.
 
@@ -69,6 +71,7 @@ from migtui.core.tools import (
     golang_migrate,
     goose,
     prisma,
+    sql_migrate,
     sqlx,
 )
 from migtui.core.tools.reading import (
@@ -127,7 +130,7 @@ def detect_layout(root: Path) -> str:
             raise LayoutError(
                 f"{root}: this is a Liquibase project ({liquibase}); migtui does not read "
                 "Liquibase changelogs: point it at a folder of dbmate, golang-migrate, goose, "
-                "diesel, flyway, sqitch, Prisma or sqlx migrations"
+                "diesel, flyway, sqitch, Prisma, sqlx or sql-migrate migrations"
             )
         nested = _nested_migration_folder(root)
         suggestion = f"; did you mean {nested}?" if nested is not None else ""
@@ -196,7 +199,9 @@ def _detect(root: Path) -> str | None:
     versioned = [p for p in files if dbmate.DBMATE_NAME.match(p.name)]
     if not versioned:
         return None
-    return "goose" if goose.looks_like_goose(versioned) else "native"
+    if goose.looks_like_goose(versioned):
+        return "goose"
+    return "sql-migrate" if sql_migrate.looks_like_sql_migrate(versioned) else "native"
 
 
 _NOT_MIGRATION_FOLDERS = frozenset({"node_modules", "venv", "target", "build", "dist"})

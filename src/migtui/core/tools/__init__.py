@@ -12,7 +12,17 @@ its detection rule in ``core.layouts``.
 
 from __future__ import annotations
 
-from migtui.core.tools import dbmate, diesel, flyway, golang_migrate, goose, prisma, sqitch, sqlx
+from migtui.core.tools import (
+    dbmate,
+    diesel,
+    flyway,
+    golang_migrate,
+    goose,
+    prisma,
+    sqitch,
+    sql_migrate,
+    sqlx,
+)
 from migtui.core.tools.base import ToolLedger, ToolRun, ToolState
 from migtui.core.tools.dbmate import Dbmate
 from migtui.core.tools.diesel import Diesel
@@ -21,12 +31,13 @@ from migtui.core.tools.golang_migrate import GolangMigrate
 from migtui.core.tools.goose import Goose
 from migtui.core.tools.prisma import Prisma
 from migtui.core.tools.sqitch import Sqitch
+from migtui.core.tools.sql_migrate import SqlMigrate
 from migtui.core.tools.sqlx import Sqlx
 
 __all__ = ["MODULES", "TOOLS", "ToolLedger", "ToolRun", "ToolState", "for_layout"]
 
 #: Each tool's module, in the order migtui lists their layouts.
-MODULES = (dbmate, golang_migrate, goose, diesel, flyway, sqitch, prisma, sqlx)
+MODULES = (dbmate, golang_migrate, goose, diesel, flyway, sqitch, prisma, sqlx, sql_migrate)
 
 TOOLS: tuple[ToolLedger, ...] = (
     Dbmate(),
@@ -37,6 +48,7 @@ TOOLS: tuple[ToolLedger, ...] = (
     Sqitch(),
     Prisma(),
     Sqlx(),
+    SqlMigrate(),
 )
 
 #: Tools whose folders look like another layout's: sqlx's files are named like

@@ -102,6 +102,17 @@ NATIVE_NAME = re.compile(r"^(\d+(?:_\d+)*)(?:_(.*))?\.sql$")
 DBMATE_NAME = re.compile(r"^(\d+(?:_\d+)*)(?:[_-](.*))?\.sql$")
 
 _MIGRATE_MARKER = re.compile(r"^\s*--\s*migrate:(\S*)(.*)$")
+#: Where other tools' files start their down section.
+_FOREIGN_DOWN = re.compile(
+    r"^\s*(?:--\s*\+(goose|migrate)\s+down\b|(----)\s*create above\s*/\s*drop below)",
+    re.IGNORECASE,
+)
+#: The tool each of them belongs to, and its layout when migtui reads it.
+_FOREIGN_TOOLS = {
+    "goose": ("goose", "goose"),
+    "migrate": ("sql-migrate", "sql-migrate"),
+    "----": ("tern", None),
+}
 MIGRATE_BYTES = re.compile(rb"(?m)^[ \t]*--[ \t]*migrate:")
 
 
@@ -134,6 +145,27 @@ def _native_migration(path: Path, root: Path, raw_version: str, name: str | None
             markers.append((index, *_native_marker(match, seen, where, index + 1, problems)))
 
     if not markers:
+        # Another tool's down section would run as part of the up: say so, and
+        # run nothing after its marker.
+        for index, line in enumerate(source.lines):
+            if (foreign := _FOREIGN_DOWN.match(line)) is not None:
+                tool, layout = _FOREIGN_TOOLS[(foreign.group(1) or foreign.group(2)).lower()]
+                message = (
+                    f"{line.strip()!r} marks {tool}'s down section, but this folder is read as "
+                    "native, where a file without -- migrate: markers is all up: the lines "
+                    "after it are not run"
+                )
+                hint = (
+                    f"read the folder as {tool}'s (--layout {layout})"
+                    if layout
+                    else "split the file with -- migrate:up and -- migrate:down"
+                )
+                problems.append(where.problem("parse_error", message, hint, index + 1))
+                up = source.section("up", 0, index)
+                requires = declared_requires(list(enumerate(source.lines[:index])), where, problems)
+                return replace(
+                    migration, up=up, declared_requires=requires, read_problems=tuple(problems)
+                )
         up = source.section("up", 0, None)
         requires = declared_requires(all_lines(source), where, problems)
         return replace(migration, up=up, declared_requires=requires, read_problems=tuple(problems))

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 
 from migtui.core.model import (
@@ -89,7 +90,6 @@ DOWN_HINT = "add a -- +goose Down section that undoes the up section"
 # -- reading its folders
 
 _GOOSE_GO_NAME = re.compile(r"^(\d+)_.*\.go$")
-_GOOSE_MARKER = re.compile(r"^\s*--\s*\+goose\b(.*)$", re.IGNORECASE)
 _GOOSE_UP_BYTES = re.compile(rb"(?im)^[ \t]*--[ \t]*\+goose[ \t]+up\b")
 
 
@@ -111,8 +111,39 @@ def looks_like_goose(paths: Iterable[Path]) -> bool:
     return goose > native
 
 
+@dataclass(frozen=True)
+class Annotations:
+    """How a tool marks sections in SQL comments: goose's ``-- +goose Up``, and
+    sql-migrate's ``-- +migrate Up`` (read the same way)."""
+
+    #: The word after ``-- +``.
+    word: str
+    #: The layout whose migrations these are.
+    layout: str
+    #: Every annotation the tool knows, normalized (upper case, one space).
+    known: tuple[str, ...]
+    #: The annotation (or Up's option) that runs the migration outside a transaction.
+    no_transaction: str
+    #: The annotations as the tool's documentation writes them, for hints.
+    spelled: str
+
+    @cached_property
+    def marker(self) -> re.Pattern[str]:
+        return re.compile(rf"^\s*--\s*\+{self.word}\b(.*)$", re.IGNORECASE)
+
+    def written(self, word: str) -> str:
+        return f"-- +{self.word} {word}"
+
+
 _GOOSE_KNOWN = ("UP", "DOWN", "STATEMENTBEGIN", "STATEMENTEND", "NO TRANSACTION")
 _GOOSE_KNOWN += ("ENVSUB ON", "ENVSUB OFF")
+GOOSE = Annotations(
+    "goose",
+    "goose",
+    _GOOSE_KNOWN,
+    "NO TRANSACTION",
+    "Up, Down, StatementBegin, StatementEnd, NO TRANSACTION, ENVSUB",
+)
 
 
 def read(root: Path) -> Read:
@@ -129,39 +160,50 @@ def read(root: Path) -> Read:
     return read
 
 
-def _goose_migration(path: Path, root: Path, raw_version: str, name: str | None) -> Migration:
-    migration = Migration(Version(raw_version), name or "", path, "goose")
+def _goose_migration(
+    path: Path,
+    root: Path,
+    raw_version: str,
+    name: str | None,
+    dialect: Annotations = GOOSE,
+) -> Migration:
+    migration = Migration(Version(raw_version), name or "", path, dialect.layout)
     where = Where(root, path, raw_version)
     source = read_source(where)
     if isinstance(source, Problem):
         return replace(migration, read_problems=(source,))
 
     problems: list[Problem] = []
-    annotations = _goose_annotations(source, where, problems)
-    transactional = "NO TRANSACTION" not in {word for _, word in annotations}
+    annotations = _goose_annotations(source, where, problems, dialect)
+    outside: set[str] = set()  # sections run outside a transaction
     markers: dict[str, int] = {}
     for index, word in annotations:
+        if word == dialect.no_transaction:  # goose: the whole file
+            outside |= {"up", "down"}
+        elif word.endswith(f" {dialect.no_transaction}"):  # sql-migrate: Up notransaction
+            word = word.split()[0]
+            outside.add(word.lower())
         if word not in ("UP", "DOWN"):
             continue
         if word.lower() in markers:
-            message = f"-- +goose {word.title()} appears twice"
+            message = f"{dialect.written(word.title())} appears twice"
             problems.append(
                 where.problem("parse_error", message, "keep one marker per section", index + 1)
             )
         else:
             markers[word.lower()] = index
     if "up" not in markers:
-        message = "no -- +goose Up annotation, so nothing would run"
-        hint = "start the migration with -- +goose Up"
+        message = f"no {dialect.written('Up')} annotation, so nothing would run"
+        hint = f"start the migration with {dialect.written('Up')}"
         problems.append(where.problem("parse_error", message, hint, 1))
 
     sections: dict[str, Section] = {}
     ordered = sorted(markers.items(), key=lambda item: item[1])
     ends = [index for _, index in ordered[1:]] + [None] if ordered else []
     for (kind, index), end in zip(ordered, ends, strict=True):
-        sections[kind] = source.section(kind, index + 1, end, transactional=transactional)
+        sections[kind] = source.section(kind, index + 1, end, transactional=kind not in outside)
     if ordered:
-        problems.extend(sql_before(source, ordered[0][1], where, "-- +goose Up"))
+        problems.extend(sql_before(source, ordered[0][1], where, dialect.written("Up")))
     down_at = markers.get("down", len(source.line_starts))
     requires_end = down_at if down_at > markers.get("up", -1) else len(source.line_starts)
     requires = declared_requires(list(enumerate(source.lines[:requires_end])), where, problems)
@@ -175,7 +217,7 @@ def _goose_migration(path: Path, root: Path, raw_version: str, name: str | None)
 
 
 def _goose_annotations(
-    source: Source, where: Where, problems: list[Problem]
+    source: Source, where: Where, problems: list[Problem], dialect: Annotations = GOOSE
 ) -> list[tuple[int, str]]:
     """Every ``-- +goose`` annotation as (line index, normalized word); reports
     unknown annotations and StatementBegin/End that do not pair up."""
@@ -186,31 +228,31 @@ def _goose_annotations(
         problems.append(where.problem("parse_error", message, hint, index + 1))
 
     for index, line in enumerate(source.lines):
-        match = _GOOSE_MARKER.match(line)
+        match = dialect.marker.match(line)
         if match is None:
             continue
         word = " ".join(match.group(1).split()).upper()
-        if word not in _GOOSE_KNOWN:
-            message = f"unknown annotation -- +goose {match.group(1).strip()}"
-            hint = "goose knows Up, Down, StatementBegin, StatementEnd, NO TRANSACTION, ENVSUB"
+        if word not in dialect.known:
+            message = f"unknown annotation {dialect.written(match.group(1).strip())}"
+            hint = f"{dialect.layout} knows {dialect.spelled}"
             report(message, hint, index)
             continue
         found.append((index, word))
         ends_block = word in ("UP", "DOWN", "STATEMENTBEGIN")
         if ends_block and open_block is not None:
-            hint = "add -- +goose StatementEnd after the statement"
-            report("-- +goose StatementBegin has no StatementEnd", hint, open_block)
+            hint = f"add {dialect.written('StatementEnd')} after the statement"
+            report(f"{dialect.written('StatementBegin')} has no StatementEnd", hint, open_block)
             open_block = None
         if word == "STATEMENTBEGIN":
             open_block = index
         elif word == "STATEMENTEND":
             if open_block is None:
-                hint = "add -- +goose StatementBegin before the statement"
-                report("-- +goose StatementEnd without StatementBegin", hint, index)
+                hint = f"add {dialect.written('StatementBegin')} before the statement"
+                report(f"{dialect.written('StatementEnd')} without StatementBegin", hint, index)
             open_block = None
     if open_block is not None:
-        hint = "add -- +goose StatementEnd after the statement"
-        report("-- +goose StatementBegin has no StatementEnd", hint, open_block)
+        hint = f"add {dialect.written('StatementEnd')} after the statement"
+        report(f"{dialect.written('StatementBegin')} has no StatementEnd", hint, open_block)
     return found
 
 
