@@ -118,3 +118,21 @@ def test_apply_runs_the_replaced_sql(tmp_path, pg_dsn):
         assert conn.execute("SELECT kind FROM app.assets").fetchone() == ("meter",)
         comment = conn.execute("SELECT obj_description('app.assets'::regclass)").fetchone()
         assert comment == ("made by V2__grant.sql",)
+
+
+def test_spring_boots_application_properties_above_the_folder(tmp_path):
+    # src/main/resources/application.properties above src/main/resources/db/migration
+    project = write(
+        tmp_path,
+        {
+            **{f"src/main/resources/{k}": v for k, v in HISTORY.items()},
+            "src/main/resources/application.properties": "spring.datasource.url=jdbc:x\n"
+            "spring.flyway.placeholders.appSchema=shop\n"
+            "spring.flyway.placeholders.defaultKind=widget\n",
+        },
+    )
+    root = project / "src/main/resources/db/migration"
+    (root / "V1__schema.sql").write_text(HISTORY["db/migration/V1__schema.sql"].split("\n", 1)[1])
+    assert problems(root) == []
+    [v1, _] = analyze_dir(root, layout="flyway").migrations
+    assert "table shop.assets" in [str(r) for r in v1.provides]

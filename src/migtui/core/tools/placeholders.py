@@ -4,10 +4,11 @@ flyway replaces every ``${name}`` in a script (comments included) with the
 value its configuration gives, and refuses a script with a placeholder it has
 no value for. migtui reads the values where flyway's command line finds them:
 
-- ``flyway.conf`` (``flyway.placeholders.name=value``) and ``flyway.toml``
-  (``[flyway.placeholders]`` or ``placeholders.name`` under ``[flyway]``), in
-  the migrations folder or a folder above it, up to the repository's root, the
-  nearer file winning;
+- ``flyway.conf`` (``flyway.placeholders.name=value``), ``flyway.toml``
+  (``[flyway.placeholders]`` or ``placeholders.name`` under ``[flyway]``) and
+  Spring Boot's ``application.properties`` (``spring.flyway.placeholders.name``),
+  in the migrations folder or a folder above it, up to the repository's root,
+  the nearer file winning;
 - ``FLYWAY_PLACEHOLDERS_NAME=value`` in the environment, over any file;
 - flyway's own: ``flyway:defaultSchema``, ``flyway:table``, ``flyway:filename``,
   ``flyway:timestamp``, ``flyway:environment``, ``flyway:workingDirectory``.
@@ -26,7 +27,12 @@ from pathlib import Path
 
 PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9_.:\-]+)\}")
 ENV_PREFIX = "FLYWAY_PLACEHOLDERS_"
-_CONF_NAMES = ("flyway.conf", "flyway.toml", os.path.join("conf", "flyway.conf"))
+_CONF_NAMES = (
+    "flyway.conf",
+    "flyway.toml",
+    os.path.join("conf", "flyway.conf"),
+    "application.properties",  # Spring Boot's: spring.flyway.placeholders.name=value
+)
 #: How many folders above the migrations folder are looked at, at most.
 _MOST_LEVELS = 8
 
@@ -131,13 +137,14 @@ def _read_config(path: Path) -> tuple[dict[str, str], dict[str, str]]:
         if not line or line.startswith(("#", "!")):
             continue
         key, sep, value = _split_property(line)
-        if not sep or not key.startswith("flyway."):
+        prefix = next((p for p in ("flyway.", "spring.flyway.") if key.startswith(p)), None)
+        if not sep or prefix is None:
             continue
-        key = key[len("flyway.") :]
+        key = key[len(prefix) :]
         if key.startswith("placeholders.") and len(key) > len("placeholders."):
             values[key[len("placeholders.") :]] = value
-        else:
-            settings[key.lower()] = value
+        else:  # Spring writes settings in kebab case: placeholder-replacement
+            settings[key.replace("-", "").lower()] = value
     return values, settings
 
 
