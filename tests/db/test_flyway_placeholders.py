@@ -136,3 +136,29 @@ def test_spring_boots_application_properties_above_the_folder(tmp_path):
     assert problems(root) == []
     [v1, _] = analyze_dir(root, layout="flyway").migrations
     assert "table shop.assets" in [str(r) for r in v1.provides]
+
+
+@pytest.mark.db
+def test_flyways_default_schema_is_where_unqualified_names_land(tmp_path, pg_dsn):
+    # flyway makes the schema, and puts it first on the search path while it migrates
+    root = write(
+        tmp_path,
+        {
+            "flyway.conf": "flyway.schemas=shop\n",
+            "V1__tables.sql": "CREATE TABLE orders (id int PRIMARY KEY);\n",
+            "V2__more.sql": "ALTER TABLE shop.orders ADD COLUMN total numeric;\n"
+            "CREATE INDEX orders_total_idx ON orders (total);\n"
+            "SELECT gen_random_uuid();\n",  # public's functions still resolve
+        },
+    )
+    analysis = analyze_dir(root, layout="flyway")
+    assert problems(root) == []
+    assert analysis.search_path == ("shop", "public")
+    assert "table shop.orders" in [str(r) for r in analysis.migrations[0].provides]
+    result = Runner(pg_dsn, analysis, options=RunOptions(), emit=lambda event: None).apply()
+    assert result.outcome == "done", result.message
+    with psycopg.connect(pg_dsn) as conn:
+        assert conn.execute("SELECT to_regclass('shop.orders_total_idx')").fetchone()[0]
+        assert conn.execute("SELECT to_regclass('public.orders')").fetchone() == (None,)
+        # the next session is the user's own again
+        assert conn.execute("SHOW search_path").fetchone() == ('"$user", public',)

@@ -698,12 +698,37 @@ def test_each_layout_names_its_ledger_as_assumed() -> None:
 def test_sql_migrate_sections_order_and_transactions() -> None:
     result = load(FIXTURES / "sql-migrate")
     assert result.layout == "sql-migrate"
-    assert [str(m.version) for m in result.migrations] == ["1", "2", "3", "10"]
-    by = by_version(result)
+    # the file's name is the version (sql-migrate's id); its leading number orders it
+    assert [str(m.version) for m in result.migrations] == [
+        "1_create_authors",
+        "2_touch_updated_at",
+        "3_index_author_names",
+        "10_create_books",
+    ]
+    [first, second, third, _] = result.migrations
     # the down section is its own, never part of the up
-    assert "DROP TABLE" not in by["1"].up.text and "DROP TABLE authors" in by["1"].down.text
-    assert by["3"].up.transactional is False and by["3"].down.transactional is False
-    assert by["2"].up.transactional is True
+    assert "DROP TABLE" not in first.up.text and "DROP TABLE authors" in first.down.text
+    assert third.up.transactional is False and third.down.transactional is False
+    assert second.up.transactional is True
+
+
+def test_sql_migrate_ids_any_name_starting_with_a_number(tmp_path: Path) -> None:
+    # names as real projects write them: dashes, dates with dots, a shared number
+    for name in (
+        "2024-02-20.0-alter-tenants.sql",
+        "2023-10-16.0.add-tenants-table.sql",
+        "20230222172540-uid-2.sql",
+        "20230222172540-uid-1.sql",
+    ):
+        write(tmp_path, name, "-- +migrate Up\nSELECT 1;\n-- +migrate Down\nSELECT 1;\n")
+    result = load(tmp_path)
+    assert result.layout == "sql-migrate" and result.problems == ()
+    assert [str(m.version) for m in result.migrations] == [
+        "2023-10-16.0.add-tenants-table",
+        "2024-02-20.0-alter-tenants",
+        "20230222172540-uid-1",
+        "20230222172540-uid-2",
+    ]
 
 
 def test_sql_migrate_reports_its_own_annotations(tmp_path: Path) -> None:

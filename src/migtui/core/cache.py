@@ -184,7 +184,7 @@ class ProjectCache:
         if signature is None:
             return
         where = str(root) if Path(root).is_absolute() else f"{os.getcwd()}\0{root}"
-        from migtui.core.tools.placeholders import signature as placeholder_values
+        from migtui.core.tools.flyway_config import signature as flyway_settings
 
         parts = [
             _code_fingerprint(),
@@ -192,7 +192,7 @@ class ProjectCache:
             str(layout),
             *assume,
             signature,
-            placeholder_values(root),  # flyway's ${name} values, from outside the folder
+            flyway_settings(root),  # flyway's placeholders and schemas, from outside the folder
         ]
         self.key = hashlib.sha1("\n".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
         name = hashlib.sha1(str(Path(root).resolve()).encode()).hexdigest()[:20]

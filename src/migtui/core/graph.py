@@ -54,7 +54,7 @@ from migtui.core.project import (
     ParsedSection,
     Requirement,
 )
-from migtui.core.statements import SplitError, is_copy_from_stdin, split
+from migtui.core.statements import SplitError, is_copy_from_stdin, split, splits_transaction
 
 ERROR, WARNING = Severity.ERROR, Severity.WARNING
 
@@ -265,7 +265,7 @@ def analyze(
 #: The psql meta-commands pg_dump writes around a dump (17.6, 16.10 … and later).
 _DUMP_GUARD = re.compile(r"\\(un)?restrict\b")
 
-#: A flyway placeholder left without a value (``core.tools.placeholders``).
+#: A flyway placeholder left without a value (``core.tools.flyway_config``).
 _FLYWAY_PLACEHOLDER = re.compile(r"\$\{[A-Za-z0-9_.:\-]+\}")
 
 #: Where migtui keeps its ledger (``migtui.db.ledger``): made before a migration runs.
@@ -380,7 +380,7 @@ class _Walker:
         return sections, problems
 
     def _cache_key(self, m: Migration) -> str:
-        parts = [m.id, m.layout]
+        parts = [m.id, m.layout, *self.loaded.search_path]
         for kind in ("up", "down", "verify"):
             section = m.section(kind)
             if section is not None:
@@ -396,10 +396,12 @@ class _Walker:
         for kind in ("verify", "down"):
             section = sections.get(kind)
             if section is not None:
-                facts[kind] = _analyze_quietly(section.statements)
+                facts[kind] = _analyze_quietly(section.statements, self.loaded.search_path)
         up = sections.get("up")
         try:
-            up_facts = analyze_script(up.statements if up else ())
+            up_facts = analyze_script(
+                up.statements if up else (), search_path=self.loaded.search_path
+            )
         except Exception as exc:  # the analyser must never stop the others being read
             up_facts = F.ScriptFacts()
             problems.append(
@@ -441,6 +443,7 @@ class _Walker:
         self, m: Migration, kind: str, file: str, statements: tuple[Statement, ...]
     ) -> list[Problem]:
         out = []
+        splitting = splits_transaction(statements)  # runs outside a transaction, without them
         for st in statements:
             if st.tree is not None and is_copy_from_stdin(st):
                 message = (
@@ -464,7 +467,7 @@ class _Walker:
                     "only the psql program understands it"
                 )
                 hint = "write the SQL it stands for into the migration instead"
-            elif st.category == "transaction" and m.layout != "sqitch":
+            elif st.category == "transaction" and m.layout != "sqitch" and not splitting:
                 message = (
                     f"transaction control '{st.first_line_text}' inside the {kind} section: "
                     "each migration already runs in one transaction"
@@ -560,6 +563,7 @@ class _Walker:
             problems=tuple(_sorted_problems(self.problems, order)),
             hints=tuple(self.hints),
             live=self.catalog is not None,
+            search_path=loaded.search_path,
         )
 
     def _fold_repeats(self) -> None:
@@ -1388,9 +1392,9 @@ class _Walker:
                     enter(nxt)
 
 
-def _analyze_quietly(statements) -> F.ScriptFacts:
+def _analyze_quietly(statements, search_path: tuple[str, ...] = ("public",)) -> F.ScriptFacts:
     try:
-        return analyze_script(statements)
+        return analyze_script(statements, search_path=search_path)
     except Exception:  # a down section that cannot be read must not stop the rest
         return F.ScriptFacts()
 

@@ -112,6 +112,9 @@ class LoadResult:
     #: (version as text, file relative to root). They run in version order between
     #: the SQL migrations, and migtui cannot see what they create.
     code_migrations: tuple[tuple[str, str], ...] = ()
+    #: The search_path each migration starts with, as the layout's tool runs it
+    #: (flyway puts its default schema first).
+    search_path: tuple[str, ...] = ("public",)
 
 
 def detect_layout(root: Path) -> str:
@@ -300,8 +303,9 @@ def _finish(root: Path, layout: str, read: Read) -> LoadResult:
         migrations=migrations,
         repeatables=repeatables,
         problems=tuple(problems),
-        assumed=TOOL_OBJECTS[layout],
+        assumed=TOOL_OBJECTS[layout] + read.assumed,
         code_migrations=tuple((raw, relative(path, root)) for raw, path in code),
+        search_path=read.search_path,
     )
 
 

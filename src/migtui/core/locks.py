@@ -259,11 +259,37 @@ def lint(
             )  # fmt: skip
             hints.append(problem)
 
+    outside = False  # after a COMMIT of the tool's transaction, until a BEGIN
+
+    def release() -> None:
+        """A COMMIT ends the transaction: the lock held so far is let go."""
+        nonlocal held, slow_after
+        if held is not None and slow_after:
+            held_hint(*held, slow_after)
+        held, slow_after = None, []
+
+    def held_hint(statement: Statement, lock: Lock, slow: list[Statement]) -> None:
+        hint(
+            "lock-held",
+            statement,
+            f"{lock} is held until the migration commits, while {len(slow)} slower "
+            f"statement(s) after it run (line {slow[0].start_line} first)",
+            "move the slow work to a migration of its own, or before the locking statement",
+            f"table {lock.relation}",
+        )
+
     for statement in statements:
         tree = statement.tree
         if not tree:
             continue
         [(node, fields)] = tree.items()
+        if node == "TransactionStmt":  # the COMMIT; … BEGIN; idiom
+            if fields.get("kind") == "TRANS_STMT_COMMIT":
+                release()
+                outside = True
+            elif fields.get("kind") in ("TRANS_STMT_BEGIN", "TRANS_STMT_START"):
+                outside = False
+            continue
         if node == "VariableSetStmt" and fields.get("name") == "lock_timeout":
             timeout_set = True
         if (name := _created(node, fields)) is not None:
@@ -285,7 +311,7 @@ def lint(
             )
         if node == "AlterTableStmt" and existing:
             _alter_hints(fields, existing, statement, hint)
-        if statement.no_transaction and runs_in_transaction:
+        if statement.no_transaction and runs_in_transaction and not outside:
             if tool == "flyway":
                 why = (
                     "flyway refuses a migration that mixes a statement PostgreSQL runs only "
@@ -315,18 +341,9 @@ def lint(
                 "SET lock_timeout = '5s'; at the top of the migration",
                 f"table {strong[0].relation}",
             )
-        if strong and held is None and held_in_transaction:
+        if strong and held is None and held_in_transaction and not outside:
             held = (statement, strong[0])
-    if held is not None and slow_after:
-        statement, lock = held
-        hint(
-            "lock-held",
-            statement,
-            f"{lock} is held until the migration commits, while {len(slow_after)} slower "
-            f"statement(s) after it run (line {slow_after[0].start_line} first)",
-            "move the slow work to a migration of its own, or before the locking statement",
-            f"table {lock.relation}",
-        )
+    release()
     return hints
 
 

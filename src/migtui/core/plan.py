@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from migtui.core.model import Severity, Statement
 from migtui.core.project import Analysis, MigrationInfo
-from migtui.core.statements import is_copy_from_stdin, split
+from migtui.core.statements import is_copy_from_stdin, split, splits_transaction
 from migtui.core.versions import Version, named, version_for
 
 # Migration states, in the one spelling used by the CLI, the console and JSON.
@@ -281,6 +281,11 @@ def _step(info: MigrationInfo, direction: str) -> PlanStep:
     statements = section.statements if section else ()
     verify = info.sections.get("verify") if direction == "up" else None
     transactional = info.migration.transactional and not any(s.no_transaction for s in statements)
+    if splits_transaction(statements):
+        # the tool's COMMIT; … BEGIN; idiom: the work between them must not run in
+        # one transaction with the rest, so none of it does
+        transactional = False
+        statements = tuple(s for s in statements if s.category != "transaction")
     return PlanStep(
         version=info.version,
         name=info.name,
@@ -381,7 +386,10 @@ def _step_blockers(
             )
     section = info.sections.get(direction)
     already = {(b.file, b.line) for b in blockers}
-    for statement in section.statements if section else ():
+    statements = section.statements if section else ()
+    if splits_transaction(statements):  # the tool's COMMIT; … BEGIN;: run without them
+        statements = tuple(s for s in statements if s.category != "transaction")
+    for statement in statements:
         reason = _unrunnable(statement)
         if reason and (section.file, statement.start_line) not in already:
             blockers.append(

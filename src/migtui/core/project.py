@@ -114,6 +114,9 @@ class Analysis:
     #: Lock hints of the up sections (kind "lint", with a rule), in run order:
     #: advice about locks on busy tables, not problems (they count in no total).
     hints: tuple[Problem, ...] = ()
+    #: The search_path each migration starts with, as the layout's tool runs it
+    #: (flyway puts its default schema first); the runner sets it the same way.
+    search_path: tuple[str, ...] = ("public",)
 
     def without_rules(self, off: Iterable[str]) -> Analysis:
         """The analysis without the hints of the rules in ``off`` (the config's ``lint_off``)."""

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from migtui.core.grammar import parser
@@ -622,3 +623,25 @@ def is_set_transaction(statement: Statement) -> bool:
         fields = statement.tree.get("VariableSetStmt")
         return bool(fields) and fields.get("name") == "TRANSACTION"
     return _SET_TRANSACTION.match(statement.text) is not None
+
+
+_ENDS = frozenset({"COMMIT", "END"})
+_STARTS = frozenset({"BEGIN", "START"})
+
+
+def splits_transaction(statements: Sequence[Statement]) -> bool:
+    """``COMMIT; … BEGIN;`` in the middle of a section, in pairs: the idiom of
+    tools that wrap a migration in their own transaction (sql-migrate, goose)
+    for work that must not run in it (``CREATE INDEX CONCURRENTLY``, a new enum
+    value used at once, a database that refuses DDL and DML together). The
+    section then runs outside a transaction, statement by statement, without
+    those two."""
+    # by the first word: statements kept in the analysis cache have no tree
+    kinds = [
+        s.text.split(None, 1)[0].upper().rstrip(";") if s.text.strip() else ""
+        for s in statements
+        if s.category == "transaction"
+    ]
+    if not kinds or len(kinds) % 2:
+        return False
+    return all((kind in _ENDS) if i % 2 == 0 else (kind in _STARTS) for i, kind in enumerate(kinds))

@@ -31,6 +31,7 @@ from migtui.core.plan import (
 from migtui.core.project import FROM_LAYOUT, Analysis
 from migtui.core.statements import is_set_transaction
 from migtui.core.tools import ToolRun
+from migtui.core.tools.base import quote_ident
 from migtui.db import ledger, pipeline, tools
 from migtui.db.connect import connect, privilege_hint, without_password
 from migtui.db.lock import LockHeld, LockHolder, acquire, unlock
@@ -370,6 +371,11 @@ class Runner:
             # told apart from one migtui is about to start recording.
             state = ledger.read_state(conn, self.analysis, self.options.ledger_table)
             ledger.ensure_ledger(conn)
+            for schema in self.analysis.search_path[:-1]:  # flyway makes its schema
+                if not conn.execute(
+                    "SELECT 1 FROM pg_namespace WHERE nspname = %s", (schema,)
+                ).fetchone():
+                    conn.execute(f"CREATE SCHEMA {quote_ident(schema)}")
             plan = make_plan(state.statuses)
             if plan.refused:
                 message = "\n".join(str(b) for b in plan.blockers)
@@ -1077,6 +1083,15 @@ class Runner:
         conn.execute(
             "SELECT set_config('lock_timeout', %s, %s)", (self.options.lock_timeout, local)
         )
+        first = self.analysis.search_path[:-1]
+        if first:
+            # as the layout's tool runs it (flyway: its default schema first),
+            # and as check read it
+            conn.execute(
+                "SELECT set_config('search_path', %s || ', ' || current_setting('search_path'),"
+                " %s)",
+                (", ".join(quote_ident(s) for s in first), local),
+            )
         if self.options.statement_timeout:
             conn.execute(
                 "SELECT set_config('statement_timeout', %s, %s)",

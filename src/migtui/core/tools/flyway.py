@@ -13,6 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from migtui.core.model import (
+    SCHEMA,
     TABLE,
     Migration,
     ObjectRef,
@@ -20,7 +21,7 @@ from migtui.core.model import (
     Section,
 )
 from migtui.core.project import MigrationInfo
-from migtui.core.tools import placeholders
+from migtui.core.tools import flyway_config
 from migtui.core.tools.base import (
     Sql,
     ToolLedger,
@@ -197,7 +198,16 @@ def repeatable_version(description: str) -> Version:
 
 def read(root: Path) -> Read:
     read = Read()
-    values = placeholders.for_folder(root)
+    config = flyway_config.FlywayConfig(root)
+    values = config.placeholders
+    if config.default_schema is not None:
+        # flyway makes its schemas, keeps its history in the default one, and
+        # puts that one first on the search path while it migrates
+        read.search_path = (config.default_schema, "public")
+        read.assumed = (
+            ObjectRef(SCHEMA, None, config.default_schema),
+            ObjectRef(TABLE, config.default_schema, "flyway_schema_history"),
+        )
     versioned: list[tuple[str, str, Path]] = []  # (raw version, description, V file)
     undo: dict[tuple[int, ...], list[Path]] = defaultdict(list)
     code: dict[str, Path] = {}  # version text -> the class's source (or compiled) file
@@ -240,7 +250,7 @@ def _flyway_migration(
     raw_version: str,
     description: str,
     undo_path: Path | None,
-    values: placeholders.Placeholders | None,
+    values: flyway_config.Placeholders | None,
 ) -> Migration:
     where = Where(root, path, raw_version)
     problems: list[Problem] = []
@@ -266,7 +276,7 @@ def _flyway_migration(
 
 
 def _flyway_repeatable(
-    path: Path, root: Path, description: str, values: placeholders.Placeholders | None
+    path: Path, root: Path, description: str, values: flyway_config.Placeholders | None
 ) -> Migration:
     version = repeatable_version(description)
     problems: list[Problem] = []
@@ -281,7 +291,7 @@ def _flyway_repeatable(
 def _replaced(
     section: Section | None,
     where: Where,
-    values: placeholders.Placeholders | None,
+    values: flyway_config.Placeholders | None,
     problems: list[Problem],
 ) -> Section | None:
     """The section as flyway runs it: its ``${name}`` placeholders replaced.
@@ -307,7 +317,7 @@ def _replaced(
         hint = (
             f"give it a value: flyway.placeholders.{first}=… in a flyway.conf beside the "
             f"migrations (or placeholders.{first} under [flyway] in flyway.toml), or "
-            f"{placeholders.ENV_PREFIX}{first.upper()}=… in the environment"
+            f"{flyway_config.ENV_PREFIX}{first.upper()}=… in the environment"
         )
         problems.append(where.problem("parse_error", message, hint, line))
     return replace(section, text=text) if text != section.text else section

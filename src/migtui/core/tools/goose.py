@@ -166,8 +166,10 @@ def _goose_migration(
     raw_version: str,
     name: str | None,
     dialect: Annotations = GOOSE,
+    version: Version | None = None,
 ) -> Migration:
-    migration = Migration(Version(raw_version), name or "", path, dialect.layout)
+    version = version if version is not None else Version(raw_version)
+    migration = Migration(version, name or "", path, dialect.layout)
     where = Where(root, path, raw_version)
     source = read_source(where)
     if isinstance(source, Problem):

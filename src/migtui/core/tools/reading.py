@@ -15,6 +15,7 @@ from pathlib import Path
 
 from migtui.core.model import (
     Migration,
+    ObjectRef,
     Problem,
     Section,
     Severity,
@@ -56,6 +57,11 @@ class Read:
     problems: list[Problem] = field(default_factory=list)
     #: (version as text, path) of migrations written in code
     code: list[tuple[str, Path]] = field(default_factory=list)
+    #: The search_path each migration starts with, as its tool runs it.
+    search_path: tuple[str, ...] = ("public",)
+    #: Objects the tool makes before the first migration, beyond its usual ledger
+    #: (flyway's configured schemas).
+    assumed: tuple[ObjectRef, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,10 @@
 """sql-migrate (rubenv/sql-migrate): ``gorp_migrations(id, applied_at)``, a row
 per applied migration, its id the file's name.
 
-Its files are named like dbmate's and goose's (``1_init.sql``,
-``20240101120000_add_x.sql``) and marked like goose's, with ``-- +migrate Up``
+Every ``.sql`` file of the folder is a migration, its id the file's name
+(``1_init.sql``, ``20180805174141-tournaments.sql``, ``2023-10-16.0.add-x.sql``):
+sql-migrate runs them by the number their name starts with, then by name. They
+are marked like goose's, with ``-- +migrate Up``
 and ``-- +migrate Down`` (``-- +migrate Up notransaction`` runs it outside a
 transaction; ``StatementBegin``/``StatementEnd`` wrap a statement holding
 semicolons). Read as a marker-less native file, its down section would run as
@@ -12,15 +14,16 @@ part of the up: the markers tell the layouts apart.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 
 from migtui.core.model import TABLE, ObjectRef
 from migtui.core.project import MigrationInfo
 from migtui.core.tools.base import Sql, ToolLedger, ToolRun, ToolState
-from migtui.core.tools.dbmate import NATIVE_NAME
 from migtui.core.tools.goose import Annotations, _goose_migration
 from migtui.core.tools.reading import PREREAD, Read, files_in, is_stray_sql, outside, unrecognized
+from migtui.core.versions import Version
 
 #: The layout name migtui gives this tool's folders.
 LAYOUT = "sql-migrate"
@@ -59,16 +62,37 @@ def looks_like_sql_migrate(paths: Iterable[Path]) -> bool:
     return marked * 2 > len(paths)
 
 
+_LEADING_NUMBER = re.compile(r"^(\d+)[-_.]?(.*)$")
+
+
+def version_of(stem: str) -> Version:
+    """A file's version as sql-migrate orders it: by the number its name starts
+    with, then by the name (two files may share the number). The whole name is
+    the version's text. Raises ValueError when the name holds no number."""
+    version = Version(stem, as_text=True)
+    leading = _LEADING_NUMBER.match(stem)
+    first = int(leading.group(1)) if leading else sys.maxsize
+    version.order = (first, *map(ord, stem))
+    return version
+
+
 def read(root: Path) -> Read:
     read = Read()
     for path in files_in(root):
-        match = NATIVE_NAME.match(path.name)
-        if match is not None:
-            migration = _goose_migration(path, root, match.group(1), match.group(2), SQL_MIGRATE)
-            read.migrations.append(migration)
-        elif is_stray_sql(path):
-            hint = "name migrations N_name.sql, e.g. 15_add_index.sql"
-            read.problems.append(unrecognized(path, root, hint, LAYOUT))
+        if path.suffix.lower() != ".sql":
+            continue
+        stem = path.name[: -len(".sql")]
+        try:
+            version = version_of(stem)
+        except ValueError:
+            if is_stray_sql(path):
+                hint = "start the file's name with a number, e.g. 15_add_index.sql"
+                read.problems.append(unrecognized(path, root, hint, LAYOUT))
+            continue
+        leading = _LEADING_NUMBER.match(stem)
+        name = leading.group(2) if leading else stem
+        migration = _goose_migration(path, root, stem, name, SQL_MIGRATE, version)
+        read.migrations.append(migration)
     return read
 
 

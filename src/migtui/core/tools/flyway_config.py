@@ -1,6 +1,7 @@
-"""flyway's placeholders: ``${name}`` in a script, replaced before it runs.
+"""flyway's configuration as it bears on reading and running the scripts: its
+placeholders, and the schemas it manages.
 
-flyway replaces every ``${name}`` in a script (comments included) with the
+**Placeholders.** flyway replaces every ``${name}`` in a script (comments included) with the
 value its configuration gives, and refuses a script with a placeholder it has
 no value for. migtui reads the values where flyway's command line finds them:
 
@@ -14,8 +15,16 @@ no value for. migtui reads the values where flyway's command line finds them:
   ``flyway:timestamp``, ``flyway:environment``, ``flyway:workingDirectory``.
 
 Names match without regard to case, as flyway's do. ``placeholderReplacement =
-false`` turns the replacement off. Kept free of heavy imports: the analysis
-cache asks it for a signature of the values on every run.
+false`` turns the replacement off.
+
+**Schemas.** ``schemas`` (and ``defaultSchema``, else the first of them) from
+the same files, or ``FLYWAY_SCHEMAS`` / ``FLYWAY_DEFAULT_SCHEMA``: flyway makes
+the schemas that do not exist, keeps its history table in the default one, and
+puts the default schema first on the search path while it migrates, so a
+script's unqualified names land there.
+
+Kept free of heavy imports: the analysis cache asks it for a signature of the
+settings on every run.
 """
 
 from __future__ import annotations
@@ -53,8 +62,8 @@ def config_files(root: Path) -> list[Path]:
 
 
 def signature(root: Path) -> str:
-    """What the values depend on, for the analysis cache's key."""
-    parts = [f"{k}={v}" for k, v in sorted(os.environ.items()) if k.startswith(ENV_PREFIX)]
+    """What the settings depend on, for the analysis cache's key."""
+    parts = [f"{k}={v}" for k, v in sorted(os.environ.items()) if k.startswith("FLYWAY_")]
     for path in config_files(root):
         try:
             st = path.stat()
@@ -96,30 +105,53 @@ class Placeholders:
         return PLACEHOLDER.sub(value, text), unknown
 
 
-def for_folder(root: Path) -> Placeholders | None:
-    """The placeholder values that apply to ``root``, or None when flyway's
-    replacement is turned off."""
-    values: dict[str, str] = {}
-    settings: dict[str, str] = {}
-    for path in config_files(root):
-        file_values, file_settings = _read_config(path)
-        values.update(file_values)
-        settings.update(file_settings)
-    for key, value in os.environ.items():
-        if key.startswith(ENV_PREFIX) and len(key) > len(ENV_PREFIX):
-            values[key[len(ENV_PREFIX) :]] = value
-    if os.environ.get("FLYWAY_PLACEHOLDER_REPLACEMENT", "").lower() == "false":
-        return None
-    if settings.get("placeholderreplacement", "").lower() == "false":
-        return None
-    return Placeholders(values, settings)
+class FlywayConfig:
+    """What flyway's configuration says for one migrations folder."""
+
+    def __init__(self, root: Path) -> None:
+        values: dict[str, str] = {}
+        settings: dict[str, str] = {}
+        for path in config_files(root):
+            file_values, file_settings = _read_config(path)
+            values.update(file_values)
+            settings.update(file_settings)
+        for key, value in os.environ.items():
+            if key.startswith(ENV_PREFIX) and len(key) > len(ENV_PREFIX):
+                values[key[len(ENV_PREFIX) :]] = value
+            elif key in _ENV_SETTINGS:
+                settings[_ENV_SETTINGS[key]] = value
+        self.settings = settings
+        #: The schemas flyway manages (and makes when missing), the default first.
+        self.schemas = _schemas(settings)
+        off = settings.get("placeholderreplacement", "").lower() == "false"
+        self.placeholders = None if off else Placeholders(values, settings)
+
+    @property
+    def default_schema(self) -> str | None:
+        """The schema flyway puts first on the search path, when configured."""
+        return self.schemas[0] if self.schemas else None
+
+
+#: flyway's settings read from the environment, by their names in a file.
+_ENV_SETTINGS = {
+    "FLYWAY_SCHEMAS": "schemas",
+    "FLYWAY_DEFAULT_SCHEMA": "defaultschema",
+    "FLYWAY_PLACEHOLDER_REPLACEMENT": "placeholderreplacement",
+    "FLYWAY_TABLE": "table",
+}
+
+
+def _schemas(settings: dict[str, str]) -> tuple[str, ...]:
+    listed = [s.strip() for s in settings.get("schemas", "").split(",") if s.strip()]
+    default = settings.get("defaultschema", "").strip()
+    if default:
+        listed = [default] + [s for s in listed if s != default]
+    return tuple(listed)
 
 
 def _default_schema(settings: dict[str, str]) -> str:
-    if settings.get("defaultschema"):
-        return settings["defaultschema"]
-    schemas = settings.get("schemas", "")
-    return schemas.split(",")[0].strip() if schemas.strip() else "public"
+    schemas = _schemas(settings)
+    return schemas[0] if schemas else "public"
 
 
 def _read_config(path: Path) -> tuple[dict[str, str], dict[str, str]]:

@@ -1,0 +1,73 @@
+"""``COMMIT; … BEGIN;`` in the middle of a migration: the idiom of tools that wrap
+each migration in their own transaction (sql-migrate, goose) for work that must
+not share it. check accepts it; apply runs such a migration outside a
+transaction, statement by statement, as the tool's split intends."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from migtui.core.graph import analyze_dir
+from migtui.core.plan import step_for
+from migtui.db.runner import Runner, RunOptions
+
+ENUM_FIRST = (
+    "-- +migrate Up\nCREATE TYPE mood AS ENUM ('calm');\n"
+    "CREATE TABLE people (id int PRIMARY KEY, m mood NOT NULL DEFAULT 'calm');\n"
+    "INSERT INTO people VALUES (1);\n-- +migrate Down\nDROP TABLE people;\nDROP TYPE mood;\n"
+)
+# a new enum value cannot be used in the transaction that adds it (55P04)
+ENUM_SPLIT = (
+    "-- +migrate Up\nALTER TYPE mood ADD VALUE 'sad';\nCOMMIT;\nBEGIN;\n"
+    "UPDATE people SET m = 'sad';\n-- +migrate Down\nUPDATE people SET m = 'calm';\n"
+)
+INDEX_SPLIT = (
+    "-- +migrate Up\nCREATE EXTENSION IF NOT EXISTS pg_trgm;\n\nCOMMIT;\n"
+    "-- Concurrent index creation cannot be done inside a transaction.\n"
+    "CREATE INDEX CONCURRENTLY IF NOT EXISTS people_id_idx ON people (id);\nBEGIN;\n\n"
+    "-- +migrate Down\nDROP INDEX IF EXISTS people_id_idx;\n"
+)
+
+
+def folder(root: Path) -> Path:
+    for name, text in {
+        "1_people.sql": ENUM_FIRST,
+        "2_sad.sql": ENUM_SPLIT,
+        "3_index.sql": INDEX_SPLIT,
+    }.items():
+        (root / name).write_text(text)
+    return root
+
+
+def test_check_accepts_the_split_and_plans_it_outside_a_transaction(tmp_path):
+    analysis = analyze_dir(folder(tmp_path))
+    assert analysis.layout == "sql-migrate"
+    assert [p.kind for p in analysis.problems] == []
+    assert [h.rule for h in analysis.hints if h.migration == "3_index"] == []
+    step = step_for(analysis.get("2_sad"), "up")
+    assert step.transactional is False
+    assert [s.text.split()[0] for s in step.statements] == ["ALTER", "UPDATE"]
+
+
+def test_commit_without_a_begin_after_it_is_still_refused(tmp_path):
+    (tmp_path / "1_a.sql").write_text("-- +migrate Up\nCREATE TABLE a (id int);\nCOMMIT;\n"
+                                      "CREATE TABLE b (id int);\n")  # fmt: skip
+    [problem] = [p for p in analyze_dir(tmp_path).problems if p.kind != "missing_down"]
+    assert (problem.kind, problem.line) == ("unsupported_statement", 3)
+
+
+@pytest.mark.db
+def test_apply_runs_the_split_migrations_as_their_tool_would(tmp_path, pg_dsn):
+    analysis = analyze_dir(folder(tmp_path))
+    result = Runner(pg_dsn, analysis, options=RunOptions(), emit=lambda e: None).apply()
+    assert result.outcome == "done", result.message
+    assert result.applied == ("1_people", "2_sad", "3_index")
+    with psycopg.connect(pg_dsn) as conn:
+        assert conn.execute("SELECT m::text FROM people").fetchall() == [("sad",)]
+        assert conn.execute("SELECT to_regclass('people_id_idx')").fetchone()[0] is not None
+        assert conn.execute("SELECT count(*) FROM migtui.applied WHERE NOT dirty").fetchone() == (
+            3,
+        )
