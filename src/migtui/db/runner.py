@@ -263,7 +263,6 @@ class Runner:
         """Run the statements of a dirty migration that did not run (the
         history says which did), outside a transaction as it ran, then record
         it applied."""
-
         from migtui.core.plan import DIRTY, Blocker, step_for
         from migtui.db.resolve import evidence
 
@@ -371,17 +370,17 @@ class Runner:
             # told apart from one migtui is about to start recording.
             state = ledger.read_state(conn, self.analysis, self.options.ledger_table)
             ledger.ensure_ledger(conn)
-            for schema in self.analysis.search_path[:-1]:  # flyway makes its schema
-                if not conn.execute(
-                    "SELECT 1 FROM pg_namespace WHERE nspname = %s", (schema,)
-                ).fetchone():
-                    conn.execute(f"CREATE SCHEMA {quote_ident(schema)}")
             plan = make_plan(state.statuses)
             if plan.refused:
                 message = "\n".join(str(b) for b in plan.blockers)
                 return self._finish(direction, "refused", started, message=message)
             if not plan.steps:
                 return self._finish(direction, "nothing_to_do", started)
+            for schema in self.analysis.search_path[:-1]:  # flyway makes its schema
+                if not conn.execute(
+                    "SELECT 1 FROM pg_namespace WHERE nspname = %s", (schema,)
+                ).fetchone():
+                    conn.execute(f"CREATE SCHEMA {quote_ident(schema)}")
             made = self._make_tool_ledger(conn, state, plan)
             if made is not None:
                 state = replace(state, tool=made[0])
