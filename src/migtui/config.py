@@ -202,7 +202,9 @@ _QUERY_PASSWORD = re.compile(r"(?P<key>[?&]password=)(?P<pw>[^&#]*)", re.I)
 
 
 _KEY_VALUE_DSN = re.compile(r"^\s*[a-z_]+\s*=", re.I)
-_SCHEME = re.compile(r"^\s*[a-z][a-z0-9+.-]*$", re.I)
+#: libpq's URI schemes: any other word before the first ``:`` is a user name
+#: (``ops:/pw@host`` has the password ``/pw``), never a scheme.
+_SCHEME = re.compile(r"^\s*postgres(?:ql)?$", re.I)
 
 
 def _userinfo_password(dsn: str) -> tuple[int, int] | None:

@@ -114,3 +114,8 @@ def test_the_analysis_cache_is_private(tmp_path, monkeypatch):
     assert stat.S_IMODE(cache.stat().st_mode) == 0o700
     for kept in cache.iterdir():
         assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+
+
+def test_a_password_starting_with_a_slash_is_not_read_as_a_scheme():
+    # "ops:/0000:@host": the user ops, the password /0000: (ops is no URI scheme)
+    assert redact_dsn("ops:/0000:@db.internal:5432/app") == "ops:***@db.internal:5432/app"
