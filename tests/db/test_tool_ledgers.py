@@ -467,3 +467,42 @@ def test_a_prisma_migration_that_sets_its_isolation_level_runs_with_it(pg_dsn, t
     assert _run(pg_dsn, analysis).outcome == "done"
     with psycopg.connect(pg_dsn, autocommit=True) as conn:
         assert conn.execute("SELECT level FROM iso").fetchone()[0] == "repeatable read"
+
+
+ATLAS_REVISIONS = """
+    CREATE SCHEMA atlas_schema_revisions;
+    CREATE TABLE atlas_schema_revisions.atlas_schema_revisions (
+      "version" character varying NOT NULL, "description" character varying NOT NULL,
+      "type" bigint NOT NULL DEFAULT 2, "applied" bigint NOT NULL DEFAULT 0,
+      "total" bigint NOT NULL DEFAULT 0, "executed_at" timestamptz NOT NULL,
+      "execution_time" bigint NOT NULL, "error" text NULL, "error_stmt" text NULL,
+      "hash" character varying NOT NULL, "partial_hashes" jsonb NULL,
+      "operator_version" character varying NOT NULL, PRIMARY KEY ("version"));
+    INSERT INTO atlas_schema_revisions.atlas_schema_revisions VALUES
+      ('.atlas_cloud_identifiers', '', 2, 0, 0, now(), 0, NULL, NULL, '', NULL, 'Atlas CLI v0.30'),
+      ('20240101000001', 'users', 2, 1, 1, now(), 1000, NULL, NULL, 'h', NULL, 'Atlas CLI v0.30'),
+      ('20240101000002', 'posts', 2, 1, 2, now(), 1000, 'boom', 'CREATE …', 'h', NULL, 'x');
+"""
+
+
+def test_atlas_revisions_decide_the_states_and_atlas_keeps_writing_them(pg_dsn, tmp_path):
+    root = tmp_path / "m"
+    root.mkdir()
+    for n, (name, up) in enumerate([("users", USERS), ("posts", POSTS), ("tags", TAGS)], 1):
+        (root / f"2024010100000{n}_{name}.sql").write_text(up + "\n")
+    (root / "atlas.sum").write_text("h1:x=\n")
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        conn.execute(USERS)
+        conn.execute(ATLAS_REVISIONS)
+    analysis = analyze_dir(root)
+    assert analysis.layout == "atlas"
+    state = _states(pg_dsn, analysis)
+    assert state.tool is not None and state.tool.tool.tool == "Atlas"
+    # applied 1 of 2 statements, with an error: stopped half way
+    assert [s.state for s in state.statuses] == ["applied", "dirty", "pending"]
+    assert "20240101000002" in _run(pg_dsn, analysis).message  # settle it first
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        conn.execute("DELETE FROM atlas_schema_revisions.atlas_schema_revisions WHERE error > ''")
+    result = _run(pg_dsn, analysis)
+    assert result.outcome == "refused"
+    assert "Atlas" in result.message and "reads but does not write" in result.message

@@ -83,6 +83,7 @@ def test_layout_fixtures_cover_every_layout() -> None:
         "prisma",
         "sqlx",
         "sql-migrate",
+        "atlas",
     }
 
 

@@ -78,7 +78,8 @@ def test_fixture_folder_loads_cleanly(layout: str) -> None:
     for migration in result.migrations:
         assert migration.layout == layout
         assert migration.up is not None and migration.up.text.strip()
-        assert migration.down is not None and migration.down.text.strip()
+        if layout != "atlas":  # Atlas has no down files
+            assert migration.down is not None and migration.down.text.strip()
 
 
 @pytest.mark.parametrize("layout", LAYOUTS)
@@ -662,6 +663,11 @@ _TOOL_LEDGER_FOLDERS = {
         "1_a.sql": "-- +migrate Up\nCREATE VIEW applied AS SELECT id FROM gorp_migrations;\n"
         "-- +migrate Down\nDROP VIEW applied;\n",
     },
+    "atlas": {
+        "atlas.sum": "h1:x=\n20240101000000_a.sql h1:y=\n",
+        "20240101000000_a.sql": "CREATE VIEW applied AS SELECT version"
+        " FROM atlas_schema_revisions.atlas_schema_revisions;\n",
+    },
 }
 
 
@@ -690,6 +696,22 @@ def test_each_layout_names_its_ledger_as_assumed() -> None:
     assert "table public._prisma_migrations" in ledgers["prisma"]
     assert "table public._sqlx_migrations" in ledgers["sqlx"]
     assert "table public.gorp_migrations" in ledgers["sql-migrate"]
+    assert "table atlas_schema_revisions.atlas_schema_revisions" in ledgers["atlas"]
+
+
+# ----------------------------------------------------------------- atlas
+
+
+def test_atlas_files_are_all_up_and_txmode_none_runs_outside_a_transaction() -> None:
+    result = load(FIXTURES / "atlas")
+    assert result.layout == "atlas"
+    assert [(str(m.version), m.name) for m in result.migrations] == [
+        ("20240101120000", "create_authors"),
+        ("20240102120000", "create_books"),
+        ("20240103120000", "index_titles"),
+    ]
+    assert all(m.down is None for m in result.migrations)
+    assert [m.up.transactional for m in result.migrations] == [True, True, False]
 
 
 # ----------------------------------------------------------------- sql-migrate
@@ -1053,3 +1075,22 @@ def test_another_tools_down_marker_never_runs_as_part_of_a_native_up(
     assert hint in problem.hint
     up = by_version(result)["001"].up.text
     assert "CREATE TABLE a" in up and "DROP TABLE" not in up
+
+
+@pytest.mark.parametrize(
+    ("files", "layout"),
+    [
+        ({"1_a.up.sql": "SELECT 1;\n", "1_a.down.sql": "SELECT 1;\n"}, "golang-migrate"),
+        ({"20240101000000_a.sql": "-- migrate:up\nSELECT 1;\n"}, "native"),
+        ({"20240101000000_a.sql": "-- +goose Up\nSELECT 1;\n"}, "goose"),
+        ({"20240101000000_a.sql": "SELECT 1;\n"}, "atlas"),
+    ],
+)
+def test_atlas_sum_beside_another_tools_format_keeps_that_format(
+    tmp_path: Path, files: dict[str, str], layout: str
+) -> None:
+    # Atlas writes its atlas.sum beside every directory format it supports
+    write(tmp_path, "atlas.sum", "h1:x=\n")
+    for name, text in files.items():
+        write(tmp_path, name, text)
+    assert load(tmp_path).layout == layout

@@ -30,6 +30,7 @@ LAYOUT_NAMES = (
     "prisma",
     "sqlx",
     "sql-migrate",
+    "atlas",
 )
 
 

@@ -292,6 +292,7 @@ _WRAPPING_TOOLS = {
     "diesel": "diesel",
     "flyway": "flyway",
     "sql-migrate": "sql-migrate",
+    "atlas": "Atlas",
 }
 
 

@@ -1,4 +1,4 @@
-"""Reading a migration folder in any of nine layouts into ``Migration`` values.
+"""Reading a migration folder in any of ten layouts into ``Migration`` values.
 
 Here: detecting the layout, and the checks every layout gets (duplicate
 versions, empty up, missing down, code migrations). Each tool's own reader
@@ -41,6 +41,8 @@ Naming rules:
   file outside a transaction.
 * ``sql-migrate``: ``1_users.sql`` with ``-- +migrate Up`` / ``-- +migrate Down``
   (``notransaction`` after either runs it outside a transaction).
+* ``atlas``: ``20240101120000_name.sql`` beside an ``atlas.sum``, all up;
+  ``-- atlas:txmode none`` runs a file outside a transaction.
 
 A Liquibase project is recognised and refused with a message saying so.
 
@@ -65,6 +67,7 @@ from migtui.core.model import (
 )
 from migtui.core.tools import (
     MODULES,
+    atlas,
     dbmate,
     diesel,
     flyway,
@@ -133,7 +136,7 @@ def detect_layout(root: Path) -> str:
             raise LayoutError(
                 f"{root}: this is a Liquibase project ({liquibase}); migtui does not read "
                 "Liquibase changelogs: point it at a folder of dbmate, golang-migrate, goose, "
-                "diesel, flyway, sqitch, Prisma, sqlx or sql-migrate migrations"
+                "diesel, flyway, sqitch, Prisma, sqlx, sql-migrate or Atlas migrations"
             )
         nested = _nested_migration_folder(root)
         suggestion = f"; did you mean {nested}?" if nested is not None else ""
@@ -204,7 +207,13 @@ def _detect(root: Path) -> str | None:
         return None
     if goose.looks_like_goose(versioned):
         return "goose"
-    return "sql-migrate" if sql_migrate.looks_like_sql_migrate(versioned) else "native"
+    if sql_migrate.looks_like_sql_migrate(versioned):
+        return "sql-migrate"
+    # Atlas keeps an atlas.sum beside any format it writes (golang-migrate's
+    # pairs, goose's, flyway's…): only plain files without markers are its own
+    if (root / atlas.SUM_FILE).is_file() and not dbmate.has_markers(versioned):
+        return "atlas"
+    return "native"
 
 
 _NOT_MIGRATION_FOLDERS = frozenset({"node_modules", "venv", "target", "build", "dist"})
@@ -360,9 +369,9 @@ def _with_content_checks(migration: Migration, root: Path) -> Migration:
             )
         )
     down = migration.down
-    # Prisma writes no down migrations at all: saying so for each would be noise
-    # (a rollback says it when asked).
-    no_downs_by_design = migration.layout == "prisma" and down is None
+    # Prisma and Atlas write no down migrations at all: saying so for each would
+    # be noise (a rollback says it when asked).
+    no_downs_by_design = migration.layout in ("prisma", "atlas") and down is None
     if (
         not migration.repeatable
         and not no_downs_by_design

@@ -13,6 +13,7 @@ its detection rule in ``core.layouts``.
 from __future__ import annotations
 
 from migtui.core.tools import (
+    atlas,
     dbmate,
     diesel,
     flyway,
@@ -23,6 +24,7 @@ from migtui.core.tools import (
     sql_migrate,
     sqlx,
 )
+from migtui.core.tools.atlas import Atlas
 from migtui.core.tools.base import ToolLedger, ToolRun, ToolState
 from migtui.core.tools.dbmate import Dbmate
 from migtui.core.tools.diesel import Diesel
@@ -37,7 +39,7 @@ from migtui.core.tools.sqlx import Sqlx
 __all__ = ["MODULES", "TOOLS", "ToolLedger", "ToolRun", "ToolState", "for_layout"]
 
 #: Each tool's module, in the order migtui lists their layouts.
-MODULES = (dbmate, golang_migrate, goose, diesel, flyway, sqitch, prisma, sqlx, sql_migrate)
+MODULES = (dbmate, golang_migrate, goose, diesel, flyway, sqitch, prisma, sqlx, sql_migrate, atlas)
 
 TOOLS: tuple[ToolLedger, ...] = (
     Dbmate(),
@@ -49,6 +51,7 @@ TOOLS: tuple[ToolLedger, ...] = (
     Prisma(),
     Sqlx(),
     SqlMigrate(),
+    Atlas(),
 )
 
 #: Tools whose folders look like another layout's: sqlx's files are named like

@@ -10,6 +10,7 @@ row stands for.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from migtui.core.model import (
 from migtui.core.project import MigrationInfo
 from migtui.core.tools.base import Sql, ToolLedger, ToolRun, ToolState
 from migtui.core.tools.reading import (
+    PREREAD,
     Read,
     Where,
     all_lines,
@@ -114,6 +116,21 @@ _FOREIGN_TOOLS = {
     "----": ("tern", None),
 }
 MIGRATE_BYTES = re.compile(rb"(?m)^[ \t]*--[ \t]*migrate:")
+
+
+def has_markers(paths: Iterable[Path]) -> bool:
+    """Whether any of the files carries a ``-- migrate:`` marker."""
+    kept = PREREAD.get()
+    for path in paths:
+        data = kept.get(path) if kept is not None else None
+        if data is None:
+            try:
+                data = path.read_bytes()
+            except OSError:
+                continue
+        if MIGRATE_BYTES.search(data):
+            return True
+    return False
 
 
 def read(root: Path) -> Read:
