@@ -17,7 +17,7 @@ from pathlib import Path
 
 from migtui.core.model import SCHEMA, TABLE, Migration, ObjectRef, Problem
 from migtui.core.project import MigrationInfo
-from migtui.core.tools.base import Sql, ToolLedger, ToolRun, ToolState
+from migtui.core.tools.base import Sql, ToolLedger, ToolRun, ToolState, rows_by_version
 from migtui.core.tools.reading import (
     Read,
     Where,
@@ -114,16 +114,7 @@ class Atlas(ToolLedger):
         )
 
     def states(self, rows, infos, root=None):
-        by_version: dict[tuple[int, ...], tuple] = {}
-        baseline: Version | None = None
-        for row in rows:
-            try:
-                version = Version(row[0])
-            except ValueError:
-                continue
-            if int(row[1] or 0) & _BASELINE:
-                baseline = version if baseline is None or version > baseline else baseline
-            by_version[version.parts] = row
+        by_version, baseline = rows_by_version(rows, lambda row: bool(int(row[1] or 0) & _BASELINE))
         out: dict[str, ToolState] = {}
         for info in infos:
             version = info.migration.version

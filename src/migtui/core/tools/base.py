@@ -11,11 +11,13 @@ runs that SQL; nothing here touches a connection.
 from __future__ import annotations
 
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
 from migtui.core.project import MigrationInfo
+from migtui.core.versions import Version
 
 #: One SQL statement with its parameters (``%s`` placeholders).
 Sql = tuple[str, tuple]
@@ -160,3 +162,22 @@ def signed32(value: int) -> int:
 
 def crc32(data: bytes, start: int = 0) -> int:
     return zlib.crc32(data, start)
+
+
+def rows_by_version(
+    rows: list[tuple], is_baseline: Callable[[tuple], bool]
+) -> tuple[dict[tuple[int, ...], tuple], Version | None]:
+    """A ledger's rows by the version in their first column (a later row of a
+    version wins), and the newest version a baseline row stands for: the
+    tool counts every version up to it as applied."""
+    found: dict[tuple[int, ...], tuple] = {}
+    baseline: Version | None = None
+    for row in rows:
+        try:
+            version = Version(row[0])
+        except ValueError:
+            continue
+        if is_baseline(row) and (baseline is None or version > baseline):
+            baseline = version
+        found[version.parts] = row
+    return found, baseline

@@ -29,6 +29,7 @@ from migtui.core.tools.base import (
     ToolState,
     crc32,
     java_string_hash,
+    rows_by_version,
     signed32,
 )
 from migtui.core.tools.reading import (
@@ -102,16 +103,7 @@ class Flyway(ToolLedger):
         )
 
     def states(self, rows, infos, root=None):
-        newest: dict[tuple[int, ...], tuple] = {}
-        baseline: Version | None = None
-        for row in rows:
-            try:
-                version = Version(row[0])
-            except ValueError:
-                continue
-            if row[1] == "BASELINE" and row[3]:
-                baseline = version
-            newest[version.parts] = row
+        newest, baseline = rows_by_version(rows, lambda row: row[1] == "BASELINE" and row[3])
         out: dict[str, ToolState] = {}
         for info in infos:
             version = info.migration.version
