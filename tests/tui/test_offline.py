@@ -303,3 +303,25 @@ def test_at_80_columns_the_footer_shows_every_key_whole():
             assert label in line, line
 
     drive(app, script, size=(80, 24))
+
+
+def test_versions_too_long_for_the_state_column_take_its_colour_instead(tmp_path):
+    # Prisma's and sql-migrate's versions are whole names: at 160 columns the
+    # state would be cut to "unkno"
+    from migtui.tui.app import MigtuiApp
+    from migtui.tui.source import ConsoleSource
+    from migtui.tui.widgets.migration_table import MigrationTable
+
+    for name in ("20180805174141-tournaments-and-leaderboard-ranks", "20200116134800-facebook"):
+        (tmp_path / f"{name}.sql").write_text("-- +migrate Up\nSELECT 1;\n-- +migrate Down\n")
+    app = MigtuiApp(ConsoleSource(root=tmp_path))
+
+    async def script(pilot):
+        await loaded(pilot, live=False)
+        table = app.console_screen.query_one(MigrationTable)
+        assert table.narrow
+        assert [c.label.plain for c in table.ordered_columns] == [" ", "version", "name"]
+        shown = [table.render_line(y).text for y in range(table.size.height)]
+        assert any("20180805174141-tournaments-and-leaderboard-ranks" in line for line in shown)
+
+    drive(app, script, size=(160, 48))

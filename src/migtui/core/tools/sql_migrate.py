@@ -89,9 +89,8 @@ def read(root: Path) -> Read:
                 hint = "start the file's name with a number, e.g. 15_add_index.sql"
                 read.problems.append(unrecognized(path, root, hint, LAYOUT))
             continue
-        leading = _LEADING_NUMBER.match(stem)
-        name = leading.group(2) if leading else stem
-        migration = _goose_migration(path, root, stem, name, SQL_MIGRATE, version)
+        # the file's name is the version, and nothing is repeated after it (as Prisma's)
+        migration = _goose_migration(path, root, stem, "", SQL_MIGRATE, version)
         read.migrations.append(migration)
     return read
 

@@ -42,8 +42,22 @@ class MigrationTable(DataTable):
             self.add_column("state", key="state")
         self.add_column("name", key="name")
 
+    def _narrow_for(self, width: int) -> bool:
+        """Whether the state column must give way at this width: below NARROW,
+        or when versions are so long (Prisma's and sql-migrate's are whole
+        names) that the state would be cut off."""
+        if width <= 0:
+            return self.narrow  # not laid out yet
+        if width < NARROW:
+            return True
+        if not self._widths:
+            return False
+        # each cell has a column of padding either side; the scrollbar takes two
+        needed = 3 + self._widths["version"] + 2 + self._widths["state"] + 2 + 2
+        return needed > width
+
     def on_resize(self, event) -> None:
-        narrow = event.size.width < NARROW
+        narrow = self._narrow_for(event.size.width)
         if narrow == self.narrow:
             return
         self.narrow = narrow
@@ -74,6 +88,11 @@ class MigrationTable(DataTable):
         self.clear()
         rows = project.rows()
         self._widths = _widest(rows)
+        narrow = self._narrow_for(self.size.width)
+        if narrow != self.narrow:  # these versions fit beside the state, or no longer do
+            self.narrow = narrow
+            self.clear(columns=True)
+            self._add_columns()
         for row in rows:
             self.add_row(*self._cells(row.version, row.name, row.state), key=row.version)
         if keep is not None:
