@@ -39,6 +39,10 @@ NAMES = st.sampled_from(
         "deploy/a.sql",
         "20240101000000_l/migration.sql",
         "migration_lock.toml",
+        "atlas.sum",
+        "flyway.conf",
+        "2023-10-16.0.add-x.sql",
+        "20230222172540-uid-1.sql",
     ]
 )
 PIECES = st.sampled_from(
@@ -66,6 +70,16 @@ PIECES = st.sampled_from(
         "%project=p\n",
         "a 2024-01-01T00:00:00Z A <a@x> # x\n",
         "CREATE INDEX ON t (\n",
+        "-- +migrate Up\n",
+        "-- +migrate Down notransaction\n",
+        "-- +migrate StatementBegin\n",
+        "---- create above / drop below ----\n",
+        "-- atlas:txmode none\n",
+        "CREATE TABLE ${schema}.t (id int);\n",
+        "flyway.placeholders.schema=app\nflyway.schemas=app\n",
+        "CREATE SCHEMA migtui;\nGRANT SELECT ON t TO reader;\n",
+        "CREATE TABLE t (id int);\nCREATE TABLE t (id int);\n",
+        "\\restrict abc\n",
     ]
 )
 CONTENT = st.one_of(
