@@ -961,7 +961,10 @@ class _Walker:
     def _role_missing(self, m: Migration, file: str, eff: F.Effect) -> None:
         """A role the target server lacks (its catalog was read) and no earlier
         migration makes: a warning, since roles are often made just before a
-        deploy, by whoever provisions the server."""
+        deploy, by whoever provisions the server. Not for a statement under a
+        test of the role's existence, or whose block catches the error."""
+        if eff.guarded or eff.handled:
+            return
         name = str(eff.ref)
         key = (m.id, "missing_prerequisite", name)
         if key in self.repeats:

@@ -16,6 +16,7 @@ what a block's control flow says about that work:
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, replace
 
 from migtui.core.facts import DROP, DYNAMIC_SQL, GUARDED_SKIP
@@ -58,6 +59,8 @@ _CATCHING_DUPLICATES = frozenset(
         "syntax_error_or_access_rule_violation",
     }
 )
+#: A test of a role's existence (the server's roles are made outside migrations).
+_ROLE_TEST = re.compile(r"\b(?:pg_roles|pg_authid|pg_user|to_regrole)\b", re.IGNORECASE)
 #: RAISE levels that do not stop the block (elog levels of the server).
 _LOUD_LEVEL = 21  # ERROR, which RAISE EXCEPTION raises
 #: Catalog relations and functions an existence test reads.
@@ -151,6 +154,9 @@ class _If:
     #: effects recorded before the then-branch, and before the else-branch
     effects_start: int = 0
     effects_else: int = 0
+    #: the test asks whether a role exists: skipping the grants to a missing
+    #: role is the point, not a silent failure
+    of_role: bool = False
 
 
 class Walker:
@@ -271,6 +277,7 @@ class Walker:
         cond = fields.get("cond", {}).get("PLpgSQL_expr", {})
         polarity = self.expr(fields.get("cond"), lineno, ctx, test=True)
         frame = _If(self.src_for(cond.get("query", ""), lineno)[1], polarity, 0)
+        frame.of_role = _ROLE_TEST.search(cond.get("query", "")) is not None
         if polarity:  # a CREATE under an existence test does not meet its object
             ctx = replace(ctx, tolerant=True)
         then_ctx = replace(ctx, guarded=True) if polarity > 0 else ctx
@@ -288,7 +295,7 @@ class Walker:
         self.close_if(frame)
 
     def close_if(self, frame: _If) -> None:
-        if frame.polarity <= 0:
+        if frame.polarity <= 0 or frame.of_role:
             return
         end = self.script.work_done
         else_start = frame.else_start if frame.else_start is not None else end
