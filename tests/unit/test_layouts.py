@@ -1094,3 +1094,10 @@ def test_atlas_sum_beside_another_tools_format_keeps_that_format(
     for name, text in files.items():
         write(tmp_path, name, text)
     assert load(tmp_path).layout == layout
+
+
+def test_a_prisma_folder_for_another_database_is_refused_whole(tmp_path: Path) -> None:
+    write(tmp_path, "migration_lock.toml", 'provider = "mysql"\n')
+    write(tmp_path, "20240101000000_init/migration.sql", "CREATE TABLE `User` (`id` INTEGER);\n")
+    with pytest.raises(LayoutError, match="for 'mysql'; migtui reads PostgreSQL migrations only"):
+        load(tmp_path)

@@ -11,6 +11,7 @@ import hashlib
 import re
 from pathlib import Path
 
+from migtui.core.folder import LayoutError
 from migtui.core.model import (
     TABLE,
     Migration,
@@ -138,7 +139,28 @@ DOWN_HINT = (
 PRISMA_FOLDER = re.compile(r"^(\d+)_(.*)$")
 
 
+#: Prisma's providers whose migrations are PostgreSQL's SQL.
+_POSTGRES_PROVIDERS = frozenset({"postgresql", "postgres", "cockroachdb"})
+_PROVIDER = re.compile(r'^\s*provider\s*=\s*"([^"]*)"', re.MULTILINE)
+
+
+def provider(root: Path) -> str | None:
+    """The database ``migration_lock.toml`` says the migrations are for."""
+    try:
+        text = (root / "migration_lock.toml").read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    found = _PROVIDER.search(text)
+    return found.group(1).strip().lower() if found else None
+
+
 def read(root: Path) -> Read:
+    named = provider(root)
+    if named is not None and named not in _POSTGRES_PROVIDERS:
+        raise LayoutError(
+            f"{root}: migration_lock.toml says these migrations are for {named!r}; migtui "
+            'reads PostgreSQL migrations only (provider = "postgresql")'
+        )
     read = Read()
     for folder in folders_in(root):
         match = PRISMA_FOLDER.match(folder.name)
