@@ -57,7 +57,12 @@ class MigrationTable(DataTable):
         return needed > width
 
     def on_resize(self, event) -> None:
-        narrow = self._narrow_for(event.size.width)
+        self._fit(event.size.width)
+
+    def _fit(self, width: int | None = None) -> None:
+        """Drop or bring back the state column for this width (the table's own
+        when not given), keeping the rows, the cursor and a run's marks."""
+        narrow = self._narrow_for(self.size.width if width is None else width)
         if narrow == self.narrow:
             return
         self.narrow = narrow
@@ -99,6 +104,8 @@ class MigrationTable(DataTable):
             self.select(keep)
         elif self.row_count:
             self.select(self._first_interesting(project))
+        if self.size.width <= 0:  # shown before the first layout: fit once it is known
+            self.call_after_refresh(self._fit)
 
     def _update_dimensions(self, new_rows) -> None:
         """Size the columns from the widths ``show`` knows instead of measuring
