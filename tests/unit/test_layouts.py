@@ -1101,3 +1101,33 @@ def test_a_prisma_folder_for_another_database_is_refused_whole(tmp_path: Path) -
     write(tmp_path, "20240101000000_init/migration.sql", "CREATE TABLE `User` (`id` INTEGER);\n")
     with pytest.raises(LayoutError, match="for 'mysql'; migtui reads PostgreSQL migrations only"):
         load(tmp_path)
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        [
+            "CREATE TABLE `users` (`id` INT NOT NULL AUTO_INCREMENT, PRIMARY KEY (`id`));\n",
+            "ALTER TABLE `users` ADD COLUMN `email` VARCHAR(255);\n",
+            "CREATE TABLE `posts` (`id` INT) ENGINE=InnoDB;\n",
+        ],
+        [
+            "CREATE TABLE users (id INTEGER PRIMARY KEY AUTOINCREMENT);\n",
+            "PRAGMA foreign_keys = ON;\nCREATE TABLE b (id INTEGER);\n",
+        ],
+    ],
+)
+def test_a_folder_of_another_databases_migrations_is_refused_whole(
+    tmp_path: Path, texts: list[str]
+) -> None:
+    for n, text in enumerate(texts, 1):
+        write(tmp_path, f"000{n}_m.sql", f"-- migrate:up\n{text}")
+    with pytest.raises(LayoutError, match="written for another database"):
+        load(tmp_path)
+
+
+def test_one_word_of_another_dialect_in_a_postgresql_folder_is_not_enough(tmp_path: Path) -> None:
+    write(tmp_path, "0001_a.sql", "-- migrate:up\nCREATE TABLE a (id serial);\n")
+    write(tmp_path, "0002_b.sql", "-- migrate:up\nCOMMENT ON TABLE a IS 'was AUTO_INCREMENT';\n")
+    write(tmp_path, "0003_c.sql", "-- migrate:up\nCREATE TABLE c (id int);\n")
+    assert load(tmp_path).layout == "native"

@@ -55,6 +55,7 @@ diesel some helpers too): those objects are ``LoadResult.assumed``.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -292,7 +293,33 @@ _READERS = {m.LAYOUT: m.read for m in MODULES}
 _DOWN_HINTS = {m.LAYOUT: m.DOWN_HINT for m in MODULES}
 
 
+#: What only another database's SQL has: MySQL's AUTO_INCREMENT, ENGINE=,
+#: backquoted names in a CREATE TABLE; SQLite's AUTOINCREMENT and PRAGMA.
+_OTHER_DIALECT = re.compile(
+    r"\bAUTO_INCREMENT\b|\bENGINE\s*=\s*\w+|CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?`"
+    r"|\bAUTOINCREMENT\b|^\s*PRAGMA\s+\w+",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def _refuse_other_dialect(root: Path, migrations: list[Migration]) -> None:
+    """A folder of MySQL or SQLite migrations is refused whole, with one
+    message, rather than with a syntax error for every statement."""
+    ups = [m.up.text for m in migrations if m.up is not None]
+    if len(ups) < 2:
+        return
+    foreign = [text for text in ups if _OTHER_DIALECT.search(text)]
+    if len(foreign) * 2 >= len(ups):
+        example = _OTHER_DIALECT.search(foreign[0]).group(0).strip()  # type: ignore[union-attr]
+        raise LayoutError(
+            f"{root}: {len(foreign)} of {len(ups)} migrations are written for another "
+            f"database (e.g. {example!r}, which is MySQL's or SQLite's); migtui reads "
+            "PostgreSQL migrations only"
+        )
+
+
 def _finish(root: Path, layout: str, read: Read) -> LoadResult:
+    _refuse_other_dialect(root, read.migrations)
     if layout == "sqitch":
         ordered = list(read.migrations)  # plan order is the run order
     else:
