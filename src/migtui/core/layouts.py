@@ -304,15 +304,16 @@ _OTHER_DIALECT = re.compile(
 
 def _refuse_other_dialect(root: Path, migrations: list[Migration]) -> None:
     """A folder of MySQL or SQLite migrations is refused whole, with one
-    message, rather than with a syntax error for every statement."""
-    ups = [m.up.text for m in migrations if m.up is not None]
+    message, rather than with a syntax error for every statement. The first
+    fifty migrations tell (another database's folder shows it from the start)."""
+    ups = [m.up.text for m in migrations[:50] if m.up is not None]
     if len(ups) < 2:
         return
     foreign = [text for text in ups if _OTHER_DIALECT.search(text)]
     if len(foreign) * 2 >= len(ups):
         example = _OTHER_DIALECT.search(foreign[0]).group(0).strip()  # type: ignore[union-attr]
         raise LayoutError(
-            f"{root}: {len(foreign)} of {len(ups)} migrations are written for another "
+            f"{root}: {len(foreign)} of the first {len(ups)} migrations are written for another "
             f"database (e.g. {example!r}, which is MySQL's or SQLite's); migtui reads "
             "PostgreSQL migrations only"
         )
