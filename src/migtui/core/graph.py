@@ -48,6 +48,7 @@ from migtui.core.project import (
     FROM_DATABASE,
     FROM_LAYOUT,
     FROM_MIGRATION,
+    LEDGER_SCHEMA,
     Analysis,
     Edge,
     MigrationInfo,
@@ -55,6 +56,7 @@ from migtui.core.project import (
     Requirement,
 )
 from migtui.core.statements import SplitError, is_copy_from_stdin, split, splits_transaction
+from migtui.core.tools.flyway_config import PLACEHOLDER
 
 ERROR, WARNING = Severity.ERROR, Severity.WARNING
 
@@ -265,11 +267,8 @@ def analyze(
 #: The psql meta-commands pg_dump writes around a dump (17.6, 16.10 … and later).
 _DUMP_GUARD = re.compile(r"\\(un)?restrict\b")
 
-#: A flyway placeholder left without a value (``core.tools.flyway_config``).
-_FLYWAY_PLACEHOLDER = re.compile(r"\$\{[A-Za-z0-9_.:\-]+\}")
-
-#: Where migtui keeps its ledger (``migtui.db.ledger``): made before a migration runs.
-_LEDGER_SCHEMA = ObjectRef(SCHEMA, None, "migtui")
+#: Where migtui keeps its ledger: made before a migration runs.
+_LEDGER_SCHEMA = ObjectRef(SCHEMA, None, LEDGER_SCHEMA)
 
 #: The SQLSTATE PostgreSQL raises when a CREATE finds its object there already.
 _EXISTS_CODES = {
@@ -1411,7 +1410,7 @@ def _syntax_errors(
     for st in statements:
         if st.syntax_error is None:
             continue
-        if m.layout == "flyway" and "${" in st.text and _FLYWAY_PLACEHOLDER.search(st.text):
+        if m.layout == "flyway" and "${" in st.text and PLACEHOLDER.search(st.text):
             continue  # a placeholder without a value: said once, at the file
         message, position = st.syntax_error
         line = st.line_of(position)

@@ -20,6 +20,10 @@ from migtui.core.versions import named
 FROM_MIGRATION = "migration"
 FROM_DATABASE = "database"
 FROM_ASSUME = "assume"
+#: The schema of migtui's own ledger in the target (``db.ledger``): made before a
+#: migration runs.
+LEDGER_SCHEMA = "migtui"
+
 FROM_LAYOUT = "layout"  # created by the migration tool itself (diesel's helpers)
 FROM_SELF = "self"  # an earlier statement of the same migration
 

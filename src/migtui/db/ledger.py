@@ -32,7 +32,7 @@ from migtui.core.plan import (
     UNRECORDED,
     MigrationStatus,
 )
-from migtui.core.project import Analysis, MigrationInfo
+from migtui.core.project import LEDGER_SCHEMA, Analysis, MigrationInfo
 from migtui.core.tools import ToolState
 from migtui.core.tools.dbmate import shared_versions
 from migtui.core.versions import Version, version_for
@@ -49,7 +49,6 @@ __all__ = [
     "read_status",
 ]
 
-LEDGER_SCHEMA = "migtui"
 
 _APPLIED_TABLE = """
 CREATE TABLE migtui.applied (

@@ -413,31 +413,30 @@ class Runner:
             return None
         if any(s.is_applied for s in state.statuses):
             return None
-        for tool in tools.for_layout(self.analysis.layout)[:1]:
-            if not tool.ledger_ddl:
-                continue
-            name = f"public.{tool.table}"
-            user = next(
-                (
-                    step.version
-                    for step in plan.steps
-                    for r in (step.info.requires if step.info is not None else ())
-                    if r.source == FROM_LAYOUT and r.ref.qualified == name
-                ),
-                None,
-            )
-            if user is None:
-                continue
-            found = tools.FoundLedger(tool, "public", tool.table, "made")
-            with conn.transaction():
-                for sql in tool.ledger_ddl:
-                    conn.execute(sql.format(table=found.name))
-            told = (
-                f"made {tool.tool}'s ledger {name}, as {tool.tool} does before its first "
-                f"migration: {user} uses it. migtui writes its rows as {tool.tool} would."
-            )
-            return found, user, told
-        return None
+        tool = next(iter(tools.for_layout(self.analysis.layout)), None)
+        if tool is None or not tool.ledger_ddl:
+            return None
+        name = f"public.{tool.table}"
+        user = next(
+            (
+                step.version
+                for step in plan.steps
+                for r in (step.info.requires if step.info is not None else ())
+                if r.source == FROM_LAYOUT and r.ref.qualified == name
+            ),
+            None,
+        )
+        if user is None:
+            return None
+        found = tools.FoundLedger(tool, "public", tool.table, "made")
+        with conn.transaction():
+            for sql in tool.ledger_ddl:
+                conn.execute(sql.format(table=found.name))
+        told = (
+            f"made {tool.tool}'s ledger {name}, as {tool.tool} does before its first "
+            f"migration: {user} uses it. migtui writes its rows as {tool.tool} would."
+        )
+        return found, user, told
 
     def _keep_in_step(
         self, conn: psycopg.Connection, state: ledger.LedgerState, stack: contextlib.ExitStack

@@ -24,13 +24,13 @@ from migtui.core.model import (
 from migtui.core.project import MigrationInfo
 from migtui.core.tools.base import Sql, ToolLedger, ToolRun, ToolState
 from migtui.core.tools.reading import (
-    PREREAD,
     Read,
     Where,
     all_lines,
     declared_requires,
     files_in,
     is_stray_sql,
+    peek,
     read_source,
     sql_before,
     unrecognized,
@@ -120,17 +120,7 @@ MIGRATE_BYTES = re.compile(rb"(?m)^[ \t]*--[ \t]*migrate:")
 
 def has_markers(paths: Iterable[Path]) -> bool:
     """Whether any of the files carries a ``-- migrate:`` marker."""
-    kept = PREREAD.get()
-    for path in paths:
-        data = kept.get(path) if kept is not None else None
-        if data is None:
-            try:
-                data = path.read_bytes()
-            except OSError:
-                continue
-        if MIGRATE_BYTES.search(data):
-            return True
-    return False
+    return any(MIGRATE_BYTES.search(peek(path) or b"") for path in paths)
 
 
 def read(root: Path) -> Read:

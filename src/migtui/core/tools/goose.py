@@ -22,14 +22,13 @@ from migtui.core.project import MigrationInfo
 from migtui.core.tools.base import Sql, ToolLedger, ToolRun, ToolState
 from migtui.core.tools.dbmate import MIGRATE_BYTES, NATIVE_NAME
 from migtui.core.tools.reading import (
-    PREREAD,
     Read,
     Source,
     Where,
     declared_requires,
     files_in,
     is_stray_sql,
-    outside,
+    peek,
     read_source,
     sql_before,
     unrecognized,
@@ -96,16 +95,10 @@ _GOOSE_UP_BYTES = re.compile(rb"(?im)^[ \t]*--[ \t]*\+goose[ \t]+up\b")
 def looks_like_goose(paths: Iterable[Path]) -> bool:
     """Goose and native files are named alike; their markers tell them apart."""
     goose = native = 0
-    kept = PREREAD.get()
     for path in paths:
-        if path.is_symlink() and outside(path, path.parent):
-            continue  # never read a file outside the folder, not even to look
-        try:
-            data = path.read_bytes()
-        except OSError:
+        data = peek(path)
+        if data is None:
             continue
-        if kept is not None:
-            kept[path] = data
         goose += bool(_GOOSE_UP_BYTES.search(data))
         native += bool(MIGRATE_BYTES.search(data))
     return goose > native
@@ -151,7 +144,7 @@ def read(root: Path) -> Read:
     for path in files_in(root):
         match = NATIVE_NAME.match(path.name)
         if match is not None:
-            read.migrations.append(_goose_migration(path, root, match.group(1), match.group(2)))
+            read.migrations.append(annotated_migration(path, root, match.group(1), match.group(2)))
         elif (go := _GOOSE_GO_NAME.match(path.name)) and not path.name.endswith("_test.go"):
             read.code.append((go.group(1), path))
         elif is_stray_sql(path):
@@ -160,7 +153,7 @@ def read(root: Path) -> Read:
     return read
 
 
-def _goose_migration(
+def annotated_migration(
     path: Path,
     root: Path,
     raw_version: str,

@@ -216,6 +216,24 @@ def _entries(root: Path, want_dirs: bool) -> list[Path]:
     return [root / name for name in names]
 
 
+def peek(path: Path) -> bytes | None:
+    """A file's bytes, to tell layouts apart by their markers: read once per
+    load and kept in PREREAD for its reader. None for a link leading out of
+    the folder (never read, not even to look) or a file that cannot be read."""
+    kept = PREREAD.get()
+    if kept is not None and path in kept:
+        return kept[path]
+    if path.is_symlink() and outside(path, path.parent):
+        return None
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    if kept is not None:
+        kept[path] = data
+    return data
+
+
 def outside(path: Path, root: Path) -> bool:
     """Whether ``path`` (a link, say) resolves outside the migrations folder."""
     try:

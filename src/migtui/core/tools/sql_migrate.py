@@ -21,8 +21,14 @@ from pathlib import Path
 from migtui.core.model import TABLE, ObjectRef
 from migtui.core.project import MigrationInfo
 from migtui.core.tools.base import Sql, ToolLedger, ToolRun, ToolState
-from migtui.core.tools.goose import Annotations, _goose_migration
-from migtui.core.tools.reading import PREREAD, Read, files_in, is_stray_sql, outside, unrecognized
+from migtui.core.tools.goose import Annotations, annotated_migration
+from migtui.core.tools.reading import (
+    Read,
+    files_in,
+    is_stray_sql,
+    peek,
+    unrecognized,
+)
 from migtui.core.versions import Version
 
 #: The layout name migtui gives this tool's folders.
@@ -45,20 +51,7 @@ _UP_BYTES = re.compile(rb"(?im)^[ \t]*--[ \t]*\+migrate[ \t]+up\b")
 def looks_like_sql_migrate(paths: Iterable[Path]) -> bool:
     """Whether most of the files carry ``-- +migrate Up``."""
     paths = list(paths)
-    kept = PREREAD.get()
-    marked = 0
-    for path in paths:
-        if path.is_symlink() and outside(path, path.parent):
-            continue
-        data = kept.get(path) if kept is not None else None
-        if data is None:
-            try:
-                data = path.read_bytes()
-            except OSError:
-                continue
-            if kept is not None:
-                kept[path] = data
-        marked += bool(_UP_BYTES.search(data))
+    marked = sum(bool(_UP_BYTES.search(peek(path) or b"")) for path in paths)
     return marked * 2 > len(paths)
 
 
@@ -90,7 +83,7 @@ def read(root: Path) -> Read:
                 read.problems.append(unrecognized(path, root, hint, LAYOUT))
             continue
         # the file's name is the version, and nothing is repeated after it (as Prisma's)
-        migration = _goose_migration(path, root, stem, "", SQL_MIGRATE, version)
+        migration = annotated_migration(path, root, stem, "", SQL_MIGRATE, version)
         read.migrations.append(migration)
     return read
 
