@@ -55,6 +55,21 @@ def folder_for(layout: str, root: Path) -> Path:
             files[f"{number}_{name}.sql"] = (
                 f"-- +migrate Up\n{up}\n-- +migrate Down\n{UNDO[name]}\n"
             )
+    if layout == "liquibase":  # a master changelog including one formatted SQL file per step
+        includes = "".join(
+            f'  <include file="changes/00{n}_{name}.sql" relativeToChangelogFile="true"/>\n'
+            for n, (name, _) in enumerate(steps, 1)
+        )
+        files["db.changelog-master.xml"] = (
+            '<?xml version="1.0" encoding="UTF-8"?>\n<databaseChangeLog\n'
+            '    xmlns="http://www.liquibase.org/xml/ns/dbchangelog">\n'
+            f"{includes}</databaseChangeLog>\n"
+        )
+        for n, (name, up) in enumerate(steps, 1):
+            files[f"changes/00{n}_{name}.sql"] = (
+                f"--liquibase formatted sql\n--changeset ada:{name}\n{up}\n"
+                f"--rollback {UNDO[name]}\n"
+            )
     if layout == "prisma":
         files["migration_lock.toml"] = 'provider = "postgresql"\n'
     if layout == "sqlx":  # a Rust crate using sqlx: its Cargo.toml sits above the folder
@@ -77,6 +92,22 @@ def folder_for(layout: str, root: Path) -> Path:
 # What each tool leaves in a database after running the first migration:
 # its ledger table, created as the tool creates it, and its row.
 TOOL_FIRST_RUN = {
+    # Liquibase started from the project's root records the path it was given
+    "liquibase": """
+        CREATE TABLE public.databasechangelog (id VARCHAR(255) NOT NULL,
+            author VARCHAR(255) NOT NULL, filename VARCHAR(255) NOT NULL,
+            dateexecuted TIMESTAMP WITHOUT TIME ZONE NOT NULL, orderexecuted INTEGER NOT NULL,
+            exectype VARCHAR(10) NOT NULL, md5sum VARCHAR(35), description VARCHAR(255),
+            comments VARCHAR(255), tag VARCHAR(255), liquibase VARCHAR(20),
+            contexts VARCHAR(255), labels VARCHAR(255), deployment_id VARCHAR(10));
+        CREATE TABLE public.databasechangeloglock (id INTEGER NOT NULL, locked BOOLEAN NOT NULL,
+            lockgranted TIMESTAMP WITHOUT TIME ZONE, lockedby VARCHAR(255),
+            CONSTRAINT databasechangeloglock_pkey PRIMARY KEY (id));
+        INSERT INTO databasechangelog VALUES ('users', 'ada',
+            'src/main/resources/db/changes/001_users.sql', now(), 1, 'EXECUTED',
+            '9:0a1b2c3d4e5f60718293a4b5c6d7e8f9', 'sql', '', NULL, '4.29.2', NULL, NULL,
+            '1234567890');
+    """,
     "golang-migrate": """
         CREATE TABLE schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL);
         INSERT INTO schema_migrations VALUES (1, false);
@@ -153,6 +184,8 @@ TOOL_APPLIED = {
     "sqlx": "SELECT version::text || ':' || left(encode(checksum, 'hex'), 8) FROM _sqlx_migrations"
     " WHERE success ORDER BY version",
     "sql-migrate": "SELECT id FROM gorp_migrations ORDER BY id",
+    "liquibase": "SELECT id || ':' || exectype || ':' || orderexecuted FROM databasechangelog"
+    " ORDER BY orderexecuted",
 }
 
 
@@ -204,14 +237,24 @@ def _states(dsn, analysis, table=None):
 
 @pytest.mark.parametrize(
     "layout",
-    ["golang-migrate", "goose", "flyway", "diesel", "sqitch", "prisma", "sqlx", "sql-migrate"],
+    [
+        "golang-migrate",
+        "goose",
+        "flyway",
+        "diesel",
+        "sqitch",
+        "prisma",
+        "sqlx",
+        "sql-migrate",
+        "liquibase",
+    ],
 )
 def test_the_tools_ledger_decides_the_states(pg_dsn, tmp_path, layout):
     root = folder_for(layout, tmp_path / "m")
     _first_run(pg_dsn, layout, root)
     analysis = analyze_dir(root)
     state = _states(pg_dsn, analysis)
-    tool = {"prisma": "Prisma"}.get(layout, layout)
+    tool = {"prisma": "Prisma", "liquibase": "Liquibase"}.get(layout, layout)
     assert analysis.layout == layout
     assert state.tool is not None and state.tool.tool.tool == tool
     assert tool in state.source
@@ -222,7 +265,8 @@ def test_the_tools_ledger_decides_the_states(pg_dsn, tmp_path, layout):
 
 
 @pytest.mark.parametrize(
-    "layout", ["golang-migrate", "goose", "flyway", "diesel", "prisma", "sqlx", "sql-migrate"]
+    "layout",
+    ["golang-migrate", "goose", "flyway", "diesel", "prisma", "sqlx", "sql-migrate", "liquibase"],
 )
 def test_apply_continues_where_the_tool_stopped_and_writes_its_rows(pg_dsn, tmp_path, layout):
     root = folder_for(layout, tmp_path / "m")
@@ -256,6 +300,11 @@ def test_apply_continues_where_the_tool_stopped_and_writes_its_rows(pg_dsn, tmp_
         "sql-migrate": (
             ["1_users.sql", "2_posts.sql", "3_tags.sql"],
             ["1_users.sql", "2_posts.sql"],
+        ),
+        # the first row kept as Liquibase wrote it; the next numbered after it
+        "liquibase": (
+            ["users:EXECUTED:1", "posts:EXECUTED:2", "tags:EXECUTED:3"],
+            ["users:EXECUTED:1", "posts:EXECUTED:2"],
         ),
     }
     import hashlib

@@ -84,6 +84,7 @@ def test_layout_fixtures_cover_every_layout() -> None:
         "sqlx",
         "sql-migrate",
         "atlas",
+        "liquibase",
     }
 
 

@@ -530,6 +530,23 @@ def test_a_plpgsql_function_with_a_variadic_array_is_valid(tmp_path):
     ]
 
 
+def test_a_plpgsql_variable_of_an_array_of_a_made_type_is_valid(tmp_path):
+    # seen in a Liquibase history: the parser outside the server takes a type it
+    # does not know for record, and refused "type_access_role[]" as record[]
+    body = "RETURNS int LANGUAGE plpgsql AS $$ DECLARE {decl}; BEGIN RETURN 1; END $$;"
+    write(
+        tmp_path,
+        {
+            "V1__type.sql": "CREATE TYPE access_role AS (name text);\n"
+            "CREATE FUNCTION f() " + body.format(decl="roles access_role[]") + "\n",
+            "V2__bad.sql": "CREATE FUNCTION g() " + body.format(decl="rows record[]") + "\n",
+        },
+    )
+    assert [(e.kind, e.file) for e in errors(tmp_path, "flyway")] == [
+        ("syntax_error", "V2__bad.sql")
+    ]
+
+
 ROLES_USED = {
     "0001_roles.sql": "-- migrate:up\nCREATE TABLE secrets (id int);\n"
     "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'reader') THEN\n"

@@ -164,6 +164,23 @@ def folder_signature(root: Path) -> str | None:
     return digest.hexdigest()
 
 
+def _liquibase_settings(root: Path) -> str:
+    """Where the nearest ``liquibase.properties`` at or above ``root`` is, and its stat."""
+    folder = Path(root).resolve()
+    for _ in range(8):
+        path = folder / "liquibase.properties"
+        try:
+            st = path.stat()
+        except OSError:
+            st = None
+        if st is not None:
+            return f"{path}:{st.st_size}:{st.st_mtime_ns}"
+        if (folder / ".git").exists() or folder.parent == folder:
+            break
+        folder = folder.parent
+    return ""
+
+
 class ProjectCache:
     """The finished analysis of one folder, for the same files, options and
     migtui. Only the analysis of the folder alone is kept (no target's catalog)."""
@@ -193,6 +210,7 @@ class ProjectCache:
             *assume,
             signature,
             flyway_settings(root),  # flyway's placeholders and schemas, from outside the folder
+            _liquibase_settings(root),  # Liquibase's changelog and parameters, from above
         ]
         self.key = hashlib.sha1("\n".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
         name = hashlib.sha1(str(Path(root).resolve()).encode()).hexdigest()[:20]
@@ -204,7 +222,12 @@ class ProjectCache:
             return None
         stored = _read(self.path)
         if isinstance(stored, dict) and stored.get("key") == self.key:
-            return stored.get("analysis")
+            analysis = stored.get("analysis")
+            # placeholders' values read from the environment must still be so
+            for name, value in getattr(analysis, "environment", ()):
+                if os.environ.get(name) != value:
+                    return None
+            return analysis
         return None
 
     def save(self, analysis) -> None:

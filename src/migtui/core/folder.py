@@ -31,6 +31,7 @@ LAYOUT_NAMES = (
     "sqlx",
     "sql-migrate",
     "atlas",
+    "liquibase",
 )
 
 

@@ -564,6 +564,7 @@ class _Walker:
             hints=tuple(self.hints),
             live=self.catalog is not None,
             search_path=loaded.search_path,
+            environment=loaded.environment,
         )
 
     def _fold_repeats(self) -> None:
@@ -1410,7 +1411,7 @@ def _syntax_errors(
     for st in statements:
         if st.syntax_error is None:
             continue
-        if m.layout == "flyway" and "${" in st.text and PLACEHOLDER.search(st.text):
+        if m.layout in ("flyway", "liquibase") and "${" in st.text and PLACEHOLDER.search(st.text):
             continue  # a placeholder without a value: said once, at the file
         message, position = st.syntax_error
         line = st.line_of(position)

@@ -1,4 +1,4 @@
-"""Reading a migration folder in any of ten layouts into ``Migration`` values.
+"""Reading a migration folder in any of eleven layouts into ``Migration`` values.
 
 Here: detecting the layout, and the checks every layout gets (duplicate
 versions, empty up, missing down, code migrations). Each tool's own reader
@@ -44,7 +44,10 @@ Naming rules:
 * ``atlas``: ``20240101120000_name.sql`` beside an ``atlas.sum``, all up;
   ``-- atlas:txmode none`` runs a file outside a transaction.
 
-A Liquibase project is recognised and refused with a message saying so.
+* ``liquibase``: a changelog (XML, YAML or JSON) that includes formatted SQL
+  files (``--liquibase formatted sql``, ``--changeset author:id``), or such files
+  alone; each changeset is a migration, its version its place in the run order
+  (see ``core.tools.liquibase``).
 
 Every layout but sqitch also reads ``-- requires: 0008 0013_5`` comment lines
 (in the header or the up section) as declared prerequisites.
@@ -55,6 +58,7 @@ diesel some helpers too): those objects are ``LoadResult.assumed``.
 
 from __future__ import annotations
 
+import os
 import re
 from collections import defaultdict
 from dataclasses import dataclass, replace
@@ -74,6 +78,7 @@ from migtui.core.tools import (
     flyway,
     golang_migrate,
     goose,
+    liquibase,
     prisma,
     sql_migrate,
     sqlx,
@@ -85,7 +90,6 @@ from migtui.core.tools.reading import (
     files_in,
     folders_in,
     has_sql,
-    outside,
     relative,
 )
 from migtui.core.versions import Version, version_for
@@ -119,6 +123,8 @@ class LoadResult:
     #: The search_path each migration starts with, as the layout's tool runs it
     #: (flyway puts its default schema first).
     search_path: tuple[str, ...] = ("public",)
+    #: The environment's variables the reading looked up, and their values.
+    environment: tuple[tuple[str, str | None], ...] = ()
 
 
 def detect_layout(root: Path) -> str:
@@ -129,15 +135,13 @@ def detect_layout(root: Path) -> str:
     """
     root = Path(root)
     _check_folder(root)
-    liquibase = _liquibase_sql(root)
-    found = _detect(root) if liquibase is None else None
+    found = _detect(root)
     if found is None:
-        liquibase = liquibase or _liquibase_sign(root)
-        if liquibase is not None:
+        deeper = _liquibase_below(root)
+        if deeper is not None:
             raise LayoutError(
-                f"{root}: this is a Liquibase project ({liquibase}); migtui does not read "
-                "Liquibase changelogs: point it at a folder of dbmate, golang-migrate, goose, "
-                "diesel, flyway, sqitch, Prisma, sqlx, sql-migrate or Atlas migrations"
+                f"{root}: no migrations here, but a Liquibase changelog is in {deeper}: "
+                "point --dir at that folder"
             )
         nested = _nested_migration_folder(root)
         suggestion = f"; did you mean {nested}?" if nested is not None else ""
@@ -186,6 +190,9 @@ def _check_folder(root: Path) -> None:
 def _detect(root: Path) -> str | None:
     if (root / "sqitch.plan").is_file():
         return "sqitch"
+    files = files_in(root)
+    if liquibase.looks_like_liquibase(root, files) is not None:
+        return "liquibase"
     if (root / "migration_lock.toml").is_file() or any(
         prisma.PRISMA_FOLDER.match(p.name) and (p / "migration.sql").is_file()
         for p in folders_in(root)
@@ -195,7 +202,6 @@ def _detect(root: Path) -> str | None:
         diesel.DIESEL_FOLDER.match(p.name) and (p / "up.sql").is_file() for p in folders_in(root)
     ):
         return "diesel"
-    files = files_in(root)
     names = [p.name for p in files]
     if any(flyway.FLYWAY_NAME.match(n) or flyway.FLYWAY_REPEATABLE.match(n) for n in names):
         return "flyway"
@@ -241,39 +247,34 @@ def _nested_migration_folder(root: Path, depth: int = 2) -> Path | None:
     return None
 
 
-def _liquibase_sql(root: Path) -> str | None:
-    """Liquibase's formatted SQL directly in ``root`` (named like migrations of
-    another tool, but run by Liquibase, with its own ${placeholders})."""
-    for path in [p for p in files_in(root) if p.suffix == ".sql"][:20]:
-        if path.is_symlink() and outside(path, root):
-            continue
-        try:
-            with path.open("rb") as f:
-                if f.read(200).lower().lstrip().startswith(b"--liquibase formatted sql"):
-                    return f"formatted SQL in {path.name}"
-        except OSError:
-            continue
-    return None
-
-
-def _liquibase_sign(root: Path) -> str | None:
-    """What shows a folder is Liquibase's: its properties file, a changelog,
-    or SQL written as Liquibase's formatted SQL (within two levels)."""
-    if (root / "liquibase.properties").is_file():
-        return "liquibase.properties"
-    for depth, pattern in ((0, "*"), (1, "*/*"), (2, "*/*/*")):
-        for path in sorted(root.glob(pattern))[:500]:
-            name = path.name.lower()
-            if "changelog" in name and path.suffix in (".xml", ".yaml", ".yml", ".json"):
-                return f"changelog {path.relative_to(root)}"
-            if path.suffix == ".sql" and depth < 2:
+def _liquibase_below(root: Path, depth: int = 5) -> Path | None:
+    """The folder of a Liquibase changelog (or formatted SQL) up to five
+    levels below ``root`` (Spring keeps it in ``src/main/resources/db/changelog``),
+    for a message when the project's root was given."""
+    looked = 0
+    for folder, dirs, files in os.walk(root):
+        level = len(Path(folder).relative_to(root).parts)
+        dirs[:] = sorted(
+            d for d in dirs if not d.startswith(".") and d not in _NOT_MIGRATION_FOLDERS
+        )
+        if level >= depth:
+            dirs[:] = []
+        for name in sorted(files):
+            looked += 1
+            if looked > 5000:
+                return None
+            lowered = name.lower()
+            path = Path(folder) / name
+            if "changelog" in lowered and path.suffix in (".xml", ".yaml", ".yml", ".json"):
+                return path.parent
+            if level and path.suffix == ".sql":
                 try:
                     with path.open("rb") as f:
                         head = f.read(200).lower()
                 except OSError:
                     continue
                 if b"--liquibase formatted sql" in head:
-                    return f"formatted SQL in {path.relative_to(root)}"
+                    return path.parent
     return None
 
 
@@ -333,7 +334,8 @@ def _finish(root: Path, layout: str, read: Read) -> LoadResult:
     problems.extend(_duplicate_versions(migrations, root))
     problems.extend(read.problems)
     code = sorted(read.code, key=lambda c: (_code_version(c[0], layout), c[1]))
-    problems.extend(_code_migration(root, layout, raw, path) for raw, path in code)
+    if layout != "liquibase":  # its reader says what each such changeset holds
+        problems.extend(_code_migration(root, layout, raw, path) for raw, path in code)
     return LoadResult(
         layout=layout,
         root=root,
@@ -343,6 +345,7 @@ def _finish(root: Path, layout: str, read: Read) -> LoadResult:
         assumed=TOOL_OBJECTS[layout] + read.assumed,
         code_migrations=tuple((raw, relative(path, root)) for raw, path in code),
         search_path=read.search_path,
+        environment=read.environment,
     )
 
 

@@ -121,6 +121,9 @@ class Analysis:
     #: The search_path each migration starts with, as the layout's tool runs it
     #: (flyway puts its default schema first); the runner sets it the same way.
     search_path: tuple[str, ...] = ("public",)
+    #: The environment's variables the folder's reading looked up, and their
+    #: values (Liquibase's placeholders): a kept analysis holds while they do.
+    environment: tuple[tuple[str, str | None], ...] = ()
 
     def without_rules(self, off: Iterable[str]) -> Analysis:
         """The analysis without the hints of the rules in ``off`` (the config's ``lint_off``)."""

@@ -19,6 +19,7 @@ from migtui.core.tools import (
     flyway,
     golang_migrate,
     goose,
+    liquibase,
     prisma,
     sqitch,
     sql_migrate,
@@ -31,6 +32,7 @@ from migtui.core.tools.diesel import Diesel
 from migtui.core.tools.flyway import Flyway
 from migtui.core.tools.golang_migrate import GolangMigrate
 from migtui.core.tools.goose import Goose
+from migtui.core.tools.liquibase import Liquibase
 from migtui.core.tools.prisma import Prisma
 from migtui.core.tools.sqitch import Sqitch
 from migtui.core.tools.sql_migrate import SqlMigrate
@@ -39,7 +41,19 @@ from migtui.core.tools.sqlx import Sqlx
 __all__ = ["MODULES", "TOOLS", "ToolLedger", "ToolRun", "ToolState", "for_layout"]
 
 #: Each tool's module, in the order migtui lists their layouts.
-MODULES = (dbmate, golang_migrate, goose, diesel, flyway, sqitch, prisma, sqlx, sql_migrate, atlas)
+MODULES = (
+    dbmate,
+    golang_migrate,
+    goose,
+    diesel,
+    flyway,
+    sqitch,
+    prisma,
+    sqlx,
+    sql_migrate,
+    atlas,
+    liquibase,
+)
 
 TOOLS: tuple[ToolLedger, ...] = (
     Dbmate(),
@@ -52,6 +66,7 @@ TOOLS: tuple[ToolLedger, ...] = (
     Sqlx(),
     SqlMigrate(),
     Atlas(),
+    Liquibase(),
 )
 
 #: Tools whose folders look like another layout's: sqlx's files are named like

@@ -62,6 +62,9 @@ class Read:
     #: Objects the tool makes before the first migration, beyond its usual ledger
     #: (flyway's configured schemas).
     assumed: tuple[ObjectRef, ...] = ()
+    #: The environment's variables the reading looked up, with their values
+    #: (None: unset): Liquibase's placeholders take values from there.
+    environment: tuple[tuple[str, str | None], ...] = ()
 
 
 @dataclass(frozen=True)
