@@ -1150,3 +1150,47 @@ def test_one_word_of_another_dialect_in_a_postgresql_folder_is_not_enough(tmp_pa
     write(tmp_path, "0002_b.sql", "-- migrate:up\nCOMMENT ON TABLE a IS 'was AUTO_INCREMENT';\n")
     write(tmp_path, "0003_c.sql", "-- migrate:up\nCREATE TABLE c (id int);\n")
     assert load(tmp_path).layout == "native"
+
+
+@pytest.mark.parametrize(
+    "layout, files",
+    [
+        (
+            "goose",
+            {
+                "00001_a.sql": "-- +goose Up\nCREATE TABLE a (id int);\n",
+                "00002_fill.go": "package migrations\n",
+                "00003_b.sql": "-- +goose Up\nCREATE TABLE b (id int);\n",
+            },
+        ),
+        (
+            "liquibase",
+            {
+                "changelog.xml": '<databaseChangeLog xmlns="http://www.liquibase.org/xml/ns/'
+                'dbchangelog">\n<changeSet id="1" author="a"><sql>CREATE TABLE a (id int)</sql>'
+                '</changeSet>\n<changeSet id="2" author="a">\n<createTable tableName="c">'
+                '<column name="id" type="int"/></createTable></changeSet>\n<changeSet id="3"'
+                ' author="a"><sql>CREATE TABLE b (id int)</sql></changeSet>\n'
+                "</databaseChangeLog>\n",
+            },
+        ),
+    ],
+)
+def test_an_apply_past_a_code_migration_says_so_at_the_gate(
+    tmp_path: Path, layout: str, files: dict[str, str]
+) -> None:
+    for name, text in files.items():
+        write(tmp_path, name, text)
+    analysis = analyze_dir(tmp_path)
+    assert analysis.layout == layout
+    first, last = (i.version for i in analysis.migrations)
+    code = next(p for p in analysis.problems if p.kind == "code_migration").migration
+    # from nothing, the steps run around the code migration: the gate names it
+    [warning] = build_apply_plan(analysis, []).warnings
+    assert warning.startswith(f"{code} (") and "cannot run" in warning
+    # up to just before it, or once a migration after it ran: nothing to say
+    assert build_apply_plan(analysis, [], to=first).warnings == ()
+    ran = [MigrationStatus(first, "a", APPLIED, "now"), MigrationStatus(last, "b", APPLIED, "now")]
+    assert build_apply_plan(analysis, ran).warnings == ()
+    pending = [ran[0], MigrationStatus(last, "b", "pending")]
+    assert len(build_apply_plan(analysis, pending).warnings) == 1

@@ -201,7 +201,37 @@ def build_apply_plan(
             )
         steps.append(_step(info, "up"))
         blockers += _step_blockers(analysis, info, "up")
+    warnings += _skipped_code(analysis, statuses, steps)
     return Plan("apply", tuple(steps), tuple(blockers), tuple(warnings))
+
+
+def _skipped_code(
+    analysis: Analysis, statuses: list[MigrationStatus], steps: list[PlanStep]
+) -> list[str]:
+    """Migrations written in code (goose Go, flyway Java, a Liquibase change
+    migtui cannot read) that run between the steps of this plan, unless the
+    tool ran them already: migtui cannot run them, nor see in its own states
+    whether they ran, so the gate says so before anyone confirms."""
+    if not steps:
+        return []
+    ran = [s for s in statuses if s.state not in (PENDING, FAILED, OUT_OF_ORDER)]
+    newest_ran = max(_by_version(analysis, ran), default=None)
+    last_step = max(_version(analysis, s.version) for s in steps)
+    out = []
+    for problem in analysis.problems:
+        if problem.kind != "code_migration" or problem.migration is None:
+            continue
+        try:
+            version = _version(analysis, problem.migration)
+        except ValueError:
+            continue
+        if version < last_step and (newest_ran is None or version > newest_ran):
+            out.append(
+                f"{problem.migration} ({problem.file}) is a migration migtui cannot run, "
+                f"between the steps of this plan: unless the project's tool has run it, run "
+                f"it with that tool first (or apply --to a version before it)"
+            )
+    return out
 
 
 def build_rollback_plan(
