@@ -205,18 +205,30 @@ def test_xml_includes_sql_changes_and_liquibases_own_changes(tmp_path: Path) -> 
     )
     folder = tmp_path / "db/changelog"
     result = load(folder)
-    assert [m.name for m in result.migrations] == ["1", "2", "4", "a", "b"]
-    second = result.migrations[1]
-    assert second.up.start_line == 5 and second.down.text.strip().startswith(
-        "ALTER TABLE users DROP"
+    assert [m.name for m in result.migrations] == ["1", "2", "3", "4", "a", "b"]
+    second, third = result.migrations[1:3]
+    assert second.up.start_line == 5
+    assert second.down.text.strip().startswith("ALTER TABLE users DROP")
+    # Liquibase's createTable, read as the SQL it amounts to, at its line; its
+    # rollback is the one Liquibase derives
+    assert third.up.text.strip() == "CREATE TABLE orders (id int);" and third.up.start_line == 9
+    assert third.down.text.strip() == "DROP TABLE orders;"
+    assert third.run_by == "Liquibase" and second.run_by == ""
+    # orders is made there: the sqlFile change after it needs nothing more
+    assert [p.kind for p in analyze_dir(folder).problems if p.kind != "missing_down"] == []
+
+    # a change migtui does not know runs unseen, like a code migration
+    write(
+        tmp_path,
+        "db/changelog/more/c.xml",
+        MASTER.format(
+            body='<changeSet id="c" author="al">\n<customChange class="x.Y"/>\n</changeSet>'
+        ),
     )
-    assert result.code_migrations == (("3", "db.changelog-master.xml"),)
-    found = analyze_dir(folder).problems
-    [code] = [p for p in found if p.kind == "code_migration"]
-    assert "createTable" in code.message and code.line == 8
-    # orders comes from the createTable migtui cannot read: a warning, not an error
-    [origin] = [p for p in found if p.object == "table public.orders"]
-    assert origin.kind == "unknown_origin" and origin.severity.value == "warning"
+    result = load(folder)
+    assert result.code_migrations == (("7", "more/c.xml"),)
+    [code] = [p for p in analyze_dir(folder).problems if p.kind == "code_migration"]
+    assert "customChange" in code.message and code.line == 3
 
 
 def test_a_yaml_master_changelog(tmp_path: Path) -> None:
@@ -287,3 +299,134 @@ def test_a_plain_sql_file_included_is_one_changeset(tmp_path: Path) -> None:
     write(tmp_path, "init.sql", "CREATE TABLE a (id int);\nCREATE TABLE b (id int);\n")
     [m] = load(tmp_path).migrations
     assert m.name == "raw" and "CREATE TABLE b" in m.up.text
+
+
+def test_a_changeset_in_liquibases_own_types_is_checked_but_left_to_liquibase(
+    tmp_path: Path,
+) -> None:
+    from migtui.core.plan import build_apply_plan
+
+    write(
+        tmp_path,
+        "changelog.xml",
+        MASTER.format(
+            body="""  <changeSet id="1" author="a"><sql>CREATE TABLE a (id int)</sql></changeSet>
+  <changeSet id="2" author="a">
+    <createTable tableName="b"><column name="id" type="int"/></createTable>
+  </changeSet>"""
+        ),
+    )
+    analysis = analyze_dir(tmp_path)
+    plan = build_apply_plan(analysis, [])
+    [blocker] = plan.blockers
+    assert (blocker.version, blocker.kind) == ("2", "run_by_tool")
+    assert "liquibase update-count" in blocker.hint
+    assert not build_apply_plan(analysis, [], to="1").refused
+
+
+JHIPSTER_LIKE = """  <changeSet id="1" author="jhipster">
+    <createTable tableName="jhi_user">
+      <column name="id" type="bigint" autoIncrement="true">
+        <constraints primaryKey="true" nullable="false"/>
+      </column>
+      <column name="login" type="varchar(50)">
+        <constraints unique="true" nullable="false" uniqueConstraintName="ux_user_login"/>
+      </column>
+      <column name="activated" type="boolean" valueBoolean="false" defaultValueBoolean="false"/>
+      <column name="created_date" type="timestamp" defaultValueComputed="now()"/>
+    </createTable>
+    <createTable tableName="jhi_authority">
+      <column name="name" type="varchar(50)"><constraints primaryKey="true"/></column>
+    </createTable>
+    <createTable tableName="jhi_user_authority">
+      <column name="user_id" type="bigint"><constraints nullable="false"/></column>
+      <column name="authority_name" type="varchar(50)"><constraints nullable="false"/></column>
+    </createTable>
+    <addPrimaryKey columnNames="user_id, authority_name" tableName="jhi_user_authority"/>
+    <addForeignKeyConstraint baseColumnNames="authority_name" baseTableName="jhi_user_authority"
+        constraintName="fk_authority_name" referencedColumnNames="name"
+        referencedTableName="jhi_authority"/>
+    <createIndex indexName="idx_user_login" tableName="jhi_user" unique="true">
+      <column name="login" type="varchar(50)"/>
+    </createIndex>
+    <createSequence sequenceName="sequence_generator" startValue="1050" incrementBy="50"/>
+  </changeSet>
+  <changeSet id="2" author="jhipster">
+    <addColumn tableName="jhi_user">
+      <column name="email" type="varchar(191)"/>
+      <column name="lang_key" type="varchar(10)" defaultValue="en"/>
+    </addColumn>
+    <renameColumn tableName="jhi_user" oldColumnName="lang_key" newColumnName="language"/>
+    <addNotNullConstraint tableName="jhi_user" columnName="email" defaultNullValue="x@y"/>
+    <insert tableName="jhi_authority"><column name="name" value="ROLE_ADMIN"/></insert>
+    <createView viewName="admins">SELECT u.login FROM jhi_user u
+      JOIN jhi_user_authority ua ON ua.user_id = u.id WHERE ua.authority_name = 'ROLE_ADMIN'</createView>
+  </changeSet>
+  <changeSet id="3" author="jhipster">
+    <addForeignKeyConstraint baseColumnNames="user_id" baseTableName="jhi_user_authority"
+        constraintName="fk_user_id" referencedColumnNames="id" referencedTableName="jhi_users"/>
+  </changeSet>"""
+
+
+def test_liquibases_change_types_read_as_what_they_make(tmp_path: Path) -> None:
+    write(tmp_path, "master.xml", MASTER.format(body=JHIPSTER_LIKE))
+    analysis = analyze_dir(tmp_path)
+    assert analysis.layout == "liquibase"
+    assert [p.kind for p in analysis.problems if p.kind == "syntax_error"] == []
+    first, second, third = analysis.migrations
+    made = {str(r) for r in first.provides}
+    assert {
+        "table public.jhi_user",
+        "table public.jhi_authority",
+        "sequence public.sequence_generator",
+        "index public.idx_user_login",
+    } <= made
+    assert "view public.admins" in {str(r) for r in second.provides}
+    # the one real mistake: a foreign key to jhi_users, which nothing makes
+    [error] = analysis.errors
+    assert (error.kind, error.migration, error.object) == (
+        "missing_prerequisite",
+        "3",
+        "table public.jhi_users",
+    )
+    assert error.file == "master.xml" and error.line == 42
+    # the rollback Liquibase derives: the changes undone, last first
+    down = first.migration.down.text
+    assert down.index("DROP SEQUENCE sequence_generator") < down.index("DROP TABLE jhi_user;")
+    # an insert Liquibase cannot undo by itself: changeset 2 has no rollback
+    assert second.migration.down is None
+    # each change's SQL on the change's own line
+    lines = second.migration.up.text.split("\n")
+    offset = second.migration.up.start_line
+    assert "ADD COLUMN email" in lines[31 - offset] and "ADD COLUMN lang_key" in lines[31 - offset]
+
+
+def test_a_yaml_changeset_in_liquibases_types(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "db.changelog-master.yaml",
+        """databaseChangeLog:
+  - changeSet:
+      id: 1
+      author: me
+      changes:
+        - createTable:
+            tableName: person
+            columns:
+              - column:
+                  name: id
+                  type: uuid
+                  constraints:
+                    primaryKey: true
+              - column:
+                  name: team_id
+                  type: bigint
+                  constraints:
+                    references: team(id)
+                    foreignKeyName: fk_person_team
+""",
+    )
+    analysis = analyze_dir(tmp_path)
+    [error] = analysis.errors
+    assert (error.kind, error.object) == ("missing_prerequisite", "table public.team")
+    assert error.line == 3

@@ -1462,6 +1462,8 @@ def _before(loaded: LoadResult, m: Migration) -> str:
 
     if loaded.layout == "sqitch":
         return f"a change planned before {m.name or m.id}"
+    if loaded.layout == "liquibase":
+        return f"a changeset the changelog runs before {m.name or m.id} ({m.path.name})"
     previous = None
     for other in loaded.migrations:
         if other.id == m.id:

@@ -299,6 +299,9 @@ class Migration:
     declared_requires: tuple[str, ...] = ()
     #: Flyway's R__ migrations: they have no version and re-run when changed.
     repeatable: bool = False
+    #: The tool that alone runs it ("Liquibase" for changesets in its own change
+    #: types, which migtui reads to check but does not run); empty: migtui runs it.
+    run_by: str = ""
     #: Problems found while reading (unreadable file, unknown marker, …).
     read_problems: tuple[Problem, ...] = field(default=(), compare=False)
 

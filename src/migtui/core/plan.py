@@ -389,6 +389,20 @@ def _step_blockers(
     errors in the down section, unless ``force`` (the operator knows better).
     """
     blockers: list[Blocker] = []
+    tool = info.migration.run_by
+    if tool:
+        command = "update-count" if direction == "up" else "rollback-count"
+        blockers.append(
+            Blocker(
+                info.version,
+                "run_by_tool",
+                f"{info.version} ({info.name}) is written in {tool}'s own change types: "
+                f"migtui reads them to check the history, but only {tool} runs them",
+                f"run it with {tool} ({tool.lower()} {command}), or stop the plan before it "
+                "(--to / --steps)",
+                file=info.migration.path.name,
+            )
+        )
     if direction == "up" or not force:
         seen: set[tuple] = set()
         problems = list(info.problems) + [

@@ -56,6 +56,7 @@ from pathlib import Path
 from migtui.core.model import TABLE, Migration, ObjectRef, Problem, Section
 from migtui.core.project import MigrationInfo
 from migtui.core.tools.base import Sql, ToolLedger, ToolRun, ToolState
+from migtui.core.tools.liquibase_changes import Node, translate
 from migtui.core.tools.reading import Read, Source, Where, outside, peek, read_source, relative
 from migtui.core.versions import Version
 
@@ -107,6 +108,9 @@ class Change:
     unseen: tuple[str, ...] = ()
     problems: list[Problem] = field(default_factory=list)
     attributes: dict[str, str] = field(default_factory=dict)
+    #: Who alone runs it: "Liquibase" for changes in its own change types, which
+    #: migtui reads as SQL to check but does not run.
+    run_by: str = ""
 
 
 class _Reader:
@@ -352,171 +356,14 @@ class _Reader:
             self.problems.append(source)
             return
         try:
-            tree, lines_of = _parse_xml(source.text)
+            tree = _parse_xml(source.text)
         except ET.ParseError as exc:
             line = exc.position[0] if exc.position else None
             message = f"the changelog is not well-formed XML: {exc}"
             self.problems.append(where.problem("parse_error", message, "fix the XML", line))
             return
-        for element in tree:
-            self._element(_tag(element), dict(element.attrib), element, source, lines_of, anchor)
-
-    def _element(self, tag, attributes, element, source, lines_of, anchor) -> None:
-        path = source.path
-        if tag == "property":
-            if "file" in attributes:
-                found = self._resolve(
-                    attributes["file"],
-                    path,
-                    relative_to_file=_true(attributes, "relativetochangelogfile"),
-                    anchor=anchor,
-                )
-                for key, value in (_read_properties(found) if found else {}).items():
-                    self._set(key, value, {k.lower(): v for k, v in attributes.items()})
-            else:
-                self._set(
-                    attributes.get("name"),
-                    attributes.get("value", element.text if element is not None else None),
-                    {k.lower(): v for k, v in attributes.items()},
-                )
-        elif tag == "include":
-            self._include(attributes, path, anchor, lines_of(element))
-        elif tag == "includeall":
-            self._include_all(attributes, path, anchor, lines_of(element))
-        elif tag == "changeset":
-            self._structured_changeset(attributes, element, source, lines_of, anchor)
-
-    def _include(self, attributes: dict, including: Path, anchor: Path, line: int | None) -> None:
-        name = _attribute(attributes, "file")
-        if not name:
-            return
-        found = self._resolve(
-            name,
-            including,
-            relative_to_file=_true(attributes, "relativetochangelogfile"),
-            anchor=anchor,
-        )
-        if found is None or not found.is_file():
-            self._missing(including, f"includes {name}, which is not there", line, attributes)
-            return
-        if not _is_inside(found, self.root):
-            self._outside(including, name, line)
-            return
-        self.read_file(found, anchor)
-
-    def _include_all(
-        self, attributes: dict, including: Path, anchor: Path, line: int | None
-    ) -> None:
-        name = _attribute(attributes, "path")
-        if not name:
-            return
-        found = self._resolve(
-            name,
-            including,
-            relative_to_file=_true(attributes, "relativetochangelogfile"),
-            anchor=anchor,
-        )
-        if found is None or not found.is_dir():
-            if _attribute(attributes, "errorifmissingorempty").lower() != "false":
-                self._missing(
-                    including, f"includes all of {name}, which is not there", line, attributes
-                )
-            return
-        if not _is_inside(found, self.root):
-            self._outside(including, name, line)
-            return
-        self.include_all(found, anchor)
-
-    def _missing(self, including: Path, what: str, line: int | None, attributes: dict) -> None:
-        where = Where(self.root, including)
-        hint = 'fix the path (relativeToChangelogFile="true" makes it relative to this file)'
-        self.problems.append(where.problem("missing_file", f"the changelog {what}", hint, line))
-
-    def _outside(self, including: Path, name: str, line: int | None) -> None:
-        where = Where(self.root, including)
-        message = f"the changelog includes {name}, which is outside the migrations folder: not read"
-        hint = "point --dir at a folder holding the changelog and everything it includes"
-        self.problems.append(where.problem("missing_file", message, hint, line))
-
-    def _structured_changeset(self, attributes, element, source, lines_of, anchor) -> None:
-        attrs = {
-            k.lower(): str(v) for k, v in attributes.items() if not isinstance(v, (list, dict))
-        }
-        change = Change(
-            attrs.get("id", ""),
-            attrs.get("author", ""),
-            source.path,
-            attrs.get("logicalfilepath") or self._logical(source.path),
-            lines_of(element) or 1,
-            attributes=attrs,
-        )
-        ups: list[tuple[str, int, int]] = []
-        unseen: list[str] = []
-        downs: list[tuple[str, int, int]] = []
-        for child_tag, child_attrs, child, text in _children(element):
-            if child_tag in ("comment", "validchecksum", "preconditions", "tagdatabase", "output"):
-                continue
-            if child_tag == "rollback":
-                self._structured_rollback(change, child_attrs, child, text, source, lines_of, downs)
-                continue
-            sql = self._change_sql(child_tag, child_attrs, text, source.path, anchor)
-            if sql is None:
-                unseen.append(_CHANGE_NAMES.get(child_tag, child_tag))
-            elif sql:
-                at = _text_offset(lines_of, child) if sql is text else -1
-                ups.append((sql, lines_of(child) or change.line, at))
-        change.unseen = tuple(dict.fromkeys(unseen))
-        if ups and not unseen:
-            change.up = self._placeholders(
-                change, _joined(source, "up", ups, _transactional(attrs))
-            )
-        if downs:
-            change.down = self._placeholders(change, _joined(source, "down", downs, True))
-        self._add(change)
-
-    def _structured_rollback(
-        self, change, attributes, element, text, source, lines_of, downs
-    ) -> None:
-        ref = _attribute(attributes, "changesetid")
-        if ref:
-            change.down_ref = (ref, _attribute(attributes, "changesetauthor") or change.author)
-            return
-        line = lines_of(element) or change.line
-        if text and text.strip():
-            if text.strip().lower().rstrip(";") not in _NO_ROLLBACK:
-                downs.append((text, line, _text_offset(lines_of, element)))
-            else:
-                downs.append(("", line, -1))
-        for child_tag, child_attrs, child, child_text in _children(element):
-            sql = self._change_sql(child_tag, child_attrs, child_text, source.path, change.path)
-            if sql:
-                at = _text_offset(lines_of, child) if sql is child_text else -1
-                downs.append((sql, lines_of(child) or line, at))
-
-    def _change_sql(self, tag, attributes, text, including: Path, anchor: Path) -> str | None:
-        """The SQL a change runs, "" for none, None when it is not SQL."""
-        if tag not in _SQL_CHANGES:
-            return None
-        if not _dbms_matches(_attribute(attributes, "dbms")):
-            return ""
-        if tag in ("sql", "createprocedure"):
-            inline = text if text is not None else _attribute(attributes, "sql", "proceduretext")
-            return inline or ""
-        name = _attribute(attributes, "path")
-        found = (
-            self._resolve(
-                name,
-                including,
-                relative_to_file=_true(attributes, "relativetochangelogfile"),
-                anchor=anchor,
-            )
-            if name
-            else None
-        )
-        if found is None or not found.is_file() or not _is_inside(found, self.root):
-            return None
-        source = read_source(Where(self.root, found))
-        return source.text if not isinstance(source, Problem) else None
+        for node in tree.children:
+            self._entry(node, source, anchor)
 
     def _yaml(self, path: Path, anchor: Path) -> None:
         where = Where(self.root, path)
@@ -533,29 +380,177 @@ class _Reader:
                 import yaml
 
                 data = yaml.safe_load(source.text)
-        except Exception as exc:  # noqa: BLE001 - any parser's refusal is reported the same way
-            line = getattr(getattr(exc, "problem_mark", None), "line", None)
-            message = (
-                f"the changelog cannot be read: {str(exc).splitlines()[0] if str(exc) else exc}"
-            )
-            self.problems.append(
-                where.problem(
-                    "parse_error", message, "fix the file", line + 1 if line is not None else None
-                )
-            )
+        except Exception as exc:  # noqa: BLE001 - any parser's refusal is reported alike
+            mark = getattr(exc, "problem_mark", None)
+            line = mark.line + 1 if mark is not None else getattr(exc, "lineno", None)
+            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            message = f"the changelog cannot be read: {first}"
+            self.problems.append(where.problem("parse_error", message, "fix the file", line))
             return
         entries = data.get("databaseChangeLog") if isinstance(data, dict) else None
         if not isinstance(entries, list):
             return
-        lines_of = _yaml_lines(source)
+        ids = _yaml_id_lines(source)
         for entry in entries:
             if not isinstance(entry, dict) or len(entry) != 1:
                 continue
             ((key, value),) = entry.items()
-            tag = key.lower()
-            value = value if isinstance(value, dict) else {}
-            attributes = {k: v for k, v in value.items() if not isinstance(v, (list, dict))}
-            self._element(tag, attributes, _YamlNode(value), source, lines_of, anchor)
+            node = Node.from_yaml(key, value)
+            if node.tag == "changeset":
+                found = ids.get(node.get("id"), [])
+                node.line = found.pop(0) if found else None
+            self._entry(node, source, anchor)
+
+    def _entry(self, node: Node, source: Source, anchor: Path) -> None:
+        """One top-level element of a changelog."""
+        path = source.path
+        relative_to_file = node.get("relativeToChangelogFile").lower() == "true"
+        if node.tag == "property":
+            if node.get("file"):
+                found = self._resolve(
+                    node.get("file"), path, relative_to_file=relative_to_file, anchor=anchor
+                )
+                for key, value in (_read_properties(found) if found else {}).items():
+                    self._set(key, value, node.attrs)
+            else:
+                self._set(node.get("name"), node.attrs.get("value", node.text), node.attrs)
+        elif node.tag == "include":
+            self._include(node, path, anchor)
+        elif node.tag == "includeall":
+            self._include_all(node, path, anchor)
+        elif node.tag == "changeset":
+            self._structured_changeset(node, source, anchor)
+
+    def _include(self, node: Node, including: Path, anchor: Path) -> None:
+        name = node.get("file")
+        if not name:
+            return
+        relative_to_file = node.get("relativeToChangelogFile").lower() == "true"
+        found = self._resolve(name, including, relative_to_file=relative_to_file, anchor=anchor)
+        if found is None or not found.is_file():
+            self._missing(including, f"includes {name}, which is not there", node.line)
+            return
+        if not _is_inside(found, self.root):
+            self._outside(including, name, node.line)
+            return
+        self.read_file(found, anchor)
+
+    def _include_all(self, node: Node, including: Path, anchor: Path) -> None:
+        name = node.get("path")
+        if not name:
+            return
+        relative_to_file = node.get("relativeToChangelogFile").lower() == "true"
+        found = self._resolve(name, including, relative_to_file=relative_to_file, anchor=anchor)
+        if found is None or not found.is_dir():
+            if node.get("errorIfMissingOrEmpty").lower() != "false":
+                what = f"includes all of {name}, which is not there"
+                self._missing(including, what, node.line)
+            return
+        if not _is_inside(found, self.root):
+            self._outside(including, name, node.line)
+            return
+        self.include_all(found, anchor)
+
+    def _missing(self, including: Path, what: str, line: int | None) -> None:
+        where = Where(self.root, including)
+        hint = 'fix the path (relativeToChangelogFile="true" makes it relative to this file)'
+        self.problems.append(where.problem("missing_file", f"the changelog {what}", hint, line))
+
+    def _outside(self, including: Path, name: str, line: int | None) -> None:
+        where = Where(self.root, including)
+        message = f"the changelog includes {name}, which is outside the migrations folder: not read"
+        hint = "point --dir at a folder holding the changelog and everything it includes"
+        self.problems.append(where.problem("missing_file", message, hint, line))
+
+    def _structured_changeset(self, node: Node, source: Source, anchor: Path) -> None:
+        change = Change(
+            node.get("id"),
+            node.get("author"),
+            source.path,
+            node.get("logicalFilePath") or self._logical(source.path),
+            node.line or 1,
+            attributes=dict(node.attrs),
+        )
+        ups: list[tuple[str, int, int]] = []
+        unseen: list[str] = []
+        derived: list[tuple[str, int]] | None = []  # the rollback Liquibase derives
+        explicit: list[tuple[str, int, int]] | None = None
+        for child in node.children:
+            line = child.line or change.line
+            if child.tag in ("comment", "validchecksum", "preconditions", "precondition"):
+                continue
+            if child.tag == "rollback":
+                explicit = explicit or []
+                self._structured_rollback(change, child, source, anchor, explicit)
+                continue
+            sql = self._change_sql(child, source.path, anchor)
+            if sql is not None:
+                if sql:
+                    ups.append((sql, line, child.offset if sql is child.text else -1))
+                derived = None  # Liquibase cannot undo SQL by itself
+                continue
+            translated = translate(child)
+            if translated is None:
+                unseen.append(_CHANGE_NAMES.get(child.tag, child.tag))
+                continue
+            statements, undo = translated
+            change.run_by = "Liquibase"
+            ups.extend((statement, line, -1) for statement in statements)
+            if derived is not None and undo is not None:
+                derived[:0] = [(statement, line) for statement in undo]
+            else:
+                derived = None
+        change.unseen = tuple(dict.fromkeys(unseen))
+        transactional = _transactional(change.attributes)
+        if ups and not unseen:
+            change.up = self._placeholders(change, _joined(source, "up", ups, transactional))
+        if explicit is not None:
+            if explicit:
+                change.down = self._placeholders(change, _joined(source, "down", explicit, True))
+        elif derived and not unseen:
+            parts = [(statement, line, -1) for statement, line in derived]
+            change.down = self._placeholders(change, _joined(source, "down", parts, True))
+        self._add(change)
+
+    def _structured_rollback(
+        self, change: Change, node: Node, source: Source, anchor: Path, downs: list
+    ) -> None:
+        ref = node.get("changeSetId")
+        if ref:
+            change.down_ref = (ref, node.get("changeSetAuthor") or change.author)
+            return
+        line = node.line or change.line
+        text = (node.text or "").strip()
+        if text and text.lower().rstrip(";") not in _NO_ROLLBACK:
+            downs.append((node.text, line, node.offset))
+        for child in node.children:
+            sql = self._change_sql(child, source.path, anchor)
+            if sql is None:
+                translated = translate(child)
+                if translated is not None:
+                    downs.extend((s, child.line or line, -1) for s in translated[0])
+            elif sql:
+                downs.append((sql, child.line or line, child.offset if sql is child.text else -1))
+
+    def _change_sql(self, node: Node, including: Path, anchor: Path) -> str | None:
+        """The SQL a change runs as written, "" for none, None when it is not SQL."""
+        if node.tag not in _SQL_CHANGES:
+            return None
+        if not _dbms_matches(node.get("dbms")):
+            return ""
+        if node.tag in ("sql", "createprocedure"):
+            return node.text if node.text is not None else node.get("sql", "procedureText")
+        name = node.get("path")
+        relative_to_file = node.get("relativeToChangelogFile").lower() == "true"
+        found = (
+            self._resolve(name, including, relative_to_file=relative_to_file, anchor=anchor)
+            if name
+            else None
+        )
+        if found is None or not found.is_file() or not _is_inside(found, self.root):
+            return None
+        source = read_source(Where(self.root, found))
+        return source.text if not isinstance(source, Problem) else None
 
     # -- bookkeeping --------------------------------------------------------------------
 
@@ -675,6 +670,7 @@ def read(root: Path) -> Read:
                 LAYOUT,
                 up=change.up,
                 down=down,
+                run_by=change.run_by,
                 read_problems=tuple(problems),
             )
         )
@@ -929,12 +925,6 @@ def _section(source: Source, kind: str, first: int, text: str, transactional: bo
     )
 
 
-def _text_offset(lines_of, element) -> int:
-    """Where an XML element's text starts in its file (-1: not known)."""
-    offset = getattr(lines_of, "offset", None)
-    return offset(element) if offset is not None else -1
-
-
 def _joined(
     source: Source, kind: str, parts: list[tuple[str, int, int]], transactional: bool
 ) -> Section:
@@ -959,10 +949,9 @@ def _joined(
         if at > line:
             text += "\n" * (at - line)
             line = at
-        if text and not text.endswith("\n"):
-            text += "\n"
-            line += 1
-        body = sql.rstrip()
+        elif text:
+            text += " "  # another statement of the same change: on its line
+        body = sql.strip()
         if body and not body.endswith(";"):
             body += ";"
         text += body
@@ -1020,42 +1009,34 @@ _CHANGE_NAMES = {
 }
 
 
-def _tag(element: ET.Element) -> str:
-    return element.tag.rsplit("}", 1)[-1].lower()
-
-
-def _parse_xml(text: str):
-    """The root element, and a function giving the line each element starts on."""
+def _parse_xml(text: str) -> Node:
+    """A changelog's elements as nodes, each with its line, and where its text
+    starts in the file."""
     from xml.parsers import expat
 
-    lines: dict[int, int] = {}
-    #: the byte offset just past each element's start tag (where its text starts)
-    offsets: dict[int, int] = {}
     raw = text.encode("utf-8")
     parser = expat.ParserCreate()
-    stack: list[ET.Element] = []
-    top: list[ET.Element] = []
-    texts: list[list[str]] = []
+    stack: list[Node] = [Node("document")]
+    texts: list[list[str]] = [[]]
 
     def start(tag: str, attributes: dict[str, str]) -> None:
-        element = ET.Element(tag, attributes)
-        lines[id(element)] = parser.CurrentLineNumber
         at = parser.CurrentByteIndex
-        offsets[id(element)] = raw.find(b">", at) + 1 if at >= 0 else -1
-        if stack:
-            stack[-1].append(element)
-        else:
-            top.append(element)
-        stack.append(element)
+        node = Node(
+            tag.rsplit("}", 1)[-1].rsplit(":", 1)[-1].lower(),
+            {k.lower(): v for k, v in attributes.items()},
+            line=parser.CurrentLineNumber,
+            offset=raw.find(b">", at) + 1 if at >= 0 else -1,
+        )
+        stack[-1].children.append(node)
+        stack.append(node)
         texts.append([])
 
     def end(tag: str) -> None:
-        element = stack.pop()
-        element.text = "".join(texts.pop()) or None
+        node = stack.pop()
+        node.text = "".join(texts.pop()) or None
 
     def data(chunk: str) -> None:
-        if texts:
-            texts[-1].append(chunk)
+        texts[-1].append(chunk)
 
     parser.StartElementHandler = start
     parser.EndElementHandler = end
@@ -1066,68 +1047,21 @@ def _parse_xml(text: str):
         error = ET.ParseError(expat.ErrorString(exc.code))
         error.position = (exc.lineno, exc.offset)
         raise error from None
-    if not top:
+    document = stack[0]
+    if not document.children:
         raise ET.ParseError("no element")
-
-    def line_of(element) -> int | None:
-        if isinstance(element, ET.Element):
-            return lines.get(id(element))
-        return getattr(element, "line", None)
-
-    line_of.offset = lambda element: offsets.get(id(element), -1)  # type: ignore[attr-defined]
-    return top[0], line_of
+    return document.children[0]
 
 
-def _children(element):
-    """(tag, attributes, node, text) of each child change of an XML element or YAML mapping."""
-    if isinstance(element, ET.Element):
-        for child in element:
-            if not isinstance(child.tag, str):
-                continue
-            yield _tag(child), dict(child.attrib), child, child.text
-        return
-    value = element.value if isinstance(element, _YamlNode) else {}
-    for key in ("changes", "rollback"):
-        items = value.get(key)
-        if key == "rollback":
-            if isinstance(items, str):
-                yield "rollback", {}, _YamlNode({}, element.line), items
-            elif items is not None:
-                listed = items if isinstance(items, list) else [items]
-                yield "rollback", {}, _YamlNode({"changes": listed}, element.line), None
-            continue
-        for item in items or ():
-            if isinstance(item, dict) and len(item) == 1:
-                ((name, body),) = item.items()
-                body = body if isinstance(body, dict) else {}
-                text = body.get("sql") if name.lower() == "sql" else body.get("procedureText")
-                attrs = {k: v for k, v in body.items() if not isinstance(v, (list, dict))}
-                yield name.lower(), attrs, _YamlNode(body, element.line), text
-
-
-@dataclass
-class _YamlNode:
-    value: dict
-    line: int | None = None
-
-
-def _yaml_lines(source: Source):
-    """A YAML element's line: the line of its changeSet's ``id``, found in order."""
+def _yaml_id_lines(source: Source) -> dict[str, list[int]]:
+    """The lines of ``id:`` keys in a YAML or JSON changelog, by id, in order:
+    a changeset's line, for its messages."""
     ids: dict[str, list[int]] = {}
     for i, line in enumerate(source.lines):
-        match = re.match(r"""^\s*-?\s*"?id"?\s*:\s*["']?([^"'\s,]+)""", line)
+        match = re.match(r"""^\s*-?\s*"?id"?\s*:\s*["']?([^"',]+?)["']?\s*,?\s*$""", line)
         if match:
-            ids.setdefault(match.group(1), []).append(i + 1)
-
-    def line_of(node) -> int | None:
-        if isinstance(node, _YamlNode):
-            if node.line is None and "id" in node.value:
-                found = ids.get(str(node.value["id"]))
-                node.line = found[0] if found else None
-            return node.line
-        return None
-
-    return line_of
+            ids.setdefault(match.group(1).strip(), []).append(i + 1)
+    return ids
 
 
 # -- the ledger -----------------------------------------------------------------------
