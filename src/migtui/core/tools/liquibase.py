@@ -161,10 +161,9 @@ class _Reader:
             names = ", ".join(relative(p, self.root) for p in masters[:6])
             more = f" and {len(masters) - 6} more" if len(masters) > 6 else ""
             message = (
-                f"{len(masters)} changelogs here include the others and none includes them "
-                f"({names}{more}); each is a history of its own, usually for a database of its "
-                "own: migtui read every formatted SQL file under the folder, in path order, "
-                "as one history"
+                f"{len(masters)} changelogs here are included by no other ({names}{more}): "
+                "each starts a history of its own, usually for a database of its own; migtui "
+                "read every formatted SQL file under the folder, in path order, as one history"
             )
             hint = (
                 "point --dir at the folder one changelog includes to check it alone, or name "
