@@ -1168,8 +1168,8 @@ def test_one_word_of_another_dialect_in_a_postgresql_folder_is_not_enough(tmp_pa
             {
                 "changelog.xml": '<databaseChangeLog xmlns="http://www.liquibase.org/xml/ns/'
                 'dbchangelog">\n<changeSet id="1" author="a"><sql>CREATE TABLE a (id int)</sql>'
-                '</changeSet>\n<changeSet id="2" author="a">\n<createTable tableName="c">'
-                '<column name="id" type="int"/></createTable></changeSet>\n<changeSet id="3"'
+                '</changeSet>\n<changeSet id="2" author="a">\n<customChange class="a.Fill"/>'
+                '</changeSet>\n<changeSet id="3"'
                 ' author="a"><sql>CREATE TABLE b (id int)</sql></changeSet>\n'
                 "</databaseChangeLog>\n",
             },
