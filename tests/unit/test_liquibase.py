@@ -430,3 +430,47 @@ def test_a_yaml_changeset_in_liquibases_types(tmp_path: Path) -> None:
     [error] = analysis.errors
     assert (error.kind, error.object) == ("missing_prerequisite", "table public.team")
     assert error.line == 3
+
+
+def test_a_changeset_its_preconditions_may_skip_only_warns(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "changelog.sql",
+        formatted(
+            "--changeset a:1\nCREATE TABLE t (id int);\n",
+            "--changeset a:2\n--preconditions onFail:MARK_RAN\n"
+            "--precondition-sql-check expectedResult:0 SELECT count(*) FROM pg_tables"
+            " WHERE tablename = 't'\nCREATE TABLE t (id int);\n",
+            "--changeset a:3\nCREATE TABLE t (id int);\n",
+        ),
+    )
+    found = {(p.migration, p.kind): p for p in problems(tmp_path, "already_exists")}
+    assert found["2", "already_exists"].severity.value == "warning"
+    assert "onFail MARK_RAN" in found["2", "already_exists"].message
+    # without preconditions (or with onFail HALT, the default) it is an error
+    assert found["3", "already_exists"].severity.value == "error"
+
+
+def test_xml_preconditions_and_an_include_written_from_the_classpath_root(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "db/changelog/master.xml",
+        MASTER.format(
+            body="""  <include file="/db/changelog/one.xml"/>
+  <changeSet id="2" author="a">
+    <preConditions onFail="MARK_RAN"><not><tableExists tableName="t"/></not></preConditions>
+    <createTable tableName="t"><column name="id" type="int"/></createTable>
+  </changeSet>"""
+        ),
+    )
+    write(
+        tmp_path,
+        "db/changelog/one.xml",
+        MASTER.format(
+            body='<changeSet id="1" author="a"><sql>CREATE TABLE t (id int)</sql></changeSet>'
+        ),
+    )
+    found = problems(tmp_path / "db/changelog")
+    assert [(p.kind, p.severity.value) for p in found if p.kind != "missing_down"] == [
+        ("already_exists", "warning")
+    ]

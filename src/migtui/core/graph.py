@@ -530,6 +530,7 @@ class _Walker:
         self._cycles(migrations)
         self._rollback_chain(migrations)
 
+        self._guarded(migrations)
         self._fold_repeats()
         per_migration: dict[str, list[Problem]] = defaultdict(list)
         for p in self.problems:
@@ -566,6 +567,21 @@ class _Walker:
             search_path=loaded.search_path,
             environment=loaded.environment,
         )
+
+    def _guarded(self, migrations: list[Migration]) -> None:
+        """A migration its tool may skip (Liquibase's preconditions with
+        ``onFail`` MARK_RAN): what it needs or makes can fail only if it runs,
+        which the tool decides then. Such errors in its up section are warnings."""
+        guards = {m.id: m.guard for m in migrations if m.guard}
+        if not guards:
+            return
+        kept = []
+        for p in self.problems:
+            guard = guards.get(p.migration or "")
+            if guard and p.severity is ERROR and p.section in (None, "up") and p.kind in _GUARDABLE:
+                p = replace(p, severity=WARNING, message=f"{p.message} ({guard})")
+            kept.append(p)
+        self.problems = kept
 
     def _fold_repeats(self) -> None:
         """One problem per object and migration, naming every line that needs it."""
@@ -1450,6 +1466,10 @@ def _requires_line(m: Migration) -> int | None:
         if "requires:" in line.lower() and line.lstrip().startswith("--"):
             return n
     return None
+
+
+#: Errors a precondition can spare: what the changeset needs or makes.
+_GUARDABLE = frozenset({"missing_prerequisite", "already_exists", "out_of_order", "dependent_objects"})
 
 
 def _before(loaded: LoadResult, m: Migration) -> str:

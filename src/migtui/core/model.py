@@ -302,6 +302,9 @@ class Migration:
     #: The tool that alone runs it ("Liquibase" for changesets in its own change
     #: types, which migtui reads to check but does not run); empty: migtui runs it.
     run_by: str = ""
+    #: Why the tool may not run it at all (Liquibase's preconditions may mark it
+    #: ran instead): what it needs or makes can then only be warned of.
+    guard: str = ""
     #: Problems found while reading (unreadable file, unknown marker, …).
     read_problems: tuple[Problem, ...] = field(default=(), compare=False)
 

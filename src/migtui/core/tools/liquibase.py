@@ -65,7 +65,7 @@ LAYOUT = "liquibase"
 #: How its folders look, for messages.
 SHAPE = "a changelog (changelog.xml, .yaml) or .sql files starting '--liquibase formatted sql'"
 #: What to do about a migration without a down section.
-DOWN_HINT = "write its undo on --rollback lines under the changeset"
+DOWN_HINT = "write its undo in the changeset: --rollback lines, or a <rollback> element"
 
 CHANGELOG_SUFFIXES = (".xml", ".yaml", ".yml", ".json", ".sql")
 PROPERTIES = "liquibase.properties"
@@ -111,6 +111,8 @@ class Change:
     #: Who alone runs it: "Liquibase" for changes in its own change types, which
     #: migtui reads as SQL to check but does not run.
     run_by: str = ""
+    #: Why it may not run at all (its preconditions may mark it ran instead).
+    guard: str = ""
 
 
 class _Reader:
@@ -215,7 +217,9 @@ class _Reader:
         name = name.strip().removeprefix("classpath:").removeprefix("classpath*:")
         if os.path.isabs(name):
             found = Path(name)
-            return found if found.exists() else None
+            if found.exists():
+                return found
+            name = name.lstrip("/")  # a classpath path written from its root
         base = including if including.is_dir() else including.parent
         bases = [base] if relative_to_file else []
         bases.append(self.root)
@@ -284,6 +288,10 @@ class _Reader:
                 down[i] = " " * len(rollback.group(1)) + line[rollback.end(1) :]
                 up_lines.append(line)
                 continue
+            preconditions = _PRECONDITIONS.match(line)
+            if preconditions and not line.lower().lstrip("- ").startswith("precondition-"):
+                attributes = dict(_ATTRIBUTE.findall(preconditions.group(1)))
+                change.guard = _guard(attributes.get("onFail", "HALT"))
             ignore = _IGNORE_LINES.match(line)
             if ignore:
                 word = ignore.group(1).lower()
@@ -476,7 +484,10 @@ class _Reader:
         explicit: list[tuple[str, int, int]] | None = None
         for child in node.children:
             line = child.line or change.line
-            if child.tag in ("comment", "validchecksum", "preconditions", "precondition"):
+            if child.tag in ("preconditions", "precondition"):
+                change.guard = _guard(child.get("onFail") or "HALT")
+                continue
+            if child.tag in ("comment", "validchecksum"):
                 continue
             if child.tag == "rollback":
                 explicit = explicit or []
@@ -670,6 +681,7 @@ def read(root: Path) -> Read:
                 up=change.up,
                 down=down,
                 run_by=change.run_by,
+                guard=change.guard,
                 read_problems=tuple(problems),
             )
         )
@@ -855,6 +867,14 @@ def _attribute(attributes: dict, *names: str) -> str:
         value = lowered.get(name)
         if value is not None and not isinstance(value, (list, dict)):
             return str(value)
+    return ""
+
+
+def _guard(on_fail: str) -> str:
+    """What preconditions failing do to the changeset, when it is not to stop."""
+    on_fail = on_fail.strip().upper()
+    if on_fail in ("MARK_RAN", "CONTINUE", "WARN"):
+        return f"its preconditions decide whether it runs (onFail {on_fail})"
     return ""
 
 
