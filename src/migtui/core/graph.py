@@ -43,6 +43,7 @@ from migtui.core.model import (
     Statement,
 )
 from migtui.core.objects import analyze_script
+from migtui.core.parallel import map_halves
 from migtui.core.project import (
     FROM_ASSUME,
     FROM_DATABASE,
@@ -498,11 +499,15 @@ class _Walker:
         loaded = self.loaded
         migrations = list(loaded.migrations)
         self.problems.extend(loaded.problems)
-        for m in migrations + list(loaded.repeatables):
-            key = self._cache_key(m)
-            read = self.cache.get(key) if self.cache is not None else None
+        everything = migrations + list(loaded.repeatables)
+        keys = [self._cache_key(m) for m in everything]
+        kept = [self.cache.get(key) if self.cache is not None else None for key in keys]
+        # what no cache holds is read now, half of a long history by a second process
+        unread = [m for m, read in zip(everything, kept, strict=True) if read is None]
+        fresh = iter(map_halves(self._read, unread))
+        for m, key, read in zip(everything, keys, kept, strict=True):
             if read is None:
-                read = self._read(m)
+                read = next(fresh)
                 if self.cache is not None:
                     self.cache.put(key, read)
             sections, problems, up_facts, section_facts, hints = read
@@ -1469,7 +1474,9 @@ def _requires_line(m: Migration) -> int | None:
 
 
 #: Errors a precondition can spare: what the changeset needs or makes.
-_GUARDABLE = frozenset({"missing_prerequisite", "already_exists", "out_of_order", "dependent_objects"})
+_GUARDABLE = frozenset(
+    {"missing_prerequisite", "already_exists", "out_of_order", "dependent_objects"}
+)
 
 
 def _before(loaded: LoadResult, m: Migration) -> str:

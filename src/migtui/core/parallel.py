@@ -1,0 +1,78 @@
+"""Reading a long history on two cores: a forked child reads half the migrations.
+
+Reading a migration (splitting its sections with PostgreSQL's grammar, reading
+what each statement makes and needs) depends on nothing but the migration, so
+the first reading of a long history is shared out: the child reads the second
+half and sends its results back pickled (as the analysis cache keeps them,
+without parse trees) while this process reads the first half.
+
+Only where forking is safe and worth it: Linux, two or more cores for this
+process, no other thread running (the console reads in a worker thread, and a
+fork copies only the forking thread), and enough migrations to repay the fork
+and the pickling. A child that fails in any way costs only time: its half is
+read here instead. ``MIGTUI_NO_PARALLEL`` turns it off.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import signal
+import sys
+import threading
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+#: Fewer migrations than this are read here: the fork and the pickling would
+#: cost more than half the reading saves.
+LEAST = 300
+
+
+def can_fork() -> bool:
+    if os.environ.get("MIGTUI_NO_PARALLEL") or not sys.platform.startswith("linux"):
+        return False
+    if not hasattr(os, "fork") or threading.active_count() != 1:
+        return False
+    try:
+        return len(os.sched_getaffinity(0)) >= 2
+    except OSError:
+        return False
+
+
+def map_halves(func: Callable[[T], R], items: Sequence[T], least: int = LEAST) -> list[R]:
+    """``[func(x) for x in items]``, the second half read by a forked child."""
+    if len(items) < least or not can_fork():
+        return [func(x) for x in items]
+    half = len(items) // 2
+    mine, theirs = items[:half], items[half:]
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: read, send, and leave without running any cleanup
+        status = 1
+        try:
+            os.close(read_end)
+            data = pickle.dumps([func(x) for x in theirs], pickle.HIGHEST_PROTOCOL)
+            with os.fdopen(write_end, "wb") as out:
+                out.write(data)
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(write_end)
+    try:
+        results = [func(x) for x in mine]
+        with os.fdopen(read_end, "rb") as received:
+            data = received.read()
+    except BaseException:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        raise
+    _, status = os.waitpid(pid, 0)
+    if status == 0 and data:
+        try:
+            return results + pickle.loads(data)
+        except Exception:  # noqa: BLE001 - a broken answer is read again here
+            pass
+    return results + [func(x) for x in theirs]
