@@ -369,7 +369,10 @@ class _Reader:
             message = f"the changelog is not well-formed XML: {exc}"
             self.problems.append(where.problem("parse_error", message, "fix the XML", line))
             return
+        logical = tree.get("logicalFilePath")
         for node in tree.children:
+            if logical and node.tag == "changeset" and not node.get("logicalFilePath"):
+                node.attrs["logicalfilepath"] = logical
             self._entry(node, source, anchor)
 
     def _yaml(self, path: Path, anchor: Path) -> None:
@@ -469,7 +472,25 @@ class _Reader:
         hint = "point --dir at a folder holding the changelog and everything it includes"
         self.problems.append(where.problem("missing_file", message, hint, line))
 
+    def _substitute(self, node: Node) -> None:
+        """Liquibase replaces placeholders in every attribute and text of a
+        changeset (``autoIncrement="${autoIncrement}"``); the ones without a
+        value stay, and are reported where they reach the SQL."""
+
+        def value(match: re.Match) -> str:
+            found = self.lookup(match.group(1))
+            return match.group(0) if found is None else found
+
+        for key, text in node.attrs.items():
+            if "${" in text:
+                node.attrs[key] = PLACEHOLDER.sub(value, text)
+        if node.text and "${" in node.text and node.tag not in ("sql", "createprocedure"):
+            node.text = PLACEHOLDER.sub(value, node.text)
+        for child in node.children:
+            self._substitute(child)
+
     def _structured_changeset(self, node: Node, source: Source, anchor: Path) -> None:
+        self._substitute(node)
         change = Change(
             node.get("id"),
             node.get("author"),

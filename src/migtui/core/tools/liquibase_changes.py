@@ -81,8 +81,10 @@ _PLAIN = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]*$|^\$\{[\w.+\-]+\}$")
 
 def ident(name: str) -> str:
     name = name.strip()
-    if _PLAIN.match(name) or (name.startswith('"') and name.endswith('"')):
-        return name
+    if _PLAIN.match(name) or (name.startswith('"') and name.endswith('"')) or "${" in name:
+        return name  # a placeholder is replaced, with whatever it holds, later
+    if "." in name and all(_PLAIN.match(part) for part in name.split(".")):
+        return name  # schema.table, written so: Liquibase sends it as written
     return '"' + name.replace('"', '""') + '"'
 
 
