@@ -24,6 +24,21 @@ _SEQUENCE_FUNCTIONS = frozenset({"nextval", "setval", "currval"})
 _REGCLASS = frozenset({"regclass"})
 #: Keys of query nodes that name relations without reading them.
 _SKIPPED_KEYS = frozenset({"lockingClause", "intoClause", "withClause"})
+#: Nodes that hold no name a query could need: constants, parameters, ``*``, and
+#: type names (a cast to ``regclass`` is read at its TypeCast).
+_LEAVES = frozenset(
+    {
+        "A_Const",
+        "String",
+        "Integer",
+        "Float",
+        "Boolean",
+        "BitString",
+        "ParamRef",
+        "A_Star",
+        "TypeName",
+    }
+)
 _SIGNATURE_NAMES = frozenset(
     {
         "pg_get_function_identity_arguments",
@@ -71,6 +86,8 @@ class _Reader:
                 continue
             if len(item) == 1:
                 (kind, fields), *_ = item.items()
+                if kind in _LEAVES:
+                    continue
                 if isinstance(fields, dict) and kind[:1].isupper():
                     hidden = self.visit(kind, fields, hidden, stack)
                     continue
