@@ -55,6 +55,12 @@ def folder_for(layout: str, root: Path) -> Path:
             files[f"{number}_{name}.sql"] = (
                 f"-- +migrate Up\n{up}\n-- +migrate Down\n{UNDO[name]}\n"
             )
+    if layout == "supabase":  # where the Supabase CLI keeps them
+        (root / "supabase").mkdir(parents=True, exist_ok=True)
+        (root / "supabase" / "config.toml").write_text('project_id = "blog"\n')
+        root = root / "supabase" / "migrations"
+        for number, (name, up) in enumerate(steps, 1):
+            files[f"2024010100000{number}_{name}.sql"] = up + "\n"
     if layout == "liquibase":  # a master changelog including one formatted SQL file per step
         includes = "".join(
             f'  <include file="changes/00{n}_{name}.sql" relativeToChangelogFile="true"/>\n'
@@ -92,6 +98,13 @@ def folder_for(layout: str, root: Path) -> Path:
 # What each tool leaves in a database after running the first migration:
 # its ledger table, created as the tool creates it, and its row.
 TOOL_FIRST_RUN = {
+    "supabase": """
+        CREATE SCHEMA IF NOT EXISTS supabase_migrations;
+        CREATE TABLE IF NOT EXISTS supabase_migrations.schema_migrations (
+            version text NOT NULL PRIMARY KEY, statements text[], name text);
+        INSERT INTO supabase_migrations.schema_migrations VALUES
+            ('20240101000001', ARRAY['CREATE TABLE users (id int PRIMARY KEY)'], 'users');
+    """,
     # Liquibase started from the project's root records the path it was given
     "liquibase": """
         CREATE TABLE public.databasechangelog (id VARCHAR(255) NOT NULL,
@@ -186,6 +199,8 @@ TOOL_APPLIED = {
     "sql-migrate": "SELECT id FROM gorp_migrations ORDER BY id",
     "liquibase": "SELECT id || ':' || exectype || ':' || orderexecuted FROM databasechangelog"
     " ORDER BY orderexecuted",
+    "supabase": "SELECT version || ':' || name || ':' || cardinality(statements)"
+    " FROM supabase_migrations.schema_migrations ORDER BY version",
 }
 
 
@@ -247,6 +262,7 @@ def _states(dsn, analysis, table=None):
         "sqlx",
         "sql-migrate",
         "liquibase",
+        "supabase",
     ],
 )
 def test_the_tools_ledger_decides_the_states(pg_dsn, tmp_path, layout):
@@ -254,7 +270,9 @@ def test_the_tools_ledger_decides_the_states(pg_dsn, tmp_path, layout):
     _first_run(pg_dsn, layout, root)
     analysis = analyze_dir(root)
     state = _states(pg_dsn, analysis)
-    tool = {"prisma": "Prisma", "liquibase": "Liquibase"}.get(layout, layout)
+    tool = {"prisma": "Prisma", "liquibase": "Liquibase", "supabase": "Supabase CLI"}.get(
+        layout, layout
+    )
     assert analysis.layout == layout
     assert state.tool is not None and state.tool.tool.tool == tool
     assert tool in state.source
@@ -266,7 +284,17 @@ def test_the_tools_ledger_decides_the_states(pg_dsn, tmp_path, layout):
 
 @pytest.mark.parametrize(
     "layout",
-    ["golang-migrate", "goose", "flyway", "diesel", "prisma", "sqlx", "sql-migrate", "liquibase"],
+    [
+        "golang-migrate",
+        "goose",
+        "flyway",
+        "diesel",
+        "prisma",
+        "sqlx",
+        "sql-migrate",
+        "liquibase",
+        "supabase",
+    ],
 )
 def test_apply_continues_where_the_tool_stopped_and_writes_its_rows(pg_dsn, tmp_path, layout):
     root = folder_for(layout, tmp_path / "m")
@@ -280,6 +308,12 @@ def test_apply_continues_where_the_tool_stopped_and_writes_its_rows(pg_dsn, tmp_
     assert [s.state for s in _states(pg_dsn, analysis).statuses] == ["applied"] * 3
 
     result = _run(pg_dsn, analysis, "rollback", steps=1)
+    if layout == "supabase":  # it has no down migrations: nothing to roll back with
+        assert result.outcome == "refused"
+        assert after_apply == [
+            f"2024010100000{n}:{m}:1" for n, m in ((1, "users"), (2, "posts"), (3, "tags"))
+        ]
+        return
     assert result.outcome == "done"
     after_rollback = _applied_by_tool(pg_dsn, layout)
     assert [s.state for s in _states(pg_dsn, analysis).statuses] == [
@@ -555,3 +589,30 @@ def test_atlas_revisions_decide_the_states_and_atlas_keeps_writing_them(pg_dsn, 
     result = _run(pg_dsn, analysis)
     assert result.outcome == "refused"
     assert "Atlas" in result.message and "reads but does not write" in result.message
+
+
+def test_supabases_platform_objects_are_needed_from_a_target_that_is_not_supabase(pg_dsn, tmp_path):
+    """On Supabase, auth.users exists before the first migration; a plain
+    PostgreSQL target lacks it, and the apply would fail there."""
+    from migtui.core.catalog import CatalogSnapshot
+    from migtui.core.graph import analyze
+    from migtui.core.layouts import load
+    from migtui.db.catalog import read_catalog
+
+    root = tmp_path / "supabase" / "migrations"
+    root.mkdir(parents=True)
+    (root.parent / "config.toml").write_text('project_id = "x"\n')
+    (root / "20240101000000_profiles.sql").write_text(
+        "create table profiles (id uuid primary key references auth.users);\n"
+    )
+    loaded = load(root)
+    assert analyze(loaded).errors == ()  # offline: the platform makes auth.users
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        catalog = read_catalog(conn)
+    assert isinstance(catalog, CatalogSnapshot)
+    [error] = analyze(loaded, catalog=catalog).errors
+    assert (error.kind, error.object) == ("missing_prerequisite", "table auth.users")
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        conn.execute("CREATE SCHEMA auth; CREATE TABLE auth.users (id uuid PRIMARY KEY)")
+        catalog = read_catalog(conn)
+    assert analyze(loaded, catalog=catalog).errors == ()

@@ -66,13 +66,13 @@ def test_real_histories_have_no_errors(history: str) -> None:
 
 @pytest.mark.parametrize("layout", CLEAN_LAYOUTS)
 def test_layout_fixtures_have_no_errors(layout: str) -> None:
-    analysis = analyze_dir(LAYOUTS / layout)
+    analysis = analyze_dir(_fixture(layout))
     assert analysis.migrations
     assert analysis.errors == (), describe(analysis)
 
 
 def test_layout_fixtures_cover_every_layout() -> None:
-    detected = {analyze_dir(LAYOUTS / name).layout for name in CLEAN_LAYOUTS}
+    detected = {analyze_dir(_fixture(name)).layout for name in CLEAN_LAYOUTS}
     assert detected == {
         "native",
         "golang-migrate",
@@ -85,7 +85,14 @@ def test_layout_fixtures_cover_every_layout() -> None:
         "sql-migrate",
         "atlas",
         "liquibase",
+        "supabase",
     }
+
+
+def _fixture(layout: str) -> Path:
+    """A layout's fixture folder (Supabase's sits where its CLI keeps it)."""
+    path = LAYOUTS / layout
+    return path / "supabase" / "migrations" if layout == "supabase" else path
 
 
 def test_rebalancer_partition_made_at_run_time_is_only_a_warning() -> None:

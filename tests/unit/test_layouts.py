@@ -57,6 +57,12 @@ def line_after(path: Path, marker: str) -> int:
     return lines.index(marker) + 2
 
 
+def fixture(layout: str) -> Path:
+    """The layout's fixture folder (Supabase's sits where its CLI keeps it)."""
+    path = FIXTURES / layout
+    return path / "supabase" / "migrations" if layout == "supabase" else path
+
+
 def sections(migration: Migration) -> list[Section]:
     return [s for s in (migration.up, migration.down, migration.verify) if s is not None]
 
@@ -66,19 +72,19 @@ def sections(migration: Migration) -> list[Section]:
 
 @pytest.mark.parametrize("layout", LAYOUTS)
 def test_fixture_folder_is_detected_as_its_layout(layout: str) -> None:
-    assert detect_layout(FIXTURES / layout) == layout
+    assert detect_layout(fixture(layout)) == layout
 
 
 @pytest.mark.parametrize("layout", LAYOUTS)
 def test_fixture_folder_loads_cleanly(layout: str) -> None:
-    result = load(FIXTURES / layout)
+    result = load(fixture(layout))
     assert result.layout == layout
     assert len(result.migrations) >= 3
     assert result.problems == ()
     for migration in result.migrations:
         assert migration.layout == layout
         assert migration.up is not None and migration.up.text.strip()
-        if layout != "atlas":  # Atlas has no down files
+        if layout not in ("atlas", "supabase"):  # they have no down files
             assert migration.down is not None and migration.down.text.strip()
 
 
@@ -86,7 +92,7 @@ def test_fixture_folder_loads_cleanly(layout: str) -> None:
 def test_every_section_points_at_its_text_in_the_file(layout: str) -> None:
     """Errors point at file:line, so each section must sit exactly where its
     start_line and start_offset say."""
-    for migration in load(FIXTURES / layout).migrations:
+    for migration in load(fixture(layout)).migrations:
         for section in sections(migration):
             data = section.path.read_bytes()
             assert data.count(b"\n", 0, section.start_offset) + 1 == section.start_line
@@ -669,6 +675,11 @@ _TOOL_LEDGER_FOLDERS = {
         "1_a.sql": "-- +migrate Up\nCREATE VIEW applied AS SELECT id FROM gorp_migrations;\n"
         "-- +migrate Down\nDROP VIEW applied;\n",
     },
+    "supabase": {
+        "supabase/config.toml": 'project_id = "demo"\n',
+        "supabase/migrations/20240101000000_a.sql": "CREATE VIEW applied AS SELECT version"
+        " FROM supabase_migrations.schema_migrations;\n",
+    },
     "liquibase": {
         "changelog.sql": "--liquibase formatted sql\n--changeset ada:1\n"
         "CREATE VIEW applied AS SELECT id, author FROM databasechangelog;\n"
@@ -688,7 +699,7 @@ def test_the_layouts_own_ledger_exists_before_the_first_migration(
 ) -> None:
     for name, text in _TOOL_LEDGER_FOLDERS[layout].items():
         write(tmp_path, name, text)
-    analysis = analyze_dir(tmp_path)
+    analysis = analyze_dir(tmp_path / "supabase/migrations" if layout == "supabase" else tmp_path)
 
     assert analysis.layout == layout
     assert analysis.problems == ()
@@ -697,7 +708,7 @@ def test_the_layouts_own_ledger_exists_before_the_first_migration(
 
 
 def test_each_layout_names_its_ledger_as_assumed() -> None:
-    ledgers = {layout: {str(ref) for ref in load(FIXTURES / layout).assumed} for layout in LAYOUTS}
+    ledgers = {layout: {str(ref) for ref in load(fixture(layout)).assumed} for layout in LAYOUTS}
     assert "table public.schema_migrations" in ledgers["native"]
     assert "table public.schema_migrations" in ledgers["golang-migrate"]
     assert "table public.goose_db_version" in ledgers["goose"]
@@ -709,6 +720,8 @@ def test_each_layout_names_its_ledger_as_assumed() -> None:
     assert "table public.gorp_migrations" in ledgers["sql-migrate"]
     assert "table atlas_schema_revisions.atlas_schema_revisions" in ledgers["atlas"]
     assert "table public.databasechangelog" in ledgers["liquibase"]
+    assert "table supabase_migrations.schema_migrations" in ledgers["supabase"]
+    assert {"table auth.users", "table storage.objects", "role anon"} <= ledgers["supabase"]
 
 
 # ----------------------------------------------------------------- atlas

@@ -32,6 +32,7 @@ LAYOUT_NAMES = (
     "sql-migrate",
     "atlas",
     "liquibase",
+    "supabase",
 )
 
 

@@ -756,11 +756,22 @@ class _Walker:
         own tool, or the target database; None when from nowhere."""
         if self.assumed.has(ref):
             return FROM_ASSUME
-        if self.tool_objects.has(ref):
+        if self.tool_objects.has(ref) and not self._platform_missing(ref):
             return FROM_LAYOUT
         if self._catalog_has(ref):
             return FROM_DATABASE
         return None
+
+    def _platform_missing(self, ref: ObjectRef) -> bool:
+        """Supabase's platform objects (``auth.users``…) are there before the
+        first migration on Supabase; a target that is not Supabase lacks them."""
+        return (
+            self.loaded.layout == "supabase"
+            and self.catalog is not None
+            and ref.schema != "supabase_migrations"
+            and ref.name != "supabase_migrations"
+            and not self._catalog_has(ref)
+        )
 
     def _report_unmet(
         self,

@@ -1,4 +1,4 @@
-"""Reading a migration folder in any of eleven layouts into ``Migration`` values.
+"""Reading a migration folder in any of twelve layouts into ``Migration`` values.
 
 Here: detecting the layout, and the checks every layout gets (duplicate
 versions, empty up, missing down, code migrations). Each tool's own reader
@@ -44,6 +44,9 @@ Naming rules:
 * ``atlas``: ``20240101120000_name.sql`` beside an ``atlas.sum``, all up;
   ``-- atlas:txmode none`` runs a file outside a transaction.
 
+* ``supabase``: ``supabase/migrations/20240101120000_name.sql`` beside the CLI's
+  ``supabase/config.toml``, all up; the platform's own schemas, tables and roles
+  (``auth.users``, ``storage.objects``, ``anon`` …) exist before the first.
 * ``liquibase``: a changelog (XML, YAML or JSON) that includes formatted SQL
   files (``--liquibase formatted sql``, ``--changeset author:id``), or such files
   alone; each changeset is a migration, its version its place in the run order
@@ -82,6 +85,7 @@ from migtui.core.tools import (
     prisma,
     sql_migrate,
     sqlx,
+    supabase,
 )
 from migtui.core.tools.reading import (
     PREREAD,
@@ -193,6 +197,8 @@ def _detect(root: Path) -> str | None:
     files = files_in(root)
     if liquibase.looks_like_liquibase(root, files) is not None:
         return "liquibase"
+    if supabase.looks_like_supabase(root):
+        return "supabase"
     if (root / "migration_lock.toml").is_file() or any(
         prisma.PRISMA_FOLDER.match(p.name) and (p / "migration.sql").is_file()
         for p in folders_in(root)
@@ -400,9 +406,9 @@ def _with_content_checks(migration: Migration, root: Path) -> Migration:
             )
         )
     down = migration.down
-    # Prisma and Atlas write no down migrations at all: saying so for each would
+    # Prisma, Atlas and Supabase write no down migrations at all: saying so for each would
     # be noise (a rollback says it when asked).
-    no_downs_by_design = migration.layout in ("prisma", "atlas") and down is None
+    no_downs_by_design = migration.layout in ("prisma", "atlas", "supabase") and down is None
     if (
         not migration.repeatable
         and not no_downs_by_design

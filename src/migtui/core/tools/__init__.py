@@ -24,6 +24,7 @@ from migtui.core.tools import (
     sqitch,
     sql_migrate,
     sqlx,
+    supabase,
 )
 from migtui.core.tools.atlas import Atlas
 from migtui.core.tools.base import ToolLedger, ToolRun, ToolState
@@ -37,6 +38,7 @@ from migtui.core.tools.prisma import Prisma
 from migtui.core.tools.sqitch import Sqitch
 from migtui.core.tools.sql_migrate import SqlMigrate
 from migtui.core.tools.sqlx import Sqlx
+from migtui.core.tools.supabase import Supabase
 
 __all__ = ["MODULES", "TOOLS", "ToolLedger", "ToolRun", "ToolState", "for_layout"]
 
@@ -53,6 +55,7 @@ MODULES = (
     sql_migrate,
     atlas,
     liquibase,
+    supabase,
 )
 
 TOOLS: tuple[ToolLedger, ...] = (
@@ -67,6 +70,7 @@ TOOLS: tuple[ToolLedger, ...] = (
     SqlMigrate(),
     Atlas(),
     Liquibase(),
+    Supabase(),
 )
 
 #: Tools whose folders look like another layout's: sqlx's files are named like

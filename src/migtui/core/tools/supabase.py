@@ -1,0 +1,176 @@
+"""Supabase: ``supabase/migrations/<timestamp>_<name>.sql`` beside the CLI's
+``supabase/config.toml``; ``supabase db push`` runs each file whole and records
+it in ``supabase_migrations.schema_migrations`` (the version, the name, and the
+statements it ran).
+
+The migrations run on Supabase's platform, which made its own schemas, tables
+and roles before the first of them: ``auth.users``, ``storage.buckets``,
+``storage.objects``, the ``anon`` and ``authenticated`` roles… A migration may
+use them as it uses its own, so they are what this layout's tool provides
+first (``ASSUMED``). Supabase has no down migrations: none is asked for.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from migtui.core.model import ROLE, SCHEMA, TABLE, VIEW, Migration, ObjectRef
+from migtui.core.project import MigrationInfo
+from migtui.core.tools.base import Sql, ToolLedger, ToolRun, ToolState
+from migtui.core.tools.reading import (
+    Read,
+    Where,
+    all_lines,
+    declared_requires,
+    files_in,
+    is_stray_sql,
+    unrecognized,
+    whole_file,
+)
+from migtui.core.versions import Version
+
+#: The layout name migtui gives this tool's folders.
+LAYOUT = "supabase"
+#: How its folders look, for messages.
+SHAPE = "supabase/migrations/20240101120000_name.sql beside supabase/config.toml"
+#: What to do about a migration without a down section.
+DOWN_HINT = "Supabase has no down migrations: undo it in a new migration"
+
+_NAME = re.compile(r"^(\d+)_(.*)\.sql$")
+
+
+def looks_like_supabase(root: Path) -> bool:
+    """The CLI's own folder: ``migrations`` in a ``supabase`` folder holding its ``config.toml``."""
+    return (
+        root.name == "migrations"
+        and root.parent.name == "supabase"
+        and (root.parent / "config.toml").is_file()
+    )
+
+
+def read(root: Path) -> Read:
+    read = Read()
+    for path in files_in(root):
+        match = _NAME.match(path.name)
+        if match is None:
+            if is_stray_sql(path):
+                hint = "name migrations TIMESTAMP_name.sql (supabase migration new name)"
+                read.problems.append(unrecognized(path, root, hint, LAYOUT))
+            continue
+        where = Where(root, path, match.group(1))
+        problems: list = []
+        up, source = whole_file("up", where, problems)
+        requires = declared_requires(all_lines(source), where, problems) if source else ()
+        read.migrations.append(
+            Migration(
+                Version(match.group(1)),
+                match.group(2),
+                path,
+                LAYOUT,
+                up=up,
+                declared_requires=requires,
+                read_problems=tuple(problems),
+            )
+        )
+    return read
+
+
+_SCHEMAS = (
+    "auth",
+    "storage",
+    "extensions",
+    "graphql",
+    "graphql_public",
+    "realtime",
+    "vault",
+    "pgbouncer",
+    "supabase_migrations",
+)
+_TABLES = {
+    "auth": (
+        "users",
+        "identities",
+        "sessions",
+        "refresh_tokens",
+        "audit_log_entries",
+        "instances",
+        "mfa_factors",
+        "mfa_challenges",
+        "mfa_amr_claims",
+        "flow_state",
+        "saml_providers",
+        "saml_relay_states",
+        "sso_providers",
+        "sso_domains",
+        "one_time_tokens",
+        "schema_migrations",
+    ),
+    "storage": (
+        "buckets",
+        "objects",
+        "migrations",
+        "s3_multipart_uploads",
+        "s3_multipart_uploads_parts",
+    ),
+    "realtime": ("messages", "subscription", "schema_migrations"),
+    "vault": ("secrets",),
+    "supabase_migrations": ("schema_migrations",),
+}
+_ROLES = (
+    "anon",
+    "authenticated",
+    "service_role",
+    "authenticator",
+    "supabase_admin",
+    "supabase_auth_admin",
+    "supabase_storage_admin",
+    "supabase_realtime_admin",
+    "dashboard_user",
+    "pgbouncer",
+)
+
+#: What Supabase's platform has made before the first migration runs.
+ASSUMED: tuple[ObjectRef, ...] = (
+    *(ObjectRef(SCHEMA, None, name) for name in _SCHEMAS),
+    *(ObjectRef(TABLE, schema, name) for schema, names in _TABLES.items() for name in names),
+    ObjectRef(VIEW, "vault", "decrypted_secrets"),
+    *(ObjectRef(ROLE, None, name) for name in _ROLES),
+)
+
+
+class Supabase(ToolLedger):
+    tool = "Supabase CLI"
+    layout = LAYOUT
+    table = "supabase_migrations.schema_migrations"
+    columns = frozenset({"version", "statements", "name"})
+    ledger_ddl = (
+        "CREATE SCHEMA IF NOT EXISTS supabase_migrations",
+        "CREATE TABLE IF NOT EXISTS {table} (version text NOT NULL PRIMARY KEY,"
+        " statements text[], name text)",
+    )
+
+    def select(self, table: str) -> str:
+        return f"SELECT version FROM {table}"
+
+    def states(self, rows, infos, root=None):
+        recorded = {str(r[0]) for r in rows}
+        return {
+            info.version: ToolState(applied=True)
+            for info in infos
+            if info.migration.version.raw in recorded
+        }
+
+    def record(self, table: str, info: MigrationInfo, run: ToolRun) -> list[Sql]:
+        up = info.sections.get("up")
+        statements = [s.text for s in up.statements] if up is not None else []
+        return [
+            (
+                f"INSERT INTO {table} (version, name, statements) VALUES (%s, %s, %s)"
+                " ON CONFLICT (version) DO NOTHING",
+                (info.migration.version.raw, info.migration.name, statements),
+            )
+        ]
+
+    def forget(self, table: str, info: MigrationInfo, run: ToolRun) -> list[Sql]:
+        return [(f"DELETE FROM {table} WHERE version = %s", (info.migration.version.raw,))]
