@@ -62,7 +62,8 @@ BASE_TABLES_0013_5 = native(
     "CREATE TABLE proposal_moves (\n"
     "    id uuid PRIMARY KEY,\n"
     "    proposal_id uuid REFERENCES rebalancing_proposals (id) ON DELETE CASCADE,\n"
-    "    source_event_id uuid\n"
+    "    source_event_id uuid,\n"
+    "    metadata jsonb\n"  # the gin index of 0014 needs it
     ");",
     "DROP TABLE proposal_moves;\nDROP TABLE rebalancing_proposals;",
 )

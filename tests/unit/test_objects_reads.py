@@ -253,6 +253,7 @@ def test_index_operator_class_from_an_extension():
     assert needs("CREATE INDEX ON people USING gin (name gin_trgm_ops);") == [
         "table public.people",
         "extension pg_trgm",
+        "column public.people.name",  # an index's columns must be there too
     ]
 
 

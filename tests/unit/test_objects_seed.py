@@ -271,6 +271,7 @@ COMMIT;"""
         "table public.rebalancing_proposals",
         "table public.calendar_events_new",
         "table public.proposal_moves",
+        "column public.proposal_moves.proposal_id",  # the index's column
     }
     provided = named(facts, PROVIDE)
     assert "table public.proposal_moves" in provided

@@ -69,6 +69,9 @@ class Effect:
     #: Other schemas of the search_path an unqualified name may resolve to, in
     #: order, when it is not found in ``ref.schema`` (PostgreSQL looks in each).
     alternatives: tuple[str, ...] = ()
+    #: For a PROVIDE of a table: the statement names every column it has (a
+    #: plain CREATE TABLE: no LIKE, INHERITS, OF or PARTITION OF).
+    complete: bool = False
 
 
 @dataclass(frozen=True)

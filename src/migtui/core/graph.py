@@ -335,6 +335,10 @@ class _Walker:
         self.renamed: dict = {}
         #: (version, kind, object) -> further lines of a problem already reported
         self.repeats: dict[tuple[str, str, str], list[int]] = {}
+        #: Tables (qualified) whose every column the walk knows: made by a plain
+        #: CREATE TABLE in the folder, with no SQL built at run time or code
+        #: migration since. A column they lack is missing.
+        self.complete: set[str] = set()
 
     # -- preparation -----------------------------------------------------------------
 
@@ -652,6 +656,12 @@ class _Walker:
                 own[ref.key].append(ref)
                 provides.append(ref)
                 self.live.add(ref, m.id, eff.parent, eff.columns)
+                if ref.kind == TABLE:
+                    knows = eff.complete and not (eff.guarded or eff.handled or dynamic_here)
+                    if knows and not self.loaded.code_migrations:
+                        self.complete.add(ref.qualified)
+                    else:
+                        self.complete.discard(ref.qualified)
                 if eff.not_null:
                     self.live.not_null.add(ref.key)
                 self.renamed.pop(ref.key, None)
@@ -672,6 +682,7 @@ class _Walker:
                     for member in self.extension_members.get(ref.name, ()):
                         self.live.remove(member, m.id, eff.line)
                 gone_too = self.live.remove(ref, m.id, eff.line)
+                self.complete.discard(ref.qualified)
                 if ref.kind == CONSTRAINT:  # a key's or exclusion's index goes with it
                     backing = ObjectRef(INDEX, ref.schema, ref.name)
                     entry = self.live.find(backing)
@@ -688,10 +699,14 @@ class _Walker:
                 renames.append((ref, eff.new))
                 self.live.rename(ref, eff.new, m.id)
                 self.renamed[ref.key] = (eff.new, m.id, eff.line)
+                if ref.qualified in self.complete:
+                    self.complete.discard(ref.qualified)
+                    self.complete.add(eff.new.qualified)
         for finding in facts.findings:
             self._finding(m, file, finding)
         if dynamic_here:
             self.dynamic_before.append(m.id)
+            self.complete.clear()  # SQL built at run time may have added columns anywhere
         for kind in ("verify", "down"):
             if (m.id, kind) in self.section_facts:
                 self._after_up(m, kind, own_has)
@@ -732,6 +747,8 @@ class _Walker:
             found = self.live.find(candidate)
             if found is not None:
                 provider = found[1]
+                if self._with_its_table(candidate, provider):
+                    return None  # its table's requirement says it all
                 if provider and provider != m.id:
                     self.edges[(provider, m.id)].append(str(candidate))
                 if provider == m.id:
@@ -740,6 +757,10 @@ class _Walker:
             source = self._outside_source(candidate)
             if source is not None:
                 return Requirement(candidate, file, eff.line, None, source, eff.guarded)
+        if ref.kind == COLUMN and ref.table in self.complete and not eff.guarded:
+            if ref.name not in _SYSTEM_COLUMNS:
+                self._missing_column(m, file, eff, ref)
+            return Requirement(ref, file, eff.line, None, None, eff.guarded)
         if ref.kind in TABLE_SCOPED_KINDS and ref.kind != "trigger":
             # Columns and constraints are not tracked across migrations: tables made by
             # CREATE TABLE AS, LIKE or dynamic SQL have columns no statement names.
@@ -750,6 +771,37 @@ class _Walker:
             return unmet
         self._report_unmet(m, file, eff, ref, dynamic_here)
         return unmet
+
+    def _with_its_table(self, ref: ObjectRef, provider: str) -> bool:
+        """A column made with its table: what needs it needs the table, and says so."""
+        if ref.kind != COLUMN or not ref.table:
+            return False
+        table = self.live.find(ObjectRef(TABLE, ref.schema, ref.table.partition(".")[2]))
+        return table is not None and table[1] == provider
+
+    def _missing_column(self, m: Migration, file: str, eff: F.Effect, ref: ObjectRef) -> None:
+        table = ObjectRef(TABLE, ref.schema, (ref.table or "").partition(".")[2])
+        found = self.live.find(table)
+        made_by = f" (made by {found[1]})" if found is not None and found[1] else ""
+        key = (m.id, "missing_prerequisite", str(ref))
+        if key in self.repeats:
+            self.repeats[key].append(eff.line)
+            return
+        self.repeats[key] = []
+        self.problems.append(
+            Problem(
+                "missing_prerequisite",
+                ERROR,
+                f"{m.id} needs column {ref.name} of {ref.table}, which has no such column "
+                f"at this point{made_by}",
+                "add the column first (ALTER TABLE … ADD COLUMN), or fix the name",
+                migration=m.id,
+                object=str(ref),
+                file=file,
+                line=eff.line,
+                section="up",
+            )
+        )
 
     def _outside_source(self, ref: ObjectRef) -> str | None:
         """Where an object no migration made comes from: assume, the layout's
@@ -1483,6 +1535,9 @@ def _requires_line(m: Migration) -> int | None:
             return n
     return None
 
+
+#: Columns every table has (PostgreSQL's system columns).
+_SYSTEM_COLUMNS = frozenset({"ctid", "xmin", "xmax", "cmin", "cmax", "tableoid", "oid"})
 
 #: Errors a precondition can spare: what the changeset needs or makes.
 _GUARDABLE = frozenset(

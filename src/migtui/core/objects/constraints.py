@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from migtui.core.facts import PROVIDE, RENAME, REQUIRE
-from migtui.core.model import CONSTRAINT, EXTENSION, INDEX, ObjectRef
+from migtui.core.model import COLUMN, CONSTRAINT, EXTENSION, INDEX, ObjectRef
 from migtui.core.objects.queries import read
 from migtui.core.objects.script import Ctx, Script, node, nodes_of, strings
 from migtui.core.sqlnames import (
@@ -189,6 +189,9 @@ def create_index(script: Script, fields: dict, ctx: Ctx) -> None:
                 script.emit(REQUIRE, ext, location, ctx)
         if element.get("expr"):
             read(script, element["expr"], ctx)
+        elif element.get("name") and table is not None:
+            column = ObjectRef(COLUMN, table.schema, element["name"], table=table.qualified)
+            script.emit(REQUIRE, column, location, ctx)
     if fields.get("whereClause"):
         read(script, fields["whereClause"], ctx)
     if table is None:

@@ -417,6 +417,9 @@ def _polarity(expr: dict, tests: dict[str, int] | None = None) -> int:
         return -_polarity(args[0], tests) if len(args) == 1 else 0
     if kind == "BoolExpr":
         signs = {_polarity(a, tests) for a in fields.get("args", ())} - {0}
+        if len(signs) > 1 and fields.get("boolop") == "AND_EXPR":
+            # EXISTS (a) AND NOT EXISTS (b): the branch runs only when a exists
+            return 1
         return signs.pop() if len(signs) == 1 else 0
     if kind == "ColumnRef" and tests:
         names = strings(fields.get("fields", ()))

@@ -60,7 +60,16 @@ def create_table(script: Script, fields: dict, ctx: Ctx, kind: str = TABLE) -> N
     for element in elements:  # a table cannot be made before its column types
         if "ColumnDef" in element:
             _column_type(script, element["ColumnDef"], ctx)
-    script.emit(PROVIDE, ref, location, ctx, strict=not fields.get("if_not_exists"))
+    complete = (
+        kind == TABLE
+        and not of_type
+        and not fields.get("inhRelations")
+        and not fields.get("partbound")
+        and not any("TableLikeClause" in element for element in elements)
+    )
+    script.emit(
+        PROVIDE, ref, location, ctx, strict=not fields.get("if_not_exists"), complete=complete
+    )
     build = TableBuild(ref, location)
     for element in elements:
         if "TableLikeClause" in element:
@@ -179,6 +188,8 @@ def _alter_command(script: Script, build: TableBuild, cmd: dict, ctx: Ctx) -> No
     location = build.location
     missing_ok = bool(cmd.get("missing_ok"))
     cascade = cmd.get("behavior") == "DROP_CASCADE"
+    if sub in _ON_A_COLUMN and name:
+        script.emit(REQUIRE, column_ref(table, name), location, ctx)
     if sub == "AT_AddColumn" and "ColumnDef" in definition:
         column(script, build, definition["ColumnDef"], ctx, strict=not missing_ok)
     elif sub == "AT_DropColumn" and name:
@@ -228,6 +239,26 @@ def _alter_command(script: Script, build: TableBuild, cmd: dict, ctx: Ctx) -> No
             PROVIDE, ObjectRef(SEQUENCE, table.schema, seq), location, ctx, parent=build.qualified
         )
 
+
+#: ALTER TABLE … ALTER COLUMN x …: the column must be there.
+_ON_A_COLUMN = frozenset(
+    {
+        "AT_AlterColumnType",
+        "AT_SetNotNull",
+        "AT_DropNotNull",
+        "AT_ColumnDefault",
+        "AT_SetStatistics",
+        "AT_SetStorage",
+        "AT_SetCompression",
+        "AT_SetOptions",
+        "AT_ResetOptions",
+        "AT_AddIdentity",
+        "AT_SetIdentity",
+        "AT_DropIdentity",
+        "AT_SetExpression",
+        "AT_DropExpression",
+    }
+)
 
 _TRIGGER_COMMANDS = frozenset(
     {"AT_EnableTrig", "AT_EnableAlwaysTrig", "AT_EnableReplicaTrig", "AT_DisableTrig"}

@@ -4,7 +4,7 @@ database) and needs what it runs."""
 from __future__ import annotations
 
 from migtui.core.facts import ALTER, PROVIDE, REQUIRE
-from migtui.core.model import FUNCTION, POLICY, RULE, TRIGGER, ObjectRef
+from migtui.core.model import COLUMN, FUNCTION, POLICY, RULE, TRIGGER, ObjectRef
 from migtui.core.objects.queries import read
 from migtui.core.objects.routines import routine_ref
 from migtui.core.objects.script import Ctx, Script, strings
@@ -55,8 +55,32 @@ def create_policy(script: Script, fields: dict, ctx: Ctx) -> None:
     read(script, fields.get("qual"), ctx)
     read(script, fields.get("with_check"), ctx)
     if table is not None:
+        _policy_columns(script, table, fields, ctx)
         name = fields.get("policy_name", "")
         script.emit(PROVIDE, _on_table(POLICY, table, name), rv.get("location"), ctx)
+
+
+def _policy_columns(script: Script, table: ObjectRef, fields: dict, ctx: Ctx) -> None:
+    """The columns a policy's expressions name: its table's, outside any
+    subquery (where a name may belong to the subquery's own tables)."""
+    stack = [fields.get("qual"), fields.get("with_check")]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+            continue
+        if not isinstance(item, dict) or "SubLink" in item:
+            continue
+        ref = item.get("ColumnRef")
+        if isinstance(ref, dict):
+            names = strings(ref.get("fields", ()))
+            if len(ref.get("fields", ())) == len(names) and (
+                len(names) == 1 or (len(names) == 2 and names[0] == table.name)
+            ):
+                column = ObjectRef(COLUMN, table.schema, names[-1], table=table.qualified)
+                script.emit(REQUIRE, column, ref.get("location"), ctx)
+            continue
+        stack.extend(item.values())
 
 
 def alter_policy(script: Script, fields: dict, ctx: Ctx) -> None:

@@ -1,0 +1,107 @@
+"""A column a statement names that its table does not have: check's verdict
+against the server's.
+
+A table made by a plain CREATE TABLE in the folder has the columns it names,
+plus those added, less those dropped, renamed as renamed. Each case is two
+migrations: check must report the missing column (an error, at its line)
+exactly when PostgreSQL refuses the second one with 42703, and nothing when
+the second runs.
+"""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+
+pytestmark = pytest.mark.db
+
+FIRST = (
+    "CREATE TABLE users (id int PRIMARY KEY, email text NOT NULL, name text);\n"
+    "CREATE TABLE orders (id int PRIMARY KEY, user_id int REFERENCES users);\n"
+    "ALTER TABLE users ADD COLUMN born date;\n"
+    "ALTER TABLE users RENAME COLUMN name TO full_name;\n"
+)
+
+#: (the second migration, the line check names, or None when it runs)
+CASES = {
+    "ALTER COLUMN of a column never made": (
+        "SELECT 1;\nALTER TABLE users ALTER COLUMN nickname SET NOT NULL;\n",
+        2,
+    ),
+    "RENAME of a column never made": ("ALTER TABLE users RENAME COLUMN nick TO handle;\n", 1),
+    "an index on a column never made": ("CREATE INDEX ON users (nickname);\n", 1),
+    "a policy naming a column never made": (
+        "CREATE POLICY own ON orders USING (owner_id = 1);\n",
+        1,
+    ),
+    "the old name after a rename": ("ALTER TABLE users ALTER COLUMN name DROP NOT NULL;\n", 1),
+    "a column of a renamed table": (
+        "ALTER TABLE users RENAME TO people;\nCREATE INDEX ON people (nickname);\n",
+        2,
+    ),
+    # the forms that run
+    "columns made, added and renamed": (
+        "ALTER TABLE users ALTER COLUMN born SET NOT NULL;\n"
+        "CREATE INDEX ON users (full_name, email);\n"
+        "ALTER TABLE users ALTER COLUMN email TYPE varchar(200);\n"
+        "CREATE POLICY own ON orders USING (user_id = 1 AND orders.id > 0);\n",
+        None,
+    ),
+    "a subquery's own columns in a policy": (
+        "CREATE POLICY mine ON orders USING (EXISTS (SELECT 1 FROM users u WHERE u.id = user_id"
+        " AND email <> ''));\n",
+        None,
+    ),
+    "a table made LIKE another": (
+        "CREATE TABLE users_copy (LIKE users);\nCREATE INDEX ON users_copy (born);\n",
+        None,
+    ),
+    "a child table inherits its columns": (
+        "CREATE TABLE admins (level int) INHERITS (users);\nCREATE INDEX ON admins (email);\n",
+        None,
+    ),
+    "a column added by SQL built at run time": (
+        "DO $$ BEGIN EXECUTE 'ALTER TABLE users ADD COLUMN nickname text'; END $$;\n"
+        "CREATE INDEX ON users (nickname);\n",
+        None,
+    ),
+    "a rename under a column test": (
+        "DO $$ BEGIN\n  IF EXISTS (SELECT 1 FROM information_schema.columns WHERE"
+        " table_name = 'users' AND column_name = 'nick') AND NOT EXISTS (SELECT 1 FROM"
+        " information_schema.columns WHERE table_name = 'users' AND column_name = 'handle')"
+        " THEN\n    ALTER TABLE users RENAME COLUMN nick TO handle;\n  END IF;\nEND $$;\n",
+        None,
+    ),
+    "an expression index": ("CREATE INDEX ON users (lower(email));\n", None),
+}
+
+
+def _native(sql: str) -> str:
+    return f"-- migrate:up\n{sql}-- migrate:down\nSELECT 1;\n"
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_check_says_a_column_is_missing_exactly_when_the_server_refuses(
+    case, write_migrations, analysis_of, pg_dsn
+):
+    second, expected = CASES[case]
+    root = write_migrations({"001_first.sql": _native(FIRST), "002_second.sql": _native(second)})
+    errors = [p for p in analysis_of(root).problems if str(p.severity) == "error"]
+
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        conn.execute(FIRST)
+        try:
+            with conn.transaction():
+                conn.execute(second)
+            refused = None
+        except psycopg.Error as exc:
+            refused = exc.sqlstate
+
+    if expected is None:
+        assert refused is None
+        assert errors == []
+    else:
+        assert refused == "42703"
+        [error] = errors
+        assert error.kind == "missing_prerequisite" and error.object.startswith("column ")
+        assert error.line == expected + 1  # after the file's marker line
