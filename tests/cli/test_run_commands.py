@@ -19,7 +19,8 @@ SLOW = {
 }
 
 NON_TRANSACTIONAL = {
-    "0001_t.sql": "-- migrate:up\nCREATE TABLE t (id int, email text);\n",
+    # made LIKE another, t's columns are the server's to know: 0002 fails at run time
+    "0001_t.sql": "-- migrate:up\nCREATE TABLE t0 (id int, email text);\nCREATE TABLE t (LIKE t0);\n",
     "0002_idx.sql": "-- migrate:up\nCREATE INDEX CONCURRENTLY idx_t_id ON t (id);\n"
     "CREATE INDEX CONCURRENTLY idx_t_email ON t (nope);\n",
 }
@@ -272,7 +273,8 @@ def test_resolve_shows_what_ran_and_marks_applied_only_with_evidence(pg_dsn, wri
 def test_resolve_finish_runs_only_what_did_not_run(pg_dsn, write_migrations):
     folder = write_migrations(
         {
-            "0001_t.sql": "-- migrate:up\nCREATE TABLE t (id int);\n",
+            # made LIKE another: the server finds t has no column b, at run time
+            "0001_t.sql": "-- migrate:up\nCREATE TABLE t0 (id int);\nCREATE TABLE t (LIKE t0);\n",
             "0002_idx.sql": "-- migrate:up transaction:false\n"
             "CREATE INDEX CONCURRENTLY idx_t_id ON t (id);\n"
             "CREATE INDEX CONCURRENTLY idx_t_b ON t (b);\n",

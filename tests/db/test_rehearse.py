@@ -172,7 +172,8 @@ def test_a_copy_of_a_dbmate_database_and_a_failure_at_its_line(
         {
             "0001_t.sql": MIGRATIONS["0001_t.sql"],
             "0002_bad.sql": "-- migrate:up\nALTER TABLE t ADD COLUMN w int;\n"
-            "CREATE INDEX ON t (missing);\n-- migrate:down\nALTER TABLE t DROP COLUMN w;\n",
+            # a column in an expression: the server's to find missing
+            "CREATE INDEX ON t ((missing + 1));\n-- migrate:down\nALTER TABLE t DROP COLUMN w;\n",
         }
     )
     with psycopg.connect(pg_dsn, autocommit=True) as conn:  # as dbmate leaves it after 0001

@@ -97,7 +97,8 @@ def test_a_half_run_step_is_finished_not_marked_applied_on_faith(pg_dsn, write_m
 
     folder = write_migrations(
         {
-            "0001_t.sql": "-- migrate:up\nCREATE TABLE t (id int);\n",
+            # made LIKE another: the server finds t has no column b, at run time
+            "0001_t.sql": "-- migrate:up\nCREATE TABLE t0 (id int);\nCREATE TABLE t (LIKE t0);\n",
             "0002_idx.sql": "-- migrate:up transaction:false\n"
             "CREATE INDEX CONCURRENTLY idx_t_id ON t (id);\n"
             "CREATE INDEX CONCURRENTLY idx_t_b ON t (b);\n",

@@ -125,7 +125,8 @@ def test_apply_dialog_asking_for_the_name(snap_compare, snapshot_dsn, write_migr
 def test_dirty_dialog_with_the_evidence(snap_compare, snapshot_dsn, write_migrations, size):
     folder = write_migrations(
         {
-            "0001_t.sql": "-- migrate:up\nCREATE TABLE t (id int);\n",
+            # made LIKE another: the server finds t has no column b, at run time
+            "0001_t.sql": "-- migrate:up\nCREATE TABLE t0 (id int);\nCREATE TABLE t (LIKE t0);\n",
             "0002_indexes.sql": "-- migrate:up transaction:false\n"
             "CREATE INDEX CONCURRENTLY idx_t_id ON t (id);\n"
             "CREATE INDEX CONCURRENTLY idx_t_b ON t (b);\n",

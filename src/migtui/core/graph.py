@@ -742,13 +742,13 @@ class _Walker:
     ) -> Requirement | None:
         if in_own:
             return None  # created earlier in the same migration: nothing to show
+        if ref.kind == COLUMN:
+            return self._column(m, file, eff, ref)
         # An unqualified name is looked up along the search_path, schema by schema.
         for candidate in [ref] + [_in_schema(ref, s) for s in eff.alternatives]:
             found = self.live.find(candidate)
             if found is not None:
                 provider = found[1]
-                if self._with_its_table(candidate, provider):
-                    return None  # its table's requirement says it all
                 if provider and provider != m.id:
                     self.edges[(provider, m.id)].append(str(candidate))
                 if provider == m.id:
@@ -757,10 +757,6 @@ class _Walker:
             source = self._outside_source(candidate)
             if source is not None:
                 return Requirement(candidate, file, eff.line, None, source, eff.guarded)
-        if ref.kind == COLUMN and ref.table in self.complete and not eff.guarded:
-            if ref.name not in _SYSTEM_COLUMNS:
-                self._missing_column(m, file, eff, ref)
-            return Requirement(ref, file, eff.line, None, None, eff.guarded)
         if ref.kind in TABLE_SCOPED_KINDS and ref.kind != "trigger":
             # Columns and constraints are not tracked across migrations: tables made by
             # CREATE TABLE AS, LIKE or dynamic SQL have columns no statement names.
@@ -772,12 +768,23 @@ class _Walker:
         self._report_unmet(m, file, eff, ref, dynamic_here)
         return unmet
 
-    def _with_its_table(self, ref: ObjectRef, provider: str) -> bool:
-        """A column made with its table: what needs it needs the table, and says so."""
-        if ref.kind != COLUMN or not ref.table:
-            return False
-        table = self.live.find(ObjectRef(TABLE, ref.schema, ref.table.partition(".")[2]))
-        return table is not None and table[1] == provider
+    def _column(self, m: Migration, file: str, eff: F.Effect, ref: ObjectRef) -> Requirement | None:
+        """A column a statement names: shown only when it is missing (what needs
+        it needs its table, and says so), or when a migration other than the
+        table's added it (an edge of its own)."""
+        found = self.live.find(ref)
+        table = self.live.find(ObjectRef(TABLE, ref.schema, (ref.table or "").partition(".")[2]))
+        if found is not None:
+            provider = found[1]
+            if provider and provider != m.id and (table is None or table[1] != provider):
+                self.edges[(provider, m.id)].append(str(ref))
+            return None
+        if ref.table not in self.complete or eff.guarded or ref.name in _SYSTEM_COLUMNS:
+            return None  # the walk does not know every column of that table
+        if self._catalog_has(ref):
+            return None  # added to the target outside the migrations
+        self._missing_column(m, file, eff, ref)
+        return Requirement(ref, file, eff.line, None, None, eff.guarded)
 
     def _missing_column(self, m: Migration, file: str, eff: F.Effect, ref: ObjectRef) -> None:
         table = ObjectRef(TABLE, ref.schema, (ref.table or "").partition(".")[2])
