@@ -786,15 +786,22 @@ class _Walker:
         self._missing_column(m, file, eff, ref)
         return Requirement(ref, file, eff.line, None, None, eff.guarded)
 
+    def _first_time(self, m: Migration, kind: str, name: str, line: int) -> bool:
+        """True the first time a problem of ``kind`` about ``name`` comes up in
+        ``m``; later lines are kept, for the one problem to name them."""
+        key = (m.id, kind, name)
+        if key in self.repeats:
+            self.repeats[key].append(line)
+            return False
+        self.repeats[key] = []
+        return True
+
     def _missing_column(self, m: Migration, file: str, eff: F.Effect, ref: ObjectRef) -> None:
         table = ObjectRef(TABLE, ref.schema, (ref.table or "").partition(".")[2])
         found = self.live.find(table)
         made_by = f" (made by {found[1]})" if found is not None and found[1] else ""
-        key = (m.id, "missing_prerequisite", str(ref))
-        if key in self.repeats:
-            self.repeats[key].append(eff.line)
+        if not self._first_time(m, "missing_prerequisite", str(ref), eff.line):
             return
-        self.repeats[key] = []
         self.problems.append(
             Problem(
                 "missing_prerequisite",
@@ -855,11 +862,8 @@ class _Walker:
             repeatable = None  # a repeatable needing another: order among them is by name
 
         def problem(kind: str, severity: Severity, message: str, hint: str) -> None:
-            key = (m.id, kind, name)
-            if key in self.repeats:
-                self.repeats[key].append(eff.line)
+            if not self._first_time(m, kind, name, eff.line):
                 return
-            self.repeats[key] = []
             self.problems.append(
                 Problem(kind, severity, message, hint, m.id, name, file, eff.line, section="up")
             )
@@ -1057,11 +1061,8 @@ class _Walker:
         if eff.guarded or eff.handled:
             return
         name = str(eff.ref)
-        key = (m.id, "missing_prerequisite", name)
-        if key in self.repeats:
-            self.repeats[key].append(eff.line)
+        if not self._first_time(m, "missing_prerequisite", name, eff.line):
             return
-        self.repeats[key] = []
         self.problems.append(
             Problem(
                 "missing_prerequisite",

@@ -356,11 +356,18 @@ class _Reader:
 
     # -- XML, YAML and JSON ------------------------------------------------------------
 
-    def _xml(self, path: Path, anchor: Path) -> None:
-        where = Where(self.root, path)
-        source = read_source(where)
+    def _source(self, path: Path) -> Source | None:
+        """A changelog's text, or None (and why, among the problems)."""
+        source = read_source(Where(self.root, path))
         if isinstance(source, Problem):
             self.problems.append(source)
+            return None
+        return source
+
+    def _xml(self, path: Path, anchor: Path) -> None:
+        where = Where(self.root, path)
+        source = self._source(path)
+        if source is None:
             return
         try:
             tree = _parse_xml(source.text)
@@ -377,9 +384,8 @@ class _Reader:
 
     def _yaml(self, path: Path, anchor: Path) -> None:
         where = Where(self.root, path)
-        source = read_source(where)
-        if isinstance(source, Problem):
-            self.problems.append(source)
+        source = self._source(path)
+        if source is None:
             return
         try:
             if path.suffix.lower() == ".json":
