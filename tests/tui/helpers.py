@@ -30,7 +30,7 @@ async def wait_for(pilot, condition: Callable[[], bool], timeout: float = 30.0) 
         await pilot.pause(0.05)
 
 
-async def loaded(pilot, *, live: bool) -> None:
+async def loaded(pilot, *, live: bool, timeout: float = 30.0) -> None:
     """Wait until the project has been read (with the database, when ``live``)."""
 
     def ready() -> bool:
@@ -40,7 +40,7 @@ async def loaded(pilot, *, live: bool) -> None:
             return False
         return project is not None and project.live == live and not project.note
 
-    await wait_for(pilot, ready)
+    await wait_for(pilot, ready, timeout)
     await pilot.pause()
 
 

@@ -19,7 +19,8 @@ def test_h_rehearses_the_plan_on_a_copy_and_shows_the_locks(demo_data_dir):
     app = MigtuiApp(ConsoleSource(root=scenario_dir("fixed"), demo=True, scenario="fixed"))
 
     async def script(pilot):
-        await loaded(pilot, live=True)
+        # the demo's server may be starting: on a busy machine that takes a while
+        await loaded(pilot, live=True, timeout=90)
         pending = app.console_screen.project.counts().get("pending")
         await pilot.press("h")  # with 0001 selected: the dialog opens at the top
         await wait_for(pilot, lambda: isinstance(app.screen, RehearsalScreen))
