@@ -39,7 +39,40 @@ CASES = {
         "ALTER TABLE users RENAME TO people;\nCREATE INDEX ON people (nickname);\n",
         2,
     ),
+    "an INSERT naming a column never made": (
+        "INSERT INTO users (id, email, nickname) VALUES (1, 'a', 'b');\n",
+        1,
+    ),
+    "an UPDATE setting a column never made": ("UPDATE users SET nickname = 'x';\n", 1),
+    "a foreign key to a column never made": (
+        "CREATE TABLE notes (id int, author text REFERENCES users (handle));\n",
+        1,
+    ),
+    "a foreign key from a column never made": (
+        "ALTER TABLE orders ADD FOREIGN KEY (buyer_id) REFERENCES users;\n",
+        1,
+    ),
+    "a unique key on a column never made": (
+        "ALTER TABLE users ADD CONSTRAINT users_handle_key UNIQUE (handle);\n",
+        1,
+    ),
+    "an expression index on a column never made": (
+        "CREATE INDEX ON users (lower(handle));\n",
+        1,
+    ),
+    "a partial index filtering on a column never made": (
+        "CREATE INDEX ON users (email) WHERE deleted_at IS NULL;\n",
+        1,
+    ),
     # the forms that run
+    "data statements naming the table's columns": (
+        "INSERT INTO users (id, email, full_name, born) VALUES (1, 'a', 'b', '2000-01-01');\n"
+        "UPDATE users SET full_name = upper(full_name) WHERE born IS NOT NULL;\n"
+        "DO $$ BEGIN INSERT INTO orders (id, user_id) VALUES (1, 1); END $$;\n"
+        "CREATE TABLE notes (id int, author int REFERENCES users (id));\n"
+        "CREATE INDEX ON users (lower(email)) WHERE born IS NOT NULL;\n",
+        None,
+    ),
     "columns made, added and renamed": (
         "ALTER TABLE users ALTER COLUMN born SET NOT NULL;\n"
         "CREATE INDEX ON users (full_name, email);\n"

@@ -12,7 +12,16 @@ def analyze(sql: str) -> ScriptFacts:
 
 
 def needs(sql: str) -> list[str]:
-    return [str(e.ref) for e in analyze(sql).effects if e.action == REQUIRE]
+    """The objects needed, leaving out the columns (``column_needs``)."""
+    return [
+        str(e.ref) for e in analyze(sql).effects if e.action == REQUIRE and e.ref.kind != "column"
+    ]
+
+
+def column_needs(sql: str) -> list[str]:
+    return [
+        str(e.ref) for e in analyze(sql).effects if e.action == REQUIRE and e.ref.kind == "column"
+    ]
 
 
 def provides(sql: str) -> list[str]:
@@ -33,7 +42,10 @@ def test_sql_in_comments_and_strings_is_not_read():
 INSERT INTO audit_log (msg) VALUES ('SELECT * FROM secrets; CREATE TABLE nope (id int)');
 SELECT $q$ DELETE FROM everything $q$;"""
     facts = analyze(sql)
-    assert [str(e.ref) for e in facts.effects] == ["table public.audit_log"]
+    assert [str(e.ref) for e in facts.effects] == [
+        "table public.audit_log",
+        "column public.audit_log.msg",
+    ]
 
 
 def test_cte_names_are_not_tables():
@@ -253,7 +265,6 @@ def test_index_operator_class_from_an_extension():
     assert needs("CREATE INDEX ON people USING gin (name gin_trgm_ops);") == [
         "table public.people",
         "extension pg_trgm",
-        "column public.people.name",  # an index's columns must be there too
     ]
 
 
@@ -345,3 +356,31 @@ $$;"""
     row_type = order.index((PROVIDE, "type public.churn_settings"))
     assert row_type < order.index((REQUIRE, "type public.churn_settings"))
     assert facts.effects[row_type].parent == "public.churn_settings"
+
+
+def test_the_columns_a_statement_names_are_needed_on_their_tables():
+    sql = """INSERT INTO archive (id, note) SELECT id, 'x' FROM orders;
+UPDATE orders SET total = 1, state = 'done' WHERE id = 2;
+CREATE INDEX ON events (lower(title), at) WHERE NOT archived;
+ALTER TABLE events ADD CONSTRAINT events_key UNIQUE (code) INCLUDE (at);
+ALTER TABLE events ADD FOREIGN KEY (owner) REFERENCES people (person_id);"""
+    assert column_needs(sql) == [
+        "column public.archive.id",
+        "column public.archive.note",
+        "column public.orders.total",
+        "column public.orders.state",
+        "column public.events.title",
+        "column public.events.at",
+        "column public.events.archived",
+        "column public.events.code",
+        "column public.events.at",
+        "column public.events.owner",
+        "column public.people.person_id",
+    ]
+
+
+def test_columns_in_a_routines_body_are_left_to_the_server():
+    sql = """CREATE FUNCTION f() RETURNS void LANGUAGE sql AS $$
+  INSERT INTO archive (id) VALUES (1)
+$$;"""
+    assert column_needs(sql) == []

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from migtui.core.facts import PROVIDE, RENAME, REQUIRE
-from migtui.core.model import COLUMN, CONSTRAINT, EXTENSION, INDEX, ObjectRef
+from migtui.core.model import CONSTRAINT, EXTENSION, INDEX, ObjectRef
 from migtui.core.objects.queries import read
 from migtui.core.objects.script import Ctx, Script, node, nodes_of, strings
 from migtui.core.sqlnames import (
@@ -82,6 +82,7 @@ def constraint(
                     script.relation_names_in(table),
                 )
         columns = tuple(keys) + tuple(strings(con.get("including", ())))
+        script.need_columns(table, columns, location, ctx)
         script.emit(
             PROVIDE,
             ObjectRef(INDEX, table.schema, name),
@@ -112,6 +113,10 @@ def constraint(
             script.emit(REQUIRE, target_ref, target.get("location"), ctx)
             depends = (target_ref,)
         cols = tuple(strings(con.get("fk_attrs", ())) or ([column] if column else []))
+        script.need_columns(table, cols, location, ctx)
+        script.need_columns(
+            target_ref, strings(con.get("pk_attrs", ())), target.get("location"), ctx
+        )
         script.emit(
             PROVIDE, constraint_ref(table, name), location, ctx, columns=cols, depends=depends
         )
@@ -171,6 +176,19 @@ def _columns_in(expr) -> set[str]:
     return found
 
 
+def _plain_columns(expr) -> list[str]:
+    """The columns an index expression names by their bare names."""
+    found = []
+    for item in nodes_of(expr):
+        ref = item.get("ColumnRef")
+        if isinstance(ref, dict):
+            fields = ref.get("fields", ())
+            names = strings(fields)
+            if len(fields) == 1 and len(names) == 1:
+                found.append(names[0])
+    return sorted(set(found))
+
+
 # --- CREATE INDEX ------------------------------------------------------------------
 
 
@@ -189,11 +207,13 @@ def create_index(script: Script, fields: dict, ctx: Ctx) -> None:
                 script.emit(REQUIRE, ext, location, ctx)
         if element.get("expr"):
             read(script, element["expr"], ctx)
-        elif element.get("name") and table is not None:
-            column = ObjectRef(COLUMN, table.schema, element["name"], table=table.qualified)
-            script.emit(REQUIRE, column, location, ctx)
+            script.need_columns(table, _plain_columns(element["expr"]), location, ctx)
+        else:
+            script.need_columns(table, [element.get("name")], location, ctx)
+    script.need_columns(table, [e.get("name") for e in including if e.get("name")], location, ctx)
     if fields.get("whereClause"):
         read(script, fields["whereClause"], ctx)
+        script.need_columns(table, _plain_columns(fields["whereClause"]), location, ctx)
     if table is None:
         return
     name = fields.get("idxname")

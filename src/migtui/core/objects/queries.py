@@ -77,6 +77,9 @@ class _Reader:
                 continue
             if not isinstance(item, dict):
                 continue
+            if isinstance(item, _Columns):
+                self.target_columns(item.kind, item.fields)
+                continue
             if isinstance(item, _Provide):
                 rel = item.rel
                 self.script.emit(PROVIDE, self.script.range_var(rel), rel.get("location"), self.ctx)
@@ -108,6 +111,8 @@ class _Reader:
             script.emit(REQUIRE, script.range_var(fields), fields.get("location"), ctx)
             return hidden
         later: list = []
+        if kind in ("InsertStmt", "UpdateStmt"):
+            stack.append((_Columns(kind, fields), hidden))  # after the table itself
         if kind in ("SelectStmt", "InsertStmt", "UpdateStmt", "DeleteStmt", "MergeStmt"):
             with_clause = fields.get("withClause")
             if with_clause:
@@ -140,6 +145,16 @@ class _Reader:
         stack.extend((x, hidden) for x in reversed(children))
         stack.extend((x, hidden) for x in reversed(later))
         return hidden
+
+    def target_columns(self, kind: str, fields: dict) -> None:
+        """INSERT INTO t (a, b) and UPDATE t SET a = …: t must have a and b."""
+        rel = fields.get("relation") or {}
+        if not rel.get("relname"):
+            return
+        table = self.script.range_var(rel)
+        key = "cols" if kind == "InsertStmt" else "targetList"
+        names = [t.get("ResTarget", {}).get("name") for t in fields.get(key) or ()]
+        self.script.need_columns(table, names, rel.get("location"), self.ctx)
 
     def function(self, fields: dict) -> bool:
         """Read names written in a call's strings; True when its first argument is done."""
@@ -174,6 +189,16 @@ class _Reader:
         if names:
             ref = self.script.relation(names, kind)
             self.script.emit(REQUIRE, ref, location, self.ctx)
+
+
+class _Columns(dict):
+    """A marker on the walk's stack: the columns an INSERT or UPDATE names,
+    needed once its target table is."""
+
+    def __init__(self, kind: str, fields: dict) -> None:
+        super().__init__(_Columns={})
+        self.kind = kind
+        self.fields = fields
 
 
 class _Provide(dict):

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from migtui.core.facts import PROVIDE, RENAME, REQUIRE, Effect, Finding, ScriptFacts
 from migtui.core.grammar import parser
 from migtui.core.model import (
+    COLUMN,
     CONSTRAINT,
     EXTENSION,
     FOREIGN_TABLE,
@@ -251,6 +252,16 @@ class Script:
         if schema in BUILTIN_SCHEMAS or schema.startswith("pg_temp"):
             return
         self.emit(REQUIRE, ObjectRef(SCHEMA, None, schema), location, ctx)
+
+    def need_columns(self, table: ObjectRef | None, names, location: int | None, ctx: Ctx) -> None:
+        """Columns of ``table`` a statement names (not in a routine's body,
+        whose names PostgreSQL resolves when it runs)."""
+        if table is None or ctx.body:
+            return
+        for name in dict.fromkeys(names):
+            if name:
+                column = ObjectRef(COLUMN, table.schema, name, table=table.qualified)
+                self.emit(REQUIRE, column, location, ctx)
 
     # --- types -----------------------------------------------------------------
 
