@@ -22,18 +22,22 @@ leaves out changesets for other databases, ``ignore:true`` leaves it out, and
 (without one, Liquibase runs every changeset, and so does migtui). Lines between
 ``--ignoreLines:start`` and ``--ignoreLines:end`` are not run. A changeset with
 preconditions that may mark it ran instead of running it (``onFail:MARK_RAN``,
-``CONTINUE``, ``WARN``) is kept: migtui does not evaluate the preconditions.
+``CONTINUE``, ``WARN``) is kept; migtui does not evaluate the preconditions,
+and what such a changeset needs or makes is warned of, not refused.
 A ``.sql`` file without the header is one changeset (``raw``, author
 ``includeAll``), as Liquibase runs it.
 
 **XML / YAML / JSON changesets**: ``sql``, ``sqlFile`` and ``createProcedure``
-changes are read as SQL (their ``rollback`` too). Liquibase's other change types
-(``createTable``, ``addColumn`` …) are not SQL migtui can read: such a changeset
-runs in its place unseen, like a code migration, and is reported.
+changes are read as SQL (their ``rollback`` too). Liquibase's own change types
+(``createTable``, ``addColumn`` …) are read as the SQL they amount to
+(``liquibase_changes``), with the rollback Liquibase derives; such a changeset
+is checked, and left to Liquibase to run (``Migration.run_by``). A change type
+migtui does not know runs in its place unseen, like a code migration.
 
 **Placeholders**: ``${name}`` takes its value from ``parameter.name`` in
-``liquibase.properties``, then from the changelogs' ``property`` elements (the
-first value set wins, as in Liquibase). Liquibase runs a placeholder without a
+``liquibase.properties``, then from the environment (Liquibase reads it too),
+then from the changelogs' ``property`` elements (the first value set wins, as in
+Liquibase); in attributes as in SQL. Liquibase runs a placeholder without a
 value as written, which PostgreSQL refuses: one error per changeset names it.
 
 **The ledger**: ``databasechangelog``, a row per changeset run (``id``,
@@ -720,11 +724,6 @@ def changes(root: Path) -> dict[str, Change]:
     reader = _Reader(root)
     reader.read_root()
     return {str(i): c for i, c in enumerate(reader.changes, start=1)}
-
-
-def unseen_changes(root: Path) -> dict[str, tuple[str, ...]]:
-    """The change types a code-like changeset uses, by its version."""
-    return {v: c.unseen for v, c in changes(root).items() if c.unseen}
 
 
 def _with_migration(problem: Problem, raw: str) -> Problem:
