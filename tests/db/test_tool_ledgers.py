@@ -197,8 +197,8 @@ TOOL_APPLIED = {
     "sqlx": "SELECT version::text || ':' || left(encode(checksum, 'hex'), 8) FROM _sqlx_migrations"
     " WHERE success ORDER BY version",
     "sql-migrate": "SELECT id FROM gorp_migrations ORDER BY id",
-    "liquibase": "SELECT id || ':' || exectype || ':' || orderexecuted FROM databasechangelog"
-    " ORDER BY orderexecuted",
+    "liquibase": "SELECT id || ':' || exectype || ':' || orderexecuted || ':' || filename"
+    " FROM databasechangelog ORDER BY orderexecuted",
     "supabase": "SELECT version || ':' || name || ':' || cardinality(statements)"
     " FROM supabase_migrations.schema_migrations ORDER BY version",
 }
@@ -335,12 +335,14 @@ def test_apply_continues_where_the_tool_stopped_and_writes_its_rows(pg_dsn, tmp_
             ["1_users.sql", "2_posts.sql", "3_tags.sql"],
             ["1_users.sql", "2_posts.sql"],
         ),
-        # the first row kept as Liquibase wrote it; the next numbered after it
-        "liquibase": (
-            ["users:EXECUTED:1", "posts:EXECUTED:2", "tags:EXECUTED:3"],
-            ["users:EXECUTED:1", "posts:EXECUTED:2"],
-        ),
     }
+    # the first row kept as Liquibase wrote it, the next numbered after it, and
+    # the path each records starting as Liquibase's own row does
+    liquibase = [
+        f"{m}:EXECUTED:{n}:src/main/resources/db/changes/00{n}_{m}.sql"
+        for n, m in [(1, "users"), (2, "posts"), (3, "tags")]
+    ]
+    expected["liquibase"] = (liquibase, liquibase[:2])
     import hashlib
 
     def digest(name: str, algorithm: str) -> str:

@@ -1171,19 +1171,38 @@ class Liquibase(ToolLedger):
 
     def record(self, table: str, info: MigrationInfo, run: ToolRun) -> list[Sql]:
         change = _change_for(run.root, info)
-        comments = change.attributes.get("comment", "")
+        comments = change.attributes.get("comment", "")[:255]
         deployment = str(int(time.time() * 1000))[-10:]
+        known = list(changes(run.root).values()) if run.root is not None else [change]
+        # Liquibase knows a changeset by its file's path as Liquibase was given it
+        # (src/main/resources/db/…, classpath:db/…): the prefix its own rows put
+        # before the path migtui reads is put before this one too
+        prefix = (
+            f"(SELECT left(r.filename, length(r.filename) - length(c.logical)) FROM {table} r"
+            " JOIN unnest(%s::text[], %s::text[], %s::text[]) AS c(id, author, logical)"
+            " ON r.id = c.id AND r.author = c.author AND r.filename LIKE '%%' || c.logical"
+            " WHERE r.liquibase IS DISTINCT FROM 'migtui' AND (r.filename = c.logical OR"
+            " substr(r.filename, length(r.filename) - length(c.logical), 1) IN ('/', ':'))"
+            " ORDER BY r.orderexecuted DESC LIMIT 1)"
+        )
+        arrays = (
+            [c.id for c in known],
+            [c.author for c in known],
+            [c.logical for c in known],
+        )
         return [
             *self.forget(table, info, run),
             (
                 f"INSERT INTO {table} (id, author, filename, dateexecuted, orderexecuted,"
                 " exectype, md5sum, description, comments, liquibase, contexts, labels,"
                 " deployment_id)"
-                f" SELECT %s, %s, %s, now(), COALESCE(MAX(orderexecuted), 0) + 1, 'EXECUTED',"
+                f" SELECT %s, %s, COALESCE({prefix}, '') || %s, now(),"
+                " COALESCE(MAX(orderexecuted), 0) + 1, 'EXECUTED',"
                 f" NULL, 'sql', %s, 'migtui', %s, %s, %s FROM {table}",
                 (
                     change.id,
                     change.author,
+                    *arrays,
                     change.logical,
                     comments,
                     change.attributes.get("context") or None,
