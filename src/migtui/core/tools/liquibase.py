@@ -53,7 +53,6 @@ from __future__ import annotations
 import os
 import re
 import time
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -375,7 +374,7 @@ class _Reader:
             return
         try:
             tree = _parse_xml(source.text)
-        except ET.ParseError as exc:
+        except _XmlError as exc:
             line = exc.position[0] if exc.position else None
             message = f"the changelog is not well-formed XML: {exc}"
             self.problems.append(where.problem("parse_error", message, "fix the XML", line))
@@ -1054,6 +1053,14 @@ _CHANGE_NAMES = {
 }
 
 
+class _XmlError(ValueError):
+    """A changelog that is not well-formed XML, with the (line, column) where."""
+
+    def __init__(self, message: str, position: tuple[int, int] | None) -> None:
+        super().__init__(message)
+        self.position = position
+
+
 def _parse_xml(text: str) -> Node:
     """A changelog's elements as nodes, each with its line, and where its text
     starts in the file."""
@@ -1089,12 +1096,10 @@ def _parse_xml(text: str) -> Node:
     try:
         parser.Parse(text, True)
     except expat.ExpatError as exc:
-        error = ET.ParseError(expat.ErrorString(exc.code))
-        error.position = (exc.lineno, exc.offset)
-        raise error from None
+        raise _XmlError(expat.ErrorString(exc.code), (exc.lineno, exc.offset)) from None
     document = stack[0]
     if not document.children:
-        raise ET.ParseError("no element")
+        raise _XmlError("no element", None)
     return document.children[0]
 
 
