@@ -51,6 +51,10 @@ def folder_for(layout: str, root: Path) -> Path:
         elif layout == "sqlx":
             files[f"2024010100000{number}_{name}.up.sql"] = up + "\n"
             files[f"2024010100000{number}_{name}.down.sql"] = UNDO[name] + "\n"
+        elif layout == "tern":
+            files[f"00{number}_{name}.sql"] = (
+                f"{up}\n---- create above / drop below ----\n{UNDO[name]}\n"
+            )
         elif layout == "sql-migrate":
             files[f"{number}_{name}.sql"] = (
                 f"-- +migrate Up\n{up}\n-- +migrate Down\n{UNDO[name]}\n"
@@ -98,6 +102,10 @@ def folder_for(layout: str, root: Path) -> Path:
 # What each tool leaves in a database after running the first migration:
 # its ledger table, created as the tool creates it, and its row.
 TOOL_FIRST_RUN = {
+    "tern": """
+        CREATE TABLE public.schema_version (version int4 NOT NULL);
+        INSERT INTO public.schema_version (version) VALUES (1);
+    """,
     "supabase": """
         CREATE SCHEMA IF NOT EXISTS supabase_migrations;
         CREATE TABLE IF NOT EXISTS supabase_migrations.schema_migrations (
@@ -199,6 +207,7 @@ TOOL_APPLIED = {
     "sql-migrate": "SELECT id FROM gorp_migrations ORDER BY id",
     "liquibase": "SELECT id || ':' || exectype || ':' || orderexecuted || ':' || filename"
     " FROM databasechangelog ORDER BY orderexecuted",
+    "tern": "SELECT version::text FROM public.schema_version",
     "supabase": "SELECT version || ':' || name || ':' || cardinality(statements)"
     " FROM supabase_migrations.schema_migrations ORDER BY version",
 }
@@ -263,6 +272,7 @@ def _states(dsn, analysis, table=None):
         "sql-migrate",
         "liquibase",
         "supabase",
+        "tern",
     ],
 )
 def test_the_tools_ledger_decides_the_states(pg_dsn, tmp_path, layout):
@@ -294,6 +304,7 @@ def test_the_tools_ledger_decides_the_states(pg_dsn, tmp_path, layout):
         "sql-migrate",
         "liquibase",
         "supabase",
+        "tern",
     ],
 )
 def test_apply_continues_where_the_tool_stopped_and_writes_its_rows(pg_dsn, tmp_path, layout):
@@ -327,6 +338,7 @@ def test_apply_continues_where_the_tool_stopped_and_writes_its_rows(pg_dsn, tmp_
     expected = {
         "golang-migrate": (["3"], ["2"]),
         "goose": (["1", "2", "3"], ["1", "2"]),
+        "tern": (["3"], ["2"]),
         "diesel": (
             ["20240101000001", "20240101000002", "20240101000003"],
             ["20240101000001", "20240101000002"],

@@ -86,6 +86,7 @@ def test_layout_fixtures_cover_every_layout() -> None:
         "atlas",
         "liquibase",
         "supabase",
+        "tern",
     }
 
 

@@ -675,6 +675,10 @@ _TOOL_LEDGER_FOLDERS = {
         "1_a.sql": "-- +migrate Up\nCREATE VIEW applied AS SELECT id FROM gorp_migrations;\n"
         "-- +migrate Down\nDROP VIEW applied;\n",
     },
+    "tern": {
+        "001_a.sql": "CREATE VIEW at_version AS SELECT version FROM schema_version;\n"
+        "---- create above / drop below ----\nDROP VIEW at_version;\n",
+    },
     "supabase": {
         "supabase/config.toml": 'project_id = "demo"\n',
         "supabase/migrations/20240101000000_a.sql": "CREATE VIEW applied AS SELECT version"
@@ -721,6 +725,7 @@ def test_each_layout_names_its_ledger_as_assumed() -> None:
     assert "table atlas_schema_revisions.atlas_schema_revisions" in ledgers["atlas"]
     assert "table public.databasechangelog" in ledgers["liquibase"]
     assert "table supabase_migrations.schema_migrations" in ledgers["supabase"]
+    assert "table public.schema_version" in ledgers["tern"]
     assert {"table auth.users", "table storage.objects", "role anon"} <= ledgers["supabase"]
 
 
@@ -1090,7 +1095,7 @@ def test_a_link_out_of_the_folder_is_never_read(tmp_path: Path) -> None:
     ("marker", "hint"),
     [
         ("-- +migrate Down", "--layout sql-migrate"),
-        ("---- create above / drop below ----", "-- migrate:up and -- migrate:down"),
+        ("---- create above / drop below ----", "--layout tern"),
     ],
 )
 def test_another_tools_down_marker_never_runs_as_part_of_a_native_up(
@@ -1207,3 +1212,25 @@ def test_an_apply_past_a_code_migration_says_so_at_the_gate(
     assert build_apply_plan(analysis, ran).warnings == ()
     pending = [ran[0], MigrationStatus(last, "b", "pending")]
     assert len(build_apply_plan(analysis, pending).warnings) == 1
+
+
+def test_tern_files_keep_their_down_below_the_line(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "001_t.sql",
+        "CREATE TABLE t (id int);\n---- create above / drop below ----\nDROP TABLE t;\n",
+    )
+    write(
+        tmp_path,
+        "002_u.sql",
+        'CREATE TABLE u (id int);\n{{ template "shared.sql" . }}\n'
+        "---- create above / drop below ----\nDROP TABLE u;\n",
+    )
+    result = load(tmp_path)
+    first, second = result.migrations
+    assert result.layout == "tern"
+    assert "DROP" not in first.up.text and first.down.text.strip() == "DROP TABLE t;"
+    assert first.down.start_line == 3
+    # tern's Go templates are expanded by tern alone: said at their line
+    [template] = [p for p in second.read_problems if p.kind == "parse_error"]
+    assert template.line == 2 and "template" in template.message

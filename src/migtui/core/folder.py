@@ -33,6 +33,7 @@ LAYOUT_NAMES = (
     "atlas",
     "liquibase",
     "supabase",
+    "tern",
 )
 
 

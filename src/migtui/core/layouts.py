@@ -1,4 +1,4 @@
-"""Reading a migration folder in any of twelve layouts into ``Migration`` values.
+"""Reading a migration folder in any of thirteen layouts into ``Migration`` values.
 
 Here: detecting the layout, and the checks every layout gets (duplicate
 versions, empty up, missing down, code migrations). Each tool's own reader
@@ -44,6 +44,9 @@ Naming rules:
 * ``atlas``: ``20240101120000_name.sql`` beside an ``atlas.sum``, all up;
   ``-- atlas:txmode none`` runs a file outside a transaction.
 
+* ``tern``: ``001_name.sql`` with the up SQL above ``---- create above / drop
+  below ----`` and the down SQL under it (``---- tern: disable-tx ----`` first
+  runs it outside a transaction).
 * ``supabase``: ``supabase/migrations/20240101120000_name.sql`` beside the CLI's
   ``supabase/config.toml``, all up; the platform's own schemas, tables and roles
   (``auth.users``, ``storage.objects``, ``anon`` …) exist before the first.
@@ -86,6 +89,7 @@ from migtui.core.tools import (
     sql_migrate,
     sqlx,
     supabase,
+    tern,
 )
 from migtui.core.tools.reading import (
     PREREAD,
@@ -220,6 +224,8 @@ def _detect(root: Path) -> str | None:
         return None
     if goose.looks_like_goose(versioned):
         return "goose"
+    if tern.looks_like_tern(versioned):
+        return "tern"
     if sql_migrate.looks_like_sql_migrate(versioned):
         return "sql-migrate"
     # Atlas keeps an atlas.sum beside any format it writes (golang-migrate's

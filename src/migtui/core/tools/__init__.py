@@ -25,6 +25,7 @@ from migtui.core.tools import (
     sql_migrate,
     sqlx,
     supabase,
+    tern,
 )
 from migtui.core.tools.atlas import Atlas
 from migtui.core.tools.base import ToolLedger, ToolRun, ToolState
@@ -39,6 +40,7 @@ from migtui.core.tools.sqitch import Sqitch
 from migtui.core.tools.sql_migrate import SqlMigrate
 from migtui.core.tools.sqlx import Sqlx
 from migtui.core.tools.supabase import Supabase
+from migtui.core.tools.tern import Tern
 
 __all__ = ["MODULES", "TOOLS", "ToolLedger", "ToolRun", "ToolState", "for_layout"]
 
@@ -56,6 +58,7 @@ MODULES = (
     atlas,
     liquibase,
     supabase,
+    tern,
 )
 
 TOOLS: tuple[ToolLedger, ...] = (
@@ -71,6 +74,7 @@ TOOLS: tuple[ToolLedger, ...] = (
     Atlas(),
     Liquibase(),
     Supabase(),
+    Tern(),
 )
 
 #: Tools whose folders look like another layout's: sqlx's files are named like

@@ -113,7 +113,7 @@ _FOREIGN_DOWN = re.compile(
 _FOREIGN_TOOLS = {
     "goose": ("goose", "goose"),
     "migrate": ("sql-migrate", "sql-migrate"),
-    "----": ("tern", None),
+    "----": ("tern", "tern"),
 }
 MIGRATE_BYTES = re.compile(rb"(?m)^[ \t]*--[ \t]*migrate:")
 
