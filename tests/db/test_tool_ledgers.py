@@ -213,6 +213,21 @@ TOOL_APPLIED = {
 }
 
 
+#: The layouts whose tool's rows migtui writes (sqitch's registry has its own tests).
+WRITTEN_LIKE_THE_TOOL = [
+    "golang-migrate",
+    "goose",
+    "flyway",
+    "diesel",
+    "prisma",
+    "sqlx",
+    "sql-migrate",
+    "liquibase",
+    "supabase",
+    "tern",
+]
+
+
 def _first_run(dsn: str, layout: str, root: Path) -> None:
     import hashlib
 
@@ -261,19 +276,7 @@ def _states(dsn, analysis, table=None):
 
 @pytest.mark.parametrize(
     "layout",
-    [
-        "golang-migrate",
-        "goose",
-        "flyway",
-        "diesel",
-        "sqitch",
-        "prisma",
-        "sqlx",
-        "sql-migrate",
-        "liquibase",
-        "supabase",
-        "tern",
-    ],
+    ["sqitch", *WRITTEN_LIKE_THE_TOOL],
 )
 def test_the_tools_ledger_decides_the_states(pg_dsn, tmp_path, layout):
     root = folder_for(layout, tmp_path / "m")
@@ -294,18 +297,7 @@ def test_the_tools_ledger_decides_the_states(pg_dsn, tmp_path, layout):
 
 @pytest.mark.parametrize(
     "layout",
-    [
-        "golang-migrate",
-        "goose",
-        "flyway",
-        "diesel",
-        "prisma",
-        "sqlx",
-        "sql-migrate",
-        "liquibase",
-        "supabase",
-        "tern",
-    ],
+    WRITTEN_LIKE_THE_TOOL,
 )
 def test_apply_continues_where_the_tool_stopped_and_writes_its_rows(pg_dsn, tmp_path, layout):
     root = folder_for(layout, tmp_path / "m")

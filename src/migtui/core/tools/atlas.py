@@ -23,9 +23,7 @@ from migtui.core.tools.reading import (
     Where,
     all_lines,
     declared_requires,
-    files_in,
-    is_stray_sql,
-    unrecognized,
+    named_files,
     whole_file,
 )
 from migtui.core.versions import Version
@@ -46,13 +44,9 @@ _BASELINE = 1
 
 def read(root: Path) -> Read:
     read = Read()
-    for path in files_in(root):
-        match = _ATLAS_NAME.match(path.name)
-        if match is not None:
-            read.migrations.append(_atlas_migration(path, root, match.group(1), match.group(2)))
-        elif is_stray_sql(path):
-            hint = "name migrations VERSION_name.sql, e.g. 20240101120000_add_index.sql"
-            read.problems.append(unrecognized(path, root, hint, LAYOUT))
+    hint = "name migrations VERSION_name.sql, e.g. 20240101120000_add_index.sql"
+    for path, match in named_files(root, _ATLAS_NAME, read, hint, LAYOUT):
+        read.migrations.append(_atlas_migration(path, root, match.group(1), match.group(2)))
     return read
 
 

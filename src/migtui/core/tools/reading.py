@@ -284,6 +284,17 @@ def unrecognized(path: Path, root: Path, hint: str, layout: str = "") -> Problem
     return Where(root, path).problem("unrecognized_file", message, hint)
 
 
+def named_files(root: Path, pattern: re.Pattern[str], read: Read, hint: str, layout: str):
+    """(path, match) of each file of ``root`` named as ``pattern`` says; a
+    stray .sql file is reported in ``read`` with ``hint`` (how to name one)."""
+    for path in files_in(root):
+        match = pattern.match(path.name)
+        if match is not None:
+            yield path, match
+        elif is_stray_sql(path):
+            read.problems.append(unrecognized(path, root, hint, layout))
+
+
 def is_stray_sql(path: Path) -> bool:
     return path.suffix.lower() == ".sql" and path.name.lower() not in KNOWN_NON_MIGRATIONS
 

@@ -23,9 +23,7 @@ from migtui.core.tools.reading import (
     Where,
     all_lines,
     declared_requires,
-    files_in,
-    is_stray_sql,
-    unrecognized,
+    named_files,
     whole_file,
 )
 from migtui.core.versions import Version
@@ -51,13 +49,8 @@ def looks_like_supabase(root: Path) -> bool:
 
 def read(root: Path) -> Read:
     read = Read()
-    for path in files_in(root):
-        match = _NAME.match(path.name)
-        if match is None:
-            if is_stray_sql(path):
-                hint = "name migrations TIMESTAMP_name.sql (supabase migration new name)"
-                read.problems.append(unrecognized(path, root, hint, LAYOUT))
-            continue
+    hint = "name migrations TIMESTAMP_name.sql (supabase migration new name)"
+    for path, match in named_files(root, _NAME, read, hint, LAYOUT):
         where = Where(root, path, match.group(1))
         problems: list = []
         up, source = whole_file("up", where, problems)

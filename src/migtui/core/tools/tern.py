@@ -22,11 +22,9 @@ from migtui.core.tools.reading import (
     Where,
     all_lines,
     declared_requires,
-    files_in,
-    is_stray_sql,
+    named_files,
     peek,
     read_source,
-    unrecognized,
 )
 from migtui.core.versions import Version
 
@@ -52,13 +50,8 @@ def looks_like_tern(paths: list[Path]) -> bool:
 
 def read(root: Path) -> Read:
     read = Read()
-    for path in files_in(root):
-        match = TERN_NAME.match(path.name)
-        if match is None:
-            if is_stray_sql(path):
-                hint = "name migrations NNN_name.sql, e.g. 004_add_index.sql"
-                read.problems.append(unrecognized(path, root, hint, LAYOUT))
-            continue
+    hint = "name migrations NNN_name.sql, e.g. 004_add_index.sql"
+    for path, match in named_files(root, TERN_NAME, read, hint, LAYOUT):
         read.migrations.append(_tern_migration(path, root, match.group(1), match.group(2)))
     return read
 
