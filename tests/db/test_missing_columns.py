@@ -138,3 +138,27 @@ def test_check_says_a_column_is_missing_exactly_when_the_server_refuses(
         [error] = errors
         assert error.kind == "missing_prerequisite" and error.object.startswith("column ")
         assert error.line == expected + 1  # after the file's marker line
+
+
+def test_a_down_dropping_a_column_from_the_wrong_table(write_migrations, analysis_of, pg_dsn):
+    """Seen in a tern history: the up adds a column to one table, the down drops
+    it from another, which never had it; the rollback fails with 42703."""
+    first = "CREATE TABLE user_config (id int);\nCREATE TABLE server_levels (id int);\n"
+    up = "ALTER TABLE user_config ADD COLUMN todo_channel bigint;\n"
+    down = "ALTER TABLE server_levels DROP COLUMN todo_channel;\n"
+    root = write_migrations(
+        {
+            "001_first.sql": _native(first),
+            "002_todo.sql": f"-- migrate:up\n{up}-- migrate:down\n{down}",
+        }
+    )
+    [error] = [p for p in analysis_of(root).problems if str(p.severity) == "error"]
+    assert (error.section, error.line) == ("down", 4)
+    assert error.object == "column public.server_levels.todo_channel"
+
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        conn.execute(first)
+        conn.execute(up)
+        with pytest.raises(psycopg.errors.UndefinedColumn):
+            conn.execute(down)
+        conn.execute("ALTER TABLE user_config DROP COLUMN todo_channel")  # the right table

@@ -1309,7 +1309,8 @@ class _Walker:
             other = other[0] if other is not None else None
         if ref.kind in TABLE_SCOPED_KINDS and ref.kind != "trigger" and other is None:
             table = ObjectRef("table", ref.schema, (ref.table or "").partition(".")[2])
-            if not own_has(table):
+            known = ref.kind == COLUMN and ref.table in self.complete
+            if not own_has(table) and not known:
                 return None  # columns and constraints of older tables are not tracked
         verb = {
             F.DROP: "drops",
