@@ -25,7 +25,8 @@ def test_h_rehearses_the_plan_on_a_copy_and_shows_the_locks(demo_data_dir):
         await pilot.press("h")  # with 0001 selected: the dialog opens at the top
         await wait_for(pilot, lambda: isinstance(app.screen, RehearsalScreen))
         screen = app.screen
-        await wait_for(pilot, lambda: screen.rehearsal is not None, timeout=120)
+        # a rehearsal starts pg_dump, psql and three runs of each step: minutes on a busy machine
+        await wait_for(pilot, lambda: screen.rehearsal is not None, timeout=240)
         rehearsal = screen.rehearsal
         assert rehearsal.ok and len(rehearsal.steps) == pending
         step = next(s for s in rehearsal.steps if s.version == "0014")
@@ -47,7 +48,7 @@ def test_h_rehearses_the_plan_on_a_copy_and_shows_the_locks(demo_data_dir):
         await pilot.press("h")
         await wait_for(pilot, lambda: isinstance(app.screen, RehearsalScreen))
         again = app.screen
-        await wait_for(pilot, lambda: again.rehearsal is not None, timeout=120)
+        await wait_for(pilot, lambda: again.rehearsal is not None, timeout=240)
         box = again.query_one("#rehearsal-box")
         step = again.query_one("#step-0014")
         await wait_for(pilot, lambda: abs(step.region.y - box.content_region.y) <= 1, 10)
