@@ -77,6 +77,7 @@ def test_a_changeset_without_rollback_cannot_be_rolled_back(tmp_path: Path) -> N
     write(tmp_path, "changelog.sql", formatted("--changeset ada:1\nCREATE TABLE a (id int);\n"))
     [warning] = problems(tmp_path, "missing_down")
     assert "--rollback" in warning.hint
+    assert warning.line == 3 and "changeset ada:1" in warning.message  # at its header
 
 
 def test_a_rollback_block_and_a_rollback_naming_another_changeset(tmp_path: Path) -> None:

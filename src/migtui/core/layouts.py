@@ -419,6 +419,8 @@ def _with_content_checks(migration: Migration, root: Path) -> Migration:
         not migration.repeatable
         and not no_downs_by_design
         and (down is None or not has_sql(down.text))
+        # a reader that said it already, at its own line (Liquibase's changeset)
+        and not any(p.kind == "missing_down" for p in migration.read_problems)
     ):
         if down is None:
             message = f"{migration.label} has no down SQL, so it cannot be rolled back"

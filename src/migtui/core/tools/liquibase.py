@@ -702,6 +702,12 @@ def read(root: Path) -> Read:
                         "parse_error", message, "name a changeset of the changelog", change.line
                     )
                 )
+        if down is None and change.up is not None:
+            message = (
+                f"changeset {change.author}:{change.id} has no rollback, so it cannot be "
+                "rolled back"
+            )
+            problems.append(where.problem("missing_down", message, DOWN_HINT, change.line))
         out.migrations.append(
             Migration(
                 Version(raw),
