@@ -94,7 +94,8 @@ def test_no_generated_url_dsn_shows_its_password(scheme, password, user):
 @given(password=_passwords.filter(lambda pw: "'" not in pw and " " not in pw and "\\\\" not in pw))
 def test_no_generated_key_value_dsn_shows_its_password(password):
     dsn = f"host=db.internal user=ops password={password} dbname=app"
-    assume(password not in dsn.replace(f"password={password} ", ""))
+    # a password that is also part of the rest (the key "password" itself) shows there
+    assume(password not in dsn.replace(f"={password} ", "= "))
     assert password not in redact_dsn(dsn)
     quoted = f"host=db.internal password='{password}' dbname=app"
     assert password not in redact_dsn(quoted)
