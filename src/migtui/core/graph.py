@@ -309,6 +309,7 @@ class _Walker:
         self.catalog = catalog
         self.assumed = CatalogSnapshot(frozenset(assumed))
         self.tool_objects = CatalogSnapshot(frozenset(loaded.assumed))
+        self.platform = CatalogSnapshot(frozenset(loaded.platform))
         self.live = _Live()
         self.problems: list[Problem] = []
         #: Lock hints (kind "lint"), apart from the problems: advice, never a failure.
@@ -829,15 +830,9 @@ class _Walker:
         return None
 
     def _platform_missing(self, ref: ObjectRef) -> bool:
-        """Supabase's platform objects (``auth.users``…) are there before the
-        first migration on Supabase; a target that is not Supabase lacks them."""
-        return (
-            self.loaded.layout == "supabase"
-            and self.catalog is not None
-            and ref.schema != "supabase_migrations"
-            and ref.name != "supabase_migrations"
-            and not self._catalog_has(ref)
-        )
+        """A platform's objects (Supabase's ``auth.users``…) are there before
+        the first migration on that platform; a target that is not it lacks them."""
+        return self.catalog is not None and self.platform.has(ref) and not self._catalog_has(ref)
 
     def _report_unmet(
         self,

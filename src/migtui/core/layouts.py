@@ -108,6 +108,11 @@ LAYOUTS = tuple(m.LAYOUT for m in MODULES)
 #: ledger table (and diesel's helpers), so a migration that reads or alters it
 #: needs nothing.
 TOOL_OBJECTS: dict[str, tuple[ObjectRef, ...]] = {m.LAYOUT: m.ASSUMED for m in MODULES}
+#: What a layout's platform makes (Supabase's ``auth.users``…), among the
+#: above: there only when the target is that platform.
+PLATFORM_OBJECTS: dict[str, tuple[ObjectRef, ...]] = {
+    m.LAYOUT: getattr(m, "PLATFORM", ()) for m in MODULES
+}
 
 
 @dataclass(frozen=True)
@@ -133,6 +138,9 @@ class LoadResult:
     search_path: tuple[str, ...] = ("public",)
     #: The environment's variables the reading looked up, and their values.
     environment: tuple[tuple[str, str | None], ...] = ()
+    #: Those of ``assumed`` that the layout's platform makes, not its tool: a
+    #: target that is not that platform lacks them.
+    platform: tuple[ObjectRef, ...] = ()
 
 
 def detect_layout(root: Path) -> str:
@@ -358,6 +366,7 @@ def _finish(root: Path, layout: str, read: Read) -> LoadResult:
         code_migrations=tuple((raw, relative(path, root)) for raw, path in code),
         search_path=read.search_path,
         environment=read.environment,
+        platform=PLATFORM_OBJECTS[layout],
     )
 
 

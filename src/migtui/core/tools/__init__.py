@@ -7,7 +7,9 @@ records them in the target (its ledger class: what identifies the table, how
 its rows become each migration's state, and how an apply or a rollback is
 written so that the tool, run next, agrees). ``reading`` holds what the
 readers share. Adding a tool is one module here, listed in ``MODULES``, and
-its detection rule in ``core.layouts``.
+its detection rule in ``core.layouts``. A tool run on a platform of its own
+(Supabase) also names what that platform makes (``PLATFORM``): objects a
+target that is not that platform lacks.
 """
 
 from __future__ import annotations

@@ -109,7 +109,7 @@ _FOREIGN_DOWN = re.compile(
     r"^\s*(?:--\s*\+(goose|migrate)\s+down\b|(----)\s*create above\s*/\s*drop below)",
     re.IGNORECASE,
 )
-#: The tool each of them belongs to, and its layout when migtui reads it.
+#: The tool each of them belongs to, and its layout in migtui.
 _FOREIGN_TOOLS = {
     "goose": ("goose", "goose"),
     "migrate": ("sql-migrate", "sql-migrate"),
@@ -162,11 +162,7 @@ def _native_migration(path: Path, root: Path, raw_version: str, name: str | None
                     "native, where a file without -- migrate: markers is all up: the lines "
                     "after it are not run"
                 )
-                hint = (
-                    f"read the folder as {tool}'s (--layout {layout})"
-                    if layout
-                    else "split the file with -- migrate:up and -- migrate:down"
-                )
+                hint = f"read the folder as {tool}'s (--layout {layout})"
                 problems.append(where.problem("parse_error", message, hint, index + 1))
                 up = source.section("up", 0, index)
                 requires = declared_requires(list(enumerate(source.lines[:index])), where, problems)

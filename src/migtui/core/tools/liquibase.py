@@ -53,7 +53,7 @@ from __future__ import annotations
 import os
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from migtui.core.model import TABLE, Migration, ObjectRef, Problem, Section
@@ -724,16 +724,29 @@ def read(root: Path) -> Read:
     return out
 
 
+#: The changesets last read from a folder, under the folder's signature: the
+#: ledger asks for them at every state read and every row it writes.
+_READ: dict[Path, tuple[str, dict[str, Change]]] = {}
+
+
 def changes(root: Path) -> dict[str, Change]:
-    """Each migration's changeset (by migtui's version), for the ledger."""
+    """Each migration's changeset (by migtui's version), for the ledger; read
+    again only when the folder changed."""
+    from migtui.core.cache import folder_signature
+
+    signature = folder_signature(root)
+    kept = _READ.get(root)
+    if signature is not None and kept is not None and kept[0] == signature:
+        return kept[1]
     reader = _Reader(root)
     reader.read_root()
-    return {str(i): c for i, c in enumerate(reader.changes, start=1)}
+    found = {str(i): c for i, c in enumerate(reader.changes, start=1)}
+    if signature is not None:
+        _READ[root] = (signature, found)
+    return found
 
 
 def _with_migration(problem: Problem, raw: str) -> Problem:
-    from dataclasses import replace
-
     return replace(problem, migration=raw)
 
 

@@ -123,12 +123,24 @@ _ROLES = (
     "pgbouncer",
 )
 
-#: What Supabase's platform has made before the first migration runs.
-ASSUMED: tuple[ObjectRef, ...] = (
-    *(ObjectRef(SCHEMA, None, name) for name in _SCHEMAS),
-    *(ObjectRef(TABLE, schema, name) for schema, names in _TABLES.items() for name in names),
+#: What Supabase's platform makes before the first migration: there on a
+#: Supabase database, missing from any other.
+PLATFORM: tuple[ObjectRef, ...] = (
+    *(ObjectRef(SCHEMA, None, name) for name in _SCHEMAS if name != "supabase_migrations"),
+    *(
+        ObjectRef(TABLE, schema, name)
+        for schema, names in _TABLES.items()
+        if schema != "supabase_migrations"
+        for name in names
+    ),
     ObjectRef(VIEW, "vault", "decrypted_secrets"),
     *(ObjectRef(ROLE, None, name) for name in _ROLES),
+)
+#: What is there before the first migration runs: the CLI's ledger, and the platform.
+ASSUMED: tuple[ObjectRef, ...] = (
+    ObjectRef(SCHEMA, None, "supabase_migrations"),
+    ObjectRef(TABLE, "supabase_migrations", "schema_migrations"),
+    *PLATFORM,
 )
 
 
