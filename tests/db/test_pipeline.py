@@ -54,6 +54,33 @@ def test_every_notice_belongs_to_the_statement_that_raised_it(
     assert (finished[5].command_tag, finished[5].rows) == ("UPDATE 2", 2)
 
 
+def test_a_notice_keeps_its_severity_code_detail_and_hint(pg_dsn, write_migrations, analysis_of):
+    events: list = []
+    sql = (
+        "-- migrate:up\n"
+        "DO $$ BEGIN RAISE WARNING 'clé à ajouter: %', 'été' USING ERRCODE = '01000',"
+        " DETAIL = 'déjà 3 lignes', HINT = 'voir la note'; END $$;\n"
+        "DO $$ BEGIN RAISE INFO 'plain'; END $$;\n"
+    )
+    analysis = analysis_of(write_migrations({"0001_said.sql": sql}))
+    assert Runner(pg_dsn, analysis, emit=events.append).apply().outcome == "done"
+    warning, info = [e for e in events if isinstance(e, Notice)]
+    assert (warning.severity, warning.message, warning.sqlstate) == (
+        "WARNING",
+        "clé à ajouter: été",
+        "01000",
+    )
+    assert (warning.detail, warning.hint, warning.index) == ("déjà 3 lignes", "voir la note", 0)
+    assert (info.severity, info.message, info.detail, info.hint, info.index) == (
+        "INFO",
+        "plain",
+        None,
+        None,
+        1,
+    )
+    assert warning.to_json()["type"] == "notice" and warning.ts > 0
+
+
 def test_a_failure_past_the_first_chunk_is_at_its_own_line_and_undoes_the_rest(
     pg_dsn, write_migrations, analysis_of
 ):

@@ -64,6 +64,13 @@ _DOLLAR_QUOTE = re.compile(r"\$([A-Za-z_][A-Za-z_0-9]*)?\$")
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|min|h)?\s*$")
 
 
+_SEVERITY = psycopg.pq.DiagnosticField.SEVERITY_NONLOCALIZED
+_SEVERITY_LOCALIZED = psycopg.pq.DiagnosticField.SEVERITY
+_MESSAGE = psycopg.pq.DiagnosticField.MESSAGE_PRIMARY
+_SQLSTATE = psycopg.pq.DiagnosticField.SQLSTATE
+_DETAIL = psycopg.pq.DiagnosticField.MESSAGE_DETAIL
+_HINT = psycopg.pq.DiagnosticField.MESSAGE_HINT
+
 #: The runner's own session settings: the server notices a vanished client
 #: mid-statement and rolls it back.
 _SESSION_SETTINGS = "SELECT set_config('client_connection_check_interval', '1s', false)"
@@ -307,7 +314,11 @@ class Runner:
         # to prepare the ones it sees five times.
         conn.prepare_threshold = None
         self._conn = conn
-        conn.add_notice_handler(self._on_notice)
+        # Notices are read straight off libpq's result: psycopg's own handler
+        # builds a Diagnostic whose every field costs a lookup, and a DO block
+        # can raise a hundred thousand of them.
+        self._notice_codec = conn.info.encoding
+        conn.pgconn.notice_handler = self._on_notice
         return conn
 
     def _cursor_for(self, conn: psycopg.Connection) -> psycopg.Cursor:
@@ -1050,19 +1061,26 @@ class Runner:
                 for p, u, a, q in rows
             )
 
-    def _on_notice(self, diag: psycopg.errors.Diagnostic) -> None:
+    def _on_notice(self, result: psycopg.pq.abc.PGresult) -> None:
         current = self._current
         if current is None:
             return  # the ledger's own housekeeping
+        field = result.error_field
+        codec = self._notice_codec
+        severity = field(_SEVERITY) or field(_SEVERITY_LOCALIZED)
+        message = field(_MESSAGE)
+        sqlstate = field(_SQLSTATE)
+        detail = field(_DETAIL)
+        hint = field(_HINT)
         self._emit(
-            Notice(
-                version=current[0],
-                severity=diag.severity_nonlocalized or diag.severity or "NOTICE",
-                message=diag.message_primary or "",
-                sqlstate=diag.sqlstate,
-                detail=diag.message_detail,
-                hint=diag.message_hint,
-                index=current[1],
+            Notice.quick(
+                current[0],
+                severity.decode(codec, "replace") if severity else "NOTICE",
+                message.decode(codec, "replace") if message else "",
+                sqlstate.decode("ascii", "replace") if sqlstate else None,
+                detail.decode(codec, "replace") if detail else None,
+                hint.decode(codec, "replace") if hint else None,
+                current[1],
             )
         )
 

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from migtui.tui.screens.console_screen import ConsoleScreen
 
 #: Events are drawn at most this often; the ones in between arrive in one batch.
-BATCH_SECONDS = 0.05
+BATCH_SECONDS = 0.03
 #: ... or this often while batches are small (a migration reporting its progress
 #: a hundred times a second): each notice is on screen within a few tens of ms.
 #: A flood of events (batches bigger than the output draws of one) keeps the
