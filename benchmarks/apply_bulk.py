@@ -8,7 +8,10 @@ operators use today, each to a fresh database on one embedded PostgreSQL 18:
 * dbmate up: the same file, read by dbmate (it sends the section as one string);
 * pipeline floor: psycopg sending every statement in pipeline mode inside one
   transaction, with nothing else done: what no tool that reports per statement
-  can beat.
+  can beat;
+* python one string: a Python process that imports psycopg, connects and sends
+  the file as one string in one transaction, as dbmate does: the least any
+  Python tool can take, as a whole process, learning nothing per statement.
 
     python benchmarks/apply_bulk.py [--inserts 10000] [--repeat 5]
 """
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -54,6 +58,13 @@ def pipeline_floor(dsn: str, statements: list[str]) -> None:
             cursor.execute(text, prepare=False)
 
 
+ONE_STRING = (
+    "import sys, psycopg\n"
+    "with psycopg.connect(sys.argv[1]) as conn:\n"
+    "    conn.execute(open(sys.argv[2], encoding='utf-8').read())\n"
+)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--inserts", type=int, default=10_000, metavar="N")
@@ -74,6 +85,7 @@ def main() -> None:
         "migtui apply": [],
         "migtui runner": [],
         "pipeline floor": [],
+        "python one string": [],
     }
     if dbmate:
         timings["dbmate up"] = []
@@ -90,6 +102,9 @@ def main() -> None:
             timings["migtui runner"].append(timed(apply_all, runner))
             dsn = fresh_database(admin)
             timings["pipeline floor"].append(timed(pipeline_floor, dsn, statements))
+            dsn = fresh_database(admin)
+            one = [sys.executable, "-c", ONE_STRING, dsn, str(script)]
+            timings["python one string"].append(timed(run, *one))
             if dbmate:
                 url = dbmate_url(fresh_database(admin))
                 up = [dbmate, "--url", url, "--migrations-dir", str(folder), "--no-dump-schema"]

@@ -201,7 +201,7 @@ class ProjectCache:
         if signature is None:
             return
         where = str(root) if Path(root).is_absolute() else f"{os.getcwd()}\0{root}"
-        from migtui.core.tools.flyway_config import signature as flyway_settings
+        from migtui.core.flyway_config import signature as flyway_settings
 
         parts = [
             _code_fingerprint(),

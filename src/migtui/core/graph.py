@@ -19,6 +19,7 @@ from pathlib import Path
 
 from migtui.core import facts as F
 from migtui.core.catalog import CatalogSnapshot
+from migtui.core.flyway_config import PLACEHOLDER
 from migtui.core.folder import AssumeError, analyze_folder
 from migtui.core.layouts import LoadResult
 from migtui.core.model import (
@@ -57,7 +58,6 @@ from migtui.core.project import (
     Requirement,
 )
 from migtui.core.statements import SplitError, is_copy_from_stdin, split, splits_transaction
-from migtui.core.tools.flyway_config import PLACEHOLDER
 
 ERROR, WARNING = Severity.ERROR, Severity.WARNING
 

@@ -104,11 +104,15 @@ class MigtuiApp(RunActions, App):
         self.last_output_file: Path | None = None
         self._gc_thresholds = gc.get_threshold()
 
-    def on_mount(self) -> None:
+    def get_default_screen(self) -> Screen:
+        # The console is the app's first screen, not one pushed over an empty
+        # default: its first frame is laid out and painted once.
         from migtui.tui.screens.console_screen import ConsoleScreen
 
+        return ConsoleScreen(self.source)
+
+    def on_mount(self) -> None:
         self._gc_thresholds = _collect_less_often()
-        self.push_screen(ConsoleScreen(self.source))
 
     def on_unmount(self) -> None:
         # However the console closes, a runner left waiting (step mode) or running must

@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import replace
 from pathlib import Path
 
+from migtui.core import flyway_config
 from migtui.core.model import (
     SCHEMA,
     TABLE,
@@ -21,7 +22,6 @@ from migtui.core.model import (
     Section,
 )
 from migtui.core.project import MigrationInfo
-from migtui.core.tools import flyway_config
 from migtui.core.tools.base import (
     Sql,
     ToolLedger,

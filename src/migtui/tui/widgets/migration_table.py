@@ -6,6 +6,7 @@ from rich.cells import cell_len
 from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import DataTable
+from textual.widgets._data_table import DuplicateKey, Row, RowKey
 
 from migtui.tui import states
 from migtui.tui.project_view import ProjectView
@@ -98,14 +99,44 @@ class MigrationTable(DataTable):
             self.narrow = narrow
             self.clear(columns=True)
             self._add_columns()
-        for row in rows:
-            self.add_row(*self._cells(row.version, row.name, row.state), key=row.version)
+        self._add_rows(
+            [(row.version, self._cells(row.version, row.name, row.state)) for row in rows]
+        )
         if keep is not None:
             self.select(keep)
         elif self.row_count:
             self.select(self._first_interesting(project))
         if self.size.width <= 0:  # shown before the first layout: fit once it is known
             self.call_after_refresh(self._fit)
+
+    def _add_rows(self, rows: list[tuple[str, tuple[Text, ...]]]) -> None:
+        """``add_row`` for each, with the table's bookkeeping done once for all
+        instead of once a row (its cursor, its refresh): a third of the time a
+        2,000-row history took to fill the table."""
+        if not rows:
+            return
+        columns = [column.key for column in self.ordered_columns]
+        start = self.row_count
+        locations, data, table_rows, new = (
+            self._row_locations,
+            self._data,
+            self.rows,
+            self._new_rows,
+        )
+        for offset, (version, cells) in enumerate(rows):
+            key = RowKey(version)
+            if key in locations:
+                raise DuplicateKey(f"The row key {key!r} already exists.")
+            locations[key] = start + offset
+            data[key] = dict(zip(columns, cells, strict=True))
+            table_rows[key] = Row(key, 1)
+            new.add(key)
+        self._require_update_dimensions = True
+        self.cursor_coordinate = self.cursor_coordinate
+        if start == 0 and self.show_cursor and self.cursor_type != "none":
+            self._highlight_cursor()
+        self._update_count += len(rows)
+        self.check_idle()
 
     def _update_dimensions(self, new_rows) -> None:
         """Size the columns from the widths ``show`` knows instead of measuring

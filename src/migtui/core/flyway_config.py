@@ -23,8 +23,9 @@ the schemas that do not exist, keeps its history table in the default one, and
 puts the default schema first on the search path while it migrates, so a
 script's unqualified names land there.
 
-Kept free of heavy imports: the analysis cache asks it for a signature of the
-settings on every run.
+Kept free of heavy imports, and outside the ``tools`` package (whose import
+loads every reader): the analysis cache asks it for a signature of the
+settings on every run, before anything else is known to be needed.
 """
 
 from __future__ import annotations
