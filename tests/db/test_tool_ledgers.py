@@ -65,6 +65,17 @@ def folder_for(layout: str, root: Path) -> Path:
         root = root / "supabase" / "migrations"
         for number, (name, up) in enumerate(steps, 1):
             files[f"2024010100000{number}_{name}.sql"] = up + "\n"
+    if layout == "drizzle":  # drizzle-kit's files, listed by its journal
+        entries = []
+        for n, (name, up) in enumerate(steps):
+            files[f"000{n}_{name}.sql"] = up + "\n"
+            entries.append(
+                f'{{"idx": {n}, "version": "7", "when": {WHEN[n]}, "tag": "000{n}_{name}",'
+                ' "breakpoints": true}'
+            )
+        files["meta/_journal.json"] = (
+            '{"version": "7", "dialect": "postgresql", "entries": [' + ", ".join(entries) + "]}"
+        )
     if layout == "liquibase":  # a master changelog including one formatted SQL file per step
         includes = "".join(
             f'  <include file="changes/00{n}_{name}.sql" relativeToChangelogFile="true"/>\n'
@@ -99,12 +110,23 @@ def folder_for(layout: str, root: Path) -> Path:
     return root
 
 
+#: drizzle-kit's moment of generating each migration (its journal's "when").
+WHEN = (1717000000000, 1717100000000, 1717200000000)
+
 # What each tool leaves in a database after running the first migration:
 # its ledger table, created as the tool creates it, and its row.
 TOOL_FIRST_RUN = {
     "tern": """
         CREATE TABLE public.schema_version (version int4 NOT NULL);
         INSERT INTO public.schema_version (version) VALUES (1);
+    """,
+    # drizzle-orm's migrate(): the file's SHA-256 and the journal's "when"
+    "drizzle": """
+        CREATE SCHEMA IF NOT EXISTS drizzle;
+        CREATE TABLE IF NOT EXISTS drizzle.__drizzle_migrations (
+            id SERIAL PRIMARY KEY, hash text NOT NULL, created_at bigint);
+        INSERT INTO drizzle.__drizzle_migrations (hash, created_at)
+            VALUES ({sha256}, 1717000000000);
     """,
     "supabase": """
         CREATE SCHEMA IF NOT EXISTS supabase_migrations;
@@ -208,6 +230,8 @@ TOOL_APPLIED = {
     "liquibase": "SELECT id || ':' || exectype || ':' || orderexecuted || ':' || filename"
     " FROM databasechangelog ORDER BY orderexecuted",
     "tern": "SELECT version::text FROM public.schema_version",
+    "drizzle": "SELECT created_at::text || ':' || left(hash, 8) FROM drizzle.__drizzle_migrations"
+    " ORDER BY id",
     "supabase": "SELECT version || ':' || name || ':' || cardinality(statements)"
     " FROM supabase_migrations.schema_migrations ORDER BY version",
 }
@@ -225,6 +249,7 @@ WRITTEN_LIKE_THE_TOOL = [
     "liquibase",
     "supabase",
     "tern",
+    "drizzle",
 ]
 
 
@@ -236,6 +261,7 @@ def _first_run(dsn: str, layout: str, root: Path) -> None:
     first = {
         "prisma": "20240101000001_users/migration.sql",
         "sqlx": "20240101000001_users.up.sql",
+        "drizzle": "0000_users.sql",
     }.get(layout)
     data = (root / first).read_bytes() if first else b""
     change_id = "NULL"
@@ -315,6 +341,15 @@ def test_apply_continues_where_the_tool_stopped_and_writes_its_rows(pg_dsn, tmp_
         assert result.outcome == "refused"
         assert after_apply == [
             f"2024010100000{n}:{m}:1" for n, m in ((1, "users"), (2, "posts"), (3, "tags"))
+        ]
+        return
+    if layout == "drizzle":  # no down migrations either; each row as drizzle-orm writes it
+        import hashlib
+
+        assert result.outcome == "refused"
+        assert after_apply == [
+            f"{WHEN[n]}:" + hashlib.sha256((root / f"000{n}_{m}.sql").read_bytes()).hexdigest()[:8]
+            for n, m in enumerate(("users", "posts", "tags"))
         ]
         return
     assert result.outcome == "done"

@@ -84,7 +84,7 @@ def test_fixture_folder_loads_cleanly(layout: str) -> None:
     for migration in result.migrations:
         assert migration.layout == layout
         assert migration.up is not None and migration.up.text.strip()
-        if layout not in ("atlas", "supabase"):  # they have no down files
+        if layout not in ("atlas", "supabase", "drizzle"):  # they have no down files
             assert migration.down is not None and migration.down.text.strip()
 
 
@@ -689,6 +689,11 @@ _TOOL_LEDGER_FOLDERS = {
         "CREATE VIEW applied AS SELECT id, author FROM databasechangelog;\n"
         "--rollback DROP VIEW applied;\n",
     },
+    "drizzle": {
+        "0000_a.sql": "CREATE VIEW applied AS SELECT hash FROM drizzle.__drizzle_migrations;\n",
+        "meta/_journal.json": '{"dialect": "postgresql", "entries": '
+        '[{"idx": 0, "when": 1717000000000, "tag": "0000_a", "breakpoints": true}]}',
+    },
     "atlas": {
         "atlas.sum": "h1:x=\n20240101000000_a.sql h1:y=\n",
         "20240101000000_a.sql": "CREATE VIEW applied AS SELECT version"
@@ -726,6 +731,7 @@ def test_each_layout_names_its_ledger_as_assumed() -> None:
     assert "table public.databasechangelog" in ledgers["liquibase"]
     assert "table supabase_migrations.schema_migrations" in ledgers["supabase"]
     assert "table public.schema_version" in ledgers["tern"]
+    assert {"schema drizzle", "table drizzle.__drizzle_migrations"} <= ledgers["drizzle"]
     assert {"table auth.users", "table storage.objects", "role anon"} <= ledgers["supabase"]
 
 
@@ -1234,3 +1240,94 @@ def test_tern_files_keep_their_down_below_the_line(tmp_path: Path) -> None:
     # tern's Go templates are expanded by tern alone: said at their line
     [template] = [p for p in second.read_problems if p.kind == "parse_error"]
     assert template.line == 2 and "template" in template.message
+
+
+# ----------------------------------------------------------------- drizzle
+
+
+def _journal(*entries: tuple[str, int], dialect: str = "postgresql") -> str:
+    import json
+
+    listed = [
+        {"idx": i, "version": "7", "when": when, "tag": tag, "breakpoints": True}
+        for i, (tag, when) in enumerate(entries)
+    ]
+    return json.dumps({"version": "7", "dialect": dialect, "entries": listed}, indent=2)
+
+
+def test_drizzle_runs_what_its_journal_lists_in_the_journals_order(tmp_path: Path) -> None:
+    write(tmp_path, "0000_first.sql", 'CREATE TABLE "a" ("id" serial PRIMARY KEY NOT NULL);\n')
+    write(
+        tmp_path,
+        "0001_second.sql",
+        'ALTER TABLE "a" ADD COLUMN "b" text;--> statement-breakpoint\n'
+        'CREATE INDEX "a_b_idx" ON "a" USING btree ("b");\n',
+    )
+    write(tmp_path, "0002_forgotten.sql", "ALTER TABLE a ADD COLUMN c int;\n")
+    write(tmp_path, "meta/0000_snapshot.json", "{}")
+    write(
+        tmp_path,
+        "meta/_journal.json",
+        _journal(("0001_second", 1717100000000), ("0000_first", 1717000000000)),
+    )
+    result = load(tmp_path)
+    assert result.layout == "drizzle"
+    # the journal's order, not the names' (a branch merged late is listed last)
+    assert versions(result) == ["0001", "0000"]
+    assert [m.name for m in result.migrations] == ["second", "first"]
+    assert all(m.down is None for m in result.migrations)
+    [stray] = [p for p in result.problems if p.kind == "unrecognized_file"]
+    assert stray.file == "0002_forgotten.sql" and stray.severity == Severity.WARNING
+    assert "never runs it" in stray.message
+    # no down migrations by design: not a warning per file
+    assert "missing_down" not in kinds(result)
+    second = analyze_dir(tmp_path).get("0001")
+    assert [s.start_line for s in second.statements("up")] == [1, 2]
+
+
+def test_drizzle_a_listed_file_that_is_missing_is_an_error_at_the_journal(tmp_path: Path) -> None:
+    write(tmp_path, "0000_first.sql", "CREATE TABLE a (id int);\n")
+    write(
+        tmp_path,
+        "meta/_journal.json",
+        _journal(("0000_first", 1717000000000), ("0001_gone", 1717100000000)),
+    )
+    result = load(tmp_path)
+    [missing] = [p for p in result.problems if p.kind == "missing_file"]
+    assert missing.severity == Severity.ERROR
+    assert missing.file == "meta/_journal.json" and missing.line == 16
+    assert "0001_gone" in missing.message
+
+
+def test_drizzle_tags_without_a_number_take_their_place_in_the_journal(tmp_path: Path) -> None:
+    write(tmp_path, "wise_ironman.sql", "CREATE TABLE a (id int);\n")
+    write(tmp_path, "tidy_ogre.sql", "ALTER TABLE a ADD COLUMN b int;\n")
+    write(
+        tmp_path,
+        "meta/_journal.json",
+        _journal(("wise_ironman", 1717000000000), ("tidy_ogre", 1717100000000)),
+    )
+    result = load(tmp_path)
+    assert versions(result) == ["0000", "0001"]
+    assert [m.name for m in result.migrations] == ["wise_ironman", "tidy_ogre"]
+    assert result.problems == ()
+
+
+def test_drizzle_journal_for_another_database_or_broken_is_said(tmp_path: Path) -> None:
+    write(tmp_path, "0000_a.sql", "CREATE TABLE a (id int);\n")
+    write(tmp_path, "meta/_journal.json", _journal(("0000_a", 1), dialect="sqlite"))
+    with pytest.raises(LayoutError, match="'sqlite'.*PostgreSQL migrations only"):
+        load(tmp_path)
+    write(tmp_path, "meta/_journal.json", '{"dialect": "postgresql",\n "entries": [}')
+    result = load(tmp_path)
+    [broken] = [p for p in result.problems if p.kind == "parse_error"]
+    assert broken.file == "meta/_journal.json" and broken.line == 2
+    assert broken.severity == Severity.ERROR
+
+
+def test_drizzle_project_root_points_at_its_migrations_folder(tmp_path: Path) -> None:
+    write(tmp_path, "drizzle.config.ts", "export default {}\n")
+    write(tmp_path, "drizzle/0000_a.sql", "CREATE TABLE a (id int);\n")
+    write(tmp_path, "drizzle/meta/_journal.json", _journal(("0000_a", 1717000000000)))
+    with pytest.raises(LayoutError, match="did you mean .*drizzle"):
+        detect_layout(tmp_path)

@@ -34,6 +34,7 @@ LAYOUT_NAMES = (
     "liquibase",
     "supabase",
     "tern",
+    "drizzle",
 )
 
 

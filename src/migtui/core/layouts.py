@@ -1,4 +1,4 @@
-"""Reading a migration folder in any of thirteen layouts into ``Migration`` values.
+"""Reading a migration folder in any of fourteen layouts into ``Migration`` values.
 
 Here: detecting the layout, and the checks every layout gets (duplicate
 versions, empty up, missing down, code migrations). Each tool's own reader
@@ -50,6 +50,9 @@ Naming rules:
 * ``supabase``: ``supabase/migrations/20240101120000_name.sql`` beside the CLI's
   ``supabase/config.toml``, all up; the platform's own schemas, tables and roles
   (``auth.users``, ``storage.objects``, ``anon`` …) exist before the first.
+* ``drizzle``: ``0000_name.sql`` files listed, in their run order, by
+  ``meta/_journal.json`` (drizzle-kit's journal); all up. The version is the
+  file name's leading number (see ``core.tools.drizzle``).
 * ``liquibase``: a changelog (XML, YAML or JSON) that includes formatted SQL
   files (``--liquibase formatted sql``, ``--changeset author:id``), or such files
   alone; each changeset is a migration, its version its place in the run order
@@ -81,6 +84,7 @@ from migtui.core.tools import (
     atlas,
     dbmate,
     diesel,
+    drizzle,
     flyway,
     golang_migrate,
     goose,
@@ -211,6 +215,8 @@ def _detect(root: Path) -> str | None:
         return "liquibase"
     if supabase.looks_like_supabase(root):
         return "supabase"
+    if drizzle.looks_like_drizzle(root):
+        return "drizzle"
     if (root / "migration_lock.toml").is_file() or any(
         prisma.PRISMA_FOLDER.match(p.name) and (p / "migration.sql").is_file()
         for p in folders_in(root)
@@ -342,8 +348,8 @@ def _refuse_other_dialect(root: Path, migrations: list[Migration]) -> None:
 
 def _finish(root: Path, layout: str, read: Read) -> LoadResult:
     _refuse_other_dialect(root, read.migrations)
-    if layout == "sqitch":
-        ordered = list(read.migrations)  # plan order is the run order
+    if layout in ("sqitch", "drizzle"):
+        ordered = list(read.migrations)  # the plan's (the journal's) order is the run order
     else:
         ordered = sorted(read.migrations, key=lambda m: (m.version.order, m.version.raw, m.name))
     migrations = tuple(_with_content_checks(m, root) for m in ordered)
@@ -421,9 +427,11 @@ def _with_content_checks(migration: Migration, root: Path) -> Migration:
             )
         )
     down = migration.down
-    # Prisma, Atlas and Supabase write no down migrations at all: saying so for each would
+    # Prisma, Atlas, Supabase and Drizzle write no down migrations at all: saying so for each would
     # be noise (a rollback says it when asked).
-    no_downs_by_design = migration.layout in ("prisma", "atlas", "supabase") and down is None
+    no_downs_by_design = (
+        migration.layout in ("prisma", "atlas", "supabase", "drizzle") and down is None
+    )
     if (
         not migration.repeatable
         and not no_downs_by_design

@@ -31,7 +31,7 @@ from migtui.core.plan import (
 from migtui.core.project import FROM_LAYOUT, Analysis
 from migtui.core.statements import is_set_transaction
 from migtui.core.tools import ToolRun
-from migtui.core.tools.base import quote_ident
+from migtui.core.tools.base import quote_ident, split_table
 from migtui.db import ledger, pipeline, tools
 from migtui.db.connect import connect, privilege_hint, without_password
 from migtui.db.lock import LockHeld, LockHolder, acquire, unlock
@@ -427,7 +427,10 @@ class Runner:
         tool = next(iter(tools.for_layout(self.analysis.layout)), None)
         if tool is None or not tool.ledger_ddl:
             return None
-        name = f"public.{tool.table}"
+        # in public, unless the tool keeps it in a schema of its own (drizzle, Supabase)
+        schema, table = split_table(tool.table)
+        schema = schema or "public"
+        name = f"{schema}.{table}"
         user = next(
             (
                 step.version
@@ -439,7 +442,7 @@ class Runner:
         )
         if user is None:
             return None
-        found = tools.FoundLedger(tool, "public", tool.table, "made")
+        found = tools.FoundLedger(tool, schema, table, "made")
         with conn.transaction():
             for sql in tool.ledger_ddl:
                 conn.execute(sql.format(table=found.name))

@@ -18,6 +18,7 @@ from migtui.core.tools import (
     atlas,
     dbmate,
     diesel,
+    drizzle,
     flyway,
     golang_migrate,
     goose,
@@ -33,6 +34,7 @@ from migtui.core.tools.atlas import Atlas
 from migtui.core.tools.base import ToolLedger, ToolRun, ToolState
 from migtui.core.tools.dbmate import Dbmate
 from migtui.core.tools.diesel import Diesel
+from migtui.core.tools.drizzle import Drizzle
 from migtui.core.tools.flyway import Flyway
 from migtui.core.tools.golang_migrate import GolangMigrate
 from migtui.core.tools.goose import Goose
@@ -61,6 +63,7 @@ MODULES = (
     liquibase,
     supabase,
     tern,
+    drizzle,
 )
 
 TOOLS: tuple[ToolLedger, ...] = (
@@ -77,6 +80,7 @@ TOOLS: tuple[ToolLedger, ...] = (
     Liquibase(),
     Supabase(),
     Tern(),
+    Drizzle(),
 )
 
 #: Tools whose folders look like another layout's: sqlx's files are named like
