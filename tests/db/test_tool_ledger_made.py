@@ -68,3 +68,25 @@ def test_no_ledger_is_made_when_no_migration_uses_it(pg_dsn, tmp_path):
     assert result.outcome == "done" and notices == []
     with psycopg.connect(pg_dsn) as conn:
         assert conn.execute("SELECT to_regclass('schema_migrations')").fetchone() == (None,)
+
+
+def test_drizzle_ledger_is_made_in_drizzles_own_schema(pg_dsn, tmp_path):
+    (tmp_path / "meta").mkdir()
+    root = write(
+        tmp_path,
+        {
+            "0000_users.sql": 'CREATE TABLE "users" ("id" serial PRIMARY KEY NOT NULL);\n',
+            "0001_audit.sql": "CREATE VIEW migrations_run AS\n"
+            "  SELECT hash, created_at FROM drizzle.__drizzle_migrations;\n",
+            "meta/_journal.json": '{"dialect": "postgresql", "entries": ['
+            '{"idx": 0, "when": 1717000000000, "tag": "0000_users", "breakpoints": true},'
+            '{"idx": 1, "when": 1717100000000, "tag": "0001_audit", "breakpoints": true}]}',
+        },
+    )
+    result, notices = apply(pg_dsn, root, "drizzle")
+    assert result.outcome == "done", result.message
+    assert "made drizzle's ledger drizzle.__drizzle_migrations" in notices[0].message
+    with psycopg.connect(pg_dsn) as conn:
+        rows = conn.execute("SELECT created_at FROM migrations_run ORDER BY created_at").fetchall()
+    # both rows as drizzle-orm writes them: migrate() run next finds nothing to do
+    assert rows == [(1717000000000,), (1717100000000,)]

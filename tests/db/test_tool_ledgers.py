@@ -657,3 +657,27 @@ def test_supabases_platform_objects_are_needed_from_a_target_that_is_not_supabas
         conn.execute("CREATE SCHEMA auth; CREATE TABLE auth.users (id uuid PRIMARY KEY)")
         catalog = read_catalog(conn)
     assert analyze(loaded, catalog=catalog).errors == ()
+
+
+def test_drizzle_migration_merged_late_with_an_older_when_is_pending(pg_dsn, tmp_path):
+    """drizzle-orm runs a migration only when its "when" is newer than its newest
+    row's: one merged from a branch with an older "when" is never run by it.
+    migtui shows it pending, behind applied ones, and a changed file as drifted."""
+    import json
+
+    root = folder_for("drizzle", tmp_path / "m")
+    _first_run(pg_dsn, "drizzle", root)
+    analysis = analyze_dir(root)
+    assert _run(pg_dsn, analysis).outcome == "done"  # posts and tags, after drizzle's users
+    (root / "0003_branch.sql").write_text("CREATE TABLE branch (id int);\n")
+    journal = json.loads((root / "meta/_journal.json").read_text())
+    journal["entries"].append({"idx": 3, "when": WHEN[1] + 1, "tag": "0003_branch"})
+    (root / "meta/_journal.json").write_text(json.dumps(journal))
+    (root / "0000_users.sql").write_text(USERS + "\n-- edited after it ran\n")
+    analysis = analyze_dir(root)
+    assert [s.state for s in _states(pg_dsn, analysis).statuses] == [
+        "drifted",
+        "applied",
+        "applied",
+        "pending",
+    ]
