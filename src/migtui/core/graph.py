@@ -293,6 +293,8 @@ _WRAPPING_TOOLS = {
     "flyway": "flyway",
     "sql-migrate": "sql-migrate",
     "atlas": "Atlas",
+    "tern": "tern",
+    "drizzle": "drizzle",
 }
 
 

@@ -100,6 +100,10 @@ _OUTSIDE = {
     "sqlx": "make `-- no-transaction` the file's first line",
     "diesel": "set `run_in_transaction = false` in the migration's metadata.toml",
     "flyway": "move the statement to a migration of its own",
+    "tern": "make `---- tern: disable-tx ----` the file's first line",
+    "drizzle": "drizzle-orm runs every pending migration in one transaction and has no way "
+    "out of it: run this statement outside drizzle (psql, or migtui), then record the "
+    "migration",
 }
 
 
