@@ -1331,3 +1331,15 @@ def test_drizzle_project_root_points_at_its_migrations_folder(tmp_path: Path) ->
     write(tmp_path, "drizzle/meta/_journal.json", _journal(("0000_a", 1717000000000)))
     with pytest.raises(LayoutError, match="did you mean .*drizzle"):
         detect_layout(tmp_path)
+
+
+def test_drizzle_concurrently_is_said_since_drizzle_runs_it_in_a_transaction(
+    tmp_path: Path,
+) -> None:
+    write(tmp_path, "0000_a.sql", 'CREATE TABLE "a" ("id" int);\n')
+    write(tmp_path, "0001_b.sql", 'CREATE INDEX CONCURRENTLY "a_idx" ON "a" ("id");\n')
+    write(tmp_path, "meta/_journal.json", _journal(("0000_a", 1), ("0001_b", 2)))
+    [hint] = [h for h in analyze_dir(tmp_path).hints if h.rule == "concurrently-in-transaction"]
+    assert (hint.migration, hint.line) == ("0001", 1)
+    assert "drizzle runs this migration in a transaction" in hint.message
+    assert "one transaction" in hint.hint
