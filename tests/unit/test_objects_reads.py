@@ -384,3 +384,24 @@ def test_columns_in_a_routines_body_are_left_to_the_server():
   INSERT INTO archive (id) VALUES (1)
 $$;"""
     assert column_needs(sql) == []
+
+
+def test_data_statements_of_one_shape_are_read_once_and_a_different_one_again():
+    """Thousands of INSERTs that differ only by their values have one reading;
+    the first one of another shape (a cast, a function, other columns) has
+    its own, wherever it sits in the run."""
+    rows = "".join(f"INSERT INTO t VALUES ({i}, 'it''s row {i}');\n" for i in range(40))
+    sql = (
+        "CREATE TABLE t (id int, v text);\n"
+        + rows
+        + "INSERT INTO t VALUES (41, 'x'::mood);\n"
+        + "INSERT INTO t VALUES (42, lower('Y'));\n"
+        + "INSERT INTO t (id, w) VALUES (43, 'z');\n"
+    )
+    facts = analyze(sql)
+    needed = [(str(e.ref), e.line) for e in facts.effects if e.action == REQUIRE]
+    assert ("type public.mood", 42) in needed
+    assert ("column public.t.w", 44) in needed
+    # each of the forty is on record at its own line, up to the first twenty
+    lines = {line for ref, line in needed if ref == "table public.t"}
+    assert {2, 3, 21} <= lines and 22 not in lines and {42, 43, 44} <= lines

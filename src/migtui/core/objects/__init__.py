@@ -33,6 +33,7 @@ the grammar refused, or one a reader cannot follow, adds no effects.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
@@ -162,23 +163,47 @@ def analyze_script(
     return script.facts()
 
 
+#: A string or a number: what two data statements of one shape differ by.
+_LITERAL = re.compile(r"'(?:[^']|'')*'|(?<![\w$.])\d+(?:\.\d+)?(?:[eE][-+]?\d+)?(?![\w$])")
+
+
+def _shape(text: str) -> str | None:
+    """The statement with its literals blanked, when that is safe to compare:
+    no dollar quotes, escapes or comments, which a plain quote can misread."""
+    if "$" in text or "\\" in text or "--" in text or "/*" in text:
+        return None
+    return _LITERAL.sub("?", text)
+
+
 class _Repeats:
-    """Data statements of a big file share one parse tree (``INSERT INTO t …
-    VALUES`` with only their head parsed): their effects are the same, at their
-    own line. The first few are recorded — enough for every message to name
-    lines — and the rest add nothing new."""
+    """Data statements in a row that differ only by their values have the same
+    effects, at their own line: those of a big file share one parse tree
+    (``INSERT INTO t … VALUES`` with only their head parsed), the others have
+    one shape (their text with the literals blanked). The first few are
+    recorded — enough for every message to name lines — and the rest add
+    nothing new."""
 
     KEEP = 20
 
     def __init__(self) -> None:
         self.tree_id: int | None = None
+        self.shape: str | None = None
         self.path: tuple[str, ...] = ()
         self.effects: list = []
         self.first_line = 0
         self.count = 0
 
+    def _same(self, statement: Statement) -> bool:
+        if id(statement.tree) == self.tree_id:
+            return True
+        if self.shape is None or node(statement.tree)[0] != "InsertStmt":
+            return False
+        return _shape(statement.text) == self.shape
+
     def replay(self, script: Script, statement: Statement) -> bool:
-        if id(statement.tree) != self.tree_id or tuple(script.search_path) != self.path:
+        if self.tree_id is None or tuple(script.search_path) != self.path:
+            return False
+        if not self._same(statement):
             return False
         self.count += 1
         if self.count <= self.KEEP:
@@ -194,6 +219,7 @@ class _Repeats:
             self.tree_id = None
             return
         self.tree_id = id(statement.tree)
+        self.shape = _shape(statement.text)
         self.path = tuple(script.search_path)
         self.effects = script.effects[before:]
         self.first_line = statement.start_line
