@@ -1343,3 +1343,16 @@ def test_drizzle_concurrently_is_said_since_drizzle_runs_it_in_a_transaction(
     assert (hint.migration, hint.line) == ("0001", 1)
     assert "drizzle runs this migration in a transaction" in hint.message
     assert "one transaction" in hint.hint
+
+
+def test_after_a_migration_whose_file_is_missing_columns_are_not_known(tmp_path: Path) -> None:
+    write(tmp_path, "0000_a.sql", 'CREATE TABLE "a" ("id" int);\n')
+    write(tmp_path, "0002_c.sql", 'ALTER TABLE "a" ALTER COLUMN "b" SET DEFAULT 1;\n')
+    write(
+        tmp_path,
+        "meta/_journal.json",
+        _journal(("0000_a", 1), ("0001_gone", 2), ("0002_c", 3)),
+    )
+    analysis = analyze_dir(tmp_path)
+    # the missing file is the error; what it may have added is not another one
+    assert [p.kind for p in analysis.errors] == ["missing_file"]

@@ -621,6 +621,9 @@ class _Walker:
         return found
 
     def _walk(self, m: Migration) -> MigrationInfo:
+        if any(p.kind in ("missing_file", "unreadable_file") for p in m.read_problems):
+            # its SQL is not known: any table may have other columns after it
+            self.complete.clear()
         facts = self.facts[m.id]
         sections = self.parsed[m.id]
         up = sections.get("up")
