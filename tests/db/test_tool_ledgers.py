@@ -55,6 +55,10 @@ def folder_for(layout: str, root: Path) -> Path:
             files[f"00{number}_{name}.sql"] = (
                 f"{up}\n---- create above / drop below ----\n{UNDO[name]}\n"
             )
+        elif layout == "pop":
+            files[f"2024010100000{number}_{name}.postgres.up.sql"] = up + "\n"
+            files[f"2024010100000{number}_{name}.mysql.up.sql"] = "-- MySQL's own\n"
+            files[f"2024010100000{number}_{name}.down.sql"] = UNDO[name] + "\n"
         elif layout == "sql-migrate":
             files[f"{number}_{name}.sql"] = (
                 f"-- +migrate Up\n{up}\n-- +migrate Down\n{UNDO[name]}\n"
@@ -119,6 +123,13 @@ TOOL_FIRST_RUN = {
     "tern": """
         CREATE TABLE public.schema_version (version int4 NOT NULL);
         INSERT INTO public.schema_version (version) VALUES (1);
+    """,
+    # popx (Ory): its transactional table; a row per version
+    "pop": """
+        CREATE TABLE schema_migration (version VARCHAR (48) NOT NULL,
+            version_self INT NOT NULL DEFAULT 0);
+        CREATE UNIQUE INDEX schema_migration_version_idx ON schema_migration (version);
+        INSERT INTO schema_migration (version) VALUES ('20240101000001');
     """,
     # drizzle-orm's migrate(): the file's SHA-256 and the journal's "when"
     "drizzle": """
@@ -230,6 +241,7 @@ TOOL_APPLIED = {
     "liquibase": "SELECT id || ':' || exectype || ':' || orderexecuted || ':' || filename"
     " FROM databasechangelog ORDER BY orderexecuted",
     "tern": "SELECT version::text FROM public.schema_version",
+    "pop": "SELECT version FROM schema_migration ORDER BY version",
     "drizzle": "SELECT created_at::text || ':' || left(hash, 8) FROM drizzle.__drizzle_migrations"
     " ORDER BY id",
     "supabase": "SELECT version || ':' || name || ':' || cardinality(statements)"
@@ -250,6 +262,7 @@ WRITTEN_LIKE_THE_TOOL = [
     "supabase",
     "tern",
     "drizzle",
+    "pop",
 ]
 
 
@@ -366,6 +379,10 @@ def test_apply_continues_where_the_tool_stopped_and_writes_its_rows(pg_dsn, tmp_
         "golang-migrate": (["3"], ["2"]),
         "goose": (["1", "2", "3"], ["1", "2"]),
         "tern": (["3"], ["2"]),
+        "pop": (
+            ["20240101000001", "20240101000002", "20240101000003"],
+            ["20240101000001", "20240101000002"],
+        ),
         "diesel": (
             ["20240101000001", "20240101000002", "20240101000003"],
             ["20240101000001", "20240101000002"],
@@ -681,3 +698,20 @@ def test_drizzle_migration_merged_late_with_an_older_when_is_pending(pg_dsn, tmp
         "applied",
         "pending",
     ]
+
+
+def test_pop_counts_a_long_version_applied_by_its_legacy_fourteen_digits(pg_dsn, tmp_path):
+    """popx (Ory Kratos, Hydra) took over pop's 14-digit versions: a row of the
+    first fourteen digits stands for the longer version, as popx reads it."""
+    root = tmp_path / "m"
+    root.mkdir()
+    (root / "20191100000001000000_users.postgres.up.sql").write_text(USERS + "\n")
+    (root / "20191100000001000000_users.mysql.up.sql").write_text("-- MySQL's own\n")
+    (root / "20191100000002000000_posts.postgres.up.sql").write_text(POSTS + "\n")
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        conn.execute(USERS)
+        conn.execute("CREATE TABLE schema_migration (version VARCHAR (14) NOT NULL)")
+        conn.execute("INSERT INTO schema_migration VALUES ('20191100000001')")
+    analysis = analyze_dir(root)
+    assert analysis.layout == "pop"
+    assert [s.state for s in _states(pg_dsn, analysis).statuses] == ["applied", "pending"]

@@ -689,6 +689,11 @@ _TOOL_LEDGER_FOLDERS = {
         "CREATE VIEW applied AS SELECT id, author FROM databasechangelog;\n"
         "--rollback DROP VIEW applied;\n",
     },
+    "pop": {
+        "20240101000000_a.postgres.up.sql": "CREATE VIEW applied AS SELECT version"
+        " FROM schema_migration;\n",
+        "20240101000000_a.postgres.down.sql": "DROP VIEW applied;\n",
+    },
     "drizzle": {
         "0000_a.sql": "CREATE VIEW applied AS SELECT hash FROM drizzle.__drizzle_migrations;\n",
         "meta/_journal.json": '{"dialect": "postgresql", "entries": '
@@ -732,6 +737,7 @@ def test_each_layout_names_its_ledger_as_assumed() -> None:
     assert "table supabase_migrations.schema_migrations" in ledgers["supabase"]
     assert "table public.schema_version" in ledgers["tern"]
     assert {"schema drizzle", "table drizzle.__drizzle_migrations"} <= ledgers["drizzle"]
+    assert "table public.schema_migration" in ledgers["pop"]
     assert {"table auth.users", "table storage.objects", "role anon"} <= ledgers["supabase"]
 
 
@@ -1356,3 +1362,43 @@ def test_after_a_migration_whose_file_is_missing_columns_are_not_known(tmp_path:
     analysis = analyze_dir(tmp_path)
     # the missing file is the error; what it may have added is not another one
     assert [p.kind for p in analysis.errors] == ["missing_file"]
+
+
+# --------------------------------------------------------------------- pop
+
+
+def test_pop_runs_postgres_files_first_then_those_for_every_database(tmp_path: Path) -> None:
+    write(tmp_path, "20240101000001_a.postgres.up.sql", "CREATE TABLE a (id uuid);\n")
+    write(tmp_path, "20240101000001_a.mysql.up.sql", "CREATE TABLE `a` (`id` char(36));\n")
+    write(tmp_path, "20240101000001_a.sqlite3.up.sql", 'CREATE TABLE "a" ("id" TEXT);\n')
+    write(tmp_path, "20240101000001_a.down.sql", "DROP TABLE a;\n")
+    # one file for every database, and PostgreSQL's own: PostgreSQL runs its own
+    write(tmp_path, "20240101000002_b.up.sql", "ALTER TABLE a ADD COLUMN b text;\n")
+    write(tmp_path, "20240101000002_b.postgres.up.sql", "ALTER TABLE a ADD COLUMN b jsonb;\n")
+    write(tmp_path, "20240101000002_b.down.sql", "ALTER TABLE a DROP COLUMN b;\n")
+    # an empty file for PostgreSQL: nothing runs there (a change for MySQL alone)
+    write(tmp_path, "20240101000003_c.postgres.up.sql", "")
+    write(tmp_path, "20240101000003_c.mysql.up.sql", "ALTER TABLE `a` ENGINE=InnoDB;\n")
+    write(tmp_path, "20240101000003_c.postgres.down.sql", "")
+    # only another database has this version
+    write(tmp_path, "20240101000004_d.mysql.up.sql", "ALTER TABLE `a` ADD `x` int;\n")
+    write(tmp_path, "20240101000005_e.up.fizz", 'add_column("a", "e", "string", {})\n')
+    result = load(tmp_path)
+    assert result.layout == "pop"
+    assert versions(result) == ["20240101000001", "20240101000002", "20240101000003"]
+    mig = by_version(result)
+    assert mig["20240101000001"].up.text == "CREATE TABLE a (id uuid);\n"
+    assert mig["20240101000001"].down.text == "DROP TABLE a;\n"
+    assert "jsonb" in mig["20240101000002"].up.text
+    assert kinds(result).count("empty_migration") == 0  # the placeholder is not a mistake
+    [fizz] = [p for p in result.problems if p.kind == "code_migration"]
+    assert "fizz" in fizz.message and fizz.migration == "20240101000005"
+    analysis = analyze_dir(tmp_path)
+    assert analysis.errors == ()
+
+
+def test_pop_files_without_a_database_alone_read_as_golang_migrate(tmp_path: Path) -> None:
+    write(tmp_path, "20240101000001_a.up.sql", "CREATE TABLE a (id int);\n")
+    write(tmp_path, "20240101000001_a.down.sql", "DROP TABLE a;\n")
+    assert detect_layout(tmp_path) == "golang-migrate"
+    assert load(tmp_path, layout="pop").migrations[0].name == "a"

@@ -35,6 +35,7 @@ LAYOUT_NAMES = (
     "supabase",
     "tern",
     "drizzle",
+    "pop",
 )
 
 

@@ -1,4 +1,4 @@
-"""Reading a migration folder in any of fourteen layouts into ``Migration`` values.
+"""Reading a migration folder in any of fifteen layouts into ``Migration`` values.
 
 Here: detecting the layout, and the checks every layout gets (duplicate
 versions, empty up, missing down, code migrations). Each tool's own reader
@@ -50,6 +50,9 @@ Naming rules:
 * ``supabase``: ``supabase/migrations/20240101120000_name.sql`` beside the CLI's
   ``supabase/config.toml``, all up; the platform's own schemas, tables and roles
   (``auth.users``, ``storage.objects``, ``anon`` …) exist before the first.
+* ``pop``: ``20191100000001000000_name.postgres.up.sql`` (and ``.down.sql``); a file
+  for another database (``.mysql.``, ``.sqlite3.``, ``.cockroach.``) never runs, one
+  without a database runs when PostgreSQL has none of its own (see ``core.tools.pop``).
 * ``drizzle``: ``0000_name.sql`` files listed, in their run order, by
   ``meta/_journal.json`` (drizzle-kit's journal); all up. The version is the
   file name's leading number (see ``core.tools.drizzle``).
@@ -89,6 +92,7 @@ from migtui.core.tools import (
     golang_migrate,
     goose,
     liquibase,
+    pop,
     prisma,
     sql_migrate,
     sqlx,
@@ -231,6 +235,8 @@ def _detect(root: Path) -> str | None:
         return "flyway"
     if sqlx.uses_sqlx(root) and any(sqlx.SQLX_NAME.match(n) for n in names):
         return "sqlx"
+    if pop.looks_like_pop(files):
+        return "pop"
     if any(golang_migrate.GOLANG_NAME.match(n) for n in names):
         return "golang-migrate"
     versioned = [p for p in files if dbmate.DBMATE_NAME.match(p.name)]
@@ -380,7 +386,7 @@ def _code_version(raw: str, layout: str) -> Version:
     return flyway.repeatable_version(raw[3:]) if raw.startswith("R__") else version_for(raw, layout)
 
 
-_CODE_LANGUAGE = {".go": "Go", ".java": "Java", ".kt": "Kotlin", ".class": "Java"}
+_CODE_LANGUAGE = {".go": "Go", ".java": "Java", ".kt": "Kotlin", ".class": "Java", ".fizz": "fizz"}
 
 
 def _code_migration(root: Path, layout: str, raw: str, path: Path) -> Problem:
@@ -417,7 +423,7 @@ def _with_content_checks(migration: Migration, root: Path) -> Migration:
         )
         hint = "write the up section (the change); the down section undoes it"
         found.append(where.at(migration.path).problem("missing_up", message, hint))
-    elif up is None or not has_sql(up.text):
+    elif (up is None or not has_sql(up.text)) and not pop.is_placeholder(migration):
         message = f"{migration.label} has no SQL to run in its up section"
         hint = "write the change, or delete the migration if it is not needed"
         line = up.start_line if up is not None else None

@@ -23,6 +23,7 @@ from migtui.core.tools import (
     golang_migrate,
     goose,
     liquibase,
+    pop,
     prisma,
     sqitch,
     sql_migrate,
@@ -39,6 +40,7 @@ from migtui.core.tools.flyway import Flyway
 from migtui.core.tools.golang_migrate import GolangMigrate
 from migtui.core.tools.goose import Goose
 from migtui.core.tools.liquibase import Liquibase
+from migtui.core.tools.pop import Pop
 from migtui.core.tools.prisma import Prisma
 from migtui.core.tools.sqitch import Sqitch
 from migtui.core.tools.sql_migrate import SqlMigrate
@@ -64,6 +66,7 @@ MODULES = (
     supabase,
     tern,
     drizzle,
+    pop,
 )
 
 TOOLS: tuple[ToolLedger, ...] = (
@@ -81,12 +84,13 @@ TOOLS: tuple[ToolLedger, ...] = (
     Supabase(),
     Tern(),
     Drizzle(),
+    Pop(),
 )
 
 #: Tools whose folders look like another layout's: sqlx's files are named like
 #: golang-migrate's pairs or dbmate's single files, so a folder read as one of
 #: those may belong to a database sqlx keeps.
-_LOOKALIKES = {"golang-migrate": ("sqlx",), "native": ("sqlx",)}
+_LOOKALIKES = {"golang-migrate": ("sqlx", "pop"), "native": ("sqlx",)}
 
 
 def for_layout(layout: str) -> tuple[ToolLedger, ...]:
