@@ -55,6 +55,10 @@ def folder_for(layout: str, root: Path) -> Path:
             files[f"00{number}_{name}.sql"] = (
                 f"{up}\n---- create above / drop below ----\n{UNDO[name]}\n"
             )
+        elif layout == "node-pg-migrate":
+            files[f"170000000000{number}_{name}.sql"] = (
+                f"-- Up Migration\n{up}\n\n-- Down Migration\n{UNDO[name]}\n"
+            )
         elif layout == "pop":
             files[f"2024010100000{number}_{name}.postgres.up.sql"] = up + "\n"
             files[f"2024010100000{number}_{name}.mysql.up.sql"] = "-- MySQL's own\n"
@@ -123,6 +127,11 @@ TOOL_FIRST_RUN = {
     "tern": """
         CREATE TABLE public.schema_version (version int4 NOT NULL);
         INSERT INTO public.schema_version (version) VALUES (1);
+    """,
+    "node-pg-migrate": """
+        CREATE TABLE "public"."pgmigrations" (id SERIAL PRIMARY KEY,
+            name varchar(255) NOT NULL, run_on timestamp NOT NULL);
+        INSERT INTO "public"."pgmigrations" (name, run_on) VALUES ('1700000000001_users', NOW());
     """,
     # popx (Ory): its transactional table; a row per version
     "pop": """
@@ -242,6 +251,7 @@ TOOL_APPLIED = {
     " FROM databasechangelog ORDER BY orderexecuted",
     "tern": "SELECT version::text FROM public.schema_version",
     "pop": "SELECT version FROM schema_migration ORDER BY version",
+    "node-pg-migrate": "SELECT name FROM pgmigrations ORDER BY id",
     "drizzle": "SELECT created_at::text || ':' || left(hash, 8) FROM drizzle.__drizzle_migrations"
     " ORDER BY id",
     "supabase": "SELECT version || ':' || name || ':' || cardinality(statements)"
@@ -263,6 +273,7 @@ WRITTEN_LIKE_THE_TOOL = [
     "tern",
     "drizzle",
     "pop",
+    "node-pg-migrate",
 ]
 
 
@@ -379,6 +390,10 @@ def test_apply_continues_where_the_tool_stopped_and_writes_its_rows(pg_dsn, tmp_
         "golang-migrate": (["3"], ["2"]),
         "goose": (["1", "2", "3"], ["1", "2"]),
         "tern": (["3"], ["2"]),
+        "node-pg-migrate": (
+            ["1700000000001_users", "1700000000002_posts", "1700000000003_tags"],
+            ["1700000000001_users", "1700000000002_posts"],
+        ),
         "pop": (
             ["20240101000001", "20240101000002", "20240101000003"],
             ["20240101000001", "20240101000002"],

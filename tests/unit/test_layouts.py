@@ -689,6 +689,10 @@ _TOOL_LEDGER_FOLDERS = {
         "CREATE VIEW applied AS SELECT id, author FROM databasechangelog;\n"
         "--rollback DROP VIEW applied;\n",
     },
+    "node-pg-migrate": {
+        "1700000000000_a.sql": "-- Up Migration\nCREATE VIEW applied AS SELECT name"
+        " FROM pgmigrations;\n-- Down Migration\nDROP VIEW applied;\n",
+    },
     "pop": {
         "20240101000000_a.postgres.up.sql": "CREATE VIEW applied AS SELECT version"
         " FROM schema_migration;\n",
@@ -738,6 +742,7 @@ def test_each_layout_names_its_ledger_as_assumed() -> None:
     assert "table public.schema_version" in ledgers["tern"]
     assert {"schema drizzle", "table drizzle.__drizzle_migrations"} <= ledgers["drizzle"]
     assert "table public.schema_migration" in ledgers["pop"]
+    assert "table public.pgmigrations" in ledgers["node-pg-migrate"]
     assert {"table auth.users", "table storage.objects", "role anon"} <= ledgers["supabase"]
 
 
@@ -1402,3 +1407,71 @@ def test_pop_files_without_a_database_alone_read_as_golang_migrate(tmp_path: Pat
     write(tmp_path, "20240101000001_a.down.sql", "DROP TABLE a;\n")
     assert detect_layout(tmp_path) == "golang-migrate"
     assert load(tmp_path, layout="pop").migrations[0].name == "a"
+
+
+# --------------------------------------------------------- node-pg-migrate
+
+
+def test_node_pg_migrate_sections_follow_its_markers(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "1700000000000_create-users.sql",
+        "-- Up Migration\nCREATE TABLE users (id int);\n\n-- Down Migration\nDROP TABLE users;\n",
+    )
+    # down first: each section runs to the other's marker, or to the end
+    write(
+        tmp_path,
+        "1700000000001_add-email.sql",
+        "--- down migration\nALTER TABLE users DROP COLUMN email;\n"
+        "-- UP MIGRATION\nALTER TABLE users ADD COLUMN email text;\n",
+    )
+    write(
+        tmp_path,
+        "1700000000002_index.sql",
+        "-- Index for the email lookups.\n-- no transaction\n-- Up Migration\n"
+        "CREATE INDEX CONCURRENTLY users_email ON users (email);\n"
+        "-- Down Migration\nDROP INDEX CONCURRENTLY users_email;\n",
+    )
+    write(tmp_path, "1700000000003_seed.js", "exports.up = (pgm) => {};\n")
+    result = load(tmp_path)
+    assert result.layout == "node-pg-migrate"
+    first, second, third = result.migrations
+    assert "DROP" not in first.up.text and first.down.text.startswith("-- Down Migration")
+    assert first.down.start_line == 4
+    assert "ADD COLUMN" in second.up.text and "DROP COLUMN" not in second.up.text
+    assert (second.up.start_line, second.down.start_line) == (3, 1)
+    assert first.up.transactional and not third.up.transactional
+    [code] = [p for p in result.problems if p.kind == "code_migration"]
+    assert "JavaScript" in code.message and code.migration == "1700000000003"
+    assert analyze_dir(tmp_path).errors == ()
+
+
+def test_node_pg_migrate_file_without_an_up_marker_runs_whole(tmp_path: Path) -> None:
+    """node-pg-migrate runs such a file whole on the way up, its down SQL with it:
+    migtui reads it the same way, and says so at the down marker."""
+    write(tmp_path, "1700000000000_a.sql", "-- Up Migration\nCREATE TABLE a (id int);\n")
+    write(
+        tmp_path,
+        "1700000000001_b.sql",
+        "CREATE TABLE b (id int);\n-- Down Migration\nDROP TABLE b;\n",
+    )
+    result = load(tmp_path)
+    second = by_version(result)["1700000000001"]
+    assert "DROP TABLE b" in second.up.text
+    [said] = [p for p in result.problems if p.kind == "parse_error"]
+    assert (said.line, said.severity) == (2, Severity.ERROR)
+    assert "runs the whole file" in said.message
+
+
+def test_native_folder_with_a_node_pg_migrate_down_marker_runs_nothing_after_it(
+    tmp_path: Path,
+) -> None:
+    write(tmp_path, "0001_a.sql", "-- migrate:up\nCREATE TABLE a (id int);\n")
+    write(tmp_path, "0002_b.sql", "-- migrate:up\nCREATE TABLE b (id int);\n")
+    write(tmp_path, "0003_c.sql", "CREATE TABLE c (id int);\n-- Down Migration\nDROP TABLE c;\n")
+    result = load(tmp_path)
+    assert result.layout == "native"
+    third = by_version(result)["0003"]
+    assert "DROP" not in third.up.text
+    [said] = [p for p in result.problems if p.kind == "parse_error"]
+    assert "node-pg-migrate" in said.hint and said.line == 2

@@ -36,6 +36,7 @@ LAYOUT_NAMES = (
     "tern",
     "drizzle",
     "pop",
+    "node-pg-migrate",
 )
 
 

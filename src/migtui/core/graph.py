@@ -295,6 +295,8 @@ _WRAPPING_TOOLS = {
     "atlas": "Atlas",
     "tern": "tern",
     "drizzle": "drizzle",
+    "node-pg-migrate": "node-pg-migrate",
+    "pop": "pop",
 }
 
 

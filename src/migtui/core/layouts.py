@@ -1,4 +1,4 @@
-"""Reading a migration folder in any of fifteen layouts into ``Migration`` values.
+"""Reading a migration folder in any of sixteen layouts into ``Migration`` values.
 
 Here: detecting the layout, and the checks every layout gets (duplicate
 versions, empty up, missing down, code migrations). Each tool's own reader
@@ -50,6 +50,9 @@ Naming rules:
 * ``supabase``: ``supabase/migrations/20240101120000_name.sql`` beside the CLI's
   ``supabase/config.toml``, all up; the platform's own schemas, tables and roles
   (``auth.users``, ``storage.objects``, ``anon`` …) exist before the first.
+* ``node-pg-migrate``: ``1700000000000_name.sql`` with ``-- Up Migration`` and
+  ``-- Down Migration`` lines (see ``core.tools.node_pg_migrate``); its JavaScript and
+  TypeScript migrations run between them, unseen.
 * ``pop``: ``20191100000001000000_name.postgres.up.sql`` (and ``.down.sql``); a file
   for another database (``.mysql.``, ``.sqlite3.``, ``.cockroach.``) never runs, one
   without a database runs when PostgreSQL has none of its own (see ``core.tools.pop``).
@@ -92,6 +95,7 @@ from migtui.core.tools import (
     golang_migrate,
     goose,
     liquibase,
+    node_pg_migrate,
     pop,
     prisma,
     sql_migrate,
@@ -246,6 +250,8 @@ def _detect(root: Path) -> str | None:
         return "goose"
     if tern.looks_like_tern(versioned):
         return "tern"
+    if node_pg_migrate.looks_like_node_pg_migrate(versioned):
+        return "node-pg-migrate"
     if sql_migrate.looks_like_sql_migrate(versioned):
         return "sql-migrate"
     # Atlas keeps an atlas.sum beside any format it writes (golang-migrate's
@@ -386,7 +392,19 @@ def _code_version(raw: str, layout: str) -> Version:
     return flyway.repeatable_version(raw[3:]) if raw.startswith("R__") else version_for(raw, layout)
 
 
-_CODE_LANGUAGE = {".go": "Go", ".java": "Java", ".kt": "Kotlin", ".class": "Java", ".fizz": "fizz"}
+_CODE_LANGUAGE = {
+    ".go": "Go",
+    ".java": "Java",
+    ".kt": "Kotlin",
+    ".class": "Java",
+    ".fizz": "fizz",
+    ".js": "JavaScript",
+    ".cjs": "JavaScript",
+    ".mjs": "JavaScript",
+    ".ts": "TypeScript",
+    ".cts": "TypeScript",
+    ".mts": "TypeScript",
+}
 
 
 def _code_migration(root: Path, layout: str, raw: str, path: Path) -> Problem:

@@ -101,6 +101,9 @@ _OUTSIDE = {
     "diesel": "set `run_in_transaction = false` in the migration's metadata.toml",
     "flyway": "move the statement to a migration of its own",
     "tern": "make `---- tern: disable-tx ----` the file's first line",
+    "node-pg-migrate": "make `-- no transaction` the file's first line (and migrate with "
+    "--no-single-transaction)",
+    "pop": "move the statement out of pop's migrations: pop runs each in a transaction",
     "drizzle": "drizzle-orm runs every pending migration in one transaction and has no way "
     "out of it: run this statement outside drizzle (psql, or migtui), then record the "
     "migration",

@@ -23,6 +23,7 @@ from migtui.core.tools import (
     golang_migrate,
     goose,
     liquibase,
+    node_pg_migrate,
     pop,
     prisma,
     sqitch,
@@ -40,6 +41,7 @@ from migtui.core.tools.flyway import Flyway
 from migtui.core.tools.golang_migrate import GolangMigrate
 from migtui.core.tools.goose import Goose
 from migtui.core.tools.liquibase import Liquibase
+from migtui.core.tools.node_pg_migrate import NodePgMigrate
 from migtui.core.tools.pop import Pop
 from migtui.core.tools.prisma import Prisma
 from migtui.core.tools.sqitch import Sqitch
@@ -67,6 +69,7 @@ MODULES = (
     tern,
     drizzle,
     pop,
+    node_pg_migrate,
 )
 
 TOOLS: tuple[ToolLedger, ...] = (
@@ -85,6 +88,7 @@ TOOLS: tuple[ToolLedger, ...] = (
     Tern(),
     Drizzle(),
     Pop(),
+    NodePgMigrate(),
 )
 
 #: Tools whose folders look like another layout's: sqlx's files are named like

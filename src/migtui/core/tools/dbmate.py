@@ -106,7 +106,8 @@ DBMATE_NAME = re.compile(r"^(\d+(?:_\d+)*)(?:[_-](.*))?\.sql$")
 _MIGRATE_MARKER = re.compile(r"^\s*--\s*migrate:(\S*)(.*)$")
 #: Where other tools' files start their down section.
 _FOREIGN_DOWN = re.compile(
-    r"^\s*(?:--\s*\+(goose|migrate)\s+down\b|(----)\s*create above\s*/\s*drop below)",
+    r"^\s*(?:--\s*\+(goose|migrate)\s+down\b|(----)\s*create above\s*/\s*drop below"
+    r"|--[\s-]*(down)\s+migration)",
     re.IGNORECASE,
 )
 #: The tool each of them belongs to, and its layout in migtui.
@@ -114,6 +115,7 @@ _FOREIGN_TOOLS = {
     "goose": ("goose", "goose"),
     "migrate": ("sql-migrate", "sql-migrate"),
     "----": ("tern", "tern"),
+    "down": ("node-pg-migrate", "node-pg-migrate"),
 }
 MIGRATE_BYTES = re.compile(rb"(?m)^[ \t]*--[ \t]*migrate:")
 
@@ -156,7 +158,9 @@ def _native_migration(path: Path, root: Path, raw_version: str, name: str | None
         # run nothing after its marker.
         for index, line in enumerate(source.lines):
             if (foreign := _FOREIGN_DOWN.match(line)) is not None:
-                tool, layout = _FOREIGN_TOOLS[(foreign.group(1) or foreign.group(2)).lower()]
+                tool, layout = _FOREIGN_TOOLS[
+                    (foreign.group(1) or foreign.group(2) or foreign.group(3)).lower()
+                ]
                 message = (
                     f"{line.strip()!r} marks {tool}'s down section, but this folder is read as "
                     "native, where a file without -- migrate: markers is all up: the lines "
