@@ -165,6 +165,45 @@ END $$;"""
     assert analyze(sql).findings == ()
 
 
+def test_counts_of_catalog_rows_and_found_are_existence_tests_too():
+    """What Mattermost's migrations do: a count of information_schema's rows
+    into a variable, then IF on it; or PERFORM … FROM pg_tables, then IF FOUND."""
+    sql = """DO $$
+DECLARE
+  col_exist boolean := false;
+  n integer;
+BEGIN
+  SELECT count(*) != 0 INTO col_exist FROM information_schema.columns
+   WHERE table_name = 'users' AND column_name = 'acceptedtermsofserviceid';
+  IF col_exist THEN
+    INSERT INTO terms SELECT id FROM users;
+  END IF;
+  SELECT count(*) INTO n FROM pg_tables WHERE tablename = 'audits';
+  IF n > 0 THEN
+    DELETE FROM audits;
+  END IF;
+  PERFORM 1 FROM pg_tables WHERE tablename = 'sessions';
+  IF FOUND THEN
+    UPDATE sessions SET expired = true;
+  END IF;
+  SELECT count(*) INTO n FROM pg_tables WHERE tablename = 'plain';
+  SELECT 1 INTO n FROM settings;
+  IF FOUND THEN
+    DELETE FROM plain;
+  END IF;
+END $$;"""
+    facts = analyze(sql)
+    guarded = {str(e.ref): e.guarded for e in facts.effects if e.ref.kind == "table"}
+    assert guarded["table public.users"] and guarded["table public.audits"]
+    assert guarded["table public.sessions"]
+    # FOUND answers the last SELECT, which read no catalog
+    assert not guarded["table public.plain"] and not guarded["table public.settings"]
+    # a skip of a column change already made is the point: not said; the others are
+    skips = [f.line for f in facts.findings if f.kind == GUARDED_SKIP]
+    assert line_of(sql, "IF col_exist") not in skips
+    assert line_of(sql, "IF n > 0") in skips
+
+
 def test_reads_in_a_do_block_condition_are_needed_now():
     sql = """DO $$
 BEGIN

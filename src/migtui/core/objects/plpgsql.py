@@ -61,6 +61,9 @@ _CATCHING_DUPLICATES = frozenset(
 )
 #: A test of a role's existence (the server's roles are made outside migrations).
 _ROLE_TEST = re.compile(r"\b(?:pg_roles|pg_authid|pg_user|to_regrole)\b", re.IGNORECASE)
+#: A test of a column (its existence, its type): an idempotent column change,
+#: whose skip when the column is already as wanted is the point.
+_COLUMN_TEST = re.compile(r"\b(?:information_schema\s*\.\s*columns|pg_attribute)\b", re.IGNORECASE)
 #: RAISE levels that do not stop the block (elog levels of the server).
 _LOUD_LEVEL = 21  # ERROR, which RAISE EXCEPTION raises
 #: Catalog relations and functions an existence test reads.
@@ -157,6 +160,8 @@ class _If:
     #: the test asks whether a role exists: skipping the grants to a missing
     #: role is the point, not a silent failure
     of_role: bool = False
+    #: the test asks about a column: skipping a change already made is the point
+    of_column: bool = False
 
 
 class Walker:
@@ -168,6 +173,8 @@ class Walker:
         self.lines = body.split("\n")
         #: variables holding the answer of an existence test, with its polarity
         self.tests: dict[str, int] = {}
+        #: those of the variables whose test asks about a column
+        self.column_tests: set[str] = set()
         self._line_starts = [0]
         for text in self.lines[:-1]:
             self._line_starts.append(self._line_starts[-1] + len(text) + 1)
@@ -213,6 +220,8 @@ class Walker:
                 self.remember_test(fields, fields.get("sqlstmt"))
         elif kind in ("PLpgSQL_stmt_perform", "PLpgSQL_stmt_assert"):
             self.expr(fields.get("expr") or fields.get("cond"), lineno, ctx)
+            if kind == "PLpgSQL_stmt_perform":  # PERFORM … FROM pg_tables …; IF FOUND
+                self.remember_test({}, fields.get("expr"))
         elif kind == "PLpgSQL_stmt_assign":
             polarity = self.expr(fields.get("expr"), lineno, ctx, test=True)
             query = fields.get("expr", {}).get("PLpgSQL_expr", {}).get("query", "")
@@ -262,15 +271,27 @@ class Walker:
             self.expr(fields.get("query"), lineno, ctx)
 
     def remember_test(self, fields: dict, sqlstmt: dict | None) -> None:
-        """``SELECT EXISTS (… pg_tables …) INTO found``: ``IF found`` is a test too."""
+        """``SELECT EXISTS (… pg_tables …) INTO found``: ``IF found`` is a test too,
+        as are ``SELECT count(*) > 0 INTO found FROM information_schema.columns
+        WHERE …`` and PL/pgSQL's own ``FOUND`` after a SELECT from a catalog."""
         target = fields.get("target", {})
         row = target.get("PLpgSQL_row", {}).get("fields", ())
         names = [f.get("name", "") for f in row] or [target.get("PLpgSQL_var", {}).get("refname")]
         query = (sqlstmt or {}).get("PLpgSQL_expr", {}).get("query", "")
         stmts = parse(query) if query else None
-        targets = stmts[0]["stmt"].get("SelectStmt", {}).get("targetList", ()) if stmts else ()
+        select = stmts[0]["stmt"].get("SelectStmt", {}) if stmts else {}
+        targets = select.get("targetList", ())
+        from_catalog = _reads_catalog(select.get("fromClause"))
+        self.tests["found"] = 1 if from_catalog else 0
+        of_column = _COLUMN_TEST.search(query) is not None
+        for name in ("found", *(n.lower() for n in names if n)):
+            (self.column_tests.add if of_column else self.column_tests.discard)(name)
         if len(names) == 1 and names[0] and len(targets) == 1:
-            self.tests[names[0].lower()] = _polarity(targets[0].get("ResTarget", {}).get("val", {}))
+            value = targets[0].get("ResTarget", {}).get("val", {})
+            polarity = _polarity(value)
+            if not polarity and from_catalog:
+                polarity = _count_polarity(value)
+            self.tests[names[0].lower()] = polarity
 
     def if_(self, fields: dict, ctx: Ctx) -> None:
         lineno = fields.get("lineno")
@@ -278,6 +299,9 @@ class Walker:
         polarity = self.expr(fields.get("cond"), lineno, ctx, test=True)
         frame = _If(self.src_for(cond.get("query", ""), lineno)[1], polarity, 0)
         frame.of_role = _ROLE_TEST.search(cond.get("query", "")) is not None
+        frame.of_column = _COLUMN_TEST.search(cond.get("query", "")) is not None or any(
+            name in self.column_tests for name in re.findall(r"\w+", cond.get("query", "").lower())
+        )
         if polarity:  # a CREATE under an existence test does not meet its object
             ctx = replace(ctx, tolerant=True)
         then_ctx = replace(ctx, guarded=True) if polarity > 0 else ctx
@@ -295,7 +319,7 @@ class Walker:
         self.close_if(frame)
 
     def close_if(self, frame: _If) -> None:
-        if frame.polarity <= 0 or frame.of_role:
+        if frame.polarity <= 0 or frame.of_role or frame.of_column:
             return
         end = self.script.work_done
         else_start = frame.else_start if frame.else_start is not None else end
@@ -424,6 +448,17 @@ def _polarity(expr: dict, tests: dict[str, int] | None = None) -> int:
     if kind == "ColumnRef" and tests:
         names = strings(fields.get("fields", ()))
         return tests.get(names[-1].lower(), 0) if len(names) == 1 else 0
+    if kind == "A_Expr" and tests and node(fields.get("lexpr", {}))[0] == "ColumnRef":
+        # IF n > 0, with n a count of catalog rows
+        names = strings(node(fields.get("lexpr"))[1].get("fields", ()))
+        held = tests.get(names[-1].lower(), 0) if len(names) == 1 else 0
+        if held:
+            op = strings(fields.get("name", ()))
+            rhs = fields.get("rexpr", {})
+            if op in (["="], ["<="]) and _is_zero(rhs):
+                return -held
+            if op in ([">"], ["<>"], ["!="]) and _is_zero(rhs):
+                return held
     if kind == "SubLink" and fields.get("subLinkType") == "EXISTS_SUBLINK":
         return 1 if _reads_catalog(fields.get("subselect")) else 0
     if kind == "NullTest":
@@ -438,6 +473,29 @@ def _polarity(expr: dict, tests: dict[str, int] | None = None) -> int:
         zero = _is_zero(rhs) or _is_zero(lhs)
         if op in (["="], ["<="]) and zero:
             return -1
+        return 1
+    return 0
+
+
+def _count_polarity(expr: dict) -> int:
+    """``count(*)`` of rows read from a catalog, as the value of an existence
+    test: ``count(*) > 0`` (``<> 0``, ``!= 0``, ``>= 1``) holds only if the
+    object exists, ``count(*) = 0`` only if it is missing; ``count(*)`` itself
+    is kept as a test a later ``IF n > 0`` reads."""
+    kind, fields = node(expr)
+    if kind == "FuncCall":
+        return 1 if strings(fields.get("funcname", ()))[-1:] == ["count"] else 0
+    if kind != "A_Expr":
+        return 0
+    lhs, rhs = fields.get("lexpr", {}), fields.get("rexpr", {})
+    if node(lhs)[0] != "FuncCall" or _count_polarity(lhs) == 0:
+        return 0
+    op = strings(fields.get("name", ()))
+    if op in (["="], ["<="]) and _is_zero(rhs):
+        return -1
+    if op in ([">"], ["<>"], ["!="]) and _is_zero(rhs):
+        return 1
+    if op == [">="] and rhs.get("A_Const", {}).get("ival", {}).get("ival") == 1:
         return 1
     return 0
 
