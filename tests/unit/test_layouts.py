@@ -1310,6 +1310,18 @@ def test_drizzle_a_listed_file_that_is_missing_is_an_error_at_the_journal(tmp_pa
     assert "0001_gone" in missing.message
 
 
+def test_drizzle_entry_without_its_when_is_said(tmp_path: Path) -> None:
+    write(tmp_path, "0000_a.sql", "CREATE TABLE a (id int);\n")
+    write(
+        tmp_path,
+        "meta/_journal.json",
+        '{"dialect": "postgresql", "entries": [\n{"idx": 0, "tag": "0000_a"}\n]}',
+    )
+    [said] = [p for p in load(tmp_path).problems if p.kind == "parse_error"]
+    assert (said.file, said.line, said.migration) == ("meta/_journal.json", 2, "0000")
+    assert "no 'when'" in said.message
+
+
 def test_drizzle_tags_without_a_number_take_their_place_in_the_journal(tmp_path: Path) -> None:
     write(tmp_path, "wise_ironman.sql", "CREATE TABLE a (id int);\n")
     write(tmp_path, "tidy_ogre.sql", "ALTER TABLE a ADD COLUMN b int;\n")

@@ -156,6 +156,14 @@ def _migration(root: Path, entry: Entry) -> Migration:
         journal_at = Where(root, root / JOURNAL, raw)
         problems.append(journal_at.problem("missing_file", message, hint, entry.line))
         return Migration(Version(raw), name, path, LAYOUT, read_problems=tuple(problems))
+    if entry.when is None:
+        message = (
+            f"drizzle's journal gives {entry.tag} no 'when' (the moment it was generated): "
+            "drizzle-orm cannot tell whether it ran, and migtui cannot record it as it would"
+        )
+        hint = 'restore the entry\'s "when" (milliseconds since 1970) in meta/_journal.json'
+        journal_at = Where(root, root / JOURNAL, raw)
+        problems.append(journal_at.problem("parse_error", message, hint, entry.line))
     up, source = whole_file("up", where, problems)
     requires = declared_requires(all_lines(source), where, problems) if source else ()
     return Migration(
