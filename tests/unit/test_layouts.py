@@ -1414,6 +1414,19 @@ def test_pop_runs_postgres_files_first_then_those_for_every_database(tmp_path: P
     assert analysis.errors == ()
 
 
+def test_pop_orders_versions_as_text_as_pop_does(tmp_path: Path) -> None:
+    # pop's older fourteen-digit versions beside its twenty-digit ones
+    write(tmp_path, "20200810161022_rename.postgres.up.sql", "ALTER TABLE a RENAME TO b;\n")
+    write(tmp_path, "20191100000002000001_a.postgres.up.sql", "CREATE TABLE a (id int);\n")
+    write(tmp_path, "20200810161022000001_c.postgres.up.sql", "ALTER TABLE b ADD c int;\n")
+    assert versions(load(tmp_path)) == [
+        "20191100000002000001",
+        "20200810161022",
+        "20200810161022000001",
+    ]
+    assert analyze_dir(tmp_path).errors == ()
+
+
 def test_pop_files_without_a_database_alone_read_as_golang_migrate(tmp_path: Path) -> None:
     write(tmp_path, "20240101000001_a.up.sql", "CREATE TABLE a (id int);\n")
     write(tmp_path, "20240101000001_a.down.sql", "DROP TABLE a;\n")

@@ -23,7 +23,7 @@ T = TypeVar("T")
 _NUMBER = re.compile(r"\d+")
 
 #: Layouts whose own tool orders versions as text, character by character.
-TEXT_ORDERED_LAYOUTS = frozenset({"diesel", "prisma"})
+TEXT_ORDERED_LAYOUTS = frozenset({"diesel", "prisma", "pop"})
 
 
 @total_ordering

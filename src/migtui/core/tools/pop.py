@@ -12,7 +12,8 @@ cannot read them.
 pop keeps ``schema_migration(version)`` (popx adds ``version_self``): a row
 per version applied. popx also counts a version of more than fourteen digits
 applied when a row holds its first fourteen (pop's older, shorter versions).
-Each migration runs in a transaction of its own.
+Each migration runs in a transaction of its own. Versions order as text, as pop
+sorts them: ``20191100000002000001`` runs before ``20200810161022``.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from migtui.core.tools.reading import (
     unrecognized,
     whole_file,
 )
-from migtui.core.versions import Version
+from migtui.core.versions import version_for
 
 #: The layout name migtui gives this tool's folders.
 LAYOUT = "pop"
@@ -116,7 +117,7 @@ def _migration(
     if down is not None and down[1] == "sql":
         down_section, _ = whole_file("down", Where(root, down[0], raw), problems)
     return Migration(
-        Version(raw),
+        version_for(raw, LAYOUT),
         name,
         up_path,
         LAYOUT,
