@@ -146,6 +146,7 @@ def _migration(root: Path, entry: Entry) -> Migration:
     raw, name = version_of(entry)
     path = root / f"{entry.tag}.sql"
     where = Where(root, path, raw)
+    journal_at = Where(root, root / JOURNAL, raw)
     problems: list[Problem] = []
     if not path.is_file():
         message = (
@@ -153,7 +154,6 @@ def _migration(root: Path, entry: Entry) -> Migration:
             "drizzle-orm stops with an error before migrating anything"
         )
         hint = "restore the file, or remove its entry from meta/_journal.json"
-        journal_at = Where(root, root / JOURNAL, raw)
         problems.append(journal_at.problem("missing_file", message, hint, entry.line))
         return Migration(Version(raw), name, path, LAYOUT, read_problems=tuple(problems))
     if entry.when is None:
@@ -162,7 +162,6 @@ def _migration(root: Path, entry: Entry) -> Migration:
             "drizzle-orm cannot tell whether it ran, and migtui cannot record it as it would"
         )
         hint = 'restore the entry\'s "when" (milliseconds since 1970) in meta/_journal.json'
-        journal_at = Where(root, root / JOURNAL, raw)
         problems.append(journal_at.problem("parse_error", message, hint, entry.line))
     up, source = whole_file("up", where, problems)
     requires = declared_requires(all_lines(source), where, problems) if source else ()
