@@ -1488,13 +1488,30 @@ def test_node_pg_migrate_file_without_an_up_marker_runs_whole(tmp_path: Path) ->
     assert "runs the whole file" in said.message
 
 
+def test_dbmate_files_saying_down_migration_in_a_comment_stay_native(tmp_path: Path) -> None:
+    for n in range(3):
+        write(
+            tmp_path,
+            f"000{n}_t{n}.sql",
+            f"-- migrate:up\nCREATE TABLE t{n} (id int);\n"
+            f"-- migrate:down\n-- down migration: drops the table\nDROP TABLE t{n};\n",
+        )
+    assert detect_layout(tmp_path) == "native"
+
+
 def test_native_folder_with_a_node_pg_migrate_down_marker_runs_nothing_after_it(
     tmp_path: Path,
 ) -> None:
     write(tmp_path, "0001_a.sql", "-- migrate:up\nCREATE TABLE a (id int);\n")
     write(tmp_path, "0002_b.sql", "-- migrate:up\nCREATE TABLE b (id int);\n")
     write(tmp_path, "0003_c.sql", "CREATE TABLE c (id int);\n-- Down Migration\nDROP TABLE c;\n")
+    write(
+        tmp_path,
+        "0004_d.sql",
+        "-- Down migration not needed: d is new.\nCREATE TABLE d (id int);\n",
+    )
     result = load(tmp_path)
+    assert "CREATE TABLE d" in by_version(result)["0004"].up.text
     assert result.layout == "native"
     third = by_version(result)["0003"]
     assert "DROP" not in third.up.text

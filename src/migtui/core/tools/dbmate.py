@@ -107,7 +107,9 @@ _MIGRATE_MARKER = re.compile(r"^\s*--\s*migrate:(\S*)(.*)$")
 #: Where other tools' files start their down section.
 _FOREIGN_DOWN = re.compile(
     r"^\s*(?:--\s*\+(goose|migrate)\s+down\b|(----)\s*create above\s*/\s*drop below"
-    r"|--[\s-]*(down)\s+migration)",
+    # node-pg-migrate's down marker, as its template writes it (a line of its own:
+    # a comment that merely says "down migration …" in a sentence is left alone)
+    r"|--[\s-]*(down)\s+migration[\s:=-]*$)",
     re.IGNORECASE,
 )
 #: The tool each of them belongs to, and its layout in migtui.

@@ -22,6 +22,7 @@ from pathlib import Path
 from migtui.core.model import TABLE, Migration, ObjectRef, Problem
 from migtui.core.project import MigrationInfo
 from migtui.core.tools.base import Sql, ToolLedger, ToolRun, ToolState
+from migtui.core.tools.dbmate import MIGRATE_BYTES
 from migtui.core.tools.reading import (
     Read,
     Where,
@@ -53,8 +54,12 @@ LOCK_ID = 7241865325823964
 
 
 def looks_like_node_pg_migrate(paths: list[Path]) -> bool:
-    """Whether most of the files carry node-pg-migrate's markers."""
-    marked = sum(bool(_MARKER_BYTES.search(peek(path) or b"")) for path in paths)
+    """Whether most of the files carry node-pg-migrate's markers (and not
+    dbmate's, whose files may well say "down migration" in a comment)."""
+    marked = 0
+    for path in paths:
+        data = peek(path) or b""
+        marked += bool(_MARKER_BYTES.search(data)) and not MIGRATE_BYTES.search(data)
     return marked * 2 > len(paths)
 
 
