@@ -102,7 +102,16 @@ class Notice(Event):
     index: int | None = None  # statement running when it arrived
 
     @classmethod
-    def quick(cls, version: str, severity: str, message: str, sqlstate, detail, hint, index):
+    def quick(
+        cls,
+        version: str,
+        severity: str,
+        message: str,
+        sqlstate: str | None,
+        detail: str | None,
+        hint: str | None,
+        index: int | None,
+    ) -> Notice:
         """The same event as the constructor makes, in a third of its time: a
         DO block can raise notices faster than a frozen dataclass is built."""
         notice = object.__new__(cls)

@@ -282,7 +282,9 @@ class Walker:
         select = stmts[0]["stmt"].get("SelectStmt", {}) if stmts else {}
         targets = select.get("targetList", ())
         from_catalog = _reads_catalog(select.get("fromClause"))
-        self.tests["found"] = 1 if from_catalog else 0
+        # FOUND says whether a row came back: an aggregate (count(*)) always
+        # returns one, so FOUND after it tests nothing
+        self.tests["found"] = 1 if from_catalog and not _aggregates(targets) else 0
         of_column = _COLUMN_TEST.search(query) is not None
         for name in ("found", *(n.lower() for n in names if n)):
             (self.column_tests.add if of_column else self.column_tests.discard)(name)
@@ -498,6 +500,22 @@ def _count_polarity(expr: dict) -> int:
     if op == [">="] and rhs.get("A_Const", {}).get("ival", {}).get("ival") == 1:
         return 1
     return 0
+
+
+_AGGREGATES = frozenset({"count", "max", "min", "sum", "avg", "bool_or", "bool_and", "every"})
+
+
+def _aggregates(targets) -> bool:
+    for item in nodes_of(targets):
+        call = item.get("FuncCall")
+        if isinstance(call, dict) and strings(call.get("funcname", ()))[-1:] in (
+            [name] for name in _AGGREGATES
+        ):
+            return True
+        link = item.get("SubLink")
+        if isinstance(link, dict) and link.get("subLinkType") == "EXISTS_SUBLINK":
+            return True
+    return False
 
 
 def _is_zero(expr) -> bool:
