@@ -115,6 +115,10 @@ class MigrationTable(DataTable):
         2,000-row history took to fill the table."""
         if not rows:
             return
+        if not all(hasattr(self, name) for name in ("_row_locations", "_data", "_new_rows")):
+            for version, cells in rows:  # a Textual whose table keeps its rows otherwise
+                self.add_row(*cells, key=version)
+            return
         columns = [column.key for column in self.ordered_columns]
         start = self.row_count
         locations, data, table_rows, new = (
