@@ -1414,6 +1414,13 @@ def test_pop_runs_postgres_files_first_then_those_for_every_database(tmp_path: P
     assert analysis.errors == ()
 
 
+def test_pop_picks_postgres_file_by_version_whatever_its_name(tmp_path: Path) -> None:
+    write(tmp_path, "20240101000001_a.up.sql", "CREATE TABLE a (id text);\n")
+    write(tmp_path, "20240101000001_a_pg.postgres.up.sql", "CREATE TABLE a (id uuid);\n")
+    [only] = load(tmp_path).migrations
+    assert (only.name, only.up.text) == ("a_pg", "CREATE TABLE a (id uuid);\n")
+
+
 def test_pop_orders_versions_as_text_as_pop_does(tmp_path: Path) -> None:
     # pop's older fourteen-digit versions beside its twenty-digit ones
     write(tmp_path, "20200810161022_rename.postgres.up.sql", "ALTER TABLE a RENAME TO b;\n")

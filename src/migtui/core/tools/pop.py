@@ -70,8 +70,8 @@ def looks_like_pop(files: list[Path]) -> bool:
 
 def read(root: Path) -> Read:
     read = Read()
-    # (version, name) -> direction -> (for PostgreSQL only?, path, kind)
-    found: dict[tuple[str, str], dict[str, list[tuple[bool, Path, str]]]] = defaultdict(
+    # version -> direction -> (for PostgreSQL only?, path, kind, name)
+    found: dict[str, dict[str, list[tuple[bool, Path, str, str]]]] = defaultdict(
         lambda: defaultdict(list)
     )
     for path in files_in(root):
@@ -85,29 +85,31 @@ def read(root: Path) -> Read:
         dialect = dialect[1:] if dialect else None
         if dialect is not None and dialect not in _POSTGRES:
             continue  # another database's: pop never runs it on PostgreSQL
-        found[(raw, name)][direction].append((dialect is not None, path, kind))
-    for (raw, name), directions in found.items():
+        found[raw][direction].append((dialect is not None, path, kind, name))
+    for raw, directions in found.items():
         up = _chosen(directions.get("up", []))
         down = _chosen(directions.get("down", []))
         if up is None:
             continue  # only a down file: nothing runs on the way up
-        if up[1] == "fizz":
-            read.code.append((raw, up[0]))
+        path, kind, name = up
+        if kind == "fizz":
+            read.code.append((raw, path))
             continue
-        read.migrations.append(_migration(root, raw, name, up[0], down))
+        read.migrations.append(_migration(root, raw, name, path, down))
     return read
 
 
-def _chosen(files: list[tuple[bool, Path, str]]) -> tuple[Path, str] | None:
-    """PostgreSQL's own file when there is one, else the file for every database."""
+def _chosen(files: list[tuple[bool, Path, str, str]]) -> tuple[Path, str, str] | None:
+    """PostgreSQL's own file when there is one, else the file for every database
+    (as pop picks, by version alone)."""
     if not files:
         return None
-    _own, path, kind = max(files, key=lambda f: f[0])
-    return path, kind
+    _own, path, kind, name = max(files, key=lambda f: (f[0], f[1].name))
+    return path, kind, name
 
 
 def _migration(
-    root: Path, raw: str, name: str, up_path: Path, down: tuple[Path, str] | None
+    root: Path, raw: str, name: str, up_path: Path, down: tuple[Path, str, str] | None
 ) -> Migration:
     where = Where(root, up_path, raw)
     problems: list[Problem] = []
