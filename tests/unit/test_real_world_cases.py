@@ -598,3 +598,49 @@ def test_a_plpgsql_function_returning_rows_of_a_table_outside_public_is_valid(tm
         },
     )
     assert errors(tmp_path, "goose") == []
+
+
+def test_required_column_on_a_table_made_earlier_is_said(tmp_path):
+    (tmp_path / "0001_a.sql").write_text(
+        "-- migrate:up\nCREATE TABLE issue (id int);\nCREATE TABLE log (id int);\n"
+    )
+    (tmp_path / "0002_b.sql").write_text(
+        "-- migrate:up\n"
+        "ALTER TABLE issue ADD COLUMN labels text[] NOT NULL;\n"  # said
+        "ALTER TABLE issue ADD COLUMN state text NOT NULL DEFAULT 'open';\n"
+        "ALTER TABLE issue ADD COLUMN no bigint GENERATED ALWAYS AS IDENTITY NOT NULL;\n"
+        "ALTER TABLE issue ADD COLUMN seq serial NOT NULL;\n"
+        "ALTER TABLE issue ADD COLUMN note text;\n"
+        "CREATE TABLE fresh (id int);\n"
+        "ALTER TABLE fresh ADD COLUMN label text NOT NULL;\n"  # new and empty: fine
+    )
+    from migtui.core.graph import analyze_dir
+
+    said = [
+        (p.migration, p.line) for p in analyze_dir(tmp_path).problems if p.kind == "required_column"
+    ]
+    assert said == [("0002", 2)]
+
+
+def test_an_enum_value_used_in_the_transaction_that_added_it_is_said(tmp_path):
+    (tmp_path / "0001_a.sql").write_text(
+        "-- migrate:up\nCREATE TYPE status AS ENUM ('new');\nCREATE TYPE other AS ENUM ('x');\n"
+        "CREATE TABLE t (s status);\n"
+    )
+    (tmp_path / "0002_b.sql").write_text(
+        "-- migrate:up\n"
+        "ALTER TYPE status ADD VALUE 'paid';\n"
+        "ALTER TYPE other ADD VALUE 'paid';\n"  # names it, does not use it
+        "CREATE FUNCTION f() RETURNS status LANGUAGE plpgsql AS $$ BEGIN RETURN 'paid'; END $$;\n"
+        "UPDATE t SET s = 'paid';\n"  # said: 55P04
+    )
+    (tmp_path / "0003_c.sql").write_text(
+        "-- migrate:up transaction:false\n"
+        "ALTER TYPE status ADD VALUE 'void';\nUPDATE t SET s = 'void';\n"
+    )
+    from migtui.core.graph import analyze_dir
+
+    said = [
+        (p.migration, p.line) for p in analyze_dir(tmp_path).problems if p.kind == "new_enum_value"
+    ]
+    assert said == [("0002", 5)]

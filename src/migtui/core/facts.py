@@ -24,6 +24,10 @@ DYNAMIC_SQL = "dynamic_sql"
 NAME_ONLY_FUNCTION_CHECK = "name_only_function_check"
 NAME_ONLY_TRIGGER_CHECK = "name_only_trigger_check"
 GUARDED_SKIP = "guarded_skip"
+#: ADD COLUMN … NOT NULL without a default, on a table made before the migration.
+REQUIRED_COLUMN = "required_column"
+#: An enum value added and used in one transaction (PostgreSQL refuses: 55P04).
+NEW_ENUM_VALUE = "new_enum_value"
 #: A body PostgreSQL's PL/pgSQL parser refuses: an error, not a review point.
 SYNTAX_ERROR = "syntax_error"
 

@@ -1389,6 +1389,8 @@ class _Walker:
     def _finding(self, m: Migration, file: str, finding: F.Finding) -> None:
         if finding.kind == F.DYNAMIC_SQL:
             return  # reported only through what it leaves unexplained
+        if finding.kind == F.NEW_ENUM_VALUE and not m.transactional:
+            return  # each statement commits on its own: the value is there
         self.problems.append(
             Problem(
                 finding.kind,

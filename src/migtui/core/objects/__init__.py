@@ -37,7 +37,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from migtui.core.facts import ScriptFacts
+from migtui.core.facts import NEW_ENUM_VALUE, ScriptFacts
 from migtui.core.model import Statement
 from migtui.core.objects import (
     constraints,
@@ -147,6 +147,8 @@ def analyze_script(
     script = Script(list(search_path) or ["public"], reader=statement_tree)
     repeats = _Repeats()
     for statement in statements:
+        if script.new_enum_values:
+            _new_enum_value_used(script, statement)
         if statement.category in _SKIPPED_CATEGORIES or not statement.tree:
             continue
         if repeats.replay(script, statement):
@@ -173,6 +175,52 @@ def _shape(text: str) -> str | None:
     if "$" in text or "\\" in text or "--" in text or "/*" in text:
         return None
     return _LITERAL.sub("?", text)
+
+
+_COMMIT = re.compile(r"^\s*(?:COMMIT|END)\b", re.IGNORECASE)
+#: Statements whose literals are read when they run: their data, defaults,
+#: checks and predicates.
+_USES_VALUES_NOW = frozenset(
+    {
+        "InsertStmt",
+        "UpdateStmt",
+        "DeleteStmt",
+        "SelectStmt",
+        "MergeStmt",
+        "AlterTableStmt",
+        "CreateStmt",
+        "IndexStmt",
+        "ViewStmt",
+        "CreateTableAsStmt",
+    }
+)
+
+
+def _new_enum_value_used(script: Script, statement: Statement) -> None:
+    """A value added to an enum cannot be used before the transaction that added
+    it commits (55P04): a later statement naming it as a literal is said."""
+    if statement.category == "transaction":
+        if _COMMIT.match(statement.text):
+            script.new_enum_values.clear()
+        return
+    if not statement.tree or node(statement.tree)[0] not in _USES_VALUES_NOW:
+        return  # a function body runs later; another ADD VALUE only names it
+    for value, type_name in script.new_enum_values:
+        literal = "'" + value.replace("'", "''") + "'"
+        if literal in statement.text:
+            script.find(
+                NEW_ENUM_VALUE,
+                statement.start_line,
+                f"uses {literal}, which this migration adds to {type_name} earlier: "
+                "PostgreSQL refuses a new enum value until the transaction that added it "
+                "commits (55P04)",
+                "use the value in a later migration, or run this one outside a transaction",
+                Ctx(
+                    src=Src(statement.text, statement.start_line, statement.tree_base),
+                    statement=statement.index,
+                ),
+            )
+            return
 
 
 class _Repeats:

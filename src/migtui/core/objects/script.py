@@ -104,6 +104,9 @@ class Script:
     findings: list[Finding] = field(default_factory=list)
     dynamic_lines: list[int] = field(default_factory=list)
     temp_names: set[str] = field(default_factory=set)
+    #: enum values this script added (ALTER TYPE … ADD VALUE), with the type, since
+    #: its last COMMIT: using one before a COMMIT fails
+    new_enum_values: list[tuple[str, str]] = field(default_factory=list)
     relation_names: dict[str, set[str]] = field(default_factory=dict)
     constraint_names: dict[str, set[str]] = field(default_factory=dict)
     check_function_bodies: bool = True

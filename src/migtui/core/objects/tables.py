@@ -3,7 +3,7 @@ sequences, and the statements that only need a table (TRUNCATE, LOCK, COPY)."""
 
 from __future__ import annotations
 
-from migtui.core.facts import ALTER, DROP, PROVIDE, RENAME, REQUIRE
+from migtui.core.facts import ALTER, DROP, PROVIDE, RENAME, REQUIRE, REQUIRED_COLUMN
 from migtui.core.model import (
     COLUMN,
     CONSTRAINT,
@@ -163,6 +163,34 @@ def create_table_as(script: Script, fields: dict, ctx: Ctx) -> None:
 
 # --- ALTER TABLE -------------------------------------------------------------------
 
+#: What fills a new column's rows when it is added: a default, an identity, or a
+#: generated value.
+_FILLED = frozenset({"CONSTR_DEFAULT", "CONSTR_IDENTITY", "CONSTR_GENERATED"})
+
+
+def _required_column(script: Script, build: TableBuild, col: dict, ctx: Ctx) -> None:
+    """ADD COLUMN … NOT NULL with nothing to fill the rows the table has: fails
+    (23502) unless the table is empty, which a table made in this same script
+    is, and one on staging seldom is."""
+    kinds = {c.get("Constraint", {}).get("contype") for c in col.get("constraints", ())}
+    if "CONSTR_NOTNULL" not in kinds and not col.get("is_not_null"):
+        return
+    if kinds & _FILLED or col.get("raw_default") or _is_serial(col.get("typeName")):
+        return
+    table = build.ref
+    if any(e.action == PROVIDE and e.ref.key == table.key for e in script.effects):
+        return  # made in this script: it has no rows yet
+    name = col.get("colname", "")
+    script.find(
+        REQUIRED_COLUMN,
+        ctx.line(col.get("location", build.location)),
+        f"adds {name} NOT NULL without a default to {table}, which is there before this "
+        "migration: PostgreSQL refuses it (23502) if the table has any row",
+        "give the column a DEFAULT; or add it nullable, fill it, and SET NOT NULL in a later "
+        "migration",
+        ctx,
+    )
+
 
 def alter_table(script: Script, fields: dict, ctx: Ctx) -> None:
     rel = fields.get("relation", {})
@@ -192,6 +220,7 @@ def _alter_command(script: Script, build: TableBuild, cmd: dict, ctx: Ctx) -> No
         script.emit(REQUIRE, column_ref(table, name), location, ctx)
     if sub == "AT_AddColumn" and "ColumnDef" in definition:
         column(script, build, definition["ColumnDef"], ctx, strict=not missing_ok)
+        _required_column(script, build, definition["ColumnDef"], ctx)
     elif sub == "AT_DropColumn" and name:
         script.emit(
             DROP, column_ref(table, name), location, ctx, if_exists=missing_ok, cascade=cascade

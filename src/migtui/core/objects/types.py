@@ -76,7 +76,10 @@ def domain(script: Script, fields: dict, ctx: Ctx) -> None:
 def alter_enum(script: Script, fields: dict, ctx: Ctx) -> None:
     names = strings(fields.get("typeName", ()))
     location = ctx.src.find(names[-1]) if names else None
-    script.emit(ALTER, script.schema_object(names, TYPE), location, ctx)
+    ref = script.schema_object(names, TYPE)
+    script.emit(ALTER, ref, location, ctx)
+    if fields.get("newVal") and not fields.get("oldVal") and not ctx.plpgsql:
+        script.new_enum_values.append((fields["newVal"], str(ref)))
 
 
 def alter_domain(script: Script, fields: dict, ctx: Ctx) -> None:
