@@ -300,6 +300,28 @@ _WRAPPING_TOOLS = {
 }
 
 
+#: A team's word that it knows: Atlas's ``-- atlas:nolint MF103`` (or every
+#: check) and squawk's ``-- squawk-ignore adding-required-field`` above the statement.
+_REQUIRED_COLUMN_ACKNOWLEDGED = re.compile(
+    r"--\s*(?:atlas:nolint(?:\s*$|.*\bMF103\b)|squawk-ignore(?:\s*$|.*adding-required-field))",
+    re.IGNORECASE,
+)
+
+
+def _acknowledged(m: Migration, sections: dict, finding: F.Finding) -> bool:
+    """Whether the comment lines right above the finding's statement wave it through."""
+    up = sections.get("up")
+    if m.up is None or up is None or finding.statement >= len(up.statements):
+        return False
+    lines = m.up.text.split("\n")
+    index = up.statements[finding.statement].start_line - m.up.start_line - 1
+    while 0 <= index < len(lines) and lines[index].strip().startswith("--"):
+        if _REQUIRED_COLUMN_ACKNOWLEDGED.search(lines[index]):
+            return True
+        index -= 1
+    return False
+
+
 class _Walker:
     def __init__(
         self,
@@ -1391,6 +1413,8 @@ class _Walker:
             return  # reported only through what it leaves unexplained
         if finding.kind == F.NEW_ENUM_VALUE and not m.transactional:
             return  # each statement commits on its own: the value is there
+        if finding.kind == F.REQUIRED_COLUMN and _acknowledged(m, self.parsed[m.id], finding):
+            return
         self.problems.append(
             Problem(
                 finding.kind,

@@ -157,6 +157,7 @@ def analyze_script(
         ctx = Ctx(src=src, statement=statement.index)
         before = len(script.effects)
         try:
+            _note_emptied(script, statement.tree)
             statement_tree(script, statement.tree, ctx)
         except (IndexError, ValueError, KeyError, AttributeError, TypeError, RecursionError):
             # A shape of tree no reader expected: keep what was understood.
@@ -175,6 +176,20 @@ def _shape(text: str) -> str | None:
     if "$" in text or "\\" in text or "--" in text or "/*" in text:
         return None
     return _LITERAL.sub("?", text)
+
+
+def _note_emptied(script: Script, tree: dict) -> None:
+    kind, fields = node(tree)
+    if kind == "DeleteStmt" and not fields.get("whereClause"):
+        relations = [fields.get("relation", {})]
+    elif kind == "TruncateStmt":
+        relations = [r.get("RangeVar", {}) for r in fields.get("relations", ())]
+    else:
+        return
+    for rv in relations:
+        ref = script.range_var(rv)
+        if ref is not None:
+            script.emptied.add(ref.key)
 
 
 _COMMIT = re.compile(r"^\s*(?:COMMIT|END)\b", re.IGNORECASE)

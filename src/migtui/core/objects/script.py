@@ -107,6 +107,9 @@ class Script:
     #: enum values this script added (ALTER TYPE … ADD VALUE), with the type, since
     #: its last COMMIT: using one before a COMMIT fails
     new_enum_values: list[tuple[str, str]] = field(default_factory=list)
+    #: tables this script empties whole (DELETE without WHERE, TRUNCATE): a
+    #: required column added to one after that meets no row
+    emptied: set[str] = field(default_factory=set)
     relation_names: dict[str, set[str]] = field(default_factory=dict)
     constraint_names: dict[str, set[str]] = field(default_factory=dict)
     check_function_bodies: bool = True

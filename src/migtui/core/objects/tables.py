@@ -178,8 +178,10 @@ def _required_column(script: Script, build: TableBuild, col: dict, ctx: Ctx) -> 
     if kinds & _FILLED or col.get("raw_default") or _is_serial(col.get("typeName")):
         return
     table = build.ref
-    if any(e.action == PROVIDE and e.ref.key == table.key for e in script.effects):
-        return  # made in this script: it has no rows yet
+    if table.key in script.emptied or any(
+        e.action == PROVIDE and e.ref.key == table.key for e in script.effects
+    ):
+        return  # made, or emptied, in this script: it has no rows now
     name = col.get("colname", "")
     script.find(
         REQUIRED_COLUMN,
