@@ -76,6 +76,9 @@ class Effect:
     #: For a PROVIDE of a table: the statement names every column it has (a
     #: plain CREATE TABLE: no LIKE, INHERITS, OF or PARTITION OF).
     complete: bool = False
+    #: For an ALTER of a column: its type changes (ALTER COLUMN … TYPE), which
+    #: PostgreSQL refuses while a view uses the column.
+    retype: bool = False
 
 
 @dataclass(frozen=True)

@@ -695,9 +695,11 @@ class _Walker:
                 if eff.not_null:
                     self.live.not_null.add(ref.key)
                 self.renamed.pop(ref.key, None)
-                self._depend(ref, eff.depends)
+                self._depend(ref, self._all_columns(eff.depends))
             elif eff.action in (F.REQUIRE, F.ALTER):
                 need(eff, ref)
+                if eff.retype:
+                    self._retyped(m, file, eff, dynamic_here)
                 if eff.action == F.ALTER and ref.kind not in (COLUMN, CONSTRAINT):
                     alters.append(ref)
             elif eff.action == F.DROP:
@@ -728,6 +730,7 @@ class _Walker:
                 provides.append(eff.new)
                 renames.append((ref, eff.new))
                 self.live.rename(ref, eff.new, m.id)
+                self._rename_dependencies(ref, eff.new)
                 self.renamed[ref.key] = (eff.new, m.id, eff.line)
                 if ref.qualified in self.complete:
                     self.complete.discard(ref.qualified)
@@ -1056,6 +1059,59 @@ class _Walker:
             self.dependents[target.key].append((target, ref))
         if targets:
             self.depends_on[ref.key] = targets
+
+    def _all_columns(self, depends: tuple[ObjectRef, ...]) -> tuple[ObjectRef, ...]:
+        """A view's ``SELECT *`` is the columns its table has when it is made."""
+        if not any(d.kind == COLUMN and d.name == "*" for d in depends):
+            return depends
+        out: list[ObjectRef] = []
+        for dep in depends:
+            if dep.kind == COLUMN and dep.name == "*":
+                out.extend(
+                    obj
+                    for entries in self.live.by_key.values()
+                    for obj, _, _ in entries
+                    if obj.kind == COLUMN and obj.table == dep.table
+                )
+            else:
+                out.append(dep)
+        return tuple(dict.fromkeys(out))
+
+    def _rename_dependencies(self, old: ObjectRef, new: ObjectRef) -> None:
+        """A view follows a renamed column. Of a renamed table, its columns'
+        dependents are let go: a new table of the old name is another one."""
+        if old.kind == COLUMN and old.key in self.dependents:
+            moved = self.dependents.pop(old.key)
+            self.dependents[new.key].extend((new, d) for _, d in moved)
+        elif old.namespace == "relation":
+            for key in [k for k in self.dependents if k[3] == old.qualified]:
+                del self.dependents[key]
+
+    def _retyped(self, m: Migration, file: str, eff: F.Effect, dynamic: bool) -> None:
+        """ALTER COLUMN … TYPE of a column a view uses: PostgreSQL refuses (0A000)."""
+        alive = lambda d: self.live.find(d) is not None  # noqa: E731
+        views = [d for d in self._holding(eff.ref, alive) if d.kind in (VIEW, MATVIEW)]
+        if not views:
+            return
+        unsure = dynamic or bool(self.dynamic_before)
+        what = ", ".join(str(v) for v in views[:3]) + (
+            f" and {len(views) - 3} more" if len(views) > 3 else ""
+        )
+        self.problems.append(
+            Problem(
+                "dependent_objects",
+                WARNING if unsure else ERROR,
+                f"{m.id} changes the type of {eff.ref} at line {eff.line}, but {what} "
+                f"use{'s' * (len(views) == 1)} it: PostgreSQL refuses (0A000)"
+                + (", unless SQL built at run time dropped them" if unsure else ""),
+                f"drop {views[0]} before the change and create it again after",
+                m.id,
+                str(eff.ref),
+                file,
+                eff.line,
+                section="up",
+            )
+        )
 
     def _holding(self, ref: ObjectRef, alive) -> list[ObjectRef]:
         """What still depends on ``ref`` and would make PostgreSQL refuse to drop

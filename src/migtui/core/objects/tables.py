@@ -229,6 +229,8 @@ def _alter_command(script: Script, build: TableBuild, cmd: dict, ctx: Ctx) -> No
         )
     elif sub == "AT_AlterColumnType" and "ColumnDef" in definition:
         col = definition["ColumnDef"]
+        if name:
+            script.emit(ALTER, column_ref(table, name), location, ctx, retype=True)
         script.need_type(col.get("typeName"), ctx)
         if col.get("raw_default"):
             read(script, col["raw_default"], ctx)

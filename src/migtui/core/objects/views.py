@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from migtui.core.facts import PROVIDE, REQUIRE
-from migtui.core.model import MATVIEW, VIEW
+from migtui.core.model import COLUMN, MATVIEW, VIEW, ObjectRef
 from migtui.core.objects.queries import read
-from migtui.core.objects.script import Ctx, Script
+from migtui.core.objects.script import Ctx, Script, node, nodes_of, strings
+
+
+def column_ref(table: ObjectRef, name: str) -> ObjectRef:
+    return ObjectRef(COLUMN, table.schema, name, table=table.qualified)
 
 
 def create_view(script: Script, fields: dict, ctx: Ctx) -> None:
@@ -21,16 +25,53 @@ def create_view(script: Script, fields: dict, ctx: Ctx) -> None:
 
 
 def reads_of(script: Script, query, ctx: Ctx) -> tuple:
-    """Read a query; the relations it needs, which a view on it depends on."""
+    """Read a query; the relations it needs, which a view on it depends on, and
+    the columns of them it names when that is sure (see ``_columns_read``)."""
     before = len(script.effects)
     read(script, query, ctx)
-    return tuple(
+    relations = tuple(
         dict.fromkeys(
             e.ref
             for e in script.effects[before:]
             if e.action == REQUIRE and e.ref.namespace == "relation"
         )
     )
+    return relations + _columns_read(script, query)
+
+
+def _columns_read(script: Script, query) -> tuple:
+    """The columns a query of one table names (and ``*``, all it has then): a
+    view keeps them, and PostgreSQL refuses to drop one or change its type
+    while the view stands. Only for a plain query of one table, where every
+    column name is that table's: a join, a subquery, a WITH or a set operation
+    leaves the columns unsaid (the view still depends on its tables)."""
+    kind, fields = node(query or {})
+    if kind != "SelectStmt" or fields.get("op", "SETOP_NONE") != "SETOP_NONE":
+        return ()
+    sources = fields.get("fromClause", ())
+    if fields.get("withClause") or len(sources) != 1 or "RangeVar" not in sources[0]:
+        return ()
+    if any("SubLink" in item or "RangeSubselect" in item for item in nodes_of(fields)):
+        return ()
+    rv = sources[0]["RangeVar"]
+    table = script.range_var(rv)
+    if table is None:
+        return ()
+    own_names = {rv.get("relname", ""), (rv.get("alias") or {}).get("aliasname", "")} - {""}
+    columns: dict[str, None] = {}
+    for part in ("targetList", "whereClause", "groupClause", "havingClause", "distinctClause"):
+        for item in nodes_of(fields.get(part)):
+            ref = item.get("ColumnRef")
+            if not isinstance(ref, dict):
+                continue
+            names = ref.get("fields", ())
+            if any("A_Star" in n for n in names):
+                columns["*"] = None
+                continue
+            words = strings(names)
+            if len(words) == 1 or (len(words) == 2 and words[0] in own_names):
+                columns[words[-1]] = None
+    return tuple(column_ref(table, name) for name in columns)
 
 
 def refresh(script: Script, fields: dict, ctx: Ctx) -> None:

@@ -1,0 +1,97 @@
+"""A view keeps the columns it reads: PostgreSQL refuses to drop one (2BP01) or
+to change its type (0A000) while the view stands. Each case is two
+migrations; check must report `dependent_objects` (an error, at its line)
+exactly when the server refuses the second one, and nothing when it runs.
+"""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+
+pytestmark = pytest.mark.db
+
+FIRST = (
+    "CREATE TABLE orders (id int PRIMARY KEY, total int, note text, placed date);\n"
+    "CREATE TABLE people (id int PRIMARY KEY, name text);\n"
+    "CREATE VIEW big_orders AS SELECT o.id, total FROM orders o WHERE total > 100;\n"
+    "CREATE VIEW everyone AS SELECT * FROM people;\n"
+    "ALTER TABLE people ADD COLUMN born date;\n"
+    "CREATE VIEW joined AS SELECT o.id, p.name FROM orders o JOIN people p ON p.id = o.id;\n"
+)
+
+#: (the second migration, (SQLSTATE, the line check names) or None when it runs)
+CASES = {
+    "dropping a column a view reads": ("ALTER TABLE orders DROP COLUMN total;\n", ("2BP01", 1)),
+    "dropping a column a view filters on, after other work": (
+        "SELECT 1;\nALTER TABLE orders DROP COLUMN total CASCADE;\n"
+        "ALTER TABLE people DROP COLUMN name;\n",
+        ("2BP01", 3),
+    ),
+    "changing the type of a column a view reads": (
+        "ALTER TABLE orders ALTER COLUMN total TYPE bigint;\n",
+        ("0A000", 1),
+    ),
+    "dropping a column a SELECT * view took": (
+        "ALTER TABLE people DROP COLUMN name;\n",
+        ("2BP01", 1),
+    ),
+    "dropping a renamed column a view reads": (
+        "ALTER TABLE orders RENAME COLUMN total TO amount;\nALTER TABLE orders DROP COLUMN amount;\n",
+        ("2BP01", 2),
+    ),
+    # the forms that run
+    "dropping a column no view reads": (
+        "ALTER TABLE orders DROP COLUMN note;\nALTER TABLE orders ALTER COLUMN placed TYPE timestamp;\n",
+        None,
+    ),
+    "a column added after the SELECT * view": ("ALTER TABLE people DROP COLUMN born;\n", None),
+    "the view dropped first": (
+        "DROP VIEW big_orders;\nALTER TABLE orders DROP COLUMN total;\n",
+        None,
+    ),
+    "the view made again without the column": (
+        "DROP VIEW big_orders;\nCREATE VIEW big_orders AS SELECT id FROM orders;\n"
+        "ALTER TABLE orders ALTER COLUMN total TYPE bigint;\n",
+        None,
+    ),
+    "the old name of a renamed column, made again": (
+        "ALTER TABLE orders RENAME COLUMN total TO amount;\n"
+        "ALTER TABLE orders ADD COLUMN total int;\nALTER TABLE orders DROP COLUMN total;\n",
+        None,
+    ),
+    "CASCADE takes the view with it": ("ALTER TABLE orders DROP COLUMN total CASCADE;\n", None),
+}
+
+
+def _native(sql: str) -> str:
+    return f"-- migrate:up\n{sql}-- migrate:down\nSELECT 1;\n"
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_check_says_a_view_holds_a_column_exactly_when_the_server_refuses(
+    case, write_migrations, analysis_of, pg_dsn
+):
+    second, expected = CASES[case]
+    root = write_migrations({"001_first.sql": _native(FIRST), "002_second.sql": _native(second)})
+    errors = [p for p in analysis_of(root).problems if str(p.severity) == "error"]
+
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        conn.execute(FIRST)
+        try:
+            with conn.transaction():
+                conn.execute(second)
+            refused = None
+        except psycopg.Error as exc:
+            refused = exc.sqlstate
+
+    if expected is None:
+        assert refused is None
+        assert errors == []
+    else:
+        state, line = expected
+        assert refused == state
+        [error] = errors
+        assert error.kind == "dependent_objects" and error.object.startswith("column ")
+        assert error.line == line + 1  # after the file's marker line
+        assert f"({state})" in error.message
