@@ -14,6 +14,7 @@ pytestmark = pytest.mark.db
 FIRST = (
     "CREATE TABLE orders (id int PRIMARY KEY, total int, note text, placed date);\n"
     "CREATE TABLE people (id int PRIMARY KEY, name text);\n"
+    "CREATE TABLE lines (qty int, price int, cost int GENERATED ALWAYS AS (qty * price) STORED);\n"
     "CREATE VIEW big_orders AS SELECT o.id, total FROM orders o WHERE total > 100;\n"
     "CREATE VIEW everyone AS SELECT * FROM people;\n"
     "ALTER TABLE people ADD COLUMN born date;\n"
@@ -40,7 +41,19 @@ CASES = {
         "ALTER TABLE orders RENAME COLUMN total TO amount;\nALTER TABLE orders DROP COLUMN amount;\n",
         ("2BP01", 2),
     ),
+    "dropping a column a generated column is computed from": (
+        "ALTER TABLE lines DROP COLUMN price;\n",
+        ("2BP01", 1),
+    ),
+    "changing the type of a column a generated column is computed from": (
+        "ALTER TABLE lines ALTER COLUMN qty TYPE bigint;\n",
+        ("0A000", 1),
+    ),
     # the forms that run
+    "dropping the generated column, then what it read": (
+        "ALTER TABLE lines DROP COLUMN cost;\nALTER TABLE lines DROP COLUMN price;\n",
+        None,
+    ),
     "dropping a column no view reads": (
         "ALTER TABLE orders DROP COLUMN note;\nALTER TABLE orders ALTER COLUMN placed TYPE timestamp;\n",
         None,

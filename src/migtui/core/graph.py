@@ -1088,9 +1088,11 @@ class _Walker:
                 del self.dependents[key]
 
     def _retyped(self, m: Migration, file: str, eff: F.Effect, dynamic: bool) -> None:
-        """ALTER COLUMN … TYPE of a column a view uses: PostgreSQL refuses (0A000)."""
+        """ALTER COLUMN … TYPE of a column a view or a generated column uses:
+        PostgreSQL refuses (0A000)."""
         alive = lambda d: self.live.find(d) is not None  # noqa: E731
-        views = [d for d in self._holding(eff.ref, alive) if d.kind in (VIEW, MATVIEW)]
+        # views reading it, and generated columns computed from it
+        views = [d for d in self._holding(eff.ref, alive) if d.kind in (VIEW, MATVIEW, COLUMN)]
         if not views:
             return
         unsure = dynamic or bool(self.dynamic_before)

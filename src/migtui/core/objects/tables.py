@@ -18,7 +18,7 @@ from migtui.core.model import (
 )
 from migtui.core.objects.constraints import TableBuild, constraint, constraint_ref, not_null
 from migtui.core.objects.queries import read
-from migtui.core.objects.script import Ctx, Script, strings
+from migtui.core.objects.script import Ctx, Script, nodes_of, strings
 from migtui.core.objects.types import alter_composite
 from migtui.core.objects.views import reads_of
 from migtui.core.sqlnames import SERIAL_TYPES, choose_name
@@ -117,8 +117,19 @@ def column(
     serial = _is_serial(col.get("typeName"))
     if not typed:
         _column_type(script, col, ctx)
-    script.emit(PROVIDE, column_ref(build.ref, name), location, ctx, strict=strict)
     constraints = [c.get("Constraint", {}) for c in col.get("constraints", ())]
+    # a generated column keeps the columns its expression reads: PostgreSQL
+    # refuses to drop one of them, or to change its type, while it stands
+    generated = [c.get("raw_expr") for c in constraints if c.get("contype") == "CONSTR_GENERATED"]
+    reads = tuple(
+        dict.fromkeys(
+            column_ref(build.ref, words[-1])
+            for item in nodes_of(generated)
+            if isinstance(item.get("ColumnRef"), dict)
+            and (words := strings(item["ColumnRef"].get("fields", ())))
+        )
+    )
+    script.emit(PROVIDE, column_ref(build.ref, name), location, ctx, strict=strict, depends=reads)
     identity = any(c.get("contype") == "CONSTR_IDENTITY" for c in constraints)
     if serial or identity:
         seq = choose_name(build.ref.name, name, "seq", script.relation_names_in(build.ref))
