@@ -79,6 +79,13 @@ class Effect:
     #: For an ALTER of a column: its type changes (ALTER COLUMN … TYPE), which
     #: PostgreSQL refuses while a view uses the column.
     retype: bool = False
+    #: For a PROVIDE or ALTER of a column: whether its value is always the
+    #: server's now (GENERATED ALWAYS AS (…), or an identity GENERATED ALWAYS);
+    #: None when the statement does not change that.
+    always: bool | None = None
+    #: For a REQUIRE of a column: an INSERT gives it a value of its own (not
+    #: DEFAULT, without OVERRIDING SYSTEM VALUE).
+    inserted: bool = False
 
 
 @dataclass(frozen=True)

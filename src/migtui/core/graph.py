@@ -354,6 +354,8 @@ class _Walker:
         #: key of an object -> (the object as named, what depends on it): a view
         #: on its tables, a foreign key on its target, a trigger on its function
         self.dependents: dict = defaultdict(list)
+        #: the columns whose value is always the server's (GENERATED ALWAYS)
+        self.always: set = set()
         #: key of an object -> what it depends on, to forget when it is made anew
         self.depends_on: dict = {}
         #: extension name -> the objects it made (they go when it is dropped)
@@ -696,10 +698,16 @@ class _Walker:
                     self.live.not_null.add(ref.key)
                 self.renamed.pop(ref.key, None)
                 self._depend(ref, self._all_columns(eff.depends))
+                if ref.kind == COLUMN:
+                    (self.always.add if eff.always else self.always.discard)(ref.key)
             elif eff.action in (F.REQUIRE, F.ALTER):
                 need(eff, ref)
                 if eff.retype:
                     self._retyped(m, file, eff, dynamic_here)
+                if eff.always is not None:
+                    (self.always.add if eff.always else self.always.discard)(ref.key)
+                if eff.inserted and ref.key in self.always:
+                    self._generated_insert(m, file, eff)
                 if eff.action == F.ALTER and ref.kind not in (COLUMN, CONSTRAINT):
                     alters.append(ref)
             elif eff.action == F.DROP:
@@ -715,6 +723,11 @@ class _Walker:
                         self.live.remove(member, m.id, eff.line)
                 gone_too = self.live.remove(ref, m.id, eff.line)
                 self.complete.discard(ref.qualified)
+                if ref.kind == COLUMN:
+                    self.always.discard(ref.key)
+                elif ref.namespace == "relation":
+                    for key in [k for k in self.always if k[3] == ref.qualified]:
+                        self.always.discard(key)
                 if ref.kind == CONSTRAINT:  # a key's or exclusion's index goes with it
                     backing = ObjectRef(INDEX, ref.schema, ref.name)
                     entry = self.live.find(backing)
@@ -1077,15 +1090,42 @@ class _Walker:
                 out.append(dep)
         return tuple(dict.fromkeys(out))
 
+    def _generated_insert(self, m: Migration, file: str, eff: F.Effect) -> None:
+        """An INSERT giving a GENERATED ALWAYS column a value: PostgreSQL refuses (428C9)."""
+        if not self._first_time(m, "generated_column", str(eff.ref), eff.line):
+            return
+        self.problems.append(
+            Problem(
+                "generated_column",
+                WARNING if eff.handled else ERROR,
+                f"{m.id} inserts a value into {eff.ref} at line {eff.line}, whose value is "
+                "always the server's (GENERATED ALWAYS): PostgreSQL refuses (428C9)",
+                "leave the column out of the INSERT (or write DEFAULT); for an identity "
+                "column whose value must be kept, write OVERRIDING SYSTEM VALUE",
+                m.id,
+                str(eff.ref),
+                file,
+                eff.line,
+                section="up",
+            )
+        )
+
     def _rename_dependencies(self, old: ObjectRef, new: ObjectRef) -> None:
         """A view follows a renamed column. Of a renamed table, its columns'
         dependents are let go: a new table of the old name is another one."""
-        if old.kind == COLUMN and old.key in self.dependents:
-            moved = self.dependents.pop(old.key)
-            self.dependents[new.key].extend((new, d) for _, d in moved)
+        if old.kind == COLUMN:
+            if old.key in self.dependents:
+                moved = self.dependents.pop(old.key)
+                self.dependents[new.key].extend((new, d) for _, d in moved)
+            if old.key in self.always:
+                self.always.discard(old.key)
+                self.always.add(new.key)
         elif old.namespace == "relation":
             for key in [k for k in self.dependents if k[3] == old.qualified]:
                 del self.dependents[key]
+            for key in [k for k in self.always if k[3] == old.qualified]:
+                self.always.discard(key)
+                self.always.add((key[0], new.schema, key[2], new.qualified))
 
     def _retyped(self, m: Migration, file: str, eff: F.Effect, dynamic: bool) -> None:
         """ALTER COLUMN … TYPE of a column a view or a generated column uses:

@@ -51,6 +51,24 @@ _SIGNATURE_NAMES = frozenset(
 )
 
 
+def _given_values(fields: dict, count: int) -> tuple[bool, ...]:
+    """For each listed column of an INSERT: whether some row gives it a value
+    of its own (not DEFAULT), unless OVERRIDING SYSTEM VALUE lets it."""
+    if fields.get("override") == "OVERRIDING_SYSTEM_VALUE":
+        return (False,) * count
+    select = (fields.get("selectStmt") or {}).get("SelectStmt", {})
+    rows = select.get("valuesLists")
+    if not rows:
+        return (True,) * count  # INSERT … SELECT gives every column a value
+    given = [False] * count
+    for row in rows:
+        items = row.get("List", {}).get("items", ())
+        for i, item in enumerate(items[:count]):
+            if "SetToDefault" not in item:
+                given[i] = True
+    return tuple(given)
+
+
 def read(script: Script, tree, ctx: Ctx, hidden: frozenset[str] = frozenset()) -> None:
     """Record what a query or expression tree needs, in the order it is written."""
     reader = _Reader(script, ctx)
@@ -154,7 +172,8 @@ class _Reader:
         table = self.script.range_var(rel)
         key = "cols" if kind == "InsertStmt" else "targetList"
         names = [t.get("ResTarget", {}).get("name") for t in fields.get(key) or ()]
-        self.script.need_columns(table, names, rel.get("location"), self.ctx)
+        given = _given_values(fields, len(names)) if kind == "InsertStmt" else ()
+        self.script.need_columns(table, names, rel.get("location"), self.ctx, given)
 
     def function(self, fields: dict) -> bool:
         """Read names written in a call's strings; True when its first argument is done."""

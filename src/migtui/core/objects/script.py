@@ -259,15 +259,21 @@ class Script:
             return
         self.emit(REQUIRE, ObjectRef(SCHEMA, None, schema), location, ctx)
 
-    def need_columns(self, table: ObjectRef | None, names, location: int | None, ctx: Ctx) -> None:
+    def need_columns(
+        self, table: ObjectRef | None, names, location: int | None, ctx: Ctx, given=()
+    ) -> None:
         """Columns of ``table`` a statement names (not in a routine's body,
-        whose names PostgreSQL resolves when it runs)."""
+        whose names PostgreSQL resolves when it runs). ``given``: for an
+        INSERT, whether each gets a value of its own."""
         if table is None or ctx.body:
             return
-        for name in dict.fromkeys(names):
-            if name:
+        seen: set[str] = set()
+        for i, name in enumerate(names):
+            if name and name not in seen:
+                seen.add(name)
                 column = ObjectRef(COLUMN, table.schema, name, table=table.qualified)
-                self.emit(REQUIRE, column, location, ctx)
+                inserted = i < len(given) and given[i]
+                self.emit(REQUIRE, column, location, ctx, inserted=inserted)
 
     # --- types -----------------------------------------------------------------
 

@@ -129,7 +129,20 @@ def column(
             and (words := strings(item["ColumnRef"].get("fields", ())))
         )
     )
-    script.emit(PROVIDE, column_ref(build.ref, name), location, ctx, strict=strict, depends=reads)
+    always = any(
+        c.get("contype") in ("CONSTR_GENERATED", "CONSTR_IDENTITY")
+        and c.get("generated_when") == "a"
+        for c in constraints
+    )
+    script.emit(
+        PROVIDE,
+        column_ref(build.ref, name),
+        location,
+        ctx,
+        strict=strict,
+        depends=reads,
+        always=always,
+    )
     identity = any(c.get("contype") == "CONSTR_IDENTITY" for c in constraints)
     if serial or identity:
         seq = choose_name(build.ref.name, name, "seq", script.relation_names_in(build.ref))
@@ -277,7 +290,19 @@ def _alter_command(script: Script, build: TableBuild, cmd: dict, ctx: Ctx) -> No
         )
     elif sub == "AT_ColumnDefault" and definition:
         read(script, definition, ctx)
+    elif sub in ("AT_DropIdentity", "AT_DropExpression") and name:
+        script.emit(ALTER, column_ref(table, name), location, ctx, always=False)
+    elif sub == "AT_SetIdentity" and name:
+        for item in (definition.get("List") or {}).get("items", ()):
+            option = item.get("DefElem", {})
+            if option.get("defname") == "generated":
+                value = option.get("arg", {}).get("Integer", {}).get("ival")
+                always = value == ord("a")
+                script.emit(ALTER, column_ref(table, name), location, ctx, always=always)
     elif sub == "AT_AddIdentity" and name:
+        identity = (definition or {}).get("Constraint", {})
+        if identity.get("generated_when") == "a":
+            script.emit(ALTER, column_ref(table, name), location, ctx, always=True)
         seq = choose_name(table.name, name, "seq", script.relation_names_in(table))
         script.emit(
             PROVIDE, ObjectRef(SEQUENCE, table.schema, seq), location, ctx, parent=build.qualified
