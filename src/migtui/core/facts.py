@@ -86,6 +86,15 @@ class Effect:
     #: For a REQUIRE of a column: an INSERT gives it a value of its own (not
     #: DEFAULT, without OVERRIDING SYSTEM VALUE).
     inserted: bool = False
+    #: For a PROVIDE of a primary key, a unique constraint or a unique index a
+    #: foreign key may reference: its columns (("?",) when they are not known).
+    key: tuple[str, ...] | None = None
+    #: … and whether it is the table's primary key.
+    primary: bool = False
+    #: For a PROVIDE of a foreign key: the table it references, and the columns
+    #: it names there (() for the table's primary key).
+    target: str | None = None
+    references: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

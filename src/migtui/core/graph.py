@@ -356,6 +356,8 @@ class _Walker:
         self.dependents: dict = defaultdict(list)
         #: the columns whose value is always the server's (GENERATED ALWAYS)
         self.always: set = set()
+        #: table -> {key constraint or unique index: (its columns, primary?)}
+        self.keys: dict[str, dict] = defaultdict(dict)
         #: key of an object -> what it depends on, to forget when it is made anew
         self.depends_on: dict = {}
         #: extension name -> the objects it made (they go when it is dropped)
@@ -674,8 +676,11 @@ class _Walker:
             if req is not None:
                 requires.append(req)
 
+        foreign_keys: list[F.Effect] = []  # checked once their statement is done
         for eff in facts.effects:
             ref = eff.ref
+            if foreign_keys and eff.statement != foreign_keys[0].statement:
+                self._foreign_key_targets(m, file, foreign_keys)
             if eff.not_null and self._not_null(m, file, eff):
                 continue
             if eff.action == F.PROVIDE:
@@ -700,6 +705,12 @@ class _Walker:
                 self._depend(ref, self._all_columns(eff.depends))
                 if ref.kind == COLUMN:
                     (self.always.add if eff.always else self.always.discard)(ref.key)
+                if eff.key is not None:
+                    owner = ref.table or eff.parent
+                    if owner:
+                        self.keys[owner][ref.key] = (frozenset(eff.key), eff.primary)
+                if eff.target is not None:
+                    foreign_keys.append(eff)
             elif eff.action in (F.REQUIRE, F.ALTER):
                 need(eff, ref)
                 if eff.retype:
@@ -728,6 +739,9 @@ class _Walker:
                 elif ref.namespace == "relation":
                     for key in [k for k in self.always if k[3] == ref.qualified]:
                         self.always.discard(key)
+                    self.keys.pop(ref.qualified, None)
+                for held in self.keys.values():
+                    held.pop(ref.key, None)
                 if ref.kind == CONSTRAINT:  # a key's or exclusion's index goes with it
                     backing = ObjectRef(INDEX, ref.schema, ref.name)
                     entry = self.live.find(backing)
@@ -748,6 +762,7 @@ class _Walker:
                 if ref.qualified in self.complete:
                     self.complete.discard(ref.qualified)
                     self.complete.add(eff.new.qualified)
+        self._foreign_key_targets(m, file, foreign_keys)
         for finding in facts.findings:
             self._finding(m, file, finding)
         if dynamic_here:
@@ -1090,6 +1105,48 @@ class _Walker:
                 out.append(dep)
         return tuple(dict.fromkeys(out))
 
+    def _foreign_key_targets(self, m: Migration, file: str, pending: list[F.Effect]) -> None:
+        """Each foreign key of the statement just read must reference a primary
+        key or a unique constraint of exactly its columns (42830). Only said of a
+        table whose whole making the folder shows (as for its columns)."""
+        for eff in pending:
+            target = eff.target
+            if target not in self.complete:
+                continue
+            keys = list(self.keys.get(target, {}).values())
+            if any("?" in cols for cols, _ in keys):
+                continue  # a key made from an index: its columns are not known here
+            if eff.references:
+                ok = any(cols == frozenset(eff.references) for cols, _ in keys)
+                wanted = f"({', '.join(eff.references)})"
+            else:
+                ok = any(primary for _, primary in keys)
+                wanted = "its primary key"
+            if ok or not self._first_time(m, "foreign_key_target", str(eff.ref), eff.line):
+                continue
+            self.problems.append(
+                Problem(
+                    "foreign_key_target",
+                    WARNING if eff.guarded or eff.handled else ERROR,
+                    f"{m.id} adds {eff.ref} at line {eff.line}, referencing {wanted} of "
+                    f"{target}, which has no "
+                    + (
+                        "primary key"
+                        if not eff.references
+                        else "primary key or unique constraint on exactly those columns"
+                    )
+                    + f" then: PostgreSQL refuses ({'42830' if eff.references else '42704'})",
+                    "reference the columns of a primary key or unique constraint of the "
+                    "table, or add one first",
+                    m.id,
+                    str(eff.ref),
+                    file,
+                    eff.line,
+                    section="up",
+                )
+            )
+        pending.clear()
+
     def _generated_insert(self, m: Migration, file: str, eff: F.Effect) -> None:
         """An INSERT giving a GENERATED ALWAYS column a value: PostgreSQL refuses (428C9)."""
         if not self._first_time(m, "generated_column", str(eff.ref), eff.line):
@@ -1126,6 +1183,21 @@ class _Walker:
             for key in [k for k in self.always if k[3] == old.qualified]:
                 self.always.discard(key)
                 self.always.add((key[0], new.schema, key[2], new.qualified))
+            if old.qualified in self.keys and old.qualified != new.qualified:
+                # the keys go with the table; their own names are looked up again
+                self.keys[new.qualified] = {
+                    (k[0], new.schema, k[2], new.qualified if k[3] == old.qualified else k[3]): v
+                    for k, v in self.keys.pop(old.qualified).items()
+                }
+        if old.kind == COLUMN and old.table in self.keys:
+            self.keys[old.table] = {
+                k: (frozenset(new.name if c == old.name else c for c in cols), primary)
+                for k, (cols, primary) in self.keys[old.table].items()
+            }
+        elif old.kind in (CONSTRAINT, INDEX):
+            for held in self.keys.values():
+                if old.key in held:
+                    held[new.key] = held.pop(old.key)
 
     def _retyped(self, m: Migration, file: str, eff: F.Effect, dynamic: bool) -> None:
         """ALTER COLUMN … TYPE of a column a view or a generated column uses:

@@ -60,7 +60,8 @@ def constraint(
                 script.emit(RENAME, old, location, ctx, new=new, parent=build.qualified)
             else:
                 script.emit(REQUIRE, old, location, ctx)
-            script.emit(PROVIDE, constraint_ref(table, new_name), location, ctx)
+            unknown = ("?",) if contype != "CONSTR_EXCLUSION" else None
+            script.emit(PROVIDE, constraint_ref(table, new_name), location, ctx, key=unknown)
             return
         keys = strings(con.get("keys", ())) or ([column] if column else [])
         if name is None:
@@ -91,7 +92,17 @@ def constraint(
             parent=build.qualified,
             columns=columns,
         )
-        script.emit(PROVIDE, constraint_ref(table, name), location, ctx, columns=columns)
+        # a key a foreign key may reference (PostgreSQL takes no deferrable one)
+        usable = contype != "CONSTR_EXCLUSION" and not con.get("deferrable")
+        script.emit(
+            PROVIDE,
+            constraint_ref(table, name),
+            location,
+            ctx,
+            columns=columns,
+            key=tuple(keys) if usable else None,
+            primary=contype == "CONSTR_PRIMARY",
+        )
         if contype == "CONSTR_PRIMARY" and column is None:
             for key in keys:  # PostgreSQL 18 gives each key column a not-null constraint
                 not_null(script, build, key, None, location, ctx)
@@ -118,7 +129,14 @@ def constraint(
             target_ref, strings(con.get("pk_attrs", ())), target.get("location"), ctx
         )
         script.emit(
-            PROVIDE, constraint_ref(table, name), location, ctx, columns=cols, depends=depends
+            PROVIDE,
+            constraint_ref(table, name),
+            location,
+            ctx,
+            columns=cols,
+            depends=depends,
+            target=target_ref.qualified if target_ref is not None else None,
+            references=tuple(strings(con.get("pk_attrs", ()))),
         )
     elif contype == "CONSTR_CHECK":
         expr = con.get("raw_expr")
@@ -235,6 +253,8 @@ def create_index(script: Script, fields: dict, ctx: Ctx) -> None:
             used += sorted(_columns_in(e["expr"]))
     if fields.get("whereClause"):
         used += sorted(_columns_in(fields["whereClause"]))
+    plain = all(e.get("name") and not e.get("expr") for e in elements)
+    usable = fields.get("unique") and plain and not fields.get("whereClause")
     script.emit(
         PROVIDE,
         ObjectRef(INDEX, table.schema, name),
@@ -243,6 +263,7 @@ def create_index(script: Script, fields: dict, ctx: Ctx) -> None:
         parent=table.qualified,
         columns=tuple(dict.fromkeys(used)),
         strict=strict,
+        key=tuple(e["name"] for e in elements) if usable else None,
     )
 
 

@@ -1,0 +1,100 @@
+"""A foreign key must reference a primary key, or a unique constraint (or
+unique index) of exactly its columns: PostgreSQL refuses it otherwise
+(42704 when it names no columns and the table has no primary key, 42830 otherwise).
+Each case is two migrations; check must report `foreign_key_target`
+(an error, at its line) exactly when the server refuses the second one, and
+nothing when it runs.
+"""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+
+pytestmark = pytest.mark.db
+
+FIRST = (
+    "CREATE TABLE plain (id int, code text, region text);\n"
+    "CREATE TABLE keyed (id int PRIMARY KEY, code text UNIQUE, region text,\n"
+    "  UNIQUE (region, code));\n"
+    "CREATE TABLE indexed (id int, slug text);\n"
+    "CREATE UNIQUE INDEX indexed_slug ON indexed (slug);\n"
+    "CREATE UNIQUE INDEX indexed_lower ON indexed (lower(slug));\n"
+    "CREATE UNIQUE INDEX indexed_some ON indexed (id) WHERE id > 0;\n"
+)
+
+#: (the second migration, the line check names, or None when it runs)
+CASES = {
+    "a table with no primary key": ("CREATE TABLE r (p int REFERENCES plain);\n", 1),
+    "a column with no unique constraint": (
+        "SELECT 1;\nCREATE TABLE r (c text REFERENCES plain (code));\n",
+        2,
+    ),
+    "part of a two-column key": ("CREATE TABLE r (c text REFERENCES keyed (region));\n", 1),
+    "a partial unique index": ("CREATE TABLE r (i int REFERENCES indexed (id));\n", 1),
+    "the primary key dropped first": (
+        "ALTER TABLE keyed DROP CONSTRAINT keyed_pkey;\nCREATE TABLE r (k int REFERENCES keyed);\n",
+        2,
+    ),
+    "a foreign key added by ALTER TABLE": (
+        "ALTER TABLE plain ADD COLUMN parent int;\n"
+        "ALTER TABLE plain ADD FOREIGN KEY (parent) REFERENCES plain (id);\n",
+        2,
+    ),
+    # the forms that run
+    "primary keys, unique constraints and unique indexes": (
+        "CREATE TABLE r (k int REFERENCES keyed, c text REFERENCES keyed (code),\n"
+        "  reg text, cc text, s text REFERENCES indexed (slug),\n"
+        "  FOREIGN KEY (cc, reg) REFERENCES keyed (code, region));\n",
+        None,
+    ),
+    "a primary key added first": (
+        "ALTER TABLE plain ADD PRIMARY KEY (id);\nCREATE TABLE r (p int REFERENCES plain);\n",
+        None,
+    ),
+    "a table referencing its own key, written after the column": (
+        "CREATE TABLE tree (id int, parent int REFERENCES tree (id), PRIMARY KEY (id));\n",
+        None,
+    ),
+    "a renamed key column": (
+        "ALTER TABLE keyed RENAME COLUMN code TO sku;\n"
+        "CREATE TABLE r (s text REFERENCES keyed (sku));\n",
+        None,
+    ),
+    "a renamed table": (
+        "ALTER TABLE keyed RENAME TO products;\nCREATE TABLE r (p int REFERENCES products);\n",
+        None,
+    ),
+}
+
+
+def _native(sql: str) -> str:
+    return f"-- migrate:up\n{sql}-- migrate:down\nSELECT 1;\n"
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_check_says_a_foreign_key_has_no_key_to_reference_exactly_when_the_server_refuses(
+    case, write_migrations, analysis_of, pg_dsn
+):
+    second, expected = CASES[case]
+    root = write_migrations({"001_first.sql": _native(FIRST), "002_second.sql": _native(second)})
+    errors = [p for p in analysis_of(root).problems if str(p.severity) == "error"]
+
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        conn.execute(FIRST)
+        try:
+            with conn.transaction():
+                conn.execute(second)
+            refused = None
+        except psycopg.Error as exc:
+            refused = exc.sqlstate
+
+    if expected is None:
+        assert refused is None
+        assert errors == []
+    else:
+        assert refused in ("42830", "42704")
+        [error] = errors
+        assert f"({refused})" in error.message
+        assert error.kind == "foreign_key_target" and error.object.startswith("constraint ")
+        assert error.line == expected + 1  # after the file's marker line
