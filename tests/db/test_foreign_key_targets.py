@@ -72,6 +72,47 @@ def _native(sql: str) -> str:
     return f"-- migrate:up\n{sql}-- migrate:down\nSELECT 1;\n"
 
 
+SECOND_KEYS = {
+    "a second primary key": ("ALTER TABLE keyed ADD PRIMARY KEY (code);\n", "42P16"),
+    "a primary key after the first is dropped": (
+        "ALTER TABLE keyed DROP CONSTRAINT keyed_pkey;\nALTER TABLE keyed ADD PRIMARY KEY (code);\n",
+        None,
+    ),
+    "the key replaced in one ALTER TABLE": (
+        "ALTER TABLE keyed ADD PRIMARY KEY (code), DROP CONSTRAINT keyed_pkey;\n",
+        None,
+    ),
+    "the key's column dropped, then a new key": (
+        "ALTER TABLE keyed DROP COLUMN id;\nALTER TABLE keyed ADD PRIMARY KEY (code);\n",
+        None,
+    ),
+    "a first primary key": ("ALTER TABLE plain ADD CONSTRAINT plain_pk PRIMARY KEY (id);\n", None),
+}
+
+
+@pytest.mark.parametrize("case", SECOND_KEYS)
+def test_check_says_a_second_primary_key_exactly_when_the_server_refuses(
+    case, write_migrations, analysis_of, pg_dsn
+):
+    second, expected = SECOND_KEYS[case]
+    root = write_migrations({"001_first.sql": _native(FIRST), "002_second.sql": _native(second)})
+    errors = [p for p in analysis_of(root).problems if str(p.severity) == "error"]
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        conn.execute(FIRST)
+        try:
+            with conn.transaction():
+                conn.execute(second)
+            refused = None
+        except psycopg.Error as exc:
+            refused = exc.sqlstate
+    assert refused == expected
+    if expected is None:
+        assert errors == []
+    else:
+        [error] = errors
+        assert error.kind == "conflicting_constraint" and "(42P16)" in error.message
+
+
 @pytest.mark.parametrize("case", CASES)
 def test_check_says_a_foreign_key_has_no_key_to_reference_exactly_when_the_server_refuses(
     case, write_migrations, analysis_of, pg_dsn

@@ -708,6 +708,15 @@ class _Walker:
                 if eff.key is not None:
                     owner = ref.table or eff.parent
                     if owner:
+                        made_with_it = any(
+                            e.statement == eff.statement
+                            and e.action == F.PROVIDE
+                            and e.ref.kind == TABLE
+                            and e.ref.qualified == owner
+                            for e in facts.effects
+                        )  # CREATE TABLE [IF NOT EXISTS]: a new table, or nothing done
+                        if eff.primary and not made_with_it:
+                            self._second_primary_key(m, file, eff, owner)
                         self.keys[owner][ref.key] = (frozenset(eff.key), eff.primary)
                 if eff.target is not None:
                     foreign_keys.append(eff)
@@ -736,6 +745,10 @@ class _Walker:
                 self.complete.discard(ref.qualified)
                 if ref.kind == COLUMN:
                     self.always.discard(ref.key)
+                    # its keys go with it, as PostgreSQL drops them
+                    held = self.keys.get(ref.table or "", {})
+                    for key in [k for k, (cols, _) in held.items() if ref.name in cols]:
+                        del held[key]
                 elif ref.namespace == "relation":
                     for key in [k for k in self.always if k[3] == ref.qualified]:
                         self.always.discard(key)
@@ -1105,6 +1118,30 @@ class _Walker:
                 out.append(dep)
         return tuple(dict.fromkeys(out))
 
+    def _second_primary_key(self, m: Migration, file: str, eff: F.Effect, table: str) -> None:
+        """A table has one primary key: adding another fails (42P16)."""
+        if table not in self.complete or eff.guarded or eff.handled:
+            return
+        held = [k for k, (_, primary) in self.keys.get(table, {}).items() if primary]
+        if not held:
+            return
+        self.problems.append(
+            Problem(
+                "conflicting_constraint",
+                ERROR,
+                f"{m.id} adds the primary key {eff.ref.name} to {table} at line {eff.line}, "
+                f"which already has one ({held[0][2]}): a table has a single primary key, "
+                "and PostgreSQL refuses (42P16)",
+                f"drop {held[0][2]} first (ALTER TABLE {table} DROP CONSTRAINT {held[0][2]}), "
+                "or make the new key UNIQUE",
+                m.id,
+                str(eff.ref),
+                file,
+                eff.line,
+                section="up",
+            )
+        )
+
     def _foreign_key_targets(self, m: Migration, file: str, pending: list[F.Effect]) -> None:
         """Each foreign key of the statement just read must reference a primary
         key or a unique constraint of exactly its columns (42830). Only said of a
@@ -1116,6 +1153,12 @@ class _Walker:
             keys = list(self.keys.get(target, {}).values())
             if any("?" in cols for cols, _ in keys):
                 continue  # a key made from an index: its columns are not known here
+            schema = target.rpartition(".")[0] or None
+            if any(
+                self.live.find(ObjectRef(COLUMN, schema, name, table=target)) is None
+                for name in eff.references
+            ):
+                continue  # a column it names is missing: that is the error to say
             if eff.references:
                 ok = any(cols == frozenset(eff.references) for cols, _ in keys)
                 wanted = f"({', '.join(eff.references)})"

@@ -230,8 +230,12 @@ def alter_table(script: Script, fields: dict, ctx: Ctx) -> None:
         return
     script.emit(ALTER, ref, location, ctx, if_exists=bool(fields.get("missing_ok")))
     build = TableBuild(ref, location)
-    for cmd in fields.get("cmds", ()):
-        _alter_command(script, build, cmd.get("AlterTableCmd", {}), ctx)
+    # PostgreSQL runs an ALTER TABLE's drops before the rest, whatever their order
+    # (ADD PRIMARY KEY (b), DROP CONSTRAINT t_pkey replaces the key)
+    cmds = [cmd.get("AlterTableCmd", {}) for cmd in fields.get("cmds", ())]
+    cmds.sort(key=lambda cmd: cmd.get("subtype") not in _DROPS_FIRST)
+    for cmd in cmds:
+        _alter_command(script, build, cmd, ctx)
 
 
 def _alter_command(script: Script, build: TableBuild, cmd: dict, ctx: Ctx) -> None:
@@ -308,6 +312,9 @@ def _alter_command(script: Script, build: TableBuild, cmd: dict, ctx: Ctx) -> No
             PROVIDE, ObjectRef(SEQUENCE, table.schema, seq), location, ctx, parent=build.qualified
         )
 
+
+#: The subcommands PostgreSQL's ALTER TABLE runs in its first pass.
+_DROPS_FIRST = frozenset({"AT_DropColumn", "AT_DropConstraint"})
 
 #: ALTER TABLE … ALTER COLUMN x …: the column must be there.
 _ON_A_COLUMN = frozenset(
