@@ -139,3 +139,50 @@ def test_check_says_a_foreign_key_has_no_key_to_reference_exactly_when_the_serve
         assert f"({refused})" in error.message
         assert error.kind == "foreign_key_target" and error.object.startswith("constraint ")
         assert error.line == expected + 1  # after the file's marker line
+
+
+TYPED = (
+    "CREATE TABLE accounts (id uuid PRIMARY KEY, handle text UNIQUE);\n"
+    "CREATE TABLE teams (id bigint PRIMARY KEY, code varchar(20) UNIQUE);\n"
+)
+
+#: (the second migration, whether the server refuses it with 42804)
+TYPE_CASES = {
+    "text to uuid": ("CREATE TABLE r (a text REFERENCES accounts);\n", True),
+    "integer to text": ("CREATE TABLE r (h int REFERENCES accounts (handle));\n", True),
+    "uuid to text": ("CREATE TABLE r (h uuid REFERENCES accounts (handle));\n", True),
+    "integer to bigint, varchar to text, text to varchar": (
+        "CREATE TABLE r (t int REFERENCES teams, h varchar(30) REFERENCES accounts (handle),\n"
+        "  c text REFERENCES teams (code));\n",
+        False,
+    ),
+    "a column given the right type first": (
+        "CREATE TABLE r (a text);\nALTER TABLE r ALTER COLUMN a TYPE uuid USING a::uuid;\n"
+        "ALTER TABLE r ADD FOREIGN KEY (a) REFERENCES accounts;\n",
+        False,
+    ),
+    "a renamed column keeps its type": (
+        "CREATE TABLE r (a text);\nALTER TABLE r RENAME COLUMN a TO account;\n"
+        "ALTER TABLE r ADD FOREIGN KEY (account) REFERENCES accounts;\n",
+        True,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", TYPE_CASES)
+def test_check_says_a_foreign_key_joins_types_without_equality_exactly_when_refused(
+    case, write_migrations, analysis_of, pg_dsn
+):
+    second, refused_expected = TYPE_CASES[case]
+    root = write_migrations({"001_first.sql": _native(TYPED), "002_second.sql": _native(second)})
+    errors = [p for p in analysis_of(root).problems if str(p.severity) == "error"]
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        conn.execute(TYPED)
+        try:
+            with conn.transaction():
+                conn.execute(second)
+            refused = None
+        except psycopg.Error as exc:
+            refused = exc.sqlstate
+    assert refused == ("42804" if refused_expected else None)
+    assert [e.kind for e in errors] == (["foreign_key_types"] if refused_expected else [])

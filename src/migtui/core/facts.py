@@ -95,6 +95,9 @@ class Effect:
     #: it names there (() for the table's primary key).
     target: str | None = None
     references: tuple[str, ...] = ()
+    #: For a PROVIDE of a column, or an ALTER of its type: the family of its type
+    #: when it is one a foreign key cannot cross ("integer", "text", "uuid").
+    family: str = ""
 
 
 @dataclass(frozen=True)

@@ -358,6 +358,8 @@ class _Walker:
         self.always: set = set()
         #: table -> {key constraint or unique index: (its columns, primary?)}
         self.keys: dict[str, dict] = defaultdict(dict)
+        #: column -> the family of its type, where a foreign key cannot cross it
+        self.families: dict = {}
         #: key of an object -> what it depends on, to forget when it is made anew
         self.depends_on: dict = {}
         #: extension name -> the objects it made (they go when it is dropped)
@@ -705,6 +707,7 @@ class _Walker:
                 self._depend(ref, self._all_columns(eff.depends))
                 if ref.kind == COLUMN:
                     (self.always.add if eff.always else self.always.discard)(ref.key)
+                    self.families[ref.key] = eff.family
                 if eff.key is not None:
                     owner = ref.table or eff.parent
                     if owner:
@@ -724,6 +727,7 @@ class _Walker:
                 need(eff, ref)
                 if eff.retype:
                     self._retyped(m, file, eff, dynamic_here)
+                    self.families[ref.key] = eff.family
                 if eff.always is not None:
                     (self.always.add if eff.always else self.always.discard)(ref.key)
                 if eff.inserted and ref.key in self.always:
@@ -745,6 +749,7 @@ class _Walker:
                 self.complete.discard(ref.qualified)
                 if ref.kind == COLUMN:
                     self.always.discard(ref.key)
+                    self.families.pop(ref.key, None)
                     # its keys go with it, as PostgreSQL drops them
                     held = self.keys.get(ref.table or "", {})
                     for key in [k for k, (cols, _) in held.items() if ref.name in cols]:
@@ -1118,6 +1123,43 @@ class _Walker:
                 out.append(dep)
         return tuple(dict.fromkeys(out))
 
+    def _foreign_key_types(self, m: Migration, file: str, eff: F.Effect, keys: list) -> None:
+        """A foreign key between columns of types with no equality between them
+        (integer and text, text and uuid …): PostgreSQL refuses (42804)."""
+        referenced = eff.references
+        if not referenced:  # the primary key: its column, when it has one
+            primary = [cols for cols, is_primary in keys if is_primary]
+            if len(primary) != 1 or len(primary[0]) != 1:
+                return
+            referenced = tuple(primary[0])
+        if len(referenced) != len(eff.columns) or eff.ref.table is None:
+            return
+        schema, target = eff.ref.schema, eff.target or ""
+        target_schema = target.rpartition(".")[0] or None
+        for mine, theirs in zip(eff.columns, referenced, strict=True):
+            a = self.families.get(ObjectRef(COLUMN, schema, mine, table=eff.ref.table).key, "")
+            b = self.families.get(ObjectRef(COLUMN, target_schema, theirs, table=target).key, "")
+            if not a or not b or a == b:
+                continue
+            if not self._first_time(m, "foreign_key_types", str(eff.ref), eff.line):
+                return
+            self.problems.append(
+                Problem(
+                    "foreign_key_types",
+                    WARNING if eff.guarded or eff.handled else ERROR,
+                    f"{m.id} adds {eff.ref} at line {eff.line} from {mine} ({a}) to {theirs} "
+                    f"({b}) of {target}: no equality joins those types, and PostgreSQL "
+                    "refuses (42804)",
+                    f"give {mine} the type of {target}.{theirs}",
+                    m.id,
+                    str(eff.ref),
+                    file,
+                    eff.line,
+                    section="up",
+                )
+            )
+            return
+
     def _second_primary_key(self, m: Migration, file: str, eff: F.Effect, table: str) -> None:
         """A table has one primary key: adding another fails (42P16)."""
         if table not in self.complete or eff.guarded or eff.handled:
@@ -1165,7 +1207,10 @@ class _Walker:
             else:
                 ok = any(primary for _, primary in keys)
                 wanted = "its primary key"
-            if ok or not self._first_time(m, "foreign_key_target", str(eff.ref), eff.line):
+            if ok:
+                self._foreign_key_types(m, file, eff, keys)
+                continue
+            if not self._first_time(m, "foreign_key_target", str(eff.ref), eff.line):
                 continue
             self.problems.append(
                 Problem(
@@ -1220,12 +1265,16 @@ class _Walker:
             if old.key in self.always:
                 self.always.discard(old.key)
                 self.always.add(new.key)
+            if old.key in self.families:
+                self.families[new.key] = self.families.pop(old.key)
         elif old.namespace == "relation":
             for key in [k for k in self.dependents if k[3] == old.qualified]:
                 del self.dependents[key]
             for key in [k for k in self.always if k[3] == old.qualified]:
                 self.always.discard(key)
                 self.always.add((key[0], new.schema, key[2], new.qualified))
+            for key in [k for k in self.families if k[3] == old.qualified]:
+                self.families[(key[0], new.schema, key[2], new.qualified)] = self.families.pop(key)
             if old.qualified in self.keys and old.qualified != new.qualified:
                 # the keys go with the table; their own names are looked up again
                 self.keys[new.qualified] = {
