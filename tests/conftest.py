@@ -118,6 +118,32 @@ def write_migrations(tmp_path: Path):
     return write
 
 
+@pytest.fixture
+def verdicts(write_migrations, analysis_of, pg_dsn):
+    """``verdicts(first, second)``: check's errors on two native migrations, and
+    the SQLSTATE the server refuses the second with after running the first
+    (None when it runs): the two verdicts a DB test of a check compares."""
+    import psycopg
+
+    def judge(first: str, second: str):
+        def native(sql: str) -> str:
+            return f"-- migrate:up\n{sql}-- migrate:down\nSELECT 1;\n"
+
+        root = write_migrations({"001_first.sql": native(first), "002_second.sql": native(second)})
+        errors = [p for p in analysis_of(root).problems if str(p.severity) == "error"]
+        with psycopg.connect(pg_dsn, autocommit=True) as conn:
+            conn.execute(first)
+            try:
+                with conn.transaction():
+                    conn.execute(second)
+                refused = None
+            except psycopg.Error as exc:
+                refused = exc.sqlstate
+        return errors, refused
+
+    return judge
+
+
 @pytest.fixture(scope="session")
 def bundled_dir() -> Path:
     return BUNDLED

@@ -8,7 +8,6 @@ nothing when it runs.
 
 from __future__ import annotations
 
-import psycopg
 import pytest
 
 pytestmark = pytest.mark.db
@@ -68,10 +67,6 @@ CASES = {
 }
 
 
-def _native(sql: str) -> str:
-    return f"-- migrate:up\n{sql}-- migrate:down\nSELECT 1;\n"
-
-
 SECOND_KEYS = {
     "a second primary key": ("ALTER TABLE keyed ADD PRIMARY KEY (code);\n", "42P16"),
     "a primary key after the first is dropped": (
@@ -91,20 +86,9 @@ SECOND_KEYS = {
 
 
 @pytest.mark.parametrize("case", SECOND_KEYS)
-def test_check_says_a_second_primary_key_exactly_when_the_server_refuses(
-    case, write_migrations, analysis_of, pg_dsn
-):
+def test_check_says_a_second_primary_key_exactly_when_the_server_refuses(case, verdicts):
     second, expected = SECOND_KEYS[case]
-    root = write_migrations({"001_first.sql": _native(FIRST), "002_second.sql": _native(second)})
-    errors = [p for p in analysis_of(root).problems if str(p.severity) == "error"]
-    with psycopg.connect(pg_dsn, autocommit=True) as conn:
-        conn.execute(FIRST)
-        try:
-            with conn.transaction():
-                conn.execute(second)
-            refused = None
-        except psycopg.Error as exc:
-            refused = exc.sqlstate
+    errors, refused = verdicts(FIRST, second)
     assert refused == expected
     if expected is None:
         assert errors == []
@@ -115,20 +99,10 @@ def test_check_says_a_second_primary_key_exactly_when_the_server_refuses(
 
 @pytest.mark.parametrize("case", CASES)
 def test_check_says_a_foreign_key_has_no_key_to_reference_exactly_when_the_server_refuses(
-    case, write_migrations, analysis_of, pg_dsn
+    case, verdicts
 ):
     second, expected = CASES[case]
-    root = write_migrations({"001_first.sql": _native(FIRST), "002_second.sql": _native(second)})
-    errors = [p for p in analysis_of(root).problems if str(p.severity) == "error"]
-
-    with psycopg.connect(pg_dsn, autocommit=True) as conn:
-        conn.execute(FIRST)
-        try:
-            with conn.transaction():
-                conn.execute(second)
-            refused = None
-        except psycopg.Error as exc:
-            refused = exc.sqlstate
+    errors, refused = verdicts(FIRST, second)
 
     if expected is None:
         assert refused is None
@@ -170,19 +144,8 @@ TYPE_CASES = {
 
 
 @pytest.mark.parametrize("case", TYPE_CASES)
-def test_check_says_a_foreign_key_joins_types_without_equality_exactly_when_refused(
-    case, write_migrations, analysis_of, pg_dsn
-):
+def test_check_says_a_foreign_key_joins_types_without_equality_exactly_when_refused(case, verdicts):
     second, refused_expected = TYPE_CASES[case]
-    root = write_migrations({"001_first.sql": _native(TYPED), "002_second.sql": _native(second)})
-    errors = [p for p in analysis_of(root).problems if str(p.severity) == "error"]
-    with psycopg.connect(pg_dsn, autocommit=True) as conn:
-        conn.execute(TYPED)
-        try:
-            with conn.transaction():
-                conn.execute(second)
-            refused = None
-        except psycopg.Error as exc:
-            refused = exc.sqlstate
+    errors, refused = verdicts(TYPED, second)
     assert refused == ("42804" if refused_expected else None)
     assert [e.kind for e in errors] == (["foreign_key_types"] if refused_expected else [])

@@ -6,7 +6,6 @@ exactly when the server refuses the second one, and nothing when it runs.
 
 from __future__ import annotations
 
-import psycopg
 import pytest
 
 pytestmark = pytest.mark.db
@@ -63,26 +62,12 @@ CASES = {
 }
 
 
-def _native(sql: str) -> str:
-    return f"-- migrate:up\n{sql}-- migrate:down\nSELECT 1;\n"
-
-
 @pytest.mark.parametrize("case", CASES)
 def test_check_says_a_generated_column_is_given_a_value_exactly_when_the_server_refuses(
-    case, write_migrations, analysis_of, pg_dsn
+    case, verdicts
 ):
     second, expected = CASES[case]
-    root = write_migrations({"001_first.sql": _native(FIRST), "002_second.sql": _native(second)})
-    errors = [p for p in analysis_of(root).problems if str(p.severity) == "error"]
-
-    with psycopg.connect(pg_dsn, autocommit=True) as conn:
-        conn.execute(FIRST)
-        try:
-            with conn.transaction():
-                conn.execute(second)
-            refused = None
-        except psycopg.Error as exc:
-            refused = exc.sqlstate
+    errors, refused = verdicts(FIRST, second)
 
     if expected is None:
         assert refused is None

@@ -114,21 +114,9 @@ def _native(sql: str) -> str:
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_check_says_a_column_is_missing_exactly_when_the_server_refuses(
-    case, write_migrations, analysis_of, pg_dsn
-):
+def test_check_says_a_column_is_missing_exactly_when_the_server_refuses(case, verdicts):
     second, expected = CASES[case]
-    root = write_migrations({"001_first.sql": _native(FIRST), "002_second.sql": _native(second)})
-    errors = [p for p in analysis_of(root).problems if str(p.severity) == "error"]
-
-    with psycopg.connect(pg_dsn, autocommit=True) as conn:
-        conn.execute(FIRST)
-        try:
-            with conn.transaction():
-                conn.execute(second)
-            refused = None
-        except psycopg.Error as exc:
-            refused = exc.sqlstate
+    errors, refused = verdicts(FIRST, second)
 
     if expected is None:
         assert refused is None
