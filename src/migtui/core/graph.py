@@ -354,12 +354,11 @@ class _Walker:
         #: key of an object -> (the object as named, what depends on it): a view
         #: on its tables, a foreign key on its target, a trigger on its function
         self.dependents: dict = defaultdict(list)
-        #: the columns whose value is always the server's (GENERATED ALWAYS)
-        self.always: set = set()
+        #: column -> (its value is always the server's: GENERATED ALWAYS; the
+        #: family of its type, where a foreign key cannot cross it)
+        self.column_traits: dict = {}
         #: table -> {key constraint or unique index: (its columns, primary?)}
         self.keys: dict[str, dict] = defaultdict(dict)
-        #: column -> the family of its type, where a foreign key cannot cross it
-        self.families: dict = {}
         #: key of an object -> what it depends on, to forget when it is made anew
         self.depends_on: dict = {}
         #: extension name -> the objects it made (they go when it is dropped)
@@ -706,8 +705,7 @@ class _Walker:
                 self.renamed.pop(ref.key, None)
                 self._depend(ref, self._all_columns(eff.depends))
                 if ref.kind == COLUMN:
-                    (self.always.add if eff.always else self.always.discard)(ref.key)
-                    self.families[ref.key] = eff.family
+                    self.column_traits[ref.key] = (bool(eff.always), eff.family)
                 if eff.key is not None:
                     owner = ref.table or eff.parent
                     if owner:
@@ -725,12 +723,15 @@ class _Walker:
                     foreign_keys.append(eff)
             elif eff.action in (F.REQUIRE, F.ALTER):
                 need(eff, ref)
+                always, family = self.column_traits.get(ref.key, (False, ""))
                 if eff.retype:
                     self._retyped(m, file, eff, dynamic_here)
-                    self.families[ref.key] = eff.family
+                    family = eff.family
                 if eff.always is not None:
-                    (self.always.add if eff.always else self.always.discard)(ref.key)
-                if eff.inserted and ref.key in self.always:
+                    always = eff.always
+                if eff.retype or eff.always is not None:
+                    self.column_traits[ref.key] = (always, family)
+                if eff.inserted and always:
                     self._generated_insert(m, file, eff)
                 if eff.action == F.ALTER and ref.kind not in (COLUMN, CONSTRAINT):
                     alters.append(ref)
@@ -748,15 +749,14 @@ class _Walker:
                 gone_too = self.live.remove(ref, m.id, eff.line)
                 self.complete.discard(ref.qualified)
                 if ref.kind == COLUMN:
-                    self.always.discard(ref.key)
-                    self.families.pop(ref.key, None)
+                    self.column_traits.pop(ref.key, None)
                     # its keys go with it, as PostgreSQL drops them
                     held = self.keys.get(ref.table or "", {})
                     for key in [k for k, (cols, _) in held.items() if ref.name in cols]:
                         del held[key]
                 elif ref.namespace == "relation":
-                    for key in [k for k in self.always if k[3] == ref.qualified]:
-                        self.always.discard(key)
+                    for key in [k for k in self.column_traits if k[3] == ref.qualified]:
+                        del self.column_traits[key]
                     self.keys.pop(ref.qualified, None)
                 for held in self.keys.values():
                     held.pop(ref.key, None)
@@ -1137,8 +1137,13 @@ class _Walker:
         schema, target = eff.ref.schema, eff.target or ""
         target_schema = target.rpartition(".")[0] or None
         for mine, theirs in zip(eff.columns, referenced, strict=True):
-            a = self.families.get(ObjectRef(COLUMN, schema, mine, table=eff.ref.table).key, "")
-            b = self.families.get(ObjectRef(COLUMN, target_schema, theirs, table=target).key, "")
+            none = (False, "")
+            a = self.column_traits.get(
+                ObjectRef(COLUMN, schema, mine, table=eff.ref.table).key, none
+            )[1]
+            b = self.column_traits.get(
+                ObjectRef(COLUMN, target_schema, theirs, table=target).key, none
+            )[1]
             if not a or not b or a == b:
                 continue
             if not self._first_time(m, "foreign_key_types", str(eff.ref), eff.line):
@@ -1262,19 +1267,14 @@ class _Walker:
             if old.key in self.dependents:
                 moved = self.dependents.pop(old.key)
                 self.dependents[new.key].extend((new, d) for _, d in moved)
-            if old.key in self.always:
-                self.always.discard(old.key)
-                self.always.add(new.key)
-            if old.key in self.families:
-                self.families[new.key] = self.families.pop(old.key)
+            if old.key in self.column_traits:
+                self.column_traits[new.key] = self.column_traits.pop(old.key)
         elif old.namespace == "relation":
             for key in [k for k in self.dependents if k[3] == old.qualified]:
                 del self.dependents[key]
-            for key in [k for k in self.always if k[3] == old.qualified]:
-                self.always.discard(key)
-                self.always.add((key[0], new.schema, key[2], new.qualified))
-            for key in [k for k in self.families if k[3] == old.qualified]:
-                self.families[(key[0], new.schema, key[2], new.qualified)] = self.families.pop(key)
+            for key in [k for k in self.column_traits if k[3] == old.qualified]:
+                moved = (key[0], new.schema, key[2], new.qualified)
+                self.column_traits[moved] = self.column_traits.pop(key)
             if old.qualified in self.keys and old.qualified != new.qualified:
                 # the keys go with the table; their own names are looked up again
                 self.keys[new.qualified] = {

@@ -16,6 +16,7 @@ is what it is.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -189,9 +190,20 @@ def file_hash(info: MigrationInfo) -> str:
 
 
 def _when_by_file(root: Path | None) -> dict[str, int]:
+    """Each listed file's ``when``, read once per state of the journal (an apply
+    asks for every migration it records)."""
     if root is None:
         return {}
-    entries, _dialect, _broken = journal(root)
+    try:
+        stat = (root / JOURNAL).stat()
+    except OSError:
+        return {}
+    return _whens(str(root), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=8)
+def _whens(root: str, _mtime_ns: int, _size: int) -> dict[str, int]:
+    entries, _dialect, _broken = journal(Path(root))
     return {f"{e.tag}.sql": e.when for e in entries if e.when is not None}
 
 
