@@ -357,6 +357,9 @@ class _Walker:
         #: column -> (its value is always the server's: GENERATED ALWAYS; the
         #: family of its type, where a foreign key cannot cross it)
         self.column_traits: dict = {}
+        #: table (qualified) -> keys of its columns in ``dependents`` or
+        #: ``column_traits`` (a superset), so a table's drop or rename visits its own
+        self.column_keys: dict[str, set] = defaultdict(set)
         #: table -> {key constraint or unique index: (its columns, primary?)}
         self.keys: dict[str, dict] = defaultdict(dict)
         #: key of an object -> what it depends on, to forget when it is made anew
@@ -705,7 +708,7 @@ class _Walker:
                 self.renamed.pop(ref.key, None)
                 self._depend(ref, self._all_columns(eff.depends))
                 if ref.kind == COLUMN:
-                    self.column_traits[ref.key] = (bool(eff.always), eff.family)
+                    self._traits(ref.key, (bool(eff.always), eff.family))
                 if eff.key is not None:
                     owner = ref.table or eff.parent
                     if owner:
@@ -730,7 +733,7 @@ class _Walker:
                 if eff.always is not None:
                     always = eff.always
                 if eff.retype or eff.always is not None:
-                    self.column_traits[ref.key] = (always, family)
+                    self._traits(ref.key, (always, family))
                 if eff.inserted and always:
                     self._generated_insert(m, file, eff)
                 if eff.action == F.ALTER and ref.kind not in (COLUMN, CONSTRAINT):
@@ -755,11 +758,12 @@ class _Walker:
                     for key in [k for k, (cols, _) in held.items() if ref.name in cols]:
                         del held[key]
                 elif ref.namespace == "relation":
-                    for key in [k for k in self.column_traits if k[3] == ref.qualified]:
-                        del self.column_traits[key]
+                    for key in self.column_keys.get(ref.qualified, ()):
+                        self.column_traits.pop(key, None)
                     self.keys.pop(ref.qualified, None)
-                for held in self.keys.values():
-                    held.pop(ref.key, None)
+                if ref.kind in (CONSTRAINT, INDEX):
+                    for held in self.keys.values():
+                        held.pop(ref.key, None)
                 if ref.kind == CONSTRAINT:  # a key's or exclusion's index goes with it
                     backing = ObjectRef(INDEX, ref.schema, ref.name)
                     entry = self.live.find(backing)
@@ -1094,6 +1098,11 @@ class _Walker:
             )
         return True  # SET NOT NULL on a column that has one changes nothing
 
+    def _traits(self, key: tuple, traits: tuple[bool, str]) -> None:
+        """A column's traits: GENERATED ALWAYS, and its type's family."""
+        self.column_traits[key] = traits
+        self.column_keys[key[3]].add(key)
+
     def _depend(self, ref: ObjectRef, targets: tuple[ObjectRef, ...]) -> None:
         """``ref`` (made anew) depends on ``targets`` and nothing it used to
         (CREATE OR REPLACE VIEW reading other tables)."""
@@ -1103,6 +1112,8 @@ class _Walker:
             ]
         for target in targets:
             self.dependents[target.key].append((target, ref))
+            if target.table:
+                self.column_keys[target.table].add(target.key)
         if targets:
             self.depends_on[ref.key] = targets
 
@@ -1267,14 +1278,15 @@ class _Walker:
             if old.key in self.dependents:
                 moved = self.dependents.pop(old.key)
                 self.dependents[new.key].extend((new, d) for _, d in moved)
+                self.column_keys[new.table or ""].add(new.key)
             if old.key in self.column_traits:
-                self.column_traits[new.key] = self.column_traits.pop(old.key)
+                self._traits(new.key, self.column_traits.pop(old.key))
         elif old.namespace == "relation":
-            for key in [k for k in self.dependents if k[3] == old.qualified]:
-                del self.dependents[key]
-            for key in [k for k in self.column_traits if k[3] == old.qualified]:
-                moved = (key[0], new.schema, key[2], new.qualified)
-                self.column_traits[moved] = self.column_traits.pop(key)
+            for key in self.column_keys.pop(old.qualified, ()):
+                self.dependents.pop(key, None)
+                if key in self.column_traits:
+                    moved = (key[0], new.schema, key[2], new.qualified)
+                    self._traits(moved, self.column_traits.pop(key))
             if old.qualified in self.keys and old.qualified != new.qualified:
                 # the keys go with the table; their own names are looked up again
                 self.keys[new.qualified] = {

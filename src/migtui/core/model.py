@@ -8,10 +8,11 @@ threads freely.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from functools import cached_property
 from pathlib import Path
+from typing import Any, Generic, TypeVar
 
 from migtui.core.versions import Version
 
@@ -49,6 +50,26 @@ UNQUALIFIED_KINDS = frozenset({SCHEMA, EXTENSION, ROLE})
 TABLE_SCOPED_KINDS = frozenset({TRIGGER, COLUMN, CONSTRAINT, POLICY, RULE})
 
 
+T = TypeVar("T")
+
+
+class computed(Generic[T]):  # noqa: N801 - used as a decorator, like property
+    """A value computed from a frozen object's fields on first use, then kept in
+    its ``__dict__``: ``functools.cached_property`` without its lock, which
+    costs more than the values read on every step of a walk."""
+
+    def __init__(self, func: Callable[[Any], T]) -> None:
+        self.func = func
+        self.name = func.__name__
+        self.__doc__ = func.__doc__
+
+    def __get__(self, obj: Any, owner: type | None = None) -> T:
+        if obj is None:
+            return self
+        value = obj.__dict__[self.name] = self.func(obj)
+        return value
+
+
 @dataclass(frozen=True, order=True)
 class ObjectRef:
     """A database object, named the way PostgreSQL resolves it.
@@ -70,7 +91,7 @@ class ObjectRef:
     def qualified(self) -> str:
         return self.name if self.schema is None else f"{self.schema}.{self.name}"
 
-    @cached_property
+    @computed
     def namespace(self) -> str:
         """The catalog namespace the name lives in; objects match within it."""
         if self.kind in RELATION_KINDS:
@@ -81,7 +102,7 @@ class ObjectRef:
             return "routine"
         return self.kind
 
-    @cached_property
+    @computed
     def key(self) -> tuple[str, str | None, str, str | None]:
         """What two references must share to name the same object (args aside)."""
         return (self.namespace, self.schema, self.name, self.table)
@@ -308,7 +329,7 @@ class Migration:
     #: Problems found while reading (unreadable file, unknown marker, …).
     read_problems: tuple[Problem, ...] = field(default=(), compare=False)
 
-    @property
+    @computed
     def id(self) -> str:
         return str(self.version)
 
