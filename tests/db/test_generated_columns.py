@@ -36,6 +36,10 @@ CASES = {
         "INSERT INTO roles (rank, name) VALUES (3, 'z');\n",
         2,
     ),
+    "a value for an identity of a renamed table": (
+        "ALTER TABLE seats RENAME TO places;\nINSERT INTO places (id, label) VALUES (1, 'x');\n",
+        2,
+    ),
     # the forms that run
     "OVERRIDING SYSTEM VALUE, DEFAULT, and BY DEFAULT": (
         "INSERT INTO roles (id, name) OVERRIDING SYSTEM VALUE VALUES (100, 'x');\n"

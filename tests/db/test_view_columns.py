@@ -72,6 +72,11 @@ CASES = {
         "ALTER TABLE orders ADD COLUMN total int;\nALTER TABLE orders DROP COLUMN total;\n",
         None,
     ),
+    "a new table of a renamed table's name": (
+        "ALTER TABLE orders RENAME TO old_orders;\n"
+        "CREATE TABLE orders (id int, total int);\nALTER TABLE orders DROP COLUMN total;\n",
+        None,
+    ),
     "CASCADE takes the view with it": ("ALTER TABLE orders DROP COLUMN total CASCADE;\n", None),
 }
 
