@@ -10,6 +10,8 @@ inside their strings.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from migtui.core.facts import (
     NAME_ONLY_FUNCTION_CHECK,
     NAME_ONLY_TRIGGER_CHECK,
@@ -88,32 +90,37 @@ class _Reader:
 
     def walk(self, tree, hidden: frozenset[str]) -> None:
         stack = [(tree, hidden)]
+        pop, push = stack.pop, stack.append
         while stack:
-            item, hidden = stack.pop()
-            if isinstance(item, list):
-                stack.extend((x, hidden) for x in reversed(item))
+            item, hidden = pop()
+            kind_of = type(item)
+            if kind_of is list:
+                for x in reversed(item):
+                    if type(x) in _BRANCHES:
+                        push((x, hidden))
                 continue
-            if not isinstance(item, dict):
-                continue
-            if isinstance(item, _Columns):
-                self.target_columns(item.kind, item.fields)
-                continue
-            if isinstance(item, _Provide):
-                rel = item.rel
-                self.script.emit(PROVIDE, self.script.range_var(rel), rel.get("location"), self.ctx)
+            if kind_of is not dict:
+                if kind_of is _Columns:
+                    self.target_columns(item.kind, item.fields)
+                elif kind_of is _Provide:
+                    rel = item.rel
+                    self.script.emit(
+                        PROVIDE, self.script.range_var(rel), rel.get("location"), self.ctx
+                    )
                 continue
             if "relpersistence" in item:  # a RangeVar held directly by its parent
                 hidden = self.visit("RangeVar", item, hidden, stack)
                 continue
             if len(item) == 1:
-                (kind, fields), *_ = item.items()
-                if kind in _LEAVES:
-                    continue
-                if isinstance(fields, dict) and kind[:1].isupper():
-                    hidden = self.visit(kind, fields, hidden, stack)
-                    continue
-            children = [v for k, v in item.items() if k not in _SKIPPED_KEYS]
-            stack.extend((x, hidden) for x in reversed(children))
+                for kind, fields in item.items():
+                    if kind in _LEAVES:
+                        break
+                    if type(fields) is dict and kind[:1].isupper():
+                        hidden = self.visit(kind, fields, hidden, stack)
+                        break
+                    _push_children(push, item, hidden)
+                continue
+            _push_children(push, item, hidden)
 
     def visit(self, kind: str, fields: dict, hidden: frozenset[str], stack: list) -> frozenset:
         script, ctx = self.script, self.ctx
@@ -159,8 +166,7 @@ class _Reader:
                 return hidden
         elif kind == "TypeCast" and self.cast(fields):
             return hidden
-        children = [v for k, v in fields.items() if k not in _SKIPPED_KEYS]
-        stack.extend((x, hidden) for x in reversed(children))
+        _push_children(stack.append, fields, hidden)
         stack.extend((x, hidden) for x in reversed(later))
         return hidden
 
@@ -208,6 +214,17 @@ class _Reader:
         if names:
             ref = self.script.relation(names, kind)
             self.script.emit(REQUIRE, ref, location, self.ctx)
+
+
+#: What the walk descends into: a node's fields hold strings and numbers too.
+_BRANCHES = (dict, list)
+
+
+def _push_children(push: Callable, fields: dict, hidden: frozenset[str]) -> None:
+    """Put a node's branches on the walk's stack, to come off in written order."""
+    for key, value in reversed(fields.items()):
+        if type(value) in _BRANCHES and key not in _SKIPPED_KEYS:
+            push((value, hidden))
 
 
 class _Columns(dict):
