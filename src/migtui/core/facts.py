@@ -9,7 +9,7 @@ needs nothing, one that alters it first does.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from migtui.core.model import ObjectRef
 
@@ -98,6 +98,17 @@ class Effect:
     #: For a PROVIDE of a column, or an ALTER of its type: the family of its type
     #: when it is one a foreign key cannot cross ("integer", "text", "uuid").
     family: str = ""
+
+    def __getstate__(self) -> dict:
+        """Pickled without the fields left at their defaults, which the class
+        holds: most effects set a few of their many fields, and a long history's
+        effects cross between processes and into the cache."""
+        return {k: v for k, v in self.__dict__.items() if _EFFECT_DEFAULTS.get(k, _NONE) != v}
+
+
+_NONE = object()
+#: What an effect's fields are when nothing sets them.
+_EFFECT_DEFAULTS = {f.name: f.default for f in fields(Effect)}
 
 
 @dataclass(frozen=True)
