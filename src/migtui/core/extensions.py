@@ -624,16 +624,18 @@ class _Applier:
 def _parse(text: str) -> tuple[list[dict], list[str]]:
     """Statements of a script as pglast JSON; statements pglast refuses are
     skipped one by one and reported."""
-    from pglast.parser import ParseError, parse_sql_json, split
+    from pglast.parser import ParseError, split
+
+    from migtui.core.grammar import parse_tree
 
     try:
-        return [s["stmt"] for s in json.loads(parse_sql_json(text)).get("stmts", [])], []
+        return [s["stmt"] for s in parse_tree(text).get("stmts", [])], []
     except ParseError:
         pass
     stmts, problems = [], []
     for piece in split(text, with_parser=False):
         try:
-            stmts.extend(s["stmt"] for s in json.loads(parse_sql_json(piece)).get("stmts", []))
+            stmts.extend(s["stmt"] for s in parse_tree(piece).get("stmts", []))
         except ParseError as exc:
             problems.append(f"{exc}: {piece.strip()[:80]!r}")
     return stmts, problems

@@ -13,12 +13,11 @@ it at its line and column while the rest of the script is still read.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from migtui.core.grammar import parser
+from migtui.core.grammar import parse_tree, parser
 from migtui.core.model import Statement
 
 _BEGIN_KINDS = frozenset({"TRANS_STMT_BEGIN", "TRANS_STMT_START"})
@@ -231,7 +230,7 @@ class _Piece:
 def _parse_whole(data: bytes) -> list[_Piece] | None:
     """Every statement of a script the grammar accepts whole; None if it refuses."""
     try:
-        parsed = json.loads(parser.parse_sql_json(data.decode("utf-8")))
+        parsed = parse_tree(data.decode("utf-8"))
     except (parser.ParseError, RecursionError):
         return None
     return _pieces_of(parsed, data, 0, len(data))
@@ -349,7 +348,7 @@ def _with_semicolon(text: str, piece: _Piece, to_byte) -> _Piece:
 
 def _parse_text(text: str) -> list | None:
     try:
-        return json.loads(parser.parse_sql_json(text)).get("stmts", [])
+        return parse_tree(text).get("stmts", [])
     except (parser.ParseError, RecursionError):
         return None
 
@@ -422,7 +421,7 @@ def _parse_tolerant(text: str, start_line: int) -> list[_Piece]:
         chunk = clean[s:e]
         bs = to_byte(s)
         try:
-            parsed = json.loads(parser.parse_sql_json(chunk))
+            parsed = parse_tree(chunk)
         except RecursionError:  # nested deeper than a tree can be read: text only
             pieces.append(_Piece(bs, to_byte(e)))
             continue

@@ -15,12 +15,11 @@ what a block's control flow says about that work:
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, replace
 
 from migtui.core.facts import DROP, DYNAMIC_SQL, GUARDED_SKIP
-from migtui.core.grammar import parser
+from migtui.core.grammar import parse_plpgsql_tree, parser
 from migtui.core.objects.script import (
     Ctx,
     Script,
@@ -139,7 +138,7 @@ def parse_plpgsql(body: str) -> dict | None:
         tag = tag[:-1] + "x$"
     wrapper = f"CREATE FUNCTION migtui_do() RETURNS void LANGUAGE plpgsql AS {tag}{body}{tag}"
     try:
-        parsed = json.loads(parser.parse_plpgsql_json(wrapper))
+        parsed = parse_plpgsql_tree(wrapper)
     except (parser.ParseError, ValueError, RecursionError):
         return None
     if not parsed:

@@ -7,13 +7,12 @@ Every family reader (tables, routines, …) receives the ``Script`` and a
 
 from __future__ import annotations
 
-import json
 from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from migtui.core.facts import PROVIDE, RENAME, REQUIRE, Effect, Finding, ScriptFacts
-from migtui.core.grammar import parser
+from migtui.core.grammar import parse_tree, parser
 from migtui.core.model import (
     COLUMN,
     CONSTRAINT,
@@ -367,6 +366,6 @@ def parse(text: str) -> list[dict] | None:
     """The raw statements of ``text`` (each ``{"stmt": …, "stmt_location": …}``),
     or None when the grammar refuses it."""
     try:
-        return json.loads(parser.parse_sql_json(text)).get("stmts", [])
+        return parse_tree(text).get("stmts", [])
     except (parser.ParseError, RecursionError):
         return None
