@@ -21,13 +21,34 @@ def console_app(scenario: str, dsn: str | None = None, **kwargs) -> MigtuiApp:
     return MigtuiApp(ConsoleSource(root=scenario_dir(scenario), dsn=dsn, **kwargs))
 
 
-async def wait_for(pilot, condition: Callable[[], bool], timeout: float = 30.0) -> None:
-    """Let the app run until ``condition`` holds; fail the test after ``timeout``."""
+async def wait_for(
+    pilot,
+    condition: Callable[[], bool],
+    timeout: float = 30.0,
+    why: Callable[[], str] | None = None,
+) -> None:
+    """Let the app run until ``condition`` holds; fail the test after ``timeout``,
+    saying what ``why`` tells of the app then (what the console showed)."""
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {condition}")
+            seen = f"; {why()}" if why is not None else ""
+            raise AssertionError(f"timed out after {timeout}s waiting for {condition}{seen}")
         await pilot.pause(0.05)
+
+
+def console_state(app: MigtuiApp, version: str | None = None) -> str:
+    """What the console shows, for a failed wait's message: the project's
+    state, the selected row, the notifications and the output's last lines."""
+    project = app.console_screen.project
+    parts = [f"project live={project.live} note={project.note!r}" if project else "no project"]
+    if project is not None and version is not None:
+        row = project.row(version)
+        parts.append(f"{version} is {row.state if row else 'not listed'}")
+    parts.append(f"running={app.run_in_progress}")
+    parts.append(f"notifications={[n.message for n in app._notifications]!r}")
+    parts.append(f"output ends {output_text(app)[-600:]!r}")
+    return "; ".join(parts)
 
 
 async def loaded(pilot, *, live: bool, timeout: float = 30.0) -> None:

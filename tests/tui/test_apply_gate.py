@@ -163,7 +163,7 @@ def test_at_80x24_the_rollback_dialog_keeps_the_risk_beside_the_name_to_type(pg_
 
 def test_verify_and_history_from_the_console(pg_dsn):
     from migtui.tui.screens.history_screen import HistoryScreen
-    from tui.helpers import console_app, output_text, run_with
+    from tui.helpers import console_app, console_state, output_text, run_with
 
     app = console_app("fixed", dsn=pg_dsn)
 
@@ -175,7 +175,11 @@ def test_verify_and_history_from_the_console(pg_dsn):
         await run_with(pilot, "a")
         before = output_text(app).count("✓ verify passed")
         app.action_verify()
-        await wait_for(pilot, lambda: output_text(app).count("✓ verify passed") > before)
+        await wait_for(
+            pilot,
+            lambda: output_text(app).count("✓ verify passed") > before,
+            why=lambda: console_state(app, "0014"),
+        )
         app.action_history()
         await wait_for(
             pilot,
