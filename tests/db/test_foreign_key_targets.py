@@ -130,6 +130,12 @@ TYPE_CASES = {
         "  c text REFERENCES teams (code));\n",
         False,
     ),
+    "numeric to bigint": ("CREATE TABLE r (n numeric REFERENCES teams);\n", True),
+    "timestamp to uuid": ("CREATE TABLE r (at timestamp REFERENCES accounts);\n", True),
+    "smallint to bigint, char to varchar": (
+        "CREATE TABLE r (t smallint REFERENCES teams, c char(5) REFERENCES teams (code));\n",
+        False,
+    ),
     "a column given the right type first": (
         "CREATE TABLE r (a text);\nALTER TABLE r ALTER COLUMN a TYPE uuid USING a::uuid;\n"
         "ALTER TABLE r ADD FOREIGN KEY (a) REFERENCES accounts;\n",

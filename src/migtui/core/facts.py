@@ -95,9 +95,11 @@ class Effect:
     #: it names there (() for the table's primary key).
     target: str | None = None
     references: tuple[str, ...] = ()
-    #: For a PROVIDE of a column, or an ALTER of its type: the family of its type
-    #: when it is one a foreign key cannot cross ("integer", "text", "uuid").
-    family: str = ""
+    #: For a PROVIDE of a column, or an ALTER of its type: its built-in type
+    #: ("int4", "text" …: see ``core.casts``), "" for any other.
+    data_type: str = ""
+    #: For an ALTER of a column's type: ``USING`` says how its values convert.
+    using: bool = False
 
     def __getstate__(self) -> dict:
         """Pickled without the fields left at their defaults, which the class

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from migtui.core import facts as F
+from migtui.core.casts import assigns, key_equality
 from migtui.core.catalog import CatalogSnapshot
 from migtui.core.flyway_config import PLACEHOLDER
 from migtui.core.folder import AssumeError, analyze_folder
@@ -354,8 +355,8 @@ class _Walker:
         #: key of an object -> (the object as named, what depends on it): a view
         #: on its tables, a foreign key on its target, a trigger on its function
         self.dependents: dict = defaultdict(list)
-        #: column -> (its value is always the server's: GENERATED ALWAYS; the
-        #: family of its type, where a foreign key cannot cross it)
+        #: column -> (its value is always the server's: GENERATED ALWAYS; its
+        #: built-in type, for casts and foreign keys: see ``core.casts``)
         self.column_traits: dict = {}
         #: table (qualified) -> keys of its columns in ``dependents`` or
         #: ``column_traits`` (a superset), so a table's drop or rename visits its own
@@ -708,7 +709,7 @@ class _Walker:
                 self.renamed.pop(ref.key, None)
                 self._depend(ref, self._all_columns(eff.depends))
                 if ref.kind == COLUMN:
-                    self._traits(ref.key, (bool(eff.always), eff.family))
+                    self._traits(ref.key, (bool(eff.always), eff.data_type))
                 if eff.key is not None:
                     owner = ref.table or eff.parent
                     if owner:
@@ -726,14 +727,15 @@ class _Walker:
                     foreign_keys.append(eff)
             elif eff.action in (F.REQUIRE, F.ALTER):
                 need(eff, ref)
-                always, family = self.column_traits.get(ref.key, (False, ""))
+                always, data_type = self.column_traits.get(ref.key, (False, ""))
                 if eff.retype:
-                    self._retyped(m, file, eff, dynamic_here)
-                    family = eff.family
+                    if not self._cast_refused(m, file, eff, data_type, dynamic_here):
+                        self._retyped(m, file, eff, dynamic_here)
+                    data_type = eff.data_type
                 if eff.always is not None:
                     always = eff.always
                 if eff.retype or eff.always is not None:
-                    self._traits(ref.key, (always, family))
+                    self._traits(ref.key, (always, data_type))
                 if eff.inserted and always:
                     self._generated_insert(m, file, eff)
                 if eff.action == F.ALTER and ref.kind not in (COLUMN, CONSTRAINT):
@@ -1099,7 +1101,7 @@ class _Walker:
         return True  # SET NOT NULL on a column that has one changes nothing
 
     def _traits(self, key: tuple, traits: tuple[bool, str]) -> None:
-        """A column's traits: GENERATED ALWAYS, and its type's family."""
+        """A column's traits: GENERATED ALWAYS, and its built-in type."""
         self.column_traits[key] = traits
         self.column_keys[key[3]].add(key)
 
@@ -1134,9 +1136,40 @@ class _Walker:
                 out.append(dep)
         return tuple(dict.fromkeys(out))
 
+    def _cast_refused(
+        self, m: Migration, file: str, eff: F.Effect, old: str, dynamic: bool
+    ) -> bool:
+        """ALTER COLUMN … TYPE without USING, from a type PostgreSQL does not
+        convert to the new one on assignment (text to bigint): refused (42804).
+        Only said of a table whose whole making the folder shows."""
+        ref, new = eff.ref, eff.data_type
+        if eff.using or dynamic or ref.table not in self.complete:
+            return False
+        if assigns(old, new) is not False:
+            return False
+        if not self._first_time(m, "type_cast", str(ref), eff.line):
+            return True
+        self.problems.append(
+            Problem(
+                "type_cast",
+                WARNING if eff.guarded or eff.handled else ERROR,
+                f"{m.id} changes {ref} from {old} to {new} at line {eff.line} without USING: "
+                f"PostgreSQL converts no {old} to {new} by itself, and refuses (42804)",
+                f"say how: ALTER COLUMN {ref.name} TYPE {new} USING {ref.name}::{new} "
+                "(or an expression that converts every value)",
+                m.id,
+                str(ref),
+                file,
+                eff.line,
+                section="up",
+            )
+        )
+        return True
+
     def _foreign_key_types(self, m: Migration, file: str, eff: F.Effect, keys: list) -> None:
         """A foreign key between columns of types with no equality between them
-        (integer and text, text and uuid …): PostgreSQL refuses (42804)."""
+        (integer and text, text and uuid, numeric to integer …): PostgreSQL
+        refuses (42804)."""
         referenced = eff.references
         if not referenced:  # the primary key: its column, when it has one
             primary = [cols for cols, is_primary in keys if is_primary]
@@ -1155,7 +1188,7 @@ class _Walker:
             b = self.column_traits.get(
                 ObjectRef(COLUMN, target_schema, theirs, table=target).key, none
             )[1]
-            if not a or not b or a == b:
+            if key_equality(a, b) is not False:
                 continue
             if not self._first_time(m, "foreign_key_types", str(eff.ref), eff.line):
                 return

@@ -3,6 +3,7 @@ sequences, and the statements that only need a table (TRUNCATE, LOCK, COPY)."""
 
 from __future__ import annotations
 
+from migtui.core.casts import builtin
 from migtui.core.facts import ALTER, DROP, PROVIDE, RENAME, REQUIRE, REQUIRED_COLUMN
 from migtui.core.model import (
     COLUMN,
@@ -95,26 +96,12 @@ def _is_serial(type_name: dict | None) -> bool:
     return len(names) == 1 and names[0] in SERIAL_TYPES and not type_name.get("arrayBounds")
 
 
-#: Type families a foreign key cannot cross: PostgreSQL has no equality
-#: between them, nor an implicit cast (42804). Others are not judged.
-_FAMILIES = {
-    **dict.fromkeys(
-        ("int2", "int4", "int8", "smallint", "integer", "int", "bigint", "serial", "serial2",
-         "serial4", "serial8", "bigserial", "smallserial"),
-        "integer",
-    ),
-    **dict.fromkeys(("text", "varchar", "bpchar", "char", "character", "name"), "text"),
-    "uuid": "uuid",
-}  # fmt: skip
-
-
-def type_family(type_name: dict | None) -> str:
+def data_type(type_name: dict | None) -> str:
+    """The built-in type a column is given (``int4``, ``text`` …), or "" for
+    an array, a ``%TYPE`` or any type ``core.casts`` does not judge."""
     if not type_name or type_name.get("arrayBounds") or type_name.get("pct_type"):
         return ""
-    names = strings(type_name.get("names", ()))
-    if not names or (len(names) > 1 and names[0] != "pg_catalog"):
-        return ""
-    return _FAMILIES.get(names[-1].lower(), "")
+    return builtin(strings(type_name.get("names", ())))
 
 
 def _column_type(script: Script, col: dict, ctx: Ctx) -> None:
@@ -164,7 +151,7 @@ def column(
         strict=strict,
         depends=reads,
         always=always,
-        family=type_family(col.get("typeName")),
+        data_type=data_type(col.get("typeName")),
     )
     identity = any(c.get("contype") == "CONSTR_IDENTITY" for c in constraints)
     if serial or identity:
@@ -281,8 +268,15 @@ def _alter_command(script: Script, build: TableBuild, cmd: dict, ctx: Ctx) -> No
     elif sub == "AT_AlterColumnType" and "ColumnDef" in definition:
         col = definition["ColumnDef"]
         if name:
-            family = type_family(col.get("typeName"))
-            script.emit(ALTER, column_ref(table, name), location, ctx, retype=True, family=family)
+            script.emit(
+                ALTER,
+                column_ref(table, name),
+                location,
+                ctx,
+                retype=True,
+                data_type=data_type(col.get("typeName")),
+                using=bool(col.get("raw_default")),
+            )
         script.need_type(col.get("typeName"), ctx)
         if col.get("raw_default"):
             read(script, col["raw_default"], ctx)

@@ -1,0 +1,137 @@
+"""What PostgreSQL converts between its built-in types without being asked.
+
+Two statements depend on it, and PostgreSQL refuses both with 42804:
+
+- ``ALTER COLUMN … TYPE`` without ``USING`` converts the column's values the
+  way an assignment does: with an implicit or an assignment cast, or, to a
+  string type, through the type's text form. ``text`` to ``bigint`` has none.
+- A foreign key needs an equality between the two columns' types: one of the
+  referenced key's operator family (``int4`` and ``int8`` are both in
+  ``integer_ops``), or an implicit cast of the referencing type to the
+  referenced one (``int4`` to ``numeric``, but not back).
+
+The tables are PostgreSQL 18's own (``pg_cast`` and the btree operator
+families of ``pg_amop``) for the types below. A type not listed (a domain, an
+enum, an array, an extension's type) is not judged: every function here then
+answers None.
+"""
+
+from __future__ import annotations
+
+#: Spellings the parser leaves as written, and the type each one is.
+_ALIASES = {
+    "serial": "int4",
+    "serial4": "int4",
+    "bigserial": "int8",
+    "serial8": "int8",
+    "smallserial": "int2",
+    "serial2": "int2",
+    "int": "int4",
+    "integer": "int4",
+    "smallint": "int2",
+    "bigint": "int8",
+    "boolean": "bool",
+    "real": "float4",
+    "decimal": "numeric",
+}
+
+#: Each built-in type judged here, and its btree operator family: types of one
+#: family compare with each other (``varchar`` uses ``text``'s).
+FAMILIES = {
+    "int2": "integer",
+    "int4": "integer",
+    "int8": "integer",
+    "numeric": "numeric",
+    "float4": "float",
+    "float8": "float",
+    "text": "text",
+    "varchar": "text",
+    "name": "text",
+    "bpchar": "bpchar",
+    "uuid": "uuid",
+    "bool": "bool",
+    "date": "datetime",
+    "timestamp": "datetime",
+    "timestamptz": "datetime",
+    "time": "time",
+    "timetz": "timetz",
+    "interval": "interval",
+    "jsonb": "jsonb",
+    "json": "",  # no btree family: no key can be made of it
+    "bytea": "bytea",
+    "inet": "network",
+    "cidr": "network",
+    "money": "money",
+    "oid": "oid",
+    "bit": "bit",
+    "varbit": "varbit",
+    "macaddr": "macaddr",
+    "xml": "",
+}
+
+
+def _pairs(text: str) -> frozenset[tuple[str, str]]:
+    """``"a>b c>d"``: the casts from a to b and from c to d."""
+    return frozenset(
+        (source, target) for source, _, target in (p.partition(">") for p in text.split())
+    )
+
+
+#: Casts PostgreSQL applies implicitly (pg_cast.castcontext 'i').
+_IMPLICIT = _pairs(
+    "bit>varbit varbit>bit cidr>inet int4>oid int2>oid int8>oid text>bpchar text>varchar "
+    "varchar>bpchar varchar>text bpchar>text bpchar>varchar bpchar>name text>name "
+    "varchar>name name>text date>timestamp date>timestamptz timestamp>timestamptz "
+    "float4>float8 int2>float4 int2>float8 int2>int4 int2>int8 int2>numeric int4>float4 "
+    "int4>float8 int4>int8 int4>numeric int8>float4 int8>float8 int8>numeric "
+    "numeric>float4 numeric>float8 time>interval time>timetz"
+)
+
+#: Casts PostgreSQL applies on assignment (castcontext 'a'), besides the implicit ones.
+_ASSIGNMENT = _pairs(
+    "float4>int2 float4>int4 float4>int8 float4>numeric float8>float4 float8>int2 "
+    "float8>int4 float8>int8 float8>numeric int4>int2 int8>int2 int8>int4 numeric>int2 "
+    "numeric>int4 numeric>int8 int4>money int8>money numeric>money money>numeric "
+    "inet>cidr interval>time oid>int4 oid>int8 timestamp>date timestamp>time "
+    "timestamptz>date timestamptz>time timestamptz>timestamp timestamptz>timetz "
+    "timetz>time json>jsonb jsonb>json name>bpchar name>varchar"
+)
+
+#: Every type converts to these through its text form, on assignment.
+_STRING_TYPES = frozenset({"text", "varchar", "bpchar", "name"})
+
+
+def builtin(names: list[str]) -> str:
+    """The built-in type a parsed type name stands for (``["pg_catalog",
+    "int4"]``, ``["bigserial"]``), or "" for any other."""
+    if not names or (len(names) > 1 and names[0] != "pg_catalog") or len(names) > 2:
+        return ""
+    name = names[-1].lower()
+    name = _ALIASES.get(name, name)
+    return name if name in FAMILIES else ""
+
+
+def assigns(source: str, target: str) -> bool | None:
+    """Whether a value of ``source`` converts to ``target`` on assignment (as
+    ``ALTER COLUMN … TYPE`` without ``USING`` does); None when either is not judged."""
+    if source not in FAMILIES or target not in FAMILIES:
+        return None
+    return (
+        source == target
+        or target in _STRING_TYPES
+        or (source, target) in _IMPLICIT
+        or (source, target) in _ASSIGNMENT
+    )
+
+
+def key_equality(referencing: str, referenced: str) -> bool | None:
+    """Whether a foreign key from a column of ``referencing`` type to one of
+    ``referenced`` type can compare them; None when either is not judged."""
+    if referencing not in FAMILIES or referenced not in FAMILIES:
+        return None
+    family = FAMILIES[referenced]
+    return bool(
+        referencing == referenced
+        or (family and FAMILIES[referencing] == family)
+        or (referencing, referenced) in _IMPLICIT
+    )

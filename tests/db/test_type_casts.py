@@ -1,0 +1,135 @@
+"""Which built-in types convert to which: `core.casts` against the server itself.
+
+`ALTER COLUMN … TYPE` without USING, and a foreign key between two types, are
+tried on the server for every pair of the types migtui judges, and must run
+exactly when `core.casts` says they do. Then `check` is held to the server's
+verdict on whole migrations: `type_cast` (an error, at its line) exactly when
+PostgreSQL refuses the second one with 42804.
+"""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+
+from migtui.core.casts import FAMILIES, assigns, key_equality
+
+pytestmark = pytest.mark.db
+
+TYPES = sorted(FAMILIES)
+
+
+def _runs(conn, statement: str) -> bool:
+    try:
+        with conn.transaction():
+            conn.execute(statement)
+            raise _Undo
+    except _Undo:
+        return True
+    except psycopg.Error:
+        return False
+
+
+class _Undo(Exception):
+    """Rolls a tried statement back once it ran."""
+
+
+def test_a_column_changes_type_without_using_exactly_when_casts_says(pg_conn):
+    for source in TYPES:
+        pg_conn.execute(f"CREATE TABLE from_{source} (c {source})")
+    wrong = [
+        f"{source} to {target}: casts says {assigns(source, target)}"
+        for source in TYPES
+        for target in TYPES
+        if _runs(pg_conn, f"ALTER TABLE from_{source} ALTER COLUMN c TYPE {target}")
+        != assigns(source, target)
+    ]
+    assert wrong == []
+
+
+def test_a_foreign_key_joins_two_types_exactly_when_casts_says(pg_conn):
+    keyed = [t for t in TYPES if FAMILIES[t]]  # json and xml have no btree: no key
+    for target in keyed:
+        pg_conn.execute(f"CREATE TABLE to_{target} (k {target} PRIMARY KEY)")
+    wrong = [
+        f"{source} to {target}: casts says {key_equality(source, target)}"
+        for target in keyed
+        for source in TYPES
+        if _runs(pg_conn, f"CREATE TABLE referencing (c {source} REFERENCES to_{target})")
+        != key_equality(source, target)
+    ]
+    assert wrong == []
+
+
+FIRST = (
+    "CREATE TABLE events (id bigserial PRIMARY KEY, code text, amount numeric(10, 2),\n"
+    "  seen boolean, at timestamptz, ref uuid);\n"
+)
+
+#: (the second migration, the line check names, or None when it runs)
+CASES = {
+    "text to bigint": ("ALTER TABLE events ALTER COLUMN code TYPE bigint;\n", 1),
+    "boolean to integer, after other work": (
+        "ALTER TABLE events ADD COLUMN note text;\n"
+        "ALTER TABLE events ALTER COLUMN seen SET DATA TYPE integer;\n",
+        2,
+    ),
+    "a renamed column keeps its type": (
+        "ALTER TABLE events RENAME COLUMN ref TO external_id;\n"
+        "ALTER TABLE events ALTER COLUMN external_id TYPE bigint;\n",
+        2,
+    ),
+    "a column of a renamed table": (
+        "ALTER TABLE events RENAME TO happenings;\n"
+        "ALTER TABLE happenings ALTER COLUMN at TYPE int8;\n",
+        2,
+    ),
+    "text to uuid, after text to varchar": (
+        "ALTER TABLE events ALTER COLUMN code TYPE varchar(40);\n"
+        "ALTER TABLE events ALTER COLUMN code TYPE uuid;\n",
+        2,
+    ),
+    # the forms that run
+    "USING says how": (
+        "ALTER TABLE events ALTER COLUMN code TYPE bigint USING code::bigint;\n",
+        None,
+    ),
+    "numeric to integer, integer to bigint, anything to text": (
+        "ALTER TABLE events ALTER COLUMN amount TYPE integer;\n"
+        "ALTER TABLE events ALTER COLUMN amount TYPE bigint;\n"
+        "ALTER TABLE events ALTER COLUMN ref TYPE text, ALTER COLUMN seen TYPE varchar(5);\n",
+        None,
+    ),
+    "timestamptz to date, and back": (
+        "ALTER TABLE events ALTER COLUMN at TYPE date;\n"
+        "ALTER TABLE events ALTER COLUMN at TYPE timestamptz;\n",
+        None,
+    ),
+    "a column made anew with another type": (
+        "ALTER TABLE events DROP COLUMN code;\nALTER TABLE events ADD COLUMN code int;\n"
+        "ALTER TABLE events ALTER COLUMN code TYPE bigint;\n",
+        None,
+    ),
+    "a domain is not judged": (
+        "CREATE DOMAIN positive AS int CHECK (VALUE > 0);\n"
+        "ALTER TABLE events ADD COLUMN n positive;\n"
+        "ALTER TABLE events ALTER COLUMN n TYPE bigint;\n",
+        None,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_check_says_a_type_change_needs_using_exactly_when_the_server_refuses(case, verdicts):
+    second, expected = CASES[case]
+    errors, refused = verdicts(FIRST, second)
+
+    if expected is None:
+        assert refused is None
+        assert errors == []
+    else:
+        assert refused == "42804"
+        [error] = errors
+        assert error.kind == "type_cast" and error.object.startswith("column ")
+        assert "(42804)" in error.message and "USING" in error.hint
+        assert error.line == expected + 1  # after the file's marker line
