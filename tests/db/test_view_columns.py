@@ -48,6 +48,10 @@ CASES = {
         "ALTER TABLE lines ALTER COLUMN qty TYPE bigint;\n",
         ("0A000", 1),
     ),
+    "dropping a column a view reads, its table renamed first": (
+        "ALTER TABLE orders RENAME TO purchases;\nALTER TABLE purchases DROP COLUMN total;\n",
+        ("2BP01", 2),
+    ),
     # the forms that run
     "dropping the generated column, then what it read": (
         "ALTER TABLE lines DROP COLUMN cost;\nALTER TABLE lines DROP COLUMN price;\n",
@@ -77,6 +81,12 @@ CASES = {
         "CREATE TABLE orders (id int, total int);\nALTER TABLE orders DROP COLUMN total;\n",
         None,
     ),
+    "the view made again after the rename, without the column": (
+        "ALTER TABLE orders RENAME TO purchases;\n"
+        "CREATE OR REPLACE VIEW big_orders AS SELECT o.id, o.id AS total FROM purchases o;\n"
+        "ALTER TABLE purchases DROP COLUMN total;\n",
+        None,
+    ),
     "CASCADE takes the view with it": ("ALTER TABLE orders DROP COLUMN total CASCADE;\n", None),
 }
 
@@ -96,3 +106,13 @@ def test_check_says_a_view_holds_a_column_exactly_when_the_server_refuses(case, 
         assert error.kind == "dependent_objects" and error.object.startswith("column ")
         assert error.line == line + 1  # after the file's marker line
         assert f"({state})" in error.message
+
+
+def test_a_table_a_foreign_key_references_keeps_it_through_a_rename(verdicts):
+    first = "CREATE TABLE owners (id int PRIMARY KEY);\nCREATE TABLE pets (owner int REFERENCES owners);\n"
+    errors, refused = verdicts(first, "ALTER TABLE owners RENAME TO people;\nDROP TABLE people;\n")
+
+    assert refused == "2BP01"
+    [error] = errors
+    assert error.kind == "dependent_objects" and error.object == "table public.people"
+    assert error.line == 3

@@ -97,6 +97,13 @@ _ASSIGNMENT = _pairs(
     "timetz>time json>jsonb jsonb>json name>bpchar name>varchar"
 )
 
+#: Casts PostgreSQL makes only when asked (castcontext 'e'), besides the others.
+_EXPLICIT = _pairs(
+    "bit>int4 bit>int8 bool>int4 int4>bool int4>bit int8>bit bpchar>xml text>xml varchar>xml "
+    "bytea>int2 bytea>int4 bytea>int8 int2>bytea int4>bytea int8>bytea jsonb>bool "
+    "jsonb>float4 jsonb>float8 jsonb>int2 jsonb>int4 jsonb>int8 jsonb>numeric"
+)
+
 #: Every type converts to these through its text form, on assignment.
 _STRING_TYPES = frozenset({"text", "varchar", "bpchar", "name"})
 
@@ -122,6 +129,15 @@ def assigns(source: str, target: str) -> bool | None:
         or (source, target) in _IMPLICIT
         or (source, target) in _ASSIGNMENT
     )
+
+
+def casts(source: str, target: str) -> bool | None:
+    """Whether ``value::target`` exists for a value of ``source`` (a cast, or
+    the text form: any type to a string type, a string type to any type);
+    None when either is not judged."""
+    if source not in FAMILIES or target not in FAMILIES:
+        return None
+    return bool(assigns(source, target) or source in _STRING_TYPES or (source, target) in _EXPLICIT)
 
 
 def key_equality(referencing: str, referenced: str) -> bool | None:

@@ -98,8 +98,10 @@ class Effect:
     #: For a PROVIDE of a column, or an ALTER of its type: its built-in type
     #: ("int4", "text" …: see ``core.casts``), "" for any other.
     data_type: str = ""
-    #: For an ALTER of a column's type: ``USING`` says how its values convert.
-    using: bool = False
+    #: For an ALTER of a column's type: how its values convert. "" without
+    #: ``USING`` (an assignment); "cast" for ``USING column::new_type``;
+    #: "expression" for any other ``USING``.
+    using: str = ""
 
     def __getstate__(self) -> dict:
         """Pickled without the fields left at their defaults, which the class

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from migtui.core import facts as F
-from migtui.core.casts import assigns, key_equality
+from migtui.core.casts import assigns, casts, key_equality
 from migtui.core.catalog import CatalogSnapshot
 from migtui.core.flyway_config import PLACEHOLDER
 from migtui.core.folder import AssumeError, analyze_folder
@@ -1140,23 +1140,34 @@ class _Walker:
         self, m: Migration, file: str, eff: F.Effect, old: str, dynamic: bool
     ) -> bool:
         """ALTER COLUMN … TYPE without USING, from a type PostgreSQL does not
-        convert to the new one on assignment (text to bigint): refused (42804).
-        Only said of a table whose whole making the folder shows."""
+        convert to the new one on assignment (text to bigint: 42804), or USING
+        ``col::new`` where no cast exists at all (uuid to bigint: 42846). Only
+        said of a table whose whole making the folder shows."""
         ref, new = eff.ref, eff.data_type
-        if eff.using or dynamic or ref.table not in self.complete:
+        if eff.using == "expression" or dynamic or ref.table not in self.complete:
             return False
-        if assigns(old, new) is not False:
-            return False
+        if eff.using == "cast":
+            if casts(old, new) is not False:
+                return False
+            state, how = "42846", f"there is no cast from {old} to {new}"
+            hint = f"convert through another type ({ref.name}::text::{new}) or an expression"
+        else:
+            if assigns(old, new) is not False:
+                return False
+            state, how = "42804", f"without USING: PostgreSQL converts no {old} to {new} by itself"
+            hint = (
+                f"say how: ALTER COLUMN {ref.name} TYPE {new} USING {ref.name}::{new} "
+                "(or an expression that converts every value)"
+            )
         if not self._first_time(m, "type_cast", str(ref), eff.line):
             return True
         self.problems.append(
             Problem(
                 "type_cast",
                 WARNING if eff.guarded or eff.handled else ERROR,
-                f"{m.id} changes {ref} from {old} to {new} at line {eff.line} without USING: "
-                f"PostgreSQL converts no {old} to {new} by itself, and refuses (42804)",
-                f"say how: ALTER COLUMN {ref.name} TYPE {new} USING {ref.name}::{new} "
-                "(or an expression that converts every value)",
+                f"{m.id} changes {ref} from {old} to {new} at line {eff.line} {how}, "
+                f"and PostgreSQL refuses ({state})",
+                hint,
                 m.id,
                 str(ref),
                 file,
@@ -1305,21 +1316,20 @@ class _Walker:
         )
 
     def _rename_dependencies(self, old: ObjectRef, new: ObjectRef) -> None:
-        """A view follows a renamed column. Of a renamed table, its columns'
-        dependents are let go: a new table of the old name is another one."""
+        """What depends on a renamed object, or on a renamed table's columns,
+        depends on it under its new name (PostgreSQL follows the object, not
+        the name); a new object of the old name is another one."""
         if old.kind == COLUMN:
-            if old.key in self.dependents:
-                moved = self.dependents.pop(old.key)
-                self.dependents[new.key].extend((new, d) for _, d in moved)
-                self.column_keys[new.table or ""].add(new.key)
+            self._move_dependents(old.key, new)
             if old.key in self.column_traits:
                 self._traits(new.key, self.column_traits.pop(old.key))
-        elif old.namespace == "relation":
+        elif old.namespace == "relation" and old.key != new.key:
+            self._move_dependents(old.key, new)
             for key in self.column_keys.pop(old.qualified, ()):
-                self.dependents.pop(key, None)
+                column = ObjectRef(COLUMN, new.schema, key[2], table=new.qualified)
+                self._move_dependents(key, column)
                 if key in self.column_traits:
-                    moved = (key[0], new.schema, key[2], new.qualified)
-                    self._traits(moved, self.column_traits.pop(key))
+                    self._traits(column.key, self.column_traits.pop(key))
             if old.qualified in self.keys and old.qualified != new.qualified:
                 # the keys go with the table; their own names are looked up again
                 self.keys[new.qualified] = {
@@ -1335,6 +1345,20 @@ class _Walker:
             for held in self.keys.values():
                 if old.key in held:
                     held[new.key] = held.pop(old.key)
+
+    def _move_dependents(self, key: tuple, target: ObjectRef) -> None:
+        """The dependents of the object of ``key`` now depend on ``target``,
+        and each one's list of what it depends on says so."""
+        moved = self.dependents.pop(key, None)
+        if not moved:
+            return
+        self.dependents[target.key].extend((target, d) for _, d in moved)
+        if target.table:
+            self.column_keys[target.table].add(target.key)
+        for _, dependent in moved:
+            held = self.depends_on.get(dependent.key)
+            if held:
+                self.depends_on[dependent.key] = tuple(target if t.key == key else t for t in held)
 
     def _retyped(self, m: Migration, file: str, eff: F.Effect, dynamic: bool) -> None:
         """ALTER COLUMN … TYPE of a column a view or a generated column uses:

@@ -104,6 +104,20 @@ def data_type(type_name: dict | None) -> str:
     return builtin(strings(type_name.get("names", ())))
 
 
+def _using(column: str, col: dict) -> str:
+    """How ``ALTER COLUMN … TYPE`` converts (see ``Effect.using``)."""
+    given = col.get("raw_default")
+    if not given:
+        return ""
+    cast = given.get("TypeCast", {})
+    arg = cast.get("arg", {}).get("ColumnRef", {})
+    if strings(arg.get("fields", ())) == [column] and data_type(cast.get("typeName")) == data_type(
+        col.get("typeName")
+    ):
+        return "cast"
+    return "expression"
+
+
 def _column_type(script: Script, col: dict, ctx: Ctx) -> None:
     type_name = col.get("typeName")
     if type_name and not _is_serial(type_name):
@@ -275,7 +289,7 @@ def _alter_command(script: Script, build: TableBuild, cmd: dict, ctx: Ctx) -> No
                 ctx,
                 retype=True,
                 data_type=data_type(col.get("typeName")),
-                using=bool(col.get("raw_default")),
+                using=_using(name, col),
             )
         script.need_type(col.get("typeName"), ctx)
         if col.get("raw_default"):
