@@ -106,6 +106,20 @@ CASES = {
         None,
     ),
     "an expression index": ("CREATE INDEX ON users (lower(email));\n", None),
+    "a view selecting a column its table lacks": (
+        "CREATE VIEW named AS SELECT u.id, u.name FROM users u;\n",
+        1,
+    ),
+    "a view filtering on a column its table lacks": (
+        "SELECT 1;\nCREATE VIEW recent AS SELECT id FROM users WHERE created_at > now();\n",
+        2,
+    ),
+    "a view of whole rows, system columns and aliases": (
+        "CREATE VIEW rows AS SELECT users, ctid, xmin, tableoid, lower(email) AS email_lower,\n"
+        "  full_name AS name FROM users WHERE born IS NOT NULL;\n"
+        "CREATE VIEW counts AS SELECT lower(email) AS e, count(*) FROM users GROUP BY e;\n",
+        None,
+    ),
 }
 
 

@@ -15,6 +15,8 @@ def column_ref(table: ObjectRef, name: str) -> ObjectRef:
 def create_view(script: Script, fields: dict, ctx: Ctx) -> None:
     rv = fields.get("view", {})
     depends = reads_of(script, fields.get("query"), ctx)
+    for column in _columns_named(script, fields.get("query")):
+        script.emit(REQUIRE, column, rv.get("location"), ctx)
     ref = script.range_var(rv, VIEW)
     if ref is None:
         return
@@ -39,7 +41,33 @@ def reads_of(script: Script, query, ctx: Ctx) -> tuple:
     return relations + _columns_read(script, query)
 
 
-def _columns_read(script: Script, query) -> tuple:
+#: Columns every table has without naming them.
+_SYSTEM_COLUMNS = frozenset({"ctid", "xmin", "xmax", "cmin", "cmax", "tableoid"})
+
+
+def _columns_named(script: Script, query) -> tuple:
+    """The columns of its one table a view's query must find in its select
+    list and WHERE (``_columns_read`` there), less ``*``, the table's own name
+    (a whole row) and the system columns every table has."""
+    read = _columns_read(script, query, parts=("targetList", "whereClause"))
+    if not read:
+        return ()
+    rv = node(query)[1]["fromClause"][0]["RangeVar"]
+    own = {rv.get("relname", ""), (rv.get("alias") or {}).get("aliasname", ""), "*"}
+    return tuple(c for c in read if c.name not in own and c.name not in _SYSTEM_COLUMNS)
+
+
+def _columns_read(
+    script: Script,
+    query,
+    parts: tuple[str, ...] = (
+        "targetList",
+        "whereClause",
+        "groupClause",
+        "havingClause",
+        "distinctClause",
+    ),
+) -> tuple:
     """The columns a query of one table names (and ``*``, all it has then): a
     view keeps them, and PostgreSQL refuses to drop one or change its type
     while the view stands. Only for a plain query of one table, where every
@@ -59,7 +87,7 @@ def _columns_read(script: Script, query) -> tuple:
         return ()
     own_names = {rv.get("relname", ""), (rv.get("alias") or {}).get("aliasname", "")} - {""}
     columns: dict[str, None] = {}
-    for part in ("targetList", "whereClause", "groupClause", "havingClause", "distinctClause"):
+    for part in parts:
         for item in nodes_of(fields.get(part)):
             ref = item.get("ColumnRef")
             if not isinstance(ref, dict):
