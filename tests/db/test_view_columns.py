@@ -116,3 +116,23 @@ def test_a_table_a_foreign_key_references_keeps_it_through_a_rename(verdicts):
     [error] = errors
     assert error.kind == "dependent_objects" and error.object == "table public.people"
     assert error.line == 3
+
+
+@pytest.mark.parametrize(
+    ("second", "refused_expected"),
+    [
+        ("ALTER TABLE owners DROP COLUMN id;\n", True),
+        ("ALTER TABLE owners DROP COLUMN code;\n", True),
+        ("ALTER TABLE pets DROP COLUMN owner;\nALTER TABLE owners DROP COLUMN id;\n", False),
+        ("ALTER TABLE owners DROP COLUMN id CASCADE;\n", False),
+    ],
+)
+def test_a_column_a_foreign_key_references_is_held(second, refused_expected, verdicts):
+    first = (
+        "CREATE TABLE owners (id int PRIMARY KEY, code text UNIQUE);\n"
+        "CREATE TABLE pets (owner int REFERENCES owners, tag text REFERENCES owners (code));\n"
+    )
+    errors, refused = verdicts(first, second)
+
+    assert refused == ("2BP01" if refused_expected else None)
+    assert [e.kind for e in errors] == (["dependent_objects"] if refused_expected else [])

@@ -707,7 +707,7 @@ class _Walker:
                 if eff.not_null:
                     self.live.not_null.add(ref.key)
                 self.renamed.pop(ref.key, None)
-                self._depend(ref, self._all_columns(eff.depends))
+                self._depend(ref, self._all_columns(eff.depends) + self._referenced(eff))
                 if ref.kind == COLUMN:
                     self._traits(ref.key, (bool(eff.always), eff.data_type))
                 if eff.key is not None:
@@ -1118,6 +1118,20 @@ class _Walker:
                 self.column_keys[target.table].add(target.key)
         if targets:
             self.depends_on[ref.key] = targets
+
+    def _referenced(self, eff: F.Effect) -> tuple[ObjectRef, ...]:
+        """The columns a foreign key references (those it names, or its target's
+        one-column primary key): it holds them, and dropping one is refused."""
+        if eff.target is None:
+            return ()
+        columns = eff.references
+        if not columns:
+            primary = [c for c, is_primary in self.keys.get(eff.target, {}).values() if is_primary]
+            if len(primary) != 1:
+                return ()
+            columns = tuple(primary[0])
+        schema = eff.target.rpartition(".")[0] or None
+        return tuple(ObjectRef(COLUMN, schema, c, table=eff.target) for c in columns if c != "?")
 
     def _all_columns(self, depends: tuple[ObjectRef, ...]) -> tuple[ObjectRef, ...]:
         """A view's ``SELECT *`` is the columns its table has when it is made."""
