@@ -108,6 +108,23 @@ _EXPLICIT = _pairs(
 _STRING_TYPES = frozenset({"text", "varchar", "bpchar", "name"})
 
 
+#: How SQL usually spells the types whose catalog names are terse.
+_SPELLED = {
+    "int2": "smallint",
+    "int4": "integer",
+    "int8": "bigint",
+    "bool": "boolean",
+    "float4": "real",
+    "float8": "double precision",
+    "bpchar": "char",
+}
+
+
+def spelled(name: str) -> str:
+    """A built-in type as a message shows it: ``bigint``, not ``int8``."""
+    return _SPELLED.get(name, name)
+
+
 def builtin(names: list[str]) -> str:
     """The built-in type a parsed type name stands for (``["pg_catalog",
     "int4"]``, ``["bigserial"]``), or "" for any other."""

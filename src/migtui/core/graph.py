@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from migtui.core import facts as F
-from migtui.core.casts import assigns, casts, key_equality
+from migtui.core.casts import assigns, casts, key_equality, spelled
 from migtui.core.catalog import CatalogSnapshot
 from migtui.core.flyway_config import PLACEHOLDER
 from migtui.core.folder import AssumeError, analyze_folder
@@ -1163,15 +1163,19 @@ class _Walker:
         if eff.using == "cast":
             if casts(old, new) is not False:
                 return False
-            state, how = "42846", f"there is no cast from {old} to {new}"
-            hint = f"convert through another type ({ref.name}::text::{new}) or an expression"
+            state, how = (
+                "42846",
+                f"USING a cast that does not exist ({spelled(old)} to {spelled(new)})",
+            )
+            hint = f"write USING with an expression that makes a {spelled(new)} of each value"
         else:
             if assigns(old, new) is not False:
                 return False
-            state, how = "42804", f"without USING: PostgreSQL converts no {old} to {new} by itself"
+            state = "42804"
+            how = f"without USING, and {spelled(old)} does not convert to {spelled(new)} by itself"
             hint = (
-                f"say how: ALTER COLUMN {ref.name} TYPE {new} USING {ref.name}::{new} "
-                "(or an expression that converts every value)"
+                f"say how: ALTER COLUMN {ref.name} TYPE {spelled(new)} USING "
+                f"{ref.name}::{spelled(new)} (or an expression that converts every value)"
             )
         if not self._first_time(m, "type_cast", str(ref), eff.line):
             return True
@@ -1179,8 +1183,8 @@ class _Walker:
             Problem(
                 "type_cast",
                 WARNING if eff.guarded or eff.handled else ERROR,
-                f"{m.id} changes {ref} from {old} to {new} at line {eff.line} {how}, "
-                f"and PostgreSQL refuses ({state})",
+                f"{m.id} changes {ref} from {spelled(old)} to {spelled(new)} at line "
+                f"{eff.line} {how}: PostgreSQL refuses ({state})",
                 hint,
                 m.id,
                 str(ref),
@@ -1221,9 +1225,9 @@ class _Walker:
                 Problem(
                     "foreign_key_types",
                     WARNING if eff.guarded or eff.handled else ERROR,
-                    f"{m.id} adds {eff.ref} at line {eff.line} from {mine} ({a}) to {theirs} "
-                    f"({b}) of {target}: no equality joins those types, and PostgreSQL "
-                    "refuses (42804)",
+                    f"{m.id} adds {eff.ref} at line {eff.line} from {mine} ({spelled(a)}) to "
+                    f"{theirs} ({spelled(b)}) of {target}: no equality joins those types, and "
+                    "PostgreSQL refuses (42804)",
                     f"give {mine} the type of {target}.{theirs}",
                     m.id,
                     str(eff.ref),
