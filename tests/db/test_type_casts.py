@@ -34,46 +34,48 @@ class _Undo(Exception):
     """Rolls a tried statement back once it ran."""
 
 
-def test_a_column_changes_type_without_using_exactly_when_casts_says(pg_conn):
-    for source in TYPES:
-        pg_conn.execute(f"CREATE TABLE from_{source} (c {source})")
-    wrong = [
-        f"{source} to {target}: casts says {assigns(source, target)}"
-        for source in TYPES
-        for target in TYPES
-        if _runs(pg_conn, f"ALTER TABLE from_{source} ALTER COLUMN c TYPE {target}")
-        != assigns(source, target)
+def _disagreements(conn, judge, statement, sources, targets) -> list[str]:
+    """The pairs where the server and ``judge`` disagree on ``statement``."""
+    return [
+        f"{source} to {target}: casts says {judge(source, target)}"
+        for source in sources
+        for target in targets
+        if _runs(conn, statement(source, target)) != judge(source, target)
     ]
-    assert wrong == []
+
+
+def _one_table_per_type(conn) -> None:
+    for source in TYPES:
+        conn.execute(f"CREATE TABLE from_{source} (c {source})")
+
+
+def test_a_column_changes_type_without_using_exactly_when_casts_says(pg_conn):
+    _one_table_per_type(pg_conn)
+
+    def alter(source: str, target: str) -> str:
+        return f"ALTER TABLE from_{source} ALTER COLUMN c TYPE {target}"
+
+    assert _disagreements(pg_conn, assigns, alter, TYPES, TYPES) == []
 
 
 def test_a_column_changes_type_using_a_cast_exactly_when_casts_says(pg_conn):
-    for source in TYPES:
-        pg_conn.execute(f"CREATE TABLE from_{source} (c {source})")
-    wrong = [
-        f"{source} to {target}: casts says {casts(source, target)}"
-        for source in TYPES
-        for target in TYPES
-        if _runs(
-            pg_conn, f"ALTER TABLE from_{source} ALTER COLUMN c TYPE {target} USING c::{target}"
-        )
-        != casts(source, target)
-    ]
-    assert wrong == []
+    _one_table_per_type(pg_conn)
+
+    def alter(source: str, target: str) -> str:
+        return f"ALTER TABLE from_{source} ALTER COLUMN c TYPE {target} USING c::{target}"
+
+    assert _disagreements(pg_conn, casts, alter, TYPES, TYPES) == []
 
 
 def test_a_foreign_key_joins_two_types_exactly_when_casts_says(pg_conn):
     keyed = [t for t in TYPES if FAMILIES[t]]  # json and xml have no btree: no key
     for target in keyed:
         pg_conn.execute(f"CREATE TABLE to_{target} (k {target} PRIMARY KEY)")
-    wrong = [
-        f"{source} to {target}: casts says {key_equality(source, target)}"
-        for target in keyed
-        for source in TYPES
-        if _runs(pg_conn, f"CREATE TABLE referencing (c {source} REFERENCES to_{target})")
-        != key_equality(source, target)
-    ]
-    assert wrong == []
+
+    def reference(source: str, target: str) -> str:
+        return f"CREATE TABLE referencing (c {source} REFERENCES to_{target})"
+
+    assert _disagreements(pg_conn, key_equality, reference, TYPES, keyed) == []
 
 
 FIRST = (
