@@ -325,3 +325,31 @@ def test_versions_too_long_for_the_state_column_take_its_colour_instead(tmp_path
         assert any("20180805174141-tournaments-and-leaderboard-ranks" in line for line in shown)
 
     drive(app, script, size=(160, 48))
+
+
+def test_a_blocked_migration_whose_needs_are_met_says_what_will_fail(tmp_path, monkeypatch):
+    from migtui.tui.app import MigtuiApp
+    from migtui.tui.source import ConsoleSource
+
+    monkeypatch.setenv("MIGTUI_CACHE_DIR", str(tmp_path / "cache"))
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    (folder / "0001_events.sql").write_text(
+        "-- migrate:up\nCREATE TABLE events (id int PRIMARY KEY, code text);\n-- migrate:down\n"
+    )
+    (folder / "0002_retype.sql").write_text(
+        "-- migrate:up\nSELECT 1;\nALTER TABLE events ALTER COLUMN code TYPE bigint;\n"
+        "-- migrate:down\n"
+    )
+    app = MigtuiApp(ConsoleSource(root=folder))
+
+    async def script(pilot):
+        await loaded(pilot, live=False)
+        assert state_of(app, "0002") == "blocked"
+        await select(pilot, "0002")
+        panel = " ".join(_dependency_text(app).split())
+        assert "✓ table public.events" in panel
+        assert "Will fail" in panel and "✗ line 3:" in panel and "(42804)" in panel
+        assert "USING code::bigint" in panel
+
+    drive(app, script, size=(160, 48))

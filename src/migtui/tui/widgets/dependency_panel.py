@@ -49,6 +49,7 @@ def describe(project: ProjectView | None, version: str | None) -> Group | Text:
     if not row.info.transactional:
         parts.append(Text("runs outside a transaction", style="dark_orange"))
     parts.extend(_needs(project, row.info))
+    parts.extend(_failures(row.info))
     parts.extend(_dependents(project, row.info))
     parts.extend(_provides(row.info))
     return Group(*parts)
@@ -70,6 +71,26 @@ def _needs(project: ProjectView, info: MigrationInfo) -> list[Text]:
             hint = _hint_for(info, req)
             if hint:
                 out.append(Text(f"    hint: {hint}", style="cyan"))
+    return out
+
+
+def _failures(info: MigrationInfo) -> list[Text]:
+    """The up section's other errors (a drop something depends on, a type
+    change without USING …): why the migration is blocked when every need is met."""
+    unmet = {str(r.ref) for r in info.requires if not r.met}
+    errors = [
+        p
+        for p in info.problems
+        if str(p.severity) == "error" and p.section in (None, "up") and p.object not in unmet
+    ]
+    if not errors:
+        return []
+    out = [Text("Will fail", style="bold underline")]
+    for problem in errors:
+        where = f"line {problem.line}: " if problem.line else ""
+        out.append(Text(f"  ✗ {where}{problem.message}", style="red"))
+        if problem.hint:
+            out.append(Text(f"    hint: {problem.hint}", style="cyan"))
     return out
 
 
