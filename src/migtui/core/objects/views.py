@@ -15,8 +15,9 @@ def column_ref(table: ObjectRef, name: str) -> ObjectRef:
 def create_view(script: Script, fields: dict, ctx: Ctx) -> None:
     rv = fields.get("view", {})
     depends = reads_of(script, fields.get("query"), ctx)
-    for column in _columns_named(script, fields.get("query")):
-        script.emit(REQUIRE, column, rv.get("location"), ctx)
+    if not ctx.body:  # a routine's body is the server's to resolve when it runs
+        for column in _columns_named(script, fields.get("query")):
+            script.emit(REQUIRE, column, rv.get("location"), ctx)
     ref = script.range_var(rv, VIEW)
     if ref is None:
         return
