@@ -12,7 +12,7 @@ from __future__ import annotations
 import psycopg
 import pytest
 
-from migtui.core.casts import FAMILIES, assigns, casts, key_equality
+from migtui.core.casts import FAMILIES, assigns, cast_exists, key_equality
 
 pytestmark = pytest.mark.db
 
@@ -64,7 +64,7 @@ def test_a_column_changes_type_using_a_cast_exactly_when_casts_says(pg_conn):
     def alter(source: str, target: str) -> str:
         return f"ALTER TABLE from_{source} ALTER COLUMN c TYPE {target} USING c::{target}"
 
-    assert _disagreements(pg_conn, casts, alter, TYPES, TYPES) == []
+    assert _disagreements(pg_conn, cast_exists, alter, TYPES, TYPES) == []
 
 
 def test_a_foreign_key_joins_two_types_exactly_when_casts_says(pg_conn):

@@ -148,7 +148,7 @@ def assigns(source: str, target: str) -> bool | None:
     )
 
 
-def casts(source: str, target: str) -> bool | None:
+def cast_exists(source: str, target: str) -> bool | None:
     """Whether ``value::target`` exists for a value of ``source`` (a cast, or
     the text form: any type to a string type, a string type to any type);
     None when either is not judged."""

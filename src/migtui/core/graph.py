@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from migtui.core import facts as F
-from migtui.core.casts import assigns, casts, key_equality, spelled
+from migtui.core.casts import assigns, cast_exists, key_equality, spelled
 from migtui.core.catalog import CatalogSnapshot
 from migtui.core.flyway_config import PLACEHOLDER
 from migtui.core.folder import AssumeError, analyze_folder
@@ -1120,18 +1120,26 @@ class _Walker:
             self.depends_on[ref.key] = targets
 
     def _referenced(self, eff: F.Effect) -> tuple[ObjectRef, ...]:
-        """The columns a foreign key references (those it names, or its target's
-        one-column primary key): it holds them, and dropping one is refused."""
+        """The columns a foreign key references: it holds them, and dropping
+        one is refused."""
         if eff.target is None:
             return ()
-        columns = eff.references
-        if not columns:
-            primary = [c for c, is_primary in self.keys.get(eff.target, {}).values() if is_primary]
-            if len(primary) != 1:
-                return ()
-            columns = tuple(primary[0])
         schema = eff.target.rpartition(".")[0] or None
-        return tuple(ObjectRef(COLUMN, schema, c, table=eff.target) for c in columns if c != "?")
+        return tuple(
+            ObjectRef(COLUMN, schema, c, table=eff.target)
+            for c in self._referenced_names(eff)
+            if c != "?"
+        )
+
+    def _referenced_names(self, eff: F.Effect) -> tuple[str, ...]:
+        """The columns a foreign key names, or else its target's one primary
+        key's (in no order, when it has several)."""
+        if eff.references:
+            return eff.references
+        primary = [
+            c for c, is_primary in self.keys.get(eff.target or "", {}).values() if is_primary
+        ]
+        return tuple(primary[0]) if len(primary) == 1 else ()
 
     def _all_columns(self, depends: tuple[ObjectRef, ...]) -> tuple[ObjectRef, ...]:
         """A view's ``SELECT *`` is the columns its table has when it is made."""
@@ -1150,6 +1158,25 @@ class _Walker:
                 out.append(dep)
         return tuple(dict.fromkeys(out))
 
+    def _refuse(
+        self, kind: str, m: Migration, file: str, eff: F.Effect, message: str, hint: str
+    ) -> None:
+        """A statement of an up section PostgreSQL refuses: an error, or a warning
+        where an existence test or an exception handler may skip it."""
+        self.problems.append(
+            Problem(
+                kind,
+                WARNING if eff.guarded or eff.handled else ERROR,
+                message,
+                hint,
+                m.id,
+                str(eff.ref),
+                file,
+                eff.line,
+                section="up",
+            )
+        )
+
     def _cast_refused(
         self, m: Migration, file: str, eff: F.Effect, old: str, dynamic: bool
     ) -> bool:
@@ -1161,7 +1188,7 @@ class _Walker:
         if eff.using == "expression" or dynamic or ref.table not in self.complete:
             return False
         if eff.using == "cast":
-            if casts(old, new) is not False:
+            if cast_exists(old, new) is not False:
                 return False
             state, how = (
                 "42846",
@@ -1179,32 +1206,24 @@ class _Walker:
             )
         if not self._first_time(m, "type_cast", str(ref), eff.line):
             return True
-        self.problems.append(
-            Problem(
-                "type_cast",
-                WARNING if eff.guarded or eff.handled else ERROR,
-                f"{m.id} changes {ref} from {spelled(old)} to {spelled(new)} at line "
-                f"{eff.line} {how}: PostgreSQL refuses ({state})",
-                hint,
-                m.id,
-                str(ref),
-                file,
-                eff.line,
-                section="up",
-            )
+        self._refuse(
+            "type_cast",
+            m,
+            file,
+            eff,
+            f"{m.id} changes {ref} from {spelled(old)} to {spelled(new)} at line "
+            f"{eff.line} {how}: PostgreSQL refuses ({state})",
+            hint,
         )
         return True
 
-    def _foreign_key_types(self, m: Migration, file: str, eff: F.Effect, keys: list) -> None:
+    def _foreign_key_types(self, m: Migration, file: str, eff: F.Effect) -> None:
         """A foreign key between columns of types with no equality between them
         (integer and text, text and uuid, numeric to integer …): PostgreSQL
         refuses (42804)."""
-        referenced = eff.references
-        if not referenced:  # the primary key: its column, when it has one
-            primary = [cols for cols, is_primary in keys if is_primary]
-            if len(primary) != 1 or len(primary[0]) != 1:
-                return
-            referenced = tuple(primary[0])
+        referenced = self._referenced_names(eff)
+        if not eff.references and len(referenced) != 1:
+            return  # the primary key's columns, in no order: only one is sure
         if len(referenced) != len(eff.columns) or eff.ref.table is None:
             return
         schema, target = eff.ref.schema, eff.target or ""
@@ -1221,20 +1240,15 @@ class _Walker:
                 continue
             if not self._first_time(m, "foreign_key_types", str(eff.ref), eff.line):
                 return
-            self.problems.append(
-                Problem(
-                    "foreign_key_types",
-                    WARNING if eff.guarded or eff.handled else ERROR,
-                    f"{m.id} adds {eff.ref} at line {eff.line} from {mine} ({spelled(a)}) to "
-                    f"{theirs} ({spelled(b)}) of {target}: no equality joins those types, and "
-                    "PostgreSQL refuses (42804)",
-                    f"give {mine} the type of {target}.{theirs}",
-                    m.id,
-                    str(eff.ref),
-                    file,
-                    eff.line,
-                    section="up",
-                )
+            self._refuse(
+                "foreign_key_types",
+                m,
+                file,
+                eff,
+                f"{m.id} adds {eff.ref} at line {eff.line} from {mine} ({spelled(a)}) to "
+                f"{theirs} ({spelled(b)}) of {target}: no equality joins those types, and "
+                "PostgreSQL refuses (42804)",
+                f"give {mine} the type of {target}.{theirs}",
             )
             return
 
@@ -1286,30 +1300,25 @@ class _Walker:
                 ok = any(primary for _, primary in keys)
                 wanted = "its primary key"
             if ok:
-                self._foreign_key_types(m, file, eff, keys)
+                self._foreign_key_types(m, file, eff)
                 continue
             if not self._first_time(m, "foreign_key_target", str(eff.ref), eff.line):
                 continue
-            self.problems.append(
-                Problem(
-                    "foreign_key_target",
-                    WARNING if eff.guarded or eff.handled else ERROR,
-                    f"{m.id} adds {eff.ref} at line {eff.line}, referencing {wanted} of "
-                    f"{target}, which has no "
-                    + (
-                        "primary key"
-                        if not eff.references
-                        else "primary key or unique constraint on exactly those columns"
-                    )
-                    + f" then: PostgreSQL refuses ({'42830' if eff.references else '42704'})",
-                    "reference the columns of a primary key or unique constraint of the "
-                    "table, or add one first",
-                    m.id,
-                    str(eff.ref),
-                    file,
-                    eff.line,
-                    section="up",
+            self._refuse(
+                "foreign_key_target",
+                m,
+                file,
+                eff,
+                f"{m.id} adds {eff.ref} at line {eff.line}, referencing {wanted} of "
+                f"{target}, which has no "
+                + (
+                    "primary key"
+                    if not eff.references
+                    else "primary key or unique constraint on exactly those columns"
                 )
+                + f" then: PostgreSQL refuses ({'42830' if eff.references else '42704'})",
+                "reference the columns of a primary key or unique constraint of the "
+                "table, or add one first",
             )
         pending.clear()
 
@@ -1538,20 +1547,15 @@ class _Walker:
         available = self.catalog.available_extensions if self.catalog is not None else None
         if available is None or eff.ref.name in available or self._catalog_has(eff.ref):
             return
-        self.problems.append(
-            Problem(
-                "missing_prerequisite",
-                WARNING if eff.guarded or eff.handled else ERROR,
-                f"{m.id} creates {eff.ref}, which the target server cannot install: it is not "
-                "among its available extensions (pg_available_extensions)",
-                f"install the {eff.ref.name} package on the server, or remove the extension "
-                "from the migration",
-                m.id,
-                str(eff.ref),
-                file,
-                eff.line,
-                section="up",
-            )
+        self._refuse(
+            "missing_prerequisite",
+            m,
+            file,
+            eff,
+            f"{m.id} creates {eff.ref}, which the target server cannot install: it is not "
+            "among its available extensions (pg_available_extensions)",
+            f"install the {eff.ref.name} package on the server, or remove the extension "
+            "from the migration",
         )
 
     def _extension_objects(self, m: Migration, ext: ObjectRef, schema: str | None) -> None:
