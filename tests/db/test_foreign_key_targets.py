@@ -136,6 +136,30 @@ TYPE_CASES = {
         "CREATE TABLE r (t smallint REFERENCES teams, c char(5) REFERENCES teams (code));\n",
         False,
     ),
+    "a referencing column retyped to text": (
+        "CREATE TABLE r (t bigint REFERENCES teams);\nALTER TABLE r ALTER COLUMN t TYPE text;\n",
+        True,
+    ),
+    "a referenced key retyped, its referencing table renamed first": (
+        "CREATE TABLE r (a uuid REFERENCES accounts);\nALTER TABLE r RENAME TO members;\n"
+        "ALTER TABLE accounts ALTER COLUMN id TYPE text;\n",
+        True,
+    ),
+    "a renamed referencing column retyped": (
+        "CREATE TABLE r (t bigint REFERENCES teams);\nALTER TABLE r RENAME COLUMN t TO team;\n"
+        "ALTER TABLE r ALTER COLUMN team TYPE text;\n",
+        True,
+    ),
+    "a referencing column retyped to a type that still joins": (
+        "CREATE TABLE r (t bigint REFERENCES teams, h text REFERENCES accounts (handle));\n"
+        "ALTER TABLE r ALTER COLUMN t TYPE int, ALTER COLUMN h TYPE varchar(50);\n",
+        False,
+    ),
+    "the foreign key dropped before the retype": (
+        "CREATE TABLE r (t bigint CONSTRAINT r_team REFERENCES teams);\n"
+        "ALTER TABLE r DROP CONSTRAINT r_team;\nALTER TABLE r ALTER COLUMN t TYPE text;\n",
+        False,
+    ),
     "a column given the right type first": (
         "CREATE TABLE r (a text);\nALTER TABLE r ALTER COLUMN a TYPE uuid USING a::uuid;\n"
         "ALTER TABLE r ADD FOREIGN KEY (a) REFERENCES accounts;\n",

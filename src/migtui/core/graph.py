@@ -363,6 +363,8 @@ class _Walker:
         self.column_keys: dict[str, set] = defaultdict(set)
         #: table -> {key constraint or unique index: (its columns, primary?)}
         self.keys: dict[str, dict] = defaultdict(dict)
+        #: foreign keys made in the folder: the effect that made each one
+        self.foreign_keys: list[F.Effect] = []
         #: key of an object -> what it depends on, to forget when it is made anew
         self.depends_on: dict = {}
         #: extension name -> the objects it made (they go when it is dropped)
@@ -725,12 +727,14 @@ class _Walker:
                         self.keys[owner][ref.key] = (frozenset(eff.key), eff.primary)
                 if eff.target is not None:
                     foreign_keys.append(eff)
+                    self.foreign_keys.append(eff)
             elif eff.action in (F.REQUIRE, F.ALTER):
                 need(eff, ref)
                 always, data_type = self.column_traits.get(ref.key, (False, ""))
                 if eff.retype:
                     if not self._cast_refused(m, file, eff, data_type, dynamic_here):
                         self._retyped(m, file, eff, dynamic_here)
+                        self._retyped_key(m, file, eff, dynamic_here)
                     data_type = eff.data_type
                 if eff.always is not None:
                     always = eff.always
@@ -1217,6 +1221,46 @@ class _Walker:
         )
         return True
 
+    def _retyped_key(self, m: Migration, file: str, eff: F.Effect, dynamic: bool) -> None:
+        """A column a foreign key joins, given a type the other side's no longer
+        compares with (an integer key's column made text): PostgreSQL rebuilds
+        the key, and refuses (42804)."""
+        ref, new = eff.ref, eff.data_type
+        if dynamic or ref.table not in self.complete:
+            return
+        for key in self.foreign_keys:
+            if self.live.find(key.ref) is None or key.target is None:
+                continue
+            referenced = self._referenced_names(key)
+            if len(referenced) != len(key.columns) or (not key.references and len(referenced) != 1):
+                continue
+            target_schema = key.target.rpartition(".")[0] or None
+            for mine, theirs in zip(key.columns, referenced, strict=True):
+                if key.ref.table == ref.table and mine == ref.name:
+                    other = ObjectRef(COLUMN, target_schema, theirs, table=key.target)
+                elif key.target == ref.table and theirs == ref.name:
+                    other = ObjectRef(COLUMN, key.ref.schema, mine, table=key.ref.table)
+                else:
+                    continue
+                other_type = self.column_traits.get(other.key, (False, ""))[1]
+                referencing = other.table == key.target  # the retyped column references
+                pair = (new, other_type) if referencing else (other_type, new)
+                if key_equality(*pair) is not False:
+                    continue
+                if self._first_time(m, "foreign_key_types", str(ref), eff.line):
+                    self._refuse(
+                        "foreign_key_types",
+                        m,
+                        file,
+                        eff,
+                        f"{m.id} changes {ref} to {spelled(new)} at line {eff.line}, and "
+                        f"{key.ref} joins it to {other} ({spelled(other_type)}): no equality "
+                        "joins those types, and PostgreSQL refuses (42804)",
+                        "change the other column's type in the same migration, or drop "
+                        f"{key.ref.name} first and add it again",
+                    )
+                return
+
     def _foreign_key_types(self, m: Migration, file: str, eff: F.Effect) -> None:
         """A foreign key between columns of types with no equality between them
         (integer and text, text and uuid, numeric to integer …): PostgreSQL
@@ -1346,6 +1390,7 @@ class _Walker:
         """What depends on a renamed object, or on a renamed table's columns,
         depends on it under its new name (PostgreSQL follows the object, not
         the name); a new object of the old name is another one."""
+        self._rename_foreign_keys(old, new)
         if old.kind == COLUMN:
             self._move_dependents(old.key, new)
             if old.key in self.column_traits:
@@ -1372,6 +1417,28 @@ class _Walker:
             for held in self.keys.values():
                 if old.key in held:
                     held[new.key] = held.pop(old.key)
+
+    def _rename_foreign_keys(self, old: ObjectRef, new: ObjectRef) -> None:
+        """The foreign keys made in the folder, under the names their tables,
+        columns and selves have now."""
+
+        def renamed(names: tuple[str, ...]) -> tuple[str, ...]:
+            return tuple(new.name if n == old.name else n for n in names)
+
+        for i, key in enumerate(self.foreign_keys):
+            if old.kind == COLUMN:
+                if key.ref.table == old.table:
+                    key = replace(key, columns=renamed(key.columns))
+                if key.target == old.table:
+                    key = replace(key, references=renamed(key.references))
+            elif old.namespace == "relation" and old.qualified != new.qualified:
+                if key.ref.table == old.qualified:
+                    key = replace(key, ref=replace(key.ref, schema=new.schema, table=new.qualified))
+                if key.target == old.qualified:
+                    key = replace(key, target=new.qualified)
+            elif old.kind == CONSTRAINT and key.ref.matches(old):
+                key = replace(key, ref=new)
+            self.foreign_keys[i] = key
 
     def _move_dependents(self, key: tuple, target: ObjectRef) -> None:
         """The dependents of the object of ``key`` now depend on ``target``,
