@@ -6,6 +6,7 @@ error, 3 the migtui lock is held by another run.
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import Callable
 from typing import NoReturn, TypeVar
@@ -95,17 +96,27 @@ def load_analysis(
     """Read and analyse the migrations folder (with the target's catalog when given).
     A folder or config problem ends the command with one line and exit 2."""
     from migtui.core.folder import AssumeError, LayoutError, analyze_folder
+    from migtui.core.memory import collector_paused
 
     config = config if config is not None else config_or_fail()
     try:
         root = resolve_dir(directory, config)
-        return analyze_folder(
-            root, layout=layout or config.layout, assume=config.assume, catalog=catalog, cache=True
-        )
+        with collector_paused():
+            analysis = analyze_folder(
+                root,
+                layout=layout or config.layout,
+                assume=config.assume,
+                catalog=catalog,
+                cache=True,
+            )
+            # It lives as long as the command: the collector, back on, would
+            # otherwise walk every object of it at its next pass.
+            gc.freeze()
     except (ConfigError, LayoutError) as exc:
         fail(str(exc))
     except AssumeError as exc:
         fail(f"{config.source}: {exc}")
+    return analysis
 
 
 def target_dsn(dsn: str | None, embedded: bool, config: Config | None = None) -> str:

@@ -24,7 +24,6 @@ each migration found by content as above.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import os
 import pickle
@@ -33,6 +32,7 @@ import time
 from pathlib import Path
 
 from migtui import __version__
+from migtui.core.memory import collector_paused
 
 _FORMAT = 1
 
@@ -256,18 +256,11 @@ class ProjectCache:
 def _read(path: Path) -> object:
     """What a cache file holds, or None when it is missing or cannot be read
     (damaged, or written by a migtui whose classes differ)."""
-    # Unpickling builds many small objects at once: the cycle collector would
-    # walk them again and again for nothing.
-    collecting = gc.isenabled()
-    gc.disable()
     try:
-        with path.open("rb") as f:
+        with collector_paused(), path.open("rb") as f:
             return pickle.load(f)
     except Exception:  # noqa: BLE001 - a cache that cannot be read only costs time
         return None
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _write_atomically(path: Path, value: object) -> None:
@@ -275,7 +268,7 @@ def _write_atomically(path: Path, value: object) -> None:
         # the analysis holds the migrations' SQL: only its owner reads it
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")  # 0600
-        with os.fdopen(fd, "wb") as f:
+        with collector_paused(), os.fdopen(fd, "wb") as f:
             pickle.dump(value, f, pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
     except OSError:

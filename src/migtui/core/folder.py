@@ -78,11 +78,13 @@ def analyze_folder(
         return kept
     from migtui.core.graph import analyze
     from migtui.core.layouts import load
+    from migtui.core.memory import collector_paused
 
-    loaded = load(root, layout)
-    if listed is not None:
-        listed(loaded)
-    analysis = analyze(loaded, assume=assume, catalog=catalog, cache=cache)
-    if project is not None:
-        project.save(analysis)
+    with collector_paused():
+        loaded = load(root, layout)
+        if listed is not None:
+            listed(loaded)
+        analysis = analyze(loaded, assume=assume, catalog=catalog, cache=cache)
+        if project is not None:
+            project.save(analysis)
     return analysis
