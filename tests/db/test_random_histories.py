@@ -2,9 +2,9 @@
 
 Each seed makes a history of thirty migrations from a small grammar of schema
 changes: tables with keys and foreign keys, columns added, dropped, renamed and
-retyped (with and without USING), tables renamed and dropped, indexes, views
-of one table, enums, trigger functions and triggers, NOT NULL, data rows and
-guarded DO blocks. Now and then a statement names something that is gone (a
+retyped (with and without USING, to built-in types and enums), defaults set and
+dropped, tables renamed and dropped, indexes, views of one table, enums,
+trigger functions and triggers, NOT NULL, data rows and guarded DO blocks. Now and then a statement names something that is gone (a
 dropped column, a renamed table). The server runs the migrations in order,
 each in a transaction, until one is refused; check must put its first error
 on exactly that migration, and none before it: an earlier error is a false
@@ -93,7 +93,7 @@ class History:
             (2, self.drop_index), (4, self.create_view), (2, self.drop_view),
             (2, self.drop_table), (3, self.retype), (2, self.enum), (2, self.foreign_key),
             (2, self.function), (2, self.trigger), (2, self.not_null), (2, self.insert),
-            (1, self.unique), (1, self.comment), (1, self.guarded_column),
+            (1, self.unique), (1, self.comment), (1, self.guarded_column), (2, self.default),
         ]  # fmt: skip
         weights, choices = zip(*makers, strict=True)
         return self.random.choices(choices, weights)[0]()
@@ -194,10 +194,22 @@ class History:
     def retype(self) -> str:
         table = self.some(self.tables, "table")
         column, kind = self.column_of(table), self.random.choice(["bigint", "text"])
+        using = f" USING {column}::{kind}" if self.random.random() < 0.5 else ""
+        if self.enums and self.random.random() < 0.3:  # whatever the values, 'a'
+            kind = self.random.choice(sorted(self.enums))
+            using = f" USING 'a'::{kind}" if self.random.random() < 0.7 else ""
         if column in self.tables.get(table, {}):
             self.tables[table][column] = kind
-        using = f" USING {column}::{kind}" if self.random.random() < 0.5 else ""
         return f"ALTER TABLE {table} ALTER COLUMN {column} TYPE {kind}{using};"
+
+    def default(self) -> str:
+        table = self.some(self.tables, "table")
+        column = self.column_of(table)
+        kind = self.tables.get(table, {}).get(column, "int")
+        if self.random.random() < 0.3:
+            return f"ALTER TABLE {table} ALTER COLUMN {column} DROP DEFAULT;"
+        value = VALUES.get(kind, "'a'")
+        return f"ALTER TABLE {table} ALTER COLUMN {column} SET DEFAULT {value};"
 
     def enum(self) -> str:
         if self.enums and self.random.random() < 0.5:
@@ -243,7 +255,7 @@ class History:
         table = self.some(self.tables, "table")
         kinds = self.tables.get(table, {})
         names = [c for c in sorted(kinds) if c != "id" and (table, c) not in self.references][:2]
-        values = [str(self.random.randint(1, 10**6))] + [VALUES[kinds[c]] for c in names]
+        values = [str(self.random.randint(1, 10**6))] + [VALUES.get(kinds[c], "'a'") for c in names]
         return f"INSERT INTO {table} ({', '.join(['id', *names])}) VALUES ({', '.join(values)});"
 
     def unique(self) -> str:

@@ -12,11 +12,23 @@ from __future__ import annotations
 import psycopg
 import pytest
 
-from migtui.core.casts import FAMILIES, assigns, cast_exists, key_equality
+from migtui.core.casts import FAMILIES, assigns, cast_exists, enum, key_equality
 
 pytestmark = pytest.mark.db
 
-TYPES = sorted(FAMILIES)
+#: Two enums, as the folder would make them, beside the built-in types
+ENUMS = {enum("public.mood"): ("mood", "happy"), enum("public.weather"): ("weather", "sunny")}
+TYPES = sorted(FAMILIES) + list(ENUMS)
+
+
+def _sql(name: str) -> str:
+    """How SQL writes a type the tests judge."""
+    return ENUMS[name][0] if name in ENUMS else name
+
+
+def _make_enums(conn) -> None:
+    for name, value in ENUMS.values():
+        conn.execute(f"CREATE TYPE {name} AS ENUM ('{value}')")
 
 
 def _runs(conn, statement: str) -> bool:
@@ -37,7 +49,7 @@ class _Undo(Exception):
 def _disagreements(conn, judge, statement, sources, targets) -> list[str]:
     """The pairs where the server and ``judge`` disagree on ``statement``."""
     return [
-        f"{source} to {target}: casts says {judge(source, target)}"
+        f"{_sql(source)} to {_sql(target)}: casts says {judge(source, target)}"
         for source in sources
         for target in targets
         if _runs(conn, statement(source, target)) != judge(source, target)
@@ -45,15 +57,16 @@ def _disagreements(conn, judge, statement, sources, targets) -> list[str]:
 
 
 def _one_table_per_type(conn) -> None:
+    _make_enums(conn)
     for source in TYPES:
-        conn.execute(f"CREATE TABLE from_{source} (c {source})")
+        conn.execute(f"CREATE TABLE from_{_sql(source)} (c {_sql(source)})")
 
 
 def test_a_column_changes_type_without_using_exactly_when_casts_says(pg_conn):
     _one_table_per_type(pg_conn)
 
     def alter(source: str, target: str) -> str:
-        return f"ALTER TABLE from_{source} ALTER COLUMN c TYPE {target}"
+        return f"ALTER TABLE from_{_sql(source)} ALTER COLUMN c TYPE {_sql(target)}"
 
     assert _disagreements(pg_conn, assigns, alter, TYPES, TYPES) == []
 
@@ -62,18 +75,54 @@ def test_a_column_changes_type_using_a_cast_exactly_when_casts_says(pg_conn):
     _one_table_per_type(pg_conn)
 
     def alter(source: str, target: str) -> str:
-        return f"ALTER TABLE from_{source} ALTER COLUMN c TYPE {target} USING c::{target}"
+        target = _sql(target)
+        return f"ALTER TABLE from_{_sql(source)} ALTER COLUMN c TYPE {target} USING c::{target}"
 
     assert _disagreements(pg_conn, cast_exists, alter, TYPES, TYPES) == []
 
 
+#: A value of each type, written as its literal
+VALUES = {
+    "uuid": "00000000-0000-0000-0000-000000000001",
+    "bool": "true",
+    "date": "2024-01-01",
+    "timestamp": "2024-01-01 12:00",
+    "timestamptz": "2024-01-01 12:00+00",
+    "time": "12:00",
+    "timetz": "12:00+00",
+    "interval": "1 day",
+    "jsonb": "{}",
+    "json": "{}",
+    "bytea": "\\x00",
+    "inet": "10.0.0.1",
+    "cidr": "10.0.0.0/8",
+    "macaddr": "08:00:2b:01:02:03",
+}
+#: An xml value needs a server built with libxml: xml keeps no default here.
+WITH_DEFAULTS = [t for t in TYPES if t != "xml"]
+
+
+def test_a_column_with_a_default_changes_type_exactly_when_its_default_assigns(pg_conn):
+    # USING converts the values; PostgreSQL converts the default as an assignment
+    _make_enums(pg_conn)
+    for source in WITH_DEFAULTS:
+        value = ENUMS[source][1] if source in ENUMS else VALUES.get(source, "1")
+        pg_conn.execute(f"CREATE TABLE from_{_sql(source)} (c {_sql(source)} DEFAULT '{value}')")
+
+    def alter(source: str, target: str) -> str:
+        return f"ALTER TABLE from_{_sql(source)} ALTER COLUMN c TYPE {_sql(target)} USING NULL"
+
+    assert _disagreements(pg_conn, assigns, alter, WITH_DEFAULTS, TYPES) == []
+
+
 def test_a_foreign_key_joins_two_types_exactly_when_casts_says(pg_conn):
-    keyed = [t for t in TYPES if FAMILIES[t]]  # json and xml have no btree: no key
+    _make_enums(pg_conn)
+    keyed = [t for t in TYPES if FAMILIES.get(t, "enum")]  # json and xml have no btree: no key
     for target in keyed:
-        pg_conn.execute(f"CREATE TABLE to_{target} (k {target} PRIMARY KEY)")
+        pg_conn.execute(f"CREATE TABLE to_{_sql(target)} (k {_sql(target)} PRIMARY KEY)")
 
     def reference(source: str, target: str) -> str:
-        return f"CREATE TABLE referencing (c {source} REFERENCES to_{target})"
+        return f"CREATE TABLE referencing (c {_sql(source)} REFERENCES to_{_sql(target)})"
 
     assert _disagreements(pg_conn, key_equality, reference, TYPES, keyed) == []
 
@@ -110,7 +159,75 @@ CASES = {
         "ALTER TABLE events ALTER COLUMN ref TYPE bigint USING ref::bigint;\n",
         1,
     ),
+    "USING converts the values, not the default": (
+        "ALTER TABLE events ADD COLUMN status text DEFAULT 'new';\n"
+        "ALTER TABLE events ALTER COLUMN status TYPE integer USING 0;\n",
+        2,
+    ),
+    "a bigserial's default, to uuid": (
+        "ALTER TABLE events ALTER COLUMN id TYPE uuid USING gen_random_uuid();\n",
+        1,
+    ),
+    "SET DEFAULT in the same statement comes too late": (
+        "ALTER TABLE events ADD COLUMN flag int DEFAULT 0;\n"
+        "ALTER TABLE events ALTER COLUMN flag TYPE boolean USING flag <> 0,\n"
+        "  ALTER COLUMN flag SET DEFAULT false;\n",
+        2,
+    ),
+    "a renamed column keeps its default": (
+        "ALTER TABLE events ADD COLUMN status text DEFAULT 'new';\n"
+        "ALTER TABLE events RENAME COLUMN status TO state;\n"
+        "ALTER TABLE events ALTER COLUMN state TYPE integer USING 0;\n",
+        3,
+    ),
+    "text to an enum, whose default stays text": (
+        "CREATE TYPE state AS ENUM ('new', 'done');\n"
+        "ALTER TABLE events ADD COLUMN status text NOT NULL DEFAULT 'new';\n"
+        "ALTER TABLE events ALTER COLUMN status TYPE state USING status::state;\n",
+        3,
+    ),
+    "text to an enum without USING": (
+        "CREATE TYPE state AS ENUM ('new', 'done');\n"
+        "ALTER TABLE events ALTER COLUMN code TYPE state;\n",
+        2,
+    ),
     # the forms that run
+    "text to an enum, the default dropped and set again": (
+        "CREATE TYPE state AS ENUM ('new', 'done');\n"
+        "ALTER TABLE events ADD COLUMN status text NOT NULL DEFAULT 'new';\n"
+        "ALTER TABLE events ALTER COLUMN status DROP DEFAULT,\n"
+        "  ALTER COLUMN status TYPE state USING status::state,\n"
+        "  ALTER COLUMN status SET DEFAULT 'new';\n",
+        None,
+    ),
+    "an enum to text": (
+        "CREATE TYPE state AS ENUM ('new', 'done');\n"
+        "ALTER TABLE events ADD COLUMN status state DEFAULT 'new';\n"
+        "ALTER TABLE events ALTER COLUMN status TYPE text;\n",
+        None,
+    ),
+    "DROP DEFAULT in the same statement, written after": (
+        "ALTER TABLE events ADD COLUMN flag int DEFAULT 0;\n"
+        "ALTER TABLE events ALTER COLUMN flag TYPE boolean USING flag <> 0,\n"
+        "  ALTER COLUMN flag DROP DEFAULT;\n",
+        None,
+    ),
+    "the default dropped before": (
+        "ALTER TABLE events ADD COLUMN status text DEFAULT 'new';\n"
+        "ALTER TABLE events ALTER COLUMN status DROP DEFAULT;\n"
+        "ALTER TABLE events ALTER COLUMN status TYPE integer USING 0;\n",
+        None,
+    ),
+    "DEFAULT NULL keeps no default": (
+        "ALTER TABLE events ADD COLUMN flag int DEFAULT NULL;\n"
+        "ALTER TABLE events ALTER COLUMN flag TYPE boolean USING flag <> 0;\n",
+        None,
+    ),
+    "a default that converts": (
+        "ALTER TABLE events ADD COLUMN n int DEFAULT 0;\n"
+        "ALTER TABLE events ALTER COLUMN n TYPE bigint USING n + 1;\n",
+        None,
+    ),
     "USING says how": (
         "ALTER TABLE events ALTER COLUMN code TYPE bigint USING code::bigint;\n",
         None,

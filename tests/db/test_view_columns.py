@@ -136,3 +136,31 @@ def test_a_column_a_foreign_key_references_is_held(second, refused_expected, ver
 
     assert refused == ("2BP01" if refused_expected else None)
     assert [e.kind for e in errors] == (["dependent_objects"] if refused_expected else [])
+
+
+RENAMED_DEPENDENT = (
+    "CREATE TABLE owners (id int PRIMARY KEY);\n"
+    "CREATE TABLE pets (owner int REFERENCES owners);\n"
+    "CREATE VIEW owner_ids AS SELECT id FROM owners;\n"
+    "CREATE FUNCTION stamp() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;\n"
+    "CREATE TRIGGER stamped BEFORE INSERT ON pets FOR EACH ROW EXECUTE FUNCTION stamp();\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("second", "line"),
+    [
+        ("ALTER TABLE pets RENAME TO animals;\nDROP VIEW owner_ids;\nDROP TABLE owners;\n", 3),
+        ("ALTER VIEW owner_ids RENAME TO ids;\nDROP TABLE owners CASCADE;\n", None),
+        ("ALTER VIEW owner_ids RENAME TO ids;\nALTER TABLE pets DROP COLUMN owner;\n"
+         "DROP TABLE owners;\n", 3),
+        ("ALTER TABLE pets RENAME TO animals;\nDROP FUNCTION stamp();\n", 2),
+        ("ALTER TABLE pets RENAME TO animals;\nDROP TABLE animals;\nDROP FUNCTION stamp();\n"
+         "DROP VIEW owner_ids;\nDROP TABLE owners;\n", None),
+    ],
+)  # fmt: skip
+def test_what_depends_on_an_object_holds_it_under_its_own_new_name(second, line, verdicts):
+    errors, refused = verdicts(RENAMED_DEPENDENT, second)
+
+    assert refused == ("2BP01" if line else None)
+    assert [(e.kind, e.line) for e in errors] == ([("dependent_objects", line + 1)] if line else [])

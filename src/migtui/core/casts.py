@@ -11,9 +11,11 @@ Two statements depend on it, and PostgreSQL refuses both with 42804:
   referenced one (``int4`` to ``numeric``, but not back).
 
 The tables are PostgreSQL 18's own (``pg_cast`` and the btree operator
-families of ``pg_amop``) for the types below. A type not listed (a domain, an
-enum, an array, an extension's type) is not judged: every function here then
-answers None.
+families of ``pg_amop``) for the types below. An enum the folder makes is
+judged too, written ``enum:schema.name`` (see ``enum``): it has no cast but
+its text form, and compares only with itself. Any other type (a domain, an
+array, an extension's type) is not judged: every function here then answers
+None.
 """
 
 from __future__ import annotations
@@ -120,9 +122,21 @@ _SPELLED = {
 }
 
 
+_ENUM = "enum:"
+
+
+def enum(qualified: str) -> str:
+    """How the functions here name the enum ``qualified`` (``public.mood``)."""
+    return _ENUM + qualified
+
+
+def _judged(name: str) -> bool:
+    return name in FAMILIES or name.startswith(_ENUM)
+
+
 def spelled(name: str) -> str:
-    """A built-in type as a message shows it: ``bigint``, not ``int8``."""
-    return _SPELLED.get(name, name)
+    """A type as a message shows it: ``bigint``, not ``int8``."""
+    return name.removeprefix(_ENUM) if name.startswith(_ENUM) else _SPELLED.get(name, name)
 
 
 def builtin(names: list[str]) -> str:
@@ -138,7 +152,7 @@ def builtin(names: list[str]) -> str:
 def assigns(source: str, target: str) -> bool | None:
     """Whether a value of ``source`` converts to ``target`` on assignment (as
     ``ALTER COLUMN … TYPE`` without ``USING`` does); None when either is not judged."""
-    if source not in FAMILIES or target not in FAMILIES:
+    if not (_judged(source) and _judged(target)):
         return None
     return (
         source == target
@@ -152,7 +166,7 @@ def cast_exists(source: str, target: str) -> bool | None:
     """Whether ``value::target`` exists for a value of ``source`` (a cast, or
     the text form: any type to a string type, a string type to any type);
     None when either is not judged."""
-    if source not in FAMILIES or target not in FAMILIES:
+    if not (_judged(source) and _judged(target)):
         return None
     return bool(assigns(source, target) or source in _STRING_TYPES or (source, target) in _EXPLICIT)
 
@@ -160,8 +174,10 @@ def cast_exists(source: str, target: str) -> bool | None:
 def key_equality(referencing: str, referenced: str) -> bool | None:
     """Whether a foreign key from a column of ``referencing`` type to one of
     ``referenced`` type can compare them; None when either is not judged."""
-    if referencing not in FAMILIES or referenced not in FAMILIES:
+    if not (_judged(referencing) and _judged(referenced)):
         return None
+    if referencing.startswith(_ENUM) or referenced.startswith(_ENUM):
+        return referencing == referenced
     family = FAMILIES[referenced]
     return bool(
         referencing == referenced

@@ -96,12 +96,18 @@ class Effect:
     target: str | None = None
     references: tuple[str, ...] = ()
     #: For a PROVIDE of a column, or an ALTER of its type: its built-in type
-    #: ("int4", "text" …: see ``core.casts``), "" for any other.
+    #: ("int4", "text" …: see ``core.casts``), "@schema.name" for a type that
+    #: is not built in, "" for any other; for a PROVIDE of a type, "enum" for
+    #: an enum.
     data_type: str = ""
     #: For an ALTER of a column's type: how its values convert. "" without
     #: ``USING`` (an assignment); "cast" for ``USING column::new_type``;
     #: "expression" for any other ``USING``.
     using: str = ""
+    #: For a PROVIDE of a column: True when it has a default (``DEFAULT``, or a
+    #: serial's ``nextval``); for an ALTER: True for ``SET DEFAULT``, False
+    #: for ``DROP DEFAULT``; None when the statement does not say.
+    default: bool | None = None
 
     def __getstate__(self) -> dict:
         """Pickled without the fields left at their defaults, which the class

@@ -10,19 +10,20 @@ which problem that is and what the operator should do about it.
 
 from __future__ import annotations
 
-import gc
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import NamedTuple
 
 from migtui.core import facts as F
-from migtui.core.casts import assigns, cast_exists, key_equality, spelled
+from migtui.core.casts import assigns, cast_exists, enum, key_equality, spelled
 from migtui.core.catalog import CatalogSnapshot
 from migtui.core.flyway_config import PLACEHOLDER
 from migtui.core.folder import AssumeError, analyze_folder
 from migtui.core.layouts import LoadResult
+from migtui.core.memory import collector_paused
 from migtui.core.model import (
     COLUMN,
     CONSTRAINT,
@@ -61,6 +62,17 @@ from migtui.core.project import (
 from migtui.core.statements import SplitError, is_copy_from_stdin, split, splits_transaction
 
 ERROR, WARNING = Severity.ERROR, Severity.WARNING
+
+
+class _Traits(NamedTuple):
+    """What the walk knows of a column beyond its name."""
+
+    always: bool = False  # GENERATED ALWAYS (as an expression, or an identity)
+    data_type: str = ""  # its built-in type (see core.casts), "" when not judged
+    default: bool = False  # it has a default
+
+
+_NO_TRAITS = _Traits()
 
 #: Schemas every database has.
 BUILTIN_SCHEMAS = frozenset({"public", "pg_catalog", "information_schema", "pg_toast"})
@@ -255,15 +267,8 @@ def analyze(
 
     store = AnalysisCache(loaded.root) if cache else None
     walker = _Walker(loaded, parse_assume(assume), catalog, store)
-    # The analysis makes hundreds of thousands of small objects and no cycles
-    # worth collecting: the cycle collector would only walk them again and again.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         return walker.run()
-    finally:
-        if collecting:
-            gc.enable()
 
 
 #: The psql meta-commands pg_dump writes around a dump (17.6, 16.10 … and later).
@@ -365,6 +370,11 @@ class _Walker:
         self.keys: dict[str, dict] = defaultdict(dict)
         #: foreign keys made in the folder: the effect that made each one
         self.foreign_keys: list[F.Effect] = []
+        #: the enums the folder has made, by qualified name (under the name they
+        #: were made with: a renamed one is no longer judged)
+        self.enums: set[str] = set()
+        #: table -> the positions in ``foreign_keys`` of the keys on it or to it
+        self.foreign_keys_at: defaultdict[str, set[int]] = defaultdict(set)
         #: key of an object -> what it depends on, to forget when it is made anew
         self.depends_on: dict = {}
         #: extension name -> the objects it made (they go when it is dropped)
@@ -634,12 +644,12 @@ class _Walker:
         """One problem per object and migration, naming every line that needs it."""
         folded = []
         for p in self.problems:
-            lines = self.repeats.get((p.migration or "", p.kind, p.object or ""))
+            lines = set(self.repeats.get((p.migration or "", p.kind, p.object or ""), ()))
+            lines.discard(p.line)  # needed twice by one line: said once
             if lines:
-                also = ", ".join(str(n) for n in sorted(set(lines)))
+                also = ", ".join(str(n) for n in sorted(lines))
                 p = replace(
-                    p,
-                    message=f"{p.message} (also needed at line{'s' * (len(set(lines)) > 1)} {also})",
+                    p, message=f"{p.message} (also needed at line{'s' * (len(lines) > 1)} {also})"
                 )
             folded.append(p)
         self.problems = folded
@@ -711,7 +721,13 @@ class _Walker:
                 self.renamed.pop(ref.key, None)
                 self._depend(ref, self._all_columns(eff.depends) + self._referenced(eff))
                 if ref.kind == COLUMN:
-                    self._traits(ref.key, (bool(eff.always), eff.data_type))
+                    written = self._judged_type(eff.data_type)
+                    self._traits(ref.key, _Traits(bool(eff.always), written, bool(eff.default)))
+                elif ref.namespace == "type":
+                    if eff.data_type == "enum":
+                        self.enums.add(ref.qualified)
+                    else:
+                        self.enums.discard(ref.qualified)
                 if eff.key is not None:
                     owner = ref.table or eff.parent
                     if owner:
@@ -727,20 +743,22 @@ class _Walker:
                         self.keys[owner][ref.key] = (frozenset(eff.key), eff.primary)
                 if eff.target is not None:
                     foreign_keys.append(eff)
-                    self.foreign_keys.append(eff)
+                    self._keep_foreign_key(eff)
             elif eff.action in (F.REQUIRE, F.ALTER):
                 need(eff, ref)
-                always, data_type = self.column_traits.get(ref.key, (False, ""))
+                traits = self.column_traits.get(ref.key, _NO_TRAITS)
                 if eff.retype:
-                    if not self._cast_refused(m, file, eff, data_type, dynamic_here):
+                    if not self._cast_refused(m, file, eff, traits, dynamic_here):
                         self._retyped(m, file, eff, dynamic_here)
                         self._retyped_key(m, file, eff, dynamic_here)
-                    data_type = eff.data_type
+                    traits = traits._replace(data_type=self._judged_type(eff.data_type))
                 if eff.always is not None:
-                    always = eff.always
-                if eff.retype or eff.always is not None:
-                    self._traits(ref.key, (always, data_type))
-                if eff.inserted and always:
+                    traits = traits._replace(always=eff.always)
+                if eff.default is not None:
+                    traits = traits._replace(default=eff.default)
+                if eff.retype or eff.always is not None or eff.default is not None:
+                    self._traits(ref.key, traits)
+                if eff.inserted and traits.always:
                     self._generated_insert(m, file, eff)
                 if eff.action == F.ALTER and ref.kind not in (COLUMN, CONSTRAINT):
                     alters.append(ref)
@@ -757,6 +775,8 @@ class _Walker:
                         self.live.remove(member, m.id, eff.line)
                 gone_too = self.live.remove(ref, m.id, eff.line)
                 self.complete.discard(ref.qualified)
+                if ref.namespace == "type":
+                    self.enums.discard(ref.qualified)
                 if ref.kind == COLUMN:
                     self.column_traits.pop(ref.key, None)
                     # its keys go with it, as PostgreSQL drops them
@@ -780,6 +800,8 @@ class _Walker:
                 own[ref.key] = [r for r in own.get(ref.key, ()) if not ref.matches(r)]
             elif eff.action == F.RENAME and eff.new is not None:
                 need(eff, ref)
+                if ref.namespace == "type":
+                    self.enums.discard(ref.qualified)
                 own[ref.key] = [r for r in own.get(ref.key, ()) if not ref.matches(r)]
                 own[eff.new.key].append(eff.new)
                 provides.append(eff.new)
@@ -1104,8 +1126,14 @@ class _Walker:
             )
         return True  # SET NOT NULL on a column that has one changes nothing
 
-    def _traits(self, key: tuple, traits: tuple[bool, str]) -> None:
-        """A column's traits: GENERATED ALWAYS, and its built-in type."""
+    def _judged_type(self, written: str) -> str:
+        """A column's type as ``core.casts`` judges it: a type of the folder's
+        (``@public.mood``) only when it is an enum the walk has seen made."""
+        if written.startswith("@"):
+            return enum(written[1:]) if written[1:] in self.enums else ""
+        return written
+
+    def _traits(self, key: tuple, traits: _Traits) -> None:
         self.column_traits[key] = traits
         self.column_keys[key[3]].add(key)
 
@@ -1182,32 +1210,42 @@ class _Walker:
         )
 
     def _cast_refused(
-        self, m: Migration, file: str, eff: F.Effect, old: str, dynamic: bool
+        self, m: Migration, file: str, eff: F.Effect, traits: _Traits, dynamic: bool
     ) -> bool:
         """ALTER COLUMN … TYPE without USING, from a type PostgreSQL does not
-        convert to the new one on assignment (text to bigint: 42804), or USING
-        ``col::new`` where no cast exists at all (uuid to bigint: 42846). Only
+        convert to the new one on assignment (text to bigint: 42804); USING
+        ``col::new`` where no cast exists at all (uuid to bigint: 42846); or,
+        whatever the USING, of a column whose default does not convert on
+        assignment (PostgreSQL converts the default that way: 42804). Only
         said of a table whose whole making the folder shows."""
-        ref, new = eff.ref, eff.data_type
-        if eff.using == "expression" or dynamic or ref.table not in self.complete:
+        ref, old, new = eff.ref, traits.data_type, self._judged_type(eff.data_type)
+        if dynamic or ref.table not in self.complete:
             return False
-        if eff.using == "cast":
-            if cast_exists(old, new) is not False:
-                return False
+        if eff.using == "cast" and cast_exists(old, new) is False:
             state, how = (
                 "42846",
                 f"USING a cast that does not exist ({spelled(old)} to {spelled(new)})",
             )
             hint = f"write USING with an expression that makes a {spelled(new)} of each value"
-        else:
-            if assigns(old, new) is not False:
-                return False
+        elif not eff.using and assigns(old, new) is False:
             state = "42804"
             how = f"without USING, and {spelled(old)} does not convert to {spelled(new)} by itself"
             hint = (
                 f"say how: ALTER COLUMN {ref.name} TYPE {spelled(new)} USING "
                 f"{ref.name}::{spelled(new)} (or an expression that converts every value)"
             )
+        elif traits.default and assigns(old, new) is False:
+            state = "42804"
+            how = (
+                f"while it has a default: USING converts its values, not the default, and a "
+                f"{spelled(old)} default does not convert to {spelled(new)} by itself"
+            )
+            hint = (
+                f"drop the default first (ALTER COLUMN {ref.name} DROP DEFAULT, in the same "
+                "ALTER TABLE or before it), then SET DEFAULT again in the new type"
+            )
+        else:
+            return False
         if not self._first_time(m, "type_cast", str(ref), eff.line):
             return True
         self._refuse(
@@ -1225,10 +1263,10 @@ class _Walker:
         """A column a foreign key joins, given a type the other side's no longer
         compares with (an integer key's column made text): PostgreSQL rebuilds
         the key, and refuses (42804)."""
-        ref, new = eff.ref, eff.data_type
+        ref, new = eff.ref, self._judged_type(eff.data_type)
         if dynamic or ref.table not in self.complete:
             return
-        for key in self.foreign_keys:
+        for key in self._foreign_keys_at(ref.table):
             if self.live.find(key.ref) is None or key.target is None:
                 continue
             referenced = self._referenced_names(key)
@@ -1242,7 +1280,7 @@ class _Walker:
                     other = ObjectRef(COLUMN, key.ref.schema, mine, table=key.ref.table)
                 else:
                     continue
-                other_type = self.column_traits.get(other.key, (False, ""))[1]
+                other_type = self.column_traits.get(other.key, _NO_TRAITS).data_type
                 referencing = other.table == key.target  # the retyped column references
                 pair = (new, other_type) if referencing else (other_type, new)
                 if key_equality(*pair) is not False:
@@ -1273,13 +1311,12 @@ class _Walker:
         schema, target = eff.ref.schema, eff.target or ""
         target_schema = target.rpartition(".")[0] or None
         for mine, theirs in zip(eff.columns, referenced, strict=True):
-            none = (False, "")
             a = self.column_traits.get(
-                ObjectRef(COLUMN, schema, mine, table=eff.ref.table).key, none
-            )[1]
+                ObjectRef(COLUMN, schema, mine, table=eff.ref.table).key, _NO_TRAITS
+            ).data_type
             b = self.column_traits.get(
-                ObjectRef(COLUMN, target_schema, theirs, table=target).key, none
-            )[1]
+                ObjectRef(COLUMN, target_schema, theirs, table=target).key, _NO_TRAITS
+            ).data_type
             if key_equality(a, b) is not False:
                 continue
             if not self._first_time(m, "foreign_key_types", str(eff.ref), eff.line):
@@ -1391,6 +1428,14 @@ class _Walker:
         depends on it under its new name (PostgreSQL follows the object, not
         the name); a new object of the old name is another one."""
         self._rename_foreign_keys(old, new)
+        self._rename_dependent(old.key, new)
+        if old.namespace == "relation" and old.qualified != new.qualified:
+            # what lives on the table (its foreign keys, triggers, columns) is
+            # renamed with it, and still depends on what it did
+            for key in self.live.children.get(new.qualified, ()):
+                if key[3] == new.qualified:
+                    for child, _, _ in self.live.by_key.get(key, ()):
+                        self._rename_dependent((key[0], old.schema, key[2], old.qualified), child)
         if old.kind == COLUMN:
             self._move_dependents(old.key, new)
             if old.key in self.column_traits:
@@ -1418,6 +1463,32 @@ class _Walker:
                 if old.key in held:
                     held[new.key] = held.pop(old.key)
 
+    def _rename_dependent(self, key: tuple, now: ObjectRef) -> None:
+        """The object of ``key``, which depends on others, is ``now``: each of
+        them lists it under that name."""
+        targets = self.depends_on.pop(key, None)
+        if not targets:
+            return
+        self.depends_on[now.key] = targets
+        for target in {t.key for t in targets}:
+            self.dependents[target] = [
+                (t, now if d.key == key else d) for t, d in self.dependents.get(target, ())
+            ]
+
+    def _keep_foreign_key(self, key: F.Effect) -> None:
+        self.foreign_keys.append(key)
+        position = len(self.foreign_keys) - 1
+        for table in (key.ref.table, key.target):
+            if table is not None:
+                self.foreign_keys_at[table].add(position)
+
+    def _foreign_keys_at(self, table: str | None) -> list[F.Effect]:
+        """The folder's foreign keys on ``table`` or to it (every one when the
+        table is not known)."""
+        if table is None:
+            return list(self.foreign_keys)
+        return [self.foreign_keys[i] for i in sorted(self.foreign_keys_at.get(table, ()))]
+
     def _rename_foreign_keys(self, old: ObjectRef, new: ObjectRef) -> None:
         """The foreign keys made in the folder, under the names their tables,
         columns and selves have now."""
@@ -1425,18 +1496,30 @@ class _Walker:
         def renamed(names: tuple[str, ...]) -> tuple[str, ...]:
             return tuple(new.name if n == old.name else n for n in names)
 
-        for i, key in enumerate(self.foreign_keys):
+        relation = old.namespace == "relation" and old.qualified != new.qualified
+        if relation:
+            positions = self.foreign_keys_at.pop(old.qualified, set())
+            if positions:
+                self.foreign_keys_at[new.qualified] |= positions
+        elif old.kind in (COLUMN, CONSTRAINT) and old.table is not None:
+            positions = self.foreign_keys_at.get(old.table, set())
+        elif old.kind == CONSTRAINT:
+            positions = set(range(len(self.foreign_keys)))
+        else:
+            return
+        for i in positions:
+            key = self.foreign_keys[i]
             if old.kind == COLUMN:
                 if key.ref.table == old.table:
                     key = replace(key, columns=renamed(key.columns))
                 if key.target == old.table:
                     key = replace(key, references=renamed(key.references))
-            elif old.namespace == "relation" and old.qualified != new.qualified:
+            elif relation:
                 if key.ref.table == old.qualified:
                     key = replace(key, ref=replace(key.ref, schema=new.schema, table=new.qualified))
                 if key.target == old.qualified:
                     key = replace(key, target=new.qualified)
-            elif old.kind == CONSTRAINT and key.ref.matches(old):
+            elif key.ref.matches(old):
                 key = replace(key, ref=new)
             self.foreign_keys[i] = key
 

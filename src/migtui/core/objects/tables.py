@@ -14,6 +14,7 @@ from migtui.core.model import (
     SEQUENCE,
     TABLE,
     TRIGGER,
+    TYPE,
     VIEW,
     ObjectRef,
 )
@@ -96,26 +97,38 @@ def _is_serial(type_name: dict | None) -> bool:
     return len(names) == 1 and names[0] in SERIAL_TYPES and not type_name.get("arrayBounds")
 
 
-def data_type(type_name: dict | None) -> str:
-    """The built-in type a column is given (``int4``, ``text`` …), or "" for
-    an array, a ``%TYPE`` or any type ``core.casts`` does not judge."""
+def data_type(script: Script, type_name: dict | None) -> str:
+    """The type a column is given: a built-in one as ``core.casts`` names it
+    (``int4``, ``text`` …), a type of the folder's as ``@schema.name`` (the
+    walk knows which are enums), or "" for an array, a ``%TYPE`` or any other."""
     if not type_name or type_name.get("arrayBounds") or type_name.get("pct_type"):
         return ""
-    return builtin(strings(type_name.get("names", ())))
+    found = builtin(strings(type_name.get("names", ())))
+    if found:
+        return found
+    _, needed = script.type_name(type_name)
+    return f"@{needed.qualified}" if needed is not None and needed.kind == TYPE else ""
 
 
-def _using(column: str, col: dict) -> str:
+def _using(script: Script, column: str, col: dict) -> str:
     """How ``ALTER COLUMN … TYPE`` converts (see ``Effect.using``)."""
     given = col.get("raw_default")
     if not given:
         return ""
     cast = given.get("TypeCast", {})
     arg = cast.get("arg", {}).get("ColumnRef", {})
-    if strings(arg.get("fields", ())) == [column] and data_type(cast.get("typeName")) == data_type(
-        col.get("typeName")
-    ):
+    if strings(arg.get("fields", ())) == [column] and data_type(
+        script, cast.get("typeName")
+    ) == data_type(script, col.get("typeName")):
         return "cast"
     return "expression"
+
+
+def _null(expr: dict | None) -> bool:
+    """``NULL`` (or ``NULL::type``): a default PostgreSQL does not keep."""
+    if expr and "TypeCast" in expr:
+        expr = expr["TypeCast"].get("arg")
+    return bool(expr) and bool(expr.get("A_Const", {}).get("isnull"))
 
 
 def _column_type(script: Script, col: dict, ctx: Ctx) -> None:
@@ -157,6 +170,9 @@ def column(
         and c.get("generated_when") == "a"
         for c in constraints
     )
+    defaulted = serial or any(
+        c.get("contype") == "CONSTR_DEFAULT" and not _null(c.get("raw_expr")) for c in constraints
+    )
     script.emit(
         PROVIDE,
         column_ref(build.ref, name),
@@ -165,7 +181,8 @@ def column(
         strict=strict,
         depends=reads,
         always=always,
-        data_type=data_type(col.get("typeName")),
+        data_type=data_type(script, col.get("typeName")),
+        default=True if defaulted else None,
     )
     identity = any(c.get("contype") == "CONSTR_IDENTITY" for c in constraints)
     if serial or identity:
@@ -257,7 +274,7 @@ def alter_table(script: Script, fields: dict, ctx: Ctx) -> None:
     # PostgreSQL runs an ALTER TABLE's drops before the rest, whatever their order
     # (ADD PRIMARY KEY (b), DROP CONSTRAINT t_pkey replaces the key)
     cmds = [cmd.get("AlterTableCmd", {}) for cmd in fields.get("cmds", ())]
-    cmds.sort(key=lambda cmd: cmd.get("subtype") not in _DROPS_FIRST)
+    cmds.sort(key=lambda cmd: not _drops(cmd))
     for cmd in cmds:
         _alter_command(script, build, cmd, ctx)
 
@@ -288,8 +305,8 @@ def _alter_command(script: Script, build: TableBuild, cmd: dict, ctx: Ctx) -> No
                 location,
                 ctx,
                 retype=True,
-                data_type=data_type(col.get("typeName")),
-                using=_using(name, col),
+                data_type=data_type(script, col.get("typeName")),
+                using=_using(script, name, col),
             )
         script.need_type(col.get("typeName"), ctx)
         if col.get("raw_default"):
@@ -324,8 +341,11 @@ def _alter_command(script: Script, build: TableBuild, cmd: dict, ctx: Ctx) -> No
             columns=(name,),
             not_null="drop",
         )
-    elif sub == "AT_ColumnDefault" and definition:
-        read(script, definition, ctx)
+    elif sub == "AT_ColumnDefault" and name:
+        defaulted = bool(definition) and not _null(definition)
+        script.emit(ALTER, column_ref(table, name), location, ctx, default=defaulted)
+        if definition:
+            read(script, definition, ctx)
     elif sub in ("AT_DropIdentity", "AT_DropExpression") and name:
         script.emit(ALTER, column_ref(table, name), location, ctx, always=False)
     elif sub == "AT_SetIdentity" and name:
@@ -345,8 +365,14 @@ def _alter_command(script: Script, build: TableBuild, cmd: dict, ctx: Ctx) -> No
         )
 
 
-#: The subcommands PostgreSQL's ALTER TABLE runs in its first pass.
+#: The subcommands PostgreSQL's ALTER TABLE runs in its first pass (with DROP DEFAULT).
 _DROPS_FIRST = frozenset({"AT_DropColumn", "AT_DropConstraint"})
+
+
+def _drops(cmd: dict) -> bool:
+    sub = cmd.get("subtype")
+    return sub in _DROPS_FIRST or (sub == "AT_ColumnDefault" and not cmd.get("def"))
+
 
 #: ALTER TABLE … ALTER COLUMN x …: the column must be there.
 _ON_A_COLUMN = frozenset(

@@ -17,13 +17,14 @@ def _provide_type(
     kind: str = TYPE,
     parent: str | None = None,
     strict: bool = True,
+    data_type: str = "",
 ) -> ObjectRef | None:
     ref = script.schema_object(names, kind)
     if ref is None:
         return None
     location = ctx.src.find(names[-1]) if names else None
     script.need_schema(ref, location, ctx)
-    script.emit(PROVIDE, ref, location, ctx, parent=parent, strict=strict)
+    script.emit(PROVIDE, ref, location, ctx, parent=parent, strict=strict, data_type=data_type)
     return ref
 
 
@@ -38,7 +39,7 @@ def composite(script: Script, fields: dict, ctx: Ctx) -> None:
 
 
 def enum(script: Script, fields: dict, ctx: Ctx) -> None:
-    _provide_type(script, strings(fields.get("typeName", ())), ctx)
+    _provide_type(script, strings(fields.get("typeName", ())), ctx, data_type="enum")
 
 
 def range_type(script: Script, fields: dict, ctx: Ctx) -> None:
