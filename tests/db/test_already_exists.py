@@ -95,6 +95,11 @@ CASES = {
         "TO ('2025-01-01');\n",
         None,
     ),
+    "an index goes with its column, renamed before": (
+        "ALTER TABLE users RENAME COLUMN email TO mail;\nALTER TABLE users DROP COLUMN mail;\n"
+        "CREATE INDEX users_email_idx ON users (id);\n",
+        None,
+    ),
     "the row type goes with its renamed table": (
         "ALTER TABLE users RENAME TO people;\nCREATE TYPE users AS (x int);\n",
         None,

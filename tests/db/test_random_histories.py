@@ -3,8 +3,9 @@
 Each seed makes a history of thirty migrations from a small grammar of schema
 changes: tables with keys and foreign keys, columns added, dropped, renamed and
 retyped (with and without USING, to built-in types and enums), defaults set and
-dropped, tables renamed and dropped, indexes, views of one table, enums,
-trigger functions and triggers, NOT NULL, data rows and guarded DO blocks. Now and then a statement names something that is gone (a
+dropped, tables renamed and dropped, indexes, views of one table (made, and
+replaced with their columns kept, moved or left out), enums, trigger functions
+and triggers, NOT NULL, data rows and guarded DO blocks. Now and then a statement names something that is gone (a
 dropped column, a renamed table). The server runs the migrations in order,
 each in a transaction, until one is refused; check must put its first error
 on exactly that migration, and none before it: an earlier error is a false
@@ -55,6 +56,7 @@ class History:
         self.tables: dict[str, dict[str, str]] = {}
         self.references: set[tuple[str, str]] = set()  # (table, column) pointing elsewhere
         self.views: set[str] = set()
+        self.view_columns: dict[str, tuple[str, list[str]]] = {}  # view -> (table, columns)
         self.indexes: set[str] = set()
         self.enums: set[str] = set()
         self.functions: set[str] = set()
@@ -94,6 +96,7 @@ class History:
             (2, self.drop_table), (3, self.retype), (2, self.enum), (2, self.foreign_key),
             (2, self.function), (2, self.trigger), (2, self.not_null), (2, self.insert),
             (1, self.unique), (1, self.comment), (1, self.guarded_column), (2, self.default),
+            (2, self.replace_view),
         ]  # fmt: skip
         weights, choices = zip(*makers, strict=True)
         return self.random.choices(choices, weights)[0]()
@@ -178,7 +181,27 @@ class History:
             columns = ", ".join(sorted({self.column_of(table) for _ in range(2)}))
         self.views.add(view)
         self.ever["view"].add(view)
+        if columns != "*":
+            self.view_columns[view] = (table, columns.split(", "))
         return f"CREATE VIEW {view} AS SELECT {columns} FROM {table};"
+
+    def replace_view(self) -> str:
+        known = sorted(v for v in self.views if v in self.view_columns)
+        if not known:
+            return self.create_view()
+        view = self.random.choice(known)
+        table, columns = self.view_columns[view]
+        columns = list(columns)
+        change = self.random.random()
+        if change < 0.3 and len(columns) > 1:
+            columns.pop()  # one left out
+        elif change < 0.5 and len(columns) > 1:
+            columns.reverse()  # moved
+        elif change < 0.8:
+            columns.append(f"{self.column_of(table, with_id=True)} AS extra{self.count}")
+            self.count += 1
+        self.view_columns[view] = (table, columns)
+        return f"CREATE OR REPLACE VIEW {view} AS SELECT {', '.join(columns)} FROM {table};"
 
     def drop_view(self) -> str:
         view = self.some(self.views, "view")
@@ -206,7 +229,8 @@ class History:
         table = self.some(self.tables, "table")
         column = self.column_of(table)
         kind = self.tables.get(table, {}).get(column, "int")
-        if self.random.random() < 0.3:
+        if self.random.random() < 0.3 or (table, column) in self.references:
+            # a default on a foreign key would make the next row's fate the data's
             return f"ALTER TABLE {table} ALTER COLUMN {column} DROP DEFAULT;"
         value = VALUES.get(kind, "'a'")
         return f"ALTER TABLE {table} ALTER COLUMN {column} SET DEFAULT {value};"
@@ -255,8 +279,23 @@ class History:
         table = self.some(self.tables, "table")
         kinds = self.tables.get(table, {})
         names = [c for c in sorted(kinds) if c != "id" and (table, c) not in self.references][:2]
-        values = [str(self.random.randint(1, 10**6))] + [VALUES.get(kinds[c], "'a'") for c in names]
+        values = [str(self.random.randint(1, 10**6))] + [self.value(kinds[c]) for c in names]
         return f"INSERT INTO {table} ({', '.join(['id', *names])}) VALUES ({', '.join(values)});"
+
+    def value(self, kind: str) -> str:
+        """A value of ``kind`` no other row has, where the type allows (a unique
+        index then holds whatever the order of the inserts)."""
+        n = self.random.randint(1, 10**6)
+        unique = {
+            "int": str(n),
+            "bigint": str(n),
+            "numeric": str(n),
+            "text": f"'x{n}'",
+            "varchar(20)": f"'x{n}'",
+            "timestamptz": f"now() + interval '{n} seconds'",
+            "jsonb": f"'{{\"n\": {n}}}'",
+        }
+        return unique.get(kind) or VALUES.get(kind, "'a'")
 
     def unique(self) -> str:
         table = self.some(self.tables, "table")

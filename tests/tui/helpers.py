@@ -61,7 +61,7 @@ async def loaded(pilot, *, live: bool, timeout: float = 30.0) -> None:
             return False
         return project is not None and project.live == live and not project.note
 
-    await wait_for(pilot, ready, timeout)
+    await wait_for(pilot, ready, timeout, why=lambda: console_state(pilot.app))
     await pilot.pause()
 
 

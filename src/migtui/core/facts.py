@@ -108,6 +108,22 @@ class Effect:
     #: serial's ``nextval``); for an ALTER: True for ``SET DEFAULT``, False
     #: for ``DROP DEFAULT``; None when the statement does not say.
     default: bool | None = None
+    #: For a PROVIDE of a view: the names of its columns, in order (None when
+    #: they cannot all be told).
+    outputs: tuple[str, ...] | None = None
+    #: For a PROVIDE of a function: its result as written (``integer``,
+    #: ``setof text``, ``record(a integer, b text)`` for output parameters; ""
+    #: when not told), its input parameters' names ("" for an unnamed one),
+    #: and how many parameters have defaults.
+    #: For a REQUIRE of a table an INSERT … VALUES (or DEFAULT VALUES) writes a
+    #: row to: the columns it lists (the others get their defaults).
+    inserts: tuple[str, ...] | None = None
+    #: For a PROVIDE of a column: True for an identity; for an ALTER: True for
+    #: ADD … AS IDENTITY, False for DROP IDENTITY; None when not said.
+    identity: bool | None = None
+    returns: str = ""
+    inputs: tuple[str, ...] | None = None
+    defaults: int = 0
 
     def __getstate__(self) -> dict:
         """Pickled without the fields left at their defaults, which the class

@@ -29,13 +29,17 @@ from migtui.core.model import (
     CONSTRAINT,
     EXTENSION,
     FOREIGN_TABLE,
+    FUNCTION,
     INDEX,
     MATVIEW,
+    PROCEDURE,
     ROLE,
+    RULE,
     SCHEMA,
     SEQUENCE,
     TABLE,
     TABLE_SCOPED_KINDS,
+    TRIGGER,
     TYPE,
     TYPE_KINDS,
     VIEW,
@@ -70,6 +74,7 @@ class _Traits(NamedTuple):
     always: bool = False  # GENERATED ALWAYS (as an expression, or an identity)
     data_type: str = ""  # its built-in type (see core.casts), "" when not judged
     default: bool = False  # it has a default
+    identity: bool = False  # an identity (GENERATED … AS IDENTITY)
 
 
 _NO_TRAITS = _Traits()
@@ -159,6 +164,11 @@ class _Live:
         parent = entry[2] if entry else None
         self.by_key[old.key] = [e for e in self.by_key.get(old.key, ()) if not old.matches(e[0])]
         self.add(new, version, parent)
+        if old.kind == COLUMN and old.table:
+            # the indexes and constraints using it name it anew
+            for key in self.children.get(old.table, ()):
+                if old.name in self.columns.get(key, ()):
+                    self.columns[key] = (self.columns[key] - {old.name}) | {new.name}
         if old.namespace != "relation" or old.qualified == new.qualified:
             return
         for child, child_origin, child_parent in self._take_children(old.qualified):
@@ -287,6 +297,8 @@ _EXISTS_CODES = {
     FOREIGN_TABLE: "42P07",
     COLUMN: "42701",
     SCHEMA: "42P06",
+    FUNCTION: "42723",
+    PROCEDURE: "42723",
 }
 
 #: Layouts whose tool runs each migration in a transaction unless the file says not to.
@@ -373,6 +385,10 @@ class _Walker:
         #: the enums the folder has made, by qualified name (under the name they
         #: were made with: a renamed one is no longer judged)
         self.enums: set[str] = set()
+        #: view key -> the names of its columns, in order, when they are known
+        self.view_columns: dict[tuple, tuple[str, ...]] = {}
+        #: (function key, its arguments) -> (result, input names, defaults), as made
+        self.function_shapes: dict[tuple, tuple[str, tuple[str, ...], int]] = {}
         #: table -> the positions in ``foreign_keys`` of the keys on it or to it
         self.foreign_keys_at: defaultdict[str, set[int]] = defaultdict(set)
         #: key of an object -> what it depends on, to forget when it is made anew
@@ -648,9 +664,9 @@ class _Walker:
             lines.discard(p.line)  # needed twice by one line: said once
             if lines:
                 also = ", ".join(str(n) for n in sorted(lines))
-                p = replace(
-                    p, message=f"{p.message} (also needed at line{'s' * (len(lines) > 1)} {also})"
-                )
+                verb = " needed" if p.kind in ("missing_prerequisite", "dropped") else ""
+                plural = "s" * (len(lines) > 1)
+                p = replace(p, message=f"{p.message} (also{verb} at line{plural} {also})")
             folded.append(p)
         self.problems = folded
 
@@ -703,6 +719,10 @@ class _Walker:
             if eff.action == F.PROVIDE:
                 if eff.strict and not m.repeatable:
                     self._already_there(m, file, eff, dynamic_here)
+                if ref.kind == VIEW:
+                    self._replaced_view(m, file, eff, dynamic_here)
+                elif ref.kind == FUNCTION:
+                    self._replaced_function(m, file, eff, dynamic_here)
                 if ref.kind == EXTENSION:
                     self.extensions_seen = True
                     self._extension_objects(m, ref, eff.into)
@@ -722,7 +742,10 @@ class _Walker:
                 self._depend(ref, self._all_columns(eff.depends) + self._referenced(eff))
                 if ref.kind == COLUMN:
                     written = self._judged_type(eff.data_type)
-                    self._traits(ref.key, _Traits(bool(eff.always), written, bool(eff.default)))
+                    traits = _Traits(
+                        bool(eff.always), written, bool(eff.default), bool(eff.identity)
+                    )
+                    self._traits(ref.key, traits)
                 elif ref.namespace == "type":
                     if eff.data_type == "enum":
                         self.enums.add(ref.qualified)
@@ -756,8 +779,13 @@ class _Walker:
                     traits = traits._replace(always=eff.always)
                 if eff.default is not None:
                     traits = traits._replace(default=eff.default)
-                if eff.retype or eff.always is not None or eff.default is not None:
+                if eff.identity is not None:
+                    traits = traits._replace(identity=eff.identity)
+                changed = (eff.always, eff.default, eff.identity) != (None, None, None)
+                if eff.retype or changed:
                     self._traits(ref.key, traits)
+                if eff.inserts is not None:
+                    self._unfilled(m, file, eff, dynamic_here)
                 if eff.inserted and traits.always:
                     self._generated_insert(m, file, eff)
                 if eff.action == F.ALTER and ref.kind not in (COLUMN, CONSTRAINT):
@@ -775,8 +803,11 @@ class _Walker:
                         self.live.remove(member, m.id, eff.line)
                 gone_too = self.live.remove(ref, m.id, eff.line)
                 self.complete.discard(ref.qualified)
+                self.view_columns.pop(ref.key, None)
                 if ref.namespace == "type":
                     self.enums.discard(ref.qualified)
+                elif ref.namespace == "routine":
+                    self._forget_routine(ref)
                 if ref.kind == COLUMN:
                     self.column_traits.pop(ref.key, None)
                     # its keys go with it, as PostgreSQL drops them
@@ -802,12 +833,15 @@ class _Walker:
                 need(eff, ref)
                 if ref.namespace == "type":
                     self.enums.discard(ref.qualified)
+                elif ref.namespace == "routine":
+                    self._forget_routine(ref)
                 own[ref.key] = [r for r in own.get(ref.key, ()) if not ref.matches(r)]
                 own[eff.new.key].append(eff.new)
                 provides.append(eff.new)
                 renames.append((ref, eff.new))
                 self.live.rename(ref, eff.new, m.id)
                 self._rename_dependencies(ref, eff.new)
+                self._rename_view_column(ref, eff.new)
                 self.renamed[ref.key] = (eff.new, m.id, eff.line)
                 if ref.qualified in self.complete:
                     self.complete.discard(ref.qualified)
@@ -1208,6 +1242,129 @@ class _Walker:
                 section="up",
             )
         )
+
+    def _replaced_view(self, m: Migration, file: str, eff: F.Effect, dynamic: bool) -> None:
+        """``CREATE OR REPLACE VIEW`` of a view that stands must keep its
+        columns, in their places, under their names (more may follow):
+        PostgreSQL refuses anything else (42P16)."""
+        ref, new = eff.ref, eff.outputs
+        old = self.view_columns.pop(ref.key, None) if self.live.find(ref) is not None else None
+        if new is not None:
+            self.view_columns[ref.key] = new
+        if old is None or new is None or eff.strict or dynamic or m.repeatable:
+            return
+        if len(new) < len(old):
+            gone = old[len(new) :]
+            message = (
+                f"{m.id} replaces {ref} at line {eff.line} without its column"
+                f"{'s' * (len(gone) > 1)} {', '.join(gone)}: a view replaced keeps every "
+                "column it had, and PostgreSQL refuses (42P16)"
+            )
+        else:
+            renamed = [(i, a, b) for i, (a, b) in enumerate(zip(old, new, strict=False)) if a != b]
+            if not renamed:
+                return
+            i, was, now = renamed[0]
+            message = (
+                f"{m.id} replaces {ref} at line {eff.line} with column {i + 1} named {now}, "
+                f"where it was {was}: a view replaced keeps its columns' names and places, "
+                "and PostgreSQL refuses (42P16)"
+            )
+        if self._first_time(m, "replace_refused", str(ref), eff.line):
+            hint = (
+                "keep the old columns first, in their order and names, and add new ones "
+                "after them; or DROP VIEW and CREATE VIEW (and make again what uses it)"
+            )
+            self._refuse("replace_refused", m, file, eff, message, hint)
+
+    def _replaced_function(self, m: Migration, file: str, eff: F.Effect, dynamic: bool) -> None:
+        """``CREATE OR REPLACE FUNCTION`` of a function that stands may not change
+        its result, rename an input parameter or drop a default: PostgreSQL
+        refuses (42P13), since callers and views rely on them."""
+        ref = eff.ref
+        key = (ref.key, ref.args)
+        old = self.function_shapes.pop(key, None)
+        if self.live.find(ref) is None:
+            old = None
+        if eff.inputs is not None:
+            self.function_shapes[key] = (eff.returns, eff.inputs, eff.defaults)
+        if old is None or eff.inputs is None or eff.strict or dynamic or m.repeatable:
+            return
+        returned, inputs, defaults = old
+        pairs = zip(inputs, eff.inputs, strict=False)
+        renamed = [(i, a, b) for i, (a, b) in enumerate(pairs) if a and a != b]
+        if returned and eff.returns and returned != eff.returns:
+            change = f"returning {eff.returns}, where it returned {returned}"
+        elif renamed:
+            i, was, now = renamed[0]
+            change = f"naming its parameter {i + 1} {now or '(no name)'}, where it was {was}"
+        elif eff.defaults < defaults:
+            change = f"with {eff.defaults} parameter defaults, where it had {defaults}"
+        else:
+            return
+        if self._first_time(m, "replace_refused", str(ref), eff.line):
+            message = (
+                f"{m.id} replaces {ref} at line {eff.line} {change}: a function replaced "
+                "keeps its result, its parameters' names and defaults, and PostgreSQL "
+                "refuses (42P13)"
+            )
+            hint = (
+                f"DROP FUNCTION {ref.qualified}({ref.args or ''}) first (and make again what "
+                "uses it), or keep what it was"
+            )
+            self._refuse("replace_refused", m, file, eff, message, hint)
+
+    def _forget_routine(self, ref: ObjectRef) -> None:
+        """A routine dropped or renamed: what it was made as no longer counts
+        (every one of the name when the arguments were not said)."""
+        for key in [k for k in self.function_shapes if k[0] == ref.key]:
+            if ref.args is None or key[1] == ref.args:
+                del self.function_shapes[key]
+
+    def _unfilled(self, m: Migration, file: str, eff: F.Effect, dynamic: bool) -> None:
+        """An INSERT that writes a row without a value for a NOT NULL column
+        that has no default: PostgreSQL refuses (23502), whatever the data.
+        Only of a table whose whole making the folder shows, with no trigger
+        or rule that might fill the value in, and columns of known types (a
+        domain may have a default of its own)."""
+        table = eff.ref.qualified
+        if dynamic or table not in self.complete:
+            return
+        children = self.live.children.get(table, ())
+        if any(key[0] in (TRIGGER, RULE) for key in children):
+            return
+        for key in sorted(children, key=lambda k: (k[0], k[2])):
+            if key[0] != COLUMN or key[2] in eff.inserts:
+                continue
+            traits = self.column_traits.get(key)
+            if traits is None or not traits.data_type:
+                continue
+            if traits.default or traits.always or traits.identity:
+                continue
+            if self.live.not_null_on(table, key[2]) is None:
+                continue
+            if self._first_time(m, "not_null_insert", f"{table}.{key[2]}", eff.line):
+                message = (
+                    f"{m.id} inserts a row into {table} at line {eff.line} with no value for "
+                    f"{key[2]}, which is NOT NULL and has no default: PostgreSQL refuses (23502)"
+                )
+                hint = (
+                    f"give {key[2]} a value in the INSERT, or the column a default "
+                    f"(ALTER TABLE … ALTER COLUMN {key[2]} SET DEFAULT …) before it"
+                )
+                self._refuse("not_null_insert", m, file, eff, message, hint)
+            return
+
+    def _rename_view_column(self, old: ObjectRef, new: ObjectRef) -> None:
+        """A view renamed, or one of its columns: its known columns follow."""
+        if old.namespace == "relation" and old.key in self.view_columns:
+            self.view_columns[new.key] = self.view_columns.pop(old.key)
+        elif old.kind == COLUMN and old.table is not None:
+            view = ObjectRef(VIEW, old.schema, old.table.rpartition(".")[2]).key
+            if view in self.view_columns:
+                self.view_columns[view] = tuple(
+                    new.name if c == old.name else c for c in self.view_columns[view]
+                )
 
     def _cast_refused(
         self, m: Migration, file: str, eff: F.Effect, traits: _Traits, dynamic: bool

@@ -180,6 +180,12 @@ class _Reader:
         names = [t.get("ResTarget", {}).get("name") for t in fields.get(key) or ()]
         given = _given_values(fields, len(names)) if kind == "InsertStmt" else ()
         self.script.need_columns(table, names, rel.get("location"), self.ctx, given)
+        if kind != "InsertStmt" or table is None or self.ctx.body or self.ctx.plpgsql:
+            return
+        select = fields.get("selectStmt")
+        if (names and (select or {}).get("SelectStmt", {}).get("valuesLists")) or select is None:
+            # a row is sure to be written: its other columns get their defaults
+            self.script.emit(REQUIRE, table, rel.get("location"), self.ctx, inserts=tuple(names))
 
     def function(self, fields: dict) -> bool:
         """Read names written in a call's strings; True when its first argument is done."""

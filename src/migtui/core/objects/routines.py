@@ -83,7 +83,48 @@ def create_routine(script: Script, fields: dict, ctx: Ctx) -> None:
         body = strings(options["as"].get("arg", {}).get("List", {}).get("items", ()))
         if body:
             _read_sql_body(script, body[0], options["as"].get("location"), ctx)
-    script.emit(PROVIDE, ref, location, ctx)
+    returns, inputs, defaults = _shape(script, fields) if kind == FUNCTION else ("", None, 0)
+    script.emit(
+        PROVIDE,
+        ref,
+        location,
+        ctx,
+        strict=not fields.get("replace"),
+        returns=returns,
+        inputs=inputs,
+        defaults=defaults,
+    )
+
+
+#: Parameters that make a function's result (a row of them, or the one's type).
+_OUTPUT_MODES = frozenset({"FUNC_PARAM_OUT", "FUNC_PARAM_INOUT", "FUNC_PARAM_TABLE"})
+
+
+def _shape(script: Script, fields: dict) -> tuple[str, tuple[str, ...], int]:
+    """What ``CREATE OR REPLACE FUNCTION`` may not change: the result (its type,
+    ``setof``, or the row its output parameters make; "" when it cannot be
+    told), the input parameters' names ("" for an unnamed one), and how many
+    of them have defaults."""
+    params = [p.get("FunctionParameter", {}) for p in fields.get("parameters", ())]
+    inputs = tuple(
+        p.get("name", "") for p in params if p.get("mode", "FUNC_PARAM_DEFAULT") in _INPUT_MODES
+    )
+    defaults = sum(1 for p in params if p.get("defexpr"))
+    returned = fields.get("returnType") or {}
+    outputs = [
+        (p.get("name", ""), script.type_name(p.get("argType", {}))[0])
+        for p in params
+        if p.get("mode") in _OUTPUT_MODES
+    ]
+    if len(outputs) > 1:  # a row: its columns' names count too
+        result = f"record({', '.join(f'{name} {spelled}' for name, spelled in outputs)})"
+    elif outputs:
+        result = outputs[0][1]
+    else:
+        result = script.type_name(returned)[0] if returned else ""
+    if not result or any(not spelled for _, spelled in outputs):
+        return "", inputs, defaults
+    return ("setof " if returned.get("setof") else "") + result, inputs, defaults
 
 
 def _array_variadic(fields: dict) -> bool:

@@ -170,6 +170,7 @@ def column(
         and c.get("generated_when") == "a"
         for c in constraints
     )
+    identity = any(c.get("contype") == "CONSTR_IDENTITY" for c in constraints)
     defaulted = serial or any(
         c.get("contype") == "CONSTR_DEFAULT" and not _null(c.get("raw_expr")) for c in constraints
     )
@@ -183,8 +184,8 @@ def column(
         always=always,
         data_type=data_type(script, col.get("typeName")),
         default=True if defaulted else None,
+        identity=True if identity else None,
     )
-    identity = any(c.get("contype") == "CONSTR_IDENTITY" for c in constraints)
     if serial or identity:
         seq = choose_name(build.ref.name, name, "seq", script.relation_names_in(build.ref))
         # the column owns it: dropping the column (or the table) drops it
@@ -346,7 +347,9 @@ def _alter_command(script: Script, build: TableBuild, cmd: dict, ctx: Ctx) -> No
         script.emit(ALTER, column_ref(table, name), location, ctx, default=defaulted)
         if definition:
             read(script, definition, ctx)
-    elif sub in ("AT_DropIdentity", "AT_DropExpression") and name:
+    elif sub == "AT_DropIdentity" and name:
+        script.emit(ALTER, column_ref(table, name), location, ctx, always=False, identity=False)
+    elif sub == "AT_DropExpression" and name:
         script.emit(ALTER, column_ref(table, name), location, ctx, always=False)
     elif sub == "AT_SetIdentity" and name:
         for item in (definition.get("List") or {}).get("items", ()):
@@ -357,8 +360,8 @@ def _alter_command(script: Script, build: TableBuild, cmd: dict, ctx: Ctx) -> No
                 script.emit(ALTER, column_ref(table, name), location, ctx, always=always)
     elif sub == "AT_AddIdentity" and name:
         identity = (definition or {}).get("Constraint", {})
-        if identity.get("generated_when") == "a":
-            script.emit(ALTER, column_ref(table, name), location, ctx, always=True)
+        always = identity.get("generated_when") == "a"
+        script.emit(ALTER, column_ref(table, name), location, ctx, always=always, identity=True)
         seq = choose_name(table.name, name, "seq", script.relation_names_in(table))
         script.emit(
             PROVIDE, ObjectRef(SEQUENCE, table.schema, seq), location, ctx, parent=build.qualified

@@ -23,8 +23,81 @@ def create_view(script: Script, fields: dict, ctx: Ctx) -> None:
         return
     script.need_schema(ref, rv.get("location"), ctx)
     script.emit(
-        PROVIDE, ref, rv.get("location"), ctx, depends=depends, strict=not fields.get("replace")
+        PROVIDE,
+        ref,
+        rv.get("location"),
+        ctx,
+        depends=depends,
+        strict=not fields.get("replace"),
+        outputs=output_names(fields),
     )
+
+
+def output_names(fields: dict) -> tuple[str, ...] | None:
+    """The names of a view's columns, in order, as PostgreSQL names them; None
+    when one of them cannot be told for sure (``*``, an unnamed expression of
+    a kind not judged here). ``CREATE OR REPLACE VIEW`` must keep them."""
+    kind, query = node(fields.get("query") or {})
+    while kind == "SelectStmt" and query.get("op", "SETOP_NONE") != "SETOP_NONE":
+        kind, query = "SelectStmt", query.get("larg") or {}  # named by the first branch
+    targets = query.get("targetList") if kind == "SelectStmt" else None
+    if not targets:
+        return None
+    names = []
+    for target in targets:
+        fields_ = target.get("ResTarget", {})
+        name = fields_.get("name") or _figured(fields_.get("val"))
+        if name is None:
+            return None
+        names.append(name)
+    aliases = strings(fields.get("aliases", ()))
+    if len(aliases) > len(names):
+        return None
+    return tuple(aliases) + tuple(names[len(aliases) :])
+
+
+#: Unnamed expressions PostgreSQL names after their kind.
+_NAMED_BY_KIND = {"CoalesceExpr": "coalesce", "A_ArrayExpr": "array", "RowExpr": "row"}
+#: … and those it leaves as ``?column?``.
+_UNNAMED = frozenset({"A_Const", "A_Expr", "BoolExpr", "NullTest", "BooleanTest", "ParamRef"})
+
+
+def _figured(value: dict | None) -> str | None:
+    """The name PostgreSQL gives an unnamed select-list item (its
+    FigureColname), for the forms judged here; None for the others."""
+    found = _figure(value)
+    return found[0] if found is not None else None
+
+
+def _figure(value: dict | None) -> tuple[str, int] | None:
+    """(name, how strongly it names the item: 2 by a column, a function or
+    the item's kind, 1 by a type or CASE, 0 not at all), or None when not
+    judged."""
+    kind, fields = node(value or {})
+    if kind == "ColumnRef":
+        last = (fields.get("fields") or [{}])[-1]
+        return (last["String"].get("sval", ""), 2) if "String" in last else None  # not *
+    if kind == "FuncCall":
+        names = strings(fields.get("funcname", ()))
+        return (names[-1], 2) if names else None
+    if kind == "TypeCast":
+        inner = _figure(fields.get("arg"))
+        if inner is None or inner[1] > 1:
+            return inner
+        names = strings((fields.get("typeName") or {}).get("names", ()))
+        return (names[-1], 1) if names else None
+    if kind == "CaseExpr":
+        otherwise = _figure(fields.get("defresult")) if fields.get("defresult") else ("", 0)
+        if otherwise is None or otherwise[1] > 1:
+            return otherwise
+        return "case", 1
+    if kind == "A_Expr" and fields.get("kind") == "AEXPR_NULLIF":
+        return "nullif", 2
+    if kind in _UNNAMED:
+        return "?column?", 0
+    if kind in _NAMED_BY_KIND:
+        return _NAMED_BY_KIND[kind], 2
+    return None
 
 
 def reads_of(script: Script, query, ctx: Ctx) -> tuple:
