@@ -118,6 +118,9 @@ class Effect:
     #: For a REQUIRE of a table an INSERT … VALUES (or DEFAULT VALUES) writes a
     #: row to: the columns it lists (the others get their defaults).
     inserts: tuple[str, ...] | None = None
+    #: For a REQUIRE of a table a TRUNCATE without CASCADE empties: every table
+    #: it empties (the qualified names).
+    truncated: tuple[str, ...] | None = None
     #: For a PROVIDE of a column: True for an identity; for an ALTER: True for
     #: ADD … AS IDENTITY, False for DROP IDENTITY; None when not said.
     identity: bool | None = None

@@ -786,6 +786,8 @@ class _Walker:
                     self._traits(ref.key, traits)
                 if eff.inserts is not None:
                     self._unfilled(m, file, eff, dynamic_here)
+                if eff.truncated is not None:
+                    self._truncate_refused(m, file, eff, dynamic_here)
                 if eff.inserted and traits.always:
                     self._generated_insert(m, file, eff)
                 if eff.action == F.ALTER and ref.kind not in (COLUMN, CONSTRAINT):
@@ -1353,6 +1355,32 @@ class _Walker:
                     f"(ALTER TABLE … ALTER COLUMN {key[2]} SET DEFAULT …) before it"
                 )
                 self._refuse("not_null_insert", m, file, eff, message, hint)
+            return
+
+    def _truncate_refused(self, m: Migration, file: str, eff: F.Effect, dynamic: bool) -> None:
+        """TRUNCATE of a table a foreign key of another table references,
+        without that table in the same TRUNCATE or CASCADE: PostgreSQL
+        refuses, even when both are empty (0A000)."""
+        table = eff.ref.qualified
+        if dynamic or eff.truncated is None:
+            return
+        for key in self._foreign_keys_at(table):
+            if key.target != table or key.ref.table in eff.truncated:
+                continue
+            if key.guarded or key.handled or self.live.find(key.ref) is None:
+                continue
+            if self._first_time(m, "truncate_referenced", str(eff.ref), eff.line):
+                message = (
+                    f"{m.id} truncates {table} at line {eff.line}, which {key.ref} references: "
+                    "PostgreSQL refuses to truncate a table another table's foreign key "
+                    "references, even an empty one (0A000)"
+                )
+                hint = (
+                    f"truncate {key.ref.table} in the same statement "
+                    f"(TRUNCATE {table}, {key.ref.table}), or write TRUNCATE … CASCADE, "
+                    "knowing it empties every referencing table"
+                )
+                self._refuse("truncate_referenced", m, file, eff, message, hint)
             return
 
     def _rename_view_column(self, old: ObjectRef, new: ObjectRef) -> None:

@@ -483,10 +483,16 @@ def _sequence_options(script: Script, fields: dict, ctx: Ctx) -> None:
 
 
 def relations_needed(script: Script, fields: dict, ctx: Ctx) -> None:
-    """TRUNCATE, LOCK: every relation listed must exist."""
-    for item in fields.get("relations", ()):
-        rv = item.get("RangeVar", {})
-        script.emit(REQUIRE, script.range_var(rv), rv.get("location"), ctx)
+    """TRUNCATE, LOCK: every relation listed must exist. A TRUNCATE without
+    CASCADE says which tables it empties together (a foreign key from one of
+    them to another does not stop it)."""
+    listed = [item.get("RangeVar", {}) for item in fields.get("relations", ())]
+    refs = [script.range_var(rv) for rv in listed]
+    together = None
+    if "behavior" in fields and fields.get("behavior") != "DROP_CASCADE":  # TRUNCATE
+        together = tuple(ref.qualified for ref in refs if ref is not None)
+    for rv, ref in zip(listed, refs, strict=True):
+        script.emit(REQUIRE, ref, rv.get("location"), ctx, truncated=together)
 
 
 def copy(script: Script, fields: dict, ctx: Ctx) -> None:
