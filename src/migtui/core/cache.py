@@ -42,7 +42,7 @@ def _code_fingerprint() -> str:
     code's files."""
     core = Path(__file__).parent
     parts = [__version__, str(_FORMAT), *_parser_files()]
-    for path in sorted(p for p in core.rglob("*") if p.suffix in (".py", ".gz", ".json")):
+    for path in sorted(p for p in core.rglob("*") if p.suffix in (".py", ".gz", ".json", ".txt")):
         try:
             stat = path.stat()
         except OSError:

@@ -106,6 +106,22 @@ _EXPLICIT = _pairs(
     "jsonb>float4 jsonb>float8 jsonb>int2 jsonb>int4 jsonb>int8 jsonb>numeric"
 )
 
+#: Casts that depend on a setting (TimeZone, DateStyle, lc_monetary …), so are not
+#: IMMUTABLE: an index or a generated column may not use them (42P17).
+_NOT_IMMUTABLE = _pairs(
+    "bpchar>date bpchar>interval bpchar>money bpchar>time bpchar>timestamp bpchar>timestamptz "
+    "bpchar>timetz bpchar>xml date>bpchar date>name date>text date>timestamptz date>varchar "
+    "int4>money int8>money interval>bpchar interval>name interval>text interval>varchar "
+    "money>bpchar money>name money>numeric money>text money>varchar name>date name>interval "
+    "name>money name>time name>timestamp name>timestamptz name>timetz name>xml numeric>money "
+    "text>date text>interval text>money text>time text>timestamp text>timestamptz text>timetz "
+    "text>xml time>timetz timestamp>bpchar timestamp>name timestamp>text timestamp>timestamptz "
+    "timestamp>varchar timestamptz>bpchar timestamptz>date timestamptz>name timestamptz>text "
+    "timestamptz>time timestamptz>timestamp timestamptz>timetz timestamptz>varchar "
+    "varchar>date varchar>interval varchar>money varchar>time varchar>timestamp "
+    "varchar>timestamptz varchar>timetz varchar>xml"
+)
+
 #: Every type converts to these through its text form, on assignment.
 _STRING_TYPES = frozenset({"text", "varchar", "bpchar", "name"})
 
@@ -169,6 +185,14 @@ def cast_exists(source: str, target: str) -> bool | None:
     if not (_judged(source) and _judged(target)):
         return None
     return bool(assigns(source, target) or source in _STRING_TYPES or (source, target) in _EXPLICIT)
+
+
+def cast_immutable(source: str, target: str) -> bool | None:
+    """Whether ``value::target`` of a ``source`` value is IMMUTABLE (an index
+    or a generated column may use it); None when either is not judged."""
+    if source not in FAMILIES or target not in FAMILIES:
+        return None
+    return (source, target) not in _NOT_IMMUTABLE
 
 
 def key_equality(referencing: str, referenced: str) -> bool | None:

@@ -124,6 +124,11 @@ class Effect:
     #: For a PROVIDE of a column: True for an identity; for an ALTER: True for
     #: ADD … AS IDENTITY, False for DROP IDENTITY; None when not said.
     identity: bool | None = None
+    #: For a PROVIDE of an index or a generated column: the functions its
+    #: expressions (and predicate) call, and the casts of its table's columns
+    #: there ((column, built-in type)); PostgreSQL wants them IMMUTABLE.
+    calls: tuple[str, ...] = ()
+    casts: tuple[tuple[str, str], ...] = ()
     returns: str = ""
     inputs: tuple[str, ...] | None = None
     defaults: int = 0

@@ -18,7 +18,14 @@ from pathlib import Path
 from typing import NamedTuple
 
 from migtui.core import facts as F
-from migtui.core.casts import assigns, cast_exists, enum, key_equality, spelled
+from migtui.core.casts import (
+    assigns,
+    cast_exists,
+    cast_immutable,
+    enum,
+    key_equality,
+    spelled,
+)
 from migtui.core.catalog import CatalogSnapshot
 from migtui.core.flyway_config import PLACEHOLDER
 from migtui.core.folder import AssumeError, analyze_folder
@@ -50,6 +57,7 @@ from migtui.core.model import (
     Statement,
 )
 from migtui.core.objects import analyze_script
+from migtui.core.objects.immutable import not_immutable_functions
 from migtui.core.parallel import map_halves
 from migtui.core.project import (
     FROM_ASSUME,
@@ -387,6 +395,8 @@ class _Walker:
         self.enums: set[str] = set()
         #: view key -> the names of its columns, in order, when they are known
         self.view_columns: dict[tuple, tuple[str, ...]] = {}
+        #: the names of every routine the folder has made (any schema, ever)
+        self.routine_names: set[str] = set()
         #: (function key, its arguments) -> (result, input names, defaults), as made
         self.function_shapes: dict[tuple, tuple[str, tuple[str, ...], int]] = {}
         #: table -> the positions in ``foreign_keys`` of the keys on it or to it
@@ -723,6 +733,10 @@ class _Walker:
                     self._replaced_view(m, file, eff, dynamic_here)
                 elif ref.kind == FUNCTION:
                     self._replaced_function(m, file, eff, dynamic_here)
+                if ref.namespace == "routine":
+                    self.routine_names.add(ref.name)
+                if eff.calls or eff.casts:
+                    self._not_immutable(m, file, eff, dynamic_here)
                 if ref.kind == EXTENSION:
                     self.extensions_seen = True
                     self._extension_objects(m, ref, eff.into)
@@ -1356,6 +1370,42 @@ class _Walker:
                 )
                 self._refuse("not_null_insert", m, file, eff, message, hint)
             return
+
+    def _not_immutable(self, m: Migration, file: str, eff: F.Effect, dynamic: bool) -> None:
+        """An index, or a generated column, whose expression calls a built-in
+        function none of whose forms is IMMUTABLE (``now``, ``concat``), or
+        casts a column in a way that depends on a setting (a timestamptz to
+        date or text): PostgreSQL refuses (42P17)."""
+        if dynamic:
+            return
+        ref = eff.ref
+        table = ref.table if ref.kind == COLUMN else eff.parent
+        what = f"generated column {ref.name}" if ref.kind == COLUMN else f"index {ref.qualified}"
+        found = ""
+        for name in eff.calls:
+            if name in not_immutable_functions() and name not in self.routine_names:
+                found = f"calls {name}(), which is not IMMUTABLE"
+                break
+        for column, target in () if found else eff.casts:
+            key = ObjectRef(COLUMN, ref.schema, column, table=table).key
+            source = self.column_traits.get(key, _NO_TRAITS).data_type
+            if cast_immutable(source, target) is False:
+                found = (
+                    f"casts {column} ({spelled(source)}) to {spelled(target)}, which depends "
+                    "on a setting and is not IMMUTABLE"
+                )
+                break
+        if not found or not self._first_time(m, "not_immutable", str(ref), eff.line):
+            return
+        message = (
+            f"{m.id} makes {what} at line {eff.line} on an expression that {found}: its value "
+            "must never change, and PostgreSQL refuses (42P17)"
+        )
+        hint = (
+            "use an IMMUTABLE form (for a timestamptz, (col AT TIME ZONE 'UTC')::date); or "
+            "wrap the expression in a function of your own declared IMMUTABLE, if it truly is"
+        )
+        self._refuse("not_immutable", m, file, eff, message, hint)
 
     def _truncate_refused(self, m: Migration, file: str, eff: F.Effect, dynamic: bool) -> None:
         """TRUNCATE of a table a foreign key of another table references,

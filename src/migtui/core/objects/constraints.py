@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from migtui.core.facts import PROVIDE, RENAME, REQUIRE
 from migtui.core.model import CONSTRAINT, EXTENSION, INDEX, ObjectRef
+from migtui.core.objects.immutable import immutable_needs
 from migtui.core.objects.queries import read
 from migtui.core.objects.script import Ctx, Script, node, nodes_of, strings
 from migtui.core.sqlnames import (
@@ -255,6 +256,7 @@ def create_index(script: Script, fields: dict, ctx: Ctx) -> None:
         used += sorted(_columns_in(fields["whereClause"]))
     plain = all(e.get("name") and not e.get("expr") for e in elements)
     usable = fields.get("unique") and plain and not fields.get("whereClause")
+    calls, casts = immutable_needs(*(e.get("expr") for e in elements), fields.get("whereClause"))
     script.emit(
         PROVIDE,
         ObjectRef(INDEX, table.schema, name),
@@ -264,6 +266,8 @@ def create_index(script: Script, fields: dict, ctx: Ctx) -> None:
         columns=tuple(dict.fromkeys(used)),
         strict=strict,
         key=tuple(e["name"] for e in elements) if usable else None,
+        calls=calls,
+        casts=casts,
     )
 
 

@@ -19,6 +19,7 @@ from migtui.core.model import (
     ObjectRef,
 )
 from migtui.core.objects.constraints import TableBuild, constraint, constraint_ref, not_null
+from migtui.core.objects.immutable import immutable_needs
 from migtui.core.objects.queries import read
 from migtui.core.objects.script import Ctx, Script, nodes_of, strings
 from migtui.core.objects.types import alter_composite
@@ -171,6 +172,7 @@ def column(
         for c in constraints
     )
     identity = any(c.get("contype") == "CONSTR_IDENTITY" for c in constraints)
+    calls, casts = immutable_needs(*generated)
     defaulted = serial or any(
         c.get("contype") == "CONSTR_DEFAULT" and not _null(c.get("raw_expr")) for c in constraints
     )
@@ -185,6 +187,8 @@ def column(
         data_type=data_type(script, col.get("typeName")),
         default=True if defaulted else None,
         identity=True if identity else None,
+        calls=calls,
+        casts=casts,
     )
     if serial or identity:
         seq = choose_name(build.ref.name, name, "seq", script.relation_names_in(build.ref))

@@ -1,0 +1,139 @@
+"""An index's expressions and predicate, and a generated column's expression,
+must be IMMUTABLE: PostgreSQL refuses a function or a cast that is not (42P17).
+What check knows of it is held to the server: the built-in functions none of
+whose forms is IMMUTABLE, every cast between the built-in types it judges, and
+whole migrations, where `not_immutable` (an error, at its line) must come
+exactly when the server refuses the second one.
+"""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+
+from migtui.core.casts import FAMILIES, cast_exists, cast_immutable
+from migtui.core.objects.immutable import SQL_VALUES, not_immutable_functions
+
+pytestmark = pytest.mark.db
+
+
+def test_the_functions_kept_as_not_immutable_are_the_servers_own(pg_conn):
+    found = {
+        name
+        for (name,) in pg_conn.execute(
+            "SELECT proname FROM pg_proc WHERE pronamespace = 'pg_catalog'::regnamespace "
+            "AND prokind = 'f' GROUP BY proname HAVING bool_and(provolatile <> 'i')"
+        )
+    }
+    assert not_immutable_functions() - SQL_VALUES == found - SQL_VALUES
+    assert {"now", "concat", "to_char", "random", "gen_random_uuid"} <= found
+
+
+def test_an_index_casts_a_column_exactly_when_casts_says_the_cast_is_immutable(pg_conn):
+    # json has no btree operator class: no index of it at all
+    types = [t for t in sorted(FAMILIES) if t not in ("xml", "json")]
+    wrong = []
+    for source in types:
+        pg_conn.execute(f"CREATE TABLE from_{source} (c {source})")
+        for target in types:
+            if source == target or not cast_exists(source, target):
+                continue
+            try:
+                with pg_conn.transaction():
+                    pg_conn.execute(f"CREATE INDEX ON from_{source} ((c::{target}))")
+                    raise _Undo
+            except _Undo:
+                runs = True
+            except psycopg.Error as exc:
+                assert exc.sqlstate == "42P17", f"{source} to {target}: {exc}"
+                runs = False
+            if runs != cast_immutable(source, target):
+                wrong.append(f"{source} to {target}")
+    assert wrong == []
+
+
+class _Undo(Exception):
+    """Rolls a tried statement back once it ran."""
+
+
+FIRST = (
+    "CREATE TABLE events (id int PRIMARY KEY, at timestamptz, day date, name text,\n"
+    "  tags text[], starts timestamp);\n"
+)
+
+#: (the second migration, the line check names, or None when it runs)
+CASES = {
+    "a timestamptz cast to date": ("CREATE INDEX events_day ON events ((at::date));\n", 1),
+    "now() in a partial index": (
+        "SELECT 1;\nCREATE INDEX events_recent ON events (id) WHERE at > now() - interval '1 day';\n",
+        2,
+    ),
+    "CURRENT_DATE in a predicate": (
+        "CREATE INDEX events_today ON events (id) WHERE day = CURRENT_DATE;\n",
+        1,
+    ),
+    "concat of two columns": (
+        "CREATE UNIQUE INDEX events_key ON events ((concat(name, '-', id)));\n",
+        1,
+    ),
+    "to_char of a timestamp": (
+        "CREATE INDEX events_month ON events ((to_char(starts, 'YYYY-MM')));\n",
+        1,
+    ),
+    "a generated column of the clock": (
+        "ALTER TABLE events ADD COLUMN seen timestamptz GENERATED ALWAYS AS (now()) STORED;\n",
+        1,
+    ),
+    "a generated column casting a timestamptz": (
+        "ALTER TABLE events ADD COLUMN at_text text GENERATED ALWAYS AS (at::text) STORED;\n",
+        1,
+    ),
+    "text cast to date, after a rename": (
+        "ALTER TABLE events RENAME COLUMN name TO label;\n"
+        "CREATE INDEX events_label ON events ((label::date));\n",
+        2,
+    ),
+    # the forms that run
+    "an immutable form of the day": (
+        "CREATE INDEX events_day ON events (((at AT TIME ZONE 'UTC')::date));\n",
+        None,
+    ),
+    "lower, coalesce, a timestamp's date": (
+        "CREATE INDEX events_name ON events ((lower(coalesce(name, ''))), (starts::date));\n",
+        None,
+    ),
+    "a constant in the predicate": (
+        "CREATE INDEX events_new ON events (id) WHERE day > '2024-01-01'::date;\n",
+        None,
+    ),
+    "the folder's own function of the name": (
+        "CREATE FUNCTION public.concat(a text, b text) RETURNS text LANGUAGE sql IMMUTABLE\n"
+        "  AS 'SELECT a || b';\n"
+        "CREATE INDEX events_key ON events ((public.concat(name, 'x')));\n",
+        None,
+    ),
+    "a column made another type first": (
+        "ALTER TABLE events ALTER COLUMN at TYPE timestamp;\n"
+        "CREATE INDEX events_day ON events ((at::date));\n",
+        None,
+    ),
+    "a generated column of other columns": (
+        "ALTER TABLE events ADD COLUMN upper_name text GENERATED ALWAYS AS (upper(name)) STORED;\n",
+        None,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_check_says_an_expression_is_not_immutable_exactly_when_the_server_refuses(case, verdicts):
+    second, line = CASES[case]
+    errors, refused = verdicts(FIRST, second)
+
+    if line is None:
+        assert refused is None
+        assert errors == []
+    else:
+        assert refused == "42P17"
+        [error] = errors
+        assert error.kind == "not_immutable" and "(42P17)" in error.message
+        assert error.line == line + 1  # after the file's marker line
