@@ -30,6 +30,9 @@ REQUIRED_COLUMN = "required_column"
 NEW_ENUM_VALUE = "new_enum_value"
 #: A body PostgreSQL's PL/pgSQL parser refuses: an error, not a review point.
 SYNTAX_ERROR = "syntax_error"
+#: A subquery where PostgreSQL allows none (a CHECK, a default, an index's
+#: expression …): an error (0A000).
+SUBQUERY = "subquery_not_allowed"
 
 
 @dataclass(frozen=True)

@@ -2156,7 +2156,7 @@ class _Walker:
         self.problems.append(
             Problem(
                 finding.kind,
-                ERROR if finding.kind == F.SYNTAX_ERROR else WARNING,
+                ERROR if finding.kind in (F.SYNTAX_ERROR, F.SUBQUERY) else WARNING,
                 finding.message,
                 finding.hint,
                 migration=m.id,

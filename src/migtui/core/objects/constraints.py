@@ -151,6 +151,7 @@ def constraint(
                 script.constraint_names.get(table.schema or "", set()),
             )
         read(script, expr, ctx)
+        script.no_subquery(expr, "a CHECK constraint", ctx)
         cols = (column,) if column else tuple(sorted(_columns_in(expr)))
         script.emit(PROVIDE, constraint_ref(table, name), location, ctx, columns=cols)
     elif contype == "CONSTR_NOTNULL" and column is None:
@@ -158,6 +159,8 @@ def constraint(
             not_null(script, build, key, name, location, ctx)
     elif contype in ("CONSTR_DEFAULT", "CONSTR_GENERATED"):
         read(script, con.get("raw_expr"), ctx)
+        where = "a column default" if contype == "CONSTR_DEFAULT" else "a generated column"
+        script.no_subquery(con.get("raw_expr"), where, ctx)
 
 
 def not_null(
@@ -226,12 +229,14 @@ def create_index(script: Script, fields: dict, ctx: Ctx) -> None:
                 script.emit(REQUIRE, ext, location, ctx)
         if element.get("expr"):
             read(script, element["expr"], ctx)
+            script.no_subquery(element["expr"], "an index expression", ctx)
             script.need_columns(table, _plain_columns(element["expr"]), location, ctx)
         else:
             script.need_columns(table, [element.get("name")], location, ctx)
     script.need_columns(table, [e.get("name") for e in including if e.get("name")], location, ctx)
     if fields.get("whereClause"):
         read(script, fields["whereClause"], ctx)
+        script.no_subquery(fields["whereClause"], "an index predicate", ctx)
         script.need_columns(table, _plain_columns(fields["whereClause"]), location, ctx)
     if table is None:
         return

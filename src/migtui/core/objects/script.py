@@ -11,7 +11,7 @@ from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from migtui.core.facts import PROVIDE, RENAME, REQUIRE, Effect, Finding, ScriptFacts
+from migtui.core.facts import PROVIDE, RENAME, REQUIRE, SUBQUERY, Effect, Finding, ScriptFacts
 from migtui.core.grammar import parse_tree, parser
 from migtui.core.model import (
     COLUMN,
@@ -172,6 +172,23 @@ class Script:
                 self.emit(PROVIDE, row_type, location, ctx, parent=ref.qualified)
         elif action == RENAME and isinstance(extra.get("new"), ObjectRef):
             self.take_name(extra["new"])  # type: ignore[arg-type]
+
+    def no_subquery(self, expr, where: str, ctx: Ctx) -> None:
+        """``expr`` is evaluated where PostgreSQL allows no subquery (``where``:
+        "a CHECK constraint", "an index predicate" …): one is refused (0A000)."""
+        if not expr or ctx.body or ctx.guarded or ctx.handled:
+            return
+        for item in nodes_of(expr):
+            if "SubLink" in item:
+                self.find(
+                    SUBQUERY,
+                    ctx.line(item["SubLink"].get("location")),
+                    f"a subquery in {where}: PostgreSQL allows none there, and refuses (0A000)",
+                    "compute the value in a trigger or an UPDATE instead (or in a function "
+                    "the expression calls, knowing PostgreSQL then cannot see what it reads)",
+                    ctx,
+                )
+                return
 
     def find(self, kind: str, line: int, message: str, hint: str, ctx: Ctx) -> None:
         if any(f.kind == kind and f.line == line for f in self.findings):

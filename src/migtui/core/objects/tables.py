@@ -316,6 +316,7 @@ def _alter_command(script: Script, build: TableBuild, cmd: dict, ctx: Ctx) -> No
         script.need_type(col.get("typeName"), ctx)
         if col.get("raw_default"):
             read(script, col["raw_default"], ctx)
+            script.no_subquery(col["raw_default"], "ALTER COLUMN … TYPE … USING", ctx)
     elif sub in ("AT_AddConstraint", "AT_AddIndexConstraint") and "Constraint" in definition:
         constraint(script, build, definition["Constraint"], ctx)
     elif sub == "AT_DropConstraint" and name:
@@ -351,6 +352,7 @@ def _alter_command(script: Script, build: TableBuild, cmd: dict, ctx: Ctx) -> No
         script.emit(ALTER, column_ref(table, name), location, ctx, default=defaulted)
         if definition:
             read(script, definition, ctx)
+            script.no_subquery(definition, "a column default", ctx)
     elif sub == "AT_DropIdentity" and name:
         script.emit(ALTER, column_ref(table, name), location, ctx, always=False, identity=False)
     elif sub == "AT_DropExpression" and name:
