@@ -185,7 +185,7 @@ class _Reader:
         select = fields.get("selectStmt")
         if (names and (select or {}).get("SelectStmt", {}).get("valuesLists")) or select is None:
             # a row is sure to be written: its other columns get their defaults
-            self.script.emit(REQUIRE, table, rel.get("location"), self.ctx, inserts=tuple(names))
+            self.script.mark_insert(table, tuple(names), rel.get("location"), self.ctx)
 
     def function(self, fields: dict) -> bool:
         """Read names written in a call's strings; True when its first argument is done."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from migtui.core.facts import PROVIDE, RENAME, REQUIRE, SUBQUERY, Effect, Finding, ScriptFacts
 from migtui.core.grammar import parse_tree, parser
@@ -172,6 +172,20 @@ class Script:
                 self.emit(PROVIDE, row_type, location, ctx, parent=ref.qualified)
         elif action == RENAME and isinstance(extra.get("new"), ObjectRef):
             self.take_name(extra["new"])  # type: ignore[arg-type]
+
+    def mark_insert(
+        self, table: ObjectRef, columns: tuple[str, ...], location: int | None, ctx: Ctx
+    ) -> None:
+        """The statement's need of ``table`` is an INSERT's that writes a row
+        giving ``columns`` (see ``Effect.inserts``)."""
+        for i in range(len(self.effects) - 1, -1, -1):
+            e = self.effects[i]
+            if e.statement != ctx.statement:
+                break
+            if e.action == REQUIRE and e.ref == table:
+                self.effects[i] = replace(e, inserts=columns)
+                return
+        self.emit(REQUIRE, table, location, ctx, inserts=columns)
 
     def no_subquery(self, expr, where: str, ctx: Ctx) -> None:
         """``expr`` is evaluated where PostgreSQL allows no subquery (``where``:
