@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -48,6 +49,9 @@ def console_state(app: MigtuiApp, version: str | None = None) -> str:
     parts.append(f"running={app.run_in_progress}")
     parts.append(f"notifications={[n.message for n in app._notifications]!r}")
     parts.append(f"output ends {output_text(app)[-600:]!r}")
+    log = Path(os.environ.get("MIGTUI_DATA_DIR", "")) / "postgres" / "log"
+    if os.environ.get("MIGTUI_DATA_DIR") and log.is_file():  # the demo's server, if any
+        parts.append(f"its server's log ends {log.read_text(errors='replace')[-1500:]!r}")
     return "; ".join(parts)
 
 
