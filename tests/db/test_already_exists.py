@@ -37,7 +37,31 @@ CASES = {
         "CREATE TABLE notes (id int);\nCREATE TABLE notes (id int);\n",
         (2, "42P07"),
     ),
+    "a column renamed to one it has": (
+        "ALTER TABLE users ADD COLUMN mail text;\nALTER TABLE users RENAME COLUMN mail TO email;\n",
+        (2, "42701"),
+    ),
+    "a table renamed to a view's name": (
+        "ALTER TABLE codes RENAME TO active_users;\n",
+        (1, "42P07"),
+    ),
+    "an index renamed to a table's name": (
+        "ALTER INDEX users_email_idx RENAME TO codes;\n",
+        (1, "42P07"),
+    ),
+    "a constraint renamed to another's name": (
+        "ALTER TABLE codes ADD CONSTRAINT positive CHECK (id > 0);\n"
+        "ALTER TABLE codes RENAME CONSTRAINT positive TO codes_code_key;\n",
+        (2, "42710"),
+    ),
+    "an enum renamed to a table's row type": ("ALTER TYPE mood RENAME TO users;\n", (1, "42710")),
     # the forms that run
+    "names swapped through a third": (
+        "ALTER TABLE users RENAME COLUMN email TO old_email;\n"
+        "ALTER TABLE users ADD COLUMN email text;\n"
+        "ALTER TABLE users RENAME COLUMN old_email TO email_before;\n",
+        None,
+    ),
     "IF NOT EXISTS": (
         "ALTER TABLE users ADD COLUMN IF NOT EXISTS email text;\n"
         "CREATE TABLE IF NOT EXISTS users (id int);\n"

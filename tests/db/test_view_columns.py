@@ -164,3 +164,23 @@ def test_what_depends_on_an_object_holds_it_under_its_own_new_name(second, line,
 
     assert refused == ("2BP01" if line else None)
     assert [(e.kind, e.line) for e in errors] == ([("dependent_objects", line + 1)] if line else [])
+
+
+@pytest.mark.parametrize(
+    ("second", "line"),
+    [
+        ("DROP INDEX owners_pkey;\n", 1),
+        ("SELECT 1;\nDROP INDEX owners_code_key CASCADE;\n", 2),
+        ("ALTER TABLE owners DROP CONSTRAINT owners_code_key;\nDROP INDEX IF EXISTS owners_code_key;\n", None),
+        ("DROP INDEX owners_name;\n", None),
+    ],
+)  # fmt: skip
+def test_the_index_a_key_is_made_of_is_dropped_only_with_the_key(second, line, verdicts):
+    first = (
+        "CREATE TABLE owners (id int PRIMARY KEY, code text UNIQUE, name text);\n"
+        "CREATE INDEX owners_name ON owners (name);\n"
+    )
+    errors, refused = verdicts(first, second)
+
+    assert refused == ("2BP01" if line else None)
+    assert [(e.kind, e.line) for e in errors] == ([("dependent_objects", line + 1)] if line else [])

@@ -809,6 +809,8 @@ class _Walker:
             elif eff.action == F.DROP:
                 need(eff, ref)
                 drops.append(ref)
+                if ref.kind == INDEX:
+                    self._constraint_index(m, file, eff, dynamic_here)
                 holding = self._holding(ref, lambda d: self.live.find(d) is not None)
                 if holding and not eff.cascade:
                     self._refused_drop(m, file, "up", eff, holding, dynamic_here)
@@ -847,6 +849,7 @@ class _Walker:
                 own[ref.key] = [r for r in own.get(ref.key, ()) if not ref.matches(r)]
             elif eff.action == F.RENAME and eff.new is not None:
                 need(eff, ref)
+                self._rename_taken(m, file, eff, dynamic_here)
                 if ref.namespace == "type":
                     self.enums.discard(ref.qualified)
                 elif ref.namespace == "routine":
@@ -1406,6 +1409,46 @@ class _Walker:
             "wrap the expression in a function of your own declared IMMUTABLE, if it truly is"
         )
         self._refuse("not_immutable", m, file, eff, message, hint)
+
+    def _constraint_index(self, m: Migration, file: str, eff: F.Effect, dynamic: bool) -> None:
+        """DROP INDEX of the index a primary key or unique constraint is made
+        of: PostgreSQL refuses, CASCADE or not (2BP01)."""
+        entry = self.live.find(eff.ref)
+        if dynamic or entry is None or entry[2] is None:
+            return
+        table = entry[2]
+        constraint = ObjectRef(CONSTRAINT, eff.ref.schema, eff.ref.name, table=table)
+        if constraint.key not in self.keys.get(table, {}) or self.live.find(constraint) is None:
+            return
+        if self._first_time(m, "dependent_objects", str(eff.ref), eff.line):
+            message = (
+                f"{m.id} drops {eff.ref} at line {eff.line}, which {constraint} is made of: "
+                "PostgreSQL refuses, with or without CASCADE (2BP01)"
+            )
+            hint = (
+                f"drop the constraint instead (ALTER TABLE {table} DROP CONSTRAINT {eff.ref.name})"
+            )
+            self._refuse("dependent_objects", m, file, eff, message, hint)
+
+    def _rename_taken(self, m: Migration, file: str, eff: F.Effect, dynamic: bool) -> None:
+        """A rename to a name something else has by then: PostgreSQL refuses
+        (42701 for a column, 42P07 for a relation, 42710 for the others)."""
+        new = eff.new
+        found = self.live.find(new) if new is not None else None
+        if dynamic or found is None or found[0].matches(eff.ref):
+            return
+        existing, origin, _ = found
+        if self._first_time(m, "already_exists", str(new), eff.line):
+            made = (
+                f"line {self._first_line_of(m, existing)} of {m.id}" if origin == m.id else origin
+            )
+            code = _EXISTS_CODES.get(existing.kind, "42710")
+            message = (
+                f"{m.id} renames {eff.ref} to {new.name} at line {eff.line}, but {existing} "
+                f"has that name ({made} made it): PostgreSQL refuses ({code})"
+            )
+            hint = "drop or rename the other first, or choose another name"
+            self._refuse("already_exists", m, file, eff, message, hint)
 
     def _truncate_refused(self, m: Migration, file: str, eff: F.Effect, dynamic: bool) -> None:
         """TRUNCATE of a table a foreign key of another table references,
