@@ -271,3 +271,58 @@ def test_check_says_a_type_change_needs_using_exactly_when_the_server_refuses(ca
         assert error.kind == "type_cast" and error.object.startswith("column ")
         assert f"({refused})" in error.message
         assert error.line == expected + 1  # after the file's marker line
+
+
+#: A constant of each type PostgreSQL gives one without being told
+CONSTANTS = {"int4": "7", "int8": "3000000000", "numeric": "1.5", "bool": "true"}
+
+
+def test_a_typed_constant_is_a_columns_default_exactly_when_it_assigns(pg_conn):
+    _make_enums(pg_conn)
+
+    def default(kind: str, target: str) -> str:
+        return f"CREATE TABLE defaulted (c {_sql(target)} DEFAULT {CONSTANTS[kind]})"
+
+    def judge(kind: str, target: str) -> bool:
+        return assigns(kind, target) is not False
+
+    assert _disagreements(pg_conn, judge, default, list(CONSTANTS), TYPES) == []
+
+
+#: (the second migration, the line check names, or None when it runs)
+VALUES_GIVEN = {
+    "a boolean defaulting to 0": ("ALTER TABLE events ADD COLUMN active boolean DEFAULT 0;\n", 1),
+    "a numeric defaulting to true": (
+        "SELECT 1;\nALTER TABLE events ALTER COLUMN amount SET DEFAULT true;\n",
+        2,
+    ),
+    "1 inserted into a boolean": ("INSERT INTO events (id, seen) VALUES (1, 1);\n", 1),
+    # the forms that run
+    "constants that assign": (
+        "ALTER TABLE events ADD COLUMN active boolean DEFAULT false;\n"
+        "ALTER TABLE events ALTER COLUMN amount SET DEFAULT 7;\n"
+        "INSERT INTO events (id, seen, code, amount) VALUES (1, true, 7, 2.5), (2, false, 8, 3);\n",
+        None,
+    ),
+    "quoted literals are the column's type": (
+        "INSERT INTO events (id, seen) VALUES (1, '1');\n",
+        None,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", VALUES_GIVEN)
+def test_check_says_a_constant_does_not_fit_its_column_exactly_when_the_server_refuses(
+    case, verdicts
+):
+    second, expected = VALUES_GIVEN[case]
+    errors, refused = verdicts(FIRST, second)
+
+    if expected is None:
+        assert refused is None
+        assert errors == []
+    else:
+        assert refused == "42804"
+        [error] = errors
+        assert error.kind == "value_type" and "(42804)" in error.message
+        assert error.line == expected + 1  # after the file's marker line

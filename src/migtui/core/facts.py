@@ -121,6 +121,11 @@ class Effect:
     #: For a REQUIRE of a table an INSERT … VALUES (or DEFAULT VALUES) writes a
     #: row to: the columns it lists (the others get their defaults).
     inserts: tuple[str, ...] | None = None
+    #: For a PROVIDE of a column, or an ALTER setting its default: the type of
+    #: the default when it is a typed constant (``0`` is ``int4``, ``true``
+    #: ``bool``: see ``objects.script.value_type``); for a REQUIRE of a column
+    #: an INSERT … VALUES fills: the type of the constants every row gives it.
+    value_type: str = ""
     #: For a REQUIRE of a table a TRUNCATE without CASCADE empties: every table
     #: it empties (the qualified names).
     truncated: tuple[str, ...] | None = None

@@ -309,6 +309,9 @@ _EXISTS_CODES = {
     PROCEDURE: "42723",
 }
 
+#: How to write a value of a type, for a hint.
+_EXAMPLES = {"bool": "true or false", "int4": "0", "int8": "0", "text": "'…'", "jsonb": "'{}'"}
+
 #: Layouts whose tool runs each migration in a transaction unless the file says not to.
 #: The native layout is dbmate's format, and dbmate wraps a file in a transaction.
 _WRAPPING_TOOLS = {
@@ -760,6 +763,8 @@ class _Walker:
                         bool(eff.always), written, bool(eff.default), bool(eff.identity)
                     )
                     self._traits(ref.key, traits)
+                    if eff.value_type:
+                        self._value_refused(m, file, eff, written, dynamic_here)
                 elif ref.namespace == "type":
                     if eff.data_type == "enum":
                         self.enums.add(ref.qualified)
@@ -798,6 +803,8 @@ class _Walker:
                 changed = (eff.always, eff.default, eff.identity) != (None, None, None)
                 if eff.retype or changed:
                     self._traits(ref.key, traits)
+                if eff.value_type:
+                    self._value_refused(m, file, eff, traits.data_type, dynamic_here)
                 if eff.inserts is not None:
                     self._unfilled(m, file, eff, dynamic_here)
                 if eff.truncated is not None:
@@ -1449,6 +1456,29 @@ class _Walker:
             )
             hint = "drop or rename the other first, or choose another name"
             self._refuse("already_exists", m, file, eff, message, hint)
+
+    def _value_refused(
+        self, m: Migration, file: str, eff: F.Effect, column_type: str, dynamic: bool
+    ) -> None:
+        """A constant of a type that does not convert to its column's on
+        assignment, as a default or in an INSERT … VALUES (``0`` for a
+        boolean, ``true`` for an integer): PostgreSQL refuses (42804)."""
+        ref = eff.ref
+        if dynamic or ref.table not in self.complete:
+            return
+        if assigns(eff.value_type, column_type) is not False:
+            return
+        what = "a value" if eff.action == F.REQUIRE else "a default"
+        if not self._first_time(m, "value_type", f"{ref} {what}", eff.line):
+            return
+        message = (
+            f"{m.id} gives {ref} ({spelled(column_type)}) {what} of type "
+            f"{spelled(eff.value_type)} at line {eff.line}: PostgreSQL does not convert "
+            f"{spelled(eff.value_type)} to {spelled(column_type)} by itself, and refuses (42804)"
+        )
+        example = _EXAMPLES.get(column_type, "a quoted literal")
+        hint = f"write a {spelled(column_type)} ({example}), or cast the value"
+        self._refuse("value_type", m, file, eff, message, hint)
 
     def _truncate_refused(self, m: Migration, file: str, eff: F.Effect, dynamic: bool) -> None:
         """TRUNCATE of a table a foreign key of another table references,

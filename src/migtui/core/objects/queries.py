@@ -19,7 +19,14 @@ from migtui.core.facts import (
     REQUIRE,
 )
 from migtui.core.model import SEQUENCE, TABLE
-from migtui.core.objects.script import Ctx, Script, const_string, range_var_names, strings
+from migtui.core.objects.script import (
+    Ctx,
+    Script,
+    const_string,
+    range_var_names,
+    strings,
+    value_type,
+)
 from migtui.core.sqlnames import fold
 
 _SEQUENCE_FUNCTIONS = frozenset({"nextval", "setval", "currval"})
@@ -69,6 +76,18 @@ def _given_values(fields: dict, count: int) -> tuple[bool, ...]:
             if "SetToDefault" not in item:
                 given[i] = True
     return tuple(given)
+
+
+def _value_types(fields: dict, count: int) -> tuple[str, ...]:
+    """For each listed column of an INSERT … VALUES: the type of the constant
+    every row gives it (see ``value_type``), or ""."""
+    rows = ((fields.get("selectStmt") or {}).get("SelectStmt", {})).get("valuesLists") or ()
+    found: list[set[str]] = [set() for _ in range(count)]
+    for row in rows:
+        items = row.get("List", {}).get("items", ())
+        for i in range(count):
+            found[i].add(value_type(items[i]) if i < len(items) else "")
+    return tuple(next(iter(kinds)) if len(kinds) == 1 else "" for kinds in found)
 
 
 def read(script: Script, tree, ctx: Ctx, hidden: frozenset[str] = frozenset()) -> None:
@@ -179,7 +198,8 @@ class _Reader:
         key = "cols" if kind == "InsertStmt" else "targetList"
         names = [t.get("ResTarget", {}).get("name") for t in fields.get(key) or ()]
         given = _given_values(fields, len(names)) if kind == "InsertStmt" else ()
-        self.script.need_columns(table, names, rel.get("location"), self.ctx, given)
+        types = _value_types(fields, len(names)) if kind == "InsertStmt" else ()
+        self.script.need_columns(table, names, rel.get("location"), self.ctx, given, types)
         if kind != "InsertStmt" or table is None or self.ctx.body or self.ctx.plpgsql:
             return
         select = fields.get("selectStmt")

@@ -11,6 +11,7 @@ from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
+from migtui.core.casts import builtin
 from migtui.core.facts import PROVIDE, RENAME, REQUIRE, SUBQUERY, Effect, Finding, ScriptFacts
 from migtui.core.grammar import parse_tree, parser
 from migtui.core.model import (
@@ -290,11 +291,12 @@ class Script:
         self.emit(REQUIRE, ObjectRef(SCHEMA, None, schema), location, ctx)
 
     def need_columns(
-        self, table: ObjectRef | None, names, location: int | None, ctx: Ctx, given=()
+        self, table: ObjectRef | None, names, location: int | None, ctx: Ctx, given=(), types=()
     ) -> None:
         """Columns of ``table`` a statement names (not in a routine's body,
         whose names PostgreSQL resolves when it runs). ``given``: for an
-        INSERT, whether each gets a value of its own."""
+        INSERT, whether each gets a value of its own; ``types``: the type of
+        the constants it gets (see ``value_type``), "" when not one type."""
         if table is None or ctx.body:
             return
         seen: set[str] = set()
@@ -303,7 +305,8 @@ class Script:
                 seen.add(name)
                 column = ObjectRef(COLUMN, table.schema, name, table=table.qualified)
                 inserted = i < len(given) and given[i]
-                self.emit(REQUIRE, column, location, ctx, inserted=inserted)
+                typed = types[i] if i < len(types) else ""
+                self.emit(REQUIRE, column, location, ctx, inserted=inserted, value_type=typed)
 
     # --- types -----------------------------------------------------------------
 
@@ -378,6 +381,34 @@ def node(tree: dict) -> tuple[str, dict]:
     for key, value in tree.items():
         return key, value
     return "", {}
+
+
+def value_type(tree: dict | None) -> str:
+    """The type of a constant as PostgreSQL types it before assigning it:
+    ``int4``, ``int8``, ``numeric``, ``bool``, or a cast's built-in type
+    (``'1'::bigint``); "" for a quoted literal (its type is the column's), NULL
+    or any expression."""
+    if not tree:
+        return ""
+    if "TypeCast" in tree:
+        cast = tree["TypeCast"]
+        type_name = cast.get("typeName") or {}
+        if "A_Const" not in (cast.get("arg") or {}) or type_name.get("arrayBounds"):
+            return ""
+        return builtin(strings(type_name.get("names", ())))
+    const = tree.get("A_Const")
+    if const is None or const.get("isnull"):
+        return ""
+    if "ival" in const:
+        return "int4"
+    if "boolval" in const:
+        return "bool"
+    if "fval" in const:
+        text = (const["fval"] or {}).get("fval", "")
+        if text.lstrip("-").isdigit():
+            return "int8" if -(2**63) <= int(text) < 2**63 else "numeric"
+        return "numeric"
+    return ""
 
 
 def const_string(tree: dict | None) -> str | None:

@@ -21,7 +21,7 @@ from migtui.core.model import (
 from migtui.core.objects.constraints import TableBuild, constraint, constraint_ref, not_null
 from migtui.core.objects.immutable import immutable_needs
 from migtui.core.objects.queries import read
-from migtui.core.objects.script import Ctx, Script, nodes_of, strings
+from migtui.core.objects.script import Ctx, Script, nodes_of, strings, value_type
 from migtui.core.objects.types import alter_composite
 from migtui.core.objects.views import reads_of
 from migtui.core.sqlnames import SERIAL_TYPES, choose_name
@@ -189,6 +189,14 @@ def column(
         identity=True if identity else None,
         calls=calls,
         casts=casts,
+        value_type=next(
+            (
+                value_type(c.get("raw_expr"))
+                for c in constraints
+                if c.get("contype") == "CONSTR_DEFAULT"
+            ),
+            "",
+        ),
     )
     if serial or identity:
         seq = choose_name(build.ref.name, name, "seq", script.relation_names_in(build.ref))
@@ -349,7 +357,10 @@ def _alter_command(script: Script, build: TableBuild, cmd: dict, ctx: Ctx) -> No
         )
     elif sub == "AT_ColumnDefault" and name:
         defaulted = bool(definition) and not _null(definition)
-        script.emit(ALTER, column_ref(table, name), location, ctx, default=defaulted)
+        typed = value_type(definition) if defaulted else ""
+        script.emit(
+            ALTER, column_ref(table, name), location, ctx, default=defaulted, value_type=typed
+        )
         if definition:
             read(script, definition, ctx)
             script.no_subquery(definition, "a column default", ctx)
