@@ -12,7 +12,14 @@ from __future__ import annotations
 import psycopg
 import pytest
 
-from migtui.core.casts import FAMILIES, assigns, cast_exists, enum, key_equality
+from migtui.core.casts import (
+    FAMILIES,
+    assigns,
+    cast_exists,
+    empty_refused,
+    enum,
+    key_equality,
+)
 
 pytestmark = pytest.mark.db
 
@@ -291,12 +298,27 @@ def test_a_typed_constant_is_a_columns_default_exactly_when_it_assigns(pg_conn):
 
 #: (the second migration, the line check names, or None when it runs)
 VALUES_GIVEN = {
-    "a boolean defaulting to 0": ("ALTER TABLE events ADD COLUMN active boolean DEFAULT 0;\n", 1),
+    "a boolean defaulting to 0": (
+        "ALTER TABLE events ADD COLUMN active boolean DEFAULT 0;\n",
+        (1, "42804"),
+    ),
     "a numeric defaulting to true": (
         "SELECT 1;\nALTER TABLE events ALTER COLUMN amount SET DEFAULT true;\n",
-        2,
+        (2, "42804"),
     ),
-    "1 inserted into a boolean": ("INSERT INTO events (id, seen) VALUES (1, 1);\n", 1),
+    "1 inserted into a boolean": ("INSERT INTO events (id, seen) VALUES (1, 1);\n", (1, "42804")),
+    "a boolean set to 1, even in no row": (
+        "UPDATE events SET seen = 1 WHERE false;\n",
+        (1, "42804"),
+    ),
+    "an integer defaulting to ''": (
+        "ALTER TABLE events ADD COLUMN n int NOT NULL DEFAULT '';\n",
+        (1, "22P02"),
+    ),
+    "'' for a timestamptz, even in no row": (
+        "UPDATE events SET at = '' WHERE false;\n",
+        (1, "22007"),
+    ),
     # the forms that run
     "constants that assign": (
         "ALTER TABLE events ADD COLUMN active boolean DEFAULT false;\n"
@@ -305,7 +327,7 @@ VALUES_GIVEN = {
         None,
     ),
     "quoted literals are the column's type": (
-        "INSERT INTO events (id, seen) VALUES (1, '1');\n",
+        "INSERT INTO events (id, seen, code) VALUES (1, '1', '');\n",
         None,
     ),
 }
@@ -322,7 +344,25 @@ def test_check_says_a_constant_does_not_fit_its_column_exactly_when_the_server_r
         assert refused is None
         assert errors == []
     else:
-        assert refused == "42804"
+        line, state = expected
+        assert refused == state
         [error] = errors
-        assert error.kind == "value_type" and "(42804)" in error.message
-        assert error.line == expected + 1  # after the file's marker line
+        assert error.kind == "value_type" and f"({state})" in error.message
+        assert error.line == line + 1  # after the file's marker line
+
+
+def test_the_empty_string_is_a_default_exactly_when_casts_says(pg_conn):
+    _make_enums(pg_conn)
+    wrong = []
+    for target in WITH_DEFAULTS:
+        try:
+            with pg_conn.transaction():
+                pg_conn.execute(f"CREATE TABLE defaulted (c {_sql(target)} DEFAULT '')")
+                raise _Undo
+        except _Undo:
+            state = ""
+        except psycopg.Error as exc:
+            state = exc.sqlstate
+        if state != empty_refused(target):
+            wrong.append(f"{_sql(target)}: the server says {state!r}")
+    assert wrong == []

@@ -187,6 +187,42 @@ def cast_exists(source: str, target: str) -> bool | None:
     return bool(assigns(source, target) or source in _STRING_TYPES or (source, target) in _EXPLICIT)
 
 
+#: The types whose input refuses the empty string '' (22P02; 22007 for dates and
+#: times): numbers, booleans, addresses, json, uuid, dates and times, and enums.
+_EMPTY_REFUSED = {
+    **dict.fromkeys(
+        [
+            "bool",
+            "cidr",
+            "float4",
+            "float8",
+            "inet",
+            "int2",
+            "int4",
+            "int8",
+            "json",
+            "jsonb",
+            "macaddr",
+            "numeric",
+            "oid",
+            "uuid",
+        ],
+        "22P02",
+    ),
+    **dict.fromkeys(["date", "interval", "time", "timestamp", "timestamptz", "timetz"], "22007"),
+}
+
+
+def empty_refused(target: str) -> str | None:
+    """The SQLSTATE ``''::target`` fails with, "" when it does not fail, None
+    when ``target`` is not judged."""
+    if target.startswith(_ENUM):
+        return "22P02"
+    if target not in FAMILIES:
+        return None
+    return _EMPTY_REFUSED.get(target, "")
+
+
 def cast_immutable(source: str, target: str) -> bool | None:
     """Whether ``value::target`` of a ``source`` value is IMMUTABLE (an index
     or a generated column may use it); None when either is not judged."""

@@ -22,6 +22,7 @@ from migtui.core.casts import (
     assigns,
     cast_exists,
     cast_immutable,
+    empty_refused,
     enum,
     key_equality,
     spelled,
@@ -1463,19 +1464,29 @@ class _Walker:
         """A constant of a type that does not convert to its column's on
         assignment, as a default or in an INSERT … VALUES (``0`` for a
         boolean, ``true`` for an integer): PostgreSQL refuses (42804)."""
-        ref = eff.ref
+        ref, given = eff.ref, eff.value_type
         if dynamic or ref.table not in self.complete:
             return
-        if assigns(eff.value_type, column_type) is not False:
-            return
         what = "a value" if eff.action == F.REQUIRE else "a default"
+        if given == "''":
+            state = empty_refused(column_type)
+            if not state:
+                return
+            message = (
+                f"{m.id} gives {ref} ({spelled(column_type)}) the empty string as {what} at "
+                f"line {eff.line}: '' is no {spelled(column_type)}, and PostgreSQL refuses "
+                f"({state})"
+            )
+        elif assigns(given, column_type) is False:
+            message = (
+                f"{m.id} gives {ref} ({spelled(column_type)}) {what} of type {spelled(given)} "
+                f"at line {eff.line}: PostgreSQL does not convert {spelled(given)} to "
+                f"{spelled(column_type)} by itself, and refuses (42804)"
+            )
+        else:
+            return
         if not self._first_time(m, "value_type", f"{ref} {what}", eff.line):
             return
-        message = (
-            f"{m.id} gives {ref} ({spelled(column_type)}) {what} of type "
-            f"{spelled(eff.value_type)} at line {eff.line}: PostgreSQL does not convert "
-            f"{spelled(eff.value_type)} to {spelled(column_type)} by itself, and refuses (42804)"
-        )
         example = _EXAMPLES.get(column_type, "a quoted literal")
         hint = f"write a {spelled(column_type)} ({example}), or cast the value"
         self._refuse("value_type", m, file, eff, message, hint)

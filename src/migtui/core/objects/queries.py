@@ -198,7 +198,12 @@ class _Reader:
         key = "cols" if kind == "InsertStmt" else "targetList"
         names = [t.get("ResTarget", {}).get("name") for t in fields.get(key) or ()]
         given = _given_values(fields, len(names)) if kind == "InsertStmt" else ()
-        types = _value_types(fields, len(names)) if kind == "InsertStmt" else ()
+        if kind == "InsertStmt":
+            types = _value_types(fields, len(names))
+        else:  # UPDATE … SET a = value: PostgreSQL types it when it reads the statement
+            types = tuple(
+                value_type(t.get("ResTarget", {}).get("val")) for t in fields.get(key) or ()
+            )
         self.script.need_columns(table, names, rel.get("location"), self.ctx, given, types)
         if kind != "InsertStmt" or table is None or self.ctx.body or self.ctx.plpgsql:
             return
