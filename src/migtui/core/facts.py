@@ -121,6 +121,10 @@ class Effect:
     #: For a REQUIRE of a table an INSERT … VALUES (or DEFAULT VALUES) writes a
     #: row to: the columns it lists (the others get their defaults).
     inserts: tuple[str, ...] | None = None
+    #: For a PROVIDE of an enum: its labels; for an ALTER of one, ``(label,)``
+    #: for ADD VALUE (``strict`` unless IF NOT EXISTS), ``(old, new)`` for
+    #: RENAME VALUE.
+    labels: tuple[str, ...] | None = None
     #: For a PROVIDE of a column, or an ALTER setting its default: the type of
     #: the default when it is a typed constant (``0`` is ``int4``, ``true``
     #: ``bool``: see ``objects.script.value_type``); for a REQUIRE of a column

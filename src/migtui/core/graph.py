@@ -397,6 +397,8 @@ class _Walker:
         #: the enums the folder has made, by qualified name (under the name they
         #: were made with: a renamed one is no longer judged)
         self.enums: set[str] = set()
+        #: … and each one's labels
+        self.enum_labels: dict[str, tuple[str, ...]] = {}
         #: view key -> the names of its columns, in order, when they are known
         self.view_columns: dict[tuple, tuple[str, ...]] = {}
         #: the names of every routine the folder has made (any schema, ever)
@@ -769,8 +771,10 @@ class _Walker:
                 elif ref.namespace == "type":
                     if eff.data_type == "enum":
                         self.enums.add(ref.qualified)
+                        self.enum_labels[ref.qualified] = eff.labels or ()
                     else:
                         self.enums.discard(ref.qualified)
+                        self.enum_labels.pop(ref.qualified, None)
                 if eff.key is not None:
                     owner = ref.table or eff.parent
                     if owner:
@@ -806,6 +810,8 @@ class _Walker:
                     self._traits(ref.key, traits)
                 if eff.value_type:
                     self._value_refused(m, file, eff, traits.data_type, dynamic_here)
+                if eff.labels is not None and ref.namespace == "type":
+                    self._enum_labels_changed(m, file, eff, dynamic_here)
                 if eff.inserts is not None:
                     self._unfilled(m, file, eff, dynamic_here)
                 if eff.truncated is not None:
@@ -832,6 +838,7 @@ class _Walker:
                 self.view_columns.pop(ref.key, None)
                 if ref.namespace == "type":
                     self.enums.discard(ref.qualified)
+                    self.enum_labels.pop(ref.qualified, None)
                 elif ref.namespace == "routine":
                     self._forget_routine(ref)
                 if ref.kind == COLUMN:
@@ -860,6 +867,7 @@ class _Walker:
                 self._rename_taken(m, file, eff, dynamic_here)
                 if ref.namespace == "type":
                     self.enums.discard(ref.qualified)
+                    self.enum_labels.pop(ref.qualified, None)
                 elif ref.namespace == "routine":
                     self._forget_routine(ref)
                 own[ref.key] = [r for r in own.get(ref.key, ()) if not ref.matches(r)]
@@ -1468,7 +1476,19 @@ class _Walker:
         if dynamic or ref.table not in self.complete:
             return
         what = "a value" if eff.action == F.REQUIRE else "a default"
-        if given == "''":
+        labels = self.enum_labels.get(column_type.removeprefix("enum:"))
+        if given.startswith("'") and column_type.startswith("enum:") and labels is not None:
+            if given[1:-1] in labels:
+                return
+            shown = ", ".join(f"'{label}'" for label in labels[:6]) + (
+                " …" if len(labels) > 6 else ""
+            )
+            message = (
+                f"{m.id} gives {ref} ({spelled(column_type)}) {what} of {given} at line "
+                f"{eff.line}, which is not one of its labels ({shown or 'none'}): PostgreSQL "
+                "refuses (22P02)"
+            )
+        elif given == "''":
             state = empty_refused(column_type)
             if not state:
                 return
@@ -1490,6 +1510,46 @@ class _Walker:
         example = _EXAMPLES.get(column_type, "a quoted literal")
         hint = f"write a {spelled(column_type)} ({example}), or cast the value"
         self._refuse("value_type", m, file, eff, message, hint)
+
+    def _enum_labels_changed(self, m: Migration, file: str, eff: F.Effect, dynamic: bool) -> None:
+        """ALTER TYPE … ADD VALUE of a label the enum has (42710, without IF NOT
+        EXISTS), RENAME VALUE of one it lacks (22023) or to one it has (42710)."""
+        name, labels = eff.ref.qualified, eff.labels or ()
+        known = self.enum_labels.get(name)
+        if known is None or dynamic:
+            self.enum_labels.pop(name, None)  # not followed any further
+            return
+        problem = None
+        if len(labels) == 1:
+            if labels[0] in known:
+                if eff.strict:
+                    problem = ("already_exists", f"adds the label '{labels[0]}'", "42710")
+            else:
+                self.enum_labels[name] = (*known, labels[0])
+        elif len(labels) == 2:
+            old, new = labels
+            if old not in known:
+                problem = ("missing_prerequisite", f"renames the label '{old}'", "22023")
+            elif new in known:
+                problem = ("already_exists", f"renames the label '{old}' to '{new}'", "42710")
+            else:
+                self.enum_labels[name] = tuple(new if label == old else label for label in known)
+        if problem is None:
+            return
+        kind, what, state = problem
+        if self._first_time(m, kind, f"{eff.ref} label", eff.line):
+            has = "has it already" if state == "42710" else "has no such label"
+            listed = ", ".join(f"'{label}'" for label in known) or "no labels"
+            message = (
+                f"{m.id} {what} of {eff.ref} at line {eff.line}, but it {has} ({listed}): "
+                f"PostgreSQL refuses ({state})"
+            )
+            hint = (
+                "write ADD VALUE IF NOT EXISTS, or drop the line"
+                if state == "42710" and len(labels) == 1
+                else "name a label the enum has, and a new one it has not"
+            )
+            self._refuse(kind, m, file, eff, message, hint)
 
     def _truncate_refused(self, m: Migration, file: str, eff: F.Effect, dynamic: bool) -> None:
         """TRUNCATE of a table a foreign key of another table references,

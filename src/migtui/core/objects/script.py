@@ -386,8 +386,8 @@ def node(tree: dict) -> tuple[str, dict]:
 def value_type(tree: dict | None) -> str:
     """The type of a constant as PostgreSQL types it before assigning it:
     ``int4``, ``int8``, ``numeric``, ``bool``, or a cast's built-in type
-    (``'1'::bigint``); ``''`` for the empty quoted literal (read as the
-    column's type); "" for any other quoted literal, NULL or expression."""
+    (``'1'::bigint``); a quoted literal, quotes and all (``'active'``: it is
+    read as the column's type); "" for NULL or any expression."""
     if not tree:
         return ""
     if "TypeCast" in tree:
@@ -404,7 +404,7 @@ def value_type(tree: dict | None) -> str:
     if "boolval" in const:
         return "bool"
     if "sval" in const:
-        return "''" if not (const["sval"] or {}).get("sval") else ""
+        return "'" + (const["sval"] or {}).get("sval", "") + "'"
     if "fval" in const:
         text = (const["fval"] or {}).get("fval", "")
         if text.lstrip("-").isdigit():

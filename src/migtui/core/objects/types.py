@@ -18,13 +18,23 @@ def _provide_type(
     parent: str | None = None,
     strict: bool = True,
     data_type: str = "",
+    labels: tuple[str, ...] | None = None,
 ) -> ObjectRef | None:
     ref = script.schema_object(names, kind)
     if ref is None:
         return None
     location = ctx.src.find(names[-1]) if names else None
     script.need_schema(ref, location, ctx)
-    script.emit(PROVIDE, ref, location, ctx, parent=parent, strict=strict, data_type=data_type)
+    script.emit(
+        PROVIDE,
+        ref,
+        location,
+        ctx,
+        parent=parent,
+        strict=strict,
+        data_type=data_type,
+        labels=labels,
+    )
     return ref
 
 
@@ -39,7 +49,8 @@ def composite(script: Script, fields: dict, ctx: Ctx) -> None:
 
 
 def enum(script: Script, fields: dict, ctx: Ctx) -> None:
-    _provide_type(script, strings(fields.get("typeName", ())), ctx, data_type="enum")
+    labels = tuple(strings(fields.get("vals", ())))
+    _provide_type(script, strings(fields.get("typeName", ())), ctx, data_type="enum", labels=labels)
 
 
 def range_type(script: Script, fields: dict, ctx: Ctx) -> None:
@@ -78,9 +89,13 @@ def alter_enum(script: Script, fields: dict, ctx: Ctx) -> None:
     names = strings(fields.get("typeName", ()))
     location = ctx.src.find(names[-1]) if names else None
     ref = script.schema_object(names, TYPE)
-    script.emit(ALTER, ref, location, ctx)
-    if fields.get("newVal") and not fields.get("oldVal") and not ctx.plpgsql:
-        script.new_enum_values.append((fields["newVal"], str(ref)))
+    old, new = fields.get("oldVal"), fields.get("newVal")
+    # ADD VALUE: (the label,), strict unless IF NOT EXISTS; RENAME VALUE: (old, new)
+    labels = (old, new) if old and new else (new,) if new else None
+    strict = bool(new) and not old and not fields.get("skipIfNewValExists")
+    script.emit(ALTER, ref, location, ctx, labels=labels, strict=strict)
+    if new and not old and not ctx.plpgsql:
+        script.new_enum_values.append((new, str(ref)))
 
 
 def alter_domain(script: Script, fields: dict, ctx: Ctx) -> None:

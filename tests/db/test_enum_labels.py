@@ -1,0 +1,83 @@
+"""An enum's labels, followed through ADD VALUE and RENAME VALUE: a default or a
+value that is not one of them is refused (22P02, even in an UPDATE of no row),
+and so are a label added twice and a rename of a label the enum lacks or to
+one it has. Each case is two migrations; check must report its error, at its
+line, exactly when the server refuses the second one with that SQLSTATE.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.db
+
+FIRST = (
+    "CREATE TYPE status AS ENUM ('active', 'inactive');\n"
+    "CREATE TABLE users (id int PRIMARY KEY, s status);\n"
+)
+
+#: (the second migration, (the line, the SQLSTATE, check's kind), or None when it runs)
+CASES = {
+    "a default that is no label": (
+        "ALTER TABLE users ALTER COLUMN s SET DEFAULT 'ACTIVE';\n",
+        (1, "22P02", "value_type"),
+    ),
+    "a new column's default": (
+        "SELECT 1;\nALTER TABLE users ADD COLUMN t status NOT NULL DEFAULT 'new';\n",
+        (2, "22P02", "value_type"),
+    ),
+    "a value it lacks": (
+        "INSERT INTO users (id, s) VALUES (1, 'pending');\n",
+        (1, "22P02", "value_type"),
+    ),
+    "the empty string, in an update of no row": (
+        "UPDATE users SET s = '' WHERE false;\n",
+        (1, "22P02", "value_type"),
+    ),
+    "a label added again": (
+        "ALTER TYPE status ADD VALUE 'active';\n",
+        (1, "42710", "already_exists"),
+    ),
+    "a label it lacks renamed": (
+        "ALTER TYPE status RENAME VALUE 'gone' TO 'x';\n",
+        (1, "22023", "missing_prerequisite"),
+    ),
+    "a label renamed to one it has": (
+        "ALTER TYPE status RENAME VALUE 'inactive' TO 'active';\n",
+        (1, "42710", "already_exists"),
+    ),
+    "the old name of a renamed label": (
+        "ALTER TYPE status RENAME VALUE 'inactive' TO 'off';\n"
+        "INSERT INTO users (id, s) VALUES (1, 'inactive');\n",
+        (2, "22P02", "value_type"),
+    ),
+    # the forms that run
+    "labels it has": (
+        "ALTER TABLE users ALTER COLUMN s SET DEFAULT 'active';\n"
+        "INSERT INTO users (id, s) VALUES (1, 'inactive'), (2, 'active');\n"
+        "UPDATE users SET s = 'active' WHERE id = 1;\n",
+        None,
+    ),
+    "a label renamed, then used": (
+        "ALTER TYPE status RENAME VALUE 'inactive' TO 'off';\n"
+        "INSERT INTO users (id, s) VALUES (1, 'off');\n",
+        None,
+    ),
+    "added with IF NOT EXISTS": ("ALTER TYPE status ADD VALUE IF NOT EXISTS 'active';\n", None),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_check_knows_an_enums_labels_exactly_as_the_server_does(case, verdicts):
+    second, expected = CASES[case]
+    errors, refused = verdicts(FIRST, second)
+
+    if expected is None:
+        assert refused is None
+        assert errors == []
+    else:
+        line, state, kind = expected
+        assert refused == state
+        [error] = errors
+        assert error.kind == kind and f"({state})" in error.message
+        assert error.line == line + 1  # after the file's marker line
