@@ -232,14 +232,13 @@ class History:
         if self.random.random() < 0.3 or (table, column) in self.references:
             # a default on a foreign key would make the next row's fate the data's
             return f"ALTER TABLE {table} ALTER COLUMN {column} DROP DEFAULT;"
-        value = VALUES.get(kind, "'a'")
+        value = VALUES.get(kind, "'a'" if self.random.random() < 0.9 else "'no_such_label'")
         return f"ALTER TABLE {table} ALTER COLUMN {column} SET DEFAULT {value};"
 
     def enum(self) -> str:
         if self.enums and self.random.random() < 0.5:
-            return (
-                f"ALTER TYPE {self.random.choice(sorted(self.enums))} ADD VALUE '{self.name('x')}';"
-            )
+            label = "a" if self.random.random() < 0.1 else self.name("x")  # now and then, again
+            return f"ALTER TYPE {self.random.choice(sorted(self.enums))} ADD VALUE '{label}';"
         enum = self.name("e")
         self.enums.add(enum)
         return f"CREATE TYPE {enum} AS ENUM ('a', 'b');"
