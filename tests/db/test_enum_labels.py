@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import pytest
 
+from server_verdicts import assert_same_verdict
+
 pytestmark = pytest.mark.db
 
 FIRST = (
@@ -72,12 +74,5 @@ def test_check_knows_an_enums_labels_exactly_as_the_server_does(case, verdicts):
     second, expected = CASES[case]
     errors, refused = verdicts(FIRST, second)
 
-    if expected is None:
-        assert refused is None
-        assert errors == []
-    else:
-        line, state, kind = expected
-        assert refused == state
-        [error] = errors
-        assert error.kind == kind and f"({state})" in error.message
-        assert error.line == line + 1  # after the file's marker line
+    line, state, kind = expected or (None, None, "")
+    assert_same_verdict(errors, refused, line, kind, state)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import pytest
 
+from server_verdicts import assert_same_verdict
+
 pytestmark = pytest.mark.db
 
 FIRST = (
@@ -50,11 +52,4 @@ def test_check_says_a_truncate_is_refused_exactly_when_the_server_refuses(case, 
     second, line = CASES[case]
     errors, refused = verdicts(FIRST, second)
 
-    if line is None:
-        assert refused is None
-        assert errors == []
-    else:
-        assert refused == "0A000"
-        [error] = errors
-        assert error.kind == "truncate_referenced" and "(0A000)" in error.message
-        assert error.line == line + 1  # after the file's marker line
+    assert_same_verdict(errors, refused, line, "truncate_referenced", "0A000")
