@@ -56,6 +56,18 @@ CASES = {
     ),
     "an enum renamed to a table's row type": ("ALTER TYPE mood RENAME TO users;\n", (1, "42710")),
     # the forms that run
+    "a key renamed, and its index with it": (
+        "ALTER TABLE codes RENAME CONSTRAINT codes_code_key TO codes_unique;\n"
+        "CREATE INDEX codes_code_key ON codes (id);\n"
+        "ALTER TABLE codes DROP CONSTRAINT codes_unique;\n",
+        None,
+    ),
+    "an index renamed, and its key with it": (
+        "ALTER INDEX codes_code_key RENAME TO codes_unique;\n"
+        "ALTER TABLE codes DROP CONSTRAINT codes_unique;\n"
+        "CREATE INDEX codes_code_key ON codes (id);\n",
+        None,
+    ),
     "names swapped through a third": (
         "ALTER TABLE users RENAME COLUMN email TO old_email;\n"
         "ALTER TABLE users ADD COLUMN email text;\n"

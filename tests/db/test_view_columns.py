@@ -173,6 +173,7 @@ def test_what_depends_on_an_object_holds_it_under_its_own_new_name(second, line,
         ("SELECT 1;\nDROP INDEX owners_code_key CASCADE;\n", 2),
         ("ALTER TABLE owners DROP CONSTRAINT owners_code_key;\nDROP INDEX IF EXISTS owners_code_key;\n", None),
         ("DROP INDEX owners_name;\n", None),
+        ("ALTER TABLE owners RENAME CONSTRAINT owners_code_key TO k;\nDROP INDEX k;\n", 2),
     ],
 )  # fmt: skip
 def test_the_index_a_key_is_made_of_is_dropped_only_with_the_key(second, line, verdicts):

@@ -874,10 +874,12 @@ class _Walker:
                 own[eff.new.key].append(eff.new)
                 provides.append(eff.new)
                 renames.append((ref, eff.new))
-                self.live.rename(ref, eff.new, m.id)
-                self._rename_dependencies(ref, eff.new)
+                pairs = [(ref, eff.new), *self._key_partner(ref, eff.new)]
+                for old_ref, new_ref in pairs:
+                    self.live.rename(old_ref, new_ref, m.id)
+                    self._rename_dependencies(old_ref, new_ref)
+                    self.renamed[old_ref.key] = (new_ref, m.id, eff.line)
                 self._rename_view_column(ref, eff.new)
-                self.renamed[ref.key] = (eff.new, m.id, eff.line)
                 if ref.qualified in self.complete:
                     self.complete.discard(ref.qualified)
                     self.complete.add(eff.new.qualified)
@@ -1445,6 +1447,28 @@ class _Walker:
                 f"drop the constraint instead (ALTER TABLE {table} DROP CONSTRAINT {eff.ref.name})"
             )
             self._refuse("dependent_objects", m, file, eff, message, hint)
+
+    def _key_partner(self, old: ObjectRef, new: ObjectRef) -> list[tuple[ObjectRef, ObjectRef]]:
+        """A primary key or unique constraint and the index it is made of share
+        their name: PostgreSQL renames the one with the other. The other one's
+        (old, new) names, if ``old`` is such a pair's."""
+        if old.kind == CONSTRAINT and old.table is not None:
+            table = old.table
+            other = ObjectRef(INDEX, old.schema, old.name)
+            renamed = ObjectRef(INDEX, old.schema, new.name)
+        elif old.kind == INDEX and (entry := self.live.find(old)) is not None and entry[2]:
+            table = entry[2]
+            other = ObjectRef(CONSTRAINT, old.schema, old.name, table=table)
+            renamed = ObjectRef(CONSTRAINT, old.schema, new.name, table=table)
+        else:
+            return []
+        constraint = other if other.kind == CONSTRAINT else old
+        found = self.live.find(other)
+        if constraint.key not in self.keys.get(table, {}) or found is None:
+            return []
+        if other.kind == INDEX and found[2] != table:
+            return []
+        return [(other, renamed)]
 
     def _rename_taken(self, m: Migration, file: str, eff: F.Effect, dynamic: bool) -> None:
         """A rename to a name something else has by then: PostgreSQL refuses
