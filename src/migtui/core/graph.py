@@ -1501,6 +1501,7 @@ class _Walker:
             return
         what = "a value" if eff.action == F.REQUIRE else "a default"
         labels = self.enum_labels.get(column_type.removeprefix("enum:"))
+        hint = ""
         if given.startswith("'") and column_type.startswith("enum:") and labels is not None:
             if given[1:-1] in labels:
                 return
@@ -1511,6 +1512,10 @@ class _Walker:
                 f"{m.id} gives {ref} ({spelled(column_type)}) {what} of {given} at line "
                 f"{eff.line}, which is not one of its labels ({shown or 'none'}): PostgreSQL "
                 "refuses (22P02)"
+            )
+            hint = (
+                "use one of its labels, or add this one first (ALTER TYPE … ADD VALUE, in an "
+                "earlier migration: a label added is not usable in its own transaction)"
             )
         elif given == "''":
             state = empty_refused(column_type)
@@ -1531,8 +1536,9 @@ class _Walker:
             return
         if not self._first_time(m, "value_type", f"{ref} {what}", eff.line):
             return
-        example = _EXAMPLES.get(column_type, "a quoted literal")
-        hint = f"write a {spelled(column_type)} ({example}), or cast the value"
+        if not hint:
+            example = _EXAMPLES.get(column_type, "a quoted literal")
+            hint = f"write a {spelled(column_type)} ({example}), or cast the value"
         self._refuse("value_type", m, file, eff, message, hint)
 
     def _enum_labels_changed(self, m: Migration, file: str, eff: F.Effect, dynamic: bool) -> None:

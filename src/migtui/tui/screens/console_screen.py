@@ -209,8 +209,9 @@ class ConsoleScreen(Screen):
         output = self.query_one(LiveOutput)
         analysis = project.analysis
         errors, warnings = len(analysis.errors), len(analysis.warnings)
+        count = len(analysis.migrations)
         line = (
-            f"read {len(analysis.migrations)} migrations ({analysis.layout} layout): "
+            f"read {count} migration{'s' * (count != 1)} ({analysis.layout} layout): "
             f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
         )
         if project.live:
