@@ -320,7 +320,24 @@ VALUES_GIVEN = {
         "UPDATE events SET at = '' WHERE false;\n",
         (1, "22007"),
     ),
+    "'NULL' for an integer": (
+        "ALTER TABLE events ADD COLUMN n int DEFAULT 'NULL';\n",
+        (1, "22P02"),
+    ),
+    "a function's name quoted as a uuid's default": (
+        "ALTER TABLE events ALTER COLUMN ref SET DEFAULT 'gen_random_uuid()';\n",
+        (1, "22P02"),
+    ),
+    "a smallint past its range, even in no row": (
+        "ALTER TABLE events ADD COLUMN s smallint;\nUPDATE events SET s = '40000' WHERE false;\n",
+        (2, "22003"),
+    ),
     # the forms that run
+    "literals each type reads": (
+        "ALTER TABLE events ADD COLUMN n int DEFAULT ' 1_000 ', ADD COLUMN b boolean DEFAULT 'N',\n"
+        "  ADD COLUMN u uuid DEFAULT '{00000000000000000000000000000001}';\n",
+        None,
+    ),
     "constants that assign": (
         "ALTER TABLE events ADD COLUMN active boolean DEFAULT false;\n"
         "ALTER TABLE events ALTER COLUMN amount SET DEFAULT 7;\n"

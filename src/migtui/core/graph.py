@@ -31,6 +31,7 @@ from migtui.core.catalog import CatalogSnapshot
 from migtui.core.flyway_config import PLACEHOLDER
 from migtui.core.folder import AssumeError, analyze_folder
 from migtui.core.layouts import LoadResult
+from migtui.core.literals import refused as literal_refused
 from migtui.core.memory import collector_paused
 from migtui.core.model import (
     COLUMN,
@@ -1517,14 +1518,20 @@ class _Walker:
                 "use one of its labels, or add this one first (ALTER TYPE … ADD VALUE, in an "
                 "earlier migration: a label added is not usable in its own transaction)"
             )
-        elif given == "''":
-            state = empty_refused(column_type)
+        elif given.startswith("'"):
+            text = given[1:-1]
+            state = empty_refused(column_type) if not text else literal_refused(column_type, text)
             if not state:
                 return
+            shown = "the empty string" if not text else given
+            if text.upper() == "NULL":
+                hint = "write NULL without quotes for no value"
+            elif text.endswith(")"):
+                hint = f"call the function without quotes: {text}"
+            why = "is out of its range" if state == "22003" else f"is no {spelled(column_type)}"
             message = (
-                f"{m.id} gives {ref} ({spelled(column_type)}) the empty string as {what} at "
-                f"line {eff.line}: '' is no {spelled(column_type)}, and PostgreSQL refuses "
-                f"({state})"
+                f"{m.id} gives {ref} ({spelled(column_type)}) {shown} as {what} at line "
+                f"{eff.line}: {given} {why}, and PostgreSQL refuses ({state})"
             )
         elif assigns(given, column_type) is False:
             message = (
@@ -1537,8 +1544,9 @@ class _Walker:
         if not self._first_time(m, "value_type", f"{ref} {what}", eff.line):
             return
         if not hint:
-            example = _EXAMPLES.get(column_type, "a quoted literal")
-            hint = f"write a {spelled(column_type)} ({example}), or cast the value"
+            example = _EXAMPLES.get(column_type)
+            written = f" (such as {example})" if example else ""
+            hint = f"write a value of type {spelled(column_type)}{written}, or cast it"
         self._refuse("value_type", m, file, eff, message, hint)
 
     def _enum_labels_changed(self, m: Migration, file: str, eff: F.Effect, dynamic: bool) -> None:
