@@ -185,3 +185,39 @@ def test_the_index_a_key_is_made_of_is_dropped_only_with_the_key(second, line, v
 
     assert refused == ("2BP01" if line else None)
     assert [(e.kind, e.line) for e in errors] == ([("dependent_objects", line + 1)] if line else [])
+
+
+CALLED = (
+    "CREATE TABLE t (id int, n int);\n"
+    "CREATE FUNCTION f() RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT 1';\n"
+    "CREATE FUNCTION counted() RETURNS int BEGIN ATOMIC SELECT count(*)::int FROM t; END;\n"
+    "CREATE VIEW v AS SELECT f() AS x;\n"
+    "CREATE TABLE d (id int DEFAULT f());\n"
+    "CREATE FUNCTION h(int) RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT $1';\n"
+    "CREATE INDEX t_h ON t (h(n));\n"
+    "CREATE FUNCTION k(int) RETURNS bool LANGUAGE sql IMMUTABLE AS 'SELECT $1 > 0';\n"
+    "ALTER TABLE t ADD CONSTRAINT positive CHECK (k(n));\n"
+    "CREATE FUNCTION loose() RETURNS int LANGUAGE sql AS 'SELECT count(*)::int FROM t';\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("second", "line"),
+    [
+        ("DROP TABLE t;\n", 1),  # the function whose body is in SQL's own syntax
+        ("SELECT 1;\nDROP FUNCTION f();\n", 2),  # a view and a default call it
+        ("DROP FUNCTION h(int);\n", 1),  # an index
+        ("DROP FUNCTION k(int);\n", 1),  # a CHECK
+        # the forms that run
+        ("DROP FUNCTION counted();\nDROP TABLE t;\n", None),  # a body in a string keeps nothing
+        ("DROP VIEW v;\nDROP TABLE d;\nDROP FUNCTION f();\n", None),
+        ("DROP INDEX t_h;\nDROP FUNCTION h(int);\n", None),
+        ("ALTER TABLE t DROP CONSTRAINT positive;\nDROP FUNCTION k(int);\n", None),
+        ("DROP FUNCTION f() CASCADE;\n", None),
+    ],
+)  # fmt: skip
+def test_what_calls_a_function_holds_it_as_the_server_does(second, line, verdicts):
+    errors, refused = verdicts(CALLED, second)
+
+    assert refused == ("2BP01" if line else None)
+    assert [(e.kind, e.line) for e in errors] == ([("dependent_objects", line + 1)] if line else [])

@@ -141,6 +141,10 @@ class Effect:
     #: there ((column, built-in type)); PostgreSQL wants them IMMUTABLE.
     calls: tuple[str, ...] = ()
     casts: tuple[tuple[str, str], ...] = ()
+    #: For a PROVIDE of a view, a column (its default or generation), an index
+    #: or a CHECK constraint: the functions its definition calls ((schema or
+    #: None, name)): PostgreSQL refuses to drop one while it stands.
+    uses: tuple[tuple[str | None, str], ...] = ()
     returns: str = ""
     inputs: tuple[str, ...] | None = None
     defaults: int = 0

@@ -760,7 +760,8 @@ class _Walker:
                 if eff.not_null:
                     self.live.not_null.add(ref.key)
                 self.renamed.pop(ref.key, None)
-                self._depend(ref, self._all_columns(eff.depends) + self._referenced(eff))
+                depends = self._all_columns(eff.depends) + self._referenced(eff)
+                self._depend(ref, depends + self._called(ref, eff.uses))
                 if ref.kind == COLUMN:
                     written = self._judged_type(eff.data_type)
                     traits = _Traits(
@@ -1222,6 +1223,22 @@ class _Walker:
                 self.column_keys[target.table].add(target.key)
         if targets:
             self.depends_on[ref.key] = targets
+
+    def _called(
+        self, ref: ObjectRef, uses: tuple[tuple[str | None, str], ...]
+    ) -> tuple[ObjectRef, ...]:
+        """The folder's functions a definition calls, where the name is sure
+        (one function of it, in the schema written or in the object's own or
+        public): it holds them, and dropping one is refused."""
+        found = []
+        for schema, name in uses:
+            for where in (schema,) if schema else dict.fromkeys((ref.schema or "public", "public")):
+                entries = self.live.by_key.get(("routine", where, name, None), ())
+                if entries:
+                    if len(entries) == 1:
+                        found.append(entries[0][0])
+                    break
+        return tuple(found)
 
     def _referenced(self, eff: F.Effect) -> tuple[ObjectRef, ...]:
         """The columns a foreign key references: it holds them, and dropping

@@ -14,7 +14,7 @@ from migtui.core.facts import PROVIDE, RENAME, REQUIRE
 from migtui.core.model import CONSTRAINT, EXTENSION, INDEX, ObjectRef
 from migtui.core.objects.immutable import immutable_needs
 from migtui.core.objects.queries import read
-from migtui.core.objects.script import Ctx, Script, node, nodes_of, strings
+from migtui.core.objects.script import Ctx, Script, calls_in, node, nodes_of, strings
 from migtui.core.sqlnames import (
     EXTENSION_OPCLASSES,
     choose_name,
@@ -153,7 +153,9 @@ def constraint(
         read(script, expr, ctx)
         script.no_subquery(expr, "a CHECK constraint", ctx)
         cols = (column,) if column else tuple(sorted(_columns_in(expr)))
-        script.emit(PROVIDE, constraint_ref(table, name), location, ctx, columns=cols)
+        script.emit(
+            PROVIDE, constraint_ref(table, name), location, ctx, columns=cols, uses=calls_in(expr)
+        )
     elif contype == "CONSTR_NOTNULL" and column is None:
         for key in strings(con.get("keys", ())):
             not_null(script, build, key, name, location, ctx)
@@ -273,6 +275,7 @@ def create_index(script: Script, fields: dict, ctx: Ctx) -> None:
         key=tuple(e["name"] for e in elements) if usable else None,
         calls=calls,
         casts=casts,
+        uses=calls_in(*(e.get("expr") for e in elements), fields.get("whereClause")),
     )
 
 

@@ -77,8 +77,18 @@ def create_routine(script: Script, fields: dict, ctx: Ctx) -> None:
     language = strings([options["language"].get("arg", {})])[0] if "language" in options else "sql"
     if language == "plpgsql" and script.check_function_bodies and not (ctx.body or ctx.plpgsql):
         _check_plpgsql(script, ref, location, ctx, _array_variadic(fields))
+    reads: tuple[ObjectRef, ...] = ()
     if fields.get("sql_body"):
+        before = len(script.effects)
         _read_parsed_body(script, fields["sql_body"], ctx)
+        # a body in SQL's own syntax keeps what it reads: PostgreSQL refuses to drop it
+        reads = tuple(
+            dict.fromkeys(
+                e.ref
+                for e in script.effects[before:]
+                if e.action == REQUIRE and e.ref.namespace in ("relation", "routine")
+            )
+        )
     elif language == "sql" and script.check_function_bodies and "as" in options:
         body = strings(options["as"].get("arg", {}).get("List", {}).get("items", ()))
         if body:
@@ -90,6 +100,7 @@ def create_routine(script: Script, fields: dict, ctx: Ctx) -> None:
         location,
         ctx,
         strict=not fields.get("replace"),
+        depends=reads,
         returns=returns,
         inputs=inputs,
         defaults=defaults,

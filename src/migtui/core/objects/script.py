@@ -383,6 +383,20 @@ def node(tree: dict) -> tuple[str, dict]:
     return "", {}
 
 
+def calls_in(*trees) -> tuple[tuple[str | None, str], ...]:
+    """The functions called in ``trees``: (schema or None, name), once each,
+    leaving out pg_catalog's."""
+    found: dict[tuple[str | None, str], None] = {}
+    for item in nodes_of(list(trees)):
+        if "FuncCall" in item:
+            names = strings(item["FuncCall"].get("funcname", ()))
+            if len(names) == 1:
+                found[(None, names[0])] = None
+            elif len(names) == 2 and names[0] != "pg_catalog":
+                found[(names[0], names[1])] = None
+    return tuple(found)
+
+
 def value_type(tree: dict | None) -> str:
     """The type of a constant as PostgreSQL types it before assigning it:
     ``int4``, ``int8``, ``numeric``, ``bool``, or a cast's built-in type

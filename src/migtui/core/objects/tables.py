@@ -21,7 +21,7 @@ from migtui.core.model import (
 from migtui.core.objects.constraints import TableBuild, constraint, constraint_ref, not_null
 from migtui.core.objects.immutable import immutable_needs
 from migtui.core.objects.queries import read
-from migtui.core.objects.script import Ctx, Script, nodes_of, strings, value_type
+from migtui.core.objects.script import Ctx, Script, calls_in, nodes_of, strings, value_type
 from migtui.core.objects.types import alter_composite
 from migtui.core.objects.views import reads_of
 from migtui.core.sqlnames import SERIAL_TYPES, choose_name
@@ -189,6 +189,10 @@ def column(
         identity=True if identity else None,
         calls=calls,
         casts=casts,
+        uses=calls_in(
+            *generated,
+            *(c.get("raw_expr") for c in constraints if c.get("contype") == "CONSTR_DEFAULT"),
+        ),
         value_type=next(
             (
                 value_type(c.get("raw_expr"))

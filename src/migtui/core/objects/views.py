@@ -5,7 +5,7 @@ from __future__ import annotations
 from migtui.core.facts import PROVIDE, REQUIRE
 from migtui.core.model import COLUMN, MATVIEW, VIEW, ObjectRef
 from migtui.core.objects.queries import read
-from migtui.core.objects.script import Ctx, Script, node, nodes_of, strings
+from migtui.core.objects.script import Ctx, Script, calls_in, node, nodes_of, strings
 
 
 def column_ref(table: ObjectRef, name: str) -> ObjectRef:
@@ -30,6 +30,7 @@ def create_view(script: Script, fields: dict, ctx: Ctx) -> None:
         depends=depends,
         strict=not fields.get("replace"),
         outputs=output_names(fields),
+        uses=calls_in(fields.get("query")),
     )
 
 
