@@ -73,6 +73,7 @@ from migtui.core.project import (
     ParsedSection,
     Requirement,
 )
+from migtui.core.sqlnames import EXTENSION_FUNCTIONS
 from migtui.core.statements import SplitError, is_copy_from_stdin, split, splits_transaction
 
 ERROR, WARNING = Severity.ERROR, Severity.WARNING
@@ -2149,6 +2150,15 @@ class _Walker:
         found = extension_objects(ext.name, schema or "public")
         if found is None:
             self.unknown_extensions.append((m.id, ext.name))
+            # its functions migtui knows by name (uuid-ossp's, pgcrypto's), of any arguments
+            named = tuple(
+                ObjectRef(FUNCTION, schema or "public", name)
+                for name, owner in EXTENSION_FUNCTIONS.items()
+                if owner == ext.name
+            )
+            self.extension_members[ext.name] = named
+            for obj in named:
+                self.live.add(obj, m.id)
             return
         self.extension_members[ext.name] = found
         for obj in found:

@@ -88,6 +88,52 @@ _CANONICAL = {
     "time without time zone": "time without time zone",
 }
 
+#: Functions of extensions the embedded server does not ship (so the shipped
+#: index does not know them): a call of one needs its extension.
+EXTENSION_FUNCTIONS: dict[str, str] = {
+    **dict.fromkeys(
+        [
+            "uuid_generate_v1",
+            "uuid_generate_v1mc",
+            "uuid_generate_v3",
+            "uuid_generate_v4",
+            "uuid_generate_v5",
+            "uuid_nil",
+            "uuid_ns_dns",
+            "uuid_ns_url",
+            "uuid_ns_oid",
+            "uuid_ns_x500",
+        ],
+        "uuid-ossp",
+    ),
+    **dict.fromkeys(
+        [
+            "crypt",
+            "gen_salt",
+            "digest",
+            "hmac",
+            "encrypt",
+            "decrypt",
+            "encrypt_iv",
+            "decrypt_iv",
+            "gen_random_bytes",
+            "pgp_sym_encrypt",
+            "pgp_sym_decrypt",
+            "pgp_sym_encrypt_bytea",
+            "pgp_sym_decrypt_bytea",
+            "pgp_pub_encrypt",
+            "pgp_pub_decrypt",
+            "pgp_pub_encrypt_bytea",
+            "pgp_pub_decrypt_bytea",
+            "pgp_key_id",
+            "armor",
+            "dearmor",
+            "pgp_armor_headers",
+        ],
+        "pgcrypto",
+    ),
+}
+
 #: Types that come with an extension: a column of this type needs the extension.
 EXTENSION_TYPES: dict[str, str] = {
     "citext": "citext",

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from migtui.core.builtins import builtin_functions
 from migtui.core.facts import (
     NAME_ONLY_FUNCTION_CHECK,
     NAME_ONLY_TRIGGER_CHECK,
     PROVIDE,
     REQUIRE,
 )
-from migtui.core.model import SEQUENCE, TABLE
+from migtui.core.model import FUNCTION, SEQUENCE, TABLE
 from migtui.core.objects.script import (
     Ctx,
     Script,
@@ -213,10 +214,13 @@ class _Reader:
             self.script.mark_insert(table, tuple(names), rel.get("location"), self.ctx)
 
     def function(self, fields: dict) -> bool:
-        """Read names written in a call's strings; True when its first argument is done."""
+        """A call needs its function (unless PostgreSQL has it); read names
+        written in its strings. True when its first argument is done."""
         names = strings(fields.get("funcname", ()))
         name = names[-1] if names else ""
         args = fields.get("args", ())
+        if names and not self.ctx.body:
+            self.called(names, fields.get("location"))
         if name in _SEQUENCE_FUNCTIONS and args:
             text = const_string(args[0])
             if text is not None:
@@ -227,6 +231,17 @@ class _Reader:
             if value is not None:
                 self.script.set_search_path(path_from_string(value))
         return False
+
+    def called(self, names: list[str], location: int | None) -> None:
+        """The function a call names must exist (of any arguments), unless it
+        is pg_catalog's; an extension's comes with the extension."""
+        if len(names) > 2 or (len(names) == 2 and names[0] == "pg_catalog"):
+            return
+        if len(names) == 1 and names[0] in builtin_functions():
+            return
+        ref = self.script.schema_object(names, FUNCTION)
+        if ref is not None:
+            self.script.emit(REQUIRE, ref, location, self.ctx)
 
     def cast(self, fields: dict) -> bool:
         """Read ``'name'::regclass``; True when the cast's argument is done with."""

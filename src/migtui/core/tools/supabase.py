@@ -15,8 +15,18 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from migtui.core.model import ROLE, SCHEMA, TABLE, VIEW, Migration, ObjectRef
+from migtui.core.model import (
+    EXTENSION,
+    FUNCTION,
+    ROLE,
+    SCHEMA,
+    TABLE,
+    VIEW,
+    Migration,
+    ObjectRef,
+)
 from migtui.core.project import MigrationInfo
+from migtui.core.sqlnames import EXTENSION_FUNCTIONS
 from migtui.core.tools.base import Sql, ToolLedger, ToolRun, ToolState
 from migtui.core.tools.reading import (
     Read,
@@ -110,6 +120,22 @@ _TABLES = {
     "vault": ("secrets",),
     "supabase_migrations": ("schema_migrations",),
 }
+#: The platform's functions migrations call (in policies, defaults, triggers).
+_FUNCTIONS = {
+    "auth": ("uid", "role", "jwt", "email"),
+    "storage": ("foldername", "filename", "extension", "search", "get_size_by_bucket"),
+    "realtime": ("send", "broadcast_changes", "topic"),
+    "vault": ("create_secret", "update_secret"),
+}
+#: The extensions every Supabase database has, in the ``extensions`` schema.
+_EXTENSIONS = (
+    "uuid-ossp",
+    "pgcrypto",
+    "pgjwt",
+    "pg_stat_statements",
+    "pg_graphql",
+    "supabase_vault",
+)
 _ROLES = (
     "anon",
     "authenticated",
@@ -134,6 +160,15 @@ PLATFORM: tuple[ObjectRef, ...] = (
         for name in names
     ),
     ObjectRef(VIEW, "vault", "decrypted_secrets"),
+    *(ObjectRef(FUNCTION, schema, name) for schema, names in _FUNCTIONS.items() for name in names),
+    # the extensions' functions, in their schema and found through the search path
+    *(
+        ObjectRef(FUNCTION, schema, name)
+        for name, owner in EXTENSION_FUNCTIONS.items()
+        if owner in _EXTENSIONS
+        for schema in ("extensions", "public")
+    ),
+    *(ObjectRef(EXTENSION, None, name) for name in _EXTENSIONS),
     *(ObjectRef(ROLE, None, name) for name in _ROLES),
 )
 #: What is there before the first migration runs: the CLI's ledger, and the platform.

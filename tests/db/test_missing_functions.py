@@ -1,0 +1,77 @@
+"""A call of a function nothing makes: PostgreSQL resolves it when it reads the
+statement (a view, a default, an index, a CHECK, a data fix), and refuses one
+it cannot find (42883). Each case is two migrations; check must report the
+missing function (an error, at its line) exactly when the server refuses the
+second one, and nothing when it runs. pg_catalog's functions, the folder's own,
+an extension's, and calls in PL/pgSQL bodies (resolved only when they run)
+need nothing.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.db
+
+FIRST = (
+    "CREATE TABLE t (id int, n int);\n"
+    "CREATE FUNCTION double_it(int) RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT $1 * 2';\n"
+)
+
+#: (the second migration, the line check names, or None when it runs)
+CASES = {
+    "a view": ("CREATE VIEW v AS SELECT triple_it(n) FROM t;\n", 1),
+    "a default": ("SELECT 1;\nALTER TABLE t ALTER COLUMN n SET DEFAULT next_number();\n", 2),
+    "an index": ("CREATE INDEX t_x ON t (triple_it(n));\n", 1),
+    "a CHECK": ("ALTER TABLE t ADD CONSTRAINT ok CHECK (is_ok(n));\n", 1),
+    "a data fix, even of no row": ("UPDATE t SET n = triple_it(n) WHERE false;\n", 1),
+    "a function made later in the migration": (
+        "CREATE VIEW v AS SELECT triple_it(n) FROM t;\n"
+        "CREATE FUNCTION triple_it(int) RETURNS int LANGUAGE sql AS 'SELECT $1 * 3';\n",
+        1,
+    ),
+    # the forms that run
+    "the folder's function": ("CREATE VIEW v AS SELECT double_it(n) FROM t;\n", None),
+    "pg_catalog's": (
+        "CREATE VIEW v AS SELECT lower('A'), now(), pg_catalog.upper('a'), count(*) FROM t;\n",
+        None,
+    ),
+    "made first": (
+        "CREATE FUNCTION triple_it(int) RETURNS int LANGUAGE sql AS 'SELECT $1 * 3';\n"
+        "CREATE VIEW v AS SELECT triple_it(n) FROM t;\n",
+        None,
+    ),
+    "in a PL/pgSQL body": (
+        "CREATE FUNCTION later() RETURNS int LANGUAGE plpgsql AS\n"
+        "  $$ BEGIN RETURN triple_it(1); END $$;\n",
+        None,
+    ),
+    "an extension's": (
+        "CREATE EXTENSION IF NOT EXISTS pg_trgm;\nCREATE VIEW v AS SELECT similarity('a', 'b');\n",
+        None,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_check_says_a_function_is_missing_exactly_when_the_server_refuses(case, verdicts):
+    second, line = CASES[case]
+    errors, refused = verdicts(FIRST, second)
+
+    assert refused == ("42883" if line else None)
+    assert [(e.kind, e.line) for e in errors] == (
+        [("missing_prerequisite", line + 1)] if line else []
+    )
+    assert all(e.object.startswith("function public.") for e in errors)
+
+
+def test_the_builtin_functions_kept_are_the_servers_own(pg_conn):
+    from migtui.core.builtins import builtin_functions
+
+    found = {
+        name
+        for (name,) in pg_conn.execute(
+            "SELECT DISTINCT proname FROM pg_proc WHERE pronamespace = 'pg_catalog'::regnamespace"
+        )
+    }
+    assert builtin_functions() == found
