@@ -46,6 +46,11 @@ CASES = {
         "  $$ BEGIN RETURN triple_it(1); END $$;\n",
         None,
     ),
+    "the folder's aggregate, information_schema's function": (
+        "CREATE AGGREGATE total_of(int) (sfunc = int4pl, stype = int);\n"
+        "CREATE VIEW v AS SELECT total_of(n), information_schema._pg_truetypid(NULL, NULL) FROM t;\n",
+        None,
+    ),
     "an extension's": (
         "CREATE EXTENSION IF NOT EXISTS pg_trgm;\nCREATE VIEW v AS SELECT similarity('a', 'b');\n",
         None,

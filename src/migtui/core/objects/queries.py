@@ -31,6 +31,8 @@ from migtui.core.objects.script import (
 from migtui.core.sqlnames import fold
 
 _SEQUENCE_FUNCTIONS = frozenset({"nextval", "setval", "currval"})
+#: Schemas of PostgreSQL's own functions.
+_SYSTEM_SCHEMAS = frozenset({"pg_catalog", "information_schema"})
 _REGCLASS = frozenset({"regclass"})
 #: Keys of query nodes that name relations without reading them.
 _SKIPPED_KEYS = frozenset({"lockingClause", "intoClause", "withClause"})
@@ -235,7 +237,7 @@ class _Reader:
     def called(self, names: list[str], location: int | None) -> None:
         """The function a call names must exist (of any arguments), unless it
         is pg_catalog's; an extension's comes with the extension."""
-        if len(names) > 2 or (len(names) == 2 and names[0] == "pg_catalog"):
+        if len(names) > 2 or (len(names) == 2 and names[0] in _SYSTEM_SCHEMAS):
             return
         if len(names) == 1 and names[0] in builtin_functions():
             return

@@ -4,7 +4,7 @@ domains, and the ALTERs that change them."""
 from __future__ import annotations
 
 from migtui.core.facts import ALTER, PROVIDE
-from migtui.core.model import DOMAIN, TYPE, ObjectRef
+from migtui.core.model import DOMAIN, FUNCTION, TYPE, ObjectRef
 from migtui.core.objects.queries import read
 from migtui.core.objects.script import Ctx, Script, strings
 from migtui.core.sqlnames import multirange_name
@@ -72,10 +72,16 @@ def range_type(script: Script, fields: dict, ctx: Ctx) -> None:
 
 
 def define(script: Script, fields: dict, ctx: Ctx) -> None:
-    """CREATE TYPE name (INPUT = …) and its shell form ``CREATE TYPE name``."""
+    """CREATE TYPE name (INPUT = …) and its shell form ``CREATE TYPE name``;
+    CREATE AGGREGATE, a function calls may name."""
+    names = strings(fields.get("defnames", ()))
     if fields.get("kind") == "OBJECT_TYPE":
         # the shell form comes first, then the full one: the second finds it
-        _provide_type(script, strings(fields.get("defnames", ())), ctx, strict=False)
+        _provide_type(script, names, ctx, strict=False)
+    elif fields.get("kind") == "OBJECT_AGGREGATE" and names:
+        ref = script.schema_object(names, FUNCTION)
+        if ref is not None:
+            script.emit(PROVIDE, ref, ctx.src.find(names[-1]), ctx)
 
 
 def domain(script: Script, fields: dict, ctx: Ctx) -> None:
