@@ -51,6 +51,12 @@ CASES = {
         "CREATE VIEW v AS SELECT total_of(n), information_schema._pg_truetypid(NULL, NULL) FROM t;\n",
         None,
     ),
+    "casts written as calls, to a built-in type and the folder's own": (
+        "CREATE TYPE mood AS ENUM ('ok');\n"
+        "CREATE VIEW v AS SELECT jsonb('{}'), uuid('00000000-0000-0000-0000-000000000001'),\n"
+        "  mood('ok') FROM t;\n",
+        None,
+    ),
     "an extension's": (
         "CREATE EXTENSION IF NOT EXISTS pg_trgm;\nCREATE VIEW v AS SELECT similarity('a', 'b');\n",
         None,
@@ -76,7 +82,9 @@ def test_the_builtin_functions_kept_are_the_servers_own(pg_conn):
     found = {
         name
         for (name,) in pg_conn.execute(
-            "SELECT DISTINCT proname FROM pg_proc WHERE pronamespace = 'pg_catalog'::regnamespace"
+            "SELECT proname FROM pg_proc WHERE pronamespace = 'pg_catalog'::regnamespace "
+            "UNION SELECT typname FROM pg_type WHERE typnamespace = 'pg_catalog'::regnamespace "
+            "AND typname NOT LIKE '\\_%'"
         )
     }
     assert builtin_functions() == found

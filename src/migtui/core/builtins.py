@@ -1,6 +1,7 @@
 """The functions PostgreSQL itself has: pg_catalog's, PostgreSQL 18's list, kept
-in ``data/builtin_functions.txt`` (held to the server by a DB test). A call of
-any other name needs a function the folder, an extension or the target makes.
+in ``data/builtin_functions.txt`` (held to the server by a DB test), with its
+types' names, which a call may name too (``jsonb(x)`` is a cast). A call of any
+other name needs a function the folder, an extension or the target makes.
 """
 
 from __future__ import annotations
@@ -11,6 +12,6 @@ from importlib import resources
 
 @cache
 def builtin_functions() -> frozenset[str]:
-    """The names of pg_catalog's functions, procedures and aggregates."""
+    """The names of pg_catalog's functions, procedures, aggregates and types."""
     text = resources.files("migtui.core").joinpath("data/builtin_functions.txt").read_text()
     return frozenset(text.split())

@@ -721,6 +721,8 @@ class _Walker:
         def need(eff: F.Effect, ref: ObjectRef) -> None:
             if eff.if_exists or self._builtin(ref):
                 return
+            if ref.kind == FUNCTION and ref.args is None and self._type_named(ref):
+                return  # mood('ok') is a cast to the folder's type mood
             if eff.action == F.DROP and eff.guarded:
                 return  # a drop under an existence test is DROP IF EXISTS written long
             req = self._resolve(m, file, eff, ref, own_has(ref), dynamic_here)
@@ -1224,6 +1226,10 @@ class _Walker:
                 self.column_keys[target.table].add(target.key)
         if targets:
             self.depends_on[ref.key] = targets
+
+    def _type_named(self, ref: ObjectRef) -> bool:
+        """A type of the folder's with the name a call names."""
+        return any(self.live.by_key.get(("type", ref.schema, ref.name, None), ()))
 
     def _called(
         self, ref: ObjectRef, uses: tuple[tuple[str | None, str], ...]
