@@ -4,8 +4,8 @@ Each seed makes a history of thirty migrations from a small grammar of schema
 changes: tables with keys and foreign keys, columns added, dropped, renamed and
 retyped (with and without USING, to built-in types and enums), defaults set and
 dropped, tables renamed and dropped, indexes, views of one table (made, and
-replaced with their columns kept, moved or left out), enums, trigger functions
-and triggers, NOT NULL, data rows and guarded DO blocks. Now and then a statement names something that is gone (a
+replaced with their columns kept, moved or left out), functions views call and
+drop, enums, trigger functions and triggers, NOT NULL, data rows and guarded DO blocks. Now and then a statement names something that is gone (a
 dropped column, a renamed table). The server runs the migrations in order,
 each in a transaction, until one is refused; check must put its first error
 on exactly that migration, and none before it: an earlier error is a false
@@ -60,6 +60,8 @@ class History:
         self.indexes: set[str] = set()
         self.enums: set[str] = set()
         self.functions: set[str] = set()
+        self.scalars: set[str] = set()  # functions of one integer, for views to call
+        self.rows = False  # whether any table may hold rows
         self.ever: dict[str, set[str]] = {
             "table": set(),
             "column": set(),
@@ -96,7 +98,7 @@ class History:
             (2, self.drop_table), (3, self.retype), (2, self.enum), (2, self.foreign_key),
             (2, self.function), (2, self.trigger), (2, self.not_null), (2, self.insert),
             (1, self.unique), (1, self.comment), (1, self.guarded_column), (2, self.default),
-            (2, self.replace_view),
+            (2, self.replace_view), (2, self.scalar), (2, self.calling_view), (1, self.drop_scalar),
         ]  # fmt: skip
         weights, choices = zip(*makers, strict=True)
         return self.random.choices(choices, weights)[0]()
@@ -248,9 +250,11 @@ class History:
         column = self.column_of(table)
         self.references.add((table, column))
         columns = f" ({self.column_of(target, with_id=True)})" if self.random.random() < 0.4 else ""
+        # once rows exist, whether they match is the data's business: not checked now
+        unchecked = " NOT VALID" if self.rows else ""
         return (
             f"ALTER TABLE {table} ADD CONSTRAINT {self.name('fk')} FOREIGN KEY ({column}) "
-            f"REFERENCES {target}{columns};"
+            f"REFERENCES {target}{columns}{unchecked};"
         )
 
     def function(self) -> str:
@@ -260,6 +264,26 @@ class History:
             f"CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$\n"
             "BEGIN\n  RETURN NEW;\nEND;\n$$;"
         )
+
+    def scalar(self) -> str:
+        function = self.name("s")
+        self.scalars.add(function)
+        return f"CREATE FUNCTION {function}(int) RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT $1';"
+
+    def calling_view(self) -> str:
+        table, view = self.some(self.tables, "table"), self.name("v")
+        function = self.random.choice(sorted(self.scalars) or ["nosuch_scalar"])
+        if self.random.random() < 0.05:
+            function = "nosuch_scalar"
+        self.views.add(view)
+        self.ever["view"].add(view)
+        return f"CREATE VIEW {view} AS SELECT {function}(id) AS x FROM {table};"
+
+    def drop_scalar(self) -> str:
+        function = self.random.choice(sorted(self.scalars) or ["nosuch_scalar"])
+        self.scalars.discard(function)
+        cascade = " CASCADE" if self.random.random() < 0.5 else ""
+        return f"DROP FUNCTION {function}(int){cascade};"
 
     def trigger(self) -> str:
         table = self.some(self.tables, "table")
@@ -276,6 +300,7 @@ class History:
 
     def insert(self) -> str:
         table = self.some(self.tables, "table")
+        self.rows = True
         kinds = self.tables.get(table, {})
         names = [c for c in sorted(kinds) if c != "id" and (table, c) not in self.references][:2]
         values = [str(self.random.randint(1, 10**6))] + [self.value(kinds[c]) for c in names]
