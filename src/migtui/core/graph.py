@@ -397,10 +397,9 @@ class _Walker:
         #: foreign keys made in the folder: the effect that made each one
         self.foreign_keys: list[F.Effect] = []
         #: the enums the folder has made, by qualified name (under the name they
-        #: were made with: a renamed one is no longer judged)
-        self.enums: set[str] = set()
-        #: … and each one's labels
-        self.enum_labels: dict[str, tuple[str, ...]] = {}
+        #: were made with: a renamed one is no longer judged), and their labels
+        #: (None once SQL the walk cannot follow has changed them)
+        self.enums: dict[str, tuple[str, ...] | None] = {}
         #: view key -> the names of its columns, in order, when they are known
         self.view_columns: dict[tuple, tuple[str, ...]] = {}
         #: the names of every routine the folder has made (any schema, ever)
@@ -775,11 +774,9 @@ class _Walker:
                         self._value_refused(m, file, eff, written, dynamic_here)
                 elif ref.namespace == "type":
                     if eff.data_type == "enum":
-                        self.enums.add(ref.qualified)
-                        self.enum_labels[ref.qualified] = eff.labels or ()
+                        self.enums[ref.qualified] = eff.labels or ()
                     else:
-                        self.enums.discard(ref.qualified)
-                        self.enum_labels.pop(ref.qualified, None)
+                        self.enums.pop(ref.qualified, None)
                 if eff.key is not None:
                     owner = ref.table or eff.parent
                     if owner:
@@ -841,11 +838,7 @@ class _Walker:
                 gone_too = self.live.remove(ref, m.id, eff.line)
                 self.complete.discard(ref.qualified)
                 self.view_columns.pop(ref.key, None)
-                if ref.namespace == "type":
-                    self.enums.discard(ref.qualified)
-                    self.enum_labels.pop(ref.qualified, None)
-                elif ref.namespace == "routine":
-                    self._forget_routine(ref)
+                self._forget_made(ref)
                 if ref.kind == COLUMN:
                     self.column_traits.pop(ref.key, None)
                     # its keys go with it, as PostgreSQL drops them
@@ -870,11 +863,7 @@ class _Walker:
             elif eff.action == F.RENAME and eff.new is not None:
                 need(eff, ref)
                 self._rename_taken(m, file, eff, dynamic_here)
-                if ref.namespace == "type":
-                    self.enums.discard(ref.qualified)
-                    self.enum_labels.pop(ref.qualified, None)
-                elif ref.namespace == "routine":
-                    self._forget_routine(ref)
+                self._forget_made(ref)
                 own[ref.key] = [r for r in own.get(ref.key, ()) if not ref.matches(r)]
                 own[eff.new.key].append(eff.new)
                 provides.append(eff.new)
@@ -1376,6 +1365,14 @@ class _Walker:
             )
             self._refuse("replace_refused", m, file, eff, message, hint)
 
+    def _forget_made(self, ref: ObjectRef) -> None:
+        """An enum or a function dropped or renamed: what the walk kept of how
+        it was made no longer counts."""
+        if ref.namespace == "type":
+            self.enums.pop(ref.qualified, None)
+        elif ref.namespace == "routine":
+            self._forget_routine(ref)
+
     def _forget_routine(self, ref: ObjectRef) -> None:
         """A routine dropped or renamed: what it was made as no longer counts
         (every one of the name when the arguments were not said)."""
@@ -1525,7 +1522,7 @@ class _Walker:
         if dynamic or ref.table not in self.complete:
             return
         what = "a value" if eff.action == F.REQUIRE else "a default"
-        labels = self.enum_labels.get(column_type.removeprefix("enum:"))
+        labels = self.enums.get(column_type.removeprefix("enum:"))
         hint = ""
         if given.startswith("'") and column_type.startswith("enum:") and labels is not None:
             if given[1:-1] in labels:
@@ -1577,9 +1574,10 @@ class _Walker:
         """ALTER TYPE … ADD VALUE of a label the enum has (42710, without IF NOT
         EXISTS), RENAME VALUE of one it lacks (22023) or to one it has (42710)."""
         name, labels = eff.ref.qualified, eff.labels or ()
-        known = self.enum_labels.get(name)
+        known = self.enums.get(name)
         if known is None or dynamic:
-            self.enum_labels.pop(name, None)  # not followed any further
+            if name in self.enums:
+                self.enums[name] = None  # its labels are not followed any further
             return
         problem = None
         if len(labels) == 1:
@@ -1587,7 +1585,7 @@ class _Walker:
                 if eff.strict:
                     problem = ("already_exists", f"adds the label '{labels[0]}'", "42710")
             else:
-                self.enum_labels[name] = (*known, labels[0])
+                self.enums[name] = (*known, labels[0])
         elif len(labels) == 2:
             old, new = labels
             if old not in known:
@@ -1595,7 +1593,7 @@ class _Walker:
             elif new in known:
                 problem = ("already_exists", f"renames the label '{old}' to '{new}'", "42710")
             else:
-                self.enum_labels[name] = tuple(new if label == old else label for label in known)
+                self.enums[name] = tuple(new if label == old else label for label in known)
         if problem is None:
             return
         kind, what, state = problem
