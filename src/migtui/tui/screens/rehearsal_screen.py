@@ -210,7 +210,7 @@ def _statement_line(trace, predicted: dict[str, str]) -> Text:
     for mode, relations in by_mode.items():
         line.append(" ")
         line.append(f" {mode} ", style=BADGES.get(mode, "reverse"))
-        line.append(" " + ", ".join(_short(r) for r in relations))
+        line.append(" " + ", ".join(_short(r) for r in sorted(relations)))  # not the server's order
         for relation in relations:
             guess = predicted.get(table_key(relation))
             if guess and guess != mode:
