@@ -33,6 +33,9 @@ SYNTAX_ERROR = "syntax_error"
 #: A subquery where PostgreSQL allows none (a CHECK, a default, an index's
 #: expression …): an error (0A000).
 SUBQUERY = "subquery_not_allowed"
+#: One statement names a column twice (CREATE TABLE, a view's or a table's
+#: query): an error (42701), reported as ``already_exists``.
+DUPLICATE_COLUMN = "already_exists"
 
 
 @dataclass(frozen=True)
@@ -148,6 +151,12 @@ class Effect:
     returns: str = ""
     inputs: tuple[str, ...] | None = None
     defaults: int = 0
+    #: For a PROVIDE of a routine: its body may create, alter or drop objects
+    #: when it runs (DDL, or SQL built at run time).
+    acts: bool = False
+    #: For a REQUIRE of a routine: the call runs as its statement does (a
+    #: query, CALL, a DO block's expression), not kept in a definition.
+    runs: bool = False
 
     def __getstate__(self) -> dict:
         """Pickled without the fields left at their defaults, which the class

@@ -376,6 +376,11 @@ class _Walker:
         self.declared_edges: set[tuple[str, str]] = set()
         #: versions, in order, whose SQL builds statements at run time
         self.dynamic_before: list[str] = []
+        #: … and how, for one that does it by calling a routine of the folder
+        #: whose body may change the schema ("calls public.mk(…), whose body")
+        self.dynamic_how: dict[str, str] = {}
+        #: names of the folder's routines whose bodies may change the schema
+        self.acting: set[str] = set()
         self.extensions_seen = False
         self.parsed: dict[str, dict[str, ParsedSection]] = {}
         self.facts: dict[str, F.ScriptFacts] = {}
@@ -744,6 +749,8 @@ class _Walker:
                     self._replaced_function(m, file, eff, dynamic_here)
                 if ref.namespace == "routine":
                     self.routine_names.add(ref.name)
+                    if eff.acts:
+                        self.acting.add(ref.name)
                 if eff.calls or eff.casts:
                     self._not_immutable(m, file, eff, dynamic_here)
                 if ref.kind == EXTENSION:
@@ -795,6 +802,10 @@ class _Walker:
                     self._keep_foreign_key(eff)
             elif eff.action in (F.REQUIRE, F.ALTER):
                 need(eff, ref)
+                if eff.runs and ref.name in self.acting and not dynamic_here:
+                    # what the body makes, alters or drops is not known by name
+                    dynamic_here = True
+                    self.dynamic_how[m.id] = f"calls {ref} (line {eff.line}), whose body"
                 traits = self.column_traits.get(ref.key, _NO_TRAITS)
                 if eff.retype:
                     if not self._cast_refused(m, file, eff, traits, dynamic_here):
@@ -1121,11 +1132,12 @@ class _Walker:
                 f'if {ext_name} provides it, declare it with assume = ["{name}"]',
             )
         elif dynamic:
+            how = self.dynamic_how.get(dynamic[-1], "builds SQL at run time that")
             problem(
                 "unknown_origin",
                 WARNING,
                 f"{m.id} needs {name}; no migration creates it by name, but {dynamic[-1]} "
-                "builds SQL at run time that may",
+                f"{how} may",
                 f'if {dynamic[-1]} creates it, declare it with assume = ["{name}"] to silence this',
             )
         elif ref.kind in TYPE_KINDS and (self.extensions_seen or self._catalog_has_extensions()):
@@ -2369,7 +2381,7 @@ class _Walker:
         self.problems.append(
             Problem(
                 finding.kind,
-                ERROR if finding.kind in (F.SYNTAX_ERROR, F.SUBQUERY) else WARNING,
+                ERROR if finding.kind in _ERROR_FINDINGS else WARNING,
                 finding.message,
                 finding.hint,
                 migration=m.id,
@@ -2562,6 +2574,10 @@ def _before(loaded: LoadResult, m: Migration) -> str:
     if previous is not None:
         return f"a version between {previous.id} and {m.id}"
     return f"a version before {m.id}"
+
+
+#: Findings that are the server's refusals, not review points.
+_ERROR_FINDINGS = frozenset({F.SYNTAX_ERROR, F.SUBQUERY, F.DUPLICATE_COLUMN})
 
 
 def _sorted_problems(problems: list[Problem], order: dict[str, int]) -> list[Problem]:

@@ -61,7 +61,7 @@ Reader = Callable[[Script, dict, Ctx], None]
 
 
 def _read_query(script: Script, fields: dict, ctx: Ctx, kind: str) -> None:
-    queries.read(script, {kind: fields}, ctx)
+    queries.read(script, {kind: fields}, ctx, runs=True)
 
 
 def _query(kind: str) -> Reader:

@@ -93,18 +93,22 @@ def _value_types(fields: dict, count: int) -> tuple[str, ...]:
     return tuple(next(iter(kinds)) if len(kinds) == 1 else "" for kinds in found)
 
 
-def read(script: Script, tree, ctx: Ctx, hidden: frozenset[str] = frozenset()) -> None:
-    """Record what a query or expression tree needs, in the order it is written."""
-    reader = _Reader(script, ctx)
+def read(
+    script: Script, tree, ctx: Ctx, hidden: frozenset[str] = frozenset(), runs: bool = False
+) -> None:
+    """Record what a query or expression tree needs, in the order it is written.
+    ``runs``: the tree is a statement run now, so the functions it calls run too."""
+    reader = _Reader(script, ctx, runs)
     reader.walk(tree, hidden)
     if reader.catalog:
         name_only_checks(script, reader.catalog, reader.words, ctx)
 
 
 class _Reader:
-    def __init__(self, script: Script, ctx: Ctx) -> None:
+    def __init__(self, script: Script, ctx: Ctx, runs: bool = False) -> None:
         self.script = script
         self.ctx = ctx
+        self.runs = runs
         #: catalog relations an existence test reads (pg_proc, pg_trigger), and
         #: the column and function names around them
         self.catalog: dict[str, int | None] = {}
@@ -243,7 +247,7 @@ class _Reader:
             return
         ref = self.script.schema_object(names, FUNCTION)
         if ref is not None:
-            self.script.emit(REQUIRE, ref, location, self.ctx)
+            self.script.emit(REQUIRE, ref, location, self.ctx, runs=self.runs)
 
     def cast(self, fields: dict) -> bool:
         """Read ``'name'::regclass``; True when the cast's argument is done with."""

@@ -27,6 +27,10 @@ _QUERY_NODES = frozenset(
 )
 
 _VARIADIC = re.compile(r"\bVARIADIC\b", re.IGNORECASE)
+#: Words of a body that may change the schema when it runs: DDL, or SQL built
+#: at run time (EXECUTE). A word in a comment or a string counts too: such a
+#: body only makes what follows its calls less certain.
+_ACTING = re.compile(r"\b(?:CREATE|ALTER|DROP|EXECUTE)\b", re.IGNORECASE)
 
 
 def routine_ref(script: Script, names: list[str], kind: str, args: str | None) -> ObjectRef | None:
@@ -78,6 +82,7 @@ def create_routine(script: Script, fields: dict, ctx: Ctx) -> None:
     if language == "plpgsql" and script.check_function_bodies and not (ctx.body or ctx.plpgsql):
         _check_plpgsql(script, ref, location, ctx, _array_variadic(fields))
     reads: tuple[ObjectRef, ...] = ()
+    acts = False
     if fields.get("sql_body"):
         before = len(script.effects)
         _read_parsed_body(script, fields["sql_body"], ctx)
@@ -89,9 +94,10 @@ def create_routine(script: Script, fields: dict, ctx: Ctx) -> None:
                 if e.action == REQUIRE and e.ref.namespace in ("relation", "routine")
             )
         )
-    elif language == "sql" and script.check_function_bodies and "as" in options:
+    elif "as" in options and language in ("sql", "plpgsql"):
         body = strings(options["as"].get("arg", {}).get("List", {}).get("items", ()))
-        if body:
+        acts = bool(body) and _ACTING.search(body[0]) is not None
+        if body and language == "sql" and script.check_function_bodies:
             _read_sql_body(script, body[0], options["as"].get("location"), ctx)
     returns, inputs, defaults = _shape(script, fields) if kind == FUNCTION else ("", None, 0)
     script.emit(
@@ -104,6 +110,7 @@ def create_routine(script: Script, fields: dict, ctx: Ctx) -> None:
         returns=returns,
         inputs=inputs,
         defaults=defaults,
+        acts=acts,
     )
 
 
@@ -243,6 +250,6 @@ def call(script: Script, fields: dict, ctx: Ctx) -> None:
     call_node = fields.get("funccall", {})
     names = strings(call_node.get("funcname", ()))
     ref = routine_ref(script, names, PROCEDURE, None)
-    script.emit(REQUIRE, ref, call_node.get("location"), ctx)
+    script.emit(REQUIRE, ref, call_node.get("location"), ctx, runs=True)
 
-    read(script, call_node.get("args"), ctx)
+    read(script, call_node.get("args"), ctx, runs=True)

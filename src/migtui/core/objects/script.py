@@ -12,7 +12,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from migtui.core.casts import builtin
-from migtui.core.facts import PROVIDE, RENAME, REQUIRE, SUBQUERY, Effect, Finding, ScriptFacts
+from migtui.core.facts import (
+    DUPLICATE_COLUMN,
+    PROVIDE,
+    RENAME,
+    REQUIRE,
+    SUBQUERY,
+    Effect,
+    Finding,
+    ScriptFacts,
+)
 from migtui.core.grammar import parse_tree, parser
 from migtui.core.model import (
     COLUMN,
@@ -204,6 +213,29 @@ class Script:
                     ctx,
                 )
                 return
+
+    def unique_columns(
+        self, names, what: str, ref: ObjectRef, location: int | None, ctx: Ctx
+    ) -> None:
+        """PostgreSQL refuses a relation whose columns, as one statement names
+        them, repeat a name (42701)."""
+        if ctx.body:
+            return
+        seen: set[str] = set()
+        for name in names or ():
+            if name in seen:
+                self.find(
+                    DUPLICATE_COLUMN,
+                    ctx.line(location),
+                    f'{what} {ref.qualified} names column "{name}" twice; '
+                    "PostgreSQL refuses it (42701)",
+                    "give one of them another name (AS …)"
+                    if what != "table"
+                    else "drop one of the two, or rename it",
+                    ctx,
+                )
+                return
+            seen.add(name)
 
     def find(self, kind: str, line: int, message: str, hint: str, ctx: Ctx) -> None:
         if any(f.kind == kind and f.line == line for f in self.findings):

@@ -23,7 +23,7 @@ from migtui.core.objects.immutable import immutable_needs
 from migtui.core.objects.queries import read
 from migtui.core.objects.script import Ctx, Script, calls_in, nodes_of, strings, value_type
 from migtui.core.objects.types import alter_composite
-from migtui.core.objects.views import reads_of
+from migtui.core.objects.views import output_names, reads_of
 from migtui.core.sqlnames import SERIAL_TYPES, choose_name
 
 #: ALTER TABLE's object type → the kind of relation it alters.
@@ -73,6 +73,9 @@ def create_table(script: Script, fields: dict, ctx: Ctx, kind: str = TABLE) -> N
     script.emit(
         PROVIDE, ref, location, ctx, strict=not fields.get("if_not_exists"), complete=complete
     )
+    if not fields.get("if_not_exists"):  # else an existing table is left as it is
+        names = [e["ColumnDef"].get("colname") for e in elements if "ColumnDef" in e]
+        script.unique_columns(names, "table", ref, location, ctx)
     build = TableBuild(ref, location)
     for element in elements:
         if "TableLikeClause" in element:
@@ -232,6 +235,9 @@ def create_table_as(script: Script, fields: dict, ctx: Ctx) -> None:
     if ref is None:
         return
     script.need_schema(ref, rel.get("location"), ctx)
+    named = {"query": fields.get("query"), "aliases": into.get("colNames", ())}
+    what = "materialized view" if kind == MATVIEW else "table"
+    script.unique_columns(output_names(named), what, ref, rel.get("location"), ctx)
     # a materialized view depends on what it reads; a table made AS a query does not
     script.emit(
         PROVIDE,

@@ -22,6 +22,8 @@ def create_view(script: Script, fields: dict, ctx: Ctx) -> None:
     if ref is None:
         return
     script.need_schema(ref, rv.get("location"), ctx)
+    outputs = output_names(fields)
+    script.unique_columns(outputs, "view", ref, rv.get("location"), ctx)
     script.emit(
         PROVIDE,
         ref,
@@ -29,7 +31,7 @@ def create_view(script: Script, fields: dict, ctx: Ctx) -> None:
         ctx,
         depends=depends,
         strict=not fields.get("replace"),
-        outputs=output_names(fields),
+        outputs=outputs,
         uses=calls_in(fields.get("query")),
     )
 
