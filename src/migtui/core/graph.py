@@ -210,6 +210,8 @@ class _Overlay:
         self.made: dict = defaultdict(list)  # key -> [(object, the table it lives on)]
         self.gone: dict = defaultdict(list)  # key -> [object]
         self.gone_tables: set[str] = set()
+        #: columns whose type changed here: they no longer hold the type they had
+        self.retyped: set = set()
         #: objects the state holds that do not count (made by repeatables)
         self.hidden: dict = defaultdict(list)
         for ref in hidden:
@@ -770,6 +772,7 @@ class _Walker:
                     self.live.not_null.add(ref.key)
                 self.renamed.pop(ref.key, None)
                 depends = self._all_columns(eff.depends) + self._referenced(eff)
+                depends += self._type_held(eff)
                 self._depend(ref, depends + self._called(ref, eff.uses))
                 if ref.kind == COLUMN:
                     written = self._judged_type(eff.data_type)
@@ -808,6 +811,9 @@ class _Walker:
                     self.dynamic_how[m.id] = f"calls {ref} (line {eff.line}), whose body"
                 traits = self.column_traits.get(ref.key, _NO_TRAITS)
                 if eff.retype:
+                    held = self.depends_on.get(ref.key, ())
+                    kept = tuple(t for t in held if t.namespace != "type")
+                    self._depend(ref, kept + self._type_held(eff))
                     if not self._cast_refused(m, file, eff, traits, dynamic_here):
                         self._retyped(m, file, eff, dynamic_here)
                         self._retyped_key(m, file, eff, dynamic_here)
@@ -838,10 +844,10 @@ class _Walker:
                 drops.append(ref)
                 if ref.kind == INDEX:
                     self._constraint_index(m, file, eff, dynamic_here)
-                holding = self._holding(ref, lambda d: self.live.find(d) is not None)
+                holding = self._holding(ref, self._alive)
                 if holding and not eff.cascade:
                     self._refused_drop(m, file, "up", eff, holding, dynamic_here)
-                for dependent in holding if eff.cascade else ():
+                for dependent in self._cascaded(holding, self._alive) if eff.cascade else ():
                     self.live.remove(dependent, m.id, eff.line)
                 if ref.kind == EXTENSION:
                     for member in self.extension_members.get(ref.name, ()):
@@ -1247,6 +1253,16 @@ class _Walker:
                         found.append(entries[0][0])
                     break
         return tuple(found)
+
+    @staticmethod
+    def _type_held(eff: F.Effect) -> tuple[ObjectRef, ...]:
+        """A column of a type of the folder's holds it: PostgreSQL refuses to
+        drop the type while the column stands (2BP01), and CASCADE drops the
+        column."""
+        if eff.ref.kind != COLUMN or not eff.data_type.startswith("@"):
+            return ()
+        schema, _, name = eff.data_type[1:].partition(".")
+        return (ObjectRef(TYPE, schema, name),)
 
     def _referenced(self, eff: F.Effect) -> tuple[ObjectRef, ...]:
         """The columns a foreign key references: it holds them, and dropping
@@ -2016,12 +2032,15 @@ class _Walker:
             )
         )
 
-    def _holding(self, ref: ObjectRef, alive) -> list[ObjectRef]:
+    def _holding(self, ref: ObjectRef, alive, retyped: Iterable = ()) -> list[ObjectRef]:
         """What still depends on ``ref`` and would make PostgreSQL refuse to drop
-        it without CASCADE (2BP01). ``alive`` says whether an object exists now."""
+        it without CASCADE (2BP01). ``alive`` says whether an object exists now;
+        ``retyped`` are the keys of columns since given another type."""
         found = []
         for target, dependent in self.dependents.get(ref.key, ()):
             if not (ref.matches(target) or target.matches(ref)):
+                continue
+            if ref.namespace == "type" and dependent.key in retyped:
                 continue
             if dependent.key == ref.key or (ref.qualified and dependent.table == ref.qualified):
                 continue  # it lives on the dropped object and goes with it
@@ -2034,6 +2053,21 @@ class _Walker:
                     row_type = obj.kind == "type" and parent is not None  # goes with its table
                     if inside and not row_type and alive(obj) and obj not in found:
                         found.append(obj)
+        return found
+
+    def _alive(self, ref: ObjectRef) -> bool:
+        return self.live.find(ref) is not None
+
+    def _cascaded(self, holding: list[ObjectRef], alive, retyped: Iterable = ()) -> list[ObjectRef]:
+        """What DROP … CASCADE takes besides the object: what holds it, what
+        holds those, and so on (a schema's table and the view reading it)."""
+        found = list(holding)
+        seen = set(found)
+        for dependent in found:  # grows as it goes
+            for more in self._holding(dependent, alive, retyped):
+                if more not in seen:
+                    seen.add(more)
+                    found.append(more)
         return found
 
     def _role_missing(self, m: Migration, file: str, eff: F.Effect) -> None:
@@ -2228,7 +2262,7 @@ class _Walker:
                 continue
             holding: list[ObjectRef] = []
             if eff.action == F.DROP and not (eff.guarded or eff.handled):
-                holding = self._holding(ref, state.alive)
+                holding = self._holding(ref, state.alive, state.retyped)
                 if holding and not eff.cascade and exists(ref, eff):
                     self._refused_drop(m, section.file, kind, eff, holding, dynamic)
             skip = eff.if_exists or self._builtin(ref) or eff.guarded or eff.handled
@@ -2243,6 +2277,8 @@ class _Walker:
             elif eff.action == F.RENAME and eff.new is not None:
                 state.drop(ref)
                 state.make(eff.new)
+            elif eff.retype:
+                state.retyped.add(ref.key)
 
     def _rollback_chain(self, migrations: list[Migration]) -> None:
         """``rollback --all``: every down section in turn, newest first, each
@@ -2264,8 +2300,10 @@ class _Walker:
                 elif eff.action == F.RENAME and eff.new is not None:
                     state.drop(ref)
                     state.make(eff.new)
+                elif eff.retype:
+                    state.retyped.add(ref.key)
                 elif eff.action == F.DROP:
-                    holding = self._holding(ref, state.alive)
+                    holding = self._holding(ref, state.alive, state.retyped)
                     quiet = eff.cascade or eff.guarded or eff.handled
                     if holding and not quiet and (m.id, eff.line) not in reported:
                         reported.add((m.id, eff.line))
@@ -2276,7 +2314,7 @@ class _Walker:
         """A DROP in a section walked on an overlay: the object, and what goes with it."""
         ref = eff.ref
         state.drop(ref)
-        for other in holding if eff.cascade else ():
+        for other in self._cascaded(holding, state.alive, state.retyped) if eff.cascade else ():
             state.drop(other)
         if ref.kind == COLUMN and ref.table:
             for other in self.live.on_column(ref.table, ref.name):

@@ -1,0 +1,138 @@
+"""A column of a type the folder makes (an enum, a domain, a composite) holds
+the type: PostgreSQL refuses to drop it while the column stands (2BP01), and
+DROP … CASCADE takes the column and what reads the column. A column given
+another type first, dropped, or dropped with its table, holds it no more. Each
+case runs on the server too; check must report the refusal at its line exactly
+when the server refuses.
+"""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+from tests.server_verdicts import assert_same_verdict
+
+pytestmark = pytest.mark.db
+
+ENUM = "CREATE TYPE mood AS ENUM ('ok', 'sad');\n"
+
+#: (first migration, second, the line of the second check names or None)
+CASES = {
+    "a column of the enum": (ENUM + "CREATE TABLE a (x mood, y int);\n", "DROP TYPE mood;\n", 1),
+    "a column added later": (
+        ENUM + "CREATE TABLE a (y int);\nALTER TABLE a ADD COLUMN x mood;\n",
+        "SELECT 1;\nDROP TYPE mood;\n",
+        2,
+    ),
+    "a column retyped onto it": (
+        ENUM + "CREATE TABLE a (x text);\nALTER TABLE a ALTER COLUMN x TYPE mood USING x::mood;\n",
+        "DROP TYPE mood;\n",
+        1,
+    ),
+    "a domain": (
+        "CREATE DOMAIN pos AS int CHECK (VALUE > 0);\nCREATE TABLE a (x pos);\n",
+        "DROP DOMAIN pos;\n",
+        1,
+    ),
+    "a composite type, its column and table renamed": (
+        "CREATE TYPE pt AS (x int, y int);\nCREATE TABLE a (p pt);\n",
+        "ALTER TABLE a RENAME TO b;\nALTER TABLE b RENAME COLUMN p TO q;\nDROP TYPE pt;\n",
+        3,
+    ),
+    "the type's schema": (
+        "CREATE SCHEMA s;\nCREATE TYPE s.mood AS ENUM ('ok');\nCREATE TABLE a (x s.mood);\n",
+        "DROP SCHEMA s;\n",
+        1,
+    ),
+    # the drops that run
+    "after its table": (
+        ENUM + "CREATE TABLE a (x mood);\n",
+        "DROP TABLE a;\nDROP TYPE mood;\n",
+        None,
+    ),
+    "after its column": (
+        ENUM + "CREATE TABLE a (x mood, y int);\n",
+        "ALTER TABLE a DROP COLUMN x;\nDROP TYPE mood;\n",
+        None,
+    ),
+    "after the column is retyped": (
+        ENUM + "CREATE TABLE a (x mood);\n",
+        "ALTER TABLE a ALTER COLUMN x TYPE text;\nDROP TYPE mood;\n",
+        None,
+    ),
+    "CASCADE, and the view reading the column": (
+        ENUM + "CREATE TABLE a (x mood, y int);\nCREATE VIEW v AS SELECT x FROM a;\n",
+        "DROP TYPE mood CASCADE;\nCREATE VIEW v AS SELECT y FROM a;\nALTER TABLE a ADD COLUMN x int;\n",
+        None,
+    ),
+    "an enum rewritten under its old name": (
+        ENUM + "CREATE TABLE a (x mood);\n",
+        "ALTER TYPE mood RENAME TO mood_old;\nCREATE TYPE mood AS ENUM ('ok', 'sad', 'glad');\n"
+        "ALTER TABLE a ALTER COLUMN x TYPE mood USING x::text::mood;\nDROP TYPE mood_old;\n",
+        None,
+    ),
+    "a schema dropped with CASCADE, and the view on its table": (
+        "CREATE SCHEMA s;\nCREATE TABLE s.a (x int);\nCREATE VIEW va AS SELECT x FROM s.a;\n",
+        "DROP SCHEMA s CASCADE;\nCREATE TABLE va (x int);\n",
+        None,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_a_type_held_by_a_column_is_refused_its_drop(case, verdicts):
+    first, second, line = CASES[case]
+    errors, refused = verdicts(first, second)
+
+    assert_same_verdict(errors, refused, (line, "2BP01") if line else None, "dependent_objects")
+
+
+#: (down section, the line check names in it or None): the up made the enum
+#: and retyped a column onto it
+DOWNS = {
+    "retyped back, then dropped": (
+        "ALTER TABLE builds ALTER COLUMN state TYPE bool USING state = 'ok';\nDROP TYPE mood;\n",
+        None,
+    ),
+    "dropped first": (
+        "DROP TYPE mood;\nALTER TABLE builds ALTER COLUMN state TYPE bool USING state = 'ok';\n",
+        1,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", DOWNS)
+def test_a_down_section_that_retypes_first_may_drop_the_type(
+    case, write_migrations, analysis_of, pg_dsn
+):
+    up = (
+        "CREATE TYPE mood AS ENUM ('ok', 'sad');\n"
+        "ALTER TABLE builds ALTER COLUMN state TYPE mood\n"
+        "  USING CASE WHEN state THEN 'ok'::mood ELSE 'sad'::mood END;\n"
+    )
+    down, line = DOWNS[case]
+    root = write_migrations(
+        {
+            "001_builds.sql": "-- migrate:up\nCREATE TABLE builds (state bool);\n"
+            "-- migrate:down\nDROP TABLE builds;\n",
+            "002_mood.sql": f"-- migrate:up\n{up}-- migrate:down\n{down}",
+        }
+    )
+    errors = [
+        p for p in analysis_of(root).problems if str(p.severity) == "error" and p.section == "down"
+    ]
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        conn.execute("CREATE TABLE builds (state bool)")
+        conn.execute(up)
+        try:
+            with conn.transaction():
+                conn.execute(down)
+            refused = None
+        except psycopg.Error as exc:
+            refused = exc.sqlstate
+
+    assert refused == ("2BP01" if line else None)
+    down_at = 6  # the down section's first line in 002_mood.sql
+    assert [(e.kind, e.line) for e in errors] == (
+        [("dependent_objects", down_at + line - 1)] if line else []
+    )
