@@ -44,6 +44,15 @@ CASES = {
         1,
     ),
     "an UPDATE setting a column never made": ("UPDATE users SET nickname = 'x';\n", 1),
+    "a COMMENT on a column never made": ("COMMENT ON COLUMN users.nickname IS 'x';\n", 1),
+    "a COMMENT on a column under its old name": (
+        "COMMENT ON COLUMN public.users.name IS 'x';\n",
+        1,
+    ),
+    "a COMMENT on a column added, and on one renamed": (
+        "COMMENT ON COLUMN users.born IS 'x';\nCOMMENT ON COLUMN users.full_name IS 'y';\n",
+        None,
+    ),
     "a foreign key to a column never made": (
         "CREATE TABLE notes (id int, author text REFERENCES users (handle));\n",
         1,
