@@ -8,7 +8,8 @@ forms the server runs.
 from __future__ import annotations
 
 import pytest
-from tests.server_verdicts import assert_same_verdict
+
+from server_verdicts import assert_same_verdict
 
 pytestmark = pytest.mark.db
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import psycopg
 import pytest
-from tests.server_verdicts import assert_same_verdict
+
+from server_verdicts import assert_same_verdict
 
 pytestmark = pytest.mark.db
 
