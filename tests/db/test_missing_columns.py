@@ -44,6 +44,16 @@ CASES = {
         1,
     ),
     "an UPDATE setting a column never made": ("UPDATE users SET nickname = 'x';\n", 1),
+    "a column of CREATE TABLE IF NOT EXISTS of a table that stands": (
+        "CREATE TABLE IF NOT EXISTS users (id int, nickname text);\n"
+        "ALTER TABLE users ALTER COLUMN nickname SET NOT NULL;\n",
+        2,
+    ),
+    "the keys of CREATE TABLE IF NOT EXISTS of a table that stands": (
+        "CREATE TABLE IF NOT EXISTS orders (id int PRIMARY KEY, note_id int REFERENCES notes);\n"
+        "ALTER TABLE orders ADD CONSTRAINT orders_pkey2 UNIQUE (id);\n",
+        None,
+    ),
     "a COMMENT on a column never made": ("COMMENT ON COLUMN users.nickname IS 'x';\n", 1),
     "a COMMENT on a column under its old name": (
         "COMMENT ON COLUMN public.users.name IS 'x';\n",

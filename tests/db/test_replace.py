@@ -153,6 +153,13 @@ FUNCTIONS = {
         "CREATE OR REPLACE FUNCTION total(a int, b int) RETURNS bigint LANGUAGE sql AS 'SELECT 1';\n",
         None,
     ),
+    "a result type spelled with its schema, then without": (
+        "CREATE SCHEMA s;\nCREATE TYPE s.m AS ENUM ('a');\n"
+        "CREATE FUNCTION mood() RETURNS s.m LANGUAGE sql AS $$ SELECT 'a'::s.m $$;\n"
+        "SET search_path = s, public;\n"
+        "CREATE OR REPLACE FUNCTION public.mood() RETURNS m LANGUAGE sql AS $$ SELECT 'a'::m $$;\n",
+        None,
+    ),
     "a name for an unnamed parameter, a default added": (
         "CREATE OR REPLACE FUNCTION twice(n int DEFAULT 1) RETURNS int LANGUAGE sql AS 'SELECT n';\n",
         None,

@@ -151,6 +151,10 @@ class Effect:
     returns: str = ""
     inputs: tuple[str, ...] | None = None
     defaults: int = 0
+    #: For a PROVIDE of a table by CREATE TABLE: how many effects after it are
+    #: that statement's own (its columns, keys, indexes and what they need),
+    #: none of which happens when the table is there and the CREATE is skipped.
+    span: int = 0
     #: For a PROVIDE of a routine: its body may create, alter or drop objects
     #: when it runs (DDL, or SQL built at run time).
     acts: bool = False

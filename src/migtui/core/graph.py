@@ -57,6 +57,7 @@ from migtui.core.model import (
     Problem,
     Severity,
     Statement,
+    unqualified,
 )
 from migtui.core.objects import analyze_script
 from migtui.core.objects.immutable import not_immutable_functions
@@ -736,8 +737,15 @@ class _Walker:
                 requires.append(req)
 
         foreign_keys: list[F.Effect] = []  # checked once their statement is done
+        skipped = 0  # effects of a CREATE TABLE … IF NOT EXISTS that does nothing
         for eff in facts.effects:
+            if skipped:
+                skipped -= 1
+                continue
             ref = eff.ref
+            if eff.span and self._skipped_create(eff, dynamic_here):
+                skipped = eff.span
+                continue
             if foreign_keys and eff.statement != foreign_keys[0].statement:
                 self._foreign_key_targets(m, file, foreign_keys)
             if eff.not_null and self._not_null(m, file, eff):
@@ -914,6 +922,17 @@ class _Walker:
             dynamic_lines=facts.dynamic_lines,
             renames=tuple(renames),
         )
+
+    def _skipped_create(self, eff: F.Effect, dynamic_here: bool) -> bool:
+        """CREATE TABLE IF NOT EXISTS (or under an existence test) of a table the
+        walk knows stands, with every column: PostgreSQL skips the statement,
+        columns, keys and all, and the table keeps the columns it has."""
+        if eff.action != F.PROVIDE or eff.strict or dynamic_here:
+            return False
+        if eff.ref.qualified not in self.complete:
+            return False
+        found = self.live.find(eff.ref)
+        return found is not None and found[0].kind == TABLE
 
     def _builtin(self, ref: ObjectRef) -> bool:
         if ref.kind == SCHEMA:
@@ -1372,7 +1391,7 @@ class _Walker:
         returned, inputs, defaults = old
         pairs = zip(inputs, eff.inputs, strict=False)
         renamed = [(i, a, b) for i, (a, b) in enumerate(pairs) if a and a != b]
-        if returned and eff.returns and returned != eff.returns:
+        if returned and eff.returns and unqualified(returned) != unqualified(eff.returns):
             change = f"returning {eff.returns}, where it returned {returned}"
         elif renamed:
             i, was, now = renamed[0]

@@ -8,6 +8,7 @@ threads freely.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -70,6 +71,16 @@ class computed(Generic[T]):  # noqa: N801 - used as a decorator, like property
         return value
 
 
+_SCHEMA_PREFIX = re.compile(r'(?:"(?:[^"]|"")*"|[^\W\d][\w$]*)\.')
+
+
+def unqualified(types: str) -> str:
+    """Type names as written with their schemas left out: ``s.mood`` and
+    ``mood`` name one type when ``s`` is on the search_path, and which schemas
+    are is not always known where a routine's arguments are spelled."""
+    return _SCHEMA_PREFIX.sub("", types)
+
+
 @dataclass(frozen=True, order=True)
 class ObjectRef:
     """A database object, named the way PostgreSQL resolves it.
@@ -115,7 +126,7 @@ class ObjectRef:
         if self.key != other.key:
             return False
         if self.namespace == "routine" and self.args is not None and other.args is not None:
-            return self.args == other.args
+            return self.args == other.args or unqualified(self.args) == unqualified(other.args)
         return True
 
     def __str__(self) -> str:

@@ -53,7 +53,7 @@ def signature_of(script: Script, owa: dict, kind: str, ctx: Ctx) -> ObjectRef | 
             spelled.append(script.type_name(param.get("argType", {}))[0])
         if not owa.get("objfuncargs"):
             spelled = [script.type_name(a.get("TypeName", {}))[0] for a in owa.get("objargs", ())]
-        args = ", ".join(spelled)
+        args = None if "" in spelled else ", ".join(spelled)
     return routine_ref(script, names, kind, args)
 
 
@@ -70,7 +70,8 @@ def create_routine(script: Script, fields: dict, ctx: Ctx) -> None:
         if p.get("defexpr"):
             read(script, p["defexpr"], ctx)
     script.need_type(fields.get("returnType"), ctx)
-    ref = routine_ref(script, names, kind, ", ".join(args))
+    # an argument of a type not spelled here (``t.a%TYPE``): the signature is not known
+    ref = routine_ref(script, names, kind, None if "" in args else ", ".join(args))
     if ref is None:
         return
     location = ctx.src.find(names[-1]) if names else None

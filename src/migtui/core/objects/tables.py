@@ -3,6 +3,8 @@ sequences, and the statements that only need a table (TRUNCATE, LOCK, COPY)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from migtui.core.casts import builtin
 from migtui.core.facts import ALTER, DROP, PROVIDE, RENAME, REQUIRE, REQUIRED_COLUMN
 from migtui.core.model import (
@@ -70,6 +72,7 @@ def create_table(script: Script, fields: dict, ctx: Ctx, kind: str = TABLE) -> N
         and not fields.get("partbound")
         and not any("TableLikeClause" in element for element in elements)
     )
+    made_at = len(script.effects)
     script.emit(
         PROVIDE, ref, location, ctx, strict=not fields.get("if_not_exists"), complete=complete
     )
@@ -92,6 +95,9 @@ def create_table(script: Script, fields: dict, ctx: Ctx, kind: str = TABLE) -> N
         expr = param.get("PartitionElem", {}).get("expr")
         if expr:
             read(script, expr, ctx)
+    made = script.effects[made_at] if 0 <= made_at < len(script.effects) else None
+    if made is not None and made.ref == ref and made.action == PROVIDE:
+        script.effects[made_at] = replace(made, span=len(script.effects) - made_at - 1)
 
 
 def _is_serial(type_name: dict | None) -> bool:
