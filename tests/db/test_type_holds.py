@@ -40,12 +40,37 @@ CASES = {
         "ALTER TABLE a RENAME TO b;\nALTER TABLE b RENAME COLUMN p TO q;\nDROP TYPE pt;\n",
         3,
     ),
+    "the type renamed": (
+        ENUM + "CREATE TABLE a (x mood);\n",
+        "ALTER TYPE mood RENAME TO feeling;\nDROP TYPE feeling;\n",
+        2,
+    ),
+    "an enum rewritten as Prisma does, then the new one dropped": (
+        ENUM + "CREATE TABLE a (x mood NOT NULL DEFAULT 'ok');\n",
+        "ALTER TABLE a ALTER COLUMN x DROP DEFAULT;\n"
+        "CREATE TYPE mood_new AS ENUM ('ok', 'glad');\n"
+        "ALTER TABLE a ALTER COLUMN x TYPE mood_new USING (x::text::mood_new);\n"
+        "ALTER TYPE mood RENAME TO mood_old;\nALTER TYPE mood_new RENAME TO mood;\n"
+        "DROP TYPE mood_old;\nDROP TYPE mood;\n",
+        7,
+    ),
+    "a function a view calls, renamed": (
+        "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';\n"
+        "CREATE VIEW v AS SELECT f() AS x;\n",
+        "ALTER FUNCTION f() RENAME TO g;\nDROP FUNCTION g();\n",
+        2,
+    ),
     "the type's schema": (
         "CREATE SCHEMA s;\nCREATE TYPE s.mood AS ENUM ('ok');\nCREATE TABLE a (x s.mood);\n",
         "DROP SCHEMA s;\n",
         1,
     ),
     # the drops that run
+    "the old name of a renamed type, made again": (
+        ENUM + "CREATE TABLE a (x mood);\n",
+        "ALTER TYPE mood RENAME TO feeling;\nCREATE TYPE mood AS ENUM ('x');\nDROP TYPE mood;\n",
+        None,
+    ),
     "after its table": (
         ENUM + "CREATE TABLE a (x mood);\n",
         "DROP TABLE a;\nDROP TYPE mood;\n",

@@ -1926,6 +1926,8 @@ class _Walker:
             self._move_dependents(old.key, new)
             if old.key in self.column_traits:
                 self._traits(new.key, self.column_traits.pop(old.key))
+        elif old.namespace in ("type", "routine") and old.key != new.key:
+            self._move_dependents(old.key, new)
         elif old.namespace == "relation" and old.key != new.key:
             self._move_dependents(old.key, new)
             for key in self.column_keys.pop(old.qualified, ()):
