@@ -66,8 +66,25 @@ VIEWS = {
         "SELECT 1;\nALTER VIEW v RENAME TO w;\nCREATE OR REPLACE VIEW w AS SELECT id FROM t;\n",
         3,
     ),
+    "a column cast to another type": (
+        "CREATE OR REPLACE VIEW v AS SELECT id::bigint AS id, a FROM t;\n",
+        1,
+    ),
+    "a column of another type under its name": (
+        "SELECT 1;\nCREATE OR REPLACE VIEW v AS SELECT id, id AS a FROM t;\n",
+        2,
+    ),
+    "a constant of another type": (
+        "CREATE VIEW k AS SELECT 1 AS n, 'x' AS s;\n"
+        "CREATE OR REPLACE VIEW k AS SELECT 1 AS n, 'x'::varchar AS s;\n",
+        2,
+    ),
     # the forms that run
     "a column added at the end": ("CREATE OR REPLACE VIEW v AS SELECT id, a, b FROM t;\n", None),
+    "the same types spelled otherwise": (
+        "CREATE OR REPLACE VIEW v AS SELECT id::integer AS id, a::text AS a FROM t;\n",
+        None,
+    ),
     "the same names from other expressions": (
         "CREATE OR REPLACE VIEW v AS SELECT t.id, lower(b) AS a FROM t;\n",
         None,

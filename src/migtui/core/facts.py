@@ -117,6 +117,10 @@ class Effect:
     #: For a PROVIDE of a view: the names of its columns, in order (None when
     #: they cannot all be told).
     outputs: tuple[str, ...] | None = None
+    #: … and their types where told: a built-in type as ``core.casts`` names
+    #: it (a cast's, a constant's), ``column:<table>:<column>`` for a column of
+    #: the view's one table (the walk knows its type), "" for any other.
+    output_types: tuple[str, ...] | None = None
     #: For a PROVIDE of a function: its result as written (``integer``,
     #: ``setof text``, ``record(a integer, b text)`` for output parameters; ""
     #: when not told), its input parameters' names ("" for an unnamed one),

@@ -19,6 +19,7 @@ from typing import NamedTuple
 
 from migtui.core import facts as F
 from migtui.core.casts import (
+    FAMILIES,
     assigns,
     cast_exists,
     cast_immutable,
@@ -410,6 +411,8 @@ class _Walker:
         self.enums: dict[str, tuple[str, ...] | None] = {}
         #: view key -> the names of its columns, in order, when they are known
         self.view_columns: dict[tuple, tuple[str, ...]] = {}
+        #: … and their types where told ("" where not; see _view_types)
+        self.view_types: dict[tuple, tuple[str, ...]] = {}
         #: the names of every routine the folder has made (any schema, ever)
         self.routine_names: set[str] = set()
         #: (function key, its arguments) -> (result, input names, defaults), as made
@@ -863,6 +866,7 @@ class _Walker:
                 gone_too = self.live.remove(ref, m.id, eff.line)
                 self.complete.discard(ref.qualified)
                 self.view_columns.pop(ref.key, None)
+                self.view_types.pop(ref.key, None)
                 self._forget_made(ref)
                 if ref.kind == COLUMN:
                     self.column_traits.pop(ref.key, None)
@@ -1346,11 +1350,21 @@ class _Walker:
         columns, in their places, under their names (more may follow):
         PostgreSQL refuses anything else (42P16)."""
         ref, new = eff.ref, eff.outputs
-        old = self.view_columns.pop(ref.key, None) if self.live.find(ref) is not None else None
+        stands = self.live.find(ref) is not None
+        old = self.view_columns.pop(ref.key, None) if stands else None
+        old_types = self.view_types.pop(ref.key, None) if stands else None
+        new_types = self._view_types(eff.output_types)
         if new is not None:
             self.view_columns[ref.key] = new
+            if new_types is not None:
+                self.view_types[ref.key] = new_types
         if old is None or new is None or eff.strict or dynamic or m.repeatable:
             return
+        retyped = [
+            (i, a, b)
+            for i, (a, b) in enumerate(zip(old_types or (), new_types or (), strict=False))
+            if a and b and a != b
+        ]
         if len(new) < len(old):
             gone = old[len(new) :]
             message = (
@@ -1360,20 +1374,45 @@ class _Walker:
             )
         else:
             renamed = [(i, a, b) for i, (a, b) in enumerate(zip(old, new, strict=False)) if a != b]
-            if not renamed:
+            if renamed:
+                i, was, now = renamed[0]
+                message = (
+                    f"{m.id} replaces {ref} at line {eff.line} with column {i + 1} named {now}, "
+                    f"where it was {was}: a view replaced keeps its columns' names and places, "
+                    "and PostgreSQL refuses (42P16)"
+                )
+            elif retyped:
+                i, was, now = retyped[0]
+                message = (
+                    f"{m.id} replaces {ref} at line {eff.line} with column {new[i]} of type "
+                    f"{spelled(now)}, where it was {spelled(was)}: a view replaced keeps its "
+                    "columns' types, and PostgreSQL refuses (42P16)"
+                )
+            else:
                 return
-            i, was, now = renamed[0]
-            message = (
-                f"{m.id} replaces {ref} at line {eff.line} with column {i + 1} named {now}, "
-                f"where it was {was}: a view replaced keeps its columns' names and places, "
-                "and PostgreSQL refuses (42P16)"
-            )
         if self._first_time(m, "replace_refused", str(ref), eff.line):
             hint = (
                 "keep the old columns first, in their order and names, and add new ones "
                 "after them; or DROP VIEW and CREATE VIEW (and make again what uses it)"
             )
             self._refuse("replace_refused", m, file, eff, message, hint)
+
+    def _view_types(self, written: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        """A view's column types as the walk knows them now: a column of its
+        table has the type the table gives it, when the walk knows that."""
+        if written is None:
+            return None
+        out = []
+        for t in written:
+            if t.startswith("column:"):
+                table, _, name = t[len("column:") :].rpartition(":")
+                schema = table.partition(".")[0]
+                key = (COLUMN, schema, name, table)
+                t = self.column_traits[key].data_type if key in self.column_traits else ""
+                if t.startswith("enum:") or t not in FAMILIES:
+                    t = ""  # judged only among built-in types
+            out.append(t)
+        return tuple(out)
 
     def _replaced_function(self, m: Migration, file: str, eff: F.Effect, dynamic: bool) -> None:
         """``CREATE OR REPLACE FUNCTION`` of a function that stands may not change
@@ -1688,6 +1727,8 @@ class _Walker:
         """A view renamed, or one of its columns: its known columns follow."""
         if old.namespace == "relation" and old.key in self.view_columns:
             self.view_columns[new.key] = self.view_columns.pop(old.key)
+            if old.key in self.view_types:
+                self.view_types[new.key] = self.view_types.pop(old.key)
         elif old.kind == COLUMN and old.table is not None:
             view = ObjectRef(VIEW, old.schema, old.table.rpartition(".")[2]).key
             if view in self.view_columns:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from migtui.core.casts import builtin
 from migtui.core.facts import PROVIDE, REQUIRE
 from migtui.core.model import COLUMN, MATVIEW, VIEW, ObjectRef
 from migtui.core.objects.queries import read
@@ -32,6 +33,7 @@ def create_view(script: Script, fields: dict, ctx: Ctx) -> None:
         depends=depends,
         strict=not fields.get("replace"),
         outputs=outputs,
+        output_types=output_types(script, fields.get("query")) if outputs else None,
         uses=calls_in(fields.get("query")),
     )
 
@@ -57,6 +59,55 @@ def output_names(fields: dict) -> tuple[str, ...] | None:
     if len(aliases) > len(names):
         return None
     return tuple(aliases) + tuple(names[len(aliases) :])
+
+
+def output_types(script: Script, query) -> tuple[str, ...] | None:
+    """The types of a view's columns where they can be told (see
+    ``Effect.output_types``): ``CREATE OR REPLACE VIEW`` must keep them."""
+    kind, fields = node(query or {})
+    if kind != "SelectStmt" or fields.get("op", "SETOP_NONE") != "SETOP_NONE":
+        return None  # a set operation's columns take the types of all its branches
+    table = _one_table(script, fields)
+    return tuple(
+        _output_type(t.get("ResTarget", {}).get("val"), table)
+        for t in fields.get("targetList") or ()
+    )
+
+
+def _one_table(script: Script, fields: dict) -> tuple[ObjectRef, set[str]] | None:
+    """The query's one table, and the names it goes by there; None for a join,
+    a subquery or a WITH, where a column's name does not say whose it is."""
+    sources = fields.get("fromClause", ())
+    if fields.get("withClause") or len(sources) != 1 or "RangeVar" not in sources[0]:
+        return None
+    rv = sources[0]["RangeVar"]
+    table = script.range_var(rv)
+    if table is None:
+        return None
+    return table, {rv.get("relname", ""), (rv.get("alias") or {}).get("aliasname", "")} - {""}
+
+
+def _output_type(value: dict | None, table: tuple[ObjectRef, set[str]] | None) -> str:
+    kind, fields = node(value or {})
+    if kind == "TypeCast":
+        type_name = fields.get("typeName") or {}
+        if type_name.get("arrayBounds"):
+            return ""
+        return builtin(strings(type_name.get("names", ())))
+    if kind == "A_Const":
+        if "ival" in fields:
+            return "int4"
+        if "boolval" in fields:
+            return "bool"
+        if "sval" in fields:
+            return "text"  # an untyped string in a view's select list is text
+        return ""
+    if kind == "ColumnRef" and table is not None:
+        words = strings(fields.get("fields", ()))
+        ref, own = table
+        if len(words) == 1 or (len(words) == 2 and words[0] in own):
+            return f"column:{ref.qualified}:{words[-1]}"
+    return ""
 
 
 #: Unnamed expressions PostgreSQL names after their kind.
