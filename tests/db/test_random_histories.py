@@ -5,7 +5,9 @@ changes: tables with keys and foreign keys, columns added, dropped, renamed and
 retyped (with and without USING, to built-in types and enums), defaults set and
 dropped, tables renamed and dropped, indexes, views of one table (made, and
 replaced with their columns kept, moved or left out), functions views call and
-drop, enums, trigger functions and triggers, NOT NULL, data rows and guarded DO blocks. Now and then a statement names something that is gone (a
+drop, enums (dropped, with CASCADE or not), CREATE TABLE IF NOT EXISTS, views
+replaced with a column cast, trigger functions and triggers, NOT NULL, data rows and
+guarded DO blocks. Now and then a statement names something that is gone (a
 dropped column, a renamed table). The server runs the migrations in order,
 each in a transaction, until one is refused; check must put its first error
 on exactly that migration, and none before it: an earlier error is a false
@@ -99,6 +101,7 @@ class History:
             (2, self.function), (2, self.trigger), (2, self.not_null), (2, self.insert),
             (1, self.unique), (1, self.comment), (1, self.guarded_column), (2, self.default),
             (2, self.replace_view), (2, self.scalar), (2, self.calling_view), (1, self.drop_scalar),
+            (1, self.drop_enum), (1, self.create_if_not_exists),
         ]  # fmt: skip
         weights, choices = zip(*makers, strict=True)
         return self.random.choices(choices, weights)[0]()
@@ -199,9 +202,14 @@ class History:
             columns.pop()  # one left out
         elif change < 0.5 and len(columns) > 1:
             columns.reverse()  # moved
-        elif change < 0.8:
+        elif change < 0.7:
             columns.append(f"{self.column_of(table, with_id=True)} AS extra{self.count}")
             self.count += 1
+        elif change < 0.85:  # the same name, maybe another type
+            bare = [i for i, c in enumerate(columns) if c.isidentifier()]
+            if bare:
+                i = self.random.choice(bare)
+                columns[i] = f"{columns[i]}::text AS {columns[i]}"
         self.view_columns[view] = (table, columns)
         return f"CREATE OR REPLACE VIEW {view} AS SELECT {', '.join(columns)} FROM {table};"
 
@@ -244,6 +252,25 @@ class History:
         enum = self.name("e")
         self.enums.add(enum)
         return f"CREATE TYPE {enum} AS ENUM ('a', 'b');"
+
+    def drop_enum(self) -> str:
+        if not self.enums:
+            return self.enum()
+        enum = self.random.choice(sorted(self.enums))
+        self.enums.discard(enum)
+        if self.random.random() < 0.5:
+            return f"DROP TYPE {enum};"  # refused while a column is of it
+        for columns in self.tables.values():  # CASCADE: its columns go, and their views
+            for column in [c for c, kind in columns.items() if kind == enum]:
+                del columns[column]
+        return f"DROP TYPE {enum} CASCADE;"
+
+    def create_if_not_exists(self) -> str:
+        table, column = self.some(self.tables, "table"), self.name("c")
+        if table not in self.tables:  # made now; else nothing is done
+            self.tables[table] = {"id": "int", column: "int"}
+            self.ever["column"].add(column)
+        return f"CREATE TABLE IF NOT EXISTS {table} (id int PRIMARY KEY, {column} int);"
 
     def foreign_key(self) -> str:
         table, target = self.some(self.tables, "table"), self.some(self.tables, "table")
@@ -295,7 +322,8 @@ class History:
 
     def not_null(self) -> str:
         table = self.some(self.tables, "table")
-        verb = "SET" if self.random.random() < 0.7 else "DROP"
+        # once rows exist, whether a column holds nulls is the data's business
+        verb = "SET" if self.random.random() < 0.7 and not self.rows else "DROP"
         return f"ALTER TABLE {table} ALTER COLUMN {self.column_of(table)} {verb} NOT NULL;"
 
     def insert(self) -> str:
