@@ -92,6 +92,9 @@ class Effect:
     #: For a REQUIRE of a column: an INSERT gives it a value of its own (not
     #: DEFAULT, without OVERRIDING SYSTEM VALUE).
     inserted: bool = False
+    #: For a REQUIRE of a column: an UPDATE sets it (the rows it matches get a
+    #: value).
+    assigned: bool = False
     #: For a PROVIDE of a primary key, a unique constraint or a unique index a
     #: foreign key may reference: its columns (("?",) when they are not known).
     key: tuple[str, ...] | None = None

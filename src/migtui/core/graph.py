@@ -401,6 +401,10 @@ class _Walker:
         #: table (qualified) -> keys of its columns in ``dependents`` or
         #: ``column_traits`` (a superset), so a table's drop or rename visits its own
         self.column_keys: dict[str, set] = defaultdict(set)
+        #: columns ADD COLUMN gave no value (no default) on a table made before
+        #: the migration, and nothing has set since: column key -> (version,
+        #: line, statement index)
+        self.unfilled: dict[tuple, tuple[str, int, int]] = {}
         #: table -> {key constraint or unique index: (its columns, primary?)}
         self.keys: dict[str, dict] = defaultdict(dict)
         #: foreign keys made in the folder: the effect that made each one
@@ -751,6 +755,8 @@ class _Walker:
                 continue
             if foreign_keys and eff.statement != foreign_keys[0].statement:
                 self._foreign_key_targets(m, file, foreign_keys)
+            if eff.not_null in ("implicit", "named") and eff.action == F.PROVIDE:
+                self._unfilled_not_null(m, file, eff, dynamic_here)
             if eff.not_null and self._not_null(m, file, eff):
                 continue
             if eff.action == F.PROVIDE:
@@ -786,6 +792,11 @@ class _Walker:
                 depends += self._type_held(eff)
                 self._depend(ref, depends + self._called(ref, eff.uses))
                 if ref.kind == COLUMN:
+                    table = ObjectRef(TABLE, ref.schema, (ref.table or "").partition(".")[2])
+                    if eff.default or eff.identity or eff.always or own_has(table):
+                        self.unfilled.pop(ref.key, None)
+                    else:
+                        self.unfilled[ref.key] = (m.id, eff.line, eff.statement)
                     written = self._judged_type(eff.data_type)
                     traits = _Traits(
                         bool(eff.always), written, bool(eff.default), bool(eff.identity)
@@ -816,6 +827,10 @@ class _Walker:
                     self._keep_foreign_key(eff)
             elif eff.action in (F.REQUIRE, F.ALTER):
                 need(eff, ref)
+                if eff.assigned or eff.using == "expression":
+                    self.unfilled.pop(ref.key, None)
+                elif eff.runs:
+                    self.unfilled.clear()  # what the routine's body sets is not known
                 if eff.runs and ref.name in self.acting and not dynamic_here:
                     # what the body makes, alters or drops is not known by name
                     dynamic_here = True
@@ -902,6 +917,7 @@ class _Walker:
                     self.live.rename(old_ref, new_ref, m.id)
                     self._rename_dependencies(old_ref, new_ref)
                     self.renamed[old_ref.key] = (new_ref, m.id, eff.line)
+                    self._rename_unfilled(old_ref, new_ref)
                 self._rename_view_column(ref, eff.new)
                 if ref.qualified in self.complete:
                     self.complete.discard(ref.qualified)
@@ -910,6 +926,7 @@ class _Walker:
         for finding in facts.findings:
             self._finding(m, file, finding)
         if dynamic_here:
+            self.unfilled.clear()
             self.dynamic_before.append(m.id)
             self.complete.clear()  # SQL built at run time may have added columns anywhere
         for kind in ("verify", "down"):
@@ -1201,6 +1218,44 @@ class _Walker:
 
     def _catalog_has_extensions(self) -> bool:
         return self.catalog is not None and any(r.kind == EXTENSION for r in self.catalog.objects)
+
+    def _rename_unfilled(self, old: ObjectRef, new: ObjectRef) -> None:
+        if old.kind == COLUMN and old.key in self.unfilled:
+            self.unfilled[new.key] = self.unfilled.pop(old.key)
+        elif old.namespace == "relation" and old.qualified != new.qualified:
+            for key in [k for k in self.unfilled if k[3] == old.qualified]:
+                self.unfilled[(COLUMN, new.schema, key[2], new.qualified)] = self.unfilled.pop(key)
+
+    def _unfilled_not_null(self, m: Migration, file: str, eff: F.Effect, dynamic: bool) -> None:
+        """SET NOT NULL (or a primary key) on a column ADD COLUMN gave no value,
+        with nothing setting it since: every row the table had then holds a
+        null, and PostgreSQL refuses (23502) unless the table was empty."""
+        column = eff.columns[0] if eff.columns else ""
+        key = (COLUMN, eff.ref.schema, column, eff.ref.table)
+        added = self.unfilled.pop(key, None)
+        if added is None or dynamic or eff.guarded or eff.handled:
+            return
+        by, line, statement = added
+        if by == m.id and statement == eff.statement:
+            return  # ADD COLUMN … NOT NULL: said of the ADD COLUMN (required_column)
+        where = f"line {line}" if by == m.id else f"{by} (line {line})"
+        self.problems.append(
+            Problem(
+                "required_column",
+                WARNING,
+                f"{m.id} makes column {column} of {eff.ref.table} NOT NULL at line {eff.line}, "
+                f"but {where} added it without a default and no migration sets it since: "
+                "every row the table had then holds a null, and PostgreSQL refuses (23502) "
+                "unless the table was empty",
+                f"fill it first (UPDATE {eff.ref.table} SET {column} = … WHERE {column} IS "
+                "NULL), or give it a DEFAULT when adding it",
+                m.id,
+                f"column {eff.ref.table}.{column}",
+                file,
+                eff.line,
+                section="up",
+            )
+        )
 
     def _not_null(self, m: Migration, file: str, eff: F.Effect) -> bool:
         """PostgreSQL 18 keeps one not-null constraint per column. True when the

@@ -211,7 +211,9 @@ class _Reader:
             types = tuple(
                 value_type(t.get("ResTarget", {}).get("val")) for t in fields.get(key) or ()
             )
-        self.script.need_columns(table, names, rel.get("location"), self.ctx, given, types)
+        self.script.need_columns(
+            table, names, rel.get("location"), self.ctx, given, types, kind == "UpdateStmt"
+        )
         if kind != "InsertStmt" or table is None or self.ctx.body or self.ctx.plpgsql:
             return
         select = fields.get("selectStmt")

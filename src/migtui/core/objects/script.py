@@ -323,7 +323,14 @@ class Script:
         self.emit(REQUIRE, ObjectRef(SCHEMA, None, schema), location, ctx)
 
     def need_columns(
-        self, table: ObjectRef | None, names, location: int | None, ctx: Ctx, given=(), types=()
+        self,
+        table: ObjectRef | None,
+        names,
+        location: int | None,
+        ctx: Ctx,
+        given=(),
+        types=(),
+        assigned: bool = False,
     ) -> None:
         """Columns of ``table`` a statement names (not in a routine's body,
         whose names PostgreSQL resolves when it runs). ``given``: for an
@@ -338,7 +345,15 @@ class Script:
                 column = ObjectRef(COLUMN, table.schema, name, table=table.qualified)
                 inserted = i < len(given) and given[i]
                 typed = types[i] if i < len(types) else ""
-                self.emit(REQUIRE, column, location, ctx, inserted=inserted, value_type=typed)
+                self.emit(
+                    REQUIRE,
+                    column,
+                    location,
+                    ctx,
+                    inserted=inserted,
+                    value_type=typed,
+                    assigned=assigned,
+                )
 
     # --- types -----------------------------------------------------------------
 
