@@ -158,9 +158,15 @@ class _Live:
 
     def remove(self, ref: ObjectRef, version: str, line: int) -> list[ObjectRef]:
         """Remove ``ref`` and what lives on it; return what went."""
-        gone = [e[0] for e in self.by_key.get(ref.key, ()) if ref.matches(e[0])]
+
+        def goes(obj: ObjectRef) -> bool:
+            # DROP FUNCTION f (no arguments) is of functions only, not procedures
+            same_kind = ref.args is not None or ref.namespace != "routine" or obj.kind == ref.kind
+            return same_kind and ref.matches(obj)
+
+        gone = [e[0] for e in self.by_key.get(ref.key, ()) if goes(e[0])]
         if ref.key in self.by_key:
-            self.by_key[ref.key] = [e for e in self.by_key[ref.key] if not ref.matches(e[0])]
+            self.by_key[ref.key] = [e for e in self.by_key[ref.key] if not goes(e[0])]
         self.dropped[ref.key] = (ref, version, line)
         if (ref.namespace == "relation" and ref.kind != INDEX) or ref.namespace == "type":
             for child, _, _ in self._take_children(ref.qualified):
@@ -826,6 +832,8 @@ class _Walker:
                     foreign_keys.append(eff)
                     self._keep_foreign_key(eff)
             elif eff.action in (F.REQUIRE, F.ALTER):
+                if eff.action == F.ALTER and ref.namespace == "routine" and ref.args is None:
+                    self._unnamed_overload(m, file, eff, dynamic_here)
                 need(eff, ref)
                 if eff.assigned or eff.using == "expression":
                     self.unfilled.pop(ref.key, None)
@@ -866,6 +874,8 @@ class _Walker:
                 if eff.action == F.ALTER and ref.kind not in (COLUMN, CONSTRAINT):
                     alters.append(ref)
             elif eff.action == F.DROP:
+                if ref.namespace == "routine" and ref.args is None:
+                    self._unnamed_overload(m, file, eff, dynamic_here)
                 need(eff, ref)
                 drops.append(ref)
                 if ref.kind == INDEX:
@@ -1218,6 +1228,29 @@ class _Walker:
 
     def _catalog_has_extensions(self) -> bool:
         return self.catalog is not None and any(r.kind == EXTENSION for r in self.catalog.objects)
+
+    def _unnamed_overload(self, m: Migration, file: str, eff: F.Effect, dynamic: bool) -> None:
+        """DROP or ALTER FUNCTION naming no arguments, where several routines
+        have that name: PostgreSQL cannot tell which is meant (42725)."""
+        ref = eff.ref
+        entries = [e for e in self.live.by_key.get(ref.key, ()) if e[0].kind == ref.kind]
+        found = [e[0] for e in entries]
+        signatures = {r.args for r in found}
+        if len(found) < 2 or None in signatures or len(signatures) < len(found):
+            return
+        since = min(self.position.get(e[1], -1) for e in entries)
+        if dynamic or any(self.position.get(v, -1) >= since for v in self.dynamic_before):
+            return  # SQL built at run time since may have dropped one
+        shown = "; ".join(f"{ref.qualified}({r.args})" for r in found[:3])
+        what = "drops" if eff.action == F.DROP else "alters"
+        message = (
+            f"{m.id} {what} {ref} at line {eff.line} without its arguments, but {len(found)} "
+            f"routines have that name ({shown}): PostgreSQL refuses (42725)"
+        )
+        first = f"{ref.qualified}({found[0].args})"
+        hint = f"name the one meant with its argument types, as in {ref.kind.upper()} {first}"
+        if self._first_time(m, "ambiguous_routine", str(ref), eff.line):
+            self._refuse("ambiguous_routine", m, file, eff, message, hint)
 
     def _rename_unfilled(self, old: ObjectRef, new: ObjectRef) -> None:
         if old.kind == COLUMN and old.key in self.unfilled:
