@@ -54,6 +54,22 @@ CASES = {
         "ALTER TABLE orders ADD CONSTRAINT orders_pkey2 UNIQUE (id);\n",
         None,
     ),
+    "a column never made, before SQL built at run time": (
+        "ALTER TABLE users ALTER COLUMN nickname SET NOT NULL;\n"
+        "DO $$ BEGIN EXECUTE 'SELECT 1'; END $$;\n",
+        1,
+    ),
+    "a column SQL built at run time adds earlier in the migration": (
+        "DO $$ BEGIN EXECUTE format('ALTER TABLE %I ADD COLUMN nickname text', 'users'); END $$;\n"
+        "CREATE INDEX ON users (nickname);\n",
+        None,
+    ),
+    "a column a routine the migration calls adds": (
+        "CREATE FUNCTION add_nickname() RETURNS void LANGUAGE plpgsql AS\n"
+        "  $$ BEGIN ALTER TABLE users ADD COLUMN nickname text; END $$;\n"
+        "SELECT add_nickname();\nCREATE INDEX ON users (nickname);\n",
+        None,
+    ),
     "a COMMENT on a column never made": ("COMMENT ON COLUMN users.nickname IS 'x';\n", 1),
     "a COMMENT on a column under its old name": (
         "COMMENT ON COLUMN public.users.name IS 'x';\n",

@@ -751,10 +751,15 @@ class _Walker:
 
         foreign_keys: list[F.Effect] = []  # checked once their statement is done
         skipped = 0  # effects of a CREATE TABLE … IF NOT EXISTS that does nothing
+        # from the first SQL built at run time on, any table may have other columns
+        dynamic_from = min(facts.dynamic_lines, default=None)
         for eff in facts.effects:
             if skipped:
                 skipped -= 1
                 continue
+            if dynamic_from is not None and eff.line >= dynamic_from:
+                self.complete.clear()
+                dynamic_from = None
             ref = eff.ref
             if eff.span and self._skipped_create(eff, dynamic_here):
                 skipped = eff.span
@@ -843,6 +848,7 @@ class _Walker:
                     # what the body makes, alters or drops is not known by name
                     dynamic_here = True
                     self.dynamic_how[m.id] = f"calls {ref} (line {eff.line}), whose body"
+                    self.complete.clear()
                 traits = self.column_traits.get(ref.key, _NO_TRAITS)
                 if eff.retype:
                     held = self.depends_on.get(ref.key, ())
