@@ -70,6 +70,48 @@ CASES = {
         "SELECT add_nickname();\nCREATE INDEX ON users (nickname);\n",
         None,
     ),
+    "an UPDATE's WHERE naming the old name of a renamed column": (
+        "UPDATE users SET full_name = '' WHERE name IS NULL;\n",
+        1,
+    ),
+    "an UPDATE's value naming a column never made": ("UPDATE users SET email = nick || 'x';\n", 1),
+    "a DELETE's WHERE naming a column never made": (
+        "DELETE FROM users WHERE users.nickname IS NULL;\n",
+        1,
+    ),
+    "an INSERT's SELECT of a column never made": (
+        "INSERT INTO orders (id, user_id) SELECT id, nickname FROM users;\n",
+        1,
+    ),
+    "a CHECK on a column never made": (
+        "ALTER TABLE users ADD CONSTRAINT handle_set CHECK (handle <> '');\n",
+        1,
+    ),
+    "a DO block's UPDATE naming a column never made with the table's name": (
+        "DO $$ BEGIN UPDATE users SET email = 'x' WHERE users.nick = 'y'; END $$;\n",
+        1,
+    ),
+    "data statements that name only the table's columns": (
+        "UPDATE users u SET email = lower(u.email), born = DEFAULT WHERE full_name IS NOT NULL\n"
+        "  AND u IS NOT NULL AND ctid IS NOT NULL RETURNING id;\n"
+        "DELETE FROM users WHERE EXISTS (SELECT 1 FROM orders WHERE user_id = users.id AND id = 0);\n"
+        "INSERT INTO orders (id, user_id) SELECT id AS x, id FROM users ORDER BY x;\n"
+        "INSERT INTO orders SELECT * FROM orders WHERE false;\n",
+        None,
+    ),
+    "names another table or a PL/pgSQL variable may own": (
+        "UPDATE orders SET user_id = users.id FROM users WHERE users.email = 'x';\n"
+        "DO $$ DECLARE nickname int := 1; BEGIN UPDATE orders SET user_id = nickname; END $$;\n",
+        None,
+    ),
+    "the name of a table its alias hides": (
+        "UPDATE users u SET email = 'x' WHERE users IS NULL;\n",
+        1,
+    ),
+    "a CHECK on a column the same ALTER TABLE adds after it": (
+        "ALTER TABLE users ADD CONSTRAINT handle_set CHECK (handle <> ''), ADD COLUMN handle text;\n",
+        None,
+    ),
     "a COMMENT on a column never made": ("COMMENT ON COLUMN users.nickname IS 'x';\n", 1),
     "a COMMENT on a column under its old name": (
         "COMMENT ON COLUMN public.users.name IS 'x';\n",

@@ -334,6 +334,26 @@ def test_requirement_under_an_existence_test_is_a_warning(write_migrations) -> N
     assert req.guarded and not req.met
 
 
+def test_a_guarded_requirement_names_the_later_migration_that_makes_it(write_migrations) -> None:
+    root = write_migrations(
+        {
+            "0001_guarded.sql": native(
+                "DO $$\nBEGIN\n"
+                "  IF EXISTS (SELECT 1 FROM information_schema.tables WHERE table_name = 'users') THEN\n"
+                "    INSERT INTO users (id) VALUES (1);\n"
+                "  END IF;\nEND$$;"
+            ),
+            "0002_users.sql": native("CREATE TABLE users (id int);"),
+        }
+    )
+    analysis = analyze_dir(root)
+
+    assert analysis.errors == ()
+    [guarded] = problems_of(analysis, "guarded_requirement")
+    assert "only the later migration 0002 creates it" in guarded.message
+    assert "nothing creates it" not in guarded.message
+
+
 def test_name_only_catalog_checks_are_warnings(write_migrations) -> None:
     root = write_migrations(
         {

@@ -367,8 +367,10 @@ ALTER TABLE events ADD FOREIGN KEY (owner) REFERENCES people (person_id);"""
     assert column_needs(sql) == [
         "column public.archive.id",
         "column public.archive.note",
+        "column public.orders.id",  # the INSERT's SELECT of one table
         "column public.orders.total",
         "column public.orders.state",
+        "column public.orders.id",  # the UPDATE's WHERE
         "column public.events.title",
         "column public.events.at",
         "column public.events.archived",

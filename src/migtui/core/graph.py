@@ -1158,6 +1158,15 @@ class _Walker:
                 "error when it is missing: the block may silently do nothing",
                 f"create {name} in a migration before {m.id}, or let the error through",
             )
+        elif eff.guarded and later_by:
+            problem(
+                "guarded_requirement",
+                WARNING,
+                f"{m.id} touches {name} only when it exists, and only the later migration "
+                f"{later_by[0]} creates it: on a first run the step is skipped",
+                f"if it should run, move it after {later_by[0]}, or renumber {later_by[0]} "
+                f"to run before {m.id}",
+            )
         elif eff.guarded:
             problem(
                 "guarded_requirement",

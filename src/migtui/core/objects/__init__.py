@@ -62,6 +62,7 @@ Reader = Callable[[Script, dict, Ctx], None]
 
 def _read_query(script: Script, fields: dict, ctx: Ctx, kind: str) -> None:
     queries.read(script, {kind: fields}, ctx, runs=True)
+    queries.statement_columns(script, kind, fields, ctx)
 
 
 def _query(kind: str) -> Reader:

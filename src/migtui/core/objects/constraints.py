@@ -152,6 +152,8 @@ def constraint(
             )
         read(script, expr, ctx)
         script.no_subquery(expr, "a CHECK constraint", ctx)
+        if column is None:  # a column's own CHECK may name a column made after it
+            script.need_columns(table, sorted(_columns_in(expr)), location, ctx)
         cols = (column,) if column else tuple(sorted(_columns_in(expr)))
         script.emit(
             PROVIDE, constraint_ref(table, name), location, ctx, columns=cols, uses=calls_in(expr)

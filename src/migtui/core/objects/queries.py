@@ -19,11 +19,12 @@ from migtui.core.facts import (
     PROVIDE,
     REQUIRE,
 )
-from migtui.core.model import FUNCTION, SEQUENCE, TABLE
+from migtui.core.model import COLUMN, FUNCTION, SEQUENCE, TABLE, ObjectRef
 from migtui.core.objects.script import (
     Ctx,
     Script,
     const_string,
+    node,
     range_var_names,
     strings,
     value_type,
@@ -268,6 +269,77 @@ class _Reader:
         if names:
             ref = self.script.relation(names, kind)
             self.script.emit(REQUIRE, ref, location, self.ctx)
+
+
+#: Columns every table has without naming them.
+_SYSTEM_COLUMNS = frozenset({"ctid", "xmin", "xmax", "cmin", "cmax", "tableoid"})
+#: Where a statement of one table names that table's columns.
+_COLUMN_PARTS = {
+    "UpdateStmt": ("targetList", "whereClause", "returningList"),
+    "DeleteStmt": ("whereClause", "returningList"),
+    "SelectStmt": ("targetList", "whereClause"),
+}
+
+
+def statement_columns(script: Script, kind: str, fields: dict, ctx: Ctx) -> None:
+    """The columns a data statement of one table names must be that table's:
+    an UPDATE or DELETE with no FROM or USING, a SELECT (alone, or an
+    INSERT's) of one table; no WITH, and nothing inside a subquery, whose names
+    may be another table's. In PL/pgSQL a bare name may be a variable: only
+    names written with the table's name or alias count there."""
+    if ctx.body:
+        return
+    if kind == "InsertStmt":
+        kind, fields = node(fields.get("selectStmt") or {})
+    parts = _COLUMN_PARTS.get(kind)
+    if parts is None or fields.get("withClause"):
+        return
+    if kind == "SelectStmt":
+        sources = fields.get("fromClause") or ()
+        if fields.get("op", "SETOP_NONE") != "SETOP_NONE" or len(sources) != 1:
+            return
+        rv = sources[0].get("RangeVar")
+    elif fields.get("fromClause") or fields.get("usingClause"):
+        return
+    else:
+        rv = fields.get("relation")
+    if not rv or not rv.get("relname"):
+        return
+    table = script.range_var(rv)
+    if table is None:
+        return
+    # an alias hides the table's own name
+    own = {(rv.get("alias") or {}).get("aliasname") or rv.get("relname", "")}
+    stack = [fields.get(part) for part in parts]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            if "SubLink" in item:
+                continue  # its names may be its own tables'
+            ref = item.get("ColumnRef")
+            if isinstance(ref, dict):
+                _table_column(script, table, own, ref, ctx)
+                continue
+            stack.extend(v for v in item.values() if isinstance(v, (dict, list)))
+
+
+def _table_column(script: Script, table: ObjectRef, own: set[str], ref: dict, ctx: Ctx) -> None:
+    names = ref.get("fields", ())
+    words = strings(names)
+    if len(words) != len(names) or "*" in words:
+        return  # * and t.*: whatever the table has
+    if len(words) == 1 and not ctx.plpgsql:
+        name = words[0]
+    elif len(words) == 2 and words[0] in own:
+        name = words[1]
+    else:
+        return
+    if name in own or name in _SYSTEM_COLUMNS:
+        return  # the whole row
+    column = ObjectRef(COLUMN, table.schema, name, table=table.qualified)
+    script.emit(REQUIRE, column, ref.get("location"), ctx)
 
 
 #: What the walk descends into: a node's fields hold strings and numbers too.

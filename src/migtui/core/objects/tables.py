@@ -303,7 +303,8 @@ def alter_table(script: Script, fields: dict, ctx: Ctx) -> None:
     # PostgreSQL runs an ALTER TABLE's drops before the rest, whatever their order
     # (ADD PRIMARY KEY (b), DROP CONSTRAINT t_pkey replaces the key)
     cmds = [cmd.get("AlterTableCmd", {}) for cmd in fields.get("cmds", ())]
-    cmds.sort(key=lambda cmd: not _drops(cmd))
+    # … and its constraints after its new columns
+    cmds.sort(key=lambda cmd: (not _drops(cmd), cmd.get("subtype") == "AT_AddConstraint"))
     for cmd in cmds:
         _alter_command(script, build, cmd, ctx)
 
