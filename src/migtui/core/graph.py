@@ -1360,6 +1360,11 @@ class _Walker:
         if targets:
             self.depends_on[ref.key] = targets
 
+    def _hold(self, ref: ObjectRef, target: ObjectRef) -> None:
+        """``ref`` depends on ``target`` too, besides what it was made with."""
+        self.dependents[target.key].append((target, ref))
+        self.depends_on[ref.key] = (*self.depends_on.get(ref.key, ()), target)
+
     def _type_named(self, ref: ObjectRef) -> bool:
         """A type of the folder's with the name a call names."""
         return any(self.live.by_key.get(("type", ref.schema, ref.name, None), ()))
@@ -2004,14 +2009,17 @@ class _Walker:
                 for name in eff.references
             ):
                 continue  # a column it names is missing: that is the error to say
+            held = self.keys.get(target, {})
             if eff.references:
-                ok = any(cols == frozenset(eff.references) for cols, _ in keys)
+                used = [k for k, (cols, _) in held.items() if cols == frozenset(eff.references)]
                 wanted = f"({', '.join(eff.references)})"
             else:
-                ok = any(primary for _, primary in keys)
+                used = [k for k, (_, primary) in held.items() if primary]
                 wanted = "its primary key"
-            if ok:
+            if used:
                 self._foreign_key_types(m, file, eff)
+                if len(used) == 1:  # the key it uses: PostgreSQL refuses to drop it
+                    self._hold(eff.ref, _key_ref(used[0]))
                 continue
             if not self._first_time(m, "foreign_key_target", str(eff.ref), eff.line):
                 continue
@@ -2070,7 +2078,7 @@ class _Walker:
             self._move_dependents(old.key, new)
             if old.key in self.column_traits:
                 self._traits(new.key, self.column_traits.pop(old.key))
-        elif old.namespace in ("type", "routine") and old.key != new.key:
+        elif old.namespace in ("type", "routine", CONSTRAINT) and old.key != new.key:
             self._move_dependents(old.key, new)
         elif old.namespace == "relation" and old.key != new.key:
             self._move_dependents(old.key, new)
@@ -2781,6 +2789,14 @@ def _before(loaded: LoadResult, m: Migration) -> str:
 
 #: Findings that are the server's refusals, not review points.
 _ERROR_FINDINGS = frozenset({F.SYNTAX_ERROR, F.SUBQUERY, F.DUPLICATE_COLUMN})
+
+
+def _key_ref(key: tuple) -> ObjectRef:
+    """The constraint or unique index a key of ``_Walker.keys`` is."""
+    namespace, schema, name, table = key
+    if namespace == "relation":
+        return ObjectRef(INDEX, schema, name)
+    return ObjectRef(CONSTRAINT, schema, name, table=table)
 
 
 def _sorted_problems(problems: list[Problem], order: dict[str, int]) -> list[Problem]:

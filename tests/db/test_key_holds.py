@@ -1,0 +1,59 @@
+"""A foreign key holds the primary key, unique constraint or unique index it
+references: PostgreSQL refuses to drop that key while the foreign key stands
+(2BP01), and CASCADE takes the foreign key. Each case runs on the server too;
+check must report the refusal at its line exactly when the server refuses.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from server_verdicts import assert_same_verdict
+
+pytestmark = pytest.mark.db
+
+FIRST = (
+    "CREATE TABLE p (id int PRIMARY KEY, code text UNIQUE, k int);\n"
+    "CREATE UNIQUE INDEX p_k ON p (k);\n"
+    "CREATE TABLE c (pid int REFERENCES p, code text REFERENCES p (code), k int REFERENCES p (k));\n"
+)
+
+#: (the second migration, the line check names, or None when it runs)
+CASES = {
+    "the primary key": ("ALTER TABLE p DROP CONSTRAINT p_pkey;\n", 1),
+    "a unique constraint": ("SELECT 1;\nALTER TABLE p DROP CONSTRAINT p_code_key;\n", 2),
+    "a unique index": ("DROP INDEX p_k;\n", 1),
+    "the key renamed first": (
+        "ALTER TABLE p RENAME CONSTRAINT p_pkey TO p_pk;\nALTER TABLE p DROP CONSTRAINT p_pk;\n",
+        2,
+    ),
+    "replaced in one ALTER TABLE": (
+        "ALTER TABLE p DROP CONSTRAINT p_pkey, ADD PRIMARY KEY (id);\n",
+        1,
+    ),
+    # the drops that run
+    "with CASCADE": (
+        "ALTER TABLE p DROP CONSTRAINT p_pkey CASCADE;\nDROP INDEX p_k CASCADE;\n",
+        None,
+    ),
+    "the foreign key dropped first": (
+        "ALTER TABLE c DROP CONSTRAINT c_pid_fkey;\nALTER TABLE p DROP CONSTRAINT p_pkey;\n",
+        None,
+    ),
+    "the referencing table dropped first": (
+        "DROP TABLE c;\nALTER TABLE p DROP CONSTRAINT p_code_key;\n",
+        None,
+    ),
+    "a key no foreign key uses": (
+        "ALTER TABLE c DROP CONSTRAINT c_code_fkey;\nALTER TABLE p DROP CONSTRAINT p_code_key;\n",
+        None,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_a_key_a_foreign_key_uses_is_refused_its_drop(case, verdicts):
+    second, line = CASES[case]
+    errors, refused = verdicts(FIRST, second)
+
+    assert_same_verdict(errors, refused, (line, "2BP01") if line else None, "dependent_objects")
