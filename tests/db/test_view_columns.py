@@ -221,3 +221,57 @@ def test_what_calls_a_function_holds_it_as_the_server_does(second, line, verdict
 
     assert refused == ("2BP01" if line else None)
     assert [(e.kind, e.line) for e in errors] == ([("dependent_objects", line + 1)] if line else [])
+
+
+#: (the second migration, the line check names a missing column at, or None)
+VIEW_COLUMNS = {
+    "a view of a view naming a column it lacks": (
+        "CREATE VIEW v2 AS SELECT b.id, b.note FROM big_orders b;\n",
+        1,
+    ),
+    "a view's column under its old name": (
+        "ALTER VIEW big_orders RENAME COLUMN total TO amount;\n"
+        "CREATE VIEW v2 AS SELECT total FROM big_orders;\n",
+        2,
+    ),
+    "an index on a materialized view's column it lacks": (
+        "CREATE MATERIALIZED VIEW per_day AS SELECT placed, count(*) AS n FROM orders GROUP BY placed;\n"
+        "CREATE INDEX ON per_day (total);\n",
+        2,
+    ),
+    "a column of a table made from a query, under the name it does not have": (
+        "CREATE TABLE totals AS SELECT id, total AS amount FROM orders;\n"
+        "ALTER TABLE totals ALTER COLUMN total SET NOT NULL;\n",
+        2,
+    ),
+    # the forms that run
+    "the names PostgreSQL gives a view's columns": (
+        "CREATE VIEW v2 AS SELECT id, total * 2, lower(note), note::varchar, (total) FROM orders;\n"
+        'CREATE VIEW v3 AS SELECT id, "?column?", lower, note, total FROM v2;\n',
+        None,
+    ),
+    "a column list, a rename, a replacement that adds": (
+        "CREATE VIEW v2 (k, t) AS SELECT id, total FROM orders;\n"
+        "ALTER VIEW v2 RENAME COLUMN t TO amount;\n"
+        "CREATE OR REPLACE VIEW v2 AS SELECT id AS k, total AS amount, note FROM orders;\n"
+        "CREATE VIEW v3 AS SELECT k, amount, note FROM v2;\n",
+        None,
+    ),
+    "a table made from a query, altered": (
+        "CREATE TABLE totals (k, amount) AS SELECT id, total FROM orders;\n"
+        "ALTER TABLE totals ADD PRIMARY KEY (k);\nCREATE INDEX ON totals (amount);\n",
+        None,
+    ),
+    "a view of *": ("CREATE VIEW v2 AS SELECT name, id FROM everyone;\n", None),
+}
+
+
+@pytest.mark.parametrize("case", VIEW_COLUMNS)
+def test_a_views_columns_are_those_its_query_names(case, verdicts):
+    second, line = VIEW_COLUMNS[case]
+    errors, refused = verdicts(FIRST, second)
+
+    assert refused == ("42703" if line else None)
+    assert [(e.kind, e.line) for e in errors] == (
+        [("missing_prerequisite", line + 1)] if line else []
+    )

@@ -790,8 +790,15 @@ class _Walker:
                 own[ref.key].append(ref)
                 provides.append(ref)
                 self.live.add(ref, m.id, eff.parent, eff.columns)
-                if ref.kind == TABLE:
-                    knows = eff.complete and not (eff.guarded or eff.handled or dynamic_here)
+                if ref.kind in (TABLE, VIEW, MATVIEW):
+                    # a view's (or a query's table's) columns are its query's outputs
+                    named = eff.outputs if not eff.complete else None
+                    for name in named or ():
+                        column = ObjectRef(COLUMN, ref.schema, name, table=ref.qualified)
+                        self.live.add(column, m.id)
+                    knows = (eff.complete or named is not None) and not (
+                        eff.guarded or eff.handled or dynamic_here
+                    )
                     if knows and not self.loaded.code_migrations:
                         self.complete.add(ref.qualified)
                     else:
@@ -2431,7 +2438,7 @@ class _Walker:
         for eff in facts.effects:
             ref = eff.ref
             if eff.action == F.PROVIDE:
-                state.make(ref, eff.parent)
+                self._made(state, eff)
                 continue
             holding: list[ObjectRef] = []
             if eff.action == F.DROP and not (eff.guarded or eff.handled):
@@ -2469,7 +2476,7 @@ class _Walker:
             for eff in facts.effects:
                 ref = eff.ref
                 if eff.action == F.PROVIDE:
-                    state.make(ref, eff.parent)
+                    self._made(state, eff)
                 elif eff.action == F.RENAME and eff.new is not None:
                     state.drop(ref)
                     state.make(eff.new)
@@ -2482,6 +2489,16 @@ class _Walker:
                         reported.add((m.id, eff.line))
                         self._refused_drop(m, section.file, "down", eff, holding, False)
                     self._dropped(state, eff, holding)
+
+    @staticmethod
+    def _made(state: _Overlay, eff: F.Effect) -> None:
+        """A CREATE in a section walked on an overlay: the object, and the
+        columns of a view (or a query's table) as its query names them."""
+        ref = eff.ref
+        state.make(ref, eff.parent)
+        if ref.kind in (TABLE, VIEW, MATVIEW) and not eff.complete:
+            for name in eff.outputs or ():
+                state.make(ObjectRef(COLUMN, ref.schema, name, table=ref.qualified), ref.qualified)
 
     def _dropped(self, state: _Overlay, eff: F.Effect, holding: list[ObjectRef]) -> None:
         """A DROP in a section walked on an overlay: the object, and what goes with it."""

@@ -243,7 +243,8 @@ def create_table_as(script: Script, fields: dict, ctx: Ctx) -> None:
     script.need_schema(ref, rel.get("location"), ctx)
     named = {"query": fields.get("query"), "aliases": into.get("colNames", ())}
     what = "materialized view" if kind == MATVIEW else "table"
-    script.unique_columns(output_names(named), what, ref, rel.get("location"), ctx)
+    outputs = output_names(named)
+    script.unique_columns(outputs, what, ref, rel.get("location"), ctx)
     # a materialized view depends on what it reads; a table made AS a query does not
     script.emit(
         PROVIDE,
@@ -252,6 +253,7 @@ def create_table_as(script: Script, fields: dict, ctx: Ctx) -> None:
         ctx,
         depends=depends if kind == MATVIEW else (),
         strict=not fields.get("if_not_exists"),
+        outputs=outputs,
     )
 
 
