@@ -11,6 +11,7 @@ After an intended change of the look: review with ``pytest tests/tui/test_dialog
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 
 import psycopg
@@ -66,6 +67,15 @@ async def opened(pilot) -> None:
     await pilot.pause()
 
 
+def preview_text(dialog) -> str:
+    from rich.console import Console
+    from textual.widgets import Static
+
+    console = Console(width=100, record=True, file=open(os.devnull, "w"))  # noqa: SIM115
+    console.print(dialog.query_one("#rollback-preview", Static).render())
+    return console.export_text().strip()
+
+
 @pytest.mark.parametrize("size", SIZES)
 def test_rollback_dialog_with_values_at_risk(snap_compare, snapshot_dsn, size):
     folder = scenario_dir("fixed")
@@ -84,7 +94,11 @@ def test_rollback_dialog_with_values_at_risk(snap_compare, snapshot_dsn, size):
         dialog.query_one("#rollback-targets").highlighted = [
             r.version for r in dialog.applied
         ].index("0014")
-        await wait_for(pilot, lambda: dialog.request is not None and dialog.request.to == "0013_6")
+        await wait_for(
+            pilot,
+            lambda: dialog.request is not None and dialog.request.to == "0013_6",
+            why=lambda: f"the preview showed: {preview_text(dialog)}",
+        )
         await pilot.pause()
 
     app = app_on(scenario_dir("fixed"), snapshot_dsn, "sql/scenarios/fixed")
