@@ -72,7 +72,7 @@ def preview_text(dialog) -> str:
     from textual.widgets import Static
 
     console = Console(width=100, record=True, file=open(os.devnull, "w"))  # noqa: SIM115
-    console.print(dialog.query_one("#rollback-preview", Static).render())
+    console.print(dialog.query_one("#rollback-preview", Static).content)
     return console.export_text().strip()
 
 

@@ -30,6 +30,8 @@ class RollbackScreen(ModalScreen[RunRequest | None]):
         self.applied = [r for r in reversed(project.rows()) if _is_applied(r)]
         self.selected = selected
         self.request: RunRequest | None = None
+        #: the version the highlighted target keeps (None: roll back everything)
+        self.keeping: str | None = None
         self.at_risk = False
         #: Down sections check expects to fail, which the operator may still run.
         self.failing_downs: tuple = ()
@@ -70,6 +72,7 @@ class RollbackScreen(ModalScreen[RunRequest | None]):
         index = event.option_index
         everything = index == len(self.applied) - 1
         keep = None if everything else self.applied[index + 1].version
+        self.keeping = keep
         self.request = None
         self.query_one("#go", Button).disabled = True
         self.query_one("#rollback-preview", Static).update(Text("reading what it drops…", "dim"))
@@ -96,6 +99,8 @@ class RollbackScreen(ModalScreen[RunRequest | None]):
 
     @on(RollbackPreviewReady)
     def _show_preview(self, message: RollbackPreviewReady) -> None:
+        if message.target != self.keeping:
+            return  # the preview of a target highlighted before, come late
         box = self.query_one("#rollback-preview", Static)
         plan = message.plan
         if plan is None:
