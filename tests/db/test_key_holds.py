@@ -57,3 +57,49 @@ def test_a_key_a_foreign_key_uses_is_refused_its_drop(case, verdicts):
     errors, refused = verdicts(FIRST, second)
 
     assert_same_verdict(errors, refused, (line, "2BP01") if line else None, "dependent_objects")
+
+
+#: (first migration, second, the line of the second check names or None)
+NOT_NULL = {
+    "a primary key's column": (
+        "CREATE TABLE a (x int PRIMARY KEY);\n",
+        "ALTER TABLE a ALTER COLUMN x DROP NOT NULL;\n",
+        1,
+    ),
+    "one of a primary key's columns, renamed": (
+        "CREATE TABLE a (x int, y int, PRIMARY KEY (x, y));\n",
+        "ALTER TABLE a RENAME COLUMN y TO z;\nALTER TABLE a ALTER COLUMN z DROP NOT NULL;\n",
+        2,
+    ),
+    "an identity": (
+        "CREATE TABLE a (x int GENERATED ALWAYS AS IDENTITY);\n",
+        "ALTER TABLE a ALTER COLUMN x DROP NOT NULL;\n",
+        (1, "42601"),
+    ),
+    # the ones that run
+    "after the key is dropped, in the same ALTER TABLE": (
+        "CREATE TABLE a (x int PRIMARY KEY);\n",
+        "ALTER TABLE a DROP CONSTRAINT a_pkey, ALTER COLUMN x DROP NOT NULL;\n",
+        None,
+    ),
+    "a unique column, a serial": (
+        "CREATE TABLE a (x int NOT NULL UNIQUE, s serial);\n",
+        "ALTER TABLE a ALTER COLUMN x DROP NOT NULL;\nALTER TABLE a ALTER COLUMN s DROP NOT NULL;\n",
+        None,
+    ),
+    "after the identity is dropped": (
+        "CREATE TABLE a (x int GENERATED ALWAYS AS IDENTITY);\n",
+        "ALTER TABLE a ALTER COLUMN x DROP IDENTITY;\nALTER TABLE a ALTER COLUMN x DROP NOT NULL;\n",
+        None,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", NOT_NULL)
+def test_a_key_or_identity_column_keeps_not_null(case, verdicts):
+    first, second, expected = NOT_NULL[case]
+    errors, refused = verdicts(first, second)
+
+    if isinstance(expected, int):
+        expected = (expected, "42P16")
+    assert_same_verdict(errors, refused, expected, "conflicting_constraint")

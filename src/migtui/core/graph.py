@@ -1312,12 +1312,41 @@ class _Walker:
             )
         )
 
+    def _keeps_not_null(
+        self, m: Migration, file: str, eff: F.Effect, table: str, column: str
+    ) -> None:
+        """DROP NOT NULL of a column of the primary key (42P16), or of an
+        identity (42601): PostgreSQL refuses."""
+        in_key = any(
+            primary and column in cols for cols, primary in self.keys.get(table, {}).values()
+        )
+        key = (COLUMN, eff.ref.schema, column, table)
+        identity = self.column_traits.get(key, _NO_TRAITS).identity
+        if (
+            not (in_key or identity)
+            or self.live.find(ObjectRef(COLUMN, eff.ref.schema, column, table=table)) is None
+        ):
+            return
+        why, state = ("is in the primary key", "42P16") if in_key else ("is an identity", "42601")
+        message = (
+            f"{m.id} drops NOT NULL of column {column} of {table} at line {eff.line}, which "
+            f"{why}: PostgreSQL refuses ({state})"
+        )
+        hint = (
+            "drop the primary key first (or leave the column NOT NULL)"
+            if in_key
+            else "drop the identity first (ALTER COLUMN … DROP IDENTITY), or leave it NOT NULL"
+        )
+        if self._first_time(m, "conflicting_constraint", f"{table}.{column}", eff.line):
+            self._refuse("conflicting_constraint", m, file, eff, message, hint)
+
     def _not_null(self, m: Migration, file: str, eff: F.Effect) -> bool:
         """PostgreSQL 18 keeps one not-null constraint per column. True when the
         effect is settled here (nothing else to do with it)."""
         table, column = eff.ref.table or "", eff.columns[0] if eff.columns else ""
         existing = self.live.not_null_on(table, column)
         if eff.action == F.DROP and eff.not_null == "drop":
+            self._keeps_not_null(m, file, eff, table, column)
             if existing is not None:
                 self.live.remove(existing, m.id, eff.line)
             return True
