@@ -62,7 +62,7 @@ CASES = {
     ),
     "the type's schema": (
         "CREATE SCHEMA s;\nCREATE TYPE s.mood AS ENUM ('ok');\nCREATE TABLE a (x s.mood);\n",
-        "DROP SCHEMA s;\n",
+        "DROP TYPE s.mood;\n",
         1,
     ),
     # the drops that run

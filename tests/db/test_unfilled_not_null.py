@@ -47,6 +47,28 @@ CASES = {
         "ALTER TABLE t ALTER COLUMN c SET NOT NULL;\n",
         None,
     ),
+    "the table emptied first": (
+        "ALTER TABLE t ADD COLUMN c int;\nTRUNCATE t;\n",
+        "ALTER TABLE t ALTER COLUMN c SET NOT NULL;\n",
+        None,
+    ),
+    "the rows with no value deleted": (
+        "ALTER TABLE t ADD COLUMN c int;\nDELETE FROM t WHERE c IS NULL;\n",
+        "ALTER TABLE t ALTER COLUMN c SET NOT NULL;\n",
+        None,
+    ),
+    "filled by MERGE": (
+        "ALTER TABLE t ADD COLUMN c int;\n"
+        "MERGE INTO t USING (SELECT 1) s ON true WHEN MATCHED THEN UPDATE SET c = 0;\n",
+        "ALTER TABLE t ALTER COLUMN c SET NOT NULL;\n",
+        None,
+    ),
+    "dropped, and another renamed to its name": (
+        "ALTER TABLE t ADD COLUMN c int;\nALTER TABLE t DROP COLUMN c;\n"
+        "ALTER TABLE t ADD COLUMN d int DEFAULT 0;\nALTER TABLE t RENAME COLUMN d TO c;\n",
+        "ALTER TABLE t ALTER COLUMN c SET NOT NULL;\n",
+        None,
+    ),
     "added with a default": (
         "ALTER TABLE t ADD COLUMN c int DEFAULT 0;\n",
         "ALTER TABLE t ALTER COLUMN c SET NOT NULL;\n",

@@ -93,7 +93,7 @@ class Effect:
     #: DEFAULT, without OVERRIDING SYSTEM VALUE).
     inserted: bool = False
     #: For a REQUIRE of a column: an UPDATE sets it (the rows it matches get a
-    #: value).
+    #: value); of a table: a DELETE or MERGE changes its rows.
     assigned: bool = False
     #: For a PROVIDE of a primary key, a unique constraint or a unique index a
     #: foreign key may reference: its columns (("?",) when they are not known).
@@ -162,6 +162,9 @@ class Effect:
     #: that statement's own (its columns, keys, indexes and what they need),
     #: none of which happens when the table is there and the CREATE is skipped.
     span: int = 0
+    #: For a REQUIRE of a table: it becomes a partition or a child of another
+    #: (ATTACH PARTITION, INHERIT), and gets the columns added to that one.
+    joined: bool = False
     #: For a PROVIDE of a routine: its body may create, alter or drop objects
     #: when it runs (DDL, or SQL built at run time).
     acts: bool = False

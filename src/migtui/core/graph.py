@@ -52,13 +52,14 @@ from migtui.core.model import (
     TRIGGER,
     TYPE,
     TYPE_KINDS,
+    UNKNOWN_TYPE,
     VIEW,
     Migration,
     ObjectRef,
     Problem,
     Severity,
     Statement,
-    unqualified,
+    same_type,
 )
 from migtui.core.objects import analyze_script
 from migtui.core.objects.immutable import not_immutable_functions
@@ -122,7 +123,10 @@ class _Live:
     def add(
         self, ref: ObjectRef, origin: str, parent: str | None = None, columns: tuple = ()
     ) -> None:
-        self.by_key[ref.key] = [e for e in self.by_key[ref.key] if not ref.matches(e[0])]
+        # a routine whose argument types are not all known replaces only itself
+        unknown = UNKNOWN_TYPE in (ref.args or "").split(", ")
+        same = ref.__eq__ if unknown else ref.matches
+        self.by_key[ref.key] = [e for e in self.by_key[ref.key] if not same(e[0])]
         self.by_key[ref.key].append((ref, origin, parent))
         self.dropped.pop(ref.key, None)
         if columns:
@@ -159,14 +163,15 @@ class _Live:
     def remove(self, ref: ObjectRef, version: str, line: int) -> list[ObjectRef]:
         """Remove ``ref`` and what lives on it; return what went."""
 
-        def goes(obj: ObjectRef) -> bool:
-            # DROP FUNCTION f (no arguments) is of functions only, not procedures
-            same_kind = ref.args is not None or ref.namespace != "routine" or obj.kind == ref.kind
-            return same_kind and ref.matches(obj)
-
-        gone = [e[0] for e in self.by_key.get(ref.key, ()) if goes(e[0])]
+        entries = self.by_key.get(ref.key, [])
+        going = [e for e in entries if ref.matches(e[0])]
+        if len(going) > 1 and ref.args is not None:
+            # f(text) is the one spelled so, not one whose types are not known here
+            sure = [e for e in going if UNKNOWN_TYPE not in (e[0].args or "").split(", ")]
+            going = sure or going
+        gone = [e[0] for e in going]
         if ref.key in self.by_key:
-            self.by_key[ref.key] = [e for e in self.by_key[ref.key] if not goes(e[0])]
+            self.by_key[ref.key] = [e for e in entries if not any(e is g for g in going)]
         self.dropped[ref.key] = (ref, version, line)
         if (ref.namespace == "relation" and ref.kind != INDEX) or ref.namespace == "type":
             for child, _, _ in self._take_children(ref.qualified):
@@ -408,9 +413,9 @@ class _Walker:
         #: ``column_traits`` (a superset), so a table's drop or rename visits its own
         self.column_keys: dict[str, set] = defaultdict(set)
         #: columns ADD COLUMN gave no value (no default) on a table made before
-        #: the migration, and nothing has set since: column key -> (version,
-        #: line, statement index)
-        self.unfilled: dict[tuple, tuple[str, int, int]] = {}
+        #: the migration, and nothing has set since: (version,
+        #: line, statement index), by qualified table and column name
+        self.unfilled: dict[str, dict[str, tuple[str, int, int]]] = defaultdict(dict)
         #: table -> {key constraint or unique index: (its columns, primary?)}
         self.keys: dict[str, dict] = defaultdict(dict)
         #: foreign keys made in the folder: the effect that made each one
@@ -768,7 +773,7 @@ class _Walker:
                 self._foreign_key_targets(m, file, foreign_keys)
             if eff.not_null in ("implicit", "named") and eff.action == F.PROVIDE:
                 self._unfilled_not_null(m, file, eff, dynamic_here)
-            if eff.not_null and self._not_null(m, file, eff):
+            if eff.not_null and self._not_null(m, file, eff, dynamic_here):
                 continue
             if eff.action == F.PROVIDE:
                 if eff.strict and not m.repeatable:
@@ -812,9 +817,9 @@ class _Walker:
                 if ref.kind == COLUMN:
                     table = ObjectRef(TABLE, ref.schema, (ref.table or "").partition(".")[2])
                     if eff.default or eff.identity or eff.always or own_has(table):
-                        self.unfilled.pop(ref.key, None)
+                        self.unfilled[ref.table or ""].pop(ref.name, None)
                     else:
-                        self.unfilled[ref.key] = (m.id, eff.line, eff.statement)
+                        self.unfilled[ref.table or ""][ref.name] = (m.id, eff.line, eff.statement)
                     written = self._judged_type(eff.data_type)
                     traits = _Traits(
                         bool(eff.always), written, bool(eff.default), bool(eff.identity)
@@ -847,8 +852,12 @@ class _Walker:
                 if eff.action == F.ALTER and ref.namespace == "routine" and ref.args is None:
                     self._unnamed_overload(m, file, eff, dynamic_here)
                 need(eff, ref)
-                if eff.assigned or eff.using == "expression":
-                    self.unfilled.pop(ref.key, None)
+                if eff.joined:
+                    self.complete.discard(ref.qualified)  # the parent's columns reach it
+                if (eff.assigned or eff.truncated is not None) and ref.namespace == "relation":
+                    self.unfilled.pop(ref.qualified, None)  # its rows are changed or gone
+                elif eff.assigned or eff.using == "expression":
+                    self.unfilled[ref.table or ""].pop(ref.name, None)
                 elif eff.runs:
                     self.unfilled.clear()  # what the routine's body sets is not known
                 if eff.runs and ref.name in self.acting and not dynamic_here:
@@ -896,29 +905,23 @@ class _Walker:
                 holding = self._holding(ref, self._alive)
                 if holding and not eff.cascade:
                     self._refused_drop(m, file, "up", eff, holding, dynamic_here)
-                for dependent in self._cascaded(holding, self._alive) if eff.cascade else ():
+                for dependent in (
+                    self._cascaded(holding, self._alive, drop=ref) if eff.cascade else ()
+                ):
                     self.live.remove(dependent, m.id, eff.line)
+                    self._forget(dependent)
                 if ref.kind == EXTENSION:
                     for member in self.extension_members.get(ref.name, ()):
                         self.live.remove(member, m.id, eff.line)
+                    if eff.cascade:  # what uses its types and operator classes goes too
+                        dynamic_here = True
+                        self.dynamic_how[m.id] = (
+                            f"drops extension {ref.name} with CASCADE (line {eff.line}), whose "
+                            "reach"
+                        )
+                        self.complete.clear()
                 gone_too = self.live.remove(ref, m.id, eff.line)
-                self.complete.discard(ref.qualified)
-                self.view_columns.pop(ref.key, None)
-                self.view_types.pop(ref.key, None)
-                self._forget_made(ref)
-                if ref.kind == COLUMN:
-                    self.column_traits.pop(ref.key, None)
-                    # its keys go with it, as PostgreSQL drops them
-                    held = self.keys.get(ref.table or "", {})
-                    for key in [k for k, (cols, _) in held.items() if ref.name in cols]:
-                        del held[key]
-                elif ref.namespace == "relation":
-                    for key in self.column_keys.get(ref.qualified, ()):
-                        self.column_traits.pop(key, None)
-                    self.keys.pop(ref.qualified, None)
-                if ref.kind in (CONSTRAINT, INDEX):
-                    for held in self.keys.values():
-                        held.pop(ref.key, None)
+                self._forget(ref)
                 if ref.kind == CONSTRAINT:  # a key's or exclusion's index goes with it
                     backing = ObjectRef(INDEX, ref.schema, ref.name)
                     entry = self.live.find(backing)
@@ -969,11 +972,9 @@ class _Walker:
 
     def _skipped_create(self, eff: F.Effect, dynamic_here: bool) -> bool:
         """CREATE TABLE IF NOT EXISTS (or under an existence test) of a table the
-        walk knows stands, with every column: PostgreSQL skips the statement,
-        columns, keys and all, and the table keeps the columns it has."""
+        walk knows stands: PostgreSQL skips the statement, columns, keys and
+        all, and the table keeps the columns it has."""
         if eff.action != F.PROVIDE or eff.strict or dynamic_here:
-            return False
-        if eff.ref.qualified not in self.complete:
             return False
         found = self.live.find(eff.ref)
         return found is not None and found[0].kind == TABLE
@@ -1275,21 +1276,21 @@ class _Walker:
             self._refuse("ambiguous_routine", m, file, eff, message, hint)
 
     def _rename_unfilled(self, old: ObjectRef, new: ObjectRef) -> None:
-        if old.kind == COLUMN and old.key in self.unfilled:
-            self.unfilled[new.key] = self.unfilled.pop(old.key)
-        elif old.namespace == "relation" and old.qualified != new.qualified:
-            for key in [k for k in self.unfilled if k[3] == old.qualified]:
-                self.unfilled[(COLUMN, new.schema, key[2], new.qualified)] = self.unfilled.pop(key)
+        if old.kind == COLUMN and old.name in self.unfilled.get(old.table or "", {}):
+            self.unfilled[new.table or ""][new.name] = self.unfilled[old.table or ""].pop(old.name)
+        elif old.namespace == "relation" and old.qualified in self.unfilled:
+            self.unfilled[new.qualified] = self.unfilled.pop(old.qualified)
 
     def _unfilled_not_null(self, m: Migration, file: str, eff: F.Effect, dynamic: bool) -> None:
         """SET NOT NULL (or a primary key) on a column ADD COLUMN gave no value,
         with nothing setting it since: every row the table had then holds a
         null, and PostgreSQL refuses (23502) unless the table was empty."""
         column = eff.columns[0] if eff.columns else ""
-        key = (COLUMN, eff.ref.schema, column, eff.ref.table)
-        added = self.unfilled.pop(key, None)
+        added = self.unfilled.get(eff.ref.table or "", {}).pop(column, None)
         if added is None or dynamic or eff.guarded or eff.handled:
             return
+        if self.loaded.code_migrations:
+            return  # a code migration may have filled it
         by, line, statement = added
         if by == m.id and statement == eff.statement:
             return  # ADD COLUMN … NOT NULL: said of the ADD COLUMN (required_column)
@@ -1340,13 +1341,14 @@ class _Walker:
         if self._first_time(m, "conflicting_constraint", f"{table}.{column}", eff.line):
             self._refuse("conflicting_constraint", m, file, eff, message, hint)
 
-    def _not_null(self, m: Migration, file: str, eff: F.Effect) -> bool:
+    def _not_null(self, m: Migration, file: str, eff: F.Effect, dynamic: bool) -> bool:
         """PostgreSQL 18 keeps one not-null constraint per column. True when the
         effect is settled here (nothing else to do with it)."""
         table, column = eff.ref.table or "", eff.columns[0] if eff.columns else ""
         existing = self.live.not_null_on(table, column)
         if eff.action == F.DROP and eff.not_null == "drop":
-            self._keeps_not_null(m, file, eff, table, column)
+            if not (dynamic or self.dynamic_before):
+                self._keeps_not_null(m, file, eff, table, column)
             if existing is not None:
                 self.live.remove(existing, m.id, eff.line)
             return True
@@ -1574,7 +1576,7 @@ class _Walker:
         returned, inputs, defaults = old
         pairs = zip(inputs, eff.inputs, strict=False)
         renamed = [(i, a, b) for i, (a, b) in enumerate(pairs) if a and a != b]
-        if returned and eff.returns and unqualified(returned) != unqualified(eff.returns):
+        if returned and eff.returns and not same_type(returned, eff.returns):
             change = f"returning {eff.returns}, where it returned {returned}"
         elif renamed:
             i, was, now = renamed[0]
@@ -2115,7 +2117,10 @@ class _Walker:
             if old.key in self.column_traits:
                 self._traits(new.key, self.column_traits.pop(old.key))
         elif old.namespace in ("type", "routine", CONSTRAINT) and old.key != new.key:
-            self._move_dependents(old.key, new)
+            if not (old.namespace == "routine" and self.live.by_key.get(old.key)):
+                # (one overload of several renamed: which of them a dependent
+                # calls is not known, so it is left where it was)
+                self._move_dependents(old.key, new)
         elif old.namespace == "relation" and old.key != new.key:
             self._move_dependents(old.key, new)
             for key in self.column_keys.pop(old.qualified, ()):
@@ -2264,12 +2269,52 @@ class _Walker:
                         found.append(obj)
         return found
 
+    def _forget(self, ref: ObjectRef) -> None:
+        """What the walk keeps of an object dropped (by name or by CASCADE)."""
+        self.complete.discard(ref.qualified)
+        self.view_columns.pop(ref.key, None)
+        self.view_types.pop(ref.key, None)
+        self._forget_made(ref)
+        if ref.kind == COLUMN:
+            self.column_traits.pop(ref.key, None)
+            self.unfilled.get(ref.table or "", {}).pop(ref.name, None)
+            # its keys go with it, as PostgreSQL drops them
+            held = self.keys.get(ref.table or "", {})
+            for key in [k for k, (cols, _) in held.items() if ref.name in cols]:
+                del held[key]
+        elif ref.namespace == "relation":
+            for key in self.column_keys.get(ref.qualified, ()):
+                self.column_traits.pop(key, None)
+            self.keys.pop(ref.qualified, None)
+            self.unfilled.pop(ref.qualified, None)
+        if ref.kind in (CONSTRAINT, INDEX):
+            for held in self.keys.values():
+                held.pop(ref.key, None)
+
     def _alive(self, ref: ObjectRef) -> bool:
         return self.live.find(ref) is not None
 
-    def _cascaded(self, holding: list[ObjectRef], alive, retyped: Iterable = ()) -> list[ObjectRef]:
+    def _cascaded(
+        self,
+        holding: list[ObjectRef],
+        alive,
+        retyped: Iterable = (),
+        drop: ObjectRef | None = None,
+    ) -> list[ObjectRef]:
         """What DROP … CASCADE takes besides the object: what holds it, what
-        holds those, and so on (a schema's table and the view reading it)."""
+        holds those, and so on (a schema's table and the view reading it). A
+        column that calls a dropped function in its default loses the default
+        only; one generated from it goes."""
+        if drop is not None and drop.namespace == "routine":
+            kept = []
+            for d in holding:
+                traits = self.column_traits.get(d.key, _NO_TRAITS)
+                if d.kind == COLUMN and not traits.always:
+                    if d.key in self.column_traits:
+                        self.column_traits[d.key] = traits._replace(default=False)
+                else:
+                    kept.append(d)
+            holding = kept
         found = list(holding)
         seen = set(found)
         for dependent in found:  # grows as it goes
@@ -2308,6 +2353,8 @@ class _Walker:
 
     def _already_there(self, m: Migration, file: str, eff: F.Effect, dynamic_here: bool) -> None:
         """A CREATE of an object that exists by then fails (42P07, 42710, 42701, 42P06)."""
+        if UNKNOWN_TYPE in (eff.ref.args or "").split(", "):
+            return  # its arguments' types are known only to the server
         ref = eff.ref
         found = self.live.find(ref)
         parent = None
@@ -2522,9 +2569,12 @@ class _Walker:
     @staticmethod
     def _made(state: _Overlay, eff: F.Effect) -> None:
         """A CREATE in a section walked on an overlay: the object, and the
-        columns of a view (or a query's table) as its query names them."""
+        columns of a view (or a query's table) as its query names them. A
+        column made anew holds no type the one of its name held."""
         ref = eff.ref
         state.make(ref, eff.parent)
+        if ref.kind == COLUMN:
+            state.retyped.add(ref.key)
         if ref.kind in (TABLE, VIEW, MATVIEW) and not eff.complete:
             for name in eff.outputs or ():
                 state.make(ObjectRef(COLUMN, ref.schema, name, table=ref.qualified), ref.qualified)
@@ -2533,6 +2583,8 @@ class _Walker:
         """A DROP in a section walked on an overlay: the object, and what goes with it."""
         ref = eff.ref
         state.drop(ref)
+        if ref.kind == COLUMN:
+            state.retyped.add(ref.key)
         for other in self._cascaded(holding, state.alive, state.retyped) if eff.cascade else ():
             state.drop(other)
         if ref.kind == COLUMN and ref.table:

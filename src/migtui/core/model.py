@@ -72,13 +72,30 @@ class computed(Generic[T]):  # noqa: N801 - used as a decorator, like property
 
 
 _SCHEMA_PREFIX = re.compile(r'(?:"(?:[^"]|"")*"|[^\W\d][\w$]*)\.')
+#: An argument whose type is not spelled where the routine is (``t.a%TYPE``).
+UNKNOWN_TYPE = "?"
 
 
 def unqualified(types: str) -> str:
-    """Type names as written with their schemas left out: ``s.mood`` and
-    ``mood`` name one type when ``s`` is on the search_path, and which schemas
-    are is not always known where a routine's arguments are spelled."""
+    """Type names as written with their schemas left out."""
     return _SCHEMA_PREFIX.sub("", types)
+
+
+def same_type(a: str, b: str) -> bool:
+    """Whether two spellings may name one type: the same, one of them not
+    spelled here (``%TYPE``), or one written without the schema the other
+    names (``s.mood`` and ``mood``, found along the search_path)."""
+    if a == b or UNKNOWN_TYPE in (a, b):
+        return True
+    if ("." in a) == ("." in b):
+        return False  # both qualified and different, or both bare and different
+    return unqualified(a) == unqualified(b)
+
+
+def same_arguments(a: str, b: str) -> bool:
+    """Two routines' argument lists as spelled (see ``same_type``)."""
+    left, right = a.split(", ") if a else [], b.split(", ") if b else []
+    return len(left) == len(right) and all(map(same_type, left, right))
 
 
 @dataclass(frozen=True, order=True)
@@ -126,7 +143,7 @@ class ObjectRef:
         if self.key != other.key:
             return False
         if self.namespace == "routine" and self.args is not None and other.args is not None:
-            return self.args == other.args or unqualified(self.args) == unqualified(other.args)
+            return self.args == other.args or same_arguments(self.args, other.args)
         return True
 
     def __str__(self) -> str:

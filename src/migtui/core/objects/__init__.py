@@ -37,7 +37,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from migtui.core.facts import NEW_ENUM_VALUE, ScriptFacts
+from migtui.core.facts import NEW_ENUM_VALUE, REQUIRE, ScriptFacts
 from migtui.core.model import Statement
 from migtui.core.objects import (
     constraints,
@@ -63,6 +63,10 @@ Reader = Callable[[Script, dict, Ctx], None]
 def _read_query(script: Script, fields: dict, ctx: Ctx, kind: str) -> None:
     queries.read(script, {kind: fields}, ctx, runs=True)
     queries.statement_columns(script, kind, fields, ctx)
+    if kind in ("DeleteStmt", "MergeStmt") and fields.get("relation"):
+        # its rows change or go (an unfilled column may be filled, or empty)
+        rv = fields["relation"]
+        script.emit(REQUIRE, script.range_var(rv), rv.get("location"), ctx, assigned=True)
 
 
 def _query(kind: str) -> Reader:

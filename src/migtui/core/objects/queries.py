@@ -275,8 +275,8 @@ class _Reader:
 _SYSTEM_COLUMNS = frozenset({"ctid", "xmin", "xmax", "cmin", "cmax", "tableoid"})
 #: Where a statement of one table names that table's columns.
 _COLUMN_PARTS = {
-    "UpdateStmt": ("targetList", "whereClause", "returningList"),
-    "DeleteStmt": ("whereClause", "returningList"),
+    "UpdateStmt": ("targetList", "whereClause", "returningClause"),
+    "DeleteStmt": ("whereClause", "returningClause"),
     "SelectStmt": ("targetList", "whereClause"),
 }
 
@@ -290,6 +290,8 @@ def statement_columns(script: Script, kind: str, fields: dict, ctx: Ctx) -> None
     if ctx.body:
         return
     if kind == "InsertStmt":
+        if fields.get("withClause"):
+            return
         kind, fields = node(fields.get("selectStmt") or {})
     parts = _COLUMN_PARTS.get(kind)
     if parts is None or fields.get("withClause"):
@@ -303,8 +305,8 @@ def statement_columns(script: Script, kind: str, fields: dict, ctx: Ctx) -> None
         return
     else:
         rv = fields.get("relation")
-    if not rv or not rv.get("relname"):
-        return
+    if not rv or not rv.get("relname") or (rv.get("alias") or {}).get("colnames"):
+        return  # (an alias's column list renames the columns)
     table = script.range_var(rv)
     if table is None:
         return
@@ -336,8 +338,8 @@ def _table_column(script: Script, table: ObjectRef, own: set[str], ref: dict, ct
         name = words[1]
     else:
         return
-    if name in own or name in _SYSTEM_COLUMNS:
-        return  # the whole row
+    if name in own or name in _SYSTEM_COLUMNS or (len(words) == 1 and name in ("old", "new")):
+        return  # the whole row (RETURNING old, new: the row before and after)
     column = ObjectRef(COLUMN, table.schema, name, table=table.qualified)
     script.emit(REQUIRE, column, ref.get("location"), ctx)
 

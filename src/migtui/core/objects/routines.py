@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from migtui.core.facts import ALTER, PROVIDE, REQUIRE, SYNTAX_ERROR
 from migtui.core.grammar import parser
-from migtui.core.model import FUNCTION, PROCEDURE, ObjectRef
+from migtui.core.model import FUNCTION, PROCEDURE, UNKNOWN_TYPE, ObjectRef
 from migtui.core.objects.queries import read
 from migtui.core.objects.script import Ctx, Script, Src, node, parse, strings
 
@@ -53,7 +53,7 @@ def signature_of(script: Script, owa: dict, kind: str, ctx: Ctx) -> ObjectRef | 
             spelled.append(script.type_name(param.get("argType", {}))[0])
         if not owa.get("objfuncargs"):
             spelled = [script.type_name(a.get("TypeName", {}))[0] for a in owa.get("objargs", ())]
-        args = None if "" in spelled else ", ".join(spelled)
+        args = ", ".join(s or UNKNOWN_TYPE for s in spelled)
     return routine_ref(script, names, kind, args)
 
 
@@ -70,8 +70,8 @@ def create_routine(script: Script, fields: dict, ctx: Ctx) -> None:
         if p.get("defexpr"):
             read(script, p["defexpr"], ctx)
     script.need_type(fields.get("returnType"), ctx)
-    # an argument of a type not spelled here (``t.a%TYPE``): the signature is not known
-    ref = routine_ref(script, names, kind, None if "" in args else ", ".join(args))
+    # an argument of a type not spelled here (``t.a%TYPE``) matches any type
+    ref = routine_ref(script, names, kind, ", ".join(a or UNKNOWN_TYPE for a in args))
     if ref is None:
         return
     location = ctx.src.find(names[-1]) if names else None
@@ -98,6 +98,10 @@ def create_routine(script: Script, fields: dict, ctx: Ctx) -> None:
     elif "as" in options and language in ("sql", "plpgsql"):
         body = strings(options["as"].get("arg", {}).get("List", {}).get("items", ()))
         acts = bool(body) and _ACTING.search(body[0]) is not None
+        # a SET search_path of its own: the body is resolved along that path
+        own_path = (options.get("set", {}).get("arg") or {}).get("VariableSetStmt", {})
+        if own_path.get("name") == "search_path":
+            body = []
         if body and language == "sql" and script.check_function_bodies:
             _read_sql_body(script, body[0], options["as"].get("location"), ctx)
     returns, inputs, defaults = _shape(script, fields) if kind == FUNCTION else ("", None, 0)

@@ -243,7 +243,8 @@ def create_table_as(script: Script, fields: dict, ctx: Ctx) -> None:
     script.need_schema(ref, rel.get("location"), ctx)
     named = {"query": fields.get("query"), "aliases": into.get("colNames", ())}
     what = "materialized view" if kind == MATVIEW else "table"
-    outputs = output_names(named)
+    # IF NOT EXISTS may find the relation there, and then reads nothing of the query
+    outputs = None if fields.get("if_not_exists") else output_names(named)
     script.unique_columns(outputs, what, ref, rel.get("location"), ctx)
     # a materialized view depends on what it reads; a table made AS a query does not
     script.emit(
@@ -357,10 +358,13 @@ def _alter_command(script: Script, build: TableBuild, cmd: dict, ctx: Ctx) -> No
         script.emit(REQUIRE, trigger, location, ctx)
     elif sub in ("AT_AttachPartition", "AT_DetachPartition", "AT_DetachPartitionFinalize"):
         rv = definition.get("PartitionCmd", {}).get("name", {})
-        script.emit(REQUIRE, script.range_var(rv), rv.get("location"), ctx)
+        joined = sub == "AT_AttachPartition"
+        script.emit(REQUIRE, script.range_var(rv), rv.get("location"), ctx, joined=joined)
     elif sub in ("AT_AddInherit", "AT_DropInherit") and "RangeVar" in definition:
         rv = definition["RangeVar"]
         script.emit(REQUIRE, script.range_var(rv), rv.get("location"), ctx)
+        if sub == "AT_AddInherit":
+            script.emit(REQUIRE, table, location, ctx, joined=True)
     elif sub == "AT_SetNotNull" and name:
         not_null(script, build, name, None, location, ctx)
     elif sub == "AT_DropNotNull" and name:

@@ -82,7 +82,7 @@ def _one_table(script: Script, fields: dict) -> tuple[ObjectRef, set[str]] | Non
         return None
     rv = sources[0]["RangeVar"]
     table = script.range_var(rv)
-    if table is None:
+    if table is None or (rv.get("alias") or {}).get("colnames"):
         return None
     return table, {rv.get("relname", ""), (rv.get("alias") or {}).get("aliasname", "")} - {""}
 
@@ -210,6 +210,8 @@ def _columns_read(
     if any("SubLink" in item or "RangeSubselect" in item for item in nodes_of(fields)):
         return ()
     rv = sources[0]["RangeVar"]
+    if (rv.get("alias") or {}).get("colnames"):
+        return ()  # an alias's column list renames the columns
     table = script.range_var(rv)
     if table is None:
         return ()
