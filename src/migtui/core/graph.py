@@ -76,7 +76,7 @@ from migtui.core.project import (
     ParsedSection,
     Requirement,
 )
-from migtui.core.sqlnames import EXTENSION_FUNCTIONS
+from migtui.core.sqlnames import EXTENSION_FUNCTIONS, SYSTEM_COLUMNS
 from migtui.core.statements import SplitError, is_copy_from_stdin, split, splits_transaction
 
 ERROR, WARNING = Severity.ERROR, Severity.WARNING
@@ -1036,7 +1036,7 @@ class _Walker:
             if provider and provider != m.id and (table is None or table[1] != provider):
                 self.edges[(provider, m.id)].append(str(ref))
             return None
-        if ref.table not in self.complete or eff.guarded or ref.name in _SYSTEM_COLUMNS:
+        if ref.table not in self.complete or eff.guarded or ref.name in SYSTEM_COLUMNS:
             return None  # the walk does not know every column of that table
         if self._catalog_has(ref):
             return None  # added to the target outside the migrations
@@ -2221,9 +2221,10 @@ class _Walker:
     def _retyped(self, m: Migration, file: str, eff: F.Effect, dynamic: bool) -> None:
         """ALTER COLUMN … TYPE of a column a view or a generated column uses:
         PostgreSQL refuses (0A000)."""
-        alive = lambda d: self.live.find(d) is not None  # noqa: E731
         # views reading it, and generated columns computed from it
-        views = [d for d in self._holding(eff.ref, alive) if d.kind in (VIEW, MATVIEW, COLUMN)]
+        views = [
+            d for d in self._holding(eff.ref, self._alive) if d.kind in (VIEW, MATVIEW, COLUMN)
+        ]
         if not views:
             return
         unsure = dynamic or bool(self.dynamic_before)
@@ -2846,9 +2847,6 @@ def _requires_line(m: Migration) -> int | None:
             return n
     return None
 
-
-#: Columns every table has (PostgreSQL's system columns).
-_SYSTEM_COLUMNS = frozenset({"ctid", "xmin", "xmax", "cmin", "cmax", "tableoid", "oid"})
 
 #: Errors a precondition can spare: what the changeset needs or makes.
 _GUARDABLE = frozenset(

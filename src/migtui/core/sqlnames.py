@@ -182,6 +182,8 @@ EXTENSION_OPCLASSES: dict[str, str] = {
     "halfvec_cosine_ops": "vector",
 }
 
+#: Columns every table has without naming them (PostgreSQL's system columns).
+SYSTEM_COLUMNS = frozenset({"ctid", "xmin", "xmax", "cmin", "cmax", "tableoid", "oid"})
 SERIAL_TYPES = frozenset({"serial", "serial4", "bigserial", "serial8", "smallserial", "serial2"})
 
 

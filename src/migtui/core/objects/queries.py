@@ -29,7 +29,7 @@ from migtui.core.objects.script import (
     strings,
     value_type,
 )
-from migtui.core.sqlnames import fold
+from migtui.core.sqlnames import SYSTEM_COLUMNS, fold
 
 _SEQUENCE_FUNCTIONS = frozenset({"nextval", "setval", "currval"})
 #: Schemas of PostgreSQL's own functions.
@@ -271,8 +271,6 @@ class _Reader:
             self.script.emit(REQUIRE, ref, location, self.ctx)
 
 
-#: Columns every table has without naming them.
-_SYSTEM_COLUMNS = frozenset({"ctid", "xmin", "xmax", "cmin", "cmax", "tableoid"})
 #: Where a statement of one table names that table's columns.
 _COLUMN_PARTS = {
     "UpdateStmt": ("targetList", "whereClause", "returningClause"),
@@ -338,7 +336,7 @@ def _table_column(script: Script, table: ObjectRef, own: set[str], ref: dict, ct
         name = words[1]
     else:
         return
-    if name in own or name in _SYSTEM_COLUMNS or (len(words) == 1 and name in ("old", "new")):
+    if name in own or name in SYSTEM_COLUMNS or (len(words) == 1 and name in ("old", "new")):
         return  # the whole row (RETURNING old, new: the row before and after)
     column = ObjectRef(COLUMN, table.schema, name, table=table.qualified)
     script.emit(REQUIRE, column, ref.get("location"), ctx)

@@ -7,6 +7,7 @@ from migtui.core.facts import PROVIDE, REQUIRE
 from migtui.core.model import COLUMN, MATVIEW, VIEW, ObjectRef
 from migtui.core.objects.queries import read
 from migtui.core.objects.script import Ctx, Script, calls_in, node, nodes_of, strings
+from migtui.core.sqlnames import SYSTEM_COLUMNS
 
 
 def column_ref(table: ObjectRef, name: str) -> ObjectRef:
@@ -169,10 +170,6 @@ def reads_of(script: Script, query, ctx: Ctx) -> tuple:
     return relations + _columns_read(script, query)
 
 
-#: Columns every table has without naming them.
-_SYSTEM_COLUMNS = frozenset({"ctid", "xmin", "xmax", "cmin", "cmax", "tableoid"})
-
-
 def _columns_named(script: Script, query) -> tuple:
     """The columns of its one table a view's query must find in its select
     list and WHERE (``_columns_read`` there), less ``*``, the table's own name
@@ -182,7 +179,7 @@ def _columns_named(script: Script, query) -> tuple:
         return ()
     rv = node(query)[1]["fromClause"][0]["RangeVar"]
     own = {rv.get("relname", ""), (rv.get("alias") or {}).get("aliasname", ""), "*"}
-    return tuple(c for c in read if c.name not in own and c.name not in _SYSTEM_COLUMNS)
+    return tuple(c for c in read if c.name not in own and c.name not in SYSTEM_COLUMNS)
 
 
 def _columns_read(
