@@ -52,7 +52,6 @@ from migtui.core.model import (
     TRIGGER,
     TYPE,
     TYPE_KINDS,
-    UNKNOWN_TYPE,
     VIEW,
     Migration,
     ObjectRef,
@@ -124,8 +123,7 @@ class _Live:
         self, ref: ObjectRef, origin: str, parent: str | None = None, columns: tuple = ()
     ) -> None:
         # a routine whose argument types are not all known replaces only itself
-        unknown = UNKNOWN_TYPE in (ref.args or "").split(", ")
-        same = ref.__eq__ if unknown else ref.matches
+        same = ref.__eq__ if ref.unspelled else ref.matches
         self.by_key[ref.key] = [e for e in self.by_key[ref.key] if not same(e[0])]
         self.by_key[ref.key].append((ref, origin, parent))
         self.dropped.pop(ref.key, None)
@@ -167,7 +165,7 @@ class _Live:
         going = [e for e in entries if ref.matches(e[0])]
         if len(going) > 1 and ref.args is not None:
             # f(text) is the one spelled so, not one whose types are not known here
-            sure = [e for e in going if UNKNOWN_TYPE not in (e[0].args or "").split(", ")]
+            sure = [e for e in going if not e[0].unspelled]
             going = sure or going
         gone = [e[0] for e in going]
         if ref.key in self.by_key:
@@ -799,8 +797,7 @@ class _Walker:
                     # a view's (or a query's table's) columns are its query's outputs
                     named = eff.outputs if not eff.complete else None
                     for name in named or ():
-                        column = ObjectRef(COLUMN, ref.schema, name, table=ref.qualified)
-                        self.live.add(column, m.id)
+                        self.live.add(ref.column(name), m.id)
                     knows = (eff.complete or named is not None) and not (
                         eff.guarded or eff.handled or dynamic_here
                     )
@@ -1262,7 +1259,7 @@ class _Walker:
         if len(found) < 2 or None in signatures or len(signatures) < len(found):
             return
         since = min(self.position.get(e[1], -1) for e in entries)
-        if dynamic or any(self.position.get(v, -1) >= since for v in self.dynamic_before):
+        if dynamic or self._dynamic_since(since):
             return  # SQL built at run time since may have dropped one
         shown = "; ".join(f"{ref.qualified}({r.args})" for r in found[:3])
         what = "drops" if eff.action == F.DROP else "alters"
@@ -1321,12 +1318,9 @@ class _Walker:
         in_key = any(
             primary and column in cols for cols, primary in self.keys.get(table, {}).values()
         )
-        key = (COLUMN, eff.ref.schema, column, table)
-        identity = self.column_traits.get(key, _NO_TRAITS).identity
-        if (
-            not (in_key or identity)
-            or self.live.find(ObjectRef(COLUMN, eff.ref.schema, column, table=table)) is None
-        ):
+        ref = ObjectRef(COLUMN, eff.ref.schema, column, table=table)
+        identity = self.column_traits.get(ref.key, _NO_TRAITS).identity
+        if not (in_key or identity) or self.live.find(ref) is None:
             return
         why, state = ("is in the primary key", "42P16") if in_key else ("is an identity", "42601")
         message = (
@@ -1553,7 +1547,7 @@ class _Walker:
             if t.startswith("column:"):
                 table, _, name = t[len("column:") :].rpartition(":")
                 schema = table.partition(".")[0]
-                key = (COLUMN, schema, name, table)
+                key = ObjectRef(COLUMN, schema, name, table=table).key
                 t = self.column_traits[key].data_type if key in self.column_traits else ""
                 if t.startswith("enum:") or t not in FAMILIES:
                     t = ""  # judged only among built-in types
@@ -2292,6 +2286,12 @@ class _Walker:
             for held in self.keys.values():
                 held.pop(ref.key, None)
 
+    def _dynamic_since(self, position: int) -> bool:
+        """Whether a migration at or after ``position`` built SQL at run time."""
+        return (
+            bool(self.dynamic_before) and self.position.get(self.dynamic_before[-1], -1) >= position
+        )
+
     def _alive(self, ref: ObjectRef) -> bool:
         return self.live.find(ref) is not None
 
@@ -2354,7 +2354,7 @@ class _Walker:
 
     def _already_there(self, m: Migration, file: str, eff: F.Effect, dynamic_here: bool) -> None:
         """A CREATE of an object that exists by then fails (42P07, 42710, 42701, 42P06)."""
-        if UNKNOWN_TYPE in (eff.ref.args or "").split(", "):
+        if eff.ref.unspelled:
             return  # its arguments' types are known only to the server
         ref = eff.ref
         found = self.live.find(ref)
@@ -2374,7 +2374,7 @@ class _Walker:
         else:
             return
         since = self.position.get(origin, -1) if origin else -1
-        unsure = dynamic_here or any(self.position.get(v, -1) >= since for v in self.dynamic_before)
+        unsure = dynamic_here or self._dynamic_since(since)
         if existing.kind in TYPE_KINDS and parent is not None and existing.name == ref.name:
             holder = f"the row type of {parent} has that name"
         elif existing.kind != ref.kind:
@@ -2578,7 +2578,7 @@ class _Walker:
             state.retyped.add(ref.key)
         if ref.kind in (TABLE, VIEW, MATVIEW) and not eff.complete:
             for name in eff.outputs or ():
-                state.make(ObjectRef(COLUMN, ref.schema, name, table=ref.qualified), ref.qualified)
+                state.make(ref.column(name), ref.qualified)
 
     def _dropped(self, state: _Overlay, eff: F.Effect, holding: list[ObjectRef]) -> None:
         """A DROP in a section walked on an overlay: the object, and what goes with it."""

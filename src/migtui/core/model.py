@@ -139,6 +139,15 @@ class ObjectRef:
         """Pickled by its fields alone (``key`` and ``namespace`` are remade)."""
         return {name: self.__dict__[name] for name in _REF_FIELDS}
 
+    @property
+    def unspelled(self) -> bool:
+        """A routine with an argument whose type is not spelled here (``%TYPE``)."""
+        return UNKNOWN_TYPE in (self.args or "").split(", ")
+
+    def column(self, name: str) -> ObjectRef:
+        """The column ``name`` of this table (or view)."""
+        return ObjectRef(COLUMN, self.schema, name, table=self.qualified)
+
     def matches(self, other: ObjectRef) -> bool:
         if self.key != other.key:
             return False

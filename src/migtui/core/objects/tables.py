@@ -25,7 +25,7 @@ from migtui.core.objects.immutable import immutable_needs
 from migtui.core.objects.queries import read
 from migtui.core.objects.script import Ctx, Script, calls_in, nodes_of, strings, value_type
 from migtui.core.objects.types import alter_composite
-from migtui.core.objects.views import output_names, reads_of
+from migtui.core.objects.views import column_ref, output_names, reads_of
 from migtui.core.sqlnames import SERIAL_TYPES, choose_name
 
 #: ALTER TABLE's object type → the kind of relation it alters.
@@ -37,10 +37,6 @@ RELATION_OBJTYPES = {
     "OBJECT_INDEX": INDEX,
     "OBJECT_FOREIGN_TABLE": FOREIGN_TABLE,
 }
-
-
-def column_ref(table: ObjectRef, column: str) -> ObjectRef:
-    return ObjectRef(COLUMN, table.schema, column, table=table.qualified)
 
 
 # --- CREATE TABLE ------------------------------------------------------------------

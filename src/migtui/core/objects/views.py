@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from migtui.core.casts import builtin
 from migtui.core.facts import PROVIDE, REQUIRE
-from migtui.core.model import COLUMN, MATVIEW, VIEW, ObjectRef
+from migtui.core.model import MATVIEW, VIEW, ObjectRef
 from migtui.core.objects.queries import read
 from migtui.core.objects.script import Ctx, Script, calls_in, node, nodes_of, strings
 from migtui.core.sqlnames import SYSTEM_COLUMNS
 
 
 def column_ref(table: ObjectRef, name: str) -> ObjectRef:
-    return ObjectRef(COLUMN, table.schema, name, table=table.qualified)
+    return table.column(name)
 
 
 def create_view(script: Script, fields: dict, ctx: Ctx) -> None:
