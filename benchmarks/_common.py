@@ -25,7 +25,7 @@ SPLIT = (
 )
 
 #: `migtui` as an operator runs it: a process of its own.
-MIGTUI = [sys.executable, "-c", "from migtui.cli import main; main()"]
+MIGTUI = [sys.executable, "-c", "from migtui.cli import program; program()"]
 
 
 def embedded_server():

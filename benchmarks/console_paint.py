@@ -38,7 +38,7 @@ def shown(session: str, text: str) -> bool:
 def open_once(folder: Path, needle: str, env: dict[str, str]) -> float:
     session = f"migtui-bench-{os.getpid()}"
     command = (
-        f"{sys.executable} -c 'from migtui.cli import main; main()' console --dir {folder}"
+        f"{sys.executable} -c 'from migtui.cli import program; program()' console --dir {folder}"
         "; sleep 30"  # keeps the pane (and a crash's message) until it is killed
     )
     started = time.perf_counter()
@@ -82,7 +82,7 @@ def main() -> None:
             [
                 sys.executable,
                 "-c",
-                "from migtui.cli import main; main()",
+                "from migtui.cli import program; program()",
                 "check",
                 "--dir",
                 str(history),

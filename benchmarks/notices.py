@@ -73,7 +73,7 @@ def runner_latency(dsn: str, folder: Path) -> list[float]:
 
 
 def cli_seconds(dsn: str, folder: Path) -> float:
-    command = [sys.executable, "-c", "from migtui.cli import main; main()"]
+    command = [sys.executable, "-c", "from migtui.cli import program; program()"]
     command += ["apply", "--dir", str(folder), "--dsn", dsn, "--yes", "--format", "json"]
     started = time.perf_counter()
     subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)

@@ -165,3 +165,60 @@ def test_check_prints_an_unchanged_folders_report_without_analysing_it(tmp_path,
     _age(folder, 30)
     code, output = check()
     assert code == 0 and "nosuch" not in output and calls == [1]
+
+
+def test_the_program_answers_first_and_its_next_run_finds_the_cache(tmp_path):
+    """``migtui`` writes its caches after it has answered, in a child that
+    outlives it; a run right after waits for that child and is served from
+    what it wrote (no reader or parser imported)."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    write(folder, "0001_t.sql", "-- migrate:up\nCREATE TABLE t (id int);\n")
+    write(folder, "0002_u.sql", "-- migrate:up\nALTER TABLE nosuch ADD COLUMN note text;\n")
+    time.sleep(2.1)  # a file changed in the last two seconds is never trusted to the cache
+    env = dict(os.environ, MIGTUI_CACHE_DIR=str(tmp_path / "cache"))
+    program = "import sys; from migtui.cli import program; program()"
+
+    def run(*flags: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, *flags, "-c", program, "check", "--dir", str(folder)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=env,
+        )
+
+    first = run()
+    assert first.returncode == 1 and "table public.nosuch" in first.stdout
+    second = run("-X", "importtime")
+    assert second.returncode == 1
+    assert second.stdout.rsplit(" · ", 1)[0] == first.stdout.rsplit(" · ", 1)[0]
+    imported = {line.rsplit("|", 1)[-1].strip() for line in second.stderr.splitlines()}
+    assert "migtui.core.graph" not in imported and "pglast" not in imported
+    assert sorted(p.name for p in (tmp_path / "cache").glob("*.pickle"))
+
+
+def test_deferred_writes_wait_for_the_end(tmp_path, monkeypatch):
+    monkeypatch.setenv("MIGTUI_CACHE_DIR", str(tmp_path / "cache"))
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    write(folder, "0001_t.sql", "CREATE TABLE t (id int);\n")
+    cache.defer_writes()
+    try:
+        analyze_dir(folder, cache=True)
+        assert not list((tmp_path / "cache").glob("*.pickle"))  # nothing written yet
+    finally:
+        cache.write_deferred()
+    monkeypatch.setattr(cache, "_waited", set())
+    read = []
+    real_read = graph._Walker._read
+    monkeypatch.setattr(
+        graph._Walker, "_read", lambda self, m: read.append(m.id) or real_read(self, m)
+    )
+    analyze_dir(folder, cache=True)  # waits for the writer, if one was forked
+    assert read == []

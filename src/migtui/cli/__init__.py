@@ -88,3 +88,15 @@ def main(ctx: click.Context) -> None:
     """
     if ctx.invoked_subcommand is None:
         ctx.invoke(_Commands().get_command(ctx, "console"))
+
+
+def program() -> None:
+    """The ``migtui`` program: ``main``, with the caches written after the
+    command has answered, by a child that outlives it (see ``core.cache``)."""
+    from migtui.core import cache
+
+    cache.defer_writes()
+    try:
+        main()
+    finally:
+        cache.write_deferred()

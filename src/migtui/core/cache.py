@@ -20,18 +20,32 @@ serves an unchanged folder without reading a single migration. A file changed
 in the last two seconds makes no signature at all (two writes within one tick
 of the file system's clock would look the same), so the folder is read and
 each migration found by content as above.
+
+The ``migtui`` program writes its caches after it has answered
+(``defer_writes``, ``write_deferred``): a forked child that has left the
+terminal pickles and writes them while the command's process exits. The child
+holds a lock on the cache folder until every file is in place, and whoever
+reads the cache waits for that lock, so the next run finds what this one kept.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import pickle
+import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
 from migtui import __version__
+
+try:
+    import fcntl
+except ImportError:  # no POSIX file locks: writes happen at once, nobody waits
+    fcntl = None  # type: ignore[assignment]
 from migtui.core.memory import collector_paused
 
 _FORMAT = 1
@@ -253,9 +267,105 @@ class ProjectCache:
             _write_atomically(path, {"key": self.key, "value": value})
 
 
+#: The lock file a writer of the cache folder holds (see the module's docstring).
+_LOCK_NAME = ".writing"
+#: How long a reader waits for a writer before it reads what is there.
+_WAIT_SECONDS = 10.0
+#: Cache writes kept for the end of the program, or None when they happen at once.
+_deferred: list[tuple[Path, object]] | None = None
+#: Cache folders this process has already waited on.
+_waited: set[Path] = set()
+
+
+def _wait_for_writer(directory: Path) -> None:
+    """Wait until no process is writing ``directory`` (once per folder and process)."""
+    if directory in _waited or fcntl is None:
+        return
+    _waited.add(directory)
+    try:
+        fd = os.open(directory / _LOCK_NAME, os.O_RDONLY)
+    except OSError:
+        return  # never written by a deferred writer, or not there at all
+    try:
+        deadline = time.monotonic() + _WAIT_SECONDS
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    return  # a stuck writer only costs this run the cache
+                time.sleep(0.005)
+            except OSError:
+                return
+    finally:
+        os.close(fd)
+
+
+def defer_writes() -> None:
+    """Keep this process's cache writes for ``write_deferred``."""
+    global _deferred
+    if _deferred is None:
+        _deferred = []
+
+
+def write_deferred() -> None:
+    """Write the kept cache files: in a forked child that has left the terminal
+    and outlives this process where that is possible, here otherwise."""
+    global _deferred
+    pending, _deferred = _deferred or [], None
+    if not pending:
+        return
+    folders = sorted({path.parent for path, _ in pending})
+    if not _can_detach():
+        for path, value in pending:
+            _write_atomically(path, value)
+        return
+    locks = []
+    for folder in folders:
+        try:
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            fd = os.open(folder / _LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o600)
+            fcntl.flock(fd, fcntl.LOCK_EX)  # the next reader waits for the child
+            locks.append(fd)
+        except OSError:
+            continue
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()  # nothing buffered may be written twice
+    try:
+        pid = os.fork()
+    except OSError:
+        pid = -1
+    if pid == 0:
+        status = 1
+        try:
+            os.setsid()  # out of the terminal's process group: no ^C, no hangup
+            devnull = os.open(os.devnull, os.O_RDWR)
+            for fd in (0, 1, 2):
+                os.dup2(devnull, fd)  # whoever waits for the program's output is done
+            for path, value in pending:
+                _write_atomically(path, value)
+            status = 0
+        finally:
+            os._exit(status)  # the locks go with the child
+    for fd in locks:
+        os.close(fd)  # the child holds them now (one lock per open file, shared by fork)
+    if pid < 0:
+        for path, value in pending:
+            _write_atomically(path, value)
+
+
+def _can_detach() -> bool:
+    """A forked child can finish the writes: POSIX, and no other thread (a fork
+    copies only the forking one, and any lock another held)."""
+    return fcntl is not None and hasattr(os, "fork") and threading.active_count() == 1
+
+
 def _read(path: Path) -> object:
     """What a cache file holds, or None when it is missing or cannot be read
     (damaged, or written by a migtui whose classes differ)."""
+    _wait_for_writer(path.parent)
     try:
         with collector_paused(), path.open("rb") as f:
             return pickle.load(f)
@@ -264,6 +374,9 @@ def _read(path: Path) -> object:
 
 
 def _write_atomically(path: Path, value: object) -> None:
+    if _deferred is not None:
+        _deferred.append((path, value))
+        return
     try:
         # the analysis holds the migrations' SQL: only its owner reads it
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import NamedTuple
@@ -62,7 +62,7 @@ from migtui.core.model import (
 )
 from migtui.core.objects import analyze_script
 from migtui.core.objects.immutable import not_immutable_functions
-from migtui.core.parallel import map_halves
+from migtui.core.parallel import shared_map
 from migtui.core.project import (
     FROM_ASSUME,
     FROM_DATABASE,
@@ -305,6 +305,10 @@ def analyze(
         return walker.run()
 
 
+#: The share of a long history's first reading done in this process: less than
+#: half, as this process also walks what it has read while the child reads.
+_READ_HERE = 0.45
+
 #: The psql meta-commands pg_dump writes around a dump (17.6, 16.10 … and later).
 _DUMP_GUARD = re.compile(r"\\(un)?restrict\b")
 
@@ -444,6 +448,10 @@ class _Walker:
         #: CREATE TABLE in the folder, with no SQL built at run time or code
         #: migration since. A column they lack is missing.
         self.complete: set[str] = set()
+        #: the readings being kept, in order (see ``run``)
+        self._storing: Iterator[str] = iter(())
+        self._later: dict | None = None
+        self._later_repeatable: dict = {}
 
     # -- preparation -----------------------------------------------------------------
 
@@ -609,35 +617,25 @@ class _Walker:
         migrations = list(loaded.migrations)
         self.problems.extend(loaded.problems)
         everything = migrations + list(loaded.repeatables)
+        self.position = {m.id: i for i, m in enumerate(everything)}
         keys = [self._cache_key(m) for m in everything]
         kept = [self.cache.get(key) if self.cache is not None else None for key in keys]
-        # what no cache holds is read now, half of a long history by a second process
+        # what no cache holds is read now, the end of a long history by a second
+        # process; each migration is walked as soon as it is read, so the walk of
+        # the first part goes on while the second process reads the rest
         unread = [m for m, read in zip(everything, kept, strict=True) if read is None]
-        fresh = iter(map_halves(self._read, unread))
-        for m, key, read in zip(everything, keys, kept, strict=True):
-            if read is None:
-                read = next(fresh)
-                if self.cache is not None:
-                    self.cache.put(key, read)
-            sections, problems, up_facts, section_facts, hints = read
-            self.hints.extend(hints)
-            self.parsed[m.id] = sections
-            self.problems.extend(problems)
-            self.facts[m.id] = up_facts
-            # two files of one version (a duplicate_version) share an id: the
-            # last one read is the one walked, sections and all
-            for kind in ("down", "verify"):
-                self.section_facts.pop((m.id, kind), None)
-            for kind, facts in section_facts.items():
-                self.section_facts[(m.id, kind)] = facts
+        fresh = shared_map(self._read, unread, mine=_READ_HERE)
+        self._storing = self._store(everything, keys, kept, fresh)
+        if len(self.position) != len(everything):
+            self._finish_reading()  # two files of one version: the last one read is walked
+        infos = []
+        for m in migrations:
+            self._stored_until(m.id)
+            infos.append(self._walk(m))
+        self._finish_reading()
+        repeatables = [self._walk(m) for m in loaded.repeatables]
         if self.cache is not None:
             self.cache.save()
-
-        self.providers = self._providers(migrations)
-        self.repeatable_providers = self._providers(list(loaded.repeatables))
-        self.position = {m.id: i for i, m in enumerate(migrations + list(loaded.repeatables))}
-        infos = [self._walk(m) for m in migrations]
-        repeatables = [self._walk(m) for m in loaded.repeatables]
         self.repeatable_made = [ref for info in repeatables for ref in info.provides]
         self._declared(migrations)
         self._dbmate_versions(migrations)
@@ -681,6 +679,54 @@ class _Walker:
             search_path=loaded.search_path,
             environment=loaded.environment,
         )
+
+    def _store(
+        self, everything: list[Migration], keys: list[str], kept: list, fresh: Iterator[tuple]
+    ) -> Iterator[str]:
+        """Keep each migration's reading, in order (from the cache, or read
+        now), yielding its id once kept."""
+        for m, key, read in zip(everything, keys, kept, strict=True):
+            if read is None:
+                read = next(fresh)
+                if self.cache is not None:
+                    self.cache.put(key, read)
+            sections, problems, up_facts, section_facts, hints = read
+            self.hints.extend(hints)
+            self.parsed[m.id] = sections
+            self.problems.extend(problems)
+            self.facts[m.id] = up_facts
+            # two files of one version (a duplicate_version) share an id: the
+            # last one read is the one walked, sections and all
+            for kind in ("down", "verify"):
+                self.section_facts.pop((m.id, kind), None)
+            for kind, facts in section_facts.items():
+                self.section_facts[(m.id, kind)] = facts
+            yield m.id
+
+    def _stored_until(self, version: str) -> None:
+        """Read on until ``version``'s reading is kept."""
+        while version not in self.facts:
+            if next(self._storing, None) is None:
+                return
+
+    def _finish_reading(self) -> None:
+        for _ in self._storing:
+            pass
+
+    @property
+    def providers(self) -> dict:
+        """Catalog key -> [(position, ref, version)] of the migrations that
+        provide it: known once every migration is read."""
+        if self._later is None:
+            self._finish_reading()
+            self._later = self._providers(list(self.loaded.migrations))
+            self._later_repeatable = self._providers(list(self.loaded.repeatables))
+        return self._later
+
+    @property
+    def repeatable_providers(self) -> dict:
+        self.providers  # noqa: B018 - known together
+        return self._later_repeatable
 
     def _guarded(self, migrations: list[Migration]) -> None:
         """A migration its tool may skip (Liquibase's preconditions with
