@@ -273,6 +273,8 @@ _LOCK_NAME = ".writing"
 _WAIT_SECONDS = 10.0
 #: Cache writes kept for the end of the program, or None when they happen at once.
 _deferred: list[tuple[Path, object]] | None = None
+#: What the last ``write_deferred`` handed to its child, not freed here.
+_handed: list[tuple[Path, object]] = []
 #: Cache folders this process has already waited on.
 _waited: set[Path] = set()
 
@@ -351,6 +353,8 @@ def write_deferred() -> None:
             os._exit(status)  # the locks go with the child
     for fd in locks:
         os.close(fd)  # the child holds them now (one lock per open file, shared by fork)
+    global _handed
+    _handed = pending  # freed, if ever, with the process: it is leaving
     if pid < 0:
         for path, value in pending:
             _write_atomically(path, value)
