@@ -59,7 +59,9 @@ def shared_map(
         yield from map(func, items)
         return
     split = max(1, min(len(items) - 1, round(len(items) * mine)))
-    here, theirs = items[:split], items[split:]
+    here, theirs = items[1:split], items[split:]
+    # the first is read before the fork: what reading imports, both have then
+    yield func(items[0])
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: read, send, and leave without running any cleanup

@@ -399,13 +399,21 @@ class Script:
 def nodes_of(tree):
     """Every node dict in a tree, depth first (without recursion: trees can be deep)."""
     stack = [tree]
+    pop, push = stack.pop, stack.append
     while stack:
-        item = stack.pop()
-        if isinstance(item, list):
+        item = pop()
+        kind = type(item)
+        if kind is list:
             stack.extend(item)
-        elif isinstance(item, dict):
+        elif kind is dict:
             yield item
-            stack.extend(v for v in item.values() if isinstance(v, (dict, list)))
+            for value in item.values():
+                if type(value) in _BRANCHES:
+                    push(value)
+
+
+#: What a tree's walk descends into (its leaves are strings, numbers and booleans).
+_BRANCHES = frozenset({dict, list})
 
 
 def strings(nodes) -> list[str]:
@@ -434,7 +442,19 @@ def calls_in(*trees) -> tuple[tuple[str | None, str], ...]:
     """The functions called in ``trees``: (schema or None, name), once each,
     leaving out pg_catalog's."""
     found: dict[tuple[str | None, str], None] = {}
-    for item in nodes_of(list(trees)):
+    stack = list(trees)
+    pop, push = stack.pop, stack.append
+    while stack:
+        item = pop()
+        kind = type(item)
+        if kind is list:
+            stack.extend(item)
+            continue
+        if kind is not dict:
+            continue
+        for value in item.values():
+            if type(value) in _BRANCHES:
+                push(value)
         if "FuncCall" in item:
             names = strings(item["FuncCall"].get("funcname", ()))
             if len(names) == 1:

@@ -150,8 +150,8 @@ def _native_migration(path: Path, root: Path, raw_version: str, name: str | None
     # Every marker line ends the section before it, even a malformed one, so the
     # lines after a typo such as "-- migrate:rollback" can never run as part of up.
     markers: list[tuple[int, str | None, bool]] = []  # (line index, kind, transactional)
-    for index, line in enumerate(source.lines):
-        if match := _MIGRATE_MARKER.match(line):
+    for index, line in enumerate(source.lines if "migrate:" in source.text else ()):
+        if "migrate:" in line and (match := _MIGRATE_MARKER.match(line)):
             seen = {kind for _, kind, _ in markers}
             markers.append((index, *_native_marker(match, seen, where, index + 1, problems)))
 

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
+from itertools import accumulate
 from pathlib import Path
 
 from migtui.core.model import (
@@ -103,8 +104,9 @@ class Source:
 
     @classmethod
     def of(cls, path: Path, text: str, bom: int) -> Source:
-        starts = (0, *(m.end() for m in re.finditer("\n", text)))
-        lines = tuple(line.rstrip("\r") for line in text.split("\n"))
+        raw = text.split("\n")
+        starts = (0, *accumulate(len(line) + 1 for line in raw[:-1]))
+        lines = tuple(line.rstrip("\r") for line in raw) if "\r" in text else tuple(raw)
         return cls(path, text, bom, starts, lines)
 
     def _char_at_line(self, index: int | None) -> int:
@@ -120,7 +122,7 @@ class Source:
             path=self.path,
             text=self.text[a:b],
             start_line=first + 1,
-            start_offset=self.bom + len(self.text[:a].encode("utf-8")),
+            start_offset=self.bom + (a if self.text.isascii() else len(self.text[:a].encode())),
             **flags,
         )
 
@@ -305,7 +307,7 @@ def declared_requires(
     """Versions named by ``-- requires:`` among (0-based index, text) lines."""
     found: list[str] = []
     for index, line in lines:
-        match = REQUIRES.match(line)
+        match = REQUIRES.match(line) if "--" in line else None
         if not match:
             continue
         for token in filter(None, re.split(r"[,\s]+", match.group(1))):
