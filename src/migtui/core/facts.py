@@ -193,6 +193,11 @@ class Finding:
     message: str
     hint: str
     statement: int = 0
+    #: The objects it is about, when the walk judges it further (a new enum
+    #: value: its type, then the columns the value meets)
+    refs: tuple[ObjectRef, ...] = ()
+    #: Sure to fail as written (an error); otherwise the walk decides
+    sure: bool = False
 
 
 @dataclass(frozen=True)

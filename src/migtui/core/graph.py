@@ -1443,6 +1443,11 @@ class _Walker:
         self.dependents[target.key].append((target, ref))
         self.depends_on[ref.key] = (*self.depends_on.get(ref.key, ()), target)
 
+    def _of_type(self, columns: tuple[ObjectRef, ...], type_ref: ObjectRef) -> bool:
+        """Whether one of ``columns`` is of the folder's type ``type_ref`` now."""
+        held = [d for _, d in self.dependents.get(type_ref.key, ()) if d.kind == COLUMN]
+        return any(c.matches(d) for c in columns for d in held)
+
     def _type_named(self, ref: ObjectRef) -> bool:
         """A type of the folder's with the name a call names."""
         return any(self.live.by_key.get(("type", ref.schema, ref.name, None), ()))
@@ -2734,10 +2739,13 @@ class _Walker:
             return  # each statement commits on its own: the value is there
         if finding.kind == F.REQUIRED_COLUMN and _acknowledged(m, self.parsed[m.id], finding):
             return
+        sure = finding.kind in _ERROR_FINDINGS or finding.sure
+        if finding.kind == F.NEW_ENUM_VALUE and not sure and finding.refs:
+            sure = self._of_type(finding.refs[1:], finding.refs[0])
         self.problems.append(
             Problem(
                 finding.kind,
-                ERROR if finding.kind in _ERROR_FINDINGS else WARNING,
+                ERROR if sure else WARNING,
                 finding.message,
                 finding.hint,
                 migration=m.id,

@@ -38,7 +38,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from migtui.core.facts import NEW_ENUM_VALUE, REQUIRE, ScriptFacts
-from migtui.core.model import Statement
+from migtui.core.model import ObjectRef, Statement
 from migtui.core.objects import (
     constraints,
     generic,
@@ -53,7 +53,7 @@ from migtui.core.objects import (
     types,
     views,
 )
-from migtui.core.objects.script import Ctx, Script, Src, node
+from migtui.core.objects.script import Ctx, Script, Src, node, nodes_of, strings
 
 _SKIPPED_CATEGORIES = frozenset({"transaction", "psql", "copy_data"})
 
@@ -218,29 +218,143 @@ _USES_VALUES_NOW = frozenset(
 
 def _new_enum_value_used(script: Script, statement: Statement) -> None:
     """A value added to an enum cannot be used before the transaction that added
-    it commits (55P04): a later statement naming it as a literal is said."""
+    it commits (55P04): a later statement naming it as a literal is said. Sure
+    where the literal is cast to the type or is a default of a column of it;
+    else the columns it meets go with the finding, for the walk to judge."""
     if statement.category == "transaction":
         if _COMMIT.match(statement.text):
             script.new_enum_values.clear()
         return
     if not statement.tree or node(statement.tree)[0] not in _USES_VALUES_NOW:
         return  # a function body runs later; another ADD VALUE only names it
-    for value, type_name in script.new_enum_values:
+    for value, type_ref, maybe_there in script.new_enum_values:
         literal = "'" + value.replace("'", "''") + "'"
-        if literal in statement.text:
-            script.find(
-                NEW_ENUM_VALUE,
-                statement.start_line,
-                f"uses {literal}, which this migration adds to {type_name} earlier: "
-                "PostgreSQL refuses a new enum value until the transaction that added it "
-                "commits (55P04)",
-                "use the value in a later migration, or run this one outside a transaction",
-                Ctx(
-                    src=Src(statement.text, statement.start_line, statement.tree_base),
-                    statement=statement.index,
-                ),
-            )
+        if literal not in statement.text:
+            continue
+        sure, columns = _EnumUse(script, value, type_ref).of(statement.tree)
+        if maybe_there:  # IF NOT EXISTS: the type may have had it, and then it is sound
+            sure, columns = False, ()
+        script.find(
+            NEW_ENUM_VALUE,
+            statement.start_line,
+            f"uses {literal}, which this migration adds to {type_ref} earlier: "
+            "PostgreSQL refuses a new enum value until the transaction that added it "
+            "commits (55P04)",
+            "use the value in a later migration, or run this one outside a transaction",
+            Ctx(
+                src=Src(statement.text, statement.start_line, statement.tree_base),
+                statement=statement.index,
+            ),
+            refs=(type_ref, *columns),
+            sure=sure,
+        )
+        return
+
+
+class _EnumUse:
+    """Where one statement reads a literal as a value of an enum: cast to it or
+    a default of a column of it (sure), or stored in or compared with a column
+    (the walk knows the column's type)."""
+
+    def __init__(self, script: Script, value: str, type_ref: ObjectRef) -> None:
+        self.script = script
+        self.value = value
+        self.type_ref = type_ref
+        self.sure = False
+        self.columns: list[ObjectRef] = []
+
+    def of(self, tree: dict) -> tuple[bool, tuple[ObjectRef, ...]]:
+        kind, fields = node(tree)
+        table, names, alone = self._table(kind, fields)
+        for item in nodes_of(tree):
+            if "TypeCast" in item:
+                cast = item["TypeCast"]
+                if self._is_value(cast.get("arg")) and self._is_type(cast.get("typeName")):
+                    self.sure = True
+            elif "ColumnDef" in item:
+                column = item["ColumnDef"]
+                if self._is_type(column.get("typeName")) and any(
+                    self._is_value(c.get("Constraint", {}).get("raw_expr"))
+                    for c in column.get("constraints", ())
+                ):
+                    self.sure = True
+            elif "A_Expr" in item:
+                expr = item["A_Expr"]
+                left, right = expr.get("lexpr") or {}, expr.get("rexpr") or {}
+                for one, other in ((left, right), (right, left)):
+                    if "ColumnRef" in one and self._meets(other):
+                        words = strings(one["ColumnRef"].get("fields", ()))
+                        self._column(words, table, names, alone)
+        if table is not None:
+            for name in self._assigned(kind, fields):
+                self._column([name], table, names, True)
+        return self.sure, tuple(dict.fromkeys(self.columns))
+
+    def _table(self, kind: str, fields: dict) -> tuple[ObjectRef | None, set[str], bool]:
+        """The statement's table, the names it goes by, and whether a bare column
+        name can only be its own."""
+        if kind in ("UpdateStmt", "DeleteStmt", "InsertStmt", "AlterTableStmt"):
+            rv = fields.get("relation") or {}
+            others = fields.get("fromClause") or fields.get("usingClause")
+            alone = not others and not fields.get("withClause")
+        elif kind == "SelectStmt":
+            sources = fields.get("fromClause") or ()
+            if len(sources) != 1 or "RangeVar" not in sources[0]:
+                return None, set(), False
+            rv = sources[0]["RangeVar"]
+            alone = not fields.get("withClause")
+        else:
+            return None, set(), False
+        table = self.script.range_var(rv) if rv.get("relname") else None
+        alias = (rv.get("alias") or {}).get("aliasname")
+        return table, {alias} if alias else {rv.get("relname", "")}, alone
+
+    def _assigned(self, kind: str, fields: dict) -> list[str]:
+        """Columns of the table the literal is stored in or made the default of."""
+        found = []
+        if kind == "UpdateStmt":
+            for target in fields.get("targetList", ()):
+                res = target.get("ResTarget", {})
+                if self._is_value(res.get("val")) and res.get("name"):
+                    found.append(res["name"])
+        elif kind == "InsertStmt":
+            cols = [c.get("ResTarget", {}).get("name") for c in fields.get("cols", ())]
+            select = (fields.get("selectStmt") or {}).get("SelectStmt", {})
+            for row in select.get("valuesLists", ()):
+                items = row.get("List", {}).get("items", ())
+                for name, item in zip(cols, items, strict=False):
+                    if name and self._is_value(item):
+                        found.append(name)
+        elif kind == "AlterTableStmt":
+            for cmd in fields.get("cmds", ()):
+                at = cmd.get("AlterTableCmd", {})
+                if at.get("subtype") == "AT_ColumnDefault" and self._is_value(at.get("def")):
+                    found.append(at.get("name", ""))
+        return found
+
+    def _column(
+        self, words: list[str], table: ObjectRef | None, names: set[str], alone: bool
+    ) -> None:
+        if table is None or not words:
             return
+        if len(words) == 1 and alone or len(words) == 2 and words[0] in names:
+            self.columns.append(table.column(words[-1]))
+
+    def _meets(self, tree: dict) -> bool:
+        """The literal, or a list holding it (``IN ('ok', 'sad')``)."""
+        if "List" in tree:
+            return any(self._is_value(x) for x in tree["List"].get("items", ()))
+        return self._is_value(tree)
+
+    def _is_value(self, tree: dict | None) -> bool:
+        const = (tree or {}).get("A_Const")
+        return const is not None and (const.get("sval") or {}).get("sval") == self.value
+
+    def _is_type(self, type_name: dict | None) -> bool:
+        names = strings((type_name or {}).get("names", ()))
+        if not names or names[-1] != self.type_ref.name or (type_name or {}).get("arrayBounds"):
+            return False
+        return len(names) == 1 or names[-2] == self.type_ref.schema
 
 
 class _Repeats:

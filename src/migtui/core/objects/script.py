@@ -113,9 +113,10 @@ class Script:
     findings: list[Finding] = field(default_factory=list)
     dynamic_lines: list[int] = field(default_factory=list)
     temp_names: set[str] = field(default_factory=set)
-    #: enum values this script added (ALTER TYPE … ADD VALUE), with the type, since
-    #: its last COMMIT: using one before a COMMIT fails
-    new_enum_values: list[tuple[str, str]] = field(default_factory=list)
+    #: enum values this script added (ALTER TYPE … ADD VALUE), with the type and
+    #: whether IF NOT EXISTS was written, since its last COMMIT: using one before
+    #: a COMMIT fails
+    new_enum_values: list[tuple[str, ObjectRef, bool]] = field(default_factory=list)
     #: tables this script empties whole (DELETE without WHERE, TRUNCATE): a
     #: required column added to one after that meets no row
     emptied: set[str] = field(default_factory=set)
@@ -237,10 +238,19 @@ class Script:
                 return
             seen.add(name)
 
-    def find(self, kind: str, line: int, message: str, hint: str, ctx: Ctx) -> None:
+    def find(
+        self,
+        kind: str,
+        line: int,
+        message: str,
+        hint: str,
+        ctx: Ctx,
+        refs: tuple[ObjectRef, ...] = (),
+        sure: bool = False,
+    ) -> None:
         if any(f.kind == kind and f.line == line for f in self.findings):
             return
-        self.findings.append(Finding(kind, line, message, hint, ctx.statement))
+        self.findings.append(Finding(kind, line, message, hint, ctx.statement, refs, sure))
 
     def take_name(self, ref: ObjectRef) -> None:
         if ref.schema is None:

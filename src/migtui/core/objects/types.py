@@ -100,8 +100,9 @@ def alter_enum(script: Script, fields: dict, ctx: Ctx) -> None:
     labels = (old, new) if old and new else (new,) if new else None
     strict = bool(new) and not old and not fields.get("skipIfNewValExists")
     script.emit(ALTER, ref, location, ctx, labels=labels, strict=strict)
-    if new and not old and not ctx.plpgsql:
-        script.new_enum_values.append((new, str(ref)))
+    if new and not old and not ctx.plpgsql and ref is not None:
+        # IF NOT EXISTS of a value the type has: nothing is added, its use is sound
+        script.new_enum_values.append((new, ref, bool(fields.get("skipIfNewValExists"))))
 
 
 def alter_domain(script: Script, fields: dict, ctx: Ctx) -> None:

@@ -1,0 +1,81 @@
+"""A value ``ALTER TYPE … ADD VALUE`` adds cannot be used before the
+transaction that added it commits: PostgreSQL refuses (55P04) wherever the
+literal is read as a value of that type — cast to it, stored in or compared
+with a column of it, a default of it. The same literal stored in a text column
+is no use of the type, and runs. Check must say an error exactly when the
+server refuses, and where it cannot tell what the literal is read as, at most
+a warning.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from server_verdicts import assert_same_verdict
+
+pytestmark = pytest.mark.db
+
+FIRST = (
+    "CREATE TYPE mood AS ENUM ('ok');\n"
+    "CREATE TABLE t (id int, m mood, note text);\n"
+    "INSERT INTO t VALUES (1, 'ok', 'x');\n"
+)
+ADD = "ALTER TYPE mood ADD VALUE 'sad';\n"
+
+#: (what follows the ADD VALUE in the second migration, the line check names
+#: in it — the ADD VALUE is line 1 — or None when the server runs it)
+CASES = {
+    "stored by UPDATE": ("UPDATE t SET m = 'sad';\n", 2),
+    "stored by UPDATE through an alias": ("UPDATE t AS x SET m = 'sad' WHERE x.id = 1;\n", 2),
+    "stored by INSERT": ("INSERT INTO t (id, m) VALUES (2, 'sad');\n", 2),
+    "compared in a WHERE": ("UPDATE t SET note = 'y' WHERE m = 'sad';\n", 2),
+    "one of an IN list": ("DELETE FROM t WHERE m IN ('ok', 'sad');\n", 2),
+    "cast": ("SELECT 'sad'::mood;\n", 2),
+    "cast with CAST": ("SELECT 1;\nSELECT CAST('sad' AS public.mood);\n", 3),
+    "a column's new default": ("ALTER TABLE t ALTER COLUMN m SET DEFAULT 'sad';\n", 2),
+    "a new column's default": ("ALTER TABLE t ADD COLUMN m2 mood DEFAULT 'sad';\n", 2),
+    "a new table's default": ("CREATE TABLE u (m mood NOT NULL DEFAULT 'sad');\n", 2),
+    # the ones that run
+    "stored in a text column": ("UPDATE t SET note = 'sad';\n", None),
+    "inserted into a text column": ("INSERT INTO t (id, note) VALUES (2, 'sad');\n", None),
+    "compared with a text column": ("DELETE FROM t WHERE note = 'sad';\n", None),
+    "added IF NOT EXISTS, and there before": (
+        "ALTER TYPE mood ADD VALUE IF NOT EXISTS 'ok';\nUPDATE t SET m = 'ok';\n",
+        None,
+    ),
+    "in a function body": (
+        "CREATE FUNCTION f() RETURNS mood LANGUAGE plpgsql AS $$ BEGIN RETURN 'sad'; END $$;\n",
+        None,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_a_new_enum_value_used_before_its_commit_is_an_error(case, verdicts):
+    use, line = CASES[case]
+    errors, refused = verdicts(FIRST, ADD + use)
+
+    assert_same_verdict(errors, refused, (line, "55P04") if line else None, "new_enum_value")
+
+
+def test_a_literal_check_cannot_place_is_at_most_a_warning(write_migrations, analysis_of):
+    """A bare column name in an UPDATE that joins another table may be either
+    table's: check cannot tell what the literal is read as, and warns. Named
+    with its table, the column is sure, and so is the error."""
+    root = write_migrations(
+        {
+            "001_a.sql": f"-- migrate:up\n{FIRST}",
+            "002_b.sql": "-- migrate:up\n"
+            + ADD
+            + "UPDATE t SET note = u.x FROM (SELECT 1 AS id, 'z' AS x) u WHERE m = 'sad';\n",
+            "003_c.sql": "-- migrate:up\n"
+            + "ALTER TYPE mood ADD VALUE 'glad';\n"
+            + "UPDATE t SET note = u.x FROM (SELECT 1 AS id, 'z' AS x) u WHERE t.m = 'glad';\n",
+        }
+    )
+    said = [
+        (p.migration, str(p.severity), p.line)
+        for p in analysis_of(root).problems
+        if p.kind == "new_enum_value"
+    ]
+    assert said == [("002", "warning", 3), ("003", "error", 3)]
