@@ -20,6 +20,16 @@ ENUM = "CREATE TYPE mood AS ENUM ('ok', 'sad');\n"
 #: (first migration, second, the line of the second check names or None)
 CASES = {
     "a column of the enum": (ENUM + "CREATE TABLE a (x mood, y int);\n", "DROP TYPE mood;\n", 1),
+    "a column of an array of the enum": (
+        ENUM + "CREATE TABLE a (x mood[], y int);\n",
+        "DROP TYPE mood;\n",
+        1,
+    ),
+    "an array column dropped first": (
+        ENUM + "CREATE TABLE a (x mood[], y int);\n",
+        "ALTER TABLE a DROP COLUMN x;\nDROP TYPE mood;\n",
+        None,
+    ),
     "a column added later": (
         ENUM + "CREATE TABLE a (y int);\nALTER TABLE a ADD COLUMN x mood;\n",
         "SELECT 1;\nDROP TYPE mood;\n",

@@ -1475,7 +1475,7 @@ class _Walker:
         column."""
         if eff.ref.kind != COLUMN or not eff.data_type.startswith("@"):
             return ()
-        schema, _, name = eff.data_type[1:].partition(".")
+        schema, _, name = eff.data_type[1:].removesuffix("[]").partition(".")
         return (ObjectRef(TYPE, schema, name),)
 
     def _referenced(self, eff: F.Effect) -> tuple[ObjectRef, ...]:

@@ -106,14 +106,17 @@ def _is_serial(type_name: dict | None) -> bool:
 def data_type(script: Script, type_name: dict | None) -> str:
     """The type a column is given: a built-in one as ``core.casts`` names it
     (``int4``, ``text`` …), a type of the folder's as ``@schema.name`` (the
-    walk knows which are enums), or "" for an array, a ``%TYPE`` or any other."""
-    if not type_name or type_name.get("arrayBounds") or type_name.get("pct_type"):
+    walk knows which are enums) and an array of one as ``@schema.name[]`` (it
+    holds the type too, but is not judged as it), or "" for any other array, a
+    ``%TYPE`` or any other."""
+    if not type_name or type_name.get("pct_type"):
         return ""
+    array = "[]" if type_name.get("arrayBounds") else ""
     found = builtin(strings(type_name.get("names", ())))
     if found:
-        return found
+        return "" if array else found
     _, needed = script.type_name(type_name)
-    return f"@{needed.qualified}" if needed is not None and needed.kind == TYPE else ""
+    return f"@{needed.qualified}{array}" if needed is not None and needed.kind == TYPE else ""
 
 
 def _using(script: Script, column: str, col: dict) -> str:
