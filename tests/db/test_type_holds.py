@@ -30,6 +30,48 @@ CASES = {
         "ALTER TABLE a DROP COLUMN x;\nDROP TYPE mood;\n",
         None,
     ),
+    "a function taking the enum": (
+        ENUM + "CREATE FUNCTION h(m mood) RETURNS int LANGUAGE sql AS 'SELECT 1';\n",
+        "DROP TYPE mood;\n",
+        1,
+    ),
+    "a function returning the enum": (
+        ENUM + "CREATE FUNCTION h() RETURNS mood LANGUAGE sql AS $$SELECT 'ok'::mood$$;\n",
+        "SELECT 1;\nDROP TYPE mood;\n",
+        2,
+    ),
+    "a function returning a table's rows": (
+        "CREATE TABLE a (y int);\n"
+        "CREATE FUNCTION g() RETURNS SETOF a LANGUAGE plpgsql AS $$BEGIN END$$;\n",
+        "DROP TABLE a;\n",
+        1,
+    ),
+    "a function returning a table's rows, dropped first": (
+        "CREATE TABLE a (y int);\n"
+        "CREATE FUNCTION g() RETURNS SETOF a LANGUAGE plpgsql AS $$BEGIN END$$;\n",
+        "DROP FUNCTION g();\nDROP TABLE a;\n",
+        None,
+    ),
+    "a function returning a table's rows, the table dropped with CASCADE": (
+        "CREATE TABLE a (y int);\n"
+        "CREATE FUNCTION g() RETURNS SETOF a LANGUAGE plpgsql AS $$BEGIN END$$;\n",
+        "DROP TABLE a CASCADE;\n",
+        None,
+    ),
+    "a function returning a table's rows, the table renamed and its name taken": (
+        "CREATE TABLE a (y int);\n"
+        "CREATE FUNCTION g() RETURNS SETOF a LANGUAGE plpgsql AS $$BEGIN END$$;\n"
+        "ALTER TABLE a RENAME TO b;\nCREATE TABLE a (z int);\n",
+        "DROP TABLE a;\n",
+        None,
+    ),
+    "a function returning a table's rows, the table renamed": (
+        "CREATE TABLE a (y int);\n"
+        "CREATE FUNCTION g() RETURNS SETOF a LANGUAGE plpgsql AS $$BEGIN END$$;\n"
+        "ALTER TABLE a RENAME TO b;\n",
+        "DROP TABLE b;\n",
+        1,
+    ),
     "a column added later": (
         ENUM + "CREATE TABLE a (y int);\nALTER TABLE a ADD COLUMN x mood;\n",
         "SELECT 1;\nDROP TYPE mood;\n",

@@ -305,6 +305,9 @@ def analyze(
         return walker.run()
 
 
+#: Relations with a row type of their name, which a function may take or return.
+_ROW_TYPED = frozenset({TABLE, VIEW, MATVIEW, FOREIGN_TABLE})
+
 #: The share of a long history's first reading done in this process: less than
 #: half, as this process also walks what it has read while the child reads.
 _READ_HERE = 0.45
@@ -2168,6 +2171,9 @@ class _Walker:
                 self._move_dependents(old.key, new)
         elif old.namespace == "relation" and old.key != new.key:
             self._move_dependents(old.key, new)
+            if old.kind in _ROW_TYPED:  # … and on its row type (a function returning its rows)
+                row = ObjectRef(TYPE, old.schema, old.name)
+                self._move_dependents(row.key, ObjectRef(TYPE, new.schema, new.name))
             for key in self.column_keys.pop(old.qualified, ()):
                 column = ObjectRef(COLUMN, new.schema, key[2], table=new.qualified)
                 self._move_dependents(key, column)
@@ -2297,7 +2303,12 @@ class _Walker:
         it without CASCADE (2BP01). ``alive`` says whether an object exists now;
         ``retyped`` are the keys of columns since given another type."""
         found = []
-        for target, dependent in self.dependents.get(ref.key, ()):
+        held = list(self.dependents.get(ref.key, ()))
+        if ref.kind in _ROW_TYPED:
+            # its row type goes with it: a function taking or returning its rows holds it
+            row = ObjectRef(TYPE, ref.schema, ref.name)
+            held += [(ref, d) for t, d in self.dependents.get(row.key, ()) if t.matches(row)]
+        for target, dependent in held:
             if not (ref.matches(target) or target.matches(ref)):
                 continue
             if ref.namespace == "type" and dependent.key in retyped:

@@ -70,6 +70,20 @@ def create_routine(script: Script, fields: dict, ctx: Ctx) -> None:
         if p.get("defexpr"):
             read(script, p["defexpr"], ctx)
     script.need_type(fields.get("returnType"), ctx)
+    # the folder's types it takes or returns (an enum, a table's rows) hold it
+    typed = tuple(
+        dict.fromkeys(
+            needed
+            for tn in (
+                fields.get("returnType"),
+                *(
+                    p.get("FunctionParameter", {}).get("argType")
+                    for p in fields.get("parameters", ())
+                ),
+            )
+            if tn and (needed := script.type_name(tn)[1]) is not None
+        )
+    )
     # an argument of a type not spelled here (``t.a%TYPE``) matches any type
     ref = routine_ref(script, names, kind, ", ".join(a or UNKNOWN_TYPE for a in args))
     if ref is None:
@@ -111,7 +125,7 @@ def create_routine(script: Script, fields: dict, ctx: Ctx) -> None:
         location,
         ctx,
         strict=not fields.get("replace"),
-        depends=reads,
+        depends=reads + typed,
         returns=returns,
         inputs=inputs,
         defaults=defaults,
