@@ -920,6 +920,8 @@ class _Walker:
                         self._retyped(m, file, eff, dynamic_here)
                         self._retyped_key(m, file, eff, dynamic_here)
                     traits = traits._replace(data_type=self._judged_type(eff.data_type))
+                if eff.identity and eff.action == F.ALTER and ref.kind == COLUMN:
+                    self._identity_refused(m, file, eff, traits, dynamic_here)
                 if eff.always is not None:
                     traits = traits._replace(always=eff.always)
                 if eff.default is not None:
@@ -1382,6 +1384,38 @@ class _Walker:
             else "drop the identity first (ALTER COLUMN … DROP IDENTITY), or leave it NOT NULL"
         )
         if self._first_time(m, "conflicting_constraint", f"{table}.{column}", eff.line):
+            self._refuse("conflicting_constraint", m, file, eff, message, hint)
+
+    def _identity_refused(
+        self, m: Migration, file: str, eff: F.Effect, traits: _Traits, dynamic: bool
+    ) -> None:
+        """ADD GENERATED … AS IDENTITY on a column that is an identity already,
+        has a default (a serial's too) or may hold nulls: PostgreSQL refuses
+        (55000). Judged on a table whose every column the walk knows."""
+        ref, table = eff.ref, eff.ref.table or ""
+        if dynamic or table not in self.complete or ref.key not in self.column_traits:
+            return
+        if traits.identity:
+            why, hint = "is an identity already", "drop the line"
+        elif traits.default:
+            why = "has a default (a serial's is one)"
+            hint = (
+                f"drop the default first: ALTER TABLE {table} ALTER COLUMN {ref.name} DROP DEFAULT"
+            )
+        elif self.live.not_null_on(table, ref.name) is None and not any(
+            primary and ref.name in cols for cols, primary in self.keys.get(table, {}).values()
+        ):
+            why = "may hold nulls"
+            hint = (
+                f"make it NOT NULL first: ALTER TABLE {table} ALTER COLUMN {ref.name} SET NOT NULL"
+            )
+        else:
+            return
+        message = (
+            f"{m.id} makes column {ref.name} of {table} an identity at line {eff.line}, but it "
+            f"{why}: PostgreSQL refuses (55000)"
+        )
+        if self._first_time(m, "conflicting_constraint", f"{table}.{ref.name}", eff.line):
             self._refuse("conflicting_constraint", m, file, eff, message, hint)
 
     def _not_null(self, m: Migration, file: str, eff: F.Effect, dynamic: bool) -> bool:

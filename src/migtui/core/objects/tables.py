@@ -227,7 +227,7 @@ def column(
         constraint(script, build, con, ctx, column=name)
     named = [c.get("conname") for c in constraints if c.get("contype") == "CONSTR_NOTNULL"]
     primary = any(c.get("contype") == "CONSTR_PRIMARY" for c in constraints)
-    if named or primary or identity:
+    if named or primary or identity or serial:  # a serial is NOT NULL too
         not_null(script, build, name, next((n for n in named if n), None), location, ctx)
 
 
