@@ -31,7 +31,20 @@ CASES = {
         "ALTER TABLE p DROP CONSTRAINT p_pkey, ADD PRIMARY KEY (id);\n",
         1,
     ),
+    "the referenced table renamed first": (
+        "ALTER TABLE p RENAME TO q;\nALTER TABLE q DROP CONSTRAINT p_pkey;\n",
+        2,
+    ),
+    "the referencing table renamed first": (
+        "ALTER TABLE c RENAME TO d;\nDROP INDEX p_k;\n",
+        2,
+    ),
     # the drops that run
+    "the referenced table renamed, its name taken by another": (
+        "ALTER TABLE p RENAME TO q;\nCREATE TABLE p (id int PRIMARY KEY);\n"
+        "ALTER TABLE p DROP CONSTRAINT p_pkey1;\n",
+        None,
+    ),
     "with CASCADE": (
         "ALTER TABLE p DROP CONSTRAINT p_pkey CASCADE;\nDROP INDEX p_k CASCADE;\n",
         None,

@@ -2193,7 +2193,11 @@ class _Walker:
             for key in self.live.children.get(new.qualified, ()):
                 if key[3] == new.qualified:
                     for child, _, _ in self.live.by_key.get(key, ()):
-                        self._rename_dependent((key[0], old.schema, key[2], old.qualified), child)
+                        was = (key[0], old.schema, key[2], old.qualified)
+                        self._rename_dependent(was, child)
+                        if child.kind != COLUMN:  # (columns follow below, with their traits)
+                            # what holds it (a foreign key its key) holds it still
+                            self._move_dependents(was, child)
         if old.kind == COLUMN:
             self._move_dependents(old.key, new)
             if old.key in self.column_traits:
