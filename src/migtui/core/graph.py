@@ -195,16 +195,19 @@ class _Live:
             return
         for child, child_origin, child_parent in self._take_children(old.qualified):
             old_key = child.key
-            if child.table == old.qualified:
-                child = replace(child, table=new.qualified)
-                if child.kind in TABLE_SCOPED_KINDS:
-                    child = replace(child, schema=new.schema)
+            kind, schema, name, table = child.kind, child.schema, child.name, child.table
+            if table == old.qualified:
+                table = new.qualified
+                if kind in TABLE_SCOPED_KINDS:
+                    schema = new.schema
             if child_parent == old.qualified:
                 child_parent = new.qualified
-                if child.kind == TYPE and child.name == old.name and child.schema == old.schema:
-                    child = replace(child, schema=new.schema, name=new.name)  # its row type
-                elif child.namespace == "relation" and child.schema != new.schema:
-                    child = replace(child, schema=new.schema)  # SET SCHEMA takes its indexes
+                if kind == TYPE and name == old.name and schema == old.schema:
+                    schema, name = new.schema, new.name  # its row type
+                elif child.namespace == "relation":
+                    schema = new.schema  # SET SCHEMA takes its indexes
+            if (schema, name, table) != (child.schema, child.name, child.table):
+                child = ObjectRef(kind, schema, name, child.args, table)
             self.add(child, child_origin, child_parent, self.columns.pop(old_key, ()))
             if old_key in self.not_null:
                 self.not_null.discard(old_key)
