@@ -296,10 +296,18 @@ def statement_columns(script: Script, kind: str, fields: dict, ctx: Ctx) -> None
         return
     if kind == "SelectStmt":
         sources = fields.get("fromClause") or ()
-        if fields.get("op", "SETOP_NONE") != "SETOP_NONE" or len(sources) != 1:
+        if fields.get("op", "SETOP_NONE") != "SETOP_NONE" or not sources:
+            return
+        if len(sources) > 1 or "RangeVar" not in sources[0]:
+            for column, location in joined_columns(script, sources, fields, parts):
+                script.emit(REQUIRE, column, location, ctx)
             return
         rv = sources[0].get("RangeVar")
     elif fields.get("fromClause") or fields.get("usingClause"):
+        target = {"RangeVar": fields.get("relation") or {}}
+        sources = [target, *(fields.get("fromClause") or fields.get("usingClause"))]
+        for column, location in joined_columns(script, sources, fields, parts):
+            script.emit(REQUIRE, column, location, ctx)
         return
     else:
         rv = fields.get("relation")
@@ -323,6 +331,70 @@ def statement_columns(script: Script, kind: str, fields: dict, ctx: Ctx) -> None
                 _table_column(script, table, own, ref, ctx)
                 continue
             stack.extend(v for v in item.values() if isinstance(v, (dict, list)))
+
+
+def joined_columns(
+    script: Script, sources: list, fields: dict, parts: tuple[str, ...]
+) -> list[tuple[ObjectRef, int | None]]:
+    """The columns a statement of several tables (a join, UPDATE … FROM,
+    DELETE … USING) names with a table's name or alias, in ``parts`` and its
+    joins' ON conditions: each must be that table's. A bare name may be any
+    of the tables', and a name inside a subquery its own tables': those are
+    left alone."""
+    tables, conditions = _named_sources(script, sources)
+    found = []
+    stack = [fields.get(part) for part in parts] + conditions
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            if "SubLink" in item:
+                continue  # its names may be its own tables'
+            ref = item.get("ColumnRef")
+            if isinstance(ref, dict):
+                names = ref.get("fields", ())
+                words = strings(names)
+                if len(words) == 2 == len(names) and words[1] != "*":
+                    table = tables.get(words[0])
+                    if table is not None and words[1] not in SYSTEM_COLUMNS:
+                        found.append((table.column(words[1]), ref.get("location")))
+                continue
+            stack.extend(v for v in item.values() if isinstance(v, (dict, list)))
+    return found
+
+
+def _named_sources(script: Script, sources: list) -> tuple[dict[str, ObjectRef | None], list]:
+    """What each name of a FROM list (with its joins) stands for: a table, by
+    its alias or else its own name, or None (a subquery, a function, a table
+    whose columns an alias renames, a name given twice); and the joins' ON
+    conditions."""
+    tables: dict[str, ObjectRef | None] = {}
+    conditions = []
+
+    def name(called: str, table: ObjectRef | None) -> None:
+        tables[called] = None if called in tables else table
+
+    stack = list(sources)
+    while stack:
+        item = stack.pop()
+        if "JoinExpr" in item:
+            join = item["JoinExpr"]
+            stack += [join.get("larg") or {}, join.get("rarg") or {}]
+            conditions.append(join.get("quals"))
+            if (join.get("alias") or {}).get("aliasname"):
+                name(join["alias"]["aliasname"], None)
+        elif "RangeVar" in item:
+            rv = item["RangeVar"]
+            alias = rv.get("alias") or {}
+            table = None if alias.get("colnames") else script.range_var(rv)
+            name(alias.get("aliasname") or rv.get("relname", ""), table)
+        else:
+            for fields in item.values():
+                alias = (fields or {}).get("alias") or {}
+                if alias.get("aliasname"):
+                    name(alias["aliasname"], None)
+    return tables, conditions
 
 
 def _table_column(script: Script, table: ObjectRef, own: set[str], ref: dict, ctx: Ctx) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from migtui.core.casts import builtin
 from migtui.core.facts import PROVIDE, REQUIRE
 from migtui.core.model import MATVIEW, VIEW, ObjectRef
-from migtui.core.objects.queries import read
+from migtui.core.objects.queries import joined_columns, read
 from migtui.core.objects.script import Ctx, Script, calls_in, node, nodes_of, strings
 from migtui.core.sqlnames import SYSTEM_COLUMNS
 
@@ -20,6 +20,8 @@ def create_view(script: Script, fields: dict, ctx: Ctx) -> None:
     if not ctx.body:  # a routine's body is the server's to resolve when it runs
         for column in _columns_named(script, fields.get("query")):
             script.emit(REQUIRE, column, rv.get("location"), ctx)
+        for column, location in _joined(script, fields.get("query")):
+            script.emit(REQUIRE, column, location, ctx)
     ref = script.range_var(rv, VIEW)
     if ref is None:
         return
@@ -167,7 +169,21 @@ def reads_of(script: Script, query, ctx: Ctx) -> tuple:
             if e.action == REQUIRE and e.ref.namespace == "relation"
         )
     )
-    return relations + _columns_read(script, query)
+    joined = tuple(dict.fromkeys(column for column, _ in _joined(script, query)))
+    return relations + _columns_read(script, query) + joined
+
+
+def _joined(script: Script, query) -> list:
+    """The columns a query of several tables names with a table's name or
+    alias (see ``queries.joined_columns``), and where: the view keeps them."""
+    kind, fields = node(query or {})
+    if kind != "SelectStmt" or fields.get("op", "SETOP_NONE") != "SETOP_NONE":
+        return []
+    sources = fields.get("fromClause") or ()
+    if fields.get("withClause") or not sources or (len(sources) == 1 and "RangeVar" in sources[0]):
+        return []  # one table: see _columns_read
+    parts = ("targetList", "whereClause", "groupClause", "havingClause", "distinctClause")
+    return joined_columns(script, sources, fields, parts)
 
 
 def _columns_named(script: Script, query) -> tuple:
