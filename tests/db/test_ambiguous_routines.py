@@ -28,8 +28,17 @@ CASES = {
         "DROP FUNCTION f;\n",
         2,
     ),
+    "two, commented on": (TWO, "COMMENT ON FUNCTION f IS 'x';\n", 1),
+    "two, granted": (TWO, "GRANT EXECUTE ON FUNCTION f TO PUBLIC;\n", 1),
+    "two, revoked": (TWO, "REVOKE EXECUTE ON FUNCTION f FROM PUBLIC;\n", 1),
     # the ones that run
     "one of the name": (ONE, "DROP FUNCTION f;\n", None),
+    "one, commented on and granted": (
+        ONE,
+        "COMMENT ON FUNCTION f IS 'x';\nGRANT EXECUTE ON FUNCTION f TO PUBLIC;\n",
+        None,
+    ),
+    "two, granted with arguments": (TWO, "GRANT EXECUTE ON FUNCTION f(int) TO PUBLIC;\n", None),
     "one dropped first": (TWO, "DROP FUNCTION f(int);\nDROP FUNCTION f;\n", None),
     "named with its arguments": (TWO, "DROP FUNCTION f(text);\n", None),
     "a procedure of the name": (

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from migtui.core.facts import PROVIDE, REQUIRE, ScriptFacts
+from migtui.core.facts import ALTER, PROVIDE, REQUIRE, ScriptFacts
 from migtui.core.objects import analyze_script
 from migtui.core.statements import split
 
@@ -334,7 +334,6 @@ GRANT SELECT ON ALL TABLES IN SCHEMA public, reporting TO app_user;
 CREATE EXTENSION IF NOT EXISTS "uuid-ossp" WITH SCHEMA extensions;"""
     assert needs(sql) == [
         "table public.persons",
-        "function public.f(integer)",
         "table public.persons",
         "table public.orders",
         "role app_user",  # grantees are roles, never schemas or tables
@@ -345,6 +344,10 @@ CREATE EXTENSION IF NOT EXISTS "uuid-ossp" WITH SCHEMA extensions;"""
         "schema extensions",
     ]
     assert provides(sql) == ["extension uuid-ossp"]
+    # a comment on a routine alters it: named without arguments, it must be the only one
+    assert [str(e.ref) for e in analyze(sql).effects if e.action == ALTER] == [
+        "function public.f(integer)"
+    ]
 
 
 def test_a_table_brings_its_row_type_for_routines_returning_it():

@@ -1304,8 +1304,9 @@ class _Walker:
         return self.catalog is not None and any(r.kind == EXTENSION for r in self.catalog.objects)
 
     def _unnamed_overload(self, m: Migration, file: str, eff: F.Effect, dynamic: bool) -> None:
-        """DROP or ALTER FUNCTION naming no arguments, where several routines
-        have that name: PostgreSQL cannot tell which is meant (42725)."""
+        """DROP, ALTER, COMMENT ON or GRANT … ON FUNCTION naming no arguments,
+        where several routines have that name: PostgreSQL cannot tell which is
+        meant (42725)."""
         ref = eff.ref
         entries = [e for e in self.live.by_key.get(ref.key, ()) if e[0].kind == ref.kind]
         found = [e[0] for e in entries]

@@ -155,7 +155,9 @@ def comment(script: Script, fields: dict, ctx: Ctx) -> None:
             script.emit(REQUIRE, column, _location(ctx, table), ctx)
         return
     ref = object_ref(script, kind, fields.get("object", {}), ctx)
-    script.emit(REQUIRE, ref, _location(ctx, ref), ctx)
+    # a routine named without arguments must be the only one of its name
+    action = ALTER if ref is not None and ref.namespace == "routine" else REQUIRE
+    script.emit(action, ref, _location(ctx, ref), ctx)
 
 
 def owner(script: Script, fields: dict, ctx: Ctx) -> None:

@@ -3,7 +3,7 @@ must exist; the grantees are roles, never objects a migration provides."""
 
 from __future__ import annotations
 
-from migtui.core.facts import REQUIRE
+from migtui.core.facts import ALTER, REQUIRE
 from migtui.core.objects.generic import KINDS, object_ref
 from migtui.core.objects.script import Ctx, Script, strings
 
@@ -25,7 +25,9 @@ def grant(script: Script, fields: dict, ctx: Ctx) -> None:
         if ref is not None and ref.schema is None and ref.kind == "schema":
             script.need_schema_named(ref.name, ctx.src.find(ref.name), ctx)
             continue
-        script.emit(REQUIRE, ref, ctx.src.find(ref.name) if ref else None, ctx)
+        # a routine named without arguments must be the only one of its name
+        action = ALTER if ref is not None and ref.namespace == "routine" else REQUIRE
+        script.emit(action, ref, ctx.src.find(ref.name) if ref else None, ctx)
 
 
 def default_privileges(script: Script, fields: dict, ctx: Ctx) -> None:
