@@ -79,3 +79,59 @@ def test_a_literal_check_cannot_place_is_at_most_a_warning(write_migrations, ana
         if p.kind == "new_enum_value"
     ]
     assert said == [("002", "warning", 3), ("003", "error", 3)]
+
+
+ENUM = "CREATE TYPE mood AS ENUM ('a', 'b');\n"
+NEW = "ALTER TYPE mood ADD VALUE 'x';\n"
+
+#: (first migration, second) that the server runs: no error may be said
+RUNS = {
+    "the type made in the same transaction": (
+        "CREATE TABLE z (id int);\n",
+        "CREATE TYPE mood AS ENUM ('a');\nCREATE TABLE t (m mood);\n"
+        + NEW
+        + "INSERT INTO t (m) VALUES ('x');\nSELECT 'x'::mood;\n",
+    ),
+    "the type renamed, its name taken by another": (
+        ENUM,
+        NEW + "ALTER TYPE mood RENAME TO old_mood;\nCREATE TYPE mood AS ENUM ('x');\n"
+        "SELECT 'x'::mood;\n",
+    ),
+    "the type dropped and made again": (
+        ENUM,
+        NEW + "DROP TYPE mood;\nCREATE TYPE mood AS ENUM ('x');\nSELECT 'x'::mood;\n",
+    ),
+    "the type moved to another schema": (
+        "CREATE SCHEMA app;\n" + ENUM,
+        NEW + "ALTER TYPE mood SET SCHEMA app;\nCREATE TYPE mood AS ENUM ('x');\n"
+        "SELECT 'x'::mood;\n",
+    ),
+    "a value of another schema's type of that name": (
+        "CREATE SCHEMA app;\nCREATE TYPE app.mood AS ENUM ('a');\n"
+        "CREATE TYPE mood AS ENUM ('a', 'x');\n",
+        "ALTER TYPE app.mood ADD VALUE 'x';\nSELECT 'x'::mood;\n",
+    ),
+    "the new value renamed, an old one given its name": (
+        ENUM,
+        NEW + "ALTER TYPE mood RENAME VALUE 'x' TO 'y';\n"
+        "ALTER TYPE mood RENAME VALUE 'a' TO 'x';\nSELECT 'x'::mood;\n",
+    ),
+    "a subquery's own column of that name": (
+        ENUM + "CREATE TABLE t (id int, m mood, s text);\nCREATE TABLE u (id int, m text);\n",
+        NEW
+        + "SELECT 1 FROM t WHERE EXISTS (SELECT 1 FROM u WHERE m = 'x');\n"
+        + "UPDATE t SET m = 'a' WHERE id IN (SELECT id FROM u WHERE m = 'x');\n"
+        + "DELETE FROM t WHERE s IN (SELECT m FROM u WHERE m = 'x');\n"
+        + "SELECT (SELECT 1 FROM u WHERE m = 'x') FROM t;\n"
+        + "INSERT INTO t (m) SELECT 'a' FROM u WHERE m = 'x';\n",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", RUNS)
+def test_what_the_server_runs_is_no_error(case, verdicts):
+    first, second = RUNS[case]
+    errors, refused = verdicts(first, second)
+
+    assert refused is None
+    assert [e for e in errors if e.kind == "new_enum_value"] == []

@@ -37,8 +37,8 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from migtui.core.facts import NEW_ENUM_VALUE, REQUIRE, ScriptFacts
-from migtui.core.model import ObjectRef, Statement
+from migtui.core.facts import DROP, NEW_ENUM_VALUE, RENAME, REQUIRE, ScriptFacts
+from migtui.core.model import TYPE, ObjectRef, Statement
 from migtui.core.objects import (
     constraints,
     generic,
@@ -167,6 +167,8 @@ def analyze_script(
         except (IndexError, ValueError, KeyError, AttributeError, TypeError, RecursionError):
             # A shape of tree no reader expected: keep what was understood.
             continue
+        if script.new_enum_values:
+            _forget_new_values(script, script.effects[before:])
         repeats.remember(script, statement, before)
     return script.facts()
 
@@ -251,6 +253,22 @@ def _new_enum_value_used(script: Script, statement: Statement) -> None:
         return
 
 
+#: Statements whose own WHERE may compare a column of their one table with the value.
+_COMPARING = frozenset({"UpdateStmt", "DeleteStmt", "SelectStmt"})
+
+
+def _forget_new_values(script: Script, effects: Sequence) -> None:
+    """A type whose new values are tracked, renamed, moved, dropped or given a
+    value's new name: its name may stand for another type now, and the values
+    are not followed further."""
+    for eff in effects:
+        gone = eff.action in (DROP, RENAME) or (eff.labels is not None and len(eff.labels) == 2)
+        if gone and eff.ref is not None and eff.ref.namespace == "type":
+            script.new_enum_values[:] = [
+                entry for entry in script.new_enum_values if entry[1].key != eff.ref.key
+            ]
+
+
 class _EnumUse:
     """Where one statement reads a literal as a value of an enum: cast to it or
     a default of a column of it (sure), or stored in or compared with a column
@@ -278,8 +296,8 @@ class _EnumUse:
                     for c in column.get("constraints", ())
                 ):
                     self.sure = True
-            elif "A_Expr" in item:
-                expr = item["A_Expr"]
+        if kind in _COMPARING:
+            for expr in self._own_comparisons(fields):
                 left, right = expr.get("lexpr") or {}, expr.get("rexpr") or {}
                 for one, other in ((left, right), (right, left)):
                     if "ColumnRef" in one and self._meets(other):
@@ -289,6 +307,24 @@ class _EnumUse:
             for name in self._assigned(kind, fields):
                 self._column([name], table, names, True)
         return self.sure, tuple(dict.fromkeys(self.columns))
+
+    @staticmethod
+    def _own_comparisons(fields: dict) -> list[dict]:
+        """The comparisons of a statement's own WHERE (and select list), not
+        those of a subquery, whose bare names are its own tables' first."""
+        found = []
+        stack = [fields.get(part) for part in ("whereClause", "targetList", "returningClause")]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, list):
+                stack.extend(item)
+            elif isinstance(item, dict):
+                if "SubLink" in item or "RangeSubselect" in item:
+                    continue
+                if "A_Expr" in item:
+                    found.append(item["A_Expr"])
+                stack.extend(v for v in item.values() if isinstance(v, (dict, list)))
+        return found
 
     def _table(self, kind: str, fields: dict) -> tuple[ObjectRef | None, set[str], bool]:
         """The statement's table, the names it goes by, and whether a bare column
@@ -354,7 +390,8 @@ class _EnumUse:
         names = strings((type_name or {}).get("names", ()))
         if not names or names[-1] != self.type_ref.name or (type_name or {}).get("arrayBounds"):
             return False
-        return len(names) == 1 or names[-2] == self.type_ref.schema
+        found = self.script.schema_object(names, TYPE)  # along the search_path
+        return found is not None and found.key == self.type_ref.key
 
 
 class _Repeats:

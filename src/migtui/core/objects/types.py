@@ -100,7 +100,10 @@ def alter_enum(script: Script, fields: dict, ctx: Ctx) -> None:
     labels = (old, new) if old and new else (new,) if new else None
     strict = bool(new) and not old and not fields.get("skipIfNewValExists")
     script.emit(ALTER, ref, location, ctx, labels=labels, strict=strict)
-    if new and not old and not ctx.plpgsql and ref is not None:
+    made_here = ref is not None and any(
+        e.action == PROVIDE and e.ref is not None and e.ref.key == ref.key for e in script.effects
+    )  # a type made in the same transaction may use its new values at once
+    if new and not old and not ctx.plpgsql and ref is not None and not made_here:
         # IF NOT EXISTS of a value the type has: nothing is added, its use is sound
         script.new_enum_values.append((new, ref, bool(fields.get("skipIfNewValExists"))))
 
