@@ -44,6 +44,26 @@ CASES = {
         "ALTER TABLE a ALTER COLUMN i DROP IDENTITY;\n" + add("i"),
         None,
     ),
+    "made NOT NULL in the same ALTER TABLE, after": (
+        "ALTER TABLE a ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY,\n"
+        "  ALTER COLUMN id SET NOT NULL;\n",
+        None,
+    ),
+    "a primary key in the same ALTER TABLE, after": (
+        "ALTER TABLE a DROP CONSTRAINT a_pkey;\n"
+        "ALTER TABLE a ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY, ADD PRIMARY KEY (id);\n",
+        None,
+    ),
+    "a named not-null constraint in the same ALTER TABLE, before": (
+        "ALTER TABLE a ADD CONSTRAINT n NOT NULL id,\n"
+        "  ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY;\n",
+        None,
+    ),
+    "a primary key made USING INDEX": (
+        "ALTER TABLE a DROP CONSTRAINT a_pkey;\nCREATE UNIQUE INDEX a_id ON a (id);\n"
+        "ALTER TABLE a ADD CONSTRAINT a_pk PRIMARY KEY USING INDEX a_id;\n" + add("id"),
+        None,
+    ),
     "a column renamed, then made an identity": (
         "ALTER TABLE a RENAME COLUMN n TO m;\n" + add("m"),
         None,

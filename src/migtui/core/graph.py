@@ -1406,8 +1406,16 @@ class _Walker:
             hint = (
                 f"drop the default first: ALTER TABLE {table} ALTER COLUMN {ref.name} DROP DEFAULT"
             )
-        elif self.live.not_null_on(table, ref.name) is None and not any(
-            primary and ref.name in cols for cols, primary in self.keys.get(table, {}).values()
+        elif (
+            self.live.not_null_on(table, ref.name) is None
+            and not any(
+                (primary and ref.name in cols) or "?" in cols
+                for cols, primary in self.keys.get(table, {}).values()
+            )  # (a key made USING INDEX: its columns are not known here)
+            and not any(  # ALTER TABLE runs its NOT NULL and keys before an identity
+                e.statement == eff.statement and (e.not_null or e.primary or e.key)
+                for e in self.facts[m.id].effects
+            )
         ):
             why = "may hold nulls"
             hint = (
