@@ -40,6 +40,11 @@ CASES = {
         2,
     ),
     # the drops that run
+    "both tables dropped by one statement, the referenced first": ("DROP TABLE p, c;\n", None),
+    "both dropped by one statement after a rename": (
+        "ALTER TABLE p RENAME TO q;\nDROP TABLE q, c;\n",
+        None,
+    ),
     "the referenced table renamed, its name taken by another": (
         "ALTER TABLE p RENAME TO q;\nCREATE TABLE p (id int PRIMARY KEY);\n"
         "ALTER TABLE p DROP CONSTRAINT p_pkey1;\n",
@@ -116,3 +121,18 @@ def test_a_key_or_identity_column_keeps_not_null(case, verdicts):
     if isinstance(expected, int):
         expected = (expected, "42P16")
     assert_same_verdict(errors, refused, expected, "conflicting_constraint")
+
+
+def test_a_down_dropping_both_tables_in_one_statement_runs(write_migrations, analysis_of, pg_dsn):
+    """``DROP TABLE parent, child`` drops them together: the foreign key holds
+    nothing then, in whichever order they are named."""
+    import psycopg
+
+    up = "CREATE TABLE p (id int PRIMARY KEY);\nCREATE TABLE c (pid int REFERENCES p);\n"
+    down = "DROP TABLE p, c;\n"
+    root = write_migrations({"001_pc.sql": f"-- migrate:up\n{up}-- migrate:down\n{down}"})
+    errors = [p for p in analysis_of(root).problems if str(p.severity) == "error"]
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        conn.execute(up)
+        conn.execute(down)  # runs
+    assert errors == []

@@ -953,7 +953,7 @@ class _Walker:
                 drops.append(ref)
                 if ref.kind == INDEX:
                     self._constraint_index(m, file, eff, dynamic_here)
-                holding = self._holding(ref, self._alive)
+                holding = _not_dropped_with(self._holding(ref, self._alive), eff, facts)
                 if holding and not eff.cascade:
                     self._refused_drop(m, file, "up", eff, holding, dynamic_here)
                 for dependent in (
@@ -2632,6 +2632,7 @@ class _Walker:
             holding: list[ObjectRef] = []
             if eff.action == F.DROP and not (eff.guarded or eff.handled):
                 holding = self._holding(ref, state.alive, state.retyped)
+                holding = _not_dropped_with(holding, eff, facts)
                 if holding and not eff.cascade and exists(ref, eff):
                     self._refused_drop(m, section.file, kind, eff, holding, dynamic)
             skip = eff.if_exists or self._builtin(ref) or eff.guarded or eff.handled
@@ -2673,6 +2674,7 @@ class _Walker:
                     state.retyped.add(ref.key)
                 elif eff.action == F.DROP:
                     holding = self._holding(ref, state.alive, state.retyped)
+                    holding = _not_dropped_with(holding, eff, facts)
                     quiet = eff.cascade or eff.guarded or eff.handled
                     if holding and not quiet and (m.id, eff.line) not in reported:
                         reported.add((m.id, eff.line))
@@ -3008,6 +3010,30 @@ def _key_ref(key: tuple) -> ObjectRef:
     if namespace == "relation":
         return ObjectRef(INDEX, schema, name)
     return ObjectRef(CONSTRAINT, schema, name, table=table)
+
+
+def _not_dropped_with(holding: list[ObjectRef], eff: F.Effect, facts: F.ScriptFacts) -> list:
+    """What holds the object of a ``DROP a, b`` less what the same statement
+    drops too (and what lives on it): PostgreSQL drops them together."""
+    if not holding or eff.ref.kind in (COLUMN, CONSTRAINT):
+        return holding  # ALTER TABLE's drops are each judged on their own
+    together = [
+        e.ref
+        for e in facts.effects
+        if e.statement == eff.statement
+        and e.action == F.DROP
+        and e is not eff
+        and e.ref.kind not in (COLUMN, CONSTRAINT)
+    ]
+    if not together:
+        return holding
+    return [
+        d
+        for d in holding
+        if not any(
+            o.matches(d) or (d.table is not None and d.table == o.qualified) for o in together
+        )
+    ]
 
 
 def _sorted_problems(problems: list[Problem], order: dict[str, int]) -> list[Problem]:
