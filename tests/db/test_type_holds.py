@@ -72,6 +72,31 @@ CASES = {
         "DROP TABLE b;\n",
         1,
     ),
+    "a function taking a table's rows, the table renamed, both dropped": (
+        "CREATE TABLE t (id int);\n"
+        "CREATE FUNCTION f(r t) RETURNS int LANGUAGE sql AS 'SELECT 1';\n",
+        "ALTER TABLE t RENAME TO u;\nDROP FUNCTION f(u);\nDROP TABLE u;\n",
+        None,
+    ),
+    "a function taking a table's rows, the table renamed and dropped": (
+        "CREATE TABLE t (id int);\n"
+        "CREATE FUNCTION f(r t) RETURNS int LANGUAGE sql AS 'SELECT 1';\n",
+        "ALTER TABLE t RENAME TO u;\nDROP TABLE u;\n",
+        2,
+    ),
+    "a function taking the enum, the enum renamed, both dropped": (
+        ENUM + "CREATE FUNCTION f(m mood) RETURNS int LANGUAGE sql AS 'SELECT 1';\n",
+        "ALTER TYPE mood RENAME TO feeling;\nDROP FUNCTION f(feeling);\nDROP TYPE feeling;\n",
+        None,
+    ),
+    "a function replaced under the renamed table's name": (
+        "CREATE TABLE t (id int);\n"
+        "CREATE FUNCTION f(r t) RETURNS SETOF t LANGUAGE sql AS 'SELECT r';\n",
+        "ALTER TABLE t RENAME TO u;\n"
+        "CREATE OR REPLACE FUNCTION f(r u) RETURNS SETOF u LANGUAGE sql AS 'SELECT r';\n"
+        "DROP FUNCTION f(u);\nDROP TABLE u;\n",
+        None,
+    ),
     "a column added later": (
         ENUM + "CREATE TABLE a (y int);\nALTER TABLE a ADD COLUMN x mood;\n",
         "SELECT 1;\nDROP TYPE mood;\n",

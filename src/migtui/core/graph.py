@@ -308,6 +308,9 @@ def analyze(
         return walker.run()
 
 
+#: The names in a routine's argument list or result (``setof public.t``, ``mood[]``).
+_WORDS = re.compile(r"[\w$]+")
+
 #: Relations with a row type of their name, which a function may take or return.
 _ROW_TYPED = frozenset({TABLE, VIEW, MATVIEW, FOREIGN_TABLE})
 
@@ -438,6 +441,8 @@ class _Walker:
         self.view_types: dict[tuple, tuple[str, ...]] = {}
         #: the names of every routine the folder has made (any schema, ever)
         self.routine_names: set[str] = set()
+        #: a type's name -> keys of the routines whose arguments name it
+        self.signature_types: dict[str, set] = defaultdict(set)
         #: (function key, its arguments) -> (result, input names, defaults), as made
         self.function_shapes: dict[tuple, tuple[str, tuple[str, ...], int]] = {}
         #: table -> the positions in ``foreign_keys`` of the keys on it or to it
@@ -834,6 +839,8 @@ class _Walker:
                     self._replaced_function(m, file, eff, dynamic_here)
                 if ref.namespace == "routine":
                     self.routine_names.add(ref.name)
+                    for word in _WORDS.findall(f"{ref.args or ''} {eff.returns}"):
+                        self.signature_types[word.rpartition(".")[2]].add(ref.key)
                     if eff.acts:
                         self.acting.add(ref.name)
                 if eff.calls or eff.casts:
@@ -995,6 +1002,8 @@ class _Walker:
                     self._rename_dependencies(old_ref, new_ref)
                     self.renamed[old_ref.key] = (new_ref, m.id, eff.line)
                     self._rename_unfilled(old_ref, new_ref)
+                if ref.namespace == "type" or ref.kind in _ROW_TYPED:
+                    self._rename_in_signatures(ref, eff.new)
                 self._rename_view_column(ref, eff.new)
                 if ref.qualified in self.complete:
                     self.complete.discard(ref.qualified)
@@ -2244,6 +2253,43 @@ class _Walker:
             for held in self.keys.values():
                 if old.key in held:
                     held[new.key] = held.pop(old.key)
+
+    def _rename_in_signatures(self, old: ObjectRef, new: ObjectRef) -> None:
+        """A type renamed (or a table, whose rows are a type): the routines
+        taking it are named with its new name now, as PostgreSQL shows them."""
+        path = self.loaded.search_path
+
+        def spelled(token: str) -> str:
+            base, array = (token[:-2], "[]") if token.endswith("[]") else (token, "")
+            if base == old.qualified:
+                return new.qualified + array
+            if base == old.name and old.schema in path and new.schema == old.schema:
+                return new.name + array
+            return token
+
+        moved: dict[ObjectRef, ObjectRef] = {}
+        for key in self.signature_types.get(old.name, ()):
+            entries = self.live.by_key.get(key, [])
+            for i, (routine, origin, parent) in enumerate(entries):
+                shape = self.function_shapes.get((key, routine.args))
+                if shape is not None and old.name in _WORDS.findall(shape[0]):
+                    # its result is named anew too: not judged against a replacement
+                    self.function_shapes[(key, routine.args)] = ("", *shape[1:])
+                if not routine.args:
+                    continue
+                args = ", ".join(spelled(t) for t in routine.args.split(", "))
+                if args != routine.args:
+                    now = ObjectRef(routine.kind, routine.schema, routine.name, args)
+                    entries[i] = (now, origin, parent)
+                    moved[routine] = now
+                    self.signature_types[new.name].add(key)
+                    shape = self.function_shapes.pop((key, routine.args), None)
+                    if shape is not None:
+                        self.function_shapes[(key, args)] = shape
+        if moved:  # what holds what, under the routines' new names
+            for key, held in self.dependents.items():
+                if any(d in moved or t in moved for t, d in held):
+                    self.dependents[key] = [(moved.get(t, t), moved.get(d, d)) for t, d in held]
 
     def _rename_dependent(self, key: tuple, now: ObjectRef) -> None:
         """The object of ``key``, which depends on others, is ``now``: each of
