@@ -997,13 +997,13 @@ class _Walker:
                 provides.append(eff.new)
                 renames.append((ref, eff.new))
                 pairs = [(ref, eff.new), *self._key_partner(ref, eff.new)]
+                if ref.kind == SCHEMA:  # its objects, then its routines (named by its types)
+                    pairs += self._schema_contents(ref.name, eff.new.name, routines=False)
                 for old_ref, new_ref in pairs:
-                    self.live.rename(old_ref, new_ref, m.id)
-                    self._rename_dependencies(old_ref, new_ref)
-                    self.renamed[old_ref.key] = (new_ref, m.id, eff.line)
-                    self._rename_unfilled(old_ref, new_ref)
-                if ref.namespace == "type" or ref.kind in _ROW_TYPED:
-                    self._rename_in_signatures(ref, eff.new)
+                    self._move(m, eff, old_ref, new_ref)
+                if ref.kind == SCHEMA:
+                    for old_ref, new_ref in self._schema_contents(ref.name, eff.new.name):
+                        self._move(m, eff, old_ref, new_ref)
                 self._rename_view_column(ref, eff.new)
                 if ref.qualified in self.complete:
                     self.complete.discard(ref.qualified)
@@ -2253,6 +2253,39 @@ class _Walker:
             for held in self.keys.values():
                 if old.key in held:
                     held[new.key] = held.pop(old.key)
+
+    def _move(self, m: Migration, eff: F.Effect, old: ObjectRef, new: ObjectRef) -> None:
+        """``old`` is ``new`` from now on (a rename, or a schema's)."""
+        self.live.rename(old, new, m.id)
+        self._rename_dependencies(old, new)
+        self.renamed[old.key] = (new, m.id, eff.line)
+        self._rename_unfilled(old, new)
+        if old is not eff.ref and old.qualified in self.complete:
+            self.complete.discard(old.qualified)
+            self.complete.add(new.qualified)
+        if old.qualified in self.enums:
+            self.enums[new.qualified] = self.enums.pop(old.qualified)
+        if old.namespace == "type" or old.kind in _ROW_TYPED:
+            self._rename_in_signatures(old, new)
+        elif old.namespace == "routine" and old.key != new.key:
+            for word in _WORDS.findall(old.args or ""):
+                self.signature_types[word].add(new.key)
+
+    def _schema_contents(
+        self, old: str, new: str, routines: bool = True
+    ) -> list[tuple[ObjectRef, ObjectRef]]:
+        """A schema renamed: each object in it (its routines, or the others),
+        and its name in the new one (what lives on a table moves with it)."""
+        return [
+            (obj, ObjectRef(obj.kind, new, obj.name, obj.args))
+            for entries in list(self.live.by_key.values())
+            for obj, _, parent in entries
+            if obj.schema == old
+            and obj.table is None
+            and parent is None
+            and obj.kind != SCHEMA
+            and (obj.namespace == "routine") == routines
+        ]
 
     def _rename_in_signatures(self, old: ObjectRef, new: ObjectRef) -> None:
         """A type renamed (or a table, whose rows are a type): the routines
