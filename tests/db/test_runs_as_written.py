@@ -10,6 +10,20 @@ pytestmark = pytest.mark.db
 
 #: (first migration, second)
 CASES = {
+    "a primary key added under a test that the table has none (kestra)": (
+        'CREATE TABLE queues ("offset" serial PRIMARY KEY, key text);',
+        "DO $$ BEGIN IF NOT exists (SELECT constraint_name FROM information_schema.table_constraints"
+        " WHERE table_name = 'queues' AND constraint_type = 'PRIMARY KEY') THEN"
+        ' ALTER TABLE queues ADD PRIMARY KEY ("offset"); END IF; END $$;',
+    ),
+    "two tables dropped by one statement, the referenced one first": (
+        "CREATE TABLE p (id int PRIMARY KEY); CREATE TABLE c (pid int REFERENCES p);",
+        "DROP TABLE p, c;",
+    ),
+    "a schema renamed, its table altered under the new name": (
+        "CREATE SCHEMA app; CREATE TABLE app.p (id int);",
+        "ALTER SCHEMA app RENAME TO app2; ALTER TABLE app2.p ADD COLUMN x int;",
+    ),
     "functions whose argument types differ only by schema": (
         "CREATE SCHEMA a; CREATE SCHEMA b; CREATE TYPE a.mood AS ENUM('x'); CREATE TYPE b.mood AS ENUM('y'); CREATE FUNCTION f(a.mood) RETURNS int LANGUAGE sql AS 'SELECT 1';",
         "CREATE FUNCTION f(b.mood) RETURNS int LANGUAGE sql AS 'SELECT 2'; DROP FUNCTION f(a.mood); DROP FUNCTION f(b.mood);",

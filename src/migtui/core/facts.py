@@ -58,6 +58,9 @@ class Effect:
     #: Inside a PL/pgSQL block whose exception handler catches the error a
     #: missing object raises: the block may silently do nothing.
     handled: bool = False
+    #: Under a test that the object is not there yet (``IF NOT EXISTS (…) THEN``):
+    #: what it makes is skipped when something of its kind stands.
+    tolerant: bool = False
     #: For a PROVIDE of an extension: the schema its objects go to.
     into: str | None = None
     #: For a PROVIDE of an index or constraint: the columns of its table it uses

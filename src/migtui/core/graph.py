@@ -2111,7 +2111,7 @@ class _Walker:
 
     def _second_primary_key(self, m: Migration, file: str, eff: F.Effect, table: str) -> None:
         """A table has one primary key: adding another fails (42P16)."""
-        if table not in self.complete or eff.guarded or eff.handled:
+        if table not in self.complete or eff.guarded or eff.handled or eff.tolerant:
             return
         held = [k for k, (_, primary) in self.keys.get(table, {}).items() if primary]
         if not held:

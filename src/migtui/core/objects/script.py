@@ -171,6 +171,7 @@ class Script:
                 statement=ctx.statement,
                 guarded=ctx.guarded,
                 handled=ctx.handled,
+                tolerant=ctx.tolerant,
                 **extra,  # type: ignore[arg-type]
             )
         )
