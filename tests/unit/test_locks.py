@@ -45,7 +45,8 @@ def test_predicted_modes_follow_the_documented_lock_levels():
     assert modes("LOCK TABLE t IN SHARE MODE") == ["SHARE on t"]
     assert modes("TRUNCATE a, b") == ["ACCESS EXCLUSIVE on a", "ACCESS EXCLUSIVE on b"]
     assert modes("UPDATE t SET a = 1") == ["ROW EXCLUSIVE on t"]
-    assert modes("DROP INDEX CONCURRENTLY i") == ["SHARE UPDATE EXCLUSIVE on i"]
+    assert modes("DROP INDEX CONCURRENTLY i") == ["SHARE UPDATE EXCLUSIVE on the table of index i"]
+    assert modes("DROP VIEW v") == ["ACCESS EXCLUSIVE on v"]
     assert modes("VACUUM FULL t") == ["ACCESS EXCLUSIVE on t"]
     assert modes("SELECT 1") == []
 
@@ -173,3 +174,9 @@ def test_flyway_runs_a_script_of_only_concurrent_statements_outside_a_transactio
     hints = analyze_dir(folder, layout="flyway").hints
     found = [(h.migration, h.rule) for h in hints if h.rule == "concurrently-in-transaction"]
     assert found == [("3", "concurrently-in-transaction")]
+
+
+def test_a_dropped_index_is_named_as_an_index_whose_table_is_locked():
+    [hint] = linted("DROP INDEX IF EXISTS metrics_flow_id;\n", held=False)
+    assert hint.rule == "no-lock-timeout" and hint.object == "index metrics_flow_id"
+    assert "on the table of index metrics_flow_id" in hint.message

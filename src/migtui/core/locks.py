@@ -126,13 +126,22 @@ SAFER = {
 
 @dataclass(frozen=True)
 class Lock:
-    """One table lock a statement takes: the relation as written, and the mode."""
+    """One table lock a statement takes: the relation as written, and the mode.
+    ``kind`` is what the name is of: a dropped index's lock is on its table."""
 
     relation: str
     mode: str
+    kind: str = "table"
 
     def __str__(self) -> str:
+        if self.kind == "index":
+            return f"{self.mode} on the table of index {self.relation}"
         return f"{self.mode} on {self.relation}"
+
+    @property
+    def named(self) -> str:
+        """The object the lock is named by, as problems spell one."""
+        return f"{self.kind} {self.relation}"
 
 
 def _name(rangevar: dict | None) -> str | None:
@@ -205,7 +214,8 @@ def predict(tree: dict | None) -> tuple[Lock, ...]:
         mode = "SHARE UPDATE EXCLUSIVE" if fields.get("concurrent") else ACCESS_EXCLUSIVE
         names = [".".join(p["String"]["sval"] for p in obj.get("List", {}).get("items", ()))
                  for obj in fields.get("objects", ())]  # fmt: skip
-        return tuple(Lock(n, mode) for n in names if n)
+        kind = _DROPPED_KINDS[fields["removeType"]]
+        return tuple(Lock(n, mode, kind) for n in names if n)
     if node == "RenameStmt" and fields.get("relation"):
         return (Lock(_name(fields["relation"]) or "", ACCESS_EXCLUSIVE),)
     if node == "RefreshMatViewStmt":
@@ -224,6 +234,15 @@ def predict(tree: dict | None) -> tuple[Lock, ...]:
             if (n := _name(r.get("VacuumRelation", {}).get("relation")))
         )
     return ()
+
+
+#: What a DROP that locks a table names.
+_DROPPED_KINDS = {
+    "OBJECT_TABLE": "table",
+    "OBJECT_INDEX": "index",
+    "OBJECT_VIEW": "view",
+    "OBJECT_MATVIEW": "materialized view",
+}
 
 
 def _constraints(create: dict) -> list[dict]:
@@ -282,7 +301,7 @@ def lint(
             f"{lock} is held until the migration commits, while {len(slow)} slower "
             f"statement(s) after it run (line {slow[0].start_line} first)",
             "move the slow work to a migration of its own, or before the locking statement",
-            f"table {lock.relation}",
+            lock.named,
         )
 
     for statement in statements:
@@ -346,7 +365,7 @@ def lint(
                 "tool, it queues behind any open transaction on the table and every query "
                 "after it queues behind it (migtui sets lock_timeout itself)",
                 "SET lock_timeout = '5s'; at the top of the migration",
-                f"table {strong[0].relation}",
+                strong[0].named,
             )
         if strong and held is None and held_in_transaction and not outside:
             held = (statement, strong[0])
