@@ -97,6 +97,17 @@ CASES = {
         "DROP FUNCTION f(u);\nDROP TABLE u;\n",
         None,
     ),
+    "a composite type's attribute of the enum": (
+        ENUM + "CREATE TYPE pair AS (m mood, n int);\n",
+        "DROP TYPE mood;\n",
+        1,
+    ),
+    "a domain over the enum": (ENUM + "CREATE DOMAIN dm AS mood;\n", "DROP TYPE mood;\n", 1),
+    "a composite type dropped first": (
+        ENUM + "CREATE TYPE pair AS (m mood, n int);\n",
+        "DROP TYPE pair;\nDROP TYPE mood;\n",
+        None,
+    ),
     "a column added later": (
         ENUM + "CREATE TABLE a (y int);\nALTER TABLE a ADD COLUMN x mood;\n",
         "SELECT 1;\nDROP TYPE mood;\n",

@@ -19,6 +19,7 @@ def _provide_type(
     strict: bool = True,
     data_type: str = "",
     labels: tuple[str, ...] | None = None,
+    depends: tuple[ObjectRef, ...] = (),
 ) -> ObjectRef | None:
     ref = script.schema_object(names, kind)
     if ref is None:
@@ -33,6 +34,7 @@ def _provide_type(
         parent=parent,
         strict=strict,
         data_type=data_type,
+        depends=depends,
         labels=labels,
     )
     return ref
@@ -40,12 +42,25 @@ def _provide_type(
 
 def composite(script: Script, fields: dict, ctx: Ctx) -> None:
     rv = fields.get("typevar", {})
+    held = []
     for col in fields.get("coldeflist", ()):
-        script.need_type(col.get("ColumnDef", {}).get("typeName"), ctx)
+        type_name = col.get("ColumnDef", {}).get("typeName")
+        script.need_type(type_name, ctx)
+        held.append(_folder_type(script, type_name))
     ref = script.range_var(rv, TYPE)
     if ref is not None:
         script.need_schema(ref, rv.get("location"), ctx)
-        script.emit(PROVIDE, ref, rv.get("location"), ctx, strict=True)
+        # its attributes' types of the folder hold it (as a column's do)
+        depends = tuple(dict.fromkeys(t for t in held if t is not None))
+        script.emit(PROVIDE, ref, rv.get("location"), ctx, strict=True, depends=depends)
+
+
+def _folder_type(script: Script, type_name: dict | None) -> ObjectRef | None:
+    """The type of the folder a type name names, if it is not a built-in one."""
+    if not type_name:
+        return None
+    needed = script.type_name(type_name)[1]
+    return needed if needed is not None and needed.namespace == "type" else None
 
 
 def enum(script: Script, fields: dict, ctx: Ctx) -> None:
@@ -88,7 +103,9 @@ def domain(script: Script, fields: dict, ctx: Ctx) -> None:
     script.need_type(fields.get("typeName"), ctx)
     for con in fields.get("constraints", ()):
         read(script, con.get("Constraint", {}).get("raw_expr"), ctx)
-    _provide_type(script, strings(fields.get("domainname", ())), ctx, DOMAIN)
+    base = _folder_type(script, fields.get("typeName"))
+    names = strings(fields.get("domainname", ()))
+    _provide_type(script, names, ctx, DOMAIN, depends=(base,) if base is not None else ())
 
 
 def alter_enum(script: Script, fields: dict, ctx: Ctx) -> None:
