@@ -53,7 +53,15 @@ from migtui.core.objects import (
     types,
     views,
 )
-from migtui.core.objects.script import Ctx, Script, Src, node, nodes_of, strings
+from migtui.core.objects.script import (
+    Ctx,
+    Script,
+    Src,
+    node,
+    nodes_of,
+    outside_subqueries,
+    strings,
+)
 
 _SKIPPED_CATEGORIES = frozenset({"transaction", "psql", "copy_data"})
 
@@ -312,19 +320,8 @@ class _EnumUse:
     def _own_comparisons(fields: dict) -> list[dict]:
         """The comparisons of a statement's own WHERE (and select list), not
         those of a subquery, whose bare names are its own tables' first."""
-        found = []
-        stack = [fields.get(part) for part in ("whereClause", "targetList", "returningClause")]
-        while stack:
-            item = stack.pop()
-            if isinstance(item, list):
-                stack.extend(item)
-            elif isinstance(item, dict):
-                if "SubLink" in item or "RangeSubselect" in item:
-                    continue
-                if "A_Expr" in item:
-                    found.append(item["A_Expr"])
-                stack.extend(v for v in item.values() if isinstance(v, (dict, list)))
-        return found
+        parts = (fields.get(part) for part in ("whereClause", "targetList", "returningClause"))
+        return [item["A_Expr"] for item in outside_subqueries(*parts) if "A_Expr" in item]
 
     def _table(self, kind: str, fields: dict) -> tuple[ObjectRef | None, set[str], bool]:
         """The statement's table, the names it goes by, and whether a bare column

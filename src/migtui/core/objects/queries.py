@@ -25,6 +25,7 @@ from migtui.core.objects.script import (
     Script,
     const_string,
     node,
+    outside_subqueries,
     range_var_names,
     strings,
     value_type,
@@ -318,19 +319,10 @@ def statement_columns(script: Script, kind: str, fields: dict, ctx: Ctx) -> None
         return
     # an alias hides the table's own name
     own = {(rv.get("alias") or {}).get("aliasname") or rv.get("relname", "")}
-    stack = [fields.get(part) for part in parts]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, list):
-            stack.extend(item)
-        elif isinstance(item, dict):
-            if "SubLink" in item:
-                continue  # its names may be its own tables'
-            ref = item.get("ColumnRef")
-            if isinstance(ref, dict):
-                _table_column(script, table, own, ref, ctx)
-                continue
-            stack.extend(v for v in item.values() if isinstance(v, (dict, list)))
+    for item in outside_subqueries(*(fields.get(part) for part in parts)):
+        ref = item.get("ColumnRef")
+        if isinstance(ref, dict):
+            _table_column(script, table, own, ref, ctx)
 
 
 def joined_columns(
@@ -343,24 +335,15 @@ def joined_columns(
     left alone."""
     tables, conditions = _named_sources(script, sources)
     found = []
-    stack = [fields.get(part) for part in parts] + conditions
-    while stack:
-        item = stack.pop()
-        if isinstance(item, list):
-            stack.extend(item)
-        elif isinstance(item, dict):
-            if "SubLink" in item:
-                continue  # its names may be its own tables'
-            ref = item.get("ColumnRef")
-            if isinstance(ref, dict):
-                names = ref.get("fields", ())
-                words = strings(names)
-                if len(words) == 2 == len(names) and words[1] != "*":
-                    table = tables.get(words[0])
-                    if table is not None and words[1] not in SYSTEM_COLUMNS:
-                        found.append((table.column(words[1]), ref.get("location")))
-                continue
-            stack.extend(v for v in item.values() if isinstance(v, (dict, list)))
+    for item in outside_subqueries(*(fields.get(part) for part in parts), *conditions):
+        ref = item.get("ColumnRef")
+        if isinstance(ref, dict):
+            names = ref.get("fields", ())
+            words = strings(names)
+            if len(words) == 2 == len(names) and words[1] != "*":
+                table = tables.get(words[0])
+                if table is not None and words[1] not in SYSTEM_COLUMNS:
+                    found.append((table.column(words[1]), ref.get("location")))
     return found
 
 

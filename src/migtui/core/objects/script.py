@@ -427,6 +427,19 @@ def nodes_of(tree):
 _BRANCHES = frozenset({dict, list})
 
 
+def outside_subqueries(*trees):
+    """Every node dict of ``trees`` but those inside a subquery (a SubLink, or
+    one in FROM), whose names are its own tables' first."""
+    stack = list(trees)
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict) and "SubLink" not in item and "RangeSubselect" not in item:
+            yield item
+            stack.extend(v for v in item.values() if isinstance(v, (dict, list)))
+
+
 def strings(nodes) -> list[str]:
     """The text of a list of String nodes."""
     out = []
@@ -453,19 +466,7 @@ def calls_in(*trees) -> tuple[tuple[str | None, str], ...]:
     """The functions called in ``trees``: (schema or None, name), once each,
     leaving out pg_catalog's."""
     found: dict[tuple[str | None, str], None] = {}
-    stack = list(trees)
-    pop, push = stack.pop, stack.append
-    while stack:
-        item = pop()
-        kind = type(item)
-        if kind is list:
-            stack.extend(item)
-            continue
-        if kind is not dict:
-            continue
-        for value in item.values():
-            if type(value) in _BRANCHES:
-                push(value)
+    for item in nodes_of(list(trees)):
         if "FuncCall" in item:
             names = strings(item["FuncCall"].get("funcname", ()))
             if len(names) == 1:
