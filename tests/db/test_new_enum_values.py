@@ -35,10 +35,41 @@ CASES = {
     "a column's new default": ("ALTER TABLE t ALTER COLUMN m SET DEFAULT 'sad';\n", 2),
     "a new column's default": ("ALTER TABLE t ADD COLUMN m2 mood DEFAULT 'sad';\n", 2),
     "a new table's default": ("CREATE TABLE u (m mood NOT NULL DEFAULT 'sad');\n", 2),
+    "stored by INSERT … SELECT": ("INSERT INTO t (id, m) SELECT 2, 'sad';\n", 2),
+    "set by ON CONFLICT … DO UPDATE": (
+        "CREATE UNIQUE INDEX ON t (id);\n"
+        "INSERT INTO t (id, m) VALUES (1, 'ok') ON CONFLICT (id) DO UPDATE SET m = 'sad';\n",
+        3,
+    ),
+    "set by MERGE": (
+        "MERGE INTO t USING (SELECT 1 AS id) s ON t.id = s.id\n"
+        "WHEN MATCHED THEN UPDATE SET m = 'sad';\n",
+        2,
+    ),
+    "inserted by MERGE": (
+        "MERGE INTO t USING (SELECT 9 AS id) s ON t.id = s.id\n"
+        "WHEN NOT MATCHED THEN INSERT (id, m) VALUES (s.id, 'sad');\n",
+        2,
+    ),
+    "stored through coalesce with the column": ("UPDATE t SET m = coalesce(m, 'sad');\n", 2),
+    "compared in one arm of a UNION": (
+        "SELECT id FROM t WHERE note = 'x' UNION SELECT id FROM t WHERE m = 'sad';\n",
+        2,
+    ),
     # the ones that run
     "stored in a text column": ("UPDATE t SET note = 'sad';\n", None),
     "inserted into a text column": ("INSERT INTO t (id, note) VALUES (2, 'sad');\n", None),
     "compared with a text column": ("DELETE FROM t WHERE note = 'sad';\n", None),
+    "selected into a text column": ("INSERT INTO t (id, note) SELECT 2, 'sad';\n", None),
+    "set in a text column by ON CONFLICT": (
+        "CREATE UNIQUE INDEX ON t (id);\n"
+        "INSERT INTO t (id, note) VALUES (1, 'x') ON CONFLICT (id) DO UPDATE SET note = 'sad';\n",
+        None,
+    ),
+    "compared with a text column in a UNION": (
+        "SELECT id FROM t WHERE m = 'ok' UNION SELECT id FROM t WHERE note = 'sad';\n",
+        None,
+    ),
     "added IF NOT EXISTS, and there before": (
         "ALTER TYPE mood ADD VALUE IF NOT EXISTS 'ok';\nUPDATE t SET m = 'ok';\n",
         None,

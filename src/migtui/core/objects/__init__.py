@@ -305,16 +305,23 @@ class _EnumUse:
                 ):
                     self.sure = True
         if kind in _COMPARING:
-            for expr in self._own_comparisons(fields):
-                left, right = expr.get("lexpr") or {}, expr.get("rexpr") or {}
-                for one, other in ((left, right), (right, left)):
-                    if "ColumnRef" in one and self._meets(other):
-                        words = strings(one["ColumnRef"].get("fields", ()))
-                        self._column(words, table, names, alone)
+            # each arm of a UNION compares within its own FROM
+            for arm in _arms(fields) if kind == "SelectStmt" else (fields,):
+                self._compared(kind, arm)
         if table is not None:
             for name in self._assigned(kind, fields):
                 self._column([name], table, names, True)
         return self.sure, tuple(dict.fromkeys(self.columns))
+
+    def _compared(self, kind: str, fields: dict) -> None:
+        """Columns of the statement's one table its own WHERE compares with the value."""
+        table, names, alone = self._table(kind, fields)
+        for expr in self._own_comparisons(fields):
+            left, right = expr.get("lexpr") or {}, expr.get("rexpr") or {}
+            for one, other in ((left, right), (right, left)):
+                if "ColumnRef" in one and self._meets(other):
+                    words = strings(one["ColumnRef"].get("fields", ()))
+                    self._column(words, table, names, alone)
 
     @staticmethod
     def _own_comparisons(fields: dict) -> list[dict]:
@@ -326,9 +333,10 @@ class _EnumUse:
     def _table(self, kind: str, fields: dict) -> tuple[ObjectRef | None, set[str], bool]:
         """The statement's table, the names it goes by, and whether a bare column
         name can only be its own."""
-        if kind in ("UpdateStmt", "DeleteStmt", "InsertStmt", "AlterTableStmt"):
+        if kind in ("UpdateStmt", "DeleteStmt", "InsertStmt", "AlterTableStmt", "MergeStmt"):
             rv = fields.get("relation") or {}
             others = fields.get("fromClause") or fields.get("usingClause")
+            others = others or fields.get("sourceRelation")
             alone = not others and not fields.get("withClause")
         elif kind == "SelectStmt":
             sources = fields.get("fromClause") or ()
@@ -346,24 +354,59 @@ class _EnumUse:
         """Columns of the table the literal is stored in or made the default of."""
         found = []
         if kind == "UpdateStmt":
-            for target in fields.get("targetList", ()):
-                res = target.get("ResTarget", {})
-                if self._is_value(res.get("val")) and res.get("name"):
-                    found.append(res["name"])
+            found += self._set(fields.get("targetList", ()))
         elif kind == "InsertStmt":
             cols = [c.get("ResTarget", {}).get("name") for c in fields.get("cols", ())]
             select = (fields.get("selectStmt") or {}).get("SelectStmt", {})
-            for row in select.get("valuesLists", ()):
-                items = row.get("List", {}).get("items", ())
-                for name, item in zip(cols, items, strict=False):
-                    if name and self._is_value(item):
-                        found.append(name)
+            rows = [row.get("List", {}).get("items", ()) for row in select.get("valuesLists", ())]
+            if not rows and select.get("op", "SETOP_NONE") == "SETOP_NONE":
+                # INSERT … SELECT: the select list in the columns' order
+                rows = [[t.get("ResTarget", {}).get("val") for t in select.get("targetList", ())]]
+            found += self._stored(cols, rows)
+            # ON CONFLICT … DO UPDATE SET
+            found += self._set((fields.get("onConflictClause") or {}).get("targetList", ()))
+        elif kind == "MergeStmt":
+            for clause in fields.get("mergeWhenClauses", ()):
+                when = clause.get("MergeWhenClause", {})
+                targets = when.get("targetList", ())
+                if when.get("commandType") == "CMD_UPDATE":
+                    found += self._set(targets)
+                elif when.get("commandType") == "CMD_INSERT":
+                    cols = [t.get("ResTarget", {}).get("name") for t in targets]
+                    found += self._stored(cols, [when.get("values", ())])
         elif kind == "AlterTableStmt":
             for cmd in fields.get("cmds", ()):
                 at = cmd.get("AlterTableCmd", {})
                 if at.get("subtype") == "AT_ColumnDefault" and self._is_value(at.get("def")):
                     found.append(at.get("name", ""))
         return found
+
+    def _set(self, targets: Sequence[dict]) -> list[str]:
+        """The columns a SET list gives the value."""
+        found = []
+        for target in targets:
+            res = target.get("ResTarget", {})
+            if res.get("name") and self._yields(res.get("val")):
+                found.append(res["name"])
+        return found
+
+    def _stored(self, cols: list[str | None], rows: Sequence[Sequence[dict]]) -> list[str]:
+        """The named columns rows of values give the value (unnamed ones are
+        the table's in its order, not known here)."""
+        return [
+            name
+            for row in rows
+            for name, item in zip(cols, row, strict=False)
+            if name and self._yields(item)
+        ]
+
+    def _yields(self, tree: dict | None) -> bool:
+        """The value, or ``coalesce(column, value)``: stored in a column of the
+        type, either is refused (an enum column takes no text either)."""
+        if self._is_value(tree):
+            return True
+        args = ((tree or {}).get("CoalesceExpr") or {}).get("args", ())
+        return any(self._is_value(a) for a in args) and any("ColumnRef" in a for a in args)
 
     def _column(
         self, words: list[str], table: ObjectRef | None, names: set[str], alone: bool
@@ -389,6 +432,13 @@ class _EnumUse:
             return False
         found = self.script.schema_object(names, TYPE)  # along the search_path
         return found is not None and found.key == self.type_ref.key
+
+
+def _arms(fields: dict) -> list[dict]:
+    """The plain SELECTs a UNION, INTERSECT or EXCEPT is made of (or the one)."""
+    if fields.get("op", "SETOP_NONE") == "SETOP_NONE":
+        return [fields]
+    return _arms(fields.get("larg") or {}) + _arms(fields.get("rarg") or {})
 
 
 class _Repeats:
