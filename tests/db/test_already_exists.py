@@ -55,6 +55,25 @@ CASES = {
         (2, "42710"),
     ),
     "an enum renamed to a table's row type": ("ALTER TYPE mood RENAME TO users;\n", (1, "42710")),
+    "a key named as an index": (
+        "ALTER TABLE codes ADD CONSTRAINT users_email_idx UNIQUE (id);\n",
+        (1, "42P07"),
+    ),
+    "a table made again under its old name, its key named as the old one's": (
+        "ALTER TABLE users RENAME TO users_old;\n"
+        "CREATE TABLE users (id int, CONSTRAINT users_pkey PRIMARY KEY (id));\n",
+        (2, "42P07"),
+    ),
+    "a key renamed away, then its name given to another table's key": (
+        "ALTER TABLE codes RENAME CONSTRAINT codes_code_key TO codes_unique;\n"
+        "CREATE TABLE other (id int, CONSTRAINT codes_code_key PRIMARY KEY (id));\n",
+        None,
+    ),
+    "a table made again under its old name, its key's name left to the server": (
+        "ALTER TABLE users RENAME TO users_old;\n"
+        "CREATE TABLE users (id int PRIMARY KEY);\n",
+        None,
+    ),
     # the forms that run
     "a key renamed, and its index with it": (
         "ALTER TABLE codes RENAME CONSTRAINT codes_code_key TO codes_unique;\n"

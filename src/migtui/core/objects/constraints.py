@@ -92,6 +92,9 @@ def constraint(
             ctx,
             parent=build.qualified,
             columns=columns,
+            # a name given is refused when a relation of the schema has it (an
+            # invented one is numbered instead)
+            strict=con.get("conname") is not None,
         )
         # a key a foreign key may reference (PostgreSQL takes no deferrable one)
         usable = contype != "CONSTR_EXCLUSION" and not con.get("deferrable")
