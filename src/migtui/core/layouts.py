@@ -478,6 +478,8 @@ def _with_content_checks(migration: Migration, root: Path) -> Migration:
                 "missing_down", message, hint, line
             )
         )
+    if not found:
+        return migration
     return replace(migration, read_problems=migration.read_problems + tuple(found))
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import replace
 from pathlib import Path
 
 from migtui.core.model import (
@@ -140,11 +139,13 @@ def read(root: Path) -> Read:
 
 
 def _native_migration(path: Path, root: Path, raw_version: str, name: str | None) -> Migration:
-    migration = Migration(Version(raw_version), name or "", path, "native")
+    def migration(**sections) -> Migration:
+        return Migration(Version(raw_version), name or "", path, "native", **sections)
+
     where = Where(root, path, raw_version)
     source = read_source(where)
     if isinstance(source, Problem):
-        return replace(migration, read_problems=(source,))
+        return migration(read_problems=(source,))
 
     problems: list[Problem] = []
     # Every marker line ends the section before it, even a malformed one, so the
@@ -172,12 +173,10 @@ def _native_migration(path: Path, root: Path, raw_version: str, name: str | None
                 problems.append(where.problem("parse_error", message, hint, index + 1))
                 up = source.section("up", 0, index)
                 requires = declared_requires(list(enumerate(source.lines[:index])), where, problems)
-                return replace(
-                    migration, up=up, declared_requires=requires, read_problems=tuple(problems)
-                )
+                return migration(up=up, declared_requires=requires, read_problems=tuple(problems))
         up = source.section("up", 0, None)
         requires = declared_requires(all_lines(source), where, problems)
-        return replace(migration, up=up, declared_requires=requires, read_problems=tuple(problems))
+        return migration(up=up, declared_requires=requires, read_problems=tuple(problems))
 
     sections: dict[str, Section] = {}
     requires_lines = list(enumerate(source.lines[: markers[0][0]]))
@@ -191,8 +190,7 @@ def _native_migration(path: Path, root: Path, raw_version: str, name: str | None
             requires_lines += [(i, source.lines[i]) for i in range(index + 1, stop)]
     problems.extend(sql_before(source, markers[0][0], where, "-- migrate:up"))
     requires = declared_requires(requires_lines, where, problems)
-    return replace(
-        migration,
+    return migration(
         up=sections.get("up"),
         down=sections.get("down"),
         verify=sections.get("verify"),
