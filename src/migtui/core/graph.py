@@ -92,6 +92,9 @@ class _Traits(NamedTuple):
 
 _NO_TRAITS = _Traits()
 
+#: The types an identity column may have.
+_IDENTITY_TYPES = frozenset({"int2", "int4", "int8"})
+
 #: Schemas every database has.
 BUILTIN_SCHEMAS = frozenset({"public", "pg_catalog", "information_schema", "pg_toast"})
 
@@ -881,6 +884,8 @@ class _Walker:
                         bool(eff.always), written, bool(eff.default), bool(eff.identity)
                     )
                     self._traits(ref.key, traits)
+                    if eff.identity:
+                        self._identity_type_refused(m, file, eff, written)
                     if eff.value_type:
                         self._value_refused(m, file, eff, written, dynamic_here)
                 elif ref.namespace == "type":
@@ -1406,6 +1411,8 @@ class _Walker:
         has a default (a serial's too) or may hold nulls: PostgreSQL refuses
         (55000). Judged on a table whose every column the walk knows."""
         ref, table = eff.ref, eff.ref.table or ""
+        if self._identity_type_refused(m, file, eff, traits.data_type):
+            return
         if dynamic or table not in self.complete or ref.key not in self.column_traits:
             return
         if traits.identity:
@@ -1438,6 +1445,25 @@ class _Walker:
         )
         if self._first_time(m, "conflicting_constraint", f"{table}.{ref.name}", eff.line):
             self._refuse("conflicting_constraint", m, file, eff, message, hint)
+
+    def _identity_type_refused(
+        self, m: Migration, file: str, eff: F.Effect, data_type: str
+    ) -> bool:
+        """An identity of a type that is not smallint, integer or bigint (a
+        domain over one neither): PostgreSQL refuses (22023). True when said."""
+        if not data_type or data_type in _IDENTITY_TYPES:
+            return False
+        shown = data_type.partition(":")[2] if ":" in data_type else data_type
+        table = eff.ref.table or ""
+        message = (
+            f"{m.id} makes column {eff.ref.name} of {table} an identity at line {eff.line}, but "
+            f"it is of type {shown}: an identity must be smallint, integer or bigint, and "
+            "PostgreSQL refuses (22023)"
+        )
+        hint = "give the column type integer or bigint, or use a default instead of an identity"
+        if self._first_time(m, "conflicting_constraint", f"{table}.{eff.ref.name}", eff.line):
+            self._refuse("conflicting_constraint", m, file, eff, message, hint)
+        return True
 
     def _not_null(self, m: Migration, file: str, eff: F.Effect, dynamic: bool) -> bool:
         """PostgreSQL 18 keeps one not-null constraint per column. True when the
