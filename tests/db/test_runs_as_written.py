@@ -10,6 +10,11 @@ pytestmark = pytest.mark.db
 
 #: (first migration, second)
 CASES = {
+    "a trigger on pg_catalog's suppress_redundant_updates_trigger, unqualified": (
+        "CREATE TABLE t (a int);",
+        "CREATE TRIGGER t_same BEFORE UPDATE ON t FOR EACH ROW"
+        " EXECUTE FUNCTION suppress_redundant_updates_trigger();",
+    ),
     "a primary key added under a test that the table has none (kestra)": (
         'CREATE TABLE queues ("offset" serial PRIMARY KEY, key text);',
         "DO $$ BEGIN IF NOT exists (SELECT constraint_name FROM information_schema.table_constraints"

@@ -3,8 +3,9 @@ database) and needs what it runs."""
 
 from __future__ import annotations
 
+from migtui.core.builtins import builtin_functions
 from migtui.core.facts import ALTER, PROVIDE, REQUIRE
-from migtui.core.model import COLUMN, FUNCTION, POLICY, RULE, TRIGGER, ObjectRef
+from migtui.core.model import COLUMN, CONSTRAINT, FUNCTION, POLICY, RULE, TRIGGER, ObjectRef
 from migtui.core.objects.queries import read
 from migtui.core.objects.routines import routine_ref
 from migtui.core.objects.script import Ctx, Script, strings
@@ -18,7 +19,10 @@ def create_trigger(script: Script, fields: dict, ctx: Ctx) -> None:
     rv = fields.get("relation", {})
     table = script.range_var(rv)
     script.emit(REQUIRE, table, rv.get("location"), ctx)
-    func = routine_ref(script, strings(fields.get("funcname", ())), FUNCTION, "")
+    names = strings(fields.get("funcname", ()))
+    # pg_catalog's trigger functions (suppress_redundant_updates_trigger …) are found first
+    builtin = len(names) == 1 and names[0] in builtin_functions()
+    func = None if builtin else routine_ref(script, names, FUNCTION, "")
     location = ctx.src.find(func.name) if func else None
     script.emit(REQUIRE, func, location, ctx)
     if fields.get("constrrel"):
@@ -32,6 +36,8 @@ def create_trigger(script: Script, fields: dict, ctx: Ctx) -> None:
         depends = (func,) if func is not None else ()
         strict = not fields.get("replace")
         script.emit(PROVIDE, trigger, ctx.src.find(name), ctx, depends=depends, strict=strict)
+        if fields.get("isconstraint"):  # a constraint trigger is a constraint of its name too
+            script.emit(PROVIDE, _on_table(CONSTRAINT, table, name), ctx.src.find(name), ctx)
 
 
 def create_rule(script: Script, fields: dict, ctx: Ctx) -> None:
@@ -94,5 +100,8 @@ def alter_policy(script: Script, fields: dict, ctx: Ctx) -> None:
 
 
 def create_event_trigger(script: Script, fields: dict, ctx: Ctx) -> None:
-    func = routine_ref(script, strings(fields.get("funcname", ())), FUNCTION, "")
+    names = strings(fields.get("funcname", ()))
+    # pg_catalog's trigger functions (suppress_redundant_updates_trigger …) are found first
+    builtin = len(names) == 1 and names[0] in builtin_functions()
+    func = None if builtin else routine_ref(script, names, FUNCTION, "")
     script.emit(REQUIRE, func, ctx.src.find(func.name) if func else None, ctx)
