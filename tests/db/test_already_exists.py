@@ -70,8 +70,7 @@ CASES = {
         None,
     ),
     "a table made again under its old name, its key's name left to the server": (
-        "ALTER TABLE users RENAME TO users_old;\n"
-        "CREATE TABLE users (id int PRIMARY KEY);\n",
+        "ALTER TABLE users RENAME TO users_old;\nCREATE TABLE users (id int PRIMARY KEY);\n",
         None,
     ),
     # the forms that run

@@ -92,6 +92,10 @@ class _Traits(NamedTuple):
 
 _NO_TRAITS = _Traits()
 
+#: A name PostgreSQL may have invented and numbered, because the plain one
+#: was taken when it was made.
+_NUMBERED = re.compile(r"^(.+_(?:pkey|key|excl|check|fkey|not_null|idx))\d+$")
+
 #: The types an identity column may have.
 _IDENTITY_TYPES = frozenset({"int2", "int4", "int8"})
 
@@ -1079,6 +1083,8 @@ class _Walker:
             source = self._outside_source(candidate)
             if source is not None:
                 return Requirement(candidate, file, eff.line, None, source, eff.guarded)
+        if ref.kind == CONSTRAINT and self._constraint_missing(m, file, eff, ref, dynamic_here):
+            return Requirement(ref, file, eff.line, None, None, eff.guarded)
         if ref.kind in TABLE_SCOPED_KINDS and ref.kind != "trigger":
             # Columns and constraints are not tracked across migrations: tables made by
             # CREATE TABLE AS, LIKE or dynamic SQL have columns no statement names.
@@ -1116,6 +1122,55 @@ class _Walker:
             self.repeats[key].append(line)
             return False
         self.repeats[key] = []
+        return True
+
+    def _constraint_missing(
+        self, m: Migration, file: str, eff: F.Effect, ref: ObjectRef, dynamic: bool
+    ) -> bool:
+        """A constraint a statement names (DROP, VALIDATE, RENAME, ALTER or
+        COMMENT ON CONSTRAINT) on a table made in the folder whose every
+        constraint the walk knows: absent, PostgreSQL refuses (42704). True
+        when said. A name the server may have numbered (``t_pkey1``, where
+        ``t_pkey`` was taken when it was made) is not judged."""
+        table = self.live.find(ObjectRef(TABLE, ref.schema, (ref.table or "").partition(".")[2]))
+        if table is None or table[0].kind != TABLE or ref.table not in self.complete:
+            return False
+        if dynamic or eff.guarded or eff.handled or self._catalog_has(ref):
+            return False
+        has = sorted(
+            entry[0].name
+            for key in self.live.children.get(ref.table or "", ())
+            if key[0] == CONSTRAINT
+            for entry in self.live.by_key.get(key, ())
+            if entry[0].table == ref.table
+        )
+        base = _NUMBERED.match(ref.name)
+        if base is not None and base.group(1) in has:
+            return False
+        if not self._first_time(m, "missing_prerequisite", str(ref), eff.line):
+            return True
+        shown = ", ".join(has[:6]) + (f" and {len(has) - 6} more" if len(has) > 6 else "")
+        index = self.live.find(ObjectRef(INDEX, ref.schema, ref.name))
+        if index is not None:
+            hint = f"{ref.name} is an index: write DROP INDEX {index[0].qualified}"
+        elif has:
+            hint = f"use one of the names it has ({shown}), or add the constraint first"
+        else:
+            hint = "it has no constraints: add the constraint first, or fix the name"
+        self.problems.append(
+            Problem(
+                "missing_prerequisite",
+                ERROR,
+                f"{m.id} needs constraint {ref.name} of {ref.table}, which has no such "
+                f"constraint at this point (made by {table[1]}); PostgreSQL refuses (42704)",
+                hint,
+                migration=m.id,
+                object=str(ref),
+                file=file,
+                line=eff.line,
+                section="up",
+            )
+        )
         return True
 
     def _missing_column(self, m: Migration, file: str, eff: F.Effect, ref: ObjectRef) -> None:

@@ -150,9 +150,9 @@ def comment(script: Script, fields: dict, ctx: Ctx) -> None:
         names = strings(fields.get("object", {}).get("List", {}).get("items", ()))
         table = script.relation(names[:-1]) if len(names) > 1 else None
         script.emit(REQUIRE, table, _location(ctx, table), ctx)
-        if kind == COLUMN and table is not None:
-            column = ObjectRef(COLUMN, table.schema, names[-1], table=table.qualified)
-            script.emit(REQUIRE, column, _location(ctx, table), ctx)
+        if table is not None:
+            named = ObjectRef(kind, table.schema, names[-1], table=table.qualified)
+            script.emit(REQUIRE, named, _location(ctx, table), ctx)
         return
     ref = object_ref(script, kind, fields.get("object", {}), ctx)
     # a routine named without arguments must be the only one of its name

@@ -1,0 +1,161 @@
+"""A constraint a migration names (DROP, VALIDATE, RENAME, ALTER or COMMENT ON
+CONSTRAINT) must be one its table has. On a table made in the folder, whose
+every constraint the walk knows — the ones given names and the ones PostgreSQL
+invents (``t_pkey``, ``t_a_key``, ``t_a_check``, ``t_a_fkey``, ``t_a_not_null``
+…) — check says when it is not there (42704). Each case runs on the server
+too: check must report the refusal at its line exactly when the server
+refuses, and say nothing of every form the server runs.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from server_verdicts import assert_same_verdict
+
+pytestmark = pytest.mark.db
+
+FIRST = (
+    "CREATE TABLE parent (id int PRIMARY KEY, code text UNIQUE);\n"
+    "CREATE TABLE child (\n"
+    "  id int GENERATED ALWAYS AS IDENTITY,\n"
+    "  parent_id int NOT NULL REFERENCES parent,\n"
+    "  a int CHECK (a > 0),\n"
+    "  b int,\n"
+    "  c int,\n"
+    '  "Mixed" int UNIQUE,\n'
+    "  PRIMARY KEY (id),\n"
+    "  UNIQUE (b, c),\n"
+    "  CHECK (b < c),\n"
+    "  CONSTRAINT named_check CHECK (c <> 0),\n"
+    "  FOREIGN KEY (b) REFERENCES parent (id)\n"
+    ");\n"
+    "CREATE UNIQUE INDEX child_c_idx ON child (c);\n"
+)
+
+
+def drop(name: str, table: str = "child") -> str:
+    return f"ALTER TABLE {table} DROP CONSTRAINT {name};\n"
+
+
+#: (the second migration, the line check names or None when the server runs it)
+CASES = {
+    "a name it never had": (drop("child_nosuch"), 1),
+    "a unique index dropped as a constraint": ("SELECT 1;\n" + drop("child_c_idx"), 2),
+    "a guessed name for a unique pair": (drop("child_b_c_unique"), 1),
+    "the old name after a rename": (
+        "ALTER TABLE child RENAME CONSTRAINT named_check TO c_nonzero;\n" + drop("named_check"),
+        2,
+    ),
+    "dropped twice": (drop("named_check") + drop("named_check"), 2),
+    "validated, never made": ("ALTER TABLE child VALIDATE CONSTRAINT child_a_fkey;\n", 1),
+    "commented on, never made": ("COMMENT ON CONSTRAINT nope ON child IS 'x';\n", 1),
+    "gone with its column": ("ALTER TABLE child DROP COLUMN c;\n" + drop("child_b_c_key"), 2),
+    # the names PostgreSQL gives, which run
+    "the primary key": (drop("child_pkey"), None),
+    "a column's foreign key": (drop("child_parent_id_fkey"), None),
+    "a table's foreign key": (drop("child_b_fkey"), None),
+    "a column's check": (drop("child_a_check"), None),
+    "a table's check of two columns": (drop("child_check"), None),
+    "a unique pair": (drop("child_b_c_key"), None),
+    "a quoted column's key": (drop('"child_Mixed_key"'), None),
+    "a named check": (drop("named_check"), None),
+    "a not-null constraint (PostgreSQL 18)": (drop("child_parent_id_not_null"), None),
+    "a primary key's not-null constraint, once the key is gone": (
+        drop("parent_pkey CASCADE", "parent") + drop("parent_id_not_null", "parent"),
+        None,
+    ),
+    "the referenced key, with CASCADE": (drop("parent_pkey CASCADE", "parent"), None),
+    "a unique column's key": (drop("parent_code_key", "parent"), None),
+    "renamed, then dropped by the new name": (
+        "ALTER TABLE child RENAME CONSTRAINT named_check TO c_nonzero;\n" + drop("c_nonzero"),
+        None,
+    ),
+    "a key's index renamed, then the key by the index's name": (
+        "ALTER INDEX child_b_c_key RENAME TO child_pair;\n" + drop("child_pair"),
+        None,
+    ),
+    "the table renamed, its constraints keep their names": (
+        "ALTER TABLE child RENAME TO kid;\n" + drop("child_a_check", "kid"),
+        None,
+    ),
+    "a column renamed, its constraints keep their names": (
+        "ALTER TABLE child RENAME COLUMN a TO aa;\n" + drop("child_a_check"),
+        None,
+    ),
+    "added, then validated": (
+        "ALTER TABLE child ADD CONSTRAINT c_pos CHECK (c > 0) NOT VALID;\n"
+        "ALTER TABLE child VALIDATE CONSTRAINT c_pos;\n",
+        None,
+    ),
+    "an added column's implicit names": (
+        "ALTER TABLE child ADD COLUMN d int UNIQUE CHECK (d > 1) REFERENCES parent;\n"
+        + drop("child_d_key")
+        + drop("child_d_check")
+        + drop("child_d_fkey"),
+        None,
+    ),
+    "a second check on a column, numbered": (
+        "ALTER TABLE child ADD CHECK (a < 100);\n" + drop("child_a_check1"),
+        None,
+    ),
+    "a not-null constraint added by SET NOT NULL": (
+        "ALTER TABLE child ALTER COLUMN b SET NOT NULL;\n" + drop("child_b_not_null"),
+        None,
+    ),
+    "IF EXISTS": (drop("IF EXISTS child_nosuch"), None),
+    "a constraint trigger, a constraint of its name": (
+        "CREATE CONSTRAINT TRIGGER audit AFTER INSERT ON child FOR EACH ROW\n"
+        "  EXECUTE FUNCTION suppress_redundant_updates_trigger();\n"
+        "COMMENT ON CONSTRAINT audit ON child IS 'kept';\n",
+        None,
+    ),
+    "a table moved to another schema keeps its constraints": (
+        "CREATE SCHEMA archive;\nALTER TABLE child SET SCHEMA archive;\n"
+        + drop("child_a_check", "archive.child"),
+        None,
+    ),
+    "a table rebuilt beside the old one: its key is numbered": (
+        "ALTER TABLE parent RENAME TO parent_old;\n"
+        "CREATE TABLE parent (id int PRIMARY KEY);\n" + drop("parent_pkey1", "parent"),
+        None,
+    ),
+    "under an exception handler": (
+        "DO $$ BEGIN ALTER TABLE child DROP CONSTRAINT nosuch;\n"
+        "EXCEPTION WHEN undefined_object THEN NULL; END $$;\n",
+        None,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_a_constraint_named_must_be_there(case, verdicts):
+    second, line = CASES[case]
+    errors, refused = verdicts(FIRST, second)
+
+    assert_same_verdict(errors, refused, (line, "42704") if line else None, "missing_prerequisite")
+
+
+def test_a_table_made_by_sql_built_at_run_time_is_not_judged(verdicts):
+    """EXECUTE may add any constraint: what it names is not known."""
+    errors, refused = verdicts(
+        FIRST,
+        "DO $$ BEGIN EXECUTE 'ALTER TABLE child ADD CONSTRAINT ' || 'dyn' || ' CHECK (b > 0)';"
+        " END $$;\n" + drop("dyn"),
+    )
+
+    assert refused is None
+    assert errors == []
+
+
+def test_the_hint_names_the_constraints_the_table_has(write_migrations, analysis_of):
+    root = write_migrations(
+        {
+            "001_a.sql": "-- migrate:up\nCREATE TABLE t (id int PRIMARY KEY, e text UNIQUE);\n",
+            "002_b.sql": "-- migrate:up\nALTER TABLE t DROP CONSTRAINT t_e_unique;\n",
+        }
+    )
+    [problem] = [p for p in analysis_of(root).problems if p.kind == "missing_prerequisite"]
+
+    assert "t_e_unique" in problem.message and "001" in problem.message
+    assert "t_e_key" in problem.hint and "t_pkey" in problem.hint
