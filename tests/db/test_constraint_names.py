@@ -51,6 +51,12 @@ CASES = {
     "validated, never made": ("ALTER TABLE child VALIDATE CONSTRAINT child_a_fkey;\n", 1),
     "commented on, never made": ("COMMENT ON CONSTRAINT nope ON child IS 'x';\n", 1),
     "gone with its column": ("ALTER TABLE child DROP COLUMN c;\n" + drop("child_b_c_key"), 2),
+    "a rebuilt table's key by the old key's name": (
+        "ALTER TABLE parent RENAME TO parent_old;\n"
+        "CREATE TABLE parent (id int PRIMARY KEY, code text UNIQUE);\n"
+        "DROP TABLE parent_old CASCADE;\n" + drop("parent_code_key", "parent"),
+        4,
+    ),
     # the names PostgreSQL gives, which run
     "the primary key": (drop("child_pkey"), None),
     "a column's foreign key": (drop("child_parent_id_fkey"), None),
@@ -118,6 +124,22 @@ CASES = {
     "a table rebuilt beside the old one: its key is numbered": (
         "ALTER TABLE parent RENAME TO parent_old;\n"
         "CREATE TABLE parent (id int PRIMARY KEY);\n" + drop("parent_pkey1", "parent"),
+        None,
+    ),
+    "a rebuilt table's numbered names, the old table gone": (
+        "ALTER TABLE parent RENAME TO parent_old;\n"
+        "CREATE TABLE parent (id int PRIMARY KEY, code text UNIQUE);\n"
+        "DROP TABLE parent_old CASCADE;\n"
+        + drop("parent_code_key1", "parent")
+        + drop("parent_pkey1", "parent"),
+        None,
+    ),
+    "a key added where an index has its name": (
+        "ALTER TABLE child DROP CONSTRAINT child_pkey;\n"
+        "CREATE INDEX child_pkey ON child (b);\n"
+        "ALTER TABLE child ADD PRIMARY KEY (id);\n"
+        + drop("child_pkey1")
+        + "DROP INDEX child_pkey;\n",
         None,
     ),
     "under an exception handler": (

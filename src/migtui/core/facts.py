@@ -79,6 +79,10 @@ class Effect:
     #: exists (an explicit name; no IF NOT EXISTS, OR REPLACE, existence test
     #: or exception handler catching it).
     strict: bool = False
+    #: For a PROVIDE of a key's (or exclusion's) index and constraint given no
+    #: name: what PostgreSQL made the name of (table, columns, label). The walk
+    #: numbers it (``t_pkey1``) when a relation of the schema has it by then.
+    invented: tuple[str, str | None, str] | None = None
     #: Other schemas of the search_path an unqualified name may resolve to, in
     #: order, when it is not found in ``ref.schema`` (PostgreSQL looks in each).
     alternatives: tuple[str, ...] = ()

@@ -75,7 +75,7 @@ from migtui.core.project import (
     ParsedSection,
     Requirement,
 )
-from migtui.core.sqlnames import EXTENSION_FUNCTIONS, SYSTEM_COLUMNS
+from migtui.core.sqlnames import EXTENSION_FUNCTIONS, SYSTEM_COLUMNS, choose_name
 from migtui.core.statements import SplitError, is_copy_from_stdin, split, splits_transaction
 
 ERROR, WARNING = Severity.ERROR, Severity.WARNING
@@ -101,6 +101,16 @@ _IDENTITY_TYPES = frozenset({"int2", "int4", "int8"})
 
 #: Schemas every database has.
 BUILTIN_SCHEMAS = frozenset({"public", "pg_catalog", "information_schema", "pg_toast"})
+
+
+class _Taken:
+    """Names taken, as a predicate answers (for ``choose_name``)."""
+
+    def __init__(self, test: Callable[[str], bool]) -> None:
+        self.test = test
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and self.test(name)
 
 
 @dataclass
@@ -817,6 +827,7 @@ class _Walker:
                 requires.append(req)
 
         foreign_keys: list[F.Effect] = []  # checked once their statement is done
+        numbered: dict = {}  # (statement, name) -> a key's name the server numbered
         skipped = 0  # effects of a CREATE TABLE … IF NOT EXISTS that does nothing
         # from the first SQL built at run time on, any table may have other columns
         dynamic_from = min(facts.dynamic_lines, default=None)
@@ -827,6 +838,8 @@ class _Walker:
             if dynamic_from is not None and eff.line >= dynamic_from:
                 self.complete.clear()
                 dynamic_from = None
+            if eff.invented is not None:
+                eff = self._numbered(eff, numbered)
             ref = eff.ref
             if eff.span and self._skipped_create(eff, dynamic_here):
                 skipped = eff.span
@@ -1123,6 +1136,27 @@ class _Walker:
             return False
         self.repeats[key] = []
         return True
+
+    def _numbered(self, eff: F.Effect, numbered: dict) -> F.Effect:
+        """A key given no name whose invented name a relation of the schema
+        has by then (an index, or the key of a table rebuilt beside this one):
+        PostgreSQL numbers it (``t_pkey1``), and so does the walk — its index
+        first, then its constraint, which takes the index's name."""
+        ref = eff.ref
+        mark = (eff.statement, ref.schema, ref.name)
+        if ref.kind == CONSTRAINT:
+            name = numbered.pop(mark, None)
+            return eff if name is None else replace(eff, ref=replace(ref, name=name))
+        if ref.kind != INDEX or self.live.find(ref) is None:
+            return eff
+
+        def taken(name: str) -> bool:
+            return self.live.find(ObjectRef(INDEX, ref.schema, name)) is not None
+
+        name1, name2, label = eff.invented
+        name = choose_name(name1, name2, label, _Taken(taken))
+        numbered[mark] = name
+        return replace(eff, ref=replace(ref, name=name))
 
     def _constraint_missing(
         self, m: Migration, file: str, eff: F.Effect, ref: ObjectRef, dynamic: bool

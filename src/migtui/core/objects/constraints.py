@@ -65,8 +65,10 @@ def constraint(
             script.emit(PROVIDE, constraint_ref(table, new_name), location, ctx, key=unknown)
             return
         keys = strings(con.get("keys", ())) or ([column] if column else [])
+        invented = None
         if name is None:
             if contype == "CONSTR_PRIMARY":
+                invented = (table.name, None, "pkey")
                 name = choose_name(table.name, None, "pkey", script.relation_names_in(table))
             else:
                 named_by = keys
@@ -77,12 +79,9 @@ def constraint(
                         if "List" in pair
                     ]
                 label = "excl" if contype == "CONSTR_EXCLUSION" else "key"
-                name = choose_name(
-                    table.name,
-                    index_name_addition(index_column_names(named_by)),
-                    label,
-                    script.relation_names_in(table),
-                )
+                addition = index_name_addition(index_column_names(named_by))
+                invented = (table.name, addition, label)
+                name = choose_name(table.name, addition, label, script.relation_names_in(table))
         columns = tuple(keys) + tuple(strings(con.get("including", ())))
         script.need_columns(table, columns, location, ctx)
         script.emit(
@@ -95,6 +94,7 @@ def constraint(
             # a name given is refused when a relation of the schema has it (an
             # invented one is numbered instead)
             strict=con.get("conname") is not None,
+            invented=invented,
         )
         # a key a foreign key may reference (PostgreSQL takes no deferrable one)
         usable = contype != "CONSTR_EXCLUSION" and not con.get("deferrable")
@@ -106,6 +106,7 @@ def constraint(
             columns=columns,
             key=tuple(keys) if usable else None,
             primary=contype == "CONSTR_PRIMARY",
+            invented=invented,
         )
         if contype == "CONSTR_PRIMARY" and column is None:
             for key in keys:  # PostgreSQL 18 gives each key column a not-null constraint
