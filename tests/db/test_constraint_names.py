@@ -158,6 +158,131 @@ def test_a_constraint_named_must_be_there(case, verdicts):
     assert_same_verdict(errors, refused, (line, "42704") if line else None, "missing_prerequisite")
 
 
+#: (a first migration, the second, the line check names or None when the
+#: server runs both): the names PostgreSQL invents for each way of writing a
+#: constraint, and names a migration frees and uses again
+NAMED_AS_WRITTEN = {
+    "a column's check reading another column": (
+        "CREATE TABLE t (a int CHECK (b > 0), b int);",
+        drop("t_b_check", "t"),
+        None,
+    ),
+    "a column's check named after its column is not there": (
+        "CREATE TABLE t (a int CHECK (a < b), b int);",
+        drop("t_a_check", "t"),
+        1,
+    ),
+    "a column's check reading two columns": (
+        "CREATE TABLE t (lo int, hi int CHECK (hi >= lo));",
+        drop("t_check", "t"),
+        None,
+    ),
+    "a column's check reading none": (
+        "CREATE TABLE t (a int CHECK (true));",
+        drop("t_check", "t"),
+        None,
+    ),
+    "an added column's check reading another column": (
+        "CREATE TABLE t (c int);\nALTER TABLE t ADD COLUMN d int CHECK (c > 0);",
+        drop("t_c_check", "t"),
+        None,
+    ),
+    "a check of the whole row": (
+        "CREATE TABLE t (a int, b int, CHECK (t IS NOT NULL), CHECK (num_nonnulls(t.*) > 0));",
+        drop("t_check", "t") + drop("t_check1", "t"),
+        None,
+    ),
+    "a check of a column named as its table": (
+        "CREATE TABLE tag (tag text CHECK (tag <> ''));",
+        drop("tag_tag_check", "tag"),
+        None,
+    ),
+    "a key's INCLUDE columns name it": (
+        "CREATE TABLE t (a int, b int, UNIQUE (a) INCLUDE (b), EXCLUDE (a WITH =) INCLUDE (b));",
+        drop("t_a_b_key", "t") + drop("t_a_b_excl", "t"),
+        None,
+    ),
+    "an exclusion on nullif and on a CASE": (
+        "CREATE TABLE t (a int, b int, EXCLUDE ((nullif(a, 0)) WITH =),\n"
+        "  EXCLUDE ((CASE WHEN a > 0 THEN a ELSE b END) WITH =));",
+        drop("t_nullif_excl", "t") + drop("t_b_excl", "t"),
+        None,
+    ),
+    "a check dropped and added again": (
+        "CREATE TABLE t (a int CHECK (a > 0));\n"
+        "ALTER TABLE t DROP CONSTRAINT t_a_check, ADD CHECK (a > 1);",
+        drop("t_a_check", "t"),
+        None,
+    ),
+    "a key renamed away, then added again": (
+        "CREATE TABLE t (a int UNIQUE);\n"
+        "ALTER INDEX t_a_key RENAME TO k;\n"
+        "ALTER TABLE t ADD UNIQUE (a);",
+        drop("t_a_key", "t") + drop("k", "t"),
+        None,
+    ),
+    "a primary key dropped and added again": (
+        "CREATE TABLE t (id int PRIMARY KEY);\n"
+        "ALTER TABLE t DROP CONSTRAINT t_pkey;\n"
+        "ALTER TABLE t ADD PRIMARY KEY (id);",
+        drop("t_pkey", "t"),
+        None,
+    ),
+    "a column dropped and added again": (
+        "CREATE TABLE t (a int CHECK (a > 0), b int);\n"
+        "ALTER TABLE t DROP COLUMN a;\n"
+        "ALTER TABLE t ADD COLUMN a int CHECK (a > 0);",
+        drop("t_a_check", "t"),
+        None,
+    ),
+    "NOT NULL dropped and set again": (
+        "CREATE TABLE t (a int NOT NULL);\n"
+        "ALTER TABLE t ALTER COLUMN a DROP NOT NULL;\n"
+        "ALTER TABLE t ALTER COLUMN a SET NOT NULL;",
+        drop("t_a_not_null", "t"),
+        None,
+    ),
+    "a table dropped and made again": (
+        "CREATE TABLE t (id int PRIMARY KEY, a int CHECK (a > 0));\n"
+        "DROP TABLE t;\n"
+        "CREATE TABLE t (id int PRIMARY KEY, a int CHECK (a > 0));",
+        drop("t_pkey", "t") + drop("t_a_check", "t") + drop("t_id_not_null", "t"),
+        None,
+    ),
+    "a table moved away and made again": (
+        "CREATE SCHEMA s;\n"
+        "CREATE TABLE t (id int PRIMARY KEY);\n"
+        "ALTER TABLE t SET SCHEMA s;\n"
+        "CREATE TABLE t (id int PRIMARY KEY);",
+        drop("t_pkey", "t") + drop("t_pkey", "s.t"),
+        None,
+    ),
+    "a table rebuilt after its key is renamed": (
+        "CREATE TABLE t (id int PRIMARY KEY);\n"
+        "ALTER TABLE t RENAME CONSTRAINT t_pkey TO t_old_pkey;\n"
+        "ALTER TABLE t RENAME TO t_old;\n"
+        "CREATE TABLE t (id int PRIMARY KEY);",
+        drop("t_pkey", "t") + drop("t_old_pkey", "t_old"),
+        None,
+    ),
+    "a primary key made from an index gives its columns not-null constraints": (
+        "CREATE TABLE t (a int);\n"
+        "CREATE UNIQUE INDEX t_a_idx ON t (a);\n"
+        "ALTER TABLE t ADD PRIMARY KEY USING INDEX t_a_idx;",
+        "COMMENT ON CONSTRAINT t_a_not_null ON t IS 'x';\n" + drop("t_a_idx", "t"),
+        None,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", NAMED_AS_WRITTEN)
+def test_a_constraint_has_the_name_postgresql_gives_it(case, verdicts):
+    first, second, line = NAMED_AS_WRITTEN[case]
+    errors, refused = verdicts(first + "\n", second)
+
+    assert_same_verdict(errors, refused, (line, "42704") if line else None, "missing_prerequisite")
+
+
 def test_a_table_made_by_sql_built_at_run_time_is_not_judged(verdicts):
     """EXECUTE may add any constraint: what it names is not known."""
     errors, refused = verdicts(

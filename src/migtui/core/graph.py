@@ -96,6 +96,9 @@ _NO_TRAITS = _Traits()
 #: was taken when it was made.
 _NUMBERED = re.compile(r"^(.+_(?:pkey|key|excl|check|fkey|not_null|idx))\d+$")
 
+#: The labels PostgreSQL ends an index's invented name with.
+_INDEX_LABEL = re.compile(r"_(?:pkey|key|excl|idx)\d*$")
+
 #: The types an identity column may have.
 _IDENTITY_TYPES = frozenset({"int2", "int4", "int8"})
 
@@ -202,7 +205,11 @@ class _Live:
         entry = self.find(old)
         parent = entry[2] if entry else None
         self.by_key[old.key] = [e for e in self.by_key.get(old.key, ()) if not old.matches(e[0])]
-        self.add(new, version, parent)
+        moved = self.columns.pop(old.key, ()) if old.key != new.key else ()
+        self.add(new, version, parent, tuple(moved))  # an index keeps its columns
+        if old.key != new.key and old.key in self.not_null:
+            self.not_null.discard(old.key)
+            self.not_null.add(new.key)
         if old.kind == COLUMN and old.table:
             # the indexes and constraints using it name it anew
             for key in self.children.get(old.table, ()):
@@ -476,6 +483,9 @@ class _Walker:
         #: CREATE TABLE in the folder, with no SQL built at run time or code
         #: migration since. A column they lack is missing.
         self.complete: set[str] = set()
+        #: (schema, name) of the tables that are or were partitions: PostgreSQL
+        #: gives each its own copy of its parent's indexes, named after it
+        self.partitions: set[tuple[str | None, str]] = set()
         #: the readings being kept, in order (see ``run``)
         self._storing: Iterator[str] = iter(())
         self._later: dict | None = None
@@ -872,6 +882,8 @@ class _Walker:
                 own[ref.key].append(ref)
                 provides.append(ref)
                 self.live.add(ref, m.id, eff.parent, eff.columns)
+                if eff.joined:
+                    self.partitions.add((ref.schema, ref.name))
                 if ref.kind in (TABLE, VIEW, MATVIEW):
                     # a view's (or a query's table's) columns are its query's outputs
                     named = eff.outputs if not eff.complete else None
@@ -886,6 +898,8 @@ class _Walker:
                         self.complete.discard(ref.qualified)
                 if eff.not_null:
                     self.live.not_null.add(ref.key)
+                if eff.primary and eff.key == ("?",):
+                    self._key_not_nulls(m, ref)
                 self.renamed.pop(ref.key, None)
                 depends = self._all_columns(eff.depends) + self._referenced(eff)
                 depends += self._type_held(eff)
@@ -932,6 +946,7 @@ class _Walker:
                 need(eff, ref)
                 if eff.joined:
                     self.complete.discard(ref.qualified)  # the parent's columns reach it
+                    self.partitions.add((ref.schema, ref.name))
                 if (eff.assigned or eff.truncated is not None) and ref.namespace == "relation":
                     self.unfilled.pop(ref.qualified, None)  # its rows are changed or gone
                 elif eff.assigned or eff.using == "expression":
@@ -1102,6 +1117,8 @@ class _Walker:
             # Columns and constraints are not tracked across migrations: tables made by
             # CREATE TABLE AS, LIKE or dynamic SQL have columns no statement names.
             return None
+        if ref.namespace == "relation" and self._partition_index(ref):
+            return None
         unmet = Requirement(ref, file, eff.line, None, None, eff.guarded)
         if ref.kind == ROLE:
             self._role_missing(m, file, eff)
@@ -1127,6 +1144,18 @@ class _Walker:
         self._missing_column(m, file, eff, ref)
         return Requirement(ref, file, eff.line, None, None, eff.guarded)
 
+    def _partition_index(self, ref: ObjectRef) -> bool:
+        """A name PostgreSQL may have given the copy of a parent's index or
+        key that a partition gets (``m_2024_d_idx``, ``m_2024_pkey``): not
+        judged, since the walk does not make those copies."""
+        if not _INDEX_LABEL.search(ref.name):
+            return False
+        return any(
+            ref.name.startswith(name + "_")
+            for schema, name in self.partitions
+            if schema == ref.schema or ref.schema is None
+        )
+
     def _first_time(self, m: Migration, kind: str, name: str, line: int) -> bool:
         """True the first time a problem of ``kind`` about ``name`` comes up in
         ``m``; later lines are kept, for the one problem to name them."""
@@ -1136,6 +1165,18 @@ class _Walker:
             return False
         self.repeats[key] = []
         return True
+
+    def _key_not_nulls(self, m: Migration, ref: ObjectRef) -> None:
+        """ADD PRIMARY KEY USING INDEX: PostgreSQL 18 gives each of the index's
+        columns a not-null constraint, as ADD PRIMARY KEY (a) does."""
+        columns = self.live.columns.get(ObjectRef(INDEX, ref.schema, ref.name).key, ())
+        table = (ref.table or "").partition(".")[2]
+        for column in sorted(columns):
+            name = choose_name(table, column, "not_null", ())
+            made = ObjectRef(CONSTRAINT, ref.schema, name, table=ref.table)
+            if self.live.find(made) is None:
+                self.live.add(made, m.id, columns=(column,))
+                self.live.not_null.add(made.key)
 
     def _numbered(self, eff: F.Effect, numbered: dict) -> F.Effect:
         """A key given no name whose invented name a relation of the schema

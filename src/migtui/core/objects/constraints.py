@@ -29,6 +29,8 @@ class TableBuild:
 
     ref: ObjectRef
     location: int | None
+    #: the columns a CREATE TABLE gives it, when they are all written there
+    columns: frozenset[str] | None = None
 
     @property
     def qualified(self) -> str:
@@ -62,7 +64,14 @@ def constraint(
             else:
                 script.emit(REQUIRE, old, location, ctx)
             unknown = ("?",) if contype != "CONSTR_EXCLUSION" else None
-            script.emit(PROVIDE, constraint_ref(table, new_name), location, ctx, key=unknown)
+            script.emit(
+                PROVIDE,
+                constraint_ref(table, new_name),
+                location,
+                ctx,
+                key=unknown,
+                primary=contype == "CONSTR_PRIMARY",
+            )
             return
         keys = strings(con.get("keys", ())) or ([column] if column else [])
         invented = None
@@ -78,6 +87,7 @@ def constraint(
                         for pair in con.get("exclusions", ())
                         if "List" in pair
                     ]
+                named_by = named_by + strings(con.get("including", ()))  # INCLUDE names it too
                 label = "excl" if contype == "CONSTR_EXCLUSION" else "key"
                 addition = index_name_addition(index_column_names(named_by))
                 invented = (table.name, addition, label)
@@ -145,9 +155,9 @@ def constraint(
         )
     elif contype == "CONSTR_CHECK":
         expr = con.get("raw_expr")
-        if name is None:
-            cols = sorted(_columns_in(expr)) if column is None else [column]
-            label_col = cols[0] if len(cols) == 1 else None
+        reads, whole_row = _check_reads(expr, build)
+        if name is None:  # named after the one column it reads, on a column or not
+            label_col = reads[0] if len(reads) == 1 and not whole_row else None
             name = choose_name(
                 table.name,
                 label_col,
@@ -157,10 +167,14 @@ def constraint(
         read(script, expr, ctx)
         script.no_subquery(expr, "a CHECK constraint", ctx)
         if column is None:  # a column's own CHECK may name a column made after it
-            script.need_columns(table, sorted(_columns_in(expr)), location, ctx)
-        cols = (column,) if column else tuple(sorted(_columns_in(expr)))
+            script.need_columns(table, reads, location, ctx)
         script.emit(
-            PROVIDE, constraint_ref(table, name), location, ctx, columns=cols, uses=calls_in(expr)
+            PROVIDE,
+            constraint_ref(table, name),
+            location,
+            ctx,
+            columns=tuple(reads),
+            uses=calls_in(expr),
         )
     elif contype == "CONSTR_NOTNULL" and column is None:
         for key in strings(con.get("keys", ())):
@@ -204,6 +218,33 @@ def _columns_in(expr) -> set[str]:
             if names:
                 found.add(names[-1])
     return found
+
+
+def _check_reads(expr, build: TableBuild) -> tuple[list[str], bool]:
+    """The columns a CHECK reads, and whether it reads the whole row too
+    (``t.*``, or ``t`` where the table has no column ``t``)."""
+    found: set[str] = set()
+    whole_row = False
+    for item in nodes_of(expr):
+        ref = item.get("ColumnRef")
+        if not isinstance(ref, dict):
+            continue
+        fields = ref.get("fields", ())
+        names = strings(fields)
+        if not names:
+            continue
+        if "A_Star" in fields[-1]:
+            whole_row = True
+        elif (
+            len(fields) == 1
+            and names[0] == build.ref.name
+            and build.columns is not None
+            and names[0] not in build.columns
+        ):
+            whole_row = True
+        else:
+            found.add(names[-1])
+    return sorted(found), whole_row
 
 
 def _plain_columns(expr) -> list[str]:
@@ -323,9 +364,10 @@ def _figure(expr: dict) -> tuple[str | None, int]:
         return "coalesce", 2
     elif kind == "MinMaxExpr":
         return ("greatest" if fields.get("op") == "IS_GREATEST" else "least"), 2
-    elif kind == "CaseExpr":
-        return "case", 1
-    elif kind == "NullIfExpr":
+    elif kind == "CaseExpr":  # named after its ELSE when that is a column
+        name, strength = _figure(fields.get("defresult") or {})
+        return (name, strength) if strength > 1 else ("case", 1)
+    elif kind == "NullIfExpr" or (kind == "A_Expr" and fields.get("kind") == "AEXPR_NULLIF"):
         return "nullif", 2
     elif kind == "A_ArrayExpr":
         return "array", 2

@@ -105,8 +105,6 @@ def drop(script: Script, fields: dict, ctx: Ctx) -> None:
         ref = object_ref(script, kind, obj, ctx)
         if ref is None:
             continue
-        if ref.kind in (TABLE, VIEW, MATVIEW, SEQUENCE, INDEX, FOREIGN_TABLE):
-            script.free_name(ref)
         script.emit(DROP, ref, _location(ctx, ref), ctx, cascade=cascade, if_exists=if_exists)
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 
 from migtui.core.casts import builtin
 from migtui.core.facts import (
+    DROP,
     DUPLICATE_COLUMN,
     PROVIDE,
     RENAME,
@@ -28,6 +29,7 @@ from migtui.core.model import (
     CONSTRAINT,
     EXTENSION,
     FOREIGN_TABLE,
+    INDEX,
     MATVIEW,
     RELATION_KINDS,
     SCHEMA,
@@ -122,6 +124,12 @@ class Script:
     emptied: set[str] = field(default_factory=set)
     relation_names: dict[str, set[str]] = field(default_factory=dict)
     constraint_names: dict[str, set[str]] = field(default_factory=dict)
+    #: qualified table -> the indexes and constraints this script made on it:
+    #: (kind, name) -> (columns, whether a not-null constraint), so that the
+    #: names a drop, rename or move frees are free again for invented names
+    made_on: dict[str, dict[tuple[str, str], tuple[tuple[str, ...], bool]]] = field(
+        default_factory=dict
+    )
     check_function_bodies: bool = True
     #: Work recorded so far (effects and dynamic statements), for guard tracking.
     dynamic_count: int = 0
@@ -175,15 +183,79 @@ class Script:
                 **extra,  # type: ignore[arg-type]
             )
         )
+        self._names(action, ref, extra)
+        if action == PROVIDE and ref.kind in _ROW_TYPE_KINDS:
+            # Every table and view also gets a composite type of its name,
+            # which routines may take or return (RETURNS SETOF orders).
+            row_type = ObjectRef(TYPE, ref.schema, ref.name)
+            self.emit(PROVIDE, row_type, location, ctx, parent=ref.qualified)
+
+    def _names(self, action: str, ref: ObjectRef, extra: dict) -> None:
+        """Keep the names taken in the script as the server keeps them: a
+        drop, a rename or a move to another schema frees a name, and a table's
+        indexes and constraints go with it."""
+        owner = ref.table if ref.kind in (CONSTRAINT, COLUMN) else extra.get("parent")
         if action == PROVIDE:
             self.take_name(ref)
-            if ref.kind in _ROW_TYPE_KINDS:
-                # Every table and view also gets a composite type of its name,
-                # which routines may take or return (RETURNS SETOF orders).
-                row_type = ObjectRef(TYPE, ref.schema, ref.name)
-                self.emit(PROVIDE, row_type, location, ctx, parent=ref.qualified)
+            if ref.kind in (CONSTRAINT, INDEX) and isinstance(owner, str):
+                columns = extra.get("columns") or ()
+                held = (tuple(columns), bool(extra.get("not_null")))  # type: ignore[arg-type]
+                self.made_on.setdefault(owner, {})[(ref.kind, ref.name)] = held
+        elif action == DROP:
+            if ref.kind == COLUMN or extra.get("not_null") == "drop":
+                column = ref.name if ref.kind == COLUMN else extra["columns"][0]  # type: ignore[index]
+                only_not_null = ref.kind != COLUMN
+                made = self.made_on.get(str(owner), {})
+                for (kind, name), (columns, not_null) in list(made.items()):
+                    if column in columns and (not_null or not only_not_null):
+                        self._forget(ref.schema, str(owner), kind, name)
+            elif ref.kind in (CONSTRAINT, INDEX):
+                self._forget(ref.schema, owner, ref.kind, ref.name)
+            elif ref.kind in RELATION_KINDS:
+                self.free_name(ref)
+                for kind, name in list(self.made_on.pop(ref.qualified, {})):
+                    self._forget(ref.schema, None, kind, name)
         elif action == RENAME and isinstance(extra.get("new"), ObjectRef):
-            self.take_name(extra["new"])  # type: ignore[arg-type]
+            new: ObjectRef = extra["new"]  # type: ignore[assignment]
+            if ref.kind in (CONSTRAINT, INDEX):
+                owner, gone = self._forget(ref.schema, owner, ref.kind, ref.name)
+                for kind, _ in gone or {(ref.kind, ref.name): None}:
+                    self.take_name(replace(new, kind=kind))
+                for (kind, _), held in (gone or {}).items():
+                    self.made_on.setdefault(str(owner), {})[(kind, new.name)] = held
+                return
+            if ref.kind in RELATION_KINDS:
+                self.free_name(ref)
+            self.take_name(new)
+            made = self.made_on.pop(ref.qualified, None) if ref.kind in RELATION_KINDS else None
+            if made is not None:
+                if new.schema != ref.schema:  # its indexes and constraints move with it
+                    for kind, name in made:
+                        self._drop_name(ref.schema, kind, name)
+                        self.take_name(ObjectRef(kind, new.schema, name))
+                self.made_on[new.qualified] = made
+
+    def _forget(self, schema: str | None, owner: object, kind: str, name: str) -> tuple:
+        """Free the name of an index or constraint; a key's index and its
+        constraint share it and go together. The table and what the script
+        had made under the name (empty when it made nothing of it)."""
+        if not (isinstance(owner, str) and (kind, name) in self.made_on.get(owner, {})):
+            # an index names no table: find the one that has it
+            owner = next((t for t, m in self.made_on.items() if (kind, name) in m), owner)
+        made = self.made_on.get(owner, {}) if isinstance(owner, str) else {}
+        gone = {}
+        for key in ((kind, name), (INDEX if kind == CONSTRAINT else CONSTRAINT, name)):
+            if key in made:
+                gone[key] = made.pop(key)
+                self._drop_name(schema, *key)
+        self._drop_name(schema, kind, name)
+        return owner, gone
+
+    def _drop_name(self, schema: str | None, kind: str, name: str) -> None:
+        if schema is None:
+            return
+        names = self.relation_names if kind in RELATION_KINDS else self.constraint_names
+        names.get(schema, set()).discard(name)
 
     def mark_insert(
         self, table: ObjectRef, columns: tuple[str, ...], location: int | None, ctx: Ctx

@@ -70,12 +70,19 @@ def create_table(script: Script, fields: dict, ctx: Ctx, kind: str = TABLE) -> N
     )
     made_at = len(script.effects)
     script.emit(
-        PROVIDE, ref, location, ctx, strict=not fields.get("if_not_exists"), complete=complete
+        PROVIDE,
+        ref,
+        location,
+        ctx,
+        strict=not fields.get("if_not_exists"),
+        complete=complete,
+        joined=bool(fields.get("partbound")),  # a partition: its parent's indexes reach it
     )
     if not fields.get("if_not_exists"):  # else an existing table is left as it is
         names = [e["ColumnDef"].get("colname") for e in elements if "ColumnDef" in e]
         script.unique_columns(names, "table", ref, location, ctx)
-    build = TableBuild(ref, location)
+    written = frozenset(e["ColumnDef"].get("colname") for e in elements if "ColumnDef" in e)
+    build = TableBuild(ref, location, written if complete else None)
     for element in elements:
         if "TableLikeClause" in element:
             rv = element["TableLikeClause"].get("relation", {})
