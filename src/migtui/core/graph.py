@@ -459,6 +459,9 @@ class _Walker:
         #: were made with: a renamed one is no longer judged), and their labels
         #: (None once SQL the walk cannot follow has changed them)
         self.enums: dict[str, tuple[str, ...] | None] = {}
+        #: keys of the composite types made in the folder: dropping the type
+        #: of one of their attributes with CASCADE drops the attribute only
+        self.composites: set = set()
         #: view key -> the names of its columns, in order, when they are known
         self.view_columns: dict[tuple, tuple[str, ...]] = {}
         #: … and their types where told ("" where not; see _view_types)
@@ -924,6 +927,10 @@ class _Walker:
                         self.enums[ref.qualified] = eff.labels or ()
                     else:
                         self.enums.pop(ref.qualified, None)
+                    if eff.data_type == "composite":
+                        self.composites.add(ref.key)
+                    else:
+                        self.composites.discard(ref.key)
                 if eff.key is not None:
                     owner = ref.table or eff.parent
                     if owner:
@@ -994,6 +1001,7 @@ class _Walker:
                 if ref.namespace == "routine" and ref.args is None:
                     self._unnamed_overload(m, file, eff, dynamic_here)
                 need(eff, ref)
+                ref = self._found_on_path(eff, ref)
                 drops.append(ref)
                 if ref.kind == INDEX:
                     self._constraint_index(m, file, eff, dynamic_here)
@@ -1119,6 +1127,11 @@ class _Walker:
             return None
         if ref.namespace == "relation" and self._partition_index(ref):
             return None
+        if ref.namespace == "type" and ref.name.startswith("_") and len(ref.name) > 1:
+            # _mood: the array type PostgreSQL makes with every type, table and view
+            element = self._found_on_path(eff, replace(ref, name=ref.name[1:]))
+            if self.live.find(element) is not None:
+                return None
         unmet = Requirement(ref, file, eff.line, None, None, eff.guarded)
         if ref.kind == ROLE:
             self._role_missing(m, file, eff)
@@ -1143,6 +1156,17 @@ class _Walker:
             return None  # added to the target outside the migrations
         self._missing_column(m, file, eff, ref)
         return Requirement(ref, file, eff.line, None, None, eff.guarded)
+
+    def _found_on_path(self, eff: F.Effect, ref: ObjectRef) -> ObjectRef:
+        """The object an unqualified name finds: the first schema of the
+        search_path that has it (``ref`` itself when none does)."""
+        if not eff.alternatives or self.live.find(ref) is not None:
+            return ref
+        for schema in eff.alternatives:
+            candidate = _in_schema(ref, schema)
+            if self.live.find(candidate) is not None:
+                return candidate
+        return ref
 
     def _partition_index(self, ref: ObjectRef) -> bool:
         """A name PostgreSQL may have given the copy of a parent's index or
@@ -1257,7 +1281,7 @@ class _Walker:
         self.problems.append(
             Problem(
                 "missing_prerequisite",
-                ERROR,
+                WARNING if eff.handled else ERROR,  # an exception handler may catch it
                 f"{m.id} needs column {ref.name} of {ref.table}, which has no such column "
                 f"at this point{made_by}",
                 "add the column first (ALTER TABLE … ADD COLUMN), or fix the name",
@@ -2570,7 +2594,7 @@ class _Walker:
         self.problems.append(
             Problem(
                 "dependent_objects",
-                WARNING if unsure else ERROR,
+                WARNING if unsure or eff.handled else ERROR,
                 f"{m.id} changes the type of {eff.ref} at line {eff.line}, but {what} "
                 f"use{'s' * (len(views) == 1)} it: PostgreSQL refuses (0A000)"
                 + (", unless SQL built at run time dropped them" if unsure else ""),
@@ -2663,6 +2687,9 @@ class _Walker:
                 else:
                     kept.append(d)
             holding = kept
+        if drop is not None and drop.namespace == "type":
+            # a composite type loses the attribute of the type, and stays
+            holding = [d for d in holding if d.key not in self.composites]
         found = list(holding)
         seen = set(found)
         for dependent in found:  # grows as it goes
@@ -2768,7 +2795,7 @@ class _Walker:
         self.problems.append(
             Problem(
                 "dependent_objects",
-                WARNING if unsure else ERROR,
+                WARNING if unsure or eff.guarded or eff.handled else ERROR,
                 f"{where}{m.id} drops {eff.ref} at line {eff.line}, but {what} still "
                 f"depend{'s' * (len(holding) == 1)} on it: PostgreSQL refuses (2BP01)"
                 + (", unless SQL built at run time removed them" if unsure else ""),

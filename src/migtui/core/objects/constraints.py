@@ -233,9 +233,7 @@ def _check_reads(expr, build: TableBuild) -> tuple[list[str], bool]:
         names = strings(fields)
         if not names:
             continue
-        if "A_Star" in fields[-1]:
-            whole_row = True
-        elif (
+        if "A_Star" in fields[-1] or (
             len(fields) == 1
             and names[0] == build.ref.name
             and build.columns is not None

@@ -31,7 +31,10 @@ from migtui.core.objects.script import (
     strings,
 )
 
-#: Conditions whose handler catches the error a missing object raises.
+#: Conditions whose handler catches the error a missing object raises, or one
+#: the other refusals check foresees (a dependent object, an identity on a
+#: column that may hold nulls, NOT NULL dropped from a key, a retype a view
+#: holds).
 _CATCHING = frozenset(
     {
         "others",
@@ -43,9 +46,12 @@ _CATCHING = frozenset(
         "syntax_error_or_access_rule_violation",
         "wrong_object_type",
         "dependent_objects_still_exist",
+        "object_not_in_prerequisite_state",
+        "invalid_table_definition",
+        "feature_not_supported",
     }
 )
-_CATCHING_CODES = ("42", "3F")
+_CATCHING_CODES = ("42", "3F", "2B", "55", "0A")
 #: Conditions whose handler catches the error a CREATE of an existing object raises.
 _CATCHING_DUPLICATES = frozenset(
     {
@@ -421,7 +427,7 @@ class Walker:
 
 def _catches(handler: dict, names: frozenset[str] = _CATCHING) -> bool:
     """Whether ``handler`` catches an error of one of the conditions ``names``
-    (or, written as ``SQLSTATE '42P01'``, of their classes 42 and 3F)."""
+    (or, written as ``SQLSTATE '42P01'``, of their classes)."""
     for cond in handler.get("conditions", ()):
         c = cond.get("PLpgSQL_condition", {})
         name = (c.get("condname") or "").lower()

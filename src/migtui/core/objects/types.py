@@ -52,7 +52,15 @@ def composite(script: Script, fields: dict, ctx: Ctx) -> None:
         script.need_schema(ref, rv.get("location"), ctx)
         # its attributes' types of the folder hold it (as a column's do)
         depends = tuple(dict.fromkeys(t for t in held if t is not None))
-        script.emit(PROVIDE, ref, rv.get("location"), ctx, strict=True, depends=depends)
+        script.emit(
+            PROVIDE,
+            ref,
+            rv.get("location"),
+            ctx,
+            strict=True,
+            depends=depends,
+            data_type="composite",
+        )
 
 
 def _folder_type(script: Script, type_name: dict | None) -> ObjectRef | None:
