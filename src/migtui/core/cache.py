@@ -195,6 +195,22 @@ def _liquibase_settings(root: Path) -> str:
     return ""
 
 
+def _layout_markers(root: Path) -> str:
+    """The files outside ``root`` that layout detection reads, and their stat:
+    Supabase's ``config.toml`` beside it, a Rust crate's ``Cargo.toml`` above."""
+    folder = Path(root).resolve()
+    found = []
+    for path in [folder.parent / "config.toml"] + [
+        f / "Cargo.toml" for f in [folder, *list(folder.parents)[:4]]
+    ]:
+        try:
+            st = path.stat()
+        except OSError:
+            continue
+        found.append(f"{path}:{st.st_size}:{st.st_mtime_ns}")
+    return "\n".join(found)
+
+
 class ProjectCache:
     """The finished analysis of one folder, for the same files, options and
     migtui. Only the analysis of the folder alone is kept (no target's catalog)."""
@@ -225,6 +241,7 @@ class ProjectCache:
             signature,
             flyway_settings(root),  # flyway's placeholders and schemas, from outside the folder
             _liquibase_settings(root),  # Liquibase's changelog and parameters, from above
+            _layout_markers(root),  # the files beside the folder that decide its layout
         ]
         self.key = hashlib.sha1("\n".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
         name = hashlib.sha1(str(Path(root).resolve()).encode()).hexdigest()[:20]
