@@ -50,6 +50,16 @@ CASES = {
     "dropped twice": (drop("named_check") + drop("named_check"), 2),
     "validated, never made": ("ALTER TABLE child VALIDATE CONSTRAINT child_a_fkey;\n", 1),
     "commented on, never made": ("COMMENT ON CONSTRAINT nope ON child IS 'x';\n", 1),
+    "an upsert on a key by its old name": (
+        "ALTER TABLE parent RENAME CONSTRAINT parent_pkey TO parent_pk;\n"
+        "INSERT INTO parent VALUES (1) ON CONFLICT ON CONSTRAINT parent_pkey DO NOTHING;\n",
+        2,
+    ),
+    "an upsert on a unique index, not a constraint": (
+        "INSERT INTO child (parent_id, c) VALUES (1, 1)\n"
+        "  ON CONFLICT ON CONSTRAINT child_c_idx DO NOTHING;\n",
+        2,
+    ),
     "gone with its column": ("ALTER TABLE child DROP COLUMN c;\n" + drop("child_b_c_key"), 2),
     "a rebuilt table's key by the old key's name": (
         "ALTER TABLE parent RENAME TO parent_old;\n"
@@ -110,6 +120,10 @@ CASES = {
         None,
     ),
     "IF EXISTS": (drop("IF EXISTS child_nosuch"), None),
+    "an upsert on a key by its name": (
+        "INSERT INTO parent VALUES (1) ON CONFLICT ON CONSTRAINT parent_pkey DO NOTHING;\n",
+        None,
+    ),
     "a constraint trigger, a constraint of its name": (
         "CREATE CONSTRAINT TRIGGER audit AFTER INSERT ON child FOR EACH ROW\n"
         "  EXECUTE FUNCTION suppress_redundant_updates_trigger();\n"

@@ -1250,8 +1250,13 @@ class _Walker:
             return True
         shown = ", ".join(has[:6]) + (f" and {len(has) - 6} more" if len(has) > 6 else "")
         index = self.live.find(ObjectRef(INDEX, ref.schema, ref.name))
-        if index is not None:
+        if index is not None and eff.action == F.DROP:
             hint = f"{ref.name} is an index: write DROP INDEX {index[0].qualified}"
+        elif index is not None:
+            hint = (
+                f"{ref.name} is an index, not a constraint: name its columns instead "
+                "(ON CONFLICT (a, b)), or make it a constraint (ADD CONSTRAINT … USING INDEX)"
+            )
         elif has:
             hint = f"use one of the names it has ({shown}), or add the constraint first"
         else:

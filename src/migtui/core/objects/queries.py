@@ -19,7 +19,7 @@ from migtui.core.facts import (
     PROVIDE,
     REQUIRE,
 )
-from migtui.core.model import COLUMN, FUNCTION, SEQUENCE, TABLE, ObjectRef
+from migtui.core.model import COLUMN, CONSTRAINT, FUNCTION, SEQUENCE, TABLE, ObjectRef
 from migtui.core.objects.script import (
     Ctx,
     Script,
@@ -216,6 +216,11 @@ class _Reader:
         self.script.need_columns(
             table, names, rel.get("location"), self.ctx, given, types, kind == "UpdateStmt"
         )
+        infer = (fields.get("onConflictClause") or {}).get("infer") or {}
+        if kind == "InsertStmt" and table is not None and infer.get("conname"):
+            # ON CONFLICT ON CONSTRAINT c: the table must have c (42704)
+            named = ObjectRef(CONSTRAINT, table.schema, infer["conname"], table=table.qualified)
+            self.script.emit(REQUIRE, named, infer.get("location"), self.ctx)
         if kind != "InsertStmt" or table is None or self.ctx.body or self.ctx.plpgsql:
             return
         select = fields.get("selectStmt")
