@@ -90,6 +90,34 @@ HELD = {
     "the view dropped first": ("DROP VIEW w;\nALTER TABLE b DROP COLUMN y;\n", None),
 }
 
+BARE = FIRST + (
+    "ALTER TABLE a ADD COLUMN z int;\n"
+    "CREATE VIEW bare AS SELECT x, y FROM a JOIN b USING (id) WHERE y > 0;\n"
+    "CREATE VIEW starred AS SELECT a.*, b.y FROM a JOIN b ON a.id = b.id;\n"
+)
+
+#: the same, for columns a view of a join names bare, or with ``a.*``
+HELD_BARE = {
+    "a bare column dropped": ("DROP VIEW starred;\nALTER TABLE b DROP COLUMN y;\n", 2),
+    "a column a.* took dropped": ("DROP VIEW bare;\nALTER TABLE a DROP COLUMN z;\n", 2),
+    "a column a.* took, once that view is gone": (
+        "DROP VIEW starred;\nALTER TABLE a DROP COLUMN z;\n",
+        None,
+    ),
+    "both views dropped first": (
+        "DROP VIEW bare, starred;\nALTER TABLE b DROP COLUMN y;\nALTER TABLE a DROP COLUMN x;\n",
+        None,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", HELD_BARE)
+def test_a_view_of_a_join_holds_the_columns_it_names_bare(case, verdicts):
+    second, line = HELD_BARE[case]
+    errors, refused = verdicts(BARE, second)
+
+    assert_same_verdict(errors, refused, (line, "2BP01") if line else None, "dependent_objects")
+
 
 @pytest.mark.parametrize("case", HELD)
 def test_a_view_of_a_join_holds_the_columns_it_names(case, verdicts):

@@ -75,6 +75,10 @@ class Effect:
     #: to drop without CASCADE (a view's tables, a foreign key's target, a
     #: trigger's function, a column's type).
     depends: tuple[ObjectRef, ...] = ()
+    #: For a view's PROVIDE: the columns its query of several tables names
+    #: bare, each with the tables it may be of; the walk gives each to the one
+    #: table that has it then, and the view depends on that column.
+    bare: tuple[tuple[str, tuple[ObjectRef, ...]], ...] = ()
     #: For a PROVIDE: a CREATE that PostgreSQL refuses when the object already
     #: exists (an explicit name; no IF NOT EXISTS, OR REPLACE, existence test
     #: or exception handler catching it).

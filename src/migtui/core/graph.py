@@ -905,6 +905,7 @@ class _Walker:
                     self._key_not_nulls(m, ref)
                 self.renamed.pop(ref.key, None)
                 depends = self._all_columns(eff.depends) + self._referenced(eff)
+                depends += self._bare(eff)
                 depends += self._type_held(eff)
                 self._depend(ref, depends + self._called(ref, eff.uses))
                 if ref.kind == COLUMN:
@@ -1752,13 +1753,24 @@ class _Walker:
             if dep.kind == COLUMN and dep.name == "*":
                 out.extend(
                     obj
-                    for entries in self.live.by_key.values()
-                    for obj, _, _ in entries
+                    for key in sorted(self.live.children.get(dep.table or "", ()), key=str)
+                    for obj, _, _ in self.live.by_key.get(key, ())
                     if obj.kind == COLUMN and obj.table == dep.table
                 )
             else:
                 out.append(dep)
         return tuple(dict.fromkeys(out))
+
+    def _bare(self, eff: F.Effect) -> tuple[ObjectRef, ...]:
+        """The columns a view of several tables names bare: each is the one
+        table's that has a column of the name (else PostgreSQL would have
+        refused the view as ambiguous, or it is not a table's)."""
+        found = []
+        for name, tables in eff.bare:
+            having = [t.column(name) for t in tables if self.live.find(t.column(name))]
+            if len(having) == 1:
+                found.append(having[0])
+        return tuple(found)
 
     def _refuse(
         self, kind: str, m: Migration, file: str, eff: F.Effect, message: str, hint: str

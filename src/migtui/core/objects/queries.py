@@ -338,7 +338,7 @@ def joined_columns(
     joins' ON conditions: each must be that table's. A bare name may be any
     of the tables', and a name inside a subquery its own tables': those are
     left alone."""
-    tables, conditions = _named_sources(script, sources)
+    tables, conditions = named_sources(script, sources)
     found = []
     for item in outside_subqueries(*(fields.get(part) for part in parts), *conditions):
         ref = item.get("ColumnRef")
@@ -352,7 +352,7 @@ def joined_columns(
     return found
 
 
-def _named_sources(script: Script, sources: list) -> tuple[dict[str, ObjectRef | None], list]:
+def named_sources(script: Script, sources: list) -> tuple[dict[str, ObjectRef | None], list]:
     """What each name of a FROM list (with its joins) stands for: a table, by
     its alias or else its own name, or None (a subquery, a function, a table
     whose columns an alias renames, a name given twice); and the joins' ON

@@ -5,8 +5,16 @@ from __future__ import annotations
 from migtui.core.casts import builtin
 from migtui.core.facts import PROVIDE, REQUIRE
 from migtui.core.model import MATVIEW, VIEW, ObjectRef
-from migtui.core.objects.queries import joined_columns, read
-from migtui.core.objects.script import Ctx, Script, calls_in, node, nodes_of, strings
+from migtui.core.objects.queries import joined_columns, named_sources, read
+from migtui.core.objects.script import (
+    Ctx,
+    Script,
+    calls_in,
+    node,
+    nodes_of,
+    outside_subqueries,
+    strings,
+)
 from migtui.core.sqlnames import SYSTEM_COLUMNS
 
 
@@ -34,6 +42,7 @@ def create_view(script: Script, fields: dict, ctx: Ctx) -> None:
         rv.get("location"),
         ctx,
         depends=depends,
+        bare=bare_joined(script, fields.get("query")),
         strict=not fields.get("replace"),
         outputs=outputs,
         output_types=output_types(script, fields.get("query")) if outputs else None,
@@ -170,7 +179,7 @@ def reads_of(script: Script, query, ctx: Ctx) -> tuple:
         )
     )
     joined = tuple(dict.fromkeys(column for column, _ in _joined(script, query)))
-    return relations + _columns_read(script, query) + joined
+    return relations + _columns_read(script, query) + joined + _starred(script, query)
 
 
 def _joined(script: Script, query) -> list:
@@ -184,6 +193,60 @@ def _joined(script: Script, query) -> list:
         return []  # one table: see _columns_read
     parts = ("targetList", "whereClause", "groupClause", "havingClause", "distinctClause")
     return joined_columns(script, sources, fields, parts)
+
+
+def _join_parts(script: Script, query) -> tuple[dict, list, dict] | None:
+    """A plain query of several tables, joined or listed: what each name of
+    its FROM stands for, its joins' conditions, and the query's fields."""
+    kind, fields = node(query or {})
+    if kind != "SelectStmt" or fields.get("op", "SETOP_NONE") != "SETOP_NONE":
+        return None
+    sources = fields.get("fromClause") or ()
+    if fields.get("withClause") or not sources or (len(sources) == 1 and "RangeVar" in sources[0]):
+        return None
+    tables, conditions = named_sources(script, sources)
+    return tables, conditions, fields
+
+
+def bare_joined(script: Script, query) -> tuple:
+    """The columns a view of several tables names without saying whose
+    (``SELECT x, y FROM a JOIN b …``), each with the tables it may be of; see
+    ``Effect.bare``. None when a name of the FROM is a subquery or a function,
+    whose columns a bare name may be."""
+    parts = _join_parts(script, query)
+    if parts is None:
+        return ()
+    tables, conditions, fields = parts
+    if any(t is None for t in tables.values()):
+        return ()
+    candidates = tuple(dict.fromkeys(tables.values()))
+    named: dict[str, None] = {}
+    for item in outside_subqueries(
+        fields.get("targetList"), fields.get("whereClause"), *conditions
+    ):
+        ref = item.get("ColumnRef")
+        if isinstance(ref, dict) and len(ref.get("fields", ())) == 1:
+            words = strings(ref["fields"])
+            if words and words[0] not in SYSTEM_COLUMNS and words[0] not in tables:
+                named[words[0]] = None
+    return tuple((name, candidates) for name in named)
+
+
+def _starred(script: Script, query) -> tuple:
+    """``a.*`` in a view of several tables: every column ``a`` has then."""
+    parts = _join_parts(script, query)
+    if parts is None:
+        return ()
+    tables, _, fields = parts
+    found = []
+    for item in outside_subqueries(fields.get("targetList")):
+        ref = item.get("ColumnRef")
+        if isinstance(ref, dict):
+            names = ref.get("fields", ())
+            words = strings(names)
+            if len(names) == 2 and "A_Star" in names[1] and tables.get(words[0]) is not None:
+                found.append(column_ref(tables[words[0]], "*"))
+    return tuple(found)
 
 
 def _columns_named(script: Script, query) -> tuple:
