@@ -94,6 +94,18 @@ NOT_NULL = {
         "ALTER TABLE a ALTER COLUMN x DROP NOT NULL;\n",
         (1, "42601"),
     ),
+    "before the key is dropped, in the same ALTER TABLE": (
+        "CREATE TABLE a (x int PRIMARY KEY);\n",
+        "ALTER TABLE a ALTER COLUMN x DROP NOT NULL, DROP CONSTRAINT a_pkey;\n",
+        1,
+    ),
+    "a primary key made from a unique index": (
+        "CREATE TABLE a (x int NOT NULL);\n"
+        "CREATE UNIQUE INDEX a_x ON a (x);\n"
+        "ALTER TABLE a ADD PRIMARY KEY USING INDEX a_x;\n",
+        "ALTER TABLE a ALTER COLUMN x DROP NOT NULL;\n",
+        1,
+    ),
     # the ones that run
     "after the key is dropped, in the same ALTER TABLE": (
         "CREATE TABLE a (x int PRIMARY KEY);\n",

@@ -944,7 +944,10 @@ class _Walker:
                         )  # CREATE TABLE [IF NOT EXISTS]: a new table, or nothing done
                         if eff.primary and not made_with_it:
                             self._second_primary_key(m, file, eff, owner)
-                        self.keys[owner][ref.key] = (frozenset(eff.key), eff.primary)
+                        key = eff.key
+                        if key == ("?",):  # made USING INDEX: the index's columns
+                            key = tuple(self._index_columns(ref)) or key
+                        self.keys[owner][ref.key] = (frozenset(key), eff.primary)
                 if eff.target is not None:
                     foreign_keys.append(eff)
                     self._keep_foreign_key(eff)
@@ -1191,10 +1194,14 @@ class _Walker:
         self.repeats[key] = []
         return True
 
+    def _index_columns(self, ref: ObjectRef) -> frozenset:
+        """The columns of the index a key made ``USING INDEX`` took its name from."""
+        return self.live.columns.get(ObjectRef(INDEX, ref.schema, ref.name).key, frozenset())
+
     def _key_not_nulls(self, m: Migration, ref: ObjectRef) -> None:
         """ADD PRIMARY KEY USING INDEX: PostgreSQL 18 gives each of the index's
         columns a not-null constraint, as ADD PRIMARY KEY (a) does."""
-        columns = self.live.columns.get(ObjectRef(INDEX, ref.schema, ref.name).key, ())
+        columns = self._index_columns(ref)
         table = (ref.table or "").partition(".")[2]
         for column in sorted(columns):
             name = choose_name(table, column, "not_null", ())

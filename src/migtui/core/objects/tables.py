@@ -414,8 +414,9 @@ def _alter_command(script: Script, build: TableBuild, cmd: dict, ctx: Ctx) -> No
         )
 
 
-#: The subcommands PostgreSQL's ALTER TABLE runs in its first pass (with DROP DEFAULT).
-_DROPS_FIRST = frozenset({"AT_DropColumn", "AT_DropConstraint"})
+#: The subcommands PostgreSQL's ALTER TABLE runs in its first pass, in the order written
+#: (with DROP DEFAULT).
+_DROPS_FIRST = frozenset({"AT_DropColumn", "AT_DropConstraint", "AT_DropNotNull"})
 
 
 def _drops(cmd: dict) -> bool:
