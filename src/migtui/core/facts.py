@@ -36,6 +36,9 @@ SUBQUERY = "subquery_not_allowed"
 #: One statement names a column twice (CREATE TABLE, a view's or a table's
 #: query): an error (42701), reported as ``already_exists``.
 DUPLICATE_COLUMN = "already_exists"
+#: A column declared two ways that cannot both hold (NULL and NOT NULL, a
+#: default and an identity …): an error (42601).
+CONFLICTING = "conflicting_constraint"
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from migtui.core.casts import builtin
-from migtui.core.facts import ALTER, DROP, PROVIDE, RENAME, REQUIRE, REQUIRED_COLUMN
+from migtui.core.facts import ALTER, CONFLICTING, DROP, PROVIDE, RENAME, REQUIRE, REQUIRED_COLUMN
 from migtui.core.model import (
     COLUMN,
     CONSTRAINT,
@@ -103,6 +103,68 @@ def create_table(script: Script, fields: dict, ctx: Ctx, kind: str = TABLE) -> N
         script.effects[made_at] = replace(made, span=len(script.effects) - made_at - 1)
 
 
+#: Two of a column's ways of getting a value, which PostgreSQL refuses together.
+_BOTH = {
+    frozenset({"default", "identity"}): "has both a default and an identity",
+    frozenset({"default", "generated"}): "has both a default and a generation expression",
+    frozenset({"generated", "identity"}): "is both an identity and generated",
+}
+
+
+def _declared_twice(
+    script: Script,
+    build: TableBuild,
+    name: str,
+    constraints: list[dict],
+    serial: bool,
+    location: int | None,
+    ctx: Ctx,
+) -> None:
+    """A column declared two ways that cannot both hold: NULL and NOT NULL (a
+    primary key or an identity is NOT NULL, a serial too), two defaults, or
+    two of a default (a serial's), an identity and a generated expression.
+    PostgreSQL refuses the statement (42601)."""
+    if ctx.body:
+        return
+    not_null: bool | None = True if serial else None
+    seen: set[str] = {"default"} if serial else set()
+    why = None
+    for con in constraints:
+        contype = con.get("contype", "")
+        if contype == "CONSTR_NULL":
+            if not_null:
+                why = "is declared both NULL and NOT NULL"
+            not_null = False
+        elif contype in ("CONSTR_NOTNULL", "CONSTR_PRIMARY", "CONSTR_IDENTITY"):
+            if not_null is False:
+                why = "is declared both NULL and NOT NULL"
+            not_null = True
+        if contype == "CONSTR_DEFAULT" and "default" in seen:
+            why = "has two defaults" + (" (a serial's is one)" if serial else "")
+        kind = {
+            "CONSTR_DEFAULT": "default",
+            "CONSTR_IDENTITY": "identity",
+            "CONSTR_GENERATED": "generated",
+        }.get(contype)
+        if kind:
+            seen.add(kind)
+        if why:
+            break
+    if why is None and len(seen) > 1:
+        why = _BOTH[frozenset(sorted(seen)[:2])]
+        if serial and "default" in seen:
+            why += " (a serial's default is one)"
+    if why is None:
+        return
+    script.find(
+        CONFLICTING,
+        ctx.line(location),
+        f"column {name} of {build.ref.qualified} {why}: PostgreSQL refuses (42601)",
+        "keep one of the two declarations",
+        ctx,
+    )
+
+
 def _is_serial(type_name: dict | None) -> bool:
     if not type_name:
         return False
@@ -170,6 +232,7 @@ def column(
     if not typed:
         _column_type(script, col, ctx)
     constraints = [c.get("Constraint", {}) for c in col.get("constraints", ())]
+    _declared_twice(script, build, name, constraints, serial, location, ctx)
     # a generated column keeps the columns its expression reads: PostgreSQL
     # refuses to drop one of them, or to change its type, while it stands
     generated = [c.get("raw_expr") for c in constraints if c.get("contype") == "CONSTR_GENERATED"]
