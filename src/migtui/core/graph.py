@@ -984,6 +984,9 @@ class _Walker:
                     traits = traits._replace(always=eff.always)
                 if eff.default is not None:
                     traits = traits._replace(default=eff.default)
+                    if ref.kind == COLUMN:  # the old default's sequences are free
+                        held = self.depends_on.get(ref.key, ())
+                        self._depend(ref, tuple(t for t in held if t.kind != SEQUENCE))
                 if eff.identity is not None:
                     traits = traits._replace(identity=eff.identity)
                 changed = (eff.always, eff.default, eff.identity) != (None, None, None)
@@ -2701,7 +2704,7 @@ class _Walker:
         holds those, and so on (a schema's table and the view reading it). A
         column that calls a dropped function in its default loses the default
         only; one generated from it goes."""
-        if drop is not None and drop.namespace == "routine":
+        if drop is not None and (drop.namespace == "routine" or drop.kind == SEQUENCE):
             kept = []
             for d in holding:
                 traits = self.column_traits.get(d.key, _NO_TRAITS)

@@ -22,8 +22,17 @@ from migtui.core.model import (
 )
 from migtui.core.objects.constraints import TableBuild, constraint, constraint_ref, not_null
 from migtui.core.objects.immutable import immutable_needs
-from migtui.core.objects.queries import read
-from migtui.core.objects.script import Ctx, Script, calls_in, nodes_of, strings, value_type
+from migtui.core.objects.queries import names_in_string, read
+from migtui.core.objects.script import (
+    Ctx,
+    Script,
+    calls_in,
+    const_string,
+    node,
+    nodes_of,
+    strings,
+    value_type,
+)
 from migtui.core.objects.types import alter_composite
 from migtui.core.objects.views import column_ref, output_names, reads_of
 from migtui.core.sqlnames import SERIAL_TYPES, choose_name
@@ -109,6 +118,24 @@ _BOTH = {
     frozenset({"default", "generated"}): "has both a default and a generation expression",
     frozenset({"generated", "identity"}): "is both an identity and generated",
 }
+
+
+def _sequences_in(script: Script, exprs: list) -> tuple[ObjectRef, ...]:
+    """The sequences ``nextval('s')`` names in column defaults."""
+    found = []
+    for item in nodes_of(exprs):
+        kind, call = node(item)
+        if kind != "FuncCall" or strings(call.get("funcname", ()))[-1:] != ["nextval"]:
+            continue
+        arg = (call.get("args") or [{}])[0]
+        if "TypeCast" in arg:  # nextval('s'::regclass)
+            arg = arg["TypeCast"].get("arg", {})
+        text = const_string(arg)
+        names = names_in_string(text) if text is not None else []
+        ref = script.relation(names, SEQUENCE) if names else None
+        if ref is not None:
+            found.append(ref)
+    return tuple(dict.fromkeys(found))
 
 
 def _declared_twice(
@@ -254,13 +281,22 @@ def column(
     defaulted = serial or any(
         c.get("contype") == "CONSTR_DEFAULT" and not _null(c.get("raw_expr")) for c in constraints
     )
+    seq = None
+    if serial or identity:
+        seq = choose_name(build.ref.name, name, "seq", script.relation_names_in(build.ref))
+    # its default holds the sequences it takes values from: a serial's own,
+    # and nextval('s')'s (an identity's sequence is the column's own part)
+    defaults = [c.get("raw_expr") for c in constraints if c.get("contype") == "CONSTR_DEFAULT"]
+    sequences = _sequences_in(script, defaults)
+    if serial and seq is not None:
+        sequences = (ObjectRef(SEQUENCE, build.ref.schema, seq), *sequences)
     script.emit(
         PROVIDE,
         column_ref(build.ref, name),
         location,
         ctx,
         strict=strict,
-        depends=reads,
+        depends=reads + sequences,
         always=always,
         data_type=data_type(script, col.get("typeName")),
         default=True if defaulted else None,
@@ -280,8 +316,7 @@ def column(
             "",
         ),
     )
-    if serial or identity:
-        seq = choose_name(build.ref.name, name, "seq", script.relation_names_in(build.ref))
+    if seq is not None:
         # the column owns it: dropping the column (or the table) drops it
         script.emit(
             PROVIDE,
