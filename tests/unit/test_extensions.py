@@ -389,3 +389,26 @@ def test_set_schema_moves_an_object_and_the_signatures_that_name_it(share: Path)
         ["function", "other", "f", "other.t"],
         ["type", "other", "t", None],
     ]
+
+
+def test_an_extension_known_by_its_functions_explains_nothing_else(write_migrations, analysis_of):
+    """uuid-ossp and pgcrypto make functions only, all of them known by name
+    even where the embedded server lacks them: a table no migration makes is
+    missing, not something the extension may have made."""
+    root = write_migrations(
+        {
+            "001_ext.sql": "-- migrate:up\n"
+            'CREATE EXTENSION IF NOT EXISTS "uuid-ossp" WITH SCHEMA public;\n'
+            "CREATE EXTENSION IF NOT EXISTS pgcrypto;\n"
+            "-- migrate:down\nSELECT 1;\n",
+            "002_t.sql": "-- migrate:up\n"
+            "CREATE TABLE t (id uuid DEFAULT uuid_generate_v4(), h bytea DEFAULT digest('x', 'sha256'),\n"
+            "  owner uuid REFERENCES auth.users (id));\n"
+            "-- migrate:down\nDROP TABLE t;\n",
+        }
+    )
+    problems = analysis_of(root).problems
+
+    assert [(p.kind, str(p.severity), p.object) for p in problems] == [
+        ("missing_prerequisite", "error", "table auth.users")
+    ]

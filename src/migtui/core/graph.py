@@ -75,7 +75,12 @@ from migtui.core.project import (
     ParsedSection,
     Requirement,
 )
-from migtui.core.sqlnames import EXTENSION_FUNCTIONS, SYSTEM_COLUMNS, choose_name
+from migtui.core.sqlnames import (
+    EXTENSION_FUNCTIONS,
+    EXTENSIONS_NAMED_IN_FULL,
+    SYSTEM_COLUMNS,
+    choose_name,
+)
 from migtui.core.statements import SplitError, is_copy_from_stdin, split, splits_transaction
 
 ERROR, WARNING = Severity.ERROR, Severity.WARNING
@@ -2857,7 +2862,8 @@ class _Walker:
 
         found = extension_objects(ext.name, schema or "public")
         if found is None:
-            self.unknown_extensions.append((m.id, ext.name))
+            if ext.name not in EXTENSIONS_NAMED_IN_FULL:
+                self.unknown_extensions.append((m.id, ext.name))
             # its functions migtui knows by name (uuid-ossp's, pgcrypto's), of any arguments
             named = tuple(
                 ObjectRef(FUNCTION, schema or "public", name)

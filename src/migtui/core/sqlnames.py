@@ -129,10 +129,14 @@ EXTENSION_FUNCTIONS: dict[str, str] = {
             "armor",
             "dearmor",
             "pgp_armor_headers",
+            "fips_mode",
         ],
         "pgcrypto",
     ),
 }
+#: Extensions whose every object ``EXTENSION_FUNCTIONS`` names: what else a
+#: migration needs, they do not make.
+EXTENSIONS_NAMED_IN_FULL = frozenset({"uuid-ossp", "pgcrypto"})
 
 #: Types that come with an extension: a column of this type needs the extension.
 EXTENSION_TYPES: dict[str, str] = {
