@@ -160,6 +160,10 @@ class Effect:
     #: For a PROVIDE of a column: True for an identity; for an ALTER: True for
     #: ADD … AS IDENTITY, False for DROP IDENTITY; None when not said.
     identity: bool | None = None
+    #: For an ALTER of a column: what the column must be for PostgreSQL to run
+    #: it — "identity" (SET GENERATED, RESTART, DROP IDENTITY) or "generated"
+    #: (DROP EXPRESSION); refused otherwise (55000).
+    must_be: str = ""
     #: For a PROVIDE of an index or a generated column: the functions its
     #: expressions (and predicate) call, and the casts of its table's columns
     #: there ((column, built-in type)); PostgreSQL wants them IMMUTABLE.

@@ -975,6 +975,8 @@ class _Walker:
                     self.dynamic_how[m.id] = f"calls {ref} (line {eff.line}), whose body"
                     self.complete.clear()
                 traits = self.column_traits.get(ref.key, _NO_TRAITS)
+                if ref.kind == COLUMN and eff.action == F.ALTER:
+                    self._identity_kept(m, file, eff, traits, dynamic_here)
                 if eff.retype:
                     held = self.depends_on.get(ref.key, ())
                     kept = tuple(t for t in held if t.namespace != "type")
@@ -1618,6 +1620,35 @@ class _Walker:
             f"{m.id} makes column {ref.name} of {table} an identity at line {eff.line}, but it "
             f"{why}: PostgreSQL refuses (55000)"
         )
+        if self._first_time(m, "conflicting_constraint", f"{table}.{ref.name}", eff.line):
+            self._refuse("conflicting_constraint", m, file, eff, message, hint)
+
+    def _identity_kept(
+        self, m: Migration, file: str, eff: F.Effect, traits: _Traits, dynamic: bool
+    ) -> None:
+        """What only an identity (or a generated column) takes, on a column that
+        is not one (55000); a default set or dropped on an identity (42601).
+        Judged on a table whose every column the walk knows."""
+        ref, table = eff.ref, eff.ref.table or ""
+        if dynamic or table not in self.complete or ref.key not in self.column_traits:
+            return
+        if eff.must_be == "identity" and not traits.identity:
+            why, state = "is not an identity", "55000"
+            hint = "make it one first (ADD GENERATED … AS IDENTITY), or drop the line"
+        elif eff.must_be == "generated" and not (traits.always and not traits.identity):
+            why, state = "is not a generated column", "55000"
+            hint = "drop the line: the column already holds its values"
+        elif eff.default is not None and traits.identity and not eff.must_be:
+            if any(  # the same ALTER TABLE drops the identity first
+                e.statement == eff.statement and e.ref == ref and e.identity is False
+                for e in self.facts[m.id].effects
+            ):
+                return
+            why, state = "is an identity: it takes no default", "42601"
+            hint = f"drop the identity first: ALTER TABLE {table} ALTER COLUMN {ref.name} DROP IDENTITY"
+        else:
+            return
+        message = f"{m.id} alters column {ref.name} of {table} at line {eff.line}, which {why}: PostgreSQL refuses ({state})"
         if self._first_time(m, "conflicting_constraint", f"{table}.{ref.name}", eff.line):
             self._refuse("conflicting_constraint", m, file, eff, message, hint)
 

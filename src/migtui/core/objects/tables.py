@@ -492,16 +492,29 @@ def _alter_command(script: Script, build: TableBuild, cmd: dict, ctx: Ctx) -> No
             read(script, definition, ctx)
             script.no_subquery(definition, "a column default", ctx)
     elif sub == "AT_DropIdentity" and name:
-        script.emit(ALTER, column_ref(table, name), location, ctx, always=False, identity=False)
+        must_be = "" if missing_ok else "identity"
+        script.emit(
+            ALTER,
+            column_ref(table, name),
+            location,
+            ctx,
+            always=False,
+            identity=False,
+            must_be=must_be,
+        )
     elif sub == "AT_DropExpression" and name:
-        script.emit(ALTER, column_ref(table, name), location, ctx, always=False)
+        must_be = "" if missing_ok else "generated"
+        script.emit(ALTER, column_ref(table, name), location, ctx, always=False, must_be=must_be)
     elif sub == "AT_SetIdentity" and name:
+        always = None
         for item in (definition.get("List") or {}).get("items", ()):
             option = item.get("DefElem", {})
             if option.get("defname") == "generated":
                 value = option.get("arg", {}).get("Integer", {}).get("ival")
                 always = value == ord("a")
-                script.emit(ALTER, column_ref(table, name), location, ctx, always=always)
+        script.emit(
+            ALTER, column_ref(table, name), location, ctx, always=always, must_be="identity"
+        )
     elif sub == "AT_AddIdentity" and name:
         identity = (definition or {}).get("Constraint", {})
         always = identity.get("generated_when") == "a"
