@@ -164,6 +164,9 @@ class Effect:
     #: it — "identity" (SET GENERATED, RESTART, DROP IDENTITY) or "generated"
     #: (DROP EXPRESSION); refused otherwise (55000).
     must_be: str = ""
+    #: For an ALTER: its expressions are written anew (ALTER POLICY … USING):
+    #: it depends on ``depends`` alone from then on.
+    renewed: bool = False
     #: For a PROVIDE of an index or a generated column: the functions its
     #: expressions (and predicate) call, and the casts of its table's columns
     #: there ((column, built-in type)); PostgreSQL wants them IMMUTABLE.

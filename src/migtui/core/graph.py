@@ -977,6 +977,8 @@ class _Walker:
                 traits = self.column_traits.get(ref.key, _NO_TRAITS)
                 if ref.kind == COLUMN and eff.action == F.ALTER:
                     self._identity_kept(m, file, eff, traits, dynamic_here)
+                if eff.renewed:
+                    self._depend(ref, eff.depends)
                 if eff.retype:
                     held = self.depends_on.get(ref.key, ())
                     kept = tuple(t for t in held if t.namespace != "type")

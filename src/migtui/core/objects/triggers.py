@@ -61,14 +61,20 @@ def create_policy(script: Script, fields: dict, ctx: Ctx) -> None:
     read(script, fields.get("qual"), ctx)
     read(script, fields.get("with_check"), ctx)
     if table is not None:
-        _policy_columns(script, table, fields, ctx)
+        # it holds the columns it reads: PostgreSQL refuses to drop one (2BP01)
+        columns = _policy_columns(script, table, fields, ctx)
         name = fields.get("policy_name", "")
-        script.emit(PROVIDE, _on_table(POLICY, table, name), rv.get("location"), ctx)
+        policy = _on_table(POLICY, table, name)
+        script.emit(PROVIDE, policy, rv.get("location"), ctx, depends=columns)
 
 
-def _policy_columns(script: Script, table: ObjectRef, fields: dict, ctx: Ctx) -> None:
-    """The columns a policy's expressions name: its table's, outside any
-    subquery (where a name may belong to the subquery's own tables)."""
+def _policy_columns(
+    script: Script, table: ObjectRef, fields: dict, ctx: Ctx
+) -> tuple[ObjectRef, ...]:
+    """The columns a policy's expressions name, which must be there: its
+    table's, outside any subquery (where a name may belong to the subquery's
+    own tables)."""
+    found: list[ObjectRef] = []
     stack = [fields.get("qual"), fields.get("with_check")]
     while stack:
         item = stack.pop()
@@ -85,18 +91,25 @@ def _policy_columns(script: Script, table: ObjectRef, fields: dict, ctx: Ctx) ->
             ):
                 column = ObjectRef(COLUMN, table.schema, names[-1], table=table.qualified)
                 script.emit(REQUIRE, column, ref.get("location"), ctx)
+                found.append(column)
             continue
         stack.extend(item.values())
+    return tuple(dict.fromkeys(found))
 
 
 def alter_policy(script: Script, fields: dict, ctx: Ctx) -> None:
     rv = fields.get("table", {})
     table = script.range_var(rv)
-    if table is not None:
-        name = fields.get("policy_name", "")
-        script.emit(ALTER, _on_table(POLICY, table, name), rv.get("location"), ctx)
     read(script, fields.get("qual"), ctx)
     read(script, fields.get("with_check"), ctx)
+    if table is not None:
+        name = fields.get("policy_name", "")
+        renewed = bool(fields.get("qual") or fields.get("with_check"))
+        # new expressions: what the old ones read is free (what an expression
+        # not rewritten reads is not known here, and is let go too)
+        columns = _policy_columns(script, table, fields, ctx) if renewed else ()
+        policy = _on_table(POLICY, table, name)
+        script.emit(ALTER, policy, rv.get("location"), ctx, depends=columns, renewed=renewed)
 
 
 def create_event_trigger(script: Script, fields: dict, ctx: Ctx) -> None:

@@ -1,0 +1,51 @@
+"""A row-level security policy holds the columns of its table its USING and
+WITH CHECK expressions read: PostgreSQL refuses to drop one (2BP01) until the
+policy is dropped or given other expressions. (``ALTER POLICY … USING``
+lets go of what its WITH CHECK reads too: only a miss, never a false alarm.)
+Each case runs on the server too."""
+
+from __future__ import annotations
+
+import pytest
+
+from server_verdicts import assert_same_verdict
+
+pytestmark = pytest.mark.db
+
+FIRST = (
+    "CREATE TABLE notes (id int, owner int, org int, body text);\n"
+    "ALTER TABLE notes ENABLE ROW LEVEL SECURITY;\n"
+    "CREATE POLICY own ON notes USING (owner = 1) WITH CHECK (org > 0);\n"
+)
+
+#: (the second migration, the line check names or None when the server runs it)
+CASES = {
+    "a column USING reads": ("ALTER TABLE notes DROP COLUMN owner;\n", 1),
+    "a column WITH CHECK reads": ("SELECT 1;\nALTER TABLE notes DROP COLUMN org;\n", 2),
+    "a column the policy reads, after the policy is renamed": (
+        "ALTER POLICY own ON notes RENAME TO mine;\nALTER TABLE notes DROP COLUMN owner;\n",
+        2,
+    ),
+    # the ones that run
+    "a column the policy does not read": ("ALTER TABLE notes DROP COLUMN body;\n", None),
+    "after the policy is dropped": (
+        "DROP POLICY own ON notes;\nALTER TABLE notes DROP COLUMN owner;\n",
+        None,
+    ),
+    "after the policy reads another column": (
+        "ALTER POLICY own ON notes USING (body <> '');\nALTER TABLE notes DROP COLUMN owner;\n",
+        None,
+    ),
+    "with CASCADE, which drops the policy": (
+        "ALTER TABLE notes DROP COLUMN owner CASCADE;\nDROP POLICY IF EXISTS own ON notes;\n",
+        None,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_a_policy_holds_the_columns_it_reads(case, verdicts):
+    second, line = CASES[case]
+    errors, refused = verdicts(FIRST, second)
+
+    assert_same_verdict(errors, refused, (line, "2BP01") if line else None, "dependent_objects")
