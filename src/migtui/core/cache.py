@@ -199,16 +199,22 @@ def _layout_markers(root: Path) -> str:
     """The files outside ``root`` that layout detection reads, and their stat:
     Supabase's ``config.toml`` beside it, a Rust crate's ``Cargo.toml`` above."""
     folder = Path(root).resolve()
+    above = [folder, *list(folder.parents)[:4]]
+    return "\n".join(
+        file_marks([folder.parent / "config.toml"] + [f / "Cargo.toml" for f in above])
+    )
+
+
+def file_marks(paths) -> list[str]:
+    """``path:size:mtime`` of each of ``paths`` that exists, for a cache key."""
     found = []
-    for path in [folder.parent / "config.toml"] + [
-        f / "Cargo.toml" for f in [folder, *list(folder.parents)[:4]]
-    ]:
+    for path in paths:
         try:
             st = path.stat()
         except OSError:
             continue
         found.append(f"{path}:{st.st_size}:{st.st_mtime_ns}")
-    return "\n".join(found)
+    return found
 
 
 class ProjectCache:

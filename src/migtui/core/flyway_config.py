@@ -64,14 +64,10 @@ def config_files(root: Path) -> list[Path]:
 
 def signature(root: Path) -> str:
     """What the settings depend on, for the analysis cache's key."""
+    from migtui.core.cache import file_marks
+
     parts = [f"{k}={v}" for k, v in sorted(os.environ.items()) if k.startswith("FLYWAY_")]
-    for path in config_files(root):
-        try:
-            st = path.stat()
-        except OSError:
-            continue
-        parts.append(f"{path}:{st.st_size}:{st.st_mtime_ns}")
-    return "\n".join(parts)
+    return "\n".join(parts + file_marks(config_files(root)))
 
 
 class Placeholders:
