@@ -412,3 +412,21 @@ def test_an_extension_known_by_its_functions_explains_nothing_else(write_migrati
     assert [(p.kind, str(p.severity), p.object) for p in problems] == [
         ("missing_prerequisite", "error", "table auth.users")
     ]
+
+
+def test_a_dropped_extension_explains_nothing_after(write_migrations, analysis_of):
+    """An extension migtui knows nothing of may make what a later migration
+    needs (a warning), but not once it is dropped again."""
+    root = write_migrations(
+        {
+            "001_ext.sql": "-- migrate:up\nCREATE EXTENSION IF NOT EXISTS some_unknown_ext;\n"
+            "-- migrate:down\nSELECT 1;\n",
+            "002_uses.sql": "-- migrate:up\nSELECT * FROM from_the_ext;\n-- migrate:down\nSELECT 1;\n",
+            "003_drop.sql": "-- migrate:up\nDROP EXTENSION some_unknown_ext;\n-- migrate:down\nSELECT 1;\n",
+            "004_uses.sql": "-- migrate:up\nSELECT * FROM still_there;\n-- migrate:down\nSELECT 1;\n",
+        }
+    )
+    found = {(p.migration, p.kind, str(p.severity)) for p in analysis_of(root).problems}
+
+    assert ("002", "unknown_origin", "warning") in found
+    assert ("004", "missing_prerequisite", "error") in found

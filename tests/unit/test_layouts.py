@@ -224,6 +224,21 @@ def test_native_unknown_marker_option_is_reported(tmp_path: Path) -> None:
     assert "transaction:maybe" in problem.message
 
 
+def test_native_indented_marker_is_no_marker(tmp_path: Path) -> None:
+    """dbmate reads a marker only at the start of its line: an indented one is
+    a comment, and what follows stays in the section before it (here a
+    statement missing its semicolon runs into the would-be down)."""
+    text = "-- migrate:up\nALTER TABLE a ADD COLUMN b int\n    -- migrate:down\nALTER TABLE a DROP COLUMN b;\n"
+    write(tmp_path, "0001_a.sql", text)
+    result = load(tmp_path)
+    migration = result.migrations[0]
+    problem = next(p for p in result.problems if p.kind == "parse_error")
+    assert (problem.line, problem.severity) == (3, Severity.ERROR)
+    assert "indented" in problem.message
+    assert migration.down is None
+    assert "DROP COLUMN b" in migration.up.text
+
+
 def test_native_repeated_marker_is_reported(tmp_path: Path) -> None:
     write(tmp_path, "0001_a.sql", "-- migrate:up\nSELECT 1;\n-- migrate:up\nSELECT 2;\n")
     result = load(tmp_path)

@@ -1032,6 +1032,10 @@ class _Walker:
                 if ref.kind == EXTENSION:
                     for member in self.extension_members.get(ref.name, ()):
                         self.live.remove(member, m.id, eff.line)
+                    # gone, it explains nothing a later migration needs
+                    self.unknown_extensions = [
+                        e for e in self.unknown_extensions if e[1] != ref.name
+                    ]
                     if eff.cascade:  # what uses its types and operator classes goes too
                         dynamic_here = True
                         self.dynamic_how[m.id] = (

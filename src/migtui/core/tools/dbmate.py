@@ -153,6 +153,16 @@ def _native_migration(path: Path, root: Path, raw_version: str, name: str | None
     markers: list[tuple[int, str | None, bool]] = []  # (line index, kind, transactional)
     for index, line in enumerate(source.lines if "migrate:" in source.text else ()):
         if "migrate:" in line and (match := _MIGRATE_MARKER.match(line)):
+            if not line.startswith("--"):
+                # dbmate reads a marker only at the start of its line
+                message = (
+                    f"{line.strip()!r} is indented: dbmate reads a marker only at the start of "
+                    "a line, so this one is a comment and the lines after it belong to the "
+                    "section before it"
+                )
+                hint = "start the marker at the beginning of its line"
+                problems.append(where.problem("parse_error", message, hint, index + 1))
+                continue
             seen = {kind for _, kind, _ in markers}
             markers.append((index, *_native_marker(match, seen, where, index + 1, problems)))
 
