@@ -104,6 +104,77 @@ RUNS = {
         "CREATE TABLE y (f _feeling);\n",
         None,
     ),
+    "a whole row read by a check, an index and policies": (
+        "CREATE TABLE t (a int, b int);\n"
+        "CREATE FUNCTION ok(t) RETURNS bool LANGUAGE sql IMMUTABLE AS 'SELECT true';\n",
+        "ALTER TABLE t ADD CHECK (ok(t));\n"
+        "CREATE INDEX t_ok ON t ((ok(t)));\n"
+        "CREATE POLICY p ON t USING (ok(t));\n"
+        "CREATE POLICY q ON t USING (to_jsonb(t.*) IS NOT NULL);\n",
+        None,
+    ),
+    "plpgsql, which every database has": (
+        "SELECT 1;\n",
+        "COMMENT ON EXTENSION plpgsql IS 'procedures';\nCREATE EXTENSION IF NOT EXISTS plpgsql;\n",
+        None,
+    ),
+    "a function a default no longer calls": (
+        "CREATE FUNCTION code() RETURNS text LANGUAGE sql AS $$SELECT 'x'$$;\n"
+        "CREATE FUNCTION cents(numeric) RETURNS int LANGUAGE sql IMMUTABLE AS $$SELECT 1$$;\n"
+        "CREATE TABLE c (code text DEFAULT code(), p numeric,\n"
+        "  pc int GENERATED ALWAYS AS (cents(p)) STORED);\n",
+        "ALTER TABLE c ALTER code SET DEFAULT 'y';\n"
+        "DROP FUNCTION code();\n"
+        "ALTER TABLE c ALTER pc SET EXPRESSION AS (p::int);\n"
+        "DROP FUNCTION cents(numeric);\n"
+        "ALTER TABLE c ALTER pc DROP EXPRESSION;\n"
+        "ALTER TABLE c DROP COLUMN p;\n",
+        None,
+    ),
+    "a serial's sequence numbered where the name is taken": (
+        "CREATE TABLE t (id serial);\n",
+        "ALTER TABLE t RENAME TO t_old;\n"
+        "CREATE TABLE t (id serial);\n"
+        "SELECT setval('t_id_seq1', 5);\n"
+        "DROP TABLE t_old;\n"
+        "ALTER SEQUENCE t_id_seq1 RENAME TO t_id_seq;\n",
+        None,
+    ),
+    "an identity's sequence named by the identity": (
+        "CREATE TABLE o (id int GENERATED ALWAYS AS IDENTITY (SEQUENCE NAME order_numbers));\n",
+        "ALTER SEQUENCE order_numbers RESTART WITH 100;\n",
+        None,
+    ),
+    "a sequence owned by nothing outlives its table": (
+        "CREATE TABLE tickets (id serial);\n",
+        "ALTER SEQUENCE tickets_id_seq OWNED BY NONE;\n"
+        "ALTER TABLE tickets ALTER id DROP DEFAULT;\n"
+        "DROP TABLE tickets;\n"
+        "SELECT nextval('tickets_id_seq');\n",
+        None,
+    ),
+    "a table made LIKE another gets copies of its indexes and identity": (
+        "CREATE TABLE p (id int GENERATED ALWAYS AS IDENTITY PRIMARY KEY, email text UNIQUE);\n"
+        "CREATE INDEX p_lower ON p (lower(email));\n",
+        "CREATE TABLE d (LIKE p INCLUDING ALL);\n"
+        "ALTER INDEX d_email_key RENAME TO d_e;\n"
+        "ALTER INDEX d_pkey SET (fillfactor = 80);\n"
+        "ALTER INDEX d_lower_idx RENAME TO d_l;\n"
+        "SELECT nextval('d_id_seq');\n",
+        None,
+    ),
+    "an array type written with its underscore": (
+        "CREATE FUNCTION f(a text[]) RETURNS int LANGUAGE sql AS 'SELECT 1';\n"
+        "CREATE TABLE x (tags _text);\n",
+        "DROP FUNCTION f(_text);\nALTER TABLE x ALTER tags TYPE text[];\n",
+        None,
+    ),
+    "a serial made an identity once CASCADE took its default": (
+        "CREATE TABLE t (id serial);\n",
+        "DROP SEQUENCE t_id_seq CASCADE;\n"
+        "ALTER TABLE t ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY;\n",
+        None,
+    ),
 }
 
 

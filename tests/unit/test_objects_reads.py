@@ -412,3 +412,9 @@ def test_data_statements_of_one_shape_are_read_once_and_a_different_one_again():
     # each of the forty is on record at its own line, up to the first twenty
     lines = {line for ref, line in needed if ref == "table public.t"}
     assert {2, 3, 21} <= lines and 22 not in lines and {42, 43, 44} <= lines
+
+
+def test_a_schema_made_for_a_role_is_named_after_it() -> None:
+    sql = "CREATE SCHEMA AUTHORIZATION tenant1;\nCREATE TABLE tenant1.t (id int);"
+    assert provides(sql)[:2] == ["schema tenant1", "table tenant1.t"]
+    assert "schema tenant1" in needs(sql)

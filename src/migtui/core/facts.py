@@ -165,7 +165,8 @@ class Effect:
     #: (DROP EXPRESSION); refused otherwise (55000).
     must_be: str = ""
     #: For an ALTER: its expressions are written anew (ALTER POLICY … USING):
-    #: it depends on ``depends`` alone from then on.
+    #: it depends on ``depends`` alone from then on; of a sequence, its owner
+    #: (OWNED BY t.c, with ``parent`` and ``columns``, or NONE).
     renewed: bool = False
     #: For a PROVIDE of an index or a generated column: the functions its
     #: expressions (and predicate) call, and the casts of its table's columns

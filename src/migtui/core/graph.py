@@ -101,8 +101,8 @@ _NO_TRAITS = _Traits()
 #: was taken when it was made.
 _NUMBERED = re.compile(r"^(.+_(?:pkey|key|excl|check|fkey|not_null|idx))\d+$")
 
-#: The labels PostgreSQL ends an index's invented name with.
-_INDEX_LABEL = re.compile(r"_(?:pkey|key|excl|idx)\d*$")
+#: The labels PostgreSQL ends an index's or a sequence's invented name with.
+_COPY_LABEL = re.compile(r"_(?:pkey|key|excl|idx|seq)\d*$")
 
 #: The types an identity column may have.
 _IDENTITY_TYPES = frozenset({"int2", "int4", "int8"})
@@ -156,6 +156,19 @@ class _Live:
             self.columns[ref.key] = frozenset(columns)
         for table in {ref.table, parent} - {None}:
             self.children[table].add(ref.key)
+
+    def owned_by(self, ref: ObjectRef, parent: str | None, columns: tuple) -> None:
+        """``ref`` (a sequence) goes with ``parent``'s column from now on, or
+        with nothing (``OWNED BY NONE``)."""
+        entry = self.find(ref)
+        if entry is None:
+            return
+        found, origin, old = entry
+        if old is not None:
+            self.children.get(old, set()).discard(ref.key)
+        self.columns.pop(ref.key, None)
+        self.by_key[ref.key] = [e for e in self.by_key[ref.key] if e is not entry]
+        self.add(found, origin, parent, columns)
 
     def on_column(self, table: str, column: str) -> list[ObjectRef]:
         """The indexes and constraints of ``table`` that use ``column``: dropping
@@ -491,9 +504,10 @@ class _Walker:
         #: CREATE TABLE in the folder, with no SQL built at run time or code
         #: migration since. A column they lack is missing.
         self.complete: set[str] = set()
-        #: (schema, name) of the tables that are or were partitions: PostgreSQL
-        #: gives each its own copy of its parent's indexes, named after it
-        self.partitions: set[tuple[str | None, str]] = set()
+        #: (schema, name) of the tables that are or were partitions, or were made
+        #: LIKE another: PostgreSQL gives each its own copy of the other's
+        #: indexes (and identity sequences), named after it
+        self.copies: set[tuple[str | None, str]] = set()
         #: the readings being kept, in order (see ``run``)
         self._storing: Iterator[str] = iter(())
         self._later: dict | None = None
@@ -891,7 +905,7 @@ class _Walker:
                 provides.append(ref)
                 self.live.add(ref, m.id, eff.parent, eff.columns)
                 if eff.joined:
-                    self.partitions.add((ref.schema, ref.name))
+                    self.copies.add((ref.schema, ref.name))
                 if ref.kind in (TABLE, VIEW, MATVIEW):
                     # a view's (or a query's table's) columns are its query's outputs
                     named = eff.outputs if not eff.complete else None
@@ -962,7 +976,7 @@ class _Walker:
                 need(eff, ref)
                 if eff.joined:
                     self.complete.discard(ref.qualified)  # the parent's columns reach it
-                    self.partitions.add((ref.schema, ref.name))
+                    self.copies.add((ref.schema, ref.name))
                 if (eff.assigned or eff.truncated is not None) and ref.namespace == "relation":
                     self.unfilled.pop(ref.qualified, None)  # its rows are changed or gone
                 elif eff.assigned or eff.using == "expression":
@@ -977,7 +991,14 @@ class _Walker:
                 traits = self.column_traits.get(ref.key, _NO_TRAITS)
                 if ref.kind == COLUMN and eff.action == F.ALTER:
                     self._identity_kept(m, file, eff, traits, dynamic_here)
-                if eff.renewed:
+                if eff.renewed and ref.kind == COLUMN:
+                    # a generated expression dropped or replaced: what it read is free
+                    self._release(
+                        ref, lambda t: t.kind in (COLUMN, SEQUENCE) or t.namespace == "routine"
+                    )
+                elif eff.renewed and ref.kind == SEQUENCE:
+                    self.live.owned_by(ref, eff.parent, eff.columns)
+                elif eff.renewed:
                     self._depend(ref, eff.depends)
                 if eff.retype:
                     held = self.depends_on.get(ref.key, ())
@@ -993,10 +1014,15 @@ class _Walker:
                     traits = traits._replace(always=eff.always)
                 if eff.default is not None:
                     traits = traits._replace(default=eff.default)
-                    if ref.kind == COLUMN:  # the old default's sequences are free
-                        held = self.depends_on.get(ref.key, ())
-                        self._depend(ref, tuple(t for t in held if t.kind != SEQUENCE))
+                    if ref.kind == COLUMN and not (traits.always and not traits.identity):
+                        # the old default's sequences and functions are free
+                        self._release(ref, lambda t: t.kind == SEQUENCE or t.namespace == "routine")
                 if eff.identity is not None:
+                    if eff.identity is False and traits.identity:
+                        # DROP IDENTITY: its sequence goes with it
+                        for seq in self.live.on_column(ref.table or "", ref.name):
+                            if seq.kind == SEQUENCE:
+                                self.live.remove(seq, m.id, eff.line)
                     traits = traits._replace(identity=eff.identity)
                 changed = (eff.always, eff.default, eff.identity) != (None, None, None)
                 if eff.retype or changed:
@@ -1107,6 +1133,8 @@ class _Walker:
     def _builtin(self, ref: ObjectRef) -> bool:
         if ref.kind == SCHEMA:
             return ref.name in BUILTIN_SCHEMAS
+        if ref.kind == EXTENSION:
+            return ref.name == "plpgsql"  # every database has it
         if ref.kind == ROLE:
             # the server's roles are made outside the migrations: only its
             # catalog can say one is missing
@@ -1145,7 +1173,7 @@ class _Walker:
             # Columns and constraints are not tracked across migrations: tables made by
             # CREATE TABLE AS, LIKE or dynamic SQL have columns no statement names.
             return None
-        if ref.namespace == "relation" and self._partition_index(ref):
+        if ref.namespace == "relation" and self._copied(ref):
             return None
         if ref.namespace == "type" and ref.name.startswith("_") and len(ref.name) > 1:
             # _mood: the array type PostgreSQL makes with every type, table and view
@@ -1188,15 +1216,16 @@ class _Walker:
                 return candidate
         return ref
 
-    def _partition_index(self, ref: ObjectRef) -> bool:
-        """A name PostgreSQL may have given the copy of a parent's index or
-        key that a partition gets (``m_2024_d_idx``, ``m_2024_pkey``): not
-        judged, since the walk does not make those copies."""
-        if not _INDEX_LABEL.search(ref.name):
+    def _copied(self, ref: ObjectRef) -> bool:
+        """A name PostgreSQL may have given the copy of an index, key or
+        identity sequence that a partition, or a table made LIKE another, gets
+        (``m_2024_d_idx``, ``m_2024_pkey``, ``d_id_seq``): not judged, since
+        the walk does not make those copies."""
+        if not _COPY_LABEL.search(ref.name):
             return False
         return any(
             ref.name.startswith(name + "_")
-            for schema, name in self.partitions
+            for schema, name in self.copies
             if schema == ref.schema or ref.schema is None
         )
 
@@ -1227,16 +1256,17 @@ class _Walker:
                 self.live.not_null.add(made.key)
 
     def _numbered(self, eff: F.Effect, numbered: dict) -> F.Effect:
-        """A key given no name whose invented name a relation of the schema
-        has by then (an index, or the key of a table rebuilt beside this one):
-        PostgreSQL numbers it (``t_pkey1``), and so does the walk — its index
+        """A key given no name, or a serial's or identity's sequence, whose
+        invented name a relation of the schema has by then (an index, or the
+        key of a table rebuilt beside this one): PostgreSQL numbers it
+        (``t_pkey1``, ``t_id_seq1``), and so does the walk — a key's index
         first, then its constraint, which takes the index's name."""
         ref = eff.ref
         mark = (eff.statement, ref.schema, ref.name)
         if ref.kind == CONSTRAINT:
             name = numbered.pop(mark, None)
             return eff if name is None else replace(eff, ref=replace(ref, name=name))
-        if ref.kind != INDEX or self.live.find(ref) is None:
+        if ref.kind not in (INDEX, SEQUENCE) or self.live.find(ref) is None:
             return eff
 
         def taken(name: str) -> bool:
@@ -1245,7 +1275,14 @@ class _Walker:
         name1, name2, label = eff.invented
         name = choose_name(name1, name2, label, _Taken(taken))
         numbered[mark] = name
-        return replace(eff, ref=replace(ref, name=name))
+        new = replace(ref, name=name)
+        if ref.kind == SEQUENCE and eff.parent and eff.columns:
+            # a serial's column holds the sequence by the name it really has
+            column = ObjectRef(COLUMN, ref.schema, eff.columns[0], table=eff.parent)
+            held = self.depends_on.get(column.key, ())
+            if any(t.key == ref.key for t in held):
+                self._depend(column, tuple(new if t.key == ref.key else t for t in held))
+        return replace(eff, ref=new)
 
     def _constraint_missing(
         self, m: Migration, file: str, eff: F.Effect, ref: ObjectRef, dynamic: bool
@@ -1733,6 +1770,13 @@ class _Walker:
                 self.column_keys[target.table].add(target.key)
         if targets:
             self.depends_on[ref.key] = targets
+
+    def _release(self, ref: ObjectRef, free: Callable[[ObjectRef], bool]) -> None:
+        """``ref`` no longer depends on the targets ``free`` picks."""
+        held = self.depends_on.get(ref.key, ())
+        kept = tuple(t for t in held if not free(t))
+        if len(kept) != len(held):
+            self._depend(ref, kept)
 
     def _hold(self, ref: ObjectRef, target: ObjectRef) -> None:
         """``ref`` depends on ``target`` too, besides what it was made with."""

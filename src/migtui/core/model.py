@@ -93,8 +93,23 @@ def same_type(a: str, b: str) -> bool:
 
 
 def same_arguments(a: str, b: str) -> bool:
-    """Two routines' argument lists as spelled (see ``same_type``)."""
+    """Two routines' argument lists as spelled (see ``same_type``). A
+    procedure's OUT arguments (spelled ``OUT integer``) may be named without
+    ``OUT``, or left out, as PostgreSQL allows."""
     left, right = a.split(", ") if a else [], b.split(", ") if b else []
+    if _same_types(left, right):
+        return True
+    if not any(x.startswith("OUT ") for x in left + right):
+        return False
+    written = [x.removeprefix("OUT ") for x in left], [x.removeprefix("OUT ") for x in right]
+    inputs = (
+        [x for x in left if not x.startswith("OUT ")],
+        [x for x in right if not x.startswith("OUT ")],
+    )
+    return _same_types(*written) or _same_types(*inputs)
+
+
+def _same_types(left: list[str], right: list[str]) -> bool:
     return len(left) == len(right) and all(map(same_type, left, right))
 
 

@@ -90,10 +90,13 @@ SELECT n.nspname FROM pg_namespace n WHERE {_USER_SCHEMA}
 """
 
 # Argument types in their canonical names (format_type: integer, timestamp with
-# time zone), without argument names: the identity PostgreSQL resolves by.
+# time zone), without argument names: the identity PostgreSQL resolves by (a
+# procedure's OUT arguments marked, as the analysis spells them).
 _ROUTINES = f"""
 SELECT p.prokind::text, n.nspname, p.proname,
-       coalesce((SELECT string_agg(format_type(a.t, NULL), ', ' ORDER BY a.i)
+       coalesce((SELECT string_agg(CASE WHEN p.prokind = 'p' AND p.proargmodes[a.i] = 'o'
+                                        THEN 'OUT ' ELSE '' END
+                                   || format_type(a.t, NULL), ', ' ORDER BY a.i)
                    FROM unnest(CASE WHEN p.prokind = 'p' AND p.proallargtypes IS NOT NULL
                                     THEN p.proallargtypes
                                     ELSE p.proargtypes::oid[] END) WITH ORDINALITY AS a(t, i)), '')

@@ -167,7 +167,10 @@ def constraint(
         read(script, expr, ctx)
         script.no_subquery(expr, "a CHECK constraint", ctx)
         if column is None:  # a column's own CHECK may name a column made after it
-            script.need_columns(table, reads, location, ctx)
+            # (a name that is the table's may be its whole row, when its columns
+            # are not all written here)
+            needed = [c for c in reads if build.columns is not None or c != table.name]
+            script.need_columns(table, needed, location, ctx)
         script.emit(
             PROVIDE,
             constraint_ref(table, name),
@@ -215,7 +218,7 @@ def _columns_in(expr) -> set[str]:
         ref = item.get("ColumnRef")
         if isinstance(ref, dict):
             names = strings(ref.get("fields", ()))
-            if names:
+            if names and names[-1] != "*":
                 found.add(names[-1])
     return found
 
@@ -258,6 +261,12 @@ def _plain_columns(expr) -> list[str]:
     return sorted(set(found))
 
 
+def whole_row_free(names, table: ObjectRef | None) -> list[str]:
+    """``names`` less the table's own name, which an expression on the table
+    may use for its whole row (``to_jsonb(t)``, ``f(t)``)."""
+    return [n for n in names if table is None or n != table.name]
+
+
 # --- CREATE INDEX ------------------------------------------------------------------
 
 
@@ -277,25 +286,27 @@ def create_index(script: Script, fields: dict, ctx: Ctx) -> None:
         if element.get("expr"):
             read(script, element["expr"], ctx)
             script.no_subquery(element["expr"], "an index expression", ctx)
-            script.need_columns(table, _plain_columns(element["expr"]), location, ctx)
+            named = whole_row_free(_plain_columns(element["expr"]), table)
+            script.need_columns(table, named, location, ctx)
         else:
             script.need_columns(table, [element.get("name")], location, ctx)
     script.need_columns(table, [e.get("name") for e in including if e.get("name")], location, ctx)
     if fields.get("whereClause"):
         read(script, fields["whereClause"], ctx)
         script.no_subquery(fields["whereClause"], "an index predicate", ctx)
-        script.need_columns(table, _plain_columns(fields["whereClause"]), location, ctx)
+        named = whole_row_free(_plain_columns(fields["whereClause"]), table)
+        script.need_columns(table, named, location, ctx)
     if table is None:
         return
     name = fields.get("idxname")
     # an unnamed index gets a name no relation has; a named one fails if taken
     strict = name is not None and not fields.get("if_not_exists")
+    invented = None
     if name is None:
         columns = index_column_names(_element_name(e) for e in elements + including)
         label = "pkey" if fields.get("primary") else "idx"
-        name = choose_name(
-            table.name, index_name_addition(columns), label, script.relation_names_in(table)
-        )
+        invented = (table.name, index_name_addition(columns), label)
+        name = choose_name(*invented, script.relation_names_in(table))
         name_location = location
     else:
         found = ctx.src.find(name)
@@ -321,6 +332,7 @@ def create_index(script: Script, fields: dict, ctx: Ctx) -> None:
         calls=calls,
         casts=casts,
         uses=calls_in(*(e.get("expr") for e in elements), fields.get("whereClause")),
+        invented=invented,  # numbered by the walk where a relation has the name
     )
 
 

@@ -50,7 +50,8 @@ def signature_of(script: Script, owa: dict, kind: str, ctx: Ctx) -> ObjectRef | 
             param = arg.get("FunctionParameter", {})
             if param.get("mode") == "FUNC_PARAM_OUT" and kind != PROCEDURE:
                 continue
-            spelled.append(script.type_name(param.get("argType", {}))[0])
+            out = "OUT " if param.get("mode") == "FUNC_PARAM_OUT" else ""
+            spelled.append(out + script.type_name(param.get("argType", {}))[0])
         if not owa.get("objfuncargs"):
             spelled = [script.type_name(a.get("TypeName", {}))[0] for a in owa.get("objargs", ())]
         args = ", ".join(s or UNKNOWN_TYPE for s in spelled)
@@ -65,8 +66,10 @@ def create_routine(script: Script, fields: dict, ctx: Ctx) -> None:
         p = param.get("FunctionParameter", {})
         mode = p.get("mode", "FUNC_PARAM_DEFAULT")
         spelled = script.need_type(p.get("argType"), ctx)
-        if mode in _INPUT_MODES or (kind == PROCEDURE and mode == "FUNC_PARAM_OUT"):
+        if mode in _INPUT_MODES:
             args.append(spelled)
+        elif kind == PROCEDURE and mode == "FUNC_PARAM_OUT":  # part of its identity
+            args.append(f"OUT {spelled}")
         if p.get("defexpr"):
             read(script, p["defexpr"], ctx)
     script.need_type(fields.get("returnType"), ctx)

@@ -11,6 +11,9 @@ from migtui.core.objects.script import Ctx, Script, const_string, strings
 
 def create_schema(script: Script, fields: dict, ctx: Ctx) -> None:
     name = fields.get("schemaname")
+    role = fields.get("authrole") or {}
+    if not name and role.get("roletype") == "ROLESPEC_CSTRING":
+        name = role.get("rolename")  # CREATE SCHEMA AUTHORIZATION r: the schema r
     if not name:
         return
     strict = not fields.get("if_not_exists")

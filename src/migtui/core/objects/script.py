@@ -454,6 +454,8 @@ class Script:
             return "", None  # table.column%TYPE: the column's type, whatever it is
         name = names[-1]
         qualified = len(names) > 1
+        if name.startswith("_") and is_builtin_type(name[1:]) and not array:
+            name, array = name[1:], "[]"  # _text: the array type of text
         if qualified and names[0] in CATALOG_SCHEMAS:
             return canonical_type([name]) + array, None
         if not qualified and (is_builtin_type(name) or name in ("char", "trigger")):

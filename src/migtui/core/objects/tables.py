@@ -85,7 +85,10 @@ def create_table(script: Script, fields: dict, ctx: Ctx, kind: str = TABLE) -> N
         ctx,
         strict=not fields.get("if_not_exists"),
         complete=complete,
-        joined=bool(fields.get("partbound")),  # a partition: its parent's indexes reach it
+        # a partition, or a table made LIKE another: copies of the other's
+        # indexes reach it
+        joined=bool(fields.get("partbound"))
+        or any("TableLikeClause" in element for element in elements),
     )
     if not fields.get("if_not_exists"):  # else an existing table is left as it is
         names = [e["ColumnDef"].get("colname") for e in elements if "ColumnDef" in e]
@@ -118,6 +121,17 @@ _BOTH = {
     frozenset({"default", "generated"}): "has both a default and a generation expression",
     frozenset({"generated", "identity"}): "is both an identity and generated",
 }
+
+
+def _identity_sequence_name(script: Script, constraints: list[dict]) -> ObjectRef | None:
+    """The sequence an identity names itself (``SEQUENCE NAME s``), if it does."""
+    for con in constraints:
+        for option in con.get("options") or ():
+            elem = option.get("DefElem", {})
+            if elem.get("defname") == "sequence_name":
+                names = strings((elem.get("arg") or {}).get("List", {}).get("items", ()))
+                return script.relation(names, SEQUENCE) if names else None
+    return None
 
 
 def _sequences_in(script: Script, exprs: list) -> tuple[ObjectRef, ...]:
@@ -281,15 +295,19 @@ def column(
     defaulted = serial or any(
         c.get("contype") == "CONSTR_DEFAULT" and not _null(c.get("raw_expr")) for c in constraints
     )
-    seq = None
+    seq = seq_ref = None
     if serial or identity:
         seq = choose_name(build.ref.name, name, "seq", script.relation_names_in(build.ref))
+        seq_ref = ObjectRef(SEQUENCE, build.ref.schema, seq)
+        named = _identity_sequence_name(script, constraints)
+        if named is not None:  # … AS IDENTITY (SEQUENCE NAME s)
+            seq_ref, seq = named, None
     # its default holds the sequences it takes values from: a serial's own,
     # and nextval('s')'s (an identity's sequence is the column's own part)
     defaults = [c.get("raw_expr") for c in constraints if c.get("contype") == "CONSTR_DEFAULT"]
     sequences = _sequences_in(script, defaults)
-    if serial and seq is not None:
-        sequences = (ObjectRef(SEQUENCE, build.ref.schema, seq), *sequences)
+    if serial and seq_ref is not None:
+        sequences = (seq_ref, *sequences)
     script.emit(
         PROVIDE,
         column_ref(build.ref, name),
@@ -316,15 +334,17 @@ def column(
             "",
         ),
     )
-    if seq is not None:
-        # the column owns it: dropping the column (or the table) drops it
+    if seq_ref is not None:
+        # the column owns it: dropping the column (or the table) drops it; a
+        # name a relation has by then is numbered (t_id_seq1), as PostgreSQL does
         script.emit(
             PROVIDE,
-            ObjectRef(SEQUENCE, build.ref.schema, seq),
+            seq_ref,
             location,
             ctx,
             parent=build.qualified,
             columns=(name,),
+            invented=(build.ref.name, name, "seq") if seq is not None else None,
         )
     if col.get("raw_default"):
         read(script, col["raw_default"], ctx)
@@ -504,7 +524,18 @@ def _alter_command(script: Script, build: TableBuild, cmd: dict, ctx: Ctx) -> No
         )
     elif sub == "AT_DropExpression" and name:
         must_be = "" if missing_ok else "generated"
-        script.emit(ALTER, column_ref(table, name), location, ctx, always=False, must_be=must_be)
+        script.emit(
+            ALTER,
+            column_ref(table, name),
+            location,
+            ctx,
+            always=False,
+            must_be=must_be,
+            renewed=True,  # a plain column now: what its expression read is free
+        )
+    elif sub == "AT_SetExpression" and name:
+        read(script, definition, ctx)
+        script.emit(ALTER, column_ref(table, name), location, ctx, renewed=True)
     elif sub == "AT_SetIdentity" and name:
         always = None
         for item in (definition.get("List") or {}).get("items", ()):
@@ -610,7 +641,21 @@ def create_sequence(script: Script, fields: dict, ctx: Ctx) -> None:
 def alter_sequence(script: Script, fields: dict, ctx: Ctx) -> None:
     rel = fields.get("sequence", {})
     ref = script.range_var(rel, SEQUENCE)
-    script.emit(ALTER, ref, rel.get("location"), ctx, if_exists=bool(fields.get("missing_ok")))
+    owned = any(
+        o.get("DefElem", {}).get("defname") == "owned_by" for o in fields.get("options", ())
+    )
+    owner, column = _owned_by(script, fields)
+    script.emit(
+        ALTER,
+        ref,
+        rel.get("location"),
+        ctx,
+        if_exists=bool(fields.get("missing_ok")),
+        # OWNED BY t.c or NONE: it goes with that column from now on, or with none
+        renewed=owned,
+        parent=owner.qualified if owner else None,
+        columns=(column,) if owner and column else (),
+    )
     _sequence_options(script, fields, ctx)
 
 

@@ -8,7 +8,7 @@ from migtui.core.facts import ALTER, PROVIDE, REQUIRE
 from migtui.core.model import COLUMN, CONSTRAINT, FUNCTION, POLICY, RULE, TRIGGER, ObjectRef
 from migtui.core.objects.queries import read
 from migtui.core.objects.routines import routine_ref
-from migtui.core.objects.script import Ctx, Script, strings
+from migtui.core.objects.script import Ctx, Script, nodes_of, strings
 
 
 def _on_table(kind: str, table: ObjectRef, name: str) -> ObjectRef:
@@ -33,11 +33,30 @@ def create_trigger(script: Script, fields: dict, ctx: Ctx) -> None:
     if table is not None:
         name = fields.get("trigname", "")
         trigger = _on_table(TRIGGER, table, name)
-        depends = (func,) if func is not None else ()
+        # UPDATE OF a and WHEN (OLD.b …) hold those columns, which must be there
+        columns = tuple(
+            ObjectRef(COLUMN, table.schema, column, table=table.qualified)
+            for column in _trigger_columns(fields)
+        )
+        for column in columns:
+            script.emit(REQUIRE, column, rv.get("location"), ctx)
+        depends = ((func,) if func is not None else ()) + columns
         strict = not fields.get("replace")
         script.emit(PROVIDE, trigger, ctx.src.find(name), ctx, depends=depends, strict=strict)
         if fields.get("isconstraint"):  # a constraint trigger is a constraint of its name too
             script.emit(PROVIDE, _on_table(CONSTRAINT, table, name), ctx.src.find(name), ctx)
+
+
+def _trigger_columns(fields: dict) -> list[str]:
+    """The columns ``UPDATE OF`` names and ``WHEN`` reads (``OLD.b``, ``NEW.b``)."""
+    found = dict.fromkeys(strings(fields.get("columns", ())))
+    for item in nodes_of(fields.get("whenClause")):
+        ref = item.get("ColumnRef")
+        if isinstance(ref, dict):
+            words = strings(ref.get("fields", ()))
+            if len(words) == 2 and words[0] in ("old", "new") and words[1] != "*":
+                found[words[1]] = None
+    return list(found)
 
 
 def create_rule(script: Script, fields: dict, ctx: Ctx) -> None:
@@ -86,8 +105,12 @@ def _policy_columns(
         ref = item.get("ColumnRef")
         if isinstance(ref, dict):
             names = strings(ref.get("fields", ()))
-            if len(ref.get("fields", ())) == len(names) and (
-                len(names) == 1 or (len(names) == 2 and names[0] == table.name)
+            # f(t), f(t.*): the row, not a column
+            whole_row = names == [table.name] or names[-1:] == ["*"]
+            if (
+                len(ref.get("fields", ())) == len(names)
+                and not whole_row
+                and (len(names) == 1 or (len(names) == 2 and names[0] == table.name))
             ):
                 column = ObjectRef(COLUMN, table.schema, names[-1], table=table.qualified)
                 script.emit(REQUIRE, column, ref.get("location"), ctx)
