@@ -70,6 +70,13 @@ def test_an_error_the_handler_catches_is_a_warning(case, verdicts, write_migrati
     assert [str(p.severity) for p in warned] == ["warning"]
 
 
+TRIGGER = (
+    "CREATE TABLE a (x int, y int);\n"
+    "CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$;\n"
+    "CREATE TRIGGER trg BEFORE UPDATE OF x ON a FOR EACH ROW\n"
+    "  WHEN (OLD.y IS DISTINCT FROM NEW.y) EXECUTE FUNCTION f();\n"
+)
+
 #: (first migration, second, the line check names or None when the server runs
 #: it, and the SQLSTATE)
 RUNS = {
@@ -175,11 +182,41 @@ RUNS = {
         "ALTER TABLE t ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY;\n",
         None,
     ),
+    "a procedure named without its OUT argument, or without OUT": (
+        "CREATE PROCEDURE p(a int, OUT b int) LANGUAGE plpgsql AS $$ BEGIN b := a; END $$;\n",
+        "COMMENT ON PROCEDURE p(int) IS 'x';\n"
+        "ALTER PROCEDURE p(int, int) RENAME TO q;\n"
+        "DROP PROCEDURE q(int, OUT int);\n",
+        None,
+    ),
+    "an unnamed index numbered where the name is taken": (
+        "CREATE TABLE t (a int);\nCREATE INDEX ON t (a);\n",
+        "CREATE INDEX ON t (a);\nDROP INDEX t_a_idx1;\nDROP INDEX t_a_idx;\n",
+        None,
+    ),
+    "DROP IDENTITY takes its sequence": (
+        "CREATE TABLE t (id int GENERATED ALWAYS AS IDENTITY);\n",
+        "ALTER TABLE t ALTER COLUMN id DROP IDENTITY;\nCREATE SEQUENCE t_id_seq;\n",
+        None,
+    ),
+    "a trigger's columns, once the trigger is gone": (
+        TRIGGER,
+        "DROP TRIGGER trg ON a;\nALTER TABLE a DROP COLUMN x;\nALTER TABLE a DROP COLUMN y;\n",
+        None,
+    ),
+    "a trigger's column dropped with CASCADE, the trigger made anew": (
+        TRIGGER,
+        "ALTER TABLE a DROP COLUMN x CASCADE;\n"
+        "CREATE TRIGGER trg BEFORE UPDATE ON a FOR EACH ROW EXECUTE FUNCTION f();\n",
+        None,
+    ),
+    "a column UPDATE OF names": (TRIGGER, "ALTER TABLE a DROP COLUMN x;\n", (1, "2BP01")),
+    "a column WHEN reads": (TRIGGER, "SELECT 1;\nALTER TABLE a DROP COLUMN y;\n", (2, "2BP01")),
 }
 
 
 @pytest.mark.parametrize("case", RUNS)
-def test_what_postgresql_runs_is_not_an_error(case, verdicts):
+def test_check_refuses_exactly_what_the_server_refuses(case, verdicts):
     first, second, expected = RUNS[case]
     errors, refused = verdicts(first, second)
 
