@@ -142,8 +142,11 @@ def _sequences_in(script: Script, exprs: list) -> tuple[ObjectRef, ...]:
         if kind != "FuncCall" or strings(call.get("funcname", ()))[-1:] != ["nextval"]:
             continue
         arg = (call.get("args") or [{}])[0]
-        if "TypeCast" in arg:  # nextval('s'::regclass)
-            arg = arg["TypeCast"].get("arg", {})
+        if "TypeCast" in arg:  # nextval('s'::regclass); 's'::text is looked up each call
+            cast = arg["TypeCast"]
+            if strings(cast.get("typeName", {}).get("names", ()))[-1:] != ["regclass"]:
+                continue
+            arg = cast.get("arg", {})
         text = const_string(arg)
         names = names_in_string(text) if text is not None else []
         ref = script.relation(names, SEQUENCE) if names else None
