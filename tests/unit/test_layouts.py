@@ -224,10 +224,11 @@ def test_native_unknown_marker_option_is_reported(tmp_path: Path) -> None:
     assert "transaction:maybe" in problem.message
 
 
-def test_native_indented_marker_is_no_marker(tmp_path: Path) -> None:
-    """dbmate reads a marker only at the start of its line: an indented one is
-    a comment, and what follows stays in the section before it (here a
-    statement missing its semicolon runs into the would-be down)."""
+def test_native_indented_marker_is_an_error_read_as_meant(tmp_path: Path) -> None:
+    """dbmate reads a marker only at the start of its line: to it an indented
+    one is a comment, and what follows stays in the section before it. That is
+    an error at the marker; the rest is read as the author meant, so nothing
+    else is said that fixing the marker would undo."""
     text = "-- migrate:up\nALTER TABLE a ADD COLUMN b int\n    -- migrate:down\nALTER TABLE a DROP COLUMN b;\n"
     write(tmp_path, "0001_a.sql", text)
     result = load(tmp_path)
@@ -235,8 +236,8 @@ def test_native_indented_marker_is_no_marker(tmp_path: Path) -> None:
     problem = next(p for p in result.problems if p.kind == "parse_error")
     assert (problem.line, problem.severity) == (3, Severity.ERROR)
     assert "indented" in problem.message
-    assert migration.down is None
-    assert "DROP COLUMN b" in migration.up.text
+    assert "DROP COLUMN b" in migration.down.text
+    assert "DROP COLUMN b" not in migration.up.text
 
 
 def test_native_repeated_marker_is_reported(tmp_path: Path) -> None:

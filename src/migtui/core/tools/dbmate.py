@@ -154,15 +154,16 @@ def _native_migration(path: Path, root: Path, raw_version: str, name: str | None
     for index, line in enumerate(source.lines if "migrate:" in source.text else ()):
         if "migrate:" in line and (match := _MIGRATE_MARKER.match(line)):
             if not line.startswith("--"):
-                # dbmate reads a marker only at the start of its line
+                # dbmate reads a marker only at the start of its line: it refuses the
+                # file or runs the lines after it in the section before. Read as the
+                # author meant, so nothing else is said that the fix would undo.
                 message = (
                     f"{line.strip()!r} is indented: dbmate reads a marker only at the start of "
-                    "a line, so this one is a comment and the lines after it belong to the "
-                    "section before it"
+                    "a line, so to it this one is a comment and the lines after it belong to "
+                    "the section before it"
                 )
                 hint = "start the marker at the beginning of its line"
                 problems.append(where.problem("parse_error", message, hint, index + 1))
-                continue
             seen = {kind for _, kind, _ in markers}
             markers.append((index, *_native_marker(match, seen, where, index + 1, problems)))
 
