@@ -49,3 +49,44 @@ def test_a_policy_holds_the_columns_it_reads(case, verdicts):
     errors, refused = verdicts(FIRST, second)
 
     assert_same_verdict(errors, refused, (line, "2BP01") if line else None, "dependent_objects")
+
+
+#: (the second migration, the line and SQLSTATE check names, or None when the
+#: server runs it): a policy named must be there, and made once
+NAMED = {
+    "a policy dropped by a name it never had": ("DROP POLICY owns ON notes;\n", (1, "42704")),
+    "a policy made twice": ("SELECT 1;\nCREATE POLICY own ON notes USING (true);\n", (2, "42710")),
+    # the ones that run
+    "IF EXISTS": ("DROP POLICY IF EXISTS owns ON notes;\n", None),
+    "dropped, then made anew": (
+        "DROP POLICY own ON notes;\nCREATE POLICY own ON notes USING (true);\n",
+        None,
+    ),
+    "renamed, then altered by the new name": (
+        "ALTER POLICY own ON notes RENAME TO mine;\n"
+        "COMMENT ON POLICY mine ON notes IS 'x';\n"
+        "ALTER POLICY mine ON notes USING (true);\n",
+        None,
+    ),
+    "made under a test that none stands": (
+        "DO $$ BEGIN\n"
+        "  IF NOT EXISTS (SELECT 1 FROM pg_policies WHERE policyname = 'own') THEN\n"
+        "    CREATE POLICY own ON notes USING (true);\n"
+        "  END IF;\n"
+        "END $$;\n",
+        None,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", NAMED)
+def test_a_policy_named_is_there_and_made_once(case, verdicts):
+    second, expected = NAMED[case]
+    errors, refused = verdicts(FIRST, second)
+
+    if expected is None:
+        assert_same_verdict(errors, refused, None, "missing_prerequisite")
+        return
+    line, state = expected
+    kind = "missing_prerequisite" if state == "42704" else "already_exists"
+    assert_same_verdict(errors, refused, expected, kind)

@@ -42,6 +42,7 @@ from migtui.core.model import (
     FUNCTION,
     INDEX,
     MATVIEW,
+    POLICY,
     PROCEDURE,
     ROLE,
     RULE,
@@ -1167,7 +1168,9 @@ class _Walker:
             source = self._outside_source(candidate)
             if source is not None:
                 return Requirement(candidate, file, eff.line, None, source, eff.guarded)
-        if ref.kind == CONSTRAINT and self._constraint_missing(m, file, eff, ref, dynamic_here):
+        if ref.kind in (CONSTRAINT, POLICY) and self._constraint_missing(
+            m, file, eff, ref, dynamic_here
+        ):
             return Requirement(ref, file, eff.line, None, None, eff.guarded)
         if ref.kind in TABLE_SCOPED_KINDS and ref.kind != "trigger":
             # Columns and constraints are not tracked across migrations: tables made by
@@ -1288,10 +1291,11 @@ class _Walker:
         self, m: Migration, file: str, eff: F.Effect, ref: ObjectRef, dynamic: bool
     ) -> bool:
         """A constraint a statement names (DROP, VALIDATE, RENAME, ALTER or
-        COMMENT ON CONSTRAINT) on a table made in the folder whose every
-        constraint the walk knows: absent, PostgreSQL refuses (42704). True
-        when said. A name the server may have numbered (``t_pkey1``, where
-        ``t_pkey`` was taken when it was made) is not judged."""
+        COMMENT ON CONSTRAINT), or a policy (DROP, ALTER, COMMENT ON POLICY), on
+        a table made in the folder whose every constraint and policy the walk
+        knows: absent, PostgreSQL refuses (42704). True when said. A name the
+        server may have numbered (``t_pkey1``, where ``t_pkey`` was taken when
+        it was made) is not judged."""
         table = self.live.find(ObjectRef(TABLE, ref.schema, (ref.table or "").partition(".")[2]))
         if table is None or table[0].kind != TABLE or ref.table not in self.complete:
             return False
@@ -1300,10 +1304,12 @@ class _Walker:
         has = sorted(
             entry[0].name
             for key in self.live.children.get(ref.table or "", ())
-            if key[0] == CONSTRAINT
+            if key[0] == ref.namespace
             for entry in self.live.by_key.get(key, ())
             if entry[0].table == ref.table
         )
+        word = ref.kind  # constraint, policy
+        plural = "policies" if ref.kind == POLICY else f"{word}s"
         base = _NUMBERED.match(ref.name)
         if base is not None and base.group(1) in has:
             return False
@@ -1311,6 +1317,8 @@ class _Walker:
             return True
         shown = ", ".join(has[:6]) + (f" and {len(has) - 6} more" if len(has) > 6 else "")
         index = self.live.find(ObjectRef(INDEX, ref.schema, ref.name))
+        if ref.kind != CONSTRAINT:
+            index = None
         if index is not None and eff.action == F.DROP:
             hint = f"{ref.name} is an index: write DROP INDEX {index[0].qualified}"
         elif index is not None:
@@ -1319,15 +1327,15 @@ class _Walker:
                 "(ON CONFLICT (a, b)), or make it a constraint (ADD CONSTRAINT … USING INDEX)"
             )
         elif has:
-            hint = f"use one of the names it has ({shown}), or add the constraint first"
+            hint = f"use one of the names it has ({shown}), or add the {word} first"
         else:
-            hint = "it has no constraints: add the constraint first, or fix the name"
+            hint = f"it has no {plural}: add the {word} first, or fix the name"
         self.problems.append(
             Problem(
                 "missing_prerequisite",
                 ERROR,
-                f"{m.id} needs constraint {ref.name} of {ref.table}, which has no such "
-                f"constraint at this point (made by {table[1]}); PostgreSQL refuses (42704)",
+                f"{m.id} needs {word} {ref.name} of {ref.table}, which has no such "
+                f"{word} at this point (made by {table[1]}); PostgreSQL refuses (42704)",
                 hint,
                 migration=m.id,
                 object=str(ref),

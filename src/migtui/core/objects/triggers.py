@@ -84,7 +84,8 @@ def create_policy(script: Script, fields: dict, ctx: Ctx) -> None:
         columns = _policy_columns(script, table, fields, ctx)
         name = fields.get("policy_name", "")
         policy = _on_table(POLICY, table, name)
-        script.emit(PROVIDE, policy, rv.get("location"), ctx, depends=columns)
+        # CREATE POLICY has no OR REPLACE: one of the name on the table is refused
+        script.emit(PROVIDE, policy, rv.get("location"), ctx, depends=columns, strict=True)
 
 
 def _policy_columns(
