@@ -56,6 +56,10 @@ def test_a_policy_holds_the_columns_it_reads(case, verdicts):
 NAMED = {
     "a policy dropped by a name it never had": ("DROP POLICY owns ON notes;\n", (1, "42704")),
     "a policy made twice": ("SELECT 1;\nCREATE POLICY own ON notes USING (true);\n", (2, "42710")),
+    "a policy by its name before a rename": (
+        "ALTER POLICY own ON notes RENAME TO mine;\nDROP POLICY own ON notes;\n",
+        (2, "42704"),
+    ),
     # the ones that run
     "IF EXISTS": ("DROP POLICY IF EXISTS owns ON notes;\n", None),
     "dropped, then made anew": (

@@ -112,7 +112,7 @@ def rename(script: Script, fields: dict, ctx: Ctx) -> None:
     rtype = fields.get("renameType", "")
     kind = KINDS.get(rtype)
     new_name = fields.get("newname", "")
-    if kind in (COLUMN, CONSTRAINT, TRIGGER) or rtype == "OBJECT_TABCONSTRAINT":
+    if kind in (COLUMN, CONSTRAINT, TRIGGER, POLICY, RULE) or rtype == "OBJECT_TABCONSTRAINT":
         rename_in_table(script, fields, ctx, kind or CONSTRAINT)
         return
     if kind is None:

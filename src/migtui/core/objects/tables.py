@@ -595,7 +595,7 @@ _TRIGGER_COMMANDS = frozenset(
 
 
 def rename_in_table(script: Script, fields: dict, ctx: Ctx, kind: str) -> None:
-    """RENAME COLUMN / CONSTRAINT / TRIGGER … ON t."""
+    """RENAME COLUMN / CONSTRAINT / TRIGGER / POLICY / RULE … ON t."""
     rel = fields.get("relation", {})
     table = script.range_var(rel)
     if table is None:
@@ -607,12 +607,12 @@ def rename_in_table(script: Script, fields: dict, ctx: Ctx, kind: str) -> None:
         make = column_ref
     elif kind == CONSTRAINT:
         make = constraint_ref
-    else:
+    else:  # a trigger, policy or rule: one of the table's
 
         def make(t: ObjectRef, n: str) -> ObjectRef:
-            return ObjectRef(TRIGGER, t.schema, n, table=t.qualified)
+            return ObjectRef(kind, t.schema, n, table=t.qualified)
 
-    if kind != TRIGGER:
+    if kind in (COLUMN, CONSTRAINT):
         script.emit(ALTER, table, location, ctx, if_exists=missing_ok)
     else:
         script.emit(REQUIRE, table, location, ctx)
