@@ -514,27 +514,14 @@ def _alter_command(script: Script, build: TableBuild, cmd: dict, ctx: Ctx) -> No
         if definition:
             read(script, definition, ctx)
             script.no_subquery(definition, "a column default", ctx)
-    elif sub == "AT_DropIdentity" and name:
-        must_be = "" if missing_ok else "identity"
+    elif sub in ("AT_DropIdentity", "AT_DropExpression") and name:
+        identity = sub == "AT_DropIdentity"
+        # without IF EXISTS, the column must be an identity (a generated one)
+        must_be = "" if missing_ok else ("identity" if identity else "generated")
+        changes = {"identity": False} if identity else {"renewed": True}
+        # (a plain column after DROP EXPRESSION: what its expression read is free)
         script.emit(
-            ALTER,
-            column_ref(table, name),
-            location,
-            ctx,
-            always=False,
-            identity=False,
-            must_be=must_be,
-        )
-    elif sub == "AT_DropExpression" and name:
-        must_be = "" if missing_ok else "generated"
-        script.emit(
-            ALTER,
-            column_ref(table, name),
-            location,
-            ctx,
-            always=False,
-            must_be=must_be,
-            renewed=True,  # a plain column now: what its expression read is free
+            ALTER, column_ref(table, name), location, ctx, always=False, must_be=must_be, **changes
         )
     elif sub == "AT_SetExpression" and name:
         read(script, definition, ctx)
