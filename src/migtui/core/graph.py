@@ -223,6 +223,8 @@ class _Live:
         """``old`` is now ``new``; the name is ``version``'s work from now on."""
         entry = self.find(old)
         parent = entry[2] if entry else None
+        if entry is not None and entry[0].kind != new.kind:
+            new = replace(new, kind=entry[0].kind)  # ALTER TABLE v RENAME: still a view
         self.by_key[old.key] = [e for e in self.by_key.get(old.key, ()) if not old.matches(e[0])]
         moved = self.columns.pop(old.key, ()) if old.key != new.key else ()
         self.add(new, version, parent, tuple(moved))  # an index keeps its columns
@@ -1045,6 +1047,8 @@ class _Walker:
                     self._unnamed_overload(m, file, eff, dynamic_here)
                 need(eff, ref)
                 ref = self._found_on_path(eff, ref)
+                if self._wrong_kind(m, file, eff, ref, dynamic_here):
+                    continue  # refused: nothing is dropped
                 drops.append(ref)
                 if ref.kind == INDEX:
                     self._constraint_index(m, file, eff, dynamic_here)
@@ -1207,6 +1211,27 @@ class _Walker:
             return None  # added to the target outside the migrations
         self._missing_column(m, file, eff, ref)
         return Requirement(ref, file, eff.line, None, None, eff.guarded)
+
+    def _wrong_kind(
+        self, m: Migration, file: str, eff: F.Effect, ref: ObjectRef, dynamic: bool
+    ) -> bool:
+        """DROP TABLE of a view, DROP VIEW of a table, DROP INDEX of a sequence…:
+        PostgreSQL refuses, IF EXISTS or not (42809). True when said."""
+        if ref.namespace != "relation" or dynamic or self.dynamic_before:
+            return False
+        entry = self.live.find(ref)
+        if entry is None or entry[0].kind == ref.kind or not entry[1]:
+            return False
+        have = entry[0].kind
+        if self._first_time(m, "missing_prerequisite", str(ref), eff.line):
+            article = "an" if have[0] in "aeiou" else "a"
+            message = (
+                f"{m.id} drops {ref} at line {eff.line}, but {ref.qualified} is {article} "
+                f"{have} (made by {entry[1]}): PostgreSQL refuses (42809)"
+            )
+            hint = f"write DROP {have.upper()} {ref.qualified}"
+            self._refuse("missing_prerequisite", m, file, eff, message, hint)
+        return True
 
     def _found_on_path(self, eff: F.Effect, ref: ObjectRef) -> ObjectRef:
         """The object an unqualified name finds: the first schema of the
