@@ -26,6 +26,13 @@ ADD = "ALTER TYPE mood ADD VALUE 'sad';\n"
 #: in it — the ADD VALUE is line 1 — or None when the server runs it)
 CASES = {
     "stored by UPDATE": ("UPDATE t SET m = 'sad';\n", 2),
+    "compared by an added CHECK": ("ALTER TABLE t ADD CONSTRAINT c CHECK (m <> 'sad');\n", 2),
+    "compared by an index's predicate": ("CREATE INDEX t_sad ON t (id) WHERE m = 'sad';\n", 2),
+    "compared by a view's WHERE": (
+        "CREATE VIEW v AS SELECT * FROM t WHERE m IN ('ok', 'sad');\n",
+        2,
+    ),
+    "compared by a policy": ("CREATE POLICY p ON t USING (m = 'sad');\n", 2),
     "stored by UPDATE through an alias": ("UPDATE t AS x SET m = 'sad' WHERE x.id = 1;\n", 2),
     "stored by INSERT": ("INSERT INTO t (id, m) VALUES (2, 'sad');\n", 2),
     "compared in a WHERE": ("UPDATE t SET note = 'y' WHERE m = 'sad';\n", 2),

@@ -209,7 +209,7 @@ def _note_emptied(script: Script, tree: dict) -> None:
 
 _COMMIT = re.compile(r"^\s*(?:COMMIT|END)\b", re.IGNORECASE)
 #: Statements whose literals are read when they run: their data, defaults,
-#: checks and predicates.
+#: checks, predicates and policies.
 _USES_VALUES_NOW = frozenset(
     {
         "InsertStmt",
@@ -222,6 +222,7 @@ _USES_VALUES_NOW = frozenset(
         "IndexStmt",
         "ViewStmt",
         "CreateTableAsStmt",
+        "CreatePolicyStmt",
     }
 )
 
@@ -308,6 +309,12 @@ class _EnumUse:
             # each arm of a UNION compares within its own FROM
             for arm in _arms(fields) if kind == "SelectStmt" else (fields,):
                 self._compared(kind, arm)
+        elif kind == "ViewStmt":  # the view's query reads the value now
+            query = (fields.get("query") or {}).get("SelectStmt")
+            for arm in _arms(query) if query else ():
+                self._compared("SelectStmt", arm)
+        else:
+            self._defined(kind, fields)
         if table is not None:
             for name in self._assigned(kind, fields):
                 self._column([name], table, names, True)
@@ -322,6 +329,36 @@ class _EnumUse:
                 if "ColumnRef" in one and self._meets(other):
                     words = strings(one["ColumnRef"].get("fields", ()))
                     self._column(words, table, names, alone)
+
+    def _defined(self, kind: str, fields: dict) -> None:
+        """A CHECK added to a table, an index's predicate or a policy's
+        expressions comparing a column of its one table with the value: each
+        is read, and the value with it, when the statement runs."""
+        if kind == "AlterTableStmt":
+            rv = fields.get("relation") or {}
+            exprs = [
+                (cmd.get("AlterTableCmd", {}).get("def") or {})
+                .get("Constraint", {})
+                .get("raw_expr")
+                for cmd in fields.get("cmds", ())
+            ]
+        elif kind == "IndexStmt":
+            rv, exprs = fields.get("relation") or {}, [fields.get("whereClause")]
+        elif kind == "CreatePolicyStmt":
+            rv = fields.get("table") or {}
+            exprs = [fields.get("qual"), fields.get("with_check")]
+        else:
+            return
+        table = self.script.range_var(rv) if rv.get("relname") else None
+        names = {rv.get("relname", "")}
+        for item in outside_subqueries(*exprs):
+            expr = item.get("A_Expr")
+            if expr is None:
+                continue
+            left, right = expr.get("lexpr") or {}, expr.get("rexpr") or {}
+            for one, other in ((left, right), (right, left)):
+                if "ColumnRef" in one and self._meets(other):
+                    self._column(strings(one["ColumnRef"].get("fields", ())), table, names, True)
 
     @staticmethod
     def _own_comparisons(fields: dict) -> list[dict]:
