@@ -299,8 +299,10 @@ def test_user_types_in_signatures_are_named_as_format_type_would():
 
 
 def test_procedure_signature_keeps_out_arguments():
+    """A procedure's OUT arguments are part of its name, marked: it may be
+    named with or without them (see ``model.same_arguments``)."""
     sql = "CREATE PROCEDURE p(IN a int, OUT b text) LANGUAGE sql AS 'select 1';"
-    assert routine(sql) == "procedure public.p(integer, text)"
+    assert routine(sql) == "procedure public.p(integer, OUT text)"
 
 
 def test_parameter_named_like_a_type_word_is_still_a_name():
@@ -322,3 +324,14 @@ ALTER TABLE ck2 ADD CHECK (a > 1);"""
         "constraint ck2_check on public.ck2",
         "constraint ck2_a_check1 on public.ck2",
     ]
+
+
+def test_a_procedure_is_named_with_or_without_its_out_arguments():
+    from migtui.core.model import same_arguments
+
+    made = "integer, OUT text"
+    assert same_arguments(made, "integer")  # input arguments alone
+    assert same_arguments(made, "integer, text")  # all of them, OUT not written
+    assert same_arguments(made, "integer, OUT text")
+    assert not same_arguments(made, "text")
+    assert not same_arguments("integer, text", "integer")  # a function's are all its own
