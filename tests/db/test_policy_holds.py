@@ -94,3 +94,24 @@ def test_a_policy_named_is_there_and_made_once(case, verdicts):
     line, state = expected
     kind = "missing_prerequisite" if state == "42704" else "already_exists"
     assert_same_verdict(errors, refused, expected, kind)
+
+
+SUBQUERY = (
+    "CREATE TABLE members (tid int);\n"
+    "CREATE TABLE docs (tid int);\n"
+    "CREATE POLICY mine ON docs USING (tid IN (SELECT tid FROM members));\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("second", "line"),
+    [
+        ("DROP TABLE members;\n", 1),
+        ("DROP TABLE members CASCADE;\nCREATE POLICY mine ON docs USING (tid > 0);\n", None),
+    ],
+    ids=["dropped alone", "dropped with CASCADE, the policy made anew"],
+)
+def test_a_policy_holds_the_tables_its_subqueries_read(second, line, verdicts):
+    errors, refused = verdicts(SUBQUERY, second)
+
+    assert_same_verdict(errors, refused, (line, "2BP01") if line else None, "dependent_objects")

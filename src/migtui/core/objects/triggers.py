@@ -77,11 +77,20 @@ def create_policy(script: Script, fields: dict, ctx: Ctx) -> None:
     rv = fields.get("table", {})
     table = script.range_var(rv)
     script.emit(REQUIRE, table, rv.get("location"), ctx)
+    before = len(script.effects)
     read(script, fields.get("qual"), ctx)
     read(script, fields.get("with_check"), ctx)
     if table is not None:
-        # it holds the columns it reads: PostgreSQL refuses to drop one (2BP01)
-        columns = _policy_columns(script, table, fields, ctx)
+        # it holds the columns it reads and the tables its subqueries read:
+        # PostgreSQL refuses to drop one (2BP01), and CASCADE takes the policy
+        read_too = tuple(
+            dict.fromkeys(
+                e.ref
+                for e in script.effects[before:]
+                if e.action == REQUIRE and e.ref.namespace == "relation" and e.ref != table
+            )
+        )
+        columns = _policy_columns(script, table, fields, ctx) + read_too
         name = fields.get("policy_name", "")
         policy = _on_table(POLICY, table, name)
         # CREATE POLICY has no OR REPLACE: one of the name on the table is refused
