@@ -213,8 +213,8 @@ class Script:
                 self._forget(ref.schema, owner, ref.kind, ref.name)
             elif ref.kind in RELATION_KINDS:
                 self.free_name(ref)
-                for kind, name in list(self.made_on.pop(ref.qualified, {})):
-                    self._forget(ref.schema, None, kind, name)
+                for kind, name in self.made_on.pop(ref.qualified, {}):
+                    self._drop_name(ref.schema, kind, name)
         elif action == RENAME and isinstance(extra.get("new"), ObjectRef):
             new: ObjectRef = extra["new"]  # type: ignore[assignment]
             if ref.kind in (CONSTRAINT, INDEX):
