@@ -210,6 +210,11 @@ RUNS = {
         "CREATE TRIGGER trg BEFORE UPDATE ON a FOR EACH ROW EXECUTE FUNCTION f();\n",
         None,
     ),
+    "a comment on a composite type's attribute": (
+        "CREATE TYPE address AS (zip text);\n",
+        "COMMENT ON COLUMN address.zip IS 'postal code';\n",
+        None,
+    ),
     "a column UPDATE OF names": (TRIGGER, "ALTER TABLE a DROP COLUMN x;\n", (1, "2BP01")),
     "a column WHEN reads": (TRIGGER, "SELECT 1;\nALTER TABLE a DROP COLUMN y;\n", (2, "2BP01")),
 }

@@ -164,6 +164,9 @@ class Effect:
     #: it — "identity" (SET GENERATED, RESTART, DROP IDENTITY) or "generated"
     #: (DROP EXPRESSION); refused otherwise (55000).
     must_be: str = ""
+    #: For a REQUIRE of a relation by COMMENT ON COLUMN: a composite type of
+    #: the name will do (its attributes take comments too).
+    composite_ok: bool = False
     #: For an ALTER: its expressions are written anew (ALTER POLICY … USING):
     #: it depends on ``depends`` alone from then on; of a sequence, its owner
     #: (OWNED BY t.c, with ``parent`` and ``columns``, or NONE).

@@ -1182,6 +1182,10 @@ class _Walker:
             return None
         if ref.namespace == "relation" and self._copied(ref):
             return None
+        if eff.composite_ok:
+            row = self._found_on_path(eff, ObjectRef(TYPE, ref.schema, ref.name))
+            if row.key in self.composites and self.live.find(row) is not None:
+                return None  # COMMENT ON COLUMN of a composite type's attribute
         if ref.namespace == "type" and ref.name.startswith("_") and len(ref.name) > 1:
             # _mood: the array type PostgreSQL makes with every type, table and view
             element = self._found_on_path(eff, replace(ref, name=ref.name[1:]))

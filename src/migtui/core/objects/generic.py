@@ -147,7 +147,8 @@ def comment(script: Script, fields: dict, ctx: Ctx) -> None:
     if kind in (COLUMN, CONSTRAINT):
         names = strings(fields.get("object", {}).get("List", {}).get("items", ()))
         table = script.relation(names[:-1]) if len(names) > 1 else None
-        script.emit(REQUIRE, table, _location(ctx, table), ctx)
+        composite_ok = kind == COLUMN  # COMMENT ON COLUMN of a composite type's attribute
+        script.emit(REQUIRE, table, _location(ctx, table), ctx, composite_ok=composite_ok)
         if table is not None:
             named = ObjectRef(kind, table.schema, names[-1], table=table.qualified)
             script.emit(REQUIRE, named, _location(ctx, table), ctx)
