@@ -1172,7 +1172,7 @@ class _Walker:
             source = self._outside_source(candidate)
             if source is not None:
                 return Requirement(candidate, file, eff.line, None, source, eff.guarded)
-        if ref.kind in (CONSTRAINT, POLICY) and self._constraint_missing(
+        if ref.kind in (CONSTRAINT, POLICY) and self._named_on_table_missing(
             m, file, eff, ref, dynamic_here
         ):
             return Requirement(ref, file, eff.line, None, None, eff.guarded)
@@ -1316,7 +1316,7 @@ class _Walker:
                 self._depend(column, tuple(new if t.key == ref.key else t for t in held))
         return replace(eff, ref=new)
 
-    def _constraint_missing(
+    def _named_on_table_missing(
         self, m: Migration, file: str, eff: F.Effect, ref: ObjectRef, dynamic: bool
     ) -> bool:
         """A constraint a statement names (DROP, VALIDATE, RENAME, ALTER or
@@ -1725,10 +1725,16 @@ class _Walker:
             ):
                 return
             why, state = "is an identity: it takes no default", "42601"
-            hint = f"drop the identity first: ALTER TABLE {table} ALTER COLUMN {ref.name} DROP IDENTITY"
+            hint = (
+                f"drop the identity first: ALTER TABLE {table} ALTER COLUMN {ref.name} "
+                "DROP IDENTITY"
+            )
         else:
             return
-        message = f"{m.id} alters column {ref.name} of {table} at line {eff.line}, which {why}: PostgreSQL refuses ({state})"
+        message = (
+            f"{m.id} alters column {ref.name} of {table} at line {eff.line}, which {why}: "
+            f"PostgreSQL refuses ({state})"
+        )
         if self._first_time(m, "conflicting_constraint", f"{table}.{ref.name}", eff.line):
             self._refuse("conflicting_constraint", m, file, eff, message, hint)
 

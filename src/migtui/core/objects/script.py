@@ -257,6 +257,17 @@ class Script:
         names = self.relation_names if kind in RELATION_KINDS else self.constraint_names
         names.get(schema, set()).discard(name)
 
+    def relations_needed_since(self, before: int) -> tuple[ObjectRef, ...]:
+        """The relations the effects recorded after the first ``before`` need,
+        in order, each once: what a view or a policy reading them holds."""
+        return tuple(
+            dict.fromkeys(
+                e.ref
+                for e in self.effects[before:]
+                if e.action == REQUIRE and e.ref.namespace == "relation"
+            )
+        )
+
     def mark_insert(
         self, table: ObjectRef, columns: tuple[str, ...], location: int | None, ctx: Ctx
     ) -> None:

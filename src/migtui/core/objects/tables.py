@@ -298,13 +298,13 @@ def column(
     defaulted = serial or any(
         c.get("contype") == "CONSTR_DEFAULT" and not _null(c.get("raw_expr")) for c in constraints
     )
-    seq = seq_ref = None
+    seq_ref = invented = None
     if serial or identity:
-        seq = choose_name(build.ref.name, name, "seq", script.relation_names_in(build.ref))
-        seq_ref = ObjectRef(SEQUENCE, build.ref.schema, seq)
-        named = _identity_sequence_name(script, constraints)
-        if named is not None:  # … AS IDENTITY (SEQUENCE NAME s)
-            seq_ref, seq = named, None
+        seq_ref = _identity_sequence_name(script, constraints)  # … (SEQUENCE NAME s)
+        if seq_ref is None:
+            invented = (build.ref.name, name, "seq")
+            seq = choose_name(*invented, script.relation_names_in(build.ref))
+            seq_ref = ObjectRef(SEQUENCE, build.ref.schema, seq)
     # its default holds the sequences it takes values from: a serial's own,
     # and nextval('s')'s (an identity's sequence is the column's own part)
     defaults = [c.get("raw_expr") for c in constraints if c.get("contype") == "CONSTR_DEFAULT"]
@@ -347,7 +347,7 @@ def column(
             ctx,
             parent=build.qualified,
             columns=(name,),
-            invented=(build.ref.name, name, "seq") if seq is not None else None,
+            invented=invented,
         )
     if col.get("raw_default"):
         read(script, col["raw_default"], ctx)

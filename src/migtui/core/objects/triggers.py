@@ -83,18 +83,12 @@ def create_policy(script: Script, fields: dict, ctx: Ctx) -> None:
     if table is not None:
         # it holds the columns it reads and the tables its subqueries read:
         # PostgreSQL refuses to drop one (2BP01), and CASCADE takes the policy
-        read_too = tuple(
-            dict.fromkeys(
-                e.ref
-                for e in script.effects[before:]
-                if e.action == REQUIRE and e.ref.namespace == "relation" and e.ref != table
-            )
-        )
-        columns = _policy_columns(script, table, fields, ctx) + read_too
+        others = tuple(r for r in script.relations_needed_since(before) if r != table)
+        held = _policy_columns(script, table, fields, ctx) + others
         name = fields.get("policy_name", "")
         policy = _on_table(POLICY, table, name)
         # CREATE POLICY has no OR REPLACE: one of the name on the table is refused
-        script.emit(PROVIDE, policy, rv.get("location"), ctx, depends=columns, strict=True)
+        script.emit(PROVIDE, policy, rv.get("location"), ctx, depends=held, strict=True)
 
 
 def _policy_columns(

@@ -171,13 +171,7 @@ def reads_of(script: Script, query, ctx: Ctx) -> tuple:
     the columns of them it names when that is sure (see ``_columns_read``)."""
     before = len(script.effects)
     read(script, query, ctx)
-    relations = tuple(
-        dict.fromkeys(
-            e.ref
-            for e in script.effects[before:]
-            if e.action == REQUIRE and e.ref.namespace == "relation"
-        )
-    )
+    relations = script.relations_needed_since(before)
     joined = tuple(dict.fromkeys(column for column, _ in _joined(script, query)))
     return relations + _columns_read(script, query) + joined + _starred(script, query)
 
