@@ -1045,10 +1045,11 @@ class _Walker:
             elif eff.action == F.DROP:
                 if ref.namespace == "routine" and ref.args is None:
                     self._unnamed_overload(m, file, eff, dynamic_here)
+                found = self._found_on_path(eff, ref)
+                if self._wrong_kind(m, file, eff, found, dynamic_here):
+                    continue  # refused: nothing is dropped, nothing of this kind is needed
                 need(eff, ref)
-                ref = self._found_on_path(eff, ref)
-                if self._wrong_kind(m, file, eff, ref, dynamic_here):
-                    continue  # refused: nothing is dropped
+                ref = found
                 drops.append(ref)
                 if ref.kind == INDEX:
                     self._constraint_index(m, file, eff, dynamic_here)
