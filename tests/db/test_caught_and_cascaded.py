@@ -215,6 +215,12 @@ RUNS = {
         "COMMENT ON COLUMN address.zip IS 'postal code';\n",
         None,
     ),
+    "a range's constructors keep their name when the type is renamed or moved": (
+        "CREATE SCHEMA s;\nCREATE TYPE fr AS RANGE (subtype = float8);\n",
+        "ALTER TYPE fr RENAME TO fr2;\nALTER TYPE fr2 SET SCHEMA s;\n"
+        "SELECT fr(1, 2), fr_multirange();\n",
+        None,
+    ),
     "a column UPDATE OF names": (TRIGGER, "ALTER TABLE a DROP COLUMN x;\n", (1, "2BP01")),
     "a column WHEN reads": (TRIGGER, "SELECT 1;\nALTER TABLE a DROP COLUMN y;\n", (2, "2BP01")),
 }
@@ -226,3 +232,14 @@ def test_check_refuses_exactly_what_the_server_refuses(case, verdicts):
     errors, refused = verdicts(first, second)
 
     assert_same_verdict(errors, refused, expected, "dependent_objects")
+
+
+def test_a_range_type_dropped_takes_its_constructors(verdicts):
+    errors, refused = verdicts(
+        "CREATE TYPE fr AS RANGE (subtype = float8);\n",
+        "DROP TYPE fr;\nSELECT fr(1, 2);\n",
+    )
+
+    assert refused == "42883"
+    [error] = errors
+    assert (error.kind, error.line, error.object) == ("dropped", 3, "function public.fr(…)")

@@ -256,6 +256,25 @@ CASES = {
         "ALTER TABLE events ALTER COLUMN code TYPE bigint;\n",
         None,
     ),
+    "a cast the folder makes on assignment": (
+        "CREATE FUNCTION code_number(text) RETURNS bigint LANGUAGE sql IMMUTABLE\n"
+        "  AS $$SELECT length($1)$$;\n"
+        "CREATE CAST (text AS bigint) WITH FUNCTION code_number(text) AS ASSIGNMENT;\n"
+        "ALTER TABLE events ALTER COLUMN code TYPE bigint;\n",
+        None,
+    ),
+    "a cast the folder makes, explicit only": (
+        "CREATE FUNCTION code_number(text) RETURNS bigint LANGUAGE sql IMMUTABLE\n"
+        "  AS $$SELECT length($1)$$;\n"
+        "CREATE CAST (text AS bigint) WITH FUNCTION code_number(text);\n"
+        "ALTER TABLE events ALTER COLUMN code TYPE bigint;\n",
+        4,
+    ),
+    "a cast the folder makes for USING": (
+        "CREATE CAST (uuid AS bigint) WITH INOUT;\n"
+        "ALTER TABLE events ALTER COLUMN ref TYPE bigint USING ref::bigint;\n",
+        None,
+    ),
     "a domain is not judged": (
         "CREATE DOMAIN positive AS int CHECK (VALUE > 0);\n"
         "ALTER TABLE events ADD COLUMN n positive;\n"

@@ -247,13 +247,17 @@ def test_choose_name_skips_names_already_taken():
     assert choose_name("t", "a", "idx", taken) == "t_a_idx2"
 
 
-def test_range_type_brings_its_multirange():
+def test_range_type_brings_its_multirange_and_their_constructors():
     sql = "CREATE TYPE floatrange AS RANGE (subtype = float8);\nCREATE TYPE myr AS RANGE (subtype = float8);"
     assert named(sql, PROVIDE) == [
         "type public.floatrange",
         "type public.floatmultirange",
+        "function public.floatrange(…)",
+        "function public.floatmultirange(…)",
         "type public.myr",
         "type public.myr_multirange",
+        "function public.myr(…)",
+        "function public.myr_multirange(…)",
     ]
 
 

@@ -233,3 +233,6 @@ class ScriptFacts:
     dynamic_lines: tuple[int, ...] = ()
     #: The search_path in force at the end of the script.
     search_path: tuple[str, ...] = ("public",)
+    #: Casts between built-in types the script makes (CREATE CAST): (source,
+    #: target, context), the context "i" (implicit), "a" (on assignment) or "e".
+    casts: tuple[tuple[str, str, str], ...] = ()

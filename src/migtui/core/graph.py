@@ -279,14 +279,14 @@ class _Overlay:
     def make(self, ref: ObjectRef, parent: str | None = None) -> None:
         self.made[ref.key].append((ref, parent))
         self.gone[ref.key] = [r for r in self.gone.get(ref.key, ()) if not ref.matches(r)]
-        if ref.namespace == "relation":
+        if ref.namespace in ("relation", "type"):
             self.gone_tables.discard(ref.qualified)
 
     def drop(self, ref: ObjectRef) -> None:
         self.gone[ref.key].append(ref)
         self.made[ref.key] = [(o, p) for o, p in self.made.get(ref.key, ()) if not ref.matches(o)]
-        if ref.namespace == "relation":
-            self.gone_tables.add(ref.qualified)
+        if ref.namespace in ("relation", "type"):
+            self.gone_tables.add(ref.qualified)  # and what lives on it, or is part of it
 
     def known(self, ref: ObjectRef) -> bool | None:
         """True when made here, False when dropped here, None when untouched."""
@@ -489,6 +489,9 @@ class _Walker:
         self.view_types: dict[tuple, tuple[str, ...]] = {}
         #: the names of every routine the folder has made (any schema, ever)
         self.routine_names: set[str] = set()
+        #: (source, target) -> the context of a cast the folder made between
+        #: built-in types ("i", "a" or "e", as CREATE CAST's AS IMPLICIT …)
+        self.casts_made: dict[tuple[str, str], str] = {}
         #: a type's name -> keys of the routines whose arguments name it
         self.signature_types: dict[str, set] = defaultdict(set)
         #: (function key, its arguments) -> (result, input names, defaults), as made
@@ -846,6 +849,8 @@ class _Walker:
         renames: list[tuple[ObjectRef, ObjectRef]] = []
         alters: list[ObjectRef] = []
         dynamic_here = bool(facts.dynamic_lines)
+        for source, target, context in facts.casts:
+            self.casts_made[source, target] = context
 
         def own_has(ref: ObjectRef) -> bool:
             return any(ref.matches(r) for r in own.get(ref.key, ()))
@@ -1832,6 +1837,18 @@ class _Walker:
         held = [d for _, d in self.dependents.get(type_ref.key, ()) if d.kind == COLUMN]
         return any(c.matches(d) for c in columns for d in held)
 
+    def _assigns(self, source: str, target: str) -> bool | None:
+        """Whether ``source`` converts to ``target`` on assignment: by the
+        server's casts, or one the folder made (None when not judged)."""
+        if self.casts_made.get((source, target)) in ("i", "a"):
+            return True
+        return assigns(source, target)
+
+    def _cast_exists(self, source: str, target: str) -> bool | None:
+        if (source, target) in self.casts_made:
+            return True
+        return cast_exists(source, target)
+
     def _type_named(self, ref: ObjectRef) -> bool:
         """A type of the folder's with the name a call names."""
         return any(self.live.by_key.get(("type", ref.schema, ref.name, None), ()))
@@ -2104,7 +2121,7 @@ class _Walker:
         for column, target in () if found else eff.casts:
             key = ObjectRef(COLUMN, ref.schema, column, table=table).key
             source = self.column_traits.get(key, _NO_TRAITS).data_type
-            if cast_immutable(source, target) is False:
+            if (source, target) not in self.casts_made and cast_immutable(source, target) is False:
                 found = (
                     f"casts {column} ({spelled(source)}) to {spelled(target)}, which depends "
                     "on a setting and is not IMMUTABLE"
@@ -2226,7 +2243,7 @@ class _Walker:
                 f"{m.id} gives {ref} ({spelled(column_type)}) {shown} as {what} at line "
                 f"{eff.line}: {given} {why}, and PostgreSQL refuses ({state})"
             )
-        elif assigns(given, column_type) is False:
+        elif self._assigns(given, column_type) is False:
             message = (
                 f"{m.id} gives {ref} ({spelled(column_type)}) {what} of type {spelled(given)} "
                 f"at line {eff.line}: PostgreSQL does not convert {spelled(given)} to "
@@ -2334,20 +2351,20 @@ class _Walker:
         ref, old, new = eff.ref, traits.data_type, self._judged_type(eff.data_type)
         if dynamic or ref.table not in self.complete:
             return False
-        if eff.using == "cast" and cast_exists(old, new) is False:
+        if eff.using == "cast" and self._cast_exists(old, new) is False:
             state, how = (
                 "42846",
                 f"USING a cast that does not exist ({spelled(old)} to {spelled(new)})",
             )
             hint = f"write USING with an expression that makes a {spelled(new)} of each value"
-        elif not eff.using and assigns(old, new) is False:
+        elif not eff.using and self._assigns(old, new) is False:
             state = "42804"
             how = f"without USING, and {spelled(old)} does not convert to {spelled(new)} by itself"
             hint = (
                 f"say how: ALTER COLUMN {ref.name} TYPE {spelled(new)} USING "
                 f"{ref.name}::{spelled(new)} (or an expression that converts every value)"
             )
-        elif traits.default and assigns(old, new) is False:
+        elif traits.default and self._assigns(old, new) is False:
             state = "42804"
             how = (
                 f"while it has a default: USING converts its values, not the default, and a "
@@ -2787,8 +2804,9 @@ class _Walker:
             for entries in list(self.live.by_key.values()):
                 for obj, _, parent in entries:
                     inside = obj.schema == ref.name and obj.kind not in TABLE_SCOPED_KINDS
-                    row_type = obj.kind == "type" and parent is not None  # goes with its table
-                    if inside and not row_type and alive(obj) and obj not in found:
+                    # a table's row type, a range's multirange and constructors go with it
+                    goes_with = parent is not None and parent.partition(".")[0] == ref.name
+                    if inside and not goes_with and alive(obj) and obj not in found:
                         found.append(obj)
         return found
 

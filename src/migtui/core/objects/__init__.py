@@ -112,6 +112,7 @@ READERS: dict[str, Reader] = {
     "CompositeTypeStmt": types.composite,
     "CreateEnumStmt": types.enum,
     "CreateRangeStmt": types.range_type,
+    "CreateCastStmt": types.create_cast,
     "DefineStmt": types.define,
     "CreateDomainStmt": types.domain,
     "AlterEnumStmt": types.alter_enum,

@@ -131,6 +131,8 @@ class Script:
         default_factory=dict
     )
     check_function_bodies: bool = True
+    #: CREATE CAST between built-in types: (source, target, context)
+    casts: list[tuple[str, str, str]] = field(default_factory=list)
     #: Work recorded so far (effects and dynamic statements), for guard tracking.
     dynamic_count: int = 0
     #: Reads one statement's tree (the dispatch on node types), for statements
@@ -147,6 +149,7 @@ class Script:
             findings=tuple(self.findings),
             dynamic_lines=tuple(sorted(set(self.dynamic_lines))),
             search_path=tuple(self.search_path),
+            casts=tuple(self.casts),
         )
 
     @property

@@ -3,6 +3,7 @@ domains, and the ALTERs that change them."""
 
 from __future__ import annotations
 
+from migtui.core.casts import builtin
 from migtui.core.facts import ALTER, PROVIDE
 from migtui.core.model import DOMAIN, FUNCTION, TYPE, ObjectRef
 from migtui.core.objects.queries import read
@@ -91,7 +92,14 @@ def range_type(script: Script, fields: dict, ctx: Ctx) -> None:
     multi = multirange or [ref.schema or "public", multirange_name(ref.name)]
     names = multi if len(multi) > 1 else [ref.schema or "public", multi[0]]
     # the multirange lives and dies with its range type
-    _provide_type(script, names, ctx, parent=ref.qualified, strict=False)
+    multi_ref = _provide_type(script, names, ctx, parent=ref.qualified, strict=False)
+    # so do their constructor functions, named as the types are now: they keep
+    # that name and schema when the types are renamed or moved
+    location = ctx.src.find(ref.name)
+    for made in (ref, multi_ref):
+        if made is not None:
+            function = ObjectRef(FUNCTION, made.schema, made.name)
+            script.emit(PROVIDE, function, location, ctx, parent=ref.qualified, strict=False)
 
 
 def define(script: Script, fields: dict, ctx: Ctx) -> None:
@@ -155,3 +163,16 @@ def alter_composite(script: Script, fields: dict, ctx: Ctx) -> None:
     for cmd in fields.get("cmds", ()):
         definition = cmd.get("AlterTableCmd", {}).get("def") or {}
         script.need_type(definition.get("ColumnDef", {}).get("typeName"), ctx)
+
+
+#: CREATE CAST's context, as the walk keeps it.
+_CAST_CONTEXTS = {"COERCION_IMPLICIT": "i", "COERCION_ASSIGNMENT": "a"}
+
+
+def create_cast(script: Script, fields: dict, ctx: Ctx) -> None:
+    """A cast between two built-in types: the walk judges conversions between
+    them by the server's own casts, which this one adds to."""
+    source = builtin(strings(fields.get("sourcetype", {}).get("names", ())))
+    target = builtin(strings(fields.get("targettype", {}).get("names", ())))
+    if source and target:
+        script.casts.append((source, target, _CAST_CONTEXTS.get(fields.get("context", ""), "e")))
