@@ -370,6 +370,45 @@ def test_golang_migrate_down_without_up_and_up_without_down(tmp_path: Path) -> N
     assert problems == {("1", "missing_down"), ("2", "missing_up")}
 
 
+def test_golang_migrate_pairs_files_by_version_whatever_their_names(tmp_path: Path) -> None:
+    # golang-migrate keys files by version and direction only
+    write(tmp_path, "1_create_t.up.sql", "CREATE TABLE t (id int);\n")
+    write(tmp_path, "1_create_t.down.sql", "DROP TABLE t;\n")
+    write(tmp_path, "2_add_m.up.sql", "ALTER TABLE t ADD COLUMN m jsonb;\n")
+    write(tmp_path, "2_drop_m.down.sql", "ALTER TABLE t DROP COLUMN m;\n")
+    result = load(tmp_path)
+    assert versions(result) == ["1", "2"]
+    second = by_version(result)["2"]
+    assert (second.name, second.down.path.name) == ("add_m", "2_drop_m.down.sql")
+    assert result.problems == ()
+    # two up files of one version are still two migrations, and said to be
+    write(tmp_path, "2_add_n.up.sql", "ALTER TABLE t ADD COLUMN n int;\n")
+    kinds = [p.kind for p in load(tmp_path).problems]
+    assert "duplicate_version" in kinds
+
+
+def test_golang_migrate_file_may_keep_a_block_atomic_of_its_own(tmp_path: Path) -> None:
+    write(tmp_path, "1_t.up.sql", "CREATE TABLE t (id int);\n")
+    write(tmp_path, "1_t.down.sql", "DROP TABLE t;\n")
+    write(
+        tmp_path,
+        "2_m.up.sql",
+        "ALTER TABLE t ADD COLUMN m int;\nBEGIN;\nALTER TABLE t ADD COLUMN n int;\nCOMMIT;\n",
+    )
+    write(tmp_path, "2_m.down.sql", "ALTER TABLE t DROP COLUMN m, DROP COLUMN n;\n")
+    analysis = analyze(load(tmp_path))
+    assert [p for p in analysis.problems if p.severity == Severity.ERROR] == []
+    # dbmate wraps a file in its own transaction: a COMMIT inside ends it early
+    write(
+        tmp_path / "native",
+        "0001_t.sql",
+        "-- migrate:up\nCREATE TABLE t (id int);\n"
+        "BEGIN;\nALTER TABLE t ADD COLUMN n int;\nCOMMIT;\n-- migrate:down\nDROP TABLE t;\n",
+    )
+    kinds = [p.kind for p in analyze(load(tmp_path / "native")).problems]
+    assert kinds.count("unsupported_statement") == 2
+
+
 # ------------------------------------------------------------------ goose
 
 
@@ -581,6 +620,15 @@ def test_flyway_script_conf_can_turn_the_transaction_off() -> None:
     result = by_version(load(FIXTURES / "flyway"))
     assert result["1.10"].up.transactional is False
     assert result["1.1"].up.transactional is True
+
+
+def test_flyway_folder_without_undo_scripts_is_not_told_each_time(tmp_path: Path) -> None:
+    write(tmp_path, "V1__a.sql", "CREATE TABLE a (id int);\n")
+    write(tmp_path, "V2__b.sql", "CREATE TABLE b (id int);\n")
+    assert load(tmp_path).problems == ()
+    # a folder that undoes some migrations is told of the others
+    write(tmp_path, "U2__b.sql", "DROP TABLE b;\n")
+    assert [(p.kind, p.migration) for p in load(tmp_path).problems] == [("missing_down", "1")]
 
 
 def test_flyway_undo_without_its_migration_is_reported(tmp_path: Path) -> None:

@@ -403,6 +403,12 @@ _WRAPPING_TOOLS = {
 }
 
 
+#: Layouts whose tool sends a file as it is, so a balanced BEGIN … COMMIT
+#: inside one is the file's own (Prisma's generated enum changes, a
+#: golang-migrate file making part of its work atomic): the runner's one
+#: transaction takes its place, as it does a whole-file one's.
+_OWN_TRANSACTION_BLOCKS = frozenset({"prisma", "golang-migrate"})
+
 #: A team's word that it knows: Atlas's ``-- atlas:nolint MF103`` (or every
 #: check) and squawk's ``-- squawk-ignore adding-required-field`` above the statement.
 _REQUIRED_COLUMN_ACKNOWLEDGED = re.compile(
@@ -542,7 +548,7 @@ class _Walker:
                     start_line=section.start_line,
                     start_offset=section.start_offset,
                     goose=goose,
-                    inner_blocks=m.layout == "prisma",
+                    inner_blocks=m.layout in _OWN_TRANSACTION_BLOCKS,
                 )
             except SplitError as exc:
                 problems.append(
@@ -656,10 +662,11 @@ class _Walker:
                     f"transaction control '{st.first_line_text}' inside the {kind} section: "
                     "each migration already runs in one transaction"
                 )
-                hint = (
-                    "remove it; for work that cannot run in a transaction, mark the "
-                    "migration non-transactional (-- migrate:up transaction:false)"
-                )
+                from migtui.core.locks import OUTSIDE_A_TRANSACTION
+
+                tool = _WRAPPING_TOOLS.get(m.layout, m.layout)
+                outside = OUTSIDE_A_TRANSACTION.get(tool, "mark the migration to run outside one")
+                hint = f"remove it; for work that cannot run in a transaction, {outside}"
             else:
                 continue
             out.append(

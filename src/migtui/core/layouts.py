@@ -364,7 +364,10 @@ def _finish(root: Path, layout: str, read: Read) -> LoadResult:
         ordered = list(read.migrations)  # the plan's (the journal's) order is the run order
     else:
         ordered = sorted(read.migrations, key=lambda m: (m.version.order, m.version.raw, m.name))
-    migrations = tuple(_with_content_checks(m, root) for m in ordered)
+    # flyway's undo scripts are an edition's feature few projects use: a folder
+    # with none writes no downs by design, like Prisma's
+    undoes = layout != "flyway" or any(m.down is not None for m in ordered)
+    migrations = tuple(_with_content_checks(m, root, undoes) for m in ordered)
     repeatables = tuple(
         _with_content_checks(m, root) for m in sorted(read.repeatables, key=lambda m: m.version)
     )
@@ -426,7 +429,7 @@ def _code_migration(root: Path, layout: str, raw: str, path: Path) -> Problem:
     return Where(root, path, raw).problem("code_migration", message, hint)
 
 
-def _with_content_checks(migration: Migration, root: Path) -> Migration:
+def _with_content_checks(migration: Migration, root: Path, undoes: bool = True) -> Migration:
     """Add empty-up and missing-down warnings, unless a file could not be read
     (then the error already says all there is to say)."""
     if any(p.kind in ("unreadable_file", "missing_file") for p in migration.read_problems):
@@ -453,8 +456,8 @@ def _with_content_checks(migration: Migration, root: Path) -> Migration:
     down = migration.down
     # Prisma, Atlas, Supabase and Drizzle write no down migrations at all: saying so for each would
     # be noise (a rollback says it when asked).
-    no_downs_by_design = (
-        migration.layout in ("prisma", "atlas", "supabase", "drizzle") and down is None
+    no_downs_by_design = down is None and (
+        migration.layout in ("prisma", "atlas", "supabase", "drizzle") or not undoes
     )
     if (
         not migration.repeatable

@@ -94,7 +94,7 @@ RULES = {
 
 
 #: How each tool is told to run a migration outside a transaction.
-_OUTSIDE = {
+OUTSIDE_A_TRANSACTION = {
     "dbmate": "write `-- migrate:up transaction:false`",
     "goose": "add `-- +goose NO TRANSACTION` at the top of the file",
     "sqlx": "make `-- no-transaction` the file's first line",
@@ -353,7 +353,7 @@ def lint(
                 "concurrently-in-transaction",
                 statement,
                 why,
-                _OUTSIDE.get(tool, "mark the migration to run outside a transaction"),
+                OUTSIDE_A_TRANSACTION.get(tool, "mark the migration to run outside a transaction"),
             )
         strong = [lock for lock in locks if lock.mode == ACCESS_EXCLUSIVE]
         if strong and not timeout_set:

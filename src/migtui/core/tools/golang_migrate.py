@@ -107,16 +107,30 @@ GOLANG_NAME = re.compile(r"^(\d+)_(.*)\.(up|down)\.sql$")
 
 def read(root: Path) -> Read:
     read = Read()
-    pairs: dict[tuple[str, str], dict[str, Path]] = defaultdict(dict)
+    # golang-migrate pairs an up file with the down file of its version,
+    # whatever each is named (1_add_m.up.sql and 1_drop_m.down.sql)
+    by_version: dict[str, list[tuple[str, str, Path]]] = defaultdict(list)
     for path in files_in(root):
         match = GOLANG_NAME.match(path.name)
         if match is not None:
-            pairs[(match.group(1), match.group(2))][match.group(3)] = path
+            by_version[match.group(1)].append((match.group(3), match.group(2), path))
         elif is_stray_sql(path):
             hint = "name migrations N_name.up.sql and N_name.down.sql"
             read.problems.append(unrecognized(path, root, hint, "golang-migrate"))
-    for (raw_version, name), files in pairs.items():
-        read.migrations.append(_golang_migration(root, raw_version, name, files))
+    for raw_version, found in by_version.items():
+        directions = [direction for direction, _, _ in found]
+        if len(set(directions)) == len(directions):
+            name = next(n for d, n, _ in sorted(found, key=lambda f: f[0] != "up"))
+            files = {direction: path for direction, _, path in found}
+            read.migrations.append(_golang_migration(root, raw_version, name, files))
+            continue
+        # two files of one direction: each name its own migration (the version
+        # is then said to be used twice)
+        pairs: dict[str, dict[str, Path]] = defaultdict(dict)
+        for direction, name, path in found:
+            pairs[name][direction] = path
+        for name, files in pairs.items():
+            read.migrations.append(_golang_migration(root, raw_version, name, files))
     return read
 
 
