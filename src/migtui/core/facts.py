@@ -118,6 +118,9 @@ class Effect:
     #: it names there (() for the table's primary key).
     target: str | None = None
     references: tuple[str, ...] = ()
+    #: For a REQUIRE of a table an INSERT … ON CONFLICT (a, b) writes: the
+    #: columns it names, which a unique index or key must have exactly.
+    arbiter: tuple[str, ...] | None = None
     #: For a PROVIDE of a column, or an ALTER of its type: its built-in type
     #: ("int4", "text" …: see ``core.casts``), "@schema.name" for a type that
     #: is not built in, "" for any other; for a PROVIDE of a type, "enum" for

@@ -989,6 +989,8 @@ class _Walker:
                 if eff.action == F.ALTER and ref.namespace == "routine" and ref.args is None:
                     self._unnamed_overload(m, file, eff, dynamic_here)
                 need(eff, ref)
+                if eff.arbiter is not None:
+                    self._conflict_target(m, file, eff, dynamic_here)
                 if eff.joined:
                     self.complete.discard(ref.qualified)  # the parent's columns reach it
                     self.copies.add((ref.schema, ref.name))
@@ -2492,6 +2494,39 @@ class _Walker:
                 eff.line,
                 section="up",
             )
+        )
+
+    def _conflict_target(self, m: Migration, file: str, eff: F.Effect, dynamic: bool) -> None:
+        """``INSERT … ON CONFLICT (a, b)`` needs a unique index, unique
+        constraint or primary key of exactly those columns (a partial or
+        expression index does not count without a WHERE to infer it): else
+        PostgreSQL refuses the statement (42P10). Only said of a table whose
+        whole making the folder shows."""
+        table, columns = eff.ref.qualified, eff.arbiter or ()
+        if dynamic or self.dynamic_before or table not in self.complete:
+            return
+        if (eff.ref.schema, eff.ref.name) in self.copies:
+            return  # a partition or a copy: its indexes may come from another table
+        entry = self.live.find(eff.ref)
+        if entry is None or entry[0].kind != TABLE:
+            return  # a view's inserts go to its table, by its indexes
+        keys = [cols for cols, _ in self.keys.get(table, {}).values()]
+        if any("?" in cols for cols in keys) or frozenset(columns) in keys:
+            return
+        if any(self.live.find(eff.ref.column(name)) is None for name in columns):
+            return  # a column it names is missing: that is the error to say
+        if not self._first_time(m, "conflict_target", f"{eff.ref} {columns}", eff.line):
+            return
+        listed = ", ".join(columns)
+        self._refuse(
+            "conflict_target",
+            m,
+            file,
+            eff,
+            f"{m.id} inserts into {eff.ref} at line {eff.line} ON CONFLICT ({listed}), but no "
+            f"unique index or key of {table} has exactly those columns: PostgreSQL refuses "
+            "(42P10)",
+            f"add a unique index on {table} ({listed}) first, or name the columns of one it has",
         )
 
     def _foreign_key_targets(self, m: Migration, file: str, pending: list[F.Effect]) -> None:

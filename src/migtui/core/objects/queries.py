@@ -221,6 +221,12 @@ class _Reader:
             # ON CONFLICT ON CONSTRAINT c: the table must have c (42704)
             named = ObjectRef(CONSTRAINT, table.schema, infer["conname"], table=table.qualified)
             self.script.emit(REQUIRE, named, infer.get("location"), self.ctx)
+        elif kind == "InsertStmt" and table is not None and not infer.get("whereClause"):
+            # ON CONFLICT (a, b): a unique index or key of exactly those columns
+            elements = [e.get("IndexElem", {}) for e in infer.get("indexElems") or ()]
+            if elements and all(e.get("name") and not e.get("expr") for e in elements):
+                columns = tuple(dict.fromkeys(e["name"] for e in elements))
+                self.script.mark_need(table, self.ctx, arbiter=columns)
         if kind != "InsertStmt" or table is None or self.ctx.body or self.ctx.plpgsql:
             return
         select = fields.get("selectStmt")

@@ -143,6 +143,16 @@ class Script:
         if self.reader is not None:
             self.reader(self, tree, ctx)
 
+    def mark_need(self, ref: ObjectRef, ctx: Ctx, **extra: object) -> None:
+        """Give the statement's last need of ``ref`` more to say (``extra``)."""
+        for i in range(len(self.effects) - 1, -1, -1):
+            eff = self.effects[i]
+            if eff.statement != ctx.statement:
+                return
+            if eff.action == REQUIRE and eff.ref.key == ref.key:
+                self.effects[i] = replace(eff, **extra)
+                return
+
     def facts(self) -> ScriptFacts:
         return ScriptFacts(
             effects=tuple(self.effects),

@@ -1,0 +1,72 @@
+"""``INSERT … ON CONFLICT (columns)`` needs a unique index or key of exactly
+those columns, or PostgreSQL refuses the statement (42P10). Check says so
+exactly when the server refuses; each case runs on both."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.db
+
+FIRST = (
+    "CREATE TABLE usage (user_id int NOT NULL, day date, n bigint);\n"
+    "CREATE INDEX usage_user_id_index ON usage (user_id);\n"
+    "CREATE TABLE pairs (a int, b int, PRIMARY KEY (b, a));\n"
+)
+
+#: (second migration, the line check names, or None when the server runs it)
+CASES = {
+    "a plain index is no arbiter": (
+        "INSERT INTO usage (user_id, n) VALUES (1, 2)\n"
+        "  ON CONFLICT (user_id) DO UPDATE SET n = EXCLUDED.n;\n",
+        1,
+    ),
+    "a part of a key is no arbiter": (
+        "SELECT 1;\nINSERT INTO pairs VALUES (1, 2) ON CONFLICT (a) DO NOTHING;\n",
+        2,
+    ),
+    "a unique index only partial": (
+        "CREATE UNIQUE INDEX usage_day ON usage (user_id, day) WHERE day IS NOT NULL;\n"
+        "INSERT INTO usage (user_id, day) VALUES (1, now()) ON CONFLICT (user_id, day) DO NOTHING;\n",
+        2,
+    ),
+    # the ones that run
+    "a key of the same columns, in another order": (
+        "INSERT INTO pairs VALUES (1, 2) ON CONFLICT (a, b) DO NOTHING;\n",
+        None,
+    ),
+    "a unique index made first": (
+        "CREATE UNIQUE INDEX usage_user ON usage (user_id);\n"
+        "INSERT INTO usage (user_id, n) VALUES (1, 2)\n"
+        "  ON CONFLICT (user_id) DO UPDATE SET n = usage.n + EXCLUDED.n;\n",
+        None,
+    ),
+    "a unique constraint, its column renamed": (
+        "ALTER TABLE usage ADD CONSTRAINT usage_one_day UNIQUE (user_id, day);\n"
+        "ALTER TABLE usage RENAME COLUMN day TO on_day;\n"
+        "INSERT INTO usage (user_id, on_day) VALUES (1, now()) ON CONFLICT (on_day, user_id)\n"
+        "  DO NOTHING;\n",
+        None,
+    ),
+    "a partial index inferred by its WHERE": (
+        "CREATE UNIQUE INDEX usage_day ON usage (user_id, day) WHERE day IS NOT NULL;\n"
+        "INSERT INTO usage (user_id, day) VALUES (1, now())\n"
+        "  ON CONFLICT (user_id, day) WHERE day IS NOT NULL DO NOTHING;\n",
+        None,
+    ),
+    "no arbiter named": ("INSERT INTO usage (user_id) VALUES (1) ON CONFLICT DO NOTHING;\n", None),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_check_says_on_conflict_has_no_arbiter_exactly_when_the_server_refuses(case, verdicts):
+    second, line = CASES[case]
+    errors, refused = verdicts(FIRST, second)
+
+    if line is None:
+        assert (refused, errors) == (None, [])
+        return
+    assert refused == "42P10"
+    [error] = errors
+    assert (error.kind, error.line) == ("conflict_target", line + 1)  # after the marker line
+    assert "(42P10)" in error.message
