@@ -25,7 +25,31 @@ CASES = {
         2,
     ),
     "a sequence nextval names": ("SELECT 1;\nDROP SEQUENCE sq;\n", 2),
+    "a sequence and a function a default set later calls": (
+        "CREATE FUNCTION code() RETURNS int LANGUAGE sql AS 'SELECT 1';\n"
+        "ALTER TABLE t ALTER b SET DEFAULT code() + nextval('sq');\n"
+        "ALTER TABLE u ALTER id SET DEFAULT 0;\n"
+        "DROP SEQUENCE sq;\n",
+        4,
+    ),
+    "a function a default set later calls": (
+        "CREATE FUNCTION code() RETURNS int LANGUAGE sql AS 'SELECT 1';\n"
+        "ALTER TABLE t ALTER b SET DEFAULT code();\n"
+        "DROP FUNCTION code();\n",
+        3,
+    ),
     # the ones that run
+    "a default set, then replaced": (
+        "CREATE FUNCTION code() RETURNS int LANGUAGE sql AS 'SELECT 1';\n"
+        "ALTER TABLE t ALTER b SET DEFAULT code();\n"
+        "ALTER TABLE t ALTER b SET DEFAULT 2;\n"
+        "DROP FUNCTION code();\n"
+        "ALTER TABLE u ALTER id DROP DEFAULT;\n"
+        "ALTER TABLE u ALTER id SET DEFAULT nextval('sq');\n"
+        "DROP SEQUENCE sq CASCADE;\n"
+        "SELECT id FROM u;\n",
+        None,
+    ),
     "after the default is dropped (serial to identity)": (
         "ALTER TABLE t ALTER COLUMN id DROP DEFAULT;\n"
         "DROP SEQUENCE t_id_seq;\n"

@@ -259,6 +259,56 @@ class _Live:
                 self.not_null.add(child.key)
 
 
+#: How to replace a view PostgreSQL refuses to replace.
+_VIEW_REPLACE_HINT = (
+    "keep the old columns first, in their order and names, and add new ones after them; or "
+    "DROP VIEW and CREATE VIEW (and make again what uses it)"
+)
+
+
+def _view_replace_refused(
+    who: str,
+    eff: F.Effect,
+    old: tuple[str, ...] | None,
+    old_types: tuple[str, ...] | None,
+    new_types: tuple[str, ...] | None,
+) -> str | None:
+    """Why PostgreSQL refuses ``CREATE OR REPLACE VIEW`` (42P16) of a view whose
+    columns were ``old``, with ``eff``'s columns: one dropped, renamed, moved or
+    given another type. None when it runs, or when either is not known."""
+    ref, new = eff.ref, eff.outputs
+    if old is None or new is None:
+        return None
+    if len(new) < len(old):
+        gone = old[len(new) :]
+        return (
+            f"{who} {ref} at line {eff.line} without its column{'s' * (len(gone) > 1)} "
+            f"{', '.join(gone)}: a view replaced keeps every column it had, and PostgreSQL "
+            "refuses (42P16)"
+        )
+    renamed = [(i, a, b) for i, (a, b) in enumerate(zip(old, new, strict=False)) if a != b]
+    if renamed:
+        i, was, now = renamed[0]
+        return (
+            f"{who} {ref} at line {eff.line} with column {i + 1} named {now}, where it was "
+            f"{was}: a view replaced keeps its columns' names and places, and PostgreSQL "
+            "refuses (42P16)"
+        )
+    retyped = [
+        (i, a, b)
+        for i, (a, b) in enumerate(zip(old_types or (), new_types or (), strict=False))
+        if a and b and a != b
+    ]
+    if retyped:
+        i, was, now = retyped[0]
+        return (
+            f"{who} {ref} at line {eff.line} with column {new[i]} of type {spelled(now)}, "
+            f"where it was {spelled(was)}: a view replaced keeps its columns' types, and "
+            "PostgreSQL refuses (42P16)"
+        )
+    return None
+
+
 class _Overlay:
     """Changes made on top of the walk's state without touching it: a down or
     verify section walked against the state its up leaves, or every down in
@@ -271,10 +321,36 @@ class _Overlay:
         self.gone_tables: set[str] = set()
         #: columns whose type changed here: they no longer hold the type they had
         self.retyped: set = set()
+        #: columns whose default or generated expression changed here: they no
+        #: longer hold the sequences and functions the old one used
+        self.redefined: set = set()
         #: objects the state holds that do not count (made by repeatables)
         self.hidden: dict = defaultdict(list)
         for ref in hidden:
             self.hidden[ref.key].append(ref)
+        #: a name given here by a rename -> the object as the state knows it,
+        #: and a table's qualified name given here -> the state's
+        self.origin: dict = {}
+        self.table_origin: dict[str, str] = {}
+
+    def rename(self, old: ObjectRef, new: ObjectRef) -> None:
+        """``old`` is called ``new`` from here on: what lives on it stays."""
+        first = self.as_known(old)
+        self.origin.pop(old.key, None)
+        self.gone[old.key].append(old)
+        self.made[old.key] = [(o, p) for o, p in self.made.get(old.key, ()) if not old.matches(o)]
+        self.make(new)
+        self.origin[new.key] = first
+        if old.namespace == "relation":
+            self.table_origin[new.qualified] = self.table_origin.pop(old.qualified, old.qualified)
+
+    def as_known(self, ref: ObjectRef) -> ObjectRef:
+        """``ref`` under the name the state knows it by (before renames here)."""
+        if ref.key in self.origin:
+            return self.origin[ref.key]
+        if ref.table is not None and ref.table in self.table_origin:
+            return ObjectRef(ref.kind, ref.schema, ref.name, ref.args, self.table_origin[ref.table])
+        return ref
 
     def make(self, ref: ObjectRef, parent: str | None = None) -> None:
         self.made[ref.key].append((ref, parent))
@@ -284,9 +360,14 @@ class _Overlay:
 
     def drop(self, ref: ObjectRef) -> None:
         self.gone[ref.key].append(ref)
+        known = self.as_known(ref)
+        if known is not ref:  # gone under the name the state knows it by too
+            self.gone[known.key].append(known)
         self.made[ref.key] = [(o, p) for o, p in self.made.get(ref.key, ()) if not ref.matches(o)]
         if ref.namespace in ("relation", "type"):
             self.gone_tables.add(ref.qualified)  # and what lives on it, or is part of it
+            if ref.qualified in self.table_origin:
+                self.gone_tables.add(self.table_origin[ref.qualified])
 
     def known(self, ref: ObjectRef) -> bool | None:
         """True when made here, False when dropped here, None when untouched."""
@@ -308,7 +389,10 @@ class _Overlay:
                 return parent not in self.gone_tables
         if any(ref.matches(r) for r in self.hidden.get(ref.key, ())):
             return False
-        entry = self.live.find(ref)
+        known = self.as_known(ref)
+        if known is not ref and known.table in self.gone_tables:
+            return False
+        entry = self.live.find(known)
         return entry is not None and entry[2] not in self.gone_tables
 
 
@@ -1034,6 +1118,9 @@ class _Walker:
                     if ref.kind == COLUMN and not (traits.always and not traits.identity):
                         # the old default's sequences and functions are free
                         self._release(ref, lambda t: t.kind == SEQUENCE or t.namespace == "routine")
+                        if eff.action == F.ALTER:  # … and the new one's are held
+                            for target in eff.depends + self._called(ref, eff.uses):
+                                self._hold(ref, target)
                 if eff.identity is not None:
                     if eff.identity is False and traits.identity:
                         # DROP IDENTITY: its sequence goes with it
@@ -1330,6 +1417,17 @@ class _Walker:
             if any(t.key == ref.key for t in held):
                 self._depend(column, tuple(new if t.key == ref.key else t for t in held))
         return replace(eff, ref=new)
+
+    def _names_known(self, ref: ObjectRef) -> bool:
+        """Whether the walk knows every constraint (or policy) of ``ref``'s
+        table: a table of the folder whose whole making it follows, and not a
+        name the server may have numbered (``t_pkey1``)."""
+        if ref.kind not in (CONSTRAINT, POLICY) or ref.table not in self.complete:
+            return False
+        table = self.live.find(ObjectRef(TABLE, ref.schema, (ref.table or "").partition(".")[2]))
+        if table is None or table[0].kind != TABLE or self._catalog_has(ref):
+            return False
+        return _NUMBERED.match(ref.name) is None
 
     def _named_on_table_missing(
         self, m: Migration, file: str, eff: F.Effect, ref: ObjectRef, dynamic: bool
@@ -1970,44 +2068,11 @@ class _Walker:
             self.view_columns[ref.key] = new
             if new_types is not None:
                 self.view_types[ref.key] = new_types
-        if old is None or new is None or eff.strict or dynamic or m.repeatable:
+        if eff.strict or dynamic or m.repeatable:
             return
-        retyped = [
-            (i, a, b)
-            for i, (a, b) in enumerate(zip(old_types or (), new_types or (), strict=False))
-            if a and b and a != b
-        ]
-        if len(new) < len(old):
-            gone = old[len(new) :]
-            message = (
-                f"{m.id} replaces {ref} at line {eff.line} without its column"
-                f"{'s' * (len(gone) > 1)} {', '.join(gone)}: a view replaced keeps every "
-                "column it had, and PostgreSQL refuses (42P16)"
-            )
-        else:
-            renamed = [(i, a, b) for i, (a, b) in enumerate(zip(old, new, strict=False)) if a != b]
-            if renamed:
-                i, was, now = renamed[0]
-                message = (
-                    f"{m.id} replaces {ref} at line {eff.line} with column {i + 1} named {now}, "
-                    f"where it was {was}: a view replaced keeps its columns' names and places, "
-                    "and PostgreSQL refuses (42P16)"
-                )
-            elif retyped:
-                i, was, now = retyped[0]
-                message = (
-                    f"{m.id} replaces {ref} at line {eff.line} with column {new[i]} of type "
-                    f"{spelled(now)}, where it was {spelled(was)}: a view replaced keeps its "
-                    "columns' types, and PostgreSQL refuses (42P16)"
-                )
-            else:
-                return
-        if self._first_time(m, "replace_refused", str(ref), eff.line):
-            hint = (
-                "keep the old columns first, in their order and names, and add new ones "
-                "after them; or DROP VIEW and CREATE VIEW (and make again what uses it)"
-            )
-            self._refuse("replace_refused", m, file, eff, message, hint)
+        message = _view_replace_refused(f"{m.id} replaces", eff, old, old_types, new_types)
+        if message is not None and self._first_time(m, "replace_refused", str(ref), eff.line):
+            self._refuse("replace_refused", m, file, eff, message, _VIEW_REPLACE_HINT)
 
     def _view_types(self, written: tuple[str, ...] | None) -> tuple[str, ...] | None:
         """A view's column types as the walk knows them now: a column of its
@@ -2823,10 +2888,13 @@ class _Walker:
             )
         )
 
-    def _holding(self, ref: ObjectRef, alive, retyped: Iterable = ()) -> list[ObjectRef]:
+    def _holding(
+        self, ref: ObjectRef, alive, retyped: Iterable = (), redefined: Iterable = ()
+    ) -> list[ObjectRef]:
         """What still depends on ``ref`` and would make PostgreSQL refuse to drop
         it without CASCADE (2BP01). ``alive`` says whether an object exists now;
-        ``retyped`` are the keys of columns since given another type."""
+        ``retyped`` are the keys of columns since given another type, and
+        ``redefined`` of those since given another default or expression."""
         found = []
         held = list(self.dependents.get(ref.key, ()))
         if ref.kind in _ROW_TYPED:
@@ -2837,6 +2905,8 @@ class _Walker:
             if not (ref.matches(target) or target.matches(ref)):
                 continue
             if ref.namespace == "type" and dependent.key in retyped:
+                continue
+            if dependent.key in redefined and (ref.kind == SEQUENCE or ref.namespace == "routine"):
                 continue
             if dependent.key == ref.key or (ref.qualified and dependent.table == ref.qualified):
                 continue  # it lives on the dropped object and goes with it
@@ -3088,30 +3158,48 @@ class _Walker:
         section = self.parsed[m.id][kind]
         state = _Overlay(self.live)
         # what the up section needed exists after it, or the up failed first
-        # (and that is reported against the up section already)
+        # (and that is reported against the up section already); unless the
+        # up dropped it after using it
         for e in self.facts[m.id].effects:
             if e.action in (F.REQUIRE, F.ALTER):
+                gone = self.live.dropped.get(e.ref.key)
+                if gone is not None and gone[1] == m.id and self.live.find(e.ref) is None:
+                    continue
                 state.make(e.ref)
         dynamic = bool(facts.dynamic_lines)
         reported: set[str] = set()
+        reported_drops: set[tuple[str, int]] = set()
 
         def exists(ref: ObjectRef, eff: F.Effect) -> bool:
             known = state.known(ref)
             if known is not None:
-                return known
+                return known and state.alive(ref)  # made here; its table may have gone since
             return any(
-                self.live.find(c) is not None or self._outside_source(c) is not None
+                state.alive(c) or (state.known(c) is None and self._outside_source(c) is not None)
                 for c in [ref] + [_in_schema(ref, s) for s in eff.alternatives]
             )
 
         for eff in facts.effects:
             ref = eff.ref
             if eff.action == F.PROVIDE:
+                if eff.strict and not dynamic and not self.dynamic_before:
+                    self._made_again(m, kind, section.file, eff, state, reported)
+                elif ref.kind == VIEW and not dynamic and not self.dynamic_before:
+                    self._view_replaced_in_section(m, kind, section.file, eff, state)
                 self._made(state, eff)
                 continue
             holding: list[ObjectRef] = []
+            if eff.action == F.DROP and not dynamic:
+                refusal = self._refused_in_section(m, kind, section.file, eff, state)
+                if refusal is not None:
+                    if (m.id, eff.line) not in reported_drops:
+                        reported_drops.add((m.id, eff.line))
+                        self.problems.append(refusal)
+                    continue  # refused: nothing is dropped
             if eff.action == F.DROP and not (eff.guarded or eff.handled):
-                holding = self._holding(ref, state.alive, state.retyped)
+                holding = self._holding(
+                    state.as_known(ref), state.alive, state.retyped, state.redefined
+                )
                 holding = _not_dropped_with(holding, eff, facts)
                 if holding and not eff.cascade and exists(ref, eff):
                     self._refused_drop(m, section.file, kind, eff, holding, dynamic)
@@ -3125,10 +3213,13 @@ class _Walker:
             if eff.action == F.DROP:
                 self._dropped(state, eff, holding)
             elif eff.action == F.RENAME and eff.new is not None:
-                state.drop(ref)
-                state.make(eff.new)
+                state.rename(ref, eff.new)
             elif eff.retype:
+                if ref.kind == COLUMN and not (dynamic or eff.guarded or eff.handled):
+                    self._retyped_in_section(m, kind, section.file, eff, state)
                 state.retyped.add(ref.key)
+            if eff.action == F.ALTER and (eff.default is not None or eff.renewed):
+                state.redefined.add(ref.key)
 
     def _rollback_chain(self, migrations: list[Migration]) -> None:
         """``rollback --all``: every down section in turn, newest first, each
@@ -3148,12 +3239,15 @@ class _Walker:
                 if eff.action == F.PROVIDE:
                     self._made(state, eff)
                 elif eff.action == F.RENAME and eff.new is not None:
-                    state.drop(ref)
-                    state.make(eff.new)
+                    state.rename(ref, eff.new)
                 elif eff.retype:
                     state.retyped.add(ref.key)
+                elif eff.action == F.ALTER and (eff.default is not None or eff.renewed):
+                    state.redefined.add(ref.key)
                 elif eff.action == F.DROP:
-                    holding = self._holding(ref, state.alive, state.retyped)
+                    holding = self._holding(
+                        state.as_known(ref), state.alive, state.retyped, state.redefined
+                    )
                     holding = _not_dropped_with(holding, eff, facts)
                     quiet = eff.cascade or eff.guarded or eff.handled
                     if holding and not quiet and (m.id, eff.line) not in reported:
@@ -3182,12 +3276,141 @@ class _Walker:
             state.retyped.add(ref.key)
         for other in self._cascaded(holding, state.alive, state.retyped) if eff.cascade else ():
             state.drop(other)
-        if ref.kind == COLUMN and ref.table:
-            for other in self.live.on_column(ref.table, ref.name):
+        known = state.as_known(ref)
+        if ref.kind == COLUMN and known.table:
+            for other in self.live.on_column(known.table, known.name):
                 state.drop(other)
         if ref.kind == EXTENSION:
             for other in self.extension_members.get(ref.name, ()):
                 state.drop(other)
+
+    def _retyped_in_section(
+        self, m: Migration, kind: str, file: str, eff: F.Effect, state: _Overlay
+    ) -> None:
+        """ALTER COLUMN … TYPE in a down or verify section, of a column a view
+        or a generated column still uses then: PostgreSQL refuses (0A000)."""
+        if self.dynamic_before or not state.alive(eff.ref):
+            return
+        using = [
+            d
+            for d in self._holding(state.as_known(eff.ref), state.alive, state.retyped)
+            if d.kind in (VIEW, MATVIEW, COLUMN)
+        ]
+        if not using:
+            return
+        what = ", ".join(str(v) for v in using[:3]) + (
+            f" and {len(using) - 3} more" if len(using) > 3 else ""
+        )
+        self.problems.append(
+            Problem(
+                "dependent_objects",
+                ERROR,
+                f"the {kind} section of {m.id} changes the type of {eff.ref} at line "
+                f"{eff.line}, but {what} use{'s' * (len(using) == 1)} it: PostgreSQL "
+                "refuses (0A000)",
+                f"drop {using[0]} before the change and create it again after",
+                m.id,
+                str(eff.ref),
+                file,
+                eff.line,
+                section=kind,
+            )
+        )
+
+    def _view_replaced_in_section(
+        self, m: Migration, kind: str, file: str, eff: F.Effect, state: _Overlay
+    ) -> None:
+        """``CREATE OR REPLACE VIEW`` in a down or verify section, of a view the
+        up section leaves standing: it must keep that view's columns (42P16),
+        as a down putting back an older definition often does not."""
+        ref = eff.ref
+        if state.known(ref) is not None or not state.alive(ref):
+            return  # made or dropped in this section already: judged no further
+        known = state.as_known(ref).key
+        old, old_types = self.view_columns.get(known), self.view_types.get(known)
+        # a column retyped in this section first may give the view other types
+        new_types = None if state.retyped else self._view_types(eff.output_types)
+        who = f"the {kind} section of {m.id} replaces"
+        message = _view_replace_refused(who, eff, old, old_types, new_types)
+        if message is not None:
+            self.problems.append(
+                Problem(
+                    "replace_refused",
+                    ERROR,
+                    message,
+                    _VIEW_REPLACE_HINT,
+                    m.id,
+                    str(ref),
+                    file,
+                    eff.line,
+                    section=kind,
+                )
+            )
+
+    def _made_again(
+        self, m: Migration, kind: str, file: str, eff: F.Effect, state: _Overlay, reported: set
+    ) -> None:
+        """A CREATE (or ADD COLUMN) in a down or verify section of a table, view,
+        sequence, index or column that stands then: PostgreSQL refuses."""
+        ref = eff.ref
+        if ref.kind != COLUMN and ref.namespace != "relation":
+            return
+        if eff.guarded or eff.handled or not state.alive(ref) or str(ref) in reported:
+            return
+        if ref.kind == COLUMN and ref.table not in self.complete:
+            return  # the walk may not know the table's columns
+        reported.add(str(ref))
+        state_code = "42701" if ref.kind == COLUMN else "42P07"
+        message = (
+            f"the {kind} section of {m.id} creates {ref} at line {eff.line}, but it exists "
+            f"{'at rollback' if kind == 'down' else 'after the up section'}: PostgreSQL "
+            f"refuses ({state_code})"
+        )
+        hint = "drop the line if the object is already as wanted, or write IF NOT EXISTS"
+        self.problems.append(
+            Problem(
+                "already_exists", ERROR, message, hint, m.id, str(ref), file, eff.line, section=kind
+            )
+        )
+
+    def _refused_in_section(
+        self, m: Migration, kind: str, file: str, eff: F.Effect, state: _Overlay
+    ) -> Problem | None:
+        """A DROP of a down or verify section that PostgreSQL refuses whatever
+        else stands: of another kind than the object's (DROP VIEW of a
+        materialized view, 42809, IF EXISTS or not), or of the index a primary
+        key or unique constraint is made of (2BP01, CASCADE or not)."""
+        ref = eff.ref
+        if ref.namespace != "relation" or self.dynamic_before:
+            return None
+        made = [obj for obj, _ in state.made.get(ref.key, ()) if ref.matches(obj)]
+        entry = None if made or state.known(ref) is False else self.live.find(ref)
+        have = made[-1].kind if made else entry[0].kind if entry is not None else None
+        if have is None or not state.alive(ref):
+            return None
+        where = f"the {kind} section of {m.id}"
+        if have != ref.kind:
+            article = "an" if have[0] in "aeiou" else "a"
+            message = (
+                f"{where} drops {ref} at line {eff.line}, but {ref.qualified} is {article} "
+                f"{have} then: PostgreSQL refuses (42809)"
+            )
+            hint = f"write DROP {have.upper()} {ref.qualified}"
+            kind_of = "missing_prerequisite"
+        elif ref.kind == INDEX and entry is not None and entry[2] is not None:
+            table = entry[2]
+            constraint = ObjectRef(CONSTRAINT, ref.schema, ref.name, table=table)
+            if constraint.key not in self.keys.get(table, {}) or not state.alive(constraint):
+                return None
+            message = (
+                f"{where} drops {ref} at line {eff.line}, which {constraint} is made of: "
+                "PostgreSQL refuses, with or without CASCADE (2BP01)"
+            )
+            hint = f"drop the constraint instead (ALTER TABLE {table} DROP CONSTRAINT {ref.name})"
+            kind_of = "dependent_objects"
+        else:
+            return None
+        return Problem(kind_of, ERROR, message, hint, m.id, str(ref), file, eff.line, section=kind)
 
     def _section_problem(
         self, m: Migration, kind: str, file: str, eff: F.Effect, dynamic: bool, own_has
@@ -3201,6 +3424,7 @@ class _Walker:
         if ref.kind in TABLE_SCOPED_KINDS and ref.kind != "trigger" and other is None:
             table = ObjectRef("table", ref.schema, (ref.table or "").partition(".")[2])
             known = ref.kind == COLUMN and ref.table in self.complete
+            known = known or self._names_known(ref)
             if not own_has(table) and not known:
                 return None  # columns and constraints of older tables are not tracked
         verb = {

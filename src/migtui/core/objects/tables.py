@@ -509,7 +509,15 @@ def _alter_command(script: Script, build: TableBuild, cmd: dict, ctx: Ctx) -> No
         defaulted = bool(definition) and not _null(definition)
         typed = value_type(definition) if defaulted else ""
         script.emit(
-            ALTER, column_ref(table, name), location, ctx, default=defaulted, value_type=typed
+            ALTER,
+            column_ref(table, name),
+            location,
+            ctx,
+            default=defaulted,
+            value_type=typed,
+            # the new default holds the sequences and functions it calls
+            depends=_sequences_in(script, [definition]) if defaulted else (),
+            uses=calls_in(definition) if defaulted else (),
         )
         if definition:
             read(script, definition, ctx)

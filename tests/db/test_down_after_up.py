@@ -1,0 +1,150 @@
+"""A down section walked against what its up section leaves: what a table takes
+with it when the down drops it (its serial's sequence, its indexes, its row
+type, its triggers) is gone for the rest of the down; what a default set by
+ALTER … SET DEFAULT calls holds; a DROP of the wrong kind or of a key's index,
+a column added twice, an older view put back without the up's columns and a
+type changed under a view are refused; the names a down gives back by
+renames are the objects the up renamed. Each case runs on the server too: the
+earlier migration, the up, then the down, and check says of the down section
+exactly what the server refuses."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+
+pytestmark = pytest.mark.db
+
+EARLIER = "CREATE TABLE t (a int, b int);\n"
+
+#: (up, down, the down's line check names and the server's SQLSTATE, or None)
+CASES = {
+    "a serial's sequence, gone with its table": (
+        "CREATE TABLE w (id serial PRIMARY KEY);\n",
+        "DROP TABLE w;\nDROP SEQUENCE w_id_seq;\n",
+        (2, "42P01"),
+    ),
+    "an index, gone with its table": (
+        "CREATE TABLE w (id int);\nCREATE INDEX w_id ON w (id);\n",
+        "DROP TABLE w;\nDROP INDEX w_id;\n",
+        (2, "42704"),
+    ),
+    "a table's row type, gone with it": (
+        "CREATE TABLE w (id int);\n",
+        "DROP TABLE w;\nDROP TYPE w;\n",
+        (2, "42704"),
+    ),
+    "a sequence OWNED BY a column, gone with its table": (
+        "CREATE TABLE w (id int);\nCREATE SEQUENCE w_seq OWNED BY w.id;\n",
+        "DROP TABLE w;\nDROP SEQUENCE w_seq;\n",
+        (2, "42P01"),
+    ),
+    "a function a default set by ALTER calls": (
+        "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';\n"
+        "ALTER TABLE t ALTER COLUMN a SET DEFAULT f();\n",
+        "DROP FUNCTION f();\nALTER TABLE t ALTER COLUMN a DROP DEFAULT;\n",
+        (1, "2BP01"),
+    ),
+    "DROP VIEW of a materialized view": (
+        "CREATE MATERIALIZED VIEW mv AS SELECT a FROM t;\n",
+        "SELECT 1;\nDROP VIEW IF EXISTS mv;\n",
+        (2, "42809"),
+    ),
+    "a table renamed by the up, dropped as a table after renaming it back": (
+        "CREATE VIEW v AS SELECT a FROM t;\nALTER VIEW v RENAME TO v2;\n",
+        "ALTER VIEW v2 RENAME TO v;\nDROP TABLE v;\n",
+        (2, "42809"),
+    ),
+    "the index a key is made of": (
+        "ALTER TABLE t ADD CONSTRAINT t_a_key UNIQUE (a);\n",
+        "DROP INDEX t_a_key;\n",
+        (1, "2BP01"),
+    ),
+    "a column added back that the up did not drop": (
+        "ALTER TABLE t ADD COLUMN c int;\n",
+        "ALTER TABLE t ADD COLUMN a int;\nALTER TABLE t DROP COLUMN c;\n",
+        (1, "42701"),
+    ),
+    "an older view put back without the up's column": (
+        "CREATE VIEW v AS SELECT a FROM t;\nCREATE OR REPLACE VIEW v AS SELECT a, b FROM t;\n",
+        "CREATE OR REPLACE VIEW v AS SELECT a FROM t;\n",
+        (1, "42P16"),
+    ),
+    "a column a view reads, given back its type": (
+        "ALTER TABLE t ALTER COLUMN a TYPE bigint;\nCREATE VIEW v AS SELECT a FROM t;\n",
+        "ALTER TABLE t ALTER COLUMN a TYPE int;\nDROP VIEW v;\n",
+        (1, "0A000"),
+    ),
+    # the downs that run
+    "a view dropped, then put back as it was": (
+        "CREATE VIEW v AS SELECT a FROM t;\nCREATE OR REPLACE VIEW v AS SELECT a, b FROM t;\n",
+        "DROP VIEW v;\nCREATE VIEW v AS SELECT a FROM t;\n",
+        None,
+    ),
+    "renames undone, then what they named dropped": (
+        "CREATE TABLE u (id int PRIMARY KEY);\n"
+        "ALTER TABLE t ADD CONSTRAINT fk FOREIGN KEY (a) REFERENCES u (id);\n"
+        "ALTER TABLE t RENAME COLUMN a TO a2;\nALTER TABLE t RENAME TO t2;\n"
+        "CREATE INDEX t2_b ON t2 (b);\n",
+        "ALTER TABLE t2 RENAME TO t;\nALTER TABLE t RENAME COLUMN a2 TO a;\n"
+        "DROP INDEX t2_b;\nALTER TABLE t DROP COLUMN a;\nDROP TABLE u;\n",
+        None,
+    ),
+    "the view dropped before its column changes type": (
+        "ALTER TABLE t ALTER COLUMN a TYPE bigint;\nCREATE VIEW v AS SELECT a FROM t;\n",
+        "DROP VIEW v;\nALTER TABLE t ALTER COLUMN a TYPE int;\n",
+        None,
+    ),
+    "IF EXISTS, written for what went with the table": (
+        "CREATE TABLE w (id serial PRIMARY KEY);\nCREATE INDEX w_id ON w (id);\n",
+        "DROP TABLE w;\nDROP SEQUENCE IF EXISTS w_id_seq;\nDROP INDEX IF EXISTS w_id;\n",
+        None,
+    ),
+    "the sequence and index first, then the table": (
+        "CREATE TABLE w (id int);\nCREATE SEQUENCE w_seq;\nCREATE INDEX w_id ON w (id);\n",
+        "DROP INDEX w_id;\nDROP SEQUENCE w_seq;\nDROP TABLE w;\n",
+        None,
+    ),
+    "the default dropped, then its function": (
+        "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';\n"
+        "ALTER TABLE t ALTER COLUMN a SET DEFAULT f();\n",
+        "ALTER TABLE t ALTER COLUMN a DROP DEFAULT;\nDROP FUNCTION f();\n",
+        None,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_a_down_section_is_refused_exactly_where_the_server_refuses_it(
+    case, write_migrations, analysis_of, pg_dsn
+):
+    up, down, expected = CASES[case]
+    root = write_migrations(
+        {
+            "001_t.sql": f"-- migrate:up\n{EARLIER}-- migrate:down\nDROP TABLE t;\n",
+            "002_up.sql": f"-- migrate:up\n{up}-- migrate:down\n{down}",
+        }
+    )
+    errors = [
+        p
+        for p in analysis_of(root).problems
+        if str(p.severity) == "error" and p.section == "down" and p.migration == "002"
+    ]
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        conn.execute(EARLIER)
+        conn.execute(up)
+        try:
+            with conn.transaction():
+                conn.execute(down)
+            refused = None
+        except psycopg.Error as exc:
+            refused = exc.sqlstate
+
+    if expected is None:
+        assert (refused, errors) == (None, [])
+        return
+    line, state = expected
+    assert refused == state
+    [error] = errors
+    down_at = up.count("\n") + 3  # the down section's first line in 002_up.sql
+    assert (error.migration, error.line) == ("002", down_at + line - 1)
