@@ -244,3 +244,27 @@ def key_equality(referencing: str, referenced: str) -> bool | None:
         or (family and FAMILIES[referencing] == family)
         or (referencing, referenced) in _IMPLICIT
     )
+
+
+#: The built-in types each index access method has a default operator class
+#: for (PostgreSQL 18's, with the types binary-coercible to one: varchar uses
+#: text's, cidr inet's). An index on a column of another type needs the
+#: operator class named (42704).
+_NO_DEFAULT = {"json", "xml"}
+_DEFAULT_OPCLASS = {
+    "btree": frozenset(FAMILIES) - _NO_DEFAULT,
+    "hash": frozenset(FAMILIES) - _NO_DEFAULT - {"money", "bit", "varbit"},
+    "brin": frozenset(FAMILIES) - _NO_DEFAULT - {"bool", "jsonb", "money"},
+    "gin": frozenset({"jsonb"}),
+    "gist": frozenset(),
+    "spgist": frozenset({"text", "varchar", "inet", "cidr"}),
+}
+
+
+def default_opclass(method: str, type_name: str) -> bool | None:
+    """Whether an index ``USING method`` on a column of ``type_name`` finds an
+    operator class by itself; None when either is not judged."""
+    known = _DEFAULT_OPCLASS.get(method)
+    if known is None or not _judged(type_name):
+        return None
+    return type_name in known

@@ -118,6 +118,9 @@ class Effect:
     #: it names there (() for the table's primary key).
     target: str | None = None
     references: tuple[str, ...] = ()
+    #: For a PROVIDE of an index: its access method and the columns it indexes
+    #: as they are, with no operator class named (each needs its type's default).
+    opclass_for: tuple[str, tuple[str, ...]] | None = None
     #: For a REQUIRE of a table an INSERT … ON CONFLICT (a, b) writes: the
     #: columns it names, which a unique index or key must have exactly.
     arbiter: tuple[str, ...] | None = None

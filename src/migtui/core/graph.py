@@ -23,6 +23,7 @@ from migtui.core.casts import (
     assigns,
     cast_exists,
     cast_immutable,
+    default_opclass,
     empty_refused,
     enum,
     key_equality,
@@ -996,6 +997,8 @@ class _Walker:
                         self.acting.add(ref.name)
                 if eff.calls or eff.casts:
                     self._not_immutable(m, file, eff, dynamic_here)
+                if eff.opclass_for is not None:
+                    self._no_default_opclass(m, file, eff, dynamic_here)
                 if ref.kind == EXTENSION:
                     self.extensions_seen = True
                     self._extension_objects(m, ref, eff.into)
@@ -2175,6 +2178,48 @@ class _Walker:
                     f"(ALTER TABLE … ALTER COLUMN {key[2]} SET DEFAULT …) before it"
                 )
                 self._refuse("not_null_insert", m, file, eff, message, hint)
+            return
+
+    def _no_default_opclass(self, m: Migration, file: str, eff: F.Effect, dynamic: bool) -> None:
+        """An index on a column whose type has no default operator class for the
+        index's access method (``USING gin`` on text, btree on json): PostgreSQL
+        refuses (42704) unless the operator class is named. Judged for the
+        built-in types of a table whose whole making the folder shows; not
+        against a live database, nor for gin or gist once btree_gin or
+        btree_gist (which give plain types theirs) is made."""
+        method, columns = eff.opclass_for or ("", ())
+        table = eff.parent or ""
+        if dynamic or self.dynamic_before or self.catalog is not None or table not in self.complete:
+            return
+        if method in ("gin", "gist") and any(
+            self.live.find(ObjectRef(EXTENSION, None, name)) is not None
+            for name in ("btree_gin", "btree_gist")
+        ):
+            return
+        schema = table.partition(".")[0] or None
+        for column in columns:
+            key = ObjectRef(COLUMN, schema, column, table=table).key
+            type_name = self.column_traits.get(key, _NO_TRAITS).data_type
+            if default_opclass(method, type_name) is not False:
+                continue
+            if not self._first_time(m, "operator_class", str(eff.ref), eff.line):
+                return
+            if method == "gin" and type_name in ("text", "varchar"):
+                how = "gin_trgm_ops (CREATE EXTENSION pg_trgm first) for LIKE and similarity"
+            elif method in ("gin", "gist"):
+                how = f"one from btree_{method} (CREATE EXTENSION btree_{method} first)"
+            else:
+                how = "another access method"
+            self._refuse(
+                "operator_class",
+                m,
+                file,
+                eff,
+                f"{m.id} makes {eff.ref} at line {eff.line} USING {method} on {column} "
+                f"({spelled(type_name)}), which has no default operator class for {method}: "
+                "PostgreSQL refuses (42704)",
+                f"name the operator class after the column, e.g. {how}; or index it USING btree",
+            )
             return
 
     def _not_immutable(self, m: Migration, file: str, eff: F.Effect, dynamic: bool) -> None:

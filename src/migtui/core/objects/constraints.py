@@ -320,6 +320,9 @@ def create_index(script: Script, fields: dict, ctx: Ctx) -> None:
     plain = all(e.get("name") and not e.get("expr") for e in elements)
     usable = fields.get("unique") and plain and not fields.get("whereClause")
     calls, casts = immutable_needs(*(e.get("expr") for e in elements), fields.get("whereClause"))
+    # the columns indexed as they are, whose types must have a default operator class
+    bare = tuple(e["name"] for e in elements if e.get("name") and not e.get("opclass"))
+    method = (fields.get("accessMethod") or "btree").lower()
     script.emit(
         PROVIDE,
         ObjectRef(INDEX, table.schema, name),
@@ -332,6 +335,7 @@ def create_index(script: Script, fields: dict, ctx: Ctx) -> None:
         calls=calls,
         casts=casts,
         uses=calls_in(*(e.get("expr") for e in elements), fields.get("whereClause")),
+        opclass_for=(method, bare) if bare else None,
         invented=invented,  # numbered by the walk where a relation has the name
     )
 

@@ -1,0 +1,88 @@
+"""An index on a column needs an operator class for its access method: the
+type's default, or one named. `core.casts.default_opclass` is tried on the
+server for every built-in type it judges and every access method, then check
+is held to the server on whole migrations (`operator_class`, 42704)."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+
+from migtui.core.casts import FAMILIES, default_opclass
+
+pytestmark = pytest.mark.db
+
+METHODS = ("btree", "hash", "brin", "gin", "gist", "spgist")
+
+
+def _runs(conn, statement: str) -> bool:
+    try:
+        with conn.transaction():
+            conn.execute(statement)
+            raise _Undo
+    except _Undo:
+        return True
+    except psycopg.Error:
+        return False
+
+
+class _Undo(Exception):
+    """Rolls a tried statement back once it ran."""
+
+
+def test_an_index_finds_an_operator_class_exactly_when_casts_says(pg_conn):
+    for name in FAMILIES:
+        pg_conn.execute(f"CREATE TABLE of_{name} (c {name})")
+    wrong = [
+        f"USING {method} on {name}: casts says {default_opclass(method, name)}"
+        for method in METHODS
+        for name in FAMILIES
+        if _runs(pg_conn, f"CREATE INDEX ON of_{name} USING {method} (c)")
+        != default_opclass(method, name)
+    ]
+
+    assert wrong == []
+
+
+FIRST = "CREATE TABLE docs (id int, title text, body jsonb, raw json, tags text[]);\n"
+
+#: (second migration, the line check names, or None when the server runs it)
+CASES = {
+    "gin on text": ("CREATE INDEX docs_title ON docs USING gin (title);\n", 1),
+    "btree on json, after other work": (
+        "CREATE INDEX docs_id ON docs (id);\nCREATE INDEX docs_raw ON docs (raw);\n",
+        2,
+    ),
+    "gist on an integer": ("CREATE INDEX docs_id_gist ON docs USING gist (id);\n", 1),
+    # the ones that run
+    "gin on jsonb, and on an array": (
+        "CREATE INDEX docs_body ON docs USING gin (body);\n"
+        "CREATE INDEX docs_tags ON docs USING gin (tags);\n",
+        None,
+    ),
+    "gin on text with pg_trgm's operator class": (
+        "CREATE EXTENSION IF NOT EXISTS pg_trgm;\n"
+        "CREATE INDEX docs_title ON docs USING gin (title gin_trgm_ops);\n",
+        None,
+    ),
+    "gist on an integer once btree_gist is there": (
+        "CREATE EXTENSION IF NOT EXISTS btree_gist;\n"
+        "CREATE INDEX docs_id_gist ON docs USING gist (id);\n",
+        None,
+    ),
+    "an expression on json": ("CREATE INDEX docs_raw_id ON docs ((raw ->> 'id'));\n", None),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_check_says_an_index_has_no_operator_class_exactly_when_the_server_refuses(case, verdicts):
+    second, line = CASES[case]
+    errors, refused = verdicts(FIRST, second)
+
+    if line is None:
+        assert (refused, errors) == (None, [])
+        return
+    assert refused == "42704"
+    [error] = errors
+    assert (error.kind, error.line) == ("operator_class", line + 1)  # after the marker line
+    assert "(42704)" in error.message
