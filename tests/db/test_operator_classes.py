@@ -8,7 +8,7 @@ from __future__ import annotations
 import psycopg
 import pytest
 
-from migtui.core.casts import FAMILIES, default_opclass
+from migtui.core.casts import FAMILIES, default_opclass, enum
 
 pytestmark = pytest.mark.db
 
@@ -31,14 +31,16 @@ class _Undo(Exception):
 
 
 def test_an_index_finds_an_operator_class_exactly_when_casts_says(pg_conn):
-    for name in FAMILIES:
-        pg_conn.execute(f"CREATE TABLE of_{name} (c {name})")
+    pg_conn.execute("CREATE TYPE mood AS ENUM ('ok')")
+    types = {name: name for name in FAMILIES} | {enum("public.mood"): "mood"}
+    for sql in types.values():
+        pg_conn.execute(f"CREATE TABLE of_{sql} (c {sql})")
     wrong = [
-        f"USING {method} on {name}: casts says {default_opclass(method, name)}"
+        f"USING {method} on {sql}: casts says {default_opclass(method, judged)}"
         for method in METHODS
-        for name in FAMILIES
-        if _runs(pg_conn, f"CREATE INDEX ON of_{name} USING {method} (c)")
-        != default_opclass(method, name)
+        for judged, sql in types.items()
+        if _runs(pg_conn, f"CREATE INDEX ON of_{sql} USING {method} (c)")
+        != default_opclass(method, judged)
     ]
 
     assert wrong == []

@@ -267,4 +267,6 @@ def default_opclass(method: str, type_name: str) -> bool | None:
     known = _DEFAULT_OPCLASS.get(method)
     if known is None or not _judged(type_name):
         return None
+    if type_name.startswith(_ENUM):
+        return method in ("btree", "hash")  # anyenum's
     return type_name in known
