@@ -121,6 +121,9 @@ class Effect:
     #: For a PROVIDE of an index: its access method and the columns it indexes
     #: as they are, with no operator class named (each needs its type's default).
     opclass_for: tuple[str, tuple[str, ...]] | None = None
+    #: For a REQUIRE of a table: an INSERT … VALUES (or DEFAULT VALUES) leaves
+    #: it a row, surely.
+    writes_row: bool = False
     #: For a REQUIRE of a table an INSERT … ON CONFLICT (a, b) writes: the
     #: columns it names, which a unique index or key must have exactly.
     arbiter: tuple[str, ...] | None = None

@@ -580,6 +580,9 @@ class _Walker:
         self.view_types: dict[tuple, tuple[str, ...]] = {}
         #: the names of every routine the folder has made (any schema, ever)
         self.routine_names: set[str] = set()
+        #: table -> the migration whose INSERT … VALUES surely left a row in it
+        #: (until a DELETE, TRUNCATE or DROP)
+        self.has_rows: dict[str, str] = {}
         #: (source, target) -> the context of a cast the folder made between
         #: built-in types ("i", "a" or "e", as CREATE CAST's AS IMPLICIT …)
         self.casts_made: dict[tuple[str, str], str] = {}
@@ -1081,6 +1084,11 @@ class _Walker:
                 if eff.joined:
                     self.complete.discard(ref.qualified)  # the parent's columns reach it
                     self.copies.add((ref.schema, ref.name))
+                if ref.namespace == "relation":
+                    if eff.assigned or eff.truncated is not None:
+                        self.has_rows.pop(ref.qualified, None)
+                    elif eff.writes_row and not (eff.guarded or eff.handled):
+                        self.has_rows[ref.qualified] = m.id
                 if (eff.assigned or eff.truncated is not None) and ref.namespace == "relation":
                     self.unfilled.pop(ref.qualified, None)  # its rows are changed or gone
                 elif eff.assigned or eff.using == "expression":
@@ -1719,6 +1727,8 @@ class _Walker:
             self.unfilled[new.table or ""][new.name] = self.unfilled[old.table or ""].pop(old.name)
         elif old.namespace == "relation" and old.qualified in self.unfilled:
             self.unfilled[new.qualified] = self.unfilled.pop(old.qualified)
+        if old.namespace == "relation" and old.qualified in self.has_rows:
+            self.has_rows[new.qualified] = self.has_rows.pop(old.qualified)
 
     def _unfilled_not_null(self, m: Migration, file: str, eff: F.Effect, dynamic: bool) -> None:
         """SET NOT NULL (or a primary key) on a column ADD COLUMN gave no value,
@@ -2985,6 +2995,7 @@ class _Walker:
                 self.column_traits.pop(key, None)
             self.keys.pop(ref.qualified, None)
             self.unfilled.pop(ref.qualified, None)
+            self.has_rows.pop(ref.qualified, None)
         if ref.kind in (CONSTRAINT, INDEX):
             for held in self.keys.values():
                 held.pop(ref.key, None)
@@ -3544,6 +3555,17 @@ class _Walker:
                     )
                 )
 
+    def _rows_left_by(self, table: ObjectRef, m: Migration) -> str | None:
+        """The earlier migration whose INSERT … VALUES surely left ``table`` a
+        row that is still there: no DELETE, TRUNCATE or DROP of it since, no
+        SQL built at run time and no code migration in between."""
+        by = self.has_rows.get(table.qualified)
+        if by is None or by == m.id or self.loaded.code_migrations:
+            return None
+        if self._dynamic_since(self.position.get(by, -1)):
+            return None
+        return by
+
     def _finding(self, m: Migration, file: str, finding: F.Finding) -> None:
         if finding.kind == F.DYNAMIC_SQL:
             return  # reported only through what it leaves unexplained
@@ -3552,13 +3574,22 @@ class _Walker:
         if finding.kind == F.REQUIRED_COLUMN and _acknowledged(m, self.parsed[m.id], finding):
             return
         sure = finding.kind in _ERROR_FINDINGS or finding.sure
+        message = finding.message
         if finding.kind == F.NEW_ENUM_VALUE and not sure and finding.refs:
             sure = self._of_type(finding.refs[1:], finding.refs[0])
+        if finding.kind == F.REQUIRED_COLUMN and not sure and finding.refs:
+            by = self._rows_left_by(finding.refs[0], m)
+            if by is not None:
+                sure = True
+                message = (
+                    f"{message}, and it has one: {by} inserted it, and no migration since "
+                    "deletes rows"
+                )
         self.problems.append(
             Problem(
                 finding.kind,
                 ERROR if sure else WARNING,
-                finding.message,
+                message,
                 finding.hint,
                 migration=m.id,
                 file=file,

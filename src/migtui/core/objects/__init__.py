@@ -196,16 +196,19 @@ def _shape(text: str) -> str | None:
 
 def _note_emptied(script: Script, tree: dict) -> None:
     kind, fields = node(tree)
-    if kind == "DeleteStmt" and not fields.get("whereClause"):
+    if kind == "DeleteStmt":
         relations = [fields.get("relation", {})]
     elif kind == "TruncateStmt":
         relations = [r.get("RangeVar", {}) for r in fields.get("relations", ())]
     else:
         return
+    whole = kind == "TruncateStmt" or not fields.get("whereClause")
     for rv in relations:
         ref = script.range_var(rv)
         if ref is not None:
-            script.emptied.add(ref.key)
+            script.filled.pop(ref.key, None)  # its rows may be gone
+            if whole:
+                script.emptied.add(ref.key)
 
 
 _COMMIT = re.compile(r"^\s*(?:COMMIT|END)\b", re.IGNORECASE)
@@ -241,8 +244,8 @@ def _new_enum_value_used(script: Script, statement: Statement) -> None:
         return  # a function body runs later; another ADD VALUE only names it
     for value, type_ref, maybe_there in script.new_enum_values:
         literal = "'" + value.replace("'", "''") + "'"
-        if literal not in statement.text:
-            continue
+        if value not in statement.text or not _has_string(statement.tree, value):
+            continue  # written as a constant: '…', $$…$$, E'…'
         sure, columns = _EnumUse(script, value, type_ref).of(statement.tree)
         if maybe_there:  # IF NOT EXISTS: the type may have had it, and then it is sound
             sure, columns = False, ()
@@ -261,6 +264,15 @@ def _new_enum_value_used(script: Script, statement: Statement) -> None:
             sure=sure,
         )
         return
+
+
+def _has_string(tree: dict, value: str) -> bool:
+    """Whether the statement holds the string constant ``value``."""
+    for item in nodes_of(tree):
+        const = item.get("A_Const")
+        if const is not None and const.get("sval", {}).get("sval") == value:
+            return True
+    return False
 
 
 #: Statements whose own WHERE may compare a column of their one table with the value.

@@ -122,6 +122,10 @@ class Script:
     #: tables this script empties whole (DELETE without WHERE, TRUNCATE): a
     #: required column added to one after that meets no row
     emptied: set[str] = field(default_factory=set)
+    #: tables this script has surely written a row into since it made or last
+    #: emptied them (INSERT … VALUES), with the line: a required column added
+    #: to one after that meets a row
+    filled: dict[tuple, int] = field(default_factory=dict)
     relation_names: dict[str, set[str]] = field(default_factory=dict)
     constraint_names: dict[str, set[str]] = field(default_factory=dict)
     #: qualified table -> the indexes and constraints this script made on it:
@@ -143,15 +147,17 @@ class Script:
         if self.reader is not None:
             self.reader(self, tree, ctx)
 
-    def mark_need(self, ref: ObjectRef, ctx: Ctx, **extra: object) -> None:
-        """Give the statement's last need of ``ref`` more to say (``extra``)."""
+    def mark_need(self, ref: ObjectRef, ctx: Ctx, **extra: object) -> bool:
+        """Give the statement's last need of ``ref`` more to say (``extra``);
+        False when the statement has none."""
         for i in range(len(self.effects) - 1, -1, -1):
             eff = self.effects[i]
             if eff.statement != ctx.statement:
-                return
-            if eff.action == REQUIRE and eff.ref.key == ref.key:
+                return False
+            if eff.action == REQUIRE and eff.ref == ref:
                 self.effects[i] = replace(eff, **extra)
-                return
+                return True
+        return False
 
     def facts(self) -> ScriptFacts:
         return ScriptFacts(
@@ -286,14 +292,8 @@ class Script:
     ) -> None:
         """The statement's need of ``table`` is an INSERT's that writes a row
         giving ``columns`` (see ``Effect.inserts``)."""
-        for i in range(len(self.effects) - 1, -1, -1):
-            e = self.effects[i]
-            if e.statement != ctx.statement:
-                break
-            if e.action == REQUIRE and e.ref == table:
-                self.effects[i] = replace(e, inserts=columns)
-                return
-        self.emit(REQUIRE, table, location, ctx, inserts=columns)
+        if not self.mark_need(table, ctx, inserts=columns):
+            self.emit(REQUIRE, table, location, ctx, inserts=columns)
 
     def no_subquery(self, expr, where: str, ctx: Ctx) -> None:
         """``expr`` is evaluated where PostgreSQL allows no subquery (``where``:

@@ -402,19 +402,35 @@ def _required_column(script: Script, build: TableBuild, col: dict, ctx: Ctx) -> 
     if kinds & _FILLED or col.get("raw_default") or _is_serial(col.get("typeName")):
         return
     table = build.ref
+    name = col.get("colname", "")
+    line = ctx.line(col.get("location", build.location))
+    hint = (
+        "give the column a DEFAULT; or add it nullable, fill it, and SET NOT NULL in a later "
+        "migration"
+    )
+    if table.key in script.filled:
+        script.find(
+            REQUIRED_COLUMN,
+            line,
+            f"adds {name} NOT NULL without a default to {table}, which has the row line "
+            f"{script.filled[table.key]} inserted: PostgreSQL refuses (23502)",
+            hint,
+            ctx,
+            sure=not (ctx.guarded or ctx.handled),
+        )
+        return
     if table.key in script.emptied or any(
         e.action == PROVIDE and e.ref.key == table.key for e in script.effects
     ):
         return  # made, or emptied, in this script: it has no rows now
-    name = col.get("colname", "")
     script.find(
         REQUIRED_COLUMN,
-        ctx.line(col.get("location", build.location)),
+        line,
         f"adds {name} NOT NULL without a default to {table}, which is there before this "
         "migration: PostgreSQL refuses it (23502) if the table has any row",
-        "give the column a DEFAULT; or add it nullable, fill it, and SET NOT NULL in a later "
-        "migration",
+        hint,
         ctx,
+        refs=(table,),
     )
 
 
