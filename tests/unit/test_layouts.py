@@ -1053,6 +1053,22 @@ def test_prisma_enum_blocks_run_inside_the_migrations_one_transaction() -> None:
     assert analysis.problems == ()
 
 
+def test_plain_files_beside_a_few_pairs_are_sqlx_without_its_crate(tmp_path: Path) -> None:
+    # sqlx runs simple files and reversible pairs side by side; golang-migrate
+    # would never run the plain ones
+    write(tmp_path, "20210527_initial.sql", "CREATE TABLE a (id int);\n")
+    write(tmp_path, "20210601_tokens.sql", "CREATE TABLE b (id int);\n")
+    write(tmp_path, "20220913_signups.up.sql", "CREATE TABLE c (id int);\n")
+    write(tmp_path, "20220913_signups.down.sql", "DROP TABLE c;\n")
+    assert detect_layout(tmp_path) == "sqlx"
+    # a stray plain file among golang-migrate's pairs is still said to be one
+    for n in (1, 2):
+        write(tmp_path, f"2023010{n}_more.up.sql", "SELECT 1;\n")
+        write(tmp_path, f"2023010{n}_more.down.sql", "SELECT 1;\n")
+    (tmp_path / "20210601_tokens.sql").unlink()
+    assert detect_layout(tmp_path) == "golang-migrate"
+
+
 def test_sqlx_is_told_from_golang_migrate_by_its_crate(tmp_path: Path) -> None:
     write(tmp_path, "migrations/1_a.up.sql", "CREATE TABLE a (id int);\n")
     write(tmp_path, "migrations/1_a.down.sql", "DROP TABLE a;\n")

@@ -215,6 +215,20 @@ def _check_folder(root: Path) -> None:
         raise LayoutError(f"{root}: migration folder cannot be read ({exc.strerror})") from exc
 
 
+def _mostly_plain(files: list[Path], pairs: int) -> bool:
+    """More numbered .sql files that are no up or down file, and carry no
+    tool's markers, than versions in up/down pairs: sqlx runs both kinds side
+    by side, where golang-migrate would never run the plain ones."""
+    plain = [
+        p
+        for p in files
+        if sqlx.SQLX_NAME.match(p.name) and not golang_migrate.GOLANG_NAME.match(p.name)
+    ]
+    if len(plain) <= pairs:
+        return False
+    return not (dbmate.has_markers(plain) or goose.looks_like_goose(plain))
+
+
 def _detect(root: Path) -> str | None:
     if (root / "sqitch.plan").is_file():
         return "sqitch"
@@ -241,7 +255,10 @@ def _detect(root: Path) -> str | None:
         return "sqlx"
     if pop.looks_like_pop(files):
         return "pop"
-    if any(golang_migrate.GOLANG_NAME.match(n) for n in names):
+    pairs = {m.group(1) for n in names if (m := golang_migrate.GOLANG_NAME.match(n))}
+    if pairs and _mostly_plain(files, len(pairs)):
+        return "sqlx"  # sqlx's simple files beside its reversible pairs
+    if pairs:
         return "golang-migrate"
     versioned = [p for p in files if dbmate.DBMATE_NAME.match(p.name)]
     if not versioned:
