@@ -19,3 +19,27 @@ def assert_same_verdict(errors, refused, expected, kind: str, state: str | None 
     [error] = errors
     assert error.kind == kind and f"({state})" in error.message
     assert error.line == line + 1  # after the file's marker line
+
+
+class _Undo(Exception):
+    """Rolls a tried statement back once it ran."""
+
+
+def refusal(conn, statement: str) -> str | None:
+    """The SQLSTATE the server refuses ``statement`` with, None when it runs
+    (rolled back either way)."""
+    import psycopg
+
+    try:
+        with conn.transaction():
+            conn.execute(statement)
+            raise _Undo
+    except _Undo:
+        return None
+    except psycopg.Error as exc:
+        return exc.sqlstate
+
+
+def runs(conn, statement: str) -> bool:
+    """Whether the server runs ``statement`` (rolled back either way)."""
+    return refusal(conn, statement) is None

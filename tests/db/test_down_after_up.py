@@ -75,7 +75,18 @@ CASES = {
         "ALTER TABLE t ALTER COLUMN a TYPE int;\nDROP VIEW v;\n",
         (1, "0A000"),
     ),
+    "DROP TABLE of a view another view read": (
+        "CREATE VIEW v1 AS SELECT a FROM t;\nCREATE VIEW v2 AS SELECT * FROM v1;\n",
+        "DROP VIEW v2;\nDROP TABLE v1;\n",
+        (2, "42809"),
+    ),
     # the downs that run
+    "views on views dropped in order": (
+        "CREATE VIEW v1 AS SELECT a FROM t;\nCREATE VIEW v2 AS SELECT * FROM v1;\n"
+        "CREATE MATERIALIZED VIEW m3 AS SELECT * FROM v2;\n",
+        "DROP MATERIALIZED VIEW m3;\nDROP VIEW v2, v1;\n",
+        None,
+    ),
     "a view dropped, then put back as it was": (
         "CREATE VIEW v AS SELECT a FROM t;\nCREATE OR REPLACE VIEW v AS SELECT a, b FROM t;\n",
         "DROP VIEW v;\nCREATE VIEW v AS SELECT a FROM t;\n",

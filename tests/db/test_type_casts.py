@@ -9,7 +9,6 @@ PostgreSQL refuses the second one with 42804.
 
 from __future__ import annotations
 
-import psycopg
 import pytest
 
 from migtui.core.casts import (
@@ -20,7 +19,7 @@ from migtui.core.casts import (
     enum,
     key_equality,
 )
-from server_verdicts import assert_same_verdict
+from server_verdicts import assert_same_verdict, refusal, runs
 
 pytestmark = pytest.mark.db
 
@@ -39,28 +38,13 @@ def _make_enums(conn) -> None:
         conn.execute(f"CREATE TYPE {name} AS ENUM ('{value}')")
 
 
-def _runs(conn, statement: str) -> bool:
-    try:
-        with conn.transaction():
-            conn.execute(statement)
-            raise _Undo
-    except _Undo:
-        return True
-    except psycopg.Error:
-        return False
-
-
-class _Undo(Exception):
-    """Rolls a tried statement back once it ran."""
-
-
 def _disagreements(conn, judge, statement, sources, targets) -> list[str]:
     """The pairs where the server and ``judge`` disagree on ``statement``."""
     return [
         f"{_sql(source)} to {_sql(target)}: casts says {judge(source, target)}"
         for source in sources
         for target in targets
-        if _runs(conn, statement(source, target)) != judge(source, target)
+        if runs(conn, statement(source, target)) != judge(source, target)
     ]
 
 
@@ -384,14 +368,7 @@ def test_the_empty_string_is_a_default_exactly_when_casts_says(pg_conn):
     _make_enums(pg_conn)
     wrong = []
     for target in WITH_DEFAULTS:
-        try:
-            with pg_conn.transaction():
-                pg_conn.execute(f"CREATE TABLE defaulted (c {_sql(target)} DEFAULT '')")
-                raise _Undo
-        except _Undo:
-            state = ""
-        except psycopg.Error as exc:
-            state = exc.sqlstate
+        state = refusal(pg_conn, f"CREATE TABLE defaulted (c {_sql(target)} DEFAULT '')") or ""
         if state != empty_refused(target):
             wrong.append(f"{_sql(target)}: the server says {state!r}")
     assert wrong == []

@@ -333,17 +333,29 @@ class _Overlay:
         #: and a table's qualified name given here -> the state's
         self.origin: dict = {}
         self.table_origin: dict[str, str] = {}
+        #: the kind of each relation a CREATE here made (a need names its
+        #: relation as a table, whatever it is)
+        self.kinds: dict = {}
 
     def rename(self, old: ObjectRef, new: ObjectRef) -> None:
         """``old`` is called ``new`` from here on: what lives on it stays."""
         first = self.as_known(old)
         self.origin.pop(old.key, None)
+        if old.key in self.kinds:
+            self.kinds[new.key] = self.kinds.pop(old.key)
         self.gone[old.key].append(old)
         self.made[old.key] = [(o, p) for o, p in self.made.get(old.key, ()) if not old.matches(o)]
         self.make(new)
         self.origin[new.key] = first
         if old.namespace == "relation":
             self.table_origin[new.qualified] = self.table_origin.pop(old.qualified, old.qualified)
+
+    def kind_of(self, ref: ObjectRef) -> str | None:
+        """The kind of relation ``ref`` names now: made here, or the state's."""
+        if ref.key in self.kinds:
+            return self.kinds[ref.key]
+        entry = self.live.find(self.as_known(ref))
+        return entry[0].kind if entry is not None else None
 
     def as_known(self, ref: ObjectRef) -> ObjectRef:
         """``ref`` under the name the state knows it by (before renames here)."""
@@ -361,6 +373,7 @@ class _Overlay:
 
     def drop(self, ref: ObjectRef) -> None:
         self.gone[ref.key].append(ref)
+        self.kinds.pop(ref.key, None)
         known = self.as_known(ref)
         if known is not ref:  # gone under the name the state knows it by too
             self.gone[known.key].append(known)
@@ -3318,6 +3331,8 @@ class _Walker:
         column made anew holds no type the one of its name held."""
         ref = eff.ref
         state.make(ref, eff.parent)
+        if ref.namespace == "relation":
+            state.kinds[ref.key] = ref.kind
         if ref.kind == COLUMN:
             state.retyped.add(ref.key)
         if ref.kind in (TABLE, VIEW, MATVIEW) and not eff.complete:
@@ -3413,6 +3428,8 @@ class _Walker:
             return
         if eff.guarded or eff.handled or not state.alive(ref) or str(ref) in reported:
             return
+        if ref.kind != COLUMN and state.kind_of(ref) is None:
+            return  # only needed by the up (it may be the server's, or gone)
         if ref.kind == COLUMN and ref.table not in self.complete:
             return  # the walk may not know the table's columns
         reported.add(str(ref))
@@ -3437,12 +3454,11 @@ class _Walker:
         materialized view, 42809, IF EXISTS or not), or of the index a primary
         key or unique constraint is made of (2BP01, CASCADE or not)."""
         ref = eff.ref
-        if ref.namespace != "relation" or self.dynamic_before:
+        if ref.namespace != "relation" or self.dynamic_before or not state.alive(ref):
             return None
-        made = [obj for obj, _ in state.made.get(ref.key, ()) if ref.matches(obj)]
-        entry = None if made or state.known(ref) is False else self.live.find(ref)
-        have = made[-1].kind if made else entry[0].kind if entry is not None else None
-        if have is None or not state.alive(ref):
+        have = state.kind_of(ref)
+        entry = None if ref.key in state.kinds else self.live.find(state.as_known(ref))
+        if have is None:
             return None
         where = f"the {kind} section of {m.id}"
         if have != ref.kind:
