@@ -81,6 +81,12 @@ CASES = {
         (2, "42809"),
     ),
     # the downs that run
+    "a materialized view made again with its indexes, then dropped": (
+        "CREATE MATERIALIZED VIEW mv AS SELECT a FROM t;\nCREATE INDEX mv_a ON mv (a);\n",
+        "DROP MATERIALIZED VIEW mv;\nCREATE MATERIALIZED VIEW mv AS SELECT a, b FROM t;\n"
+        "CREATE INDEX mv_a ON mv (a);\nDROP INDEX mv_a;\nDROP MATERIALIZED VIEW mv;\n",
+        None,
+    ),
     "views on views dropped in order": (
         "CREATE VIEW v1 AS SELECT a FROM t;\nCREATE VIEW v2 AS SELECT * FROM v1;\n"
         "CREATE MATERIALIZED VIEW m3 AS SELECT * FROM v2;\n",

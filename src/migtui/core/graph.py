@@ -382,6 +382,24 @@ class _Overlay:
             self.gone_tables.add(ref.qualified)  # and what lives on it, or is part of it
             if ref.qualified in self.table_origin:
                 self.gone_tables.add(self.table_origin[ref.qualified])
+            # … for good: a relation made again under the name has none of it
+            self._children_gone(ref.qualified)
+            if known.qualified != ref.qualified:
+                self._children_gone(known.qualified)
+
+    def _children_gone(self, table: str) -> None:
+        """What lives on ``table`` (its indexes, triggers, constraints…) is gone
+        with it. Not its columns: one made again with columns a query does
+        not name keeps, to the walk, the columns it had."""
+        for key in self.live.children.get(table, ()):
+            for child, _, parent in self.live.by_key.get(key, ()):
+                if table in (child.table, parent) and child.kind != COLUMN:
+                    self.gone[key].append(child)
+        for key, entries in self.made.items():
+            going = [o for o, p in entries if table in (p, o.table) and o.kind != COLUMN]
+            if going:
+                self.gone[key].extend(going)
+                self.made[key] = [(o, p) for o, p in entries if not any(o is g for g in going)]
 
     def known(self, ref: ObjectRef) -> bool | None:
         """True when made here, False when dropped here, None when untouched."""
