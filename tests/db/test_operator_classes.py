@@ -41,7 +41,21 @@ CASES = {
         2,
     ),
     "gist on an integer": ("CREATE INDEX docs_id_gist ON docs USING gist (id);\n", 1),
+    "an exclusion constraint comparing an integer with = under gist": (
+        "ALTER TABLE docs ADD COLUMN during tstzrange;\n"
+        "ALTER TABLE docs ADD CONSTRAINT one_at_a_time\n"
+        "  EXCLUDE USING gist (id WITH =, during WITH &&);\n",
+        2,
+    ),
+    "a primary key of a json column": ("ALTER TABLE docs ADD PRIMARY KEY (raw);\n", 1),
     # the ones that run
+    "an exclusion constraint once btree_gist is there": (
+        "CREATE EXTENSION IF NOT EXISTS btree_gist;\n"
+        "ALTER TABLE docs ADD COLUMN during tstzrange;\n"
+        "ALTER TABLE docs ADD CONSTRAINT one_at_a_time\n"
+        "  EXCLUDE USING gist (id WITH =, during WITH &&);\n",
+        None,
+    ),
     "gin on jsonb, and on an array": (
         "CREATE INDEX docs_body ON docs USING gin (body);\n"
         "CREATE INDEX docs_tags ON docs USING gin (tags);\n",

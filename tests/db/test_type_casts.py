@@ -372,3 +372,14 @@ def test_the_empty_string_is_a_default_exactly_when_casts_says(pg_conn):
         if state != empty_refused(target):
             wrong.append(f"{_sql(target)}: the server says {state!r}")
     assert wrong == []
+
+
+def test_serial_is_no_type_to_change_a_column_to(verdicts):
+    errors, refused = verdicts(
+        "CREATE TABLE logs (id int PRIMARY KEY);\n", "ALTER TABLE logs ALTER id TYPE serial;\n"
+    )
+
+    assert refused == "42704"
+    [error] = errors
+    assert (error.kind, error.line) == ("missing_prerequisite", 2)
+    assert "(42704" in error.message

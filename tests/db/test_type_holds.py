@@ -18,8 +18,25 @@ pytestmark = pytest.mark.db
 ENUM = "CREATE TYPE mood AS ENUM ('ok', 'sad');\n"
 
 #: (first migration, second, the line of the second check names or None)
+CITEXT = "CREATE EXTENSION IF NOT EXISTS citext;\n"
+
 CASES = {
     "a column of the enum": (ENUM + "CREATE TABLE a (x mood, y int);\n", "DROP TYPE mood;\n", 1),
+    "a column of an extension's type, renamed": (
+        CITEXT + "CREATE TABLE a (x citext);\n",
+        "ALTER TABLE a RENAME COLUMN x TO email;\nDROP EXTENSION citext;\n",
+        2,
+    ),
+    "a column given an extension's type": (
+        CITEXT + "CREATE TABLE a (x text);\n",
+        "ALTER TABLE a ALTER x TYPE citext;\nDROP EXTENSION IF EXISTS citext;\n",
+        2,
+    ),
+    "an extension's type given up first": (
+        CITEXT + "CREATE TABLE a (x citext, y citext);\n",
+        "ALTER TABLE a ALTER x TYPE text;\nALTER TABLE a DROP COLUMN y;\nDROP EXTENSION citext;\n",
+        None,
+    ),
     "a column of an array of the enum": (
         ENUM + "CREATE TABLE a (x mood[], y int);\n",
         "DROP TYPE mood;\n",

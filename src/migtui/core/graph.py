@@ -1145,8 +1145,8 @@ class _Walker:
                     self._depend(ref, eff.depends)
                 if eff.retype:
                     held = self.depends_on.get(ref.key, ())
-                    kept = tuple(t for t in held if t.namespace != "type")
-                    self._depend(ref, kept + self._type_held(eff))
+                    kept = tuple(t for t in held if t.namespace != "type" and t.kind != EXTENSION)
+                    self._depend(ref, kept + self._type_held(eff) + eff.depends)
                     if not self._cast_refused(m, file, eff, traits, dynamic_here):
                         self._retyped(m, file, eff, dynamic_here)
                         self._retyped_key(m, file, eff, dynamic_here)
@@ -2990,7 +2990,7 @@ class _Walker:
         for target, dependent in held:
             if not (ref.matches(target) or target.matches(ref)):
                 continue
-            if ref.namespace == "type" and dependent.key in retyped:
+            if (ref.namespace == "type" or ref.kind == EXTENSION) and dependent.key in retyped:
                 continue
             if dependent.key in redefined and (ref.kind == SEQUENCE or ref.namespace == "routine"):
                 continue

@@ -94,6 +94,16 @@ def constraint(
                 name = choose_name(table.name, addition, label, script.relation_names_in(table))
         columns = tuple(keys) + tuple(strings(con.get("including", ())))
         script.need_columns(table, columns, location, ctx)
+        if contype == "CONSTR_EXCLUSION":
+            method = (con.get("access_method") or "btree").lower()
+            elements = [
+                pair["List"]["items"][0].get("IndexElem", {})
+                for pair in con.get("exclusions", ())
+                if "List" in pair
+            ]
+            bare = tuple(e["name"] for e in elements if e.get("name") and not e.get("opclass"))
+        else:
+            method, bare = "btree", tuple(keys)  # a key's index is a btree
         script.emit(
             PROVIDE,
             ObjectRef(INDEX, table.schema, name),
@@ -101,6 +111,7 @@ def constraint(
             ctx,
             parent=build.qualified,
             columns=columns,
+            opclass_for=(method, bare) if bare else None,
             # a name given is refused when a relation of the schema has it (an
             # invented one is numbered instead)
             strict=con.get("conname") is not None,
