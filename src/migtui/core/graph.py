@@ -318,6 +318,7 @@ class _Overlay:
     def __init__(self, live: _Live, hidden: Iterable[ObjectRef] = ()) -> None:
         self.live = live
         self.made: dict = defaultdict(list)  # key -> [(object, the table it lives on)]
+        self.made_on: dict = defaultdict(set)  # a table -> the keys made here living on it
         self.gone: dict = defaultdict(list)  # key -> [object]
         self.gone_tables: set[str] = set()
         #: columns whose type changed here: they no longer hold the type they had
@@ -367,6 +368,8 @@ class _Overlay:
 
     def make(self, ref: ObjectRef, parent: str | None = None) -> None:
         self.made[ref.key].append((ref, parent))
+        for table in {parent, ref.table} - {None}:
+            self.made_on[table].add(ref.key)
         self.gone[ref.key] = [r for r in self.gone.get(ref.key, ()) if not ref.matches(r)]
         if ref.namespace in ("relation", "type"):
             self.gone_tables.discard(ref.qualified)
@@ -395,7 +398,8 @@ class _Overlay:
             for child, _, parent in self.live.by_key.get(key, ()):
                 if table in (child.table, parent) and child.kind != COLUMN:
                     self.gone[key].append(child)
-        for key, entries in self.made.items():
+        for key in self.made_on.pop(table, ()):
+            entries = self.made.get(key, ())
             going = [o for o, p in entries if table in (p, o.table) and o.kind != COLUMN]
             if going:
                 self.gone[key].extend(going)
