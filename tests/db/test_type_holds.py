@@ -32,6 +32,18 @@ CASES = {
         "ALTER TABLE a ALTER x TYPE citext;\nDROP EXTENSION IF EXISTS citext;\n",
         2,
     ),
+    "an index using an extension's operator class": (
+        "CREATE EXTENSION IF NOT EXISTS pg_trgm;\nCREATE TABLE a (name text);\n"
+        "CREATE INDEX a_name ON a USING gin (name gin_trgm_ops);\n",
+        "DROP EXTENSION IF EXISTS pg_trgm;\n",
+        1,
+    ),
+    "the index dropped first": (
+        "CREATE EXTENSION IF NOT EXISTS pg_trgm;\nCREATE TABLE a (name text);\n"
+        "CREATE INDEX a_name ON a USING gin (name gin_trgm_ops);\n",
+        "DROP INDEX a_name;\nDROP EXTENSION pg_trgm;\n",
+        None,
+    ),
     "an extension's type given up first": (
         CITEXT + "CREATE TABLE a (x citext, y citext);\n",
         "ALTER TABLE a ALTER x TYPE text;\nALTER TABLE a DROP COLUMN y;\nDROP EXTENSION citext;\n",

@@ -566,14 +566,25 @@ def test_diesel_run_in_transaction_false_is_honoured() -> None:
     assert result["20170309122510"].up.transactional is True
 
 
-def test_diesel_lists_its_own_helper_objects_as_assumed() -> None:
+def test_diesel_assumes_its_ledger_and_reads_its_helpers_from_the_setup_migration(
+    tmp_path: Path,
+) -> None:
     result = load(FIXTURES / "diesel")
-    assert [str(ref) for ref in result.assumed] == [
-        "function public.diesel_manage_updated_at(regclass)",
-        "function public.diesel_set_updated_at()",
-        "table public.__diesel_schema_migrations",
-    ]
+    assert [str(ref) for ref in result.assumed] == ["table public.__diesel_schema_migrations"]
     assert "00000000000000" in versions(result)
+    assert [p for p in analyze(result).problems if p.severity == Severity.ERROR] == []
+    # without the setup migration, nothing makes diesel_manage_updated_at
+    write(
+        tmp_path, "2020-01-01-000000_a/up.sql", "CREATE TABLE t (id int, updated_at timestamp);\n"
+    )
+    write(tmp_path, "2020-01-01-000000_a/down.sql", "DROP TABLE t;\n")
+    write(tmp_path, "2020-01-02-000000_b/up.sql", "SELECT diesel_manage_updated_at('t');\n")
+    write(tmp_path, "2020-01-02-000000_b/down.sql", "SELECT 1;\n")
+    [error] = [p for p in analyze(load(tmp_path)).problems if p.severity == Severity.ERROR]
+    assert (error.kind, error.object) == (
+        "missing_prerequisite",
+        "function public.diesel_manage_updated_at(…)",
+    )
 
 
 def test_diesel_broken_metadata_and_missing_files(tmp_path: Path) -> None:

@@ -205,6 +205,9 @@ class Effect:
     #: For a PROVIDE of a routine: its body may create, alter or drop objects
     #: when it runs (DDL, or SQL built at run time).
     acts: bool = False
+    #: … or its body only makes or drops triggers (``EXECUTE format('CREATE
+    #: TRIGGER … ON %s …', tbl)``, as diesel's and sqlx's updated_at helpers do).
+    makes_triggers: bool = False
     #: For a REQUIRE of a routine: the call runs as its statement does (a
     #: query, CALL, a DO block's expression), not kept in a definition.
     runs: bool = False

@@ -578,6 +578,10 @@ class _Walker:
         self.dynamic_how: dict[str, str] = {}
         #: names of the folder's routines whose bodies may change the schema
         self.acting: set[str] = set()
+        #: … whose bodies only make or drop triggers, and whether one has been
+        #: called: the triggers are then not known by name
+        self.trigger_acting: set[str] = set()
+        self.triggers_unknown = False
         self.extensions_seen = False
         self.parsed: dict[str, dict[str, ParsedSection]] = {}
         self.facts: dict[str, F.ScriptFacts] = {}
@@ -988,6 +992,8 @@ class _Walker:
         def need(eff: F.Effect, ref: ObjectRef) -> None:
             if eff.if_exists or self._builtin(ref):
                 return
+            if ref.kind == TRIGGER and self.triggers_unknown:
+                return  # a routine called before made triggers of names the walk cannot know
             if ref.kind == FUNCTION and ref.args is None and self._type_named(ref):
                 return  # mood('ok') is a cast to the folder's type mood
             if eff.action == F.DROP and eff.guarded:
@@ -1033,6 +1039,8 @@ class _Walker:
                         self.signature_types[word.rpartition(".")[2]].add(ref.key)
                     if eff.acts:
                         self.acting.add(ref.name)
+                    elif eff.makes_triggers:
+                        self.trigger_acting.add(ref.name)
                 if eff.calls or eff.casts:
                     self._not_immutable(m, file, eff, dynamic_here)
                 if eff.opclass_for is not None:
@@ -1130,6 +1138,8 @@ class _Walker:
                     self.unfilled[ref.table or ""].pop(ref.name, None)
                 elif eff.runs:
                     self.unfilled.clear()  # what the routine's body sets is not known
+                if eff.runs and ref.name in self.trigger_acting:
+                    self.triggers_unknown = True  # it makes triggers the walk cannot name
                 if eff.runs and ref.name in self.acting and not dynamic_here:
                     # what the body makes, alters or drops is not known by name
                     dynamic_here = True
@@ -3296,6 +3306,7 @@ class _Walker:
                     self._refused_drop(m, section.file, kind, eff, holding, dynamic)
             skip = eff.if_exists or self._builtin(ref) or eff.guarded or eff.handled
             skip = skip or ref.kind == ROLE  # the server's: no section makes them all
+            skip = skip or (ref.kind == TRIGGER and self.triggers_unknown)
             if not skip and str(ref) not in reported and not exists(ref, eff):
                 problem = self._section_problem(m, kind, section.file, eff, dynamic, own_has)
                 if problem is not None:

@@ -289,11 +289,13 @@ def create_index(script: Script, fields: dict, ctx: Ctx) -> None:
         script.emit(REQUIRE, table, location, ctx)
     elements = [e.get("IndexElem", {}) for e in fields.get("indexParams", ())]
     including = [e.get("IndexElem", {}) for e in fields.get("indexIncludingParams", ())]
+    extensions: list[ObjectRef] = []  # whose operator classes it uses: it holds them
     for element in elements:
         for opclass in strings(element.get("opclass", ())):
             if opclass in EXTENSION_OPCLASSES:
                 ext = ObjectRef(EXTENSION, None, EXTENSION_OPCLASSES[opclass])
                 script.emit(REQUIRE, ext, location, ctx)
+                extensions.append(ext)
         if element.get("expr"):
             read(script, element["expr"], ctx)
             script.no_subquery(element["expr"], "an index expression", ctx)
@@ -347,6 +349,7 @@ def create_index(script: Script, fields: dict, ctx: Ctx) -> None:
         casts=casts,
         uses=calls_in(*(e.get("expr") for e in elements), fields.get("whereClause")),
         opclass_for=(method, bare) if bare else None,
+        depends=tuple(dict.fromkeys(extensions)),
         invented=invented,  # numbered by the walk where a relation has the name
     )
 

@@ -31,6 +31,25 @@ _VARIADIC = re.compile(r"\bVARIADIC\b", re.IGNORECASE)
 #: at run time (EXECUTE). A word in a comment or a string counts too: such a
 #: body only makes what follows its calls less certain.
 _ACTING = re.compile(r"\b(?:CREATE|ALTER|DROP|EXECUTE)\b", re.IGNORECASE)
+#: What may follow such a word in a body that only makes or drops triggers:
+#: the trigger's own DDL, its EXECUTE FUNCTION, or an EXECUTE of a string
+#: (or a format() of one) that starts with it.
+_TRIGGER_ONLY = re.compile(
+    r"""(?:CREATE(?:\s+OR\s+REPLACE)?(?:\s+CONSTRAINT)?|DROP)\s+TRIGGER\b
+      | EXECUTE\s+(?:PROCEDURE|FUNCTION)\b
+      | EXECUTE\s+(?:format\s*\(\s*)?(?:E?'\s*)
+        (?:CREATE(?:\s+OR\s+REPLACE)?(?:\s+CONSTRAINT)?|DROP)\s+TRIGGER\b""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
+def _acting(body: str) -> tuple[bool, bool]:
+    """(may change the schema, only by making or dropping triggers)."""
+    found = [m.start() for m in _ACTING.finditer(body)]
+    if not found:
+        return False, False
+    triggers = all(_TRIGGER_ONLY.match(body, at) for at in found)
+    return not triggers, triggers
 
 
 def routine_ref(script: Script, names: list[str], kind: str, args: str | None) -> ObjectRef | None:
@@ -100,7 +119,7 @@ def create_routine(script: Script, fields: dict, ctx: Ctx) -> None:
     if language == "plpgsql" and script.check_function_bodies and not (ctx.body or ctx.plpgsql):
         _check_plpgsql(script, ref, location, ctx, _array_variadic(fields))
     reads: tuple[ObjectRef, ...] = ()
-    acts = False
+    acts = makes_triggers = False
     if fields.get("sql_body"):
         before = len(script.effects)
         _read_parsed_body(script, fields["sql_body"], ctx)
@@ -114,7 +133,7 @@ def create_routine(script: Script, fields: dict, ctx: Ctx) -> None:
         )
     elif "as" in options and language in ("sql", "plpgsql"):
         body = strings(options["as"].get("arg", {}).get("List", {}).get("items", ()))
-        acts = bool(body) and _ACTING.search(body[0]) is not None
+        acts, makes_triggers = _acting(body[0]) if body else (False, False)
         # a SET search_path of its own: the body is resolved along that path
         own_path = (options.get("set", {}).get("arg") or {}).get("VariableSetStmt", {})
         if own_path.get("name") == "search_path":
@@ -133,6 +152,7 @@ def create_routine(script: Script, fields: dict, ctx: Ctx) -> None:
         inputs=inputs,
         defaults=defaults,
         acts=acts,
+        makes_triggers=makes_triggers,
     )
 
 

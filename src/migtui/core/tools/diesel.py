@@ -11,7 +11,6 @@ import tomllib
 from pathlib import Path
 
 from migtui.core.model import (
-    FUNCTION,
     TABLE,
     Migration,
     ObjectRef,
@@ -73,13 +72,10 @@ DOWN_HINT = "write down.sql so that it undoes up.sql"
 
 # -- reading its folders
 
-#: What diesel's setup migration and CLI create, so nothing that calls them is
-#: reported as needing a missing object.
-DIESEL_ASSUMED = (
-    ObjectRef(FUNCTION, "public", "diesel_manage_updated_at", args="regclass"),
-    ObjectRef(FUNCTION, "public", "diesel_set_updated_at", args=""),
-    ObjectRef(TABLE, "public", "__diesel_schema_migrations"),
-)
+#: What diesel's CLI creates before the first migration: its ledger. (Its
+#: updated_at helpers come from the setup migration it writes into the folder,
+#: 00000000000000_diesel_initial_setup: a folder without one lacks them.)
+DIESEL_ASSUMED = (ObjectRef(TABLE, "public", "__diesel_schema_migrations"),)
 DIESEL_FOLDER = re.compile(r"^(\d[\d-]*)_(.*)$")
 
 
