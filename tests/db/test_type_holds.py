@@ -38,6 +38,12 @@ CASES = {
         "DROP EXTENSION IF EXISTS pg_trgm;\n",
         1,
     ),
+    "a view calling an extension's function": (
+        "CREATE EXTENSION IF NOT EXISTS pg_trgm;\nCREATE TABLE a (name text);\n"
+        "CREATE VIEW close_names AS SELECT name FROM a WHERE similarity(name, 'x') > 0.3;\n",
+        "SELECT 1;\nDROP EXTENSION pg_trgm;\n",
+        2,
+    ),
     "the index dropped first": (
         "CREATE EXTENSION IF NOT EXISTS pg_trgm;\nCREATE TABLE a (name text);\n"
         "CREATE INDEX a_name ON a USING gin (name gin_trgm_ops);\n",

@@ -2997,6 +2997,21 @@ class _Walker:
         ``redefined`` of those since given another default or expression."""
         found = []
         held = list(self.dependents.get(ref.key, ()))
+        if ref.kind == EXTENSION:
+            # what calls its functions (a view, a default, an index) holds it
+            # too; not a name pg_catalog has, which a call finds first
+            from migtui.core.builtins import builtin_functions
+
+            members = self.extension_members.get(ref.name, ())
+            keys = {member.key for member in members}
+            core = builtin_functions()
+            held += [
+                (ref, dependent)
+                for member in members
+                if not (member.namespace == "routine" and member.name in core)
+                for target, dependent in self.dependents.get(member.key, ())
+                if target.matches(member) and dependent.key not in keys
+            ]
         if ref.kind in _ROW_TYPED:
             # its row type goes with it: a function taking or returning its rows holds it
             row = ObjectRef(TYPE, ref.schema, ref.name)
