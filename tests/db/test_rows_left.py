@@ -1,5 +1,5 @@
 """ADD COLUMN … NOT NULL without a default is refused (23502) when the table
-has a row. A table the history itself wrote a row into (INSERT … VALUES, a
+has a row, and SET NOT NULL when a row holds a null there. A table the history itself wrote a row into (INSERT … VALUES, a
 seed row of a lookup table, say), with no DELETE, TRUNCATE or DROP since, has
 one wherever the history ran: check calls that an error, and a table it knows
 nothing of a warning, as before. Each case runs on the server too."""
@@ -14,6 +14,8 @@ FIRST = (
     "CREATE TABLE orgs (id int PRIMARY KEY, name text);\n"
     "INSERT INTO orgs VALUES (1, 'default') ON CONFLICT (id) DO NOTHING;\n"
     "CREATE TABLE plans (id int);\n"
+    "CREATE TABLE tiers (id int, label text);\n"
+    "INSERT INTO tiers (id) VALUES (1);\n"
 )
 
 #: (second migration, (line, severity) of check's required_column, the server's SQLSTATE)
@@ -40,6 +42,16 @@ CASES = {
     ),
     "emptied since": (
         "TRUNCATE orgs;\nALTER TABLE orgs ADD COLUMN domain text NOT NULL;\n",
+        None,
+        None,
+    ),
+    "SET NOT NULL of a column a row was inserted without": (
+        "ALTER TABLE tiers ALTER COLUMN label SET NOT NULL;\n",
+        (1, "error"),
+        "23502",
+    ),
+    "the column filled first": (
+        "UPDATE tiers SET label = 'basic';\nALTER TABLE tiers ALTER COLUMN label SET NOT NULL;\n",
         None,
         None,
     ),

@@ -127,6 +127,8 @@ class Effect:
     #: For a REQUIRE of a table: an INSERT … VALUES (or DEFAULT VALUES) leaves
     #: it a row, surely.
     writes_row: bool = False
+    #: … ON CONFLICT: the row may be one that was there, with its own values.
+    upsert: bool = False
     #: For a REQUIRE of a table an INSERT … ON CONFLICT (a, b) writes: the
     #: columns it names, which a unique index or key must have exactly.
     arbiter: tuple[str, ...] | None = None

@@ -601,7 +601,7 @@ class _Walker:
         #: columns ADD COLUMN gave no value (no default) on a table made before
         #: the migration, and nothing has set since: (version,
         #: line, statement index), by qualified table and column name
-        self.unfilled: dict[str, dict[str, tuple[str, int, int]]] = defaultdict(dict)
+        self.unfilled: dict[str, dict[str, tuple[str, int, int, bool]]] = defaultdict(dict)
         #: table -> {key constraint or unique index: (its columns, primary?)}
         self.keys: dict[str, dict] = defaultdict(dict)
         #: foreign keys made in the folder: the effect that made each one
@@ -1080,7 +1080,12 @@ class _Walker:
                     if eff.default or eff.identity or eff.always or own_has(table):
                         self.unfilled[ref.table or ""].pop(ref.name, None)
                     else:
-                        self.unfilled[ref.table or ""][ref.name] = (m.id, eff.line, eff.statement)
+                        self.unfilled[ref.table or ""][ref.name] = (
+                            m.id,
+                            eff.line,
+                            eff.statement,
+                            False,  # null in the rows the table had, if it had any
+                        )
                     written = self._judged_type(eff.data_type)
                     traits = _Traits(
                         bool(eff.always), written, bool(eff.default), bool(eff.identity)
@@ -1785,18 +1790,27 @@ class _Walker:
             return
         if self.loaded.code_migrations:
             return  # a code migration may have filled it
-        by, line, statement = added
+        by, line, statement, sure = added
         if by == m.id and statement == eff.statement:
             return  # ADD COLUMN … NOT NULL: said of the ADD COLUMN (required_column)
         where = f"line {line}" if by == m.id else f"{by} (line {line})"
+        if sure:
+            why = (
+                f"but the row {where} inserted has no value for it and no migration sets it "
+                "since: PostgreSQL refuses (23502)"
+            )
+        else:
+            why = (
+                f"but {where} added it without a default and no migration sets it since: "
+                "every row the table had then holds a null, and PostgreSQL refuses (23502) "
+                "unless the table was empty"
+            )
         self.problems.append(
             Problem(
                 "required_column",
-                WARNING,
+                ERROR if sure else WARNING,
                 f"{m.id} makes column {column} of {eff.ref.table} NOT NULL at line {eff.line}, "
-                f"but {where} added it without a default and no migration sets it since: "
-                "every row the table had then holds a null, and PostgreSQL refuses (23502) "
-                "unless the table was empty",
+                + why,
                 f"fill it first (UPDATE {eff.ref.table} SET {column} = … WHERE {column} IS "
                 "NULL), or give it a DEFAULT when adding it",
                 m.id,
@@ -2213,6 +2227,16 @@ class _Walker:
         children = self.live.children.get(table, ())
         if any(key[0] in (TRIGGER, RULE) for key in children):
             return
+        if eff.writes_row and not (eff.upsert or eff.guarded or eff.handled):
+            # the row holds a null in each column it gives no value and no default
+            for key in children:
+                traits = self.column_traits.get(key)
+                if key[0] != COLUMN or key[2] in eff.inserts or traits is None:
+                    continue
+                if traits.data_type and not (traits.default or traits.always or traits.identity):
+                    held = self.unfilled[table].get(key[2])
+                    if held is None or not held[3]:
+                        self.unfilled[table][key[2]] = (m.id, eff.line, eff.statement, True)
         for key in sorted(children, key=lambda k: (k[0], k[2])):
             if key[0] != COLUMN or key[2] in eff.inserts:
                 continue

@@ -233,7 +233,8 @@ class _Reader:
         if select is None or (select or {}).get("SelectStmt", {}).get("valuesLists"):
             # a row is written (or, ON CONFLICT, one is there): the table has rows
             self.script.filled.setdefault(table.key, self.ctx.line(rel.get("location")))
-            self.script.mark_need(table, self.ctx, writes_row=True)
+            upsert = bool(fields.get("onConflictClause"))
+            self.script.mark_need(table, self.ctx, writes_row=True, upsert=upsert)
         if (names and (select or {}).get("SelectStmt", {}).get("valuesLists")) or select is None:
             # a row is sure to be written: its other columns get their defaults
             self.script.mark_insert(table, tuple(names), rel.get("location"), self.ctx)
