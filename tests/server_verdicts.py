@@ -43,3 +43,15 @@ def refusal(conn, statement: str) -> str | None:
 def runs(conn, statement: str) -> bool:
     """Whether the server runs ``statement`` (rolled back either way)."""
     return refusal(conn, statement) is None
+
+
+def refused_after(dsn: str, *scripts: str) -> str | None:
+    """Run ``scripts`` in turn on the database at ``dsn``: the SQLSTATE the
+    last one is refused with (in a transaction of its own), or None."""
+    import psycopg
+
+    *before, last = scripts
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        for script in before:
+            conn.execute(script)
+        return refusal(conn, last)

@@ -10,8 +10,9 @@ exactly what the server refuses."""
 
 from __future__ import annotations
 
-import psycopg
 import pytest
+
+from server_verdicts import refused_after
 
 pytestmark = pytest.mark.db
 
@@ -147,15 +148,7 @@ def test_a_down_section_is_refused_exactly_where_the_server_refuses_it(
         for p in analysis_of(root).problems
         if str(p.severity) == "error" and p.section == "down" and p.migration == "002"
     ]
-    with psycopg.connect(pg_dsn, autocommit=True) as conn:
-        conn.execute(EARLIER)
-        conn.execute(up)
-        try:
-            with conn.transaction():
-                conn.execute(down)
-            refused = None
-        except psycopg.Error as exc:
-            refused = exc.sqlstate
+    refused = refused_after(pg_dsn, EARLIER, up, down)
 
     if expected is None:
         assert (refused, errors) == (None, [])

@@ -8,10 +8,9 @@ when the server refuses.
 
 from __future__ import annotations
 
-import psycopg
 import pytest
 
-from server_verdicts import assert_same_verdict
+from server_verdicts import assert_same_verdict, refused_after
 
 pytestmark = pytest.mark.db
 
@@ -270,15 +269,7 @@ def test_a_down_section_that_retypes_first_may_drop_the_type(
     errors = [
         p for p in analysis_of(root).problems if str(p.severity) == "error" and p.section == "down"
     ]
-    with psycopg.connect(pg_dsn, autocommit=True) as conn:
-        conn.execute("CREATE TABLE builds (state bool)")
-        conn.execute(up)
-        try:
-            with conn.transaction():
-                conn.execute(down)
-            refused = None
-        except psycopg.Error as exc:
-            refused = exc.sqlstate
+    refused = refused_after(pg_dsn, "CREATE TABLE builds (state bool)", up, down)
 
     assert refused == ("2BP01" if line else None)
     down_at = 6  # the down section's first line in 002_mood.sql
