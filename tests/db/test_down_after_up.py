@@ -81,7 +81,17 @@ CASES = {
         "DROP VIEW v2;\nDROP TABLE v1;\n",
         (2, "42809"),
     ),
+    "DROP NOT NULL of a key's column, renamed back": (
+        "ALTER TABLE t ADD PRIMARY KEY (a);\nALTER TABLE t RENAME COLUMN a TO id;\n",
+        "ALTER TABLE t RENAME COLUMN id TO a;\nALTER TABLE t ALTER COLUMN a DROP NOT NULL;\n",
+        (2, "42P16"),
+    ),
     # the downs that run
+    "DROP NOT NULL once the key is gone": (
+        "ALTER TABLE t ADD PRIMARY KEY (a);\n",
+        "ALTER TABLE t DROP CONSTRAINT t_pkey;\nALTER TABLE t ALTER COLUMN a DROP NOT NULL;\n",
+        None,
+    ),
     "a materialized view made again with its indexes, then dropped": (
         "CREATE MATERIALIZED VIEW mv AS SELECT a FROM t;\nCREATE INDEX mv_a ON mv (a);\n",
         "DROP MATERIALIZED VIEW mv;\nCREATE MATERIALIZED VIEW mv AS SELECT a, b FROM t;\n"

@@ -3329,6 +3329,9 @@ class _Walker:
                 self._made(state, eff)
                 continue
             holding: list[ObjectRef] = []
+            if eff.action == F.DROP and eff.not_null == "drop" and not dynamic:
+                self._key_not_null_in_section(m, kind, section.file, eff, state)
+                continue
             if eff.action == F.DROP and not dynamic:
                 refusal = self._refused_in_section(m, kind, section.file, eff, state)
                 if refusal is not None:
@@ -3426,6 +3429,36 @@ class _Walker:
         if ref.kind == EXTENSION:
             for other in self.extension_members.get(ref.name, ()):
                 state.drop(other)
+
+    def _key_not_null_in_section(
+        self, m: Migration, kind: str, file: str, eff: F.Effect, state: _Overlay
+    ) -> None:
+        """DROP NOT NULL in a down or verify section, of a column of a primary
+        key that stands then: PostgreSQL refuses (42P16)."""
+        if self.dynamic_before or not eff.columns:
+            return
+        named = ObjectRef(COLUMN, eff.ref.schema, eff.columns[0], table=eff.ref.table)
+        column = state.as_known(named)  # as the walk's keys know it
+        table = column.table or ""
+        for (_, schema, name, _), (cols, primary) in self.keys.get(table, {}).items():
+            key = ObjectRef(CONSTRAINT, schema, name, table=table)
+            if primary and column.name in cols and state.alive(key) and state.alive(named):
+                self.problems.append(
+                    Problem(
+                        "conflicting_constraint",
+                        ERROR,
+                        f"the {kind} section of {m.id} drops NOT NULL of column "
+                        f"{eff.columns[0]} of {eff.ref.table} at line {eff.line}, which is in "
+                        "the primary key then: PostgreSQL refuses (42P16)",
+                        "drop the primary key first (or leave the column NOT NULL)",
+                        m.id,
+                        f"column {eff.ref.table}.{eff.columns[0]}",
+                        file,
+                        eff.line,
+                        section=kind,
+                    )
+                )
+                return
 
     def _retyped_in_section(
         self, m: Migration, kind: str, file: str, eff: F.Effect, state: _Overlay
