@@ -251,3 +251,36 @@ def test_what_only_an_identity_takes(case, verdicts):
     errors, refused = verdicts(KEPT, second)
 
     assert_same_verdict(errors, refused, expected, "conflicting_constraint")
+
+
+#: (a partitioned table's making, the line check names or None when it runs)
+PARTITIONED = {
+    "a primary key without the partition column": (
+        "CREATE TABLE events (id bigserial PRIMARY KEY, at date NOT NULL)\n"
+        "  PARTITION BY RANGE (at);\n",
+        1,
+    ),
+    "a unique key without it": (
+        "CREATE TABLE events (id bigint, at date, UNIQUE (id)) PARTITION BY LIST (at);\n",
+        1,
+    ),
+    "keys holding it, in any order": (
+        "CREATE TABLE events (id bigint, at date, PRIMARY KEY (id, at), UNIQUE (at, id))\n"
+        "  PARTITION BY RANGE (at);\n",
+        None,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", PARTITIONED)
+def test_a_key_of_a_partitioned_table_holds_its_partition_columns(case, verdicts):
+    second, line = PARTITIONED[case]
+    errors, refused = verdicts("SELECT 1;\n", second)
+
+    if line is None:
+        assert (refused, errors) == (None, [])
+        return
+    assert refused == "0A000"
+    [error] = errors
+    assert (error.kind, error.line) == ("conflicting_constraint", line + 1)
+    assert "(0A000)" in error.message

@@ -115,14 +115,57 @@ def create_table(script: Script, fields: dict, ctx: Ctx, kind: str = TABLE) -> N
     for element in elements:
         if "Constraint" in element:
             constraint(script, build, element["Constraint"], ctx)
-    spec = fields.get("partspec", {}).get("PartitionSpec", {})
+    spec = fields.get("partspec") or {}
+    spec = spec.get("PartitionSpec", spec)
     for param in spec.get("partParams", ()):
         expr = param.get("PartitionElem", {}).get("expr")
         if expr:
             read(script, expr, ctx)
+    if spec.get("partParams"):
+        _keys_cover_partitioning(script, ref, elements, spec["partParams"], ctx)
     made = script.effects[made_at] if 0 <= made_at < len(script.effects) else None
     if made is not None and made.ref == ref and made.action == PROVIDE:
         script.effects[made_at] = replace(made, span=len(script.effects) - made_at - 1)
+
+
+def _keys_cover_partitioning(script: Script, table: ObjectRef, elements, params, ctx: Ctx) -> None:
+    """A primary key or unique constraint of a partitioned table must hold
+    every partition column (and the partitioning no expression): PostgreSQL
+    refuses it otherwise (0A000)."""
+    parts = [p.get("PartitionElem", {}) for p in params]
+    partitioned_by = [p["name"] for p in parts if p.get("name")]
+    by_expression = len(partitioned_by) < len(parts)
+    keys: list[tuple[str, list[str], int | None]] = []
+    for element in elements:
+        if "Constraint" in element:
+            con = element["Constraint"]
+            if con.get("contype") in ("CONSTR_PRIMARY", "CONSTR_UNIQUE"):
+                keys.append((con["contype"], strings(con.get("keys", ())), con.get("location")))
+        for con in element.get("ColumnDef", {}).get("constraints", ()):
+            con = con.get("Constraint", {})
+            if con.get("contype") in ("CONSTR_PRIMARY", "CONSTR_UNIQUE"):
+                keys.append(
+                    (con["contype"], [element["ColumnDef"].get("colname", "")], con.get("location"))
+                )
+    for contype, columns, location in keys:
+        missing = [c for c in partitioned_by if c not in columns]
+        if not (missing or by_expression):
+            continue
+        what = "PRIMARY KEY" if contype == "CONSTR_PRIMARY" else "UNIQUE"
+        why = (
+            "partitioned by an expression, which no key can hold"
+            if by_expression
+            else f"partitioned by {', '.join(partitioned_by)}, which the key lacks"
+        )
+        script.find(
+            CONFLICTING,
+            ctx.line(location),
+            f"makes {what} ({', '.join(columns)}) on {table}, {why}: a key of a partitioned "
+            "table must include every partition column, and PostgreSQL refuses (0A000)",
+            f"add {', '.join(missing)} to the key" if missing else "partition by columns",
+            ctx,
+        )
+        return
 
 
 #: Two of a column's ways of getting a value, which PostgreSQL refuses together.
