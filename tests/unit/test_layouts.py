@@ -1080,6 +1080,19 @@ def test_plain_files_beside_a_few_pairs_are_sqlx_without_its_crate(tmp_path: Pat
     assert detect_layout(tmp_path) == "golang-migrate"
 
 
+def test_sqlx_simple_migrations_are_not_told_of_each_missing_down(tmp_path: Path) -> None:
+    write(tmp_path, "1_a.sql", "CREATE TABLE a (id int);\n")
+    write(tmp_path, "2_b.sql", "CREATE TABLE b (id int);\n")
+    assert load(tmp_path, "sqlx").problems == ()
+    # a folder with reversible ones is told of the others
+    write(tmp_path, "3_c.up.sql", "CREATE TABLE c (id int);\n")
+    write(tmp_path, "3_c.down.sql", "DROP TABLE c;\n")
+    assert {p.migration for p in load(tmp_path, "sqlx").problems if p.kind == "missing_down"} == {
+        "1",
+        "2",
+    }
+
+
 def test_sqlx_is_told_from_golang_migrate_by_its_crate(tmp_path: Path) -> None:
     write(tmp_path, "migrations/1_a.up.sql", "CREATE TABLE a (id int);\n")
     write(tmp_path, "migrations/1_a.down.sql", "DROP TABLE a;\n")

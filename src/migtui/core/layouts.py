@@ -381,9 +381,10 @@ def _finish(root: Path, layout: str, read: Read) -> LoadResult:
         ordered = list(read.migrations)  # the plan's (the journal's) order is the run order
     else:
         ordered = sorted(read.migrations, key=lambda m: (m.version.order, m.version.raw, m.name))
-    # flyway's undo scripts are an edition's feature few projects use: a folder
-    # with none writes no downs by design, like Prisma's
-    undoes = layout != "flyway" or any(m.down is not None for m in ordered)
+    # flyway's undo scripts are an edition's feature few projects use, and
+    # sqlx's simple migrations have none: a folder with no down at all writes
+    # none by design, like Prisma's
+    undoes = layout not in ("flyway", "sqlx") or any(m.down is not None for m in ordered)
     migrations = tuple(_with_content_checks(m, root, undoes) for m in ordered)
     repeatables = tuple(
         _with_content_checks(m, root) for m in sorted(read.repeatables, key=lambda m: m.version)
