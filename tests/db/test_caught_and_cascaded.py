@@ -221,6 +221,19 @@ RUNS = {
         "SELECT fr(1, 2), fr_multirange();\n",
         None,
     ),
+    "a PL/pgSQL routine taking and returning arrays of the folder's types": (
+        "CREATE TYPE job AS (id int, name text);\nCREATE TYPE mood AS ENUM ('ok');\n",
+        "CREATE FUNCTION defer_jobs(jobs job[]) RETURNS mood[] LANGUAGE plpgsql\n"
+        "  AS $$ BEGIN RETURN ARRAY['ok'::mood]; END $$;\n",
+        None,
+    ),
+    "a variable of the folder's enum among others in one INTO": (
+        "CREATE TYPE mood AS ENUM ('ok');\nCREATE DOMAIN score AS int;\n",
+        "CREATE FUNCTION f() RETURNS void LANGUAGE plpgsql AS $$\n"
+        "DECLARE m mood; s score; n int;\n"
+        "BEGIN SELECT 'ok'::mood, 1, 2 INTO m, s, n; END $$;\n",
+        None,
+    ),
     "a column UPDATE OF names": (TRIGGER, "ALTER TABLE a DROP COLUMN x;\n", (1, "2BP01")),
     "a column WHEN reads": (TRIGGER, "SELECT 1;\nALTER TABLE a DROP COLUMN y;\n", (2, "2BP01")),
 }

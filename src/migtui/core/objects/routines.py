@@ -233,16 +233,29 @@ def _check_plpgsql(
 _PSEUDO = re.compile(r'variable "([^"]+)" has pseudo-type _record')
 
 
+_RECORD_ARRAY = (
+    "PL/pgSQL functions cannot accept type _record",
+    "PL/pgSQL functions cannot return type _record",
+)
+_RECORD_IN_INTO = "record variable cannot be part of multiple-item INTO list"
+
+
 def _unknown_type_array(message: str, text: str) -> bool:
-    """The parser outside the server knows no types: it reads a variable of
-    an array of any type it does not know (``type_access_role[]``) as an
-    array of ``record``, and refuses that. Only ``record[]`` written so is wrong."""
+    """The parser outside the server knows no types: it reads any type it
+    does not know (an enum, a domain, a composite type of the folder's) as
+    ``record``, and refuses what the server would not: a variable, parameter
+    or result of an array of one (``mood[]``), or such a variable among others
+    in one ``INTO``. Only ``record`` written so is wrong."""
     found = _PSEUDO.match(message)
-    if found is None:
-        return False
-    name = re.escape(found.group(1))
-    written = re.search(rf"(?i)\b{name}\s+(?:constant\s+)?record\s*\[", text)
-    return written is None
+    if found is not None:
+        name = re.escape(found.group(1))
+        written = re.search(rf"(?i)\b{name}\s+(?:constant\s+)?record\s*\[", text)
+        return written is None
+    if message in _RECORD_ARRAY:
+        return re.search(r"(?i)\brecord\s*\[|\b_record\b", text) is None
+    if message.startswith(_RECORD_IN_INTO):
+        return re.search(r"(?i)\brecord\s*(?:;|:=)|%rowtype", text) is None
+    return False
 
 
 def _read_parsed_body(script: Script, body, ctx: Ctx) -> None:
