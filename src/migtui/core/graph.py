@@ -3373,6 +3373,14 @@ class _Walker:
         left out: migtui's own apply does not run them."""
         state = _Overlay(self.live, hidden=self.repeatable_made)
         reported = {(p.migration, p.line) for p in self.problems if p.section == "down"}
+        #: table key -> the later migration whose down made it again, every column known
+        remade: dict[tuple, str] = {}
+        # past a down that fails (a syntax error, a refusal found before), what
+        # the later downs made is not known well enough to call an object missing
+        failing = {
+            p.migration for p in self.problems if p.section == "down" and p.severity == ERROR
+        }
+        failed = False
         for m in reversed(migrations):
             facts = self.section_facts.get((m.id, "down"))
             if facts is None or facts.dynamic_lines:
@@ -3380,8 +3388,29 @@ class _Walker:
             section = self.parsed[m.id]["down"]
             for eff in facts.effects:
                 ref = eff.ref
+                if (m.id, eff.line) not in reported and not (self.dynamic_before or failed):
+                    gone = self._gone_in_rollback(eff, state, remade)
+                    if gone is not None:
+                        reported.add((m.id, eff.line))
+                        self.problems.append(
+                            Problem(
+                                "missing_prerequisite",
+                                ERROR,
+                                f"rolled back newest first (rollback --all), the down section of "
+                                f"{m.id} needs {ref} at line {eff.line}, which {gone}",
+                                "undo in each down exactly what its up did, so the older downs "
+                                "find what their ups made",
+                                m.id,
+                                str(ref),
+                                section.file,
+                                eff.line,
+                                section="down",
+                            )
+                        )
                 if eff.action == F.PROVIDE:
                     self._made(state, eff)
+                    if ref.kind == TABLE and eff.complete:
+                        remade[ref.key] = m.id
                 elif eff.action == F.RENAME and eff.new is not None:
                     state.rename(ref, eff.new)
                 elif eff.retype:
@@ -3398,6 +3427,31 @@ class _Walker:
                         reported.add((m.id, eff.line))
                         self._refused_drop(m, section.file, "down", eff, holding, False)
                     self._dropped(state, eff, holding)
+            failed = failed or m.id in failing
+
+    def _gone_in_rollback(self, eff: F.Effect, state: _Overlay, remade: dict) -> str | None:
+        """Why what a down needs is not there when every later down has run
+        first, or None when it is (or that is not known): a later down made
+        its table again without the column, or a later up dropped the relation
+        and its down does not make it again."""
+        ref = eff.ref
+        if eff.action == F.PROVIDE or eff.if_exists or eff.guarded or eff.handled:
+            return None
+        if ref.kind == COLUMN and ref.table:
+            table = ObjectRef(TABLE, ref.schema, ref.table.partition(".")[2]).key
+            by = remade.get(table)
+            if by is not None and not state.alive(ref):
+                return f"is not there: the down section of {by} made its table again without it"
+            return None
+        if ref.namespace != "relation" or state.known(ref) is not None:
+            return None
+        dropped = self.live.dropped.get(ref.key)
+        if dropped is None or self.live.find(ref) is not None:
+            return None
+        return (
+            f"is not there: {dropped[1]}'s up dropped it (line {dropped[2]}), and its down "
+            "does not make it again"
+        )
 
     @staticmethod
     def _made(state: _Overlay, eff: F.Effect) -> None:
