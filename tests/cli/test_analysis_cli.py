@@ -547,3 +547,18 @@ def test_check_lists_lock_hints_apart_and_lint_off_silences_a_rule(monkeypatch, 
     code, data = check_json()
     assert "index-not-concurrent" not in {h["rule"] for h in data["hints"]}
     assert "index-not-concurrent" not in migtui("check").output  # the kept report too
+
+
+def test_a_statement_hinted_at_for_several_columns_is_one_place(tmp_path):
+    (tmp_path / "0001_t.sql").write_text(
+        "-- migrate:up\nCREATE TABLE t (a int, b int);\n-- migrate:down\nDROP TABLE t;\n"
+    )
+    (tmp_path / "0002_types.sql").write_text(
+        "-- migrate:up\nALTER TABLE t ALTER a TYPE bigint, ALTER b TYPE bigint;\n"
+        "-- migrate:down\nSELECT 1;\n"
+    )
+    code, data = check_json("--dir", tmp_path)
+    rewrites = [h for h in data["hints"] if h["rule"] == "rewrite"]
+    assert len(rewrites) == 2  # one per column, each with its own message
+    text = migtui("check", "--dir", tmp_path).output
+    assert "0002:2" in text and "0002:2  0002:2" not in text

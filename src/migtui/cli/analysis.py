@@ -335,7 +335,8 @@ def _hint_lines(hints: tuple[Problem, ...]) -> list[list[Segment]]:
                 (f"  {len(found)} · {RULES.get(rule, '')}", "dim"),
             ]
         )
-        places = [f"{h.migration}:{h.line}" for h in found]
+        # a statement hinted at for several of its columns is one place
+        places = list(dict.fromkeys(f"{h.migration}:{h.line}" for h in found))
         shown = "  ".join(places[:_PLACES])
         if len(places) > _PLACES:
             shown += f"  … and {len(places) - _PLACES} more (--format json lists each)"
