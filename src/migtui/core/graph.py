@@ -260,6 +260,28 @@ class _Live:
                 self.not_null.add(child.key)
 
 
+def _listed(objects: list[ObjectRef]) -> str:
+    """The first three of ``objects``, and how many more."""
+    more = f" and {len(objects) - 3} more" if len(objects) > 3 else ""
+    return ", ".join(str(o) for o in objects[:3]) + more
+
+
+def _section_error(
+    kind: str,
+    m: Migration,
+    section: str,
+    file: str,
+    eff: F.Effect,
+    message: str,
+    hint: str,
+    obj: str | None = None,
+) -> Problem:
+    """An error of a down or verify section, at ``eff``'s line."""
+    return Problem(
+        kind, ERROR, message, hint, m.id, obj or str(eff.ref), file, eff.line, section=section
+    )
+
+
 #: How to replace a view PostgreSQL refuses to replace.
 _VIEW_REPLACE_HINT = (
     "keep the old columns first, in their order and names, and add new ones after them; or "
@@ -344,8 +366,7 @@ class _Overlay:
         self.origin.pop(old.key, None)
         if old.key in self.kinds:
             self.kinds[new.key] = self.kinds.pop(old.key)
-        self.gone[old.key].append(old)
-        self.made[old.key] = [(o, p) for o, p in self.made.get(old.key, ()) if not old.matches(o)]
+        self._unmake(old)
         self.make(new)
         self.origin[new.key] = first
         if old.namespace == "relation":
@@ -374,13 +395,17 @@ class _Overlay:
         if ref.namespace in ("relation", "type"):
             self.gone_tables.discard(ref.qualified)
 
-    def drop(self, ref: ObjectRef) -> None:
+    def _unmake(self, ref: ObjectRef) -> None:
+        """``ref`` is no more under its name."""
         self.gone[ref.key].append(ref)
+        self.made[ref.key] = [(o, p) for o, p in self.made.get(ref.key, ()) if not ref.matches(o)]
+
+    def drop(self, ref: ObjectRef) -> None:
+        self._unmake(ref)
         self.kinds.pop(ref.key, None)
         known = self.as_known(ref)
         if known is not ref:  # gone under the name the state knows it by too
             self.gone[known.key].append(known)
-        self.made[ref.key] = [(o, p) for o, p in self.made.get(ref.key, ()) if not ref.matches(o)]
         if ref.namespace in ("relation", "type"):
             self.gone_tables.add(ref.qualified)  # and what lives on it, or is part of it
             if ref.qualified in self.table_origin:
@@ -2986,16 +3011,11 @@ class _Walker:
     def _retyped(self, m: Migration, file: str, eff: F.Effect, dynamic: bool) -> None:
         """ALTER COLUMN … TYPE of a column a view or a generated column uses:
         PostgreSQL refuses (0A000)."""
-        # views reading it, and generated columns computed from it
-        views = [
-            d for d in self._holding(eff.ref, self._alive) if d.kind in (VIEW, MATVIEW, COLUMN)
-        ]
+        views = self._type_users(eff.ref, self._alive)
         if not views:
             return
         unsure = dynamic or bool(self.dynamic_before)
-        what = ", ".join(str(v) for v in views[:3]) + (
-            f" and {len(views) - 3} more" if len(views) > 3 else ""
-        )
+        what = _listed(views)
         self.problems.append(
             Problem(
                 "dependent_objects",
@@ -3011,6 +3031,11 @@ class _Walker:
                 section="up",
             )
         )
+
+    def _type_users(self, ref: ObjectRef, alive, retyped: Iterable = ()) -> list[ObjectRef]:
+        """What refuses a change of column ``ref``'s type (0A000): the views
+        reading it and the generated columns computed from it."""
+        return [d for d in self._holding(ref, alive, retyped) if d.kind in (VIEW, MATVIEW, COLUMN)]
 
     def _holding(
         self, ref: ObjectRef, alive, retyped: Iterable = (), redefined: Iterable = ()
@@ -3214,9 +3239,7 @@ class _Walker:
     def _refused_drop(
         self, m: Migration, file: str, kind: str, eff: F.Effect, holding: list, dynamic: bool
     ) -> None:
-        what = ", ".join(str(d) for d in holding[:3]) + (
-            f" and {len(holding) - 3} more" if len(holding) > 3 else ""
-        )
+        what = _listed(holding)
         unsure = dynamic or bool(self.dynamic_before)
         where = "" if kind == "up" else f"the {kind} section of "
         self.problems.append(
@@ -3393,18 +3416,16 @@ class _Walker:
                     if gone is not None:
                         reported.add((m.id, eff.line))
                         self.problems.append(
-                            Problem(
+                            _section_error(
                                 "missing_prerequisite",
-                                ERROR,
+                                m,
+                                "down",
+                                section.file,
+                                eff,
                                 f"rolled back newest first (rollback --all), the down section of "
                                 f"{m.id} needs {ref} at line {eff.line}, which {gone}",
                                 "undo in each down exactly what its up did, so the older downs "
                                 "find what their ups made",
-                                m.id,
-                                str(ref),
-                                section.file,
-                                eff.line,
-                                section="down",
                             )
                         )
                 if eff.action == F.PROVIDE:
@@ -3498,18 +3519,17 @@ class _Walker:
             key = ObjectRef(CONSTRAINT, schema, name, table=table)
             if primary and column.name in cols and state.alive(key) and state.alive(named):
                 self.problems.append(
-                    Problem(
+                    _section_error(
                         "conflicting_constraint",
-                        ERROR,
+                        m,
+                        kind,
+                        file,
+                        eff,
                         f"the {kind} section of {m.id} drops NOT NULL of column "
                         f"{eff.columns[0]} of {eff.ref.table} at line {eff.line}, which is in "
                         "the primary key then: PostgreSQL refuses (42P16)",
                         "drop the primary key first (or leave the column NOT NULL)",
-                        m.id,
-                        f"column {eff.ref.table}.{eff.columns[0]}",
-                        file,
-                        eff.line,
-                        section=kind,
+                        obj=f"column {eff.ref.table}.{eff.columns[0]}",
                     )
                 )
                 return
@@ -3521,29 +3541,20 @@ class _Walker:
         or a generated column still uses then: PostgreSQL refuses (0A000)."""
         if self.dynamic_before or not state.alive(eff.ref):
             return
-        using = [
-            d
-            for d in self._holding(state.as_known(eff.ref), state.alive, state.retyped)
-            if d.kind in (VIEW, MATVIEW, COLUMN)
-        ]
+        using = self._type_users(state.as_known(eff.ref), state.alive, state.retyped)
         if not using:
             return
-        what = ", ".join(str(v) for v in using[:3]) + (
-            f" and {len(using) - 3} more" if len(using) > 3 else ""
-        )
         self.problems.append(
-            Problem(
+            _section_error(
                 "dependent_objects",
-                ERROR,
+                m,
+                kind,
+                file,
+                eff,
                 f"the {kind} section of {m.id} changes the type of {eff.ref} at line "
-                f"{eff.line}, but {what} use{'s' * (len(using) == 1)} it: PostgreSQL "
+                f"{eff.line}, but {_listed(using)} use{'s' * (len(using) == 1)} it: PostgreSQL "
                 "refuses (0A000)",
                 f"drop {using[0]} before the change and create it again after",
-                m.id,
-                str(eff.ref),
-                file,
-                eff.line,
-                section=kind,
             )
         )
 
@@ -3564,17 +3575,7 @@ class _Walker:
         message = _view_replace_refused(who, eff, old, old_types, new_types)
         if message is not None:
             self.problems.append(
-                Problem(
-                    "replace_refused",
-                    ERROR,
-                    message,
-                    _VIEW_REPLACE_HINT,
-                    m.id,
-                    str(ref),
-                    file,
-                    eff.line,
-                    section=kind,
-                )
+                _section_error("replace_refused", m, kind, file, eff, message, _VIEW_REPLACE_HINT)
             )
 
     def _made_again(
@@ -3599,11 +3600,7 @@ class _Walker:
             f"refuses ({state_code})"
         )
         hint = "drop the line if the object is already as wanted, or write IF NOT EXISTS"
-        self.problems.append(
-            Problem(
-                "already_exists", ERROR, message, hint, m.id, str(ref), file, eff.line, section=kind
-            )
-        )
+        self.problems.append(_section_error("already_exists", m, kind, file, eff, message, hint))
 
     def _refused_in_section(
         self, m: Migration, kind: str, file: str, eff: F.Effect, state: _Overlay
@@ -3641,7 +3638,7 @@ class _Walker:
             kind_of = "dependent_objects"
         else:
             return None
-        return Problem(kind_of, ERROR, message, hint, m.id, str(ref), file, eff.line, section=kind)
+        return _section_error(kind_of, m, kind, file, eff, message, hint)
 
     def _section_problem(
         self, m: Migration, kind: str, file: str, eff: F.Effect, dynamic: bool, own_has
