@@ -353,3 +353,77 @@ def test_a_blocked_migration_whose_needs_are_met_says_what_will_fail(tmp_path, m
         assert "USING code::bigint" in panel
 
     drive(app, script, size=(160, 48))
+
+
+def _failing_down_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("MIGTUI_CACHE_DIR", str(tmp_path / "cache"))
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    (folder / "0001_versions.sql").write_text(
+        "-- migrate:up\nCREATE TABLE versions (id int);\n-- migrate:down\nDROP TABLE versions;\n"
+    )
+    (folder / "0002_uindex.sql").write_text(
+        "-- migrate:up\nCREATE UNIQUE INDEX versions_id_uindex ON versions (id);\n"
+        "-- migrate:down\nALTER TABLE versions DROP CONSTRAINT versions_id_uindex;\n"
+    )
+    return folder
+
+
+def test_a_migration_whose_down_will_fail_is_marked_and_says_why(tmp_path, monkeypatch):
+    from migtui.tui.app import MigtuiApp
+    from migtui.tui.source import ConsoleSource
+    from migtui.tui.widgets.migration_table import MigrationTable
+
+    app = MigtuiApp(ConsoleSource(root=_failing_down_folder(tmp_path, monkeypatch)))
+
+    async def script(pilot):
+        await loaded(pilot, live=False)
+        table = app.console_screen.query_one(MigrationTable)
+        # the up sections are fine: nothing is blocked, but 0002's rollback would fail
+        assert state_of(app, "0002") == "unknown"
+        assert table.get_row("0002")[2].plain == "unknown ↶✗"
+        assert table.get_row("0001")[2].plain == "unknown"
+        await select(pilot, "0002")
+        panel = " ".join(_dependency_text(app).split())
+        assert "Rollback will fail" in panel and "✗ line 4:" in panel
+        assert "not a constraint" in panel and "DROP INDEX public.versions_id_uindex" in panel
+        await select(pilot, "0001")
+        assert "Rollback will fail" not in _dependency_text(app)
+
+    drive(app, script, size=(160, 48))
+
+
+def test_at_80_columns_a_failing_down_is_marked_before_the_name(tmp_path, monkeypatch):
+    from migtui.tui.app import MigtuiApp
+    from migtui.tui.source import ConsoleSource
+    from migtui.tui.widgets.migration_table import MigrationTable
+
+    app = MigtuiApp(ConsoleSource(root=_failing_down_folder(tmp_path, monkeypatch)))
+
+    async def script(pilot):
+        await loaded(pilot, live=False)
+        table = app.console_screen.query_one(MigrationTable)
+        if not table.narrow:  # two short versions leave room for the state at 80
+            table._fit(40)
+        assert table.narrow
+        assert table.get_row("0002")[2].plain == "↶✗ uindex"
+        assert table.get_row("0001")[2].plain == "versions"
+
+    drive(app, script, size=(80, 24))
+
+
+def test_help_explains_the_marks_in_the_table():
+    from migtui.tui.screens.help_screen import HelpScreen
+
+    app = console_app("missing-prerequisite")
+
+    async def script(pilot):
+        await loaded(pilot, live=False)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        words = " ".join(static_text(s) for s in app.screen.query("Static"))
+        assert "↶✗" in words and "a rollback stops there" in words
+        assert "blocked" in words
+
+    drive(app, script, size=(120, 40))

@@ -84,6 +84,13 @@ class MigrationInfo:
         return any(p.blocks_apply for p in self.problems)
 
     @property
+    def down_failures(self) -> tuple[Problem, ...]:
+        """The errors of its down section: what would fail its rollback."""
+        return tuple(
+            p for p in self.problems if p.section == "down" and p.severity is Severity.ERROR
+        )
+
+    @property
     def transactional(self) -> bool:
         up = self.sections.get("up")
         return self.migration.transactional and not (

@@ -54,6 +54,11 @@ MARKERS = {
     UNRECORDED: "≈",
 }
 
+#: After a migration's state: its down section is known to fail (a rollback
+#: through it would stop there).
+DOWN_FAILS = "↶✗"
+DOWN_FAILS_STYLE = "red"
+
 
 def word_for_ledger(state: str) -> str:
     return _LEDGER_WORDS.get(state, state.replace("_", " "))

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
+
+from migtui.tui import states
 
 KEYS = (
     (
@@ -48,6 +51,19 @@ KEYS = (
 )
 
 
+#: What the marks beside a migration in the table say (states.MARKERS).
+MARKS = (
+    ("✓", "applied"),
+    ("✗", "blocked: check expects it to fail (or it failed)"),
+    ("!", "dirty: interrupted outside a transaction"),
+    ("~", "drifted: its file changed since it was applied"),
+    ("?", "missing: applied, but its file is not in the folder"),
+    ("↯", "out of order: pending, older than one applied"),
+    ("≈", "unrecorded: its objects exist, but no ledger records it (baseline)"),
+    (states.DOWN_FAILS, "its down section is known to fail: a rollback stops there"),
+)
+
+
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close")]
 
@@ -57,8 +73,15 @@ class HelpScreen(ModalScreen[None]):
             for title, rows in KEYS:
                 table = Table(box=None, show_header=False, pad_edge=False, expand=True)
                 table.add_column(style="bold cyan", no_wrap=True, width=10)
-                table.add_column()
+                table.add_column(ratio=1)
                 for key, words in rows:
                     table.add_row(key, words)
                 yield Label(title, classes="help-heading")
                 yield Static(table)
+            marks = Table(box=None, show_header=False, pad_edge=False, expand=True)
+            marks.add_column(no_wrap=True, width=10)
+            marks.add_column(ratio=1)
+            for mark, words in MARKS:
+                marks.add_row(Text(mark, style="bold red" if "✗" in mark else "bold"), words)
+            yield Label("Marks in the migrations table", classes="help-heading")
+            yield Static(marks)

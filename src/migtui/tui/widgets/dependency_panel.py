@@ -50,6 +50,7 @@ def describe(project: ProjectView | None, version: str | None) -> Group | Text:
         parts.append(Text("runs outside a transaction", style="dark_orange"))
     parts.extend(_needs(project, row.info))
     parts.extend(_failures(row.info))
+    parts.extend(_rollback_failures(row.info))
     parts.extend(_dependents(project, row.info))
     parts.extend(_provides(row.info))
     return Group(*parts)
@@ -86,6 +87,20 @@ def _failures(info: MigrationInfo) -> list[Text]:
     if not errors:
         return []
     out = [Text("Will fail", style="bold underline")]
+    for problem in errors:
+        where = f"line {problem.line}: " if problem.line else ""
+        out.append(Text(f"  ✗ {where}{problem.message}", style="red"))
+        if problem.hint:
+            out.append(Text(f"    hint: {problem.hint}", style="cyan"))
+    return out
+
+
+def _rollback_failures(info: MigrationInfo) -> list[Text]:
+    """Its down section's errors: a rollback through it would stop there."""
+    errors = info.down_failures
+    if not errors:
+        return []
+    out = [Text(f"Rollback will fail {states.DOWN_FAILS}", style="bold underline")]
     for problem in errors:
         where = f"line {problem.line}: " if problem.line else ""
         out.append(Text(f"  ✗ {where}{problem.message}", style="red"))

@@ -100,7 +100,10 @@ class MigrationTable(DataTable):
             self.clear(columns=True)
             self._add_columns()
         self._add_rows(
-            [(row.version, self._cells(row.version, row.name, row.state)) for row in rows]
+            [
+                (row.version, self._cells(row.version, row.name, row.state, _down_fails(row)))
+                for row in rows
+            ]
         )
         if keep is not None:
             self.select(keep)
@@ -184,7 +187,7 @@ class MigrationTable(DataTable):
             self._overlay[version] = state
         else:
             self._overlay.pop(version, None)
-        cells = self._cells(version, row.name, shown)
+        cells = self._cells(version, row.name, shown, _down_fails(row))
         try:
             self.update_cell(version, "mark", cells[0])
             if self.narrow:
@@ -194,15 +197,28 @@ class MigrationTable(DataTable):
         except Exception:  # the row went away with a refresh
             pass
 
-    def _cells(self, version: str, name: str, state: str) -> tuple[Text, ...]:
+    def _cells(
+        self, version: str, name: str, state: str, down_fails: bool = False
+    ) -> tuple[Text, ...]:
         """Marker, version, state, name: the state before the name, so it shows at 80
-        columns; in a narrow table the version takes the state's colour instead."""
+        columns; in a narrow table the version takes the state's colour instead.
+        A migration whose down section is known to fail says so after its state
+        (before its name in a narrow table): ``↶✗``."""
         style = "bold red" if state == states.BLOCKED else ""
         marker = states.marker_text(state)
         label = Text(name, style=style, overflow="ellipsis", no_wrap=True)
         if self.narrow:
+            if down_fails:
+                label = Text.assemble((states.DOWN_FAILS, states.DOWN_FAILS_STYLE), " ", label)
             return marker, Text(version, style=states.STYLES.get(state, "")), label
-        return marker, Text(version, style=style), states.state_text(state), label
+        shown = states.state_text(state)
+        if down_fails:
+            shown.append(f" {states.DOWN_FAILS}", style=states.DOWN_FAILS_STYLE)
+        return marker, Text(version, style=style), shown, label
+
+
+def _down_fails(row) -> bool:
+    return row.info is not None and bool(row.info.down_failures)
 
 
 def _widest(rows) -> dict[str, int]:
@@ -212,6 +228,9 @@ def _widest(rows) -> dict[str, int]:
     return {
         "mark": 1,
         "version": max(cell_len(row.version) for row in rows),
-        "state": max(cell_len(row.state) for row in rows),
+        "state": max(
+            cell_len(row.state) + (1 + cell_len(states.DOWN_FAILS) if _down_fails(row) else 0)
+            for row in rows
+        ),
         "name": max(cell_len(row.name) for row in rows),
     }
