@@ -1080,6 +1080,28 @@ def test_plain_files_beside_a_few_pairs_are_sqlx_without_its_crate(tmp_path: Pat
     assert detect_layout(tmp_path) == "golang-migrate"
 
 
+def test_supabase_migrations_without_the_cli_config_are_still_supabase(tmp_path: Path) -> None:
+    folder = tmp_path / "supabase" / "migrations"
+    write(
+        folder,
+        "20230101000000_init.sql",
+        "create table profiles (id uuid references auth.users primary key);\n"
+        "create policy own on profiles for select to authenticated using (auth.uid() = id);\n",
+    )
+    write(folder, "20230102000000_grant.sql", "grant select on profiles to anon;\n")
+    assert detect_layout(folder) == "supabase"
+    analysis = analyze_dir(folder)
+    assert analysis.layout == "supabase"
+    assert analysis.problems == ()  # auth.users, auth.uid(), the roles: the platform's
+    # a dbmate folder that happens to live there keeps its markers' meaning
+    write(folder, "20230103000000_c.sql", "-- migrate:up\nSELECT 1;\n-- migrate:down\n")
+    assert detect_layout(folder) == "native"
+    # and the same files elsewhere are not Supabase's
+    (folder / "20230103000000_c.sql").unlink()
+    shutil.copytree(folder, tmp_path / "db" / "migrations")
+    assert detect_layout(tmp_path / "db" / "migrations") == "native"
+
+
 def test_sqlx_simple_migrations_are_not_told_of_each_missing_down(tmp_path: Path) -> None:
     write(tmp_path, "1_a.sql", "CREATE TABLE a (id int);\n")
     write(tmp_path, "2_b.sql", "CREATE TABLE b (id int);\n")

@@ -48,7 +48,8 @@ Naming rules:
   below ----`` and the down SQL under it (``---- tern: disable-tx ----`` first
   runs it outside a transaction).
 * ``supabase``: ``supabase/migrations/20240101120000_name.sql`` beside the CLI's
-  ``supabase/config.toml``, all up; the platform's own schemas, tables and roles
+  ``supabase/config.toml`` (or, without it, timestamped files with no dbmate
+  markers), all up; the platform's own schemas, tables and roles
   (``auth.users``, ``storage.objects``, ``anon`` …) exist before the first.
 * ``node-pg-migrate``: ``1700000000000_name.sql`` with ``-- Up Migration`` and
   ``-- Down Migration`` lines (see ``core.tools.node_pg_migrate``); its JavaScript and
@@ -275,6 +276,8 @@ def _detect(root: Path) -> str | None:
     # pairs, goose's, flyway's…): only plain files without markers are its own
     if (root / atlas.SUM_FILE).is_file() and not dbmate.has_markers(versioned):
         return "atlas"
+    if supabase.looks_like_supabase_without_config(root, versioned):
+        return "supabase"
     return "native"
 
 

@@ -46,6 +46,8 @@ SHAPE = "supabase/migrations/20240101120000_name.sql beside supabase/config.toml
 DOWN_HINT = "Supabase has no down migrations: undo it in a new migration"
 
 _NAME = re.compile(r"^(\d+)_(.*)\.sql$")
+#: What ``supabase migration new`` names a file: a UTC timestamp to the second.
+_TIMESTAMPED = re.compile(r"^\d{14}_.*\.sql$")
 
 
 def looks_like_supabase(root: Path) -> bool:
@@ -54,6 +56,21 @@ def looks_like_supabase(root: Path) -> bool:
         root.name == "migrations"
         and root.parent.name == "supabase"
         and (root.parent / "config.toml").is_file()
+    )
+
+
+def looks_like_supabase_without_config(root: Path, versioned: list[Path]) -> bool:
+    """``supabase/migrations`` without the CLI's ``config.toml`` (a project that
+    keeps only the migrations, or a copy of them): still Supabase's when its
+    files are all timestamped and carry no other tool's markers."""
+    from migtui.core.tools import dbmate
+
+    return (
+        root.name == "migrations"
+        and root.parent.name == "supabase"
+        and bool(versioned)
+        and all(_TIMESTAMPED.match(p.name) for p in versioned)
+        and not dbmate.has_markers(versioned)
     )
 
 
