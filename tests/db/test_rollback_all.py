@@ -1,7 +1,7 @@
 """``rollback --all`` runs every down newest first, each against what the later
-ones left. A later down that makes a table again without a column an older
-down needs, or a later up that dropped a relation its down does not make
-again, fails the older down. Each history runs on the server too: every up in
+ones left. A later down that drops or renames what an older down needs, or
+makes a table again without a column it needs, or a later up that dropped a
+relation or column its down does not make again, fails the older down. Each history runs on the server too: every up in
 order, then every down newest first."""
 
 from __future__ import annotations
@@ -29,6 +29,84 @@ CASES = {
             ("DROP TABLE u;", "SELECT 1;"),
         ],
         ("002", 1),
+    ),
+    "a table a later down dropped too": (
+        [
+            ("CREATE TABLE t (a int);", "DROP TABLE t;"),
+            ("ALTER TABLE t ADD b int;", "DROP TABLE t;"),
+            ("SELECT 1;", "SELECT 1;"),
+        ],
+        ("001", 1),
+    ),
+    "an index a later down dropped": (
+        [
+            ("CREATE TABLE t (a int);\nCREATE INDEX i ON t (a);", "DROP INDEX i;\nDROP TABLE t;"),
+            ("SELECT 1;", "DROP INDEX i;"),
+            ("SELECT 1;", "SELECT 1;"),
+        ],
+        ("001", 1),
+    ),
+    "a column a later down dropped": (
+        [
+            (
+                "CREATE TABLE users (id int);\nALTER TABLE users ADD password text;",
+                "ALTER TABLE users DROP COLUMN password;\nDROP TABLE users;",
+            ),
+            (
+                "ALTER TABLE users ADD COLUMN phone text;",
+                "ALTER TABLE users DROP COLUMN phone, DROP COLUMN password;",
+            ),
+            ("SELECT 1;", "SELECT 1;"),
+        ],
+        ("001", 1),
+    ),
+    "a table a later down renamed": (
+        [
+            ("CREATE TABLE t (a int);", "DROP TABLE t;"),
+            ("SELECT 1;", "ALTER TABLE t RENAME TO t_old;"),
+            ("SELECT 1;", "SELECT 1;"),
+        ],
+        ("001", 1),
+    ),
+    "a type a later down renamed": (
+        [
+            ("CREATE TYPE e AS ENUM ('a');", "DROP TYPE e;"),
+            ("SELECT 1;", "ALTER TYPE e RENAME TO e_old;"),
+            ("SELECT 1;", "SELECT 1;"),
+        ],
+        ("001", 1),
+    ),
+    "a function a later down renamed": (
+        [
+            ("CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';", "DROP FUNCTION f();"),
+            ("SELECT 1;", "ALTER FUNCTION f() RENAME TO f_old;"),
+            ("SELECT 1;", "SELECT 1;"),
+        ],
+        ("001", 1),
+    ),
+    "a column a later up dropped, not added again": (
+        [
+            ("CREATE TABLE t (a int, b int);", "ALTER TABLE t DROP COLUMN b;\nDROP TABLE t;"),
+            ("ALTER TABLE t DROP COLUMN b;", "SELECT 1;"),
+            ("SELECT 1;", "SELECT 1;"),
+        ],
+        ("001", 1),
+    ),
+    "a later down dropping and making again": (
+        [
+            ("CREATE TABLE t (a int);\nCREATE INDEX i ON t (a);", "DROP INDEX i;\nDROP TABLE t;"),
+            ("SELECT 1;", "DROP TABLE t;\nCREATE TABLE t (a int);\nCREATE INDEX i ON t (a);"),
+            ("SELECT 1;", "SELECT 1;"),
+        ],
+        None,
+    ),
+    "older downs that say IF EXISTS": (
+        [
+            ("CREATE TABLE t (a int, b int);", "DROP TABLE IF EXISTS t;"),
+            ("SELECT 1;", "ALTER TABLE t DROP COLUMN IF EXISTS b;\nDROP TABLE t;"),
+            ("SELECT 1;", "ALTER TABLE t DROP COLUMN b;"),
+        ],
+        None,
     ),
     "each down undoing its up": (
         [

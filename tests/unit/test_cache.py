@@ -226,13 +226,14 @@ def test_deferred_writes_wait_for_the_end(tmp_path, monkeypatch):
 
 def test_a_file_beside_the_folder_that_decides_its_layout_is_seen(tmp_path, monkeypatch):
     """Supabase's config.toml makes ``supabase/migrations`` a Supabase folder
-    (auth.users is there before the first migration): adding or removing it
-    changes the analysis a second run gives."""
+    (auth.users is there before the first migration) even when its files are
+    not timestamped as the CLI names them: adding or removing it changes the
+    analysis a second run gives."""
     monkeypatch.setenv("MIGTUI_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setattr(cache, "_RACY_NS", 0)
     folder = tmp_path / "supabase" / "migrations"
     folder.mkdir(parents=True)
-    write(folder, "20240101000000_a.sql", "CREATE TABLE t (id uuid REFERENCES auth.users (id));\n")
+    write(folder, "1_a.sql", "CREATE TABLE t (id uuid REFERENCES auth.users (id));\n")
     _age(folder, 120)
     assert [p.object for p in analyze_dir(folder, cache=True).errors] == ["table auth.users"]
 

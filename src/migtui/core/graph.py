@@ -3403,7 +3403,13 @@ class _Walker:
         failing = {
             p.migration for p in self.problems if p.section == "down" and p.severity == ERROR
         }
-        failed = False
+        #: what a later down dropped or renamed away, by key: [(object, how)];
+        #: and the tables it dropped, by qualified name (what lived on them went too)
+        gone_by: dict = defaultdict(list)
+        tables_gone_by: dict[str, str] = {}
+        # an up section known to fail: the history is never wholly applied,
+        # so what a whole rollback would miss is not to be said
+        failed = any(p.blocks_apply for p in self.problems)
         for m in reversed(migrations):
             facts = self.section_facts.get((m.id, "down"))
             if facts is None or facts.dynamic_lines:
@@ -3412,7 +3418,7 @@ class _Walker:
             for eff in facts.effects:
                 ref = eff.ref
                 if (m.id, eff.line) not in reported and not (self.dynamic_before or failed):
-                    gone = self._gone_in_rollback(eff, state, remade)
+                    gone = self._gone_in_rollback(eff, state, remade, gone_by, tables_gone_by)
                     if gone is not None:
                         reported.add((m.id, eff.line))
                         self.problems.append(
@@ -3430,10 +3436,14 @@ class _Walker:
                         )
                 if eff.action == F.PROVIDE:
                     self._made(state, eff)
+                    tables_gone_by.pop(ref.qualified, None)
                     if ref.kind == TABLE and eff.complete:
                         remade[ref.key] = m.id
                 elif eff.action == F.RENAME and eff.new is not None:
                     state.rename(ref, eff.new)
+                    if not (eff.guarded or eff.handled):
+                        how = f"the down section of {m.id} renamed it to {eff.new.name} (line {eff.line})"
+                        gone_by[ref.key].append((ref, how))
                 elif eff.retype:
                     state.retyped.add(ref.key)
                 elif eff.action == F.ALTER and (eff.default is not None or eff.renewed):
@@ -3448,25 +3458,59 @@ class _Walker:
                         reported.add((m.id, eff.line))
                         self._refused_drop(m, section.file, "down", eff, holding, False)
                     self._dropped(state, eff, holding)
+                    if not (eff.guarded or eff.handled):
+                        how = f"the down section of {m.id} dropped it (line {eff.line})"
+                        gone_by[ref.key].append((ref, how))
+                        if ref.namespace == "relation" and ref.kind != INDEX:
+                            tables_gone_by[ref.qualified] = (
+                                f"went with {ref}, which the down section of {m.id} dropped "
+                                f"(line {eff.line})"
+                            )
             failed = failed or m.id in failing
 
-    def _gone_in_rollback(self, eff: F.Effect, state: _Overlay, remade: dict) -> str | None:
+    def _gone_in_rollback(
+        self,
+        eff: F.Effect,
+        state: _Overlay,
+        remade: dict,
+        gone_by: dict,
+        tables_gone_by: dict[str, str],
+    ) -> str | None:
         """Why what a down needs is not there when every later down has run
-        first, or None when it is (or that is not known): a later down made
-        its table again without the column, or a later up dropped the relation
-        and its down does not make it again."""
+        first, or None when it is (or that is not known): a later down dropped
+        it, renamed it or its table, or made its table again without the
+        column; or a later up dropped it and its down does not make it again."""
         ref = eff.ref
         if eff.action == F.PROVIDE or eff.if_exists or eff.guarded or eff.handled:
             return None
+        if state.known(ref) is False:
+            for gone, how in gone_by.get(ref.key, ()):
+                if ref.matches(gone):
+                    return f"is not there: {how}"
+        if ref.table and ref.table in tables_gone_by and state.known(ref) is not True:
+            return f"is not there: it {tables_gone_by[ref.table]}"
+        if state.known(ref) is not None:
+            return None
+        dropped = self.live.dropped.get(ref.key)
         if ref.kind == COLUMN and ref.table:
             table = ObjectRef(TABLE, ref.schema, ref.table.partition(".")[2]).key
             by = remade.get(table)
             if by is not None and not state.alive(ref):
                 return f"is not there: the down section of {by} made its table again without it"
+            if (
+                dropped is None
+                or by is not None
+                or ref.table not in self.complete
+                or not state.alive(ObjectRef(TABLE, ref.schema, ref.table.partition(".")[2]))
+                or self.live.find(ref) is not None
+            ):
+                return None
+            return (
+                f"is not there: {dropped[1]}'s up dropped it (line {dropped[2]}), and its "
+                "down does not add it again"
+            )
+        if ref.namespace != "relation":
             return None
-        if ref.namespace != "relation" or state.known(ref) is not None:
-            return None
-        dropped = self.live.dropped.get(ref.key)
         if dropped is None or self.live.find(ref) is not None:
             return None
         return (
