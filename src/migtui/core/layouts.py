@@ -514,7 +514,11 @@ def _duplicate_versions(migrations: tuple[Migration, ...], root: Path) -> list[P
     problems = []
     for group in (g for g in groups.values() if len(g) > 1):
         files = ", ".join(relative(m.path, root) for m in group)
-        message = f"version {group[0].version} is used by {len(group)} migrations: {files}"
+        message = (
+            f"version {group[0].version} is used by {len(group)} migrations: {files}; "
+            f"{'migtui' if group[0].layout == 'native' else group[0].layout} records "
+            "migrations by version, so they cannot all be applied"
+        )
         hint = "give each migration its own version (renumber all but one)"
         where = Where(root, group[1].path, str(group[0].version))
         problems.append(where.problem("duplicate_version", message, hint))
