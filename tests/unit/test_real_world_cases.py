@@ -520,6 +520,20 @@ def test_two_files_of_one_version_with_different_sections_are_read_not_crashed_o
     assert "duplicate_version" in [p.kind for p in errors(tmp_path)]
 
 
+def test_two_files_of_one_version_are_each_walked_with_their_own_sql(tmp_path):
+    # the second file's objects were said to exist already, made by itself
+    write(
+        tmp_path,
+        {
+            "0001_a.sql": "CREATE TABLE t (id int);\n",
+            "0002_b.sql": "CREATE TABLE u (id int);\n",
+            "0002_c.sql": "CREATE TABLE v (id int);\nCREATE INDEX v_idx ON v (id);\n",
+            "0003_d.sql": "INSERT INTO u SELECT id FROM v;\n",
+        },
+    )
+    assert [(p.kind, p.file) for p in errors(tmp_path)] == [("duplicate_version", "0002_c.sql")]
+
+
 def test_a_plpgsql_function_with_a_variadic_array_is_valid(tmp_path):
     # libpg_query's PL/pgSQL parser knows no types and refused any VARIADIC
     body = "RETURNS boolean AS $$ BEGIN RETURN array_length(names, 1) > 0; END $$ LANGUAGE plpgsql;"

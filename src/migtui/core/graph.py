@@ -674,6 +674,9 @@ class _Walker:
         self.copies: set[tuple[str | None, str]] = set()
         #: the readings being kept, in order (see ``run``)
         self._storing: Iterator[str] = iter(())
+        #: each file's reading, in order, when two files share a version (their
+        #: id): each is walked with its own
+        self._readings: list[tuple] | None = None
         self._later: dict | None = None
         self._later_repeatable: dict = {}
 
@@ -850,15 +853,24 @@ class _Walker:
         # the first part goes on while the second process reads the rest
         unread = [m for m, read in zip(everything, kept, strict=True) if read is None]
         fresh = shared_map(self._read, unread, mine=_READ_HERE)
+        shared_ids = len(self.position) != len(everything)
+        if shared_ids:
+            self._readings = []
         self._storing = self._store(everything, keys, kept, fresh)
-        if len(self.position) != len(everything):
-            self._finish_reading()  # two files of one version: the last one read is walked
+        if shared_ids:
+            self._finish_reading()  # two files of one version: each walked with its own reading
         infos = []
-        for m in migrations:
+        for index, m in enumerate(migrations):
             self._stored_until(m.id)
+            if self._readings is not None:
+                self._keep_reading(m, self._readings[index])
             infos.append(self._walk(m))
         self._finish_reading()
-        repeatables = [self._walk(m) for m in loaded.repeatables]
+        repeatables = []
+        for index, m in enumerate(loaded.repeatables, start=len(migrations)):
+            if self._readings is not None:
+                self._keep_reading(m, self._readings[index])
+            repeatables.append(self._walk(m))
         if self.cache is not None:
             self.cache.save()
         self.repeatable_made = [ref for info in repeatables for ref in info.provides]
@@ -915,18 +927,24 @@ class _Walker:
                 read = next(fresh)
                 if self.cache is not None:
                     self.cache.put(key, read)
-            sections, problems, up_facts, section_facts, hints = read
-            self.hints.extend(hints)
-            self.parsed[m.id] = sections
-            self.problems.extend(problems)
-            self.facts[m.id] = up_facts
-            # two files of one version (a duplicate_version) share an id: the
-            # last one read is the one walked, sections and all
-            for kind in ("down", "verify"):
-                self.section_facts.pop((m.id, kind), None)
-            for kind, facts in section_facts.items():
-                self.section_facts[(m.id, kind)] = facts
+            self.hints.extend(read[4])
+            self.problems.extend(read[1])
+            if self._readings is not None:
+                self._readings.append(read)
+            self._keep_reading(m, read)
             yield m.id
+
+    def _keep_reading(self, m: Migration, read: tuple) -> None:
+        """``m``'s sections and facts, for the walk. Two files of one version
+        (a duplicate_version) share an id: each is put in place before its walk,
+        and the last file's stays for the passes after it."""
+        sections, _, up_facts, section_facts, _ = read
+        self.parsed[m.id] = sections
+        self.facts[m.id] = up_facts
+        for kind in ("down", "verify"):
+            self.section_facts.pop((m.id, kind), None)
+        for kind, facts in section_facts.items():
+            self.section_facts[(m.id, kind)] = facts
 
     def _stored_until(self, version: str) -> None:
         """Read on until ``version``'s reading is kept."""
