@@ -1102,6 +1102,16 @@ def test_supabase_migrations_without_the_cli_config_are_still_supabase(tmp_path:
     assert detect_layout(tmp_path / "db" / "migrations") == "native"
 
 
+def test_supabase_runs_its_files_in_the_order_of_their_names(tmp_path: Path) -> None:
+    folder = tmp_path / "supabase" / "migrations"
+    write(tmp_path, "supabase/config.toml", 'project_id = "x"\n')
+    write(folder, "20240101120000_a.sql", "CREATE TABLE t (id int PRIMARY KEY);\n")
+    write(folder, "20240101_b.sql", "CREATE TABLE u (id int REFERENCES t (id));\n")
+    analysis = analyze_dir(folder)
+    assert [m.version for m in analysis.migrations] == ["20240101120000", "20240101"]
+    assert analysis.problems == ()
+
+
 def test_sqlx_simple_migrations_are_not_told_of_each_missing_down(tmp_path: Path) -> None:
     write(tmp_path, "1_a.sql", "CREATE TABLE a (id int);\n")
     write(tmp_path, "2_b.sql", "CREATE TABLE b (id int);\n")

@@ -73,6 +73,14 @@ def test_diesel_versions_order_as_text_like_diesel() -> None:
     )
 
 
+def test_supabase_versions_order_as_the_cli_orders_its_file_names() -> None:
+    # 20240101120000_a.sql sorts before 20240101_b.sql: "1" comes before "_"
+    raw = ["20240101", "20240101120000", "20231231235959", "20240102"]
+    ordered = [str(v) for v in sorted(version_for(r, "supabase") for r in raw)]
+    assert ordered == ["20231231235959", "20240101120000", "20240101", "20240102"]
+    assert ordered == [n.split("_")[0] for n in sorted(f"{r}_x.sql" for r in raw)]
+
+
 def test_a_text_ordered_version_is_still_named_by_its_number() -> None:
     version = version_for("202511190914440000", "diesel")
     assert version == Version("202511190914440000")

@@ -4,10 +4,12 @@
 14-digit timestamps are versions too. A version is compared number by number,
 never as a string, so leading zeros and the width of a number don't matter.
 
-One layout is the exception: diesel keeps a version as a string and runs its
+Some layouts are the exception: diesel keeps a version as a string and runs its
 migrations in string order, so its versions are compared as text
 (``version_for(raw, "diesel")``): ``202511190914440000`` (from a folder
-``2025-11-19-091444-0000_x``) runs before ``20260120162913``.
+``2025-11-19-091444-0000_x``) runs before ``20260120162913``. Prisma and pop do
+the same, and the Supabase CLI runs its files in the order of their names
+(``20240101120000_a.sql`` before ``20240101_b.sql``: ``1`` sorts before ``_``).
 """
 
 from __future__ import annotations
@@ -23,7 +25,10 @@ T = TypeVar("T")
 _NUMBER = re.compile(r"\d+")
 
 #: Layouts whose own tool orders versions as text, character by character.
-TEXT_ORDERED_LAYOUTS = frozenset({"diesel", "prisma", "pop"})
+TEXT_ORDERED_LAYOUTS = frozenset({"diesel", "prisma", "pop", "supabase"})
+#: What follows the version in a file name, where the tool orders the files by
+#: name: the version is compared as if followed by it.
+_NAME_AFTER = {"supabase": "_"}
 
 
 @total_ordering
@@ -34,7 +39,7 @@ class Version:
 
     __slots__ = ("raw", "parts", "order", "as_text")
 
-    def __init__(self, raw: str, *, as_text: bool = False) -> None:
+    def __init__(self, raw: str, *, as_text: bool = False, followed_by: str = "") -> None:
         raw = str(raw).strip()
         if not raw:
             raise ValueError("a version cannot be empty")
@@ -43,7 +48,7 @@ class Version:
         if not self.parts:
             raise ValueError(f"version {raw!r} has no number in it")
         #: What ``<`` compares: the numbers, or the characters' code points.
-        self.order: tuple[int, ...] = tuple(map(ord, raw)) if as_text else self.parts
+        self.order: tuple[int, ...] = tuple(map(ord, raw + followed_by)) if as_text else self.parts
         #: Two versions kept as text are equal only as text: Prisma's
         #: ``2024_a`` and ``2024_b`` differ though their numbers agree.
         self.as_text = as_text
@@ -83,7 +88,9 @@ class Version:
 def version_for(raw: str, layout: str | None) -> Version:
     """``raw`` as a version of ``layout``, ordered as that layout's own tool orders it
     (kept: a Version is never changed, and ledgers are read again and again)."""
-    return Version(raw, as_text=layout in TEXT_ORDERED_LAYOUTS)
+    return Version(
+        raw, as_text=layout in TEXT_ORDERED_LAYOUTS, followed_by=_NAME_AFTER.get(layout or "", "")
+    )
 
 
 def named(text: str, candidates: Iterable[T], version_of: Callable[[T], Version]) -> T | None:

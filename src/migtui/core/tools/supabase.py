@@ -36,7 +36,7 @@ from migtui.core.tools.reading import (
     named_files,
     whole_file,
 )
-from migtui.core.versions import Version
+from migtui.core.versions import version_for
 
 #: The layout name migtui gives this tool's folders.
 LAYOUT = "supabase"
@@ -46,8 +46,9 @@ SHAPE = "supabase/migrations/20240101120000_name.sql beside supabase/config.toml
 DOWN_HINT = "Supabase has no down migrations: undo it in a new migration"
 
 _NAME = re.compile(r"^(\d+)_(.*)\.sql$")
-#: What ``supabase migration new`` names a file: a UTC timestamp to the second.
-_TIMESTAMPED = re.compile(r"^\d{14}_.*\.sql$")
+#: A file named by a date or a timestamp (``supabase migration new`` writes a
+#: UTC timestamp to the second; some projects name theirs by the day).
+_TIMESTAMPED = re.compile(r"^\d{8,}_.*\.sql$")
 
 
 def looks_like_supabase(root: Path) -> bool:
@@ -84,7 +85,7 @@ def read(root: Path) -> Read:
         requires = declared_requires(all_lines(source), where, problems) if source else ()
         read.migrations.append(
             Migration(
-                Version(match.group(1)),
+                version_for(match.group(1), LAYOUT),
                 match.group(2),
                 path,
                 LAYOUT,
