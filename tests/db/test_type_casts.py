@@ -300,8 +300,62 @@ def test_a_typed_constant_is_a_columns_default_exactly_when_it_assigns(pg_conn):
     assert _disagreements(pg_conn, judge, default, list(CONSTANTS), TYPES) == []
 
 
+#: Expressions common in defaults whose type check knows
+CALLS = (
+    "CURRENT_TIMESTAMP",
+    "CURRENT_DATE",
+    "CURRENT_TIME",
+    "LOCALTIME",
+    "LOCALTIMESTAMP(3)",
+    "now()",
+    "pg_catalog.now()",
+    "clock_timestamp()",
+    "gen_random_uuid()",
+    "random()",
+)
+
+
+def test_a_call_is_a_columns_default_exactly_when_its_type_assigns(pg_conn):
+    from migtui.core.grammar import parse_tree
+    from migtui.core.objects.script import value_type
+
+    _make_enums(pg_conn)
+
+    def typed(call: str) -> str:
+        tree = parse_tree(f"SELECT {call}")["stmts"][0]["stmt"]["SelectStmt"]
+        return value_type(tree["targetList"][0]["ResTarget"]["val"])
+
+    assert all(typed(call) for call in CALLS)  # each is known
+
+    def default(call: str, target: str) -> str:
+        return f"CREATE TABLE defaulted (c {_sql(target)} DEFAULT {call})"
+
+    def judge(call: str, target: str) -> bool:
+        return assigns(typed(call), target) is not False
+
+    assert _disagreements(pg_conn, judge, default, list(CALLS), TYPES) == []
+
+
 #: (the second migration, the line check names, or None when it runs)
 VALUES_GIVEN = {
+    "an integer defaulting to CURRENT_TIMESTAMP": (
+        'CREATE TABLE c ("id" serial PRIMARY KEY,\n'
+        '  "created_at" integer DEFAULT CURRENT_TIMESTAMP NOT NULL);\n',
+        (2, "42804"),  # the column's own line
+    ),
+    "an integer set to default to now()": (
+        "ALTER TABLE events ADD COLUMN n int;\nALTER TABLE events ALTER COLUMN n SET DEFAULT now();\n",
+        (2, "42804"),
+    ),
+    "a uuid inserted into a boolean": (
+        "INSERT INTO events (id, seen) VALUES (1, gen_random_uuid());\n",
+        (1, "42804"),
+    ),
+    "calls that assign": (
+        "ALTER TABLE events ADD COLUMN d date DEFAULT now(), ADD COLUMN t text DEFAULT CURRENT_DATE;\n"
+        "INSERT INTO events (id, at, ref, code) VALUES (1, LOCALTIMESTAMP, gen_random_uuid(), now());\n",
+        None,
+    ),
     "a boolean defaulting to 0": (
         "ALTER TABLE events ADD COLUMN active boolean DEFAULT 0;\n",
         (1, "42804"),

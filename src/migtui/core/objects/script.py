@@ -574,12 +574,49 @@ def calls_in(*trees) -> tuple[tuple[str | None, str], ...]:
     return tuple(found)
 
 
+#: The types of CURRENT_TIMESTAMP and its kin (their SQLValueFunction ``op``).
+_VALUE_FUNCTIONS = {
+    "SVFOP_CURRENT_DATE": "date",
+    "SVFOP_CURRENT_TIME": "timetz",
+    "SVFOP_CURRENT_TIME_N": "timetz",
+    "SVFOP_CURRENT_TIMESTAMP": "timestamptz",
+    "SVFOP_CURRENT_TIMESTAMP_N": "timestamptz",
+    "SVFOP_LOCALTIME": "time",
+    "SVFOP_LOCALTIME_N": "time",
+    "SVFOP_LOCALTIMESTAMP": "timestamp",
+    "SVFOP_LOCALTIMESTAMP_N": "timestamp",
+}
+
+#: Built-in functions of no arguments, common in defaults, and the type of
+#: what they return (pg_catalog comes first on any search_path).
+_CALL_TYPES = {
+    "now": "timestamptz",
+    "clock_timestamp": "timestamptz",
+    "statement_timestamp": "timestamptz",
+    "transaction_timestamp": "timestamptz",
+    "gen_random_uuid": "uuid",
+    "random": "float8",
+}
+
+
 def value_type(tree: dict | None) -> str:
     """The type of a constant as PostgreSQL types it before assigning it:
     ``int4``, ``int8``, ``numeric``, ``bool``, or a cast's built-in type
     (``'1'::bigint``); a quoted literal, quotes and all (``'active'``: it is
-    read as the column's type); "" for NULL or any expression."""
+    read as the column's type); the type of ``CURRENT_TIMESTAMP`` and its kin
+    and of a few built-in calls (``now()``, ``gen_random_uuid()``); "" for
+    NULL or any other expression."""
     if not tree:
+        return ""
+    if "SQLValueFunction" in tree:
+        return _VALUE_FUNCTIONS.get(tree["SQLValueFunction"].get("op", ""), "")
+    if "FuncCall" in tree:
+        call = tree["FuncCall"]
+        names = strings(call.get("funcname", ()))
+        if call.get("args") or call.get("over") or call.get("agg_star"):
+            return ""
+        if len(names) == 1 or (len(names) == 2 and names[0] == "pg_catalog"):
+            return _CALL_TYPES.get(names[-1], "")
         return ""
     if "TypeCast" in tree:
         cast = tree["TypeCast"]
