@@ -562,3 +562,18 @@ def test_a_statement_hinted_at_for_several_columns_is_one_place(tmp_path):
     assert len(rewrites) == 2  # one per column, each with its own message
     text = migtui("check", "--dir", tmp_path).output
     assert "0002:2" in text and "0002:2  0002:2" not in text
+
+
+def test_whole_name_versions_fit_the_line_without_an_empty_name_column(tmp_path) -> None:
+    # Prisma's versions are its folders' names: no name to show beside them
+    long = "20240301000000_" + "a_very_long_description_of_what_this_migration_does" * 2
+    for name in ("20240101000000_init", long):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "migration.sql").write_text("SELECT 1;\n")
+    (tmp_path / "migration_lock.toml").write_text('provider = "postgresql"\n')
+    result = CliRunner(env={"COLUMNS": "80"}).invoke(main, ["check", "--dir", str(tmp_path)])
+    table = result.output.splitlines()[1:4]
+    assert table[0].split() == ["version", "needs", "state"]
+    assert table[1].startswith("20240101000000_init ") and "✓ ok" in table[1]
+    assert all(len(line) <= 80 for line in table), table
+    assert table[2].startswith("20240301000000_a_very_long") and "…" in table[2]

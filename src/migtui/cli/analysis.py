@@ -233,20 +233,29 @@ def _migrations_table(rows: tuple[CheckRow, ...], width: int) -> list[list[Segme
         (row, row.version, row.name, str(row.needs) if row.needs else "", _state_segments(row))
         for row in rows
     ]
-    version_w = max([len("version")] + [len(c[1]) for c in cells])
     needs_w = max([len("needs")] + [len(c[3]) for c in cells])
     state_w = max([len("state")] + [sum(len(t) for t, _ in c[4]) for c in cells])
+    # Prisma's and sql-migrate's versions are whole names: no name column
+    # then, and a version too long for the line is cut (the problems below
+    # name it whole)
+    named = any(c[2] for c in cells)
+    room = width - needs_w - state_w - (6 if named else 4) - (len("name") if named else 0)
+    version_w = max([len("version")] + [len(c[1]) for c in cells])
+    version_w = max(len("version"), min(version_w, room, 40 if named else room))
     longest = max([len("name")] + [len(c[2]) for c in cells])
     name_w = max(len("name"), min(longest, width - version_w - needs_w - state_w - 6))
-    header = f"{'version':<{version_w}}  {'name':<{name_w}}  {'needs':>{needs_w}}  state"
+    title = f"  {'name':<{name_w}}" if named else ""
+    header = f"{'version':<{version_w}}{title}  {'needs':>{needs_w}}  state"
     lines: list[list[Segment]] = [[(header.rstrip(), "dim")]]
     for row, version, name, needs, state in cells:
         if len(name) > name_w:
             name = name[: name_w - 1] + "…"
+        if len(version) > version_w:
+            version = version[: version_w - 1] + "…"
         lines.append(
             [
                 (f"{version:<{version_w}}", "bold red" if row.blocked else ""),
-                (f"  {name:<{name_w}}  ", ""),
+                (f"  {name:<{name_w}}  " if named else "  ", ""),
                 (f"{needs:>{needs_w}}", "dim"),
                 ("  ", ""),
                 *state,
