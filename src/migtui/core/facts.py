@@ -159,6 +159,11 @@ class Effect:
     #: For a REQUIRE of a table an INSERT … VALUES (or DEFAULT VALUES) writes a
     #: row to: the columns it lists (the others get their defaults).
     inserts: tuple[str, ...] | None = None
+    #: For a REQUIRE of a table an INSERT … VALUES without a column list writes
+    #: to: how many values each row gives, the type of each (see
+    #: ``value_type``, "" when not one type) and whether some row gives it a
+    #: value of its own (not DEFAULT). They go to the first columns, in order.
+    positional: tuple[int, tuple[str, ...], tuple[bool, ...]] | None = None
     #: For a PROVIDE of an enum: its labels; for an ALTER of one, ``(label,)``
     #: for ADD VALUE (``strict`` unless IF NOT EXISTS), ``(old, new)`` for
     #: RENAME VALUE.

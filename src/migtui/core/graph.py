@@ -137,6 +137,9 @@ class _Live:
     columns: dict = field(default_factory=dict)
     #: keys of PostgreSQL 18's not-null constraints
     not_null: set = field(default_factory=set)
+    #: qualified table -> its columns' names in their order (what an INSERT
+    #: without a column list fills); of use for a complete table only
+    order: dict = field(default_factory=dict)
 
     def not_null_on(self, table: str, column: str) -> ObjectRef | None:
         """The not-null constraint ``column`` of ``table`` has, if any."""
@@ -154,6 +157,10 @@ class _Live:
         self.by_key[ref.key] = [e for e in self.by_key[ref.key] if not same(e[0])]
         self.by_key[ref.key].append((ref, origin, parent))
         self.dropped.pop(ref.key, None)
+        if ref.kind == COLUMN and ref.table:
+            names = self.order.setdefault(ref.table, [])
+            if ref.name not in names:
+                names.append(ref.name)  # a column added goes last
         if columns:
             self.columns[ref.key] = frozenset(columns)
         for table in {ref.table, parent} - {None}:
@@ -211,7 +218,12 @@ class _Live:
         if ref.key in self.by_key:
             self.by_key[ref.key] = [e for e in entries if not any(e is g for g in going)]
         self.dropped[ref.key] = (ref, version, line)
+        if ref.kind == COLUMN and ref.table and gone:
+            names = self.order.get(ref.table)
+            if names is not None and ref.name in names:
+                names.remove(ref.name)
         if (ref.namespace == "relation" and ref.kind != INDEX) or ref.namespace == "type":
+            self.order.pop(ref.qualified, None)
             for child, _, _ in self._take_children(ref.qualified):
                 gone.append(child)
                 self.dropped[child.key] = (child, version, line)
@@ -227,6 +239,12 @@ class _Live:
         if entry is not None and entry[0].kind != new.kind:
             new = replace(new, kind=entry[0].kind)  # ALTER TABLE v RENAME: still a view
         self.by_key[old.key] = [e for e in self.by_key.get(old.key, ()) if not old.matches(e[0])]
+        if old.kind == COLUMN and old.table and old.table in self.order:
+            # a renamed column keeps its place
+            names = self.order[old.table]
+            self.order[old.table] = [new.name if n == old.name else n for n in names]
+        elif old.namespace == "relation" and old.qualified in self.order:
+            self.order[new.qualified] = self.order.pop(old.qualified)
         moved = self.columns.pop(old.key, ()) if old.key != new.key else ()
         self.add(new, version, parent, tuple(moved))  # an index keeps its columns
         if old.key != new.key and old.key in self.not_null:
@@ -1239,6 +1257,8 @@ class _Walker:
                     self._value_refused(m, file, eff, traits.data_type, dynamic_here)
                 if eff.labels is not None and ref.namespace == "type":
                     self._enum_labels_changed(m, file, eff, dynamic_here)
+                if eff.positional is not None:
+                    self._positional_insert(m, file, eff, dynamic_here)
                 if eff.inserts is not None:
                     self._unfilled(m, file, eff, dynamic_here)
                 if eff.truncated is not None:
@@ -2257,6 +2277,43 @@ class _Walker:
         for key in [k for k in self.function_shapes if k[0] == ref.key]:
             if ref.args is None or key[1] == ref.args:
                 del self.function_shapes[key]
+
+    def _positional_insert(self, m: Migration, file: str, eff: F.Effect, dynamic: bool) -> None:
+        """``INSERT INTO t VALUES (…)`` without a column list fills the table's
+        first columns in their order: more values than columns is refused
+        (42601); each value must suit its column (42804), a generated column
+        takes none (428C9), and a NOT NULL column past the values needs a
+        default (23502). Only of a table whose whole making the folder shows."""
+        table = eff.ref.qualified
+        if dynamic or table not in self.complete or eff.positional is None:
+            return
+        names = self.live.order.get(table)
+        entry = self.live.find(eff.ref)
+        if not names or entry is None or entry[0].kind != TABLE:
+            return  # a view's columns are its query's: not followed here
+        count, types, given = eff.positional
+        if count > len(names):
+            if self._first_time(m, "insert_columns", table, eff.line):
+                message = (
+                    f"{m.id} inserts {count} values a row into {table} at line {eff.line}, "
+                    f"which has {len(names)} columns ({', '.join(names)}) then: PostgreSQL "
+                    "refuses (42601)"
+                )
+                hint = "name the columns the values are for: INSERT INTO t (a, b) VALUES …"
+                self._refuse("insert_columns", m, file, eff, message, hint)
+            return
+        schema = eff.ref.schema
+        for name, typed, own in zip(names, types, given, strict=False):
+            column = ObjectRef(COLUMN, schema, name, table=table)
+            traits = self.column_traits.get(column.key)
+            if traits is None:
+                continue
+            value = replace(eff, ref=column, value_type=typed, inserted=own)
+            if typed and traits.data_type:
+                self._value_refused(m, file, value, traits.data_type, dynamic)
+            if own and traits.always:
+                self._generated_insert(m, file, value)
+        self._unfilled(m, file, replace(eff, inserts=tuple(names[:count])), dynamic)
 
     def _unfilled(self, m: Migration, file: str, eff: F.Effect, dynamic: bool) -> None:
         """An INSERT that writes a row without a value for a NOT NULL column

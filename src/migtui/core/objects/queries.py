@@ -230,6 +230,15 @@ class _Reader:
         if kind != "InsertStmt" or table is None or self.ctx.body or self.ctx.plpgsql:
             return
         select = fields.get("selectStmt")
+        rows = ((select or {}).get("SelectStmt") or {}).get("valuesLists") or ()
+        if rows and not names:
+            # VALUES without a column list: the table's first columns, in order
+            count = max(len(row.get("List", {}).get("items", ())) for row in rows)
+            self.script.mark_need(
+                table,
+                self.ctx,
+                positional=(count, _value_types(fields, count), _given_values(fields, count)),
+            )
         if select is None or (select or {}).get("SelectStmt", {}).get("valuesLists"):
             # a row is written (or, ON CONFLICT, one is there): the table has rows
             self.script.filled.setdefault(table.key, self.ctx.line(rel.get("location")))
