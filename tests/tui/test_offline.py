@@ -331,15 +331,15 @@ def test_a_blocked_migration_whose_needs_are_met_says_what_will_fail(tmp_path, m
     from migtui.tui.app import MigtuiApp
     from migtui.tui.source import ConsoleSource
 
-    monkeypatch.setenv("MIGTUI_CACHE_DIR", str(tmp_path / "cache"))
-    folder = tmp_path / "migrations"
-    folder.mkdir()
-    (folder / "0001_events.sql").write_text(
-        "-- migrate:up\nCREATE TABLE events (id int PRIMARY KEY, code text);\n-- migrate:down\n"
-    )
-    (folder / "0002_retype.sql").write_text(
-        "-- migrate:up\nSELECT 1;\nALTER TABLE events ALTER COLUMN code TYPE bigint;\n"
-        "-- migrate:down\n"
+    folder = _folder(
+        tmp_path,
+        monkeypatch,
+        {
+            "0001_events.sql": "-- migrate:up\nCREATE TABLE events (id int PRIMARY KEY, code text);\n"
+            "-- migrate:down\n",
+            "0002_retype.sql": "-- migrate:up\nSELECT 1;\n"
+            "ALTER TABLE events ALTER COLUMN code TYPE bigint;\n-- migrate:down\n",
+        },
     )
     app = MigtuiApp(ConsoleSource(root=folder))
 
@@ -355,18 +355,27 @@ def test_a_blocked_migration_whose_needs_are_met_says_what_will_fail(tmp_path, m
     drive(app, script, size=(160, 48))
 
 
-def _failing_down_folder(tmp_path, monkeypatch):
+def _folder(tmp_path, monkeypatch, files: dict[str, str]):
+    """A migrations folder of ``files``, with a cache of its own."""
     monkeypatch.setenv("MIGTUI_CACHE_DIR", str(tmp_path / "cache"))
     folder = tmp_path / "migrations"
     folder.mkdir()
-    (folder / "0001_versions.sql").write_text(
-        "-- migrate:up\nCREATE TABLE versions (id int);\n-- migrate:down\nDROP TABLE versions;\n"
-    )
-    (folder / "0002_uindex.sql").write_text(
-        "-- migrate:up\nCREATE UNIQUE INDEX versions_id_uindex ON versions (id);\n"
-        "-- migrate:down\nALTER TABLE versions DROP CONSTRAINT versions_id_uindex;\n"
-    )
+    for name, text in files.items():
+        (folder / name).write_text(text)
     return folder
+
+
+def _failing_down_folder(tmp_path, monkeypatch):
+    return _folder(
+        tmp_path,
+        monkeypatch,
+        {
+            "0001_versions.sql": "-- migrate:up\nCREATE TABLE versions (id int);\n"
+            "-- migrate:down\nDROP TABLE versions;\n",
+            "0002_uindex.sql": "-- migrate:up\nCREATE UNIQUE INDEX versions_id_uindex ON versions (id);\n"
+            "-- migrate:down\nALTER TABLE versions DROP CONSTRAINT versions_id_uindex;\n",
+        },
+    )
 
 
 def test_a_migration_whose_down_will_fail_is_marked_and_says_why(tmp_path, monkeypatch):

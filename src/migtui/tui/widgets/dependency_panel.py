@@ -84,23 +84,19 @@ def _failures(info: MigrationInfo) -> list[Text]:
         for p in info.problems
         if str(p.severity) == "error" and p.section in (None, "up") and p.object not in unmet
     ]
-    if not errors:
-        return []
-    out = [Text("Will fail", style="bold underline")]
-    for problem in errors:
-        where = f"line {problem.line}: " if problem.line else ""
-        out.append(Text(f"  ✗ {where}{problem.message}", style="red"))
-        if problem.hint:
-            out.append(Text(f"    hint: {problem.hint}", style="cyan"))
-    return out
+    return _error_block("Will fail", errors)
 
 
 def _rollback_failures(info: MigrationInfo) -> list[Text]:
     """Its down section's errors: a rollback through it would stop there."""
-    errors = info.down_failures
+    return _error_block(f"Rollback will fail {states.DOWN_FAILS}", info.down_failures)
+
+
+def _error_block(title: str, errors) -> list[Text]:
+    """A heading and each error with its line and hint; nothing when none."""
     if not errors:
         return []
-    out = [Text(f"Rollback will fail {states.DOWN_FAILS}", style="bold underline")]
+    out = [Text(title, style="bold underline")]
     for problem in errors:
         where = f"line {problem.line}: " if problem.line else ""
         out.append(Text(f"  ✗ {where}{problem.message}", style="red"))
