@@ -1,7 +1,8 @@
 """``rollback --all`` runs every down newest first, each against what the later
 ones left. A later down that drops or renames what an older down needs, or
-makes a table again without a column it needs, or a later up that dropped a
-relation or column its down does not make again, fails the older down. Each history runs on the server too: every up in
+makes a table again without a column it needs, or a later up that dropped or
+renamed an object its down does not make again or name back, fails the older
+down. Each history runs on the server too: every up in
 order, then every down newest first."""
 
 from __future__ import annotations
@@ -91,6 +92,56 @@ CASES = {
             ("SELECT 1;", "SELECT 1;"),
         ],
         ("001", 1),
+    ),
+    "a column a later up renamed": (
+        [
+            ("CREATE TABLE e (id int, parent text);", "ALTER TABLE e DROP COLUMN parent;"),
+            ("ALTER TABLE e RENAME COLUMN parent TO parent_id;", "SELECT 1;"),
+            ("SELECT 1;", "SELECT 1;"),
+        ],
+        ("001", 1),
+    ),
+    "an index and a type a later up renamed": (
+        [
+            (
+                "CREATE TABLE e (id int);\nCREATE INDEX e_i ON e (id);\nCREATE TYPE t AS ENUM ('a');",
+                "DROP INDEX e_i;\nDROP TYPE t;\nDROP TABLE e;",
+            ),
+            ("ALTER INDEX e_i RENAME TO e_j;\nALTER TYPE t RENAME TO t2;", "SELECT 1;"),
+            ("SELECT 1;", "SELECT 1;"),
+        ],
+        ("001", 1),
+    ),
+    "a table a later up moved to another schema": (
+        [
+            ("CREATE SCHEMA s;\nCREATE TABLE e (id int);", "DROP TABLE e;\nDROP SCHEMA s;"),
+            ("ALTER TABLE e SET SCHEMA s;", "SELECT 1;"),
+            ("SELECT 1;", "SELECT 1;"),
+        ],
+        ("001", 1),
+    ),
+    "a foreign key a later up's CASCADE took": (
+        [
+            (
+                "CREATE TABLE a (id int PRIMARY KEY);\n"
+                "CREATE TABLE b (id int, aid int CONSTRAINT b_fk REFERENCES a);",
+                "ALTER TABLE b DROP CONSTRAINT b_fk;\nDROP TABLE b;\nDROP TABLE IF EXISTS a;",
+            ),
+            ("DROP TABLE a CASCADE;", "SELECT 1;"),
+            ("SELECT 1;", "SELECT 1;"),
+        ],
+        ("001", 1),
+    ),
+    "a later up renaming, its down naming it back": (
+        [
+            ("CREATE TABLE e (id int, parent text);", "ALTER TABLE e DROP COLUMN parent;"),
+            (
+                "ALTER TABLE e RENAME COLUMN parent TO parent_id;",
+                "ALTER TABLE e RENAME COLUMN parent_id TO parent;",
+            ),
+            ("SELECT 1;", "SELECT 1;"),
+        ],
+        None,
     ),
     "a later down dropping and making again": (
         [

@@ -3493,7 +3493,7 @@ class _Walker:
             for eff in facts.effects:
                 ref = eff.ref
                 if (m.id, eff.line) not in reported and not (self.dynamic_before or failed):
-                    gone = self._gone_in_rollback(eff, state, remade, gone_by, tables_gone_by)
+                    gone = self._gone_in_rollback(m, eff, state, remade, gone_by, tables_gone_by)
                     if gone is not None:
                         reported.add((m.id, eff.line))
                         self.problems.append(
@@ -3545,16 +3545,18 @@ class _Walker:
 
     def _gone_in_rollback(
         self,
+        m: Migration,
         eff: F.Effect,
         state: _Overlay,
         remade: dict,
         gone_by: dict,
         tables_gone_by: dict[str, str],
     ) -> str | None:
-        """Why what a down needs is not there when every later down has run
-        first, or None when it is (or that is not known): a later down dropped
-        it, renamed it or its table, or made its table again without the
-        column; or a later up dropped it and its down does not make it again."""
+        """Why what ``m``'s down needs is not there when every later down has
+        run first, or None when it is (or that is not known): a later down
+        dropped it, renamed it or its table, or made its table again without
+        the column; or a later up dropped or renamed it and its down does not
+        make it again or give it its name back."""
         ref = eff.ref
         if eff.action == F.PROVIDE or eff.if_exists or eff.guarded or eff.handled:
             return None
@@ -3566,6 +3568,9 @@ class _Walker:
             return f"is not there: it {tables_gone_by[ref.table]}"
         if state.known(ref) is not None:
             return None
+        later = self._later_up(m, ref)
+        if later is not None:
+            return later
         dropped = self.live.dropped.get(ref.key)
         if ref.kind == COLUMN and ref.table:
             table = ObjectRef(TABLE, ref.schema, ref.table.partition(".")[2]).key
@@ -3592,6 +3597,39 @@ class _Walker:
             f"is not there: {dropped[1]}'s up dropped it (line {dropped[2]}), and its down "
             "does not make it again"
         )
+
+    #: Kinds whose drop by a later up the rollback chain judges (a relation's
+    #: and a column's are judged with more care above; a routine's overloads
+    #: are not told apart by key).
+    _LATER_DROPPED = frozenset({CONSTRAINT, INDEX, TYPE, TRIGGER, POLICY})
+
+    def _later_up(self, m: Migration, ref: ObjectRef) -> str | None:
+        """A later migration's up renamed ``ref`` away, or dropped it (what a
+        ``CASCADE`` took too), and nothing in the state has its name: why an
+        older down needing it fails, or None."""
+        if self.live.find(ref) is not None:
+            return None
+        mine = self.position.get(m.id, -1)
+        renamed = self.renamed.get(ref.key)
+        if renamed is not None and self.position.get(renamed[1], -1) > mine:
+            new, by, line = renamed
+            if new.schema != ref.schema and new.name == ref.name:
+                how, back = f"moved it to schema {new.schema}", "move it back"
+            else:
+                how, back = f"renamed it to {new.name}", "give it its name back"
+            return f"is not there: {by}'s up {how} (line {line}), and its down does not {back}"
+        dropped = self.live.dropped.get(ref.key)
+        if (
+            ref.kind in self._LATER_DROPPED
+            and dropped is not None
+            and ref.matches(dropped[0])
+            and self.position.get(dropped[1], -1) > mine
+        ):
+            return (
+                f"is not there: {dropped[1]}'s up dropped it (line {dropped[2]}), and its "
+                "down does not make it again"
+            )
+        return None
 
     @staticmethod
     def _made(state: _Overlay, eff: F.Effect) -> None:
