@@ -43,6 +43,8 @@ CASES = {
     "a new column's default": ("ALTER TABLE t ADD COLUMN m2 mood DEFAULT 'sad';\n", 2),
     "a new table's default": ("CREATE TABLE u (m mood NOT NULL DEFAULT 'sad');\n", 2),
     "stored by INSERT … SELECT": ("INSERT INTO t (id, m) SELECT 2, 'sad';\n", 2),
+    "stored by INSERT without a column list": ("INSERT INTO t VALUES (2, 'sad', 'x');\n", 2),
+    "selected without a column list": ("INSERT INTO t SELECT 2, 'sad';\n", 2),
     "set by ON CONFLICT … DO UPDATE": (
         "CREATE UNIQUE INDEX ON t (id);\n"
         "INSERT INTO t (id, m) VALUES (1, 'ok') ON CONFLICT (id) DO UPDATE SET m = 'sad';\n",
@@ -68,6 +70,10 @@ CASES = {
     "inserted into a text column": ("INSERT INTO t (id, note) VALUES (2, 'sad');\n", None),
     "compared with a text column": ("DELETE FROM t WHERE note = 'sad';\n", None),
     "selected into a text column": ("INSERT INTO t (id, note) SELECT 2, 'sad';\n", None),
+    "in a text column's place without a column list": (
+        "INSERT INTO t VALUES (2, 'ok', 'sad');\n",
+        None,
+    ),
     "set in a text column by ON CONFLICT": (
         "CREATE UNIQUE INDEX ON t (id);\n"
         "INSERT INTO t (id, note) VALUES (1, 'x') ON CONFLICT (id) DO UPDATE SET note = 'sad';\n",

@@ -258,3 +258,18 @@ class ScriptFacts:
     #: Casts between built-in types the script makes (CREATE CAST): (source,
     #: target, context), the context "i" (implicit), "a" (on assignment) or "e".
     casts: tuple[tuple[str, str, str], ...] = ()
+
+
+#: How a column is named by its place when a statement names none (an INSERT
+#: without a column list): no column of PostgreSQL's can hold this character.
+_PLACE = "\x00"
+
+
+def positional_column(index: int) -> str:
+    """The name standing for a table's ``index``-th column (from 0)."""
+    return f"{_PLACE}{index}"
+
+
+def position_of(name: str) -> int | None:
+    """The place ``positional_column`` gave, or None for a real name."""
+    return int(name[1:]) if name.startswith(_PLACE) else None

@@ -2075,9 +2075,19 @@ class _Walker:
         self.depends_on[ref.key] = (*self.depends_on.get(ref.key, ()), target)
 
     def _of_type(self, columns: tuple[ObjectRef, ...], type_ref: ObjectRef) -> bool:
-        """Whether one of ``columns`` is of the folder's type ``type_ref`` now."""
+        """Whether one of ``columns`` is of the folder's type ``type_ref`` now
+        (a column named by its place is the complete table's column there)."""
         held = [d for _, d in self.dependents.get(type_ref.key, ()) if d.kind == COLUMN]
-        return any(c.matches(d) for c in columns for d in held)
+        named = []
+        for column in columns:
+            place = F.position_of(column.name)
+            if place is None:
+                named.append(column)
+                continue
+            order = self.live.order.get(column.table or "", ())
+            if column.table in self.complete and place < len(order):
+                named.append(replace(column, name=order[place]))
+        return any(c.matches(d) for c in named for d in held)
 
     def _assigns(self, source: str, target: str) -> bool | None:
         """Whether ``source`` converts to ``target`` on assignment: by the

@@ -37,7 +37,14 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from migtui.core.facts import DROP, NEW_ENUM_VALUE, RENAME, REQUIRE, ScriptFacts
+from migtui.core.facts import (
+    DROP,
+    NEW_ENUM_VALUE,
+    RENAME,
+    REQUIRE,
+    ScriptFacts,
+    positional_column,
+)
 from migtui.core.model import TYPE, ObjectRef, Statement
 from migtui.core.objects import (
     constraints,
@@ -441,8 +448,16 @@ class _EnumUse:
         return found
 
     def _stored(self, cols: list[str | None], rows: Sequence[Sequence[dict]]) -> list[str]:
-        """The named columns rows of values give the value (unnamed ones are
-        the table's in its order, not known here)."""
+        """The named columns rows of values give the value; without a column
+        list, the place of each (``positional_column``: the walk knows the
+        table's columns in their order)."""
+        if not cols:
+            return [
+                positional_column(i)
+                for row in rows
+                for i, item in enumerate(row)
+                if self._yields(item)
+            ]
         return [
             name
             for row in rows
