@@ -1498,7 +1498,8 @@ def test_drizzle_concurrently_is_said_since_drizzle_runs_it_in_a_transaction(
     write(tmp_path, "0000_a.sql", 'CREATE TABLE "a" ("id" int);\n')
     write(tmp_path, "0001_b.sql", 'CREATE INDEX CONCURRENTLY "a_idx" ON "a" ("id");\n')
     write(tmp_path, "meta/_journal.json", _journal(("0000_a", 1), ("0001_b", 2)))
-    [hint] = [h for h in analyze_dir(tmp_path).hints if h.rule == "concurrently-in-transaction"]
+    analysis = analyze_dir(tmp_path)
+    [hint] = [p for p in analysis.warnings if p.kind == "tool_transaction"]
     assert (hint.migration, hint.line) == ("0001", 1)
     assert "drizzle runs this migration in a transaction" in hint.message
     assert "one transaction" in hint.hint

@@ -153,12 +153,23 @@ def test_hints_are_warnings_of_the_folder_with_file_and_line(tmp_path: Path):
     lint_problems = list(analysis.hints)
     assert [(p.migration, p.rule, p.file, p.line) for p in lint_problems] == [
         ("0002", "index-not-concurrent", "0002_index.sql", 2),
-        ("0003", "concurrently-in-transaction", "0003_dbmate_concurrently.sql", 3),
     ]
     assert all(str(p.severity) == "warning" and not p.blocks_apply for p in lint_problems)
     assert lint_problems[0].to_json()["rule"] == "index-not-concurrent"
-    assert "transaction:false" in lint_problems[1].hint
-    assert not analysis.errors and not analysis.warnings  # hints are counted apart
+    assert not analysis.errors  # hints are counted apart …
+    # … but a statement dbmate would run where the server refuses it is a warning
+    [refused] = analysis.warnings
+    assert (refused.kind, refused.migration, refused.file, refused.line) == (
+        "tool_transaction",
+        "0003",
+        "0003_dbmate_concurrently.sql",
+        3,
+    )
+    assert "transaction:false" in refused.hint and not refused.blocks_apply
+    assert analysis.get("0003").problems == (refused,)
+    # the config's lint_off still turns it off, there and in the migration's own
+    quiet = analysis.without_rules(["concurrently-in-transaction"])
+    assert quiet.warnings == () and quiet.get("0003").problems == ()
 
 
 def test_flyway_runs_a_script_of_only_concurrent_statements_outside_a_transaction(tmp_path):
@@ -171,8 +182,8 @@ def test_flyway_runs_a_script_of_only_concurrent_statements_outside_a_transactio
     (folder / "V3__mixed.sql").write_text(
         "SET lock_timeout = '1s';\nCREATE INDEX CONCURRENTLY e_id ON events (id);\n"
     )
-    hints = analyze_dir(folder, layout="flyway").hints
-    found = [(h.migration, h.rule) for h in hints if h.rule == "concurrently-in-transaction"]
+    warnings = analyze_dir(folder, layout="flyway").warnings
+    found = [(p.migration, p.rule) for p in warnings if p.kind == "tool_transaction"]
     assert found == [("3", "concurrently-in-transaction")]
 
 

@@ -551,6 +551,9 @@ _EXAMPLES = {"bool": "true or false", "int4": "0", "int8": "0", "text": "'…'",
 
 #: Layouts whose tool runs each migration in a transaction unless the file says not to.
 #: The native layout is dbmate's format, and dbmate wraps a file in a transaction.
+#: The lock rule whose findings are warnings among the problems instead.
+TOOL_TRANSACTION_RULE = "concurrently-in-transaction"
+
 _WRAPPING_TOOLS = {
     "native": "dbmate",
     "goose": "goose",
@@ -780,6 +783,12 @@ class _Walker:
                 )
             )
         hints = self._lock_hints(m, up) if up is not None else []
+        # a statement the layout's tool would run in a transaction, where the
+        # server refuses it: more than a lock hint (migtui runs it apart itself)
+        refused = [h for h in hints if h.rule == TOOL_TRANSACTION_RULE]
+        if refused:
+            hints = [h for h in hints if h.rule != TOOL_TRANSACTION_RULE]
+            problems = [*problems, *(replace(h, kind="tool_transaction") for h in refused)]
         return sections, problems, up_facts, facts, hints
 
     def _lock_hints(self, m: Migration, up: ParsedSection) -> list[Problem]:

@@ -133,11 +133,23 @@ class Analysis:
     environment: tuple[tuple[str, str | None], ...] = ()
 
     def without_rules(self, off: Iterable[str]) -> Analysis:
-        """The analysis without the hints of the rules in ``off`` (the config's ``lint_off``)."""
+        """The analysis without what the rules in ``off`` (the config's
+        ``lint_off``) say: their hints, and the warnings a rule gives among
+        the problems (``tool_transaction``)."""
         off = set(off)
         if not off:
             return self
-        return replace(self, hints=tuple(h for h in self.hints if h.rule not in off))
+
+        def kept(problems: tuple[Problem, ...]) -> tuple[Problem, ...]:
+            return tuple(p for p in problems if p.rule not in off)
+
+        return replace(
+            self,
+            hints=kept(self.hints),
+            problems=kept(self.problems),
+            migrations=tuple(replace(i, problems=kept(i.problems)) for i in self.migrations),
+            repeatables=tuple(replace(i, problems=kept(i.problems)) for i in self.repeatables),
+        )
 
     def get(self, version: str) -> MigrationInfo | None:
         """The migration named ``version``: as written first, then by its numbers
