@@ -269,6 +269,37 @@ PARTITIONED = {
         "  PARTITION BY RANGE (at);\n",
         None,
     ),
+    "a primary key added later without it": (
+        "CREATE TABLE events (id bigint, at date) PARTITION BY RANGE (at);\n"
+        "ALTER TABLE events ADD PRIMARY KEY (id);\n",
+        2,
+    ),
+    "a unique index made later without it, after a rename": (
+        "CREATE TABLE events (id bigint, at date) PARTITION BY RANGE (at);\n"
+        "ALTER TABLE events RENAME TO happenings;\n"
+        "CREATE UNIQUE INDEX happenings_id ON happenings (id);\n",
+        3,
+    ),
+    "a key added later to a table partitioned by an expression": (
+        "CREATE TABLE events (id bigint, at date) PARTITION BY RANGE ((at + 1));\n"
+        "ALTER TABLE events ADD PRIMARY KEY (id, at);\n",
+        2,
+    ),
+    "keys added later holding it, and one of a partition": (
+        "CREATE TABLE events (id bigint, at date) PARTITION BY RANGE (at);\n"
+        "ALTER TABLE events ADD CONSTRAINT events_key UNIQUE (id, at);\n"
+        "CREATE UNIQUE INDEX events_at_id ON events (at, id);\n"
+        "CREATE TABLE events_2020 PARTITION OF events FOR VALUES FROM ('2020-01-01') TO ('2021-01-01');\n"
+        "ALTER TABLE events_2020 ADD CONSTRAINT events_2020_id UNIQUE (id);\n",
+        None,
+    ),
+    "a table no longer partitioned, made again": (
+        "CREATE TABLE events (id bigint, at date) PARTITION BY RANGE (at);\n"
+        "DROP TABLE events;\n"
+        "CREATE TABLE events (id bigint, at date);\n"
+        "ALTER TABLE events ADD PRIMARY KEY (id);\n",
+        None,
+    ),
 }
 
 

@@ -115,6 +115,9 @@ class Effect:
     #: For a PROVIDE of a primary key, a unique constraint or a unique index a
     #: foreign key may reference: its columns (("?",) when they are not known).
     key: tuple[str, ...] | None = None
+    #: For a PROVIDE of a partitioned table: its partition columns, "" for an
+    #: expression (a primary key or unique constraint must hold them all).
+    partitioned_by: tuple[str, ...] | None = None
     #: … and whether it is the table's primary key.
     primary: bool = False
     #: For a PROVIDE of a foreign key: the table it references, and the columns

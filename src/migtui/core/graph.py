@@ -650,6 +650,8 @@ class _Walker:
         self.unfilled: dict[str, dict[str, tuple[str, int, int, bool]]] = defaultdict(dict)
         #: table -> {key constraint or unique index: (its columns, primary?)}
         self.keys: dict[str, dict] = defaultdict(dict)
+        #: partitioned table -> its partition columns ("" for an expression)
+        self.partitioned: dict[str, tuple[str, ...]] = {}
         #: foreign keys made in the folder: the effect that made each one
         self.foreign_keys: list[F.Effect] = []
         #: the enums the folder has made, by qualified name (under the name they
@@ -1136,6 +1138,10 @@ class _Walker:
                         self.complete.add(ref.qualified)
                     else:
                         self.complete.discard(ref.qualified)
+                    if eff.partitioned_by and not (eff.guarded or eff.handled):
+                        self.partitioned[ref.qualified] = eff.partitioned_by
+                    else:
+                        self.partitioned.pop(ref.qualified, None)
                 if eff.not_null:
                     self.live.not_null.add(ref.key)
                 if eff.primary and eff.key == ("?",):
@@ -1186,6 +1192,8 @@ class _Walker:
                         )  # CREATE TABLE [IF NOT EXISTS]: a new table, or nothing done
                         if eff.primary and not made_with_it:
                             self._second_primary_key(m, file, eff, owner)
+                        if not made_with_it and owner in self.partitioned:
+                            self._key_of_partitioned(m, file, eff, owner)
                         key = eff.key
                         if key == ("?",):  # made USING INDEX: the index's columns
                             key = tuple(self._index_columns(ref)) or key
@@ -2190,6 +2198,34 @@ class _Walker:
                 found.append(having[0])
         return tuple(found)
 
+    def _key_of_partitioned(self, m: Migration, file: str, eff: F.Effect, table: str) -> None:
+        """A primary key, unique constraint or unique index added later to a
+        partitioned table must hold every partition column, and the table be
+        partitioned by no expression: PostgreSQL refuses it otherwise (0A000).
+        (One made with the table is judged where the table is read.)"""
+        by, key = self.partitioned[table], eff.key or ()
+        if key == ("?",):
+            return  # made from an index: its columns are judged with the index
+        missing = [c for c in by if c and c not in key]
+        if not missing and "" not in by:
+            return
+        what = "a primary key" if eff.primary else f"{eff.ref}"
+        why = (
+            "partitioned by an expression, which no key can hold"
+            if "" in by
+            else f"partitioned by {', '.join(by)}, which the key lacks"
+        )
+        self._refuse(
+            "conflicting_constraint",
+            m,
+            file,
+            eff,
+            f"{m.id} adds {what} ({', '.join(key)}) to {table} at line {eff.line}, {why}: a "
+            "key of a partitioned table must include every partition column, and PostgreSQL "
+            "refuses (0A000)",
+            f"add {', '.join(missing)} to the key" if missing else "partition by columns",
+        )
+
     def _refuse(
         self, kind: str, m: Migration, file: str, eff: F.Effect, message: str, hint: str
     ) -> None:
@@ -2964,6 +3000,8 @@ class _Walker:
         self._rename_dependencies(old, new)
         self.renamed[old.key] = (new, m.id, eff.line)
         self._rename_unfilled(old, new)
+        if old.namespace == "relation" and old.qualified in self.partitioned:
+            self.partitioned[new.qualified] = self.partitioned.pop(old.qualified)
         if old is not eff.ref and old.qualified in self.complete:
             self.complete.discard(old.qualified)
             self.complete.add(new.qualified)

@@ -88,6 +88,9 @@ def create_table(script: Script, fields: dict, ctx: Ctx, kind: str = TABLE) -> N
         and not any("TableLikeClause" in element for element in elements)
     )
     made_at = len(script.effects)
+    spec = fields.get("partspec") or {}
+    spec = spec.get("PartitionSpec", spec)
+    parts = [p.get("PartitionElem", {}) for p in spec.get("partParams", ())]
     script.emit(
         PROVIDE,
         ref,
@@ -95,6 +98,8 @@ def create_table(script: Script, fields: dict, ctx: Ctx, kind: str = TABLE) -> N
         ctx,
         strict=not fields.get("if_not_exists"),
         complete=complete,
+        # the partition columns ("" for an expression) a later key must hold
+        partitioned_by=tuple(p.get("name", "") for p in parts) if parts else None,
         # a partition, or a table made LIKE another: copies of the other's
         # indexes reach it
         joined=bool(fields.get("partbound"))
@@ -115,8 +120,6 @@ def create_table(script: Script, fields: dict, ctx: Ctx, kind: str = TABLE) -> N
     for element in elements:
         if "Constraint" in element:
             constraint(script, build, element["Constraint"], ctx)
-    spec = fields.get("partspec") or {}
-    spec = spec.get("PartitionSpec", spec)
     for param in spec.get("partParams", ()):
         expr = param.get("PartitionElem", {}).get("expr")
         if expr:
