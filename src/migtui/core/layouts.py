@@ -452,9 +452,12 @@ def _code_migration(root: Path, layout: str, raw: str, path: Path) -> Problem:
 
 def _with_content_checks(migration: Migration, root: Path, undoes: bool = True) -> Migration:
     """Add empty-up and missing-down warnings, unless a file could not be read
-    (then the error already says all there is to say)."""
+    or its sections found (then the error already says all there is to say)."""
     if any(p.kind in ("unreadable_file", "missing_file") for p in migration.read_problems):
         return migration
+    own = relative(migration.path, root)
+    if any(p.kind == "parse_error" and p.file == own for p in migration.read_problems):
+        return migration  # its own file's sections could not be found
     where = Where(root, migration.path, str(migration.version))
     found: list[Problem] = []
     up = migration.up
