@@ -143,6 +143,22 @@ CASES = {
         ],
         None,
     ),
+    "a foreign key a later down made, gone with its column": (
+        [
+            (
+                "CREATE TABLE docs (id int);\nCREATE TABLE cur (id int PRIMARY KEY);\n"
+                "ALTER TABLE docs ADD COLUMN cur_id int REFERENCES cur (id);",
+                "ALTER TABLE docs DROP COLUMN IF EXISTS cur_id;\nDROP TABLE IF EXISTS cur;",
+            ),
+            (
+                "ALTER TABLE docs DROP COLUMN IF EXISTS cur_id;\nDROP TABLE IF EXISTS cur;",
+                "CREATE TABLE IF NOT EXISTS cur (id int PRIMARY KEY);\n"
+                "ALTER TABLE docs ADD COLUMN IF NOT EXISTS cur_id int REFERENCES cur (id);",
+            ),
+            ("SELECT 1;", "SELECT 1;"),
+        ],
+        None,
+    ),
     "a later down dropping and making again": (
         [
             ("CREATE TABLE t (a int);\nCREATE INDEX i ON t (a);", "DROP INDEX i;\nDROP TABLE t;"),

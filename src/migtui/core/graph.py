@@ -377,6 +377,9 @@ class _Overlay:
         #: the kind of each relation a CREATE here made (a need names its
         #: relation as a table, whatever it is)
         self.kinds: dict = {}
+        #: (table, column) -> what was made here using that column (an index,
+        #: a key): dropping the column drops them
+        self.on_column: dict = defaultdict(list)
 
     def rename(self, old: ObjectRef, new: ObjectRef) -> None:
         """``old`` is called ``new`` from here on: what lives on it stays."""
@@ -3695,6 +3698,9 @@ class _Walker:
         column made anew holds no type the one of its name held."""
         ref = eff.ref
         state.make(ref, eff.parent)
+        owner = ref.table or eff.parent
+        for column in eff.columns if owner else ():
+            state.on_column[owner, column].append(ref)
         if ref.namespace == "relation":
             state.kinds[ref.key] = ref.kind
         if ref.kind == COLUMN:
@@ -3714,6 +3720,9 @@ class _Walker:
         known = state.as_known(ref)
         if ref.kind == COLUMN and known.table:
             for other in self.live.on_column(known.table, known.name):
+                state.drop(other)
+        if ref.kind == COLUMN and ref.table:
+            for other in state.on_column.pop((ref.table, ref.name), ()):
                 state.drop(other)
         if ref.kind == EXTENSION:
             for other in self.extension_members.get(ref.name, ()):
