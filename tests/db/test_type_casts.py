@@ -192,6 +192,18 @@ CASES = {
         "  ALTER COLUMN status SET DEFAULT 'new';\n",
         None,
     ),
+    "text to an enum, its default set as an enum value first": (
+        "CREATE TYPE state AS ENUM ('new', 'done');\n"
+        "ALTER TABLE events ADD COLUMN status text DEFAULT 'new';\n"
+        "ALTER TABLE events ALTER COLUMN status SET DEFAULT 'new'::state;\n"
+        "ALTER TABLE events ALTER COLUMN status SET DATA TYPE state USING status::state;\n",
+        None,
+    ),
+    "text defaulting to now(), to timestamptz": (
+        "ALTER TABLE events ADD COLUMN stamp text DEFAULT now();\n"
+        "ALTER TABLE events ALTER COLUMN stamp TYPE timestamptz USING stamp::timestamptz;\n",
+        None,
+    ),
     "an enum to text": (
         "CREATE TYPE state AS ENUM ('new', 'done');\n"
         "ALTER TABLE events ADD COLUMN status state DEFAULT 'new';\n"

@@ -95,6 +95,17 @@ class _Traits(NamedTuple):
     data_type: str = ""  # its built-in type (see core.casts), "" when not judged
     default: bool = False  # it has a default
     identity: bool = False  # an identity (GENERATED … AS IDENTITY)
+    #: the type of its default as PostgreSQL converts it when the column's type
+    #: changes (it strips the conversion to the column's type the default was
+    #: stored with): a quoted literal's is the column's, a typed constant's or
+    #: a known call's its own; "" when not known
+    default_type: str = ""
+
+
+def _default_type(eff: F.Effect, column_type: str) -> str:
+    """The type of the default ``eff`` gives a column of ``column_type``."""
+    given = eff.value_type or ""
+    return column_type if given.startswith("'") else given
 
 
 _NO_TRAITS = _Traits()
@@ -1167,7 +1178,11 @@ class _Walker:
                         )
                     written = self._judged_type(eff.data_type)
                     traits = _Traits(
-                        bool(eff.always), written, bool(eff.default), bool(eff.identity)
+                        bool(eff.always),
+                        written,
+                        bool(eff.default),
+                        bool(eff.identity),
+                        _default_type(eff, written) if eff.default else "",
                     )
                     self._traits(ref.key, traits)
                     if eff.identity:
@@ -1250,13 +1265,20 @@ class _Walker:
                     if not self._cast_refused(m, file, eff, traits, dynamic_here):
                         self._retyped(m, file, eff, dynamic_here)
                         self._retyped_key(m, file, eff, dynamic_here)
-                    traits = traits._replace(data_type=self._judged_type(eff.data_type))
+                    retyped = self._judged_type(eff.data_type)
+                    # the default is converted with the column (or the change refused)
+                    traits = traits._replace(
+                        data_type=retyped, default_type=retyped if traits.default else ""
+                    )
                 if eff.identity and eff.action == F.ALTER and ref.kind == COLUMN:
                     self._identity_refused(m, file, eff, traits, dynamic_here)
                 if eff.always is not None:
                     traits = traits._replace(always=eff.always)
                 if eff.default is not None:
-                    traits = traits._replace(default=eff.default)
+                    traits = traits._replace(
+                        default=eff.default,
+                        default_type=_default_type(eff, traits.data_type) if eff.default else "",
+                    )
                     if ref.kind == COLUMN and not (traits.always and not traits.identity):
                         # the old default's sequences and functions are free
                         self._release(ref, lambda t: t.kind == SEQUENCE or t.namespace == "routine")
@@ -2720,11 +2742,16 @@ class _Walker:
                 f"say how: ALTER COLUMN {ref.name} TYPE {spelled(new)} USING "
                 f"{ref.name}::{spelled(new)} (or an expression that converts every value)"
             )
-        elif traits.default and self._assigns(old, new) is False:
+        elif (
+            traits.default
+            and traits.default_type
+            and self._assigns(traits.default_type, new) is False
+        ):
             state = "42804"
             how = (
                 f"while it has a default: USING converts its values, not the default, and a "
-                f"{spelled(old)} default does not convert to {spelled(new)} by itself"
+                f"{spelled(traits.default_type)} default does not convert to {spelled(new)} "
+                "by itself"
             )
             hint = (
                 f"drop the default first (ALTER COLUMN {ref.name} DROP DEFAULT, in the same "

@@ -613,11 +613,13 @@ def value_type(tree: dict | None) -> str:
     if "FuncCall" in tree:
         call = tree["FuncCall"]
         names = strings(call.get("funcname", ()))
-        if call.get("args") or call.get("over") or call.get("agg_star"):
+        if call.get("over") or call.get("agg_star"):
             return ""
-        if len(names) == 1 or (len(names) == 2 and names[0] == "pg_catalog"):
-            return _CALL_TYPES.get(names[-1], "")
-        return ""
+        if not (len(names) == 1 or (len(names) == 2 and names[0] == "pg_catalog")):
+            return ""
+        if names[-1] == "nextval" and len(call.get("args") or ()) == 1:
+            return "int8"  # a sequence's next value, whichever sequence
+        return "" if call.get("args") else _CALL_TYPES.get(names[-1], "")
     if "TypeCast" in tree:
         cast = tree["TypeCast"]
         type_name = cast.get("typeName") or {}

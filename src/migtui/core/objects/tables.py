@@ -393,7 +393,9 @@ def column(
             *generated,
             *(c.get("raw_expr") for c in constraints if c.get("contype") == "CONSTR_DEFAULT"),
         ),
-        value_type=next(
+        value_type="int8"  # a serial's default: nextval()
+        if serial
+        else next(
             (
                 value_type(c.get("raw_expr"))
                 for c in constraints
