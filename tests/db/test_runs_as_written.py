@@ -73,6 +73,17 @@ CASES = {
         "CREATE TABLE p(a int) PARTITION BY LIST(a); CREATE TABLE p1(a int); ALTER TABLE p ATTACH PARTITION p1 FOR VALUES IN (1);",
         "ALTER TABLE p ADD COLUMN q int; SELECT q FROM p1;",
     ),
+    "River's rename under an existence test, then its own table made again": (
+        "CREATE TABLE t(id int);",
+        "DO $$ BEGIN IF to_regclass('river_migration') IS NOT NULL THEN "
+        "ALTER TABLE river_migration RENAME TO river_migration_old; "
+        "CREATE TABLE river_migration(version bigint); END IF; END; $$;",
+    ),
+    "an existence test written as a subquery": (
+        "CREATE TABLE t(id int);",
+        "DO $$ BEGIN IF (SELECT to_regclass('m') IS NOT NULL) THEN "
+        "ALTER TABLE m RENAME TO m_old; END IF; END; $$;",
+    ),
     "a column added to a parent, read on its child": (
         "CREATE TABLE p(a int); CREATE TABLE c(a int); ALTER TABLE c INHERIT p;",
         "ALTER TABLE p ADD COLUMN q int; SELECT q FROM c;",

@@ -1720,14 +1720,17 @@ class _Walker:
                 Problem(kind, severity, message, hint, m.id, name, file, eff.line, section="up")
             )
 
-        if own_later is not None:
+        # under an existence test or an exception handler, a missing object
+        # skips the work instead of failing it: said below, as a warning
+        sure = not (eff.guarded or eff.handled)
+        if own_later is not None and sure:
             problem(
                 "missing_prerequisite",
                 ERROR,
                 f"{m.id} uses {name} at line {eff.line}, before its own line {own_later} creates it",
                 f"move the statement at line {own_later} above line {eff.line}",
             )
-        elif ref.key in self.renamed and self.renamed[ref.key][1] != m.id:
+        elif ref.key in self.renamed and self.renamed[ref.key][1] != m.id and sure:
             new, by, at = self.renamed[ref.key]
             problem(
                 "dropped",
@@ -1735,14 +1738,14 @@ class _Walker:
                 f"{m.id} needs {name}, which {by} renamed to {new.qualified} (line {at})",
                 f"use the new name {new.qualified}",
             )
-        elif dropped is not None and dropped[1] != m.id:
+        elif dropped is not None and dropped[1] != m.id and sure:
             problem(
                 "dropped",
                 ERROR,
                 f"{m.id} needs {name}, which {dropped[1]} dropped (line {dropped[2]})",
                 f"recreate it after {dropped[1]}, or stop {dropped[1]} dropping it",
             )
-        elif dropped is not None:
+        elif dropped is not None and sure:
             problem(
                 "dropped",
                 ERROR,

@@ -468,6 +468,13 @@ def _polarity(expr: dict, tests: dict[str, int] | None = None) -> int:
                 return held
     if kind == "SubLink" and fields.get("subLinkType") == "EXISTS_SUBLINK":
         return 1 if _reads_catalog(fields.get("subselect")) else 0
+    if kind == "SubLink" and fields.get("subLinkType") == "EXPR_SUBLINK":
+        # (SELECT to_regclass('t') IS NOT NULL): the test its one value is
+        select = (fields.get("subselect") or {}).get("SelectStmt", {})
+        targets = select.get("targetList", ())
+        if len(targets) == 1 and not select.get("fromClause"):
+            return _polarity(targets[0].get("ResTarget", {}).get("val", {}), tests)
+        return 0
     if kind == "NullTest":
         if not _reads_catalog(fields.get("arg")):
             return 0
