@@ -36,3 +36,32 @@ def test_a_trigger_the_helper_made_is_not_called_missing(verdicts):
     errors, refused = verdicts(FIRST, "DROP TRIGGER set_updated_at ON posts;\n")
 
     assert (refused, errors) == (None, [])
+
+
+#: A helper that makes an index from its arguments, as some histories call
+#: for each index they want
+INDEX_HELPER = (
+    "CREATE FUNCTION create_index(t text, i text, c text) RETURNS void AS $$\n"
+    "BEGIN\n"
+    "    EXECUTE 'CREATE INDEX IF NOT EXISTS ' || i || ' ON ' || t || ' (' || c || ')';\n"
+    "END;\n"
+    "$$ LANGUAGE plpgsql;\n"
+    "CREATE TABLE items (id int, status text);\n"
+    "SELECT create_index('items', 'idx_items_status', 'status');\n"
+)
+
+
+def test_after_an_index_helper_a_missing_table_is_still_an_error(verdicts):
+    errors, refused = verdicts(INDEX_HELPER, "ALTER TABLE nosuch ADD COLUMN x int;\n")
+
+    assert refused == "42P01"
+    [error] = errors
+    assert (error.kind, error.line) == ("missing_prerequisite", 2)
+
+
+def test_an_index_the_helper_made_is_not_called_missing(verdicts):
+    errors, refused = verdicts(
+        INDEX_HELPER, "ALTER INDEX idx_items_status RENAME TO items_by_status;\n"
+    )
+
+    assert (refused, errors) == (None, [])

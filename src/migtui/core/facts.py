@@ -218,6 +218,8 @@ class Effect:
     #: … or its body only makes or drops triggers (``EXECUTE format('CREATE
     #: TRIGGER … ON %s …', tbl)``, as diesel's and sqlx's updated_at helpers do).
     makes_triggers: bool = False
+    #: … or only makes or drops indexes (``EXECUTE 'create index ' || …``).
+    makes_indexes: bool = False
     #: For a REQUIRE of a routine: the call runs as its statement does (a
     #: query, CALL, a DO block's expression), not kept in a definition.
     runs: bool = False

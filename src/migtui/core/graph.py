@@ -642,6 +642,9 @@ class _Walker:
         #: called: the triggers are then not known by name
         self.trigger_acting: set[str] = set()
         self.triggers_unknown = False
+        #: … and the same of indexes
+        self.index_acting: set[str] = set()
+        self.indexes_unknown = False
         self.extensions_seen = False
         self.parsed: dict[str, dict[str, ParsedSection]] = {}
         self.facts: dict[str, F.ScriptFacts] = {}
@@ -1078,7 +1081,7 @@ class _Walker:
         def need(eff: F.Effect, ref: ObjectRef) -> None:
             if eff.if_exists or self._builtin(ref):
                 return
-            if ref.kind == TRIGGER and self.triggers_unknown:
+            if self._made_by_helpers(ref):
                 return  # a routine called before made triggers of names the walk cannot know
             if ref.kind == FUNCTION and ref.args is None and self._type_named(ref):
                 return  # mood('ok') is a cast to the folder's type mood
@@ -1125,8 +1128,10 @@ class _Walker:
                         self.signature_types[word.rpartition(".")[2]].add(ref.key)
                     if eff.acts:
                         self.acting.add(ref.name)
-                    elif eff.makes_triggers:
+                    if eff.makes_triggers:
                         self.trigger_acting.add(ref.name)
+                    if eff.makes_indexes:
+                        self.index_acting.add(ref.name)
                 if eff.calls or eff.casts:
                     self._not_immutable(m, file, eff, dynamic_here)
                 if eff.opclass_for is not None:
@@ -1241,6 +1246,8 @@ class _Walker:
                     self.unfilled.clear()  # what the routine's body sets is not known
                 if eff.runs and ref.name in self.trigger_acting:
                     self.triggers_unknown = True  # it makes triggers the walk cannot name
+                if eff.runs and ref.name in self.index_acting:
+                    self.indexes_unknown = True  # … or indexes
                 if eff.runs and ref.name in self.acting and not dynamic_here:
                     # what the body makes, alters or drops is not known by name
                     dynamic_here = True
@@ -2225,6 +2232,13 @@ class _Walker:
             if len(having) == 1:
                 found.append(having[0])
         return tuple(found)
+
+    def _made_by_helpers(self, ref: ObjectRef) -> bool:
+        """A trigger or an index, after a call of a routine that makes such
+        objects by names built at run time: it may be one of them."""
+        return (ref.kind == TRIGGER and self.triggers_unknown) or (
+            ref.kind == INDEX and self.indexes_unknown
+        )
 
     def _key_of_partitioned(self, m: Migration, file: str, eff: F.Effect, table: str) -> None:
         """A primary key, unique constraint or unique index added later to a
@@ -3536,7 +3550,7 @@ class _Walker:
                     self._refused_drop(m, section.file, kind, eff, holding, dynamic)
             skip = eff.if_exists or self._builtin(ref) or eff.guarded or eff.handled
             skip = skip or ref.kind == ROLE  # the server's: no section makes them all
-            skip = skip or (ref.kind == TRIGGER and self.triggers_unknown)
+            skip = skip or self._made_by_helpers(ref)
             if not skip and str(ref) not in reported and not exists(ref, eff):
                 problem = self._section_problem(m, kind, section.file, eff, dynamic, own_has)
                 if problem is not None:

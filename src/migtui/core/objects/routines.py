@@ -41,15 +41,26 @@ _TRIGGER_ONLY = re.compile(
         (?:CREATE(?:\s+OR\s+REPLACE)?(?:\s+CONSTRAINT)?|DROP)\s+TRIGGER\b""",
     re.IGNORECASE | re.VERBOSE,
 )
+#: … and in a body that only makes or drops indexes (``EXECUTE 'create index '
+#: || name || …``, a helper some histories call for each index).
+_INDEX_ONLY = re.compile(
+    r"""(?:CREATE(?:\s+UNIQUE)?|DROP)\s+INDEX\b
+      | EXECUTE\s+(?:format\s*\(\s*)?(?:E?'\s*)(?:CREATE(?:\s+UNIQUE)?|DROP)\s+INDEX\b""",
+    re.IGNORECASE | re.VERBOSE,
+)
 
 
-def _acting(body: str) -> tuple[bool, bool]:
-    """(may change the schema, only by making or dropping triggers)."""
+def _acting(body: str) -> tuple[bool, bool, bool]:
+    """(may change the schema, only by making or dropping triggers or
+    indexes: whether triggers, whether indexes)."""
     found = [m.start() for m in _ACTING.finditer(body)]
     if not found:
-        return False, False
-    triggers = all(_TRIGGER_ONLY.match(body, at) for at in found)
-    return not triggers, triggers
+        return False, False, False
+    triggers = [at for at in found if _TRIGGER_ONLY.match(body, at)]
+    indexes = [at for at in found if _INDEX_ONLY.match(body, at)]
+    if len(set(triggers) | set(indexes)) < len(found):
+        return True, False, False
+    return False, bool(triggers), bool(indexes)
 
 
 def routine_ref(script: Script, names: list[str], kind: str, args: str | None) -> ObjectRef | None:
@@ -119,7 +130,7 @@ def create_routine(script: Script, fields: dict, ctx: Ctx) -> None:
     if language == "plpgsql" and script.check_function_bodies and not (ctx.body or ctx.plpgsql):
         _check_plpgsql(script, ref, location, ctx, _array_variadic(fields))
     reads: tuple[ObjectRef, ...] = ()
-    acts = makes_triggers = False
+    acts = makes_triggers = makes_indexes = False
     if fields.get("sql_body"):
         before = len(script.effects)
         _read_parsed_body(script, fields["sql_body"], ctx)
@@ -133,7 +144,7 @@ def create_routine(script: Script, fields: dict, ctx: Ctx) -> None:
         )
     elif "as" in options and language in ("sql", "plpgsql"):
         body = strings(options["as"].get("arg", {}).get("List", {}).get("items", ()))
-        acts, makes_triggers = _acting(body[0]) if body else (False, False)
+        acts, makes_triggers, makes_indexes = _acting(body[0]) if body else (False,) * 3
         # a SET search_path of its own: the body is resolved along that path
         own_path = (options.get("set", {}).get("arg") or {}).get("VariableSetStmt", {})
         if own_path.get("name") == "search_path":
@@ -153,6 +164,7 @@ def create_routine(script: Script, fields: dict, ctx: Ctx) -> None:
         defaults=defaults,
         acts=acts,
         makes_triggers=makes_triggers,
+        makes_indexes=makes_indexes,
     )
 
 
