@@ -176,7 +176,10 @@ def test_native_file_without_markers_is_all_up(tmp_path: Path) -> None:
     assert migration.up.text == "CREATE TABLE users (id int);\n"
     assert (migration.up.start_line, migration.up.start_offset) == (1, 0)
     assert migration.down is None
-    assert kinds(result) == ["missing_down"]
+    # a folder with no down section anywhere writes none by design: not said per file
+    assert kinds(result) == []
+    write(tmp_path, "0002_posts.sql", "-- migrate:up\nSELECT 1;\n-- migrate:down\nSELECT 1;\n")
+    assert kinds(load(tmp_path)) == ["missing_down"]
 
 
 def test_native_timestamps_are_versions(tmp_path: Path) -> None:
@@ -313,7 +316,7 @@ def test_empty_migration_is_a_warning() -> None:
 
 def test_empty_file_is_an_empty_migration(tmp_path: Path) -> None:
     write(tmp_path, "0001_nothing.sql", "")
-    assert kinds(load(tmp_path)) == ["empty_migration", "missing_down"]
+    assert kinds(load(tmp_path)) == ["empty_migration"]
 
 
 def test_missing_or_empty_down_is_a_warning() -> None:

@@ -387,7 +387,7 @@ def _finish(root: Path, layout: str, read: Read) -> LoadResult:
     # flyway's undo scripts are an edition's feature few projects use, and
     # sqlx's simple migrations have none: a folder with no down at all writes
     # none by design, like Prisma's
-    undoes = layout not in ("flyway", "sqlx") or any(m.down is not None for m in ordered)
+    undoes = layout not in ("flyway", "sqlx", "native") or any(m.down is not None for m in ordered)
     migrations = tuple(_with_content_checks(m, root, undoes) for m in ordered)
     repeatables = tuple(
         _with_content_checks(m, root) for m in sorted(read.repeatables, key=lambda m: m.version)
