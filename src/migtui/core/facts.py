@@ -167,6 +167,10 @@ class Effect:
     #: ``value_type``, "" when not one type) and whether some row gives it a
     #: value of its own (not DEFAULT). They go to the first columns, in order.
     positional: tuple[int, tuple[str, ...], tuple[bool, ...]] | None = None
+    #: For the relation a statement works on, where its kind matters: the
+    #: kinds it may be, and what the statement does to it in words (see
+    #: ``objects.kinds``).
+    kind_needed: tuple[frozenset[str], str] | None = None
     #: For a PROVIDE of an enum: its labels; for an ALTER of one, ``(label,)``
     #: for ADD VALUE (``strict`` unless IF NOT EXISTS), ``(old, new)`` for
     #: RENAME VALUE.

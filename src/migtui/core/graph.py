@@ -1115,6 +1115,8 @@ class _Walker:
                 self._unfilled_not_null(m, file, eff, dynamic_here)
             if eff.not_null and self._not_null(m, file, eff, dynamic_here):
                 continue
+            if eff.kind_needed is not None and self._kind_refused(m, file, eff, dynamic_here):
+                continue
             if eff.action == F.PROVIDE:
                 if eff.strict and not m.repeatable:
                     self._already_there(m, file, eff, dynamic_here)
@@ -1510,6 +1512,31 @@ class _Walker:
             )
             hint = f"write DROP {have.upper()} {ref.qualified}"
             self._refuse("missing_prerequisite", m, file, eff, message, hint)
+        return True
+
+    def _kind_refused(self, m: Migration, file: str, eff: F.Effect, dynamic: bool) -> bool:
+        """A statement whose relation is of a kind it does not work on (a
+        policy on a view, an index on a view, REFRESH of a plain view, ALTER
+        VIEW of a table…): PostgreSQL refuses (42809). True when said."""
+        if dynamic or self.dynamic_before or eff.kind_needed is None:
+            return False
+        kinds, words = eff.kind_needed
+        entry = self.live.find(self._found_on_path(eff, eff.ref))
+        if entry is None or not entry[1] or entry[0].kind in kinds:
+            return False
+        have = entry[0].kind
+        if self._first_time(m, "wrong_kind", entry[0].qualified, eff.line):
+            article = "an" if have[0] in "aeiou" else "a"
+            allowed = " or ".join(sorted(kinds))
+            self._refuse(
+                "wrong_kind",
+                m,
+                file,
+                eff,
+                f"{m.id} {words} {entry[0].qualified} at line {eff.line}, which is {article} "
+                f"{have} (made by {entry[1]}), not a {allowed}: PostgreSQL refuses (42809)",
+                f"make it on a {allowed}, or make {entry[0].qualified} one",
+            )
         return True
 
     def _found_on_path(self, eff: F.Effect, ref: ObjectRef) -> ObjectRef:

@@ -40,6 +40,7 @@ from dataclasses import replace
 from migtui.core.facts import (
     DROP,
     NEW_ENUM_VALUE,
+    PROVIDE,
     RENAME,
     REQUIRE,
     ScriptFacts,
@@ -60,6 +61,7 @@ from migtui.core.objects import (
     types,
     views,
 )
+from migtui.core.objects.kinds import kind_needed
 from migtui.core.objects.script import (
     Ctx,
     Script,
@@ -185,8 +187,27 @@ def analyze_script(
             continue
         if script.new_enum_values:
             _forget_new_values(script, script.effects[before:])
+        _mark_kind_needed(script, statement.tree, before)
         repeats.remember(script, statement, before)
     return script.facts()
+
+
+def _mark_kind_needed(script: Script, tree: dict, before: int) -> None:
+    """The statement's need of its relation says which kinds of relation it
+    works on (``kinds.kind_needed``), for the walk to judge."""
+    [(name, fields)] = tree.items()
+    needed = kind_needed(name, fields) if isinstance(fields, dict) else None
+    if needed is None:
+        return
+    rv, kinds, words = needed
+    ref = script.range_var(rv) if rv.get("relname") else None
+    if ref is None:
+        return
+    for i in range(before, len(script.effects)):
+        eff = script.effects[i]
+        if eff.action != PROVIDE and eff.ref is not None and eff.ref.key == ref.key:
+            script.effects[i] = replace(eff, kind_needed=(kinds, words))
+            return
 
 
 #: A string or a number: what two data statements of one shape differ by.

@@ -1,0 +1,68 @@
+"""A statement that works on one kind of relation, given another: a policy,
+row-level security or a new column on a view, an index on a view, REFRESH of
+a plain view, ALTER VIEW of a table, a row trigger on a view, an INSTEAD OF
+trigger on a table. PostgreSQL refuses each (42809); check must say so
+exactly where the server refuses, and nothing of the forms it runs."""
+
+from __future__ import annotations
+
+import pytest
+
+from server_verdicts import assert_same_verdict
+
+pytestmark = pytest.mark.db
+
+FIRST = (
+    "CREATE TABLE t (x int);\n"
+    "CREATE VIEW v AS SELECT * FROM t;\n"
+    "CREATE MATERIALIZED VIEW mv AS SELECT * FROM t;\n"
+    "CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END';\n"
+)
+
+#: (the second migration, the line check names, or None when it runs)
+CASES = {
+    "a policy on a view": ("CREATE POLICY p ON v USING (true);\n", 1),
+    "row-level security on a materialized view": (
+        "ALTER TABLE mv ENABLE ROW LEVEL SECURITY;\n",
+        1,
+    ),
+    "a column added to a view": ("SELECT 1;\nALTER TABLE v ADD COLUMN y int;\n", 2),
+    "a constraint added to a view": ("ALTER TABLE v ADD CONSTRAINT c CHECK (x > 0);\n", 1),
+    "an index on a view": ("CREATE INDEX i ON v (x);\n", 1),
+    "REFRESH of a plain view": ("REFRESH MATERIALIZED VIEW v;\n", 1),
+    "ALTER MATERIALIZED VIEW of a view": ("ALTER MATERIALIZED VIEW v RENAME TO w;\n", 1),
+    "ALTER VIEW of a table": ("ALTER VIEW t ALTER COLUMN x SET DEFAULT 1;\n", 1),
+    "a row trigger on a view": (
+        "CREATE TRIGGER tr AFTER INSERT ON v FOR EACH ROW EXECUTE FUNCTION f();\n",
+        1,
+    ),
+    "an INSTEAD OF trigger on a table": (
+        "CREATE TRIGGER tr INSTEAD OF INSERT ON t FOR EACH ROW EXECUTE FUNCTION f();\n",
+        1,
+    ),
+    "a view made a table's name, then indexed": (
+        "DROP VIEW v;\nALTER TABLE t RENAME TO v;\nCREATE INDEX i ON v (x);\n",
+        None,
+    ),
+    # the forms that run
+    "what a view and a materialized view take": (
+        "CREATE INDEX i ON mv (x);\n"
+        "REFRESH MATERIALIZED VIEW mv;\n"
+        "ALTER VIEW v RENAME TO u;\n"
+        "ALTER TABLE u RENAME COLUMN x TO z;\n"
+        "ALTER TABLE u ALTER COLUMN z SET DEFAULT 1;\n"
+        "ALTER VIEW mv RENAME COLUMN x TO y;\n"
+        "ALTER TABLE mv RENAME TO mv2;\n"
+        "CREATE TRIGGER tr INSTEAD OF INSERT ON u FOR EACH ROW EXECUTE FUNCTION f();\n"
+        "CREATE TRIGGER ts AFTER INSERT ON u FOR EACH STATEMENT EXECUTE FUNCTION f();\n",
+        None,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_a_statement_on_a_relation_of_another_kind_is_refused(case, verdicts):
+    second, line = CASES[case]
+    errors, refused = verdicts(FIRST, second)
+
+    assert_same_verdict(errors, refused, (line, "42809") if line else None, "wrong_kind")
