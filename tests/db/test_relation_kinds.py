@@ -66,3 +66,53 @@ def test_a_statement_on_a_relation_of_another_kind_is_refused(case, verdicts):
     errors, refused = verdicts(FIRST, second)
 
     assert_same_verdict(errors, refused, (line, "42809") if line else None, "wrong_kind")
+
+
+ROUTINES = (
+    "CREATE TABLE t (x int);\n"
+    "CREATE PROCEDURE p() LANGUAGE sql AS 'SELECT 1';\n"
+    "CREATE FUNCTION n() RETURNS int LANGUAGE sql AS 'SELECT 1';\n"
+    "CREATE FUNCTION v() RETURNS void LANGUAGE plpgsql AS 'BEGIN END';\n"
+)
+
+#: (the second migration, the kind check says, the line and SQLSTATE, or None)
+ROUTINE_CASES = {
+    "a procedure replaced by a function": (
+        "CREATE OR REPLACE FUNCTION p() RETURNS void LANGUAGE sql AS 'SELECT';\n",
+        "wrong_kind",
+        (1, "42809"),
+    ),
+    "a function replaced by a procedure": (
+        "SELECT 1;\nCREATE OR REPLACE PROCEDURE n() LANGUAGE sql AS 'SELECT 1';\n",
+        "wrong_kind",
+        (2, "42809"),
+    ),
+    "a trigger running a function that returns an integer": (
+        "CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION n();\n",
+        "trigger_function",
+        (1, "42P17"),
+    ),
+    "a trigger running a function that returns void": (
+        "CREATE TRIGGER tr AFTER INSERT ON t FOR EACH STATEMENT EXECUTE PROCEDURE v();\n",
+        "trigger_function",
+        (1, "42P17"),
+    ),
+    # the forms that run
+    "routines replaced in their kind, a trigger's function returning trigger": (
+        "CREATE OR REPLACE PROCEDURE p() LANGUAGE sql AS 'SELECT 2';\n"
+        "CREATE OR REPLACE FUNCTION p(a int) RETURNS int LANGUAGE sql AS 'SELECT a';\n"
+        "DROP FUNCTION n();\n"
+        "CREATE FUNCTION n() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END';\n"
+        "CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION n();\n",
+        None,
+        None,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", ROUTINE_CASES)
+def test_a_routine_of_the_wrong_kind_or_result_is_refused(case, verdicts):
+    second, kind, expected = ROUTINE_CASES[case]
+    errors, refused = verdicts(ROUTINES, second)
+
+    assert_same_verdict(errors, refused, expected, kind or "")

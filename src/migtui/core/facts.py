@@ -171,6 +171,8 @@ class Effect:
     #: kinds it may be, and what the statement does to it in words (see
     #: ``objects.kinds``).
     kind_needed: tuple[frozenset[str], str] | None = None
+    #: For a REQUIRE of a routine: a trigger runs it, so it must return trigger.
+    trigger_function: bool = False
     #: For a PROVIDE of an enum: its labels; for an ALTER of one, ``(label,)``
     #: for ADD VALUE (``strict`` unless IF NOT EXISTS), ``(old, new)`` for
     #: RENAME VALUE.

@@ -1120,6 +1120,8 @@ class _Walker:
             if eff.action == F.PROVIDE:
                 if eff.strict and not m.repeatable:
                     self._already_there(m, file, eff, dynamic_here)
+                if ref.kind in (FUNCTION, PROCEDURE) and not eff.strict:
+                    self._routine_kind_changed(m, file, eff, dynamic_here)
                 if ref.kind == VIEW:
                     self._replaced_view(m, file, eff, dynamic_here)
                 elif ref.kind == FUNCTION:
@@ -1230,6 +1232,8 @@ class _Walker:
                 if eff.action == F.ALTER and ref.namespace == "routine" and ref.args is None:
                     self._unnamed_overload(m, file, eff, dynamic_here)
                 need(eff, ref)
+                if eff.trigger_function:
+                    self._trigger_returns(m, file, eff, dynamic_here)
                 if eff.arbiter is not None:
                     self._conflict_target(m, file, eff, dynamic_here)
                 if eff.joined:
@@ -2349,6 +2353,53 @@ class _Walker:
                     t = ""  # judged only among built-in types
             out.append(t)
         return tuple(out)
+
+    def _routine_kind_changed(self, m: Migration, file: str, eff: F.Effect, dynamic: bool) -> None:
+        """CREATE OR REPLACE FUNCTION of a procedure of those arguments (or
+        PROCEDURE of a function): PostgreSQL refuses (42809)."""
+        if dynamic or self.dynamic_before or m.repeatable or eff.ref.args is None:
+            return
+        entry = self.live.find(eff.ref)
+        if entry is None or entry[0].kind == eff.ref.kind or not entry[1]:
+            return
+        if entry[0].kind not in (FUNCTION, PROCEDURE) or entry[0].args != eff.ref.args:
+            return
+        if self._first_time(m, "wrong_kind", str(eff.ref), eff.line):
+            self._refuse(
+                "wrong_kind",
+                m,
+                file,
+                eff,
+                f"{m.id} replaces {entry[0]} (made by {entry[1]}) with a {eff.ref.kind} at "
+                f"line {eff.line}: PostgreSQL cannot change a routine's kind, and refuses "
+                "(42809)",
+                f"DROP {entry[0].kind.upper()} {entry[0].qualified}({entry[0].args}) first",
+            )
+
+    def _trigger_returns(self, m: Migration, file: str, eff: F.Effect, dynamic: bool) -> None:
+        """A trigger's function must return ``trigger``: PostgreSQL refuses
+        one of the folder's that returns anything else (42P17)."""
+        if dynamic or self.dynamic_before:
+            return
+        ref = self._found_on_path(eff, eff.ref)
+        entry = self.live.find(ref)
+        shape = self.function_shapes.get((ref.key, ""))
+        if entry is None or entry[0].kind != FUNCTION or shape is None:
+            return
+        returns = shape[0]
+        if not returns or returns.lower() in ("trigger", "opaque"):
+            return
+        if self._first_time(m, "trigger_function", str(ref), eff.line):
+            self._refuse(
+                "trigger_function",
+                m,
+                file,
+                eff,
+                f"{m.id} makes a trigger at line {eff.line} run {ref}, which returns "
+                f"{returns} (made by {entry[1]}): a trigger's function must return trigger, "
+                "and PostgreSQL refuses (42P17)",
+                f"make {ref.name} RETURNS trigger (and RETURN NEW, OLD or NULL)",
+            )
 
     def _replaced_function(self, m: Migration, file: str, eff: F.Effect, dynamic: bool) -> None:
         """``CREATE OR REPLACE FUNCTION`` of a function that stands may not change

@@ -24,7 +24,7 @@ def create_trigger(script: Script, fields: dict, ctx: Ctx) -> None:
     builtin = len(names) == 1 and names[0] in builtin_functions()
     func = None if builtin else routine_ref(script, names, FUNCTION, "")
     location = ctx.src.find(func.name) if func else None
-    script.emit(REQUIRE, func, location, ctx)
+    script.emit(REQUIRE, func, location, ctx, trigger_function=True)
     if fields.get("constrrel"):
         other = fields["constrrel"]
         script.emit(REQUIRE, script.range_var(other), other.get("location"), ctx)
