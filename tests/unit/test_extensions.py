@@ -430,3 +430,24 @@ def test_a_dropped_extension_explains_nothing_after(write_migrations, analysis_o
 
     assert ("002", "unknown_origin", "warning") in found
     assert ("004", "missing_prerequisite", "error") in found
+
+
+def test_an_unknown_extensions_objects_are_not_called_missing_in_a_down(tmp_path: Path) -> None:
+    """pg_cron is not among the extensions migtui knows: what its schema
+    holds may be there, in a down section as in an up one."""
+    from migtui.core.graph import analyze_dir
+
+    (tmp_path / "001_cron.sql").write_text(
+        "-- migrate:up\nCREATE EXTENSION IF NOT EXISTS pg_cron;\n"
+        "-- migrate:down\nDROP EXTENSION pg_cron;\n"
+    )
+    (tmp_path / "002_job.sql").write_text(
+        "-- migrate:up\nSELECT cron.schedule('x', '* * * * *', 'SELECT 1');\n"
+        "-- migrate:down\nSELECT cron.unschedule('x');\n"
+    )
+    problems = analyze_dir(tmp_path).problems
+    assert [(p.kind, str(p.severity), p.section) for p in problems] == [
+        ("unknown_origin", "warning", "up"),
+        ("unknown_origin", "warning", "down"),
+    ]
+    assert "pg_cron" in problems[1].message

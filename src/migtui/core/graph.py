@@ -4022,6 +4022,20 @@ class _Walker:
                 eff.line,
                 section=kind,
             )
+        elif self.unknown_extensions and ref.kind not in (EXTENSION, SCHEMA):
+            ext_version, ext_name = self.unknown_extensions[-1]
+            return Problem(
+                "unknown_origin",
+                WARNING,
+                f"{message}, unless extension {ext_name} (created by {ext_version}) made it: "
+                "migtui does not know its objects",
+                f'if {ext_name} provides it, declare it with assume = ["{name}"]',
+                m.id,
+                name,
+                file,
+                eff.line,
+                section=kind,
+            )
         elif kind == "down":
             hint = f"undo exactly what the up section of {m.id} made, under the same kind and name"
         else:
