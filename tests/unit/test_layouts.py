@@ -977,6 +977,13 @@ def test_project_root_given_instead_of_its_migration_folder_is_pointed_out(
     shutil.copytree(FIXTURES / "native", tmp_path / "db" / "migrations")
     with pytest.raises(LayoutError, match=r"did you mean .*db/migrations"):
         load(tmp_path)
+    # a layout forced on the project's root finds nothing there, and says where to look
+    with pytest.raises(
+        LayoutError, match=r"no goose migrations here .*did you mean .*db/migrations"
+    ):
+        load(tmp_path, layout="goose")
+    (tmp_path / "new").mkdir()
+    assert load(tmp_path / "new", layout="goose").migrations == ()  # a new project: fine
 
 
 def test_forced_layout_that_does_not_match_names_what_the_folder_looks_like() -> None:

@@ -345,6 +345,11 @@ def _refuse_forced_mismatch(root: Path, layout: str) -> None:
             f"{root}: no {layout} migrations here ({_LAYOUT_SHAPES[layout]}); "
             f"the folder looks like {found}"
         )
+    if found is None and (nested := _nested_migration_folder(root)) is not None:
+        raise LayoutError(
+            f"{root}: no {layout} migrations here ({_LAYOUT_SHAPES[layout]}); "
+            f"did you mean {nested}?"
+        )
 
 
 _READERS = {m.LAYOUT: m.read for m in MODULES}
