@@ -159,6 +159,71 @@ CASES = {
         ],
         None,
     ),
+    "a primary key dropped and added again in a down": (
+        [
+            ("CREATE TABLE ci (a text PRIMARY KEY, b text);", "DROP TABLE ci;"),
+            (
+                "SELECT 1;",
+                "ALTER TABLE ci DROP CONSTRAINT ci_pkey;\n"
+                "ALTER TABLE ci ADD CONSTRAINT ci_pkey PRIMARY KEY (a);",
+            ),
+            ("SELECT 1;", "SELECT 1;"),
+        ],
+        None,
+    ),
+    "a view rebuilt without the column a down then drops": (
+        [
+            ("CREATE TABLE t (a int, c int);", "DROP VIEW IF EXISTS v;\nDROP TABLE t;"),
+            (
+                "CREATE VIEW v AS SELECT a, c FROM t;",
+                "DROP VIEW v;\nCREATE VIEW v AS SELECT a FROM t;\nALTER TABLE t DROP COLUMN c;",
+            ),
+            ("SELECT 1;", "SELECT 1;"),
+        ],
+        None,
+    ),
+    "a view rebuilt with the column a down then drops": (
+        [
+            ("CREATE TABLE t (a int, c int);", "DROP VIEW IF EXISTS v;\nDROP TABLE t;"),
+            (
+                "CREATE VIEW v AS SELECT a, c FROM t;",
+                "CREATE OR REPLACE VIEW v AS SELECT a, c, 1 AS d FROM t;\n"
+                "ALTER TABLE t DROP COLUMN c;",
+            ),
+            ("SELECT 1;", "SELECT 1;"),
+        ],
+        ("002", 2),
+    ),
+    "a foreign key made again on a new table": (
+        [
+            (
+                "CREATE TABLE p (id int PRIMARY KEY);\n"
+                "CREATE TABLE c (pid int, CONSTRAINT c_fk FOREIGN KEY (pid) REFERENCES p (id));",
+                "DROP TABLE c;\nDROP TABLE p;",
+            ),
+            (
+                "SELECT 1;",
+                "ALTER TABLE c DROP CONSTRAINT c_fk;\nALTER TABLE c RENAME TO tmp_c;\n"
+                "ALTER TABLE p RENAME TO tmp_p;\nCREATE TABLE p (id int PRIMARY KEY);\n"
+                "CREATE TABLE c (pid int, CONSTRAINT c_fk FOREIGN KEY (pid) REFERENCES p (id));\n"
+                "DROP TABLE tmp_p;\nDROP TABLE tmp_c;",
+            ),
+            ("SELECT 1;", "SELECT 1;"),
+        ],
+        None,
+    ),
+    "a foreign key a down adds, holding the table it then drops": (
+        [
+            ("CREATE TABLE p (id int PRIMARY KEY);\nCREATE TABLE c (pid int);", "DROP TABLE c;"),
+            (
+                "SELECT 1;",
+                "ALTER TABLE c ADD CONSTRAINT c_fk FOREIGN KEY (pid) REFERENCES p (id);\n"
+                "DROP TABLE p;",
+            ),
+            ("SELECT 1;", "SELECT 1;"),
+        ],
+        ("002", 2),
+    ),
     "a later down dropping and making again": (
         [
             ("CREATE TABLE t (a int);\nCREATE INDEX i ON t (a);", "DROP INDEX i;\nDROP TABLE t;"),

@@ -71,3 +71,20 @@ def test_apply_runs_the_split_migrations_as_their_tool_would(tmp_path, pg_dsn):
         assert conn.execute("SELECT count(*) FROM migtui.applied WHERE NOT dirty").fetchone() == (
             3,
         )
+
+
+def test_savepoints_work_inside_the_migrations_own_transaction(tmp_path, pg_dsn):
+    # knex and other tools send them for nested transactions: they end none
+    (tmp_path / "0001_rows.sql").write_text(
+        "-- migrate:up\nCREATE TABLE rows (n int);\nSAVEPOINT before_two;\n"
+        "INSERT INTO rows VALUES (2);\nROLLBACK TO SAVEPOINT before_two;\n"
+        "INSERT INTO rows VALUES (1);\nRELEASE SAVEPOINT before_two;\n"
+        "-- migrate:down\nDROP TABLE rows;\n"
+    )
+    analysis = analyze_dir(tmp_path)
+    assert analysis.problems == ()
+    assert analysis.get("0001").transactional
+    result = Runner(pg_dsn, analysis, options=RunOptions(), emit=lambda e: None).apply()
+    assert result.outcome == "done", result.message
+    with psycopg.connect(pg_dsn) as conn:
+        assert conn.execute("SELECT n FROM rows").fetchall() == [(1,)]

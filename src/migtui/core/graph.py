@@ -391,6 +391,30 @@ class _Overlay:
         #: (table, column) -> what was made here using that column (an index,
         #: a key): dropping the column drops them
         self.on_column: dict = defaultdict(list)
+        #: keys of objects made here again, or replaced: what their old
+        #: definition used, they no longer hold; what the new one uses, they
+        #: hold (target key -> [dependent])
+        self.remade: set = set()
+        self.new_dependents: dict = defaultdict(list)
+        self.uses: dict = {}  # key -> what its definition made here depends on
+
+    def held_anew(self, ref: ObjectRef) -> list[ObjectRef]:
+        """What was made here again, or replaced, and depends on ``ref`` by
+        its new definition, and stands."""
+        found = [
+            d
+            for target, d in self.new_dependents.get(ref.key, ())
+            if (ref.matches(target) or target.matches(ref))
+            and d.key != ref.key
+            and not (ref.qualified and d.table == ref.qualified)  # goes with it
+            and self.alive(d)
+        ]
+        return list(dict.fromkeys(found))
+
+    def holds(self, ref: ObjectRef) -> bool:
+        """Whether ``ref`` exists now and still holds what the state says it
+        depends on (not made again here with another definition)."""
+        return ref.key not in self.remade and self.alive(ref)
 
     def rename(self, old: ObjectRef, new: ObjectRef) -> None:
         """``old`` is called ``new`` from here on: what lives on it stays."""
@@ -3621,8 +3645,9 @@ class _Walker:
                     continue  # refused: nothing is dropped
             if eff.action == F.DROP and not (eff.guarded or eff.handled):
                 holding = self._holding(
-                    state.as_known(ref), state.alive, state.retyped, state.redefined
+                    state.as_known(ref), state.holds, state.retyped, state.redefined
                 )
+                holding += [d for d in state.held_anew(ref) if d not in holding]
                 holding = _not_dropped_with(holding, eff, facts)
                 if holding and not eff.cascade and exists(ref, eff):
                     self._refused_drop(m, section.file, kind, eff, holding, dynamic)
@@ -3665,7 +3690,8 @@ class _Walker:
         gone_by: dict = defaultdict(list)
         tables_gone_by: dict[str, str] = {}
         # an up section known to fail: the history is never wholly applied,
-        # so what a whole rollback would miss is not to be said
+        # so what a whole rollback would miss is not to be said (what a drop
+        # would leave holding still is)
         failed = any(p.blocks_apply for p in self.problems)
         for m in reversed(migrations):
             facts = self.section_facts.get((m.id, "down"))
@@ -3707,8 +3733,9 @@ class _Walker:
                     state.redefined.add(ref.key)
                 elif eff.action == F.DROP:
                     holding = self._holding(
-                        state.as_known(ref), state.alive, state.retyped, state.redefined
+                        state.as_known(ref), state.holds, state.retyped, state.redefined
                     )
+                    holding += [d for d in state.held_anew(ref) if d not in holding]
                     holding = _not_dropped_with(holding, eff, facts)
                     quiet = eff.cascade or eff.guarded or eff.handled
                     if holding and not quiet and (m.id, eff.line) not in reported:
@@ -3819,6 +3846,22 @@ class _Walker:
         columns of a view (or a query's table) as its query names them. A
         column made anew holds no type the one of its name held."""
         ref = eff.ref
+        if state.known(ref) is False or (
+            ref.kind in (VIEW, MATVIEW, CONSTRAINT) and state.alive(ref)
+        ):
+            state.remade.add(ref.key)  # dropped and made again, or replaced
+        # what it depends on by this definition, it holds (and no longer
+        # what an earlier definition made here used)
+        for target in state.uses.pop(ref.key, ()):
+            held = state.new_dependents.get(target.key, [])
+            held[:] = [(t, d) for t, d in held if d.key != ref.key]
+        targets = list(eff.depends)
+        if eff.target:  # a foreign key holds the table it references
+            schema, _, name = eff.target.rpartition(".")
+            targets.append(ObjectRef(TABLE, schema or None, name))
+        for target in targets:
+            state.new_dependents[target.key].append((target, ref))
+        state.uses[ref.key] = targets
         state.make(ref, eff.parent)
         owner = ref.table or eff.parent
         for column in eff.columns if owner else ():
@@ -3846,6 +3889,12 @@ class _Walker:
         if ref.kind == COLUMN and ref.table:
             for other in state.on_column.pop((ref.table, ref.name), ()):
                 state.drop(other)
+        if ref.kind == CONSTRAINT and known.schema is not None:
+            # a key's or exclusion's index goes with it
+            backing = ObjectRef(INDEX, known.schema, known.name)
+            entry = self.live.find(backing)
+            if entry is not None and entry[2] == known.table or state.known(backing):
+                state.drop(backing)
         if ref.kind == EXTENSION:
             for other in self.extension_members.get(ref.name, ()):
                 state.drop(other)

@@ -496,8 +496,8 @@ def _statements(
         body = body_bytes.decode("utf-8", errors="replace")
         category = p.category
         node = next(iter(p.tree)) if p.tree else None
-        if node == "TransactionStmt":
-            category = "transaction"
+        if node == "TransactionStmt" and p.tree[node].get("kind") not in _SAVEPOINT_KINDS:
+            category = "transaction"  # (a savepoint works inside the migration's own)
         statements.append(
             Statement(
                 text=body,
@@ -514,6 +514,12 @@ def _statements(
             )
         )
     return statements
+
+
+#: Transaction statements that work inside a transaction and end none.
+_SAVEPOINT_KINDS = frozenset(
+    {"TRANS_STMT_SAVEPOINT", "TRANS_STMT_RELEASE", "TRANS_STMT_ROLLBACK_TO"}
+)
 
 
 def _no_transaction(tree: dict | None, body: str) -> bool:
