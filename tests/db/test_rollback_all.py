@@ -224,6 +224,14 @@ CASES = {
         ],
         ("002", 2),
     ),
+    "two downs adding the same column back": (
+        [
+            ("CREATE TABLE m (id int);", "DROP TABLE m;"),
+            ("SELECT 1;", "ALTER TABLE m ADD COLUMN x int;"),
+            ("SELECT 1;", "ALTER TABLE m ADD COLUMN x int;"),
+        ],
+        ("002", 1),
+    ),
     "a later down dropping and making again": (
         [
             ("CREATE TABLE t (a int);\nCREATE INDEX i ON t (a);", "DROP INDEX i;\nDROP TABLE t;"),

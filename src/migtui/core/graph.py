@@ -589,6 +589,9 @@ _EXAMPLES = {"bool": "true or false", "int4": "0", "int8": "0", "text": "'…'",
 
 #: Layouts whose tool runs each migration in a transaction unless the file says not to.
 #: The native layout is dbmate's format, and dbmate wraps a file in a transaction.
+#: The SQLSTATE of making what exists, where it is not 42P07 (a relation's).
+_EXISTS_STATE = {COLUMN: "42701", CONSTRAINT: "42710", TYPE: "42710"}
+
 #: The lock rule whose findings are warnings among the problems instead.
 TOOL_TRANSACTION_RULE = "concurrently-in-transaction"
 
@@ -3689,6 +3692,8 @@ class _Walker:
         #: and the tables it dropped, by qualified name (what lived on them went too)
         gone_by: dict = defaultdict(list)
         tables_gone_by: dict[str, str] = {}
+        #: what a later down made, by key: (its version, the line)
+        made_by: dict = {}
         # an up section known to fail: the history is never wholly applied,
         # so what a whole rollback would miss is not to be said (what a drop
         # would leave holding still is)
@@ -3718,7 +3723,34 @@ class _Walker:
                             )
                         )
                 if eff.action == F.PROVIDE:
+                    earlier = made_by.get(ref.key)
+                    if (
+                        earlier is not None
+                        and eff.strict
+                        and not (eff.guarded or eff.handled or failed or self.dynamic_before)
+                        and ref.kind in (COLUMN, CONSTRAINT, INDEX, TABLE, VIEW, TYPE)
+                        and state.known(ref) is True
+                        and state.alive(ref)
+                        and (m.id, eff.line) not in reported
+                    ):
+                        reported.add((m.id, eff.line))
+                        self.problems.append(
+                            _section_error(
+                                "already_exists",
+                                m,
+                                "down",
+                                section.file,
+                                eff,
+                                f"rolled back newest first (rollback --all), the down section of "
+                                f"{m.id} makes {ref} at line {eff.line}, which the down section "
+                                f"of {earlier[0]} made already (line {earlier[1]}): PostgreSQL "
+                                f"refuses ({_EXISTS_STATE.get(ref.kind, '42P07')})",
+                                "undo in each down exactly what its up did, and no more",
+                            )
+                        )
                     self._made(state, eff)
+                    if not (eff.guarded or eff.handled):
+                        made_by[ref.key] = (m.id, eff.line)
                     tables_gone_by.pop(ref.qualified, None)
                     if ref.kind == TABLE and eff.complete:
                         remade[ref.key] = m.id
