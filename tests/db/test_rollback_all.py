@@ -224,6 +224,17 @@ CASES = {
         ],
         ("002", 2),
     ),
+    "an index a down made again on another column": (
+        [
+            (
+                "CREATE TABLE t (a int);\nCREATE INDEX ix ON t (a);\nALTER TABLE t ADD COLUMN c int;",
+                "ALTER TABLE t DROP COLUMN c;\nDROP INDEX ix;\nDROP TABLE t;",
+            ),
+            ("DROP INDEX ix;", "CREATE INDEX ix ON t (a);"),
+            ("CREATE INDEX ix ON t (c);", "DROP INDEX ix;"),
+        ],
+        None,
+    ),
     "two downs adding the same column back": (
         [
             ("CREATE TABLE m (id int);", "DROP TABLE m;"),

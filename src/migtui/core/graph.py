@@ -3917,7 +3917,8 @@ class _Walker:
         known = state.as_known(ref)
         if ref.kind == COLUMN and known.table:
             for other in self.live.on_column(known.table, known.name):
-                state.drop(other)
+                if state.known(other) is not True:  # (one made here again has its own columns)
+                    state.drop(other)
         if ref.kind == COLUMN and ref.table:
             for other in state.on_column.pop((ref.table, ref.name), ()):
                 state.drop(other)
