@@ -10,6 +10,7 @@ import psycopg
 from click.testing import CliRunner
 
 from migtui.cli import main
+from migtui.config import redact_dsn
 from migtui.core.graph import analyze_dir
 from migtui.db.rehearse import drop_copy, fingerprint, make_copy, rehearse
 from migtui.db.runner import Runner, RunOptions
@@ -123,6 +124,9 @@ def test_a_copy_of_the_target_runs_only_what_is_pending_and_leaves_the_target_al
     )
     assert "ACCESS EXCLUSIVE public.t" in text.output and "rewrote public.t" in text.output
     assert "left behind by the down: relation public.b" in text.output
+    # the header names the server the copy was made on, not the embedded one
+    assert "embedded PostgreSQL" not in text.output
+    assert redact_dsn(pg_admin_dsn) in text.output
     assert text.exit_code == 1
 
 

@@ -57,7 +57,7 @@ def rehearse_command(directory, layout, dsn, empty, no_reverse, server, fmt) -> 
     target is only read. Exit status: 0 when every step applied and every down
     undid its up, 1 otherwise, 2 when the copy could not be made.
     """
-    from migtui.config import resolve_dsn
+    from migtui.config import redact_dsn, resolve_dsn
     from migtui.db.rehearse import RehearsalError, drop_copy, make_copy, rehearse
 
     config = config_or_fail()
@@ -65,10 +65,11 @@ def rehearse_command(directory, layout, dsn, empty, no_reverse, server, fmt) -> 
     if target is not None:
         read_target_catalog(target)  # one clear line if the target cannot be reached
     say = _Say(fmt)
-    say.progress("making the copy on the embedded PostgreSQL")
+    say.progress(
+        f"making the copy on {redact_dsn(server) if server else 'the embedded PostgreSQL'}"
+    )
     import psycopg
 
-    from migtui.config import redact_dsn
     from migtui.db.embedded import EmbeddedError
 
     try:
@@ -123,7 +124,7 @@ class _Say:
         out = self.out
         out.print(
             f"[bold]Rehearsal[/] on a copy of {escape(rehearsal.source)} "
-            f"[dim](made in {rehearsal.copy_seconds:.1f} s on the embedded PostgreSQL)[/]"
+            f"[dim](made in {rehearsal.copy_seconds:.1f} s on {escape(rehearsal.made_on)})[/]"
         )
         for line in rehearsal.not_copied:
             out.print(f"  [yellow]not copied:[/] {escape(line)}")

@@ -206,6 +206,9 @@ class Rehearsal:
     #: What was copied: "an empty database", or the target (its password hidden).
     source: str
     copy_seconds: float = 0.0
+    #: Where the copy was made: the embedded PostgreSQL, or the server given
+    #: with ``--on`` (its password hidden).
+    made_on: str = "the embedded PostgreSQL"
     #: Lines of the copy PostgreSQL refused (an extension the embedded server lacks…).
     not_copied: list[str] = field(default_factory=list)
     steps: list[StepRehearsal] = field(default_factory=list)
@@ -230,6 +233,7 @@ class Rehearsal:
         return {
             "source": self.source,
             "copy_seconds": round(self.copy_seconds, 3),
+            "made_on": self.made_on,
             "not_copied": self.not_copied,
             "steps": [s.to_json() for s in self.steps],
             "summary": {
@@ -258,6 +262,8 @@ def make_copy(
     from migtui.db import embedded
 
     rehearsal = Rehearsal("an empty database" if target is None else redact_dsn(target))
+    if server is not None:
+        rehearsal.made_on = redact_dsn(server)
     started = time.perf_counter()
     name = f"migtui_rehearsal_{uuid.uuid4().hex[:8]}"
     if server is None:
