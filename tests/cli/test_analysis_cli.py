@@ -111,6 +111,14 @@ def test_check_with_no_folder_anywhere_says_what_to_pass(tmp_path: Path) -> None
 # -- check --format json ---------------------------------------------------------------------
 
 
+def test_check_counts_one_migration_in_the_singular(tmp_path: Path) -> None:
+    (tmp_path / "0001_a.sql").write_text("-- migrate:up\nCREATE TABLE t(id int);\n")
+    result = migtui("check", "--dir", tmp_path)
+    assert "native layout, 1 migration\n" in result.output
+    assert "0 errors, 0 warnings in 1 migration " in result.output
+    assert result.exit_code == 0
+
+
 def test_check_json_shape() -> None:
     code, data = check_json("--dir", MISSING)
 

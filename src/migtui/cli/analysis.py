@@ -264,6 +264,10 @@ def _migrations_table(rows: tuple[CheckRow, ...], width: int) -> list[list[Segme
     return lines
 
 
+def _migrations(n: int) -> str:
+    return f"{n} migration{'s' * (n != 1)}"
+
+
 def check_lines(
     report: CheckReport, elapsed: float | None = None, width: int = 80
 ) -> list[list[Segment]]:
@@ -273,7 +277,7 @@ def check_lines(
         [
             (report.root, "bold"),
             ("  ", ""),
-            (f"{report.layout} layout, {report.migrations} migrations{live}", "dim"),
+            (f"{report.layout} layout, {_migrations(report.migrations)}{live}", "dim"),
         ]
     ]
     lines += _migrations_table(report.rows, width)
@@ -307,7 +311,7 @@ def check_lines(
     errors, warnings = report.errors, report.warnings
     summary = (
         f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)} "
-        f"in {report.migrations} migrations"
+        f"in {_migrations(report.migrations)}"
     )
     if report.hints:
         summary += f" · {len(report.hints)} lock hint{'s' * (len(report.hints) != 1)}"
