@@ -1,7 +1,7 @@
 """A statement that works on one kind of relation, given another: a policy,
 row-level security or a new column on a view, an index on a view, REFRESH of
 a plain view, ALTER VIEW of a table, a row trigger on a view, an INSTEAD OF
-trigger on a table. PostgreSQL refuses each (42809); check must say so
+trigger on a table, COMMENT ON VIEW of a table, ALTER SEQUENCE of a table. PostgreSQL refuses each (42809); check must say so
 exactly where the server refuses, and nothing of the forms it runs."""
 
 from __future__ import annotations
@@ -42,6 +42,25 @@ CASES = {
     ),
     "a view made a table's name, then indexed": (
         "DROP VIEW v;\nALTER TABLE t RENAME TO v;\nCREATE INDEX i ON v (x);\n",
+        None,
+    ),
+    "COMMENT ON VIEW of a table": ("COMMENT ON VIEW t IS 'rows';\n", 1),
+    "COMMENT ON TABLE of a view, schema-qualified": (
+        "SELECT 1;\nCOMMENT ON TABLE public.v IS 'x';\n",
+        2,
+    ),
+    "COMMENT ON MATERIALIZED VIEW of a view": ("COMMENT ON MATERIALIZED VIEW v IS 'x';\n", 1),
+    "ALTER SEQUENCE of a table": ("ALTER SEQUENCE t RESTART;\n", 1),
+    "the comments and sequences that run": (
+        "CREATE TABLE s (a int GENERATED ALWAYS AS IDENTITY, b serial PRIMARY KEY);\n"
+        "CREATE TABLE p (a int) PARTITION BY LIST (a);\n"
+        "CREATE TABLE p1 PARTITION OF p FOR VALUES IN (1);\n"
+        "CREATE INDEX pi ON p (a);\n"
+        "COMMENT ON TABLE t IS 'a';\nCOMMENT ON VIEW v IS 'b';\n"
+        "COMMENT ON MATERIALIZED VIEW mv IS 'c';\nCOMMENT ON TABLE p IS 'd';\n"
+        "COMMENT ON TABLE p1 IS 'e';\nCOMMENT ON INDEX pi IS 'f';\nCOMMENT ON INDEX s_pkey IS 'g';\n"
+        "COMMENT ON SEQUENCE s_a_seq IS 'h';\nALTER SEQUENCE s_b_seq RESTART;\n"
+        "ALTER SEQUENCE s_a_seq RESTART;\nALTER SEQUENCE IF EXISTS nosuch RESTART;\n",
         None,
     ),
     # the forms that run

@@ -73,6 +73,13 @@ CASES = {
         "CREATE TABLE p(a int) PARTITION BY LIST(a); CREATE TABLE p1(a int); ALTER TABLE p ATTACH PARTITION p1 FOR VALUES IN (1);",
         "ALTER TABLE p ADD COLUMN q int; SELECT q FROM p1;",
     ),
+    "an upgrade path skipped on a new database, then the table made (Medusa's tax module)": (
+        "CREATE TABLE other (id int);",
+        "DO $$ BEGIN IF EXISTS (SELECT 1 FROM information_schema.columns WHERE table_name = 'tax_rate'"
+        " AND column_name = 'region_id') THEN ALTER TABLE tax_rate ALTER COLUMN region_id DROP NOT NULL;"
+        " END IF; END $$; ALTER TABLE IF EXISTS tax_rate ADD COLUMN IF NOT EXISTS tax_region_id text"
+        " NOT NULL; CREATE TABLE IF NOT EXISTS tax_rate (id text PRIMARY KEY, tax_region_id text);",
+    ),
     "River's rename under an existence test, then its own table made again": (
         "CREATE TABLE t(id int);",
         "DO $$ BEGIN IF to_regclass('river_migration') IS NOT NULL THEN "

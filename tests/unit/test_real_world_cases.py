@@ -667,3 +667,40 @@ def test_an_enum_value_used_in_the_transaction_that_added_it_is_said(tmp_path):
         (p.migration, p.line) for p in analyze_dir(tmp_path).problems if p.kind == "new_enum_value"
     ]
     assert said == [("0002", 5)]
+
+
+#: Medusa's tax module: an upgrade path for databases an older release made,
+#: then the table made for new ones
+_UPGRADE_THEN_MAKE = """DO $$ BEGIN
+  IF EXISTS (SELECT 1 FROM information_schema.columns
+             WHERE table_name = 'tax_rate' AND column_name = 'region_id') THEN
+    ALTER TABLE "tax_rate" ALTER COLUMN "region_id" DROP NOT NULL;
+  END IF;
+END $$;
+ALTER TABLE IF EXISTS "tax_rate" ADD COLUMN IF NOT EXISTS "tax_region_id" text not null;
+CREATE TABLE IF NOT EXISTS "tax_rate" ("id" text primary key, "tax_region_id" text not null);
+"""
+
+
+def test_an_upgrade_path_before_the_table_is_made_says_nothing(tmp_path):
+    """Under an existence test, or ALTER TABLE IF EXISTS, a table the migration
+    makes below is skipped on every database this folder built: no warning that
+    the step may do nothing, nor that the table has rows."""
+    write(tmp_path, {"0001_tax.sql": "-- migrate:up\n" + _UPGRADE_THEN_MAKE})
+    assert problems(tmp_path) == []
+
+
+def test_the_same_steps_on_a_table_made_before_are_still_judged(tmp_path):
+    write(
+        tmp_path,
+        {
+            "0001_old.sql": "-- migrate:up\nCREATE TABLE tax_rate (id text, region_id text NOT NULL);\n",
+            "0002_tax.sql": "-- migrate:up\n" + _UPGRADE_THEN_MAKE,
+        },
+    )
+    assert problems(tmp_path) == [("required_column", "warning", 8, "up")]
+
+
+def test_a_guarded_step_on_a_table_nothing_makes_is_still_a_warning(tmp_path):
+    write(tmp_path, {"0001_tax.sql": "-- migrate:up\n" + _UPGRADE_THEN_MAKE.rsplit("CREATE", 1)[0]})
+    assert ("guarded_requirement", "warning", 5, "up") in problems(tmp_path)

@@ -1121,6 +1121,8 @@ class _Walker:
         foreign_keys: list[F.Effect] = []  # checked once their statement is done
         numbered: dict = {}  # (statement, name) -> a key's name the server numbered
         skipped = 0  # effects of a CREATE TABLE … IF NOT EXISTS that does nothing
+        # (relation, statement) of ALTER … IF EXISTS that finds nothing to alter
+        skipped_alters: set[tuple] = set()
         # from the first SQL built at run time on, any table may have other columns
         dynamic_from = min(facts.dynamic_lines, default=None)
         for eff in facts.effects:
@@ -1256,6 +1258,13 @@ class _Walker:
                     foreign_keys.append(eff)
                     self._keep_foreign_key(eff)
             elif eff.action in (F.REQUIRE, F.ALTER):
+                if (
+                    eff.action == F.ALTER
+                    and eff.if_exists
+                    and not dynamic_here
+                    and self._surely_absent(ref)
+                ):
+                    skipped_alters.add((ref.key, eff.statement))
                 if eff.action == F.ALTER and ref.namespace == "routine" and ref.args is None:
                     self._unnamed_overload(m, file, eff, dynamic_here)
                 need(eff, ref)
@@ -1414,6 +1423,8 @@ class _Walker:
                     self.complete.add(eff.new.qualified)
         self._foreign_key_targets(m, file, foreign_keys)
         for finding in facts.findings:
+            if finding.refs and (finding.refs[0].key, finding.statement) in skipped_alters:
+                continue  # said of a statement that skips itself on this history
             self._finding(m, file, finding)
         if dynamic_here:
             self.unfilled.clear()
@@ -1788,6 +1799,8 @@ class _Walker:
         # under an existence test or an exception handler, a missing object
         # skips the work instead of failing it: said below, as a warning
         sure = not (eff.guarded or eff.handled)
+        if own_later is not None and eff.guarded:
+            return  # skipped where it is missing, and made below: an upgrade path
         if own_later is not None and sure:
             problem(
                 "missing_prerequisite",
@@ -3401,6 +3414,17 @@ class _Walker:
 
     def _alive(self, ref: ObjectRef) -> bool:
         return self.live.find(ref) is not None
+
+    def _surely_absent(self, ref: ObjectRef) -> bool:
+        """Nothing the walk knows of makes ``ref`` before this point: no migration,
+        no SQL built at run time or code migration, no platform, no outside source."""
+        return not (
+            self._alive(ref)
+            or self.dynamic_before
+            or self.loaded.code_migrations
+            or self.platform.has(ref)
+            or self._outside_source(ref) is not None
+        )
 
     def _cascaded(
         self,

@@ -6,7 +6,7 @@ knows each relation's kind and judges it."""
 
 from __future__ import annotations
 
-from migtui.core.model import FOREIGN_TABLE, MATVIEW, TABLE, VIEW
+from migtui.core.model import FOREIGN_TABLE, INDEX, MATVIEW, SEQUENCE, TABLE, VIEW
 
 #: ALTER TABLE actions PostgreSQL performs on a table (or a foreign table) only
 _TABLE_ACTIONS = frozenset(
@@ -36,6 +36,17 @@ _NAMED_KINDS = {"OBJECT_VIEW": VIEW, "OBJECT_MATVIEW": MATVIEW}
 
 _INSTEAD = 64  # a trigger's timing: INSTEAD OF
 
+#: COMMENT ON a relation names its kind, and PostgreSQL holds it to it
+#: (COMMENT ON TABLE of a view fails; ALTER TABLE of one does not)
+_COMMENTED_KINDS = {
+    "OBJECT_TABLE": TABLE,
+    "OBJECT_VIEW": VIEW,
+    "OBJECT_MATVIEW": MATVIEW,
+    "OBJECT_FOREIGN_TABLE": FOREIGN_TABLE,
+    "OBJECT_SEQUENCE": SEQUENCE,
+    "OBJECT_INDEX": INDEX,
+}
+
 
 def kind_needed(node: str, fields: dict) -> tuple[dict, frozenset[str], str] | None:
     """(the relation's RangeVar, the kinds of relation the statement works
@@ -51,6 +62,10 @@ def kind_needed(node: str, fields: dict) -> tuple[dict, frozenset[str], str] | N
         return _trigger(fields)
     if node == "AlterTableStmt":
         return _alter(fields)
+    if node == "AlterSeqStmt":
+        return fields.get("sequence") or {}, frozenset({SEQUENCE}), "alters (as a sequence)"
+    if node == "CommentStmt":
+        return _commented(fields)
     if node in ("RenameStmt", "AlterObjectSchemaStmt"):
         # (a column's rename is lenient: ALTER VIEW … RENAME COLUMN runs on a
         # materialized view)
@@ -91,3 +106,15 @@ def _alter(fields: dict) -> tuple[dict, frozenset[str], str] | None:
         first = next((words[a] for a in words if a in done), "alters a column of")
         return relation, frozenset({TABLE, FOREIGN_TABLE}), first
     return None
+
+
+def _commented(fields: dict) -> tuple[dict, frozenset[str], str] | None:
+    kind = _COMMENTED_KINDS.get(fields.get("objtype") or "")
+    items = ((fields.get("object") or {}).get("List") or {}).get("items") or ()
+    names = [(item.get("String") or {}).get("sval") for item in items]
+    if kind is None or not names or not all(names):
+        return None
+    relation = {"relname": names[-1]}
+    if len(names) > 1:
+        relation["schemaname"] = names[-2]
+    return relation, frozenset({kind}), f"comments on (as a {kind})"
