@@ -1,5 +1,5 @@
 """``INSERT … ON CONFLICT (columns)`` needs a unique index or key of exactly
-those columns, or PostgreSQL refuses the statement (42P10). Check says so
+those columns (or expressions), or PostgreSQL refuses the statement (42P10). Check says so
 exactly when the server refuses; each case runs on both."""
 
 from __future__ import annotations
@@ -32,7 +32,35 @@ CASES = {
         "INSERT INTO usage (user_id, day) VALUES (1, now()) ON CONFLICT (user_id, day) DO NOTHING;\n",
         2,
     ),
+    "an expression index, another expression named": (
+        "CREATE TABLE people (email text, n int);\n"
+        "CREATE UNIQUE INDEX people_email ON people (lower(email));\n"
+        "INSERT INTO people VALUES ('a') ON CONFLICT (upper(email)) DO NOTHING;\n",
+        3,
+    ),
+    "an expression index, its column named bare": (
+        "CREATE TABLE people (email text);\n"
+        "CREATE UNIQUE INDEX people_email ON people (lower(email));\n"
+        "INSERT INTO people VALUES ('a') ON CONFLICT (email) DO NOTHING;\n",
+        3,
+    ),
     # the ones that run
+    "an expression index, its expressions named, in any order and spelling": (
+        "CREATE TABLE people (email text, n int, k int);\n"
+        "CREATE UNIQUE INDEX people_email ON people (lower(email));\n"
+        "CREATE UNIQUE INDEX people_pair ON people ((n::text), coalesce(email, ''), (k + 1));\n"
+        "INSERT INTO people VALUES ('a') ON CONFLICT ((LOWER(email))) DO NOTHING;\n"
+        "INSERT INTO people VALUES ('b') ON CONFLICT (coalesce(email, ''), ((k + 1)),\n"
+        "  CAST(n AS text)) DO NOTHING;\n",
+        None,
+    ),
+    "an expression index, its column renamed": (
+        "CREATE TABLE people (email text);\n"
+        "CREATE UNIQUE INDEX people_email ON people (lower(email));\n"
+        "ALTER TABLE people RENAME COLUMN email TO mail;\n"
+        "INSERT INTO people VALUES ('a') ON CONFLICT (lower(mail)) DO NOTHING;\n",
+        None,
+    ),
     "a key of the same columns, in another order": (
         "INSERT INTO pairs VALUES (1, 2) ON CONFLICT (a, b) DO NOTHING;\n",
         None,

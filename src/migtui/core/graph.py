@@ -3022,18 +3022,23 @@ class _Walker:
         keys = [cols for cols, _ in self.keys.get(table, {}).values()]
         if any("?" in cols for cols in keys) or frozenset(columns) in keys:
             return
-        if any(self.live.find(eff.ref.column(name)) is None for name in columns):
+        if any(
+            self.live.find(eff.ref.column(name)) is None
+            for name in columns
+            if not name.startswith("(")
+        ):
             return  # a column it names is missing: that is the error to say
         if not self._first_time(m, "conflict_target", f"{eff.ref} {columns}", eff.line):
             return
         listed = ", ".join(columns)
+        those = "columns" if all(c[0] != "(" for c in columns) else "columns and expressions"
         self._refuse(
             "conflict_target",
             m,
             file,
             eff,
             f"{m.id} inserts into {eff.ref} at line {eff.line} ON CONFLICT ({listed}), but no "
-            f"unique index or key of {table} has exactly those columns: PostgreSQL refuses "
+            f"unique index or key of {table} has exactly those {those}: PostgreSQL refuses "
             "(42P10)",
             f"add a unique index on {table} ({listed}) first, or name the columns of one it has",
         )
@@ -3150,8 +3155,14 @@ class _Walker:
                     for k, v in self.keys.pop(old.qualified).items()
                 }
         if old.kind == COLUMN and old.table in self.keys:
+            # (an expression's columns are not followed: its key is no longer known)
             self.keys[old.table] = {
-                k: (frozenset(new.name if c == old.name else c for c in cols), primary)
+                k: (
+                    frozenset(
+                        new.name if c == old.name else "?" if c.startswith("(") else c for c in cols
+                    ),
+                    primary,
+                )
                 for k, (cols, primary) in self.keys[old.table].items()
             }
         elif old.kind in (CONSTRAINT, INDEX):

@@ -14,7 +14,15 @@ from migtui.core.facts import PROVIDE, RENAME, REQUIRE
 from migtui.core.model import CONSTRAINT, EXTENSION, INDEX, ObjectRef
 from migtui.core.objects.immutable import immutable_needs
 from migtui.core.objects.queries import read
-from migtui.core.objects.script import Ctx, Script, calls_in, node, nodes_of, strings
+from migtui.core.objects.script import (
+    Ctx,
+    Script,
+    calls_in,
+    index_key,
+    node,
+    nodes_of,
+    strings,
+)
 from migtui.core.sqlnames import (
     EXTENSION_OPCLASSES,
     choose_name,
@@ -330,8 +338,10 @@ def create_index(script: Script, fields: dict, ctx: Ctx) -> None:
             used += sorted(_columns_in(e["expr"]))
     if fields.get("whereClause"):
         used += sorted(_columns_in(fields["whereClause"]))
-    plain = all(e.get("name") and not e.get("expr") for e in elements)
-    usable = fields.get("unique") and plain and not fields.get("whereClause")
+    # its elements as ON CONFLICT names them (an expression not followed: no key)
+    key = tuple(index_key(e) for e in elements)
+    if not fields.get("unique") or fields.get("whereClause") or None in key:
+        key = None
     calls, casts = immutable_needs(*(e.get("expr") for e in elements), fields.get("whereClause"))
     # the columns indexed as they are, whose types must have a default operator class
     bare = tuple(e["name"] for e in elements if e.get("name") and not e.get("opclass"))
@@ -344,7 +354,7 @@ def create_index(script: Script, fields: dict, ctx: Ctx) -> None:
         parent=table.qualified,
         columns=tuple(dict.fromkeys(used)),
         strict=strict,
-        key=tuple(e["name"] for e in elements) if usable else None,
+        key=key,
         calls=calls,
         casts=casts,
         uses=calls_in(*(e.get("expr") for e in elements), fields.get("whereClause")),

@@ -24,6 +24,7 @@ from migtui.core.objects.script import (
     Ctx,
     Script,
     const_string,
+    index_key,
     node,
     outside_subqueries,
     range_var_names,
@@ -223,10 +224,11 @@ class _Reader:
             self.script.emit(REQUIRE, named, infer.get("location"), self.ctx)
         elif kind == "InsertStmt" and table is not None and not infer.get("whereClause"):
             # ON CONFLICT (a, b): a unique index or key of exactly those columns
+            # (or of exactly those expressions: ON CONFLICT (lower(email)))
             elements = [e.get("IndexElem", {}) for e in infer.get("indexElems") or ()]
-            if elements and all(e.get("name") and not e.get("expr") for e in elements):
-                columns = tuple(dict.fromkeys(e["name"] for e in elements))
-                self.script.mark_need(table, self.ctx, arbiter=columns)
+            keys = tuple(dict.fromkeys(index_key(e) for e in elements))
+            if elements and None not in keys:
+                self.script.mark_need(table, self.ctx, arbiter=keys)
         if kind != "InsertStmt" or table is None or self.ctx.body or self.ctx.plpgsql:
             return
         select = fields.get("selectStmt")

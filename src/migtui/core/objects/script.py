@@ -656,6 +656,59 @@ def const_string(tree: dict | None) -> str | None:
     return None
 
 
+def index_key(element: dict) -> str | None:
+    """One element of a unique index or of an ``ON CONFLICT`` target, as the
+    server matches them: the column's name, or the expression written out in
+    parentheses (``(lower(email))``). None for an expression of a shape not
+    followed."""
+    if element.get("name"):
+        return element["name"]
+    text = _expression_text(element.get("expr"))
+    return None if text is None else f"({text})"
+
+
+def _expression_text(tree: dict | None) -> str | None:
+    """A plain rendering of the common expressions an index is made on: column
+    references, calls, casts, constants and operators. Two trees render alike
+    only when they are alike."""
+    kind, fields = node(tree or {})
+    if kind == "ColumnRef":
+        names = strings(fields.get("fields", ()))
+        return ".".join(names) if names and "*" not in names else None
+    if kind == "FuncCall":
+        if fields.get("agg_star") or fields.get("agg_distinct") or fields.get("over"):
+            return None
+        args = [_expression_text(a) for a in fields.get("args", ())]
+        if None in args:
+            return None
+        return f"{'.'.join(strings(fields.get('funcname', ())))}({', '.join(args)})"
+    if kind == "TypeCast":
+        arg = _expression_text(fields.get("arg"))
+        names = strings((fields.get("typeName") or {}).get("names", ()))
+        mods = (fields.get("typeName") or {}).get("typmods") or (fields.get("typeName") or {}).get(
+            "arrayBounds"
+        )
+        return None if arg is None or not names or mods else f"{arg}::{'.'.join(names)}"
+    if kind == "A_Const":
+        # (a zero, an empty string or false is left out of the tree: its default)
+        for key, default in (("sval", ""), ("ival", 0), ("fval", "0"), ("boolval", False)):
+            if key in fields:
+                value = fields[key]
+                value = value.get(key, default) if isinstance(value, dict) else value
+                return repr(value) if key == "sval" else str(value).lower()
+        return "NULL" if fields.get("isnull") else None
+    if kind == "A_Expr" and fields.get("kind") == "AEXPR_OP":
+        left, right = _expression_text(fields.get("lexpr")), _expression_text(fields.get("rexpr"))
+        operator = ".".join(strings(fields.get("name", ())))
+        if right is None or (fields.get("lexpr") and left is None):
+            return None
+        return f"({left} {operator} {right})" if left is not None else f"({operator} {right})"
+    if kind == "CoalesceExpr":
+        args = [_expression_text(a) for a in fields.get("args", ())]
+        return None if None in args else f"coalesce({', '.join(args)})"
+    return None
+
+
 def parse(text: str) -> list[dict] | None:
     """The raw statements of ``text`` (each ``{"stmt": …, "stmt_location": …}``),
     or None when the grammar refuses it."""
