@@ -704,3 +704,25 @@ def test_the_same_steps_on_a_table_made_before_are_still_judged(tmp_path):
 def test_a_guarded_step_on_a_table_nothing_makes_is_still_a_warning(tmp_path):
     write(tmp_path, {"0001_tax.sql": "-- migrate:up\n" + _UPGRADE_THEN_MAKE.rsplit("CREATE", 1)[0]})
     assert ("guarded_requirement", "warning", 5, "up") in problems(tmp_path)
+
+
+def test_supabase_finds_extensions_in_their_schema_without_naming_it(tmp_path):
+    """Supabase runs migrations with the search path "$user", public, extensions:
+    an extension made WITH SCHEMA extensions is called unqualified (seen on a
+    Supabase history using pg_trgm's similarity()), and a table still goes to public."""
+    root = write(
+        tmp_path,
+        {
+            "supabase/config.toml": "",
+            "supabase/migrations/20240101000001_a.sql": (
+                "create extension if not exists pg_trgm with schema extensions;\n"
+                "create table names (name text);\n"
+            ),
+            "supabase/migrations/20240101000002_b.sql": (
+                "select similarity('a', 'b');\n"
+                "create index on public.names using gin (name gin_trgm_ops);\n"
+                "select show_trgm(name) from public.names;\n"
+            ),
+        },
+    )
+    assert problems(root / "supabase" / "migrations") == []

@@ -77,6 +77,9 @@ def looks_like_supabase_without_config(root: Path, versioned: list[Path]) -> boo
 
 def read(root: Path) -> Read:
     read = Read()
+    # the platform's postgres role runs migrations with "$user", public,
+    # extensions: the extensions' objects are found without their schema
+    read.search_path = ("public", "extensions")
     hint = "name migrations TIMESTAMP_name.sql (supabase migration new name)"
     for path, match in named_files(root, _NAME, read, hint, LAYOUT):
         where = Where(root, path, match.group(1))
