@@ -39,6 +39,9 @@ DUPLICATE_COLUMN = "already_exists"
 #: A column declared two ways that cannot both hold (NULL and NOT NULL, a
 #: default and an identity …): an error (42601).
 CONFLICTING = "conflicting_constraint"
+#: A policy's clause its command cannot take: USING on an INSERT policy, WITH
+#: CHECK on a SELECT or DELETE one (42601).
+POLICY_CLAUSE = "policy_clause"
 #: A type no schema has, whatever the folder makes (``ALTER COLUMN … TYPE
 #: serial``): an error (42704), reported as ``missing_prerequisite``.
 MISSING_TYPE = "missing_prerequisite"

@@ -4,7 +4,7 @@ database) and needs what it runs."""
 from __future__ import annotations
 
 from migtui.core.builtins import builtin_functions
-from migtui.core.facts import ALTER, PROVIDE, REQUIRE
+from migtui.core.facts import ALTER, POLICY_CLAUSE, PROVIDE, REQUIRE
 from migtui.core.model import COLUMN, CONSTRAINT, FUNCTION, POLICY, RULE, TRIGGER, ObjectRef
 from migtui.core.objects.queries import read
 from migtui.core.objects.routines import routine_ref
@@ -77,6 +77,7 @@ def create_policy(script: Script, fields: dict, ctx: Ctx) -> None:
     rv = fields.get("table", {})
     table = script.range_var(rv)
     script.emit(REQUIRE, table, rv.get("location"), ctx)
+    _policy_clauses(script, fields, ctx)
     before = len(script.effects)
     read(script, fields.get("qual"), ctx)
     read(script, fields.get("with_check"), ctx)
@@ -89,6 +90,33 @@ def create_policy(script: Script, fields: dict, ctx: Ctx) -> None:
         policy = _on_table(POLICY, table, name)
         # CREATE POLICY has no OR REPLACE: one of the name on the table is refused
         script.emit(PROVIDE, policy, rv.get("location"), ctx, depends=held, strict=True)
+
+
+def _policy_clauses(script: Script, fields: dict, ctx: Ctx) -> None:
+    """An INSERT policy checks new rows only (WITH CHECK); a SELECT or DELETE
+    policy filters existing rows only (USING): PostgreSQL refuses the other
+    clause (42601)."""
+    command = (fields.get("cmd_name") or "all").lower()
+    if ctx.body:
+        return
+    if command == "insert" and fields.get("qual"):
+        clause, allowed = "USING", "WITH CHECK"
+    elif command in ("select", "delete") and fields.get("with_check"):
+        clause, allowed = "WITH CHECK", "USING"
+    else:
+        return
+    rv = fields.get("table") or {}
+    script.find(
+        POLICY_CLAUSE,
+        ctx.line(rv.get("location")),
+        f"policy {fields.get('policy_name', '')} FOR {command.upper()} has a {clause} "
+        f"clause, which {'an' if command == 'insert' else 'a'} {command.upper()} policy "
+        "cannot take: PostgreSQL refuses (42601)",
+        f"write the condition as {allowed} ({'new rows' if allowed == 'WITH CHECK' else 'rows'} "
+        f"it {'lets in' if allowed == 'WITH CHECK' else 'shows'})",
+        ctx,
+        sure=not (ctx.guarded or ctx.handled),
+    )
 
 
 def _policy_columns(
