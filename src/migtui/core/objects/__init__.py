@@ -110,6 +110,8 @@ READERS: dict[str, Reader] = {
     "TruncateStmt": tables.relations_needed,
     "LockStmt": tables.relations_needed,
     "CopyStmt": tables.copy,
+    "CreatePublicationStmt": tables.publication,
+    "AlterPublicationStmt": tables.publication,
     # indexes and constraints
     "IndexStmt": constraints.create_index,
     # routines

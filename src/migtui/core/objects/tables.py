@@ -793,6 +793,27 @@ def relations_needed(script: Script, fields: dict, ctx: Ctx) -> None:
         script.emit(REQUIRE, ref, rv.get("location"), ctx, truncated=together)
 
 
+def publication(script: Script, fields: dict, ctx: Ctx) -> None:
+    """CREATE PUBLICATION … FOR TABLE, ALTER PUBLICATION … ADD/SET/DROP TABLE:
+    every table listed must exist, with the columns its list names, and every
+    schema of TABLES IN SCHEMA. (The publication itself is not followed.)"""
+    for item in fields.get("pubobjects") or ():
+        spec = item.get("PublicationObjSpec") or {}
+        kind = spec.get("pubobjtype")
+        if kind == "PUBLICATIONOBJ_TABLE":
+            published = spec.get("pubtable") or {}
+            rv = published.get("relation") or {}
+            ref = script.range_var(rv)
+            script.emit(REQUIRE, ref, rv.get("location"), ctx)
+            columns = strings(published.get("columns") or ())
+            if columns and fields.get("action") != "AP_DropObjects":
+                script.need_columns(ref, columns, rv.get("location"), ctx)
+            if published.get("whereClause"):
+                read(script, published["whereClause"], ctx)
+        elif kind == "PUBLICATIONOBJ_TABLES_IN_SCHEMA" and spec.get("name"):
+            script.need_schema_named(spec["name"], spec.get("location"), ctx)
+
+
 def copy(script: Script, fields: dict, ctx: Ctx) -> None:
     rv = fields.get("relation")
     if rv:
