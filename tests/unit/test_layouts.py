@@ -1199,6 +1199,8 @@ def test_no_migration_is_skipped_in_silence(tmp_path: Path) -> None:
     assert mixed.layout == "golang-migrate"
     [problem] = [p for p in mixed.errors if p.kind == "mixed_layout"]
     assert problem.file == "0001_a.sql"
+    assert "named like a goose, native or sqlx migration" in problem.message
+    assert "read as golang-migrate, whose tool skips it" in problem.message
     assert build_apply_plan(mixed, []).refused
 
     # a link to nothing is an error, not a missing row

@@ -270,15 +270,23 @@ _OTHER_LAYOUTS = (
 )
 
 
-def _another_layouts(name: str, layout: str) -> bool:
-    return any(shape.match(name) and layout not in own for shape, own in _OTHER_LAYOUTS)
+def _another_layouts(name: str, layout: str) -> frozenset[str]:
+    """The layouts whose migrations are named as ``name`` is, when ``layout`` is
+    not one of them."""
+    for shape, own in _OTHER_LAYOUTS:
+        if shape.match(name) and layout not in own:
+            return own
+    return frozenset()
 
 
 def unrecognized(path: Path, root: Path, hint: str, layout: str = "") -> Problem:
-    if _another_layouts(path.name, layout):
+    others = _another_layouts(path.name, layout)
+    if others:
+        *rest, last = sorted(others)
+        named = f"{', '.join(rest)} or {last}" if rest else last
         message = (
-            f"{path.name} is named like a migration of another layout, but this folder is "
-            f"read as {layout or 'another layout'}: it would never run"
+            f"{path.name} is named like a {named} migration, but this folder is read as "
+            f"{layout or 'another layout'}, whose tool skips it: it would never run"
         )
         hint = f"{hint}; or move it to a folder of its own layout"
         return Where(root, path).problem("mixed_layout", message, hint)
