@@ -121,7 +121,7 @@ def _from_table(table: dict, path: Path) -> Config:
     return Config(
         source=path,
         dir=(path.parent / directory) if directory else None,
-        layout=table.get("layout"),
+        layout=_layout_named(table.get("layout")),
         dsn=table.get("dsn"),
         assume=tuple(assume),
         lock_timeout=durations["lock_timeout"] or "5s",
@@ -131,6 +131,12 @@ def _from_table(table: dict, path: Path) -> Config:
         lint_off=tuple(lint_off),
         extra={k: table[k] for k in unknown},
     )
+
+
+def _layout_named(name: str | None) -> str | None:
+    from migtui.core.folder import LAYOUT_ALIASES
+
+    return LAYOUT_ALIASES.get(name, name) if name else name
 
 
 _EXAMPLE = {

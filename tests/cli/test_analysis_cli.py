@@ -196,6 +196,19 @@ def test_pyproject_dir_is_relative_to_the_project(
     assert Path(data["root"]) == tmp_path / "db" / "chain"
 
 
+def test_dbmate_is_a_name_of_the_native_layout(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    (tmp_path / "0001_a.sql").write_text("-- migrate:up\nCREATE TABLE t(id int);\n")
+    result = migtui("check", "--dir", tmp_path, "--layout", "dbmate")
+    assert "native layout, 1 migration" in result.output and result.exit_code == 0
+
+    (tmp_path / "pyproject.toml").write_text('[tool.migtui]\ndir = "."\nlayout = "dbmate"\n')
+    monkeypatch.chdir(tmp_path)
+    code, data = check_json()
+    assert (code, data["layout"]) == (0, "native")
+
+
 def test_default_folder_is_sql_migrations(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     shutil.copytree(BUNDLED, tmp_path / "sql" / "migrations")
     monkeypatch.chdir(tmp_path)

@@ -36,10 +36,13 @@ def dir_option(func: F) -> F:
 
 
 def layout_option(func: F) -> F:
-    from migtui.core.folder import LAYOUT_NAMES as LAYOUTS
+    from migtui.core.folder import LAYOUT_ALIASES, LAYOUT_NAMES
 
     return click.option(
-        "--layout", type=click.Choice(LAYOUTS), help="Folder layout (detected when omitted)."
+        "--layout",
+        type=click.Choice(LAYOUT_NAMES + tuple(LAYOUT_ALIASES)),
+        callback=lambda _ctx, _param, value: LAYOUT_ALIASES.get(value, value),
+        help="Folder layout (detected when omitted; dbmate is native).",
     )(func)
 
 

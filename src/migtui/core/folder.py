@@ -38,6 +38,8 @@ LAYOUT_NAMES = (
     "pop",
     "node-pg-migrate",
 )
+#: Other names operators know a layout by: the native layout is dbmate's format.
+LAYOUT_ALIASES = {"dbmate": "native"}
 
 
 class LayoutError(ValueError):
