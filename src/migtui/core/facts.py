@@ -33,6 +33,8 @@ SYNTAX_ERROR = "syntax_error"
 #: A subquery where PostgreSQL allows none (a CHECK, a default, an index's
 #: expression …): an error (0A000).
 SUBQUERY = "subquery_not_allowed"
+#: A column default that reads a column (PostgreSQL refuses: 0A000).
+DEFAULT_COLUMN = "default_reads_column"
 #: One statement names a column twice (CREATE TABLE, a view's or a table's
 #: query): an error (42701), reported as ``already_exists``.
 DUPLICATE_COLUMN = "already_exists"

@@ -4429,7 +4429,9 @@ def _before(loaded: LoadResult, m: Migration) -> str:
 
 
 #: Findings that are the server's refusals, not review points.
-_ERROR_FINDINGS = frozenset({F.SYNTAX_ERROR, F.SUBQUERY, F.DUPLICATE_COLUMN, F.CONFLICTING})
+_ERROR_FINDINGS = frozenset(
+    {F.SYNTAX_ERROR, F.SUBQUERY, F.DEFAULT_COLUMN, F.DUPLICATE_COLUMN, F.CONFLICTING}
+)
 
 
 def _key_ref(key: tuple) -> ObjectRef:

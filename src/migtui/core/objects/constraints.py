@@ -205,6 +205,8 @@ def constraint(
         read(script, con.get("raw_expr"), ctx)
         where = "a column default" if contype == "CONSTR_DEFAULT" else "a generated column"
         script.no_subquery(con.get("raw_expr"), where, ctx)
+        if contype == "CONSTR_DEFAULT":
+            script.no_column_in_default(con.get("raw_expr"), ctx)
 
 
 def not_null(

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 
 from migtui.core.casts import builtin
 from migtui.core.facts import (
+    DEFAULT_COLUMN,
     DROP,
     DUPLICATE_COLUMN,
     PROVIDE,
@@ -308,6 +309,27 @@ class Script:
                     f"a subquery in {where}: PostgreSQL allows none there, and refuses (0A000)",
                     "compute the value in a trigger or an UPDATE instead (or in a function "
                     "the expression calls, knowing PostgreSQL then cannot see what it reads)",
+                    ctx,
+                )
+                return
+
+    def no_column_in_default(self, expr, ctx: Ctx) -> None:
+        """A default is computed with no row at hand: a column it names is
+        refused (0A000); the value of another column is a generated column's
+        or a trigger's to compute."""
+        if not expr or ctx.body or ctx.guarded or ctx.handled:
+            return
+        for item in outside_subqueries(expr):
+            ref = item.get("ColumnRef")
+            if isinstance(ref, dict):
+                name = ".".join(strings(ref.get("fields", ())))
+                self.find(
+                    DEFAULT_COLUMN,
+                    ctx.line(ref.get("location")),
+                    f"a column default reads the column {name}: PostgreSQL computes a default "
+                    "with no row at hand, and refuses (0A000)",
+                    "make it a generated column (GENERATED ALWAYS AS (…) STORED), or set it "
+                    "in a trigger",
                     ctx,
                 )
                 return

@@ -619,6 +619,7 @@ def _alter_command(script: Script, build: TableBuild, cmd: dict, ctx: Ctx) -> No
         if definition:
             read(script, definition, ctx)
             script.no_subquery(definition, "a column default", ctx)
+            script.no_column_in_default(definition, ctx)
     elif sub in ("AT_DropIdentity", "AT_DropExpression") and name:
         identity = sub == "AT_DropIdentity"
         # without IF EXISTS, the column must be an identity (a generated one)
