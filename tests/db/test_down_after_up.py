@@ -2,8 +2,9 @@
 with it when the down drops it (its serial's sequence, its indexes, its row
 type, its triggers) is gone for the rest of the down; what a default set by
 ALTER … SET DEFAULT calls holds; a DROP of the wrong kind or of a key's index,
-a column added twice, an older view put back without the up's columns and a
-type changed under a view are refused; the names a down gives back by
+a column added twice, an older view put back without the up's columns, a
+type changed under a view or without the USING its up's type needs, an object
+the up made made again, and what no state lets through are refused; the names a down gives back by
 renames are the objects the up renamed. Each case runs on the server too: the
 earlier migration, the up, then the down, and check says of the down section
 exactly what the server refuses."""
@@ -116,6 +117,41 @@ CASES = {
         "CREATE INDEX t2_b ON t2 (b);\n",
         "ALTER TABLE t2 RENAME TO t;\nALTER TABLE t RENAME COLUMN a2 TO a;\n"
         "DROP INDEX t2_b;\nALTER TABLE t DROP COLUMN a;\nDROP TABLE u;\n",
+        None,
+    ),
+    "a type change back without USING (pandemia's device id)": (
+        "ALTER TABLE t ALTER COLUMN a TYPE varchar(50);\n",
+        "ALTER TABLE t ALTER COLUMN a TYPE bigint;\n",
+        (1, "42804"),
+    ),
+    "a trigger the up made, made again": (
+        "CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NULL; END';\n"
+        "CREATE TRIGGER tr AFTER INSERT ON t FOR EACH ROW EXECUTE FUNCTION f();\n",
+        "SELECT 1;\nCREATE TRIGGER tr AFTER INSERT ON t FOR EACH ROW EXECUTE FUNCTION f();\n",
+        (2, "42710"),
+    ),
+    "a schema the up made, made again": (
+        "CREATE SCHEMA s2;\n",
+        "CREATE SCHEMA s2;\n",
+        (1, "42P06"),
+    ),
+    "a type the up made, made again": (
+        "CREATE TYPE mood AS ENUM ('a');\n",
+        "CREATE TYPE mood AS ENUM ('a');\n",
+        (1, "42710"),
+    ),
+    "a subquery in a CHECK, which no state lets through": (
+        "SELECT 1;\n",
+        "ALTER TABLE t ADD CONSTRAINT c CHECK (a > (SELECT 1));\n",
+        (1, "0A000"),
+    ),
+    "a type change back with USING, a trigger dropped and made again": (
+        "ALTER TABLE t ALTER COLUMN a TYPE varchar(50);\n"
+        "CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NULL; END';\n"
+        "CREATE TRIGGER tr AFTER INSERT ON t FOR EACH ROW EXECUTE FUNCTION f();\n",
+        "ALTER TABLE t ALTER COLUMN a TYPE int USING a::int;\n"
+        "DROP TRIGGER tr ON t;\n"
+        "CREATE TRIGGER tr AFTER INSERT ON t FOR EACH ROW EXECUTE FUNCTION f();\n",
         None,
     ),
     "the view dropped before its column changes type": (

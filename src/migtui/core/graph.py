@@ -38,6 +38,7 @@ from migtui.core.memory import collector_paused
 from migtui.core.model import (
     COLUMN,
     CONSTRAINT,
+    DOMAIN,
     EXTENSION,
     FOREIGN_TABLE,
     FUNCTION,
@@ -591,6 +592,16 @@ _EXAMPLES = {"bool": "true or false", "int4": "0", "int8": "0", "text": "'…'",
 #: The native layout is dbmate's format, and dbmate wraps a file in a transaction.
 #: The SQLSTATE of making what exists, where it is not 42P07 (a relation's).
 _EXISTS_STATE = {COLUMN: "42701", CONSTRAINT: "42710", TYPE: "42710"}
+#: Objects besides relations and columns a CREATE (without OR REPLACE or IF NOT
+#: EXISTS) refuses to make again, and the state it refuses with.
+_MADE_ONCE = {
+    TRIGGER: "42710",
+    POLICY: "42710",
+    CONSTRAINT: "42710",
+    TYPE: "42710",
+    DOMAIN: "42710",
+    SCHEMA: "42P06",
+}
 
 #: The lock rule whose findings are warnings among the problems instead.
 TOOL_TRANSACTION_RULE = "concurrently-in-transaction"
@@ -2853,7 +2864,13 @@ class _Walker:
                 )
 
     def _cast_refused(
-        self, m: Migration, file: str, eff: F.Effect, traits: _Traits, dynamic: bool
+        self,
+        m: Migration,
+        file: str,
+        eff: F.Effect,
+        traits: _Traits,
+        dynamic: bool,
+        section: str = "up",
     ) -> bool:
         """ALTER COLUMN … TYPE without USING, from a type PostgreSQL does not
         convert to the new one on assignment (text to bigint: 42804); USING
@@ -2896,15 +2913,15 @@ class _Walker:
             return False
         if not self._first_time(m, "type_cast", str(ref), eff.line):
             return True
-        self._refuse(
-            "type_cast",
-            m,
-            file,
-            eff,
-            f"{m.id} changes {ref} from {spelled(old)} to {spelled(new)} at line "
-            f"{eff.line} {how}: PostgreSQL refuses ({state})",
-            hint,
+        who = m.id if section == "up" else f"the {section} section of {m.id}"
+        message = (
+            f"{who} changes {ref} from {spelled(old)} to {spelled(new)} at line "
+            f"{eff.line} {how}: PostgreSQL refuses ({state})"
         )
+        if section == "up":
+            self._refuse("type_cast", m, file, eff, message, hint)
+        else:
+            self.problems.append(_section_error("type_cast", m, section, file, eff, message, hint))
         return True
 
     def _retyped_key(self, m: Migration, file: str, eff: F.Effect, dynamic: bool) -> None:
@@ -3661,9 +3678,28 @@ class _Walker:
                 for c in [ref] + [_in_schema(ref, s) for s in eff.alternatives]
             )
 
+        for finding in facts.findings:
+            # what the server refuses whatever stands (a subquery in a CHECK,
+            # a default naming a column …) fails the section as it fails an up
+            if finding.kind in _ERROR_FINDINGS or (finding.sure and finding.kind in _SECTION_SURE):
+                self.problems.append(
+                    Problem(
+                        finding.kind,
+                        ERROR,
+                        f"the {kind} section of {m.id}: {finding.message}",
+                        finding.hint,
+                        m.id,
+                        None,
+                        section.file,
+                        finding.line,
+                        section=kind,
+                    )
+                )
+        made_here: set[str] = set()  # columns, and tables, this section makes
         for eff in facts.effects:
             ref = eff.ref
             if eff.action == F.PROVIDE:
+                made_here.add(ref.table if ref.kind == COLUMN else ref.qualified)
                 if eff.strict and not dynamic and not self.dynamic_before:
                     self._made_again(m, kind, section.file, eff, state, reported)
                 elif ref.kind == VIEW and not dynamic and not self.dynamic_before:
@@ -3704,6 +3740,7 @@ class _Walker:
             elif eff.retype:
                 if ref.kind == COLUMN and not (dynamic or eff.guarded or eff.handled):
                     self._retyped_in_section(m, kind, section.file, eff, state)
+                    self._cast_in_section(m, kind, section.file, eff, state, made_here)
                 state.retyped.add(ref.key)
             if eff.action == F.ALTER and (eff.default is not None or eff.renewed):
                 state.redefined.add(ref.key)
@@ -3996,6 +4033,20 @@ class _Walker:
                 )
                 return
 
+    def _cast_in_section(
+        self, m: Migration, kind: str, file: str, eff: F.Effect, state: _Overlay, made: set
+    ) -> None:
+        """ALTER COLUMN … TYPE in a down or verify section, judged as in an up
+        (``_cast_refused``) from the type the up section leaves the column."""
+        known = state.as_known(eff.ref)
+        if self.dynamic_before or eff.ref.table in made or not state.alive(eff.ref):
+            return
+        if known.key in state.retyped or eff.ref.key in state.retyped:
+            return  # changed already in this section: the walk keeps no type for it
+        traits = self.column_traits.get(known.key)
+        if traits is not None and traits.data_type:
+            self._cast_refused(m, file, eff, traits, False, section=kind)
+
     def _retyped_in_section(
         self, m: Migration, kind: str, file: str, eff: F.Effect, state: _Overlay
     ) -> None:
@@ -4046,16 +4097,21 @@ class _Walker:
         """A CREATE (or ADD COLUMN) in a down or verify section of a table, view,
         sequence, index or column that stands then: PostgreSQL refuses."""
         ref = eff.ref
-        if ref.kind != COLUMN and ref.namespace != "relation":
+        named = ref.kind in _MADE_ONCE
+        if ref.kind != COLUMN and ref.namespace != "relation" and not named:
             return
         if eff.guarded or eff.handled or not state.alive(ref) or str(ref) in reported:
             return
-        if ref.kind != COLUMN and state.kind_of(ref) is None:
+        if named:
+            entry = self.live.find(state.as_known(ref))
+            if entry is None or not entry[1]:
+                return  # not made by a migration: it may be the server's, or gone
+        elif ref.kind != COLUMN and state.kind_of(ref) is None:
             return  # only needed by the up (it may be the server's, or gone)
         if ref.kind == COLUMN and ref.table not in self.complete:
             return  # the walk may not know the table's columns
         reported.add(str(ref))
-        state_code = "42701" if ref.kind == COLUMN else "42P07"
+        state_code = _MADE_ONCE.get(ref.kind) or ("42701" if ref.kind == COLUMN else "42P07")
         message = (
             f"the {kind} section of {m.id} creates {ref} at line {eff.line}, but it exists "
             f"{'at rollback' if kind == 'down' else 'after the up section'}: PostgreSQL "
@@ -4429,6 +4485,9 @@ def _before(loaded: LoadResult, m: Migration) -> str:
 
 
 #: Findings that are the server's refusals, not review points.
+#: Findings sure to fail a down or verify section too, when sure: they need no
+#: state the section's walk does not keep.
+_SECTION_SURE = frozenset({F.POLICY_CLAUSE})
 _ERROR_FINDINGS = frozenset(
     {F.SYNTAX_ERROR, F.SUBQUERY, F.DEFAULT_COLUMN, F.DUPLICATE_COLUMN, F.CONFLICTING}
 )
