@@ -118,6 +118,34 @@ CASES = {
         "CREATE INDEX events_day ON events ((at::date));\n",
         None,
     ),
+    "an index on a PL/pgSQL function, volatile by default": (
+        "CREATE FUNCTION norm(t text) RETURNS text LANGUAGE plpgsql\n"
+        "  AS $$ BEGIN RETURN lower(t); END $$;\n"
+        "CREATE INDEX events_norm ON events (norm(name));\n",
+        3,
+    ),
+    "a generated column of a PL/pgSQL function declared STABLE": (
+        "CREATE FUNCTION norm(t text) RETURNS text LANGUAGE plpgsql STABLE\n"
+        "  AS $$ BEGIN RETURN lower(t); END $$;\n"
+        "ALTER TABLE events ADD COLUMN n text GENERATED ALWAYS AS (norm(name)) STORED;\n",
+        3,
+    ),
+    "an IMMUTABLE function replaced by one that is not": (
+        "CREATE FUNCTION norm(t text) RETURNS text LANGUAGE plpgsql IMMUTABLE\n"
+        "  AS $$ BEGIN RETURN lower(t); END $$;\n"
+        "CREATE OR REPLACE FUNCTION norm(t text) RETURNS text LANGUAGE plpgsql\n"
+        "  AS $$ BEGIN RETURN upper(t); END $$;\n"
+        "CREATE INDEX events_norm ON events (norm(name));\n",
+        5,
+    ),
+    "PL/pgSQL declared IMMUTABLE, by ALTER FUNCTION; a SQL function inlined": (
+        "CREATE FUNCTION norm(t text) RETURNS text LANGUAGE plpgsql\n"
+        "  AS $$ BEGIN RETURN lower(t); END $$;\n"
+        "ALTER FUNCTION norm(text) IMMUTABLE;\n"
+        "CREATE FUNCTION low(t text) RETURNS text LANGUAGE sql AS 'SELECT lower(t)';\n"
+        "CREATE INDEX events_norm ON events (norm(name), low(name));\n",
+        None,
+    ),
     "a generated column of other columns": (
         "ALTER TABLE events ADD COLUMN upper_name text GENERATED ALWAYS AS (upper(name)) STORED;\n",
         None,

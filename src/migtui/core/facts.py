@@ -231,6 +231,9 @@ class Effect:
     makes_triggers: bool = False
     #: … or only makes or drops indexes (``EXECUTE 'create index ' || …``).
     makes_indexes: bool = False
+    #: For a routine made: PL/pgSQL not declared IMMUTABLE (volatile unless said
+    #: otherwise, and never inlined): no index or generated column may call it.
+    mutable: bool = False
     #: For a REQUIRE of a routine: the call runs as its statement does (a
     #: query, CALL, a DO block's expression), not kept in a definition.
     runs: bool = False

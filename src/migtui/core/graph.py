@@ -722,6 +722,10 @@ class _Walker:
         self.view_types: dict[tuple, tuple[str, ...]] = {}
         #: the names of every routine the folder has made (any schema, ever)
         self.routine_names: set[str] = set()
+        #: a routine's name -> the keys of its overloads PL/pgSQL not declared
+        #: IMMUTABLE, and of its others (whose volatility is not known so)
+        self.mutable_routines: dict[str, set] = defaultdict(set)
+        self.other_routines: dict[str, set] = defaultdict(set)
         #: table -> the migration whose INSERT … VALUES surely left a row in it
         #: (until a DELETE, TRUNCATE or DROP)
         self.has_rows: dict[str, str] = {}
@@ -1168,6 +1172,7 @@ class _Walker:
                     self._replaced_function(m, file, eff, dynamic_here)
                 if ref.namespace == "routine":
                     self.routine_names.add(ref.name)
+                    self._routine_volatility(ref, eff.mutable)
                     for word in _WORDS.findall(f"{ref.args or ''} {eff.returns}"):
                         self.signature_types[word.rpartition(".")[2]].add(ref.key)
                     if eff.acts:
@@ -1269,6 +1274,8 @@ class _Walker:
                     foreign_keys.append(eff)
                     self._keep_foreign_key(eff)
             elif eff.action in (F.REQUIRE, F.ALTER):
+                if eff.action == F.ALTER and ref.namespace == "routine":
+                    self._routine_volatility(ref, False)  # ALTER … IMMUTABLE, perhaps
                 if (
                     eff.action == F.ALTER
                     and eff.if_exists
@@ -2503,6 +2510,11 @@ class _Walker:
         for key in [k for k in self.function_shapes if k[0] == ref.key]:
             if ref.args is None or key[1] == ref.args:
                 del self.function_shapes[key]
+        for known in (self.mutable_routines, self.other_routines):
+            if ref.args is None:
+                known.pop(ref.name, None)
+            else:
+                known.get(ref.name, set()).discard(ref.key)
 
     def _positional_insert(self, m: Migration, file: str, eff: F.Effect, dynamic: bool) -> None:
         """``INSERT INTO t VALUES (…)`` without a column list fills the table's
@@ -2637,10 +2649,22 @@ class _Walker:
         ref = eff.ref
         table = ref.table if ref.kind == COLUMN else eff.parent
         what = f"generated column {ref.name}" if ref.kind == COLUMN else f"index {ref.qualified}"
-        found = ""
+        found = mine = ""
         for name in eff.calls:
             if name in not_immutable_functions() and name not in self.routine_names:
                 found = f"calls {name}(), which is not IMMUTABLE"
+                break
+            if (
+                self.mutable_routines.get(name)
+                and not self.other_routines.get(name)
+                and not self.dynamic_before
+                and not _builtin_function(name)
+            ):
+                found = (
+                    f"calls {name}(), a PL/pgSQL function of the folder's not declared "
+                    "IMMUTABLE (functions are VOLATILE unless they say otherwise)"
+                )
+                mine = name
                 break
         for column, target in () if found else eff.casts:
             key = ObjectRef(COLUMN, ref.schema, column, table=table).key
@@ -2661,7 +2685,17 @@ class _Walker:
             "use an IMMUTABLE form (for a timestamptz, (col AT TIME ZONE 'UTC')::date); or "
             "wrap the expression in a function of your own declared IMMUTABLE, if it truly is"
         )
+        if mine:
+            hint = (
+                f"declare {mine} IMMUTABLE (in its CREATE FUNCTION, or ALTER FUNCTION … "
+                "IMMUTABLE), if its result depends on its arguments alone"
+            )
         self._refuse("not_immutable", m, file, eff, message, hint)
+
+    def _routine_volatility(self, ref: ObjectRef, mutable: bool) -> None:
+        """Keep whether the overload ``ref`` is surely not IMMUTABLE."""
+        (self.mutable_routines if mutable else self.other_routines)[ref.name].add(ref.key)
+        (self.other_routines if mutable else self.mutable_routines)[ref.name].discard(ref.key)
 
     def _constraint_index(self, m: Migration, file: str, eff: F.Effect, dynamic: bool) -> None:
         """DROP INDEX of the index a primary key or unique constraint is made
@@ -4491,6 +4525,12 @@ _SECTION_SURE = frozenset({F.POLICY_CLAUSE})
 _ERROR_FINDINGS = frozenset(
     {F.SYNTAX_ERROR, F.SUBQUERY, F.DEFAULT_COLUMN, F.DUPLICATE_COLUMN, F.CONFLICTING}
 )
+
+
+def _builtin_function(name: str) -> bool:
+    from migtui.core.builtins import builtin_functions
+
+    return name in builtin_functions()
 
 
 def _key_ref(key: tuple) -> ObjectRef:

@@ -165,7 +165,14 @@ def create_routine(script: Script, fields: dict, ctx: Ctx) -> None:
         acts=acts,
         makes_triggers=makes_triggers,
         makes_indexes=makes_indexes,
+        mutable=language == "plpgsql" and _volatility(options) != "immutable",
     )
+
+
+def _volatility(options: dict) -> str:
+    """IMMUTABLE, STABLE or VOLATILE (the default), as the routine declares."""
+    arg = (options.get("volatility") or {}).get("arg") or {}
+    return (strings([arg]) or ["volatile"])[0].lower()
 
 
 #: Parameters that make a function's result (a row of them, or the one's type).
