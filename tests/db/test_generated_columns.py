@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import pytest
 
+from server_verdicts import assert_same_verdict
+
 pytestmark = pytest.mark.db
 
 FIRST = (
@@ -81,3 +83,34 @@ def test_check_says_a_generated_column_is_given_a_value_exactly_when_the_server_
         [error] = errors
         assert error.kind == "generated_column" and error.object.startswith("column ")
         assert error.line == expected + 1  # after the file's marker line
+
+
+#: (the second migration, the line check names, or None when it runs)
+NESTED = {
+    "a generated column of another, in one CREATE TABLE": (
+        "CREATE TABLE g (a int, b int GENERATED ALWAYS AS (a * 2) STORED,\n"
+        "  c int GENERATED ALWAYS AS (b * 2) STORED);\n",
+        2,
+    ),
+    "a generated column added on a virtual one": (
+        "ALTER TABLE roles ADD COLUMN n int GENERATED ALWAYS AS (rank + 1) STORED;\n"
+        "CREATE TABLE g (a int, b int GENERATED ALWAYS AS (a * 2) VIRTUAL);\n"
+        "ALTER TABLE g ADD COLUMN c int GENERATED ALWAYS AS (b + 1);\n",
+        3,
+    ),
+    # the ones that run
+    "of an identity, and of a column whose expression was dropped": (
+        "ALTER TABLE roles ADD COLUMN twice int GENERATED ALWAYS AS (id * 2) STORED;\n"
+        "ALTER TABLE roles ALTER COLUMN slug DROP EXPRESSION;\n"
+        "ALTER TABLE roles ADD COLUMN slug2 text GENERATED ALWAYS AS (slug || '2') STORED;\n",
+        None,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", NESTED)
+def test_a_generated_column_of_another_is_refused_exactly_when_the_server_refuses(case, verdicts):
+    second, expected = NESTED[case]
+    errors, refused = verdicts(FIRST, second)
+
+    assert_same_verdict(errors, refused, expected, "generated_column", "42P17")

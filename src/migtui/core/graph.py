@@ -1238,6 +1238,8 @@ class _Walker:
                         bool(eff.identity),
                         _default_type(eff, written) if eff.default else "",
                     )
+                    if eff.always and not eff.identity:
+                        self._generation_reads_generated(m, file, eff, dynamic_here)
                     self._traits(ref.key, traits)
                     if eff.identity:
                         self._identity_type_refused(m, file, eff, written)
@@ -2691,6 +2693,35 @@ class _Walker:
                 "IMMUTABLE), if its result depends on its arguments alone"
             )
         self._refuse("not_immutable", m, file, eff, message, hint)
+
+    def _generation_reads_generated(
+        self, m: Migration, file: str, eff: F.Effect, dynamic: bool
+    ) -> None:
+        """A generated column whose expression reads another generated column:
+        PostgreSQL refuses (42P17); an identity it may read."""
+        if dynamic or self.dynamic_before:
+            return
+        for used in eff.depends:
+            if used.kind != COLUMN or used.table != eff.ref.table or used.key == eff.ref.key:
+                continue
+            traits = self.column_traits.get(used.key)
+            if traits is None or not traits.always or traits.identity:
+                continue
+            if self.live.find(used) is None:
+                continue
+            if self._first_time(m, "generated_column", str(eff.ref), eff.line):
+                self._refuse(
+                    "generated_column",
+                    m,
+                    file,
+                    eff,
+                    f"{m.id} makes generated column {eff.ref.name} at line {eff.line} of the "
+                    f"generated column {used.name}: a generation expression may not read "
+                    "another's, and PostgreSQL refuses (42P17)",
+                    f"write {eff.ref.name}'s expression from the columns {used.name} is "
+                    "computed from",
+                )
+            return
 
     def _routine_volatility(self, ref: ObjectRef, mutable: bool) -> None:
         """Keep whether the overload ``ref`` is surely not IMMUTABLE."""
