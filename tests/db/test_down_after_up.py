@@ -145,6 +145,20 @@ CASES = {
         "ALTER TABLE t ADD CONSTRAINT c CHECK (a > (SELECT 1));\n",
         (1, "0A000"),
     ),
+    "a type change back while the up's default stands": (
+        "ALTER TABLE t ALTER COLUMN a TYPE bool USING a <> 0;\n"
+        "ALTER TABLE t ALTER COLUMN a SET DEFAULT false;\n",
+        "ALTER TABLE t ALTER COLUMN a TYPE int USING CASE WHEN a THEN 1 ELSE 0 END;\n",
+        (1, "42804"),
+    ),
+    "the default dropped before the type change back (Unleash)": (
+        "ALTER TABLE t ALTER COLUMN a TYPE bool USING a <> 0;\n"
+        "ALTER TABLE t ALTER COLUMN a SET DEFAULT false;\n",
+        "ALTER TABLE t ALTER COLUMN a DROP DEFAULT;\n"
+        "ALTER TABLE t ALTER COLUMN a TYPE int USING CASE WHEN a THEN 1 ELSE 0 END;\n"
+        "ALTER TABLE t ALTER COLUMN a SET DEFAULT 0;\n",
+        None,
+    ),
     "a type change back with USING, a trigger dropped and made again": (
         "ALTER TABLE t ALTER COLUMN a TYPE varchar(50);\n"
         "CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NULL; END';\n"

@@ -3761,6 +3761,7 @@ class _Walker:
                     )
                 )
         made_here: set[str] = set()  # columns, and tables, this section makes
+        traits_here: dict = {}  # a column's traits as this section changed them
         for eff in facts.effects:
             ref = eff.ref
             if eff.action == F.PROVIDE:
@@ -3805,10 +3806,12 @@ class _Walker:
             elif eff.retype:
                 if ref.kind == COLUMN and not (dynamic or eff.guarded or eff.handled):
                     self._retyped_in_section(m, kind, section.file, eff, state)
-                    self._cast_in_section(m, kind, section.file, eff, state, made_here)
+                    self._cast_in_section(m, kind, section.file, eff, state, made_here, traits_here)
                 state.retyped.add(ref.key)
             if eff.action == F.ALTER and (eff.default is not None or eff.renewed):
                 state.redefined.add(ref.key)
+            if eff.action == F.ALTER and ref.kind == COLUMN:
+                _section_traits(traits_here, state.as_known(ref).key, eff, self.column_traits)
 
     def _rollback_chain(self, migrations: list[Migration]) -> None:
         """``rollback --all``: every down section in turn, newest first, each
@@ -4099,7 +4102,14 @@ class _Walker:
                 return
 
     def _cast_in_section(
-        self, m: Migration, kind: str, file: str, eff: F.Effect, state: _Overlay, made: set
+        self,
+        m: Migration,
+        kind: str,
+        file: str,
+        eff: F.Effect,
+        state: _Overlay,
+        made: set,
+        traits_here: dict,
     ) -> None:
         """ALTER COLUMN … TYPE in a down or verify section, judged as in an up
         (``_cast_refused``) from the type the up section leaves the column."""
@@ -4108,7 +4118,7 @@ class _Walker:
             return
         if known.key in state.retyped or eff.ref.key in state.retyped:
             return  # changed already in this section: the walk keeps no type for it
-        traits = self.column_traits.get(known.key)
+        traits = traits_here.get(known.key) or self.column_traits.get(known.key)
         if traits is not None and traits.data_type:
             self._cast_refused(m, file, eff, traits, False, section=kind)
 
@@ -4556,6 +4566,26 @@ _SECTION_SURE = frozenset({F.POLICY_CLAUSE})
 _ERROR_FINDINGS = frozenset(
     {F.SYNTAX_ERROR, F.SUBQUERY, F.DEFAULT_COLUMN, F.DUPLICATE_COLUMN, F.CONFLICTING}
 )
+
+
+def _section_traits(here: dict, key: tuple, eff: F.Effect, walked: dict) -> None:
+    """A down or verify section's ALTER COLUMN … SET/DROP DEFAULT, or its
+    generated or identity change, on the traits the up section left."""
+    if eff.default is None and eff.always is None and eff.identity is None:
+        return
+    traits = here.get(key) or walked.get(key)
+    if traits is None:
+        return
+    if eff.always is not None:
+        traits = traits._replace(always=eff.always)
+    if eff.identity is not None:
+        traits = traits._replace(identity=eff.identity)
+    if eff.default is not None:
+        traits = traits._replace(
+            default=eff.default,
+            default_type=_default_type(eff, traits.data_type) if eff.default else "",
+        )
+    here[key] = traits
 
 
 def _builtin_function(name: str) -> bool:
