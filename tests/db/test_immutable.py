@@ -12,7 +12,12 @@ import psycopg
 import pytest
 
 from migtui.core.casts import FAMILIES, cast_exists, cast_immutable
-from migtui.core.objects.immutable import SQL_VALUES, not_immutable_functions
+from migtui.core.objects.immutable import (
+    NOT_IMMUTABLE_ARITY,
+    NOT_IMMUTABLE_ON,
+    SQL_VALUES,
+    not_immutable_functions,
+)
 from server_verdicts import assert_same_verdict
 
 pytestmark = pytest.mark.db
@@ -28,6 +33,23 @@ def test_the_functions_kept_as_not_immutable_are_the_servers_own(pg_conn):
     }
     assert not_immutable_functions() - SQL_VALUES == found - SQL_VALUES
     assert {"now", "concat", "to_char", "random", "gen_random_uuid"} <= found
+
+
+def test_the_forms_kept_as_not_immutable_are_the_servers_own(pg_conn):
+    """Functions with IMMUTABLE forms and others: by the number of arguments
+    (to_tsvector(body) against to_tsvector('english', body)), or by the type of
+    one of them (date_trunc of a timestamptz, of a timestamp)."""
+    rows = pg_conn.execute(
+        "SELECT proname, pronargs, proargtypes::regtype[]::text[], provolatile FROM pg_proc "
+        "WHERE pronamespace = 'pg_catalog'::regnamespace AND prokind = 'f'"
+    ).fetchall()
+    for name, count in NOT_IMMUTABLE_ARITY:
+        forms = [volatile for n, c, _, volatile in rows if (n, c) == (name, count)]
+        assert forms and "i" not in forms, (name, count)
+    spelled = {"timestamptz": "timestamp with time zone"}
+    for (name, count), (place, types) in NOT_IMMUTABLE_ON.items():
+        forms = {args[place]: volatile for n, c, args, volatile in rows if (n, c) == (name, count)}
+        assert {a for a, v in forms.items() if v != "i"} == {spelled[t] for t in types}, name
 
 
 def test_an_index_casts_a_column_exactly_when_casts_says_the_cast_is_immutable(pg_conn):
@@ -116,6 +138,28 @@ CASES = {
     "a column made another type first": (
         "ALTER TABLE events ALTER COLUMN at TYPE timestamp;\n"
         "CREATE INDEX events_day ON events ((at::date));\n",
+        None,
+    ),
+    "to_tsvector without a text search configuration": (
+        "CREATE INDEX events_text ON events USING gin (to_tsvector(name));\n",
+        1,
+    ),
+    "date_trunc of a timestamptz": (
+        "CREATE INDEX events_day ON events (date_trunc('day', at));\n",
+        1,
+    ),
+    "date() of a timestamptz, in a generated column": (
+        "ALTER TABLE events ADD COLUMN d date GENERATED ALWAYS AS (date(at)) STORED;\n",
+        1,
+    ),
+    "EXTRACT from a timestamptz": (
+        "SELECT 1;\nCREATE INDEX events_year ON events ((extract(year FROM at)));\n",
+        2,
+    ),
+    "the same on a timestamp, in a time zone, with a configuration": (
+        "CREATE INDEX events_day ON events (date_trunc('day', starts), (date(starts)),\n"
+        "  (extract(year FROM starts)), date_trunc('day', at, 'UTC'), (age(starts, starts)));\n"
+        "CREATE INDEX events_text ON events USING gin (to_tsvector('english', name));\n",
         None,
     ),
     "an index on a PL/pgSQL function, volatile by default": (

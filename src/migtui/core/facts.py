@@ -209,6 +209,8 @@ class Effect:
     #: there ((column, built-in type)); PostgreSQL wants them IMMUTABLE.
     calls: tuple[str, ...] = ()
     casts: tuple[tuple[str, str], ...] = ()
+    #: … and the calls whose form decides (``objects.immutable.immutable_needs``)
+    forms: tuple[tuple[str, int, str], ...] = ()
     #: For a PROVIDE of a view, a column (its default or generation), an index
     #: or a CHECK constraint: the functions its definition calls ((schema or
     #: None, name)): PostgreSQL refuses to drop one while it stands.

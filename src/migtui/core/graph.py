@@ -64,7 +64,11 @@ from migtui.core.model import (
     same_type,
 )
 from migtui.core.objects import analyze_script
-from migtui.core.objects.immutable import not_immutable_functions
+from migtui.core.objects.immutable import (
+    NOT_IMMUTABLE_ARITY,
+    NOT_IMMUTABLE_ON,
+    not_immutable_functions,
+)
 from migtui.core.parallel import shared_map
 from migtui.core.project import (
     FROM_ASSUME,
@@ -2668,6 +2672,28 @@ class _Walker:
                 )
                 mine = name
                 break
+        for name, count, arg in () if found else eff.forms:
+            if name in self.routine_names:
+                continue
+            if (name, count) in NOT_IMMUTABLE_ARITY:
+                found = (
+                    f"calls {name}() with {count} argument{'s' * (count != 1)}, a form that is "
+                    "not IMMUTABLE (it reads a setting, or the clock)"
+                )
+                break
+            types = NOT_IMMUTABLE_ON[(name, count)][1]
+            if arg.startswith("::"):
+                given, described = arg[2:], f"a {spelled(arg[2:])}"
+            else:
+                key = ObjectRef(COLUMN, ref.schema, arg, table=table).key
+                given = self.column_traits.get(key, _NO_TRAITS).data_type
+                described = f"{arg} ({spelled(given)})"
+            if given in types:
+                found = (
+                    f"calls {name}() on {described}, a form that depends on the TimeZone setting "
+                    "and is not IMMUTABLE"
+                )
+                break
         for column, target in () if found else eff.casts:
             key = ObjectRef(COLUMN, ref.schema, column, table=table).key
             source = self.column_traits.get(key, _NO_TRAITS).data_type
@@ -2684,7 +2710,8 @@ class _Walker:
             "must never change, and PostgreSQL refuses (42P17)"
         )
         hint = (
-            "use an IMMUTABLE form (for a timestamptz, (col AT TIME ZONE 'UTC')::date); or "
+            "use an IMMUTABLE form (for a timestamptz, (col AT TIME ZONE 'UTC')::date or "
+            "date_trunc('day', col, 'UTC'); for text search, to_tsvector('english', col)); or "
             "wrap the expression in a function of your own declared IMMUTABLE, if it truly is"
         )
         if mine:

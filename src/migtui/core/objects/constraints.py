@@ -344,7 +344,9 @@ def create_index(script: Script, fields: dict, ctx: Ctx) -> None:
     key = tuple(index_key(e) for e in elements)
     if not fields.get("unique") or fields.get("whereClause") or None in key:
         key = None
-    calls, casts = immutable_needs(*(e.get("expr") for e in elements), fields.get("whereClause"))
+    calls, casts, forms = immutable_needs(
+        *(e.get("expr") for e in elements), fields.get("whereClause")
+    )
     # the columns indexed as they are, whose types must have a default operator class
     bare = tuple(e["name"] for e in elements if e.get("name") and not e.get("opclass"))
     method = (fields.get("accessMethod") or "btree").lower()
@@ -359,6 +361,7 @@ def create_index(script: Script, fields: dict, ctx: Ctx) -> None:
         key=key,
         calls=calls,
         casts=casts,
+        forms=forms,
         uses=calls_in(*(e.get("expr") for e in elements), fields.get("whereClause")),
         opclass_for=(method, bare) if bare else None,
         depends=tuple(dict.fromkeys(extensions)),

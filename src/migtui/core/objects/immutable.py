@@ -45,17 +45,57 @@ def not_immutable_functions() -> frozenset[str]:
     return frozenset(text.split()) | SQL_VALUES
 
 
-def immutable_needs(*exprs) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+#: Built-in functions with IMMUTABLE forms and others, told apart by how many
+#: arguments a call gives: these (name, count) are not IMMUTABLE
+#: (``to_tsvector(body)`` reads default_text_search_config; ``to_tsvector
+#: ('english', body)`` is IMMUTABLE).
+NOT_IMMUTABLE_ARITY = frozenset(
+    {
+        ("to_tsvector", 1),
+        ("to_tsquery", 1),
+        ("plainto_tsquery", 1),
+        ("phraseto_tsquery", 1),
+        ("websearch_to_tsquery", 1),
+        ("json_to_tsvector", 2),
+        ("jsonb_to_tsvector", 2),
+        ("age", 1),
+        ("to_timestamp", 2),
+        ("timezone", 1),
+    }
+)
+#: … or by the type of one argument: (name, count) -> (the argument's place,
+#: the types that make the call not IMMUTABLE: a timestamptz depends on the
+#: TimeZone setting).
+NOT_IMMUTABLE_ON = {
+    ("date_trunc", 2): (1, frozenset({"timestamptz"})),
+    ("date", 1): (0, frozenset({"timestamptz"})),
+    ("date_part", 2): (1, frozenset({"timestamptz"})),
+    ("extract", 2): (1, frozenset({"timestamptz"})),
+    ("date_add", 2): (0, frozenset({"timestamptz"})),
+    ("date_subtract", 2): (0, frozenset({"timestamptz"})),
+}
+
+
+def immutable_needs(
+    *exprs,
+) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...], tuple[tuple[str, int, str], ...]]:
     """(the functions called, by name: built-in ones or unqualified; the
-    ``column::type`` casts of a column, to a built-in type) in ``exprs``.
-    ``CURRENT_DATE`` and its kin count as calls, by their keyword."""
+    ``column::type`` casts of a column, to a built-in type; the calls whose
+    form decides (``NOT_IMMUTABLE_ARITY``, ``NOT_IMMUTABLE_ON``): (name,
+    argument count, the argument that decides: a column's name, ``::type`` for
+    a cast to a built-in type, "" when the count decides or it is not known))
+    in ``exprs``. ``CURRENT_DATE`` and its kin count as calls, by their keyword."""
     calls: dict[str, None] = {}
     casts: dict[tuple[str, str], None] = {}
+    forms: dict[tuple[str, int, str], None] = {}
     for item in nodes_of(list(exprs)):
         if "FuncCall" in item:
             names = strings(item["FuncCall"].get("funcname", ()))
             if len(names) == 1 or (len(names) == 2 and names[0] == "pg_catalog"):
                 calls[names[-1]] = None
+                form = _form(names[-1], item["FuncCall"].get("args") or ())
+                if form is not None:
+                    forms[form] = None
         elif "SQLValueFunction" in item:
             op = item["SQLValueFunction"].get("op", "")
             calls[op.removeprefix("SVFOP_").removesuffix("_N").lower()] = None
@@ -68,4 +108,26 @@ def immutable_needs(*exprs) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...
             )
             if len(column) == 1 and "String" in column[0] and target:
                 casts[(column[0]["String"].get("sval", ""), target)] = None
-    return tuple(calls), tuple(casts)
+    return tuple(calls), tuple(casts), tuple(forms)
+
+
+def _form(name: str, args: list) -> tuple[str, int, str] | None:
+    count = len(args)
+    if (name, count) in NOT_IMMUTABLE_ARITY:
+        return name, count, ""
+    rule = NOT_IMMUTABLE_ON.get((name, count))
+    if rule is None:
+        return None
+    arg = args[rule[0]]
+    if "ColumnRef" in arg:
+        fields = arg["ColumnRef"].get("fields", ())
+        if len(fields) == 1 and "String" in fields[0]:
+            return name, count, fields[0]["String"].get("sval", "")
+    elif "TypeCast" in arg:
+        type_name = arg["TypeCast"].get("typeName") or {}
+        target = (
+            "" if type_name.get("arrayBounds") else builtin(strings(type_name.get("names", ())))
+        )
+        if target:
+            return name, count, f"::{target}"
+    return None

@@ -359,7 +359,7 @@ def column(
         for c in constraints
     )
     identity = any(c.get("contype") == "CONSTR_IDENTITY" for c in constraints)
-    calls, casts = immutable_needs(*generated)
+    calls, casts, forms = immutable_needs(*generated)
     defaulted = serial or any(
         c.get("contype") == "CONSTR_DEFAULT" and not _null(c.get("raw_expr")) for c in constraints
     )
@@ -389,6 +389,7 @@ def column(
         identity=True if identity else None,
         calls=calls,
         casts=casts,
+        forms=forms,
         uses=calls_in(
             *generated,
             *(c.get("raw_expr") for c in constraints if c.get("contype") == "CONSTR_DEFAULT"),
