@@ -2632,7 +2632,13 @@ class _Walker:
             elif method in ("gin", "gist"):
                 how = f"one from btree_{method} (CREATE EXTENSION btree_{method} first)"
             else:
-                how = "another access method"
+                how = ""
+            hint = (
+                f"name the operator class after the column, e.g. {how}; or index it USING btree"
+                if how
+                else f"give {column} a type {method} can compare (jsonb rather than json), or "
+                "index it with an access method its type has (gist for a geometric type)"
+            )
             self._refuse(
                 "operator_class",
                 m,
@@ -2641,7 +2647,7 @@ class _Walker:
                 f"{m.id} makes {eff.ref} at line {eff.line} USING {method} on {column} "
                 f"({spelled(type_name)}), which has no default operator class for {method}: "
                 "PostgreSQL refuses (42704)",
-                f"name the operator class after the column, e.g. {how}; or index it USING btree",
+                hint,
             )
             return
 
@@ -3051,8 +3057,8 @@ class _Walker:
                         f"{m.id} changes {ref} to {spelled(new)} at line {eff.line}, and "
                         f"{key.ref} joins it to {other} ({spelled(other_type)}): no equality "
                         "joins those types, and PostgreSQL refuses (42804)",
-                        "change the other column's type in the same migration, or drop "
-                        f"{key.ref.name} first and add it again",
+                        f"drop {key.ref.name} first, change both columns' types, then add it "
+                        "again (while it stands, neither side can change first)",
                     )
                 return
 
