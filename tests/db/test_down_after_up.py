@@ -145,6 +145,11 @@ CASES = {
         "ALTER TABLE t ADD CONSTRAINT c CHECK (a > (SELECT 1));\n",
         (1, "0A000"),
     ),
+    "an enum value added by the down, and stored by it": (
+        "CREATE TYPE mood AS ENUM ('a');\nCREATE TABLE w (m mood);\n",
+        "ALTER TYPE mood ADD VALUE 'z';\nINSERT INTO w VALUES ('z');\nDROP TABLE w;\nDROP TYPE mood;\n",
+        (2, "55P04"),
+    ),
     "a type change back while the up's default stands": (
         "ALTER TABLE t ALTER COLUMN a TYPE bool USING a <> 0;\n"
         "ALTER TABLE t ALTER COLUMN a SET DEFAULT false;\n",

@@ -3778,8 +3778,12 @@ class _Walker:
 
         for finding in facts.findings:
             # what the server refuses whatever stands (a subquery in a CHECK,
-            # a default naming a column …) fails the section as it fails an up
-            if finding.kind in _ERROR_FINDINGS or (finding.sure and finding.kind in _SECTION_SURE):
+            # a default naming a column …) fails the section as it fails an up;
+            # so does a new enum value used in its transaction, on the up's columns
+            sure = finding.sure and finding.kind in _SECTION_SURE
+            if finding.kind == F.NEW_ENUM_VALUE and m.transactional and finding.refs:
+                sure = finding.sure or self._of_type(finding.refs[1:], finding.refs[0])
+            if finding.kind in _ERROR_FINDINGS or sure:
                 self.problems.append(
                     Problem(
                         finding.kind,
@@ -4595,7 +4599,7 @@ def _before(loaded: LoadResult, m: Migration) -> str:
 #: Findings that are the server's refusals, not review points.
 #: Findings sure to fail a down or verify section too, when sure: they need no
 #: state the section's walk does not keep.
-_SECTION_SURE = frozenset({F.POLICY_CLAUSE})
+_SECTION_SURE = frozenset({F.POLICY_CLAUSE, F.NEW_ENUM_VALUE})
 _ERROR_FINDINGS = frozenset(
     {F.SYNTAX_ERROR, F.SUBQUERY, F.DEFAULT_COLUMN, F.DUPLICATE_COLUMN, F.CONFLICTING}
 )
