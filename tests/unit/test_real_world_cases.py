@@ -726,3 +726,39 @@ def test_supabase_finds_extensions_in_their_schema_without_naming_it(tmp_path):
         },
     )
     assert problems(root / "supabase" / "migrations") == []
+
+
+def test_what_a_statement_the_grammar_refuses_would_make_is_missing_as_a_warning(tmp_path):
+    """One typo in the migration making users (life-metrics' `TIMESTAMP NOT NULL
+    WITH TIME ZONE`) is the error to fix; what later needs users, up or down,
+    points at it instead of asking for users to be made."""
+    write(
+        tmp_path,
+        {
+            "20240101000000_users.sql": "-- +goose Up\n"
+            "CREATE TABLE IF NOT EXISTS users (\n"
+            "  id serial PRIMARY KEY,\n"
+            "  created_at TIMESTAMP NOT NULL WITH TIME ZONE\n);\n"
+            "-- +goose Down\nDROP TABLE users;\n",
+            "20240102000000_prefs.sql": "-- +goose Up\n"
+            "CREATE TABLE prefs (user_id int REFERENCES users (id));\n"
+            "-- +goose Down\nDROP TABLE prefs;\n",
+            "20240103000000_name.sql": "-- +goose Up\n"
+            "SELECT 1;\n"
+            "-- +goose Down\nALTER TABLE users DROP COLUMN name;\n",
+        },
+    )
+    found_here = found(tmp_path)
+    assert [(p.kind, p.migration, p.line) for p in found_here if str(p.severity) == "error"] == [
+        ("syntax_error", "20240101000000", 4)
+    ]
+    knock_on = [p for p in found_here if p.kind == "missing_prerequisite"]
+    assert [(p.migration, p.section, str(p.severity)) for p in knock_on] == [
+        ("20240101000000", "down", "warning"),
+        ("20240102000000", "up", "warning"),
+        ("20240103000000", "down", "warning"),
+    ]
+    assert all(
+        "20240101000000" in p.message and "line 2" in p.message and "grammar refuses" in p.message
+        for p in knock_on
+    )

@@ -726,6 +726,9 @@ class _Walker:
         self.view_types: dict[tuple, tuple[str, ...]] = {}
         #: the names of every routine the folder has made (any schema, ever)
         self.routine_names: set[str] = set()
+        #: (namespace, name) -> (migration, line) of a statement the grammar
+        #: refuses that was written to make it (``CREATE TABLE users (… typo``)
+        self.broken_makes: dict[tuple[str, str], tuple[str, int]] = {}
         #: a routine's name -> the keys of its overloads PL/pgSQL not declared
         #: IMMUTABLE, and of its others (whose volatility is not known so)
         self.mutable_routines: dict[str, set] = defaultdict(set)
@@ -1111,6 +1114,11 @@ class _Walker:
         sections = self.parsed[m.id]
         up = sections.get("up")
         file = up.file if up else self._rel(m.path)
+        for statement in up.statements if up else ():
+            if statement.syntax_error is not None:
+                meant = _meant_to_make(statement.text)
+                if meant is not None:
+                    self.broken_makes.setdefault(meant, (m.id, statement.start_line))
         own: dict = defaultdict(list)  # provided earlier in this migration
         provides: list[ObjectRef] = []
         requires: list[Requirement] = []
@@ -1924,6 +1932,16 @@ class _Walker:
                 f"{m.id} needs {name}; no migration creates it by name, but {dynamic[-1]} "
                 f"{how} may",
                 f'if {dynamic[-1]} creates it, declare it with assume = ["{name}"] to silence this',
+            )
+        elif (broken := self._broken_maker(ref)) is not None:
+            version, line = broken
+            maker = "its own line" if version == m.id else f"{version} at line"
+            problem(
+                "missing_prerequisite",
+                WARNING,
+                f"{m.id} needs {name}, which {maker} {line} would make, in a "
+                "statement PostgreSQL's grammar refuses: that error comes first",
+                f"fix the syntax error in {version} at line {line}",
             )
         elif ref.kind in TYPE_KINDS and (self.extensions_seen or self._catalog_has_extensions()):
             problem(
@@ -2755,6 +2773,14 @@ class _Walker:
                     "computed from",
                 )
             return
+
+    def _broken_maker(self, ref: ObjectRef) -> tuple[str, int] | None:
+        """The migration and line of a statement the grammar refuses that was
+        written to make ``ref``, if one came before."""
+        found = self.broken_makes.get((ref.namespace, ref.name))
+        if found is None and ref.namespace == "type":  # a table's row type
+            found = self.broken_makes.get(("relation", ref.name))
+        return found
 
     def _routine_volatility(self, ref: ObjectRef, mutable: bool) -> None:
         """Keep whether the overload ``ref`` is surely not IMMUTABLE."""
@@ -4321,6 +4347,20 @@ class _Walker:
                 eff.line,
                 section=kind,
             )
+        elif (broken := self._broken_maker(ref)) is not None:
+            version, line = broken
+            return Problem(
+                "missing_prerequisite",
+                WARNING,
+                f"{message}: {version} would make it at line {line}, in a statement "
+                "PostgreSQL's grammar refuses, and that error comes first",
+                f"fix the syntax error in {version} at line {line}",
+                m.id,
+                name,
+                file,
+                eff.line,
+                section=kind,
+            )
         elif kind == "down":
             hint = f"undo exactly what the up section of {m.id} made, under the same kind and name"
         else:
@@ -4623,6 +4663,42 @@ def _section_traits(here: dict, key: tuple, eff: F.Effect, walked: dict) -> None
             default_type=_default_type(eff, traits.data_type) if eff.default else "",
         )
     here[key] = traits
+
+
+#: The head of a CREATE statement: the kind of object and its name.
+_CREATE_HEAD = re.compile(
+    r"create\s+(?:or\s+replace\s+)?(?:(?:temp|temporary|unlogged|global|local)\s+)*"
+    r"(table|view|materialized\s+view|type|domain|function|procedure|sequence|schema|"
+    r"(?:unique\s+)?index(?:\s+concurrently)?)\s+(?:if\s+not\s+exists\s+)?"
+    r'((?:"[^"]+"|[\w$]+)(?:\s*\.\s*(?:"[^"]+"|[\w$]+))?)',
+    re.IGNORECASE,
+)
+_NAMESPACE_OF = {
+    "table": "relation",
+    "view": "relation",
+    "materialized view": "relation",
+    "sequence": "relation",
+    "index": "relation",
+    "type": "type",
+    "domain": "type",
+    "function": "routine",
+    "procedure": "routine",
+    "schema": "schema",
+}
+
+
+def _meant_to_make(text: str) -> tuple[str, str] | None:
+    """(namespace, name) of what a CREATE statement the grammar refuses was
+    written to make, read from its head; None for any other statement."""
+    found = _CREATE_HEAD.match(text.lstrip())
+    if found is None:
+        return None
+    kind = " ".join(found.group(1).lower().split())
+    kind = "index" if "index" in kind else kind
+    name = found.group(2).rpartition(".")[2].strip()
+    name = name[1:-1] if name.startswith('"') else name.lower()
+    namespace = _NAMESPACE_OF[kind]
+    return namespace, name
 
 
 def _builtin_function(name: str) -> bool:
