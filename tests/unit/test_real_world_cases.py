@@ -762,3 +762,24 @@ def test_what_a_statement_the_grammar_refuses_would_make_is_missing_as_a_warning
         "20240101000000" in p.message and "line 2" in p.message and "grammar refuses" in p.message
         for p in knock_on
     )
+
+
+def test_what_is_made_on_a_table_not_there_yet_is_not_there_after(tmp_path):
+    """life-metrics: a trigger (and here an index and a policy) made on a table
+    a later migration makes. The statement fails, so the later migration making
+    them again on the new table is no `already_exists`."""
+    made_on_b = (
+        "CREATE TRIGGER set_ts BEFORE UPDATE ON b FOR EACH ROW EXECUTE FUNCTION f();\n"
+        "CREATE INDEX b_id ON b (id);\nCREATE POLICY p ON b USING (true);\n"
+    )
+    write(
+        tmp_path,
+        {
+            "0001_a.sql": "-- migrate:up\nCREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql\n"
+            "  AS $$BEGIN RETURN NEW; END$$;\n" + made_on_b,
+            "0002_b.sql": "-- migrate:up\nCREATE TABLE b (id int);\n" + made_on_b,
+        },
+    )
+    assert [(p.kind, p.migration, p.line) for p in errors(tmp_path)] == [
+        ("out_of_order", "0001", 4)
+    ]

@@ -1173,6 +1173,8 @@ class _Walker:
                 continue
             if eff.kind_needed is not None and self._kind_refused(m, file, eff, dynamic_here):
                 continue
+            if eff.action == F.PROVIDE and self._on_missing_table(eff, dynamic_here):
+                continue  # the statement fails (said of its table): it makes nothing
             if eff.action == F.PROVIDE:
                 if eff.strict and not m.repeatable:
                     self._already_there(m, file, eff, dynamic_here)
@@ -3566,6 +3568,19 @@ class _Walker:
 
     def _alive(self, ref: ObjectRef) -> bool:
         return self.live.find(ref) is not None
+
+    def _on_missing_table(self, eff: F.Effect, dynamic: bool) -> bool:
+        """A trigger, policy, rule, constraint or index made on a table nothing
+        has made by then: PostgreSQL refuses the statement, so it is not there
+        for what comes after."""
+        ref = eff.ref
+        if ref.kind not in (TRIGGER, POLICY, RULE, CONSTRAINT, INDEX) or dynamic:
+            return False
+        owner = ref.table if ref.kind != INDEX else eff.parent
+        if not owner or "." not in owner or eff.guarded or eff.handled:
+            return False
+        schema, _, name = owner.partition(".")
+        return self._surely_absent(ObjectRef(TABLE, schema, name))
 
     def _surely_absent(self, ref: ObjectRef) -> bool:
         """Nothing the walk knows of makes ``ref`` before this point: no migration,
