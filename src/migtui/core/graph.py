@@ -1150,6 +1150,7 @@ class _Walker:
         skipped = 0  # effects of a CREATE TABLE … IF NOT EXISTS that does nothing
         # (relation, statement) of ALTER … IF EXISTS that finds nothing to alter
         skipped_alters: set[tuple] = set()
+        failed_makes: list[F.Effect] = []
         # from the first SQL built at run time on, any table may have other columns
         dynamic_from = min(facts.dynamic_lines, default=None)
         for eff in facts.effects:
@@ -1174,7 +1175,10 @@ class _Walker:
             if eff.kind_needed is not None and self._kind_refused(m, file, eff, dynamic_here):
                 continue
             if eff.action == F.PROVIDE and self._on_missing_table(eff, dynamic_here):
-                continue  # the statement fails (said of its table): it makes nothing
+                # the statement fails (said of its table): it makes nothing for
+                # the migrations after, while the down is judged as if it ran
+                failed_makes.append(eff)
+                continue
             if eff.action == F.PROVIDE:
                 if eff.strict and not m.repeatable:
                     self._already_there(m, file, eff, dynamic_here)
@@ -1466,7 +1470,7 @@ class _Walker:
             self.complete.clear()  # SQL built at run time may have added columns anywhere
         for kind in ("verify", "down"):
             if (m.id, kind) in self.section_facts:
-                self._after_up(m, kind, own_has)
+                self._after_up(m, kind, own_has, failed_makes)
 
         return MigrationInfo(
             migration=m,
@@ -3785,7 +3789,9 @@ class _Walker:
                 latest = (raw, file)
         return latest
 
-    def _after_up(self, m: Migration, kind: str, own_has) -> None:
+    def _after_up(
+        self, m: Migration, kind: str, own_has, failed_makes: list[F.Effect] = ()
+    ) -> None:
         """Walk a verify or down section against the state its up section leaves.
 
         What it drops, alters, renames or reads must exist then, under that
@@ -3798,7 +3804,11 @@ class _Walker:
         # what the up section needed exists after it, or the up failed first
         # (and that is reported against the up section already); unless the
         # up dropped it after using it
+        for e in failed_makes:
+            state.make(e.ref, e.parent)
         for e in self.facts[m.id].effects:
+            if e.if_exists or e.guarded or e.handled:
+                continue  # the up may have done without it
             if e.action in (F.REQUIRE, F.ALTER):
                 gone = self.live.dropped.get(e.ref.key)
                 if gone is not None and gone[1] == m.id and self.live.find(e.ref) is None:
