@@ -210,7 +210,7 @@ class _Live:
                 return entry
         return None
 
-    def _take_children(self, table: str) -> list[tuple[ObjectRef, str, str | None]]:
+    def take_children(self, table: str) -> list[tuple[ObjectRef, str, str | None]]:
         """Remove and return every object living on ``table``."""
         taken = []
         for key in self.children.pop(table, ()):
@@ -240,7 +240,7 @@ class _Live:
                 names.remove(ref.name)
         if (ref.namespace == "relation" and ref.kind != INDEX) or ref.namespace == "type":
             self.order.pop(ref.qualified, None)
-            for child, _, _ in self._take_children(ref.qualified):
+            for child, _, _ in self.take_children(ref.qualified):
                 gone.append(child)
                 self.dropped[child.key] = (child, version, line)
         elif ref.kind == COLUMN and ref.table:
@@ -273,7 +273,7 @@ class _Live:
                     self.columns[key] = (self.columns[key] - {old.name}) | {new.name}
         if old.namespace != "relation" or old.qualified == new.qualified:
             return
-        for child, child_origin, child_parent in self._take_children(old.qualified):
+        for child, child_origin, child_parent in self.take_children(old.qualified):
             old_key = child.key
             kind, schema, name, table = child.kind, child.schema, child.name, child.table
             if table == old.qualified:
@@ -1150,7 +1150,6 @@ class _Walker:
         skipped = 0  # effects of a CREATE TABLE … IF NOT EXISTS that does nothing
         # (relation, statement) of ALTER … IF EXISTS that finds nothing to alter
         skipped_alters: set[tuple] = set()
-        failed_makes: list[F.Effect] = []
         # from the first SQL built at run time on, any table may have other columns
         dynamic_from = min(facts.dynamic_lines, default=None)
         for eff in facts.effects:
@@ -1173,11 +1172,6 @@ class _Walker:
             if eff.not_null and self._not_null(m, file, eff, dynamic_here):
                 continue
             if eff.kind_needed is not None and self._kind_refused(m, file, eff, dynamic_here):
-                continue
-            if eff.action == F.PROVIDE and self._on_missing_table(eff, dynamic_here):
-                # the statement fails (said of its table): it makes nothing for
-                # the migrations after, while the down is judged as if it ran
-                failed_makes.append(eff)
                 continue
             if eff.action == F.PROVIDE:
                 if eff.strict and not m.repeatable:
@@ -1209,6 +1203,10 @@ class _Walker:
                     self._extension_available(m, file, eff)
                 own[ref.key].append(ref)
                 provides.append(ref)
+                if ref.kind in (TABLE, VIEW, MATVIEW, FOREIGN_TABLE) and not self._alive(ref):
+                    # a new relation has nothing on it: a trigger or index said made
+                    # on it while it was missing (an error then) is not there
+                    self.live.take_children(ref.qualified)
                 self.live.add(ref, m.id, eff.parent, eff.columns)
                 if eff.joined:
                     self.copies.add((ref.schema, ref.name))
@@ -1470,7 +1468,7 @@ class _Walker:
             self.complete.clear()  # SQL built at run time may have added columns anywhere
         for kind in ("verify", "down"):
             if (m.id, kind) in self.section_facts:
-                self._after_up(m, kind, own_has, failed_makes)
+                self._after_up(m, kind, own_has)
 
         return MigrationInfo(
             migration=m,
@@ -3573,19 +3571,6 @@ class _Walker:
     def _alive(self, ref: ObjectRef) -> bool:
         return self.live.find(ref) is not None
 
-    def _on_missing_table(self, eff: F.Effect, dynamic: bool) -> bool:
-        """A trigger, policy, rule, constraint or index made on a table nothing
-        has made by then: PostgreSQL refuses the statement, so it is not there
-        for what comes after."""
-        ref = eff.ref
-        if ref.kind not in (TRIGGER, POLICY, RULE, CONSTRAINT, INDEX) or dynamic:
-            return False
-        owner = ref.table if ref.kind != INDEX else eff.parent
-        if not owner or "." not in owner or eff.guarded or eff.handled:
-            return False
-        schema, _, name = owner.partition(".")
-        return self._surely_absent(ObjectRef(TABLE, schema, name))
-
     def _surely_absent(self, ref: ObjectRef) -> bool:
         """Nothing the walk knows of makes ``ref`` before this point: no migration,
         no SQL built at run time or code migration, no platform, no outside source."""
@@ -3789,9 +3774,7 @@ class _Walker:
                 latest = (raw, file)
         return latest
 
-    def _after_up(
-        self, m: Migration, kind: str, own_has, failed_makes: list[F.Effect] = ()
-    ) -> None:
+    def _after_up(self, m: Migration, kind: str, own_has) -> None:
         """Walk a verify or down section against the state its up section leaves.
 
         What it drops, alters, renames or reads must exist then, under that
@@ -3804,8 +3787,6 @@ class _Walker:
         # what the up section needed exists after it, or the up failed first
         # (and that is reported against the up section already); unless the
         # up dropped it after using it
-        for e in failed_makes:
-            state.make(e.ref, e.parent)
         for e in self.facts[m.id].effects:
             if e.if_exists or e.guarded or e.handled:
                 continue  # the up may have done without it
