@@ -386,11 +386,16 @@ ALTER TABLE events ADD FOREIGN KEY (owner) REFERENCES people (person_id);"""
     ]
 
 
-def test_columns_in_a_routines_body_are_left_to_the_server():
-    sql = """CREATE FUNCTION f() RETURNS void LANGUAGE sql AS $$
-  INSERT INTO archive (id) VALUES (1)
-$$;"""
-    assert column_needs(sql) == []
+def test_columns_in_a_sql_body_are_needed_and_in_plpgsql_left_to_the_server():
+    """A SQL body is analysed at creation; PL/pgSQL resolves names as it runs."""
+    sql = """CREATE FUNCTION f(note text) RETURNS void LANGUAGE sql AS $$
+  INSERT INTO archive (id) VALUES (1);
+  UPDATE archive SET id = 2 WHERE note = note
+$$;
+CREATE FUNCTION g() RETURNS void LANGUAGE plpgsql AS $$
+BEGIN INSERT INTO archive (kept) VALUES (1); END $$;"""
+    # (note may be the parameter: a column the table lacks is not asked for)
+    assert column_needs(sql) == ["column public.archive.id", "column public.archive.id"]
 
 
 def test_data_statements_of_one_shape_are_read_once_and_a_different_one_again():

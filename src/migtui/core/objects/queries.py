@@ -312,8 +312,9 @@ def statement_columns(script: Script, kind: str, fields: dict, ctx: Ctx) -> None
     an UPDATE or DELETE with no FROM or USING, a SELECT (alone, or an
     INSERT's) of one table; no WITH, and nothing inside a subquery, whose names
     may be another table's. In PL/pgSQL a bare name may be a variable: only
-    names written with the table's name or alias count there."""
-    if ctx.body:
+    names written with the table's name or alias count there. In a SQL body
+    checked at creation, a bare name may be a parameter's."""
+    if ctx.body and not ctx.resolved:
         return
     if kind == "InsertStmt":
         if fields.get("withClause"):
@@ -414,6 +415,8 @@ def _table_column(script: Script, table: ObjectRef, own: set[str], ref: dict, ct
         return  # * and t.*: whatever the table has
     if len(words) == 1 and not ctx.plpgsql:
         name = words[0]
+        if name in ctx.params:
+            return
     elif len(words) == 2 and words[0] in own:
         name = words[1]
     else:

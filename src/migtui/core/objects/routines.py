@@ -133,7 +133,7 @@ def create_routine(script: Script, fields: dict, ctx: Ctx) -> None:
     acts = makes_triggers = makes_indexes = False
     if fields.get("sql_body"):
         before = len(script.effects)
-        _read_parsed_body(script, fields["sql_body"], ctx)
+        _read_parsed_body(script, fields["sql_body"], ctx, _parameter_names(fields))
         # a body in SQL's own syntax keeps what it reads: PostgreSQL refuses to drop it
         reads = tuple(
             dict.fromkeys(
@@ -150,7 +150,9 @@ def create_routine(script: Script, fields: dict, ctx: Ctx) -> None:
         if own_path.get("name") == "search_path":
             body = []
         if body and language == "sql" and script.check_function_bodies:
-            _read_sql_body(script, body[0], options["as"].get("location"), ctx)
+            _read_sql_body(
+                script, body[0], options["as"].get("location"), ctx, _parameter_names(fields)
+            )
     returns, inputs, defaults = _shape(script, fields) if kind == FUNCTION else ("", None, 0)
     script.emit(
         PROVIDE,
@@ -204,6 +206,12 @@ def _shape(script: Script, fields: dict) -> tuple[str, tuple[str, ...], int]:
     if not result or any(not spelled for _, spelled in outputs):
         return "", inputs, defaults
     return ("setof " if returned.get("setof") else "") + result, inputs, defaults
+
+
+def _parameter_names(fields: dict) -> frozenset[str]:
+    return frozenset(
+        p.get("FunctionParameter", {}).get("name") or "" for p in fields.get("parameters", ())
+    ) - {""}
 
 
 def _array_variadic(fields: dict) -> bool:
@@ -277,10 +285,10 @@ def _unknown_type_array(message: str, text: str) -> bool:
     return False
 
 
-def _read_parsed_body(script: Script, body, ctx: Ctx) -> None:
+def _read_parsed_body(script: Script, body, ctx: Ctx, params: frozenset[str]) -> None:
     """BEGIN ATOMIC … END and RETURN expr, parsed with the statement itself."""
     stack = [body]
-    inner_ctx = _body_ctx(ctx)
+    inner_ctx = _body_ctx(ctx, params=params)
     while stack:
         item = stack.pop()
         if isinstance(item, list):
@@ -297,20 +305,26 @@ def _read_parsed_body(script: Script, body, ctx: Ctx) -> None:
             read(script, item, inner_ctx)
 
 
-def _read_sql_body(script: Script, text: str, location: int | None, ctx: Ctx) -> None:
+def _read_sql_body(
+    script: Script, text: str, location: int | None, ctx: Ctx, params: frozenset[str]
+) -> None:
     stmts = parse(text)
     if not stmts:
         return
     if any(node(s.get("stmt", {}))[0] not in _QUERY_NODES for s in stmts):
         return  # DDL inside: PostgreSQL does not check such a body at creation
     inner = Src(text, ctx.line(location))
-    inner_ctx = _body_ctx(ctx, inner)
+    inner_ctx = _body_ctx(ctx, inner, params)
     for s in stmts:
         script.nested(s["stmt"], inner_ctx)
 
 
-def _body_ctx(ctx: Ctx, src: Src | None = None) -> Ctx:
-    return replace(ctx, body=True, src=src or ctx.src)
+def _body_ctx(ctx: Ctx, src: Src | None = None, params: frozenset[str] | None = None) -> Ctx:
+    """The context of a routine's body; a SQL body's names (``params``: its
+    parameters') are resolved at creation."""
+    if params is None:
+        return replace(ctx, body=True, src=src or ctx.src)
+    return replace(ctx, body=True, src=src or ctx.src, resolved=True, params=params)
 
 
 def alter_routine(script: Script, fields: dict, ctx: Ctx) -> None:

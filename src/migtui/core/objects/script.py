@@ -104,6 +104,10 @@ class Ctx:
     plpgsql: bool = False
     #: Inside a routine body checked at creation: only requirements count.
     body: bool = False
+    #: … a SQL-language body, whose names PostgreSQL resolves at creation:
+    #: the columns it names must be there then, unless a parameter has the name.
+    resolved: bool = False
+    params: frozenset[str] = frozenset()
 
     def line(self, location: int | None) -> int:
         return self.src.line(location)
@@ -465,8 +469,10 @@ class Script:
         whose names PostgreSQL resolves when it runs). ``given``: for an
         INSERT, whether each gets a value of its own; ``types``: the type of
         the constants it gets (see ``value_type``), "" when not one type."""
-        if table is None or ctx.body:
+        if table is None or (ctx.body and not ctx.resolved):
             return
+        if ctx.body:  # only that the columns are there: the body runs later
+            given, types, assigned = (), (), False
         seen: set[str] = set()
         for i, name in enumerate(names):
             if name and name not in seen:

@@ -1,0 +1,60 @@
+"""A SQL-language function's body is analysed when the function is made (with
+check_function_bodies on, as it is by default; a body written BEGIN ATOMIC
+always): a column it names must be there then, PostgreSQL refuses otherwise
+(42703). A bare name may be one of the function's parameters. PL/pgSQL bodies
+resolve names only when they run, and are not judged so."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.db
+
+FIRST = "CREATE TABLE t (a int, n text);\n"
+
+#: (the second migration, the line check names, or None when it runs)
+CASES = {
+    "a column the table lacks, in a quoted body": (
+        "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT b FROM t';\n",
+        1,
+    ),
+    "a column the table lacks, in a BEGIN ATOMIC body": (
+        "SELECT 1;\nCREATE FUNCTION f() RETURNS int LANGUAGE sql\n"
+        "  BEGIN ATOMIC SELECT c FROM t; END;\n",
+        3,
+    ),
+    "an UPDATE's column the table lacks": (
+        "CREATE FUNCTION f(x text) RETURNS void LANGUAGE sql AS 'UPDATE t SET m = x';\n",
+        1,
+    ),
+    # the ones that run
+    "parameters named bare, columns that are there": (
+        "CREATE FUNCTION f(b int) RETURNS int LANGUAGE sql AS 'SELECT a FROM t WHERE a = b';\n"
+        "CREATE FUNCTION g(x text) RETURNS void LANGUAGE sql\n"
+        "  AS 'UPDATE t SET n = x WHERE a = 1; INSERT INTO t (a, n) VALUES (1, x)';\n"
+        "CREATE FUNCTION h() RETURNS bigint LANGUAGE sql\n"
+        "  BEGIN ATOMIC SELECT count(*) FROM t WHERE n IS NOT NULL; END;\n",
+        None,
+    ),
+    "PL/pgSQL, and a SQL body with check_function_bodies off": (
+        "CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql\n"
+        "  AS $$ BEGIN RETURN (SELECT b FROM t); END $$;\n"
+        "SET check_function_bodies = off;\n"
+        "CREATE FUNCTION g() RETURNS int LANGUAGE sql AS 'SELECT b FROM t';\n",
+        None,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_a_sql_body_names_columns_that_are_there(case, verdicts):
+    second, expected = CASES[case]
+    errors, refused = verdicts(FIRST, second)
+
+    if expected is None:
+        assert (refused, errors) == (None, [])
+        return
+    assert refused == "42703"
+    [error] = errors
+    assert (error.kind, error.line) == ("missing_prerequisite", expected + 1)
+    assert error.object.startswith("column public.t.")
