@@ -13,6 +13,7 @@ import pytest
 
 from migtui.core.casts import FAMILIES, cast_exists, cast_immutable
 from migtui.core.objects.immutable import (
+    INTERVAL_ARITHMETIC,
     NOT_IMMUTABLE_ARITY,
     NOT_IMMUTABLE_ON,
     SQL_VALUES,
@@ -48,8 +49,23 @@ def test_the_forms_kept_as_not_immutable_are_the_servers_own(pg_conn):
         assert forms and "i" not in forms, (name, count)
     spelled = {"timestamptz": "timestamp with time zone"}
     for (name, count), (place, types) in NOT_IMMUTABLE_ON.items():
+        if name == INTERVAL_ARITHMETIC:
+            continue  # an operator: below
         forms = {args[place]: volatile for n, c, args, volatile in rows if (n, c) == (name, count)}
         assert {a for a, v in forms.items() if v != "i"} == {spelled[t] for t in types}, name
+    operators = dict(
+        pg_conn.execute(
+            "SELECT o.oprname || ' ' || o.oprleft::regtype || ' ' || o.oprright::regtype, "
+            "p.provolatile FROM pg_operator o JOIN pg_proc p ON p.oid = o.oprcode "
+            "WHERE o.oprname IN ('+', '-') AND 'interval'::regtype IN (o.oprleft, o.oprright) "
+            "AND 'timestamp with time zone'::regtype IN (o.oprleft, o.oprright, o.oprresult)"
+        ).fetchall()
+    )
+    assert operators == {
+        "+ timestamp with time zone interval": "s",
+        "- timestamp with time zone interval": "s",
+        "+ interval timestamp with time zone": "s",
+    }
 
 
 def test_an_index_casts_a_column_exactly_when_casts_says_the_cast_is_immutable(pg_conn):
@@ -155,6 +171,30 @@ CASES = {
     "EXTRACT from a timestamptz": (
         "SELECT 1;\nCREATE INDEX events_year ON events ((extract(year FROM at)));\n",
         2,
+    ),
+    "a timestamptz plus an interval, in a generated column (seen twice in real files)": (
+        "ALTER TABLE events ADD COLUMN expires timestamptz\n"
+        "  GENERATED ALWAYS AS (at + INTERVAL '72 hours') STORED;\n",
+        1,
+    ),
+    "a timestamptz minus an interval, made a date": (
+        "CREATE INDEX events_day ON events (((at - interval '1 day')::date));\n",
+        1,
+    ),
+    "a timestamp AT TIME ZONE, made a date": (
+        "CREATE INDEX events_day ON events (((starts AT TIME ZONE 'UTC')::date));\n",
+        1,
+    ),
+    "a text from ->> made a date": (
+        "ALTER TABLE events ADD COLUMN doc jsonb;\n"
+        "CREATE INDEX events_due ON events (((doc->>'due')::date));\n",
+        2,
+    ),
+    "intervals on a timestamp, a timestamptz AT TIME ZONE, ->> made a number": (
+        "ALTER TABLE events ADD COLUMN doc jsonb;\n"
+        "CREATE INDEX events_later ON events ((starts + interval '1 day'),\n"
+        "  ((at AT TIME ZONE 'UTC')::date), ((doc->>'n')::int), (at - at));\n",
+        None,
     ),
     "the same on a timestamp, in a time zone, with a configuration": (
         "CREATE INDEX events_day ON events (date_trunc('day', starts), (date(starts)),\n"

@@ -65,6 +65,7 @@ from migtui.core.model import (
 )
 from migtui.core.objects import analyze_script
 from migtui.core.objects.immutable import (
+    INTERVAL_ARITHMETIC,
     NOT_IMMUTABLE_ARITY,
     NOT_IMMUTABLE_ON,
     not_immutable_functions,
@@ -1193,7 +1194,7 @@ class _Walker:
                         self.trigger_acting.add(ref.name)
                     if eff.makes_indexes:
                         self.index_acting.add(ref.name)
-                if eff.calls or eff.casts:
+                if eff.calls or eff.casts or eff.forms:
                     self._not_immutable(m, file, eff, dynamic_here)
                 if eff.opclass_for is not None:
                     self._no_default_opclass(m, file, eff, dynamic_here)
@@ -2717,18 +2718,25 @@ class _Walker:
                 given = self.column_traits.get(key, _NO_TRAITS).data_type
                 described = f"{arg} ({spelled(given)})"
             if given in types:
-                found = (
-                    f"calls {name}() on {described}, a form that depends on the TimeZone setting "
-                    "and is not IMMUTABLE"
+                doing = (
+                    f"adds an interval to {described}, or takes one from it,"
+                    if name == INTERVAL_ARITHMETIC
+                    else f"calls {name}() on {described},"
                 )
+                found = f"{doing} a form that depends on the TimeZone setting and is not IMMUTABLE"
                 break
         for column, target in () if found else eff.casts:
-            key = ObjectRef(COLUMN, ref.schema, column, table=table).key
-            source = self.column_traits.get(key, _NO_TRAITS).data_type
+            source = self._cast_source(column, ref.schema, table)
+            if column.startswith("::"):
+                described = f"a {spelled(source)} value"
+            elif column.startswith("@tz:"):
+                described = f"{column[4:]} AT TIME ZONE … ({spelled(source)})"
+            else:
+                described = f"{column} ({spelled(source)})"
             if (source, target) not in self.casts_made and cast_immutable(source, target) is False:
                 found = (
-                    f"casts {column} ({spelled(source)}) to {spelled(target)}, which depends "
-                    "on a setting and is not IMMUTABLE"
+                    f"casts {described} to {spelled(target)}, which depends on a setting and "
+                    "is not IMMUTABLE"
                 )
                 break
         if not found or not self._first_time(m, "not_immutable", str(ref), eff.line):
@@ -2784,6 +2792,19 @@ class _Walker:
         found = self.broken_makes.get((ref.namespace, ref.name))
         if found is None and ref.namespace == "type":  # a table's row type
             found = self.broken_makes.get(("relation", ref.name))
+        return found
+
+    def _cast_source(self, source: str, schema: str | None, table: str | None) -> str:
+        """The type a cast of an index or generated column converts
+        (``immutable_needs``): a column's, a type written, or, for ``column AT
+        TIME ZONE …``, the other of timestamp and timestamptz."""
+        if source.startswith("::"):
+            return source[2:]
+        flip = source.startswith("@tz:")
+        column = ObjectRef(COLUMN, schema, source.removeprefix("@tz:"), table=table)
+        found = self.column_traits.get(column.key, _NO_TRAITS).data_type
+        if flip:
+            return {"timestamp": "timestamptz", "timestamptz": "timestamp"}.get(found, "")
         return found
 
     def _routine_volatility(self, ref: ObjectRef, mutable: bool) -> None:

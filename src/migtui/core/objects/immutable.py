@@ -63,6 +63,8 @@ NOT_IMMUTABLE_ARITY = frozenset(
         ("timezone", 1),
     }
 )
+#: The name a column's ``+`` or ``-`` of an interval is kept under.
+INTERVAL_ARITHMETIC = "+ interval"
 #: … or by the type of one argument: (name, count) -> (the argument's place,
 #: the types that make the call not IMMUTABLE: a timestamptz depends on the
 #: TimeZone setting).
@@ -73,6 +75,9 @@ NOT_IMMUTABLE_ON = {
     ("extract", 2): (1, frozenset({"timestamptz"})),
     ("date_add", 2): (0, frozenset({"timestamptz"})),
     ("date_subtract", 2): (0, frozenset({"timestamptz"})),
+    # ts + interval '1 day', ts - interval …: a day or a month is as long as
+    # the time zone says
+    (INTERVAL_ARITHMETIC, 2): (0, frozenset({"timestamptz"})),
 }
 
 
@@ -99,16 +104,60 @@ def immutable_needs(
         elif "SQLValueFunction" in item:
             op = item["SQLValueFunction"].get("op", "")
             calls[op.removeprefix("SVFOP_").removesuffix("_N").lower()] = None
+        elif "A_Expr" in item:
+            arithmetic = _interval_arithmetic(item["A_Expr"])
+            if arithmetic:
+                forms[(INTERVAL_ARITHMETIC, 2, arithmetic)] = None
         elif "TypeCast" in item:
             cast = item["TypeCast"]
-            column = (cast.get("arg") or {}).get("ColumnRef", {}).get("fields", ())
+            source = _cast_source(cast.get("arg") or {})
             type_name = cast.get("typeName") or {}
             target = (
                 "" if type_name.get("arrayBounds") else builtin(strings(type_name.get("names", ())))
             )
-            if len(column) == 1 and "String" in column[0] and target:
-                casts[(column[0]["String"].get("sval", ""), target)] = None
+            if source and target:
+                casts[(source, target)] = None
     return tuple(calls), tuple(casts), tuple(forms)
+
+
+def _column_name(tree: dict) -> str:
+    """The name of a bare one-word column reference, else ""."""
+    fields = (tree.get("ColumnRef") or {}).get("fields", ())
+    if len(fields) == 1 and "String" in fields[0]:
+        return fields[0]["String"].get("sval", "")
+    return ""
+
+
+def _cast_source(arg: dict) -> str:
+    """What a cast converts, as the walk judges it: a column's name; ``::text``
+    for the text ``->>`` and ``#>>`` give; ``@tz:column`` for ``column AT TIME
+    ZONE …``, whose type is the other of timestamp and timestamptz; "" else."""
+    if "A_Expr" in arg:
+        names = strings(arg["A_Expr"].get("name", ()))
+        return "::text" if names in (["->>"], ["#>>"]) else ""
+    if "FuncCall" in arg:
+        call = arg["FuncCall"]
+        names = strings(call.get("funcname", ()))
+        args = call.get("args") or ()
+        if names and names[-1] == "timezone" and len(args) == 2:
+            column = _column_name(args[1])
+            return f"@tz:{column}" if column else ""
+        return ""
+    return _column_name(arg)
+
+
+def _interval_arithmetic(expr: dict) -> str:
+    """The column of ``column + interval '…'`` (or ``-``, or the interval
+    first), else ""."""
+    if expr.get("kind") != "AEXPR_OP" or strings(expr.get("name", ())) not in (["+"], ["-"]):
+        return ""
+    left, right = expr.get("lexpr") or {}, expr.get("rexpr") or {}
+    for column, other in ((left, right), (right, left)):
+        name = _column_name(column)
+        cast = other.get("TypeCast") or {}
+        if name and strings((cast.get("typeName") or {}).get("names", ()))[-1:] == ["interval"]:
+            return name
+    return ""
 
 
 def _form(name: str, args: list) -> tuple[str, int, str] | None:
