@@ -51,6 +51,7 @@ CASES = {
     ),
     "COMMENT ON MATERIALIZED VIEW of a view": ("COMMENT ON MATERIALIZED VIEW v IS 'x';\n", 1),
     "ALTER SEQUENCE of a table": ("ALTER SEQUENCE t RESTART;\n", 1),
+    "ALTER SEQUENCE … RENAME of a table": ("ALTER SEQUENCE t RENAME TO t2;\n", 1),
     "the comments and sequences that run": (
         "CREATE TABLE s (a int GENERATED ALWAYS AS IDENTITY, b serial PRIMARY KEY);\n"
         "CREATE TABLE p (a int) PARTITION BY LIST (a);\n"
@@ -60,7 +61,8 @@ CASES = {
         "COMMENT ON MATERIALIZED VIEW mv IS 'c';\nCOMMENT ON TABLE p IS 'd';\n"
         "COMMENT ON TABLE p1 IS 'e';\nCOMMENT ON INDEX pi IS 'f';\nCOMMENT ON INDEX s_pkey IS 'g';\n"
         "COMMENT ON SEQUENCE s_a_seq IS 'h';\nALTER SEQUENCE s_b_seq RESTART;\n"
-        "ALTER SEQUENCE s_a_seq RESTART;\nALTER SEQUENCE IF EXISTS nosuch RESTART;\n",
+        "ALTER SEQUENCE s_a_seq RESTART;\nALTER SEQUENCE IF EXISTS nosuch RESTART;\n"
+        "ALTER SEQUENCE s_b_seq RENAME TO s_b;\nALTER TABLE s_b RENAME TO s_b2;\n",
         None,
     ),
     # the forms that run

@@ -34,6 +34,10 @@ _ROW_SECURITY = frozenset(
 #: the kind they act on
 _NAMED_KINDS = {"OBJECT_VIEW": VIEW, "OBJECT_MATVIEW": MATVIEW}
 
+#: … and ALTER SEQUENCE's RENAME TO and SET SCHEMA, of a sequence only (its
+#: other forms are AlterSeqStmt, judged on their own)
+_RENAMED_KINDS = {"OBJECT_SEQUENCE": SEQUENCE}
+
 _INSTEAD = 64  # a trigger's timing: INSTEAD OF
 
 #: COMMENT ON a relation names its kind, and PostgreSQL holds it to it
@@ -70,7 +74,7 @@ def kind_needed(node: str, fields: dict) -> tuple[dict, frozenset[str], str] | N
         # (a column's rename is lenient: ALTER VIEW … RENAME COLUMN runs on a
         # materialized view)
         objtype = fields.get("renameType") or fields.get("objectType")
-        kind = _NAMED_KINDS.get(objtype or "")
+        kind = _NAMED_KINDS.get(objtype or "") or _RENAMED_KINDS.get(objtype or "")
         if kind is not None:
             return fields.get("relation") or {}, frozenset({kind}), f"alters (as a {kind})"
     return None
