@@ -183,7 +183,20 @@ CASES = {
         "ALTER TABLE events ALTER COLUMN code TYPE state;\n",
         2,
     ),
+    "an integer default, through text, to boolean": (
+        "ALTER TABLE events ADD COLUMN flag int DEFAULT 0;\n"
+        "ALTER TABLE events ALTER COLUMN flag TYPE text;\n"
+        "ALTER TABLE events ALTER COLUMN flag TYPE boolean USING flag::boolean;\n",
+        3,
+    ),
     # the forms that run
+    "an enum's default, through text, back to the enum": (
+        "CREATE TYPE state AS ENUM ('new', 'done');\n"
+        "ALTER TABLE events ADD COLUMN status state NOT NULL DEFAULT 'new';\n"
+        "ALTER TABLE events ALTER COLUMN status TYPE text;\n"
+        "ALTER TABLE events ALTER COLUMN status TYPE state USING status::state;\n",
+        None,
+    ),
     "text to an enum, the default dropped and set again": (
         "CREATE TYPE state AS ENUM ('new', 'done');\n"
         "ALTER TABLE events ADD COLUMN status text NOT NULL DEFAULT 'new';\n"

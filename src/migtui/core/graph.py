@@ -1353,9 +1353,9 @@ class _Walker:
                         self._retyped_key(m, file, eff, dynamic_here)
                     retyped = self._judged_type(eff.data_type)
                     # the default is converted with the column (or the change refused)
-                    traits = traits._replace(
-                        data_type=retyped, default_type=retyped if traits.default else ""
-                    )
+                    # by an implicit coercion, which the next change strips again:
+                    # that one converts the default as it was set
+                    traits = traits._replace(data_type=retyped)
                 if eff.identity and eff.action == F.ALTER and ref.kind == COLUMN:
                     self._identity_refused(m, file, eff, traits, dynamic_here)
                 if eff.always is not None:
