@@ -11,7 +11,7 @@ from __future__ import annotations
 import psycopg
 import pytest
 
-from migtui.core.casts import FAMILIES, cast_exists, cast_immutable
+from migtui.core.casts import FAMILIES, REG_TYPES, cast_exists, cast_immutable
 from migtui.core.objects.immutable import (
     INTERVAL_ARITHMETIC,
     NOT_IMMUTABLE_ARITY,
@@ -53,6 +53,22 @@ def test_the_forms_kept_as_not_immutable_are_the_servers_own(pg_conn):
             continue  # an operator: below
         forms = {args[place]: volatile for n, c, args, volatile in rows if (n, c) == (name, count)}
         assert {a for a, v in forms.items() if v != "i"} == {spelled[t] for t in types}, name
+    # enums and object identifiers are read from the catalog, both ways
+    inputs = {
+        name: volatile
+        for name, volatile in pg_conn.execute(
+            "SELECT proname, provolatile FROM pg_proc WHERE proname = ANY(%s)",
+            [
+                [
+                    "enum_in",
+                    "enum_out",
+                    *(f"{t}in" for t in REG_TYPES),
+                    *(f"{t}out" for t in REG_TYPES),
+                ]
+            ],
+        )
+    }
+    assert len(inputs) == 2 + 2 * len(REG_TYPES) and set(inputs.values()) == {"s"}
     operators = dict(
         pg_conn.execute(
             "SELECT o.oprname || ' ' || o.oprleft::regtype || ' ' || o.oprright::regtype, "
@@ -194,6 +210,24 @@ CASES = {
         "ALTER TABLE events ADD COLUMN doc jsonb;\n"
         "CREATE INDEX events_later ON events ((starts + interval '1 day'),\n"
         "  ((at AT TIME ZONE 'UTC')::date), ((doc->>'n')::int), (at - at));\n",
+        None,
+    ),
+    "an enum made text": (
+        "CREATE TYPE state AS ENUM ('new', 'done');\n"
+        "ALTER TABLE events ADD COLUMN status state;\n"
+        "CREATE INDEX events_status ON events ((status::text));\n",
+        3,
+    ),
+    "a text column made a text search configuration": (
+        "ALTER TABLE events ADD COLUMN lang text;\n"
+        "CREATE INDEX events_text ON events USING gin (to_tsvector(lang::regconfig, name));\n",
+        2,
+    ),
+    "an enum compared, a configuration written": (
+        "CREATE TYPE state AS ENUM ('new', 'done');\n"
+        "ALTER TABLE events ADD COLUMN status state;\n"
+        "CREATE INDEX events_status ON events (status, ((status = 'new')));\n"
+        "CREATE INDEX events_text ON events USING gin (to_tsvector('english'::regconfig, name));\n",
         None,
     ),
     "the same on a timestamp, in a time zone, with a configuration": (

@@ -223,9 +223,33 @@ def empty_refused(target: str) -> str | None:
     return _EMPTY_REFUSED.get(target, "")
 
 
+#: The object identifier types whose input and output read the catalog.
+REG_TYPES = frozenset(
+    {
+        "regclass",
+        "regconfig",
+        "regdictionary",
+        "regtype",
+        "regproc",
+        "regprocedure",
+        "regoper",
+        "regoperator",
+        "regnamespace",
+        "regrole",
+        "regcollation",
+    }
+)
+_TEXTS = frozenset({"text", "varchar", "bpchar", "name"})
+
+
 def cast_immutable(source: str, target: str) -> bool | None:
     """Whether ``value::target`` of a ``source`` value is IMMUTABLE (an index
-    or a generated column may use it); None when either is not judged."""
+    or a generated column may use it); None when either is not judged. An
+    enum's label, and an object identifier's name, are read from the catalog
+    both ways: between them and text no cast is."""
+    for one, other in ((source, target), (target, source)):
+        if one in _TEXTS and (other.startswith(_ENUM) or other in REG_TYPES):
+            return False
     if source not in FAMILIES or target not in FAMILIES:
         return None
     return (source, target) not in _NOT_IMMUTABLE

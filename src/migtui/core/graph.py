@@ -20,6 +20,7 @@ from typing import NamedTuple
 from migtui.core import facts as F
 from migtui.core.casts import (
     FAMILIES,
+    REG_TYPES,
     assigns,
     cast_exists,
     cast_immutable,
@@ -2727,6 +2728,8 @@ class _Walker:
                 break
         for column, target in () if found else eff.casts:
             source = self._cast_source(column, ref.schema, table)
+            if target.startswith("@"):  # one of the folder's enums, or not judged
+                target = self._judged_type(target if "." in target else f"@public.{target[1:]}")
             if column.startswith("::"):
                 described = f"a {spelled(source)} value"
             elif column.startswith("@tz:"):
@@ -2734,8 +2737,10 @@ class _Walker:
             else:
                 described = f"{column} ({spelled(source)})"
             if (source, target) not in self.casts_made and cast_immutable(source, target) is False:
+                catalog = any(t.startswith("enum:") or t in REG_TYPES for t in (source, target))
+                reads = "the catalog" if catalog else "a setting"
                 found = (
-                    f"casts {described} to {spelled(target)}, which depends on a setting and "
+                    f"casts {described} to {spelled(target)}, which depends on {reads} and "
                     "is not IMMUTABLE"
                 )
                 break

@@ -14,7 +14,7 @@ from __future__ import annotations
 from functools import cache
 from importlib import resources
 
-from migtui.core.casts import builtin
+from migtui.core.casts import REG_TYPES, builtin
 from migtui.core.objects.script import nodes_of, strings
 
 #: The SQL keywords that read the clock or the session (``CURRENT_DATE``,
@@ -112,12 +112,25 @@ def immutable_needs(
             cast = item["TypeCast"]
             source = _cast_source(cast.get("arg") or {})
             type_name = cast.get("typeName") or {}
-            target = (
-                "" if type_name.get("arrayBounds") else builtin(strings(type_name.get("names", ())))
-            )
-            if source and target:
-                casts[(source, target)] = None
+            if source and not type_name.get("arrayBounds"):
+                target = _cast_target(strings(type_name.get("names", ())))
+                if target:
+                    casts[(source, target)] = None
     return tuple(calls), tuple(casts), tuple(forms)
+
+
+def _cast_target(names: list[str]) -> str:
+    """A cast's type as the walk judges it: a built-in type, an object
+    identifier type, or ``@schema.name`` (``@name``) of another, which may be
+    one of the folder's enums."""
+    if not names:
+        return ""
+    found = builtin(names)
+    if found:
+        return found
+    if names[-1] in REG_TYPES and (len(names) == 1 or names[0] == "pg_catalog"):
+        return names[-1]
+    return "@" + ".".join(names[-2:])
 
 
 def _column_name(tree: dict) -> str:
