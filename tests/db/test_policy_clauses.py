@@ -1,4 +1,4 @@
-"""A policy's command decides its clauses: an INSERT policy checks the rows
+"""A policy's command decides its clauses, made or altered: an INSERT policy checks the rows
 it lets in (WITH CHECK) and a SELECT or DELETE policy filters the rows there
 (USING). PostgreSQL refuses the other clause (42601); check must say so where
 the server refuses, and nothing of the forms it runs."""
@@ -34,7 +34,24 @@ CASES = {
         "  END IF;\nEND $$;\n",
         3,
     ),
+    "ALTER POLICY giving an INSERT policy USING": (
+        "CREATE POLICY p ON t FOR INSERT WITH CHECK (true);\nALTER POLICY p ON t USING (true);\n",
+        2,
+    ),
+    "ALTER POLICY giving a SELECT policy WITH CHECK": (
+        "CREATE POLICY p ON t FOR SELECT USING (true);\nALTER POLICY p ON t WITH CHECK (true);\n",
+        2,
+    ),
     # the forms that run
+    "ALTER POLICY with the clauses each command takes": (
+        "CREATE POLICY a ON t FOR INSERT WITH CHECK (true);\n"
+        "CREATE POLICY b ON t FOR SELECT USING (true);\n"
+        "ALTER POLICY a ON t WITH CHECK (owner = current_user);\n"
+        "ALTER POLICY b ON t USING (owner = current_user);\nALTER POLICY b ON t TO public;\n"
+        "DROP POLICY b ON t;\nCREATE POLICY b ON t FOR UPDATE USING (true);\n"
+        "ALTER POLICY b ON t WITH CHECK (true);\n",
+        None,
+    ),
     "each command with the clauses it takes": (
         "CREATE POLICY a ON t FOR INSERT WITH CHECK (owner = current_user);\n"
         "CREATE POLICY b ON t FOR SELECT USING (true);\n"

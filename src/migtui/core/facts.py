@@ -233,6 +233,11 @@ class Effect:
     makes_triggers: bool = False
     #: … or only makes or drops indexes (``EXECUTE 'create index ' || …``).
     makes_indexes: bool = False
+    #: For a policy made: the command it is for ("all", "select", "insert",
+    #: "update", "delete"); for one altered, the clauses given ("using",
+    #: "check"), which its command must take.
+    command: str = ""
+    clauses: tuple[str, ...] = ()
     #: For a routine made: PL/pgSQL not declared IMMUTABLE (volatile unless said
     #: otherwise, and never inlined): no index or generated column may call it.
     mutable: bool = False

@@ -728,6 +728,8 @@ class _Walker:
         self.view_types: dict[tuple, tuple[str, ...]] = {}
         #: the names of every routine the folder has made (any schema, ever)
         self.routine_names: set[str] = set()
+        #: a policy's key -> the command it is for, as made by the folder
+        self.policy_commands: dict[tuple, str] = {}
         #: (namespace, name) -> (migration, line) of a statement the grammar
         #: refuses that was written to make it (``CREATE TABLE users (… typo``)
         self.broken_makes: dict[tuple[str, str], tuple[str, int]] = {}
@@ -1184,6 +1186,8 @@ class _Walker:
                     self._replaced_view(m, file, eff, dynamic_here)
                 elif ref.kind == FUNCTION:
                     self._replaced_function(m, file, eff, dynamic_here)
+                if ref.kind == POLICY:
+                    self.policy_commands[ref.key] = eff.command
                 if ref.namespace == "routine":
                     self.routine_names.add(ref.name)
                     self._routine_volatility(ref, eff.mutable)
@@ -1294,6 +1298,8 @@ class _Walker:
                     foreign_keys.append(eff)
                     self._keep_foreign_key(eff)
             elif eff.action in (F.REQUIRE, F.ALTER):
+                if eff.clauses and ref.kind == POLICY:
+                    self._policy_clauses_altered(m, file, eff, dynamic_here)
                 if eff.action == F.ALTER and ref.namespace == "routine":
                     self._routine_volatility(ref, False)  # ALTER … IMMUTABLE, perhaps
                 if (
@@ -2811,6 +2817,31 @@ class _Walker:
         if flip:
             return {"timestamp": "timestamptz", "timestamptz": "timestamp"}.get(found, "")
         return found
+
+    def _policy_clauses_altered(
+        self, m: Migration, file: str, eff: F.Effect, dynamic: bool
+    ) -> None:
+        """ALTER POLICY … USING of an INSERT policy, or WITH CHECK of a SELECT
+        or DELETE one: its command cannot take the clause (42601)."""
+        command = self.policy_commands.get(eff.ref.key, "")
+        if dynamic or self.dynamic_before or self.live.find(eff.ref) is None:
+            return
+        if command == "insert" and "using" in eff.clauses:
+            clause, allowed = "USING", "WITH CHECK"
+        elif command in ("select", "delete") and "check" in eff.clauses:
+            clause, allowed = "WITH CHECK", "USING"
+        else:
+            return
+        article = "an" if command == "insert" else "a"
+        self._refuse(
+            "policy_clause",
+            m,
+            file,
+            eff,
+            f"{m.id} gives {eff.ref} a {clause} clause at line {eff.line}, which {article} "
+            f"{command.upper()} policy cannot take: PostgreSQL refuses (42601)",
+            f"write the condition as {allowed}",
+        )
 
     def _routine_volatility(self, ref: ObjectRef, mutable: bool) -> None:
         """Keep whether the overload ``ref`` is surely not IMMUTABLE."""

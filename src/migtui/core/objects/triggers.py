@@ -89,7 +89,10 @@ def create_policy(script: Script, fields: dict, ctx: Ctx) -> None:
         name = fields.get("policy_name", "")
         policy = _on_table(POLICY, table, name)
         # CREATE POLICY has no OR REPLACE: one of the name on the table is refused
-        script.emit(PROVIDE, policy, rv.get("location"), ctx, depends=held, strict=True)
+        command = (fields.get("cmd_name") or "all").lower()
+        script.emit(
+            PROVIDE, policy, rv.get("location"), ctx, depends=held, strict=True, command=command
+        )
 
 
 def _policy_clauses(script: Script, fields: dict, ctx: Ctx) -> None:
@@ -164,7 +167,18 @@ def alter_policy(script: Script, fields: dict, ctx: Ctx) -> None:
         # not rewritten reads is not known here, and is let go too)
         columns = _policy_columns(script, table, fields, ctx) if renewed else ()
         policy = _on_table(POLICY, table, name)
-        script.emit(ALTER, policy, rv.get("location"), ctx, depends=columns, renewed=renewed)
+        clauses = ("using",) * bool(fields.get("qual")) + ("check",) * bool(
+            fields.get("with_check")
+        )
+        script.emit(
+            ALTER,
+            policy,
+            rv.get("location"),
+            ctx,
+            depends=columns,
+            renewed=renewed,
+            clauses=clauses,
+        )
 
 
 def create_event_trigger(script: Script, fields: dict, ctx: Ctx) -> None:
