@@ -783,3 +783,43 @@ def test_what_is_made_on_a_table_not_there_yet_is_not_there_after(tmp_path):
     assert [(p.kind, p.migration, p.line) for p in errors(tmp_path)] == [
         ("out_of_order", "0001", 4)
     ]
+
+
+def test_sql_built_at_run_time_is_read_by_its_template(tmp_path):
+    """EXECUTE format('COMMENT ON TABLE %I …') changes no object: the tables'
+    columns stay known. EXECUTE format('CREATE TRIGGER %I …') makes triggers
+    of names not known: dropping one is not judged, the rest still is."""
+    write(
+        tmp_path,
+        {
+            "0001_a.sql": "-- migrate:up\n"
+            "CREATE TABLE orders (id bigint PRIMARY KEY, placed_at timestamptz);\n"
+            "CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $f$ BEGIN RETURN NEW; END $f$;\n"
+            "DO $$ DECLARE t text; BEGIN\n"
+            "  EXECUTE format('COMMENT ON TABLE %I IS %L', 'orders', 'x');\n"
+            "  FOREACH t IN ARRAY ARRAY['orders'] LOOP\n"
+            "    EXECUTE format('CREATE TRIGGER %I BEFORE UPDATE ON %I FOR EACH ROW '\n"
+            "      'EXECUTE FUNCTION f()', t || '_audit', t);\n"
+            "  END LOOP;\nEND $$;\n",
+            "0002_b.sql": "-- migrate:up\nDROP TRIGGER orders_audit ON orders;\n"
+            "SELECT created_at FROM orders;\n",
+        },
+    )
+    assert problems(tmp_path) == [("missing_prerequisite", "error", 3, "up")]
+
+
+def test_sql_built_at_run_time_before_what_a_drop_refuses_keeps_it_an_error(tmp_path):
+    """What was made after the last SQL built at run time cannot have been
+    removed by it: a DROP that what depends on it refuses is an error."""
+    write(
+        tmp_path,
+        {
+            "0001_a.sql": "-- migrate:up\nCREATE TABLE other (id int);\n"
+            "DO $$ BEGIN EXECUTE format('ALTER TABLE %I ADD COLUMN x int', 'other'); END $$;\n",
+            "0002_b.sql": "-- migrate:up\nCREATE TABLE r (id int);\n"
+            "CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $f$ BEGIN RETURN NEW; END $f$;\n"
+            "CREATE TRIGGER r_t AFTER INSERT ON r FOR EACH ROW EXECUTE FUNCTION f();\n"
+            "DROP FUNCTION f();\n",
+        },
+    )
+    assert ("dependent_objects", "error", 5, "up") in problems(tmp_path)

@@ -279,6 +279,9 @@ class ScriptFacts:
     findings: tuple[Finding, ...] = ()
     #: Lines that build SQL at run time (EXECUTE format(…)): what they touch is unknown.
     dynamic_lines: tuple[int, ...] = ()
+    #: SQL built at run time that only makes or drops triggers, or indexes
+    #: (``EXECUTE format('CREATE TRIGGER %I …', …)``): their names are unknown.
+    dynamic_makes: frozenset[str] = frozenset()
     #: The search_path in force at the end of the script.
     search_path: tuple[str, ...] = ("public",)
     #: Casts between built-in types the script makes (CREATE CAST): (source,

@@ -1130,6 +1130,10 @@ class _Walker:
         renames: list[tuple[ObjectRef, ObjectRef]] = []
         alters: list[ObjectRef] = []
         dynamic_here = bool(facts.dynamic_lines)
+        if "trigger" in facts.dynamic_makes:
+            self.triggers_unknown = True  # made by SQL built at run time, by names not known
+        if "index" in facts.dynamic_makes:
+            self.indexes_unknown = True
         for source, target, context in facts.casts:
             self.casts_made[source, target] = context
 
@@ -3524,7 +3528,7 @@ class _Walker:
         views = self._type_users(eff.ref, self._alive)
         if not views:
             return
-        unsure = dynamic or bool(self.dynamic_before)
+        unsure = dynamic or self._maybe_removed(views, m)
         what = _listed(views)
         self.problems.append(
             Problem(
@@ -3627,6 +3631,19 @@ class _Walker:
 
     def _alive(self, ref: ObjectRef) -> bool:
         return self.live.find(ref) is not None
+
+    def _maybe_removed(self, objects: Iterable[ObjectRef], m: Migration) -> bool:
+        """Whether SQL built at run time ran since one of ``objects`` was made,
+        and so may have removed it (one made by ``m``'s down: since ``m``)."""
+        if not self.dynamic_before:
+            return False
+        here = self.position.get(m.id, len(self.position))
+        for ref in objects:
+            entry = self.live.find(ref)
+            made_at = here if entry is None else self.position.get(entry[1], -1)
+            if self._dynamic_since(made_at):
+                return True
+        return False
 
     def _surely_absent(self, ref: ObjectRef) -> bool:
         """Nothing the walk knows of makes ``ref`` before this point: no migration,
@@ -3761,7 +3778,7 @@ class _Walker:
         self, m: Migration, file: str, kind: str, eff: F.Effect, holding: list, dynamic: bool
     ) -> None:
         what = _listed(holding)
-        unsure = dynamic or bool(self.dynamic_before)
+        unsure = dynamic or self._maybe_removed(holding, m)
         where = "" if kind == "up" else f"the {kind} section of "
         self.problems.append(
             Problem(

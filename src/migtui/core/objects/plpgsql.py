@@ -400,11 +400,12 @@ class Walker:
         e = (expr or {}).get("PLpgSQL_expr", {})
         query = e.get("query", "")
         stmts = parse("SELECT " + query) if query else None
-        constant = None
+        constant = template = None
         if stmts:
             targets = stmts[0]["stmt"].get("SelectStmt", {}).get("targetList", ())
             if len(targets) == 1:
                 constant = const_string(targets[0].get("ResTarget", {}).get("val"))
+                template = _template(targets[0].get("ResTarget", {}).get("val"))
         src, line = self.src_for(query, lineno)
         if constant is not None:
             inner_stmts = parse(constant)
@@ -413,6 +414,14 @@ class Walker:
                 for s in inner_stmts:
                     self.script.nested(s["stmt"], inner)
                 return
+        if template is not None and _DYNAMIC_HARMLESS.match(template):
+            return  # a comment, a grant, statistics: no object made, dropped or changed
+        if template is not None and _DYNAMIC_TRIGGER.match(template):
+            self.script.dynamic_makes.add("trigger")
+            return
+        if template is not None and _DYNAMIC_INDEX.match(template):
+            self.script.dynamic_makes.add("index")
+            return
         line = self.first_line + max(0, (lineno or 1) - 1)
         self.script.dynamic_count += 1
         self.script.dynamic_lines.append(line)
@@ -423,6 +432,39 @@ class Walker:
             "prefer static SQL, or check by hand what this statement touches",
             ctx,
         )
+
+
+#: What SQL built at run time from a written template does, read from the
+#: template's first words: nothing to the schema (a comment, a grant,
+#: statistics, a refresh), or only triggers, or only indexes.
+_DYNAMIC_HARMLESS = re.compile(
+    r"\s*(?:COMMENT\s+ON|GRANT|REVOKE|ANALY[SZ]E|VACUUM|REFRESH\s+MATERIALIZED|NOTIFY|"
+    r"CLUSTER|REINDEX)\b",
+    re.IGNORECASE,
+)
+_DYNAMIC_TRIGGER = re.compile(
+    r"\s*(?:CREATE(?:\s+OR\s+REPLACE)?(?:\s+CONSTRAINT)?|DROP)\s+TRIGGER\b", re.IGNORECASE
+)
+_DYNAMIC_INDEX = re.compile(
+    r"\s*(?:CREATE(?:\s+UNIQUE)?|DROP)\s+INDEX\b(?!\s+CONCURRENTLY)", re.IGNORECASE
+)
+
+
+def _template(tree: dict | None) -> str | None:
+    """The written start of SQL built at run time: format()'s first argument,
+    or the string a concatenation starts with."""
+    if not tree:
+        return None
+    if "FuncCall" in tree:
+        call = tree["FuncCall"]
+        names = strings(call.get("funcname", ()))
+        args = call.get("args") or ()
+        if names and names[-1] == "format" and args:
+            return const_string(args[0])
+        return None
+    if "A_Expr" in tree and strings(tree["A_Expr"].get("name", ())) == ["||"]:
+        return _template(tree["A_Expr"].get("lexpr")) or const_string(tree["A_Expr"].get("lexpr"))
+    return const_string(tree)
 
 
 def _catches(handler: dict, names: frozenset[str] = _CATCHING) -> bool:

@@ -119,6 +119,7 @@ class Script:
     effects: list[Effect] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     dynamic_lines: list[int] = field(default_factory=list)
+    dynamic_makes: set[str] = field(default_factory=set)
     temp_names: set[str] = field(default_factory=set)
     #: enum values this script added (ALTER TYPE … ADD VALUE), with the type and
     #: whether IF NOT EXISTS was written, since its last COMMIT: using one before
@@ -169,6 +170,7 @@ class Script:
             effects=tuple(self.effects),
             findings=tuple(self.findings),
             dynamic_lines=tuple(sorted(set(self.dynamic_lines))),
+            dynamic_makes=frozenset(self.dynamic_makes),
             search_path=tuple(self.search_path),
             casts=tuple(self.casts),
         )
