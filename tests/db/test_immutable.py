@@ -256,6 +256,21 @@ CASES = {
         "CREATE INDEX events_norm ON events (norm(name));\n",
         5,
     ),
+    "a SQL function PostgreSQL cannot inline, STABLE, called by its schema": (
+        "CREATE SCHEMA app;\n"
+        "CREATE FUNCTION app.last_at(bigint) RETURNS text LANGUAGE sql STABLE\n"
+        "  AS 'SELECT max(at)::text FROM public.events WHERE id = $1';\n"
+        "CREATE INDEX events_last ON events (app.last_at(id));\n",
+        4,
+    ),
+    "SQL functions PostgreSQL inlines, or declared IMMUTABLE": (
+        "CREATE FUNCTION plus(bigint) RETURNS bigint LANGUAGE sql AS 'SELECT $1 + 1';\n"
+        "CREATE FUNCTION twice(a bigint) RETURNS bigint LANGUAGE sql RETURN a * 2;\n"
+        "CREATE FUNCTION named(bigint) RETURNS text LANGUAGE sql IMMUTABLE\n"
+        "  AS 'SELECT name FROM public.events WHERE id = $1';\n"
+        "CREATE INDEX events_f ON events (plus(id), twice(id), named(id));\n",
+        None,
+    ),
     "PL/pgSQL declared IMMUTABLE, by ALTER FUNCTION; a SQL function inlined": (
         "CREATE FUNCTION norm(t text) RETURNS text LANGUAGE plpgsql\n"
         "  AS $$ BEGIN RETURN lower(t); END $$;\n"

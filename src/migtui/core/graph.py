@@ -2700,17 +2700,19 @@ class _Walker:
             if name in not_immutable_functions() and name not in self.routine_names:
                 found = f"calls {name}(), which is not IMMUTABLE"
                 break
+            bare = name.rpartition(".")[2]
             if (
-                self.mutable_routines.get(name)
-                and not self.other_routines.get(name)
+                self.mutable_routines.get(bare)
+                and not self.other_routines.get(bare)
                 and not self.dynamic_before
-                and not _builtin_function(name)
+                and (bare != name or not _builtin_function(bare))
             ):
                 found = (
-                    f"calls {name}(), a PL/pgSQL function of the folder's not declared "
-                    "IMMUTABLE (functions are VOLATILE unless they say otherwise)"
+                    f"calls {name}(), a function of the folder's not declared IMMUTABLE "
+                    "(functions are VOLATILE unless they say otherwise; PostgreSQL inlines "
+                    "only a SQL function that is one SELECT of an expression)"
                 )
-                mine = name
+                mine = bare
                 break
         for name, count, arg in () if found else eff.forms:
             if name in self.routine_names:

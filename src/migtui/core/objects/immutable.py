@@ -101,6 +101,8 @@ def immutable_needs(
                 form = _form(names[-1], item["FuncCall"].get("args") or ())
                 if form is not None:
                     forms[form] = None
+            elif len(names) == 2:
+                calls[".".join(names)] = None  # a function of another schema: app.f
         elif "SQLValueFunction" in item:
             op = item["SQLValueFunction"].get("op", "")
             calls[op.removeprefix("SVFOP_").removesuffix("_N").lower()] = None

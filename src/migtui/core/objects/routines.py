@@ -167,7 +167,59 @@ def create_routine(script: Script, fields: dict, ctx: Ctx) -> None:
         acts=acts,
         makes_triggers=makes_triggers,
         makes_indexes=makes_indexes,
-        mutable=language == "plpgsql" and _volatility(options) != "immutable",
+        mutable=_volatility(options) != "immutable"
+        and (language != "sql" or not _inlined(fields, options)),
+    )
+
+
+#: What a SELECT PostgreSQL inlines into the query calling it may not have.
+_NOT_INLINED = (
+    "fromClause",
+    "whereClause",
+    "groupClause",
+    "havingClause",
+    "sortClause",
+    "limitCount",
+    "limitOffset",
+    "distinctClause",
+    "windowClause",
+    "withClause",
+    "valuesLists",
+)
+
+
+def _inlined(fields: dict, options: dict) -> bool:
+    """Whether PostgreSQL may inline a SQL function where it is called (one
+    ``SELECT expression`` and nothing more, not SECURITY DEFINER, no SET, not
+    a set): then its declared volatility does not decide, the expression does.
+    True when it cannot be told."""
+    security = ((options.get("security") or {}).get("arg") or {}).get("Boolean") or {}
+    if security.get("boolval") or "set" in options:
+        return False
+    if (fields.get("returnType") or {}).get("setof"):
+        return False
+    body = fields.get("sql_body")
+    if body is not None:
+        if "ReturnStmt" in body:
+            return True
+        statements = [
+            item
+            for group in (body.get("List") or {}).get("items", ())
+            for item in (group.get("List") or {}).get("items", ())
+        ]
+    else:
+        text = strings(
+            ((options.get("as") or {}).get("arg") or {}).get("List", {}).get("items", ())
+        )
+        parsed = parse(text[0]) if text else None
+        if parsed is None:
+            return True
+        statements = [s.get("stmt", {}) for s in parsed]
+    if len(statements) != 1 or "SelectStmt" not in statements[0]:
+        return False
+    select = statements[0]["SelectStmt"]
+    return len(select.get("targetList") or ()) == 1 and not any(
+        select.get(part) for part in _NOT_INLINED
     )
 
 
