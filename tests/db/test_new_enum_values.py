@@ -65,6 +65,10 @@ CASES = {
         "SELECT id FROM t WHERE note = 'x' UNION SELECT id FROM t WHERE m = 'sad';\n",
         2,
     ),
+    "added IF NOT EXISTS, new to the type as the folder made it": (
+        "ALTER TYPE mood ADD VALUE IF NOT EXISTS 'glad';\nUPDATE t SET m = 'glad';\n",
+        3,
+    ),
     # the ones that run
     "stored in a text column": ("UPDATE t SET note = 'sad';\n", None),
     "inserted into a text column": ("INSERT INTO t (id, note) VALUES (2, 'sad');\n", None),

@@ -271,6 +271,9 @@ class Finding:
     refs: tuple[ObjectRef, ...] = ()
     #: Sure to fail as written (an error); otherwise the walk decides
     sure: bool = False
+    #: For a new enum value added with IF NOT EXISTS: the value, which the walk
+    #: knows new, or not, by the type's labels then.
+    maybe_value: str = ""
 
 
 @dataclass(frozen=True)

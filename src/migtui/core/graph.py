@@ -728,6 +728,7 @@ class _Walker:
         self.view_types: dict[tuple, tuple[str, ...]] = {}
         #: the names of every routine the folder has made (any schema, ever)
         self.routine_names: set[str] = set()
+        self.added_labels: set[tuple[str, str]] = set()
         #: a policy's key -> the command it is for, as made by the folder
         self.policy_commands: dict[tuple, str] = {}
         #: (namespace, name) -> (migration, line) of a statement the grammar
@@ -1130,6 +1131,7 @@ class _Walker:
         renames: list[tuple[ObjectRef, ObjectRef]] = []
         alters: list[ObjectRef] = []
         dynamic_here = bool(facts.dynamic_lines)
+        self.added_labels.clear()  # (enum, label) this migration adds, new to the type
         if "trigger" in facts.dynamic_makes:
             self.triggers_unknown = True  # made by SQL built at run time, by names not known
         if "index" in facts.dynamic_makes:
@@ -2990,6 +2992,7 @@ class _Walker:
                     problem = ("already_exists", f"adds the label '{labels[0]}'", "42710")
             else:
                 self.enums[name] = (*known, labels[0])
+                self.added_labels.add((name, labels[0]))
         elif len(labels) == 2:
             old, new = labels
             if old not in known:
@@ -4513,7 +4516,16 @@ class _Walker:
             return
         sure = finding.kind in _ERROR_FINDINGS or finding.sure
         message = finding.message
-        if finding.kind == F.NEW_ENUM_VALUE and not sure and finding.refs:
+        if finding.maybe_value and finding.refs:
+            # IF NOT EXISTS: sound if the type had the value; new if the walk saw it added
+            typed = finding.refs[0].qualified
+            if (typed, finding.maybe_value) not in self.added_labels:
+                if finding.maybe_value in (self.enums.get(typed) or ()):
+                    return  # the type had it: nothing was added
+                sure = False
+            elif not sure:
+                sure = self._of_type(finding.refs[1:], finding.refs[0])
+        elif finding.kind == F.NEW_ENUM_VALUE and not sure and finding.refs:
             sure = self._of_type(finding.refs[1:], finding.refs[0])
         if finding.kind == F.REQUIRED_COLUMN and not sure and finding.refs:
             by = self._rows_left_by(finding.refs[0], m)

@@ -277,8 +277,8 @@ def _new_enum_value_used(script: Script, statement: Statement) -> None:
         if value not in statement.text or not _has_string(statement.tree, value):
             continue  # written as a constant: '…', $$…$$, E'…'
         sure, columns = _EnumUse(script, value, type_ref).of(statement.tree)
-        if maybe_there:  # IF NOT EXISTS: the type may have had it, and then it is sound
-            sure, columns = False, ()
+        # IF NOT EXISTS: the type may have had it, and then it is sound; the walk
+        # knows whether it did
         script.find(
             NEW_ENUM_VALUE,
             statement.start_line,
@@ -292,6 +292,7 @@ def _new_enum_value_used(script: Script, statement: Statement) -> None:
             ),
             refs=(type_ref, *columns),
             sure=sure,
+            maybe_value=value if maybe_there else "",
         )
         return
 

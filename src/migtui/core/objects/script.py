@@ -372,10 +372,13 @@ class Script:
         ctx: Ctx,
         refs: tuple[ObjectRef, ...] = (),
         sure: bool = False,
+        maybe_value: str = "",
     ) -> None:
         if any(f.kind == kind and f.line == line for f in self.findings):
             return
-        self.findings.append(Finding(kind, line, message, hint, ctx.statement, refs, sure))
+        self.findings.append(
+            Finding(kind, line, message, hint, ctx.statement, refs, sure, maybe_value)
+        )
 
     def take_name(self, ref: ObjectRef) -> None:
         if ref.schema is None:
