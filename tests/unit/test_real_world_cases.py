@@ -823,3 +823,25 @@ def test_sql_built_at_run_time_before_what_a_drop_refuses_keeps_it_an_error(tmp_
         },
     )
     assert ("dependent_objects", "error", 5, "up") in problems(tmp_path)
+
+
+def test_golang_migrate_sends_a_file_of_several_statements_as_one_transaction(tmp_path):
+    """golang-migrate sends each file as one query, which PostgreSQL runs as one
+    transaction when it holds several statements: CONCURRENTLY fails there
+    (25001), alone in its file it runs."""
+    write(
+        tmp_path,
+        {
+            "1_a.up.sql": "CREATE TABLE a (id int);\n",
+            "1_a.down.sql": "DROP TABLE a;\n",
+            "2_two.up.sql": "CREATE INDEX CONCURRENTLY a_i ON a (id);\n"
+            "CREATE INDEX CONCURRENTLY a_j ON a (id);\n",
+            "2_two.down.sql": "DROP INDEX a_i, a_j;\n",
+            "3_one.up.sql": "CREATE INDEX CONCURRENTLY a_k ON a (id);\n",
+            "3_one.down.sql": "DROP INDEX a_k;\n",
+        },
+    )
+    assert [(p.kind, p.migration, p.line) for p in found(tmp_path)] == [
+        ("tool_transaction", "2", 1),
+        ("tool_transaction", "2", 2),
+    ]

@@ -875,6 +875,10 @@ class _Walker:
             # flyway runs a script of only such statements outside a transaction by
             # itself, and refuses one that mixes them with others
             tool_wraps = tool_wraps and not all(s.no_transaction for s in up.statements)
+        elif m.layout == "golang-migrate":
+            # it sends the file as one query: PostgreSQL runs several statements
+            # sent so as one transaction
+            tool_wraps = sum(1 for s in up.statements if s.category == "sql") > 1
         return lint(
             up.statements,
             migration=m.id,

@@ -100,6 +100,8 @@ OUTSIDE_A_TRANSACTION = {
     "sqlx": "make `-- no-transaction` the file's first line",
     "diesel": "set `run_in_transaction = false` in the migration's metadata.toml",
     "flyway": "move the statement to a migration of its own",
+    "golang-migrate": "move the statement to a migration of its own (or migrate with "
+    "x-multi-statement=true)",
     "tern": "make `---- tern: disable-tx ----` the file's first line",
     "node-pg-migrate": "make `-- no transaction` the file's first line (and migrate with "
     "--no-single-transaction)",
@@ -343,6 +345,12 @@ def lint(
                     "flyway refuses a migration that mixes a statement PostgreSQL runs only "
                     "outside a transaction with others (unless its `mixed` setting is on); "
                     "migtui runs it outside one"
+                )
+            elif tool == "golang-migrate":
+                why = (
+                    "golang-migrate sends the file to PostgreSQL as one query, and a query of "
+                    "several statements runs as one transaction, where PostgreSQL refuses this "
+                    "statement (25001); migtui runs it outside one"
                 )
             else:
                 why = (
