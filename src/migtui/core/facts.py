@@ -236,6 +236,8 @@ class Effect:
     #: For a policy made: the command it is for ("all", "select", "insert",
     #: "update", "delete"); for one altered, the clauses given ("using",
     #: "check"), which its command must take.
+    #: For a column made: a virtual generated column (PostgreSQL 18)
+    virtual: bool = False
     command: str = ""
     clauses: tuple[str, ...] = ()
     #: For a routine made: PL/pgSQL not declared IMMUTABLE (volatile unless said

@@ -107,6 +107,9 @@ class _Traits(NamedTuple):
     #: stored with): a quoted literal's is the column's, a typed constant's or
     #: a known call's its own; "" when not known
     default_type: str = ""
+    #: a virtual generated column (PostgreSQL 18's default for GENERATED ALWAYS
+    #: AS without STORED): no index or key may use it
+    virtual: bool = False
 
 
 def _default_type(eff: F.Effect, column_type: str) -> str:
@@ -1213,6 +1216,8 @@ class _Walker:
                     self._not_immutable(m, file, eff, dynamic_here)
                 if eff.opclass_for is not None:
                     self._no_default_opclass(m, file, eff, dynamic_here)
+                if ref.kind == INDEX or (eff.key is not None and eff.key != ("?",)):
+                    self._on_virtual(m, file, eff, dynamic_here)
                 if ref.kind == EXTENSION:
                     self.extensions_seen = True
                     self._extension_objects(m, ref, eff.into)
@@ -1269,9 +1274,12 @@ class _Walker:
                         bool(eff.default),
                         bool(eff.identity),
                         _default_type(eff, written) if eff.default else "",
+                        eff.virtual,
                     )
                     if eff.always and not eff.identity:
                         self._generation_reads_generated(m, file, eff, dynamic_here)
+                    if eff.virtual:
+                        self._virtual_refused(m, file, eff, dynamic_here)
                     self._traits(ref.key, traits)
                     if eff.identity:
                         self._identity_type_refused(m, file, eff, written)
@@ -2779,6 +2787,62 @@ class _Walker:
                 "IMMUTABLE), if its result depends on its arguments alone"
             )
         self._refuse("not_immutable", m, file, eff, message, hint)
+
+    def _virtual_refused(self, m: Migration, file: str, eff: F.Effect, dynamic: bool) -> None:
+        """A virtual generated column (PostgreSQL 18) of a type that is not
+        built in (an enum, a domain, an extension's), or whose expression calls
+        a function of the folder's: PostgreSQL refuses it (0A000)."""
+        if dynamic or self.dynamic_before:
+            return
+        ref = eff.ref
+        why = ""
+        if eff.data_type.startswith("@") or any(d.kind == EXTENSION for d in eff.depends):
+            why = "of a type that is not built in"
+        else:
+            mine = [
+                name
+                for name in eff.calls
+                if name.rpartition(".")[2] in self.routine_names
+                and (name != name.rpartition(".")[2] or not _builtin_function(name))
+            ]
+            if mine:
+                why = f"whose expression calls {mine[0]}(), a function of the folder's"
+        if not why or not self._first_time(m, "virtual_column", str(ref), eff.line):
+            return
+        self._refuse(
+            "virtual_column",
+            m,
+            file,
+            eff,
+            f"{m.id} makes the virtual generated column {ref.name} at line {eff.line} {why}: "
+            "PostgreSQL 18 computes a virtual column as it reads it, and refuses (0A000)",
+            "write STORED after the expression, to store the value instead",
+        )
+
+    def _on_virtual(self, m: Migration, file: str, eff: F.Effect, dynamic: bool) -> None:
+        """An index, or a key, using a virtual generated column: PostgreSQL 18
+        refuses (0A000)."""
+        table = eff.parent or eff.ref.table
+        if dynamic or self.dynamic_before or not table:
+            return
+        schema = table.partition(".")[0] or None
+        used = set(eff.columns) | set(eff.key or ())
+        for name in sorted(used):
+            traits = self.column_traits.get(ObjectRef(COLUMN, schema, name, table=table).key)
+            if traits is None or not traits.virtual:
+                continue
+            if self._first_time(m, "virtual_column", f"{table}.{name}", eff.line):
+                self._refuse(
+                    "virtual_column",
+                    m,
+                    file,
+                    eff,
+                    f"{m.id} makes {eff.ref} at line {eff.line} on {name}, a virtual generated "
+                    "column: PostgreSQL 18 indexes no virtual column, and refuses (0A000)",
+                    f"make {name} STORED (GENERATED ALWAYS AS (…) STORED), or index its "
+                    "expression itself",
+                )
+            return
 
     def _generation_reads_generated(
         self, m: Migration, file: str, eff: F.Effect, dynamic: bool

@@ -359,6 +359,10 @@ def column(
         for c in constraints
     )
     identity = any(c.get("contype") == "CONSTR_IDENTITY" for c in constraints)
+    virtual = any(
+        c.get("contype") == "CONSTR_GENERATED" and c.get("generated_kind") == "v"
+        for c in constraints
+    )
     calls, casts, forms = immutable_needs(*generated)
     defaulted = serial or any(
         c.get("contype") == "CONSTR_DEFAULT" and not _null(c.get("raw_expr")) for c in constraints
@@ -390,6 +394,7 @@ def column(
         calls=calls,
         casts=casts,
         forms=forms,
+        virtual=virtual,
         uses=calls_in(
             *generated,
             *(c.get("raw_expr") for c in constraints if c.get("contype") == "CONSTR_DEFAULT"),
