@@ -15,6 +15,20 @@ pytestmark = pytest.mark.db
 #: (up, down) of three migrations, and the migration and down line check names
 #: (or None when the whole rollback runs)
 CASES = {
+    "a table renamed, a view made under its old name, all undone (a shop's compat view)": (
+        [
+            (
+                "CREATE TABLE products (id int, updated_at timestamptz);",
+                "ALTER TABLE products DROP COLUMN updated_at;\nDROP TABLE products;",
+            ),
+            (
+                "ALTER TABLE products RENAME TO catalog_items;",
+                "ALTER TABLE catalog_items RENAME TO products;",
+            ),
+            ("CREATE VIEW products AS SELECT id FROM catalog_items;", "DROP VIEW products;"),
+        ],
+        None,
+    ),
     "a table made again without a column": (
         [
             ("CREATE TABLE t (a int);", "DROP TABLE t;"),

@@ -424,7 +424,14 @@ class _Overlay:
     def holds(self, ref: ObjectRef) -> bool:
         """Whether ``ref`` exists now and still holds what the state says it
         depends on (not made again here with another definition)."""
-        return ref.key not in self.remade and self.alive(ref)
+        return ref.key not in self.remade and self.stands(ref)
+
+    def stands(self, ref: ObjectRef) -> bool:
+        """``alive``, and, for a view, of its kind still: a table renamed to a
+        view's old name is not the view."""
+        if ref.kind in (VIEW, MATVIEW) and self.kind_of(ref) not in (None, ref.kind):
+            return False
+        return self.alive(ref)
 
     def rename(self, old: ObjectRef, new: ObjectRef) -> None:
         """``old`` is called ``new`` from here on: what lives on it stays."""
@@ -4028,6 +4035,11 @@ class _Walker:
                 state.redefined.add(ref.key)
             if eff.action == F.ALTER and ref.kind == COLUMN:
                 _section_traits(traits_here, state.as_known(ref).key, eff, self.column_traits)
+                if eff.identity is False:  # DROP IDENTITY: its sequence goes with it
+                    known = state.as_known(ref)
+                    for seq in self.live.on_column(known.table or "", known.name):
+                        if seq.kind == SEQUENCE:
+                            state.drop(seq)
 
     def _rollback_chain(self, migrations: list[Migration]) -> None:
         """``rollback --all``: every down section in turn, newest first, each
@@ -4112,6 +4124,8 @@ class _Walker:
                         remade[ref.key] = m.id
                 elif eff.action == F.RENAME and eff.new is not None:
                     state.rename(ref, eff.new)
+                    # what the renamed table carries stands under the name again
+                    tables_gone_by.pop(eff.new.qualified, None)
                     if not (eff.guarded or eff.handled):
                         how = f"the down section of {m.id} renamed it to {eff.new.name} (line {eff.line})"
                         gone_by[ref.key].append((ref, how))
