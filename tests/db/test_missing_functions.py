@@ -88,3 +88,18 @@ def test_the_builtin_functions_kept_are_the_servers_own(pg_conn):
         )
     }
     assert builtin_functions() == found
+
+
+def test_the_catalog_relations_kept_are_the_servers_own(pg_conn):
+    """pg_catalog's tables and views, whose rows are a type a routine may
+    return or take (``RETURNS SETOF pg_roles``)."""
+    from migtui.core.builtins import catalog_relations
+
+    found = {
+        name
+        for (name,) in pg_conn.execute(
+            "SELECT relname FROM pg_class WHERE relnamespace = 'pg_catalog'::regnamespace "
+            "AND relkind IN ('r', 'v', 'm', 'p', 'f')"
+        )
+    }
+    assert catalog_relations() == found

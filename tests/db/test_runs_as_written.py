@@ -10,6 +10,11 @@ pytestmark = pytest.mark.db
 
 #: (first migration, second)
 CASES = {
+    "a routine returning, and one taking, pg_catalog's rows (LedgerSMB's admin.sql)": (
+        "SELECT 1;",
+        "CREATE FUNCTION f() RETURNS SETOF pg_roles LANGUAGE sql AS $$ SELECT * FROM pg_roles $$;"
+        " CREATE FUNCTION g(r pg_class) RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;",
+    ),
     "a trigger on pg_catalog's suppress_redundant_updates_trigger, unqualified": (
         "CREATE TABLE t (a int);",
         "CREATE TRIGGER t_same BEFORE UPDATE ON t FOR EACH ROW"

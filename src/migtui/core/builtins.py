@@ -15,3 +15,11 @@ def builtin_functions() -> frozenset[str]:
     """The names of pg_catalog's functions, procedures, aggregates and types."""
     text = resources.files("migtui.core").joinpath("data/builtin_functions.txt").read_text()
     return frozenset(text.split())
+
+
+@cache
+def catalog_relations() -> frozenset[str]:
+    """The names of pg_catalog's tables and views (``pg_roles``, ``pg_class``):
+    each is a type too, of its rows (``RETURNS SETOF pg_roles``)."""
+    text = resources.files("migtui.core").joinpath("data/catalog_relations.txt").read_text()
+    return frozenset(text.split())

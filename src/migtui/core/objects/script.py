@@ -11,6 +11,7 @@ from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
+from migtui.core.builtins import catalog_relations
 from migtui.core.casts import builtin
 from migtui.core.facts import (
     DEFAULT_COLUMN,
@@ -520,6 +521,8 @@ class Script:
             return spelled + array, None
         if not qualified and name in EXTENSION_TYPES:
             return name + array, ObjectRef(EXTENSION, None, EXTENSION_TYPES[name])
+        if not qualified and name in catalog_relations():
+            return name + array, None  # a pg_catalog table's or view's rows: pg_roles
         ref = self.schema_object(names, TYPE)
         if ref is None:
             return name + array, None
