@@ -845,3 +845,17 @@ def test_golang_migrate_sends_a_file_of_several_statements_as_one_transaction(tm
         ("tool_transaction", "2", 1),
         ("tool_transaction", "2", 2),
     ]
+
+
+def test_pgcryptos_own_gen_random_uuid_is_found_by_its_schema(tmp_path):
+    """pgcrypto still makes gen_random_uuid() in its schema (pgpm's jobs
+    tables call public.gen_random_uuid())."""
+    write(
+        tmp_path,
+        {
+            "0001_a.sql": "-- migrate:up\nCREATE EXTENSION IF NOT EXISTS pgcrypto;\n",
+            "0002_b.sql": "-- migrate:up\n"
+            "CREATE TABLE jobs (id text DEFAULT public.gen_random_uuid()::text);\n",
+        },
+    )
+    assert problems(tmp_path) == []

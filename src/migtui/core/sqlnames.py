@@ -130,6 +130,9 @@ EXTENSION_FUNCTIONS: dict[str, str] = {
             "dearmor",
             "pgp_armor_headers",
             "fips_mode",
+            # also pg_catalog's since PostgreSQL 13: pgcrypto's own is found
+            # only as public.gen_random_uuid()
+            "gen_random_uuid",
         ],
         "pgcrypto",
     ),
