@@ -27,6 +27,28 @@ FIRST = (
 CASES = {
     "a column added twice": ("SELECT 1;\nALTER TABLE users ADD COLUMN email text;\n", (2, "42701")),
     "a named index again": ("CREATE INDEX users_email_idx ON users (id);\n", (1, "42P07")),
+    "a CHECK named as the table's unique constraint (LedgerSMB)": (
+        "ALTER TABLE codes ADD CONSTRAINT codes_code_key CHECK (code <> '');\n",
+        (1, "42710"),
+    ),
+    "a named CHECK added twice": (
+        "ALTER TABLE users ADD CONSTRAINT email_set CHECK (email <> '');\n"
+        "ALTER TABLE users ADD CONSTRAINT email_set CHECK (email IS NOT NULL);\n",
+        (2, "42710"),
+    ),
+    "a foreign key named as the primary key": (
+        "ALTER TABLE codes ADD CONSTRAINT users_pkey FOREIGN KEY (id) REFERENCES users;\n"
+        "ALTER TABLE users ADD CONSTRAINT users_pkey FOREIGN KEY (id) REFERENCES users;\n",
+        (2, "42710"),
+    ),
+    "a named CHECK dropped and added again, or under a handler of duplicates": (
+        "ALTER TABLE users ADD CONSTRAINT email_set CHECK (email <> '');\n"
+        "ALTER TABLE users DROP CONSTRAINT email_set;\n"
+        "ALTER TABLE users ADD CONSTRAINT email_set CHECK (email IS NOT NULL);\n"
+        "DO $$ BEGIN ALTER TABLE users ADD CONSTRAINT email_set CHECK (true);\n"
+        "EXCEPTION WHEN duplicate_object THEN NULL; END $$;\n",
+        None,
+    ),
     "an index named as the table": ("CREATE INDEX users ON users (id);\n", (1, "42P07")),
     "a table again": ("CREATE TABLE users (id int);\n", (1, "42P07")),
     "a type named as a table's row type": ("CREATE TYPE users AS (x int);\n", (1, "42710")),

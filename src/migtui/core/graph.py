@@ -3819,6 +3819,8 @@ class _Walker:
             return
         since = self.position.get(origin, -1) if origin else -1
         unsure = dynamic_here or self._dynamic_since(since)
+        if unsure and ref.kind == CONSTRAINT:
+            return  # dropped by a name found in pg_constraint, then added again: common
         if existing.kind in TYPE_KINDS and parent is not None and existing.name == ref.name:
             holder = f"the row type of {parent} has that name"
         elif existing.kind != ref.kind:
@@ -3827,9 +3829,11 @@ class _Walker:
             holder = "it already exists"
         name = str(ref)
         key = (m.id, "already_exists", name)
-        if key in self.repeats:
+        # a key's index and the key itself clash under one name: said once
+        said = (m.id, "already_exists", eff.line, ref.name)
+        if key in self.repeats or said in self.repeats:
             return
-        self.repeats[key] = []
+        self.repeats[key] = self.repeats[said] = []
         self.problems.append(
             Problem(
                 "already_exists",
@@ -4124,8 +4128,12 @@ class _Walker:
                         remade[ref.key] = m.id
                 elif eff.action == F.RENAME and eff.new is not None:
                     state.rename(ref, eff.new)
-                    # what the renamed table carries stands under the name again
+                    # what the renamed table carries stands under the name again,
+                    # and what a down made on it went with it
                     tables_gone_by.pop(eff.new.qualified, None)
+                    if ref.namespace == "relation":
+                        for key in [k for k in made_by if k[3] == ref.qualified]:
+                            del made_by[key]
                     if not (eff.guarded or eff.handled):
                         how = f"the down section of {m.id} renamed it to {eff.new.name} (line {eff.line})"
                         gone_by[ref.key].append((ref, how))
@@ -4408,6 +4416,10 @@ class _Walker:
         if eff.guarded or eff.handled or not state.alive(ref) or str(ref) in reported:
             return
         if named:
+            if ref.table:
+                schema, _, table = ref.table.partition(".")
+                if ObjectRef(TABLE, schema, table).key in state.kinds:
+                    return  # on a table this section made: only what it made here is on it
             entry = self.live.find(state.as_known(ref))
             if entry is None or not entry[1]:
                 return  # not made by a migration: it may be the server's, or gone

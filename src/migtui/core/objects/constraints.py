@@ -39,6 +39,9 @@ class TableBuild:
     location: int | None
     #: the columns a CREATE TABLE gives it, when they are all written there
     columns: frozenset[str] | None = None
+    #: made by this statement (CREATE TABLE): its constraints' names are new
+    #: unless the table is not (which is the error to say)
+    made: bool = False
 
     @property
     def qualified(self) -> str:
@@ -61,6 +64,8 @@ def constraint(
     location = con.get("location", build.location)
     table = build.ref
     name = con.get("conname")
+    # a constraint named must be the only one of its name on the table (42710)
+    named = name is not None and not build.made
     if contype in ("CONSTR_PRIMARY", "CONSTR_UNIQUE", "CONSTR_EXCLUSION"):
         index_name = con.get("indexname")
         if index_name:  # … USING INDEX existing_index: the index takes the name
@@ -136,6 +141,7 @@ def constraint(
             key=tuple(keys) if usable else None,
             primary=contype == "CONSTR_PRIMARY",
             invented=invented,
+            strict=named,
         )
         if contype == "CONSTR_PRIMARY" and column is None:
             for key in keys:  # PostgreSQL 18 gives each key column a not-null constraint
@@ -171,6 +177,7 @@ def constraint(
             depends=depends,
             target=target_ref.qualified if target_ref is not None else None,
             references=tuple(strings(con.get("pk_attrs", ()))),
+            strict=named,
         )
     elif contype == "CONSTR_CHECK":
         expr = con.get("raw_expr")
@@ -197,6 +204,7 @@ def constraint(
             ctx,
             columns=tuple(reads),
             uses=calls_in(expr),
+            strict=named,
         )
     elif contype == "CONSTR_NOTNULL" and column is None:
         for key in strings(con.get("keys", ())):

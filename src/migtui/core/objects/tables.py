@@ -109,7 +109,7 @@ def create_table(script: Script, fields: dict, ctx: Ctx, kind: str = TABLE) -> N
         names = [e["ColumnDef"].get("colname") for e in elements if "ColumnDef" in e]
         script.unique_columns(names, "table", ref, location, ctx)
     written = frozenset(e["ColumnDef"].get("colname") for e in elements if "ColumnDef" in e)
-    build = TableBuild(ref, location, written if complete else None)
+    build = TableBuild(ref, location, written if complete else None, made=True)
     for element in elements:
         if "TableLikeClause" in element:
             rv = element["TableLikeClause"].get("relation", {})
