@@ -859,3 +859,26 @@ def test_pgcryptos_own_gen_random_uuid_is_found_by_its_schema(tmp_path):
         },
     )
     assert problems(tmp_path) == []
+
+
+def test_a_helper_whose_sql_built_at_run_time_only_writes_data_changes_no_object(tmp_path):
+    """GNUmed's helpers EXECUTE an INSERT: calling one leaves the tables'
+    constraints and columns known; one that EXECUTEs DDL does not."""
+    write(
+        tmp_path,
+        {
+            "0001_a.sql": "-- migrate:up\nCREATE TABLE s (rank int CHECK (rank > 0));\n"
+            "CREATE FUNCTION f() RETURNS void LANGUAGE plpgsql\n"
+            "  AS $$ BEGIN EXECUTE 'insert into s values (1)'; END $$;\n"
+            "CREATE FUNCTION g() RETURNS void LANGUAGE plpgsql\n"
+            "  AS $$ BEGIN EXECUTE 'create table t2 (a int)'; END $$;\n"
+            "SELECT f();\n",
+            "0002_b.sql": "-- migrate:up\nALTER TABLE s DROP CONSTRAINT s_rank;\n",
+            "0003_c.sql": "-- migrate:up\nSELECT g();\n",
+            "0004_d.sql": "-- migrate:up\nSELECT a FROM t2;\n",
+        },
+    )
+    assert problems(tmp_path) == [
+        ("missing_prerequisite", "error", 2, "up"),
+        ("unknown_origin", "warning", 2, "up"),
+    ]

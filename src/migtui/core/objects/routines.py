@@ -50,10 +50,20 @@ _INDEX_ONLY = re.compile(
 )
 
 
+#: … but not an EXECUTE of a string (or a format() of one) that starts with a
+#: statement changing no object: data, a comment, a grant, statistics.
+_EXECUTE_DATA = re.compile(
+    r"""EXECUTE\s+(?:format\s*\(\s*)?E?'\s*
+        (?:INSERT|UPDATE|DELETE|MERGE|COMMENT\s+ON|GRANT|REVOKE|ANALY[SZ]E|VACUUM
+          |REFRESH\s+MATERIALIZED|NOTIFY|TRUNCATE|SET\s|RESET\s|LOCK\s)""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
 def _acting(body: str) -> tuple[bool, bool, bool]:
     """(may change the schema, only by making or dropping triggers or
     indexes: whether triggers, whether indexes)."""
-    found = [m.start() for m in _ACTING.finditer(body)]
+    found = [m.start() for m in _ACTING.finditer(body) if not _EXECUTE_DATA.match(body, m.start())]
     if not found:
         return False, False, False
     triggers = [at for at in found if _TRIGGER_ONLY.match(body, at)]
