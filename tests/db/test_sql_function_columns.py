@@ -53,4 +53,6 @@ def test_a_sql_body_names_columns_that_are_there(case, verdicts):
     second, expected = CASES[case]
     errors, refused = verdicts(FIRST, second)
 
-    assert_same_verdict(errors, refused, expected, "missing_prerequisite", says_state=False)
+    assert_same_verdict(
+        errors, refused, expected, "missing_prerequisite", "42703", says_state=False
+    )
