@@ -28,8 +28,7 @@ _QUERY_NODES = frozenset(
 
 _VARIADIC = re.compile(r"\bVARIADIC\b", re.IGNORECASE)
 #: Words of a body that may change the schema when it runs: DDL, or SQL built
-#: at run time (EXECUTE). A word in a comment or a string counts too: such a
-#: body only makes what follows its calls less certain.
+#: at run time (EXECUTE), outside its strings and comments.
 _ACTING = re.compile(r"\b(?:CREATE|ALTER|DROP|EXECUTE)\b", re.IGNORECASE)
 #: What may follow such a word in a body that only makes or drops triggers:
 #: the trigger's own DDL, its EXECUTE FUNCTION, or an EXECUTE of a string
@@ -50,20 +49,28 @@ _INDEX_ONLY = re.compile(
 )
 
 
-#: … but not an EXECUTE of a string (or a format() of one) that starts with a
-#: statement changing no object: data, a comment, a grant, statistics.
+#: … but not an EXECUTE of a string (or a format() of one; its quotes doubled
+#: in a body written as a string) that starts with a statement changing no
+#: object: data, a comment, a grant, statistics.
 _EXECUTE_DATA = re.compile(
-    r"""EXECUTE\s+(?:format\s*\(\s*)?E?'\s*
+    r"""EXECUTE\s+(?:format\s*\(\s*)?E?'{1,2}\s*
         (?:INSERT|UPDATE|DELETE|MERGE|COMMENT\s+ON|GRANT|REVOKE|ANALY[SZ]E|VACUUM
           |REFRESH\s+MATERIALIZED|NOTIFY|TRUNCATE|SET\s|RESET\s|LOCK\s)""",
     re.IGNORECASE | re.VERBOSE,
 )
 
 
+#: What a body's words are read outside of: string constants and comments
+#: (``RAISE NOTICE 'cannot create …'`` makes nothing).
+_NOT_CODE = re.compile(r"'(?:[^']|'')*'|--[^\n]*|/\*.*?\*/", re.DOTALL)
+
+
 def _acting(body: str) -> tuple[bool, bool, bool]:
     """(may change the schema, only by making or dropping triggers or
     indexes: whether triggers, whether indexes)."""
-    found = [m.start() for m in _ACTING.finditer(body) if not _EXECUTE_DATA.match(body, m.start())]
+    # the same body with its strings and comments blanked, at the same places
+    code = _NOT_CODE.sub(lambda m: " " * len(m.group()), body)
+    found = [m.start() for m in _ACTING.finditer(code) if not _EXECUTE_DATA.match(body, m.start())]
     if not found:
         return False, False, False
     triggers = [at for at in found if _TRIGGER_ONLY.match(body, at)]
