@@ -320,3 +320,29 @@ def test_the_hint_names_the_constraints_the_table_has(write_migrations, analysis
 
     assert "t_e_unique" in problem.message and "001" in problem.message
     assert "t_e_key" in problem.hint and "t_pkey" in problem.hint
+
+
+#: (the second migration, the line check names, or None when it runs)
+RULES = {
+    "a rule the table never had": ("DROP RULE nope ON child;\n", 1),
+    "a rule dropped twice": (
+        "CREATE RULE quiet AS ON DELETE TO child DO INSTEAD NOTHING;\n"
+        "DROP RULE quiet ON child;\nDROP RULE quiet ON child;\n",
+        3,
+    ),
+    "rules renamed, moved with their table, or dropped IF EXISTS": (
+        "CREATE RULE quiet AS ON DELETE TO child DO INSTEAD NOTHING;\n"
+        "ALTER RULE quiet ON child RENAME TO hushed;\n"
+        "ALTER TABLE child RENAME TO kid;\nDROP RULE hushed ON kid;\n"
+        "DROP RULE IF EXISTS nope ON kid;\n",
+        None,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", RULES)
+def test_a_rule_named_must_be_there(case, verdicts):
+    second, line = RULES[case]
+    errors, refused = verdicts(FIRST, second)
+
+    assert_same_verdict(errors, refused, (line, "42704") if line else None, "missing_prerequisite")

@@ -1560,7 +1560,7 @@ class _Walker:
             source = self._outside_source(candidate)
             if source is not None:
                 return Requirement(candidate, file, eff.line, None, source, eff.guarded)
-        if ref.kind in (CONSTRAINT, POLICY) and self._named_on_table_missing(
+        if ref.kind in (CONSTRAINT, POLICY, RULE) and self._named_on_table_missing(
             m, file, eff, ref, dynamic_here
         ):
             return Requirement(ref, file, eff.line, None, None, eff.guarded)
@@ -1733,7 +1733,7 @@ class _Walker:
         """Whether the walk knows every constraint (or policy) of ``ref``'s
         table: a table of the folder whose whole making it follows, and not a
         name the server may have numbered (``t_pkey1``)."""
-        if ref.kind not in (CONSTRAINT, POLICY) or ref.table not in self.complete:
+        if ref.kind not in (CONSTRAINT, POLICY, RULE) or ref.table not in self.complete:
             return False
         table = self.live.find(ObjectRef(TABLE, ref.schema, (ref.table or "").partition(".")[2]))
         if table is None or table[0].kind != TABLE or self._catalog_has(ref):
@@ -1744,7 +1744,8 @@ class _Walker:
         self, m: Migration, file: str, eff: F.Effect, ref: ObjectRef, dynamic: bool
     ) -> bool:
         """A constraint a statement names (DROP, VALIDATE, RENAME, ALTER or
-        COMMENT ON CONSTRAINT), or a policy (DROP, ALTER, COMMENT ON POLICY), on
+        COMMENT ON CONSTRAINT), a policy (DROP, ALTER, COMMENT ON POLICY) or a
+        rule (DROP RULE, COMMENT ON RULE), on
         a table made in the folder whose every constraint and policy the walk
         knows: absent, PostgreSQL refuses (42704). True when said. A name the
         server may have numbered (``t_pkey1``, where ``t_pkey`` was taken when
@@ -1761,7 +1762,7 @@ class _Walker:
             for entry in self.live.by_key.get(key, ())
             if entry[0].table == ref.table
         )
-        word = ref.kind  # constraint, policy
+        word = ref.kind  # constraint, policy, rule
         plural = "policies" if ref.kind == POLICY else f"{word}s"
         base = _NUMBERED.match(ref.name)
         if base is not None and base.group(1) in has:
