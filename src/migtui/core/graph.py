@@ -2722,12 +2722,12 @@ class _Walker:
             if name in not_immutable_functions() and name not in self.routine_names:
                 found = f"calls {name}(), which is not IMMUTABLE"
                 break
-            bare = name.rpartition(".")[2]
+            bare = self._folder_function(name)
             if (
-                self.mutable_routines.get(bare)
+                bare
+                and self.mutable_routines.get(bare)
                 and not self.other_routines.get(bare)
                 and not self.dynamic_before
-                and (bare != name or not _builtin_function(bare))
             ):
                 found = (
                     f"calls {name}(), a function of the folder's not declared IMMUTABLE "
@@ -2761,7 +2761,7 @@ class _Walker:
                 found = f"{doing} a form that depends on the TimeZone setting and is not IMMUTABLE"
                 break
         for column, target in () if found else eff.casts:
-            source = self._cast_source(column, ref.schema, table)
+            source = self._cast_source_type(column, ref.schema, table)
             if target.startswith("@"):  # one of the folder's enums, or not judged
                 target = self._judged_type(target if "." in target else f"@public.{target[1:]}")
             if column.startswith("::"):
@@ -2807,14 +2807,9 @@ class _Walker:
         if eff.data_type.startswith("@") or any(d.kind == EXTENSION for d in eff.depends):
             why = "of a type that is not built in"
         else:
-            mine = [
-                name
-                for name in eff.calls
-                if name.rpartition(".")[2] in self.routine_names
-                and (name != name.rpartition(".")[2] or not _builtin_function(name))
-            ]
+            mine = next((name for name in eff.calls if self._folder_function(name)), None)
             if mine:
-                why = f"whose expression calls {mine[0]}(), a function of the folder's"
+                why = f"whose expression calls {mine}(), a function of the folder's"
         if not why or not self._first_time(m, "virtual_column", str(ref), eff.line):
             return
         self._refuse(
@@ -2889,7 +2884,7 @@ class _Walker:
             found = self.broken_makes.get(("relation", ref.name))
         return found
 
-    def _cast_source(self, source: str, schema: str | None, table: str | None) -> str:
+    def _cast_source_type(self, source: str, schema: str | None, table: str | None) -> str:
         """The type a cast of an index or generated column converts
         (``immutable_needs``): a column's, a type written, or, for ``column AT
         TIME ZONE …``, the other of timestamp and timestamptz."""
@@ -2926,6 +2921,14 @@ class _Walker:
             f"{command.upper()} policy cannot take: PostgreSQL refuses (42601)",
             f"write the condition as {allowed}",
         )
+
+    def _folder_function(self, called: str) -> str:
+        """The name of the folder's function a call (``f`` or ``app.f``) finds,
+        "" when it finds pg_catalog's first or none of the folder's."""
+        bare = called.rpartition(".")[2]
+        if bare not in self.routine_names or (bare == called and _builtin_function(bare)):
+            return ""
+        return bare
 
     def _routine_volatility(self, ref: ObjectRef, mutable: bool) -> None:
         """Keep whether the overload ``ref`` is surely not IMMUTABLE."""

@@ -148,6 +148,7 @@ def create_routine(script: Script, fields: dict, ctx: Ctx) -> None:
         _check_plpgsql(script, ref, location, ctx, _array_variadic(fields))
     reads: tuple[ObjectRef, ...] = ()
     acts = makes_triggers = makes_indexes = False
+    statements: list[dict] | None = None  # a SQL body written as a string, parsed
     if fields.get("sql_body"):
         before = len(script.effects)
         _read_parsed_body(script, fields["sql_body"], ctx, _parameter_names(fields))
@@ -162,13 +163,20 @@ def create_routine(script: Script, fields: dict, ctx: Ctx) -> None:
     elif "as" in options and language in ("sql", "plpgsql"):
         body = strings(options["as"].get("arg", {}).get("List", {}).get("items", ()))
         acts, makes_triggers, makes_indexes = _acting(body[0]) if body else (False,) * 3
+        if body and language == "sql":
+            statements = parse(body[0])  # (None: the grammar refuses it)
         # a SET search_path of its own: the body is resolved along that path
         own_path = (options.get("set", {}).get("arg") or {}).get("VariableSetStmt", {})
         if own_path.get("name") == "search_path":
             body = []
-        if body and language == "sql" and script.check_function_bodies:
+        if body and language == "sql" and script.check_function_bodies and statements:
             _read_sql_body(
-                script, body[0], options["as"].get("location"), ctx, _parameter_names(fields)
+                script,
+                statements,
+                body[0],
+                options["as"].get("location"),
+                ctx,
+                _parameter_names(fields),
             )
     returns, inputs, defaults = _shape(script, fields) if kind == FUNCTION else ("", None, 0)
     script.emit(
@@ -185,7 +193,7 @@ def create_routine(script: Script, fields: dict, ctx: Ctx) -> None:
         makes_triggers=makes_triggers,
         makes_indexes=makes_indexes,
         mutable=_volatility(options) != "immutable"
-        and (language != "sql" or not _inlined(fields, options)),
+        and (language != "sql" or not _inlined(fields, options, statements)),
     )
 
 
@@ -205,11 +213,11 @@ _NOT_INLINED = (
 )
 
 
-def _inlined(fields: dict, options: dict) -> bool:
+def _inlined(fields: dict, options: dict, parsed: list[dict] | None) -> bool:
     """Whether PostgreSQL may inline a SQL function where it is called (one
     ``SELECT expression`` and nothing more, not SECURITY DEFINER, no SET, not
     a set): then its declared volatility does not decide, the expression does.
-    True when it cannot be told."""
+    ``parsed``: a body written as a string, parsed. True when it cannot be told."""
     security = ((options.get("security") or {}).get("arg") or {}).get("Boolean") or {}
     if security.get("boolval") or "set" in options:
         return False
@@ -224,13 +232,9 @@ def _inlined(fields: dict, options: dict) -> bool:
             for group in (body.get("List") or {}).get("items", ())
             for item in (group.get("List") or {}).get("items", ())
         ]
+    elif parsed is None:
+        return True
     else:
-        text = strings(
-            ((options.get("as") or {}).get("arg") or {}).get("List", {}).get("items", ())
-        )
-        parsed = parse(text[0]) if text else None
-        if parsed is None:
-            return True
         statements = [s.get("stmt", {}) for s in parsed]
     if len(statements) != 1 or "SelectStmt" not in statements[0]:
         return False
@@ -375,11 +379,14 @@ def _read_parsed_body(script: Script, body, ctx: Ctx, params: frozenset[str]) ->
 
 
 def _read_sql_body(
-    script: Script, text: str, location: int | None, ctx: Ctx, params: frozenset[str]
+    script: Script,
+    stmts: list[dict],
+    text: str,
+    location: int | None,
+    ctx: Ctx,
+    params: frozenset[str],
 ) -> None:
-    stmts = parse(text)
-    if not stmts:
-        return
+    """A SQL body written as a string (``text``, parsed: ``stmts``)."""
     if any(node(s.get("stmt", {}))[0] not in _QUERY_NODES for s in stmts):
         return  # DDL inside: PostgreSQL does not check such a body at creation
     inner = Src(text, ctx.line(location))
