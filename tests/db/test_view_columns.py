@@ -18,6 +18,14 @@ FIRST = (
     "CREATE VIEW everyone AS SELECT * FROM people;\n"
     "ALTER TABLE people ADD COLUMN born date;\n"
     "CREATE VIEW joined AS SELECT o.id, p.name FROM orders o JOIN people p ON p.id = o.id;\n"
+    "CREATE TABLE archived (id int, total int, kept date);\n"
+    "CREATE TABLE shipped (id int, total int, note text);\n"
+    "CREATE VIEW every_order AS SELECT id, total FROM shipped\n"
+    "  UNION ALL SELECT a.id, a.total FROM archived a JOIN people p ON p.id = a.id\n"
+    "  UNION SELECT 0, 0;\n"
+    "CREATE TABLE left_side (id int, l int);\nCREATE TABLE right_side (id int, r int);\n"
+    "CREATE VIEW sides AS SELECT * FROM left_side JOIN right_side USING (id);\n"
+    "ALTER TABLE right_side ADD COLUMN later int;\n"
 )
 
 #: (the second migration, (SQLSTATE, the line check names) or None when it runs)
@@ -52,7 +60,28 @@ CASES = {
         "ALTER TABLE orders RENAME TO purchases;\nALTER TABLE purchases DROP COLUMN total;\n",
         ("2BP01", 2),
     ),
+    "dropping a column a UNION's second branch reads": (
+        "ALTER TABLE archived DROP COLUMN total;\n",
+        ("2BP01", 1),
+    ),
+    "changing the type of a column a UNION's first branch reads": (
+        "SELECT 1;\nALTER TABLE shipped ALTER COLUMN note TYPE varchar;\n"
+        "ALTER TABLE shipped ALTER COLUMN total TYPE numeric;\n",
+        ("0A000", 3),
+    ),
+    "dropping a column a * over a join took": (
+        "ALTER TABLE right_side DROP COLUMN r;\n",
+        ("2BP01", 1),
+    ),
     # the forms that run
+    "dropping a column added after a * over a join": (
+        "ALTER TABLE right_side DROP COLUMN later;\n",
+        None,
+    ),
+    "dropping a column no branch of a UNION reads": (
+        "ALTER TABLE archived DROP COLUMN kept;\n",
+        None,
+    ),
     "dropping the generated column, then what it read": (
         "ALTER TABLE lines DROP COLUMN cost;\nALTER TABLE lines DROP COLUMN price;\n",
         None,

@@ -90,6 +90,10 @@ class Effect:
     #: bare, each with the tables it may be of; the walk gives each to the one
     #: table that has it then, and the view depends on that column.
     bare: tuple[tuple[str, tuple[ObjectRef, ...]], ...] = ()
+    #: For a REQUIRE of a table by ``ALTER TABLE child INHERIT`` (or ``NO
+    #: INHERIT``) it: the child, qualified, and True for INHERIT. A table
+    #: with children is not dropped without CASCADE.
+    inherited_by: tuple[str, bool] | None = None
     #: For a PROVIDE: a CREATE that PostgreSQL refuses when the object already
     #: exists (an explicit name; no IF NOT EXISTS, OR REPLACE, existence test
     #: or exception handler catching it).
@@ -156,6 +160,12 @@ class Effect:
     #: For a PROVIDE of a view: the names of its columns, in order (None when
     #: they cannot all be told).
     outputs: tuple[str, ...] | None = None
+    #: … and when ``*`` leaves them untold, its select list over tables as
+    #: (table, name, names left out): (``""``, a name, ()) for a column it
+    #: names, (a qualified table, ``"*"``, the names a ``JOIN … USING`` merges)
+    #: for all a table's columns. The walk spells it out with the columns
+    #: each table has then.
+    starred: tuple[tuple[str, str, tuple[str, ...]], ...] | None = None
     #: … and their types where told: a built-in type as ``core.casts`` names
     #: it (a cast's, a constant's), ``column:<table>:<column>`` for a column of
     #: the view's one table (the walk knows its type), "" for any other.

@@ -1238,6 +1238,8 @@ class _Walker:
                 self.live.add(ref, m.id, eff.parent, eff.columns)
                 if eff.joined:
                     self.copies.add((ref.schema, ref.name))
+                if eff.starred and not dynamic_here:
+                    self._star_twice(m, file, eff)
                 if ref.kind in (TABLE, VIEW, MATVIEW):
                     # a view's (or a query's table's) columns are its query's outputs
                     named = eff.outputs if not eff.complete else None
@@ -1344,6 +1346,13 @@ class _Walker:
                 if eff.joined:
                     self.complete.discard(ref.qualified)  # the parent's columns reach it
                     self.copies.add((ref.schema, ref.name))
+                if eff.inherited_by is not None:
+                    schema, _, name = eff.inherited_by[0].rpartition(".")
+                    child = ObjectRef(TABLE, schema or None, name)
+                    if eff.inherited_by[1]:
+                        self._hold(child, ref)
+                    else:
+                        self._release(child, ref.matches)
                 if ref.namespace == "relation":
                     if eff.assigned or eff.truncated is not None:
                         self.has_rows.pop(ref.qualified, None)
@@ -2372,6 +2381,37 @@ class _Walker:
             else:
                 out.append(dep)
         return tuple(dict.fromkeys(out))
+
+    def _star_twice(self, m: Migration, file: str, eff: F.Effect) -> None:
+        """A view or a table made of a query whose ``*`` gives a column name
+        twice, spelled out with the columns its tables have then (each a
+        table whose whole making the walk follows): PostgreSQL refuses it
+        (42701). ``SELECT * FROM a JOIN b ON …`` where both have ``id``."""
+        seen: dict[str, str] = {}
+        for table, name, left_out in eff.starred or ():
+            if name != "*":
+                names, whose = [name], "its select list"
+            elif table in self.complete and self.live.order.get(table) is not None:
+                names = [c for c in self.live.order[table] if c not in left_out]
+                whose = table
+            else:
+                return
+            for each in names:
+                if each in seen:
+                    what = "view" if eff.ref.kind in (VIEW, MATVIEW) else "table"
+                    if eff.ref.kind == MATVIEW:
+                        what = "materialized view"
+                    message = (
+                        f"{m.id} makes {what} {eff.ref.qualified} at line {eff.line} of a query "
+                        f'whose * gives column "{each}" twice (from {seen[each]} and {whose}): '
+                        "PostgreSQL refuses it (42701)"
+                    )
+                    hint = (
+                        "name the columns instead of *, giving one of the two another name (AS …)"
+                    )
+                    self._refuse(F.DUPLICATE_COLUMN, m, file, eff, message, hint)
+                    return
+                seen[each] = whose
 
     def _bare(self, eff: F.Effect) -> tuple[ObjectRef, ...]:
         """The columns a view of several tables names bare: each is the one

@@ -44,7 +44,7 @@ from migtui.core.objects.script import (
     value_type,
 )
 from migtui.core.objects.types import alter_composite
-from migtui.core.objects.views import column_ref, output_names, reads_of
+from migtui.core.objects.views import column_ref, output_names, reads_of, starred
 from migtui.core.sqlnames import SERIAL_TYPES, choose_name
 
 #: ALTER TABLE's object type → the kind of relation it alters.
@@ -73,9 +73,13 @@ def create_table(script: Script, fields: dict, ctx: Ctx, kind: str = TABLE) -> N
     of_type = fields.get("ofTypename")
     if of_type:
         script.need_type(of_type, ctx)
+    parents = []
     for parent in fields.get("inhRelations", ()):
         rv = parent.get("RangeVar", {})
-        script.emit(REQUIRE, script.range_var(rv), rv.get("location"), ctx)
+        parents.append(script.range_var(rv))
+        script.emit(REQUIRE, parents[-1], rv.get("location"), ctx)
+    # a child holds its parents (a partition goes with its table instead)
+    held = () if fields.get("partbound") else tuple(p for p in parents if p is not None)
     elements = fields.get("tableElts", ())
     for element in elements:  # a table cannot be made before its column types
         if "ColumnDef" in element:
@@ -98,6 +102,7 @@ def create_table(script: Script, fields: dict, ctx: Ctx, kind: str = TABLE) -> N
         ctx,
         strict=not fields.get("if_not_exists"),
         complete=complete,
+        depends=held,
         # the partition columns ("" for an expression) a later key must hold
         partitioned_by=tuple(p.get("name", "") for p in parts) if parts else None,
         # a partition, or a table made LIKE another: copies of the other's
@@ -455,6 +460,7 @@ def create_table_as(script: Script, fields: dict, ctx: Ctx) -> None:
         depends=depends if kind == MATVIEW else (),
         strict=not fields.get("if_not_exists"),
         outputs=outputs,
+        starred=None if fields.get("if_not_exists") or outputs else starred(script, named),
     )
 
 
@@ -592,7 +598,8 @@ def _alter_command(script: Script, build: TableBuild, cmd: dict, ctx: Ctx) -> No
         script.emit(REQUIRE, script.range_var(rv), rv.get("location"), ctx, joined=joined)
     elif sub in ("AT_AddInherit", "AT_DropInherit") and "RangeVar" in definition:
         rv = definition["RangeVar"]
-        script.emit(REQUIRE, script.range_var(rv), rv.get("location"), ctx)
+        inherits = (table.qualified, sub == "AT_AddInherit")
+        script.emit(REQUIRE, script.range_var(rv), rv.get("location"), ctx, inherited_by=inherits)
         if sub == "AT_AddInherit":
             script.emit(REQUIRE, table, location, ctx, joined=True)
     elif sub == "AT_SetNotNull" and name:

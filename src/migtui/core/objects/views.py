@@ -26,10 +26,11 @@ def create_view(script: Script, fields: dict, ctx: Ctx) -> None:
     rv = fields.get("view", {})
     depends = reads_of(script, fields.get("query"), ctx)
     if not ctx.body:  # a routine's body is the server's to resolve when it runs
-        for column in _columns_named(script, fields.get("query")):
-            script.emit(REQUIRE, column, rv.get("location"), ctx)
-        for column, location in _joined(script, fields.get("query")):
-            script.emit(REQUIRE, column, location, ctx)
+        for branch in branches(fields.get("query")):
+            for column in _columns_named(script, branch):
+                script.emit(REQUIRE, column, rv.get("location"), ctx)
+            for column, location in _joined(script, branch):
+                script.emit(REQUIRE, column, location, ctx)
     ref = script.range_var(rv, VIEW)
     if ref is None:
         return
@@ -42,9 +43,10 @@ def create_view(script: Script, fields: dict, ctx: Ctx) -> None:
         rv.get("location"),
         ctx,
         depends=depends,
-        bare=bare_joined(script, fields.get("query")),
+        bare=tuple(b for q in branches(fields.get("query")) for b in bare_joined(script, q)),
         strict=not fields.get("replace"),
         outputs=outputs,
+        starred=starred(script, fields) if outputs is None else None,
         output_types=output_types(script, fields.get("query")) if outputs else None,
         uses=calls_in(fields.get("query")),
     )
@@ -71,6 +73,75 @@ def output_names(fields: dict) -> tuple[str, ...] | None:
     if len(aliases) > len(names):
         return None
     return tuple(aliases) + tuple(names[len(aliases) :])
+
+
+def starred(script: Script, fields: dict) -> tuple | None:
+    """A select list with ``*`` over tables, for the walk to spell out (see
+    ``Effect.starred``): PostgreSQL refuses a view or a table made of a query
+    whose ``*`` gives a name twice (42701), as ``SELECT * FROM a JOIN b ON …``
+    does when both have an ``id``. None when a name it gives cannot be told,
+    or a ``*`` reaches what is not a table (a subquery, a function, a
+    ``NATURAL`` join)."""
+    kind, query = node(fields.get("query") or {})
+    while kind == "SelectStmt" and query.get("op", "SETOP_NONE") != "SETOP_NONE":
+        query = query.get("larg") or {}  # named by the first branch
+    if kind != "SelectStmt" or query.get("withClause") or fields.get("aliases"):
+        return None
+    sources = query.get("fromClause") or ()
+    items: list[tuple[str, str, tuple[str, ...]]] = []
+    for target in query.get("targetList") or ():
+        item = target.get("ResTarget", {})
+        value_kind, value = node(item.get("val") or {})
+        names = value.get("fields", ()) if value_kind == "ColumnRef" else ()
+        if not any("A_Star" in n for n in names):
+            name = item.get("name") or _figured(item.get("val"))
+            if name is None:
+                return None
+            items.append(("", name, ()))
+        elif len(names) == 1:
+            spread = _spread(script, sources)
+            if spread is None:
+                return None
+            items += spread
+        elif len(names) == 2:
+            table = named_sources(script, sources)[0].get(strings(names[:1])[0])
+            if table is None:
+                return None
+            items.append((table.qualified, "*", ()))
+        else:
+            return None
+    return tuple(items) if any(name == "*" for _, name, _ in items) else None
+
+
+def _spread(script: Script, sources) -> list | None:
+    """What a bare ``*`` over a FROM list gives: the names ``JOIN … USING``
+    merges, once each, then each table's columns less those; None when it
+    reaches what is not a table."""
+    tables: list[tuple[str, str, tuple[str, ...]]] = []
+    merged: dict[str, None] = {}
+
+    def visit(item: dict, left_out: tuple[str, ...]) -> bool:
+        if "JoinExpr" in item:
+            join = item["JoinExpr"]
+            if join.get("isNatural") or (join.get("alias") or {}).get("aliasname"):
+                return False
+            using = tuple(strings(join.get("usingClause", ())))
+            merged.update(dict.fromkeys(using))
+            return visit(join.get("larg") or {}, left_out + using) and visit(
+                join.get("rarg") or {}, left_out + using
+            )
+        rv = item.get("RangeVar")
+        if rv is None or (rv.get("alias") or {}).get("colnames"):
+            return False
+        table = script.range_var(rv)
+        if table is None:
+            return False
+        tables.append((table.qualified, "*", left_out))
+        return True
+
+    if not sources or not all(visit(item, ()) for item in sources):
+        return None
+    return [("", name, ()) for name in merged] + tables
 
 
 def output_types(script: Script, query) -> tuple[str, ...] | None:
@@ -172,8 +243,35 @@ def reads_of(script: Script, query, ctx: Ctx) -> tuple:
     before = len(script.effects)
     read(script, query, ctx)
     relations = script.relations_needed_since(before)
-    joined = tuple(dict.fromkeys(column for column, _ in _joined(script, query)))
-    return relations + _columns_read(script, query) + joined + _starred(script, query)
+    columns: dict[ObjectRef, None] = {}
+    for branch in branches(query):
+        columns.update(dict.fromkeys(_columns_read(script, branch)))
+        columns.update(dict.fromkeys(column for column, _ in _joined(script, branch)))
+        columns.update(dict.fromkeys(_starred(script, branch)))
+    return relations + tuple(columns)
+
+
+def branches(query) -> list[dict]:
+    """The plain queries a query is made of: the query itself, or each
+    branch of a set operation (``UNION``, ``INTERSECT``, ``EXCEPT``), whose
+    columns a view keeps as it keeps a plain query's. None under a ``WITH``
+    on the set operation, whose names a branch may read as tables."""
+    kind, fields = node(query or {})
+    if kind != "SelectStmt":
+        return []
+    if fields.get("op", "SETOP_NONE") == "SETOP_NONE":
+        return [query]
+    if fields.get("withClause"):
+        return []
+    found = []
+    stack = [fields.get("rarg") or {}, fields.get("larg") or {}]
+    while stack:
+        part = stack.pop()
+        if part.get("op", "SETOP_NONE") == "SETOP_NONE":
+            found.append({"SelectStmt": part})
+        elif not part.get("withClause"):
+            stack += [part.get("rarg") or {}, part.get("larg") or {}]
+    return found
 
 
 def _joined(script: Script, query) -> list:
@@ -240,6 +338,8 @@ def _starred(script: Script, query) -> tuple:
             words = strings(names)
             if len(names) == 2 and "A_Star" in names[1] and tables.get(words[0]) is not None:
                 found.append(column_ref(tables[words[0]], "*"))
+            elif len(names) == 1 and "A_Star" in names[0]:  # every table's, of all
+                found += [column_ref(t, "*") for t in tables.values() if t is not None]
     return tuple(found)
 
 
