@@ -234,6 +234,15 @@ RUNS = {
         "BEGIN SELECT 'ok'::mood, 1, 2 INTO m, s, n; END $$;\n",
         None,
     ),
+    "a field of a %ROWTYPE variable assigned, in a function and in a DO block": (
+        "CREATE TABLE totals (id int, sum numeric);\n",
+        "CREATE FUNCTION zero() RETURNS totals LANGUAGE plpgsql AS $$\n"
+        "DECLARE r totals%ROWTYPE; n totals.id%TYPE;\n"
+        "BEGIN r.sum := 0; r.id := 1; RETURN r; END $$;\n"
+        "DO $$ DECLARE r public.totals%rowtype; BEGIN r.id := 2; INSERT INTO totals SELECT r.*; END $$;\n"
+        "ALTER TABLE totals ADD COLUMN note text;\n",
+        None,
+    ),
     "a column UPDATE OF names": (TRIGGER, "ALTER TABLE a DROP COLUMN x;\n", (1, "2BP01")),
     "a column WHEN reads": (TRIGGER, "SELECT 1;\nALTER TABLE a DROP COLUMN y;\n", (2, "2BP01")),
 }
@@ -256,3 +265,15 @@ def test_a_range_type_dropped_takes_its_constructors(verdicts):
     assert refused == "42883"
     [error] = errors
     assert (error.kind, error.line, error.object) == ("dropped", 3, "function public.fr(…)")
+
+
+def test_a_body_read_past_a_rowtype_field_still_shows_its_own_mistake(verdicts):
+    errors, refused = verdicts(
+        "CREATE TABLE totals (id int, sum numeric);\n",
+        "CREATE FUNCTION zero() RETURNS totals LANGUAGE plpgsql AS $$\n"
+        "DECLARE r totals%ROWTYPE;\nBEGIN r.sum := 0; undeclared := 1; RETURN r; END $$;\n",
+    )
+
+    assert refused == "42601"
+    [error] = errors
+    assert error.kind == "syntax_error" and '"undeclared" is not a known variable' in error.message

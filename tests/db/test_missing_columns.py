@@ -191,6 +191,36 @@ CASES = {
         "SELECT 1;\nCREATE VIEW recent AS SELECT id FROM users WHERE created_at > now();\n",
         2,
     ),
+    "a column read in a WITH query of a materialized view": (
+        "CREATE MATERIALIZED VIEW by_country AS\n"
+        "  WITH u AS (SELECT u.id, u.country FROM users u) SELECT count(*) FROM u;\n",
+        2,
+    ),
+    "a column read in a subquery in FROM": (
+        "CREATE VIEW v AS SELECT * FROM (SELECT x.id, x.banned FROM users x) s;\n",
+        1,
+    ),
+    "a column of the outer query, read in a correlated subquery": (
+        "DELETE FROM orders o\n  WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = o.owner_id);\n",
+        2,
+    ),
+    "a column read in a scalar subquery of an UPDATE": (
+        "UPDATE users SET born = (SELECT max(o.placed) FROM orders o WHERE o.user_id = users.id);\n",
+        1,
+    ),
+    "a column of a subquery under INSERT … SELECT": (
+        "INSERT INTO orders (id, user_id)\n  SELECT 1, u.id FROM users u WHERE u.id IN (SELECT b.user_id FROM orders b WHERE b.gone);\n",
+        2,
+    ),
+    "names in subqueries that stand for other things": (
+        "WITH u AS (SELECT id AS country FROM users)\n"
+        "SELECT u.country, s.total, f.n FROM u, (SELECT 1 AS total) s, generate_series(1, 2) AS f(n)\n"
+        "  WHERE EXISTS (SELECT 1 FROM users x WHERE x.full_name = u.country::text)\n"
+        "  AND 1 IN (SELECT o.id FROM orders o JOIN users w ON w.id = o.user_id);\n"
+        "INSERT INTO users (id, email) SELECT o.id, 'x' FROM orders o\n"
+        "  ON CONFLICT (id) DO UPDATE SET email = excluded.email;\n",
+        None,
+    ),
     "a view of whole rows, system columns and aliases": (
         "CREATE VIEW rows AS SELECT users, ctid, xmin, tableoid, lower(email) AS email_lower,\n"
         "  full_name AS name FROM users WHERE born IS NOT NULL;\n"

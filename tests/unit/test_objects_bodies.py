@@ -242,3 +242,11 @@ SELECT 1;"""
         (REQUIRE, "table public.invoices"),
         (PROVIDE, "function public.total()"),
     ]
+
+
+def test_a_do_block_assigning_a_field_of_a_rowtype_variable_is_still_read():
+    sql = "DO $$ DECLARE r totals%ROWTYPE; BEGIN r.sum := 0; CREATE TABLE kept (id int); END $$;\n"
+    facts = analyze(sql)
+
+    assert (PROVIDE, "table public.kept") in summary(sql)
+    assert not [f for f in facts.findings if f.kind == DYNAMIC_SQL]

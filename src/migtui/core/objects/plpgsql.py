@@ -143,13 +143,41 @@ def parse_plpgsql(body: str) -> dict | None:
     while tag in body:
         tag = tag[:-1] + "x$"
     wrapper = f"CREATE FUNCTION migtui_do() RETURNS void LANGUAGE plpgsql AS {tag}{body}{tag}"
-    try:
-        parsed = parse_plpgsql_tree(wrapper)
-    except (parser.ParseError, ValueError, RecursionError):
+    for _ in range(RETRIES):
+        try:
+            parsed = parse_plpgsql_tree(wrapper)
+            break
+        except parser.ParseError as exc:
+            wrapper = field_of_copied_type(exc.args[0] if exc.args else "", wrapper) or ""
+            if not wrapper:
+                return None
+        except (ValueError, RecursionError):
+            return None
+    else:
         return None
     if not parsed:
         return None
     return parsed[0].get("PLpgSQL_function")
+
+
+#: How many variables of a copied type one body is read again for.
+RETRIES = 8
+_UNKNOWN_FIELD = re.compile(r'"([^".]+)\.[^"]+" is not a known variable')
+
+
+def field_of_copied_type(message: str, text: str) -> str | None:
+    """The parser outside the server cannot look up a type copied with
+    ``%ROWTYPE`` or ``%TYPE``, and refuses an assignment to a field of such a
+    variable (``r.total := 0``) that the server takes. The body with that
+    variable declared of the type's plain name instead (which the parser
+    reads as a row), to be read again; None for another refusal."""
+    found = _UNKNOWN_FIELD.match(message)
+    if found is None:
+        return None
+    name = re.escape(found.group(1))
+    declared = re.compile(rf'(?i)(\b{name}\s+(?:constant\s+)?[\w."$]+)%(?:row)?type\b')
+    retyped, count = declared.subn(r"\1", text, count=1)
+    return retyped if count else None
 
 
 @dataclass

@@ -517,3 +517,129 @@ def name_only_checks(
             "add AND tgrelid = 'the_table'::regclass",
             ctx,
         )
+
+
+#: Where each data statement lists what its names may stand for: the
+#: relation it works on, then its FROM (or USING).
+_SOURCES = {
+    "SelectStmt": ("fromClause",),
+    "UpdateStmt": ("relation", "fromClause"),
+    "DeleteStmt": ("relation", "usingClause"),
+    "InsertStmt": ("relation",),
+    "MergeStmt": ("relation", "sourceRelation"),
+}
+#: A query's parts that are not its expressions.
+_NOT_EXPRESSIONS = frozenset(
+    {"withClause", "fromClause", "usingClause", "relation", "sourceRelation", "larg", "rarg"}
+    | {"intoClause", "lockingClause", "cols", "selectStmt"}
+)
+_QUERIES = frozenset(_SOURCES)
+
+
+def scoped_columns(script: Script, tree: dict, ctx: Ctx) -> None:
+    """Names written with a table's name or alias (``u.country``) anywhere in
+    a query: in its subqueries, its WITH queries, each branch of a set
+    operation. Each must be a column of the table the name stands for in the
+    nearest query that has it in FROM (an outer query's, for a correlated
+    subquery): PostgreSQL refuses it otherwise (42703). A name standing for a
+    subquery, a function, a WITH query, or a table whose columns an alias
+    renames is left alone, and so is one no FROM has (a PL/pgSQL record's,
+    ``NEW``, ``excluded``). What ``statement_columns`` reads again is said
+    once."""
+    if ctx.body and not ctx.resolved:
+        return  # a PL/pgSQL body: resolved when it runs
+    scopes: tuple[dict[str, ObjectRef | None], ...] = ()
+    stack: list = [(tree, scopes, frozenset())]
+    while stack:
+        item, scopes, hidden = stack.pop()
+        if type(item) is list:
+            stack.extend((x, scopes, hidden) for x in item if type(x) in _BRANCHES)
+            continue
+        if type(item) is not dict:
+            continue
+        if len(item) == 1:
+            kind, fields = next(iter(item.items()))
+            if kind in _LEAVES:
+                continue
+            if kind == "ColumnRef":
+                _scoped_column(script, fields, scopes, ctx)
+                continue
+            if kind in _QUERIES and type(fields) is dict:
+                _scoped_query(script, kind, fields, scopes, hidden, stack)
+                continue
+        stack.extend((v, scopes, hidden) for k, v in item.items() if type(v) in _BRANCHES)
+
+
+def _scoped_query(
+    script: Script, kind: str, fields: dict, outer: tuple, hidden: frozenset[str], stack: list
+) -> None:
+    """Put a query's parts on ``scoped_columns``'s stack, each with the names
+    it sees."""
+    with_clause = fields.get("withClause")
+    if with_clause:
+        ctes = [c.get("CommonTableExpr", {}) for c in with_clause.get("ctes", ())]
+        hidden = hidden | frozenset(c.get("ctename", "") for c in ctes)
+        stack.extend((c.get("ctequery"), outer, hidden) for c in ctes)
+    if kind == "SelectStmt" and fields.get("op", "SETOP_NONE") != "SETOP_NONE":
+        for side in ("larg", "rarg"):
+            stack.append(({"SelectStmt": fields.get(side) or {}}, outer, hidden))
+        return
+    scope: dict[str, ObjectRef | None] = {}
+    inner: list = []  # what is read within this query's scope
+    sources = []
+    for part in _SOURCES[kind]:
+        value = fields.get(part)
+        sources += value if type(value) is list else [{"RangeVar": value}] if value else []
+    while sources:
+        source = sources.pop()
+        if "JoinExpr" in source:
+            join = source["JoinExpr"]
+            sources += [join.get("larg") or {}, join.get("rarg") or {}]
+            inner.append(join.get("quals"))
+            if (join.get("alias") or {}).get("aliasname"):
+                _name(scope, join["alias"]["aliasname"], None)
+        elif "RangeVar" in source:
+            rv = source["RangeVar"]
+            alias = rv.get("alias") or {}
+            table = None
+            if not alias.get("colnames") and not (
+                rv.get("relname") in hidden and not rv.get("schemaname")
+            ):
+                table = script.range_var(rv)
+            _name(scope, alias.get("aliasname") or rv.get("relname", ""), table)
+        else:
+            for what, value in source.items():
+                alias = (value or {}).get("alias") or {}
+                if alias.get("aliasname"):
+                    _name(scope, alias["aliasname"], None)
+                if what == "RangeSubselect":
+                    seen = (*outer, scope) if value.get("lateral") else outer
+                    stack.append((value.get("subquery"), seen, hidden))
+                elif type(value) is dict:
+                    stack.append((value, outer, hidden))
+    scopes = (*outer, scope)
+    if kind == "InsertStmt" and fields.get("selectStmt"):
+        stack.append((fields["selectStmt"], outer, hidden))  # its target is not its FROM
+    stack.extend((x, scopes, hidden) for x in inner if x)
+    stack.extend(
+        (v, scopes, hidden)
+        for k, v in fields.items()
+        if k not in _NOT_EXPRESSIONS and type(v) in _BRANCHES
+    )
+
+
+def _name(scope: dict, called: str, table: ObjectRef | None) -> None:
+    scope[called] = None if called in scope else table  # twice: PostgreSQL refuses
+
+
+def _scoped_column(script: Script, fields: dict, scopes: tuple, ctx: Ctx) -> None:
+    names = fields.get("fields", ())
+    if len(names) != 2 or "String" not in names[0] or "String" not in names[1]:
+        return
+    owner, column = names[0]["String"].get("sval", ""), names[1]["String"].get("sval", "")
+    for scope in reversed(scopes):
+        if owner in scope:
+            table = scope[owner]
+            if table is not None and column not in SYSTEM_COLUMNS:
+                script.emit(REQUIRE, table.column(column), fields.get("location"), ctx)
+            return

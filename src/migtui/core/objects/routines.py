@@ -15,6 +15,7 @@ from dataclasses import replace
 from migtui.core.facts import ALTER, PROVIDE, REQUIRE, SYNTAX_ERROR
 from migtui.core.grammar import parser
 from migtui.core.model import FUNCTION, PROCEDURE, UNKNOWN_TYPE, ObjectRef
+from migtui.core.objects.plpgsql import RETRIES, field_of_copied_type
 from migtui.core.objects.queries import read
 from migtui.core.objects.script import Ctx, Script, Src, node, parse, strings
 
@@ -308,15 +309,24 @@ def _check_plpgsql(
         # parameter for a scalar and refuses VARIADIC even on an array. The
         # body reads the same without the word.
         text = _VARIADIC.sub(" ", text)
-    try:
-        parser.parse_plpgsql_json(text)
-    except parser.ParseError as exc:
-        message = exc.args[0] if exc.args else str(exc)
+    written = text
+    for _ in range(RETRIES):
+        try:
+            parser.parse_plpgsql_json(text)
+            return
+        except parser.ParseError as exc:
+            message = exc.args[0] if exc.args else str(exc)
+            retyped = field_of_copied_type(message, text)
+            if retyped is not None:
+                text = retyped
+                continue
+        except (ValueError, RecursionError):
+            return
         if message.startswith("Not implemented"):
             # the parser outside the server stops where it would need the
             # catalog (a %TYPE of a table outside public): not the body's fault
             return
-        if _unknown_type_array(message, text):
+        if _unknown_type_array(message, written):
             return
         script.find(
             SYNTAX_ERROR,
@@ -326,7 +336,6 @@ def _check_plpgsql(
             "fix the body; SET check_function_bodies = off only delays the error to the first call",
             ctx,
         )
-    except (ValueError, RecursionError):
         return
 
 

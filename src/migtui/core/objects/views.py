@@ -5,7 +5,7 @@ from __future__ import annotations
 from migtui.core.casts import builtin
 from migtui.core.facts import PROVIDE, REQUIRE
 from migtui.core.model import MATVIEW, VIEW, ObjectRef
-from migtui.core.objects.queries import joined_columns, named_sources, read
+from migtui.core.objects.queries import joined_columns, named_sources, read, scoped_columns
 from migtui.core.objects.script import (
     Ctx,
     Script,
@@ -242,6 +242,7 @@ def reads_of(script: Script, query, ctx: Ctx) -> tuple:
     the columns of them it names when that is sure (see ``_columns_read``)."""
     before = len(script.effects)
     read(script, query, ctx)
+    scoped_columns(script, query, ctx)
     relations = script.relations_needed_since(before)
     columns: dict[ObjectRef, None] = {}
     for branch in branches(query):
