@@ -1048,6 +1048,28 @@ def test_prisma_knows_a_migration_by_its_folder_name_in_string_order(tmp_path: P
     assert all(m.down is None for m in result.migrations)
 
 
+def test_prisma_runs_a_folder_of_any_name_in_name_order(tmp_path: Path) -> None:
+    """Prisma runs every folder holding a migration.sql: a shell expansion that
+    never happened (``$(date …)_fix``) sorts first, ``init`` last."""
+    write(tmp_path, "migration_lock.toml", 'provider = "postgresql"\n')
+    write(tmp_path, "$(date +%Y%m%d%H%M%S)_fix/migration.sql", "ALTER TABLE t ADD COLUMN b int;\n")
+    write(tmp_path, "20240101000000_init/migration.sql", "CREATE TABLE t (a int);\n")
+    write(tmp_path, "manual_fix/migration.sql", "ALTER TABLE t ADD COLUMN c int;\n")
+    write(tmp_path, "notes/README.md", "not a migration\n")
+    analysis = analyze_dir(tmp_path)
+
+    assert analysis.layout == "prisma"
+    assert [str(m.version) for m in analysis.migrations] == [
+        "$(date +%Y%m%d%H%M%S)_fix",
+        "20240101000000_init",
+        "manual_fix",
+    ]
+    [error] = analysis.errors
+    assert error.migration == "$(date +%Y%m%d%H%M%S)_fix" and error.object == "table public.t"
+    plan = build_apply_plan(analysis, [], to="manual_fix")
+    assert [s.version for s in plan.steps][-1] == "manual_fix"
+
+
 def test_apply_to_a_prisma_migration_is_that_one_not_its_twin_in_numbers(tmp_path: Path) -> None:
     """Two folders share their numbers; `--to` names one by its whole name."""
     write(tmp_path, "migration_lock.toml", 'provider = "postgresql"\n')

@@ -35,7 +35,8 @@ _NAME_AFTER = {"supabase": "_"}
 class Version:
     """A version as written (``raw``), ordered by its numeric parts, or, with
     ``as_text``, by its characters. Equal versions have equal numeric parts
-    either way (``14`` names ``0014``)."""
+    either way (``14`` names ``0014``). Only a version kept as text may hold
+    no number (Prisma runs a folder called ``init`` too)."""
 
     __slots__ = ("raw", "parts", "order", "as_text")
 
@@ -45,7 +46,7 @@ class Version:
             raise ValueError("a version cannot be empty")
         self.raw = raw
         self.parts: tuple[int, ...] = tuple(int(n) for n in _NUMBER.findall(raw))
-        if not self.parts:
+        if not self.parts and not as_text:
             raise ValueError(f"version {raw!r} has no number in it")
         #: What ``<`` compares: the numbers, or the characters' code points.
         self.order: tuple[int, ...] = tuple(map(ord, raw + followed_by)) if as_text else self.parts

@@ -136,7 +136,7 @@ def resolve(
         try:
             ledger.ensure_ledger(conn)
             state = ledger.read_state(conn, analysis, ledger_table)
-            status = named(version, state.statuses, lambda s: Version(s.version))
+            status = named(version, state.statuses, lambda s: Version(s.version, as_text=True))
             own = {r.version for r in ledger.read_rows(conn)}
             # migtui's ledger records it, the layout tool's does not: settled the same way
             disagrees = status is not None and status.version in own and not status.is_applied

@@ -163,10 +163,11 @@ def read(root: Path) -> Read:
         )
     read = Read()
     for folder in folders_in(root):
-        match = PRISMA_FOLDER.match(folder.name)
-        if match is None:
-            continue
+        # Prisma runs every folder that has a migration.sql, whatever its name,
+        # in the order of the names (``init`` after the timestamps)
         if not (folder / "migration.sql").is_file():
+            if PRISMA_FOLDER.match(folder.name) is None:
+                continue
             message = f"{folder.name}/ has no migration.sql, so it is not a migration"
             hint = "Prisma keeps each migration in <timestamp>_<name>/migration.sql"
             read.problems.append(Where(root, folder).problem("missing_file", message, hint))
