@@ -88,3 +88,25 @@ def test_savepoints_work_inside_the_migrations_own_transaction(tmp_path, pg_dsn)
     assert result.outcome == "done", result.message
     with psycopg.connect(pg_dsn) as conn:
         assert conn.execute("SELECT n FROM rows").fetchall() == [(1,)]
+
+
+@pytest.mark.db
+def test_a_begin_after_other_work_ending_in_commit_runs_as_one_transaction(tmp_path, pg_dsn):
+    # a file temboard's runner (or dbmate) runs whole: the work before BEGIN
+    # shares the transaction, and so does a failure after it
+    (tmp_path / "0001_a.sql").write_text(
+        "-- migrate:up\nCREATE SCHEMA s;\nBEGIN;\nCREATE TABLE s.t (id int);\nCOMMIT;\n"
+        "-- migrate:down\nDROP SCHEMA s CASCADE;\n"
+    )
+    (tmp_path / "0002_b.sql").write_text(
+        "-- migrate:up\nCREATE TABLE u (id int);\nBEGIN;\nINSERT INTO u SELECT 1 / count(*) FROM s.t;\n"
+        "COMMIT;\n-- migrate:down\nDROP TABLE u;\n"
+    )
+    analysis = analyze_dir(tmp_path)
+    assert analysis.problems == ()
+    result = Runner(pg_dsn, analysis, options=RunOptions(), emit=lambda e: None).apply()
+    assert result.outcome == "failed" and result.applied == ("0001",)
+    with psycopg.connect(pg_dsn) as conn:
+        assert conn.execute("SELECT to_regclass('s.t') IS NOT NULL").fetchone() == (True,)
+        assert conn.execute("SELECT to_regclass('u')").fetchone() == (None,)
+        assert conn.execute("SELECT count(*) FROM migtui.applied").fetchone() == (1,)

@@ -404,12 +404,22 @@ def test_golang_migrate_file_may_keep_a_block_atomic_of_its_own(tmp_path: Path) 
     write(tmp_path, "2_m.down.sql", "ALTER TABLE t DROP COLUMN m, DROP COLUMN n;\n")
     analysis = analyze(load(tmp_path))
     assert [p for p in analysis.problems if p.severity == Severity.ERROR] == []
-    # dbmate wraps a file in its own transaction: a COMMIT inside ends it early
+    # dbmate wraps a file in its own transaction: a COMMIT that ends the file
+    # ends it with all the file's work, and the runner's transaction takes
+    # the pair's place; work after the COMMIT would run outside any
     write(
         tmp_path / "native",
         "0001_t.sql",
         "-- migrate:up\nCREATE TABLE t (id int);\n"
         "BEGIN;\nALTER TABLE t ADD COLUMN n int;\nCOMMIT;\n-- migrate:down\nDROP TABLE t;\n",
+    )
+    assert analyze(load(tmp_path / "native")).problems == ()
+    write(
+        tmp_path / "native",
+        "0001_t.sql",
+        "-- migrate:up\nCREATE TABLE t (id int);\n"
+        "BEGIN;\nALTER TABLE t ADD COLUMN n int;\nCOMMIT;\nALTER TABLE t ADD COLUMN o int;\n"
+        "-- migrate:down\nDROP TABLE t;\n",
     )
     kinds = [p.kind for p in analyze(load(tmp_path / "native")).problems]
     assert kinds.count("unsupported_statement") == 2

@@ -574,9 +574,14 @@ def _unwrap(statements: list[Statement], inner_blocks: bool = False) -> SplitRes
             renumbered = tuple(replace(s, index=i) for i, s in enumerate(kept))
             first = pairs[0]
             return SplitResult(renumbered, True, (first[0].start_line, first[1].start_line))
+    # One BEGIN and the script's last statement a COMMIT: what comes before
+    # the BEGIN runs in the same transaction (the tool's own, or the one the
+    # BEGIN opens on a server that warns it is already in one), so the runner's
+    # one transaction takes the pair's place. Work after a COMMIT would not.
     sql = [s for s in statements if s.category != "psql"]
-    if len(sql) >= 2:
-        first, last = sql[0], sql[-1]
+    control = [s for s in sql if s.category == "transaction"]
+    if len(control) == 2 and sql[-1] is control[1]:
+        first, last = control
         if _transaction_kind(first) in _BEGIN_KINDS and _transaction_kind(last) in _COMMIT_KINDS:
             kept = [s for s in statements if s is not first and s is not last]
             renumbered = tuple(replace(s, index=i) for i, s in enumerate(kept))
