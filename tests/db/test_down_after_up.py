@@ -197,6 +197,16 @@ CASES = {
         "DROP INDEX w_id;\nDROP SEQUENCE w_seq;\nDROP TABLE w;\n",
         None,
     ),
+    "a TRUNCATE of a table a foreign key references": (
+        "CREATE TABLE k (id int PRIMARY KEY);\nCREATE TABLE r (k_id int REFERENCES k);\n",
+        "SELECT 1;\nTRUNCATE TABLE k;\nDROP TABLE r, k;\n",
+        (2, "0A000"),
+    ),
+    "the referencing table dropped, then a TRUNCATE": (
+        "CREATE TABLE k (id int PRIMARY KEY);\nCREATE TABLE r (k_id int REFERENCES k);\n",
+        "DROP TABLE r;\nTRUNCATE k;\nTRUNCATE k, t;\nDROP TABLE k;\n",
+        None,
+    ),
     "the default dropped, then its function": (
         "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';\n"
         "ALTER TABLE t ALTER COLUMN a SET DEFAULT f();\n",

@@ -319,3 +319,35 @@ def test_rollback_all_fails_where_the_server_fails(case, write_migrations, analy
     # the first error is where the server stops (the lines after it fail too)
     assert errors[0] == (migration, ups + 2 + line)  # after the up and the two markers
     assert {m for m, _ in errors} == {migration}
+
+
+def test_a_drop_past_a_down_of_sql_built_at_run_time_is_still_said(
+    write_migrations, analysis_of, pg_dsn
+):
+    # the rollback goes on through a down that runs EXECUTE: a drop what
+    # depends on it refuses is a warning then (the SQL might have removed it)
+    steps = [
+        ("CREATE TABLE users (id int PRIMARY KEY);", "DROP TABLE users;"),
+        (
+            "CREATE TABLE runs (user_id int REFERENCES users);",
+            "DO $$ BEGIN EXECUTE format('DROP TABLE IF EXISTS %I.other', 'public'); END $$;",
+        ),
+    ]
+    root = write_migrations(
+        {
+            f"00{i}_step.sql": f"-- migrate:up\n{up}\n-- migrate:down\n{down}\n"
+            for i, (up, down) in enumerate(steps, start=1)
+        }
+    )
+    [problem] = [p for p in analysis_of(root).problems if p.section == "down"]
+    assert (problem.kind, str(problem.severity), problem.migration) == (
+        "dependent_objects",
+        "warning",
+        "001",
+    )
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        for up, _ in steps:
+            conn.execute(up)
+        conn.execute(steps[1][1])
+        with pytest.raises(psycopg.errors.DependentObjectsStillExist):
+            conn.execute(steps[0][1])

@@ -4062,6 +4062,8 @@ class _Walker:
                 holding = _not_dropped_with(holding, eff, facts)
                 if holding and not eff.cascade and exists(ref, eff):
                     self._refused_drop(m, section.file, kind, eff, holding, dynamic)
+            if eff.truncated is not None and not (dynamic or eff.guarded or eff.handled):
+                self._truncate_in_section(m, kind, section.file, eff, state)
             skip = eff.if_exists or self._builtin(ref) or eff.guarded or eff.handled
             skip = skip or ref.kind == ROLE  # the server's: no section makes them all
             skip = skip or self._made_by_helpers(ref)
@@ -4114,14 +4116,20 @@ class _Walker:
         # so what a whole rollback would miss is not to be said (what a drop
         # would leave holding still is)
         failed = any(p.blocks_apply for p in self.problems)
+        unknown = False
         for m in reversed(migrations):
             facts = self.section_facts.get((m.id, "down"))
-            if facts is None or facts.dynamic_lines:
-                return  # the rollback stops here, or what it does is unknown
+            if facts is None:
+                return  # the rollback stops here
+            # past SQL built at run time, what is gone is not known: a drop
+            # that what depends on it would refuse is still said, as a warning
+            unknown = unknown or bool(facts.dynamic_lines)
             section = self.parsed[m.id]["down"]
             for eff in facts.effects:
                 ref = eff.ref
-                if (m.id, eff.line) not in reported and not (self.dynamic_before or failed):
+                if (m.id, eff.line) not in reported and not (
+                    self.dynamic_before or failed or unknown
+                ):
                     gone = self._gone_in_rollback(m, eff, state, remade, gone_by, tables_gone_by)
                     if gone is not None:
                         reported.add((m.id, eff.line))
@@ -4144,6 +4152,7 @@ class _Walker:
                         earlier is not None
                         and eff.strict
                         and not (eff.guarded or eff.handled or failed or self.dynamic_before)
+                        and not unknown
                         and ref.kind in (COLUMN, CONSTRAINT, INDEX, TABLE, VIEW, TYPE)
                         and state.known(ref) is True
                         and state.alive(ref)
@@ -4194,7 +4203,7 @@ class _Walker:
                     quiet = eff.cascade or eff.guarded or eff.handled
                     if holding and not quiet and (m.id, eff.line) not in reported:
                         reported.add((m.id, eff.line))
-                        self._refused_drop(m, section.file, "down", eff, holding, False)
+                        self._refused_drop(m, section.file, "down", eff, holding, unknown)
                     self._dropped(state, eff, holding)
                     if not (eff.guarded or eff.handled):
                         how = f"the down section of {m.id} dropped it (line {eff.line})"
@@ -4427,6 +4436,36 @@ class _Walker:
                 f"drop {using[0]} before the change and create it again after",
             )
         )
+
+    def _truncate_in_section(
+        self, m: Migration, kind: str, file: str, eff: F.Effect, state: _Overlay
+    ) -> None:
+        """TRUNCATE in a down or verify section of a table a foreign key of a
+        table still standing then references, that table not truncated with
+        it: PostgreSQL refuses, as in an up (0A000)."""
+        table = eff.ref.qualified
+        if self.dynamic_before or not state.alive(eff.ref) or state.as_known(eff.ref) != eff.ref:
+            return  # renamed in the section: not followed
+        for key in self._foreign_keys_at(table):
+            if key.target != table or key.ref.table in (eff.truncated or ()):
+                continue
+            if key.guarded or key.handled or not state.alive(key.ref):
+                continue
+            self.problems.append(
+                _section_error(
+                    "truncate_referenced",
+                    m,
+                    kind,
+                    file,
+                    eff,
+                    f"the {kind} section of {m.id} truncates {table} at line {eff.line}, which "
+                    f"{key.ref} references: PostgreSQL refuses to truncate a table another "
+                    "table's foreign key references, even an empty one (0A000)",
+                    f"truncate {key.ref.table} in the same statement, drop it first, or write "
+                    "TRUNCATE … CASCADE, knowing it empties every referencing table",
+                )
+            )
+            return
 
     def _view_replaced_in_section(
         self, m: Migration, kind: str, file: str, eff: F.Effect, state: _Overlay
