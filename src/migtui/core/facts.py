@@ -90,6 +90,10 @@ class Effect:
     #: bare, each with the tables it may be of; the walk gives each to the one
     #: table that has it then, and the view depends on that column.
     bare: tuple[tuple[str, tuple[ObjectRef, ...]], ...] = ()
+    #: For a PROVIDE of a partition (``PARTITION OF``), or a REQUIRE of one by
+    #: ``ATTACH PARTITION`` or ``DETACH PARTITION``: its table, qualified, and
+    #: its bounds (see ``objects.tables.partition_bound``; None to detach).
+    bound: tuple[str, tuple | None] | None = None
     #: For a REQUIRE of a table by ``ALTER TABLE child INHERIT`` (or ``NO
     #: INHERIT``) it: the child, qualified, and True for INHERIT. A table
     #: with children is not dropped without CASCADE.

@@ -723,6 +723,11 @@ class _Walker:
         self.keys: dict[str, dict] = defaultdict(dict)
         #: partitioned table -> its partition columns ("" for an expression)
         self.partitioned: dict[str, tuple[str, ...]] = {}
+        #: a partitioned table made in the folder -> its partitions' bounds
+        #: (partition -> (bounds, the migration that gave them)), while every
+        #: partition it has is known; and each such partition -> its table
+        self.bounds: dict[str, dict[str, tuple]] = {}
+        self.bound_to: dict[str, str] = {}
         #: foreign keys made in the folder: the effect that made each one
         self.foreign_keys: list[F.Effect] = []
         #: the enums the folder has made, by qualified name (under the name they
@@ -1256,6 +1261,11 @@ class _Walker:
                         self.partitioned[ref.qualified] = eff.partitioned_by
                     else:
                         self.partitioned.pop(ref.qualified, None)
+                    self._unbind(ref.qualified)
+                    if eff.partitioned_by and knows:
+                        self.bounds[ref.qualified] = {}
+                    if eff.bound is not None:
+                        self._bind(m, file, eff, ref, dynamic_here)
                 if eff.not_null:
                     self.live.not_null.add(ref.key)
                 if eff.primary and eff.key == ("?",):
@@ -1346,6 +1356,8 @@ class _Walker:
                 if eff.joined:
                     self.complete.discard(ref.qualified)  # the parent's columns reach it
                     self.copies.add((ref.schema, ref.name))
+                if eff.bound is not None:
+                    self._bind(m, file, eff, ref, dynamic_here)
                 if eff.inherited_by is not None:
                     schema, _, name = eff.inherited_by[0].rpartition(".")
                     child = ObjectRef(TABLE, schema or None, name)
@@ -2381,6 +2393,53 @@ class _Walker:
             else:
                 out.append(dep)
         return tuple(dict.fromkeys(out))
+
+    def _unbind(self, table: str) -> None:
+        """``table`` is gone (or made anew): it is no partition any more, and
+        its partitions went with it."""
+        for part in self.bounds.pop(table, {}):
+            self.bound_to.pop(part, None)
+        parent = self.bound_to.pop(table, None)
+        if parent is not None:
+            self.bounds.get(parent, {}).pop(table, None)
+
+    def _bind(self, m: Migration, file: str, eff: F.Effect, ref: ObjectRef, dynamic: bool) -> None:
+        """A partition made (``PARTITION OF``), attached or detached: its
+        bounds must not be empty, nor overlap another partition's of its table
+        (or be a second default): PostgreSQL refuses (42P17). Judged while the
+        walk knows every partition of the table."""
+        table, bounds = eff.bound or ("", None)
+        parts = self.bounds.get(table)
+        if eff.action == F.REQUIRE and not eff.joined:  # DETACH PARTITION
+            self._unbind(ref.qualified)
+            return
+        if parts is None:
+            return
+        if dynamic or eff.guarded or eff.handled or bounds is None or table not in self.complete:
+            self._unbind(table)  # its partitions are not all known from here on
+            return
+        if eff.action == F.PROVIDE and not eff.strict and self._alive(ref):
+            return  # IF NOT EXISTS, and there: nothing made
+        clash = _bound_clash(bounds, parts)
+        if clash is not None:
+            other, why = clash
+            made_by = parts[other][1] if other else ""
+            message = (
+                f"{m.id} makes {ref.qualified} a partition of {table} at line {eff.line} for "
+                f"values {_bound_text(bounds)}, {why}"
+                + (f" {other} (made by {made_by})" if other else "")
+                + ": PostgreSQL refuses (42P17)"
+            )
+            hint = (
+                "give the partition bounds no other partition covers (FROM is inclusive, "
+                "TO exclusive)"
+                if other
+                else "write the bounds in order: FROM the lower, TO the higher"
+            )
+            self._refuse("partition_bounds", m, file, eff, message, hint)
+            return  # refused: not a partition
+        parts[ref.qualified] = (bounds, m.id)
+        self.bound_to[ref.qualified] = table
 
     def _star_twice(self, m: Migration, file: str, eff: F.Effect) -> None:
         """A view or a table made of a query whose ``*`` gives a column name
@@ -3508,6 +3567,16 @@ class _Walker:
         self._rename_unfilled(old, new)
         if old.namespace == "relation" and old.qualified in self.partitioned:
             self.partitioned[new.qualified] = self.partitioned.pop(old.qualified)
+        if old.namespace == "relation" and old.qualified in self.bounds:
+            self.bounds[new.qualified] = self.bounds.pop(old.qualified)
+            for part in self.bounds[new.qualified]:
+                self.bound_to[part] = new.qualified
+        if old.namespace == "relation" and old.qualified in self.bound_to:
+            table = self.bound_to.pop(old.qualified)
+            self.bound_to[new.qualified] = table
+            parts = self.bounds.get(table, {})
+            if old.qualified in parts:
+                parts[new.qualified] = parts.pop(old.qualified)
         if old is not eff.ref and old.qualified in self.complete:
             self.complete.discard(old.qualified)
             self.complete.add(new.qualified)
@@ -3727,6 +3796,8 @@ class _Walker:
     def _forget(self, ref: ObjectRef) -> None:
         """What the walk keeps of an object dropped (by name or by CASCADE)."""
         self.complete.discard(ref.qualified)
+        if ref.kind == TABLE:
+            self._unbind(ref.qualified)
         self.view_columns.pop(ref.key, None)
         self.view_types.pop(ref.key, None)
         self._forget_made(ref)
@@ -4911,6 +4982,98 @@ def _before(loaded: LoadResult, m: Migration) -> str:
 #: Findings sure to fail a down or verify section too, when sure: they need no
 #: state the section's walk does not keep.
 _SECTION_SURE = frozenset({F.POLICY_CLAUSE, F.NEW_ENUM_VALUE})
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}$")
+_ISO_TIME = re.compile(r"(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2})(:\d{2})?$")
+
+
+def _bound_key(value: tuple | None) -> tuple | None:
+    """A bound's value as Python orders it like PostgreSQL, or None: whole
+    numbers, and days and times written the ISO way (``2024-01-01``,
+    ``2024-01-01 00:00``); ``MINVALUE`` below and ``MAXVALUE`` above all."""
+    if value is None:
+        return None
+    if value[0] == "min":
+        return (0,)
+    if value[0] == "max":
+        return (3,)
+    if value[0] == "n":
+        return (1, "n", value[1])
+    if value[0] == "s":
+        if _ISO_DAY.match(value[1]):
+            return (1, "t", value[1] + " 00:00:00")
+        found = _ISO_TIME.match(value[1])
+        if found is not None:
+            return (1, "t", f"{found.group(1)} {found.group(2)}{found.group(3) or ':00'}")
+    return None
+
+
+def _range_keys(values: tuple) -> tuple | None:
+    keys = tuple(_bound_key(v) for v in values)
+    return None if None in keys else keys
+
+
+def _bound_clash(bounds: tuple, parts: dict) -> tuple[str, str] | None:
+    """Why ``bounds`` cannot be a new partition's beside ``parts`` (the
+    partition it overlaps, "" for empty bounds, and the words), or None."""
+    if bounds[0] == "range":
+        lower, upper = _range_keys(bounds[1]), _range_keys(bounds[2])
+        if lower is not None and upper is not None:
+            kinds = [k[1] for k in lower + upper if len(k) > 1]
+            if len(set(kinds)) <= 1 and lower >= upper:
+                return "", "an empty range"
+    for other, (theirs, _) in sorted(parts.items()):
+        if bounds[0] == "default" and theirs[0] == "default":
+            return other, "but the table has a default partition already:"
+        if bounds[0] != theirs[0]:
+            continue
+        if bounds[0] == "list":
+            ours = {v for v in bounds[1] if v is not None}
+            if ours & {v for v in theirs[1] if v is not None}:
+                return other, "which share a value with partition"
+        elif bounds[0] == "hash":
+            if bounds[1:] == theirs[1:]:
+                return other, "the same as those of partition"
+        elif bounds[0] == "range":
+            keys = [_range_keys(b) for b in (bounds[1], bounds[2], theirs[1], theirs[2])]
+            if None in keys or len({len(k) for k in keys if k is not None}) != 1:
+                continue
+            kinds = {k[1] for key in keys if key is not None for k in key if len(k) > 1}
+            if len(kinds) > 1:
+                continue  # numbers beside times: not compared
+            low, high, their_low, their_high = keys
+            if low < their_high and their_low < high:
+                return other, "which overlap those of partition"
+    return None
+
+
+def _bound_text(bounds: tuple) -> str:
+    """Bounds as written in SQL (values not compared shown as …)."""
+
+    def value(v: tuple | None) -> str:
+        if v is None:
+            return "…"
+        if v[0] in ("min", "max"):
+            return {"min": "MINVALUE", "max": "MAXVALUE"}[v[0]]
+        if v[0] == "null":
+            return "NULL"
+        return str(v[1]) if v[0] == "n" else "'" + v[1].replace("'", "''") + "'"
+
+    if bounds[0] == "default":
+        return "DEFAULT"
+    if bounds[0] == "hash":
+        return f"WITH (MODULUS {bounds[1]}, REMAINDER {bounds[2]})"
+    if bounds[0] == "list":
+        return "IN (" + ", ".join(value(v) for v in bounds[1]) + ")"
+    return (
+        "FROM ("
+        + ", ".join(value(v) for v in bounds[1])
+        + ") TO ("
+        + ", ".join(value(v) for v in bounds[2])
+        + ")"
+    )
+
+
 _ERROR_FINDINGS = frozenset(
     {F.SYNTAX_ERROR, F.SUBQUERY, F.DEFAULT_COLUMN, F.DUPLICATE_COLUMN, F.CONFLICTING}
 )

@@ -103,6 +103,9 @@ def create_table(script: Script, fields: dict, ctx: Ctx, kind: str = TABLE) -> N
         strict=not fields.get("if_not_exists"),
         complete=complete,
         depends=held,
+        bound=(parents[0].qualified, partition_bound(fields["partbound"]))
+        if fields.get("partbound") and parents and parents[0] is not None
+        else None,
         # the partition columns ("" for an expression) a later key must hold
         partitioned_by=tuple(p.get("name", "") for p in parts) if parts else None,
         # a partition, or a table made LIKE another: copies of the other's
@@ -134,6 +137,52 @@ def create_table(script: Script, fields: dict, ctx: Ctx, kind: str = TABLE) -> N
     made = script.effects[made_at] if 0 <= made_at < len(script.effects) else None
     if made is not None and made.ref == ref and made.action == PROVIDE:
         script.effects[made_at] = replace(made, span=len(script.effects) - made_at - 1)
+
+
+def partition_bound(bound: dict) -> tuple | None:
+    """A partition's bounds as the walk compares them: ``("default",)``,
+    ``("range", lower, upper)``, ``("list", values)`` or ``("hash", modulus,
+    remainder)``; each value ``("n", int)``, ``("s", text)``, ``("min",)``,
+    ``("max",)``, ``("null",)`` or None (an expression, not compared). None
+    when not told."""
+    if bound.get("is_default"):
+        return ("default",)
+    strategy = bound.get("strategy")
+    if strategy == "r":
+        lower = tuple(_datum(d) for d in bound.get("lowerdatums", ()))
+        upper = tuple(_datum(d) for d in bound.get("upperdatums", ()))
+        return ("range", lower, upper) if lower and len(lower) == len(upper) else None
+    if strategy == "l":
+        return ("list", tuple(_datum(d) for d in bound.get("listdatums", ())))
+    if strategy == "h":
+        return ("hash", bound.get("modulus", 0), bound.get("remainder", 0))
+    return None
+
+
+#: Types a bound's constant may be cast to and still be compared as written.
+_BOUND_CASTS = frozenset(
+    {"date", "timestamp", "timestamptz", "text", "varchar", "int2", "int4", "int8", "int",
+     "integer", "bigint", "smallint"}
+)  # fmt: skip
+
+
+def _datum(item: dict) -> tuple | None:
+    kind, fields = node(item)
+    if kind == "ColumnRef":
+        words = strings(fields.get("fields", ()))
+        return {"minvalue": ("min",), "maxvalue": ("max",)}.get(words[0]) if words else None
+    if kind == "TypeCast":
+        names = strings((fields.get("typeName") or {}).get("names", ()))
+        return _datum(fields.get("arg") or {}) if names and names[-1] in _BOUND_CASTS else None
+    if kind != "A_Const":
+        return None
+    if fields.get("isnull"):
+        return ("null",)
+    if "ival" in fields:
+        return ("n", fields["ival"].get("ival", 0))
+    if "sval" in fields:
+        return ("s", fields["sval"].get("sval", ""))
+    return None
 
 
 def _keys_cover_partitioning(script: Script, table: ObjectRef, elements, params, ctx: Ctx) -> None:
@@ -593,9 +642,18 @@ def _alter_command(script: Script, build: TableBuild, cmd: dict, ctx: Ctx) -> No
         trigger = ObjectRef(TRIGGER, table.schema, name, table=table.qualified)
         script.emit(REQUIRE, trigger, location, ctx)
     elif sub in ("AT_AttachPartition", "AT_DetachPartition", "AT_DetachPartitionFinalize"):
-        rv = definition.get("PartitionCmd", {}).get("name", {})
+        command = definition.get("PartitionCmd", {})
+        rv = command.get("name", {})
         joined = sub == "AT_AttachPartition"
-        script.emit(REQUIRE, script.range_var(rv), rv.get("location"), ctx, joined=joined)
+        bounds = partition_bound(command.get("bound") or {}) if joined else None
+        script.emit(
+            REQUIRE,
+            script.range_var(rv),
+            rv.get("location"),
+            ctx,
+            joined=joined,
+            bound=(table.qualified, bounds) if sub != "AT_DetachPartitionFinalize" else None,
+        )
     elif sub in ("AT_AddInherit", "AT_DropInherit") and "RangeVar" in definition:
         rv = definition["RangeVar"]
         inherits = (table.qualified, sub == "AT_AddInherit")
