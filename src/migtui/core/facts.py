@@ -94,6 +94,17 @@ class Effect:
     #: ``ATTACH PARTITION`` or ``DETACH PARTITION``: its table, qualified, and
     #: its bounds (see ``objects.tables.partition_bound``; None to detach).
     bound: tuple[str, tuple | None] | None = None
+    #: For a PROVIDE of a function whose body is SQL written as a string, with
+    #: no search_path of its own: the tables, functions and types the body
+    #: names without a schema that pg_catalog lacks ("table t", "function g").
+    #: PostgreSQL 17 and later build an index and run a materialized view's
+    #: query with ``search_path = pg_catalog, pg_temp``, which cannot find
+    #: them. ``planned``: the body is read when a query calling it is planned
+    #: (to inline it), so even an index on an empty table fails.
+    bare_reads: tuple[str, ...] = ()
+    planned: bool = False
+    #: For a PROVIDE of a materialized view: its query runs now (not WITH NO DATA).
+    filled: bool = False
     #: For a REQUIRE of a table by ``ALTER TABLE child INHERIT`` (or ``NO
     #: INHERIT``) it: the child, qualified, and True for INHERIT. A table
     #: with children is not dropped without CASCADE.

@@ -752,6 +752,9 @@ class _Walker:
         #: a routine's name -> the keys of its overloads PL/pgSQL not declared
         #: IMMUTABLE, and of its others (whose volatility is not known so)
         self.mutable_routines: dict[str, set] = defaultdict(set)
+        #: a routine's name -> its overloads' bodies' bare names pg_catalog
+        #: lacks, and whether the body is read when a call is planned
+        self.bare_reads: dict[str, dict] = defaultdict(dict)
         self.other_routines: dict[str, set] = defaultdict(set)
         #: table -> the migration whose INSERT … VALUES surely left a row in it
         #: (until a DELETE, TRUNCATE or DROP)
@@ -1216,6 +1219,10 @@ class _Walker:
                 if ref.namespace == "routine":
                     self.routine_names.add(ref.name)
                     self._routine_volatility(ref, eff.mutable)
+                    if eff.bare_reads:
+                        self.bare_reads[ref.name][ref.key] = (eff.bare_reads, eff.planned)
+                    else:
+                        self.bare_reads.get(ref.name, {}).pop(ref.key, None)
                     for word in _WORDS.findall(f"{ref.args or ''} {eff.returns}"):
                         self.signature_types[word.rpartition(".")[2]].add(ref.key)
                     if eff.acts:
@@ -1226,6 +1233,8 @@ class _Walker:
                         self.index_acting.add(ref.name)
                 if eff.calls or eff.casts or eff.forms:
                     self._not_immutable(m, file, eff, dynamic_here)
+                if ref.kind == INDEX or (ref.kind == MATVIEW and eff.filled):
+                    self._restricted_path(m, file, eff, dynamic_here)
                 if eff.opclass_for is not None:
                     self._no_default_opclass(m, file, eff, dynamic_here)
                 if ref.kind == INDEX or (eff.key is not None and eff.key != ("?",)):
@@ -2676,6 +2685,10 @@ class _Walker:
                 known.pop(ref.name, None)
             else:
                 known.get(ref.name, set()).discard(ref.key)
+        if ref.args is None:
+            self.bare_reads.pop(ref.name, None)
+        else:
+            self.bare_reads.get(ref.name, {}).pop(ref.key, None)
 
     def _positional_insert(self, m: Migration, file: str, eff: F.Effect, dynamic: bool) -> None:
         """``INSERT INTO t VALUES (…)`` without a column list fills the table's
@@ -3020,6 +3033,72 @@ class _Walker:
             f"{command.upper()} policy cannot take: PostgreSQL refuses (42601)",
             f"write the condition as {allowed}",
         )
+
+    def _restricted_path(self, m: Migration, file: str, eff: F.Effect, dynamic: bool) -> None:
+        """An index, or a materialized view whose query runs now, calling a
+        function of the folder whose body (SQL in a string) names a table, a
+        function or a type without its schema that pg_catalog lacks.
+        PostgreSQL 17 and later build indexes and run such queries with
+        ``search_path = pg_catalog, pg_temp``: the name is not found. Refused
+        for sure when the body is read as the call is planned (to inline it);
+        else when the function runs, as it does on every row a build reads."""
+        if dynamic or self.dynamic_before or not self._at_least(17):
+            return
+        calls = (
+            eff.calls
+            if eff.ref.kind == INDEX
+            else tuple(f"{s}.{n}" if s else n for s, n in eff.uses)
+        )
+        for called in calls:
+            bare = self._folder_function(called)
+            overloads = self.bare_reads.get(bare) if bare else None
+            if not overloads or len(overloads) != len(self._overloads(bare)):
+                continue  # an overload of the name reads nothing so
+            reads = tuple(dict.fromkeys(r for found, _ in overloads.values() for r in found))
+            sure = all(planned for _, planned in overloads.values())
+            what = "index" if eff.ref.kind == INDEX else "materialized view"
+            building = "build the index" if eff.ref.kind == INDEX else "run its query"
+            state = {"table": "42P01", "function": "42883", "type": "42704"}[reads[0].split()[0]]
+            message = (
+                f"{m.id} makes {what} {eff.ref.qualified} at line {eff.line} calling {called}(), "
+                f"whose body names {_listed(list(reads))} without a schema; PostgreSQL 17 and "
+                f"later {building} with search_path = pg_catalog, pg_temp, where "
+                f"{'it is' if len(reads) == 1 else 'they are'} not found: refused ({state})"
+                + (
+                    " as the call is planned, to inline the function"
+                    if sure
+                    else ", as soon as the function runs (on a table with rows)"
+                )
+            )
+            hint = (
+                f"write the schema in {called}()'s body (public.{reads[0].split()[1]}), or give "
+                f"it one: ALTER FUNCTION {called} SET search_path = public"
+            )
+            self.problems.append(
+                Problem(
+                    "restricted_search_path",
+                    ERROR if sure and not (eff.guarded or eff.handled) else WARNING,
+                    message,
+                    hint,
+                    m.id,
+                    str(eff.ref),
+                    file,
+                    eff.line,
+                    section="up",
+                )
+            )
+            return
+
+    def _at_least(self, major: int) -> bool:
+        """Whether the target runs PostgreSQL ``major`` or later: the target's
+        catalog says, else the embedded server's (18) is assumed."""
+        written = self.catalog.server_version if self.catalog is not None else ""
+        found = re.match(r"(\d+)", written or "")
+        return found is None or int(found.group(1)) >= major
+
+    def _overloads(self, name: str) -> set:
+        """The keys of the folder's routines of a name that stand."""
+        return self.mutable_routines.get(name, set()) | self.other_routines.get(name, set())
 
     def _folder_function(self, called: str) -> str:
         """The name of the folder's function a call (``f`` or ``app.f``) finds,

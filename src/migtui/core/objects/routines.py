@@ -17,7 +17,7 @@ from migtui.core.grammar import parser
 from migtui.core.model import FUNCTION, PROCEDURE, UNKNOWN_TYPE, ObjectRef
 from migtui.core.objects.plpgsql import RETRIES, field_of_copied_type
 from migtui.core.objects.queries import read
-from migtui.core.objects.script import Ctx, Script, Src, node, parse, strings
+from migtui.core.objects.script import Ctx, Script, Src, node, nodes_of, parse, strings
 
 _INPUT_MODES = frozenset(
     {"FUNC_PARAM_IN", "FUNC_PARAM_INOUT", "FUNC_PARAM_VARIADIC", "FUNC_PARAM_DEFAULT"}
@@ -180,6 +180,14 @@ def create_routine(script: Script, fields: dict, ctx: Ctx) -> None:
                 _parameter_names(fields),
             )
     returns, inputs, defaults = _shape(script, fields) if kind == FUNCTION else ("", None, 0)
+    # what a body in a string reads by bare names pg_catalog lacks, unless the
+    # routine sets its own search_path (see ``Effect.bare_reads``)
+    own_path = (options.get("set", {}).get("arg") or {}).get("VariableSetStmt", {})
+    bare_reads = (
+        _bare_reads(statements)
+        if statements and language == "sql" and own_path.get("name") != "search_path"
+        else ()
+    )
     script.emit(
         PROVIDE,
         ref,
@@ -195,7 +203,53 @@ def create_routine(script: Script, fields: dict, ctx: Ctx) -> None:
         makes_indexes=makes_indexes,
         mutable=_volatility(options) != "immutable"
         and (language != "sql" or not _inlined(fields, options, statements)),
+        bare_reads=bare_reads,
+        # PostgreSQL reads such a body as it plans a call, to inline it
+        planned=bool(bare_reads) and _read_to_inline(fields, options),
     )
+
+
+def _bare_reads(statements: list[dict]) -> tuple[str, ...]:
+    """The tables, functions and types a SQL body written as a string names
+    without a schema, where pg_catalog has none of the name: PostgreSQL 17
+    and later build indexes and run a materialized view's query with
+    ``search_path = pg_catalog, pg_temp``, and there such a name is not
+    found. ("table t", "function unaccent" …)"""
+    from migtui.core.builtins import builtin_functions, catalog_relations
+
+    core, catalog = builtin_functions(), catalog_relations()
+    named = {
+        item["CommonTableExpr"].get("ctename")
+        for item in nodes_of(statements)
+        if "CommonTableExpr" in item
+    }
+    found: dict[str, None] = {}
+    for item in nodes_of(statements):
+        rv = item.get("RangeVar") or (item if "relpersistence" in item else None)
+        if rv is not None:
+            name = rv.get("relname", "")
+            if not rv.get("schemaname") and name not in named and name not in catalog:
+                found[f"table {name}"] = None
+        elif "FuncCall" in item:
+            names = strings(item["FuncCall"].get("funcname", ()))
+            if len(names) == 1 and names[0] not in core:
+                found[f"function {names[0]}"] = None
+        elif "TypeName" in item:
+            names = strings(item["TypeName"].get("names", ()))
+            if len(names) == 1 and names[0] not in core and names[0] not in catalog:
+                found[f"type {names[0]}"] = None
+    return tuple(found)
+
+
+def _read_to_inline(fields: dict, options: dict) -> bool:
+    """Whether PostgreSQL reads a SQL function's body to try to inline it
+    where a query calls it (before it looks at what the body holds): not
+    SECURITY DEFINER, no SET, not returning a set or a record."""
+    security = ((options.get("security") or {}).get("arg") or {}).get("Boolean") or {}
+    returned = fields.get("returnType") or {}
+    if security.get("boolval") or "set" in options or returned.get("setof"):
+        return False
+    return strings(returned.get("names", ()))[-1:] != ["record"]
 
 
 #: What a SELECT PostgreSQL inlines into the query calling it may not have.

@@ -510,6 +510,8 @@ def create_table_as(script: Script, fields: dict, ctx: Ctx) -> None:
         strict=not fields.get("if_not_exists"),
         outputs=outputs,
         starred=None if fields.get("if_not_exists") or outputs else starred(script, named),
+        filled=kind == MATVIEW and not into.get("skipData"),
+        uses=calls_in(fields.get("query")) if kind == MATVIEW else (),
     )
 
 
