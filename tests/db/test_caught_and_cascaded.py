@@ -243,6 +243,13 @@ RUNS = {
         "ALTER TABLE totals ADD COLUMN note text;\n",
         None,
     ),
+    "an aggregate dropped, then its function and schema": (
+        "CREATE SCHEMA app;\n"
+        "CREATE FUNCTION app.merge(jsonb, jsonb) RETURNS jsonb LANGUAGE sql AS 'SELECT $1 || $2';\n"
+        "CREATE AGGREGATE app.merged(jsonb) (sfunc = app.merge, stype = jsonb);\n",
+        "DROP AGGREGATE app.merged(jsonb);\nDROP FUNCTION app.merge(jsonb, jsonb);\nDROP SCHEMA app;\n",
+        None,
+    ),
     "a column UPDATE OF names": (TRIGGER, "ALTER TABLE a DROP COLUMN x;\n", (1, "2BP01")),
     "a column WHEN reads": (TRIGGER, "SELECT 1;\nALTER TABLE a DROP COLUMN y;\n", (2, "2BP01")),
 }

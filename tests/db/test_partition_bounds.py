@@ -91,6 +91,14 @@ CASES = {
         "CREATE TABLE readings_high PARTITION OF readings FOR VALUES FROM (10, 0) TO (MAXVALUE, MAXVALUE);\n",
         None,
     ),
+    "a partitioned table dropped takes its partitions, and theirs": (
+        "CREATE TABLE events_2024_02 PARTITION OF events FOR VALUES FROM ('2024-02-01') TO ('2024-03-01')\n"
+        "  PARTITION BY RANGE (at);\n"
+        "CREATE TABLE events_feb_1 PARTITION OF events_2024_02\n"
+        "  FOR VALUES FROM ('2024-02-01') TO ('2024-02-15');\n"
+        "DROP TABLE events;\nCREATE TABLE events_2024_01 (id int);\nCREATE TABLE events_feb_1 (id int);\n",
+        None,
+    ),
     "partitions made by SQL built at run time, then one by hand": (
         "DO $$ BEGIN EXECUTE format('DROP TABLE %I', 'events_2024_01'); END $$;\n"
         "CREATE TABLE events_jan PARTITION OF events FOR VALUES FROM ('2024-01-01') TO ('2024-02-01');\n",

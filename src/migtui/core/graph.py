@@ -725,8 +725,10 @@ class _Walker:
         self.partitioned: dict[str, tuple[str, ...]] = {}
         #: a partitioned table made in the folder -> its partitions' bounds
         #: (partition -> (bounds, the migration that gave them)), while every
-        #: partition it has is known; and each such partition -> its table
+        #: partition it has is known
         self.bounds: dict[str, dict[str, tuple]] = {}
+        #: each partition the folder makes or attaches -> its table: it goes
+        #: when its table is dropped
         self.bound_to: dict[str, str] = {}
         #: foreign keys made in the folder: the effect that made each one
         self.foreign_keys: list[F.Effect] = []
@@ -1245,7 +1247,8 @@ class _Walker:
                     self._extension_available(m, file, eff)
                 own[ref.key].append(ref)
                 provides.append(ref)
-                if ref.kind in (TABLE, VIEW, MATVIEW, FOREIGN_TABLE) and not self._alive(ref):
+                was_there = self._alive(ref)
+                if ref.kind in (TABLE, VIEW, MATVIEW, FOREIGN_TABLE) and not was_there:
                     # a new relation has nothing on it: a trigger or index said made
                     # on it while it was missing (an error then) is not there
                     self.live.take_children(ref.qualified)
@@ -1270,11 +1273,13 @@ class _Walker:
                         self.partitioned[ref.qualified] = eff.partitioned_by
                     else:
                         self.partitioned.pop(ref.qualified, None)
-                    self._unbind(ref.qualified)
-                    if eff.partitioned_by and knows:
-                        self.bounds[ref.qualified] = {}
-                    if eff.bound is not None:
-                        self._bind(m, file, eff, ref, dynamic_here)
+                    if eff.strict or not was_there:  # (IF NOT EXISTS, and there: kept)
+                        self._unbind(ref.qualified)
+                        self.bounds.pop(ref.qualified, None)
+                        if eff.partitioned_by and knows:
+                            self.bounds[ref.qualified] = {}
+                        if eff.bound is not None:
+                            self._bind(m, file, eff, ref, dynamic_here)
                 if eff.not_null:
                     self.live.not_null.add(ref.key)
                 if eff.primary and eff.key == ("?",):
@@ -1490,8 +1495,12 @@ class _Walker:
                             "reach"
                         )
                         self.complete.clear()
+                partitions = self.partitions_of(ref.qualified) if ref.kind == TABLE else []
                 gone_too = self.live.remove(ref, m.id, eff.line)
                 self._forget(ref)
+                for partition in partitions:  # they go with their table
+                    gone_too += self.live.remove(partition, m.id, eff.line)
+                    self._forget(partition)
                 if ref.kind == CONSTRAINT:  # a key's or exclusion's index goes with it
                     backing = ObjectRef(INDEX, ref.schema, ref.name)
                     entry = self.live.find(backing)
@@ -2404,13 +2413,21 @@ class _Walker:
         return tuple(dict.fromkeys(out))
 
     def _unbind(self, table: str) -> None:
-        """``table`` is gone (or made anew): it is no partition any more, and
-        its partitions went with it."""
-        for part in self.bounds.pop(table, {}):
-            self.bound_to.pop(part, None)
+        """``table`` is made anew, or detached: it is no partition any more."""
         parent = self.bound_to.pop(table, None)
         if parent is not None:
             self.bounds.get(parent, {}).pop(table, None)
+
+    def partitions_of(self, table: str) -> list[ObjectRef]:
+        """The partitions of ``table`` the folder made or attached, and theirs:
+        PostgreSQL drops them with it."""
+        found: list[str] = [table]
+        for parent in found:  # grows as it goes
+            found += [p for p, of in self.bound_to.items() if of == parent and p not in found]
+        return [
+            ObjectRef(TABLE, schema or None, name)
+            for schema, _, name in (p.rpartition(".") for p in found[1:])
+        ]
 
     def _bind(self, m: Migration, file: str, eff: F.Effect, ref: ObjectRef, dynamic: bool) -> None:
         """A partition made (``PARTITION OF``), attached or detached: its
@@ -2418,17 +2435,16 @@ class _Walker:
         (or be a second default): PostgreSQL refuses (42P17). Judged while the
         walk knows every partition of the table."""
         table, bounds = eff.bound or ("", None)
-        parts = self.bounds.get(table)
         if eff.action == F.REQUIRE and not eff.joined:  # DETACH PARTITION
             self._unbind(ref.qualified)
             return
-        if parts is None:
+        parts = self.bounds.get(table)
+        unsure = dynamic or eff.guarded or eff.handled or bounds is None
+        if parts is None or unsure or table not in self.complete:
+            self.bounds.pop(table, None)  # its partitions are not all known from here on
+            if not (eff.guarded or eff.handled):
+                self.bound_to[ref.qualified] = table
             return
-        if dynamic or eff.guarded or eff.handled or bounds is None or table not in self.complete:
-            self._unbind(table)  # its partitions are not all known from here on
-            return
-        if eff.action == F.PROVIDE and not eff.strict and self._alive(ref):
-            return  # IF NOT EXISTS, and there: nothing made
         clash = _bound_clash(bounds, parts)
         if clash is not None:
             other, why = clash
@@ -3876,6 +3892,7 @@ class _Walker:
         """What the walk keeps of an object dropped (by name or by CASCADE)."""
         self.complete.discard(ref.qualified)
         if ref.kind == TABLE:
+            self.bounds.pop(ref.qualified, None)
             self._unbind(ref.qualified)
         self.view_columns.pop(ref.key, None)
         self.view_types.pop(ref.key, None)
@@ -4491,6 +4508,9 @@ class _Walker:
         """A DROP in a section walked on an overlay: the object, and what goes with it."""
         ref = eff.ref
         state.drop(ref)
+        if ref.kind == TABLE:  # its partitions go with it
+            for partition in self.partitions_of(state.as_known(ref).qualified):
+                state.drop(partition)
         if ref.kind == COLUMN:
             state.retyped.add(ref.key)
         for other in self._cascaded(holding, state.alive, state.retyped) if eff.cascade else ():

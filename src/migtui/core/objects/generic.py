@@ -42,6 +42,7 @@ KINDS = {
     "OBJECT_FUNCTION": FUNCTION,
     "OBJECT_PROCEDURE": PROCEDURE,
     "OBJECT_ROUTINE": FUNCTION,
+    "OBJECT_AGGREGATE": FUNCTION,  # made as a function of any arguments (see types.define)
     "OBJECT_TRIGGER": TRIGGER,
     "OBJECT_POLICY": POLICY,
     "OBJECT_RULE": RULE,
