@@ -212,6 +212,12 @@ CASES = {
         "INSERT INTO orders (id, user_id)\n  SELECT 1, u.id FROM users u WHERE u.id IN (SELECT b.user_id FROM orders b WHERE b.gone);\n",
         2,
     ),
+    "a function taking the table's rows, called as a column (t.full_name)": (
+        "CREATE FUNCTION display(users) RETURNS text LANGUAGE sql AS 'SELECT $1.email';\n"
+        "CREATE VIEW shown AS SELECT u.display FROM users u\n"
+        "  WHERE u.id IN (SELECT o.user_id FROM orders o JOIN users w ON w.display = 'x');\n",
+        None,
+    ),
     "names in subqueries that stand for other things": (
         "WITH u AS (SELECT id AS country FROM users)\n"
         "SELECT u.country, s.total, f.n FROM u, (SELECT 1 AS total) s, generate_series(1, 2) AS f(n)\n"
