@@ -2546,14 +2546,22 @@ class _Walker:
         )
 
     def _refuse(
-        self, kind: str, m: Migration, file: str, eff: F.Effect, message: str, hint: str
+        self,
+        kind: str,
+        m: Migration,
+        file: str,
+        eff: F.Effect,
+        message: str,
+        hint: str,
+        sure: bool = True,
     ) -> None:
         """A statement of an up section PostgreSQL refuses: an error, or a warning
-        where an existence test or an exception handler may skip it."""
+        where an existence test or an exception handler may skip it (or the
+        refusal depends on what the tables hold: not ``sure``)."""
         self.problems.append(
             Problem(
                 kind,
-                WARNING if eff.guarded or eff.handled else ERROR,
+                WARNING if eff.guarded or eff.handled or not sure else ERROR,
                 message,
                 hint,
                 m.id,
@@ -3092,19 +3100,7 @@ class _Walker:
                 f"write the schema in {called}()'s body (public.{reads[0].split()[1]}), or give "
                 f"it one: ALTER FUNCTION {called} SET search_path = public"
             )
-            self.problems.append(
-                Problem(
-                    "restricted_search_path",
-                    ERROR if sure and not (eff.guarded or eff.handled) else WARNING,
-                    message,
-                    hint,
-                    m.id,
-                    str(eff.ref),
-                    file,
-                    eff.line,
-                    section="up",
-                )
-            )
+            self._refuse("restricted_search_path", m, file, eff, message, hint, sure)
             return
 
     def _at_least(self, major: int) -> bool:

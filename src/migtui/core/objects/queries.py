@@ -380,11 +380,22 @@ def named_sources(script: Script, sources: list) -> tuple[dict[str, ObjectRef | 
     its alias or else its own name, or None (a subquery, a function, a table
     whose columns an alias renames, a name given twice); and the joins' ON
     conditions."""
+    tables, conditions, _ = from_items(script, sources)
+    return tables, conditions
+
+
+def from_items(
+    script: Script, sources: list, hidden: frozenset[str] = frozenset()
+) -> tuple[dict[str, ObjectRef | None], list, list[tuple[str, dict]]]:
+    """``named_sources``, with ``hidden`` the names of WITH queries (a bare
+    name of one is no table), and the items that are no table or join (a
+    subquery, a function), as (node type, fields)."""
     tables: dict[str, ObjectRef | None] = {}
     conditions = []
+    others: list[tuple[str, dict]] = []
 
     def name(called: str, table: ObjectRef | None) -> None:
-        tables[called] = None if called in tables else table
+        tables[called] = None if called in tables else table  # twice: PostgreSQL refuses
 
     stack = list(sources)
     while stack:
@@ -398,14 +409,17 @@ def named_sources(script: Script, sources: list) -> tuple[dict[str, ObjectRef | 
         elif "RangeVar" in item:
             rv = item["RangeVar"]
             alias = rv.get("alias") or {}
-            table = None if alias.get("colnames") else script.range_var(rv)
+            hides = rv.get("relname") in hidden and not rv.get("schemaname")
+            table = None if alias.get("colnames") or hides else script.range_var(rv)
             name(alias.get("aliasname") or rv.get("relname", ""), table)
         else:
-            for fields in item.values():
+            for what, fields in item.items():
                 alias = (fields or {}).get("alias") or {}
                 if alias.get("aliasname"):
                     name(alias["aliasname"], None)
-    return tables, conditions
+                if type(fields) is dict:
+                    others.append((what, fields))
+    return tables, conditions, others
 
 
 def _table_column(script: Script, table: ObjectRef, own: set[str], ref: dict, ctx: Ctx) -> None:
@@ -584,39 +598,17 @@ def _scoped_query(
         for side in ("larg", "rarg"):
             stack.append(({"SelectStmt": fields.get(side) or {}}, outer, hidden))
         return
-    scope: dict[str, ObjectRef | None] = {}
-    inner: list = []  # what is read within this query's scope
     sources = []
     for part in _SOURCES[kind]:
         value = fields.get(part)
         sources += value if type(value) is list else [{"RangeVar": value}] if value else []
-    while sources:
-        source = sources.pop()
-        if "JoinExpr" in source:
-            join = source["JoinExpr"]
-            sources += [join.get("larg") or {}, join.get("rarg") or {}]
-            inner.append(join.get("quals"))
-            if (join.get("alias") or {}).get("aliasname"):
-                _name(scope, join["alias"]["aliasname"], None)
-        elif "RangeVar" in source:
-            rv = source["RangeVar"]
-            alias = rv.get("alias") or {}
-            table = None
-            if not alias.get("colnames") and not (
-                rv.get("relname") in hidden and not rv.get("schemaname")
-            ):
-                table = script.range_var(rv)
-            _name(scope, alias.get("aliasname") or rv.get("relname", ""), table)
+    scope, inner, others = from_items(script, sources, hidden)
+    for what, value in others:
+        if what == "RangeSubselect":
+            seen = (*outer, scope) if value.get("lateral") else outer
+            stack.append((value.get("subquery"), seen, hidden))
         else:
-            for what, value in source.items():
-                alias = (value or {}).get("alias") or {}
-                if alias.get("aliasname"):
-                    _name(scope, alias["aliasname"], None)
-                if what == "RangeSubselect":
-                    seen = (*outer, scope) if value.get("lateral") else outer
-                    stack.append((value.get("subquery"), seen, hidden))
-                elif type(value) is dict:
-                    stack.append((value, outer, hidden))
+            stack.append((value, outer, hidden))
     scopes = (*outer, scope)
     if kind == "InsertStmt" and fields.get("selectStmt"):
         stack.append((fields["selectStmt"], outer, hidden))  # its target is not its FROM
@@ -626,10 +618,6 @@ def _scoped_query(
         for k, v in fields.items()
         if k not in _NOT_EXPRESSIONS and type(v) in _BRANCHES
     )
-
-
-def _name(scope: dict, called: str, table: ObjectRef | None) -> None:
-    scope[called] = None if called in scope else table  # twice: PostgreSQL refuses
 
 
 def _scoped_column(script: Script, fields: dict, scopes: tuple, ctx: Ctx) -> None:
