@@ -78,9 +78,10 @@ Reader = Callable[[Script, dict, Ctx], None]
 
 
 def _read_query(script: Script, fields: dict, ctx: Ctx, kind: str) -> None:
-    queries.read(script, {kind: fields}, ctx, runs=True)
+    nested = queries.read(script, {kind: fields}, ctx, runs=True)
     queries.statement_columns(script, kind, fields, ctx)
-    queries.scoped_columns(script, {kind: fields}, ctx)
+    if nested:  # (statement_columns has judged a query of no other query)
+        queries.scoped_columns(script, {kind: fields}, ctx)
     if kind in ("DeleteStmt", "MergeStmt") and fields.get("relation"):
         # its rows change or go (an unfilled column may be filled, or empty)
         rv = fields["relation"]

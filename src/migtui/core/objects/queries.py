@@ -98,13 +98,16 @@ def _value_types(fields: dict, count: int) -> tuple[str, ...]:
 
 def read(
     script: Script, tree, ctx: Ctx, hidden: frozenset[str] = frozenset(), runs: bool = False
-) -> None:
+) -> bool:
     """Record what a query or expression tree needs, in the order it is written.
-    ``runs``: the tree is a statement run now, so the functions it calls run too."""
+    ``runs``: the tree is a statement run now, so the functions it calls run too.
+    True when the tree holds a query within a query (a subquery, a WITH
+    query, a set operation's branches): see ``scoped_columns``."""
     reader = _Reader(script, ctx, runs)
     reader.walk(tree, hidden)
     if reader.catalog:
         name_only_checks(script, reader.catalog, reader.words, ctx)
+    return reader.queries > 1
 
 
 class _Reader:
@@ -116,6 +119,8 @@ class _Reader:
         #: the column and function names around them
         self.catalog: dict[str, int | None] = {}
         self.words: set[str] = set()
+        #: queries seen (a set operation counts for two)
+        self.queries = 0
 
     def walk(self, tree, hidden: frozenset[str]) -> None:
         stack = [(tree, hidden)]
@@ -168,6 +173,7 @@ class _Reader:
         if kind in ("InsertStmt", "UpdateStmt"):
             stack.append((_Columns(kind, fields), hidden))  # after the table itself
         if kind in ("SelectStmt", "InsertStmt", "UpdateStmt", "DeleteStmt", "MergeStmt"):
+            self.queries += 1 if fields.get("op", "SETOP_NONE") == "SETOP_NONE" else 2
             with_clause = fields.get("withClause")
             if with_clause:
                 ctes = [c.get("CommonTableExpr", {}) for c in with_clause.get("ctes", ())]

@@ -241,8 +241,8 @@ def reads_of(script: Script, query, ctx: Ctx) -> tuple:
     """Read a query; the relations it needs, which a view on it depends on, and
     the columns of them it names when that is sure (see ``_columns_read``)."""
     before = len(script.effects)
-    read(script, query, ctx)
-    scoped_columns(script, query, ctx)
+    if read(script, query, ctx):  # (a plain query's columns are judged by the view)
+        scoped_columns(script, query, ctx)
     relations = script.relations_needed_since(before)
     columns: dict[ObjectRef, None] = {}
     for branch in branches(query):
