@@ -41,6 +41,12 @@ CASES = {
         "SELECT 1;\nCREATE MATERIALIZED VIEW sizes AS SELECT team_count() AS n;\n",
         (2, "42P01"),
     ),
+    "a materialized view made empty, renamed, then refreshed": (
+        "CREATE MATERIALIZED VIEW sizes AS SELECT team_count() AS n WITH NO DATA;\n"
+        "ALTER MATERIALIZED VIEW sizes RENAME TO team_sizes;\n"
+        "REFRESH MATERIALIZED VIEW team_sizes;\n",
+        (3, "42P01"),
+    ),
     # the forms that run
     "a function with its own search_path": (
         "CREATE INDEX people_name ON people (safe_folded(name));\n",
@@ -59,6 +65,11 @@ CASES = {
         None,
     ),
     "a plain view": ("CREATE VIEW sizes AS SELECT team_count() AS n;\n", None),
+    "a refresh WITH NO DATA": (
+        "CREATE MATERIALIZED VIEW sizes AS SELECT team_count() AS n WITH NO DATA;\n"
+        "REFRESH MATERIALIZED VIEW sizes WITH NO DATA;\n",
+        None,
+    ),
 }
 
 

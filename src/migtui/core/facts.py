@@ -103,7 +103,8 @@ class Effect:
     #: (to inline it), so even an index on an empty table fails.
     bare_reads: tuple[str, ...] = ()
     planned: bool = False
-    #: For a PROVIDE of a materialized view: its query runs now (not WITH NO DATA).
+    #: For a PROVIDE of a materialized view, or a REQUIRE of one by REFRESH:
+    #: its query runs now (not WITH NO DATA).
     filled: bool = False
     #: For a REQUIRE of a table by ``ALTER TABLE child INHERIT`` (or ``NO
     #: INHERIT``) it: the child, qualified, and True for INHERIT. A table

@@ -757,6 +757,8 @@ class _Walker:
         #: a routine's name -> its overloads' bodies' bare names pg_catalog
         #: lacks, and whether the body is read when a call is planned
         self.bare_reads: dict[str, dict] = defaultdict(dict)
+        #: a materialized view's key -> the functions its query calls
+        self.matview_calls: dict = {}
         self.other_routines: dict[str, set] = defaultdict(set)
         #: table -> the migration whose INSERT … VALUES surely left a row in it
         #: (until a DELETE, TRUNCATE or DROP)
@@ -1235,6 +1237,8 @@ class _Walker:
                         self.index_acting.add(ref.name)
                 if eff.calls or eff.casts or eff.forms:
                     self._not_immutable(m, file, eff, dynamic_here)
+                if ref.kind == MATVIEW:
+                    self.matview_calls[ref.key] = eff.uses
                 if ref.kind == INDEX or (ref.kind == MATVIEW and eff.filled):
                     self._restricted_path(m, file, eff, dynamic_here)
                 if eff.opclass_for is not None:
@@ -1372,6 +1376,9 @@ class _Walker:
                     self.copies.add((ref.schema, ref.name))
                 if eff.bound is not None:
                     self._bind(m, file, eff, ref, dynamic_here)
+                if eff.filled and ref.key in self.matview_calls:  # REFRESH MATERIALIZED VIEW
+                    uses = self.matview_calls[ref.key]
+                    self._restricted_path(m, file, replace(eff, uses=uses), dynamic_here)
                 if eff.inherited_by is not None:
                     schema, _, name = eff.inherited_by[0].rpartition(".")
                     child = ObjectRef(TABLE, schema or None, name)
@@ -3084,9 +3091,10 @@ class _Walker:
             sure = all(planned for _, planned in overloads.values())
             what = "index" if eff.ref.kind == INDEX else "materialized view"
             building = "build the index" if eff.ref.kind == INDEX else "run its query"
+            doing = "refreshes" if eff.action == F.REQUIRE else "makes"
             state = {"table": "42P01", "function": "42883", "type": "42704"}[reads[0].split()[0]]
             message = (
-                f"{m.id} makes {what} {eff.ref.qualified} at line {eff.line} calling {called}(), "
+                f"{m.id} {doing} {what} {eff.ref.qualified} at line {eff.line} calling {called}(), "
                 f"whose body names {_listed(list(reads))} without a schema; PostgreSQL 17 and "
                 f"later {building} with search_path = pg_catalog, pg_temp, where "
                 f"{'it is' if len(reads) == 1 else 'they are'} not found: refused ({state})"
@@ -3660,6 +3668,8 @@ class _Walker:
         self._rename_unfilled(old, new)
         if old.namespace == "relation" and old.qualified in self.partitioned:
             self.partitioned[new.qualified] = self.partitioned.pop(old.qualified)
+        if old.key in self.matview_calls:
+            self.matview_calls[new.key] = self.matview_calls.pop(old.key)
         if old.namespace == "relation" and old.qualified in self.bounds:
             self.bounds[new.qualified] = self.bounds.pop(old.qualified)
             for part in self.bounds[new.qualified]:

@@ -405,4 +405,5 @@ def _columns_read(
 
 def refresh(script: Script, fields: dict, ctx: Ctx) -> None:
     rv = fields.get("relation", {})
-    script.emit(REQUIRE, script.range_var(rv, MATVIEW), rv.get("location"), ctx)
+    filled = not fields.get("skipData")  # (WITH NO DATA empties it)
+    script.emit(REQUIRE, script.range_var(rv, MATVIEW), rv.get("location"), ctx, filled=filled)
