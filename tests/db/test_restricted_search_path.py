@@ -29,6 +29,9 @@ FIRST = (
     "  AS 'SELECT public.fold($1)';\n"
     "CREATE FUNCTION counted() RETURNS bigint LANGUAGE sql STABLE\n"
     "  AS 'WITH t AS (SELECT 1) SELECT count(*) FROM t, pg_class';\n"
+    "CREATE FUNCTION plain(text) RETURNS text LANGUAGE plpgsql IMMUTABLE\n"
+    "  AS 'BEGIN RETURN fold($1); END';\n"
+    "CREATE TABLE filled (name text);\nINSERT INTO filled VALUES ('Ada');\n"
 )
 
 #: (the second migration, (the line check names, SQLSTATE), or None when it runs)
@@ -47,7 +50,15 @@ CASES = {
         "REFRESH MATERIALIZED VIEW team_sizes;\n",
         (3, "42P01"),
     ),
+    "an index on rows, calling a PL/pgSQL function that calls the folder's bare": (
+        "CREATE INDEX filled_name ON filled (plain(name));\n",
+        (1, "42883"),
+    ),
     # the forms that run
+    "the same index on an empty table (a warning: a server with rows refuses it)": (
+        "CREATE INDEX people_plain ON people (plain(name));\n",
+        None,
+    ),
     "a function with its own search_path": (
         "CREATE INDEX people_name ON people (safe_folded(name));\n",
         None,

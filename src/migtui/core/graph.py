@@ -3088,7 +3088,10 @@ class _Walker:
             if not overloads or len(overloads) != len(self._overloads(bare)):
                 continue  # an overload of the name reads nothing so
             reads = tuple(dict.fromkeys(r for found, _ in overloads.values() for r in found))
-            sure = all(planned for _, planned in overloads.values())
+            planned = all(planned for _, planned in overloads.values())
+            # an index build runs the function on each row the table has
+            rows = eff.ref.kind == INDEX and (eff.parent or "") in self.has_rows
+            sure = planned or rows
             what = "index" if eff.ref.kind == INDEX else "materialized view"
             building = "build the index" if eff.ref.kind == INDEX else "run its query"
             doing = "refreshes" if eff.action == F.REQUIRE else "makes"
@@ -3100,7 +3103,9 @@ class _Walker:
                 f"{'it is' if len(reads) == 1 else 'they are'} not found: refused ({state})"
                 + (
                     " as the call is planned, to inline the function"
-                    if sure
+                    if planned
+                    else f" on the rows {self.has_rows[eff.parent or '']} put in the table"
+                    if rows
                     else ", as soon as the function runs (on a table with rows)"
                 )
             )

@@ -9,6 +9,7 @@ what it touches is not needed by the migration creating it.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import replace
 
@@ -145,8 +146,9 @@ def create_routine(script: Script, fields: dict, ctx: Ctx) -> None:
         o.get("DefElem", {}).get("defname"): o.get("DefElem", {}) for o in fields.get("options", ())
     }
     language = strings([options["language"].get("arg", {})])[0] if "language" in options else "sql"
+    plpgsql_tree = None  # the PL/pgSQL body as its parser reads it
     if language == "plpgsql" and script.check_function_bodies and not (ctx.body or ctx.plpgsql):
-        _check_plpgsql(script, ref, location, ctx, _array_variadic(fields))
+        plpgsql_tree = _check_plpgsql(script, ref, location, ctx, _array_variadic(fields))
     reads: tuple[ObjectRef, ...] = ()
     acts = makes_triggers = makes_indexes = False
     statements: list[dict] | None = None  # a SQL body written as a string, parsed
@@ -183,11 +185,12 @@ def create_routine(script: Script, fields: dict, ctx: Ctx) -> None:
     # what a body in a string reads by bare names pg_catalog lacks, unless the
     # routine sets its own search_path (see ``Effect.bare_reads``)
     own_path = (options.get("set", {}).get("arg") or {}).get("VariableSetStmt", {})
-    bare_reads = (
-        _bare_reads(statements)
-        if statements and language == "sql" and own_path.get("name") != "search_path"
-        else ()
-    )
+    bare_reads: tuple[str, ...] = ()
+    if own_path.get("name") != "search_path":
+        if statements and language == "sql":
+            bare_reads = _bare_reads(statements)
+        elif plpgsql_tree and returns not in ("trigger", "event_trigger"):
+            bare_reads = _bare_reads(_plpgsql_queries(plpgsql_tree))
     script.emit(
         PROVIDE,
         ref,
@@ -205,7 +208,7 @@ def create_routine(script: Script, fields: dict, ctx: Ctx) -> None:
         and (language != "sql" or not _inlined(fields, options, statements)),
         bare_reads=bare_reads,
         # PostgreSQL reads such a body as it plans a call, to inline it
-        planned=bool(bare_reads) and _read_to_inline(fields, options),
+        planned=bool(bare_reads) and language == "sql" and _read_to_inline(fields, options),
     )
 
 
@@ -239,6 +242,20 @@ def _bare_reads(statements: list[dict]) -> tuple[str, ...]:
             if len(names) == 1 and names[0] not in core and names[0] not in catalog:
                 found[f"type {names[0]}"] = None
     return tuple(found)
+
+
+def _plpgsql_queries(tree: str) -> list[dict]:
+    """The SQL a PL/pgSQL body runs (its statements and expressions), parsed."""
+    found: list[dict] = []
+    for query in _QUERY.findall(tree):
+        text = json.loads(f'"{query}"')
+        parsed = parse(text) or parse(f"SELECT {text}")
+        found += parsed or ()
+    return found
+
+
+#: A PL/pgSQL expression's text in the body's tree (JSON).
+_QUERY = re.compile(r'"query":\s*"((?:[^"\\]|\\.)*)"')
 
 
 def _read_to_inline(fields: dict, options: dict) -> bool:
@@ -354,9 +371,10 @@ def _array_variadic(fields: dict) -> bool:
 
 def _check_plpgsql(
     script: Script, ref: ObjectRef, location: int | None, ctx: Ctx, array_variadic: bool = False
-) -> None:
+) -> str | None:
     """CREATE FUNCTION compiles a PL/pgSQL body (check_function_bodies is on by
-    default): a body PL/pgSQL's parser refuses makes the statement fail."""
+    default): a body PL/pgSQL's parser refuses makes the statement fail. The
+    body's tree (JSON) when the parser reads it."""
     text = ctx.src.data.decode("utf-8", errors="replace")
     if array_variadic:
         # The parser outside the server knows no types: it takes every
@@ -366,8 +384,7 @@ def _check_plpgsql(
     written = text
     for _ in range(RETRIES):
         try:
-            parser.parse_plpgsql_json(text)
-            return
+            return parser.parse_plpgsql_json(text)
         except parser.ParseError as exc:
             message = exc.args[0] if exc.args else str(exc)
             retyped = field_of_copied_type(message, text)
@@ -375,13 +392,13 @@ def _check_plpgsql(
                 text = retyped
                 continue
         except (ValueError, RecursionError):
-            return
+            return None
         if message.startswith("Not implemented"):
             # the parser outside the server stops where it would need the
             # catalog (a %TYPE of a table outside public): not the body's fault
-            return
+            return None
         if _unknown_type_array(message, written):
-            return
+            return None
         script.find(
             SYNTAX_ERROR,
             ctx.line(location),
@@ -390,7 +407,8 @@ def _check_plpgsql(
             "fix the body; SET check_function_bodies = off only delays the error to the first call",
             ctx,
         )
-        return
+        return None
+    return None
 
 
 _PSEUDO = re.compile(r'variable "([^"]+)" has pseudo-type _record')
