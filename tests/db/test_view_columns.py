@@ -25,6 +25,9 @@ FIRST = (
     "  UNION SELECT 0, 0;\n"
     "CREATE TABLE left_side (id int, l int);\nCREATE TABLE right_side (id int, r int);\n"
     "CREATE VIEW sides AS SELECT * FROM left_side JOIN right_side USING (id);\n"
+    "CREATE TABLE owners (id int, region int, note text);\nCREATE TABLE pets (owner_id int, age int);\n"
+    "CREATE VIEW old_owners AS SELECT id, (SELECT max(age) FROM pets p WHERE p.owner_id = o.id) AS oldest\n"
+    "  FROM owners o WHERE id IN (WITH w AS (SELECT owner_id FROM pets) SELECT owner_id FROM w);\n"
     "ALTER TABLE right_side ADD COLUMN later int;\n"
 )
 
@@ -73,7 +76,19 @@ CASES = {
         "ALTER TABLE right_side DROP COLUMN r;\n",
         ("2BP01", 1),
     ),
+    "dropping a column a scalar subquery of a view reads": (
+        "ALTER TABLE pets DROP COLUMN age;\n",
+        ("2BP01", 1),
+    ),
+    "changing the type of a column a WITH query in a view's subquery reads": (
+        "ALTER TABLE pets ALTER COLUMN owner_id TYPE bigint;\n",
+        ("0A000", 1),
+    ),
     # the forms that run
+    "dropping a column no subquery of the view reads": (
+        "ALTER TABLE owners DROP COLUMN note;\nALTER TABLE owners DROP COLUMN region;\n",
+        None,
+    ),
     "dropping a column added after a * over a join": (
         "ALTER TABLE right_side DROP COLUMN later;\n",
         None,

@@ -556,7 +556,7 @@ _NOT_EXPRESSIONS = frozenset(
 _QUERIES = frozenset(_SOURCES)
 
 
-def scoped_columns(script: Script, tree: dict, ctx: Ctx) -> None:
+def scoped_columns(script: Script, tree: dict, ctx: Ctx, held: list | None = None) -> None:
     """Names written with a table's name or alias (``u.country``) anywhere in
     a query: in its subqueries, its WITH queries, each branch of a set
     operation. Each must be a column of the table the name stands for in the
@@ -565,8 +565,11 @@ def scoped_columns(script: Script, tree: dict, ctx: Ctx) -> None:
     subquery, a function, a WITH query, or a table whose columns an alias
     renames is left alone, and so is one no FROM has (a PL/pgSQL record's,
     ``NEW``, ``excluded``). What ``statement_columns`` reads again is said
-    once."""
-    if ctx.body and not ctx.resolved:
+    once. ``held`` gathers what a view on the query keeps: each such column,
+    and each bare name of a query of one table, with that table, as
+    (name, (table,)): the table's column when it has one of the name (else
+    the name is an outer query's)."""
+    if ctx.body and not ctx.resolved and held is None:
         return  # a PL/pgSQL body: resolved when it runs
     scopes: tuple[dict[str, ObjectRef | None], ...] = ()
     stack: list = [(tree, scopes, frozenset())]
@@ -582,7 +585,7 @@ def scoped_columns(script: Script, tree: dict, ctx: Ctx) -> None:
             if kind in _LEAVES:
                 continue
             if kind == "ColumnRef":
-                _scoped_column(script, fields, scopes, ctx)
+                _scoped_column(script, fields, scopes, ctx, held)
                 continue
             if kind in _QUERIES and type(fields) is dict:
                 _scoped_query(script, kind, fields, scopes, hidden, stack)
@@ -626,14 +629,28 @@ def _scoped_query(
     )
 
 
-def _scoped_column(script: Script, fields: dict, scopes: tuple, ctx: Ctx) -> None:
+def _scoped_column(
+    script: Script, fields: dict, scopes: tuple, ctx: Ctx, held: list | None
+) -> None:
     names = fields.get("fields", ())
-    if len(names) != 2 or "String" not in names[0] or "String" not in names[1]:
+    if not names or any("String" not in n for n in names):
+        return
+    if len(names) == 1:
+        name = names[0]["String"].get("sval", "")
+        if held is not None and scopes and len(scopes[-1]) == 1 and name not in SYSTEM_COLUMNS:
+            [table] = scopes[-1].values()
+            if table is not None:
+                held.append((name, (table,)))
+        return
+    if len(names) != 2:
         return
     owner, column = names[0]["String"].get("sval", ""), names[1]["String"].get("sval", "")
     for scope in reversed(scopes):
         if owner in scope:
             table = scope[owner]
             if table is not None and column not in SYSTEM_COLUMNS:
-                script.emit(REQUIRE, table.column(column), fields.get("location"), ctx)
+                if not (ctx.body and not ctx.resolved):
+                    script.emit(REQUIRE, table.column(column), fields.get("location"), ctx)
+                if held is not None:
+                    held.append(table.column(column))
             return

@@ -490,7 +490,7 @@ def create_table_as(script: Script, fields: dict, ctx: Ctx) -> None:
     into = fields.get("into", {})
     rel = into.get("rel", {})
     kind = MATVIEW if fields.get("objtype") == "OBJECT_MATVIEW" else TABLE
-    depends = reads_of(script, fields.get("query"), ctx)
+    depends, inner_bare = reads_of(script, fields.get("query"), ctx)
     ref = script.range_var(rel, kind)
     if ref is None:
         return
@@ -507,6 +507,7 @@ def create_table_as(script: Script, fields: dict, ctx: Ctx) -> None:
         rel.get("location"),
         ctx,
         depends=depends if kind == MATVIEW else (),
+        bare=inner_bare if kind == MATVIEW else (),
         strict=not fields.get("if_not_exists"),
         outputs=outputs,
         starred=None if fields.get("if_not_exists") or outputs else starred(script, named),

@@ -24,7 +24,7 @@ def column_ref(table: ObjectRef, name: str) -> ObjectRef:
 
 def create_view(script: Script, fields: dict, ctx: Ctx) -> None:
     rv = fields.get("view", {})
-    depends = reads_of(script, fields.get("query"), ctx)
+    depends, inner_bare = reads_of(script, fields.get("query"), ctx)
     if not ctx.body:  # a routine's body is the server's to resolve when it runs
         for branch in branches(fields.get("query")):
             for column in _columns_named(script, branch):
@@ -43,7 +43,8 @@ def create_view(script: Script, fields: dict, ctx: Ctx) -> None:
         rv.get("location"),
         ctx,
         depends=depends,
-        bare=tuple(b for q in branches(fields.get("query")) for b in bare_joined(script, q)),
+        bare=tuple(b for q in branches(fields.get("query")) for b in bare_joined(script, q))
+        + inner_bare,
         strict=not fields.get("replace"),
         outputs=outputs,
         starred=starred(script, fields) if outputs is None else None,
@@ -237,19 +238,22 @@ def _figure(value: dict | None) -> tuple[str, int] | None:
     return None
 
 
-def reads_of(script: Script, query, ctx: Ctx) -> tuple:
+def reads_of(script: Script, query, ctx: Ctx) -> tuple[tuple, tuple]:
     """Read a query; the relations it needs, which a view on it depends on, and
-    the columns of them it names when that is sure (see ``_columns_read``)."""
+    the columns of them it names when that is sure (see ``_columns_read``);
+    and the bare names of its inner queries of one table (see ``Effect.bare``)."""
     before = len(script.effects)
+    held: list = []  # what its subqueries and WITH queries read (see scoped_columns)
     if read(script, query, ctx):  # (a plain query's columns are judged by the view)
-        scoped_columns(script, query, ctx)
+        scoped_columns(script, query, ctx, held)
     relations = script.relations_needed_since(before)
-    columns: dict[ObjectRef, None] = {}
+    columns: dict[ObjectRef, None] = dict.fromkeys(h for h in held if isinstance(h, ObjectRef))
     for branch in branches(query):
         columns.update(dict.fromkeys(_columns_read(script, branch)))
         columns.update(dict.fromkeys(column for column, _ in _joined(script, branch)))
         columns.update(dict.fromkeys(_starred(script, branch)))
-    return relations + tuple(columns)
+    bare = tuple(dict.fromkeys(h for h in held if not isinstance(h, ObjectRef)))
+    return relations + tuple(columns), bare
 
 
 def branches(query) -> list[dict]:
