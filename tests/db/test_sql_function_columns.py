@@ -56,3 +56,35 @@ def test_a_sql_body_names_columns_that_are_there(case, verdicts):
     assert_same_verdict(
         errors, refused, expected, "missing_prerequisite", "42703", says_state=False
     )
+
+
+#: (the second migration, (the line of the name in the body, SQLSTATE) or None
+#: when it runs)
+OWN_PATH = {
+    "a table its own search_path lacks": (
+        "CREATE SCHEMA app;\nCREATE FUNCTION f() RETURNS bigint LANGUAGE sql\n"
+        "  SET search_path = app AS 'SELECT count(*) FROM t';\n",
+        (3, "42P01"),
+    ),
+    "a column the table on its own search_path lacks": (
+        "CREATE SCHEMA app;\nCREATE TABLE app.t (z int);\n"
+        "CREATE FUNCTION f() RETURNS bigint LANGUAGE sql SET work_mem = '1MB'\n"
+        "  SET search_path = app AS 'SELECT count(a) FROM t';\n",
+        (4, "42703"),
+    ),
+    # the forms that run
+    "a table found along its own search_path": (
+        "CREATE SCHEMA app;\nCREATE TABLE app.u (z int);\n"
+        "CREATE FUNCTION f() RETURNS bigint LANGUAGE sql\n"
+        "  SET search_path = app, public AS 'SELECT count(*) FROM u, t';\n",
+        None,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", OWN_PATH)
+def test_a_sql_body_is_read_along_the_functions_own_search_path(case, verdicts):
+    second, expected = OWN_PATH[case]
+    errors, refused = verdicts(FIRST, second)
+
+    assert_same_verdict(errors, refused, expected, "missing_prerequisite", says_state=False)

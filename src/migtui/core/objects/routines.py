@@ -18,7 +18,16 @@ from migtui.core.grammar import parser
 from migtui.core.model import FUNCTION, PROCEDURE, UNKNOWN_TYPE, ObjectRef
 from migtui.core.objects.plpgsql import RETRIES, field_of_copied_type
 from migtui.core.objects.queries import read
-from migtui.core.objects.script import Ctx, Script, Src, node, nodes_of, parse, strings
+from migtui.core.objects.script import (
+    Ctx,
+    Script,
+    Src,
+    const_string,
+    node,
+    nodes_of,
+    parse,
+    strings,
+)
 
 _INPUT_MODES = frozenset(
     {"FUNC_PARAM_IN", "FUNC_PARAM_INOUT", "FUNC_PARAM_VARIADIC", "FUNC_PARAM_DEFAULT"}
@@ -169,24 +178,29 @@ def create_routine(script: Script, fields: dict, ctx: Ctx) -> None:
         if body and language == "sql":
             statements = parse(body[0])  # (None: the grammar refuses it)
         # a SET search_path of its own: the body is resolved along that path
-        own_path = (options.get("set", {}).get("arg") or {}).get("VariableSetStmt", {})
-        if own_path.get("name") == "search_path":
+        # (an empty one resolves no bare name: not followed)
+        own_path = _own_search_path(fields)
+        if own_path is not None and not own_path:
             body = []
         if body and language == "sql" and script.check_function_bodies and statements:
-            _read_sql_body(
-                script,
-                statements,
-                body[0],
-                options["as"].get("location"),
-                ctx,
-                _parameter_names(fields),
-            )
+            path = script.search_path
+            script.search_path = own_path or path
+            try:
+                _read_sql_body(
+                    script,
+                    statements,
+                    body[0],
+                    options["as"].get("location"),
+                    ctx,
+                    _parameter_names(fields),
+                )
+            finally:
+                script.search_path = path
     returns, inputs, defaults = _shape(script, fields) if kind == FUNCTION else ("", None, 0)
     # what a body in a string reads by bare names pg_catalog lacks, unless the
     # routine sets its own search_path (see ``Effect.bare_reads``)
-    own_path = (options.get("set", {}).get("arg") or {}).get("VariableSetStmt", {})
     bare_reads: tuple[str, ...] = ()
-    if own_path.get("name") != "search_path":
+    if _own_search_path(fields) is None:
         if statements and language == "sql":
             bare_reads = _bare_reads(statements)
         elif plpgsql_tree and returns not in ("trigger", "event_trigger"):
@@ -210,6 +224,18 @@ def create_routine(script: Script, fields: dict, ctx: Ctx) -> None:
         # PostgreSQL reads such a body as it plans a call, to inline it
         planned=bool(bare_reads) and language == "sql" and _read_to_inline(fields, options),
     )
+
+
+def _own_search_path(fields: dict) -> list[str] | None:
+    """The schemas a routine's ``SET search_path`` names (``$user`` and empty
+    names left out), or None when it sets none."""
+    for option in fields.get("options", ()):
+        elem = option.get("DefElem", {})
+        value = (elem.get("arg") or {}).get("VariableSetStmt", {})
+        if elem.get("defname") == "set" and value.get("name") == "search_path":
+            names = [const_string(a) for a in value.get("args", ())]
+            return [n for n in names if n and n != "$user"]
+    return None
 
 
 def _bare_reads(statements: list[dict]) -> tuple[str, ...]:
