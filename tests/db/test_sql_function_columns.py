@@ -88,3 +88,32 @@ def test_a_sql_body_is_read_along_the_functions_own_search_path(case, verdicts):
     errors, refused = verdicts(FIRST, second)
 
     assert_same_verdict(errors, refused, expected, "missing_prerequisite", says_state=False)
+
+
+#: (the second migration, (the line check names, SQLSTATE) or None when it runs)
+DECLARED = {
+    "a function's variable of a table's rows, the table missing": (
+        "CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $$\n"
+        "DECLARE r orders%ROWTYPE; BEGIN RETURN 1; END $$;\n",
+        (1, "42P01"),
+    ),
+    "a DO block's variable of a column the table lacks": (
+        "SELECT 1;\nDO $$\nDECLARE v t.total%TYPE;\nBEGIN NULL; END $$;\n",
+        (3, "42703"),
+    ),
+    # the forms that run
+    "variables of a table's rows, its column, another variable's type": (
+        "CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $$\n"
+        "DECLARE r T%ROWTYPE; v t.A%TYPE; w v%TYPE; BEGIN RETURN 1; END $$;\n"
+        "DO $$ DECLARE r public.t%rowtype; BEGIN NULL; END $$;\n",
+        None,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", DECLARED)
+def test_a_plpgsql_declare_copies_types_from_what_is_there(case, verdicts):
+    second, expected = DECLARED[case]
+    errors, refused = verdicts(FIRST, second)
+
+    assert_same_verdict(errors, refused, expected, "missing_prerequisite", says_state=False)

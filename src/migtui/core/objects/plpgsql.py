@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from migtui.core.facts import DROP, DYNAMIC_SQL, GUARDED_SKIP
+from migtui.core.facts import DROP, DYNAMIC_SQL, GUARDED_SKIP, REQUIRE
 from migtui.core.grammar import parse_plpgsql_tree, parser
 from migtui.core.objects.script import (
     Ctx,
@@ -30,6 +30,7 @@ from migtui.core.objects.script import (
     parse,
     strings,
 )
+from migtui.core.sqlnames import fold
 
 #: Conditions whose handler catches the error a missing object raises, or one
 #: the other refusals check foresees (a dependent object, an identity on a
@@ -134,8 +135,33 @@ def do_block(script: Script, fields: dict, ctx: Ctx) -> None:
         script.dynamic_lines.append(first_line)
         script.dynamic_count += 1
         return
+    declared_types(script, tree, ctx, lambda lineno: first_line + max(0, lineno - 1))
     walker = Walker(script, ctx, body, first_line)
     walker.block(tree.get("action", {}).get("PLpgSQL_stmt_block", {}))
+
+
+def declared_types(script: Script, function: dict, ctx: Ctx, line_of) -> None:
+    """What a PL/pgSQL block's DECLARE copies its types from: a table's rows
+    (``r orders%ROWTYPE``) or a table's column (``v orders.total%TYPE``).
+    PostgreSQL looks them up as it compiles the block (a function when it is
+    made, a DO block as it runs): the table, or the column, must be there
+    (42P01, 42703). ``line_of`` turns a line of the body into the file's."""
+    datums = function.get("datums", ())
+    variables = {d.get("refname") for datum in datums for d in datum.values()}
+    for datum in datums:
+        var = datum.get("PLpgSQL_var") or {}
+        typname = ((var.get("datatype") or {}).get("PLpgSQL_type") or {}).get("typname", "")
+        base, sep, copied = typname.rpartition("%")
+        if not sep or '"' in base or not base:
+            continue
+        names = [fold(part.strip(), False) for part in base.split(".")]
+        where = replace(ctx, src=Src("", line_of(var.get("lineno") or 1)))
+        if copied.lower() == "rowtype":
+            script.emit(REQUIRE, script.relation(names), None, where)
+        elif copied.lower() == "type" and len(names) in (2, 3) and names[0] not in variables:
+            table = script.relation(names[:-1])
+            if table is not None:
+                script.emit(REQUIRE, table.column(names[-1]), None, where)
 
 
 def parse_plpgsql(body: str) -> dict | None:

@@ -16,7 +16,7 @@ from dataclasses import replace
 from migtui.core.facts import ALTER, PROVIDE, REQUIRE, SYNTAX_ERROR
 from migtui.core.grammar import parser
 from migtui.core.model import FUNCTION, PROCEDURE, UNKNOWN_TYPE, ObjectRef
-from migtui.core.objects.plpgsql import RETRIES, field_of_copied_type
+from migtui.core.objects.plpgsql import RETRIES, declared_types, field_of_copied_type
 from migtui.core.objects.queries import read
 from migtui.core.objects.script import (
     Ctx,
@@ -158,6 +158,10 @@ def create_routine(script: Script, fields: dict, ctx: Ctx) -> None:
     plpgsql_tree = None  # the PL/pgSQL body as its parser reads it
     if language == "plpgsql" and script.check_function_bodies and not (ctx.body or ctx.plpgsql):
         plpgsql_tree = _check_plpgsql(script, ref, location, ctx, _array_variadic(fields))
+        if plpgsql_tree:  # its DECLARE's copied types are looked up now
+            for function in json.loads(plpgsql_tree):
+                found = function.get("PLpgSQL_function") or {}
+                declared_types(script, found, ctx, lambda _: ctx.line(location))
     reads: tuple[ObjectRef, ...] = ()
     acts = makes_triggers = makes_indexes = False
     statements: list[dict] | None = None  # a SQL body written as a string, parsed
