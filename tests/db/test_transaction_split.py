@@ -110,3 +110,25 @@ def test_a_begin_after_other_work_ending_in_commit_runs_as_one_transaction(tmp_p
         assert conn.execute("SELECT to_regclass('s.t') IS NOT NULL").fetchone() == (True,)
         assert conn.execute("SELECT to_regclass('u')").fetchone() == (None,)
         assert conn.execute("SELECT count(*) FROM migtui.applied").fetchone() == (1,)
+
+
+@pytest.mark.db
+def test_a_search_path_given_to_the_database_holds_for_the_next_migrations(tmp_path, pg_dsn):
+    # a new session takes it, as the layout's tool runs the next migrations;
+    # check reads them along it, and apply runs them so
+    database = psycopg.conninfo.conninfo_to_dict(pg_dsn)["dbname"]
+    (tmp_path / "0001_app.sql").write_text(
+        "-- migrate:up\nCREATE SCHEMA app;\nSET search_path TO app;\nCREATE TABLE t (a int);\n"
+        f'ALTER DATABASE "{database}" SET search_path TO app;\n'
+        "-- migrate:down\nDROP SCHEMA app CASCADE;\n"
+    )
+    (tmp_path / "0002_more.sql").write_text(
+        "-- migrate:up\nALTER TABLE t ADD COLUMN b int;\nCREATE VIEW v AS SELECT a, b FROM t;\n"
+        "-- migrate:down\nDROP VIEW v;\nALTER TABLE t DROP COLUMN b;\n"
+    )
+    analysis = analyze_dir(tmp_path)
+    assert analysis.errors == ()
+    result = Runner(pg_dsn, analysis, options=RunOptions(), emit=lambda e: None).apply()
+    assert result.outcome == "done", result.message
+    with psycopg.connect(pg_dsn) as conn:
+        assert conn.execute("SELECT to_regclass('app.v') IS NOT NULL").fetchone() == (True,)

@@ -882,3 +882,20 @@ def test_problem_file_is_relative_to_the_folder(write_migrations, tmp_path: Path
 
     assert problem.file == "0001_a.sql"
     assert str(tmp_path) not in problem.message
+
+
+def test_a_search_path_given_to_the_role_holds_for_later_migrations_until_reset(
+    tmp_path: Path,
+) -> None:
+    files = {
+        "0001_app.sql": "CREATE SCHEMA app;\nSET search_path TO app;\nCREATE TABLE t (a int);\n"
+        "ALTER USER postgres SET search_path TO app;\n",
+        "0002_more.sql": "ALTER TABLE t ADD COLUMN b int;\n",
+        "0003_reset.sql": "ALTER ROLE postgres RESET search_path;\n",
+        "0004_public.sql": "ALTER TABLE t ADD COLUMN c int;\n",
+    }
+    for name, sql in files.items():
+        (tmp_path / name).write_text(f"-- migrate:up\n{sql}-- migrate:down\nSELECT 1;\n")
+    errors = [(p.migration, p.object) for p in analyze_dir(tmp_path).errors]
+
+    assert errors == [("0004", "table public.t")]

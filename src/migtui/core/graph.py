@@ -701,6 +701,8 @@ class _Walker:
         self.indexes_unknown = False
         self.extensions_seen = False
         self.parsed: dict[str, dict[str, ParsedSection]] = {}
+        #: the search_path a migration starts with, where not the layout's
+        self.start_paths: dict[str, tuple[str, ...]] = {}
         self.facts: dict[str, F.ScriptFacts] = {}
         #: (version, "down" | "verify") -> the effects of that section
         self.section_facts: dict[tuple[str, str], F.ScriptFacts] = {}
@@ -840,8 +842,14 @@ class _Walker:
             problems.extend(_syntax_errors(m, kind, file, result.statements))
         return sections, problems
 
+    def _path_of(self, m: Migration) -> tuple[str, ...]:
+        """The search_path ``m`` starts with: the layout's, or the one an
+        earlier migration gave the role or the database (``ALTER ROLE … SET
+        search_path``), which a new session takes."""
+        return self.start_paths.get(m.id, self.loaded.search_path)
+
     def _cache_key(self, m: Migration) -> str:
-        parts = [m.id, m.layout, *self.loaded.search_path]
+        parts = [m.id, m.layout, *self._path_of(m)]
         for kind in ("up", "down", "verify"):
             section = m.section(kind)
             if section is not None:
@@ -857,12 +865,10 @@ class _Walker:
         for kind in ("verify", "down"):
             section = sections.get(kind)
             if section is not None:
-                facts[kind] = _analyze_quietly(section.statements, self.loaded.search_path)
+                facts[kind] = _analyze_quietly(section.statements, self._path_of(m))
         up = sections.get("up")
         try:
-            up_facts = analyze_script(
-                up.statements if up else (), search_path=self.loaded.search_path
-            )
+            up_facts = analyze_script(up.statements if up else (), search_path=self._path_of(m))
         except Exception as exc:  # the analyser must never stop the others being read
             up_facts = F.ScriptFacts()
             problems.append(
@@ -972,6 +978,7 @@ class _Walker:
         self.problems.extend(loaded.problems)
         everything = migrations + list(loaded.repeatables)
         self.position = {m.id: i for i, m in enumerate(everything)}
+        self.start_paths = _start_paths(migrations, loaded.search_path)
         keys = [self._cache_key(m) for m in everything]
         kept = [self.cache.get(key) if self.cache is not None else None for key in keys]
         # what no cache holds is read now, the end of a long history by a second
@@ -5094,6 +5101,44 @@ def _before(loaded: LoadResult, m: Migration) -> str:
 #: Findings sure to fail a down or verify section too, when sure: they need no
 #: state the section's walk does not keep.
 _SECTION_SURE = frozenset({F.POLICY_CLAUSE, F.NEW_ENUM_VALUE})
+
+#: A statement giving a role or a database its own search_path.
+_DEFAULT_PATH = re.compile(
+    r"\bALTER\s+(?:ROLE|USER|DATABASE)\b[^;]*?\b(?:SET|RESET)\s+search_path\b[^;]*", re.I
+)
+
+
+def _start_paths(migrations: list[Migration], layout_path: tuple[str, ...]) -> dict:
+    """The search_path each migration starts with where an earlier one gave
+    the role or the database its own (``ALTER ROLE app SET search_path TO
+    app``; ``RESET`` or ``SET … TO DEFAULT`` gives the layout's back): the
+    layout's tool runs each migration (or each run) in a new session, which
+    takes it. Found in the up sections' text first, read by the grammar."""
+    from migtui.core.grammar import parse_tree, parser
+
+    found: dict[str, tuple[str, ...]] = {}
+    path = layout_path
+    for m in migrations:
+        if path != layout_path:
+            found[m.id] = path
+        up = m.section("up")
+        for match in _DEFAULT_PATH.finditer(up.text if up is not None else ""):
+            try:
+                [statement] = parse_tree(match.group(0))["stmts"]
+            except (parser.ParseError, ValueError):
+                continue
+            fields = next(iter(statement["stmt"].values()))
+            setting = fields.get("setstmt") or {} if isinstance(fields, dict) else {}
+            if setting.get("name") != "search_path":
+                continue
+            schemas = [
+                (a.get("A_Const", {}).get("sval") or {}).get("sval", "")
+                for a in setting.get("args", ())
+            ]
+            kept = tuple(x for x in schemas if x and x != "$user")
+            path = kept if setting.get("kind") == "VAR_SET_VALUE" and kept else layout_path
+    return found
+
 
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}$")
 _ISO_TIME = re.compile(r"(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2})(:\d{2})?$")

@@ -73,6 +73,19 @@ _HINT = psycopg.pq.DiagnosticField.MESSAGE_HINT
 
 #: The runner's own session settings: the server notices a vanished client
 #: mid-statement and rolls it back.
+#: A statement giving a role or a database its own search_path.
+_GIVES_PATH = re.compile(r"\bALTER\s+(?:ROLE|USER|DATABASE)\b[^;]*\bsearch_path\b", re.I)
+#: The search_path a new session of this role, on this database, would take
+#: (the role's on this database first, then the role's, then the database's).
+_TAKE_DEFAULT_PATH = """
+SELECT set_config('search_path', substr(setting, 13), false)
+  FROM pg_db_role_setting, unnest(setconfig) AS setting
+ WHERE setting LIKE 'search_path=%'
+   AND setdatabase IN (0, (SELECT oid FROM pg_database WHERE datname = current_database()))
+   AND setrole IN (0, (SELECT oid FROM pg_roles WHERE rolname = current_user))
+ ORDER BY (setrole <> 0) DESC, (setdatabase <> 0) DESC
+ LIMIT 1
+"""
 _SESSION_SETTINGS = "SELECT set_config('client_connection_check_interval', '1s', false)"
 
 
@@ -509,7 +522,7 @@ class Runner:
                     plan.direction, outcome, started, done, failed=step.version, message=exc.message
                 )
             done.append(step.version)
-            self._fresh_session(conn)
+            self._fresh_session(conn, any(_GIVES_PATH.search(st.text) for st in step.statements))
         return self._finish(plan.direction, "done", started, done)
 
     def _finish(
@@ -1092,11 +1105,16 @@ class Runner:
     def _session_settings(self, conn: psycopg.Connection) -> None:
         conn.execute(_SESSION_SETTINGS)
 
-    def _fresh_session(self, conn: psycopg.Connection) -> None:
+    def _fresh_session(self, conn: psycopg.Connection, new_defaults: bool = False) -> None:
         """Undo what a migration set for the whole session (a pg_dump header's
         empty search_path, SET ROLE, client_min_messages …): the next one
-        starts as it would run alone, and as check reads it."""
+        starts as it would run alone, and as check reads it. ``new_defaults``:
+        the migration gave the role or the database a search_path of its own
+        (``ALTER ROLE … SET search_path``), which a new session would take, as
+        the next one does then."""
         conn.execute(f"RESET ROLE; RESET ALL; {_SESSION_SETTINGS}")
+        if new_defaults:
+            conn.execute(_TAKE_DEFAULT_PATH)
 
     def _set_timeouts(self, conn: psycopg.Connection, *, local: bool) -> None:
         conn.execute(
