@@ -5102,9 +5102,11 @@ def _before(loaded: LoadResult, m: Migration) -> str:
 #: state the section's walk does not keep.
 _SECTION_SURE = frozenset({F.POLICY_CLAUSE, F.NEW_ENUM_VALUE})
 
-#: A statement giving a role or a database its own search_path.
+#: A statement giving a role or a database its own search_path (at a line's
+#: start: not one in a comment).
 _DEFAULT_PATH = re.compile(
-    r"\bALTER\s+(?:ROLE|USER|DATABASE)\b[^;]*?\b(?:SET|RESET)\s+search_path\b[^;]*", re.I
+    r"^[ \t]*ALTER\s+(?:ROLE|USER|DATABASE)\b[^;]*?\b(?:SET|RESET)\s+search_path\b[^;]*",
+    re.I | re.M,
 )
 
 
@@ -5124,7 +5126,7 @@ def _start_paths(migrations: list[Migration], layout_path: tuple[str, ...]) -> d
         up = m.section("up")
         for match in _DEFAULT_PATH.finditer(up.text if up is not None else ""):
             try:
-                [statement] = parse_tree(match.group(0))["stmts"]
+                [statement] = parse_tree(match.group(0).strip())["stmts"]
             except (parser.ParseError, ValueError):
                 continue
             fields = next(iter(statement["stmt"].values()))
