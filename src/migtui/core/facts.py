@@ -259,6 +259,9 @@ class Effect:
     makes_triggers: bool = False
     #: … or only makes or drops indexes (``EXECUTE 'create index ' || …``).
     makes_indexes: bool = False
+    #: … or it builds SQL at run time that makes only new objects (see
+    #: ``ScriptFacts.runtime_makes``): what it may make.
+    runtime_makes: tuple[Made, ...] = ()
     #: For a policy made: the command it is for ("all", "select", "insert",
     #: "update", "delete"); for one altered, the clauses given ("using",
     #: "check"), which its command must take.
@@ -305,6 +308,38 @@ class Finding:
 
 
 @dataclass(frozen=True)
+class Made:
+    """Objects SQL built at run time may have made: of ``namespace``, in
+    ``schema`` (None: a schema named at run time), named ``name`` (None: a
+    name built at run time). ``namespace`` "rows" means rows were changed."""
+
+    namespace: str
+    schema: str | None
+    name: str | None
+
+    def covers(self, ref: ObjectRef) -> bool:
+        if ref.namespace == "schema" or ref.kind == "schema":
+            return self.namespace == "schema" or self.schema is None
+        if self.namespace != ref.namespace:
+            return False
+        if self.schema is not None and self.schema != ref.schema:
+            return False
+        return self.name is None or self.name == ref.name
+
+    def __str__(self) -> str:
+        if self.namespace == "schema":
+            return "schemas"
+        what = {"relation": "tables", "routine": "functions", "type": "types"}.get(
+            self.namespace, self.namespace + "s"
+        )
+        if self.name is not None:
+            what += f" named {self.name}"
+        return what + (
+            " in schemas named at run time" if self.schema is None else f" in {self.schema}"
+        )
+
+
+@dataclass(frozen=True)
 class ScriptFacts:
     effects: tuple[Effect, ...] = ()
     findings: tuple[Finding, ...] = ()
@@ -313,6 +348,10 @@ class ScriptFacts:
     #: SQL built at run time that only makes or drops triggers, or indexes
     #: (``EXECUTE format('CREATE TRIGGER %I …', …)``): their names are unknown.
     dynamic_makes: frozenset[str] = frozenset()
+    #: SQL built at run time read from its template, that makes only new
+    #: objects (in schemas named at run time, or by names built then): the
+    #: line, and what it may have made.
+    runtime_makes: tuple[tuple[int, Made], ...] = ()
     #: The search_path in force at the end of the script.
     search_path: tuple[str, ...] = ("public",)
     #: Casts between built-in types the script makes (CREATE CAST): (source,

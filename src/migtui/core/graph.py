@@ -699,6 +699,12 @@ class _Walker:
         #: … and the same of indexes
         self.index_acting: set[str] = set()
         self.indexes_unknown = False
+        #: … whose bodies build SQL at run time that makes only new objects,
+        #: of names built then: what they may make
+        self.runtime_acting: dict[str, tuple[F.Made, ...]] = {}
+        #: what SQL built at run time may have made so far: (version, line,
+        #: what, how) — an object missing by name may be one of them
+        self.runtime_made: list[tuple[str, int, F.Made, str]] = []
         self.extensions_seen = False
         self.parsed: dict[str, dict[str, ParsedSection]] = {}
         #: the search_path a migration starts with, where not the layout's
@@ -1171,6 +1177,7 @@ class _Walker:
             self.indexes_unknown = True
         for source, target, context in facts.casts:
             self.casts_made[source, target] = context
+        self._made_at_run_time(m.id, facts.runtime_makes, "builds SQL at run time")
 
         def own_has(ref: ObjectRef) -> bool:
             return any(ref.matches(r) for r in own.get(ref.key, ()))
@@ -1242,6 +1249,8 @@ class _Walker:
                         self.trigger_acting.add(ref.name)
                     if eff.makes_indexes:
                         self.index_acting.add(ref.name)
+                    if eff.runtime_makes:
+                        self.runtime_acting[ref.name] = eff.runtime_makes
                 if eff.calls or eff.casts or eff.forms:
                     self._not_immutable(m, file, eff, dynamic_here)
                 if ref.kind == MATVIEW:
@@ -1408,6 +1417,12 @@ class _Walker:
                     self.triggers_unknown = True  # it makes triggers the walk cannot name
                 if eff.runs and ref.name in self.index_acting:
                     self.indexes_unknown = True  # … or indexes
+                if eff.runs and ref.name in self.runtime_acting:
+                    self._made_at_run_time(
+                        m.id,
+                        [(eff.line, made) for made in self.runtime_acting[ref.name]],
+                        f"calls {ref}, whose body builds SQL at run time",
+                    )
                 if eff.runs and ref.name in self.acting and not dynamic_here:
                     # what the body makes, alters or drops is not known by name
                     dynamic_here = True
@@ -2017,6 +2032,15 @@ class _Walker:
                 f"(created by {ext_version}) may: migtui does not know its objects",
                 f'if {ext_name} provides it, declare it with assume = ["{name}"]',
             )
+        elif (maker := self._maybe_made_at_run_time(ref)) is not None:
+            version, line, made, how = maker
+            problem(
+                "unknown_origin",
+                WARNING,
+                f"{m.id} needs {name}; no migration creates it by name, but {version} "
+                f"{how} (line {line}) that makes {made}: it may be one of them",
+                f'if {version} creates it, declare it with assume = ["{name}"] to silence this',
+            )
         elif dynamic:
             how = self.dynamic_how.get(dynamic[-1], "builds SQL at run time that")
             problem(
@@ -2523,6 +2547,18 @@ class _Walker:
             if len(having) == 1:
                 found.append(having[0])
         return tuple(found)
+
+    def _made_at_run_time(self, version: str, makes: Iterable, how: str) -> None:
+        """Keep what SQL built at run time may have made (``makes``: line, what)."""
+        for line, made in makes:
+            if made.namespace == "rows":
+                self.unfilled.clear()  # rows written where the walk cannot say
+            else:
+                self.runtime_made.append((version, line, made, how))
+
+    def _maybe_made_at_run_time(self, ref: ObjectRef) -> tuple[str, int, F.Made, str] | None:
+        """The latest SQL built at run time that may have made ``ref``."""
+        return next((entry for entry in reversed(self.runtime_made) if entry[2].covers(ref)), None)
 
     def _made_by_helpers(self, ref: ObjectRef) -> bool:
         """A trigger or an index, after a call of a routine that makes such
@@ -4779,6 +4815,19 @@ class _Walker:
                 WARNING,
                 message + ", unless SQL built at run time made it",
                 "check by hand what the dynamic SQL creates",
+                m.id,
+                name,
+                file,
+                eff.line,
+                section=kind,
+            )
+        elif (maker := self._maybe_made_at_run_time(ref)) is not None:
+            version, line, made, how = maker
+            return Problem(
+                "unknown_origin",
+                WARNING,
+                f"{message}, unless {version} made it: it {how} (line {line}) that makes {made}",
+                f'if {version} creates it, declare it with assume = ["{name}"] to silence this',
                 m.id,
                 name,
                 file,

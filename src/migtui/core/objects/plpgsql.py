@@ -18,8 +18,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from migtui.core.facts import DROP, DYNAMIC_SQL, GUARDED_SKIP, REQUIRE
+from migtui.core.facts import DROP, DYNAMIC_SQL, GUARDED_SKIP, REQUIRE, Made
 from migtui.core.grammar import parse_plpgsql_tree, parser
+from migtui.core.objects import dynamic
 from migtui.core.objects.script import (
     Ctx,
     Script,
@@ -454,12 +455,13 @@ class Walker:
         e = (expr or {}).get("PLpgSQL_expr", {})
         query = e.get("query", "")
         stmts = parse("SELECT " + query) if query else None
-        constant = template = None
+        constant = template = built = None
         if stmts:
             targets = stmts[0]["stmt"].get("SelectStmt", {}).get("targetList", ())
             if len(targets) == 1:
-                constant = const_string(targets[0].get("ResTarget", {}).get("val"))
-                template = _template(targets[0].get("ResTarget", {}).get("val"))
+                built = targets[0].get("ResTarget", {}).get("val")
+                constant = const_string(built)
+                template = _template(built)
         src, line = self.src_for(query, lineno)
         if constant is not None:
             inner_stmts = parse(constant)
@@ -477,6 +479,11 @@ class Walker:
             self.script.dynamic_makes.add("index")
             return
         line = self.first_line + max(0, (lineno or 1) - 1)
+        read = dynamic.template(built)
+        made = dynamic.scope(self.script, read, ctx, line) if read is not None else None
+        if made is not None:  # only new objects, by names built at run time
+            self.script.runtime_makes.extend((line, m) for m in made)
+            return
         self.script.dynamic_count += 1
         self.script.dynamic_lines.append(line)
         self.script.find(
@@ -502,6 +509,44 @@ _DYNAMIC_TRIGGER = re.compile(
 _DYNAMIC_INDEX = re.compile(
     r"\s*(?:CREATE(?:\s+UNIQUE)?|DROP)\s+INDEX\b(?!\s+CONCURRENTLY)", re.IGNORECASE
 )
+
+
+#: PL/pgSQL statements that run SQL built at run time, and where its text is.
+_RUNS_BUILT = {
+    "PLpgSQL_stmt_dynexecute": "query",
+    "PLpgSQL_stmt_dynfors": "query",
+    "PLpgSQL_stmt_return_query": "dynquery",
+}
+
+
+def body_runtime_makes(script: Script, functions: list, ctx: Ctx) -> tuple[Made, ...] | None:
+    """What a routine's body may make with the SQL it builds at run time, when
+    every such statement's template is read and makes only new objects (or
+    is harmless, or only makes triggers or indexes, which the body's words
+    tell); None when one may touch what the folder made by name."""
+    made: list[Made] = []
+    for item in nodes_of(functions):
+        kind, fields = node(item)
+        where = _RUNS_BUILT.get(kind)
+        if where is None or not isinstance(fields, dict) or not fields.get(where):
+            continue
+        query = fields[where].get("PLpgSQL_expr", {}).get("query", "")
+        stmts = parse("SELECT " + query) if query else None
+        targets = stmts[0]["stmt"].get("SelectStmt", {}).get("targetList", ()) if stmts else ()
+        if len(targets) != 1:
+            return None
+        built = targets[0].get("ResTarget", {}).get("val")
+        written = _template(built)
+        if written is not None and any(
+            r.match(written) for r in (_DYNAMIC_HARMLESS, _DYNAMIC_TRIGGER, _DYNAMIC_INDEX)
+        ):
+            continue
+        read = dynamic.template(built)
+        found = dynamic.scope(script, read, ctx, ctx.line(None)) if read is not None else None
+        if found is None:
+            return None
+        made.extend(found)
+    return tuple(dict.fromkeys(made))
 
 
 def _template(tree: dict | None) -> str | None:

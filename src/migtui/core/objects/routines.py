@@ -16,7 +16,12 @@ from dataclasses import replace
 from migtui.core.facts import ALTER, PROVIDE, REQUIRE, SYNTAX_ERROR
 from migtui.core.grammar import parser
 from migtui.core.model import FUNCTION, PROCEDURE, UNKNOWN_TYPE, ObjectRef
-from migtui.core.objects.plpgsql import RETRIES, declared_types, field_of_copied_type
+from migtui.core.objects.plpgsql import (
+    RETRIES,
+    body_runtime_makes,
+    declared_types,
+    field_of_copied_type,
+)
 from migtui.core.objects.queries import read
 from migtui.core.objects.script import (
     Ctx,
@@ -37,6 +42,7 @@ _QUERY_NODES = frozenset(
     {"SelectStmt", "InsertStmt", "UpdateStmt", "DeleteStmt", "MergeStmt", "CallStmt"}
 )
 
+_EXECUTE = re.compile(r"EXECUTE\b", re.IGNORECASE)
 _VARIADIC = re.compile(r"\bVARIADIC\b", re.IGNORECASE)
 #: Words of a body that may change the schema when it runs: DDL, or SQL built
 #: at run time (EXECUTE), outside its strings and comments.
@@ -76,12 +82,22 @@ _EXECUTE_DATA = re.compile(
 _NOT_CODE = re.compile(r"'(?:[^']|'')*'|--[^\n]*|/\*.*?\*/", re.DOTALL)
 
 
-def _acting(body: str) -> tuple[bool, bool, bool]:
+def _acting(body: str, executes_read: bool = False) -> tuple[bool, bool, bool]:
     """(may change the schema, only by making or dropping triggers or
-    indexes: whether triggers, whether indexes)."""
+    indexes: whether triggers, whether indexes). ``executes_read``: every
+    EXECUTE's template is read, and makes only new objects by names built
+    at run time (or triggers or indexes, said here)."""
     # the same body with its strings and comments blanked, at the same places
     code = _NOT_CODE.sub(lambda m: " " * len(m.group()), body)
     found = [m.start() for m in _ACTING.finditer(code) if not _EXECUTE_DATA.match(body, m.start())]
+    if executes_read:
+        found = [
+            at
+            for at in found
+            if not _EXECUTE.match(code, at)
+            or _TRIGGER_ONLY.match(body, at)
+            or _INDEX_ONLY.match(body, at)
+        ]
     if not found:
         return False, False, False
     triggers = [at for at in found if _TRIGGER_ONLY.match(body, at)]
@@ -164,6 +180,7 @@ def create_routine(script: Script, fields: dict, ctx: Ctx) -> None:
                 declared_types(script, found, ctx, lambda _: ctx.line(location))
     reads: tuple[ObjectRef, ...] = ()
     acts = makes_triggers = makes_indexes = False
+    runtime_makes: tuple | None = None
     statements: list[dict] | None = None  # a SQL body written as a string, parsed
     if fields.get("sql_body"):
         before = len(script.effects)
@@ -178,7 +195,11 @@ def create_routine(script: Script, fields: dict, ctx: Ctx) -> None:
         )
     elif "as" in options and language in ("sql", "plpgsql"):
         body = strings(options["as"].get("arg", {}).get("List", {}).get("items", ()))
-        acts, makes_triggers, makes_indexes = _acting(body[0]) if body else (False,) * 3
+        if body and plpgsql_tree and _EXECUTE.search(body[0]):
+            runtime_makes = body_runtime_makes(script, json.loads(plpgsql_tree), ctx)
+        acts, makes_triggers, makes_indexes = (
+            _acting(body[0], runtime_makes is not None) if body else (False,) * 3
+        )
         if body and language == "sql":
             statements = parse(body[0])  # (None: the grammar refuses it)
         # a SET search_path of its own: the body is resolved along that path
@@ -222,6 +243,7 @@ def create_routine(script: Script, fields: dict, ctx: Ctx) -> None:
         acts=acts,
         makes_triggers=makes_triggers,
         makes_indexes=makes_indexes,
+        runtime_makes=runtime_makes or (),
         mutable=_volatility(options) != "immutable"
         and (language != "sql" or not _inlined(fields, options, statements)),
         bare_reads=bare_reads,

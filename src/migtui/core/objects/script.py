@@ -23,6 +23,7 @@ from migtui.core.facts import (
     SUBQUERY,
     Effect,
     Finding,
+    Made,
     ScriptFacts,
 )
 from migtui.core.grammar import parse_tree, parser
@@ -121,6 +122,7 @@ class Script:
     findings: list[Finding] = field(default_factory=list)
     dynamic_lines: list[int] = field(default_factory=list)
     dynamic_makes: set[str] = field(default_factory=set)
+    runtime_makes: list[tuple[int, Made]] = field(default_factory=list)
     temp_names: set[str] = field(default_factory=set)
     #: enum values this script added (ALTER TYPE … ADD VALUE), with the type and
     #: whether IF NOT EXISTS was written, since its last COMMIT: using one before
@@ -172,6 +174,7 @@ class Script:
             findings=tuple(self.findings),
             dynamic_lines=tuple(sorted(set(self.dynamic_lines))),
             dynamic_makes=frozenset(self.dynamic_makes),
+            runtime_makes=tuple(dict.fromkeys(self.runtime_makes)),
             search_path=tuple(self.search_path),
             casts=tuple(self.casts),
         )

@@ -1,0 +1,143 @@
+"""SQL built at run time from a written template (``EXECUTE format('CREATE
+TABLE %I.documents …', schema)``) is read with its computed names standing as
+names of their own. When it only makes new objects (schemas, or objects in a
+schema or of a name computed at run time), the walk keeps what it knows of
+everything else: later mistakes are still errors, and only a need of
+something such a template may have made is a warning. A template that may
+touch a table the folder made by name (``ALTER TABLE %I``, a clause spliced in
+with ``%s``) stays SQL of unknown effect. Each case runs on the server too:
+check reports an error exactly when the server refuses the second migration.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.db
+
+TENANTS = (
+    "CREATE TABLE tenants (slug text PRIMARY KEY);\n"
+    "INSERT INTO tenants VALUES ('acme');\n"
+    "CREATE TABLE orders (id bigint PRIMARY KEY, customer_id bigint, total bigint);\n"
+    "CREATE TABLE customers (id bigint PRIMARY KEY, name text);\n"
+)
+#: a loop that makes a schema and a table in it per tenant
+IN_A_LOOP = (
+    "DO $$\nDECLARE r record;\nBEGIN\n"
+    "  FOR r IN SELECT slug FROM tenants LOOP\n"
+    "    EXECUTE format('CREATE SCHEMA IF NOT EXISTS %I', 'tenant_' || r.slug);\n"
+    "    EXECUTE format('CREATE TABLE IF NOT EXISTS %I.documents (\n"
+    "        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, title text)',\n"
+    "      'tenant_' || r.slug);\n"
+    "    EXECUTE 'CREATE INDEX ON ' || quote_ident('tenant_' || r.slug) || '.documents (title)';\n"
+    "  END LOOP;\nEND $$;\n"
+)
+#: the same, by a function a DO block calls
+BY_A_FUNCTION = (
+    "CREATE FUNCTION provision(slug text) RETURNS void LANGUAGE plpgsql AS $$\n"
+    "DECLARE s text := 'tenant_' || slug;\nBEGIN\n"
+    "  EXECUTE format('CREATE SCHEMA IF NOT EXISTS %I', s);\n"
+    "  EXECUTE format('CREATE TABLE IF NOT EXISTS %I.documents (id int, title text)', s);\n"
+    "  EXECUTE format('ALTER TABLE %I.documents ADD COLUMN IF NOT EXISTS v int', s);\n"
+    "  EXECUTE format('GRANT USAGE ON SCHEMA %I TO public', s);\n"
+    "END $$;\n"
+    "DO $$ DECLARE r record; BEGIN\n"
+    "  FOR r IN SELECT slug FROM tenants LOOP PERFORM provision(r.slug); END LOOP;\n"
+    "END $$;\n"
+)
+#: monthly partitions of a known table, by names built at run time
+PARTITIONS = (
+    "CREATE TABLE events (at date NOT NULL, kind text) PARTITION BY RANGE (at);\n"
+    "DO $$ DECLARE d date; BEGIN\n"
+    "  FOR d IN SELECT generate_series('2025-01-01'::date, '2025-03-01', '1 month') LOOP\n"
+    "    EXECUTE format('CREATE TABLE %I PARTITION OF events FOR VALUES FROM (%L) TO (%L)',\n"
+    "      'events_' || to_char(d, 'YYYY_MM'), d, d + interval '1 month');\n"
+    "  END LOOP;\nEND $$;\n"
+)
+
+#: (the first migration, the second, the line of the second check names as an
+#: error, or None when the server runs both)
+CASES = {
+    # mistakes after a template that only makes new objects: still errors
+    "a typo'd column, after tenant schemas made in a loop": (
+        TENANTS + IN_A_LOOP,
+        "CREATE VIEW big AS SELECT o.id, o.totl FROM orders o;\n",
+        1,
+    ),
+    "a typo'd column, after a function making tenant schemas is called": (
+        TENANTS + BY_A_FUNCTION,
+        "CREATE VIEW big AS SELECT o.id, o.totl FROM orders o;\n",
+        1,
+    ),
+    "SELECT * over a join giving id twice, after the templates": (
+        TENANTS + IN_A_LOOP,
+        "CREATE VIEW both_ids AS SELECT * FROM orders o JOIN customers c ON c.id = o.customer_id;\n",
+        1,
+    ),
+    "a gist exclusion on bigint without btree_gist, after the templates": (
+        TENANTS + BY_A_FUNCTION,
+        "ALTER TABLE orders ADD CONSTRAINT one_total EXCLUDE USING gist (total WITH =);\n",
+        1,
+    ),
+    "a column renamed away, after partitions made in a loop": (
+        TENANTS + "ALTER TABLE customers RENAME COLUMN name TO full_name;\n" + PARTITIONS,
+        "CREATE VIEW names AS SELECT c.name FROM customers c;\n",
+        1,
+    ),
+    # what the templates made, used by name: a warning at most
+    "a tenant's table made in a loop": (
+        TENANTS + IN_A_LOOP,
+        "ALTER TABLE tenant_acme.documents ADD COLUMN body text;\n",
+        None,
+    ),
+    "a tenant's table made by the called function": (
+        TENANTS + BY_A_FUNCTION,
+        "CREATE VIEW docs AS SELECT id, title, v FROM tenant_acme.documents;\n",
+        None,
+    ),
+    "a partition made in a loop": (
+        TENANTS + PARTITIONS,
+        "CREATE INDEX ON events_2025_02 (kind);\n",
+        None,
+    ),
+    # templates that may touch the folder's tables: their effect stays unknown
+    "a table named at run time, altered": (
+        TENANTS + "DO $$ BEGIN EXECUTE format('ALTER TABLE %I ADD COLUMN totl int', "
+        "'orders'); END $$;\n",
+        "CREATE VIEW big AS SELECT o.id, o.totl FROM orders o;\n",
+        None,
+    ),
+    "a clause spliced in with %s": (
+        TENANTS + "DO $$ BEGIN EXECUTE format('ALTER TABLE orders %s', "
+        "'ADD COLUMN totl int'); END $$;\n",
+        "CREATE VIEW big AS SELECT o.id, o.totl FROM orders o;\n",
+        None,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_what_a_template_makes(case, verdicts):
+    first, second, line = CASES[case]
+    errors, refused = verdicts(first, second)
+
+    assert (refused is not None) == (line is not None)
+    assert [(e.migration, e.line) for e in errors] == ([("002", line + 1)] if line else [])
+
+
+def test_the_warning_names_the_template(write_migrations, analysis_of):
+    root = write_migrations(
+        {
+            "001_first.sql": f"-- migrate:up\n{TENANTS}{IN_A_LOOP}-- migrate:down\nSELECT 1;\n",
+            "002_second.sql": "-- migrate:up\n"
+            "ALTER TABLE tenant_acme.documents ADD COLUMN body text;\n"
+            "-- migrate:down\nSELECT 1;\n",
+        }
+    )
+    problems = analysis_of(root).problems
+    [warning] = [p for p in problems if p.migration == "002" and p.kind == "unknown_origin"]
+
+    assert warning.line == 2
+    assert "001 builds SQL at run time (line 11)" in warning.message
+    assert "tables named documents in schemas named at run time" in warning.message
+    assert not [p for p in problems if p.kind == "dynamic_sql"]
