@@ -115,3 +115,31 @@ def test_a_policy_holds_the_tables_its_subqueries_read(second, line, verdicts):
     errors, refused = verdicts(SUBQUERY, second)
 
     assert_same_verdict(errors, refused, (line, "2BP01") if line else None, "dependent_objects")
+
+
+CALLING = (
+    "CREATE SCHEMA auth;\n"
+    "CREATE FUNCTION auth.uid() RETURNS int LANGUAGE sql STABLE AS 'SELECT 1';\n"
+    "CREATE FUNCTION is_admin() RETURNS bool LANGUAGE sql STABLE AS 'SELECT false';\n"
+    "CREATE TABLE notes (id int, owner int);\n"
+    "ALTER TABLE notes ENABLE ROW LEVEL SECURITY;\n"
+    "CREATE POLICY own ON notes USING (owner = auth.uid()) WITH CHECK (is_admin());\n"
+)
+
+#: (the second migration, the line check names or None when the server runs it)
+FUNCTIONS = {
+    "a function USING calls": ("DROP FUNCTION auth.uid();\n", 1),
+    "a function WITH CHECK calls": ("SELECT 1;\nDROP FUNCTION is_admin();\n", 2),
+    # the ones that run
+    "after the policy is dropped": ("DROP POLICY own ON notes;\nDROP FUNCTION auth.uid();\n", None),
+    "with CASCADE, which drops the policy": ("DROP FUNCTION is_admin() CASCADE;\n", None),
+    "after the table is dropped": ("DROP TABLE notes;\nDROP FUNCTION auth.uid();\n", None),
+}
+
+
+@pytest.mark.parametrize("case", FUNCTIONS)
+def test_a_policy_holds_the_functions_it_calls(case, verdicts):
+    second, line = FUNCTIONS[case]
+    errors, refused = verdicts(CALLING, second)
+
+    assert_same_verdict(errors, refused, (line, "2BP01") if line else None, "dependent_objects")

@@ -157,13 +157,13 @@ def test_drop_table_retires_its_triggers(write_migrations) -> None:
                 "CREATE TRIGGER t BEFORE INSERT ON x FOR EACH ROW EXECUTE FUNCTION touch();"
             ),
             "0002_drop.sql": native("DROP TABLE x;"),
-            "0003_trigger.sql": native("DROP TRIGGER t ON x;"),
+            "0003_trigger.sql": native("CREATE TABLE x (id int);\nDROP TRIGGER t ON x;"),
         }
     )
     analysis = analyze_dir(root)
 
     [problem] = analysis.errors
-    assert (problem.kind, problem.migration) == ("dropped", "0003")
+    assert (problem.kind, problem.migration, problem.line) == ("dropped", "0003", 3)
     assert problem.object == "trigger t on public.x"
 
 

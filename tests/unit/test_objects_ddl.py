@@ -83,7 +83,14 @@ def test_drop_function_with_and_without_signature():
 
 
 def test_drop_trigger_names_its_table():
-    (drop,) = effects("DROP TRIGGER IF EXISTS trg_prevent_move_immovable ON calendar_events_new;")
+    table, drop = effects(
+        "DROP TRIGGER IF EXISTS trg_prevent_move_immovable ON calendar_events_new;"
+    )
+    assert (table.action, str(table.ref), table.if_exists) == (
+        "require",
+        "table public.calendar_events_new",
+        True,
+    )
     assert str(drop.ref) == "trigger trg_prevent_move_immovable on public.calendar_events_new"
     assert drop.if_exists
 

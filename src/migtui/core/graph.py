@@ -1636,6 +1636,10 @@ class _Walker:
             # Columns and constraints are not tracked across migrations: tables made by
             # CREATE TABLE AS, LIKE or dynamic SQL have columns no statement names.
             return None
+        if ref.kind == TRIGGER and eff.action == F.DROP:
+            table = ObjectRef(TABLE, ref.schema, (ref.table or "").partition(".")[2])
+            if self.live.find(table) is None and self._outside_source(table) is None:
+                return None  # its table is missing, and said so
         if ref.namespace == "relation" and self._copied(ref):
             return None
         if eff.composite_ok:

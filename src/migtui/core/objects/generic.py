@@ -106,6 +106,10 @@ def drop(script: Script, fields: dict, ctx: Ctx) -> None:
         ref = object_ref(script, kind, obj, ctx)
         if ref is None:
             continue
+        if kind in (TRIGGER, POLICY, RULE):
+            # ``DROP POLICY p ON t`` needs t even where p may be missing
+            table = script.relation(strings(obj.get("List", {}).get("items", ()))[:-1])
+            script.emit(REQUIRE, table, _location(ctx, table), ctx, if_exists=if_exists)
         script.emit(DROP, ref, _location(ctx, ref), ctx, cascade=cascade, if_exists=if_exists)
 
 

@@ -8,7 +8,7 @@ from migtui.core.facts import ALTER, POLICY_CLAUSE, PROVIDE, REQUIRE
 from migtui.core.model import COLUMN, CONSTRAINT, FUNCTION, POLICY, RULE, TRIGGER, ObjectRef
 from migtui.core.objects.queries import read
 from migtui.core.objects.routines import routine_ref
-from migtui.core.objects.script import Ctx, Script, nodes_of, strings
+from migtui.core.objects.script import Ctx, Script, calls_in, nodes_of, strings
 
 
 def _on_table(kind: str, table: ObjectRef, name: str) -> ObjectRef:
@@ -91,7 +91,15 @@ def create_policy(script: Script, fields: dict, ctx: Ctx) -> None:
         # CREATE POLICY has no OR REPLACE: one of the name on the table is refused
         command = (fields.get("cmd_name") or "all").lower()
         script.emit(
-            PROVIDE, policy, rv.get("location"), ctx, depends=held, strict=True, command=command
+            PROVIDE,
+            policy,
+            rv.get("location"),
+            ctx,
+            depends=held,
+            strict=True,
+            command=command,
+            # … and the functions it calls: PostgreSQL refuses to drop one (2BP01)
+            uses=calls_in(fields.get("qual"), fields.get("with_check")),
         )
 
 
