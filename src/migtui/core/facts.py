@@ -47,6 +47,9 @@ POLICY_CLAUSE = "policy_clause"
 #: A type no schema has, whatever the folder makes (``ALTER COLUMN … TYPE
 #: serial``): an error (42704), reported as ``missing_prerequisite``.
 MISSING_TYPE = "missing_prerequisite"
+#: A column a subquery in FROM does not give (``p.orderid`` of ``(SELECT
+#: order_id …) p``): an error (42703), reported as ``missing_prerequisite``.
+MISSING_OUTPUT = "missing_prerequisite"
 
 
 @dataclass(frozen=True)

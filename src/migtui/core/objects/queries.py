@@ -14,10 +14,12 @@ from collections.abc import Callable
 
 from migtui.core.builtins import builtin_functions
 from migtui.core.facts import (
+    MISSING_OUTPUT,
     NAME_ONLY_FUNCTION_CHECK,
     NAME_ONLY_TRIGGER_CHECK,
     PROVIDE,
     REQUIRE,
+    SYNTAX_ERROR,
 )
 from migtui.core.model import COLUMN, CONSTRAINT, FUNCTION, SEQUENCE, TABLE, ObjectRef
 from migtui.core.objects.script import (
@@ -110,6 +112,22 @@ def read(
     return reader.queries > 1
 
 
+def _width(select: dict) -> int | None:
+    """How many columns a query gives (a set operation: its first branch's),
+    None when a ``*`` makes it unknown."""
+    while select.get("op", "SETOP_NONE") != "SETOP_NONE":
+        select = select.get("larg") or {}
+    values = select.get("valuesLists")
+    if values:
+        return len(values[0].get("List", {}).get("items", ()))
+    targets = select.get("targetList") or ()
+    for target in targets:
+        val = target.get("ResTarget", {}).get("val") or {}
+        if any("A_Star" in f for f in val.get("ColumnRef", {}).get("fields", ())):
+            return None
+    return len(targets) or None
+
+
 class _Reader:
     def __init__(self, script: Script, ctx: Ctx, runs: bool = False) -> None:
         self.script = script
@@ -174,6 +192,8 @@ class _Reader:
             stack.append((_Columns(kind, fields), hidden))  # after the table itself
         if kind in ("SelectStmt", "InsertStmt", "UpdateStmt", "DeleteStmt", "MergeStmt"):
             self.queries += 1 if fields.get("op", "SETOP_NONE") == "SETOP_NONE" else 2
+            if fields.get("op", "SETOP_NONE") != "SETOP_NONE":
+                self.set_widths(fields)
             with_clause = fields.get("withClause")
             if with_clause:
                 ctes = [c.get("CommonTableExpr", {}) for c in with_clause.get("ctes", ())]
@@ -204,6 +224,25 @@ class _Reader:
         _push_children(stack.append, fields, hidden)
         stack.extend((x, hidden) for x in reversed(later))
         return hidden
+
+    def set_widths(self, fields: dict) -> None:
+        """The branches of a UNION, INTERSECT or EXCEPT must give as many
+        columns each: PostgreSQL refuses it otherwise (42601)."""
+        left, right = _width(fields.get("larg") or {}), _width(fields.get("rarg") or {})
+        if left is None or right is None or left == right:
+            return
+        operation = fields.get("op", "").removeprefix("SETOP_")
+        targets = (fields.get("rarg") or {}).get("targetList") or ()
+        location = targets[0].get("ResTarget", {}).get("location") if targets else None
+        self.script.find(
+            SYNTAX_ERROR,
+            self.ctx.line(location),
+            f"the branches of this {operation} give {left} and {right} columns: each must "
+            f"give as many, and PostgreSQL refuses it (42601)",
+            "give both branches the same columns (NULL::type stands for one a branch lacks)",
+            self.ctx,
+            sure=True,
+        )
 
     def target_columns(self, kind: str, fields: dict) -> None:
         """INSERT INTO t (a, b) and UPDATE t SET a = …: t must have a and b."""
@@ -614,6 +653,10 @@ def _scoped_query(
     scope, inner, others = from_items(script, sources, hidden)
     for what, value in others:
         if what == "RangeSubselect":
+            alias = (value.get("alias") or {}).get("aliasname")
+            outputs = _outputs(value)
+            if alias and outputs is not None and scope.get(alias, 0) is None:
+                scope[alias] = outputs
             seen = (*outer, scope) if value.get("lateral") else outer
             stack.append((value.get("subquery"), seen, hidden))
         else:
@@ -629,6 +672,51 @@ def _scoped_query(
     )
 
 
+class _Outputs(tuple):
+    """The columns a subquery in FROM gives, by name, in order."""
+
+
+def _outputs(subselect: dict) -> _Outputs | None:
+    """The names of the columns a subquery in FROM gives (its alias's column
+    list first), None where one is not sure (``*``, an expression PostgreSQL
+    names by rules of its own)."""
+    query = (subselect.get("subquery") or {}).get("SelectStmt")
+    if query is None:
+        return None
+    while query.get("op", "SETOP_NONE") != "SETOP_NONE":
+        query = query.get("larg") or {}  # named by the first branch
+    if query.get("valuesLists"):
+        return None
+    names = []
+    for target in query.get("targetList") or ():
+        named = _output_name(target.get("ResTarget", {}))
+        if named is None:
+            return None
+        names.append(named)
+    renamed = strings((subselect.get("alias") or {}).get("colnames") or ())
+    names[: len(renamed)] = renamed
+    return _Outputs(names) if names else None
+
+
+def _output_name(target: dict) -> str | None:
+    if target.get("name"):
+        return target["name"]
+    val = target.get("val") or {}
+    while "TypeCast" in val:
+        val = val["TypeCast"].get("arg") or {}
+    if "ColumnRef" in val:
+        words = strings(val["ColumnRef"].get("fields", ()))
+        return None if not words or words[-1] == "*" else words[-1]
+    if "FuncCall" in val:
+        words = strings(val["FuncCall"].get("funcname", ()))
+        return words[-1] if words else None
+    if "CoalesceExpr" in val:
+        return "coalesce"
+    if "CaseExpr" in val:
+        return "case"
+    return None
+
+
 def _scoped_column(
     script: Script, fields: dict, scopes: tuple, ctx: Ctx, held: list | None
 ) -> None:
@@ -639,7 +727,7 @@ def _scoped_column(
         name = names[0]["String"].get("sval", "")
         if held is not None and scopes and len(scopes[-1]) == 1 and name not in SYSTEM_COLUMNS:
             [table] = scopes[-1].values()
-            if table is not None:
+            if type(table) is ObjectRef:
                 held.append((name, (table,)))
         return
     if len(names) != 2:
@@ -648,6 +736,18 @@ def _scoped_column(
     for scope in reversed(scopes):
         if owner in scope:
             table = scope[owner]
+            if type(table) is _Outputs:
+                if column not in table and not (ctx.body and not ctx.resolved):
+                    script.find(
+                        MISSING_OUTPUT,
+                        ctx.line(fields.get("location")),
+                        f"{owner}.{column}: the subquery {owner} gives no column {column} "
+                        f"(it gives {', '.join(table)}): PostgreSQL refuses it (42703)",
+                        "name one of the subquery's columns, or add the column to its select list",
+                        ctx,
+                        sure=True,
+                    )
+                return
             if table is not None and column not in SYSTEM_COLUMNS:
                 if not (ctx.body and not ctx.resolved):
                     script.emit(REQUIRE, table.column(column), fields.get("location"), ctx)
