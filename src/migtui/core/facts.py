@@ -109,6 +109,9 @@ class Effect:
     #: For a PROVIDE of a materialized view, or a REQUIRE of one by REFRESH:
     #: its query runs now (not WITH NO DATA).
     filled: bool = False
+    #: For a REQUIRE of a materialized view by REFRESH: "data", "no data" or
+    #: "concurrently" (which needs it populated, with a unique index of columns).
+    refresh: str = ""
     #: For a REQUIRE of a table by ``ALTER TABLE child INHERIT`` (or ``NO
     #: INHERIT``) it: the child, qualified, and True for INHERIT. A table
     #: with children is not dropped without CASCADE.

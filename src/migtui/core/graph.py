@@ -705,6 +705,11 @@ class _Walker:
         #: what SQL built at run time may have made so far: (version, line,
         #: what, how) — an object missing by name may be one of them
         self.runtime_made: list[tuple[str, int, F.Made, str]] = []
+        #: materialized views the folder made -> whether they hold rows now
+        self.matview_filled: dict[tuple, bool] = {}
+        #: relation (qualified) -> its unique indexes of plain columns, with
+        #: no WHERE: what REFRESH … CONCURRENTLY needs of a materialized view
+        self.column_unique: dict[str, set[ObjectRef]] = defaultdict(set)
         self.extensions_seen = False
         self.parsed: dict[str, dict[str, ParsedSection]] = {}
         #: the search_path a migration starts with, where not the layout's
@@ -1255,6 +1260,15 @@ class _Walker:
                     self._not_immutable(m, file, eff, dynamic_here)
                 if ref.kind == MATVIEW:
                     self.matview_calls[ref.key] = eff.uses
+                    self.matview_filled[ref.key] = eff.filled
+                    self.column_unique.pop(ref.qualified, None)
+                elif (
+                    ref.kind == INDEX
+                    and eff.key
+                    and eff.parent
+                    and all(_PLAIN_NAME.fullmatch(k) for k in eff.key)
+                ):
+                    self.column_unique[eff.parent].add(ref)
                 if ref.kind == INDEX or (ref.kind == MATVIEW and eff.filled):
                     self._restricted_path(m, file, eff, dynamic_here)
                 if eff.opclass_for is not None:
@@ -1392,6 +1406,8 @@ class _Walker:
                     self.copies.add((ref.schema, ref.name))
                 if eff.bound is not None:
                     self._bind(m, file, eff, ref, dynamic_here)
+                if eff.refresh:
+                    self._refreshed(m, file, eff, dynamic_here)
                 if eff.filled and ref.key in self.matview_calls:  # REFRESH MATERIALIZED VIEW
                     uses = self.matview_calls[ref.key]
                     self._restricted_path(m, file, replace(eff, uses=uses), dynamic_here)
@@ -2551,6 +2567,41 @@ class _Walker:
             if len(having) == 1:
                 found.append(having[0])
         return tuple(found)
+
+    def _refreshed(self, m: Migration, file: str, eff: F.Effect, dynamic: bool) -> None:
+        """REFRESH MATERIALIZED VIEW … CONCURRENTLY of one of the folder's needs
+        it populated, and a unique index of plain columns with no WHERE on
+        it: PostgreSQL refuses it otherwise (55000). Any REFRESH fills it
+        (or, WITH NO DATA, empties it)."""
+        entry = self.live.find(eff.ref)
+        if entry is None or entry[0].kind != MATVIEW or entry[0].key not in self.matview_filled:
+            return
+        view = entry[0]
+        if eff.refresh == "concurrently" and not (dynamic or self.dynamic_before):
+            unique = [
+                index
+                for index in self.column_unique.get(view.qualified, ())
+                if (found := self.live.find(index)) is not None and found[2] == view.qualified
+            ]
+            if not self.matview_filled[view.key]:
+                why, code = "it is not populated (made WITH NO DATA, or emptied since)", "0A000"
+                hint = f"REFRESH MATERIALIZED VIEW {view.qualified} once without CONCURRENTLY first"
+            elif not unique and not self.indexes_unknown:
+                why, code = "it has no unique index of plain columns without WHERE", "55000"
+                hint = f"CREATE UNIQUE INDEX ON {view.qualified} (…) first"
+            else:
+                why = code = ""
+            if why and self._first_time(m, "refresh_concurrently", str(view), eff.line):
+                self._refuse(
+                    "refresh_concurrently",
+                    m,
+                    file,
+                    eff,
+                    f"{m.id} refreshes {view} CONCURRENTLY at line {eff.line}, but {why}: "
+                    f"PostgreSQL refuses ({code})",
+                    hint,
+                )
+        self.matview_filled[view.key] = eff.refresh != "no data"
 
     def _made_at_run_time(self, version: str, makes: Iterable, how: str) -> None:
         """Keep what SQL built at run time may have made (``makes``: line, what)."""
@@ -3722,6 +3773,15 @@ class _Walker:
             self.partitioned[new.qualified] = self.partitioned.pop(old.qualified)
         if old.key in self.matview_calls:
             self.matview_calls[new.key] = self.matview_calls.pop(old.key)
+        if old.key in self.matview_filled:
+            self.matview_filled[new.key] = self.matview_filled.pop(old.key)
+        if old.namespace == "relation" and old.qualified in self.column_unique:
+            self.column_unique[new.qualified] = self.column_unique.pop(old.qualified)
+        if old.kind == INDEX:
+            for indexes in self.column_unique.values():
+                if old in indexes:
+                    indexes.discard(old)
+                    indexes.add(new)
         if old.namespace == "relation" and old.qualified in self.bounds:
             self.bounds[new.qualified] = self.bounds.pop(old.qualified)
             for part in self.bounds[new.qualified]:
@@ -5119,6 +5179,10 @@ def _requires_line(m: Migration) -> int | None:
 _GUARDABLE = frozenset(
     {"missing_prerequisite", "already_exists", "out_of_order", "dependent_objects"}
 )
+
+
+#: An index key that is a column's name, not an expression.
+_PLAIN_NAME = re.compile(r"[^\s()]+")
 
 
 def _before(loaded: LoadResult, m: Migration) -> str:

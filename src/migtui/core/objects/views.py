@@ -410,4 +410,8 @@ def _columns_read(
 def refresh(script: Script, fields: dict, ctx: Ctx) -> None:
     rv = fields.get("relation", {})
     filled = not fields.get("skipData")  # (WITH NO DATA empties it)
-    script.emit(REQUIRE, script.range_var(rv, MATVIEW), rv.get("location"), ctx, filled=filled)
+    how = "concurrently" if fields.get("concurrent") else "data" if filled else "no data"
+    matview = script.range_var(rv, MATVIEW)
+    if ctx.body:  # a SQL body: refreshes when called
+        filled, how = False, ""
+    script.emit(REQUIRE, matview, rv.get("location"), ctx, filled=filled, refresh=how)
