@@ -3956,8 +3956,13 @@ class _Walker:
 
     def _type_users(self, ref: ObjectRef, alive, retyped: Iterable = ()) -> list[ObjectRef]:
         """What refuses a change of column ``ref``'s type (0A000): the views
-        reading it and the generated columns computed from it."""
-        return [d for d in self._holding(ref, alive, retyped) if d.kind in (VIEW, MATVIEW, COLUMN)]
+        reading it, the generated columns computed from it, and the triggers
+        (``UPDATE OF``, ``WHEN``) and policies naming it."""
+        return [
+            d
+            for d in self._holding(ref, alive, retyped)
+            if d.kind in (VIEW, MATVIEW, COLUMN, TRIGGER, POLICY)
+        ]
 
     def _holding(
         self, ref: ObjectRef, alive, retyped: Iterable = (), redefined: Iterable = ()

@@ -1,0 +1,50 @@
+"""A column a trigger names (``UPDATE OF a``, ``WHEN (OLD.b …)``) or a
+row-level security policy reads keeps its type: PostgreSQL refuses ``ALTER
+COLUMN … TYPE`` of it (0A000) until the trigger or policy is dropped. A column
+only a policy's subquery reads is not held. Each case runs on the server too.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from server_verdicts import assert_same_verdict
+
+pytestmark = pytest.mark.db
+
+FIRST = (
+    "CREATE TABLE members (id int, user_id int, note text);\n"
+    "CREATE TABLE docs (id int, a int, b int, c int, owner int);\n"
+    "CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;\n"
+    "CREATE TRIGGER on_a BEFORE UPDATE OF a ON docs FOR EACH ROW EXECUTE FUNCTION touch();\n"
+    "CREATE TRIGGER on_b BEFORE UPDATE ON docs FOR EACH ROW\n"
+    "  WHEN (OLD.b IS DISTINCT FROM NEW.b) EXECUTE FUNCTION touch();\n"
+    "ALTER TABLE docs ENABLE ROW LEVEL SECURITY;\n"
+    "CREATE POLICY mine ON docs USING (owner > 0 AND EXISTS (SELECT 1 FROM members m\n"
+    "  WHERE m.id = 1));\n"
+)
+
+#: (the second migration, the line check names, or None when the server runs it)
+CASES = {
+    "a column UPDATE OF names": ("ALTER TABLE docs ALTER COLUMN a TYPE bigint;\n", 1),
+    "a column WHEN reads": ("SELECT 1;\nALTER TABLE docs ALTER COLUMN b TYPE bigint;\n", 2),
+    "a column a policy reads": ("ALTER TABLE docs ALTER COLUMN owner TYPE bigint;\n", 1),
+    # the ones that run
+    "a column no trigger or policy names": ("ALTER TABLE docs ALTER COLUMN c TYPE bigint;\n", None),
+    "after the trigger is dropped": (
+        "DROP TRIGGER on_a ON docs;\nALTER TABLE docs ALTER COLUMN a TYPE bigint;\n",
+        None,
+    ),
+    "a column of the policy's subquery's table it does not name": (
+        "ALTER TABLE members ALTER COLUMN user_id TYPE bigint;\n",
+        None,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_a_trigger_or_policy_holds_the_type_of_its_columns(case, verdicts):
+    second, line = CASES[case]
+    errors, refused = verdicts(FIRST, second)
+
+    assert_same_verdict(errors, refused, (line, "0A000") if line else None, "dependent_objects")
