@@ -90,7 +90,13 @@ from migtui.core.sqlnames import (
     SYSTEM_COLUMNS,
     choose_name,
 )
-from migtui.core.statements import SplitError, is_copy_from_stdin, split, splits_transaction
+from migtui.core.statements import (
+    DEFAULT_PATH,
+    SplitError,
+    is_copy_from_stdin,
+    split,
+    splits_transaction,
+)
 
 ERROR, WARNING = Severity.ERROR, Severity.WARNING
 
@@ -5224,14 +5230,9 @@ def _before(loaded: LoadResult, m: Migration) -> str:
 #: state the section's walk does not keep.
 _SECTION_SURE = frozenset({F.POLICY_CLAUSE, F.NEW_ENUM_VALUE})
 
+
 #: A statement giving a role or a database its own search_path (at a line's
 #: start: not one in a comment).
-_DEFAULT_PATH = re.compile(
-    r"^[ \t]*ALTER\s+(?:ROLE|USER|DATABASE)\b[^;]*?\b(?:SET|RESET)\s+search_path\b[^;]*",
-    re.I | re.M,
-)
-
-
 def _start_paths(migrations: list[Migration], layout_path: tuple[str, ...]) -> dict:
     """The search_path each migration starts with where an earlier one gave
     the role or the database its own (``ALTER ROLE app SET search_path TO
@@ -5246,7 +5247,7 @@ def _start_paths(migrations: list[Migration], layout_path: tuple[str, ...]) -> d
         if path != layout_path:
             found[m.id] = path
         up = m.section("up")
-        for match in _DEFAULT_PATH.finditer(up.text if up is not None else ""):
+        for match in DEFAULT_PATH.finditer(up.text if up is not None else ""):
             try:
                 [statement] = parse_tree(match.group(0).strip())["stmts"]
             except (parser.ParseError, ValueError):

@@ -626,6 +626,15 @@ def is_copy_from_stdin(statement: Statement) -> bool:
 _SET_TRANSACTION = re.compile(r"^(?:\s+|--[^\n]*\n|/\*.*?\*/)*SET\s+TRANSACTION\b", re.I | re.S)
 
 
+#: A statement giving a role or a database a search_path of its own (``ALTER
+#: ROLE app SET search_path TO app``), or taking it back (``RESET``), written
+#: at a line's start: a new session takes it.
+DEFAULT_PATH = re.compile(
+    r"^[ \t]*ALTER\s+(?:ROLE|USER|DATABASE)\b[^;]*?\b(?:SET|RESET)\s+search_path\b[^;]*",
+    re.I | re.M,
+)
+
+
 def is_set_transaction(statement: Statement) -> bool:
     """``SET TRANSACTION …`` (isolation level, read only): it must come before
     any other query of its transaction."""

@@ -29,7 +29,7 @@ from migtui.core.plan import (
     build_rollback_plan,
 )
 from migtui.core.project import FROM_LAYOUT, Analysis
-from migtui.core.statements import is_set_transaction
+from migtui.core.statements import DEFAULT_PATH, is_set_transaction
 from migtui.core.tools import ToolRun
 from migtui.core.tools.base import quote_ident, split_table
 from migtui.db import ledger, pipeline, tools
@@ -74,7 +74,6 @@ _HINT = psycopg.pq.DiagnosticField.MESSAGE_HINT
 #: The runner's own session settings: the server notices a vanished client
 #: mid-statement and rolls it back.
 #: A statement giving a role or a database its own search_path.
-_GIVES_PATH = re.compile(r"\bALTER\s+(?:ROLE|USER|DATABASE)\b[^;]*\bsearch_path\b", re.I)
 #: The search_path a new session of this role, on this database, would take
 #: (the role's on this database first, then the role's, then the database's).
 _TAKE_DEFAULT_PATH = """
@@ -522,7 +521,7 @@ class Runner:
                     plan.direction, outcome, started, done, failed=step.version, message=exc.message
                 )
             done.append(step.version)
-            self._fresh_session(conn, any(_GIVES_PATH.search(st.text) for st in step.statements))
+            self._fresh_session(conn, any(DEFAULT_PATH.search(st.text) for st in step.statements))
         return self._finish(plan.direction, "done", started, done)
 
     def _finish(
