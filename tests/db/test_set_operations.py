@@ -38,6 +38,10 @@ CASES = {
         None,
     ),
     "a * branch": ("CREATE VIEW v AS SELECT * FROM a UNION SELECT id, y FROM b;\n", None),
+    "a (row).* branch": (
+        "CREATE VIEW v AS SELECT 1, (jsonb_each('{\"k\": 1}')).* UNION ALL SELECT 2, 'k', '1';\n",
+        None,
+    ),
     "a PL/pgSQL body, read when it runs": (
         "CREATE FUNCTION f() RETURNS void LANGUAGE plpgsql AS\n"
         "  $$ BEGIN PERFORM id, x FROM a UNION SELECT id FROM b; END $$;\n",

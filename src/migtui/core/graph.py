@@ -803,6 +803,12 @@ class _Walker:
         #: CREATE TABLE in the folder, with no SQL built at run time or code
         #: migration since. A column they lack is missing.
         self.complete: set[str] = set()
+        #: tables whose every column the walk knew until SQL built at run time
+        #: (or a routine it called, or an unreadable file) may have changed any
+        #: table, and the version that did: a column missing from one is a
+        #: warning, not nothing
+        self.doubted: set[str] = set()
+        self.doubted_by = ""
         #: (schema, name) of the tables that are or were partitions, or were made
         #: LIKE another: PostgreSQL gives each its own copy of the other's
         #: indexes (and identity sequences), named after it
@@ -1164,7 +1170,7 @@ class _Walker:
     def _walk(self, m: Migration) -> MigrationInfo:
         if any(p.kind in ("missing_file", "unreadable_file") for p in m.read_problems):
             # its SQL is not known: any table may have other columns after it
-            self.complete.clear()
+            self._doubt_columns(m.id)
         facts = self.facts[m.id]
         sections = self.parsed[m.id]
         up = sections.get("up")
@@ -1212,13 +1218,13 @@ class _Walker:
         # (relation, statement) of ALTER … IF EXISTS that finds nothing to alter
         skipped_alters: set[tuple] = set()
         # from the first SQL built at run time on, any table may have other columns
-        dynamic_from = min(facts.dynamic_lines, default=None)
+        dynamic_from = dynamic_start = min(facts.dynamic_lines, default=None)
         for eff in facts.effects:
             if skipped:
                 skipped -= 1
                 continue
             if dynamic_from is not None and eff.line >= dynamic_from:
-                self.complete.clear()
+                self._doubt_columns(m.id)
                 dynamic_from = None
             if eff.invented is not None:
                 eff = self._numbered(eff, numbered)
@@ -1302,13 +1308,17 @@ class _Walker:
                     named = eff.outputs if not eff.complete else None
                     for name in named or ():
                         self.live.add(ref.column(name), m.id)
+                    # (made before the migration's first SQL built at run time:
+                    # known, and doubted from that line on)
+                    unsure = dynamic_here and not (dynamic_start and eff.line < dynamic_start)
                     knows = (eff.complete or named is not None) and not (
-                        eff.guarded or eff.handled or dynamic_here
+                        eff.guarded or eff.handled or unsure
                     )
                     if knows and not self.loaded.code_migrations:
                         self.complete.add(ref.qualified)
                     else:
                         self.complete.discard(ref.qualified)
+                    self.doubted.discard(ref.qualified)
                     if eff.partitioned_by and not (eff.guarded or eff.handled):
                         self.partitioned[ref.qualified] = eff.partitioned_by
                     else:
@@ -1409,6 +1419,7 @@ class _Walker:
                     self._conflict_target(m, file, eff, dynamic_here)
                 if eff.joined:
                     self.complete.discard(ref.qualified)  # the parent's columns reach it
+                    self.doubted.discard(ref.qualified)
                     self.copies.add((ref.schema, ref.name))
                 if eff.bound is not None:
                     self._bind(m, file, eff, ref, dynamic_here)
@@ -1449,7 +1460,7 @@ class _Walker:
                     # what the body makes, alters or drops is not known by name
                     dynamic_here = True
                     self.dynamic_how[m.id] = f"calls {ref} (line {eff.line}), whose body"
-                    self.complete.clear()
+                    self._doubt_columns(m.id)
                 traits = self.column_traits.get(ref.key, _NO_TRAITS)
                 if ref.kind == COLUMN and eff.action == F.ALTER:
                     self._identity_kept(m, file, eff, traits, dynamic_here)
@@ -1545,7 +1556,7 @@ class _Walker:
                             f"drops extension {ref.name} with CASCADE (line {eff.line}), whose "
                             "reach"
                         )
-                        self.complete.clear()
+                        self._doubt_columns(m.id)
                 partitions = self.partitions_of(ref.qualified) if ref.kind == TABLE else []
                 gone_too = self.live.remove(ref, m.id, eff.line)
                 self._forget(ref)
@@ -1577,9 +1588,10 @@ class _Walker:
                     for old_ref, new_ref in self._schema_contents(ref.name, eff.new.name):
                         self._move(m, eff, old_ref, new_ref)
                 self._rename_view_column(ref, eff.new)
-                if ref.qualified in self.complete:
-                    self.complete.discard(ref.qualified)
-                    self.complete.add(eff.new.qualified)
+                for known in (self.complete, self.doubted):
+                    if ref.qualified in known:
+                        known.discard(ref.qualified)
+                        known.add(eff.new.qualified)
         self._foreign_key_targets(m, file, foreign_keys)
         for finding in facts.findings:
             if finding.refs and (finding.refs[0].key, finding.statement) in skipped_alters:
@@ -1588,7 +1600,7 @@ class _Walker:
         if dynamic_here:
             self.unfilled.clear()
             self.dynamic_before.append(m.id)
-            self.complete.clear()  # SQL built at run time may have added columns anywhere
+            self._doubt_columns(m.id)  # SQL built at run time may have added columns anywhere
         for kind in ("verify", "down"):
             if (m.id, kind) in self.section_facts:
                 self._after_up(m, kind, own_has)
@@ -1692,6 +1704,8 @@ class _Walker:
                 self.edges[(provider, m.id)].append(str(ref))
             return None
         if ref.table not in self.complete or eff.guarded or ref.name in SYSTEM_COLUMNS:
+            if ref.table in self.doubted and not eff.guarded and ref.name not in SYSTEM_COLUMNS:
+                self._doubted_column(m, file, eff, ref)
             return None  # the walk does not know every column of that table
         if eff.action == F.REQUIRE and ref.name in self.routine_names:
             return None  # t.full_name may call full_name(t), a function taking its rows
@@ -1699,6 +1713,39 @@ class _Walker:
             return None  # added to the target outside the migrations
         self._missing_column(m, file, eff, ref)
         return Requirement(ref, file, eff.line, None, None, eff.guarded)
+
+    def _doubt_columns(self, version: str) -> None:
+        """From here on any table may have other columns than the walk knows."""
+        self.doubted |= self.complete
+        self.complete.clear()
+        self.doubted_by = version
+
+    def _doubted_column(self, m: Migration, file: str, eff: F.Effect, ref: ObjectRef) -> None:
+        """A column missing from a table whose columns the walk knew before SQL
+        built at run time: a warning, which that SQL may explain."""
+        if eff.action == F.REQUIRE and ref.name in self.routine_names:
+            return  # t.full_name may call full_name(t)
+        if self._catalog_has(ref) or not self._first_time(m, "unknown_origin", str(ref), eff.line):
+            return
+        by = self.doubted_by
+        how = self.dynamic_how.get(by, "builds SQL at run time that")
+        if by == m.id:
+            by = f"{m.id} itself"
+        self.problems.append(
+            Problem(
+                "unknown_origin",
+                WARNING,
+                f"{m.id} needs column {ref.name} of {ref.table} at line {eff.line}, which the "
+                f"migrations do not give it; {by} {how} may have added it",
+                f"fix the name if it is wrong; if {self.doubted_by} adds it, declare it with "
+                f'assume = ["{ref}"]',
+                m.id,
+                str(ref),
+                file,
+                eff.line,
+                section="up",
+            )
+        )
 
     def _wrong_kind(
         self, m: Migration, file: str, eff: F.Effect, ref: ObjectRef, dynamic: bool
@@ -3798,9 +3845,10 @@ class _Walker:
             parts = self.bounds.get(table, {})
             if old.qualified in parts:
                 parts[new.qualified] = parts.pop(old.qualified)
-        if old is not eff.ref and old.qualified in self.complete:
-            self.complete.discard(old.qualified)
-            self.complete.add(new.qualified)
+        for known in (self.complete, self.doubted) if old is not eff.ref else ():
+            if old.qualified in known:
+                known.discard(old.qualified)
+                known.add(new.qualified)
         if old.qualified in self.enums:
             self.enums[new.qualified] = self.enums.pop(old.qualified)
         if old.namespace == "type" or old.kind in _ROW_TYPED:
@@ -4022,6 +4070,7 @@ class _Walker:
     def _forget(self, ref: ObjectRef) -> None:
         """What the walk keeps of an object dropped (by name or by CASCADE)."""
         self.complete.discard(ref.qualified)
+        self.doubted.discard(ref.qualified)
         if ref.kind == TABLE:
             self.bounds.pop(ref.qualified, None)
             self._unbind(ref.qualified)

@@ -123,8 +123,11 @@ def _width(select: dict) -> int | None:
     targets = select.get("targetList") or ()
     for target in targets:
         val = target.get("ResTarget", {}).get("val") or {}
-        if any("A_Star" in f for f in val.get("ColumnRef", {}).get("fields", ())):
-            return None
+        parts = val.get("ColumnRef", {}).get("fields", ()) or val.get("A_Indirection", {}).get(
+            "indirection", ()
+        )
+        if any("A_Star" in part for part in parts):
+            return None  # t.* or (f()).*: as many as the row has
     return len(targets) or None
 
 
