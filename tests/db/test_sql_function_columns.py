@@ -101,7 +101,24 @@ DECLARED = {
         "SELECT 1;\nDO $$\nDECLARE v t.total%TYPE;\nBEGIN NULL; END $$;\n",
         (3, "42703"),
     ),
+    "a function's variable of a type nothing made": (
+        "CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $$\n"
+        "DECLARE n int; s status_t := NULL; BEGIN RETURN 1; END $$;\n",
+        (1, "42704"),
+    ),
+    "a DO block's variable of a type nothing made": (
+        "DO $$\nDECLARE\n  s public.status_t;\nBEGIN NULL; END $$;\n",
+        (3, "42704"),
+    ),
     # the forms that run
+    "variables of the folder's types, records, cursors and a table's rows": (
+        "CREATE TYPE mood AS ENUM ('ok');\n"
+        "CREATE SCHEMA s;\nCREATE TYPE s.level AS ENUM ('low');\n"
+        "CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql SET search_path = s, public AS $$\n"
+        "DECLARE m mood := 'ok'; l level; row t; r record; c CURSOR FOR SELECT 1;\n"
+        "BEGIN FOR x IN c LOOP NULL; END LOOP; RETURN 1; END $$;\n",
+        None,
+    ),
     "variables of a table's rows, its column, another variable's type": (
         "CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $$\n"
         "DECLARE r T%ROWTYPE; v t.A%TYPE; w v%TYPE; BEGIN RETURN 1; END $$;\n"

@@ -4414,6 +4414,10 @@ class _Walker:
             skip = eff.if_exists or self._builtin(ref) or eff.guarded or eff.handled
             skip = skip or ref.kind == ROLE  # the server's: no section makes them all
             skip = skip or self._made_by_helpers(ref)
+            if ref.kind == TRIGGER and eff.action == F.DROP and ref.table:
+                # DROP TRIGGER … ON a missing table: the table's need says it
+                schema, _, name = ref.table.rpartition(".")
+                skip = skip or str(ObjectRef(TABLE, schema or None, name)) in reported
             if not skip and str(ref) not in reported and not exists(ref, eff):
                 problem = self._section_problem(m, kind, section.file, eff, dynamic, own_has)
                 if problem is not None:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 
 from migtui.core.facts import DROP, DYNAMIC_SQL, GUARDED_SKIP, REQUIRE, Made
 from migtui.core.grammar import parse_plpgsql_tree, parser
+from migtui.core.model import TYPE
 from migtui.core.objects import dynamic
 from migtui.core.objects.script import (
     Ctx,
@@ -136,20 +137,30 @@ def do_block(script: Script, fields: dict, ctx: Ctx) -> None:
         script.dynamic_lines.append(first_line)
         script.dynamic_count += 1
         return
-    declared_types(script, tree, ctx, lambda lineno: first_line + max(0, lineno - 1))
+    declared_types(script, tree, ctx, lambda lineno: first_line + max(0, lineno - 1), body)
     walker = Walker(script, ctx, body, first_line)
     walker.block(tree.get("action", {}).get("PLpgSQL_stmt_block", {}))
 
 
-def declared_types(script: Script, function: dict, ctx: Ctx, line_of) -> None:
+def declared_types(script: Script, function: dict, ctx: Ctx, line_of, body: str = "") -> None:
     """What a PL/pgSQL block's DECLARE copies its types from: a table's rows
-    (``r orders%ROWTYPE``) or a table's column (``v orders.total%TYPE``).
-    PostgreSQL looks them up as it compiles the block (a function when it is
-    made, a DO block as it runs): the table, or the column, must be there
-    (42P01, 42703). ``line_of`` turns a line of the body into the file's."""
+    (``r orders%ROWTYPE``) or a table's column (``v orders.total%TYPE``), or
+    a type it names that PostgreSQL does not build in (``s status_t``, which
+    the parser outside the server takes for a record). PostgreSQL looks them
+    up as it compiles the block (a function when it is made, a DO block as it
+    runs): the table, the column or the type must be there (42P01, 42703,
+    42704). ``line_of`` turns a line of the body into the file's."""
     datums = function.get("datums", ())
     variables = {d.get("refname") for datum in datums for d in datum.values()}
+    lines = body.split("\n") if body else []
     for datum in datums:
+        rec = datum.get("PLpgSQL_rec")
+        if rec is not None and lines and 0 < (rec.get("lineno") or 0) <= len(lines):
+            names = _declared_type(rec.get("refname", ""), lines[rec["lineno"] - 1])
+            where = replace(ctx, src=Src("", line_of(rec["lineno"])))
+            if names and names[-1] not in variables:
+                script.emit(REQUIRE, script.schema_object(names, TYPE), None, where)
+            continue
         var = datum.get("PLpgSQL_var") or {}
         typname = ((var.get("datatype") or {}).get("PLpgSQL_type") or {}).get("typname", "")
         base, sep, copied = typname.rpartition("%")
@@ -163,6 +174,26 @@ def declared_types(script: Script, function: dict, ctx: Ctx, line_of) -> None:
             table = script.relation(names[:-1])
             if table is not None:
                 script.emit(REQUIRE, table.column(names[-1]), None, where)
+
+
+def _declared_type(name: str, line: str) -> list[str] | None:
+    """The type a DECLARE line gives ``name`` when the parser read it as a
+    record: a name of the folder's (``s status_t;``), not ``record`` itself
+    nor a cursor, an alias or a loop's record."""
+    if not name or not line:
+        return None
+    found = re.search(
+        rf"(?:^|;|\bDECLARE\b)\s*\"?{re.escape(name)}\"?\s+(?:CONSTANT\s+)?"
+        r"([A-Za-z_][\w$]*(?:\.[A-Za-z_][\w$]*)?)\s*(?:;|:=|=|\bDEFAULT\b|\bNOT\b|\bCOLLATE\b)",
+        line,
+        re.IGNORECASE,
+    )
+    if found is None:
+        return None
+    names = [fold(part, False) for part in found.group(1).split(".")]
+    if names[-1] in ("record", "refcursor", "cursor", "alias", "constant"):
+        return None
+    return names
 
 
 def parse_plpgsql(body: str) -> dict | None:

@@ -174,10 +174,24 @@ def create_routine(script: Script, fields: dict, ctx: Ctx) -> None:
     plpgsql_tree = None  # the PL/pgSQL body as its parser reads it
     if language == "plpgsql" and script.check_function_bodies and not (ctx.body or ctx.plpgsql):
         plpgsql_tree = _check_plpgsql(script, ref, location, ctx, _array_variadic(fields))
-        if plpgsql_tree:  # its DECLARE's copied types are looked up now
+        written = (
+            strings(options["as"].get("arg", {}).get("List", {}).get("items", ()))[:1]
+            if "as" in options
+            else []
+        )
+        written = written[0] if written else ""
+        if plpgsql_tree:  # its DECLARE's types are looked up now
             for function in json.loads(plpgsql_tree):
                 found = function.get("PLpgSQL_function") or {}
-                declared_types(script, found, ctx, lambda _: ctx.line(location))
+                declared = _own_search_path(fields)
+                if declared == []:
+                    continue  # an empty search_path of its own: not followed
+                path = script.search_path
+                script.search_path = declared or path  # the validator runs with its SET
+                try:
+                    declared_types(script, found, ctx, lambda _: ctx.line(location), written)
+                finally:
+                    script.search_path = path
     reads: tuple[ObjectRef, ...] = ()
     acts = makes_triggers = makes_indexes = False
     runtime_makes: tuple | None = None
