@@ -241,6 +241,23 @@ CASES = {
         "SELECT 1;\nSELECT s.id FROM (SELECT id, email FROM users) AS s(uid, mail);\n",
         2,
     ),
+    "a column a WITH query does not give": (
+        "CREATE VIEW totals AS WITH p AS (SELECT user_id, count(*) AS n FROM orders\n"
+        "  GROUP BY user_id) SELECT p.n, p.userid FROM p;\n",
+        2,
+    ),
+    "a column of a WITH query renamed by its column list": (
+        "WITH p(uid) AS (SELECT id FROM users) SELECT q.id FROM p AS q;\n",
+        1,
+    ),
+    "the names WITH queries give": (
+        "CREATE VIEW totals AS WITH p(a, b) AS (SELECT user_id, count(*) FROM orders\n"
+        "  GROUP BY user_id), s AS (SELECT u.*, 1 AS one FROM users u)\n"
+        "  SELECT p.a, q.b, s.email, s.one FROM p JOIN p q ON q.a = p.a, s;\n"
+        "WITH RECURSIVE t(n) AS (SELECT 1 UNION ALL SELECT t.n + 1 FROM t WHERE t.n < 3)\n"
+        "  SELECT t.n FROM t;\n",
+        None,
+    ),
     "the names a subquery in FROM gives": (
         "CREATE VIEW totals AS SELECT p.user_id, p.n, p.count, p.lower, p.coalesce, p.born,\n"
         "  s.a, l.m FROM (SELECT o.user_id, count(*) AS n, count(o.id), lower('X'),\n"

@@ -613,6 +613,7 @@ def scoped_columns(script: Script, tree: dict, ctx: Ctx, held: list | None = Non
     the name is an outer query's)."""
     if ctx.body and not ctx.resolved and held is None:
         return  # a PL/pgSQL body: resolved when it runs
+    _CTE_OUTPUTS.clear()
     scopes: tuple[dict[str, ObjectRef | None], ...] = ()
     stack: list = [(tree, scopes, frozenset())]
     while stack:
@@ -645,6 +646,10 @@ def _scoped_query(
         ctes = [c.get("CommonTableExpr", {}) for c in with_clause.get("ctes", ())]
         hidden = hidden | frozenset(c.get("ctename", "") for c in ctes)
         stack.extend((c.get("ctequery"), outer, hidden) for c in ctes)
+        for cte in ctes:  # what each gives, by name (a name given twice: not known)
+            name, given = cte.get("ctename", ""), _cte_outputs(cte)
+            known = _CTE_OUTPUTS.get(name, given)
+            _CTE_OUTPUTS[name] = given if known == given else None
     if kind == "SelectStmt" and fields.get("op", "SETOP_NONE") != "SETOP_NONE":
         for side in ("larg", "rarg"):
             stack.append(({"SelectStmt": fields.get(side) or {}}, outer, hidden))
@@ -654,6 +659,10 @@ def _scoped_query(
         value = fields.get(part)
         sources += value if type(value) is list else [{"RangeVar": value}] if value else []
     scope, inner, others = from_items(script, sources, hidden)
+    for called, cte in _ctes_read(sources, hidden):
+        outputs = _CTE_OUTPUTS.get(cte)
+        if outputs is not None and scope.get(called, 0) is None:
+            scope[called] = outputs
     for what, value in others:
         if what == "RangeSubselect":
             alias = (value.get("alias") or {}).get("aliasname")
@@ -676,7 +685,47 @@ def _scoped_query(
 
 
 class _Outputs(tuple):
-    """The columns a subquery in FROM gives, by name, in order."""
+    """The columns a subquery in FROM (or a WITH query) gives, by name, in order."""
+
+    what = "subquery"
+
+
+#: WITH query name -> the columns it gives (None: not known), for the tree
+#: ``scoped_columns`` walks; emptied as each walk starts.
+_CTE_OUTPUTS: dict[str, _Outputs | None] = {}
+
+
+def _cte_outputs(cte: dict) -> _Outputs | None:
+    """The names of the columns a WITH query gives: its column list, else
+    its query's (a data-modifying one's RETURNING is not followed)."""
+    if "SelectStmt" not in (cte.get("ctequery") or {}):
+        return None
+    given = _outputs({"subquery": cte["ctequery"], "alias": {}})
+    renamed = strings(cte.get("aliascolnames") or ())
+    if given is None:
+        return None  # (a column list names its first columns; * gives more)
+    names = list(given)
+    names[: len(renamed)] = renamed
+    found = _Outputs(names)
+    found.what = "WITH query"
+    return found
+
+
+def _ctes_read(sources: list, hidden: frozenset[str]) -> list[tuple[str, str]]:
+    """(the name it goes by, the WITH query) of each WITH query a FROM reads."""
+    found = []
+    stack = list(sources)
+    while stack:
+        item = stack.pop()
+        if "JoinExpr" in item:
+            stack += [item["JoinExpr"].get("larg") or {}, item["JoinExpr"].get("rarg") or {}]
+        elif "RangeVar" in item:
+            rv = item["RangeVar"]
+            if rv.get("relname") in hidden and not rv.get("schemaname"):
+                alias = rv.get("alias") or {}
+                if not alias.get("colnames"):
+                    found.append((alias.get("aliasname") or rv["relname"], rv["relname"]))
+    return found
 
 
 def _outputs(subselect: dict) -> _Outputs | None:
@@ -744,7 +793,7 @@ def _scoped_column(
                     script.find(
                         MISSING_OUTPUT,
                         ctx.line(fields.get("location")),
-                        f"{owner}.{column}: the subquery {owner} gives no column {column} "
+                        f"{owner}.{column}: the {table.what} {owner} gives no column {column} "
                         f"(it gives {', '.join(table)}): PostgreSQL refuses it (42703)",
                         "name one of the subquery's columns, or add the column to its select list",
                         ctx,
