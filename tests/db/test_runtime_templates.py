@@ -107,6 +107,18 @@ CASES = {
         "CREATE VIEW big AS SELECT o.id, o.totl FROM orders o;\n",
         None,
     ),
+    "a table of a name the folder has, altered in a schema named at run time": (
+        TENANTS + "DO $$ BEGIN EXECUTE format('ALTER TABLE %I.orders ADD COLUMN totl int', "
+        "'public'); END $$;\n",
+        "CREATE VIEW big AS SELECT o.id, o.totl FROM orders o;\n",
+        None,
+    ),
+    "a table of a name the folder does not have, altered in a schema named at run time": (
+        TENANTS + IN_A_LOOP + "DO $$ BEGIN EXECUTE format('ALTER TABLE %I.documents ADD COLUMN "
+        "body text', 'tenant_acme'); END $$;\n",
+        "CREATE VIEW big AS SELECT o.id, o.totl FROM orders o;\n",
+        1,
+    ),
     "a clause spliced in with %s": (
         TENANTS + "DO $$ BEGIN EXECUTE format('ALTER TABLE orders %s', "
         "'ADD COLUMN totl int'); END $$;\n",

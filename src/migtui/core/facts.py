@@ -317,13 +317,19 @@ class Finding:
 class Made:
     """Objects SQL built at run time may have made: of ``namespace``, in
     ``schema`` (None: a schema named at run time), named ``name`` (None: a
-    name built at run time). ``namespace`` "rows" means rows were changed."""
+    name built at run time). ``namespace`` "rows" means rows were changed.
+    ``touches``: it alters, drops or renames the object of that name in a
+    schema named at run time, which may be one of the folder's: if the folder
+    has an object of the name, the SQL's effect is not known."""
 
     namespace: str
     schema: str | None
     name: str | None
+    touches: bool = False
 
     def covers(self, ref: ObjectRef) -> bool:
+        if self.touches:
+            return False
         if ref.namespace == "schema" or ref.kind == "schema":
             return self.namespace == "schema" or self.schema is None
         if self.namespace != ref.namespace:

@@ -1187,6 +1187,7 @@ class _Walker:
         renames: list[tuple[ObjectRef, ObjectRef]] = []
         alters: list[ObjectRef] = []
         dynamic_here = bool(facts.dynamic_lines)
+        dynamic_from: int | None = None
         self.added_labels.clear()  # (enum, label) this migration adds, new to the type
         if "trigger" in facts.dynamic_makes:
             self.triggers_unknown = True  # made by SQL built at run time, by names not known
@@ -1194,7 +1195,10 @@ class _Walker:
             self.indexes_unknown = True
         for source, target, context in facts.casts:
             self.casts_made[source, target] = context
-        self._made_at_run_time(m.id, facts.runtime_makes, "builds SQL at run time")
+        how = "builds SQL at run time"
+        if self._made_at_run_time(m.id, facts.runtime_makes, how, facts.effects):
+            dynamic_here = True  # it may change one of the folder's objects
+            dynamic_from = min(line for line, made in facts.runtime_makes if made.touches)
 
         def own_has(ref: ObjectRef) -> bool:
             return any(ref.matches(r) for r in own.get(ref.key, ()))
@@ -1218,7 +1222,9 @@ class _Walker:
         # (relation, statement) of ALTER … IF EXISTS that finds nothing to alter
         skipped_alters: set[tuple] = set()
         # from the first SQL built at run time on, any table may have other columns
-        dynamic_from = dynamic_start = min(facts.dynamic_lines, default=None)
+        starts = [*facts.dynamic_lines, *([dynamic_from] if dynamic_from is not None else [])]
+        dynamic_from = min(starts, default=None)
+        dynamic_start = dynamic_from
         for eff in facts.effects:
             if skipped:
                 skipped -= 1
@@ -1450,13 +1456,14 @@ class _Walker:
                     self.triggers_unknown = True  # it makes triggers the walk cannot name
                 if eff.runs and ref.name in self.index_acting:
                     self.indexes_unknown = True  # … or indexes
-                if eff.runs and ref.name in self.runtime_acting:
-                    self._made_at_run_time(
+                touches = eff.runs and ref.name in self.runtime_acting
+                if touches:
+                    touches = self._made_at_run_time(
                         m.id,
                         [(eff.line, made) for made in self.runtime_acting[ref.name]],
                         f"calls {ref}, whose body builds SQL at run time",
                     )
-                if eff.runs and ref.name in self.acting and not dynamic_here:
+                if (touches or (eff.runs and ref.name in self.acting)) and not dynamic_here:
                     # what the body makes, alters or drops is not known by name
                     dynamic_here = True
                     self.dynamic_how[m.id] = f"calls {ref} (line {eff.line}), whose body"
@@ -2656,13 +2663,31 @@ class _Walker:
                 )
         self.matview_filled[view.key] = eff.refresh != "no data"
 
-    def _made_at_run_time(self, version: str, makes: Iterable, how: str) -> None:
-        """Keep what SQL built at run time may have made (``makes``: line, what)."""
+    def _made_at_run_time(
+        self, version: str, makes: Iterable, how: str, own: Iterable[F.Effect] = ()
+    ) -> bool:
+        """Keep what SQL built at run time may have made (``makes``: line, what).
+        True when it may change one of the folder's objects (one of a name it
+        alters or drops in a schema named at run time, made before or by the
+        migration's ``own`` effects)."""
+        touched = False
         for line, made in makes:
             if made.namespace == "rows":
                 self.unfilled.clear()  # rows written where the walk cannot say
+            elif made.touches:
+                touched = (
+                    touched
+                    or any(k[0] == made.namespace and k[2] == made.name for k in self.live.by_key)
+                    or any(
+                        e.action == F.PROVIDE
+                        and e.ref.namespace == made.namespace
+                        and e.ref.name == made.name
+                        for e in own
+                    )
+                )
             else:
                 self.runtime_made.append((version, line, made, how))
+        return touched
 
     def _maybe_made_at_run_time(self, ref: ObjectRef) -> tuple[str, int, F.Made, str] | None:
         """The latest SQL built at run time that may have made ``ref``."""
@@ -4344,7 +4369,7 @@ class _Walker:
                 if gone is not None and gone[1] == m.id and self.live.find(e.ref) is None:
                     continue
                 state.make(e.ref)
-        dynamic = bool(facts.dynamic_lines)
+        dynamic = _unknown_effect(facts)
         reported: set[str] = set()
         reported_drops: set[tuple[str, int]] = set()
 
@@ -4474,7 +4499,7 @@ class _Walker:
                 return  # the rollback stops here
             # past SQL built at run time, what is gone is not known: a drop
             # that what depends on it would refuse is still said, as a warning
-            unknown = unknown or bool(facts.dynamic_lines)
+            unknown = unknown or _unknown_effect(facts)
             section = self.parsed[m.id]["down"]
             for eff in facts.effects:
                 ref = eff.ref
@@ -5243,6 +5268,13 @@ def _requires_line(m: Migration) -> int | None:
 _GUARDABLE = frozenset(
     {"missing_prerequisite", "already_exists", "out_of_order", "dependent_objects"}
 )
+
+
+def _unknown_effect(facts: F.ScriptFacts) -> bool:
+    """A down or verify section builds SQL at run time whose effect is not
+    known: of unknown shape, or changing an object of a name in a schema
+    named at run time (which may be the folder's)."""
+    return bool(facts.dynamic_lines) or any(made.touches for _, made in facts.runtime_makes)
 
 
 #: An index key that is a column's name, not an expression.

@@ -118,12 +118,20 @@ def _made(eff) -> Made | bool:
     ref = eff.ref
     if eff.action == REQUIRE:
         return not eff.runs  # a need is the server's to check then; a call may do anything
-    table_schema = (ref.table or "").partition(".")[0] if ref.table else None
+    table_schema, _, table = (ref.table or "").partition(".")
     schema = table_schema if ref.kind in TABLE_SCOPED_KINDS else ref.schema
     if schema is not None and RUNTIME in schema:
-        if eff.action != PROVIDE or ref.kind in TABLE_SCOPED_KINDS:
-            return True  # made, changed or dropped in a schema named at run time
-        return Made(ref.namespace, None, None if RUNTIME in ref.name else ref.name)
+        if eff.action == PROVIDE and ref.kind not in TABLE_SCOPED_KINDS:
+            return Made(ref.namespace, None, None if RUNTIME in ref.name else ref.name)
+        # changed or dropped in a schema named at run time, which may be one of
+        # the folder's: the object of that name may be the folder's
+        if ref.kind in TABLE_SCOPED_KINDS:
+            if eff.action == PROVIDE and ref.kind == "column" and RUNTIME in table:
+                return True  # a column of a table made at run time
+            return False if RUNTIME in table else Made("relation", None, table, touches=True)
+        if RUNTIME in ref.name:
+            return False  # any object of any schema
+        return Made(ref.namespace, None, ref.name, touches=True)
     if ref.kind in TABLE_SCOPED_KINDS:
         # a column or key of a table made at run time, or one of the folder's
         return RUNTIME in (ref.table or "").partition(".")[2] and eff.action == PROVIDE
