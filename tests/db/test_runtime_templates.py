@@ -119,6 +119,13 @@ CASES = {
         "CREATE VIEW big AS SELECT o.id, o.totl FROM orders o;\n",
         1,
     ),
+    "a view of a name the folder has, replaced in a schema named at run time": (
+        TENANTS + "CREATE VIEW totals AS SELECT id FROM orders;\n"
+        "DO $$ BEGIN EXECUTE format('CREATE OR REPLACE VIEW %I.totals AS\n"
+        "  SELECT id, total AS totl FROM public.orders', 'public'); END $$;\n",
+        "CREATE VIEW big AS SELECT t.id, t.totl FROM totals t;\n",
+        None,
+    ),
     "a clause spliced in with %s": (
         TENANTS + "DO $$ BEGIN EXECUTE format('ALTER TABLE orders %s', "
         "'ADD COLUMN totl int'); END $$;\n",

@@ -122,7 +122,11 @@ def _made(eff) -> Made | bool:
     schema = table_schema if ref.kind in TABLE_SCOPED_KINDS else ref.schema
     if schema is not None and RUNTIME in schema:
         if eff.action == PROVIDE and ref.kind not in TABLE_SCOPED_KINDS:
-            return Made(ref.namespace, None, None if RUNTIME in ref.name else ref.name)
+            if RUNTIME in ref.name:
+                return Made(ref.namespace, None, None)
+            # CREATE OR REPLACE may replace the folder's view or function of the name
+            replaces = not eff.strict and (ref.namespace == "routine" or ref.kind == "view")
+            return Made(ref.namespace, None, ref.name, touches=replaces)
         # changed or dropped in a schema named at run time, which may be one of
         # the folder's: the object of that name may be the folder's
         if ref.kind in TABLE_SCOPED_KINDS:
