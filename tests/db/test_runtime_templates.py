@@ -189,3 +189,22 @@ def test_after_sql_of_unknown_effect_a_missing_column_is_a_warning(
         "column public.orders.totl",
     ]
     assert all("001 builds SQL at run time that may have added it" in p.message for p in warned)
+
+
+def test_replacing_by_a_name_built_at_run_time_is_of_unknown_effect(write_migrations, analysis_of):
+    """CREATE OR REPLACE FUNCTION %I may replace any of the folder's functions:
+    the migration's SQL built at run time stays of unknown effect, while a
+    plain CREATE of a new name is known to make only that."""
+    root = write_migrations(
+        {
+            "001_first.sql": "-- migrate:up\n"
+            "CREATE FUNCTION total_of(bigint) RETURNS bigint LANGUAGE sql AS 'SELECT 1::bigint';\n"
+            "DO $$ BEGIN EXECUTE format('CREATE OR REPLACE FUNCTION %I(bigint) RETURNS bigint\n"
+            "  LANGUAGE sql AS ''SELECT 2::bigint''', 'total_of'); END $$;\n"
+            "DO $$ BEGIN EXECUTE format('CREATE FUNCTION %I(int) RETURNS int LANGUAGE sql\n"
+            "  AS ''SELECT 3''', 'other_' || 'fn'); END $$;\n"
+            "-- migrate:down\nSELECT 1;\n",
+        }
+    )
+    [first] = analysis_of(root).migrations
+    assert first.dynamic_lines == (3,)  # the replace; the new function is known new

@@ -123,10 +123,9 @@ def _made(eff) -> Made | bool:
     if schema is not None and RUNTIME in schema:
         if eff.action == PROVIDE and ref.kind not in TABLE_SCOPED_KINDS:
             if RUNTIME in ref.name:
-                return Made(ref.namespace, None, None)
+                return False if _replaces(eff) else Made(ref.namespace, None, None)
             # CREATE OR REPLACE may replace the folder's view or function of the name
-            replaces = not eff.strict and (ref.namespace == "routine" or ref.kind == "view")
-            return Made(ref.namespace, None, ref.name, touches=replaces)
+            return Made(ref.namespace, None, ref.name, touches=_replaces(eff))
         # changed or dropped in a schema named at run time, which may be one of
         # the folder's: the object of that name may be the folder's
         if ref.kind in TABLE_SCOPED_KINDS:
@@ -139,6 +138,11 @@ def _made(eff) -> Made | bool:
     if ref.kind in TABLE_SCOPED_KINDS:
         # a column or key of a table made at run time, or one of the folder's
         return RUNTIME in (ref.table or "").partition(".")[2] and eff.action == PROVIDE
-    if eff.action == PROVIDE and RUNTIME in ref.name:
+    if eff.action == PROVIDE and RUNTIME in ref.name and not _replaces(eff):
         return Made(ref.namespace, ref.schema, None)
-    return False
+    return False  # (CREATE OR REPLACE of a name built at run time: any of the folder's)
+
+
+def _replaces(eff) -> bool:
+    """CREATE OR REPLACE of a view or a routine: it may replace one that stands."""
+    return not eff.strict and (eff.ref.kind == "view" or eff.ref.namespace == "routine")

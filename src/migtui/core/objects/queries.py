@@ -751,6 +751,10 @@ def _outputs(subselect: dict) -> _Outputs | None:
 
 
 def _output_name(target: dict) -> str | None:
+    """The name PostgreSQL gives a select list's column, where one of its
+    strong rules gives it (FigureColname): ``AS``, a column's name, a
+    function's, ``coalesce``; through a cast of one of those. None otherwise
+    (a cast of a constant is named by its type, a CASE by its ELSE …)."""
     if target.get("name"):
         return target["name"]
     val = target.get("val") or {}
@@ -764,8 +768,6 @@ def _output_name(target: dict) -> str | None:
         return words[-1] if words else None
     if "CoalesceExpr" in val:
         return "coalesce"
-    if "CaseExpr" in val:
-        return "case"
     return None
 
 
