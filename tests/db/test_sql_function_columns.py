@@ -119,6 +119,12 @@ DECLARED = {
         "BEGIN FOR x IN c LOOP NULL; END LOOP; RETURN 1; END $$;\n",
         None,
     ),
+    "a variable of a composite type's rows": (
+        "CREATE TYPE parts AS (freq text, count int);\n"
+        "CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $$\n"
+        "DECLARE r parts%ROWTYPE; BEGIN RETURN r.count; END $$;\n",
+        None,
+    ),
     "variables of a table's rows, its column, another variable's type": (
         "CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $$\n"
         "DECLARE r T%ROWTYPE; v t.A%TYPE; w v%TYPE; BEGIN RETURN 1; END $$;\n"

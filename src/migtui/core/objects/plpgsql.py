@@ -169,7 +169,8 @@ def declared_types(script: Script, function: dict, ctx: Ctx, line_of, body: str 
         names = [fold(part.strip(), False) for part in base.split(".")]
         where = replace(ctx, src=Src("", line_of(var.get("lineno") or 1)))
         if copied.lower() == "rowtype":
-            script.emit(REQUIRE, script.relation(names), None, where)
+            # (a composite type's name serves too: r rrule_parts%ROWTYPE)
+            script.emit(REQUIRE, script.relation(names), None, where, composite_ok=True)
         elif copied.lower() == "type" and len(names) in (2, 3) and names[0] not in variables:
             table = script.relation(names[:-1])
             if table is not None:
