@@ -809,6 +809,7 @@ class _Walker:
         #: warning, not nothing
         self.doubted: set[str] = set()
         self.doubted_by = ""
+        self.doubted_said: set[tuple] = set()
         #: (schema, name) of the tables that are or were partitions, or were made
         #: LIKE another: PostgreSQL gives each its own copy of the other's
         #: indexes (and identity sequences), named after it
@@ -1732,8 +1733,11 @@ class _Walker:
         built at run time: a warning, which that SQL may explain."""
         if eff.action == F.REQUIRE and ref.name in self.routine_names:
             return  # t.full_name may call full_name(t)
-        if self._catalog_has(ref) or not self._first_time(m, "unknown_origin", str(ref), eff.line):
+        if self._catalog_has(ref) or ref.key in self.doubted_said:
+            return  # said once: each later use would only repeat it
+        if not self._first_time(m, "unknown_origin", str(ref), eff.line):
             return
+        self.doubted_said.add(ref.key)
         by = self.doubted_by
         how = self.dynamic_how.get(by, "builds SQL at run time that")
         if by == m.id:
