@@ -250,3 +250,16 @@ def test_a_do_block_assigning_a_field_of_a_rowtype_variable_is_still_read():
 
     assert (PROVIDE, "table public.kept") in summary(sql)
     assert not [f for f in facts.findings if f.kind == DYNAMIC_SQL]
+
+
+def test_a_lookup_of_pg_proc_in_a_function_body_is_no_guard():
+    """A SQL function that looks a function up by name is a lookup of its own,
+    not an existence test guarding the migration's work."""
+    sql = (
+        "CREATE FUNCTION has_fn(name) RETURNS bool LANGUAGE sql AS\n"
+        "  'SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_proc WHERE proname = $1)';\n"
+        "DO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_proc WHERE proname = 'f') THEN\n"
+        "  DROP FUNCTION f(); END IF; END $$;\n"
+    )
+    facts = analyze_script(split(sql).statements)
+    assert [(f.kind, f.line) for f in facts.findings] == [("name_only_function_check", 3)]

@@ -560,7 +560,11 @@ def path_from_string(text: str) -> list[str]:
 def name_only_checks(
     script: Script, catalog: dict[str, int | None], words: set[str], ctx: Ctx
 ) -> None:
-    """An existence test on pg_proc by name only, or pg_trigger without its table."""
+    """An existence test on pg_proc by name only, or pg_trigger without its table
+    (not in a routine's body: a lookup there is the routine's, not a guard of
+    the migration's work)."""
+    if ctx.body:
+        return
     if "pg_proc" in catalog and "proname" in words and not words & _SIGNATURE_NAMES:
         script.find(
             NAME_ONLY_FUNCTION_CHECK,
