@@ -126,6 +126,32 @@ CASES = {
         "CREATE VIEW big AS SELECT t.id, t.totl FROM totals t;\n",
         None,
     ),
+    # what SQL of unknown effect may have changed is not judged as if it had not
+    "a foreign key dropped by a name found at run time, then its table truncated": (
+        TENANTS + "CREATE TABLE lines (order_id bigint REFERENCES orders);\n"
+        "DO $$ DECLARE r record; BEGIN\n"
+        "  FOR r IN SELECT conname FROM pg_constraint\n"
+        "    WHERE conrelid = 'lines'::regclass AND contype = 'f' LOOP\n"
+        "    EXECUTE format('ALTER TABLE lines DROP CONSTRAINT %I', r.conname);\n"
+        "  END LOOP;\nEND $$;\n",
+        "TRUNCATE orders;\n",
+        None,
+    ),
+    "enum labels added by values built at run time": (
+        TENANTS + "CREATE TYPE state AS ENUM ('new');\n"
+        "DO $$ DECLARE v text; BEGIN FOREACH v IN ARRAY ARRAY['paid', 'sent'] LOOP\n"
+        "  EXECUTE format('ALTER TYPE state ADD VALUE IF NOT EXISTS %L', v);\n"
+        "END LOOP; END $$;\n",
+        "CREATE TABLE shipments (s state DEFAULT 'sent');\n",
+        None,
+    ),
+    "a unique index made by a name built at run time, referenced": (
+        TENANTS + "ALTER TABLE customers ADD COLUMN email text;\n"
+        "DO $$ BEGIN EXECUTE format('CREATE UNIQUE INDEX %I ON customers (email)',\n"
+        "  'customers_email_key'); END $$;\n",
+        "CREATE TABLE invites (email text REFERENCES customers (email));\n",
+        None,
+    ),
     "a clause spliced in with %s": (
         TENANTS + "DO $$ BEGIN EXECUTE format('ALTER TABLE orders %s', "
         "'ADD COLUMN totl int'); END $$;\n",

@@ -1723,10 +1723,13 @@ class _Walker:
         return Requirement(ref, file, eff.line, None, None, eff.guarded)
 
     def _doubt_columns(self, version: str) -> None:
-        """From here on any table may have other columns than the walk knows."""
+        """From here on any table may have other columns than the walk knows,
+        and any enum other labels."""
         self.doubted |= self.complete
         self.complete.clear()
         self.doubted_by = version
+        for name in self.enums:
+            self.enums[name] = None  # its labels are not followed any further
 
     def _doubted_column(self, m: Migration, file: str, eff: F.Effect, ref: ObjectRef) -> None:
         """A column missing from a table whose columns the walk knew before SQL
@@ -3500,12 +3503,17 @@ class _Walker:
                     "PostgreSQL refuses to truncate a table another table's foreign key "
                     "references, even an empty one (0A000)"
                 )
+                if self.dynamic_before:
+                    message += (
+                        f", unless the SQL {self.dynamic_before[-1]} builds at run time dropped it"
+                    )
                 hint = (
                     f"truncate {key.ref.table} in the same statement "
                     f"(TRUNCATE {table}, {key.ref.table}), or write TRUNCATE … CASCADE, "
                     "knowing it empties every referencing table"
                 )
-                self._refuse("truncate_referenced", m, file, eff, message, hint)
+                sure = not self.dynamic_before
+                self._refuse("truncate_referenced", m, file, eff, message, hint, sure=sure)
             return
 
     def _rename_view_column(self, old: ObjectRef, new: ObjectRef) -> None:
@@ -3747,6 +3755,8 @@ class _Walker:
                 if len(used) == 1:  # the key it uses: PostgreSQL refuses to drop it
                     self._hold(eff.ref, _key_ref(used[0]))
                 continue
+            if self.indexes_unknown:
+                continue  # a unique index made by a name built at run time may serve
             if not self._first_time(m, "foreign_key_target", str(eff.ref), eff.line):
                 continue
             self._refuse(
