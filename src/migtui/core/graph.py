@@ -711,6 +711,8 @@ class _Walker:
         #: what SQL built at run time may have made so far: (version, line,
         #: what, how) — an object missing by name may be one of them
         self.runtime_made: list[tuple[str, int, F.Made, str]] = []
+        #: partition (qualified) -> (version, statement) that made or attached it
+        self.bound_by: dict[str, tuple[str, int]] = {}
         #: materialized views the folder made -> whether they hold rows now
         self.matview_filled: dict[tuple, bool] = {}
         #: relation (qualified) -> its unique indexes of plain columns, with
@@ -1247,6 +1249,8 @@ class _Walker:
                 continue
             if eff.kind_needed is not None and self._kind_refused(m, file, eff, dynamic_here):
                 continue
+            if ref.kind == COLUMN and ref.table in self.bound_to and not dynamic_here:
+                self._partition_column(m, file, eff)
             if eff.action == F.PROVIDE:
                 if eff.strict and not m.repeatable:
                     self._already_there(m, file, eff, dynamic_here)
@@ -2571,6 +2575,7 @@ class _Walker:
             self.bounds.pop(table, None)  # its partitions are not all known from here on
             if not (eff.guarded or eff.handled):
                 self.bound_to[ref.qualified] = table
+                self.bound_by[ref.qualified] = (m.id, eff.statement)
             return
         clash = _bound_clash(bounds, parts)
         if clash is not None:
@@ -2592,6 +2597,36 @@ class _Walker:
             return  # refused: not a partition
         parts[ref.qualified] = (bounds, m.id)
         self.bound_to[ref.qualified] = table
+        self.bound_by[ref.qualified] = (m.id, eff.statement)
+
+    def _partition_column(self, m: Migration, file: str, eff: F.Effect) -> None:
+        """A partition's columns are its table's: PostgreSQL refuses to add one
+        to it (42809), or to drop, rename or retype one (42P16), but through
+        the partitioned table."""
+        ref = eff.ref
+        if eff.action == F.PROVIDE:
+            if self.bound_by.get(ref.table or "") == (m.id, eff.statement):
+                return  # given where the partition is made (PARTITION OF … (x DEFAULT 0))
+            what, state = "adds column", "42809"
+        elif eff.action == F.DROP:
+            what, state = "drops inherited column", "42P16"
+        elif eff.action == F.RENAME:
+            what, state = "renames inherited column", "42P16"
+        elif eff.action == F.ALTER and eff.retype:
+            what, state = "changes the type of inherited column", "42P16"
+        else:
+            return
+        table = self.bound_to[ref.table or ""]
+        if self._first_time(m, "partition_column", str(ref), eff.line):
+            self._refuse(
+                "partition_column",
+                m,
+                file,
+                eff,
+                f"{m.id} {what} {ref.name} of {ref.table} at line {eff.line}, a partition of "
+                f"{table}, whose columns are its table's: PostgreSQL refuses ({state})",
+                f"alter {table} instead: the change reaches every partition",
+            )
 
     def _star_twice(self, m: Migration, file: str, eff: F.Effect) -> None:
         """A view or a table made of a query whose ``*`` gives a column name

@@ -1,0 +1,63 @@
+"""A partition's columns are its partitioned table's: PostgreSQL refuses to add
+a column to a partition (42809), or to drop, rename or retype one of its
+columns (42P16); the change is made on the partitioned table, and reaches
+every partition. A partition detached is a table of its own again. Each case
+runs on the server too.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from server_verdicts import assert_same_verdict
+
+pytestmark = pytest.mark.db
+
+FIRST = (
+    "CREATE TABLE events (id bigint, at date NOT NULL, kind text) PARTITION BY RANGE (at);\n"
+    "CREATE TABLE events_2024 PARTITION OF events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');\n"
+    "CREATE TABLE events_2025 PARTITION OF events (kind DEFAULT 'x')\n"
+    "  FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');\n"
+    "CREATE TABLE old_events (id bigint, at date NOT NULL, kind text);\n"
+    "ALTER TABLE events ATTACH PARTITION old_events FOR VALUES FROM ('2000-01-01') TO ('2024-01-01');\n"
+)
+
+#: (the second migration, (the line check names, SQLSTATE) or None when it runs)
+CASES = {
+    "a column added to a partition": ("ALTER TABLE events_2024 ADD COLUMN z int;\n", (1, "42809")),
+    "a partition's column dropped": (
+        "SELECT 1;\nALTER TABLE events_2025 DROP COLUMN kind;\n",
+        (2, "42P16"),
+    ),
+    "a partition's column renamed": (
+        "ALTER TABLE events_2024 RENAME COLUMN kind TO k;\n",
+        (1, "42P16"),
+    ),
+    "a partition's column retyped": (
+        "ALTER TABLE events_2024 ALTER COLUMN kind TYPE varchar(20);\n",
+        (1, "42P16"),
+    ),
+    "an attached table's column dropped": (
+        "ALTER TABLE old_events DROP COLUMN kind;\n",
+        (1, "42P16"),
+    ),
+    # the ones that run
+    "the partitioned table changed, a partition's default set": (
+        "ALTER TABLE events ADD COLUMN z int;\nALTER TABLE events RENAME COLUMN kind TO k;\n"
+        "ALTER TABLE events_2024 ALTER COLUMN k SET DEFAULT 'y';\n",
+        None,
+    ),
+    "a partition detached first": (
+        "ALTER TABLE events DETACH PARTITION events_2024;\n"
+        "ALTER TABLE events_2024 DROP COLUMN kind;\nALTER TABLE events_2024 ADD COLUMN z int;\n",
+        None,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_a_partitions_columns_are_its_tables(case, verdicts):
+    second, expected = CASES[case]
+    errors, refused = verdicts(FIRST, second)
+
+    assert_same_verdict(errors, refused, expected, "partition_column")
