@@ -658,6 +658,19 @@ def test_flyway_folder_without_undo_scripts_is_not_told_each_time(tmp_path: Path
     assert [(p.kind, p.migration) for p in load(tmp_path).problems] == [("missing_down", "1")]
 
 
+def test_flyway_callbacks_are_not_stray_files(tmp_path: Path) -> None:
+    """flyway runs SQL callbacks that sit among the migrations (beforeMigrate,
+    afterMigrate__grants …): they are not files that never run."""
+    write(tmp_path, "V1__a.sql", "CREATE TABLE a (id int);\n")
+    write(tmp_path, "beforeMigrate.sql", "SET lock_timeout = '5s';\n")
+    write(tmp_path, "afterMigrate__grants.sql", "GRANT SELECT ON a TO PUBLIC;\n")
+    write(tmp_path, "afterMigrateNow.sql", "SELECT 1;\n")
+    result = load(tmp_path)
+    assert [(p.kind, p.file) for p in result.problems] == [
+        ("unrecognized_file", "afterMigrateNow.sql")
+    ]
+
+
 def test_flyway_undo_without_its_migration_is_reported(tmp_path: Path) -> None:
     write(tmp_path, "V1__a.sql", "CREATE TABLE a (id int);\n")
     write(tmp_path, "U1__a.sql", "DROP TABLE a;\n")

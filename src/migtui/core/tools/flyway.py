@@ -48,6 +48,21 @@ _LOCK_BASE = 77431708279161
 _LINE_END = re.compile(r"\r\n|\r|\n")
 
 
+#: SQL callbacks flyway runs at points of its work when they sit among the
+#: migrations (``beforeMigrate.sql``, ``afterEachMigrate__grants.sql`` …).
+_FLYWAY_CALLBACK = re.compile(
+    r"(?:beforeMigrate|beforeRepeatables|beforeEachMigrate|beforeEachMigrateStatement"
+    r"|afterEachMigrateStatement|afterEachMigrateStatementError|afterEachMigrate"
+    r"|afterEachMigrateError|afterMigrate|afterMigrateApplied|afterVersioned|afterMigrateError"
+    r"|beforeUndo|beforeEachUndo|beforeEachUndoStatement|afterEachUndoStatement"
+    r"|afterEachUndoStatementError|afterEachUndo|afterEachUndoError|afterUndo|afterUndoError"
+    r"|beforeClean|afterClean|afterCleanError|beforeInfo|afterInfo|afterInfoError"
+    r"|beforeValidate|afterValidate|afterValidateError|beforeBaseline|afterBaseline"
+    r"|afterBaselineError|beforeRepair|afterRepair|afterRepairError|createSchema"
+    r"|beforeConnect|afterConnect)(?:__[^/]*)?\.sql$"
+)
+
+
 def checksum(data: bytes) -> int:
     """flyway's checksum of a script: CRC-32 over its lines without their line
     ends (a leading BOM dropped), as a signed 32-bit number."""
@@ -218,6 +233,8 @@ def read(root: Path) -> Read:
                 versioned.append((raw_version, match.group(3), path))
             else:
                 undo[Version(raw_version).parts].append(path)
+        elif _FLYWAY_CALLBACK.match(path.name):
+            continue  # a callback (beforeMigrate.sql …): flyway runs it around migrations
         elif is_stray_sql(path):
             hint = (
                 "name migrations V1__name.sql, undo scripts U1__name.sql, repeatables R__name.sql"
