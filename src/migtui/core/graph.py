@@ -4324,11 +4324,28 @@ class _Walker:
         return 1
 
     def _refused_drop(
-        self, m: Migration, file: str, kind: str, eff: F.Effect, holding: list, dynamic: bool
+        self,
+        m: Migration,
+        file: str,
+        kind: str,
+        eff: F.Effect,
+        holding: list,
+        dynamic: bool,
+        chain: bool = False,
     ) -> None:
+        """``chain``: found along ``rollback --all``, where what holds it is
+        what the later downs left standing."""
         what = _listed(holding)
         unsure = dynamic or self._maybe_removed(holding, m)
         where = "" if kind == "up" else f"the {kind} section of "
+        if chain:
+            where = "rolled back newest first (rollback --all), " + where
+        hint = f"drop {holding[0]} first, or write DROP … CASCADE if it should go too"
+        if chain:
+            hint = (
+                f"make the down section of the migration that made {holding[0]} drop it "
+                "(or fix the down that fails before it), or drop it here first"
+            )
         self.problems.append(
             Problem(
                 "dependent_objects",
@@ -4336,7 +4353,7 @@ class _Walker:
                 f"{where}{m.id} drops {eff.ref} at line {eff.line}, but {what} still "
                 f"depend{'s' * (len(holding) == 1)} on it: PostgreSQL refuses (2BP01)"
                 + (", unless SQL built at run time removed them" if unsure else ""),
-                f"drop {holding[0]} first, or write DROP … CASCADE if it should go too",
+                hint,
                 m.id,
                 str(eff.ref),
                 file,
@@ -4628,7 +4645,9 @@ class _Walker:
                     quiet = eff.cascade or eff.guarded or eff.handled
                     if holding and not quiet and (m.id, eff.line) not in reported:
                         reported.add((m.id, eff.line))
-                        self._refused_drop(m, section.file, "down", eff, holding, unknown)
+                        self._refused_drop(
+                            m, section.file, "down", eff, holding, unknown, chain=True
+                        )
                     self._dropped(state, eff, holding)
                     if not (eff.guarded or eff.handled):
                         how = f"the down section of {m.id} dropped it (line {eff.line})"
