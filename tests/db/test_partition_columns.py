@@ -61,3 +61,43 @@ def test_a_partitions_columns_are_its_tables(case, verdicts):
     errors, refused = verdicts(FIRST, second)
 
     assert_same_verdict(errors, refused, expected, "partition_column")
+
+
+INHERITING = (
+    "CREATE TABLE base (id int, v text);\n"
+    "CREATE TABLE child (w int) INHERITS (base);\n"
+    "CREATE TABLE copied AS SELECT id, v FROM base;\n"
+    "CREATE TABLE alike (LIKE base);\n"
+)
+
+#: (the second migration, the line check names or None when it runs)
+CHILDREN = {
+    "an inherited column dropped on the child": ("ALTER TABLE child DROP COLUMN v;\n", 1),
+    "an inherited column renamed on the child": (
+        "SELECT 1;\nALTER TABLE child RENAME COLUMN id TO key;\n",
+        2,
+    ),
+    "an inherited column retyped on the child": (
+        "ALTER TABLE child ALTER COLUMN v TYPE varchar(5);\n",
+        1,
+    ),
+    # the ones that run
+    "the child's own column, a new one, the parent's, a copy's": (
+        "ALTER TABLE child DROP COLUMN w;\nALTER TABLE child ADD COLUMN z int;\n"
+        "ALTER TABLE base RENAME COLUMN v TO v2;\nALTER TABLE copied DROP COLUMN v;\n"
+        "ALTER TABLE alike DROP COLUMN v;\n",
+        None,
+    ),
+    "after NO INHERIT": (
+        "ALTER TABLE child NO INHERIT base;\nALTER TABLE child DROP COLUMN v;\n",
+        None,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", CHILDREN)
+def test_a_childs_inherited_columns_are_its_parents(case, verdicts):
+    second, line = CHILDREN[case]
+    errors, refused = verdicts(INHERITING, second)
+
+    assert_same_verdict(errors, refused, (line, "42P16") if line else None, "partition_column")

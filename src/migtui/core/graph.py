@@ -1249,7 +1249,7 @@ class _Walker:
                 continue
             if eff.kind_needed is not None and self._kind_refused(m, file, eff, dynamic_here):
                 continue
-            if ref.kind == COLUMN and ref.table in self.bound_to and not dynamic_here:
+            if ref.kind == COLUMN and not dynamic_here and eff.action != F.REQUIRE:
                 self._partition_column(m, file, eff)
             if eff.action == F.PROVIDE:
                 if eff.strict and not m.repeatable:
@@ -2599,11 +2599,45 @@ class _Walker:
         self.bound_to[ref.qualified] = table
         self.bound_by[ref.qualified] = (m.id, eff.statement)
 
+    def _inherited_column(self, m: Migration, file: str, eff: F.Effect) -> None:
+        """A column a child table (``INHERITS``) has from a parent: PostgreSQL
+        refuses to drop, rename or retype it on the child (42P16)."""
+        ref = eff.ref
+        if eff.action == F.DROP:
+            what = "drops"
+        elif eff.action == F.RENAME:
+            what = "renames"
+        elif eff.action == F.ALTER and eff.retype:
+            what = "changes the type of"
+        else:
+            return
+        schema, _, name = (ref.table or "").rpartition(".")
+        child = ObjectRef(TABLE, schema or None, name)
+        parents = [
+            p for p in self.depends_on.get(child.key, ()) if p.kind == TABLE and p.key != child.key
+        ]
+        parent = next((p for p in parents if self.live.find(p.column(ref.name)) is not None), None)
+        if parent is None or not self._first_time(m, "partition_column", str(ref), eff.line):
+            return
+        self._refuse(
+            "partition_column",
+            m,
+            file,
+            eff,
+            f"{m.id} {what} column {ref.name} of {ref.table} at line {eff.line}, which it "
+            f"inherits from {parent.qualified}: PostgreSQL refuses (42P16)",
+            f"make the change on {parent.qualified}: it reaches its children",
+        )
+
     def _partition_column(self, m: Migration, file: str, eff: F.Effect) -> None:
         """A partition's columns are its table's: PostgreSQL refuses to add one
         to it (42809), or to drop, rename or retype one (42P16), but through
         the partitioned table."""
         ref = eff.ref
+        table = self.bound_to.get(ref.table or "")
+        if table is None:
+            self._inherited_column(m, file, eff)
+            return
         if eff.action == F.PROVIDE:
             if self.bound_by.get(ref.table or "") == (m.id, eff.statement):
                 return  # given where the partition is made (PARTITION OF … (x DEFAULT 0))
@@ -2616,7 +2650,6 @@ class _Walker:
             what, state = "changes the type of inherited column", "42P16"
         else:
             return
-        table = self.bound_to[ref.table or ""]
         if self._first_time(m, "partition_column", str(ref), eff.line):
             self._refuse(
                 "partition_column",
