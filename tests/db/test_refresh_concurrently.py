@@ -51,6 +51,11 @@ CASES = {
         "REFRESH MATERIALIZED VIEW CONCURRENTLY totals;\n",
         None,
     ),
+    "a unique index of a column in parentheses": (
+        "CREATE UNIQUE INDEX ON totals ((region));\n"
+        "REFRESH MATERIALIZED VIEW CONCURRENTLY totals;\n",
+        None,
+    ),
     "its unique index renamed": (
         "CREATE UNIQUE INDEX totals_region ON totals (region);\n"
         "ALTER INDEX totals_region RENAME TO totals_by_region;\n"

@@ -152,6 +152,14 @@ CASES = {
         "CREATE TABLE invites (email text REFERENCES customers (email));\n",
         None,
     ),
+    "a unique index made on a table named at run time, an upsert's arbiter": (
+        TENANTS + "ALTER TABLE customers ADD COLUMN email text;\n"
+        "DO $$ DECLARE t text := 'customers'; BEGIN\n"
+        "  EXECUTE format('CREATE UNIQUE INDEX %I ON %I (email)', t || '_email_key', t);\n"
+        "END $$;\n",
+        "INSERT INTO customers (id, email) VALUES (1, 'a') ON CONFLICT (email) DO NOTHING;\n",
+        None,
+    ),
     "a clause spliced in with %s": (
         TENANTS + "DO $$ BEGIN EXECUTE format('ALTER TABLE orders %s', "
         "'ADD COLUMN totl int'); END $$;\n",

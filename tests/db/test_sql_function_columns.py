@@ -72,7 +72,22 @@ OWN_PATH = {
         "  SET search_path = app AS 'SELECT count(a) FROM t';\n",
         (4, "42703"),
     ),
+    "a qualified table missing, under an empty search_path of its own": (
+        "CREATE FUNCTION f() RETURNS bigint LANGUAGE sql\n"
+        "  SET search_path = '' AS $$ SELECT count(*) FROM public.members $$;\n",
+        (2, "42P01"),
+    ),
+    "a qualified column missing, under an empty search_path of its own": (
+        "CREATE FUNCTION f() RETURNS int LANGUAGE sql SET search_path TO ''\n"
+        "  AS 'SELECT b FROM public.t';\n",
+        (2, "42703"),
+    ),
     # the forms that run
+    "qualified names and pg_catalog's, under an empty search_path of its own": (
+        "CREATE FUNCTION f() RETURNS bigint LANGUAGE sql SET search_path = ''\n"
+        "  AS $$ SELECT count(*) FROM public.t WHERE now() > '2020-01-01' $$;\n",
+        None,
+    ),
     "a table found along its own search_path": (
         "CREATE SCHEMA app;\nCREATE TABLE app.u (z int);\n"
         "CREATE FUNCTION f() RETURNS bigint LANGUAGE sql\n"

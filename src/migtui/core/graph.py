@@ -3763,8 +3763,8 @@ class _Walker:
         PostgreSQL refuses the statement (42P10). Only said of a table whose
         whole making the folder shows."""
         table, columns = eff.ref.qualified, eff.arbiter or ()
-        if dynamic or self.dynamic_before or table not in self.complete:
-            return
+        if dynamic or self.dynamic_before or table not in self.complete or self.indexes_unknown:
+            return  # (a unique index made by a name built at run time may serve)
         if (eff.ref.schema, eff.ref.name) in self.copies:
             return  # a partition or a copy: its indexes may come from another table
         entry = self.live.find(eff.ref)

@@ -185,7 +185,7 @@ def create_routine(script: Script, fields: dict, ctx: Ctx) -> None:
                 found = function.get("PLpgSQL_function") or {}
                 declared = _own_search_path(fields)
                 if declared == []:
-                    continue  # an empty search_path of its own: not followed
+                    declared = ["pg_catalog"]  # (as for a SQL body, below)
                 path = script.search_path
                 script.search_path = declared or path  # the validator runs with its SET
                 try:
@@ -217,10 +217,11 @@ def create_routine(script: Script, fields: dict, ctx: Ctx) -> None:
         if body and language == "sql":
             statements = parse(body[0])  # (None: the grammar refuses it)
         # a SET search_path of its own: the body is resolved along that path
-        # (an empty one resolves no bare name: not followed)
+        # (an empty one finds bare names in pg_catalog alone: those of pg_catalog
+        # need nothing, and the folder's are left alone; qualified ones count)
         own_path = _own_search_path(fields)
         if own_path is not None and not own_path:
-            body = []
+            own_path = ["pg_catalog"]
         if body and language == "sql" and script.check_function_bodies and statements:
             path = script.search_path
             script.search_path = own_path or path

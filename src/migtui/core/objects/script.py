@@ -702,6 +702,10 @@ def index_key(element: dict) -> str | None:
     followed."""
     if element.get("name"):
         return element["name"]
+    expr = element.get("expr") or {}
+    words = strings(expr.get("ColumnRef", {}).get("fields", ())) if "ColumnRef" in expr else []
+    if len(words) == 1 and words[0] != "*":
+        return words[0]  # ((id)): the server keeps a column written in parentheses as one
     text = _expression_text(element.get("expr"))
     return None if text is None else f"({text})"
 
