@@ -48,3 +48,39 @@ def test_a_trigger_or_policy_holds_the_type_of_its_columns(case, verdicts):
     errors, refused = verdicts(FIRST, second)
 
     assert_same_verdict(errors, refused, (line, "0A000") if line else None, "dependent_objects")
+
+
+ATOMIC = (
+    "CREATE TABLE people (id int, name text, other int);\n"
+    "CREATE FUNCTION names() RETURNS SETOF text LANGUAGE sql BEGIN ATOMIC SELECT name FROM people; END;\n"
+    "CREATE FUNCTION others() RETURNS SETOF int LANGUAGE sql AS 'SELECT other FROM people';\n"
+)
+
+#: (the second migration, (line, SQLSTATE) check names, or None when it runs)
+BODIES = {
+    "a column a BEGIN ATOMIC body reads, retyped": (
+        "ALTER TABLE people ALTER COLUMN name TYPE varchar(200);\n",
+        (1, "0A000"),
+    ),
+    "a column a BEGIN ATOMIC body reads, dropped": (
+        "SELECT 1;\nALTER TABLE people DROP COLUMN name;\n",
+        (2, "2BP01"),
+    ),
+    # the ones that run: a body written as a string keeps no column
+    "a column only a quoted body reads, and one no body reads": (
+        "ALTER TABLE people ALTER COLUMN other TYPE bigint;\nALTER TABLE people DROP COLUMN id;\n",
+        None,
+    ),
+    "after the function is dropped": (
+        "DROP FUNCTION names();\nALTER TABLE people DROP COLUMN name;\n",
+        None,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", BODIES)
+def test_a_begin_atomic_body_holds_the_columns_it_reads(case, verdicts):
+    second, expected = BODIES[case]
+    errors, refused = verdicts(ATOMIC, second)
+
+    assert_same_verdict(errors, refused, expected, "dependent_objects")

@@ -2613,6 +2613,9 @@ class _Walker:
             return
         schema, _, name = (ref.table or "").rpartition(".")
         child = ObjectRef(TABLE, schema or None, name)
+        entry = self.live.find(child)
+        if entry is None or entry[0].kind != TABLE:
+            return  # a view's or a materialized view's tables are no parents
         parents = [
             p for p in self.depends_on.get(child.key, ()) if p.kind == TABLE and p.key != child.key
         ]
@@ -4122,7 +4125,7 @@ class _Walker:
         return [
             d
             for d in self._holding(ref, alive, retyped)
-            if d.kind in (VIEW, MATVIEW, COLUMN, TRIGGER, POLICY)
+            if d.kind in (VIEW, MATVIEW, COLUMN, TRIGGER, POLICY, FUNCTION, PROCEDURE)
         ]
 
     def _holding(

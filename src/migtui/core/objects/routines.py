@@ -15,7 +15,7 @@ from dataclasses import replace
 
 from migtui.core.facts import ALTER, PROVIDE, REQUIRE, SYNTAX_ERROR
 from migtui.core.grammar import parser
-from migtui.core.model import FUNCTION, PROCEDURE, UNKNOWN_TYPE, ObjectRef
+from migtui.core.model import COLUMN, FUNCTION, PROCEDURE, UNKNOWN_TYPE, ObjectRef
 from migtui.core.objects.plpgsql import (
     RETRIES,
     body_runtime_makes,
@@ -199,12 +199,15 @@ def create_routine(script: Script, fields: dict, ctx: Ctx) -> None:
     if fields.get("sql_body"):
         before = len(script.effects)
         _read_parsed_body(script, fields["sql_body"], ctx, _parameter_names(fields))
-        # a body in SQL's own syntax keeps what it reads: PostgreSQL refuses to drop it
+        # a body in SQL's own syntax keeps what it reads (its tables, their
+        # columns, the routines it calls): PostgreSQL refuses to drop one, or
+        # to change a column's type
         reads = tuple(
             dict.fromkeys(
                 e.ref
                 for e in script.effects[before:]
-                if e.action == REQUIRE and e.ref.namespace in ("relation", "routine")
+                if e.action == REQUIRE
+                and (e.ref.namespace in ("relation", "routine") or e.ref.kind == COLUMN)
             )
         )
     elif "as" in options and language in ("sql", "plpgsql"):
