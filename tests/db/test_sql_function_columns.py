@@ -155,3 +155,12 @@ def test_a_plpgsql_declare_copies_types_from_what_is_there(case, verdicts):
     errors, refused = verdicts(FIRST, second)
 
     assert_same_verdict(errors, refused, expected, "missing_prerequisite", says_state=False)
+
+
+def test_a_declare_of_pg_catalogs_rows_needs_nothing(verdicts):
+    second = (
+        "CREATE FUNCTION f() RETURNS text LANGUAGE plpgsql AS $$\n"
+        "DECLARE r pg_roles; BEGIN SELECT * INTO r FROM pg_roles LIMIT 1; RETURN r.rolname; END $$;\n"
+    )
+    errors, refused = verdicts(FIRST, second)
+    assert (errors, refused) == ([], None)

@@ -2768,8 +2768,11 @@ class _Walker:
         return touched
 
     def _maybe_made_at_run_time(self, ref: ObjectRef) -> tuple[str, int, F.Made, str] | None:
-        """The latest SQL built at run time that may have made ``ref``."""
-        return next((entry for entry in reversed(self.runtime_made) if entry[2].covers(ref)), None)
+        """The latest SQL built at run time that may have made ``ref`` (one
+        that makes its kind of object first)."""
+        covering = [entry for entry in reversed(self.runtime_made) if entry[2].covers(ref)]
+        same = [entry for entry in covering if entry[2].namespace == ref.namespace]
+        return (same or covering or [None])[0]
 
     def _made_by_helpers(self, ref: ObjectRef) -> bool:
         """A trigger or an index, after a call of a routine that makes such

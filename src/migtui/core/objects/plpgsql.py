@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from migtui.core.builtins import catalog_relations
 from migtui.core.facts import DROP, DYNAMIC_SQL, GUARDED_SKIP, REQUIRE, Made
 from migtui.core.grammar import parse_plpgsql_tree, parser
 from migtui.core.model import TYPE
@@ -194,6 +195,8 @@ def _declared_type(name: str, line: str) -> list[str] | None:
     names = [fold(part, False) for part in found.group(1).split(".")]
     if names[-1] in ("record", "refcursor", "cursor", "alias", "constant"):
         return None
+    if len(names) == 1 and names[0] in catalog_relations():
+        return None  # r pg_roles: the rows of pg_catalog's own view
     return names
 
 
