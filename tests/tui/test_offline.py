@@ -436,3 +436,32 @@ def test_help_explains_the_marks_in_the_table():
         assert "blocked" in words
 
     drive(app, script, size=(120, 40))
+
+
+def test_a_need_sql_built_at_run_time_may_meet_is_a_warning_not_a_cross(tmp_path, monkeypatch):
+    from migtui.tui.app import MigtuiApp
+    from migtui.tui.source import ConsoleSource
+
+    folder = _folder(
+        tmp_path,
+        monkeypatch,
+        {
+            "0001_tenants.sql": "-- migrate:up\nDO $$ BEGIN\n"
+            "  EXECUTE format('CREATE SCHEMA %I', 'tenant_' || 'acme');\n"
+            "  EXECUTE format('CREATE TABLE %I.documents (id int)', 'tenant_' || 'acme');\n"
+            "END $$;\n-- migrate:down\n",
+            "0002_use.sql": "-- migrate:up\nALTER TABLE tenant_acme.documents ADD COLUMN body text;\n"
+            "-- migrate:down\n",
+        },
+    )
+    app = MigtuiApp(ConsoleSource(root=folder))
+
+    async def script(pilot):
+        await loaded(pilot, live=False)
+        await select(pilot, "0002")
+        panel = " ".join(_dependency_text(app).split())
+        assert "! table tenant_acme.documents" in panel
+        assert "0001 builds SQL at run time (line 4)" in panel
+        assert "✗ table tenant_acme.documents" not in panel
+
+    drive(app, script, size=(160, 48))

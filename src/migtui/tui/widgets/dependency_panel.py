@@ -115,11 +115,26 @@ def _requirement_line(project: ProjectView, info: MigrationInfo, req: Requiremen
         line.append("? ", style="yellow")
         line.append(str(req.ref), style="yellow")
         line.append(f"\n    line {req.line}: only inside an existence test; it may skip", "dim")
+    elif (doubt := _doubt(info, req)) is not None:
+        # nothing makes it by name, but something migtui cannot read may
+        line.append("! ", style="yellow")
+        line.append(str(req.ref), style="yellow")
+        line.append(f"\n    line {req.line}: {doubt}", "dim")
     else:
         line.append("✗ ", style="bold red")
         line.append(str(req.ref), style="bold red")
         line.append(f"\n    line {req.line}: nothing creates it before {info.version}", "red")
     return line
+
+
+def _doubt(info: MigrationInfo, req: Requirement) -> str | None:
+    """Why a need nothing meets is only a warning (SQL built at run time, a
+    code migration or an extension may make it), or None when it is an error."""
+    spelled = str(req.ref)
+    for problem in info.problems:
+        if problem.object == spelled and problem.kind == "unknown_origin":
+            return problem.message.split("; ", 1)[-1]
+    return None
 
 
 def _source_words(project: ProjectView, req: Requirement) -> str:
