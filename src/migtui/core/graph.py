@@ -2602,14 +2602,8 @@ class _Walker:
     def _inherited_column(self, m: Migration, file: str, eff: F.Effect) -> None:
         """A column a child table (``INHERITS``) has from a parent: PostgreSQL
         refuses to drop, rename or retype it on the child (42P16)."""
-        ref = eff.ref
-        if eff.action == F.DROP:
-            what = "drops"
-        elif eff.action == F.RENAME:
-            what = "renames"
-        elif eff.action == F.ALTER and eff.retype:
-            what = "changes the type of"
-        else:
+        ref, what = eff.ref, _column_change(eff)
+        if what is None:
             return
         schema, _, name = (ref.table or "").rpartition(".")
         child = ObjectRef(TABLE, schema or None, name)
@@ -2645,12 +2639,8 @@ class _Walker:
             if self.bound_by.get(ref.table or "") == (m.id, eff.statement):
                 return  # given where the partition is made (PARTITION OF … (x DEFAULT 0))
             what, state = "adds column", "42809"
-        elif eff.action == F.DROP:
-            what, state = "drops inherited column", "42P16"
-        elif eff.action == F.RENAME:
-            what, state = "renames inherited column", "42P16"
-        elif eff.action == F.ALTER and eff.retype:
-            what, state = "changes the type of inherited column", "42P16"
+        elif (change := _column_change(eff)) is not None:
+            what, state = f"{change} inherited column", "42P16"
         else:
             return
         if self._first_time(m, "partition_column", str(ref), eff.line):
@@ -5375,6 +5365,18 @@ def _requires_line(m: Migration) -> int | None:
 _GUARDABLE = frozenset(
     {"missing_prerequisite", "already_exists", "out_of_order", "dependent_objects"}
 )
+
+
+def _column_change(eff: F.Effect) -> str | None:
+    """What an effect does to a column that a table inherits may not undergo:
+    "drops", "renames", "changes the type of"; None for anything else."""
+    if eff.action == F.DROP:
+        return "drops"
+    if eff.action == F.RENAME:
+        return "renames"
+    if eff.action == F.ALTER and eff.retype:
+        return "changes the type of"
+    return None
 
 
 def _unknown_effect(facts: F.ScriptFacts) -> bool:
