@@ -130,8 +130,18 @@ CALLING = (
 FUNCTIONS = {
     "a function USING calls": ("DROP FUNCTION auth.uid();\n", 1),
     "a function WITH CHECK calls": ("SELECT 1;\nDROP FUNCTION is_admin();\n", 2),
+    "a function the policy's new expressions call": (
+        "ALTER POLICY own ON notes USING (owner = 1) WITH CHECK (auth.uid() > 0);\n"
+        "DROP FUNCTION auth.uid();\n",
+        2,
+    ),
     # the ones that run
     "after the policy is dropped": ("DROP POLICY own ON notes;\nDROP FUNCTION auth.uid();\n", None),
+    "after the policy is given expressions calling neither": (
+        "ALTER POLICY own ON notes USING (true) WITH CHECK (true);\n"
+        "DROP FUNCTION auth.uid();\nDROP FUNCTION is_admin();\n",
+        None,
+    ),
     "with CASCADE, which drops the policy": ("DROP FUNCTION is_admin() CASCADE;\n", None),
     "after the table is dropped": ("DROP TABLE notes;\nDROP FUNCTION auth.uid();\n", None),
 }

@@ -1483,8 +1483,8 @@ class _Walker:
                     )
                 elif eff.renewed and ref.kind == SEQUENCE:
                     self.live.owned_by(ref, eff.parent, eff.columns)
-                elif eff.renewed:
-                    self._depend(ref, eff.depends)
+                elif eff.renewed:  # (a policy's new expressions: the functions they call too)
+                    self._depend(ref, eff.depends + self._called(ref, eff.uses))
                 if eff.retype:
                     held = self.depends_on.get(ref.key, ())
                     kept = tuple(t for t in held if t.namespace != "type" and t.kind != EXTENSION)

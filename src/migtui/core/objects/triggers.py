@@ -186,6 +186,7 @@ def alter_policy(script: Script, fields: dict, ctx: Ctx) -> None:
             depends=columns,
             renewed=renewed,
             clauses=clauses,
+            uses=calls_in(fields.get("qual"), fields.get("with_check")) if renewed else (),
         )
 
 
