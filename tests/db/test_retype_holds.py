@@ -1,7 +1,8 @@
 """A column a trigger names (``UPDATE OF a``, ``WHEN (OLD.b …)``) or a
 row-level security policy reads keeps its type: PostgreSQL refuses ``ALTER
 COLUMN … TYPE`` of it (0A000) until the trigger or policy is dropped. A column
-only a policy's subquery reads is not held. Each case runs on the server too.
+the policy's subquery names is held too; one it does not name is not. Each case runs
+on the server too.
 """
 
 from __future__ import annotations
@@ -29,6 +30,10 @@ CASES = {
     "a column UPDATE OF names": ("ALTER TABLE docs ALTER COLUMN a TYPE bigint;\n", 1),
     "a column WHEN reads": ("SELECT 1;\nALTER TABLE docs ALTER COLUMN b TYPE bigint;\n", 2),
     "a column a policy reads": ("ALTER TABLE docs ALTER COLUMN owner TYPE bigint;\n", 1),
+    "a column the policy's subquery names, of another table": (
+        "ALTER TABLE members ALTER COLUMN id TYPE bigint;\n",
+        1,
+    ),
     # the ones that run
     "a column no trigger or policy names": ("ALTER TABLE docs ALTER COLUMN c TYPE bigint;\n", None),
     "after the trigger is dropped": (

@@ -6,7 +6,7 @@ from __future__ import annotations
 from migtui.core.builtins import builtin_functions
 from migtui.core.facts import ALTER, POLICY_CLAUSE, PROVIDE, REQUIRE
 from migtui.core.model import COLUMN, CONSTRAINT, FUNCTION, POLICY, RULE, TRIGGER, ObjectRef
-from migtui.core.objects.queries import read
+from migtui.core.objects.queries import read, scoped_columns
 from migtui.core.objects.routines import routine_ref
 from migtui.core.objects.script import Ctx, Script, calls_in, nodes_of, strings
 
@@ -79,13 +79,19 @@ def create_policy(script: Script, fields: dict, ctx: Ctx) -> None:
     script.emit(REQUIRE, table, rv.get("location"), ctx)
     _policy_clauses(script, fields, ctx)
     before = len(script.effects)
-    read(script, fields.get("qual"), ctx)
-    read(script, fields.get("with_check"), ctx)
+    inner: list = []  # what its subqueries name with a table's alias (a.n)
+    for part in (fields.get("qual"), fields.get("with_check")):
+        read(script, part, ctx)
+        if part:  # (an expression: any query in it is a subquery)
+            scoped_columns(script, part, ctx, inner)
     if table is not None:
-        # it holds the columns it reads and the tables its subqueries read:
-        # PostgreSQL refuses to drop one (2BP01), and CASCADE takes the policy
+        # it holds the columns it reads, the tables its subqueries read and
+        # the columns they name: PostgreSQL refuses to drop one (2BP01), or
+        # to retype a column (0A000), and CASCADE takes the policy
         others = tuple(r for r in script.relations_needed_since(before) if r != table)
-        held = _policy_columns(script, table, fields, ctx) + others
+        named = tuple(c for c in inner if isinstance(c, ObjectRef))
+        own = _policy_columns(script, table, fields, ctx)
+        held = tuple(dict.fromkeys(own + named)) + others
         name = fields.get("policy_name", "")
         policy = _on_table(POLICY, table, name)
         # CREATE POLICY has no OR REPLACE: one of the name on the table is refused
