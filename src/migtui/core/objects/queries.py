@@ -755,23 +755,57 @@ def _outputs(subselect: dict) -> _Outputs | None:
 
 
 def _output_name(target: dict) -> str | None:
-    """The name PostgreSQL gives a select list's column, where one of its
-    strong rules gives it (FigureColname): ``AS``, a column's name, a
-    function's, ``coalesce``; through a cast of one of those. None otherwise
-    (a cast of a constant is named by its type, a CASE by its ELSE …)."""
+    """The name PostgreSQL gives a select list's column where one of its
+    strong rules gives it (``AS``, a column's or a function's name, …; see
+    ``_figure``): None for a name of a weaker rule (a cast constant's type,
+    ``?column?``), which a subquery's columns are not judged by."""
     if target.get("name"):
         return target["name"]
-    val = target.get("val") or {}
-    while "TypeCast" in val:
-        val = val["TypeCast"].get("arg") or {}
-    if "ColumnRef" in val:
-        words = strings(val["ColumnRef"].get("fields", ()))
-        return None if not words or words[-1] == "*" else words[-1]
-    if "FuncCall" in val:
-        words = strings(val["FuncCall"].get("funcname", ()))
-        return words[-1] if words else None
-    if "CoalesceExpr" in val:
-        return "coalesce"
+    found = _figure(target.get("val"))
+    return found[0] if found is not None and found[1] == 2 else None
+
+
+#: Unnamed expressions PostgreSQL names after their kind.
+_NAMED_BY_KIND = {"CoalesceExpr": "coalesce", "A_ArrayExpr": "array", "RowExpr": "row"}
+#: … and those it leaves as ``?column?``.
+_UNNAMED = frozenset({"A_Const", "A_Expr", "BoolExpr", "NullTest", "BooleanTest", "ParamRef"})
+
+
+def figured(value: dict | None) -> str | None:
+    """The name PostgreSQL gives an unnamed select-list item (its
+    FigureColname), for the forms judged here; None for the others."""
+    found = _figure(value)
+    return found[0] if found is not None else None
+
+
+def _figure(value: dict | None) -> tuple[str, int] | None:
+    """(name, how strongly it names the item: 2 by a column, a function or
+    the item's kind, 1 by a type or CASE, 0 not at all), or None when not
+    judged."""
+    kind, fields = node(value or {})
+    if kind == "ColumnRef":
+        last = (fields.get("fields") or [{}])[-1]
+        return (last["String"].get("sval", ""), 2) if "String" in last else None  # not *
+    if kind == "FuncCall":
+        names = strings(fields.get("funcname", ()))
+        return (names[-1], 2) if names else None
+    if kind == "TypeCast":
+        inner = _figure(fields.get("arg"))
+        if inner is None or inner[1] > 1:
+            return inner
+        names = strings((fields.get("typeName") or {}).get("names", ()))
+        return (names[-1], 1) if names else None
+    if kind == "CaseExpr":
+        otherwise = _figure(fields.get("defresult")) if fields.get("defresult") else ("", 0)
+        if otherwise is None or otherwise[1] > 1:
+            return otherwise
+        return "case", 1
+    if kind == "A_Expr" and fields.get("kind") == "AEXPR_NULLIF":
+        return "nullif", 2
+    if kind in _UNNAMED:
+        return "?column?", 0
+    if kind in _NAMED_BY_KIND:
+        return _NAMED_BY_KIND[kind], 2
     return None
 
 

@@ -5,7 +5,13 @@ from __future__ import annotations
 from migtui.core.casts import builtin
 from migtui.core.facts import PROVIDE, REQUIRE
 from migtui.core.model import MATVIEW, VIEW, ObjectRef
-from migtui.core.objects.queries import joined_columns, named_sources, read, scoped_columns
+from migtui.core.objects.queries import (
+    figured,
+    joined_columns,
+    named_sources,
+    read,
+    scoped_columns,
+)
 from migtui.core.objects.script import (
     Ctx,
     Script,
@@ -66,7 +72,7 @@ def output_names(fields: dict) -> tuple[str, ...] | None:
     names = []
     for target in targets:
         fields_ = target.get("ResTarget", {})
-        name = fields_.get("name") or _figured(fields_.get("val"))
+        name = fields_.get("name") or figured(fields_.get("val"))
         if name is None:
             return None
         names.append(name)
@@ -95,7 +101,7 @@ def starred(script: Script, fields: dict) -> tuple | None:
         value_kind, value = node(item.get("val") or {})
         names = value.get("fields", ()) if value_kind == "ColumnRef" else ()
         if not any("A_Star" in n for n in names):
-            name = item.get("name") or _figured(item.get("val"))
+            name = item.get("name") or figured(item.get("val"))
             if name is None:
                 return None
             items.append(("", name, ()))
@@ -192,50 +198,6 @@ def _output_type(value: dict | None, table: tuple[ObjectRef, set[str]] | None) -
         if len(words) == 1 or (len(words) == 2 and words[0] in own):
             return f"column:{ref.qualified}:{words[-1]}"
     return ""
-
-
-#: Unnamed expressions PostgreSQL names after their kind.
-_NAMED_BY_KIND = {"CoalesceExpr": "coalesce", "A_ArrayExpr": "array", "RowExpr": "row"}
-#: … and those it leaves as ``?column?``.
-_UNNAMED = frozenset({"A_Const", "A_Expr", "BoolExpr", "NullTest", "BooleanTest", "ParamRef"})
-
-
-def _figured(value: dict | None) -> str | None:
-    """The name PostgreSQL gives an unnamed select-list item (its
-    FigureColname), for the forms judged here; None for the others."""
-    found = _figure(value)
-    return found[0] if found is not None else None
-
-
-def _figure(value: dict | None) -> tuple[str, int] | None:
-    """(name, how strongly it names the item: 2 by a column, a function or
-    the item's kind, 1 by a type or CASE, 0 not at all), or None when not
-    judged."""
-    kind, fields = node(value or {})
-    if kind == "ColumnRef":
-        last = (fields.get("fields") or [{}])[-1]
-        return (last["String"].get("sval", ""), 2) if "String" in last else None  # not *
-    if kind == "FuncCall":
-        names = strings(fields.get("funcname", ()))
-        return (names[-1], 2) if names else None
-    if kind == "TypeCast":
-        inner = _figure(fields.get("arg"))
-        if inner is None or inner[1] > 1:
-            return inner
-        names = strings((fields.get("typeName") or {}).get("names", ()))
-        return (names[-1], 1) if names else None
-    if kind == "CaseExpr":
-        otherwise = _figure(fields.get("defresult")) if fields.get("defresult") else ("", 0)
-        if otherwise is None or otherwise[1] > 1:
-            return otherwise
-        return "case", 1
-    if kind == "A_Expr" and fields.get("kind") == "AEXPR_NULLIF":
-        return "nullif", 2
-    if kind in _UNNAMED:
-        return "?column?", 0
-    if kind in _NAMED_BY_KIND:
-        return _NAMED_BY_KIND[kind], 2
-    return None
 
 
 def reads_of(script: Script, query, ctx: Ctx) -> tuple[tuple, tuple]:
