@@ -189,7 +189,26 @@ CASES = {
         "ALTER TABLE events ALTER COLUMN flag TYPE boolean USING flag::boolean;\n",
         3,
     ),
+    "an enum rebuilt under its old name, the default kept": (
+        "CREATE TYPE state AS ENUM ('new', 'done');\n"
+        "ALTER TABLE events ADD COLUMN status state NOT NULL DEFAULT 'new';\n"
+        "ALTER TYPE state RENAME TO state_old;\n"
+        "CREATE TYPE state AS ENUM ('new', 'done', 'gone');\n"
+        "ALTER TABLE events ALTER COLUMN status TYPE state USING status::text::state;\n",
+        5,
+    ),
     # the forms that run
+    "an enum rebuilt under its old name, the default dropped first": (
+        "CREATE TYPE state AS ENUM ('new', 'done');\n"
+        "ALTER TABLE events ADD COLUMN status state NOT NULL DEFAULT 'new';\n"
+        "ALTER TYPE state RENAME TO state_old;\n"
+        "CREATE TYPE state AS ENUM ('new', 'done', 'gone');\n"
+        "ALTER TABLE events ALTER COLUMN status DROP DEFAULT;\n"
+        "ALTER TABLE events ALTER COLUMN status TYPE state USING status::text::state;\n"
+        "ALTER TABLE events ALTER COLUMN status SET DEFAULT 'new';\n"
+        "DROP TYPE state_old;\n",
+        None,
+    ),
     "an enum's default, through text, back to the enum": (
         "CREATE TYPE state AS ENUM ('new', 'done');\n"
         "ALTER TABLE events ADD COLUMN status state NOT NULL DEFAULT 'new';\n"

@@ -187,7 +187,48 @@ CASES = {
         "DROP TYPE s.mood;\n",
         1,
     ),
+    "the default of a column given another type": (
+        ENUM + "CREATE TABLE a (x mood DEFAULT 'ok');\n",
+        "ALTER TABLE a ALTER COLUMN x TYPE text;\nDROP TYPE mood;\n",
+        2,
+    ),
+    "a typed default of a column renamed, its table too, then given another type": (
+        ENUM + "CREATE TABLE a (x mood NOT NULL DEFAULT 'ok'::mood);\n",
+        "ALTER TABLE a RENAME COLUMN x TO feeling;\nALTER TABLE a RENAME TO b;\n"
+        "ALTER TABLE b ALTER COLUMN feeling TYPE varchar(10);\nDROP TYPE mood;\n",
+        4,
+    ),
+    "the default of a column given another type, the enum renamed": (
+        ENUM + "CREATE TABLE a (x mood DEFAULT 'ok');\n",
+        "ALTER TABLE a ALTER COLUMN x TYPE text;\nALTER TYPE mood RENAME TO mood_old;\n"
+        "DROP TYPE mood_old;\n",
+        3,
+    ),
     # the drops that run
+    "the default dropped after the column is given another type": (
+        ENUM + "CREATE TABLE a (x mood DEFAULT 'ok');\n",
+        "ALTER TABLE a ALTER COLUMN x TYPE text;\nALTER TABLE a ALTER COLUMN x DROP DEFAULT;\n"
+        "DROP TYPE mood;\n",
+        None,
+    ),
+    "the default set again with the new type": (
+        ENUM + "CREATE TABLE a (x mood DEFAULT 'ok');\n",
+        "ALTER TABLE a ALTER COLUMN x TYPE text, ALTER COLUMN x SET DEFAULT 'ok';\n"
+        "DROP TYPE mood;\n",
+        None,
+    ),
+    "CASCADE takes the default of a retyped column, not the column": (
+        ENUM + "CREATE TABLE a (x mood DEFAULT 'ok');\n",
+        "ALTER TABLE a ALTER COLUMN x TYPE text;\nDROP TYPE mood CASCADE;\n"
+        "ALTER TABLE a ALTER COLUMN x SET NOT NULL;\nCREATE TYPE mood AS ENUM ('x');\n"
+        "DROP TYPE mood;\n",
+        None,
+    ),
+    "a domain's default, its conversion stripped with the type change": (
+        "CREATE DOMAIN positive AS int CHECK (VALUE > 0);\nCREATE TABLE a (x positive DEFAULT 1);\n",
+        "ALTER TABLE a ALTER COLUMN x TYPE bigint;\nDROP DOMAIN positive;\n",
+        None,
+    ),
     "the old name of a renamed type, made again": (
         ENUM + "CREATE TABLE a (x mood);\n",
         "ALTER TYPE mood RENAME TO feeling;\nCREATE TYPE mood AS ENUM ('x');\nDROP TYPE mood;\n",
@@ -235,16 +276,29 @@ def test_a_type_held_by_a_column_is_refused_its_drop(case, verdicts):
     assert_same_verdict(errors, refused, (line, "2BP01") if line else None, "dependent_objects")
 
 
-#: (down section, the line check names in it or None): the up made the enum
-#: and retyped a column onto it
+#: (down section, the line check names in it or None): the up made the enum,
+#: retyped a column onto it and added one of it with a default
 DOWNS = {
     "retyped back, then dropped": (
+        "ALTER TABLE builds DROP COLUMN kind;\n"
         "ALTER TABLE builds ALTER COLUMN state TYPE bool USING state = 'ok';\nDROP TYPE mood;\n",
         None,
     ),
     "dropped first": (
+        "ALTER TABLE builds DROP COLUMN kind;\n"
         "DROP TYPE mood;\nALTER TABLE builds ALTER COLUMN state TYPE bool USING state = 'ok';\n",
-        1,
+        2,
+    ),
+    "retyped back, its default kept": (
+        "ALTER TABLE builds ALTER COLUMN kind TYPE text;\n"
+        "ALTER TABLE builds ALTER COLUMN state TYPE bool USING state = 'ok';\nDROP TYPE mood;\n",
+        3,
+    ),
+    "retyped back, its default dropped": (
+        "ALTER TABLE builds ALTER COLUMN kind DROP DEFAULT;\n"
+        "ALTER TABLE builds ALTER COLUMN kind TYPE text;\n"
+        "ALTER TABLE builds ALTER COLUMN state TYPE bool USING state = 'ok';\nDROP TYPE mood;\n",
+        None,
     ),
 }
 
@@ -257,6 +311,7 @@ def test_a_down_section_that_retypes_first_may_drop_the_type(
         "CREATE TYPE mood AS ENUM ('ok', 'sad');\n"
         "ALTER TABLE builds ALTER COLUMN state TYPE mood\n"
         "  USING CASE WHEN state THEN 'ok'::mood ELSE 'sad'::mood END;\n"
+        "ALTER TABLE builds ADD COLUMN kind mood DEFAULT 'ok';\n"
     )
     down, line = DOWNS[case]
     root = write_migrations(
@@ -272,7 +327,7 @@ def test_a_down_section_that_retypes_first_may_drop_the_type(
     refused = refused_after(pg_dsn, "CREATE TABLE builds (state bool)", up, down)
 
     assert refused == ("2BP01" if line else None)
-    down_at = 6  # the down section's first line in 002_mood.sql
+    down_at = 7  # the down section's first line in 002_mood.sql
     assert [(e.kind, e.line) for e in errors] == (
         [("dependent_objects", down_at + line - 1)] if line else []
     )

@@ -14,6 +14,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import NamedTuple
 
@@ -116,6 +117,10 @@ class _Traits(NamedTuple):
     #: a virtual generated column (PostgreSQL 18's default for GENERATED ALWAYS
     #: AS without STORED): no index or key may use it
     virtual: bool = False
+    #: the keys of the enums the column had before a change of its type that
+    #: kept its default: the default is still a constant of each, so it holds
+    #: them until it is dropped or set again (DROP TYPE: 2BP01)
+    default_casts: frozenset = frozenset()
 
 
 def _default_type(eff: F.Effect, column_type: str) -> str:
@@ -305,7 +310,24 @@ class _Live:
                 self.not_null.add(child.key)
 
 
-def _listed(objects: list[ObjectRef]) -> str:
+def _default_casts(traits: _Traits, target: ObjectRef) -> bool:
+    """Whether a column of ``traits`` has a default that stays of the type
+    ``target`` when the column's type changes: PostgreSQL strips the implicit
+    conversion the default was stored with (to a domain, between integers)
+    and converts what is left to the new type, so a constant of the enum
+    (``'a'``, ``'a'::mood``) stays one, and holds the enum (``'a'::mood::text``)."""
+    if not traits.default or traits.always or traits.identity or target.namespace != "type":
+        return False
+    return traits.default_type == enum(target.qualified)
+
+
+def _default_freed(casts: frozenset, target: ObjectRef) -> bool:
+    """What a column's old default held and a new one (or none) no longer
+    does: sequences, functions, and the enums it was a constant of."""
+    return target.kind == SEQUENCE or target.namespace == "routine" or target.key in casts
+
+
+def _listed(objects: list) -> str:
     """The first three of ``objects``, and how many more."""
     more = f" and {len(objects) - 3} more" if len(objects) > 3 else ""
     return ", ".join(str(o) for o in objects[:3]) + more
@@ -753,8 +775,8 @@ class _Walker:
         self.bound_to: dict[str, str] = {}
         #: foreign keys made in the folder: the effect that made each one
         self.foreign_keys: list[F.Effect] = []
-        #: the enums the folder has made, by qualified name (under the name they
-        #: were made with: a renamed one is no longer judged), and their labels
+        #: the enums the folder has made, by qualified name (a renamed one under
+        #: its new name, and so its columns' types: _type_renamed), and their labels
         #: (None once SQL the walk cannot follow has changed them)
         self.enums: dict[str, tuple[str, ...] | None] = {}
         #: keys of the composite types made in the folder: dropping the type
@@ -1367,7 +1389,7 @@ class _Walker:
                         written,
                         bool(eff.default),
                         bool(eff.identity),
-                        _default_type(eff, written) if eff.default else "",
+                        self._judged_type(_default_type(eff, written)) if eff.default else "",
                         eff.virtual,
                     )
                     if eff.always and not eff.identity:
@@ -1488,7 +1510,14 @@ class _Walker:
                 if eff.retype:
                     held = self.depends_on.get(ref.key, ())
                     kept = tuple(t for t in held if t.namespace != "type" and t.kind != EXTENSION)
-                    self._depend(ref, kept + self._type_held(eff) + eff.depends)
+                    new_type = self._type_held(eff)
+                    casts = {t for t in held if _default_casts(traits, t)} - set(new_type)
+                    if ref.kind == COLUMN and casts:
+                        # the default stays a constant of the old type, and holds it
+                        kept += tuple(casts)
+                        keys = traits.default_casts | {t.key for t in casts}
+                        traits = traits._replace(default_casts=keys - {t.key for t in new_type})
+                    self._depend(ref, tuple(dict.fromkeys(kept + new_type + eff.depends)))
                     if not self._cast_refused(m, file, eff, traits, dynamic_here):
                         self._retyped(m, file, eff, dynamic_here)
                         self._retyped_key(m, file, eff, dynamic_here)
@@ -1504,11 +1533,16 @@ class _Walker:
                 if eff.default is not None:
                     traits = traits._replace(
                         default=eff.default,
-                        default_type=_default_type(eff, traits.data_type) if eff.default else "",
+                        default_type=(
+                            self._judged_type(_default_type(eff, traits.data_type))
+                            if eff.default
+                            else ""
+                        ),
                     )
                     if ref.kind == COLUMN and not (traits.always and not traits.identity):
-                        # the old default's sequences and functions are free
-                        self._release(ref, lambda t: t.kind == SEQUENCE or t.namespace == "routine")
+                        # the old default's sequences, functions and casts are free
+                        self._release(ref, partial(_default_freed, traits.default_casts))
+                        traits = traits._replace(default_casts=frozenset())
                         if eff.action == F.ALTER:  # … and the new one's are held
                             for target in eff.depends + self._called(ref, eff.uses):
                                 self._hold(ref, target)
@@ -1549,12 +1583,21 @@ class _Walker:
                     self._constraint_index(m, file, eff, dynamic_here)
                 holding = _not_dropped_with(self._holding(ref, self._alive), eff, facts)
                 if holding and not eff.cascade:
-                    self._refused_drop(m, file, "up", eff, holding, dynamic_here)
+                    defaults = self._defaults_held(ref, holding)
+                    self._refused_drop(m, file, "up", eff, holding, dynamic_here, defaults)
                 for dependent in (
                     self._cascaded(holding, self._alive, drop=ref) if eff.cascade else ()
                 ):
                     self.live.remove(dependent, m.id, eff.line)
                     self._forget(dependent)
+                if eff.cascade and ref.namespace == "type":
+                    for column in self._defaults_held(ref, holding):
+                        # CASCADE drops the default that casts to it, not the column
+                        was = self.column_traits[column.key]
+                        self._traits(
+                            column.key, was._replace(default=False, default_casts=frozenset())
+                        )
+                        self._release(column, partial(_default_freed, was.default_casts))
                 if ref.kind == EXTENSION:
                     for member in self.extension_members.get(ref.name, ()):
                         self.live.remove(member, m.id, eff.line)
@@ -1586,7 +1629,8 @@ class _Walker:
             elif eff.action == F.RENAME and eff.new is not None:
                 need(eff, ref)
                 self._rename_taken(m, file, eff, dynamic_here)
-                self._forget_made(ref)
+                if ref.namespace != "type":  # (an enum's labels go with its name: _move)
+                    self._forget_made(ref)
                 own[ref.key] = [r for r in own.get(ref.key, ()) if not ref.matches(r)]
                 own[eff.new.key].append(eff.new)
                 provides.append(eff.new)
@@ -2947,8 +2991,8 @@ class _Walker:
             self._refuse("replace_refused", m, file, eff, message, hint)
 
     def _forget_made(self, ref: ObjectRef) -> None:
-        """An enum or a function dropped or renamed: what the walk kept of how
-        it was made no longer counts."""
+        """An enum dropped, or a function dropped or renamed: what the walk
+        kept of how it was made no longer counts."""
         if ref.namespace == "type":
             self.enums.pop(ref.qualified, None)
         elif ref.namespace == "routine":
@@ -3455,8 +3499,8 @@ class _Walker:
         """A constant of a type that does not convert to its column's on
         assignment, as a default or in an INSERT … VALUES (``0`` for a
         boolean, ``true`` for an integer): PostgreSQL refuses (42804)."""
-        ref, given = eff.ref, eff.value_type
-        if dynamic or ref.table not in self.complete:
+        ref, given = eff.ref, self._judged_type(eff.value_type)
+        if dynamic or ref.table not in self.complete or not given:
             return
         what = "a value" if eff.action == F.REQUIRE else "a default"
         labels = self.enums.get(column_type.removeprefix("enum:"))
@@ -3954,11 +3998,32 @@ class _Walker:
                 known.add(new.qualified)
         if old.qualified in self.enums:
             self.enums[new.qualified] = self.enums.pop(old.qualified)
+        if old.namespace == "type":
+            self._type_renamed(old, new)
         if old.namespace == "type" or old.kind in _ROW_TYPED:
             self._rename_in_signatures(old, new)
         elif old.namespace == "routine" and old.key != new.key:
             for word in _WORDS.findall(old.args or ""):
                 self.signature_types[word].add(new.key)
+
+    def _type_renamed(self, old: ObjectRef, new: ObjectRef) -> None:
+        """The columns of a renamed enum are of the new name's type, and so
+        are their defaults: a new enum made under the old name is another
+        type (``ALTER TYPE mood RENAME TO mood_old; CREATE TYPE mood …``)."""
+        was, now = enum(old.qualified), enum(new.qualified)
+        judged = new.qualified in self.enums  # (its labels moved to the new name just now)
+        for key, traits in list(self.column_traits.items()):
+            changed = traits
+            if judged and traits.data_type == was:
+                changed = changed._replace(data_type=now)
+            if judged and traits.default_type == was:
+                changed = changed._replace(default_type=now)
+            if old.key in traits.default_casts:
+                changed = changed._replace(
+                    default_casts=traits.default_casts - {old.key} | {new.key}
+                )
+            if changed is not traits:
+                self.column_traits[key] = changed
 
     def _schema_contents(
         self, old: str, new: str, routines: bool = True
@@ -4152,7 +4217,11 @@ class _Walker:
         for target, dependent in held:
             if not (ref.matches(target) or target.matches(ref)):
                 continue
-            if (ref.namespace == "type" or ref.kind == EXTENSION) and dependent.key in retyped:
+            if (
+                (ref.namespace == "type" or ref.kind == EXTENSION)
+                and dependent.key in retyped
+                and not self._default_cast(target, dependent, retyped, redefined)
+            ):
                 continue
             if dependent.key in redefined and (ref.kind == SEQUENCE or ref.namespace == "routine"):
                 continue
@@ -4169,6 +4238,38 @@ class _Walker:
                     if inside and not goes_with and alive(obj) and obj not in found:
                         found.append(obj)
         return found
+
+    def _default_cast(
+        self, target: ObjectRef, column: ObjectRef, retyped: Iterable = (), redefined: Iterable = ()
+    ) -> bool:
+        """Whether ``column`` holds the enum ``target`` only by its default: its
+        type was changed since, and its default kept (``_default_casts``; a
+        DROP of the enum is refused, 2BP01; with CASCADE the default goes, not
+        the column). ``retyped`` and ``redefined`` are the keys of the columns a
+        section walked so far has given another type and another default."""
+        if column.kind != COLUMN or column.key in redefined:
+            return False
+        traits = self.column_traits.get(column.key)
+        if traits is None:
+            return False
+        if target.key in traits.default_casts:
+            return True
+        return column.key in retyped and _default_casts(traits, target)
+
+    def _defaults_held(
+        self, drop: ObjectRef, holding: list[ObjectRef], retyped: Iterable = (), redefined=()
+    ) -> list[ObjectRef]:
+        """The columns of ``holding`` that hold the enum ``drop`` only by
+        their defaults (``_default_cast``)."""
+        return [
+            d
+            for d in holding
+            if any(
+                self._default_cast(t, d, retyped, redefined)
+                for t, held in self.dependents.get(drop.key, ())
+                if held == d
+            )
+        ]
 
     def _forget(self, ref: ObjectRef) -> None:
         """What the walk keeps of an object dropped (by name or by CASCADE)."""
@@ -4252,8 +4353,10 @@ class _Walker:
                     kept.append(d)
             holding = kept
         if drop is not None and drop.namespace == "type":
-            # a composite type loses the attribute of the type, and stays
-            holding = [d for d in holding if d.key not in self.composites]
+            # a composite type loses the attribute of the type, and stays; a
+            # column whose default is a constant of it loses the default
+            lost = self._defaults_held(drop, holding)
+            holding = [d for d in holding if d.key not in self.composites and d not in lost]
         found = list(holding)
         seen = set(found)
         for dependent in found:  # grows as it goes
@@ -4360,16 +4463,25 @@ class _Walker:
         eff: F.Effect,
         holding: list,
         dynamic: bool,
+        defaults: list = (),
         chain: bool = False,
     ) -> None:
         """``chain``: found along ``rollback --all``, where what holds it is
-        what the later downs left standing."""
-        what = _listed(holding)
+        what the later downs left standing. ``defaults``: the columns of
+        ``holding`` that hold it by their defaults only."""
+        what = _listed([f"the default of {d}" if d in defaults else d for d in holding])
         unsure = dynamic or self._maybe_removed(holding, m)
         where = "" if kind == "up" else f"the {kind} section of "
         if chain:
             where = "rolled back newest first (rollback --all), " + where
         hint = f"drop {holding[0]} first, or write DROP … CASCADE if it should go too"
+        if holding[0] in defaults:
+            first = holding[0]
+            hint = (
+                f"drop the default first (ALTER TABLE {first.table} ALTER COLUMN {first.name} "
+                "DROP DEFAULT) and set it again after, or write DROP … CASCADE, which drops "
+                "the default"
+            )
         if chain:
             hint = (
                 f"make the down section of the migration that made {holding[0]} drop it "
@@ -4528,7 +4640,10 @@ class _Walker:
                 holding += [d for d in state.held_anew(ref) if d not in holding]
                 holding = _not_dropped_with(holding, eff, facts)
                 if holding and not eff.cascade and exists(ref, eff):
-                    self._refused_drop(m, section.file, kind, eff, holding, dynamic)
+                    defaults = self._defaults_held(
+                        state.as_known(ref), holding, state.retyped, state.redefined
+                    )
+                    self._refused_drop(m, section.file, kind, eff, holding, dynamic, defaults)
             if eff.truncated is not None and not (dynamic or eff.guarded or eff.handled):
                 self._truncate_in_section(m, kind, section.file, eff, state)
             skip = eff.if_exists or self._builtin(ref) or eff.guarded or eff.handled
@@ -4674,8 +4789,11 @@ class _Walker:
                     quiet = eff.cascade or eff.guarded or eff.handled
                     if holding and not quiet and (m.id, eff.line) not in reported:
                         reported.add((m.id, eff.line))
+                        defaults = self._defaults_held(
+                            state.as_known(ref), holding, state.retyped, state.redefined
+                        )
                         self._refused_drop(
-                            m, section.file, "down", eff, holding, unknown, chain=True
+                            m, section.file, "down", eff, holding, unknown, defaults, chain=True
                         )
                     self._dropped(state, eff, holding)
                     if not (eff.guarded or eff.handled):
@@ -4804,8 +4922,9 @@ class _Walker:
             state.on_column[owner, column].append(ref)
         if ref.namespace == "relation":
             state.kinds[ref.key] = ref.kind
-        if ref.kind == COLUMN:
+        if ref.kind == COLUMN:  # (a column made again: not the one the walk knew)
             state.retyped.add(ref.key)
+            state.redefined.add(ref.key)
         if ref.kind in (TABLE, VIEW, MATVIEW) and not eff.complete:
             for name in eff.outputs or ():
                 state.make(ref.column(name), ref.qualified)
@@ -4819,6 +4938,11 @@ class _Walker:
                 state.drop(partition)
         if ref.kind == COLUMN:
             state.retyped.add(ref.key)
+        if eff.cascade and ref.namespace == "type":
+            # a column whose default only casts to it loses the default, and stays
+            lost = self._defaults_held(state.as_known(ref), holding, state.retyped, state.redefined)
+            holding = [d for d in holding if d not in lost]
+            state.redefined.update(d.key for d in lost)
         for other in self._cascaded(holding, state.alive, state.retyped) if eff.cascade else ():
             state.drop(other)
         known = state.as_known(ref)

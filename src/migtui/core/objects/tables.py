@@ -342,6 +342,17 @@ def data_type(script: Script, type_name: dict | None) -> str:
     return f"@{needed.qualified}{array}" if needed is not None and needed.kind == TYPE else ""
 
 
+def default_type(script: Script, tree: dict | None) -> str:
+    """The type of a default as ``value_type`` gives it, or of a constant
+    cast to a type of the folder's, ``@schema.name`` (``'ok'::mood``: the
+    walk knows which are enums)."""
+    found = value_type(tree)
+    if found or not tree or "A_Const" not in (tree.get("TypeCast", {}).get("arg") or {}):
+        return found
+    typed = data_type(script, tree["TypeCast"].get("typeName"))
+    return typed if typed.startswith("@") and not typed.endswith("[]") else ""
+
+
 def type_extension(script: Script, type_name: dict | None) -> tuple[ObjectRef, ...]:
     """The extension whose type a column is of (citext, hstore …): the column
     holds it, as a column of a type of the folder's holds that type."""
@@ -457,7 +468,7 @@ def column(
         if serial
         else next(
             (
-                value_type(c.get("raw_expr"))
+                default_type(script, c.get("raw_expr"))
                 for c in constraints
                 if c.get("contype") == "CONSTR_DEFAULT"
             ),
@@ -678,7 +689,7 @@ def _alter_command(script: Script, build: TableBuild, cmd: dict, ctx: Ctx) -> No
         )
     elif sub == "AT_ColumnDefault" and name:
         defaulted = bool(definition) and not _null(definition)
-        typed = value_type(definition) if defaulted else ""
+        typed = default_type(script, definition) if defaulted else ""
         script.emit(
             ALTER,
             column_ref(table, name),
