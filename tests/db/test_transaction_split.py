@@ -132,3 +132,27 @@ def test_a_search_path_given_to_the_database_holds_for_the_next_migrations(tmp_p
     assert result.outcome == "done", result.message
     with psycopg.connect(pg_dsn) as conn:
         assert conn.execute("SELECT to_regclass('app.v') IS NOT NULL").fetchone() == (True,)
+
+
+@pytest.mark.db
+@pytest.mark.parametrize("tool", ["goose", "migrate"])
+def test_a_block_without_a_semicolon_is_its_own_statement(tmp_path, pg_dsn, tool):
+    # goose and sql-migrate end a statement at StatementEnd, semicolon or not
+    (tmp_path / "00001_people.sql").write_text(
+        f"-- +{tool} Up\n-- +{tool} StatementBegin\nCREATE TYPE mood AS ENUM ('calm')\n"
+        f"-- +{tool} StatementEnd\n"
+        "CREATE TABLE people (id int PRIMARY KEY, m mood NOT NULL DEFAULT 'calm');\n"
+        f"-- +{tool} Down\n-- +{tool} StatementBegin\nDROP TABLE people\n"
+        f"-- +{tool} StatementEnd\nDROP TYPE mood;\n"
+    )
+    analysis = analyze_dir(tmp_path)
+    assert analysis.layout == ("goose" if tool == "goose" else "sql-migrate")
+    assert [p.kind for p in analysis.problems] == []
+    runner = Runner(pg_dsn, analysis, options=RunOptions(), emit=lambda e: None)
+    assert runner.apply().outcome == "done"
+    with psycopg.connect(pg_dsn) as conn:
+        assert conn.execute("SELECT to_regclass('people')").fetchone()[0] is not None
+    rollback = Runner(pg_dsn, analysis, options=RunOptions(), emit=lambda e: None)
+    assert rollback.rollback(steps=1).outcome == "done"
+    with psycopg.connect(pg_dsn) as conn:
+        assert conn.execute("SELECT to_regtype('mood')").fetchone()[0] is None

@@ -128,6 +128,24 @@ def test_goose_blocks_hold_statements_each_with_its_own_line():
     assert stmts[1].text == "SELECT f();"
 
 
+@pytest.mark.parametrize("tool", ["goose", "migrate"])
+def test_a_block_ends_its_statement_without_a_semicolon(tool):
+    # goose and sql-migrate end the statement at StatementEnd, semicolon or not
+    sql = (
+        f"-- +{tool} StatementBegin\n"
+        "CREATE TYPE s AS ENUM ('a', 'é')\n"
+        f"-- +{tool} StatementEnd\n"
+        "CREATE TABLE t (st s DEFAULT 'a');\n"
+    )
+    stmts = split(sql, goose=True, start_offset=10).statements
+    assert [(s.start_line, s.text) for s in stmts] == [
+        (2, "CREATE TYPE s AS ENUM ('a', 'é')"),
+        (4, "CREATE TABLE t (st s DEFAULT 'a');"),
+    ]
+    raw = sql.encode()
+    assert raw[stmts[1].start_offset - 10 : stmts[1].end_offset - 10] == stmts[1].text.encode()
+
+
 def test_goose_block_without_end_is_reported_with_its_line():
     with pytest.raises(SplitError) as err:
         split("SELECT 1;\n-- +goose StatementBegin\nSELECT 2;\n", goose=True, start_line=5)

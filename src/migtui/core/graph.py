@@ -857,7 +857,7 @@ class _Walker:
     def _parse(self, m: Migration) -> tuple[dict[str, ParsedSection], list[Problem]]:
         sections: dict[str, ParsedSection] = {}
         problems: list[Problem] = []
-        goose = m.layout == "goose"
+        goose = m.layout in ("goose", "sql-migrate")  # (blocks end their statements)
         for kind in ("up", "down", "verify"):
             section = m.section(kind)
             if section is None:

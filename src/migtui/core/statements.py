@@ -43,6 +43,9 @@ _NO_TRANSACTION = re.compile(
 _DOLLAR_TAG = re.compile(r"\$([A-Za-z_\x80-\uffff][A-Za-z_0-9\x80-\uffff]*)?\$")
 _GOOSE_BEGIN = re.compile(r"^\s*--\s*\+goose\s+StatementBegin\b", re.IGNORECASE)
 _GOOSE_END = re.compile(r"^\s*--\s*\+goose\s+StatementEnd\b", re.IGNORECASE)
+#: The line ending a goose or sql-migrate block, which ends its statement
+#: whether or not a semicolon does.
+_BLOCK_END = re.compile(r"^[ \t]*--[ \t]*\+(?:goose|migrate)[ \t]+StatementEnd\b.*$", re.I | re.M)
 
 
 class SplitError(ValueError):
@@ -201,15 +204,17 @@ def split(
     transaction takes its place.
 
     ``start_line``/``start_offset`` place the script in its file, so every
-    statement carries file lines and file byte offsets. With ``goose=True``,
-    ``-- +goose StatementBegin`` … ``StatementEnd`` markers are checked to pair
-    up; the statements inside a block are split like any others, so each has
-    its own line.
+    statement carries file lines and file byte offsets. With ``goose=True``
+    (goose, sql-migrate), ``-- +goose StatementBegin`` … ``StatementEnd``
+    markers are checked to pair up; the statements inside a block are split
+    like any others, so each has its own line, and the block's last one ends
+    at its ``StatementEnd``, with or without a semicolon, as the tools end it.
 
     Raises SplitError for a quote, comment or goose block that never ends.
     """
     if goose:
         _check_goose_blocks(text, start_line)
+        text = _BLOCK_END.sub(_ended, text)
     data = text.encode("utf-8")
     pieces = _parse_whole(data) if len(data) <= _WHOLE_PARSE_LIMIT else _parse_large(text)
     if pieces is None:
@@ -544,6 +549,13 @@ def _no_transaction(tree: dict | None, body: str) -> bool:
             if spec.get("concurrent"):
                 return True
     return False
+
+
+def _ended(marker: re.Match) -> str:
+    """A block's end marker as a semicolon, the same size in bytes, so that
+    every statement keeps its file offsets and lines (an empty statement
+    after one that had its own semicolon is nothing to the grammar)."""
+    return ";".ljust(len(marker.group().encode("utf-8")))
 
 
 def _check_goose_blocks(text: str, start_line: int) -> None:
