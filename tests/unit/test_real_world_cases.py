@@ -104,6 +104,21 @@ def test_objects_of_an_unknown_extension_are_a_warning_naming_it(tmp_path):
         assert "timescaledb" in warning.message
 
 
+def test_the_schema_an_extension_makes_of_its_own_is_not_missing(tmp_path):
+    # pg_cron makes schema cron wherever it is created; a schema no extension
+    # is known to make is still missing
+    write(
+        tmp_path,
+        {
+            "0001_cron.sql": "CREATE EXTENSION IF NOT EXISTS pg_cron;\n"
+            "GRANT USAGE ON SCHEMA cron TO postgres;\n"
+            "GRANT USAGE ON SCHEMA jobs TO postgres;\n"
+        },
+    )
+    [problem] = found(tmp_path)
+    assert (problem.kind, problem.object) == ("missing_prerequisite", "schema jobs")
+
+
 def test_a_missing_object_inside_a_catching_handler_is_a_warning(tmp_path):
     write(
         tmp_path,

@@ -87,6 +87,7 @@ from migtui.core.project import (
 )
 from migtui.core.sqlnames import (
     EXTENSION_FUNCTIONS,
+    EXTENSION_SCHEMAS,
     EXTENSIONS_NAMED_IN_FULL,
     SYSTEM_COLUMNS,
     choose_name,
@@ -4533,6 +4534,8 @@ class _Walker:
                 for name, owner in EXTENSION_FUNCTIONS.items()
                 if owner == ext.name
             )
+            # … and the schemas it makes of its own (pg_cron's cron)
+            named += tuple(ObjectRef(SCHEMA, None, s) for s in EXTENSION_SCHEMAS.get(ext.name, ()))
             self.extension_members[ext.name] = named
             for obj in named:
                 self.live.add(obj, m.id)

@@ -137,6 +137,30 @@ EXTENSION_FUNCTIONS: dict[str, str] = {
         "pgcrypto",
     ),
 }
+#: Schemas that extensions the embedded server does not ship make of their
+#: own, whatever schema they are created in (pg_cron's ``cron``): what else
+#: they make is not known by name.
+EXTENSION_SCHEMAS: dict[str, tuple[str, ...]] = {
+    "pg_cron": ("cron",),
+    "pg_net": ("net",),
+    "pgsodium": ("pgsodium", "pgsodium_masks"),
+    "supabase_vault": ("vault",),
+    "pgmq": ("pgmq",),
+    "pg_graphql": ("graphql", "graphql_public"),
+    "timescaledb": (
+        "_timescaledb_cache",
+        "_timescaledb_catalog",
+        "_timescaledb_config",
+        "_timescaledb_functions",
+        "_timescaledb_internal",
+        "timescaledb_experimental",
+        "timescaledb_information",
+    ),
+    "postgis_topology": ("topology",),
+    "postgis_tiger_geocoder": ("tiger", "tiger_data"),
+    "citus": ("citus", "citus_internal"),
+    "pg_repack": ("repack",),
+}
 #: Extensions whose every object ``EXTENSION_FUNCTIONS`` names: what else a
 #: migration needs, they do not make.
 EXTENSIONS_NAMED_IN_FULL = frozenset({"uuid-ossp", "pgcrypto"})
