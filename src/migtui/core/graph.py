@@ -1500,10 +1500,15 @@ class _Walker:
                 if ref.kind == COLUMN and eff.action == F.ALTER:
                     self._identity_kept(m, file, eff, traits, dynamic_here)
                 if eff.renewed and ref.kind == COLUMN:
-                    # a generated expression dropped or replaced: what it read is free
+                    # a generated expression dropped or replaced: what it read is
+                    # free, and what a new one reads is held
                     self._release(
                         ref, lambda t: t.kind in (COLUMN, SEQUENCE) or t.namespace == "routine"
                     )
+                    for target in eff.depends + self._called(ref, eff.uses):
+                        self._hold(ref, target)
+                    if eff.calls or eff.casts or eff.forms:
+                        self._not_immutable(m, file, eff, dynamic_here)
                 elif eff.renewed and ref.kind == SEQUENCE:
                     self.live.owned_by(ref, eff.parent, eff.columns)
                 elif eff.renewed:  # (a policy's new expressions: the functions they call too)
@@ -2384,6 +2389,11 @@ class _Walker:
         elif eff.must_be == "generated" and not (traits.always and not traits.identity):
             why, state = "is not a generated column", "55000"
             hint = "drop the line: the column already holds its values"
+            if eff.always is None:  # SET EXPRESSION, not DROP EXPRESSION
+                hint = (
+                    "a plain column takes no expression: drop it and add it again as "
+                    "GENERATED ALWAYS AS (…) STORED, or fill it with an UPDATE"
+                )
         elif eff.default is not None and traits.identity and not eff.must_be:
             if any(  # the same ALTER TABLE drops the identity first
                 e.statement == eff.statement and e.ref == ref and e.identity is False

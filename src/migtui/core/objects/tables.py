@@ -383,6 +383,18 @@ def _null(expr: dict | None) -> bool:
     return bool(expr) and bool(expr.get("A_Const", {}).get("isnull"))
 
 
+def _expression_columns(table: ObjectRef, expressions: list) -> tuple[ObjectRef, ...]:
+    """The columns of ``table`` a generated column's expression reads."""
+    return tuple(
+        dict.fromkeys(
+            column_ref(table, words[-1])
+            for item in nodes_of(expressions)
+            if isinstance(item.get("ColumnRef"), dict)
+            and (words := strings(item["ColumnRef"].get("fields", ())))
+        )
+    )
+
+
 def _column_type(script: Script, col: dict, ctx: Ctx) -> None:
     type_name = col.get("typeName")
     if type_name and not _is_serial(type_name):
@@ -410,14 +422,7 @@ def column(
     # a generated column keeps the columns its expression reads: PostgreSQL
     # refuses to drop one of them, or to change its type, while it stands
     generated = [c.get("raw_expr") for c in constraints if c.get("contype") == "CONSTR_GENERATED"]
-    reads = tuple(
-        dict.fromkeys(
-            column_ref(build.ref, words[-1])
-            for item in nodes_of(generated)
-            if isinstance(item.get("ColumnRef"), dict)
-            and (words := strings(item["ColumnRef"].get("fields", ())))
-        )
-    )
+    reads = _expression_columns(build.ref, generated)
     always = any(
         c.get("contype") in ("CONSTR_GENERATED", "CONSTR_IDENTITY")
         and c.get("generated_when") == "a"
@@ -715,8 +720,26 @@ def _alter_command(script: Script, build: TableBuild, cmd: dict, ctx: Ctx) -> No
             ALTER, column_ref(table, name), location, ctx, always=False, must_be=must_be, **changes
         )
     elif sub == "AT_SetExpression" and name:
+        # (PostgreSQL 17) the column must be a generated one; the new
+        # expression is held to the rules of one, and holds what it reads
         read(script, definition, ctx)
-        script.emit(ALTER, column_ref(table, name), location, ctx, renewed=True)
+        reads = _expression_columns(table, [definition])
+        for column_read in reads:
+            script.emit(REQUIRE, column_read, location, ctx)
+        calls, casts, forms = immutable_needs(definition)
+        script.emit(
+            ALTER,
+            column_ref(table, name),
+            location,
+            ctx,
+            renewed=True,
+            must_be="generated",
+            depends=reads,
+            calls=calls,
+            casts=casts,
+            forms=forms,
+            uses=calls_in(definition),
+        )
     elif sub == "AT_SetIdentity" and name:
         always = None
         for item in (definition.get("List") or {}).get("items", ()):
