@@ -4,7 +4,7 @@ it cannot find (42883). Each case is two migrations; check must report the
 missing function (an error, at its line) exactly when the server refuses the
 second one, and nothing when it runs. pg_catalog's functions, the folder's own,
 an extension's, and calls in PL/pgSQL bodies (resolved only when they run)
-need nothing.
+need nothing; a SQL function's body is resolved when it is made.
 """
 
 from __future__ import annotations
@@ -30,7 +30,53 @@ CASES = {
         "CREATE FUNCTION triple_it(int) RETURNS int LANGUAGE sql AS 'SELECT $1 * 3';\n",
         1,
     ),
+    "a SQL function's body": (
+        "CREATE FUNCTION g(x int) RETURNS bool LANGUAGE sql\n"
+        "  AS $$ SELECT public.is_staff(x) $$;\n",
+        2,
+    ),
+    "a BEGIN ATOMIC body": (
+        "CREATE FUNCTION g(x int) RETURNS int LANGUAGE sql\nBEGIN ATOMIC SELECT triple_it(x); END;\n",
+        2,
+    ),
+    "a SQL body calling a function made after it": (
+        "CREATE FUNCTION g(x int) RETURNS int LANGUAGE sql AS $$ SELECT triple_it(x) $$;\n"
+        "CREATE FUNCTION triple_it(int) RETURNS int LANGUAGE sql AS 'SELECT $1 * 3';\n",
+        1,
+    ),
+    "a BEGIN ATOMIC body calling itself (read before the function is made)": (
+        "CREATE FUNCTION countdown(x int) RETURNS int LANGUAGE sql\n"
+        "BEGIN ATOMIC SELECT CASE WHEN x > 0 THEN countdown(x - 1) ELSE 0 END; END;\n",
+        2,
+    ),
     # the forms that run
+    "a SQL body calling itself": (
+        "CREATE FUNCTION countdown(x int) RETURNS int LANGUAGE sql\n"
+        "  AS $$ SELECT CASE WHEN x > 0 THEN countdown(x - 1) ELSE 0 END $$;\n",
+        None,
+    ),
+    "a SQL body of polymorphic arguments, only parsed when made": (
+        "CREATE FUNCTION g(x anyelement) RETURNS int LANGUAGE sql\n"
+        "  AS $$ SELECT count(*)::int FROM nosuch WHERE triple_it(x) > 0 $$;\n",
+        None,
+    ),
+    "a SQL body calling the folder's function, and pg_catalog's": (
+        "CREATE FUNCTION g(x int) RETURNS int LANGUAGE sql\n"
+        "  AS $$ SELECT double_it(x) + length(now()::text) $$;\n",
+        None,
+    ),
+    "a SQL body with check_function_bodies off": (
+        "SET check_function_bodies = false;\n"
+        "CREATE FUNCTION g(x int) RETURNS int LANGUAGE sql AS $$ SELECT triple_it(x) $$;\n",
+        None,
+    ),
+    "a SQL body along its own search_path": (
+        "CREATE SCHEMA util;\n"
+        "CREATE FUNCTION util.triple_it(int) RETURNS int LANGUAGE sql AS 'SELECT $1 * 3';\n"
+        "CREATE FUNCTION g(x int) RETURNS int LANGUAGE sql SET search_path = util\n"
+        "  AS $$ SELECT triple_it(x) $$;\n",
+        None,
+    ),
     "the folder's function": ("CREATE VIEW v AS SELECT double_it(n) FROM t;\n", None),
     "pg_catalog's": (
         "CREATE VIEW v AS SELECT lower('A'), now(), pg_catalog.upper('a'), count(*) FROM t;\n",

@@ -304,7 +304,8 @@ class _Reader:
         names = strings(fields.get("funcname", ()))
         name = names[-1] if names else ""
         args = fields.get("args", ())
-        if names and not self.ctx.body:
+        if names and (not self.ctx.body or self.ctx.resolved):
+            # (a SQL body's calls are resolved when it is made, to run later)
             self.called(names, fields.get("location"))
         if name in _SEQUENCE_FUNCTIONS and args:
             text = const_string(args[0])
@@ -325,8 +326,12 @@ class _Reader:
         if len(names) == 1 and names[0] in builtin_functions():
             return
         ref = self.script.schema_object(names, FUNCTION)
+        making = self.script.making
+        if making is not None and ref is not None and ref.key[:3] == making.key[:3]:
+            return  # a call of itself (or of an overload of its name)
         if ref is not None:
-            self.script.emit(REQUIRE, ref, location, self.ctx, runs=self.runs)
+            runs = self.runs and not self.ctx.body
+            self.script.emit(REQUIRE, ref, location, self.ctx, runs=runs)
 
     def cast(self, fields: dict) -> bool:
         """Read ``'name'::regclass``; True when the cast's argument is done with."""

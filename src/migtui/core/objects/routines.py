@@ -198,6 +198,7 @@ def create_routine(script: Script, fields: dict, ctx: Ctx) -> None:
     statements: list[dict] | None = None  # a SQL body written as a string, parsed
     if fields.get("sql_body"):
         before = len(script.effects)
+        # (read before the routine is in the catalog: a call of itself fails)
         _read_parsed_body(script, fields["sql_body"], ctx, _parameter_names(fields))
         # a body in SQL's own syntax keeps what it reads (its tables, their
         # columns, the routines it calls): PostgreSQL refuses to drop one, or
@@ -225,9 +226,16 @@ def create_routine(script: Script, fields: dict, ctx: Ctx) -> None:
         own_path = _own_search_path(fields)
         if own_path is not None and not own_path:
             own_path = ["pg_catalog"]
-        if body and language == "sql" and script.check_function_bodies and statements:
+        if (
+            body
+            and language == "sql"
+            and script.check_function_bodies
+            and statements
+            and not _polymorphic(fields)
+        ):
             path = script.search_path
             script.search_path = own_path or path
+            script.making = ref
             try:
                 _read_sql_body(
                     script,
@@ -239,6 +247,7 @@ def create_routine(script: Script, fields: dict, ctx: Ctx) -> None:
                 )
             finally:
                 script.search_path = path
+                script.making = None
     returns, inputs, defaults = _shape(script, fields) if kind == FUNCTION else ("", None, 0)
     # what a body in a string reads by bare names pg_catalog lacks, unless the
     # routine sets its own search_path (see ``Effect.bare_reads``)
@@ -427,6 +436,38 @@ def _parameter_names(fields: dict) -> frozenset[str]:
     return frozenset(
         p.get("FunctionParameter", {}).get("name") or "" for p in fields.get("parameters", ())
     ) - {""}
+
+
+#: PostgreSQL's polymorphic pseudo-types
+_POLYMORPHIC = frozenset(
+    {
+        "anyelement",
+        "anyarray",
+        "anynonarray",
+        "anyenum",
+        "anyrange",
+        "anymultirange",
+        "anycompatible",
+        "anycompatiblearray",
+        "anycompatiblenonarray",
+        "anycompatiblerange",
+        "anycompatiblemultirange",
+    }
+)
+
+
+def _polymorphic(fields: dict) -> bool:
+    """Whether the routine takes an argument of a polymorphic type: PostgreSQL
+    then only parses a SQL body when it is made (the types of its expressions
+    are not known before a call), and resolves its names when it runs."""
+    for p in fields.get("parameters", ()):
+        param = p.get("FunctionParameter", {})
+        if param.get("mode") in ("FUNC_PARAM_OUT", "FUNC_PARAM_TABLE"):
+            continue
+        names = strings(param.get("argType", {}).get("names", ()))
+        if names and names[-1] in _POLYMORPHIC and (len(names) == 1 or names[0] == "pg_catalog"):
+            return True
+    return False
 
 
 def _array_variadic(fields: dict) -> bool:

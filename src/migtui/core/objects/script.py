@@ -144,6 +144,10 @@ class Script:
         default_factory=dict
     )
     check_function_bodies: bool = True
+    #: the routine whose SQL body written as a string is being read: a call of
+    #: its own name in it finds it (it is in the catalog before such a body
+    #: is checked; a BEGIN ATOMIC body is read before)
+    making: ObjectRef | None = None
     #: CREATE CAST between built-in types: (source, target, context)
     casts: list[tuple[str, str, str]] = field(default_factory=list)
     #: Work recorded so far (effects and dynamic statements), for guard tracking.
