@@ -204,7 +204,36 @@ CASES = {
         "DROP TYPE mood_old;\n",
         3,
     ),
+    "a CHECK casting to the enum": (
+        ENUM + "CREATE TABLE a (x text CHECK (x::mood IS NOT NULL));\n",
+        "DROP TYPE mood;\n",
+        1,
+    ),
+    "a view casting to the enum": (
+        ENUM + "CREATE VIEW happy AS SELECT 'ok'::mood AS feeling;\n",
+        "SELECT 1;\nDROP TYPE mood;\n",
+        2,
+    ),
+    "a view casting to a domain": (
+        "CREATE DOMAIN positive AS int CHECK (VALUE > 0);\n"
+        "CREATE VIEW one AS SELECT 1::positive AS n;\n",
+        "DROP DOMAIN positive;\n",
+        1,
+    ),
     # the drops that run
+    "the view and the CHECK casting to it dropped first": (
+        ENUM + "CREATE TABLE a (x text CONSTRAINT x_mood CHECK (x::mood IS NOT NULL));\n"
+        "CREATE VIEW happy AS SELECT 'ok'::mood AS feeling;\n",
+        "DROP VIEW happy;\nALTER TABLE a DROP CONSTRAINT x_mood;\nDROP TYPE mood;\n",
+        None,
+    ),
+    "CASCADE takes the view and the CHECK casting to it": (
+        ENUM + "CREATE TABLE a (x text CONSTRAINT x_mood CHECK (x::mood IS NOT NULL));\n"
+        "CREATE VIEW happy AS SELECT 'ok'::mood AS feeling;\n",
+        "DROP TYPE mood CASCADE;\nCREATE VIEW happy AS SELECT 1 AS feeling;\n"
+        "ALTER TABLE a ADD CONSTRAINT x_mood CHECK (x <> '');\n",
+        None,
+    ),
     "the default dropped after the column is given another type": (
         ENUM + "CREATE TABLE a (x mood DEFAULT 'ok');\n",
         "ALTER TABLE a ALTER COLUMN x TYPE text;\nALTER TABLE a ALTER COLUMN x DROP DEFAULT;\n"

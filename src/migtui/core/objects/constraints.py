@@ -190,6 +190,7 @@ def constraint(
                 "check",
                 script.constraint_names.get(table.schema or "", set()),
             )
+        before = len(script.effects)
         read(script, expr, ctx)
         script.no_subquery(expr, "a CHECK constraint", ctx)
         if column is None:  # a column's own CHECK may name a column made after it
@@ -204,6 +205,7 @@ def constraint(
             ctx,
             columns=tuple(reads),
             uses=calls_in(expr),
+            depends=script.types_needed_since(before),  # the types it casts to
             strict=named,
         )
     elif contype == "CONSTR_NOTNULL" and column is None:

@@ -302,6 +302,18 @@ class Script:
             )
         )
 
+    def types_needed_since(self, before: int) -> tuple[ObjectRef, ...]:
+        """The types (enums, domains, composites) the effects recorded after
+        the first ``before`` need: what a view or a CHECK casting to them
+        holds (PostgreSQL refuses to drop one while it stands: 2BP01)."""
+        return tuple(
+            dict.fromkeys(
+                e.ref
+                for e in self.effects[before:]
+                if e.action == REQUIRE and e.ref.namespace == "type"
+            )
+        )
+
     def mark_insert(
         self, table: ObjectRef, columns: tuple[str, ...], location: int | None, ctx: Ctx
     ) -> None:

@@ -201,8 +201,9 @@ def _output_type(value: dict | None, table: tuple[ObjectRef, set[str]] | None) -
 
 
 def reads_of(script: Script, query, ctx: Ctx) -> tuple[tuple, tuple]:
-    """Read a query; the relations it needs, which a view on it depends on, and
-    the columns of them it names when that is sure (see ``_columns_read``);
+    """Read a query; the relations it needs, which a view on it depends on, the
+    columns of them it names when that is sure (see ``_columns_read``) and the
+    types it names (its casts);
     and the bare names of its inner queries of one table (see ``Effect.bare``)."""
     before = len(script.effects)
     held: list = []  # what its subqueries and WITH queries read (see scoped_columns)
@@ -215,7 +216,7 @@ def reads_of(script: Script, query, ctx: Ctx) -> tuple[tuple, tuple]:
         columns.update(dict.fromkeys(column for column, _ in _joined(script, branch)))
         columns.update(dict.fromkeys(_starred(script, branch)))
     bare = tuple(dict.fromkeys(h for h in held if not isinstance(h, ObjectRef)))
-    return relations + tuple(columns), bare
+    return relations + tuple(columns) + script.types_needed_since(before), bare
 
 
 def branches(query) -> list[dict]:
