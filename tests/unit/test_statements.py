@@ -146,6 +146,14 @@ def test_a_block_ends_its_statement_without_a_semicolon(tool):
     assert raw[stmts[1].start_offset - 10 : stmts[1].end_offset - 10] == stmts[1].text.encode()
 
 
+def test_a_block_left_unfinished_is_refused_at_its_end_as_the_server_says():
+    sql = "-- +goose StatementBegin\nCREATE TABLE metrics\n-- +goose StatementEnd\n"
+    [stmt] = split(sql, goose=True, start_line=6).statements
+    message, position = stmt.syntax_error
+    assert message == "syntax error at end of input"
+    assert stmt.line_of(position) == 7
+
+
 def test_goose_block_without_end_is_reported_with_its_line():
     with pytest.raises(SplitError) as err:
         split("SELECT 1;\n-- +goose StatementBegin\nSELECT 2;\n", goose=True, start_line=5)

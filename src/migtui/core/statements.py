@@ -212,13 +212,20 @@ def split(
 
     Raises SplitError for a quote, comment or goose block that never ends.
     """
+    ends: set[int] = set()
     if goose:
         _check_goose_blocks(text, start_line)
-        text = _BLOCK_END.sub(_ended, text)
+        ended = _BLOCK_END.sub(_ended, text)
+        if ended != text:
+            data = text.encode("utf-8")
+            ends = {len(data[: m.start()].decode("utf-8")) for m in _BLOCK_END.finditer(text)}
+            text = ended
     data = text.encode("utf-8")
     pieces = _parse_whole(data) if len(data) <= _WHOLE_PARSE_LIMIT else _parse_large(text)
     if pieces is None:
         pieces = _parse_tolerant(text, start_line)
+        if ends:
+            _unended(pieces, data, ends)
     return _unwrap(_statements(data, pieces, start_line, start_offset), inner_blocks)
 
 
@@ -556,6 +563,19 @@ def _ended(marker: re.Match) -> str:
     every statement keeps its file offsets and lines (an empty statement
     after one that had its own semicolon is nothing to the grammar)."""
     return ";".ljust(len(marker.group().encode("utf-8")))
+
+
+def _unended(pieces: list[_Piece], data: bytes, ends: set[int]) -> None:
+    """A statement the grammar refuses at the semicolon that stands for its
+    block's end marker: as the tool sends it, without one, PostgreSQL says
+    so at the end of its text (``syntax error at end of input``)."""
+    for p in pieces:
+        if p.error is None or not p.error[0].startswith("syntax error at or near"):
+            continue
+        text = data[p.start : p.end].decode("utf-8", errors="replace")
+        at = p.error[1] - 1  # (PostgreSQL's positions count characters from 1)
+        if at < len(text) and text[at] == ";" and len(data[: p.start].decode()) + at in ends:
+            p.error = ("syntax error at end of input", len(text[:at].rstrip()) + 1)
 
 
 def _check_goose_blocks(text: str, start_line: int) -> None:
