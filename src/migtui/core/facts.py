@@ -33,6 +33,9 @@ SYNTAX_ERROR = "syntax_error"
 #: A subquery where PostgreSQL allows none (a CHECK, a default, an index's
 #: expression …): an error (0A000).
 SUBQUERY = "subquery_not_allowed"
+#: A function only an extension's script may call (``pg_extension_config_dump``),
+#: called by a migration: PostgreSQL refuses (0A000).
+EXTENSION_ONLY = "extension_script_only"
 #: A column default that reads a column (PostgreSQL refuses: 0A000).
 DEFAULT_COLUMN = "default_reads_column"
 #: One statement names a column twice (CREATE TABLE, a view's or a table's

@@ -5688,7 +5688,14 @@ def _bound_text(bounds: tuple) -> str:
 
 
 _ERROR_FINDINGS = frozenset(
-    {F.SYNTAX_ERROR, F.SUBQUERY, F.DEFAULT_COLUMN, F.DUPLICATE_COLUMN, F.CONFLICTING}
+    {
+        F.SYNTAX_ERROR,
+        F.SUBQUERY,
+        F.DEFAULT_COLUMN,
+        F.DUPLICATE_COLUMN,
+        F.CONFLICTING,
+        F.EXTENSION_ONLY,
+    }
 )
 
 

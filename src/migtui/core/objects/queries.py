@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from migtui.core.builtins import builtin_functions
 from migtui.core.facts import (
+    EXTENSION_ONLY,
     MISSING_OUTPUT,
     NAME_ONLY_FUNCTION_CHECK,
     NAME_ONLY_TRIGGER_CHECK,
@@ -307,6 +308,8 @@ class _Reader:
         if names and (not self.ctx.body or self.ctx.resolved):
             # (a SQL body's calls are resolved when it is made, to run later)
             self.called(names, fields.get("location"))
+        if name == "pg_extension_config_dump" and self.runs and not self.ctx.body:
+            self._extension_only(name, fields.get("location"))
         if name in _SEQUENCE_FUNCTIONS and args:
             text = const_string(args[0])
             if text is not None:
@@ -317,6 +320,20 @@ class _Reader:
             if value is not None:
                 self.script.set_search_path(path_from_string(value))
         return False
+
+    def _extension_only(self, name: str, location: int | None) -> None:
+        """A call only an extension's script may make, run by a migration."""
+        if self.ctx.guarded or self.ctx.handled:
+            return
+        self.script.find(
+            EXTENSION_ONLY,
+            self.ctx.line(location),
+            f"{name}() marks an extension's table for pg_dump, and may only be called by "
+            "the script CREATE EXTENSION runs: PostgreSQL refuses it here (0A000)",
+            "drop the call: outside an extension's script the table is dumped anyway",
+            self.ctx,
+            sure=True,
+        )
 
     def called(self, names: list[str], location: int | None) -> None:
         """The function a call names must exist (of any arguments), unless it
