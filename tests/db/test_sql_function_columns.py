@@ -82,6 +82,17 @@ OWN_PATH = {
         "  AS 'SELECT b FROM public.t';\n",
         (2, "42703"),
     ),
+    "a table written without a schema, under an empty search_path of its own": (
+        "CREATE FUNCTION f(x int) RETURNS text LANGUAGE sql SET search_path = ''\n"
+        "  AS $$\n SELECT n FROM t WHERE a = x $$;\n",
+        (3, "42P01"),
+    ),
+    "a function written without a schema, under an empty search_path of its own": (
+        "CREATE FUNCTION g() RETURNS int LANGUAGE sql AS 'SELECT 1';\n"
+        "CREATE FUNCTION f() RETURNS int LANGUAGE sql SET search_path = ''\n"
+        "  AS $$ SELECT g() + 1 $$;\n",
+        (3, "42883"),
+    ),
     # the forms that run
     "qualified names and pg_catalog's, under an empty search_path of its own": (
         "CREATE FUNCTION f() RETURNS bigint LANGUAGE sql SET search_path = ''\n"
@@ -125,7 +136,23 @@ DECLARED = {
         "DO $$\nDECLARE\n  s public.status_t;\nBEGIN NULL; END $$;\n",
         (3, "42704"),
     ),
+    "a variable of a table's rows written without a schema, under an empty search_path": (
+        "CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql SET search_path = '' AS $$\n"
+        "DECLARE r t%ROWTYPE; BEGIN RETURN 1; END $$;\n",
+        (1, "42P01"),
+    ),
+    "a variable of a table's row type written without a schema, under an empty search_path": (
+        "CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql SET search_path = '' AS $$\n"
+        "DECLARE\n  r t;\nBEGIN RETURN 1; END $$;\n",
+        (1, "42704"),
+    ),
     # the forms that run
+    "qualified variables and pg_catalog's rows, under an empty search_path": (
+        "CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql SET search_path = '' AS $$\n"
+        "DECLARE r public.t%ROWTYPE; c pg_class%ROWTYPE; v public.t.n%TYPE; n text;\n"
+        "BEGIN RETURN 1; END $$;\n",
+        None,
+    ),
     "variables of the folder's types, records, cursors and a table's rows": (
         "CREATE TYPE mood AS ENUM ('ok');\n"
         "CREATE SCHEMA s;\nCREATE TYPE s.level AS ENUM ('low');\n"

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, replace
 
 from migtui.core.builtins import catalog_relations
-from migtui.core.facts import DROP, DYNAMIC_SQL, GUARDED_SKIP, REQUIRE, Made
+from migtui.core.facts import DROP, DYNAMIC_SQL, GUARDED_SKIP, MISSING_TYPE, REQUIRE, Made
 from migtui.core.grammar import parse_plpgsql_tree, parser
 from migtui.core.model import TYPE
 from migtui.core.objects import dynamic
@@ -159,7 +159,11 @@ def declared_types(script: Script, function: dict, ctx: Ctx, line_of, body: str 
         if rec is not None and lines and 0 < (rec.get("lineno") or 0) <= len(lines):
             names = _declared_type(rec.get("refname", ""), lines[rec["lineno"] - 1])
             where = replace(ctx, src=Src("", line_of(rec["lineno"])))
-            if names and names[-1] not in variables:
+            if (
+                names
+                and names[-1] not in variables
+                and not _found_nowhere(script, names, "type", where)
+            ):
                 script.emit(REQUIRE, script.schema_object(names, TYPE), None, where)
             continue
         var = datum.get("PLpgSQL_var") or {}
@@ -171,11 +175,39 @@ def declared_types(script: Script, function: dict, ctx: Ctx, line_of, body: str 
         where = replace(ctx, src=Src("", line_of(var.get("lineno") or 1)))
         if copied.lower() == "rowtype":
             # (a composite type's name serves too: r rrule_parts%ROWTYPE)
-            script.emit(REQUIRE, script.relation(names), None, where, composite_ok=True)
+            if not _found_nowhere(script, names, "table", where):
+                script.emit(REQUIRE, script.relation(names), None, where, composite_ok=True)
         elif copied.lower() == "type" and len(names) in (2, 3) and names[0] not in variables:
+            if _found_nowhere(script, names[:-1], "table", where):
+                continue
             table = script.relation(names[:-1])
             if table is not None:
                 script.emit(REQUIRE, table.column(names[-1]), None, where)
+
+
+def _found_nowhere(script: Script, names: list[str], kind: str, ctx: Ctx) -> bool:
+    """A name written without a schema, looked up along a search_path of
+    pg_catalog alone (the function's own ``SET search_path = ''``), that
+    pg_catalog lacks: PostgreSQL finds it nowhere. True when said."""
+    from migtui.core.builtins import builtin_functions
+
+    if len(names) != 1 or script.search_path != ["pg_catalog"] or ctx.guarded or ctx.handled:
+        return False
+    name = names[0]
+    if name in catalog_relations() or (kind == "type" and name in builtin_functions()):
+        return False
+    state = "42P01" if kind == "table" else "42704"
+    script.find(
+        MISSING_TYPE,
+        ctx.line(None),
+        f"a DECLARE names the {kind} {name} without a schema, where the function's search_path "
+        f"is pg_catalog alone (SET search_path = ''): PostgreSQL does not find it, and "
+        f"refuses ({state})",
+        f"write its schema (public.{name})",
+        ctx,
+        sure=True,
+    )
+    return True
 
 
 def _declared_type(name: str, line: str) -> list[str] | None:

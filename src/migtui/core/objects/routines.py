@@ -13,7 +13,7 @@ import json
 import re
 from dataclasses import replace
 
-from migtui.core.facts import ALTER, PROVIDE, REQUIRE, SYNTAX_ERROR
+from migtui.core.facts import ALTER, MISSING_TYPE, PROVIDE, REQUIRE, SYNTAX_ERROR
 from migtui.core.grammar import parser
 from migtui.core.model import COLUMN, FUNCTION, PROCEDURE, UNKNOWN_TYPE, ObjectRef
 from migtui.core.objects.plpgsql import (
@@ -222,7 +222,7 @@ def create_routine(script: Script, fields: dict, ctx: Ctx) -> None:
             statements = parse(body[0])  # (None: the grammar refuses it)
         # a SET search_path of its own: the body is resolved along that path
         # (an empty one finds bare names in pg_catalog alone: those of pg_catalog
-        # need nothing, and the folder's are left alone; qualified ones count)
+        # need nothing, and any other is found nowhere; qualified ones count)
         own_path = _own_search_path(fields)
         if own_path is not None and not own_path:
             own_path = ["pg_catalog"]
@@ -233,6 +233,8 @@ def create_routine(script: Script, fields: dict, ctx: Ctx) -> None:
             and statements
             and not _polymorphic(fields)
         ):
+            if own_path == ["pg_catalog"] and _checked_at_creation(statements):
+                _found_nowhere(script, ref, statements, body[0], options["as"], ctx)
             path = script.search_path
             script.search_path = own_path or path
             script.making = ref
@@ -321,6 +323,39 @@ def _bare_reads(statements: list[dict]) -> tuple[str, ...]:
             if len(names) == 1 and names[0] not in core and names[0] not in catalog:
                 found[f"type {names[0]}"] = None
     return tuple(found)
+
+
+#: What PostgreSQL says when a name is not found, by the kind of object
+_NOT_FOUND = {"table": "42P01", "function": "42883", "type": "42704"}
+
+
+def _found_nowhere(
+    script: Script, ref: ObjectRef | None, statements: list[dict], text: str, body: dict, ctx: Ctx
+) -> None:
+    """A SQL body under ``SET search_path = ''``: a name written without a
+    schema is looked for in pg_catalog alone, and one pg_catalog lacks is
+    found nowhere. PostgreSQL refuses the routine at creation."""
+    if ctx.guarded or ctx.handled or ref is None:
+        return
+    inner = Src(text, ctx.line(body.get("location")))
+    for what in _bare_reads(statements):
+        kind, _, name = what.partition(" ")
+        at = inner.find(name)
+        script.find(
+            MISSING_TYPE,
+            inner.line(at),
+            f"the body of {ref} runs with an empty search_path (SET search_path = ''), "
+            f"where the {kind} {name}, written without a schema, is looked for in pg_catalog "
+            f"alone: PostgreSQL does not find it, and refuses the routine ({_NOT_FOUND[kind]})",
+            f"write its schema (public.{name}), or give the routine a search_path that holds it",
+            ctx,
+            sure=True,
+        )
+
+
+def _checked_at_creation(statements: list[dict]) -> bool:
+    """A SQL body PostgreSQL analyses when the routine is made: queries only."""
+    return all(node(s.get("stmt", {}))[0] in _QUERY_NODES for s in statements)
 
 
 def _plpgsql_queries(tree: str) -> list[dict]:
@@ -579,7 +614,7 @@ def _read_sql_body(
     params: frozenset[str],
 ) -> None:
     """A SQL body written as a string (``text``, parsed: ``stmts``)."""
-    if any(node(s.get("stmt", {}))[0] not in _QUERY_NODES for s in stmts):
+    if not _checked_at_creation(stmts):
         return  # DDL inside: PostgreSQL does not check such a body at creation
     inner = Src(text, ctx.line(location))
     inner_ctx = _body_ctx(ctx, inner, params)
