@@ -107,9 +107,16 @@ SUBQUERY = (
     ("second", "line"),
     [
         ("DROP TABLE members;\n", 1),
+        ("SELECT 1;\nALTER TABLE members DROP COLUMN tid;\n", 2),
         ("DROP TABLE members CASCADE;\nCREATE POLICY mine ON docs USING (tid > 0);\n", None),
+        ("ALTER TABLE members ADD COLUMN x int;\nALTER TABLE members DROP COLUMN x;\n", None),
     ],
-    ids=["dropped alone", "dropped with CASCADE, the policy made anew"],
+    ids=[
+        "dropped alone",
+        "its column a subquery names bare",
+        "dropped with CASCADE, the policy made anew",
+        "a column no subquery names",
+    ],
 )
 def test_a_policy_holds_the_tables_its_subqueries_read(second, line, verdicts):
     errors, refused = verdicts(SUBQUERY, second)

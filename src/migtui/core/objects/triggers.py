@@ -79,7 +79,7 @@ def create_policy(script: Script, fields: dict, ctx: Ctx) -> None:
     script.emit(REQUIRE, table, rv.get("location"), ctx)
     _policy_clauses(script, fields, ctx)
     before = len(script.effects)
-    inner: list = []  # what its subqueries name with a table's alias (a.n)
+    inner: list = []  # what its subqueries name (a.n, or bare of a query of one table)
     for part in (fields.get("qual"), fields.get("with_check")):
         read(script, part, ctx)
         if part:  # (an expression: any query in it is a subquery)
@@ -102,6 +102,8 @@ def create_policy(script: Script, fields: dict, ctx: Ctx) -> None:
             rv.get("location"),
             ctx,
             depends=held,
+            # … and what its subqueries of one table name bare, when the table has it
+            bare=tuple(dict.fromkeys(c for c in inner if not isinstance(c, ObjectRef))),
             strict=True,
             command=command,
             # … and the functions it calls: PostgreSQL refuses to drop one (2BP01)
