@@ -104,6 +104,23 @@ def test_objects_of_an_unknown_extension_are_a_warning_naming_it(tmp_path):
         assert "timescaledb" in warning.message
 
 
+def test_the_warning_names_the_extension_likely_to_make_the_object(tmp_path):
+    write(
+        tmp_path,
+        {
+            "0001_ext.sql": "CREATE EXTENSION IF NOT EXISTS postgis;\n"
+            "CREATE EXTENSION IF NOT EXISTS pg_cron;\nCREATE EXTENSION IF NOT EXISTS pgq;\n"
+            "SELECT st_makepoint(1, 2), cron.schedule('x', '* * * * *', 'SELECT 1'), q();\n"
+        },
+    )
+    named = {w.object: w.message.split("extension ")[1].split(" ")[0] for w in found(tmp_path)}
+    assert named == {
+        "function public.st_makepoint(…)": "postgis",  # PostGIS's names
+        "function cron.schedule(…)": "pg_cron",  # in pg_cron's own schema
+        "function public.q(…)": "pgq",  # else the latest made
+    }
+
+
 def test_the_schema_an_extension_makes_of_its_own_is_not_missing(tmp_path):
     # pg_cron makes schema cron wherever it is created; a schema no extension
     # is known to make is still missing

@@ -2165,7 +2165,7 @@ class _Walker:
                 f'if it does, declare it with assume = ["{name}"] to silence this',
             )
         elif self.unknown_extensions and ref.kind not in (EXTENSION, SCHEMA):
-            ext_version, ext_name = self.unknown_extensions[-1]
+            ext_version, ext_name = self._likely_extension(ref)
             problem(
                 "unknown_origin",
                 WARNING,
@@ -4554,6 +4554,17 @@ class _Walker:
         for obj in found:
             self.live.add(obj, m.id)
 
+    def _likely_extension(self, ref: ObjectRef) -> tuple[str, str]:
+        """Which of the extensions migtui has no index of most likely makes
+        ``ref`` (version, name): the one whose own schema it is in, PostGIS for
+        an ``st_`` name, else the latest made."""
+        for version, name in reversed(self.unknown_extensions):
+            if ref.schema in EXTENSION_SCHEMAS.get(name, ()) or (
+                name.startswith("postgis") and ref.name.startswith("st_")
+            ):
+                return version, name
+        return self.unknown_extensions[-1]
+
     def _unexplained_by_code(self, m: Migration) -> tuple[str, str] | None:
         """The latest code migration (goose .go, flyway Java) that runs before ``m``."""
         from migtui.core.versions import version_for
@@ -5222,7 +5233,7 @@ class _Walker:
                 section=kind,
             )
         elif self.unknown_extensions and ref.kind not in (EXTENSION, SCHEMA):
-            ext_version, ext_name = self.unknown_extensions[-1]
+            ext_version, ext_name = self._likely_extension(ref)
             return Problem(
                 "unknown_origin",
                 WARNING,
