@@ -147,11 +147,14 @@ def test_a_block_ends_its_statement_without_a_semicolon(tool):
 
 
 def test_a_block_left_unfinished_is_refused_at_its_end_as_the_server_says():
-    sql = "-- +goose StatementBegin\nCREATE TABLE metrics\n-- +goose StatementEnd\n"
-    [stmt] = split(sql, goose=True, start_line=6).statements
+    sql = (
+        "-- ещё одна таблица\n-- +goose StatementBegin\nSELECT 'ä';\n-- +goose StatementEnd\n"
+        "-- +goose StatementBegin\nCREATE TABLE metrics\n-- +goose StatementEnd\n"
+    )
+    [_, stmt] = split(sql, goose=True, start_line=6).statements
     message, position = stmt.syntax_error
     assert message == "syntax error at end of input"
-    assert stmt.line_of(position) == 7
+    assert stmt.line_of(position) == 11
 
 
 def test_goose_block_without_end_is_reported_with_its_line():

@@ -217,8 +217,7 @@ def split(
         _check_goose_blocks(text, start_line)
         ended = _BLOCK_END.sub(_ended, text)
         if ended != text:
-            data = text.encode("utf-8")
-            ends = {len(data[: m.start()].decode("utf-8")) for m in _BLOCK_END.finditer(text)}
+            ends = {m.start() for m in _BLOCK_END.finditer(text)}  # (where each ";" is)
             text = ended
     data = text.encode("utf-8")
     pieces = _parse_whole(data) if len(data) <= _WHOLE_PARSE_LIMIT else _parse_large(text)
