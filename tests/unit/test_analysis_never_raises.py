@@ -304,6 +304,11 @@ def generated_sql(draw, max_fragments: int = 12) -> str:
 @example(text=DEEP_DO, start_line=1, goose=False)
 @example(text=DEEP_IF, start_line=1, goose=False)
 @example(text=DEEP_TOLERANT, start_line=1, goose=False)
+@example(
+    text="-- +goose StatementBegin\nSELECT (\n-- éééé\n-- +goose StatementEnd\n",
+    start_line=1,
+    goose=True,
+)
 def test_generated_sql_never_breaks_the_analysis(text, start_line, goose):
     check_split_and_analyze(text, start_line, goose)
 
