@@ -242,3 +242,31 @@ def test_a_down_section_is_refused_exactly_where_the_server_refuses_it(
     [error] = errors
     down_at = up.count("\n") + 3  # the down section's first line in 002_up.sql
     assert (error.migration, error.line) == ("002", down_at + line - 1)
+
+
+@pytest.mark.parametrize("rows", [True, False], ids=["the table has rows", "it has none"])
+def test_a_down_adding_a_not_null_column_without_a_default_is_a_warning(
+    rows, write_migrations, analysis_of, pg_dsn
+):
+    # the up dropped the column; the down puts it back NOT NULL: refused at
+    # rollback exactly when the table has rows then, which check cannot know
+    up, down = "ALTER TABLE t DROP COLUMN b;\n", "ALTER TABLE t ADD COLUMN b int NOT NULL;\n"
+    root = write_migrations(
+        {
+            "001_t.sql": f"-- migrate:up\n{EARLIER}-- migrate:down\nDROP TABLE t;\n",
+            "002_up.sql": f"-- migrate:up\n{up}-- migrate:down\n{down}",
+            "003_ok.sql": "-- migrate:up\n-- squawk-ignore adding-required-field\n"
+            "ALTER TABLE t ADD COLUMN c int NOT NULL;\n"
+            "-- migrate:down\n-- squawk-ignore adding-required-field\n"
+            "ALTER TABLE t ADD COLUMN d int NOT NULL;\n",
+        }
+    )
+    found = [p for p in analysis_of(root).problems if p.kind == "required_column"]
+    filled = EARLIER + ("INSERT INTO t VALUES (1, 2);\n" if rows else "")
+    refused = refused_after(pg_dsn, filled, up, down)
+
+    assert refused == ("23502" if rows else None)
+    assert [(p.migration, p.section, str(p.severity), p.line) for p in found] == [
+        ("002", "down", "warning", 4)
+    ]
+    assert "at rollback" in found[0].message

@@ -680,13 +680,13 @@ _REQUIRED_COLUMN_ACKNOWLEDGED = re.compile(
 )
 
 
-def _acknowledged(m: Migration, sections: dict, finding: F.Finding) -> bool:
+def _acknowledged(m: Migration, sections: dict, finding: F.Finding, kind: str = "up") -> bool:
     """Whether the comment lines right above the finding's statement wave it through."""
-    up = sections.get("up")
-    if m.up is None or up is None or finding.statement >= len(up.statements):
+    parsed, section = sections.get(kind), m.section(kind)
+    if section is None or parsed is None or finding.statement >= len(parsed.statements):
         return False
-    lines = m.up.text.split("\n")
-    index = up.statements[finding.statement].start_line - m.up.start_line - 1
+    lines = section.text.split("\n")
+    index = parsed.statements[finding.statement].start_line - section.start_line - 1
     while 0 <= index < len(lines) and lines[index].strip().startswith("--"):
         if _REQUIRED_COLUMN_ACKNOWLEDGED.search(lines[index]):
             return True
@@ -4620,12 +4620,20 @@ class _Walker:
             sure = finding.sure and finding.kind in _SECTION_SURE
             if finding.kind == F.NEW_ENUM_VALUE and m.transactional and finding.refs:
                 sure = finding.sure or self._of_type(finding.refs[1:], finding.refs[0])
-            if finding.kind in _ERROR_FINDINGS or sure:
+            # a NOT NULL column added without a default: refused at rollback if the
+            # table has rows then, as it usually has (a warning, as in an up)
+            maybe = finding.kind == F.REQUIRED_COLUMN and kind == "down"
+            if maybe and _acknowledged(m, self.parsed[m.id], finding, kind):
+                continue
+            message = finding.message
+            if maybe:
+                message = message.replace("there before this migration", "there at rollback")
+            if finding.kind in _ERROR_FINDINGS or sure or maybe:
                 self.problems.append(
                     Problem(
                         finding.kind,
-                        ERROR,
-                        f"the {kind} section of {m.id}: {finding.message}",
+                        ERROR if finding.kind in _ERROR_FINDINGS or sure else WARNING,
+                        f"the {kind} section of {m.id}: {message}",
                         finding.hint,
                         m.id,
                         None,
@@ -5570,7 +5578,7 @@ def _before(loaded: LoadResult, m: Migration) -> str:
 #: Findings that are the server's refusals, not review points.
 #: Findings sure to fail a down or verify section too, when sure: they need no
 #: state the section's walk does not keep.
-_SECTION_SURE = frozenset({F.POLICY_CLAUSE, F.NEW_ENUM_VALUE})
+_SECTION_SURE = frozenset({F.POLICY_CLAUSE, F.NEW_ENUM_VALUE, F.MISSING_TYPE})
 
 
 #: A statement giving a role or a database its own search_path (at a line's
