@@ -213,6 +213,31 @@ CASES = {
         "ALTER TABLE t ALTER COLUMN a DROP DEFAULT;\nDROP FUNCTION f();\n",
         None,
     ),
+    "a table rebuilt under its name, the old one dropped": (
+        "CREATE INDEX t_b ON t (b);\n",
+        "ALTER TABLE t RENAME TO t_was;\nCREATE TABLE t (a int, b int);\n"
+        "CREATE INDEX t_a ON t (a);\nINSERT INTO t SELECT a, b FROM t_was;\nDROP TABLE t_was;\n"
+        "CREATE INDEX t_b ON t (b);\nALTER TABLE t ADD COLUMN z int;\nDROP INDEX t_a;\n",
+        None,
+    ),
+    "an enum rebuilt under its name, the old one dropped": (
+        "CREATE TYPE st AS ENUM ('a', 'b', 'c');\n",
+        "ALTER TYPE st RENAME TO st_was;\nCREATE TYPE st AS ENUM ('a', 'b');\n"
+        "DROP TYPE st_was;\nSELECT 'a'::st;\nDROP TYPE st;\n",
+        None,
+    ),
+    "a generated column given its old expression back, then the new one's column dropped": (
+        "ALTER TABLE t ADD COLUMN g int GENERATED ALWAYS AS (a * 2) STORED;\n"
+        "ALTER TABLE t ALTER COLUMN g SET EXPRESSION AS (a * 2 - b);\n",
+        "ALTER TABLE t ALTER COLUMN g SET EXPRESSION AS (a * 2);\nALTER TABLE t DROP COLUMN b;\n",
+        None,
+    ),
+    "an index of the table rebuilt, dropped with the old one": (
+        "CREATE INDEX t_b ON t (b);\n",
+        "ALTER TABLE t RENAME TO t_was;\nCREATE TABLE t (a int, b int);\nDROP TABLE t_was;\n"
+        "DROP INDEX t_b;\n",
+        (4, "42704"),
+    ),
 }
 
 

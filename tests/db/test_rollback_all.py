@@ -15,6 +15,30 @@ pytestmark = pytest.mark.db
 #: (up, down) of three migrations, and the migration and down line check names
 #: (or None when the whole rollback runs)
 CASES = {
+    "a table whose rows a function takes, renamed and named back": (
+        [
+            (
+                "CREATE TABLE r (a int);\n"
+                "CREATE FUNCTION f(x r) RETURNS int LANGUAGE sql AS 'SELECT 1';",
+                "DROP FUNCTION f(r);\nDROP TABLE r;",
+            ),
+            ("ALTER TABLE r RENAME TO m;", "ALTER TABLE m RENAME TO r;"),
+            ("CREATE TYPE mood AS ENUM ('ok');", "DROP TYPE mood;"),
+        ],
+        None,
+    ),
+    "an enum a function takes, renamed and named back": (
+        [
+            (
+                "CREATE TYPE mood AS ENUM ('ok');\n"
+                "CREATE FUNCTION g(m mood) RETURNS int LANGUAGE sql AS 'SELECT 1';",
+                "DROP FUNCTION g(mood);\nDROP TYPE mood;",
+            ),
+            ("ALTER TYPE mood RENAME TO feeling;", "ALTER TYPE feeling RENAME TO mood;"),
+            ("SELECT 1;", "SELECT 1;"),
+        ],
+        None,
+    ),
     "a table renamed, a view made under its old name, all undone (a shop's compat view)": (
         [
             (

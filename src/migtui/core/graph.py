@@ -424,6 +424,9 @@ class _Overlay:
         #: and a table's qualified name given here -> the state's
         self.origin: dict = {}
         self.table_origin: dict[str, str] = {}
+        #: a type's name given here (or a relation's, whose rows are a type) ->
+        #: the state's, as a routine's arguments name it
+        self.type_origin: dict[str, str] = {}
         #: the kind of each relation a CREATE here made (a need names its
         #: relation as a table, whatever it is)
         self.kinds: dict = {}
@@ -473,6 +476,10 @@ class _Overlay:
         self.origin[new.key] = first
         if old.namespace == "relation":
             self.table_origin[new.qualified] = self.table_origin.pop(old.qualified, old.qualified)
+        if old.namespace == "type" or old.kind in _ROW_TYPED:
+            self.type_origin[new.qualified] = self.type_origin.pop(old.qualified, old.qualified)
+            if new.schema == old.schema:
+                self.type_origin[new.name] = self.type_origin.pop(old.name, old.name)
 
     def kind_of(self, ref: ObjectRef) -> str | None:
         """The kind of relation ``ref`` names now: made here, or the state's."""
@@ -487,7 +494,16 @@ class _Overlay:
             return self.origin[ref.key]
         if ref.table is not None and ref.table in self.table_origin:
             return ObjectRef(ref.kind, ref.schema, ref.name, ref.args, self.table_origin[ref.table])
+        if ref.namespace == "routine" and ref.args and self.type_origin:
+            # a routine taking a type renamed here: the state names it by the old name
+            args = ", ".join(self._arg_known(token) for token in ref.args.split(", "))
+            if args != ref.args:
+                return ObjectRef(ref.kind, ref.schema, ref.name, args, ref.table)
         return ref
+
+    def _arg_known(self, token: str) -> str:
+        base, array = (token[:-2], "[]") if token.endswith("[]") else (token, "")
+        return self.type_origin.get(base, base) + array
 
     def make(self, ref: ObjectRef, parent: str | None = None) -> None:
         self.made[ref.key].append((ref, parent))
@@ -506,26 +522,31 @@ class _Overlay:
         self._unmake(ref)
         self.kinds.pop(ref.key, None)
         known = self.as_known(ref)
-        if known is not ref:  # gone under the name the state knows it by too
+        # a rename here first, and a new object made under the old name since
+        # (a table or an enum rebuilt: RENAME TO t_old, CREATE t, DROP t_old):
+        # the name is the new object's, and stays
+        remade = known is not ref and any(known.matches(o) for o, _ in self.made[known.key])
+        if known is not ref and not remade:  # gone under the name the state knows it by too
             self.gone[known.key].append(known)
         if ref.namespace in ("relation", "type"):
             self.gone_tables.add(ref.qualified)  # and what lives on it, or is part of it
-            if ref.qualified in self.table_origin:
+            if ref.qualified in self.table_origin and not remade:
                 self.gone_tables.add(self.table_origin[ref.qualified])
             # … for good: a relation made again under the name has none of it
             self._children_gone(ref.qualified)
             if known.qualified != ref.qualified:
-                self._children_gone(known.qualified)
+                self._children_gone(known.qualified, made_here=not remade)
 
-    def _children_gone(self, table: str) -> None:
+    def _children_gone(self, table: str, made_here: bool = True) -> None:
         """What lives on ``table`` (its indexes, triggers, constraints…) is gone
         with it. Not its columns: one made again with columns a query does
-        not name keeps, to the walk, the columns it had."""
+        not name keeps, to the walk, the columns it had. ``made_here``: what
+        was made here on a table of that name too (not on one made again)."""
         for key in self.live.children.get(table, ()):
             for child, _, parent in self.live.by_key.get(key, ()):
                 if table in (child.table, parent) and child.kind != COLUMN:
                     self.gone[key].append(child)
-        for key in self.made_on.pop(table, ()):
+        for key in self.made_on.pop(table, ()) if made_here else ():
             entries = self.made.get(key, ())
             going = [o for o, p in entries if table in (p, o.table) and o.kind != COLUMN]
             if going:
@@ -4234,8 +4255,10 @@ class _Walker:
                 and not self._default_cast(target, dependent, retyped, redefined)
             ):
                 continue
-            if dependent.key in redefined and (ref.kind == SEQUENCE or ref.namespace == "routine"):
-                continue
+            if dependent.key in redefined and (
+                ref.kind in (SEQUENCE, COLUMN) or ref.namespace == "routine"
+            ):
+                continue  # (its default or generation expression was set anew since)
             if dependent.key == ref.key or (ref.qualified and dependent.table == ref.qualified):
                 continue  # it lives on the dropped object and goes with it
             if alive(dependent) and dependent not in found:
