@@ -36,6 +36,10 @@ SUBQUERY = "subquery_not_allowed"
 #: A function only an extension's script may call (``pg_extension_config_dump``),
 #: called by a migration: PostgreSQL refuses (0A000).
 EXTENSION_ONLY = "extension_script_only"
+#: A definition PostgreSQL refuses whatever the database holds: a trigger's
+#: WHEN reading OLD on INSERT (42P17), a BEGIN ATOMIC body of polymorphic
+#: arguments (42P13) … an error.
+INVALID_DEFINITION = "invalid_definition"
 #: A column default that reads a column (PostgreSQL refuses: 0A000).
 DEFAULT_COLUMN = "default_reads_column"
 #: One statement names a column twice (CREATE TABLE, a view's or a table's
@@ -217,6 +221,9 @@ class Effect:
     #: for ADD VALUE (``strict`` unless IF NOT EXISTS), ``(old, new)`` for
     #: RENAME VALUE.
     labels: tuple[str, ...] | None = None
+    #: For ADD VALUE … BEFORE or AFTER a label: that label, which the enum
+    #: must have (22023), and "<" before it, ">" after it (``"<review"``).
+    neighbor: str = ""
     #: For a PROVIDE of a column, or an ALTER setting its default: the type of
     #: the default when it is a typed constant (``0`` is ``int4``, ``true``
     #: ``bool``: see ``objects.script.value_type``); for a REQUIRE of a column

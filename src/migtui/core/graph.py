@@ -1530,6 +1530,8 @@ class _Walker:
                         self._hold(ref, target)
                     if eff.calls or eff.casts or eff.forms:
                         self._not_immutable(m, file, eff, dynamic_here)
+                    if eff.depends:  # SET EXPRESSION
+                        self._generation_reads_generated(m, file, eff, dynamic_here)
                 elif eff.renewed and ref.kind == SEQUENCE:
                     self.live.owned_by(ref, eff.parent, eff.columns)
                 elif eff.renewed:  # (a policy's new expressions: the functions they call too)
@@ -3336,7 +3338,9 @@ class _Walker:
                     m,
                     file,
                     eff,
-                    f"{m.id} makes generated column {eff.ref.name} at line {eff.line} of the "
+                    f"{m.id} {'makes' if eff.action == F.PROVIDE else 'gives'} generated "
+                    f"column {eff.ref.name} at line {eff.line} "
+                    f"{'of' if eff.action == F.PROVIDE else 'an expression of'} the "
                     f"generated column {used.name}: a generation expression may not read "
                     "another's, and PostgreSQL refuses (42P17)",
                     f"write {eff.ref.name}'s expression from the columns {used.name} is "
@@ -3593,10 +3597,15 @@ class _Walker:
                 self.enums[name] = None  # its labels are not followed any further
             return
         problem = None
+        neighbor = eff.neighbor[1:]
         if len(labels) == 1:
             if labels[0] in known:
                 if eff.strict:
                     problem = ("already_exists", f"adds the label '{labels[0]}'", "42710")
+            elif neighbor and neighbor not in known:
+                where = "after" if eff.neighbor.startswith(">") else "before"
+                what = f"adds the label '{labels[0]}' {where} '{neighbor}'"
+                problem = ("missing_prerequisite", what, "22023")
             else:
                 self.enums[name] = (*known, labels[0])
                 self.added_labels.add((name, labels[0]))
@@ -3613,6 +3622,8 @@ class _Walker:
         kind, what, state = problem
         if self._first_time(m, kind, f"{eff.ref} label", eff.line):
             has = "has it already" if state == "42710" else "has no such label"
+            if neighbor and state == "22023":
+                has = f"has no label '{neighbor}'"
             listed = ", ".join(f"'{label}'" for label in known) or "no labels"
             message = (
                 f"{m.id} {what} of {eff.ref} at line {eff.line}, but it {has} ({listed}): "
@@ -5737,6 +5748,7 @@ _ERROR_FINDINGS = frozenset(
         F.DUPLICATE_COLUMN,
         F.CONFLICTING,
         F.EXTENSION_ONLY,
+        F.INVALID_DEFINITION,
     }
 )
 

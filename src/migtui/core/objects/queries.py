@@ -624,7 +624,9 @@ _NOT_EXPRESSIONS = frozenset(
 _QUERIES = frozenset(_SOURCES)
 
 
-def scoped_columns(script: Script, tree: dict, ctx: Ctx, held: list | None = None) -> None:
+def scoped_columns(
+    script: Script, tree: dict, ctx: Ctx, held: list | None = None, outer: dict | None = None
+) -> None:
     """Names written with a table's name or alias (``u.country``) anywhere in
     a query: in its subqueries, its WITH queries, each branch of a set
     operation. Each must be a column of the table the name stands for in the
@@ -636,11 +638,12 @@ def scoped_columns(script: Script, tree: dict, ctx: Ctx, held: list | None = Non
     once. ``held`` gathers what a view on the query keeps: each such column,
     and each bare name of a query of one table, with that table, as
     (name, (table,)): the table's column when it has one of the name (else
-    the name is an outer query's)."""
+    the name is an outer query's). ``outer``: the names the tree sees from
+    outside it (a policy's table, by its name)."""
     if ctx.body and not ctx.resolved and held is None:
         return  # a PL/pgSQL body: resolved when it runs
     _CTE_OUTPUTS.clear()
-    scopes: tuple[dict[str, ObjectRef | None], ...] = ()
+    scopes: tuple[dict[str, ObjectRef | None], ...] = (outer,) if outer else ()
     stack: list = [(tree, scopes, frozenset())]
     while stack:
         item, scopes, hidden = stack.pop()

@@ -13,7 +13,14 @@ import json
 import re
 from dataclasses import replace
 
-from migtui.core.facts import ALTER, MISSING_TYPE, PROVIDE, REQUIRE, SYNTAX_ERROR
+from migtui.core.facts import (
+    ALTER,
+    INVALID_DEFINITION,
+    MISSING_TYPE,
+    PROVIDE,
+    REQUIRE,
+    SYNTAX_ERROR,
+)
 from migtui.core.grammar import parser
 from migtui.core.model import COLUMN, FUNCTION, PROCEDURE, UNKNOWN_TYPE, ObjectRef
 from migtui.core.objects.plpgsql import (
@@ -197,6 +204,7 @@ def create_routine(script: Script, fields: dict, ctx: Ctx) -> None:
     runtime_makes: tuple | None = None
     statements: list[dict] | None = None  # a SQL body written as a string, parsed
     if fields.get("sql_body"):
+        _unquoted_refused(script, ref, fields, ctx)
         before = len(script.effects)
         # (read before the routine is in the catalog: a call of itself fails)
         _read_parsed_body(script, fields["sql_body"], ctx, _parameter_names(fields))
@@ -323,6 +331,32 @@ def _bare_reads(statements: list[dict]) -> tuple[str, ...]:
             if len(names) == 1 and names[0] not in core and names[0] not in catalog:
                 found[f"type {names[0]}"] = None
     return tuple(found)
+
+
+def _unquoted_refused(script: Script, ref: ObjectRef | None, fields: dict, ctx: Ctx) -> None:
+    """A body in SQL's own syntax (``BEGIN ATOMIC``, ``RETURN``) is analysed
+    before the routine exists, with its argument types: PostgreSQL refuses
+    one taking a polymorphic argument (42P13), or holding a REFRESH
+    MATERIALIZED VIEW (0A000)."""
+    if ref is None or ctx.guarded or ctx.handled:
+        return
+    if _polymorphic(fields):
+        why, state = "takes a polymorphic argument (anyelement …), whose type is not known", "42P13"
+        hint = "write the body as a string (AS $$ … $$), which is checked when called"
+    elif any("RefreshMatViewStmt" in item for item in nodes_of(fields["sql_body"])):
+        why, state = "runs REFRESH MATERIALIZED VIEW, which such a body cannot hold", "0A000"
+        hint = "write the body as a string (AS $$ … $$), or in PL/pgSQL"
+    else:
+        return
+    script.find(
+        INVALID_DEFINITION,
+        ctx.line(None),
+        f"{ref}, whose body is written in SQL's own syntax (BEGIN ATOMIC or RETURN), {why}: "
+        f"PostgreSQL refuses it ({state})",
+        hint,
+        ctx,
+        sure=True,
+    )
 
 
 #: What PostgreSQL says when a name is not found, by the kind of object

@@ -4,7 +4,7 @@ database) and needs what it runs."""
 from __future__ import annotations
 
 from migtui.core.builtins import builtin_functions
-from migtui.core.facts import ALTER, POLICY_CLAUSE, PROVIDE, REQUIRE
+from migtui.core.facts import ALTER, INVALID_DEFINITION, POLICY_CLAUSE, PROVIDE, REQUIRE
 from migtui.core.model import COLUMN, CONSTRAINT, FUNCTION, POLICY, RULE, TRIGGER, ObjectRef
 from migtui.core.objects.queries import read, scoped_columns
 from migtui.core.objects.routines import routine_ref
@@ -30,6 +30,7 @@ def create_trigger(script: Script, fields: dict, ctx: Ctx) -> None:
         script.emit(REQUIRE, script.range_var(other), other.get("location"), ctx)
     if fields.get("whenClause"):
         read(script, fields["whenClause"], ctx)
+        _when_refused(script, fields, ctx)
     if table is not None:
         name = fields.get("trigname", "")
         trigger = _on_table(TRIGGER, table, name)
@@ -45,6 +46,44 @@ def create_trigger(script: Script, fields: dict, ctx: Ctx) -> None:
         script.emit(PROVIDE, trigger, ctx.src.find(name), ctx, depends=depends, strict=strict)
         if fields.get("isconstraint"):  # a constraint trigger is a constraint of its name too
             script.emit(PROVIDE, _on_table(CONSTRAINT, table, name), ctx.src.find(name), ctx)
+
+
+#: A trigger's events (pg_trigger.tgtype's bits)
+_INSERT, _DELETE = 1 << 2, 1 << 3
+
+
+def _when_refused(script: Script, fields: dict, ctx: Ctx) -> None:
+    """A trigger's WHEN reading a row its events do not have: OLD on INSERT,
+    NEW on DELETE, either in a statement trigger (42P17)."""
+    rows = {
+        words[0]: item["ColumnRef"].get("location")
+        for item in nodes_of(fields.get("whenClause"))
+        if isinstance(item.get("ColumnRef"), dict)
+        and (words := strings(item["ColumnRef"].get("fields", ())))
+        and words[0] in ("old", "new")
+    }
+    events = fields.get("events") or 0
+    if not rows or ctx.guarded or ctx.handled:
+        return
+    if not fields.get("row"):
+        why, at = "a statement trigger's WHEN cannot read the row (OLD or NEW): it has none", None
+    elif events & _INSERT and "old" in rows:
+        why, at = "an INSERT trigger's WHEN cannot read OLD: an inserted row has none", "old"
+    elif events & _DELETE and "new" in rows:
+        why, at = "a DELETE trigger's WHEN cannot read NEW: a deleted row has none", "new"
+    else:
+        return
+    script.find(
+        INVALID_DEFINITION,
+        ctx.line(rows[at] if at else next(iter(rows.values()))),
+        f"trigger {fields.get('trigname', '')}: {why}, and PostgreSQL refuses it (42P17)",
+        "make it FOR EACH ROW"
+        if at is None
+        else "make a trigger for each event, each WHEN reading the row that event has "
+        "(or test TG_OP in the function)",
+        ctx,
+        sure=True,
+    )
 
 
 def _trigger_columns(fields: dict) -> list[str]:
@@ -80,10 +119,12 @@ def create_policy(script: Script, fields: dict, ctx: Ctx) -> None:
     _policy_clauses(script, fields, ctx)
     before = len(script.effects)
     inner: list = []  # what its subqueries name (a.n, or bare of a query of one table)
+    # (its subqueries see the policy's table by its name: d.org_id)
+    outer = {table.name: table} if table is not None else None
     for part in (fields.get("qual"), fields.get("with_check")):
         read(script, part, ctx)
         if part:  # (an expression: any query in it is a subquery)
-            scoped_columns(script, part, ctx, inner)
+            scoped_columns(script, part, ctx, inner, outer)
     if table is not None:
         # it holds the columns it reads, the tables its subqueries read and
         # the columns they name: PostgreSQL refuses to drop one (2BP01), or

@@ -132,7 +132,17 @@ def alter_enum(script: Script, fields: dict, ctx: Ctx) -> None:
     # ADD VALUE: (the label,), strict unless IF NOT EXISTS; RENAME VALUE: (old, new)
     labels = (old, new) if old and new else (new,) if new else None
     strict = bool(new) and not old and not fields.get("skipIfNewValExists")
-    script.emit(ALTER, ref, location, ctx, labels=labels, strict=strict)
+    neighbor = fields.get("newValNeighbor") if new and not old else None
+    side = ">" if fields.get("newValIsAfter") else "<"
+    script.emit(
+        ALTER,
+        ref,
+        location,
+        ctx,
+        labels=labels,
+        strict=strict,
+        neighbor=side + neighbor if neighbor else "",
+    )
     made_here = ref is not None and any(
         e.action == PROVIDE and e.ref is not None and e.ref.key == ref.key for e in script.effects
     )  # a type made in the same transaction may use its new values at once
