@@ -53,7 +53,30 @@ CASES = {
         "INSERT INTO users (id, s) VALUES (1, 'inactive');\n",
         (2, "22P02", "value_type"),
     ),
+    "a label it lacks cast to it, in a CHECK": (
+        "ALTER TABLE users ADD CONSTRAINT not_api CHECK (s <> 'api'::status);\n",
+        (1, "22P02", "value_type"),
+    ),
+    "a label it lacks cast to it, in a view": (
+        "SELECT 1;\nCREATE VIEW pending AS SELECT id FROM users WHERE s = 'pending'::status;\n",
+        (2, "22P02", "value_type"),
+    ),
+    "a label it lacks cast to it, in a SQL function's body": (
+        "CREATE FUNCTION gone() RETURNS status LANGUAGE sql AS $$ SELECT 'gone'::status $$;\n",
+        (1, "22P02", "value_type"),
+    ),
+    "a label cast to the enum under its new name, after a rename": (
+        "ALTER TYPE status RENAME TO state;\nCREATE VIEW v AS SELECT 'paused'::state AS s;\n",
+        (2, "22P02", "value_type"),
+    ),
     # the forms that run
+    "labels cast to it, and in a branch of a DO block never taken": (
+        "CREATE VIEW actives AS SELECT id FROM users WHERE s = 'active'::status;\n"
+        "DO $$ BEGIN IF false THEN UPDATE users SET s = 'gone'::status; END IF; END $$;\n"
+        "CREATE FUNCTION later() RETURNS status LANGUAGE plpgsql\n"
+        "  AS $$ BEGIN RETURN 'gone'::status; END $$;\n",
+        None,
+    ),
     "labels it has": (
         "ALTER TABLE users ALTER COLUMN s SET DEFAULT 'active';\n"
         "INSERT INTO users (id, s) VALUES (1, 'inactive'), (2, 'active');\n"

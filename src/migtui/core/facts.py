@@ -221,6 +221,9 @@ class Effect:
     #: for ADD VALUE (``strict`` unless IF NOT EXISTS), ``(old, new)`` for
     #: RENAME VALUE.
     labels: tuple[str, ...] | None = None
+    #: For a REQUIRE of a type: the quoted constant a statement casts to it
+    #: (``'api'::channel``), which must be one of an enum's labels (22P02).
+    cast_label: str | None = None
     #: For ADD VALUE … BEFORE or AFTER a label: that label, which the enum
     #: must have (22023), and "<" before it, ">" after it (``"<review"``).
     neighbor: str = ""

@@ -1468,6 +1468,8 @@ class _Walker:
                 if eff.action == F.ALTER and ref.namespace == "routine" and ref.args is None:
                     self._unnamed_overload(m, file, eff, dynamic_here)
                 need(eff, ref)
+                if eff.cast_label is not None and ref.namespace == "type":
+                    self._label_refused(m, file, eff, dynamic_here)
                 if eff.trigger_function:
                     self._trigger_returns(m, file, eff, dynamic_here)
                 if eff.arbiter is not None:
@@ -3635,6 +3637,28 @@ class _Walker:
                 else "name a label the enum has, and a new one it has not"
             )
             self._refuse(kind, m, file, eff, message, hint)
+
+    def _label_refused(self, m: Migration, file: str, eff: F.Effect, dynamic: bool) -> None:
+        """A quoted constant cast to one of the folder's enums (``'api'::channel``,
+        in a view, a CHECK, a data fix …) that is none of its labels: PostgreSQL
+        refuses it as it reads the statement (22P02)."""
+        found = self.live.find(eff.ref)
+        labels = self.enums.get(found[0].qualified) if found is not None else None
+        if dynamic or labels is None or eff.cast_label in labels:
+            return
+        if not self._first_time(m, "value_type", f"{eff.ref} '{eff.cast_label}'", eff.line):
+            return
+        shown = ", ".join(f"'{label}'" for label in labels[:6]) + (" …" if len(labels) > 6 else "")
+        self._refuse(
+            "value_type",
+            m,
+            file,
+            eff,
+            f"{m.id} casts '{eff.cast_label}' to {eff.ref} at line {eff.line}, which is not "
+            f"one of its labels ({shown or 'none'}): PostgreSQL refuses (22P02)",
+            "use one of its labels, or add this one first (ALTER TYPE … ADD VALUE, in an "
+            "earlier migration)",
+        )
 
     def _truncate_refused(self, m: Migration, file: str, eff: F.Effect, dynamic: bool) -> None:
         """TRUNCATE of a table a foreign key of another table references,

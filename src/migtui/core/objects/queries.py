@@ -359,7 +359,14 @@ class _Reader:
                 self.named_in_string(text, TABLE, fields.get("location"))
                 return True
         self.words.update(strings(fields.get("typeName", {}).get("names", ())))
-        self.script.need_type(fields.get("typeName"), self.ctx)
+        # a quoted constant cast to a type is read as the statement is (not in
+        # PL/pgSQL, whose statements are read as they run): an enum refuses a
+        # label it lacks
+        read_now = not self.ctx.plpgsql and (not self.ctx.body or self.ctx.resolved)
+        label = None
+        if read_now and not fields.get("typeName", {}).get("arrayBounds"):
+            label = const_string(fields.get("arg"))
+        self.script.need_type(fields.get("typeName"), self.ctx, label)
         return False
 
     def named_in_string(self, text: str, kind: str, location: int | None) -> None:

@@ -548,12 +548,14 @@ class Script:
         shown = ref.name if ref.schema in self.search_path else ref.qualified
         return shown + array, ref
 
-    def need_type(self, tn: dict | None, ctx: Ctx) -> str:
+    def need_type(self, tn: dict | None, ctx: Ctx, label: str | None = None) -> str:
+        """The type a TypeName names, which must exist; ``label``: a quoted
+        constant cast to it (see ``Effect.cast_label``)."""
         if not tn:
             return ""
         spelled, needed = self.type_name(tn)
         if needed is not None:
-            self.emit(REQUIRE, needed, tn.get("location"), ctx)
+            self.emit(REQUIRE, needed, tn.get("location"), ctx, cast_label=label)
         return spelled
 
 
