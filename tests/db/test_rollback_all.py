@@ -297,6 +297,30 @@ CASES = {
         ],
         None,
     ),
+    "an index a later down's DROP TABLE took": (
+        [
+            ("CREATE TABLE t (a int);", "DROP TABLE IF EXISTS t;"),
+            ("CREATE INDEX t_a ON t (a);", "DROP INDEX t_a;"),
+            ("SELECT 1;", "DROP TABLE IF EXISTS t CASCADE;"),
+        ],
+        ("002", 1),
+    ),
+    "an index a later down's DROP COLUMN took": (
+        [
+            ("CREATE TABLE t (a int, b int);", "DROP TABLE t;"),
+            ("CREATE INDEX t_a ON t (a);", "DROP INDEX t_a;"),
+            ("SELECT 1;", "ALTER TABLE t DROP COLUMN a;"),
+        ],
+        ("002", 1),
+    ),
+    "a view a later down's DROP TABLE … CASCADE took": (
+        [
+            ("CREATE TABLE t (a int);", "SELECT 1;"),
+            ("CREATE VIEW v AS SELECT a FROM t;", "DROP VIEW v;"),
+            ("SELECT 1;", "DROP TABLE t CASCADE;"),
+        ],
+        ("002", 1),
+    ),
     "each down undoing its up": (
         [
             ("CREATE TABLE t (a int);", "DROP TABLE t;"),

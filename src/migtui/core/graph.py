@@ -4885,10 +4885,13 @@ class _Walker:
                         self._refused_drop(
                             m, section.file, "down", eff, holding, unknown, defaults, chain=True
                         )
-                    self._dropped(state, eff, holding)
+                    also = self._dropped(state, eff, holding)
                     if not (eff.guarded or eff.handled):
                         how = f"the down section of {m.id} dropped it (line {eff.line})"
                         gone_by[ref.key].append((ref, how))
+                        went = f"went with {ref}, which the down section of {m.id} dropped"
+                        for other in also:
+                            gone_by[other.key].append((other, f"it {went} (line {eff.line})"))
                         if ref.namespace == "relation" and ref.kind != INDEX:
                             tables_gone_by[ref.qualified] = (
                                 f"went with {ref}, which the down section of {m.id} dropped "
@@ -4917,6 +4920,10 @@ class _Walker:
             for gone, how in gone_by.get(ref.key, ()):
                 if ref.matches(gone):
                     return f"is not there: {how}"
+            # what lived on a table a later down dropped (an index, a trigger)
+            entry = self.live.find(state.as_known(ref))
+            if entry is not None and entry[2] in tables_gone_by:
+                return f"is not there: it {tables_gone_by[entry[2]]}"
         if ref.table and ref.table in tables_gone_by and state.known(ref) is not True:
             return f"is not there: it {tables_gone_by[ref.table]}"
         if state.known(ref) is not None:
@@ -5019,13 +5026,16 @@ class _Walker:
             for name in eff.outputs or ():
                 state.make(ref.column(name), ref.qualified)
 
-    def _dropped(self, state: _Overlay, eff: F.Effect, holding: list[ObjectRef]) -> None:
-        """A DROP in a section walked on an overlay: the object, and what goes with it."""
+    def _dropped(self, state: _Overlay, eff: F.Effect, holding: list[ObjectRef]) -> list[ObjectRef]:
+        """A DROP in a section walked on an overlay: the object, and what goes
+        with it (returned, but what lives on a dropped table: see ``drop``)."""
         ref = eff.ref
         state.drop(ref)
+        also: list[ObjectRef] = []
+        drop = also.append
         if ref.kind == TABLE:  # its partitions go with it
             for partition in self.partitions_of(state.as_known(ref).qualified):
-                state.drop(partition)
+                drop(partition)
         if ref.kind == COLUMN:
             state.retyped.add(ref.key)
         if eff.cascade and ref.namespace == "type":
@@ -5034,24 +5044,27 @@ class _Walker:
             holding = [d for d in holding if d not in lost]
             state.redefined.update(d.key for d in lost)
         for other in self._cascaded(holding, state.alive, state.retyped) if eff.cascade else ():
-            state.drop(other)
+            drop(other)
         known = state.as_known(ref)
         if ref.kind == COLUMN and known.table:
             for other in self.live.on_column(known.table, known.name):
                 if state.known(other) is not True:  # (one made here again has its own columns)
-                    state.drop(other)
+                    drop(other)
         if ref.kind == COLUMN and ref.table:
             for other in state.on_column.pop((ref.table, ref.name), ()):
-                state.drop(other)
+                drop(other)
         if ref.kind == CONSTRAINT and known.schema is not None:
             # a key's or exclusion's index goes with it
             backing = ObjectRef(INDEX, known.schema, known.name)
             entry = self.live.find(backing)
             if entry is not None and entry[2] == known.table or state.known(backing):
-                state.drop(backing)
+                drop(backing)
         if ref.kind == EXTENSION:
             for other in self.extension_members.get(ref.name, ()):
-                state.drop(other)
+                drop(other)
+        for other in also:
+            state.drop(other)
+        return also
 
     def _key_not_null_in_section(
         self, m: Migration, kind: str, file: str, eff: F.Effect, state: _Overlay
