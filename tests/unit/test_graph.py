@@ -147,6 +147,19 @@ def test_object_an_earlier_migration_dropped_is_reported_as_dropped(write_migrat
     assert "0002" in problem.message
 
 
+def test_another_overload_dropped_is_not_the_one_needed(write_migrations) -> None:
+    root = write_migrations(
+        {
+            "0001_f.sql": native(
+                "CREATE FUNCTION f(x int) RETURNS int LANGUAGE sql AS 'SELECT 1';"
+            ),
+            "0002_g.sql": native("DROP FUNCTION f(int);\nCOMMENT ON FUNCTION f(text) IS 'x';"),
+        }
+    )
+    [problem] = analyze_dir(root).errors
+    assert (problem.kind, problem.object) == ("missing_prerequisite", "function public.f(text)")
+
+
 def test_drop_table_retires_its_triggers(write_migrations) -> None:
     root = write_migrations(
         {

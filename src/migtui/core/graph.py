@@ -2084,6 +2084,8 @@ class _Walker:
         name = str(ref)
         own_later = self._provided_later_in_same(m, ref, eff)
         dropped = self.live.dropped.get(ref.key)
+        if dropped is not None and not (ref.matches(dropped[0]) or dropped[0].matches(ref)):
+            dropped = None  # another overload of the name: f() dropped is not f(text)
         here = self.position.get(m.id, len(self.position))
         later_by = [
             v for pos, r, v in self.providers.get(ref.key, ()) if pos > here and ref.matches(r)
