@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from migtui.core.graph import analyze_dir
 from migtui.core.statements import split
 
@@ -914,3 +916,25 @@ def test_a_helper_whose_sql_built_at_run_time_only_writes_data_changes_no_object
         ("missing_prerequisite", "error", 2, "up"),
         ("unknown_origin", "warning", 2, "up"),
     ]
+
+
+@pytest.mark.parametrize("tool", ["goose", "migrate"])
+def test_a_body_the_tool_would_cut_at_a_semicolon_is_a_warning(tmp_path, tool):
+    # goose and sql-migrate end a statement at any line ending with ";" outside
+    # a StatementBegin/End block, inside a dollar-quoted body or not
+    write(
+        tmp_path,
+        {
+            "00001_a.sql": f"-- +{tool} Up\n"
+            "CREATE TABLE t (id int, at timestamptz);\n"
+            "CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+            "BEGIN\n  NEW.at = now();\n  RETURN NEW;\nEND;\n$$;\n"
+            f"-- +{tool} StatementBegin\n"
+            "CREATE FUNCTION keep() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+            "BEGIN\n  RETURN NEW;\nEND;\n$$;\n"
+            f"-- +{tool} StatementEnd\n"
+            "INSERT INTO t VALUES (1,\n  now()); -- a last line's semicolon ends it\n"
+            f"-- +{tool} Down\nDROP TABLE t;\n"
+        },
+    )
+    assert problems(tmp_path) == [("tool_split", "warning", 5, "up")]

@@ -311,6 +311,33 @@ class _Live:
                 self.not_null.add(child.key)
 
 
+def _tool_cuts(
+    m: Migration, kind: str, file: str, section, statements: tuple[Statement, ...]
+) -> list[Problem]:
+    """A statement goose (or sql-migrate) would cut at a line ending with a
+    semicolon inside it (a function's body outside StatementBegin/End)."""
+    from migtui.core.tools.goose import cut_lines
+
+    tool = "goose" if m.layout == "goose" else "sql-migrate"
+    marker = "+goose" if tool == "goose" else "+migrate"
+    return [
+        Problem(
+            "tool_split",
+            WARNING,
+            f"{tool} ends a statement at each line ending with a semicolon, quotes and "
+            f"dollar-quoted bodies or not: it would send the statement at line "
+            f"{statements[index].start_line} cut at line {line}, and PostgreSQL would refuse "
+            "the piece (an unterminated dollar-quoted string); migtui runs it whole",
+            f"put the statement between -- {marker} StatementBegin and -- {marker} StatementEnd",
+            migration=m.id,
+            file=file,
+            line=line,
+            section=kind,
+        )
+        for index, line in cut_lines(section.text, section.start_line, statements)
+    ]
+
+
 def _default_casts(traits: _Traits, target: ObjectRef) -> bool:
     """Whether a column of ``traits`` has a default that stays of the type
     ``target`` when the column's type changes: PostgreSQL strips the implicit
@@ -910,6 +937,8 @@ class _Walker:
             sections[kind] = ParsedSection(kind, file, result.statements, result.wrapped)
             problems.extend(self._unsupported(m, kind, file, result.statements))
             problems.extend(_syntax_errors(m, kind, file, result.statements))
+            if goose:
+                problems.extend(_tool_cuts(m, kind, file, section, result.statements))
         return sections, problems
 
     def _path_of(self, m: Migration) -> tuple[str, ...]:

@@ -251,5 +251,44 @@ def _goose_annotations(
     return found
 
 
+_BLOCK_MARK = re.compile(r"^--\s*\+(?:goose|migrate)\s+Statement(Begin|End)\b", re.IGNORECASE)
+
+
+def cut_lines(text: str, start_line: int, statements: Iterable) -> list[tuple[int, int]]:
+    """Where goose (and sql-migrate) would cut a statement short: outside a
+    ``StatementBegin`` … ``StatementEnd`` block each line whose last word
+    (before a ``--`` comment) ends with a semicolon ends a statement, quotes
+    and dollar-quoted bodies or not. For each statement that has such a line
+    before its own last one (a function's body): (its index, the file line)."""
+    inside: set[int] = set()  # file lines within a block
+    open_block = False
+    for number, line in enumerate(text.split("\n"), start=start_line):
+        mark = _BLOCK_MARK.match(line.strip())
+        if mark:
+            open_block = mark.group(1).lower() == "begin"
+        elif open_block:
+            inside.add(number)
+    found = []
+    for index, statement in enumerate(statements):
+        if statement.start_line == statement.end_line or statement.category != "sql":
+            continue
+        for offset, line in enumerate(statement.text.split("\n")[:-1]):
+            number = statement.start_line + offset
+            if number not in inside and _ends_statement(line):
+                found.append((index, number))
+                break
+    return found
+
+
+def _ends_statement(line: str) -> bool:
+    """goose's test: the last word before a ``--`` word ends with ``;``."""
+    last = ""
+    for word in line.split():
+        if word.startswith("--"):
+            break
+        last = word
+    return last.endswith(";")
+
+
 #: What the tool creates in the target before the first migration runs.
 ASSUMED: tuple[ObjectRef, ...] = (ObjectRef(TABLE, "public", "goose_db_version"),)
