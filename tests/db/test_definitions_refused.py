@@ -1,6 +1,6 @@
 """Definitions PostgreSQL refuses whatever the database holds, found in
 histories written by hand: a trigger's WHEN reading a row its events do not
-have (42P17), a body in SQL's own syntax taking a polymorphic argument
+have (42P17), a transition table where PostgreSQL allows none (42P17, 0A000), a body in SQL's own syntax taking a polymorphic argument
 (42P13) or refreshing a materialized view (0A000) — ``invalid_definition`` —
 and, of the same kind of slip, ``ADD VALUE … BEFORE`` a label the enum lacks
 (22023), ``SET EXPRESSION`` reading another generated column (42P17) and a
@@ -44,6 +44,21 @@ CASES = {
         "  EXECUTE FUNCTION touch();\n",
         (1, "42P17", "invalid_definition"),
     ),
+    "a transition table on a trigger of two events": (
+        "CREATE TRIGGER m_log AFTER INSERT OR UPDATE ON m REFERENCING NEW TABLE AS fresh\n"
+        "  FOR EACH STATEMENT EXECUTE FUNCTION touch();\n",
+        (1, "0A000", "invalid_definition"),
+    ),
+    "a transition table on a BEFORE trigger": (
+        "CREATE TRIGGER m_log BEFORE INSERT ON m REFERENCING NEW TABLE AS fresh\n"
+        "  FOR EACH ROW EXECUTE FUNCTION touch();\n",
+        (1, "42P17", "invalid_definition"),
+    ),
+    "OLD TABLE on an INSERT trigger": (
+        "CREATE TRIGGER m_log AFTER INSERT ON m REFERENCING OLD TABLE AS gone\n"
+        "  FOR EACH STATEMENT EXECUTE FUNCTION touch();\n",
+        (1, "42P17", "invalid_definition"),
+    ),
     "a RETURN body of a polymorphic argument": (
         "CREATE FUNCTION same(a anyelement) RETURNS anyelement LANGUAGE sql RETURN a;\n",
         (1, "42P13", "invalid_definition"),
@@ -72,6 +87,8 @@ CASES = {
         "  EXECUTE FUNCTION touch();\n"
         "CREATE TRIGGER m_new BEFORE INSERT OR UPDATE ON m FOR EACH ROW WHEN (NEW.active)\n"
         "  EXECUTE FUNCTION touch();\n"
+        "CREATE TRIGGER m_log AFTER UPDATE ON m REFERENCING OLD TABLE AS was NEW TABLE AS now\n"
+        "  FOR EACH STATEMENT EXECUTE FUNCTION touch();\n"
         "CREATE FUNCTION same(a anyelement) RETURNS anyelement LANGUAGE sql AS 'SELECT a';\n"
         "CREATE PROCEDURE refresh_totals() LANGUAGE sql AS 'REFRESH MATERIALIZED VIEW totals';\n"
         "ALTER TYPE state ADD VALUE 'in_review' AFTER 'draft';\n"

@@ -31,6 +31,8 @@ def create_trigger(script: Script, fields: dict, ctx: Ctx) -> None:
     if fields.get("whenClause"):
         read(script, fields["whenClause"], ctx)
         _when_refused(script, fields, ctx)
+    if fields.get("transitionRels"):
+        _transition_refused(script, fields, ctx)
     if table is not None:
         name = fields.get("trigname", "")
         trigger = _on_table(TRIGGER, table, name)
@@ -48,8 +50,43 @@ def create_trigger(script: Script, fields: dict, ctx: Ctx) -> None:
             script.emit(PROVIDE, _on_table(CONSTRAINT, table, name), ctx.src.find(name), ctx)
 
 
-#: A trigger's events (pg_trigger.tgtype's bits)
-_INSERT, _DELETE = 1 << 2, 1 << 3
+#: A trigger's events and timing (pg_trigger.tgtype's bits)
+_INSERT, _DELETE, _UPDATE, _TRUNCATE = 1 << 2, 1 << 3, 1 << 4, 1 << 5
+_BEFORE, _INSTEAD = 1 << 1, 1 << 6
+
+
+def _transition_refused(script: Script, fields: dict, ctx: Ctx) -> None:
+    """``REFERENCING OLD TABLE / NEW TABLE`` where PostgreSQL allows none: a
+    trigger not AFTER, of several events or a column list, an OLD TABLE of
+    INSERT or a NEW TABLE of DELETE (42P17, 0A000)."""
+    if ctx.guarded or ctx.handled:
+        return
+    events, timing = fields.get("events") or 0, fields.get("timing") or 0
+    kinds = {
+        "new" if t.get("TriggerTransition", {}).get("isNew") else "old"
+        for t in fields["transitionRels"]
+    }
+    if timing & (_BEFORE | _INSTEAD):
+        why, state = "a transition table belongs only to an AFTER trigger", "42P17"
+    elif bin(events & (_INSERT | _DELETE | _UPDATE | _TRUNCATE)).count("1") > 1:
+        why, state = "a trigger of more than one event takes no transition table", "0A000"
+    elif fields.get("columns"):
+        why, state = "a trigger of a column list (UPDATE OF) takes no transition table", "0A000"
+    elif "old" in kinds and not events & (_DELETE | _UPDATE):
+        why, state = "OLD TABLE belongs only to a DELETE or UPDATE trigger", "42P17"
+    elif "new" in kinds and not events & (_INSERT | _UPDATE):
+        why, state = "NEW TABLE belongs only to an INSERT or UPDATE trigger", "42P17"
+    else:
+        return
+    script.find(
+        INVALID_DEFINITION,
+        ctx.line(fields.get("relation", {}).get("location")),
+        f"trigger {fields.get('trigname', '')} names a transition table (REFERENCING), but "
+        f"{why}: PostgreSQL refuses it ({state})",
+        "make one AFTER trigger for each event, each with its own transition table",
+        ctx,
+        sure=True,
+    )
 
 
 def _when_refused(script: Script, fields: dict, ctx: Ctx) -> None:
