@@ -30,6 +30,10 @@ CASES = {
         "CREATE FUNCTION triple_it(int) RETURNS int LANGUAGE sql AS 'SELECT $1 * 3';\n",
         1,
     ),
+    "an aggregate's state function": (
+        "CREATE AGGREGATE total_of(int) (SFUNC = add_up, STYPE = int);\n",
+        1,
+    ),
     "a SQL function's body": (
         "CREATE FUNCTION g(x int) RETURNS bool LANGUAGE sql\n"
         "  AS $$ SELECT public.is_staff(x) $$;\n",

@@ -10,6 +10,21 @@ pytestmark = pytest.mark.db
 
 #: (first migration, second)
 CASES = {
+    "an aggregate's overloads dropped one by one (hll)": (
+        "CREATE FUNCTION add3(int, int, int) RETURNS int LANGUAGE sql AS 'SELECT $1 + $2 + $3';"
+        " CREATE AGGREGATE total (int) (SFUNC = int4pl, STYPE = int);"
+        " CREATE AGGREGATE total (int, int) (SFUNC = add3, STYPE = int);",
+        "SELECT total(1), total(1, 2); DROP AGGREGATE total (int);"
+        " DROP AGGREGATE total (int, int);",
+    ),
+    "one function made one way or another in a DO block's IF and ELSE (powa)": (
+        "SELECT 1;",
+        "DO $a$ BEGIN IF current_setting('server_version_num')::int < 90600 THEN"
+        " CREATE FUNCTION g(x text) RETURNS text LANGUAGE sql AS $$ SELECT x $$;"
+        " CREATE TABLE kept (a int);"
+        " ELSE CREATE FUNCTION g(x text) RETURNS text LANGUAGE sql AS $$ SELECT x || '' $$;"
+        " CREATE TABLE kept (a int, b int); END IF; END $a$;",
+    ),
     "a routine returning, and one taking, pg_catalog's rows (LedgerSMB's admin.sql)": (
         "SELECT 1;",
         "CREATE FUNCTION f() RETURNS SETOF pg_roles LANGUAGE sql AS $$ SELECT * FROM pg_roles $$;"

@@ -359,11 +359,14 @@ class Walker:
             self.if_(fields, ctx)
         elif kind == "PLpgSQL_stmt_case":
             self.expr(fields.get("t_expr"), lineno, ctx)
+            branch_ctx = ctx
             for when in fields.get("case_when_list", ()):
                 w = when.get("PLpgSQL_case_when", {})
                 self.expr(w.get("expr"), w.get("lineno", lineno), ctx)
-                self.statements(w.get("stmts"), ctx, frame)
-            self.statements(fields.get("else_stmts"), ctx, frame)
+                self.statements(w.get("stmts"), branch_ctx, frame)
+                # another branch runs instead: what it makes may be what this made
+                branch_ctx = replace(ctx, tolerant=True)
+            self.statements(fields.get("else_stmts"), branch_ctx, frame)
         elif kind in ("PLpgSQL_stmt_loop", "PLpgSQL_stmt_while"):
             self.expr(fields.get("cond"), lineno, ctx)
             self.statements(fields.get("body"), ctx, frame)
@@ -440,6 +443,9 @@ class Walker:
         self.statements(fields.get("then_body"), then_ctx, frame)
         frame.else_start = self.script.work_done
         frame.effects_else = len(self.script.effects)
+        # the ELSIF and ELSE branches run instead of THEN: what they make may be
+        # what it made (a function written one way or another by server version)
+        else_ctx = replace(else_ctx, tolerant=True)
         for elsif in fields.get("elsif_list", ()):
             e = elsif.get("PLpgSQL_if_elsif", {})
             self.expr(e.get("cond"), e.get("lineno", lineno), else_ctx)

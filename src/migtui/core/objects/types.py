@@ -4,7 +4,7 @@ domains, and the ALTERs that change them."""
 from __future__ import annotations
 
 from migtui.core.casts import builtin
-from migtui.core.facts import ALTER, PROVIDE
+from migtui.core.facts import ALTER, PROVIDE, REQUIRE
 from migtui.core.model import DOMAIN, FUNCTION, TYPE, ObjectRef
 from migtui.core.objects.queries import read
 from migtui.core.objects.script import Ctx, Script, strings
@@ -112,7 +112,61 @@ def define(script: Script, fields: dict, ctx: Ctx) -> None:
     elif fields.get("kind") == "OBJECT_AGGREGATE" and names:
         ref = script.schema_object(names, FUNCTION)
         if ref is not None:
+            args = _aggregate_args(script, fields)
+            if args is not None:  # (DROP AGGREGATE agg(int) drops that one)
+                ref = ObjectRef(FUNCTION, ref.schema, ref.name, args=args)
+            _aggregate_functions(script, fields, ctx)
             script.emit(PROVIDE, ref, ctx.src.find(names[-1]), ctx)
+
+
+#: The options of CREATE AGGREGATE that name a function it calls
+_AGGREGATE_FUNCTIONS = frozenset(
+    {
+        "sfunc",
+        "finalfunc",
+        "combinefunc",
+        "serialfunc",
+        "deserialfunc",
+        "msfunc",
+        "minvfunc",
+        "mfinalfunc",
+    }
+)
+
+
+def _aggregate_functions(script: Script, fields: dict, ctx: Ctx) -> None:
+    """The functions an aggregate is made of must be there (42883)."""
+    from migtui.core.builtins import builtin_functions
+
+    for option in fields.get("definition", ()):
+        elem = option.get("DefElem", {})
+        if elem.get("defname") not in _AGGREGATE_FUNCTIONS:
+            continue
+        named = strings((elem.get("arg") or {}).get("TypeName", {}).get("names", ()))
+        if not named or (len(named) == 1 and named[0] in builtin_functions()):
+            continue
+        if len(named) == 2 and named[0] == "pg_catalog":
+            continue
+        needed = script.schema_object(named, FUNCTION)
+        script.emit(REQUIRE, needed, ctx.src.find(named[-1]), ctx)
+
+
+def _aggregate_args(script: Script, fields: dict) -> str | None:
+    """An aggregate's argument types as a routine's signature spells them
+    (``integer, text``; ``(*)`` takes none), or None where not told (the old
+    BASETYPE form, an ordered-set aggregate's direct arguments)."""
+    given = fields.get("args") or ()
+    if fields.get("oldstyle") or len(given) != 2:
+        return None
+    if given[1].get("Integer", {}).get("ival", -1) != -1:
+        return None  # an ordered-set aggregate: DROP names it by its two lists
+    params = given[0].get("List", {}).get("items", ()) if given[0] else ()
+    spelled = [
+        script.type_name(p.get("FunctionParameter", {}).get("argType", {}))[0] for p in params
+    ]
+    if not all(spelled):
+        return None
+    return ", ".join(spelled)
 
 
 def domain(script: Script, fields: dict, ctx: Ctx) -> None:
