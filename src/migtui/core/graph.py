@@ -2142,8 +2142,13 @@ class _Walker:
             problem(
                 "missing_prerequisite",
                 ERROR,
-                f"{m.id} uses {name} at line {eff.line}, before its own line {own_later} creates it",
-                f"move the statement at line {own_later} above line {eff.line}",
+                f"{m.id} uses {name} at line {eff.line}, before its own line {own_later} creates it"
+                if own_later != eff.line
+                else f"{m.id} uses {name} at line {eff.line}, before a later statement of that "
+                "line creates it",
+                f"move the statement at line {own_later} above line {eff.line}"
+                if own_later != eff.line
+                else "move the statement that creates it first",
             )
         elif ref.key in self.renamed and self.renamed[ref.key][1] != m.id and sure:
             new, by, at = self.renamed[ref.key]
