@@ -81,3 +81,41 @@ def test_check_says_an_index_has_no_operator_class_exactly_when_the_server_refus
     errors, refused = verdicts(FIRST, second)
 
     assert_same_verdict(errors, refused, (line, "42704") if line else None, "operator_class")
+
+
+VECTORS = (
+    "CREATE EXTENSION IF NOT EXISTS vector;\n"
+    "CREATE TABLE docs (id int, embedding vector NOT NULL, sized vector(3));\n"
+)
+
+#: (the second migration, the line check names, or None when it runs)
+VECTOR_CASES = {
+    "hnsw on a vector made without its dimensions": (
+        "CREATE INDEX docs_e ON docs USING hnsw (embedding vector_cosine_ops);\n",
+        1,
+    ),
+    "ivfflat on it": (
+        "SELECT 1;\nCREATE INDEX docs_e ON docs USING ivfflat (embedding vector_l2_ops);\n",
+        2,
+    ),
+    # the forms that run
+    "on a vector with its dimensions, given them first, or by btree": (
+        "CREATE INDEX docs_s ON docs USING hnsw (sized vector_cosine_ops);\n"
+        "ALTER TABLE docs ALTER COLUMN embedding TYPE vector(3);\n"
+        "CREATE INDEX docs_e ON docs USING ivfflat (embedding vector_l2_ops);\n",
+        None,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", VECTOR_CASES)
+def test_a_vector_index_needs_the_columns_dimensions(case, verdicts):
+    second, line = VECTOR_CASES[case]
+    errors, refused = verdicts(VECTORS, second)
+
+    if line is None:
+        assert_same_verdict(errors, refused, None, "operator_class")
+        return
+    assert refused is not None  # pgvector: "column does not have dimensions"
+    [error] = errors
+    assert (error.kind, error.line) == ("operator_class", line + 1)

@@ -286,6 +286,11 @@ class Effect:
     #: "check"), which its command must take.
     #: For a column made: a virtual generated column (PostgreSQL 18)
     virtual: bool = False
+    #: For a column made or given a type: pgvector's ``vector`` (``halfvec``,
+    #: ``sparsevec``) with no dimensions, which an hnsw or ivfflat index refuses
+    dimensionless: bool = False
+    #: For an index: its access method and the columns it indexes as they are
+    indexed: tuple[str, tuple[str, ...]] | None = None
     command: str = ""
     clauses: tuple[str, ...] = ()
     #: For a routine made: PL/pgSQL not declared IMMUTABLE (volatile unless said

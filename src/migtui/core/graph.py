@@ -122,6 +122,8 @@ class _Traits(NamedTuple):
     #: kept its default: the default is still a constant of each, so it holds
     #: them until it is dropped or set again (DROP TYPE: 2BP01)
     default_casts: frozenset = frozenset()
+    #: pgvector's vector without dimensions: no hnsw or ivfflat index may use it
+    dimensionless: bool = False
 
 
 def _default_type(eff: F.Effect, column_type: str) -> str:
@@ -1369,6 +1371,8 @@ class _Walker:
                     self._restricted_path(m, file, eff, dynamic_here)
                 if eff.opclass_for is not None:
                     self._no_default_opclass(m, file, eff, dynamic_here)
+                if eff.indexed is not None and eff.indexed[0] in ("hnsw", "ivfflat"):
+                    self._dimensionless_index(m, file, eff, dynamic_here)
                 if ref.kind == INDEX or (eff.key is not None and eff.key != ("?",)):
                     self._on_virtual(m, file, eff, dynamic_here)
                 if ref.kind == EXTENSION:
@@ -1443,6 +1447,7 @@ class _Walker:
                         self._judged_type(_default_type(eff, written)) if eff.default else "",
                         eff.virtual,
                     )
+                    traits = traits._replace(dimensionless=eff.dimensionless)
                     if eff.always and not eff.identity:
                         self._generation_reads_generated(m, file, eff, dynamic_here)
                     if eff.virtual:
@@ -1585,7 +1590,7 @@ class _Walker:
                     # the default is converted with the column (or the change refused)
                     # by an implicit coercion, which the next change strips again:
                     # that one converts the default as it was set
-                    traits = traits._replace(data_type=retyped)
+                    traits = traits._replace(data_type=retyped, dimensionless=eff.dimensionless)
                 if eff.identity and eff.action == F.ALTER and ref.kind == COLUMN:
                     self._identity_refused(m, file, eff, traits, dynamic_here)
                 if eff.always is not None:
@@ -3165,6 +3170,33 @@ class _Walker:
                     f"(ALTER TABLE … ALTER COLUMN {key[2]} SET DEFAULT …) before it"
                 )
                 self._refuse("not_null_insert", m, file, eff, message, hint)
+            return
+
+    def _dimensionless_index(self, m: Migration, file: str, eff: F.Effect, dynamic: bool) -> None:
+        """An hnsw or ivfflat index (pgvector) on a ``vector`` column made
+        without its dimensions: PostgreSQL refuses (column does not have
+        dimensions)."""
+        method, columns = eff.indexed or ("", ())
+        table = eff.parent or ""
+        if dynamic or self.dynamic_before:
+            return
+        schema = table.partition(".")[0] or None
+        for column in columns:
+            key = ObjectRef(COLUMN, schema, column, table=table).key
+            if not self.column_traits.get(key, _NO_TRAITS).dimensionless:
+                continue
+            if self._first_time(m, "operator_class", str(eff.ref), eff.line):
+                self._refuse(
+                    "operator_class",
+                    m,
+                    file,
+                    eff,
+                    f"{m.id} makes {eff.ref} at line {eff.line} USING {method} on {column}, a "
+                    "vector made without its dimensions: pgvector refuses (column does not "
+                    "have dimensions)",
+                    f"give {column} its dimensions (ALTER COLUMN {column} TYPE vector(1536), "
+                    "the size of the embeddings) before indexing it",
+                )
             return
 
     def _no_default_opclass(self, m: Migration, file: str, eff: F.Effect, dynamic: bool) -> None:

@@ -374,6 +374,7 @@ def create_index(script: Script, fields: dict, ctx: Ctx) -> None:
         forms=forms,
         uses=calls_in(*(e.get("expr") for e in elements), fields.get("whereClause")),
         opclass_for=(method, bare) if bare else None,
+        indexed=(method, tuple(e["name"] for e in elements if e.get("name"))),
         depends=tuple(dict.fromkeys(extensions)),
         invented=invented,  # numbered by the walk where a relation has the name
     )

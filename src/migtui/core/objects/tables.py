@@ -342,6 +342,19 @@ def data_type(script: Script, type_name: dict | None) -> str:
     return f"@{needed.qualified}{array}" if needed is not None and needed.kind == TYPE else ""
 
 
+#: pgvector's types, whose hnsw and ivfflat indexes need the dimensions
+_VECTOR_TYPES = frozenset({"vector", "halfvec", "sparsevec"})
+
+
+def dimensionless(type_name: dict | None) -> bool:
+    """A column of pgvector's ``vector`` written without its dimensions
+    (``embedding vector``, not ``vector(1536)``)."""
+    if not type_name or type_name.get("arrayBounds") or type_name.get("typmods"):
+        return False
+    names = strings(type_name.get("names", ()))
+    return bool(names) and names[-1] in _VECTOR_TYPES
+
+
 def default_type(script: Script, tree: dict | None) -> str:
     """The type of a default as ``value_type`` gives it, or of a constant
     cast to a type of the folder's, ``@schema.name`` (``'ok'::mood``: the
@@ -465,6 +478,7 @@ def column(
         casts=casts,
         forms=forms,
         virtual=virtual,
+        dimensionless=dimensionless(col.get("typeName")),
         uses=calls_in(
             *generated,
             *(c.get("raw_expr") for c in constraints if c.get("contype") == "CONSTR_DEFAULT"),
@@ -642,6 +656,7 @@ def _alter_command(script: Script, build: TableBuild, cmd: dict, ctx: Ctx) -> No
                 ctx,
                 retype=True,
                 data_type=data_type(script, col.get("typeName")),
+                dimensionless=dimensionless(col.get("typeName")),
                 using=_using(script, name, col),
                 depends=type_extension(script, col.get("typeName")),
             )
