@@ -56,8 +56,5 @@ def test_check_judges_set_expression_as_the_server_does(case, verdicts):
     second, expected = CASES[case]
     errors, refused = verdicts(FIRST, second)
 
-    if expected is None:
-        assert_same_verdict(errors, refused, None, "")
-        return
-    line, state, kind = expected
+    line, state, kind = expected or (None, None, "")
     assert_same_verdict(errors, refused, line, kind, state, says_state=state != "42703")
