@@ -69,7 +69,26 @@ CASES = {
         "ALTER TYPE status RENAME TO state;\nCREATE VIEW v AS SELECT 'paused'::state AS s;\n",
         (2, "22P02", "value_type"),
     ),
+    "a data fix comparing with a label it lacks, matching no row": (
+        "UPDATE users SET s = 'active' WHERE s = 'pending';\n",
+        (1, "22P02", "value_type"),
+    ),
+    "a DELETE of labels one of which it lacks": (
+        "SELECT 1;\nDELETE FROM users u WHERE u.s IN ('inactive', 'banned');\n",
+        (2, "22P02", "value_type"),
+    ),
+    "the old name of a renamed label in a WHERE": (
+        "ALTER TYPE status RENAME VALUE 'inactive' TO 'off';\n"
+        "UPDATE users SET s = 'active' WHERE s <> 'inactive';\n",
+        (2, "22P02", "value_type"),
+    ),
     # the forms that run
+    "labels compared, the column cast to text, and in a branch never taken": (
+        "UPDATE users SET s = 'active' WHERE s = 'inactive' OR s IN ('active');\n"
+        "DELETE FROM users WHERE s::text = 'banned';\n"
+        "DO $$ BEGIN IF false THEN DELETE FROM users WHERE s = 'banned'; END IF; END $$;\n",
+        None,
+    ),
     "labels cast to it, and in a branch of a DO block never taken": (
         "CREATE VIEW actives AS SELECT id FROM users WHERE s = 'active'::status;\n"
         "DO $$ BEGIN IF false THEN UPDATE users SET s = 'gone'::status; END IF; END $$;\n"

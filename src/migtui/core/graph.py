@@ -1504,6 +1504,8 @@ class _Walker:
                 need(eff, ref)
                 if eff.cast_label is not None and ref.namespace == "type":
                     self._label_refused(m, file, eff, dynamic_here)
+                elif eff.cast_label is not None and ref.kind == COLUMN:
+                    self._compared_label_refused(m, file, eff, dynamic_here)
                 if eff.trigger_function:
                     self._trigger_returns(m, file, eff, dynamic_here)
                 if eff.arbiter is not None:
@@ -3726,6 +3728,33 @@ class _Walker:
             f"one of its labels ({shown or 'none'}): PostgreSQL refuses (22P02)",
             "use one of its labels, or add this one first (ALTER TYPE … ADD VALUE, in an "
             "earlier migration)",
+        )
+
+    def _compared_label_refused(
+        self, m: Migration, file: str, eff: F.Effect, dynamic: bool
+    ) -> None:
+        """A column of one of the folder's enums compared with a quoted label it
+        lacks (``WHERE status = 'completed'``): PostgreSQL reads the constant as
+        the enum and refuses (22P02), whatever the rows."""
+        ref = eff.ref
+        if dynamic or ref.table not in self.complete:
+            return
+        column_type = self.column_traits.get(ref.key, _NO_TRAITS).data_type
+        labels = self.enums.get(column_type.removeprefix("enum:"))
+        if not column_type.startswith("enum:") or labels is None or eff.cast_label in labels:
+            return
+        if not self._first_time(m, "value_type", f"{ref} '{eff.cast_label}'", eff.line):
+            return
+        shown = ", ".join(f"'{label}'" for label in labels[:6]) + (" …" if len(labels) > 6 else "")
+        self._refuse(
+            "value_type",
+            m,
+            file,
+            eff,
+            f"{m.id} compares {ref} ({spelled(column_type)}) with '{eff.cast_label}' at line "
+            f"{eff.line}, which is not one of its labels ({shown or 'none'}): PostgreSQL "
+            "refuses (22P02), even when no row matches",
+            "compare with one of its labels (a label renamed since goes by its new name)",
         )
 
     def _truncate_refused(self, m: Migration, file: str, eff: F.Effect, dynamic: bool) -> None:
