@@ -340,7 +340,7 @@ def _tool_cuts(
     ]
 
 
-def _default_casts(traits: _Traits, target: ObjectRef) -> bool:
+def _default_keeps_enum(traits: _Traits, target: ObjectRef) -> bool:
     """Whether a column of ``traits`` has a default that stays of the type
     ``target`` when the column's type changes: PostgreSQL strips the implicit
     conversion the default was stored with (to a domain, between integers)
@@ -355,6 +355,12 @@ def _default_freed(casts: frozenset, target: ObjectRef) -> bool:
     """What a column's old default held and a new one (or none) no longer
     does: sequences, functions, and the enums it was a constant of."""
     return target.kind == SEQUENCE or target.namespace == "routine" or target.key in casts
+
+
+def _labels_shown(labels: tuple[str, ...]) -> str:
+    """An enum's first labels, as a message lists them."""
+    shown = ", ".join(f"'{label}'" for label in labels[:6])
+    return (shown + (" …" if len(labels) > 6 else "")) or "none"
 
 
 def _listed(objects: list) -> str:
@@ -1502,10 +1508,8 @@ class _Walker:
                 if eff.action == F.ALTER and ref.namespace == "routine" and ref.args is None:
                     self._unnamed_overload(m, file, eff, dynamic_here)
                 need(eff, ref)
-                if eff.cast_label is not None and ref.namespace == "type":
+                if eff.cast_label is not None:
                     self._label_refused(m, file, eff, dynamic_here)
-                elif eff.cast_label is not None and ref.kind == COLUMN:
-                    self._compared_label_refused(m, file, eff, dynamic_here)
                 if eff.trigger_function:
                     self._trigger_returns(m, file, eff, dynamic_here)
                 if eff.arbiter is not None:
@@ -1578,7 +1582,7 @@ class _Walker:
                     held = self.depends_on.get(ref.key, ())
                     kept = tuple(t for t in held if t.namespace != "type" and t.kind != EXTENSION)
                     new_type = self._type_held(eff)
-                    casts = {t for t in held if _default_casts(traits, t)} - set(new_type)
+                    casts = {t for t in held if _default_keeps_enum(traits, t)} - set(new_type)
                     if ref.kind == COLUMN and casts:
                         # the default stays a constant of the old type, and holds it
                         kept += tuple(casts)
@@ -3616,13 +3620,10 @@ class _Walker:
         if given.startswith("'") and column_type.startswith("enum:") and labels is not None:
             if given[1:-1] in labels:
                 return
-            shown = ", ".join(f"'{label}'" for label in labels[:6]) + (
-                " …" if len(labels) > 6 else ""
-            )
             message = (
                 f"{m.id} gives {ref} ({spelled(column_type)}) {what} of {given} at line "
-                f"{eff.line}, which is not one of its labels ({shown or 'none'}): PostgreSQL "
-                "refuses (22P02)"
+                f"{eff.line}, which is not one of its labels ({_labels_shown(labels)}): "
+                "PostgreSQL refuses (22P02)"
             )
             hint = (
                 "use one of its labels, or add this one first (ALTER TYPE … ADD VALUE, in an "
@@ -3709,52 +3710,34 @@ class _Walker:
             self._refuse(kind, m, file, eff, message, hint)
 
     def _label_refused(self, m: Migration, file: str, eff: F.Effect, dynamic: bool) -> None:
-        """A quoted constant cast to one of the folder's enums (``'api'::channel``,
-        in a view, a CHECK, a data fix …) that is none of its labels: PostgreSQL
-        refuses it as it reads the statement (22P02)."""
-        found = self.live.find(eff.ref)
-        labels = self.enums.get(found[0].qualified) if found is not None else None
-        if dynamic or labels is None or eff.cast_label in labels:
+        """A quoted constant read as one of the folder's enums that is none of
+        its labels: cast to it (``'api'::channel``, in a view, a CHECK, a data
+        fix …), or compared with a column of it (``WHERE status = 'completed'``,
+        judged on a table whose whole making the folder shows). PostgreSQL
+        refuses it as it reads the statement, whatever the rows (22P02)."""
+        ref, label = eff.ref, eff.cast_label
+        if ref.kind == COLUMN:
+            typed = self.column_traits.get(ref.key, _NO_TRAITS).data_type
+            enum_name = typed.removeprefix("enum:") if ref.table in self.complete else ""
+            how = f"compares {ref} ({spelled(typed)}) with '{label}'"
+        else:
+            found = self.live.find(ref)
+            enum_name = found[0].qualified if found is not None else ""
+            how = f"casts '{label}' to {ref}"
+        labels = self.enums.get(enum_name)
+        if dynamic or labels is None or label in labels:
             return
-        if not self._first_time(m, "value_type", f"{eff.ref} '{eff.cast_label}'", eff.line):
+        if not self._first_time(m, "value_type", f"{ref} '{label}'", eff.line):
             return
-        shown = ", ".join(f"'{label}'" for label in labels[:6]) + (" …" if len(labels) > 6 else "")
         self._refuse(
             "value_type",
             m,
             file,
             eff,
-            f"{m.id} casts '{eff.cast_label}' to {eff.ref} at line {eff.line}, which is not "
-            f"one of its labels ({shown or 'none'}): PostgreSQL refuses (22P02)",
-            "use one of its labels, or add this one first (ALTER TYPE … ADD VALUE, in an "
-            "earlier migration)",
-        )
-
-    def _compared_label_refused(
-        self, m: Migration, file: str, eff: F.Effect, dynamic: bool
-    ) -> None:
-        """A column of one of the folder's enums compared with a quoted label it
-        lacks (``WHERE status = 'completed'``): PostgreSQL reads the constant as
-        the enum and refuses (22P02), whatever the rows."""
-        ref = eff.ref
-        if dynamic or ref.table not in self.complete:
-            return
-        column_type = self.column_traits.get(ref.key, _NO_TRAITS).data_type
-        labels = self.enums.get(column_type.removeprefix("enum:"))
-        if not column_type.startswith("enum:") or labels is None or eff.cast_label in labels:
-            return
-        if not self._first_time(m, "value_type", f"{ref} '{eff.cast_label}'", eff.line):
-            return
-        shown = ", ".join(f"'{label}'" for label in labels[:6]) + (" …" if len(labels) > 6 else "")
-        self._refuse(
-            "value_type",
-            m,
-            file,
-            eff,
-            f"{m.id} compares {ref} ({spelled(column_type)}) with '{eff.cast_label}' at line "
-            f"{eff.line}, which is not one of its labels ({shown or 'none'}): PostgreSQL "
-            "refuses (22P02), even when no row matches",
-            "compare with one of its labels (a label renamed since goes by its new name)",
+            f"{m.id} {how} at line {eff.line}, which is not one of its labels "
+            f"({_labels_shown(labels)}): PostgreSQL refuses (22P02)",
+            "use one of its labels (a label renamed since goes by its new name), or add this "
+            "one first (ALTER TYPE … ADD VALUE, in an earlier migration)",
         )
 
     def _truncate_refused(self, m: Migration, file: str, eff: F.Effect, dynamic: bool) -> None:
@@ -4409,7 +4392,7 @@ class _Walker:
         self, target: ObjectRef, column: ObjectRef, retyped: Iterable = (), redefined: Iterable = ()
     ) -> bool:
         """Whether ``column`` holds the enum ``target`` only by its default: its
-        type was changed since, and its default kept (``_default_casts``; a
+        type was changed since, and its default kept (``_default_keeps_enum``; a
         DROP of the enum is refused, 2BP01; with CASCADE the default goes, not
         the column). ``retyped`` and ``redefined`` are the keys of the columns a
         section walked so far has given another type and another default."""
@@ -4420,7 +4403,7 @@ class _Walker:
             return False
         if target.key in traits.default_casts:
             return True
-        return column.key in retyped and _default_casts(traits, target)
+        return column.key in retyped and _default_keeps_enum(traits, target)
 
     def _defaults_held(
         self, drop: ObjectRef, holding: list[ObjectRef], retyped: Iterable = (), redefined=()

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, replace
 
 from migtui.core.builtins import catalog_relations
-from migtui.core.facts import DROP, DYNAMIC_SQL, GUARDED_SKIP, MISSING_TYPE, REQUIRE, Made
+from migtui.core.facts import DROP, DYNAMIC_SQL, GUARDED_SKIP, REQUIRE, Made
 from migtui.core.grammar import parse_plpgsql_tree, parser
 from migtui.core.model import TYPE
 from migtui.core.objects import dynamic
@@ -196,17 +196,7 @@ def _found_nowhere(script: Script, names: list[str], kind: str, ctx: Ctx) -> boo
     name = names[0]
     if name in catalog_relations() or (kind == "type" and name in builtin_functions()):
         return False
-    state = "42P01" if kind == "table" else "42704"
-    script.find(
-        MISSING_TYPE,
-        ctx.line(None),
-        f"a DECLARE names the {kind} {name} without a schema, where the function's search_path "
-        f"is pg_catalog alone (SET search_path = ''): PostgreSQL does not find it, and "
-        f"refuses ({state})",
-        f"write its schema (public.{name})",
-        ctx,
-        sure=True,
-    )
+    script.found_nowhere("a DECLARE", kind, name, ctx.line(None), ctx)
     return True
 
 

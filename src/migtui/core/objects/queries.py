@@ -424,52 +424,43 @@ def statement_columns(script: Script, kind: str, fields: dict, ctx: Ctx) -> None
         return
     # an alias hides the table's own name
     own = {(rv.get("alias") or {}).get("aliasname") or rv.get("relname", "")}
-    for item in outside_subqueries(*(fields.get(part) for part in parts)):
-        ref = item.get("ColumnRef")
-        if isinstance(ref, dict):
-            _table_column(script, table, own, ref, ctx)
-    if not ctx.plpgsql:  # (PL/pgSQL reads a statement as it runs it)
-        _compared_labels(script, table, own, fields.get("whereClause"), ctx)
+    for part in reversed(parts):  # (in the order outside_subqueries gives them)
+        compared = part == "whereClause" and not ctx.plpgsql  # (PL/pgSQL: read as it runs)
+        for item in outside_subqueries(fields.get(part)):
+            ref = item.get("ColumnRef")
+            if isinstance(ref, dict):
+                _table_column(script, table, own, ref, ctx)
+            elif compared and "A_Expr" in item:
+                _compared_labels(script, table, own, item["A_Expr"], ctx)
 
 
 #: Comparisons whose constant takes the column's type
 _COMPARISONS = frozenset({"=", "<>", "!="})
 
 
-def _compared_labels(
-    script: Script, table: ObjectRef, own: set[str], where: dict | None, ctx: Ctx
-) -> None:
-    """``WHERE status = 'done'`` (``<>``, ``IN ('a', 'b')``) of a statement of
-    one table: the quoted constant is read as the column's type when the
+def _compared_labels(script: Script, table: ObjectRef, own: set[str], expr: dict, ctx: Ctx) -> None:
+    """``status = 'done'`` (``<>``, ``IN ('a', 'b')``) in a statement of one
+    table: the quoted constant is read as the column's type when the
     statement is, so a label its enum lacks is refused even matching no row
     (22P02). Each comparison is a need of the column with the constant."""
-    for item in outside_subqueries(where):
-        expr = item.get("A_Expr")
-        if not isinstance(expr, dict):
+    kind, op = expr.get("kind"), strings(expr.get("name", ()))
+    left, right = expr.get("lexpr") or {}, expr.get("rexpr") or {}
+    if kind == "AEXPR_OP" and op and op[-1] in _COMPARISONS:
+        pairs = [(left, right), (right, left)]
+    elif kind == "AEXPR_IN" and "List" in right:
+        pairs = [(left, value) for value in right["List"].get("items", ())]
+    else:
+        return
+    for column, value in pairs:
+        words = strings((column.get("ColumnRef") or {}).get("fields", ()))
+        label = const_string(value) if "A_Const" in value else None
+        if label is None or not words or len(words) > 2 or (len(words) == 2) != (words[0] in own):
             continue
-        kind, op = expr.get("kind"), strings(expr.get("name", ()))
-        left, right = expr.get("lexpr") or {}, expr.get("rexpr") or {}
-        if kind == "AEXPR_OP" and op and op[-1] in _COMPARISONS:
-            pairs = [(left, right), (right, left)]
-        elif kind == "AEXPR_IN" and "List" in right:
-            pairs = [(left, value) for value in right["List"].get("items", ())]
-        else:
+        if len(words) == 1 and words[0] in ctx.params:
             continue
-        for column, value in pairs:
-            words = strings((column.get("ColumnRef") or {}).get("fields", ()))
-            label = const_string(value) if "A_Const" in value else None
-            if (
-                label is None
-                or not words
-                or len(words) > 2
-                or (len(words) == 2) != (words[0] in own)
-            ):
-                continue
-            if len(words) == 1 and words[0] in ctx.params:
-                continue
-            ref = ObjectRef(COLUMN, table.schema, words[-1], table=table.qualified)
-            location = column["ColumnRef"].get("location")
-            script.emit(REQUIRE, ref, location, ctx, cast_label=label)
+        ref = ObjectRef(COLUMN, table.schema, words[-1], table=table.qualified)
+        location = column["ColumnRef"].get("location")
+        script.emit(REQUIRE, ref, location, ctx, cast_label=label)
 
 
 def joined_columns(

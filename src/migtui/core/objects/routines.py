@@ -16,7 +16,6 @@ from dataclasses import replace
 from migtui.core.facts import (
     ALTER,
     INVALID_DEFINITION,
-    MISSING_TYPE,
     PROVIDE,
     REQUIRE,
     SYNTAX_ERROR,
@@ -359,10 +358,6 @@ def _unquoted_refused(script: Script, ref: ObjectRef | None, fields: dict, ctx: 
     )
 
 
-#: What PostgreSQL says when a name is not found, by the kind of object
-_NOT_FOUND = {"table": "42P01", "function": "42883", "type": "42704"}
-
-
 def _found_nowhere(
     script: Script, ref: ObjectRef | None, statements: list[dict], text: str, body: dict, ctx: Ctx
 ) -> None:
@@ -374,17 +369,7 @@ def _found_nowhere(
     inner = Src(text, ctx.line(body.get("location")))
     for what in _bare_reads(statements):
         kind, _, name = what.partition(" ")
-        at = inner.find(name)
-        script.find(
-            MISSING_TYPE,
-            inner.line(at),
-            f"the body of {ref} runs with an empty search_path (SET search_path = ''), "
-            f"where the {kind} {name}, written without a schema, is looked for in pg_catalog "
-            f"alone: PostgreSQL does not find it, and refuses the routine ({_NOT_FOUND[kind]})",
-            f"write its schema (public.{name}), or give the routine a search_path that holds it",
-            ctx,
-            sure=True,
-        )
+        script.found_nowhere(f"the body of {ref}", kind, name, inner.line(inner.find(name)), ctx)
 
 
 def _checked_at_creation(statements: list[dict]) -> bool:

@@ -17,6 +17,7 @@ from migtui.core.facts import (
     DEFAULT_COLUMN,
     DROP,
     DUPLICATE_COLUMN,
+    MISSING_TYPE,
     PROVIDE,
     RENAME,
     REQUIRE,
@@ -87,6 +88,10 @@ class Src:
         start = max(0, (after or self.base) - self.base)
         at = self._lower.find(name.lower().encode("utf-8"), start)
         return None if at == -1 else at + self.base
+
+
+#: What PostgreSQL says when a name is not found, by the kind of object
+_NOT_FOUND = {"table": "42P01", "function": "42883", "type": "42704"}
 
 
 @dataclass(frozen=True)
@@ -398,6 +403,22 @@ class Script:
             return
         self.findings.append(
             Finding(kind, line, message, hint, ctx.statement, refs, sure, maybe_value)
+        )
+
+    def found_nowhere(self, who: str, kind: str, name: str, line: int, ctx: Ctx) -> None:
+        """``name`` (a table, function or type) written without a schema where
+        the search_path is pg_catalog alone (a routine's ``SET search_path =
+        ''``), which lacks it: PostgreSQL finds it nowhere, and refuses ``who``
+        (the body of a routine, a DECLARE)."""
+        self.find(
+            MISSING_TYPE,
+            line,
+            f"{who} names the {kind} {name} without a schema, under the routine's empty "
+            f"search_path (SET search_path = ''), where only pg_catalog is looked in: "
+            f"PostgreSQL does not find it, and refuses ({_NOT_FOUND[kind]})",
+            f"write its schema (public.{name}), or give the routine a search_path that holds it",
+            ctx,
+            sure=True,
         )
 
     def take_name(self, ref: ObjectRef) -> None:
