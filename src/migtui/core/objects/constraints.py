@@ -205,7 +205,7 @@ def constraint(
             ctx,
             columns=tuple(reads),
             uses=calls_in(expr),
-            depends=script.types_needed_since(before),  # the types it casts to
+            depends=script.needed_since(before, "type"),  # the types it casts to
             strict=named,
         )
     elif contype == "CONSTR_NOTNULL" and column is None:

@@ -296,26 +296,17 @@ class Script:
         names = self.relation_names if kind in RELATION_KINDS else self.constraint_names
         names.get(schema, set()).discard(name)
 
-    def relations_needed_since(self, before: int) -> tuple[ObjectRef, ...]:
-        """The relations the effects recorded after the first ``before`` need,
-        in order, each once: what a view or a policy reading them holds."""
+    def needed_since(self, before: int, namespace: str = "relation") -> tuple[ObjectRef, ...]:
+        """What the effects recorded after the first ``before`` need of a
+        namespace, in order, each once: the relations a view or a policy
+        reading them holds, or (``"type"``) the enums, domains and composites
+        a view or a CHECK casting to them holds (PostgreSQL refuses to drop
+        one while it stands: 2BP01)."""
         return tuple(
             dict.fromkeys(
                 e.ref
                 for e in self.effects[before:]
-                if e.action == REQUIRE and e.ref.namespace == "relation"
-            )
-        )
-
-    def types_needed_since(self, before: int) -> tuple[ObjectRef, ...]:
-        """The types (enums, domains, composites) the effects recorded after
-        the first ``before`` need: what a view or a CHECK casting to them
-        holds (PostgreSQL refuses to drop one while it stands: 2BP01)."""
-        return tuple(
-            dict.fromkeys(
-                e.ref
-                for e in self.effects[before:]
-                if e.action == REQUIRE and e.ref.namespace == "type"
+                if e.action == REQUIRE and e.ref.namespace == namespace
             )
         )
 

@@ -166,7 +166,7 @@ def create_policy(script: Script, fields: dict, ctx: Ctx) -> None:
         # it holds the columns it reads, the tables its subqueries read and
         # the columns they name: PostgreSQL refuses to drop one (2BP01), or
         # to retype a column (0A000), and CASCADE takes the policy
-        others = tuple(r for r in script.relations_needed_since(before) if r != table)
+        others = tuple(r for r in script.needed_since(before) if r != table)
         named = tuple(c for c in inner if isinstance(c, ObjectRef))
         own = _policy_columns(script, table, fields, ctx)
         held = tuple(dict.fromkeys(own + named)) + others

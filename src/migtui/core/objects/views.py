@@ -209,14 +209,14 @@ def reads_of(script: Script, query, ctx: Ctx) -> tuple[tuple, tuple]:
     held: list = []  # what its subqueries and WITH queries read (see scoped_columns)
     if read(script, query, ctx):  # (a plain query's columns are judged by the view)
         scoped_columns(script, query, ctx, held)
-    relations = script.relations_needed_since(before)
+    relations = script.needed_since(before)
     columns: dict[ObjectRef, None] = dict.fromkeys(h for h in held if isinstance(h, ObjectRef))
     for branch in branches(query):
         columns.update(dict.fromkeys(_columns_read(script, branch)))
         columns.update(dict.fromkeys(column for column, _ in _joined(script, branch)))
         columns.update(dict.fromkeys(_starred(script, branch)))
     bare = tuple(dict.fromkeys(h for h in held if not isinstance(h, ObjectRef)))
-    return relations + tuple(columns) + script.types_needed_since(before), bare
+    return relations + tuple(columns) + script.needed_since(before, "type"), bare
 
 
 def branches(query) -> list[dict]:
