@@ -29,6 +29,7 @@ def test_the_catalog_names_objects_in_the_one_spelling(pg_conn):
         CREATE TRIGGER invoice_touch BEFORE UPDATE ON billing.invoice
             FOR EACH ROW EXECUTE FUNCTION touch();
         CREATE EXTENSION citext;
+        CREATE PUBLICATION invoices FOR TABLE billing.invoice;
         """
     )
     ledger.ensure_ledger(pg_conn)  # migtui's own schema is not the user's
@@ -48,6 +49,8 @@ def test_the_catalog_names_objects_in_the_one_spelling(pg_conn):
         "trigger invoice_touch on billing.invoice",
         "extension citext",
         "column billing.invoice.due",
+        "publication invoices",
+        "table billing.invoice in publication invoices",
     }
     assert expected <= objects
     assert not [o for o in objects if "migtui" in o or "pg_catalog" in o]

@@ -110,12 +110,21 @@ SUBQUERY = (
         ("SELECT 1;\nALTER TABLE members DROP COLUMN tid;\n", 2),
         ("DROP TABLE members CASCADE;\nCREATE POLICY mine ON docs USING (tid > 0);\n", None),
         ("ALTER TABLE members ADD COLUMN x int;\nALTER TABLE members DROP COLUMN x;\n", None),
+        (
+            "ALTER POLICY mine ON docs USING (tid > 0);\n"
+            "ALTER POLICY mine ON docs USING (EXISTS (SELECT FROM members m WHERE m.tid = 1));\n"
+            "ALTER TABLE members DROP COLUMN tid;\n",
+            3,
+        ),
+        ("ALTER POLICY mine ON docs USING (tid > 0);\nDROP TABLE members;\n", None),
     ],
     ids=[
         "dropped alone",
         "its column a subquery names bare",
         "dropped with CASCADE, the policy made anew",
         "a column no subquery names",
+        "its column a subquery of ALTER POLICY names",
+        "after ALTER POLICY gives it an expression without subquery",
     ],
 )
 def test_a_policy_holds_the_tables_its_subqueries_read(second, line, verdicts):

@@ -762,6 +762,39 @@ def test_supabase_finds_extensions_in_their_schema_without_naming_it(tmp_path):
     assert problems(root / "supabase" / "migrations") == []
 
 
+def test_supabase_realtime_is_the_platforms_and_is_made_again_once_dropped(tmp_path):
+    """Supabase makes the ``supabase_realtime`` publication: its migrations add
+    tables to it, or drop it (IF EXISTS) and make it again, as Supabase's
+    guides once wrote. Making it without dropping it first fails (42710), and
+    so does adding a table twice."""
+    migrations = tmp_path / "supabase" / "migrations"
+    write(
+        tmp_path,
+        {
+            "supabase/config.toml": "",
+            "supabase/migrations/20240101000001_a.sql": (
+                "create table public.messages (id int primary key);\n"
+                "alter publication supabase_realtime add table public.messages;\n"
+            ),
+            "supabase/migrations/20240101000002_b.sql": (
+                "drop publication if exists supabase_realtime;\n"
+                "create publication supabase_realtime;\n"
+                "alter publication supabase_realtime add table messages;\n"
+            ),
+        },
+    )
+    assert problems(migrations) == []
+
+    (migrations / "20240101000002_b.sql").write_text(
+        "create publication supabase_realtime;\n"
+        "alter publication supabase_realtime add table messages;\n"
+    )
+    assert [(p.kind, p.line) for p in errors(migrations)] == [
+        ("already_exists", 1),
+        ("already_exists", 2),
+    ]
+
+
 def test_what_a_statement_the_grammar_refuses_would_make_is_missing_as_a_warning(tmp_path):
     """One typo in the migration making users (life-metrics' `TIMESTAMP NOT NULL
     WITH TIME ZONE`) is the error to fix; what later needs users, up or down,

@@ -224,6 +224,12 @@ class Effect:
     #: For a REQUIRE of a type: the quoted constant a statement casts to it
     #: (``'api'::channel``), which must be one of an enum's labels (22P02).
     cast_label: str | None = None
+    #: For a PROVIDE of a CHECK constraint or an index: the columns of its
+    #: table its expression (its predicate) compares with a quoted constant
+    #: (``status <> 'done'``), stored as a constant of the column's type then:
+    #: a change of the column's type to another type than an enum's own
+    #: leaves no operator to compare them with (42883).
+    compares: tuple[str, ...] = ()
     #: For ADD VALUE … BEFORE or AFTER a label: that label, which the enum
     #: must have (22023), and "<" before it, ">" after it (``"<review"``).
     neighbor: str = ""

@@ -48,6 +48,8 @@ from migtui.core.model import (
     MATVIEW,
     POLICY,
     PROCEDURE,
+    PUBLICATION,
+    PUBLISHED,
     ROLE,
     RULE,
     SCHEMA,
@@ -170,6 +172,9 @@ class _Live:
     children: dict = field(default_factory=lambda: defaultdict(set))
     #: key of an index or constraint -> the columns of its table it uses
     columns: dict = field(default_factory=dict)
+    #: key of a CHECK or an index -> the columns it compares with a quoted
+    #: constant (see ``Effect.compares``)
+    compared: dict = field(default_factory=dict)
     #: keys of PostgreSQL 18's not-null constraints
     not_null: set = field(default_factory=set)
     #: qualified table -> its columns' names in their order (what an INSERT
@@ -257,7 +262,11 @@ class _Live:
             names = self.order.get(ref.table)
             if names is not None and ref.name in names:
                 names.remove(ref.name)
-        if (ref.namespace == "relation" and ref.kind != INDEX) or ref.namespace == "type":
+        if (
+            (ref.namespace == "relation" and ref.kind != INDEX)
+            or ref.namespace == "type"
+            or ref.kind == PUBLICATION  # and its tables' places in it
+        ):
             self.order.pop(ref.qualified, None)
             for child, _, _ in self.take_children(ref.qualified):
                 gone.append(child)
@@ -282,6 +291,8 @@ class _Live:
             self.order[new.qualified] = self.order.pop(old.qualified)
         moved = self.columns.pop(old.key, ()) if old.key != new.key else ()
         self.add(new, version, parent, tuple(moved))  # an index keeps its columns
+        if old.key != new.key and old.key in self.compared:
+            self.compared[new.key] = self.compared.pop(old.key)
         if old.key != new.key and old.key in self.not_null:
             self.not_null.discard(old.key)
             self.not_null.add(new.key)
@@ -290,6 +301,11 @@ class _Live:
             for key in self.children.get(old.table, ()):
                 if old.name in self.columns.get(key, ()):
                     self.columns[key] = (self.columns[key] - {old.name}) | {new.name}
+                if old.name in self.compared.get(key, ()):
+                    self.compared[key] = (self.compared[key] - {old.name}) | {new.name}
+        if old.kind == PUBLICATION and old.name != new.name:
+            for child, child_origin, _ in self.take_children(old.name):
+                self.add(replace(child, name=new.name), child_origin, new.name)
         if old.namespace != "relation" or old.qualified == new.qualified:
             return
         for child, child_origin, child_parent in self.take_children(old.qualified):
@@ -1393,6 +1409,8 @@ class _Walker:
                     # on it while it was missing (an error then) is not there
                     self.live.take_children(ref.qualified)
                 self.live.add(ref, m.id, eff.parent, eff.columns)
+                if eff.compares:
+                    self.live.compared[ref.key] = frozenset(eff.compares)
                 if eff.joined:
                     self.copies.add((ref.schema, ref.name))
                 if eff.starred and not dynamic_here:
@@ -1434,7 +1452,7 @@ class _Walker:
                 depends += self._type_held(eff)
                 self._depend(ref, depends + self._called(ref, eff.uses))
                 if ref.kind == COLUMN:
-                    table = ObjectRef(TABLE, ref.schema, (ref.table or "").partition(".")[2])
+                    table = _table_of(ref)
                     if eff.default or eff.identity or eff.always or own_has(table):
                         self.unfilled[ref.table or ""].pop(ref.name, None)
                     else:
@@ -1576,8 +1594,12 @@ class _Walker:
                         self._generation_reads_generated(m, file, eff, dynamic_here)
                 elif eff.renewed and ref.kind == SEQUENCE:
                     self.live.owned_by(ref, eff.parent, eff.columns)
+                elif eff.renewed and ref.kind == PUBLICATION:
+                    # SET TABLE: the tables it lists, and no other
+                    for gone, _, _ in self.live.take_children(ref.name):
+                        own[gone.key] = [r for r in own.get(gone.key, ()) if r != gone]
                 elif eff.renewed:  # (a policy's new expressions: the functions they call too)
-                    self._depend(ref, eff.depends + self._called(ref, eff.uses))
+                    self._depend(ref, eff.depends + self._bare(eff) + self._called(ref, eff.uses))
                 if eff.retype:
                     held = self.depends_on.get(ref.key, ())
                     kept = tuple(t for t in held if t.namespace != "type" and t.kind != EXTENSION)
@@ -1592,6 +1614,7 @@ class _Walker:
                     if not self._cast_refused(m, file, eff, traits, dynamic_here):
                         self._retyped(m, file, eff, dynamic_here)
                         self._retyped_key(m, file, eff, dynamic_here)
+                        self._compared_retyped(m, file, eff, traits, dynamic_here)
                     retyped = self._judged_type(eff.data_type)
                     # the default is converted with the column (or the change refused)
                     # by an implicit coercion, which the next change strips again:
@@ -1793,12 +1816,14 @@ class _Walker:
             m, file, eff, ref, dynamic_here
         ):
             return Requirement(ref, file, eff.line, None, None, eff.guarded)
+        if ref.kind == PUBLISHED and self._unpublished(m, file, eff, ref, dynamic_here):
+            return Requirement(ref, file, eff.line, None, None, eff.guarded)
         if ref.kind in TABLE_SCOPED_KINDS and ref.kind != "trigger":
             # Columns and constraints are not tracked across migrations: tables made by
             # CREATE TABLE AS, LIKE or dynamic SQL have columns no statement names.
             return None
         if ref.kind == TRIGGER and eff.action == F.DROP:
-            table = ObjectRef(TABLE, ref.schema, (ref.table or "").partition(".")[2])
+            table = _table_of(ref)
             if self.live.find(table) is None and self._outside_source(table) is None:
                 return None  # its table is missing, and said so
         if ref.namespace == "relation" and self._copied(ref):
@@ -1824,7 +1849,7 @@ class _Walker:
         it needs its table, and says so), or when a migration other than the
         table's added it (an edge of its own)."""
         found = self.live.find(ref)
-        table = self.live.find(ObjectRef(TABLE, ref.schema, (ref.table or "").partition(".")[2]))
+        table = self.live.find(_table_of(ref))
         if found is not None:
             provider = found[1]
             if provider and provider != m.id and (table is None or table[1] != provider):
@@ -2011,7 +2036,7 @@ class _Walker:
         name the server may have numbered (``t_pkey1``)."""
         if ref.kind not in (CONSTRAINT, POLICY, RULE) or ref.table not in self.complete:
             return False
-        table = self.live.find(ObjectRef(TABLE, ref.schema, (ref.table or "").partition(".")[2]))
+        table = self.live.find(_table_of(ref))
         if table is None or table[0].kind != TABLE or self._catalog_has(ref):
             return False
         return _NUMBERED.match(ref.name) is None
@@ -2026,7 +2051,7 @@ class _Walker:
         knows: absent, PostgreSQL refuses (42704). True when said. A name the
         server may have numbered (``t_pkey1``, where ``t_pkey`` was taken when
         it was made) is not judged."""
-        table = self.live.find(ObjectRef(TABLE, ref.schema, (ref.table or "").partition(".")[2]))
+        table = self.live.find(_table_of(ref))
         if table is None or table[0].kind != TABLE or ref.table not in self.complete:
             return False
         if dynamic or eff.guarded or eff.handled or self._catalog_has(ref):
@@ -2076,8 +2101,37 @@ class _Walker:
         )
         return True
 
+    def _unpublished(
+        self, m: Migration, file: str, eff: F.Effect, ref: ObjectRef, dynamic: bool
+    ) -> bool:
+        """``ALTER PUBLICATION p DROP TABLE t`` of a table not in p, a
+        publication the folder made (whose every table the walk knows):
+        PostgreSQL refuses (42704). True when said."""
+        pub = self.live.find(ObjectRef(PUBLICATION, None, ref.name))
+        if pub is None or not pub[1] or dynamic or eff.guarded or eff.handled:
+            return False
+        if self._catalog_has(ref) or self.live.find(_table_of(ref)) is None:
+            return False  # (a missing table is said as such)
+        if self._first_time(m, "missing_prerequisite", str(ref), eff.line):
+            self.problems.append(
+                Problem(
+                    "missing_prerequisite",
+                    ERROR,
+                    f"{m.id} takes {ref.table} out of publication {ref.name}, which it is "
+                    f"not in at this point (made by {pub[1]}); PostgreSQL refuses (42704)",
+                    f"drop the line, or add the table first (ALTER PUBLICATION {ref.name} "
+                    "ADD TABLE …)",
+                    migration=m.id,
+                    object=str(ref),
+                    file=file,
+                    line=eff.line,
+                    section="up",
+                )
+            )
+        return True
+
     def _missing_column(self, m: Migration, file: str, eff: F.Effect, ref: ObjectRef) -> None:
-        table = ObjectRef(TABLE, ref.schema, (ref.table or "").partition(".")[2])
+        table = _table_of(ref)
         found = self.live.find(table)
         made_by = f" (made by {found[1]})" if found is not None and found[1] else ""
         if not self._first_time(m, "missing_prerequisite", str(ref), eff.line):
@@ -3845,6 +3899,49 @@ class _Walker:
             self.problems.append(_section_error("type_cast", m, section, file, eff, message, hint))
         return True
 
+    def _compared_retyped(
+        self, m: Migration, file: str, eff: F.Effect, traits: _Traits, dynamic: bool
+    ) -> None:
+        """A column a CHECK or an index's predicate compares with a quoted
+        constant (``status <> 'done'``), given another type where the old or
+        the new one is an enum: the constant was stored as the old type, and
+        PostgreSQL, rebuilding the CHECK (the index), finds no operator
+        between the two (42883) — the enum rebuilt under its old name
+        (``RENAME TO mood_old``, a new ``mood``, the column moved to it) runs
+        into it."""
+        ref, old, new = eff.ref, traits.data_type, self._judged_type(eff.data_type)
+        if dynamic or not old or not new or old == new or not ref.table:
+            return
+        if not (old.startswith("enum:") or new.startswith("enum:")):
+            return
+        for holder in self.live.on_column(ref.table, ref.name):
+            if ref.name not in self.live.compared.get(holder.key, ()):
+                continue
+            what = (
+                f"index {holder.name}'s predicate"
+                if holder.kind == INDEX
+                else (f"CHECK {holder.name}")
+            )
+            undo = (
+                f"DROP INDEX {holder.qualified}"
+                if holder.kind == INDEX
+                else f"ALTER TABLE … DROP CONSTRAINT {holder.name}"
+            )
+            if not self._first_time(m, "type_cast", f"{ref} {holder}", eff.line):
+                continue
+            self._refuse(
+                "type_cast",
+                m,
+                file,
+                eff,
+                f"{m.id} changes {ref} from {spelled(old)} to {spelled(new)} at line "
+                f"{eff.line}, and {what} compares it with a quoted constant, stored as a "
+                f"{spelled(old)}: PostgreSQL rebuilds it and finds no operator between "
+                f"{spelled(new)} and {spelled(old)} (42883)",
+                f"drop it before the change ({undo}) and make it again after",
+            )
+            return
+
     def _retyped_key(self, m: Migration, file: str, eff: F.Effect, dynamic: bool) -> None:
         """A column a foreign key joins, given a type the other side's no longer
         compares with (an integer key's column made text): PostgreSQL rebuilds
@@ -4555,7 +4652,9 @@ class _Walker:
                 made = f"line {self._first_line_of(m, existing)} of {m.id} made it"
             else:
                 made = f"{origin} made it"
-        elif m.layout != "native" and self.tool_objects.has(ref):
+        elif (
+            m.layout != "native" and self.tool_objects.has(ref) and ref.key not in self.live.dropped
+        ):
             existing, origin = ref, None
             made = f"{m.layout} makes it before running the first migration"
         elif ref == _LEDGER_SCHEMA:
@@ -4580,15 +4679,27 @@ class _Walker:
         if key in self.repeats or said in self.repeats:
             return
         self.repeats[key] = self.repeats[said] = []
+        does = f"creates {ref}"
+        hint = (
+            "drop the line if the object is already as wanted, write IF NOT EXISTS "
+            "(or OR REPLACE), or give the new object another name"
+        )
+        if ref.kind == PUBLISHED:
+            does, holder = f"adds {ref.table} to publication {ref.name}", "it is in it already"
+            hint = "drop the line: the table is published already"
+        elif ref.kind == PUBLICATION:
+            hint = (
+                "drop the line if the publication is already as wanted (CREATE PUBLICATION "
+                "has no IF NOT EXISTS), or give the new one another name"
+            )
         self.problems.append(
             Problem(
                 "already_exists",
                 WARNING if unsure else ERROR,
-                f"{m.id} creates {ref} at line {eff.line}, but {holder}: {made}"
+                f"{m.id} {does} at line {eff.line}, but {holder}: {made}"
                 + (", unless SQL built at run time dropped it" if unsure else "")
                 + f"; PostgreSQL refuses ({_EXISTS_CODES.get(existing.kind, '42710')})",
-                "drop the line if the object is already as wanted, write IF NOT EXISTS "
-                "(or OR REPLACE), or give the new object another name",
+                hint,
                 m.id,
                 name,
                 file,
@@ -5351,7 +5462,7 @@ class _Walker:
             other = self.live.find(ObjectRef(INDEX, ref.schema, ref.name))
             other = other[0] if other is not None else None
         if ref.kind in TABLE_SCOPED_KINDS and ref.kind != "trigger" and other is None:
-            table = ObjectRef("table", ref.schema, (ref.table or "").partition(".")[2])
+            table = _table_of(ref)
             known = ref.kind == COLUMN and ref.table in self.complete
             known = known or self._names_known(ref)
             if not own_has(table) and not known:
@@ -5648,6 +5759,11 @@ def _syntax_errors(
             )
         )
     return out
+
+
+def _table_of(ref: ObjectRef) -> ObjectRef:
+    """The table a column, constraint, trigger… lives on."""
+    return ObjectRef(TABLE, ref.schema, (ref.table or "").partition(".")[2])
 
 
 def _in_schema(ref: ObjectRef, schema: str) -> ObjectRef:

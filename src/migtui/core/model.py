@@ -36,6 +36,9 @@ CONSTRAINT = "constraint"
 POLICY = "policy"
 RULE = "rule"
 ROLE = "role"  # the server's, not one database's: see core.objects.roles
+PUBLICATION = "publication"
+#: a table's place in a publication (``name`` is the publication's)
+PUBLISHED = "published table"
 
 #: Kinds that share PostgreSQL's relation namespace (pg_class): a table and a
 #: view cannot have the same name in one schema, and a query reading ``x`` is
@@ -46,9 +49,9 @@ TYPE_KINDS = frozenset({TYPE, DOMAIN})
 #: Kinds that share pg_proc's namespace.
 ROUTINE_KINDS = frozenset({FUNCTION, PROCEDURE})
 #: Kinds named without a schema.
-UNQUALIFIED_KINDS = frozenset({SCHEMA, EXTENSION, ROLE})
+UNQUALIFIED_KINDS = frozenset({SCHEMA, EXTENSION, ROLE, PUBLICATION})
 #: Kinds that live on a table rather than in a schema.
-TABLE_SCOPED_KINDS = frozenset({TRIGGER, COLUMN, CONSTRAINT, POLICY, RULE})
+TABLE_SCOPED_KINDS = frozenset({TRIGGER, COLUMN, CONSTRAINT, POLICY, RULE, PUBLISHED})
 
 
 T = TypeVar("T")
@@ -175,6 +178,8 @@ class ObjectRef:
             return f"{self.kind} {self.qualified}({self.args if self.args is not None else '…'})"
         if self.kind == COLUMN:
             return f"column {self.table}.{self.name}"
+        if self.kind == PUBLISHED:
+            return f"table {self.table} in publication {self.name}"
         if self.kind in TABLE_SCOPED_KINDS:
             return f"{self.kind} {self.name} on {self.table}"
         return f"{self.kind} {self.qualified}"

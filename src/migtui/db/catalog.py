@@ -21,6 +21,8 @@ from migtui.core.model import (
     MATVIEW,
     POLICY,
     PROCEDURE,
+    PUBLICATION,
+    PUBLISHED,
     ROLE,
     SCHEMA,
     SEQUENCE,
@@ -112,6 +114,15 @@ SELECT n.nspname, t.tgname, c.relname
 """
 
 _EXTENSIONS = "SELECT extname FROM pg_extension WHERE extname <> 'plpgsql'"
+_PUBLICATIONS = "SELECT pubname FROM pg_publication"
+#: the tables listed in publications (not those of FOR ALL TABLES or TABLES IN SCHEMA)
+_PUBLISHED = """
+SELECT n.nspname, c.relname, p.pubname
+  FROM pg_publication_rel r
+  JOIN pg_publication p ON p.oid = r.prpubid
+  JOIN pg_class c ON c.oid = r.prrelid
+  JOIN pg_namespace n ON n.oid = c.relnamespace
+"""
 
 _COLUMNS = f"""
 SELECT n.nspname, c.relname, a.attname
@@ -177,6 +188,13 @@ def _extensions(conn: psycopg.Connection) -> list[ObjectRef]:
     return [ObjectRef(EXTENSION, None, name) for (name,) in conn.execute(_EXTENSIONS)]
 
 
+def _publications(conn: psycopg.Connection) -> list[ObjectRef]:
+    return [ObjectRef(PUBLICATION, None, name) for (name,) in conn.execute(_PUBLICATIONS)] + [
+        ObjectRef(PUBLISHED, s, pub, table=f"{s}.{table}")
+        for s, table, pub in conn.execute(_PUBLISHED)
+    ]
+
+
 def read_catalog(conn: psycopg.Connection) -> CatalogSnapshot:
     """Every user object of the connected database, read in one query per kind."""
     objects: list[ObjectRef] = []
@@ -191,6 +209,7 @@ def read_catalog(conn: psycopg.Connection) -> CatalogSnapshot:
         objects += _routines(conn)
         objects += _triggers(conn)
         objects += _extensions(conn)
+        objects += _publications(conn)
         objects += _table_scoped(conn, _COLUMNS, COLUMN)
         objects += _table_scoped(conn, _CONSTRAINTS, CONSTRAINT)
         objects += _table_scoped(conn, _POLICIES, POLICY)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from migtui.core.facts import PROVIDE, RENAME, REQUIRE
 from migtui.core.model import CONSTRAINT, EXTENSION, INDEX, ObjectRef
 from migtui.core.objects.immutable import immutable_needs
-from migtui.core.objects.queries import read
+from migtui.core.objects.queries import compared_labels, read
 from migtui.core.objects.script import (
     Ctx,
     Script,
@@ -198,6 +198,7 @@ def constraint(
             # are not all written here)
             needed = [c for c in reads if build.columns is not None or c != table.name]
             script.need_columns(table, needed, location, ctx)
+        compares = compared_labels(script, table, expr, ctx, only=column is None or column)
         script.emit(
             PROVIDE,
             constraint_ref(table, name),
@@ -207,6 +208,7 @@ def constraint(
             uses=calls_in(expr),
             depends=script.needed_since(before, "type"),  # the types it casts to
             strict=named,
+            compares=compares,
         )
     elif contype == "CONSTR_NOTNULL" and column is None:
         for key in strings(con.get("keys", ())):
@@ -324,11 +326,14 @@ def create_index(script: Script, fields: dict, ctx: Ctx) -> None:
         else:
             script.need_columns(table, [element.get("name")], location, ctx)
     script.need_columns(table, [e.get("name") for e in including if e.get("name")], location, ctx)
+    compares: tuple[str, ...] = ()
     if fields.get("whereClause"):
         read(script, fields["whereClause"], ctx)
         script.no_subquery(fields["whereClause"], "an index predicate", ctx)
         named = whole_row_free(_plain_columns(fields["whereClause"]), table)
         script.need_columns(table, named, location, ctx)
+        if table is not None:
+            compares = compared_labels(script, table, fields["whereClause"], ctx)
     if table is None:
         return
     name = fields.get("idxname")
@@ -377,6 +382,7 @@ def create_index(script: Script, fields: dict, ctx: Ctx) -> None:
         indexed=(method, tuple(e["name"] for e in elements if e.get("name"))),
         depends=tuple(dict.fromkeys(extensions)),
         invented=invented,  # numbered by the walk where a relation has the name
+        compares=compares,
     )
 
 

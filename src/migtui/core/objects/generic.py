@@ -18,6 +18,7 @@ from migtui.core.model import (
     MATVIEW,
     POLICY,
     PROCEDURE,
+    PUBLICATION,
     RULE,
     SCHEMA,
     SEQUENCE,
@@ -39,6 +40,7 @@ KINDS = {
     "OBJECT_DOMAIN": DOMAIN,
     "OBJECT_SCHEMA": SCHEMA,
     "OBJECT_EXTENSION": EXTENSION,
+    "OBJECT_PUBLICATION": PUBLICATION,
     "OBJECT_FUNCTION": FUNCTION,
     "OBJECT_PROCEDURE": PROCEDURE,
     "OBJECT_ROUTINE": FUNCTION,
@@ -54,7 +56,7 @@ KINDS = {
 def object_ref(script: Script, kind: str, obj: dict, ctx: Ctx) -> ObjectRef | None:
     """The object an object node of the given kind names; None if not followed."""
     node_type, fields = node(obj)
-    if kind in (SCHEMA, EXTENSION):
+    if kind in (SCHEMA, EXTENSION, PUBLICATION):
         names = strings([obj]) if node_type == "String" else []
         return ObjectRef(kind, None, names[0]) if names else None
     if kind in (FUNCTION, PROCEDURE):
@@ -126,6 +128,12 @@ def rename(script: Script, fields: dict, ctx: Ctx) -> None:
         old = ObjectRef(SCHEMA, None, fields.get("subname", ""))
         script.emit(RENAME, old, ctx.src.find(old.name), ctx, new=ObjectRef(SCHEMA, None, new_name))
         return
+    if kind == PUBLICATION:
+        old = object_ref(script, kind, fields.get("object", {}), ctx)
+        if old is not None:
+            new = ObjectRef(PUBLICATION, None, new_name)
+            script.emit(RENAME, old, ctx.src.find(old.name), ctx, new=new)
+        return
     old, location = _named(script, fields, kind, ctx)
     if old is None:
         return
@@ -135,7 +143,7 @@ def rename(script: Script, fields: dict, ctx: Ctx) -> None:
 
 def set_schema(script: Script, fields: dict, ctx: Ctx) -> None:
     kind = KINDS.get(fields.get("objectType", ""))
-    if kind is None or kind in (SCHEMA, EXTENSION):
+    if kind is None or kind in (SCHEMA, EXTENSION, PUBLICATION):
         return
     old, location = _named(script, fields, kind, ctx)
     if old is None:

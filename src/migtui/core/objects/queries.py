@@ -425,24 +425,26 @@ def statement_columns(script: Script, kind: str, fields: dict, ctx: Ctx) -> None
     # an alias hides the table's own name
     own = {(rv.get("alias") or {}).get("aliasname") or rv.get("relname", "")}
     for part in reversed(parts):  # (in the order outside_subqueries gives them)
-        compared = part == "whereClause" and not ctx.plpgsql  # (PL/pgSQL: read as it runs)
         for item in outside_subqueries(fields.get(part)):
             ref = item.get("ColumnRef")
             if isinstance(ref, dict):
                 _table_column(script, table, own, ref, ctx)
-            elif compared and "A_Expr" in item:
-                _compared_labels(script, table, own, item["A_Expr"], ctx)
+    if not ctx.plpgsql:  # (PL/pgSQL: read as it runs)
+        compared_labels(script, table, fields.get("whereClause"), ctx, own)
 
 
 #: Comparisons whose constant takes the column's type
-_COMPARISONS = frozenset({"=", "<>", "!="})
+_COMPARISONS = frozenset({"=", "<>", "!=", "<", ">", "<=", ">="})
 
 
-def _compared_labels(script: Script, table: ObjectRef, own: set[str], expr: dict, ctx: Ctx) -> None:
-    """``status = 'done'`` (``<>``, ``IN ('a', 'b')``) in a statement of one
-    table: the quoted constant is read as the column's type when the
-    statement is, so a label its enum lacks is refused even matching no row
-    (22P02). Each comparison is a need of the column with the constant."""
+def label_comparisons(expr: dict, own: set[str], params=()):
+    """``status = 'done'`` (``<>``, ``<``…, ``IN ('a', 'b')``): each column
+    of one table (written bare, or with a name of ``own``) compared with a
+    quoted constant in the expression ``expr`` (an ``A_Expr``), with the
+    constant and the column's location. The constant is read as the column's
+    type: a label its enum lacks is refused (22P02), and the constant keeps
+    that type where PostgreSQL stores the expression (a CHECK, an index's
+    predicate)."""
     kind, op = expr.get("kind"), strings(expr.get("name", ()))
     left, right = expr.get("lexpr") or {}, expr.get("rexpr") or {}
     if kind == "AEXPR_OP" and op and op[-1] in _COMPARISONS:
@@ -456,11 +458,36 @@ def _compared_labels(script: Script, table: ObjectRef, own: set[str], expr: dict
         label = const_string(value) if "A_Const" in value else None
         if label is None or not words or len(words) > 2 or (len(words) == 2) != (words[0] in own):
             continue
-        if len(words) == 1 and words[0] in ctx.params:
+        if len(words) == 1 and words[0] in params:
             continue
-        ref = ObjectRef(COLUMN, table.schema, words[-1], table=table.qualified)
-        location = column["ColumnRef"].get("location")
-        script.emit(REQUIRE, ref, location, ctx, cast_label=label)
+        yield words[-1], label, column["ColumnRef"].get("location")
+
+
+def compared_labels(
+    script: Script,
+    table: ObjectRef,
+    expr,
+    ctx: Ctx,
+    own: set[str] | None = None,
+    only: str | bool = True,
+) -> tuple[str, ...]:
+    """The columns of ``table`` (written bare, or with a name of ``own``) an
+    expression outside its subqueries compares with a quoted constant (see
+    ``label_comparisons``): a WHERE of a statement or a view of that one
+    table, a CHECK, an index's predicate. Each comparison is a need of the
+    column with the constant. ``only``: the one column judged (a column's own
+    CHECK, which may name a column made after it)."""
+    found = []
+    names = own if own is not None else {table.name}
+    for item in outside_subqueries(expr):
+        if "A_Expr" not in item:
+            continue
+        for name, label, location in label_comparisons(item["A_Expr"], names, ctx.params):
+            if only is True or name == only:
+                ref = ObjectRef(COLUMN, table.schema, name, table=table.qualified)
+                script.emit(REQUIRE, ref, location, ctx, cast_label=label)
+            found.append(name)
+    return tuple(dict.fromkeys(found))
 
 
 def joined_columns(

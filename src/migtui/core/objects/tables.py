@@ -23,6 +23,8 @@ from migtui.core.model import (
     FOREIGN_TABLE,
     INDEX,
     MATVIEW,
+    PUBLICATION,
+    PUBLISHED,
     SEQUENCE,
     TABLE,
     TRIGGER,
@@ -919,8 +921,18 @@ def relations_needed(script: Script, fields: dict, ctx: Ctx) -> None:
 
 def publication(script: Script, fields: dict, ctx: Ctx) -> None:
     """CREATE PUBLICATION … FOR TABLE, ALTER PUBLICATION … ADD/SET/DROP TABLE:
-    every table listed must exist, with the columns its list names, and every
-    schema of TABLES IN SCHEMA. (The publication itself is not followed.)"""
+    the publication (made, or there to alter), every table listed with the
+    columns its list names, and every schema of TABLES IN SCHEMA. A table is
+    in a publication once: adding it again fails (42710), and so does taking
+    out one that is not in it (42704)."""
+    name = fields.get("pubname", "")
+    pub = ObjectRef(PUBLICATION, None, name)
+    action = fields.get("action")
+    if action is None:  # CREATE PUBLICATION
+        script.emit(PROVIDE, pub, ctx.src.find(name), ctx, strict=True)
+    else:  # (SET TABLE: the tables it lists replace those it had)
+        renewed = action == "AP_SetObjects" and bool(fields.get("pubobjects"))
+        script.emit(ALTER, pub, ctx.src.find(name), ctx, renewed=renewed)
     for item in fields.get("pubobjects") or ():
         spec = item.get("PublicationObjSpec") or {}
         kind = spec.get("pubobjtype")
@@ -930,10 +942,18 @@ def publication(script: Script, fields: dict, ctx: Ctx) -> None:
             ref = script.range_var(rv)
             script.emit(REQUIRE, ref, rv.get("location"), ctx)
             columns = strings(published.get("columns") or ())
-            if columns and fields.get("action") != "AP_DropObjects":
+            if columns and action != "AP_DropObjects":
                 script.need_columns(ref, columns, rv.get("location"), ctx)
             if published.get("whereClause"):
                 read(script, published["whereClause"], ctx)
+            if ref is None:
+                continue
+            member = ObjectRef(PUBLISHED, ref.schema, name, table=ref.qualified)
+            if action == "AP_DropObjects":
+                script.emit(DROP, member, rv.get("location"), ctx)
+            else:
+                strict = action != "AP_SetObjects"
+                script.emit(PROVIDE, member, rv.get("location"), ctx, strict=strict, parent=name)
         elif kind == "PUBLICATIONOBJ_TABLES_IN_SCHEMA" and spec.get("name"):
             script.need_schema_named(spec["name"], spec.get("location"), ctx)
 

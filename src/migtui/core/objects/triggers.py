@@ -154,22 +154,8 @@ def create_policy(script: Script, fields: dict, ctx: Ctx) -> None:
     table = script.range_var(rv)
     script.emit(REQUIRE, table, rv.get("location"), ctx)
     _policy_clauses(script, fields, ctx)
-    before = len(script.effects)
-    inner: list = []  # what its subqueries name (a.n, or bare of a query of one table)
-    # (its subqueries see the policy's table by its name: d.org_id)
-    outer = {table.name: table} if table is not None else None
-    for part in (fields.get("qual"), fields.get("with_check")):
-        read(script, part, ctx)
-        if part:  # (an expression: any query in it is a subquery)
-            scoped_columns(script, part, ctx, inner, outer)
+    held, bare = _policy_holds(script, table, fields, ctx)
     if table is not None:
-        # it holds the columns it reads, the tables its subqueries read and
-        # the columns they name: PostgreSQL refuses to drop one (2BP01), or
-        # to retype a column (0A000), and CASCADE takes the policy
-        others = tuple(r for r in script.needed_since(before) if r != table)
-        named = tuple(c for c in inner if isinstance(c, ObjectRef))
-        own = _policy_columns(script, table, fields, ctx)
-        held = tuple(dict.fromkeys(own + named)) + others
         name = fields.get("policy_name", "")
         policy = _on_table(POLICY, table, name)
         # CREATE POLICY has no OR REPLACE: one of the name on the table is refused
@@ -180,13 +166,37 @@ def create_policy(script: Script, fields: dict, ctx: Ctx) -> None:
             rv.get("location"),
             ctx,
             depends=held,
-            # … and what its subqueries of one table name bare, when the table has it
-            bare=tuple(dict.fromkeys(c for c in inner if not isinstance(c, ObjectRef))),
+            bare=bare,
             strict=True,
             command=command,
             # … and the functions it calls: PostgreSQL refuses to drop one (2BP01)
             uses=calls_in(fields.get("qual"), fields.get("with_check")),
         )
+
+
+def _policy_holds(
+    script: Script, table: ObjectRef | None, fields: dict, ctx: Ctx
+) -> tuple[tuple, tuple]:
+    """Read a policy's expressions (CREATE POLICY's, or those ALTER POLICY
+    gives it): what it holds — the columns of its table it reads, the tables
+    its subqueries read and the columns they name — which PostgreSQL refuses
+    to drop (2BP01) or retype (0A000), and CASCADE takes the policy; and what
+    its subqueries of one table name bare (the table's, when it has it)."""
+    before = len(script.effects)
+    inner: list = []  # what its subqueries name (a.n, or bare of a query of one table)
+    # (its subqueries see the policy's table by its name: d.org_id)
+    outer = {table.name: table} if table is not None else None
+    for part in (fields.get("qual"), fields.get("with_check")):
+        read(script, part, ctx)
+        if part:  # (an expression: any query in it is a subquery)
+            scoped_columns(script, part, ctx, inner, outer)
+    if table is None:
+        return (), ()
+    others = tuple(r for r in script.needed_since(before) if r != table)
+    named = tuple(c for c in inner if isinstance(c, ObjectRef))
+    own = _policy_columns(script, table, fields, ctx)
+    held = tuple(dict.fromkeys(own + named)) + others
+    return held, tuple(dict.fromkeys(c for c in inner if not isinstance(c, ObjectRef)))
 
 
 def _policy_clauses(script: Script, fields: dict, ctx: Ctx) -> None:
@@ -252,14 +262,12 @@ def _policy_columns(
 def alter_policy(script: Script, fields: dict, ctx: Ctx) -> None:
     rv = fields.get("table", {})
     table = script.range_var(rv)
-    read(script, fields.get("qual"), ctx)
-    read(script, fields.get("with_check"), ctx)
+    renewed = bool(fields.get("qual") or fields.get("with_check"))
+    # new expressions: what the old ones held is free (what an expression
+    # not rewritten holds is not known here, and is let go too)
+    held, bare = _policy_holds(script, table, fields, ctx)
     if table is not None:
         name = fields.get("policy_name", "")
-        renewed = bool(fields.get("qual") or fields.get("with_check"))
-        # new expressions: what the old ones read is free (what an expression
-        # not rewritten reads is not known here, and is let go too)
-        columns = _policy_columns(script, table, fields, ctx) if renewed else ()
         policy = _on_table(POLICY, table, name)
         clauses = ("using",) * bool(fields.get("qual")) + ("check",) * bool(
             fields.get("with_check")
@@ -269,7 +277,8 @@ def alter_policy(script: Script, fields: dict, ctx: Ctx) -> None:
             policy,
             rv.get("location"),
             ctx,
-            depends=columns,
+            depends=held if renewed else (),
+            bare=bare if renewed else (),
             renewed=renewed,
             clauses=clauses,
             uses=calls_in(fields.get("qual"), fields.get("with_check")) if renewed else (),

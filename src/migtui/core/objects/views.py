@@ -6,6 +6,7 @@ from migtui.core.casts import builtin
 from migtui.core.facts import PROVIDE, REQUIRE
 from migtui.core.model import MATVIEW, VIEW, ObjectRef
 from migtui.core.objects.queries import (
+    compared_labels,
     figured,
     joined_columns,
     named_sources,
@@ -37,6 +38,10 @@ def create_view(script: Script, fields: dict, ctx: Ctx) -> None:
                 script.emit(REQUIRE, column, rv.get("location"), ctx)
             for column, location in _joined(script, branch):
                 script.emit(REQUIRE, column, location, ctx)
+            kind, query = node(branch)
+            one = _one_table(script, query) if kind == "SelectStmt" else None
+            if one is not None:  # ``WHERE status = 'done'``: a label of its enum
+                compared_labels(script, one[0], query.get("whereClause"), ctx, one[1])
     ref = script.range_var(rv, VIEW)
     if ref is None:
         return

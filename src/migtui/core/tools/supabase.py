@@ -18,6 +18,7 @@ from pathlib import Path
 from migtui.core.model import (
     EXTENSION,
     FUNCTION,
+    PUBLICATION,
     ROLE,
     SCHEMA,
     TABLE,
@@ -191,6 +192,8 @@ PLATFORM: tuple[ObjectRef, ...] = (
     ),
     *(ObjectRef(EXTENSION, None, name) for name in _EXTENSIONS),
     *(ObjectRef(ROLE, None, name) for name in _ROLES),
+    # what the Realtime service streams: tables join it by ALTER PUBLICATION
+    ObjectRef(PUBLICATION, None, "supabase_realtime"),
 )
 #: What is there before the first migration runs: the CLI's ledger, and the platform.
 ASSUMED: tuple[ObjectRef, ...] = (
