@@ -30,6 +30,8 @@ def test_the_catalog_names_objects_in_the_one_spelling(pg_conn):
             FOR EACH ROW EXECUTE FUNCTION touch();
         CREATE EXTENSION citext;
         CREATE PUBLICATION invoices FOR TABLE billing.invoice;
+        CREATE FUNCTION on_ddl() RETURNS event_trigger LANGUAGE plpgsql AS $$BEGIN END$$;
+        CREATE EVENT TRIGGER watch_ddl ON ddl_command_end EXECUTE FUNCTION on_ddl();
         """
     )
     ledger.ensure_ledger(pg_conn)  # migtui's own schema is not the user's
@@ -51,6 +53,7 @@ def test_the_catalog_names_objects_in_the_one_spelling(pg_conn):
         "column billing.invoice.due",
         "publication invoices",
         "table billing.invoice in publication invoices",
+        "event trigger watch_ddl",
     }
     assert expected <= objects
     assert not [o for o in objects if "migtui" in o or "pg_catalog" in o]

@@ -224,6 +224,12 @@ class Effect:
     #: For a REQUIRE of a type: the quoted constant a statement casts to it
     #: (``'api'::channel``), which must be one of an enum's labels (22P02).
     cast_label: str | None = None
+    #: For a PROVIDE of a SQL function whose body PostgreSQL reads at
+    #: creation: the built-in type it returns (see ``core.casts``), and the
+    #: types of its last query's columns as ``output_types`` tells them;
+    #: PostgreSQL wants one column that converts on assignment (42P13).
+    returns_type: str = ""
+    result_types: tuple[str, ...] | None = None
     #: For a PROVIDE of a CHECK constraint or an index: the columns of its
     #: table its expression (its predicate) compares with a quoted constant
     #: (``status <> 'done'``), stored as a constant of the column's type then:

@@ -41,6 +41,7 @@ from migtui.core.model import (
     COLUMN,
     CONSTRAINT,
     DOMAIN,
+    EVENT_TRIGGER,
     EXTENSION,
     FOREIGN_TABLE,
     FUNCTION,
@@ -1357,6 +1358,8 @@ class _Walker:
                     self._replaced_view(m, file, eff, dynamic_here)
                 elif ref.kind == FUNCTION:
                     self._replaced_function(m, file, eff, dynamic_here)
+                    if eff.returns_type:
+                        self._result_refused(m, file, eff, dynamic_here)
                 if ref.kind == POLICY:
                     self.policy_commands[ref.key] = eff.command
                 if ref.namespace == "routine":
@@ -3043,6 +3046,33 @@ class _Walker:
             out.append(t)
         return tuple(out)
 
+    def _result_refused(self, m: Migration, file: str, eff: F.Effect, dynamic: bool) -> None:
+        """A SQL function whose last query gives more than one column, or a
+        column of a type that does not convert to the type it returns on
+        assignment (``RETURNS integer AS 'SELECT name …'``): PostgreSQL
+        refuses it as it reads the body at creation (42P13)."""
+        declared, given = eff.returns_type, self._view_types(eff.result_types)
+        if dynamic or given is None:
+            return
+        if len(given) > 1:
+            why = f"its last query gives {len(given)} columns, not one"
+        elif given and given[0] and self._assigns(given[0], declared) is False:
+            why = f"its last query gives a {spelled(given[0])}"
+        else:
+            return
+        if not self._first_time(m, "invalid_definition", str(eff.ref), eff.line):
+            return
+        self._refuse(
+            "invalid_definition",
+            m,
+            file,
+            eff,
+            f"{m.id} makes {eff.ref} at line {eff.line}, which returns {spelled(declared)}, "
+            f"but {why}: PostgreSQL refuses it (42P13)",
+            f"make the last query give one {spelled(declared)} (a cast: …::{spelled(declared)}), "
+            "or declare the type it gives",
+        )
+
     def _routine_kind_changed(self, m: Migration, file: str, eff: F.Effect, dynamic: bool) -> None:
         """CREATE OR REPLACE FUNCTION of a procedure of those arguments (or
         PROCEDURE of a function): PostgreSQL refuses (42809)."""
@@ -4687,10 +4717,11 @@ class _Walker:
         if ref.kind == PUBLISHED:
             does, holder = f"adds {ref.table} to publication {ref.name}", "it is in it already"
             hint = "drop the line: the table is published already"
-        elif ref.kind == PUBLICATION:
+        elif ref.kind in (PUBLICATION, EVENT_TRIGGER):
             hint = (
-                "drop the line if the publication is already as wanted (CREATE PUBLICATION "
-                "has no IF NOT EXISTS), or give the new one another name"
+                f"drop the line if the {ref.kind} is already as wanted (CREATE "
+                f"{ref.kind.upper()} has no IF NOT EXISTS: DROP {ref.kind.upper()} IF EXISTS "
+                "before it), or give the new one another name"
             )
         self.problems.append(
             Problem(

@@ -37,6 +37,7 @@ POLICY = "policy"
 RULE = "rule"
 ROLE = "role"  # the server's, not one database's: see core.objects.roles
 PUBLICATION = "publication"
+EVENT_TRIGGER = "event trigger"
 #: a table's place in a publication (``name`` is the publication's)
 PUBLISHED = "published table"
 
@@ -49,7 +50,7 @@ TYPE_KINDS = frozenset({TYPE, DOMAIN})
 #: Kinds that share pg_proc's namespace.
 ROUTINE_KINDS = frozenset({FUNCTION, PROCEDURE})
 #: Kinds named without a schema.
-UNQUALIFIED_KINDS = frozenset({SCHEMA, EXTENSION, ROLE, PUBLICATION})
+UNQUALIFIED_KINDS = frozenset({SCHEMA, EXTENSION, ROLE, PUBLICATION, EVENT_TRIGGER})
 #: Kinds that live on a table rather than in a schema.
 TABLE_SCOPED_KINDS = frozenset({TRIGGER, COLUMN, CONSTRAINT, POLICY, RULE, PUBLISHED})
 

@@ -14,6 +14,7 @@ from migtui.core.model import (
     COLUMN,
     CONSTRAINT,
     DOMAIN,
+    EVENT_TRIGGER,
     EXTENSION,
     FOREIGN_TABLE,
     FUNCTION,
@@ -115,6 +116,7 @@ SELECT n.nspname, t.tgname, c.relname
 
 _EXTENSIONS = "SELECT extname FROM pg_extension WHERE extname <> 'plpgsql'"
 _PUBLICATIONS = "SELECT pubname FROM pg_publication"
+_EVENT_TRIGGERS = "SELECT evtname FROM pg_event_trigger"
 #: the tables listed in publications (not those of FOR ALL TABLES or TABLES IN SCHEMA)
 _PUBLISHED = """
 SELECT n.nspname, c.relname, p.pubname
@@ -195,6 +197,10 @@ def _publications(conn: psycopg.Connection) -> list[ObjectRef]:
     ]
 
 
+def _event_triggers(conn: psycopg.Connection) -> list[ObjectRef]:
+    return [ObjectRef(EVENT_TRIGGER, None, name) for (name,) in conn.execute(_EVENT_TRIGGERS)]
+
+
 def read_catalog(conn: psycopg.Connection) -> CatalogSnapshot:
     """Every user object of the connected database, read in one query per kind."""
     objects: list[ObjectRef] = []
@@ -210,6 +216,7 @@ def read_catalog(conn: psycopg.Connection) -> CatalogSnapshot:
         objects += _triggers(conn)
         objects += _extensions(conn)
         objects += _publications(conn)
+        objects += _event_triggers(conn)
         objects += _table_scoped(conn, _COLUMNS, COLUMN)
         objects += _table_scoped(conn, _CONSTRAINTS, CONSTRAINT)
         objects += _table_scoped(conn, _POLICIES, POLICY)

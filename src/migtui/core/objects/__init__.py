@@ -140,6 +140,7 @@ READERS: dict[str, Reader] = {
     "CreatePolicyStmt": triggers.create_policy,
     "AlterPolicyStmt": triggers.alter_policy,
     "CreateEventTrigStmt": triggers.create_event_trigger,
+    "AlterEventTrigStmt": triggers.alter_event_trigger,
     # privileges and ownership
     "GrantStmt": privileges.grant,
     "AlterDefaultPrivilegesStmt": privileges.default_privileges,

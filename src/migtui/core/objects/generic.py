@@ -11,6 +11,7 @@ from migtui.core.model import (
     COLUMN,
     CONSTRAINT,
     DOMAIN,
+    EVENT_TRIGGER,
     EXTENSION,
     FOREIGN_TABLE,
     FUNCTION,
@@ -41,6 +42,7 @@ KINDS = {
     "OBJECT_SCHEMA": SCHEMA,
     "OBJECT_EXTENSION": EXTENSION,
     "OBJECT_PUBLICATION": PUBLICATION,
+    "OBJECT_EVENT_TRIGGER": EVENT_TRIGGER,
     "OBJECT_FUNCTION": FUNCTION,
     "OBJECT_PROCEDURE": PROCEDURE,
     "OBJECT_ROUTINE": FUNCTION,
@@ -56,7 +58,7 @@ KINDS = {
 def object_ref(script: Script, kind: str, obj: dict, ctx: Ctx) -> ObjectRef | None:
     """The object an object node of the given kind names; None if not followed."""
     node_type, fields = node(obj)
-    if kind in (SCHEMA, EXTENSION, PUBLICATION):
+    if kind in (SCHEMA, EXTENSION, PUBLICATION, EVENT_TRIGGER):
         names = strings([obj]) if node_type == "String" else []
         return ObjectRef(kind, None, names[0]) if names else None
     if kind in (FUNCTION, PROCEDURE):
@@ -128,10 +130,10 @@ def rename(script: Script, fields: dict, ctx: Ctx) -> None:
         old = ObjectRef(SCHEMA, None, fields.get("subname", ""))
         script.emit(RENAME, old, ctx.src.find(old.name), ctx, new=ObjectRef(SCHEMA, None, new_name))
         return
-    if kind == PUBLICATION:
+    if kind in (PUBLICATION, EVENT_TRIGGER):
         old = object_ref(script, kind, fields.get("object", {}), ctx)
         if old is not None:
-            new = ObjectRef(PUBLICATION, None, new_name)
+            new = ObjectRef(kind, None, new_name)
             script.emit(RENAME, old, ctx.src.find(old.name), ctx, new=new)
         return
     old, location = _named(script, fields, kind, ctx)
@@ -143,7 +145,7 @@ def rename(script: Script, fields: dict, ctx: Ctx) -> None:
 
 def set_schema(script: Script, fields: dict, ctx: Ctx) -> None:
     kind = KINDS.get(fields.get("objectType", ""))
-    if kind is None or kind in (SCHEMA, EXTENSION, PUBLICATION):
+    if kind is None or kind in (SCHEMA, EXTENSION, PUBLICATION, EVENT_TRIGGER):
         return
     old, location = _named(script, fields, kind, ctx)
     if old is None:

@@ -13,6 +13,7 @@ import json
 import re
 from dataclasses import replace
 
+from migtui.core.casts import builtin
 from migtui.core.facts import (
     ALTER,
     INVALID_DEFINITION,
@@ -39,6 +40,7 @@ from migtui.core.objects.script import (
     parse,
     strings,
 )
+from migtui.core.objects.views import output_types
 
 _INPUT_MODES = frozenset(
     {"FUNC_PARAM_IN", "FUNC_PARAM_INOUT", "FUNC_PARAM_VARIADIC", "FUNC_PARAM_DEFAULT"}
@@ -199,6 +201,7 @@ def create_routine(script: Script, fields: dict, ctx: Ctx) -> None:
                 finally:
                     script.search_path = path
     reads: tuple[ObjectRef, ...] = ()
+    result: tuple[str, tuple[str, ...] | None] = ("", None)  # see Effect.returns_type
     acts = makes_triggers = makes_indexes = False
     runtime_makes: tuple | None = None
     statements: list[dict] | None = None  # a SQL body written as a string, parsed
@@ -254,6 +257,8 @@ def create_routine(script: Script, fields: dict, ctx: Ctx) -> None:
                     ctx,
                     _parameter_names(fields),
                 )
+                if _checked_at_creation(statements):
+                    result = _result(script, fields, statements[-1]["stmt"])
             finally:
                 script.search_path = path
                 script.making = None
@@ -283,9 +288,24 @@ def create_routine(script: Script, fields: dict, ctx: Ctx) -> None:
         mutable=_volatility(options) != "immutable"
         and (language != "sql" or not _inlined(fields, options, statements)),
         bare_reads=bare_reads,
+        returns_type=result[0],
+        result_types=result[1],
         # PostgreSQL reads such a body as it plans a call, to inline it
         planned=bool(bare_reads) and language == "sql" and _read_to_inline(fields, options),
     )
+
+
+def _result(script: Script, fields: dict, last: dict) -> tuple[str, tuple[str, ...] | None]:
+    """The built-in type a SQL function returns, and the types of the columns
+    its last statement gives (a SELECT's; see ``Effect.returns_type``)."""
+    returned = fields.get("returnType") or {}
+    params = [p.get("FunctionParameter", {}) for p in fields.get("parameters", ())]
+    if returned.get("arrayBounds") or any(p.get("mode") in _OUTPUT_MODES for p in params):
+        return "", None
+    declared = builtin(strings(returned.get("names", ())))
+    if not declared or "SelectStmt" not in last:
+        return "", None
+    return declared, output_types(script, last)
 
 
 def _own_search_path(fields: dict) -> list[str] | None:

@@ -5,7 +5,16 @@ from __future__ import annotations
 
 from migtui.core.builtins import builtin_functions
 from migtui.core.facts import ALTER, INVALID_DEFINITION, POLICY_CLAUSE, PROVIDE, REQUIRE
-from migtui.core.model import COLUMN, CONSTRAINT, FUNCTION, POLICY, RULE, TRIGGER, ObjectRef
+from migtui.core.model import (
+    COLUMN,
+    CONSTRAINT,
+    EVENT_TRIGGER,
+    FUNCTION,
+    POLICY,
+    RULE,
+    TRIGGER,
+    ObjectRef,
+)
 from migtui.core.objects.queries import read, scoped_columns
 from migtui.core.objects.routines import routine_ref
 from migtui.core.objects.script import Ctx, Script, calls_in, nodes_of, strings
@@ -291,3 +300,14 @@ def create_event_trigger(script: Script, fields: dict, ctx: Ctx) -> None:
     builtin = len(names) == 1 and names[0] in builtin_functions()
     func = None if builtin else routine_ref(script, names, FUNCTION, "")
     script.emit(REQUIRE, func, ctx.src.find(func.name) if func else None, ctx)
+    name = fields.get("trigname", "")
+    trigger = ObjectRef(EVENT_TRIGGER, None, name)
+    # (it holds its function: PostgreSQL refuses to drop that, 2BP01)
+    held = (func,) if func is not None else ()
+    script.emit(PROVIDE, trigger, ctx.src.find(name), ctx, strict=True, depends=held)
+
+
+def alter_event_trigger(script: Script, fields: dict, ctx: Ctx) -> None:
+    """ALTER EVENT TRIGGER e ENABLE / DISABLE: e must be there."""
+    name = fields.get("trigname", "")
+    script.emit(ALTER, ObjectRef(EVENT_TRIGGER, None, name), ctx.src.find(name), ctx)

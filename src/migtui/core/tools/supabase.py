@@ -16,6 +16,7 @@ import re
 from pathlib import Path
 
 from migtui.core.model import (
+    EVENT_TRIGGER,
     EXTENSION,
     FUNCTION,
     PUBLICATION,
@@ -194,6 +195,18 @@ PLATFORM: tuple[ObjectRef, ...] = (
     *(ObjectRef(ROLE, None, name) for name in _ROLES),
     # what the Realtime service streams: tables join it by ALTER PUBLICATION
     ObjectRef(PUBLICATION, None, "supabase_realtime"),
+    # … and the event triggers that keep its API and extensions in step
+    *(
+        ObjectRef(EVENT_TRIGGER, None, name)
+        for name in (
+            "issue_graphql_placeholder",
+            "issue_pg_cron_access",
+            "issue_pg_graphql_access",
+            "issue_pg_net_access",
+            "pgrst_ddl_watch",
+            "pgrst_drop_watch",
+        )
+    ),
 )
 #: What is there before the first migration runs: the CLI's ledger, and the platform.
 ASSUMED: tuple[ObjectRef, ...] = (
