@@ -230,6 +230,11 @@ class Effect:
     #: PostgreSQL wants one column that converts on assignment (42P13).
     returns_type: str = ""
     result_types: tuple[str, ...] | None = None
+    #: For a REQUIRE of a column a grouped query names outside its
+    #: aggregates: the columns of its table the query is grouped by (see
+    #: ``objects.grouping``): the column must be one, or the table's primary
+    #: key must be among them (42803).
+    grouped: tuple[str, ...] | None = None
     #: For a PROVIDE of a CHECK constraint or an index: the columns of its
     #: table its expression (its predicate) compares with a quoted constant
     #: (``status <> 'done'``), stored as a constant of the column's type then:

@@ -1531,6 +1531,8 @@ class _Walker:
                 need(eff, ref)
                 if eff.cast_label is not None:
                     self._label_refused(m, file, eff, dynamic_here)
+                if eff.grouped is not None:
+                    self._ungrouped(m, file, eff, dynamic_here)
                 if eff.trigger_function:
                     self._trigger_returns(m, file, eff, dynamic_here)
                 if eff.arbiter is not None:
@@ -3822,6 +3824,33 @@ class _Walker:
             f"({_labels_shown(labels)}): PostgreSQL refuses (22P02)",
             "use one of its labels (a label renamed since goes by its new name), or add this "
             "one first (ALTER TYPE … ADD VALUE, in an earlier migration)",
+        )
+
+    def _ungrouped(self, m: Migration, file: str, eff: F.Effect, dynamic: bool) -> None:
+        """A column a grouped query names outside its aggregates that is not
+        grouped, on a table whose primary key is not grouped either (a table
+        whose whole making the folder shows): PostgreSQL refuses the query
+        (42803)."""
+        ref, grouped = eff.ref, eff.grouped or ()
+        if dynamic or ref.name in grouped or ref.table not in self.complete:
+            return
+        if self.live.find(ref) is None or self.live.find(_table_of(ref)) is None:
+            return  # (another kind of relation, or a name said missing)
+        keys = self.keys.get(ref.table or "", {}).values()
+        if any(primary and columns <= set(grouped) for columns, primary in keys):
+            return  # the rest of its row depends on its primary key
+        if not self._first_time(m, "invalid_definition", f"grouped {ref}", eff.line):
+            return
+        shown = f" (of its columns, {', '.join(grouped)})" if grouped else ""
+        self._refuse(
+            "invalid_definition",
+            m,
+            file,
+            eff,
+            f"{m.id} names {ref} at line {eff.line} outside an aggregate in a grouped query, "
+            f"which groups neither it nor {ref.table}'s primary key{shown}: PostgreSQL "
+            "refuses the query (42803)",
+            f"add {ref.name} to GROUP BY, or aggregate it (max({ref.name}), …)",
         )
 
     def _truncate_refused(self, m: Migration, file: str, eff: F.Effect, dynamic: bool) -> None:

@@ -11,6 +11,7 @@ inside their strings.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from migtui.core.builtins import builtin_functions
 from migtui.core.facts import (
@@ -23,6 +24,7 @@ from migtui.core.facts import (
     SYNTAX_ERROR,
 )
 from migtui.core.model import COLUMN, CONSTRAINT, FUNCTION, SEQUENCE, TABLE, ObjectRef
+from migtui.core.objects.grouping import grouped_columns
 from migtui.core.objects.script import (
     Ctx,
     Script,
@@ -198,6 +200,8 @@ class _Reader:
             self.queries += 1 if fields.get("op", "SETOP_NONE") == "SETOP_NONE" else 2
             if fields.get("op", "SETOP_NONE") != "SETOP_NONE":
                 self.set_widths(fields)
+            elif kind == "SelectStmt" and fields.get("targetList"):
+                grouped_columns(script, fields, ctx, partial(self.sources, fields, hidden))
             with_clause = fields.get("withClause")
             if with_clause:
                 ctes = [c.get("CommonTableExpr", {}) for c in with_clause.get("ctes", ())]
@@ -228,6 +232,14 @@ class _Reader:
         _push_children(stack.append, fields, hidden)
         stack.extend((x, hidden) for x in reversed(later))
         return hidden
+
+    def sources(self, fields: dict, hidden: frozenset[str]) -> tuple[dict, list]:
+        """What the names of a query's FROM stand for (see ``from_items``);
+        a WITH query's names are no table."""
+        ctes = (fields.get("withClause") or {}).get("ctes", ())
+        hidden = hidden | {c.get("CommonTableExpr", {}).get("ctename", "") for c in ctes}
+        tables, _, others = from_items(self.script, fields.get("fromClause") or [], hidden)
+        return tables, others
 
     def set_widths(self, fields: dict) -> None:
         """The branches of a UNION, INTERSECT or EXCEPT must give as many
