@@ -57,3 +57,50 @@ def test_set_operation_branches_give_as_many_columns(case, verdicts):
 
     assert refused == ("42601" if line else None)
     assert [(e.kind, e.line) for e in errors] == ([("syntax_error", line + 1)] if line else [])
+
+
+#: (the second migration, the line check names, or None when the server runs it)
+TYPES = {
+    "an integer and a text": (
+        "CREATE VIEW v AS SELECT id FROM a UNION SELECT y FROM b;\n",
+        1,
+    ),
+    "a text and an integer in a later column, a third branch": (
+        "SELECT 1;\nCREATE MATERIALIZED VIEW v AS SELECT id, x FROM a\n"
+        "  UNION SELECT id, y FROM b UNION ALL SELECT z, z FROM b;\n",
+        2,
+    ),
+    "a uuid and a text": (
+        "CREATE TABLE c AS SELECT NULL::uuid AS u UNION SELECT x FROM a;\n",
+        1,
+    ),
+    # the ones that run
+    "an integer, a bigint and a numeric": (
+        "CREATE VIEW v AS SELECT id FROM a UNION SELECT z::bigint FROM b UNION SELECT 1.5;\n",
+        None,
+    ),
+    "quoted constants and NULL beside any type": (
+        "CREATE VIEW v AS SELECT id, now() AS at FROM a\n"
+        "  UNION ALL SELECT NULL, '2024-01-01' UNION ALL SELECT '7', NULL;\n",
+        None,
+    ),
+    "a date and a timestamptz": (
+        "CREATE VIEW v AS SELECT current_date AS d UNION SELECT now();\n",
+        None,
+    ),
+    "a column of a join, not told": (
+        "CREATE VIEW v AS SELECT a.x FROM a JOIN b USING (id) UNION SELECT y FROM b;\n",
+        None,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", TYPES)
+def test_set_operation_branches_give_types_that_match(case, verdicts):
+    second, line = TYPES[case]
+    errors, refused = verdicts(FIRST, second)
+
+    assert refused == ("42804" if line else None)
+    assert [(e.kind, e.line) for e in errors] == (
+        [("invalid_definition", line + 1)] if line else []
+    )

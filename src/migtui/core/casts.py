@@ -178,6 +178,16 @@ def assigns(source: str, target: str) -> bool | None:
     )
 
 
+def unite(a: str, b: str) -> bool | None:
+    """Whether a column of a set operation (``UNION``…) whose branches give
+    ``a`` and ``b`` has a type: the same, or one converting to the other
+    implicitly (integer and bigint, date and timestamptz, text and varchar;
+    not integer and text, nor uuid and text: 42804). None when not judged."""
+    if not (_judged(a) and _judged(b)) or not (FAMILIES.get(a) and FAMILIES.get(b)):
+        return None
+    return a == b or (a, b) in _IMPLICIT or (b, a) in _IMPLICIT
+
+
 def cast_exists(source: str, target: str) -> bool | None:
     """Whether ``value::target`` exists for a value of ``source`` (a cast, or
     the text form: any type to a string type, a string type to any type);

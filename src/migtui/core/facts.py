@@ -235,6 +235,11 @@ class Effect:
     #: ``objects.grouping``): the column must be one, or the table's primary
     #: key must be among them (42803).
     grouped: tuple[str, ...] | None = None
+    #: For a PROVIDE of a view, a materialized view or a table made AS a
+    #: query of a set operation: the types of each branch's columns (see
+    #: ``objects.views.branch_types``); PostgreSQL finds one type for each
+    #: column, or refuses (42804).
+    branch_types: tuple[tuple[str, ...], ...] | None = None
     #: For a PROVIDE of a CHECK constraint or an index: the columns of its
     #: table its expression (its predicate) compares with a quoted constant
     #: (``status <> 'done'``), stored as a constant of the column's type then:

@@ -30,6 +30,7 @@ from migtui.core.casts import (
     enum,
     key_equality,
     spelled,
+    unite,
 )
 from migtui.core.catalog import CatalogSnapshot
 from migtui.core.flyway_config import PLACEHOLDER
@@ -1354,6 +1355,8 @@ class _Walker:
                     self._already_there(m, file, eff, dynamic_here)
                 if ref.kind in (FUNCTION, PROCEDURE) and not eff.strict:
                     self._routine_kind_changed(m, file, eff, dynamic_here)
+                if eff.branch_types:
+                    self._branches_differ(m, file, eff, dynamic_here)
                 if ref.kind == VIEW:
                     self._replaced_view(m, file, eff, dynamic_here)
                 elif ref.kind == FUNCTION:
@@ -3047,6 +3050,32 @@ class _Walker:
                     t = ""  # judged only among built-in types
             out.append(t)
         return tuple(out)
+
+    def _branches_differ(self, m: Migration, file: str, eff: F.Effect, dynamic: bool) -> None:
+        """A set operation (``UNION``, ``INTERSECT``, ``EXCEPT``) whose
+        branches give a column types neither converts to implicitly (an
+        integer and a text): PostgreSQL refuses the query (42804)."""
+        if dynamic:
+            return
+        branches = [self._view_types(types) or () for types in eff.branch_types or ()]
+        for position in range(min(map(len, branches), default=0)):
+            told = [types[position] for types in branches if types[position]]
+            for a, b in zip(told, told[1:], strict=False):
+                if unite(a, b) is not False:
+                    continue
+                if self._first_time(m, "invalid_definition", f"branches {eff.ref}", eff.line):
+                    self._refuse(
+                        "invalid_definition",
+                        m,
+                        file,
+                        eff,
+                        f"{m.id} makes {eff.ref} at line {eff.line} of a query whose "
+                        f"UNION (INTERSECT, EXCEPT) branches give its column {position + 1} "
+                        f"as {spelled(a)} and as {spelled(b)}, which PostgreSQL cannot "
+                        "match: it refuses the query (42804)",
+                        f"cast one branch's column to the other's type (…::{spelled(b)})",
+                    )
+                return
 
     def _result_refused(self, m: Migration, file: str, eff: F.Effect, dynamic: bool) -> None:
         """A SQL function whose last query gives more than one column, or a

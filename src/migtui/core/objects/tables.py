@@ -46,7 +46,13 @@ from migtui.core.objects.script import (
     value_type,
 )
 from migtui.core.objects.types import alter_composite
-from migtui.core.objects.views import column_ref, output_names, reads_of, starred
+from migtui.core.objects.views import (
+    branch_types,
+    column_ref,
+    output_names,
+    reads_of,
+    starred,
+)
 from migtui.core.sqlnames import SERIAL_TYPES, choose_name
 
 #: ALTER TABLE's object type → the kind of relation it alters.
@@ -545,6 +551,7 @@ def create_table_as(script: Script, fields: dict, ctx: Ctx) -> None:
         starred=None if fields.get("if_not_exists") or outputs else starred(script, named),
         filled=kind == MATVIEW and not into.get("skipData"),
         uses=calls_in(fields.get("query")) if kind == MATVIEW else (),
+        branch_types=branch_types(script, fields.get("query")),
     )
 
 

@@ -60,6 +60,7 @@ def create_view(script: Script, fields: dict, ctx: Ctx) -> None:
         outputs=outputs,
         starred=starred(script, fields) if outputs is None else None,
         output_types=output_types(script, fields.get("query")) if outputs else None,
+        branch_types=branch_types(script, fields.get("query")),
         uses=calls_in(fields.get("query")),
     )
 
@@ -169,6 +170,30 @@ def output_types(script: Script, query) -> tuple[str, ...] | None:
     )
 
 
+def branch_types(script: Script, query) -> tuple[tuple[str, ...], ...] | None:
+    """The types of each branch's columns of a set operation (``UNION``,
+    ``INTERSECT``, ``EXCEPT``) where they can be told (see ``output_types``),
+    a quoted constant or NULL left untold (it takes the other branches'
+    type); None for a plain query. PostgreSQL resolves each column to one
+    type (see ``Effect.branch_types``)."""
+    kind, fields = node(query or {})
+    if kind != "SelectStmt" or fields.get("op", "SETOP_NONE") == "SETOP_NONE":
+        return None
+    found = []
+    for branch in branches(query):
+        _, plain = node(branch)
+        if plain.get("valuesLists"):
+            return None
+        table = _one_table(script, plain)
+        found.append(
+            tuple(
+                _output_type(t.get("ResTarget", {}).get("val"), table, literals=False)
+                for t in plain.get("targetList") or ()
+            )
+        )
+    return tuple(found) if len(found) > 1 else None
+
+
 def _one_table(script: Script, fields: dict) -> tuple[ObjectRef, set[str]] | None:
     """The query's one table, and the names it goes by there; None for a join,
     a subquery or a WITH, where a column's name does not say whose it is."""
@@ -182,7 +207,11 @@ def _one_table(script: Script, fields: dict) -> tuple[ObjectRef, set[str]] | Non
     return table, {rv.get("relname", ""), (rv.get("alias") or {}).get("aliasname", "")} - {""}
 
 
-def _output_type(value: dict | None, table: tuple[ObjectRef, set[str]] | None) -> str:
+def _output_type(
+    value: dict | None, table: tuple[ObjectRef, set[str]] | None, literals: bool = True
+) -> str:
+    """``literals``: a quoted constant is text (as a view's column alone),
+    else untold (a set operation's branch: it takes the others' type)."""
     kind, fields = node(value or {})
     if kind == "TypeCast":
         type_name = fields.get("typeName") or {}
@@ -194,7 +223,7 @@ def _output_type(value: dict | None, table: tuple[ObjectRef, set[str]] | None) -
             return "int4"
         if "boolval" in fields:
             return "bool"
-        if "sval" in fields:
+        if "sval" in fields and literals:
             return "text"  # an untyped string in a view's select list is text
         return ""
     if kind == "ColumnRef" and table is not None:
