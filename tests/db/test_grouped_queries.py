@@ -93,3 +93,44 @@ def test_a_grouped_query_names_grouped_columns(case, verdicts):
     errors, refused = verdicts(FIRST, second)
 
     assert_same_verdict(errors, refused, (line, "42803") if line else None, "invalid_definition")
+
+
+TYPED = (
+    "CREATE TABLE k (id uuid PRIMARY KEY, name varchar(20), done bool, n int2, at timestamptz);\n"
+)
+
+#: (the second migration, the line check names or None when the server runs it)
+AGGREGATED = {
+    "min of a uuid, keeping one row of each": (
+        "DELETE FROM k WHERE id NOT IN (SELECT min(id) FROM k GROUP BY name);\n",
+        1,
+    ),
+    "max of a boolean": ("SELECT 1;\nCREATE VIEW v AS SELECT max(done) AS done FROM k;\n", 2),
+    "sum of a varchar": ("CREATE VIEW v AS SELECT sum(k.name) FROM k AS k;\n", 1),
+    "max of a uuid as a window function": (
+        "CREATE VIEW v AS SELECT name, max(id) OVER () FROM k;\n",
+        1,
+    ),
+    # the ones that run
+    "of the types each takes": (
+        "CREATE VIEW v AS SELECT min(name) AS a, max(at) AS b, sum(n) AS c, avg(n) AS d,\n"
+        "  min(id::text) AS e, bool_or(done) AS f FROM k;\n",
+        None,
+    ),
+    "an aggregate the folder makes for the type": (
+        "CREATE FUNCTION uuid_least(uuid, uuid) RETURNS uuid LANGUAGE sql IMMUTABLE\n"
+        "  AS 'SELECT LEAST($1, $2)';\n"
+        "CREATE AGGREGATE min(uuid) (SFUNC = uuid_least, STYPE = uuid);\n"
+        "CREATE VIEW v AS SELECT min(id) FROM k;\n",
+        None,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", AGGREGATED)
+def test_an_aggregate_takes_the_type_it_is_given(case, verdicts):
+    second, line = AGGREGATED[case]
+    errors, refused = verdicts(TYPED, second)
+
+    expected = (line, "42883") if line else None
+    assert_same_verdict(errors, refused, expected, "missing_prerequisite")

@@ -178,6 +178,49 @@ def assigns(source: str, target: str) -> bool | None:
     )
 
 
+#: The types pg_catalog's ``min``, ``max``, ``sum`` and ``avg`` take (besides
+#: enums and arrays for ``min`` and ``max``); another type must convert to one
+#: of them implicitly (varchar to text, int2 to int4…).
+_AGGREGATED = {
+    "min": frozenset(
+        [
+            "bpchar",
+            "int8",
+            "int4",
+            "int2",
+            "oid",
+            "float4",
+            "float8",
+            "date",
+            "time",
+            "timetz",
+            "money",
+            "timestamp",
+            "timestamptz",
+            "interval",
+            "text",
+            "numeric",
+            "bytea",
+            "inet",
+        ]
+    ),
+    "sum": frozenset(["numeric", "interval", "money", "float8", "float4", "int2", "int8", "int4"]),
+    "avg": frozenset(["int2", "float4", "float8", "interval", "numeric", "int8", "int4"]),
+}
+_AGGREGATED["max"] = _AGGREGATED["min"]
+
+
+def aggregates(name: str, type_name: str) -> bool | None:
+    """Whether pg_catalog's aggregate ``name`` (min, max, sum, avg) takes a
+    value of ``type_name``; None when not judged."""
+    takes = _AGGREGATED.get(name)
+    if takes is None or not _judged(type_name):
+        return None
+    if type_name.startswith(_ENUM):
+        return name in ("min", "max")
+    return type_name in takes or any((type_name, t) in _IMPLICIT for t in takes)
+
+
 def unite(a: str, b: str) -> bool | None:
     """Whether a column of a set operation (``UNION``…) whose branches give
     ``a`` and ``b`` has a type: the same, or one converting to the other

@@ -235,6 +235,10 @@ class Effect:
     #: ``objects.grouping``): the column must be one, or the table's primary
     #: key must be among them (42803).
     grouped: tuple[str, ...] | None = None
+    #: For a REQUIRE of a column a query gives to ``min``, ``max``, ``sum``
+    #: or ``avg``: that aggregate, which PostgreSQL has for some types only
+    #: (``min(uuid)``, ``max(boolean)``, ``sum(text)``: 42883).
+    aggregate: str = ""
     #: For a PROVIDE of a view, a materialized view or a table made AS a
     #: query of a set operation: the types of each branch's columns (see
     #: ``objects.views.branch_types``); PostgreSQL finds one type for each

@@ -22,6 +22,7 @@ from migtui.core import facts as F
 from migtui.core.casts import (
     FAMILIES,
     REG_TYPES,
+    aggregates,
     assigns,
     cast_exists,
     cast_immutable,
@@ -1536,6 +1537,8 @@ class _Walker:
                     self._label_refused(m, file, eff, dynamic_here)
                 if eff.grouped is not None:
                     self._ungrouped(m, file, eff, dynamic_here)
+                if eff.aggregate:
+                    self._aggregate_refused(m, file, eff, dynamic_here)
                 if eff.trigger_function:
                     self._trigger_returns(m, file, eff, dynamic_here)
                 if eff.arbiter is not None:
@@ -3853,6 +3856,36 @@ class _Walker:
             f"({_labels_shown(labels)}): PostgreSQL refuses (22P02)",
             "use one of its labels (a label renamed since goes by its new name), or add this "
             "one first (ALTER TYPE … ADD VALUE, in an earlier migration)",
+        )
+
+    def _aggregate_refused(self, m: Migration, file: str, eff: F.Effect, dynamic: bool) -> None:
+        """``min``, ``max``, ``sum`` or ``avg`` of a column of a type it is
+        not defined for (``min(uuid)``, ``max(boolean)``, ``sum(text)``), on
+        a table whose whole making the folder shows: PostgreSQL finds no such
+        function as it reads the query (42883)."""
+        ref = eff.ref
+        if dynamic or ref.table not in self.complete or self.live.find(ref) is None:
+            return
+        typed = self.column_traits.get(ref.key, _NO_TRAITS).data_type
+        if not typed or aggregates(eff.aggregate, typed) is not False:
+            return
+        if any(key[0] == "routine" and key[2] == eff.aggregate for key in self.live.by_key):
+            return  # the folder made one (CREATE AGGREGATE min(uuid) …)
+        if not self._first_time(m, "missing_prerequisite", f"{eff.aggregate} {ref}", eff.line):
+            return
+        self._refuse(
+            "missing_prerequisite",
+            m,
+            file,
+            eff,
+            f"{m.id} calls {eff.aggregate}() of {ref} ({spelled(typed)}) at line {eff.line}: "
+            f"PostgreSQL has no {eff.aggregate}({spelled(typed)}) and refuses the query (42883)",
+            f"cast the column to a type {eff.aggregate}() takes"
+            + (
+                f" ({ref.name}::text), or pick the row another way"
+                if eff.aggregate in ("min", "max")
+                else ""
+            ),
         )
 
     def _ungrouped(self, m: Migration, file: str, eff: F.Effect, dynamic: bool) -> None:

@@ -123,9 +123,16 @@ def _aggregated(fields: dict) -> bool:
     return _function(fields) in AGGREGATES or bool(fields.get("agg_star"))
 
 
-def _has_aggregate(tree) -> bool:
-    """An aggregate call in a select list, outside subqueries."""
-    stack = [tree]
+#: Aggregates defined for some built-in types only (see ``Effect.aggregate``)
+TYPED_AGGREGATES = frozenset({"min", "max", "sum", "avg"})
+
+
+def _calls(trees) -> tuple[bool, list[dict]]:
+    """Whether ``trees`` (a select list, a HAVING) hold a call of one of
+    pg_catalog's aggregates outside subqueries, and the calls there of
+    ``TYPED_AGGREGATES`` (as window functions too) of one column."""
+    aggregated, typed = False, []
+    stack = list(trees)
     while stack:
         item = stack.pop()
         if isinstance(item, list):
@@ -134,11 +141,15 @@ def _has_aggregate(tree) -> bool:
             for kind, fields in item.items():
                 if kind in ("SubLink", "RangeSubselect"):
                     continue
-                if kind == "FuncCall" and isinstance(fields, dict) and _aggregated(fields):
-                    return True
+                if kind == "FuncCall" and isinstance(fields, dict):
+                    aggregated = aggregated or _aggregated(fields)
+                    args = fields.get("args") or ()
+                    one = len(args) == 1 and "ColumnRef" in args[0]
+                    if one and _function(fields) in TYPED_AGGREGATES:
+                        typed.append(fields)
                 if isinstance(fields, (dict, list)):
                     stack.append(fields)
-    return False
+    return aggregated, typed
 
 
 def grouped_columns(
@@ -146,25 +157,20 @@ def grouped_columns(
 ) -> None:
     """The columns a grouped query (a SelectStmt's ``fields``) names outside
     its aggregates, each a need of the column with what its table is grouped
-    by (``Effect.grouped``). ``sources()``: what each name of its FROM stands
-    for, and the items there that are no table (see ``queries.from_items``)."""
+    by (``Effect.grouped``); and the columns its ``min``, ``max``, ``sum`` and
+    ``avg`` take (``Effect.aggregate``). ``sources()``: what each name of its
+    FROM stands for, and the items there that are no table (see
+    ``queries.from_items``)."""
     if ctx.body and not ctx.resolved:
         return  # a routine's body: read as it runs
     targets = [t.get("ResTarget", {}) for t in fields.get("targetList") or ()]
     group = fields.get("groupClause") or ()
-    if not targets or (not group and not any(_has_aggregate(t.get("val")) for t in targets)):
-        return
-    if fields.get("groupDistinct") or any("GroupingSet" in g for g in group):
-        return
-    if any(
-        any("A_Star" in f for f in (t.get("val") or {}).get("ColumnRef", {}).get("fields", ()))
-        for t in targets
-    ):
+    aggregated, typed = _calls([t.get("val") for t in targets])
+    typed += _calls([fields.get("havingClause")])[1]
+    if not targets or not (group or aggregated or typed):
         return
     tables, others = sources()
     one = next(iter(tables.values())) if len(tables) == 1 and not others else None
-    exprs: set = set()
-    by_table: dict[str, set[str]] = {}
 
     def column_of(ref: dict) -> tuple[ObjectRef, str] | None:
         words = strings(ref.get("fields", ()))
@@ -174,6 +180,25 @@ def grouped_columns(
             return one, words[0]
         return None
 
+    for call in typed:
+        ref = call["args"][0]["ColumnRef"]
+        found = column_of(ref)
+        if found is not None:
+            table, name = found
+            column = ObjectRef(COLUMN, table.schema, name, table=table.qualified)
+            where = ref.get("location")
+            script.emit(REQUIRE, column, where, ctx, aggregate=_function(call) or "")
+    if not (group or aggregated) or fields.get("groupDistinct"):
+        return
+    if any("GroupingSet" in g for g in group):
+        return
+    if any(
+        any("A_Star" in f for f in (t.get("val") or {}).get("ColumnRef", {}).get("fields", ()))
+        for t in targets
+    ):
+        return
+    exprs: set = set()
+    by_table: dict[str, set[str]] = {}
     loose: set[str] = set()  # names grouped bare where they may be any table's
 
     def grouping(item: dict) -> None:
