@@ -378,7 +378,8 @@ def test_a_drop_past_a_down_of_sql_built_at_run_time_is_still_said(
         ("CREATE TABLE users (id int PRIMARY KEY);", "DROP TABLE users;"),
         (
             "CREATE TABLE runs (user_id int REFERENCES users);",
-            "DO $$ BEGIN EXECUTE format('DROP TABLE IF EXISTS %I.other', 'public'); END $$;",
+            "DO $$ DECLARE s text := 'public';"
+            " BEGIN EXECUTE format('DROP TABLE IF EXISTS %I.other', s); END $$;",
         ),
     ]
     root = write_migrations(

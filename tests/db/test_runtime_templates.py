@@ -160,6 +160,18 @@ CASES = {
         "INSERT INTO customers (id, email) VALUES (1, 'a') ON CONFLICT (email) DO NOTHING;\n",
         None,
     ),
+    "format() of constants only: the SQL is known, and reads a table nothing made": (
+        TENANTS,
+        "SELECT 1;\nDO $$ BEGIN EXECUTE format('ALTER TABLE %I ADD COLUMN x int', 'ordrs'); END $$;\n",
+        2,
+    ),
+    "a concatenation of constants, and what it made used after": (
+        TENANTS,
+        "DO $$ BEGIN\n  EXECUTE format('ALTER TABLE %I ADD COLUMN %I int', 'orders', 'Note');\n"
+        "  EXECUTE 'ALTER TABLE orders ' || 'ADD COLUMN y int';\nEND $$;\n"
+        'ALTER TABLE orders DROP COLUMN "Note", DROP COLUMN y;\n',
+        None,
+    ),
     "a clause spliced in with %s": (
         TENANTS + "DO $$ BEGIN EXECUTE format('ALTER TABLE orders %s', "
         "'ADD COLUMN totl int'); END $$;\n",
@@ -203,7 +215,8 @@ def test_after_sql_of_unknown_effect_a_missing_column_is_a_warning(
     leaves the columns unsure: a column the migrations never gave is still
     said, as a warning naming that SQL, since it may have added it."""
     first = TENANTS + (
-        "DO $$ BEGIN EXECUTE format('ALTER TABLE %I ADD COLUMN note text', 'orders'); END $$;\n"
+        "DO $$ DECLARE t text := 'orders';\n"
+        "BEGIN EXECUTE format('ALTER TABLE %I ADD COLUMN note text', t); END $$;\n"
     )
     second = "CREATE VIEW noted AS SELECT o.id, o.note, o.totl FROM orders o;\n"
     errors, refused = verdicts(first, second)
@@ -233,12 +246,13 @@ def test_replacing_by_a_name_built_at_run_time_is_of_unknown_effect(write_migrat
         {
             "001_first.sql": "-- migrate:up\n"
             "CREATE FUNCTION total_of(bigint) RETURNS bigint LANGUAGE sql AS 'SELECT 1::bigint';\n"
-            "DO $$ BEGIN EXECUTE format('CREATE OR REPLACE FUNCTION %I(bigint) RETURNS bigint\n"
-            "  LANGUAGE sql AS ''SELECT 2::bigint''', 'total_of'); END $$;\n"
+            "DO $$ DECLARE f text := 'total_of'; BEGIN\n"
+            "  EXECUTE format('CREATE OR REPLACE FUNCTION %I(bigint) RETURNS bigint\n"
+            "  LANGUAGE sql AS ''SELECT 2::bigint''', f); END $$;\n"
             "DO $$ BEGIN EXECUTE format('CREATE FUNCTION %I(int) RETURNS int LANGUAGE sql\n"
             "  AS ''SELECT 3''', 'other_' || 'fn'); END $$;\n"
             "-- migrate:down\nSELECT 1;\n",
         }
     )
     [first] = analysis_of(root).migrations
-    assert first.dynamic_lines == (3,)  # the replace; the new function is known new
+    assert first.dynamic_lines == (4,)  # the replace; the new function is known new

@@ -507,7 +507,8 @@ def test_sql_built_at_run_time_in_between_makes_it_a_warning(tmp_path):
         tmp_path,
         {
             "001_a.sql": "-- migrate:up\nCREATE TABLE jobs (id int);\n",
-            "002_dyn.sql": "-- migrate:up\nDO $$ BEGIN EXECUTE 'DROP TABLE ' || 'jobs'; END $$;\n",
+            "002_dyn.sql": "-- migrate:up\n"
+            "DO $$ DECLARE t text := 'jobs'; BEGIN EXECUTE 'DROP TABLE ' || t; END $$;\n",
             "003_b.sql": "-- migrate:up\nCREATE TABLE jobs (id int);\n",
         },
     )

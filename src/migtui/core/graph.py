@@ -2112,6 +2112,16 @@ class _Walker:
         )
         return True
 
+    def _schema_missing(self, ref: ObjectRef) -> bool:
+        """``ref``'s schema, named, is nowhere: no migration made it, nor an
+        extension, the target, assume or the layout's tool."""
+        if ref.schema is None or ref.schema in BUILTIN_SCHEMAS or ref.schema == "public":
+            return False
+        schema = ObjectRef(SCHEMA, None, ref.schema)
+        if self.live.find(schema) is not None or self._outside_source(schema) is not None:
+            return False
+        return not (self.unknown_extensions or self.loaded.code_migrations)
+
     def _unpublished(
         self, m: Migration, file: str, eff: F.Effect, ref: ObjectRef, dynamic: bool
     ) -> bool:
@@ -2337,6 +2347,15 @@ class _Walker:
                 f"{m.id} needs {name}, which {maker} {line} would make, in a "
                 "statement PostgreSQL's grammar refuses: that error comes first",
                 f"fix the syntax error in {version} at line {line}",
+            )
+        elif ref.kind in TYPE_KINDS and self._schema_missing(ref):
+            problem(
+                "missing_prerequisite",
+                ERROR,
+                f"{m.id} uses {name}, in schema {ref.schema}, which no earlier migration "
+                "creates: no extension can have put it there (3F000)",
+                f"create schema {ref.schema} (and the type in it) before {m.id}, or name the "
+                "type in the schema that has it",
             )
         elif ref.kind in TYPE_KINDS and (self.extensions_seen or self._catalog_has_extensions()):
             problem(

@@ -66,6 +66,64 @@ def template(tree: dict | None) -> str | None:
     return "".join(out)
 
 
+_PLAIN_NAME = re.compile(r"[a-z_][a-z0-9_$]*")
+
+
+def _constant(tree: dict) -> str | None:
+    """A constant argument of format() as text (a string, or a number)."""
+    written = const_string(tree)
+    if written is not None:
+        return written
+    value = (tree or {}).get("A_Const") or {}
+    number = value.get("ival") or value.get("fval")
+    if isinstance(number, dict):
+        found = number.get("ival", number.get("fval"))
+        return None if found is None else str(found)
+    return "0" if value and not value.get("isnull") and "ival" in value else None
+
+
+def constant_sql(tree: dict | None) -> str | None:
+    """The SQL an expression builds when every part of it is written:
+    format() of constants (``format('ALTER TABLE %I …', 'orders')``, its
+    names quoted as ``quote_ident`` and ``quote_literal`` would), or a
+    concatenation of constants; None otherwise."""
+    kind, fields = node(tree or {})
+    if kind == "A_Expr":
+        parts = _concatenated(tree or {})
+        if parts is None or any(p is None for p in parts):
+            return None
+        return "".join(p for p in parts if p is not None)
+    if kind != "FuncCall" or strings(fields.get("funcname", ()))[-1:] != ["format"]:
+        return None
+    args = fields.get("args") or ()
+    written = const_string(args[0]) if args else None
+    values = [_constant(a) for a in args[1:]]
+    if written is None or any(v is None for v in values):
+        return None
+    count = iter(range(len(values) + 1))
+    failed = False
+
+    def spell(match: re.Match) -> str:
+        nonlocal failed
+        letter, whole = match.group(1), match.group(0)
+        if letter == "%":
+            return "%"
+        position = re.match(r"%(\d+)\$", whole)
+        index = int(position.group(1)) - 1 if position else next(count)
+        if "*" in whole or not 0 <= index < len(values):
+            failed = True
+            return ""
+        value = values[index] or ""
+        if letter == "I":
+            return value if _PLAIN_NAME.fullmatch(value) else '"' + value.replace('"', '""') + '"'
+        if letter == "L":
+            return "'" + value.replace("'", "''") + "'"
+        return value
+
+    built = _PLACEHOLDER.sub(spell, written)
+    return None if failed else built
+
+
 def _concatenated(tree: dict) -> list[str | None] | None:
     kind, fields = node(tree)
     if kind == "A_Expr" and strings(fields.get("name", ())) == ["||"]:

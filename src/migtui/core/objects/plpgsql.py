@@ -523,7 +523,8 @@ class Walker:
             targets = stmts[0]["stmt"].get("SelectStmt", {}).get("targetList", ())
             if len(targets) == 1:
                 built = targets[0].get("ResTarget", {}).get("val")
-                constant = const_string(built)
+                # (written whole, or format() of constants: the SQL is known)
+                constant = const_string(built) or dynamic.constant_sql(built)
                 template = _template(built)
         src, line = self.src_for(query, lineno)
         if constant is not None:
