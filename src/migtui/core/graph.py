@@ -1686,6 +1686,8 @@ class _Walker:
                 drops.append(ref)
                 if ref.kind == INDEX:
                     self._constraint_index(m, file, eff, dynamic_here)
+                elif ref.kind == TABLE and not eff.cascade:
+                    self._referenced_partition(m, file, eff, ref, dynamic_here)
                 holding = _not_dropped_with(self._holding(ref, self._alive), eff, facts)
                 if holding and not eff.cascade:
                     defaults = self._defaults_held(ref, holding)
@@ -3680,6 +3682,52 @@ class _Walker:
         (self.mutable_routines if mutable else self.other_routines)[ref.name].add(ref.key)
         (self.other_routines if mutable else self.mutable_routines)[ref.name].discard(ref.key)
 
+    def _referenced_partition(
+        self,
+        m: Migration,
+        file: str,
+        eff: F.Effect,
+        ref: ObjectRef,
+        dynamic: bool,
+        section: str = "up",
+        alive: Callable[[ObjectRef], bool] | None = None,
+    ) -> None:
+        """DROP TABLE of a partition of a table a foreign key of another
+        table references: the key's constraint on the partition depends on
+        it, and PostgreSQL refuses (2BP01) unless CASCADE. (DETACH first.)
+        ``alive``: whether an object stands (a down section's state)."""
+        if dynamic:
+            return
+        if alive is None:
+            alive = self._alive
+        tree = {ref.qualified}
+        parent = self.bound_to.get(ref.qualified)
+        while parent is not None and parent not in tree:
+            tree.add(parent)
+            for key in self._foreign_keys_at(parent):
+                if key.target != parent or key.ref.table in tree:
+                    continue
+                if not alive(key.ref) or not alive(_table_of(key.ref)):
+                    continue
+                who = m.id if section == "up" else f"the {section} section of {m.id}"
+                message = (
+                    f"{who} drops {ref} at line {eff.line}, a partition of {parent}, "
+                    f"which {key.ref} references: the key holds each partition, and "
+                    "PostgreSQL refuses (2BP01)"
+                )
+                hint = (
+                    f"detach it first (ALTER TABLE {parent} DETACH PARTITION "
+                    f"{ref.qualified}), then drop it"
+                )
+                if section != "up":
+                    self.problems.append(
+                        _section_error("dependent_objects", m, section, file, eff, message, hint)
+                    )
+                elif self._first_time(m, "dependent_objects", str(ref), eff.line):
+                    self._refuse("dependent_objects", m, file, eff, message, hint)
+                return
+            parent = self.bound_to.get(parent)
+
     def _constraint_index(self, m: Migration, file: str, eff: F.Effect, dynamic: bool) -> None:
         """DROP INDEX of the index a primary key or unique constraint is made
         of: PostgreSQL refuses, CASCADE or not (2BP01)."""
@@ -5034,7 +5082,10 @@ class _Walker:
                 )
         made_here: set[str] = set()  # columns, and tables, this section makes
         traits_here: dict = {}  # a column's traits as this section changed them
+        detached: set[str] = set()  # partitions this section detaches
         for eff in facts.effects:
+            if eff.bound is not None and eff.action == F.REQUIRE and not eff.joined:
+                detached.add(eff.ref.qualified)
             ref = eff.ref
             if eff.action == F.PROVIDE:
                 made_here.add(ref.table if ref.kind == COLUMN else ref.qualified)
@@ -5056,6 +5107,11 @@ class _Walker:
                         self.problems.append(refusal)
                     continue  # refused: nothing is dropped
             if eff.action == F.DROP and not (eff.guarded or eff.handled):
+                partition = ref.kind == TABLE and ref.qualified not in detached
+                if partition and not eff.cascade and exists(ref, eff):
+                    self._referenced_partition(
+                        m, section.file, eff, state.as_known(ref), dynamic, kind, state.alive
+                    )
                 holding = self._holding(
                     state.as_known(ref), state.holds, state.retyped, state.redefined
                 )
