@@ -235,6 +235,10 @@ class Effect:
     #: ``objects.grouping``): the column must be one, or the table's primary
     #: key must be among them (42803).
     grouped: tuple[str, ...] | None = None
+    #: For a routine a statement names as a FUNCTION or a PROCEDURE (a call,
+    #: ``CALL``, ``DROP``/``COMMENT ON``/``ALTER``/``GRANT … ON FUNCTION``, not
+    #: ``ROUTINE``): PostgreSQL holds it to that kind (42809).
+    routine_kind: bool = False
     #: For a REQUIRE of a column a query gives to ``min``, ``max``, ``sum``
     #: or ``avg``: that aggregate, which PostgreSQL has for some types only
     #: (``min(uuid)``, ``max(boolean)``, ``sum(text)``: 42883).

@@ -1533,6 +1533,8 @@ class _Walker:
                 if eff.action == F.ALTER and ref.namespace == "routine" and ref.args is None:
                     self._unnamed_overload(m, file, eff, dynamic_here)
                 need(eff, ref)
+                if eff.routine_kind:
+                    self._routine_kind_named(m, file, eff, dynamic_here)
                 if eff.cast_label is not None:
                     self._label_refused(m, file, eff, dynamic_here)
                 if eff.grouped is not None:
@@ -1678,6 +1680,8 @@ class _Walker:
             elif eff.action == F.DROP:
                 if ref.namespace == "routine" and ref.args is None:
                     self._unnamed_overload(m, file, eff, dynamic_here)
+                if eff.routine_kind and self._routine_kind_named(m, file, eff, dynamic_here):
+                    continue  # refused: nothing is dropped
                 found = self._found_on_path(eff, ref)
                 if self._wrong_kind(m, file, eff, found, dynamic_here):
                     continue  # refused: nothing is dropped, nothing of this kind is needed
@@ -3681,6 +3685,36 @@ class _Walker:
         """Keep whether the overload ``ref`` is surely not IMMUTABLE."""
         (self.mutable_routines if mutable else self.other_routines)[ref.name].add(ref.key)
         (self.other_routines if mutable else self.mutable_routines)[ref.name].discard(ref.key)
+
+    def _routine_kind_named(self, m: Migration, file: str, eff: F.Effect, dynamic: bool) -> bool:
+        """A statement naming a procedure as a function (a call in a query,
+        ``DROP``/``COMMENT ON``/``ALTER``/``GRANT … ON FUNCTION``) or a function
+        as a procedure (``CALL``): every routine of the folder it may mean is
+        of the other kind, and PostgreSQL refuses it (42809). True when said."""
+        ref = eff.ref
+        if dynamic or ref.namespace != "routine" or ref.unspelled:
+            return False
+        found = [e for e in self.live.by_key.get(ref.key, ()) if ref.matches(e[0])]
+        if not found or any(e[0].kind == ref.kind or not e[1] for e in found):
+            return False
+        other = found[0][0]
+        if not self._first_time(m, "wrong_kind", f"{ref.kind} {other}", eff.line):
+            return True
+        self._refuse(
+            "wrong_kind",
+            m,
+            file,
+            eff,
+            f"{m.id} names {other} as a {ref.kind} at line {eff.line}: it is a {other.kind} "
+            f"(made by {found[0][1]}), and PostgreSQL refuses (42809)",
+            f"write {other.kind.upper()} {other.name}"
+            + (
+                f" (a procedure runs by CALL {other.name}(…))"
+                if other.kind == PROCEDURE
+                else f" (a function runs in a query: SELECT {other.name}(…))"
+            ),
+        )
+        return True
 
     def _referenced_partition(
         self,

@@ -34,6 +34,10 @@ from migtui.core.objects.routines import signature_of
 from migtui.core.objects.script import Ctx, Script, node, strings
 from migtui.core.objects.tables import RELATION_OBJTYPES, rename_in_table
 
+#: The grammar's object types that name a routine's kind, which PostgreSQL
+#: holds the routine to (``ROUTINE`` and ``AGGREGATE`` do not)
+NAMED_ROUTINE_KINDS = frozenset({"OBJECT_FUNCTION", "OBJECT_PROCEDURE"})
+
 #: The grammar's object types that migtui follows, as object kinds.
 KINDS = {
     **RELATION_OBJTYPES,
@@ -114,7 +118,15 @@ def drop(script: Script, fields: dict, ctx: Ctx) -> None:
             # ``DROP POLICY p ON t`` needs t even where p may be missing
             table = script.relation(strings(obj.get("List", {}).get("items", ()))[:-1])
             script.emit(REQUIRE, table, _location(ctx, table), ctx, if_exists=if_exists)
-        script.emit(DROP, ref, _location(ctx, ref), ctx, cascade=cascade, if_exists=if_exists)
+        script.emit(
+            DROP,
+            ref,
+            _location(ctx, ref),
+            ctx,
+            cascade=cascade,
+            if_exists=if_exists,
+            routine_kind=fields.get("removeType") in NAMED_ROUTINE_KINDS,
+        )
 
 
 def rename(script: Script, fields: dict, ctx: Ctx) -> None:
@@ -171,7 +183,8 @@ def comment(script: Script, fields: dict, ctx: Ctx) -> None:
     ref = object_ref(script, kind, fields.get("object", {}), ctx)
     # a routine named without arguments must be the only one of its name
     action = ALTER if ref is not None and ref.namespace == "routine" else REQUIRE
-    script.emit(action, ref, _location(ctx, ref), ctx)
+    named = fields.get("objtype") in NAMED_ROUTINE_KINDS
+    script.emit(action, ref, _location(ctx, ref), ctx, routine_kind=named)
 
 
 def owner(script: Script, fields: dict, ctx: Ctx) -> None:

@@ -4,7 +4,7 @@ must exist; the grantees are roles, never objects a migration provides."""
 from __future__ import annotations
 
 from migtui.core.facts import ALTER, REQUIRE
-from migtui.core.objects.generic import KINDS, object_ref
+from migtui.core.objects.generic import KINDS, NAMED_ROUTINE_KINDS, object_ref
 from migtui.core.objects.script import Ctx, Script, strings
 
 
@@ -27,7 +27,8 @@ def grant(script: Script, fields: dict, ctx: Ctx) -> None:
             continue
         # a routine named without arguments must be the only one of its name
         action = ALTER if ref is not None and ref.namespace == "routine" else REQUIRE
-        script.emit(action, ref, ctx.src.find(ref.name) if ref else None, ctx)
+        named = fields.get("objtype") in NAMED_ROUTINE_KINDS
+        script.emit(action, ref, ctx.src.find(ref.name) if ref else None, ctx, routine_kind=named)
 
 
 def default_privileges(script: Script, fields: dict, ctx: Ctx) -> None:

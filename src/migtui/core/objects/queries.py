@@ -360,7 +360,7 @@ class _Reader:
             return  # a call of itself (or of an overload of its name)
         if ref is not None:
             runs = self.runs and not self.ctx.body
-            self.script.emit(REQUIRE, ref, location, self.ctx, runs=runs)
+            self.script.emit(REQUIRE, ref, location, self.ctx, runs=runs, routine_kind=True)
 
     def cast(self, fields: dict) -> bool:
         """Read ``'name'::regclass``; True when the cast's argument is done with."""

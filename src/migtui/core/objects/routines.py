@@ -669,17 +669,22 @@ def _body_ctx(ctx: Ctx, src: Src | None = None, params: frozenset[str] | None = 
     return replace(ctx, body=True, src=src or ctx.src, resolved=True, params=params)
 
 
+#: The grammar's object types that name a routine's kind (not ROUTINE)
+_NAMED_KINDS = frozenset({"OBJECT_FUNCTION", "OBJECT_PROCEDURE"})
+
+
 def alter_routine(script: Script, fields: dict, ctx: Ctx) -> None:
     kind = PROCEDURE if fields.get("objtype") == "OBJECT_PROCEDURE" else FUNCTION
     ref = signature_of(script, fields.get("func", {}), kind, ctx)
     location = ctx.src.find(ref.name) if ref else None
-    script.emit(ALTER, ref, location, ctx)
+    named = fields.get("objtype") in _NAMED_KINDS  # (ALTER ROUTINE: either)
+    script.emit(ALTER, ref, location, ctx, routine_kind=named)
 
 
 def call(script: Script, fields: dict, ctx: Ctx) -> None:
     call_node = fields.get("funccall", {})
     names = strings(call_node.get("funcname", ()))
     ref = routine_ref(script, names, PROCEDURE, None)
-    script.emit(REQUIRE, ref, call_node.get("location"), ctx, runs=True)
+    script.emit(REQUIRE, ref, call_node.get("location"), ctx, runs=True, routine_kind=True)
 
     read(script, call_node.get("args"), ctx, runs=True)
