@@ -76,7 +76,21 @@ OBJECT_CASES = {
         "ALTER PUBLICATION pub ADD TABLE t2;\n",
         ("already_exists", (3, "42710")),
     ),
+    "a table added to a publication of all tables": (
+        "CREATE PUBLICATION everything FOR ALL TABLES;\nALTER PUBLICATION everything ADD TABLE t;\n",
+        ("invalid_definition", (2, "55000")),
+    ),
+    "a table taken out of a renamed publication of all tables": (
+        "CREATE PUBLICATION everything FOR ALL TABLES;\n"
+        "ALTER PUBLICATION everything RENAME TO every;\nALTER PUBLICATION every DROP TABLE t;\n",
+        ("invalid_definition", (3, "55000")),
+    ),
     # the forms that run
+    "a publication of all tables made again for one": (
+        "CREATE PUBLICATION everything FOR ALL TABLES;\nDROP PUBLICATION everything;\n"
+        "CREATE PUBLICATION everything;\nALTER PUBLICATION everything ADD TABLE t;\n",
+        None,
+    ),
     "a publication dropped and made again starts empty": (
         "ALTER PUBLICATION pub ADD TABLE t;\nDROP PUBLICATION pub;\nCREATE PUBLICATION pub;\n"
         "ALTER PUBLICATION pub ADD TABLE t;\n",

@@ -235,6 +235,9 @@ class Effect:
     #: ``objects.grouping``): the column must be one, or the table's primary
     #: key must be among them (42803).
     grouped: tuple[str, ...] | None = None
+    #: For a PROVIDE of a publication: made ``FOR ALL TABLES``, whose tables
+    #: no ALTER PUBLICATION may add, set or take out (55000).
+    all_tables: bool = False
     #: For a routine a statement names as a FUNCTION or a PROCEDURE (a call,
     #: ``CALL``, ``DROP``/``COMMENT ON``/``ALTER``/``GRANT … ON FUNCTION``, not
     #: ``ROUTINE``): PostgreSQL holds it to that kind (42809).

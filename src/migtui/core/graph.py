@@ -855,6 +855,8 @@ class _Walker:
         #: its new name, and so its columns' types: _type_renamed), and their labels
         #: (None once SQL the walk cannot follow has changed them)
         self.enums: dict[str, tuple[str, ...] | None] = {}
+        #: the folder's publications made FOR ALL TABLES
+        self.all_tables: set[str] = set()
         #: keys of the composite types made in the folder: dropping the type
         #: of one of their attributes with CASCADE drops the attribute only
         self.composites: set = set()
@@ -1351,6 +1353,13 @@ class _Walker:
                 continue
             if ref.kind == COLUMN and not dynamic_here and eff.action != F.REQUIRE:
                 self._partition_column(m, file, eff)
+            if ref.kind == PUBLISHED and self._every_table(m, file, eff, dynamic_here):
+                continue
+            if ref.kind == PUBLICATION and eff.action == F.PROVIDE:
+                (self.all_tables.add if eff.all_tables else self.all_tables.discard)(ref.name)
+            elif ref.kind == PUBLICATION and eff.new is not None and ref.name in self.all_tables:
+                self.all_tables.discard(ref.name)  # (renamed)
+                self.all_tables.add(eff.new.name)
             if eff.action == F.PROVIDE:
                 if eff.strict and not m.repeatable:
                     self._already_there(m, file, eff, dynamic_here)
@@ -2127,6 +2136,27 @@ class _Walker:
         if self.live.find(schema) is not None or self._outside_source(schema) is not None:
             return False
         return not (self.unknown_extensions or self.loaded.code_migrations)
+
+    def _every_table(self, m: Migration, file: str, eff: F.Effect, dynamic: bool) -> bool:
+        """ALTER PUBLICATION … ADD, SET or DROP TABLE of a publication made
+        FOR ALL TABLES: PostgreSQL refuses (55000). True when said."""
+        name = eff.ref.name
+        if dynamic or name not in self.all_tables:
+            return False
+        if self.live.find(ObjectRef(PUBLICATION, None, name)) is None:
+            return False
+        if self._first_time(m, "invalid_definition", f"publication {name}", eff.line):
+            self._refuse(
+                "invalid_definition",
+                m,
+                file,
+                eff,
+                f"{m.id} adds or takes out {eff.ref.table} of publication {name} at line "
+                f"{eff.line}, which was made FOR ALL TABLES: it publishes every table, and "
+                "PostgreSQL refuses (55000)",
+                f"drop the line (every table is in {name}), or make {name} again FOR TABLE …",
+            )
+        return True
 
     def _unpublished(
         self, m: Migration, file: str, eff: F.Effect, ref: ObjectRef, dynamic: bool

@@ -936,7 +936,8 @@ def publication(script: Script, fields: dict, ctx: Ctx) -> None:
     pub = ObjectRef(PUBLICATION, None, name)
     action = fields.get("action")
     if action is None:  # CREATE PUBLICATION
-        script.emit(PROVIDE, pub, ctx.src.find(name), ctx, strict=True)
+        every = bool(fields.get("for_all_tables"))
+        script.emit(PROVIDE, pub, ctx.src.find(name), ctx, strict=True, all_tables=every)
     else:  # (SET TABLE: the tables it lists replace those it had)
         renewed = action == "AP_SetObjects" and bool(fields.get("pubobjects"))
         script.emit(ALTER, pub, ctx.src.find(name), ctx, renewed=renewed)
