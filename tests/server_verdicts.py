@@ -24,6 +24,16 @@ def assert_same_verdict(
     assert error.line == line + 1  # after the file's marker line
 
 
+def assert_kind_verdict(errors, refused, expected, says_state: bool = True) -> None:
+    """``assert_same_verdict`` where ``expected`` also names the kind:
+    ``(kind, (line, state))``, or None when the server runs the migration."""
+    if expected is None:
+        assert_same_verdict(errors, refused, None, "")
+        return
+    kind, where = expected
+    assert_same_verdict(errors, refused, where, kind, says_state=says_state)
+
+
 class _Undo(Exception):
     """Rolls a tried statement back once it ran."""
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from server_verdicts import assert_same_verdict
+from server_verdicts import assert_kind_verdict, assert_same_verdict
 
 pytestmark = pytest.mark.db
 
@@ -131,8 +131,5 @@ def test_a_publication_and_its_tables_are_followed(case, verdicts):
     second, expected = OBJECT_CASES[case]
     errors, refused = verdicts(FIRST, second)
 
-    if expected is None:
-        assert_same_verdict(errors, refused, None, "")
-    else:
-        kind, where = expected
-        assert_same_verdict(errors, refused, where, kind, says_state=kind == "already_exists")
+    says = expected is not None and expected[0] == "already_exists"
+    assert_kind_verdict(errors, refused, expected, says_state=says)

@@ -2170,20 +2170,14 @@ class _Walker:
         if self._catalog_has(ref) or self.live.find(_table_of(ref)) is None:
             return False  # (a missing table is said as such)
         if self._first_time(m, "missing_prerequisite", str(ref), eff.line):
-            self.problems.append(
-                Problem(
-                    "missing_prerequisite",
-                    ERROR,
-                    f"{m.id} takes {ref.table} out of publication {ref.name}, which it is "
-                    f"not in at this point (made by {pub[1]}); PostgreSQL refuses (42704)",
-                    f"drop the line, or add the table first (ALTER PUBLICATION {ref.name} "
-                    "ADD TABLE …)",
-                    migration=m.id,
-                    object=str(ref),
-                    file=file,
-                    line=eff.line,
-                    section="up",
-                )
+            self._refuse(
+                "missing_prerequisite",
+                m,
+                file,
+                eff,
+                f"{m.id} takes {ref.table} out of publication {ref.name}, which it is "
+                f"not in at this point (made by {pub[1]}); PostgreSQL refuses (42704)",
+                f"drop the line, or add the table first (ALTER PUBLICATION {ref.name} ADD TABLE …)",
             )
         return True
 
