@@ -5,10 +5,9 @@ its up. Each case runs on the server too."""
 
 from __future__ import annotations
 
-import psycopg
 import pytest
 
-from server_verdicts import assert_same_verdict
+from server_verdicts import assert_same_verdict, refused_after
 
 pytestmark = pytest.mark.db
 
@@ -55,15 +54,7 @@ def test_a_down_dropping_a_referenced_partition(detach, write_migrations, analys
         }
     )
     said = [p for p in analysis_of(root).problems if p.section == "down"]
-    with psycopg.connect(pg_dsn, autocommit=True) as conn:
-        conn.execute(first)
-        conn.execute(up)
-        try:
-            with conn.transaction():
-                conn.execute(down)
-            refused = None
-        except psycopg.Error as exc:
-            refused = exc.sqlstate
+    refused = refused_after(pg_dsn, first, up, down)
     assert refused == (None if detach else "2BP01")
     assert [(p.kind, p.migration) for p in said] == (
         [] if detach else [("dependent_objects", "002")]
