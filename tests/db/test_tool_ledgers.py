@@ -63,6 +63,9 @@ def folder_for(layout: str, root: Path) -> Path:
             files[f"2024010100000{number}_{name}.postgres.up.sql"] = up + "\n"
             files[f"2024010100000{number}_{name}.mysql.up.sql"] = "-- MySQL's own\n"
             files[f"2024010100000{number}_{name}.down.sql"] = UNDO[name] + "\n"
+        elif layout == "migratus":
+            files[f"2024010100000{number}-{name}.up.sql"] = up + "\n"
+            files[f"2024010100000{number}-{name}.down.sql"] = UNDO[name] + "\n"
         elif layout == "sql-migrate":
             files[f"{number}_{name}.sql"] = (
                 f"-- +migrate Up\n{up}\n-- +migrate Down\n{UNDO[name]}\n"
@@ -171,6 +174,12 @@ TOOL_FIRST_RUN = {
             '9:0a1b2c3d4e5f60718293a4b5c6d7e8f9', 'sql', '', NULL, '4.29.2', NULL, NULL,
             '1234567890');
     """,
+    # Migratus: its table as its first connect makes it, and the row of its first migration
+    "migratus": """
+        CREATE TABLE schema_migrations (id BIGINT UNIQUE NOT NULL, applied TIMESTAMP,
+            description VARCHAR(1024));
+        INSERT INTO schema_migrations VALUES (20240101000001, now(), 'users');
+    """,
     "golang-migrate": """
         CREATE TABLE schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL);
         INSERT INTO schema_migrations VALUES (1, false);
@@ -250,6 +259,8 @@ TOOL_APPLIED = {
     "liquibase": "SELECT id || ':' || exectype || ':' || orderexecuted || ':' || filename"
     " FROM databasechangelog ORDER BY orderexecuted",
     "tern": "SELECT version::text FROM public.schema_version",
+    "migratus": "SELECT id || ':' || description FROM schema_migrations WHERE id <> -1"
+    " AND applied IS NOT NULL ORDER BY id",
     "pop": "SELECT version FROM schema_migration ORDER BY version",
     "node-pg-migrate": "SELECT name FROM pgmigrations ORDER BY id",
     "drizzle": "SELECT created_at::text || ':' || left(hash, 8) FROM drizzle.__drizzle_migrations"
@@ -274,6 +285,7 @@ WRITTEN_LIKE_THE_TOOL = [
     "drizzle",
     "pop",
     "node-pg-migrate",
+    "migratus",
 ]
 
 
@@ -333,9 +345,12 @@ def test_the_tools_ledger_decides_the_states(pg_dsn, tmp_path, layout):
     _first_run(pg_dsn, layout, root)
     analysis = analyze_dir(root)
     state = _states(pg_dsn, analysis)
-    tool = {"prisma": "Prisma", "liquibase": "Liquibase", "supabase": "Supabase CLI"}.get(
-        layout, layout
-    )
+    tool = {
+        "prisma": "Prisma",
+        "liquibase": "Liquibase",
+        "supabase": "Supabase CLI",
+        "migratus": "Migratus",
+    }.get(layout, layout)
     assert analysis.layout == layout
     assert state.tool is not None and state.tool.tool.tool == tool
     assert tool in state.source
@@ -390,6 +405,10 @@ def test_apply_continues_where_the_tool_stopped_and_writes_its_rows(pg_dsn, tmp_
         "golang-migrate": (["3"], ["2"]),
         "goose": (["1", "2", "3"], ["1", "2"]),
         "tern": (["3"], ["2"]),
+        "migratus": (
+            ["20240101000001:users", "20240101000002:posts", "20240101000003:tags"],
+            ["20240101000001:users", "20240101000002:posts"],
+        ),
         "node-pg-migrate": (
             ["1700000000001_users", "1700000000002_posts", "1700000000003_tags"],
             ["1700000000001_users", "1700000000002_posts"],

@@ -807,6 +807,11 @@ _TOOL_LEDGER_FOLDERS = {
         "meta/_journal.json": '{"dialect": "postgresql", "entries": '
         '[{"idx": 0, "when": 1717000000000, "tag": "0000_a", "breakpoints": true}]}',
     },
+    "migratus": {
+        "20240101000000-a.up.sql": "CREATE VIEW applied AS SELECT id, applied, description"
+        " FROM schema_migrations;\n",
+        "20240101000000-a.down.sql": "DROP VIEW applied;\n",
+    },
     "atlas": {
         "atlas.sum": "h1:x=\n20240101000000_a.sql h1:y=\n",
         "20240101000000_a.sql": "CREATE VIEW applied AS SELECT version"
@@ -847,6 +852,7 @@ def test_each_layout_names_its_ledger_as_assumed() -> None:
     assert {"schema drizzle", "table drizzle.__drizzle_migrations"} <= ledgers["drizzle"]
     assert "table public.schema_migration" in ledgers["pop"]
     assert "table public.pgmigrations" in ledgers["node-pg-migrate"]
+    assert "table public.schema_migrations" in ledgers["migratus"]
     assert {"table auth.users", "table storage.objects", "role anon"} <= ledgers["supabase"]
 
 
@@ -1447,6 +1453,99 @@ def test_tern_files_keep_their_down_below_the_line(tmp_path: Path) -> None:
     # tern's Go templates are expanded by tern alone: said at their line
     [template] = [p for p in second.read_problems if p.kind == "parse_error"]
     assert template.line == 2 and "template" in template.message
+
+
+# ----------------------------------------------------------------- migratus
+
+
+def test_migratus_pairs_each_up_file_with_its_down_file(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "20180306151149-job-state.up.sql",
+        "CREATE TABLE job (id int PRIMARY KEY);\n"
+        "CREATE TYPE job_state AS ENUM ('running', 'lost');\n"
+        "ALTER TABLE job ADD COLUMN state job_state;\n",
+    )
+    write(
+        tmp_path,
+        "20180306151149-job-state.down.sql",
+        "UPDATE job SET state = NULL WHERE state = 'lost'::job_state;\n"
+        "DROP TABLE job;\nDROP TYPE job_state;\n",
+    )
+    write(tmp_path, "20180514135600-job-index.up.sql", "CREATE INDEX job_state ON job (state);\n")
+    write(tmp_path, "20180514135600-job-index.down.sql", "DROP INDEX job_state;\n")
+    analysis = analyze_dir(tmp_path)
+
+    assert analysis.layout == "migratus"
+    assert [(i.version, i.name) for i in analysis.migrations] == [
+        ("20180306151149", "job-state"),
+        ("20180514135600", "job-index"),
+    ]
+    # the down files undo their up files: none of them is a migration of its own
+    assert [p.kind for p in analysis.problems] == []
+    assert all(i.migration.down is not None for i in analysis.migrations)
+
+
+def test_migratus_statements_between_separators_keep_their_own_lines(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "20240101000000-first.up.sql",
+        "CREATE TABLE a (id int);\n--;;\nCREATE TABLE b (id int);\n--;;\n"
+        "ALTER TABLE nosuch ADD COLUMN x int;\n",
+    )
+    write(tmp_path, "20240101000000-first.down.sql", "DROP TABLE b;\n--;;\nDROP TABLE a;\n")
+    analysis = analyze_dir(tmp_path)
+
+    [missing] = analysis.errors
+    assert missing.kind == "missing_prerequisite" and missing.line == 5
+    assert missing.file == "20240101000000-first.up.sql"
+
+
+def test_migratus_runs_edn_migrations_and_its_init_script_unseen(tmp_path: Path) -> None:
+    write(tmp_path, "init.sql", "CREATE SCHEMA IF NOT EXISTS app;\n")
+    write(tmp_path, "20240101000000-a.up.sql", "CREATE TABLE a (id int);\n")
+    write(tmp_path, "20240101000000-a.down.sql", "DROP TABLE a;\n")
+    write(tmp_path, "20240102000000-backfill.edn", "{:ns app.migrations :up-fn up}\n")
+    write(tmp_path, "20240103000000-b.up.sql", "CREATE TABLE b (id int);\n")
+    write(tmp_path, "20240103000000-b.down.sql", "DROP TABLE b;\n")
+    result = load(tmp_path)
+
+    assert result.layout == "migratus"
+    assert [m.version.raw for m in result.migrations] == ["20240101000000", "20240103000000"]
+    assert result.code_migrations == (("20240102000000", "20240102000000-backfill.edn"),)
+    # the .edn migration is said to run unseen; init.sql is Migratus's init script, no stray
+    [code] = result.problems
+    assert code.kind == "code_migration" and "version 20240102000000" in code.message
+
+
+def test_migratus_disable_transaction_runs_a_file_outside_one(tmp_path: Path) -> None:
+    write(tmp_path, "20240101000000-t.up.sql", "CREATE TABLE t (id int, v text);\n")
+    write(tmp_path, "20240101000000-t.down.sql", "DROP TABLE t;\n")
+    write(
+        tmp_path,
+        "20240102000000-ix.up.sql",
+        "-- :disable-transaction\nCREATE INDEX CONCURRENTLY t_id ON t (id);\n",
+    )
+    write(tmp_path, "20240102000000-ix.down.sql", "DROP INDEX t_id;\n")
+    write(tmp_path, "20240103000000-iv.up.sql", "CREATE INDEX CONCURRENTLY t_v ON t (v);\n")
+    write(tmp_path, "20240103000000-iv.down.sql", "DROP INDEX t_v;\n")
+    analysis = analyze_dir(tmp_path)
+
+    first, outside, inside = analysis.migrations
+    assert first.migration.transactional and inside.migration.transactional
+    assert not outside.migration.transactional
+    # only the one Migratus wraps in a transaction is refused, and the hint says how out
+    [refused] = [p for p in analysis.problems if p.migration != "20240101000000"]
+    assert refused.migration == "20240103000000"
+    assert "-- :disable-transaction" in refused.hint
+
+
+def test_names_with_an_underscore_or_without_up_stay_their_own_layouts(tmp_path: Path) -> None:
+    write(tmp_path / "gm", "1_a.up.sql", "CREATE TABLE a (id int);\n")
+    write(tmp_path / "gm", "1_a.down.sql", "DROP TABLE a;\n")
+    write(tmp_path / "dbmate", "20240101000000-create-a.sql", "-- migrate:up\nSELECT 1;\n")
+    assert detect_layout(tmp_path / "gm") == "golang-migrate"
+    assert detect_layout(tmp_path / "dbmate") == "native"
 
 
 # ----------------------------------------------------------------- drizzle

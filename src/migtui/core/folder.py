@@ -37,6 +37,7 @@ LAYOUT_NAMES = (
     "drizzle",
     "pop",
     "node-pg-migrate",
+    "migratus",
 )
 #: Other names operators know a layout by: the native layout is dbmate's format.
 LAYOUT_ALIASES = {"dbmate": "native"}

@@ -738,6 +738,7 @@ _WRAPPING_TOOLS = {
     "drizzle": "drizzle",
     "node-pg-migrate": "node-pg-migrate",
     "pop": "pop",
+    "migratus": "Migratus",
 }
 
 

@@ -1,4 +1,4 @@
-"""Reading a migration folder in any of sixteen layouts into ``Migration`` values.
+"""Reading a migration folder in any of seventeen layouts into ``Migration`` values.
 
 Here: detecting the layout, and the checks every layout gets (duplicate
 versions, empty up, missing down, code migrations). Each tool's own reader
@@ -60,6 +60,9 @@ Naming rules:
 * ``drizzle``: ``0000_name.sql`` files listed, in their run order, by
   ``meta/_journal.json`` (drizzle-kit's journal); all up. The version is the
   file name's leading number (see ``core.tools.drizzle``).
+* ``migratus``: ``20240101120000-name.up.sql`` and ``.down.sql`` (a dash after the
+  id); ``-- :disable-transaction`` first runs a file outside a transaction, ``.edn``
+  migrations run between them, unseen (see ``core.tools.migratus``).
 * ``liquibase``: a changelog (XML, YAML or JSON) that includes formatted SQL
   files (``--liquibase formatted sql``, ``--changeset author:id``), or such files
   alone; each changeset is a migration, its version its place in the run order
@@ -96,6 +99,7 @@ from migtui.core.tools import (
     golang_migrate,
     goose,
     liquibase,
+    migratus,
     node_pg_migrate,
     pop,
     prisma,
@@ -256,6 +260,8 @@ def _detect(root: Path) -> str | None:
         return "sqlx"
     if pop.looks_like_pop(files):
         return "pop"
+    if migratus.looks_like_migratus(files):
+        return "migratus"
     pairs = {m.group(1) for n in names if (m := golang_migrate.GOLANG_NAME.match(n))}
     if pairs and _mostly_plain(files, len(pairs)):
         return "sqlx"  # sqlx's simple files beside its reversible pairs

@@ -23,6 +23,7 @@ from migtui.core.tools import (
     golang_migrate,
     goose,
     liquibase,
+    migratus,
     node_pg_migrate,
     pop,
     prisma,
@@ -41,6 +42,7 @@ from migtui.core.tools.flyway import Flyway
 from migtui.core.tools.golang_migrate import GolangMigrate
 from migtui.core.tools.goose import Goose
 from migtui.core.tools.liquibase import Liquibase
+from migtui.core.tools.migratus import Migratus
 from migtui.core.tools.node_pg_migrate import NodePgMigrate
 from migtui.core.tools.pop import Pop
 from migtui.core.tools.prisma import Prisma
@@ -70,6 +72,7 @@ MODULES = (
     drizzle,
     pop,
     node_pg_migrate,
+    migratus,
 )
 
 TOOLS: tuple[ToolLedger, ...] = (
@@ -89,6 +92,7 @@ TOOLS: tuple[ToolLedger, ...] = (
     Drizzle(),
     Pop(),
     NodePgMigrate(),
+    Migratus(),
 )
 
 #: Tools whose folders look like another layout's: sqlx's files are named like
