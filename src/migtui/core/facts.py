@@ -333,6 +333,33 @@ class Effect:
     #: query, CALL, a DO block's expression), not kept in a definition.
     runs: bool = False
 
+    def __init__(self, action: str, ref: ObjectRef, line: int, statement: int, **given) -> None:
+        # Only what is given is kept on the effect: every other field reads its
+        # default from the class, as an unpickled effect's always has. Most
+        # effects set a few of the many fields, and setting each of them one by
+        # one, as a frozen dataclass does, was a tenth of a long history's reading.
+        if not given.keys() <= _EFFECT_DEFAULTS.keys():
+            unknown = ", ".join(sorted(given.keys() - _EFFECT_DEFAULTS.keys()))
+            raise TypeError(f"Effect has no field {unknown}")
+        kept = self.__dict__
+        kept["action"] = action
+        kept["ref"] = ref
+        kept["line"] = line
+        kept["statement"] = statement
+        kept.update(given)
+
+    def changed(self, **changes) -> Effect:
+        """The effect with ``changes``: ``dataclasses.replace`` without building
+        every field again."""
+        if not changes.keys() <= _EFFECT_DEFAULTS.keys():
+            unknown = ", ".join(sorted(changes.keys() - _EFFECT_DEFAULTS.keys()))
+            raise TypeError(f"Effect has no field {unknown}")
+        new = object.__new__(Effect)
+        kept = new.__dict__
+        kept.update(self.__dict__)
+        kept.update(changes)
+        return new
+
     def __getstate__(self) -> dict:
         """Pickled without the fields left at their defaults, which the class
         holds: most effects set a few of their many fields, and a long history's

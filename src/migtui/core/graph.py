@@ -1565,7 +1565,7 @@ class _Walker:
                     self._refreshed(m, file, eff, dynamic_here)
                 if eff.filled and ref.key in self.matview_calls:  # REFRESH MATERIALIZED VIEW
                     uses = self.matview_calls[ref.key]
-                    self._restricted_path(m, file, replace(eff, uses=uses), dynamic_here)
+                    self._restricted_path(m, file, eff.changed(uses=uses), dynamic_here)
                 if eff.inherited_by is not None:
                     schema, _, name = eff.inherited_by[0].rpartition(".")
                     child = ObjectRef(TABLE, schema or None, name)
@@ -2038,7 +2038,7 @@ class _Walker:
         mark = (eff.statement, ref.schema, ref.name)
         if ref.kind == CONSTRAINT:
             name = numbered.pop(mark, None)
-            return eff if name is None else replace(eff, ref=replace(ref, name=name))
+            return eff if name is None else eff.changed(ref=replace(ref, name=name))
         if ref.kind not in (INDEX, SEQUENCE) or self.live.find(ref) is None:
             return eff
 
@@ -2055,7 +2055,7 @@ class _Walker:
             held = self.depends_on.get(column.key, ())
             if any(t.key == ref.key for t in held):
                 self._depend(column, tuple(new if t.key == ref.key else t for t in held))
-        return replace(eff, ref=new)
+        return eff.changed(ref=new)
 
     def _names_known(self, ref: ObjectRef) -> bool:
         """Whether the walk knows every constraint (or policy) of ``ref``'s
@@ -3295,12 +3295,12 @@ class _Walker:
             traits = self.column_traits.get(column.key)
             if traits is None:
                 continue
-            value = replace(eff, ref=column, value_type=typed, inserted=own)
+            value = eff.changed(ref=column, value_type=typed, inserted=own)
             if typed and traits.data_type:
                 self._value_refused(m, file, value, traits.data_type, dynamic)
             if own and traits.always:
                 self._generated_insert(m, file, value)
-        self._unfilled(m, file, replace(eff, inserts=tuple(names[:count])), dynamic)
+        self._unfilled(m, file, eff.changed(inserts=tuple(names[:count])), dynamic)
 
     def _unfilled(self, m: Migration, file: str, eff: F.Effect, dynamic: bool) -> None:
         """An INSERT that writes a row without a value for a NOT NULL column
@@ -4617,16 +4617,16 @@ class _Walker:
             key = self.foreign_keys[i]
             if old.kind == COLUMN:
                 if key.ref.table == old.table:
-                    key = replace(key, columns=renamed(key.columns))
+                    key = key.changed(columns=renamed(key.columns))
                 if key.target == old.table:
-                    key = replace(key, references=renamed(key.references))
+                    key = key.changed(references=renamed(key.references))
             elif relation:
                 if key.ref.table == old.qualified:
-                    key = replace(key, ref=replace(key.ref, schema=new.schema, table=new.qualified))
+                    key = key.changed(ref=replace(key.ref, schema=new.schema, table=new.qualified))
                 if key.target == old.qualified:
-                    key = replace(key, target=new.qualified)
+                    key = key.changed(target=new.qualified)
             elif key.ref.matches(old):
-                key = replace(key, ref=new)
+                key = key.changed(ref=new)
             self.foreign_keys[i] = key
 
     def _move_dependents(self, key: tuple, target: ObjectRef) -> None:

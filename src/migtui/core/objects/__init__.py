@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 
 from migtui.core.facts import (
     DROP,
@@ -211,7 +210,7 @@ def _mark_kind_needed(script: Script, tree: dict, before: int) -> None:
     for i in range(before, len(script.effects)):
         eff = script.effects[i]
         if eff.action != PROVIDE and eff.ref is not None and eff.ref.key == ref.key:
-            script.effects[i] = replace(eff, kind_needed=(kinds, words))
+            script.effects[i] = eff.changed(kind_needed=(kinds, words))
             return
 
 
@@ -567,7 +566,7 @@ class _Repeats:
         if self.count <= self.KEEP:
             shift = statement.start_line - self.first_line
             script.effects.extend(
-                replace(e, line=e.line + shift, statement=statement.index) for e in self.effects
+                e.changed(line=e.line + shift, statement=statement.index) for e in self.effects
             )
         return True
 

@@ -173,7 +173,7 @@ class Script:
             if eff.statement != ctx.statement:
                 return False
             if eff.action == REQUIRE and eff.ref == ref:
-                self.effects[i] = replace(eff, **extra)
+                self.effects[i] = eff.changed(**extra)
                 return True
         return False
 

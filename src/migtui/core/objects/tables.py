@@ -3,8 +3,6 @@ sequences, and the statements that only need a table (TRUNCATE, LOCK, COPY)."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from migtui.core.casts import builtin
 from migtui.core.facts import (
     ALTER,
@@ -144,7 +142,7 @@ def create_table(script: Script, fields: dict, ctx: Ctx, kind: str = TABLE) -> N
         _keys_cover_partitioning(script, ref, elements, spec["partParams"], ctx)
     made = script.effects[made_at] if 0 <= made_at < len(script.effects) else None
     if made is not None and made.ref == ref and made.action == PROVIDE:
-        script.effects[made_at] = replace(made, span=len(script.effects) - made_at - 1)
+        script.effects[made_at] = made.changed(span=len(script.effects) - made_at - 1)
 
 
 def partition_bound(bound: dict) -> tuple | None:
