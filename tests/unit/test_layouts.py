@@ -1455,6 +1455,44 @@ def test_tern_files_keep_their_down_below_the_line(tmp_path: Path) -> None:
     assert template.line == 2 and "template" in template.message
 
 
+# ------------------------------------------------- files that undo their neighbour
+
+
+def test_a_rollback_file_beside_a_migration_is_its_down_section(tmp_path: Path) -> None:
+    # yoyo's convention, and many a team's own: 0001_users.rollback.sql undoes 0001_users.sql
+    write(tmp_path, "0001_users.sql", "-- depends:\nCREATE TABLE users (id int PRIMARY KEY);\n")
+    write(tmp_path, "0001_users.rollback.sql", "DROP TABLE users;\n")
+    write(tmp_path, "0002_name.sql", "ALTER TABLE users ADD COLUMN name text;\n")
+    write(tmp_path, "0002_name.down.sql", "ALTER TABLE users DROP COLUMN name;\n")
+    analysis = analyze_dir(tmp_path)
+
+    assert analysis.layout == "native"
+    assert [i.version for i in analysis.migrations] == ["0001", "0002"]
+    # no duplicate versions, and the DROP is no step forward that 0002 would trip over
+    assert analysis.problems == ()
+    first, second = (i.migration for i in analysis.migrations)
+    assert first.down.path.name == "0001_users.rollback.sql" and first.down.start_line == 1
+    assert second.down.text.strip() == "ALTER TABLE users DROP COLUMN name;"
+
+
+def test_a_rollback_file_beside_a_migration_with_its_own_down_is_said_unread(
+    tmp_path: Path,
+) -> None:
+    write(
+        tmp_path,
+        "0001_users.sql",
+        "-- migrate:up\nCREATE TABLE users (id int);\n-- migrate:down\nDROP TABLE users;\n",
+    )
+    write(tmp_path, "0001_users.rollback.sql", "DROP TABLE users CASCADE;\n")
+    analysis = analyze_dir(tmp_path)
+
+    [only] = analysis.migrations
+    assert only.migration.down.text.strip() == "DROP TABLE users;"
+    [unread] = analysis.problems
+    assert unread.kind == "unrecognized_file" and unread.file == "0001_users.rollback.sql"
+    assert "never run" in unread.message
+
+
 # ----------------------------------------------------------------- migratus
 
 

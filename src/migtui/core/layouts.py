@@ -16,7 +16,8 @@ Naming rules:
   ``0013_5``, name ``base_tables`` (and ``0001_2024_cleanup`` is version
   ``0001_2024``). A ``-`` after the version starts the name, as dbmate allows.
   Sections: ``-- migrate:up [transaction:false]``, ``-- migrate:down``,
-  ``-- migrate:verify``; a file without markers is all up.
+  ``-- migrate:verify``; a file without markers is all up. ``0001_x.rollback.sql``
+  (or ``0001_x.down.sql``) beside ``0001_x.sql`` is its down section.
 * ``golang-migrate``: ``1_users.up.sql`` and ``1_users.down.sql``.
 * ``goose``: ``00001_users.sql`` with ``-- +goose Up`` / ``-- +goose Down``;
   ``00002_x.go`` Go migrations run between them (reported, and listed in
@@ -262,7 +263,13 @@ def _detect(root: Path) -> str | None:
         return "pop"
     if migratus.looks_like_migratus(files):
         return "migratus"
-    pairs = {m.group(1) for n in names if (m := golang_migrate.GOLANG_NAME.match(n))}
+    # (a version with only a down file is no pair: 0001_x.down.sql beside a plain
+    # 0001_x.sql undoes it, as the native reader takes it)
+    pairs = {
+        m.group(1)
+        for n in names
+        if (m := golang_migrate.GOLANG_NAME.match(n)) and m.group(3) == "up"
+    }
     if pairs and _mostly_plain(files, len(pairs)):
         return "sqlx"  # sqlx's simple files beside its reversible pairs
     if pairs:

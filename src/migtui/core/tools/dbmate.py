@@ -33,6 +33,7 @@ from migtui.core.tools.reading import (
     read_source,
     sql_before,
     unrecognized,
+    whole_file,
 )
 from migtui.core.versions import Version
 
@@ -126,28 +127,63 @@ def has_markers(paths: Iterable[Path]) -> bool:
     return any(MIGRATE_BYTES.search(peek(path) or b"") for path in paths)
 
 
+#: A file that undoes the migration beside it, by a convention many teams and
+#: some tools (yoyo) share: ``0001_users.rollback.sql`` beside ``0001_users.sql``.
+_UNDOING = re.compile(r"^(.+)\.(?:rollback|down)\.sql$", re.IGNORECASE)
+
+
 def read(root: Path) -> Read:
     read = Read()
-    for path in files_in(root):
+    files = files_in(root)
+    names = {path.name for path in files}
+    undoes = {
+        f"{match.group(1)}.sql": path
+        for path in files
+        if (match := _UNDOING.match(path.name)) and f"{match.group(1)}.sql" in names
+    }
+    undoing = set(undoes.values())
+    for path in files:
+        if path in undoing:
+            continue  # read as the down section of the migration it undoes
         match = DBMATE_NAME.match(path.name)
         if match is not None:
-            read.migrations.append(_native_migration(path, root, match.group(1), match.group(2)))
+            read.migrations.append(
+                _native_migration(path, root, match.group(1), match.group(2), undoes.get(path.name))
+            )
         elif is_stray_sql(path):
             hint = "name migrations VERSION_name.sql, e.g. 0015_add_index.sql or 20240101120000_add_index.sql"
             read.problems.append(unrecognized(path, root, hint, "native"))
     return read
 
 
-def _native_migration(path: Path, root: Path, raw_version: str, name: str | None) -> Migration:
+def _native_migration(
+    path: Path, root: Path, raw_version: str, name: str | None, undoing: Path | None = None
+) -> Migration:
+    """The migration in ``path``; ``undoing``, a file of its own that undoes it,
+    is its down section when the file has none."""
+    where = Where(root, path, raw_version)
+    problems: list[Problem] = []
+
     def migration(**sections) -> Migration:
+        if undoing is not None:
+            unread: list[Problem] = []
+            if sections.get("down") is None:
+                sections["down"], _ = whole_file("down", where.at(undoing), unread)
+            else:
+                message = (
+                    f"{undoing.name} looks like the undoing of {path.name}, which has a "
+                    "-- migrate:down section of its own: that section is its down, and this "
+                    "file is never run"
+                )
+                hint = f"move its SQL under -- migrate:down in {path.name}, or delete it"
+                unread.append(where.at(undoing).problem("unrecognized_file", message, hint))
+            sections["read_problems"] = (*sections.get("read_problems", ()), *unread)
         return Migration(Version(raw_version), name or "", path, "native", **sections)
 
-    where = Where(root, path, raw_version)
     source = read_source(where)
     if isinstance(source, Problem):
         return migration(read_problems=(source,))
 
-    problems: list[Problem] = []
     # Every marker line ends the section before it, even a malformed one, so the
     # lines after a typo such as "-- migrate:rollback" can never run as part of up.
     markers: list[tuple[int, str | None, bool]] = []  # (line index, kind, transactional)
