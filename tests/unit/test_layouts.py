@@ -1160,10 +1160,31 @@ def test_supabase_migrations_without_the_cli_config_are_still_supabase(tmp_path:
     # a dbmate folder that happens to live there keeps its markers' meaning
     write(folder, "20230103000000_c.sql", "-- migrate:up\nSELECT 1;\n-- migrate:down\n")
     assert detect_layout(folder) == "native"
-    # and the same files elsewhere are not Supabase's
+    # the same files kept elsewhere are still Supabase's: they use its auth
+    # objects and API roles, which none of them makes
     (folder / "20230103000000_c.sql").unlink()
-    shutil.copytree(folder, tmp_path / "db" / "migrations")
-    assert detect_layout(tmp_path / "db" / "migrations") == "native"
+    copy = tmp_path / "db" / "migrations"
+    shutil.copytree(folder, copy)
+    assert detect_layout(copy) == "supabase"
+    assert analyze_dir(copy).problems == ()
+    # … unless they make the auth schema themselves: then they are a plain project's
+    write(
+        copy,
+        "20221231000000_auth.sql",
+        "create schema auth;\ncreate table auth.users (id uuid primary key);\n",
+    )
+    assert detect_layout(copy) == "native"
+
+
+def test_a_supabase_object_missing_outside_supabase_says_where_it_comes_from(
+    tmp_path: Path,
+) -> None:
+    # numbered, not timestamped: not taken for Supabase's, but the error says what would fix it
+    write(tmp_path, "0001_profiles.sql", "create table p (id uuid references auth.users);\n")
+    [missing] = analyze_dir(tmp_path).errors
+    assert missing.kind == "missing_prerequisite" and "Supabase's platform" in missing.message
+    assert "--layout supabase" in missing.hint
+    assert analyze_dir(tmp_path, layout="supabase").errors == ()
 
 
 def test_supabase_runs_its_files_in_the_order_of_their_names(tmp_path: Path) -> None:

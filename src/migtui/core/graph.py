@@ -14,7 +14,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 from typing import NamedTuple
 
@@ -2394,6 +2394,17 @@ class _Walker:
                 WARNING,
                 f"{m.id} uses {name}; no migration creates it (an extension may provide it)",
                 f'if an extension provides it, add assume = ["{name}"] to the config',
+            )
+        elif self.loaded.layout != "supabase" and ref.key in _supabase_platform():
+            problem(
+                "missing_prerequisite",
+                ERROR,
+                f"{m.id} needs {name}; no earlier migration creates it"
+                + ("" if self.catalog is None else ", and the database does not have it")
+                + ": it is one of the objects Supabase's platform makes",
+                "if this project runs on Supabase, read the folder as its migrations "
+                "(--layout supabase); otherwise create it before "
+                f"{m.id}, e.g. in {_before(self.loaded, m)}",
             )
         else:
             problem(
@@ -6067,6 +6078,14 @@ def _unknown_effect(facts: F.ScriptFacts) -> bool:
 
 #: An index key that is a column's name, not an expression.
 _PLAIN_NAME = re.compile(r"[^\s()]+")
+
+
+@cache
+def _supabase_platform() -> frozenset:
+    """The keys of what Supabase's platform makes before a project's first migration."""
+    from migtui.core.tools.supabase import PLATFORM
+
+    return frozenset(ref.key for ref in PLATFORM)
 
 
 def _before(loaded: LoadResult, m: Migration) -> str:

@@ -50,7 +50,8 @@ Naming rules:
   runs it outside a transaction).
 * ``supabase``: ``supabase/migrations/20240101120000_name.sql`` beside the CLI's
   ``supabase/config.toml`` (or, without it, timestamped files with no dbmate
-  markers), all up; the platform's own schemas, tables and roles
+  markers; anywhere, such files that use the platform's auth objects or API roles
+  and never make its ``auth`` schema), all up; the platform's own schemas, tables and roles
   (``auth.users``, ``storage.objects``, ``anon`` …) exist before the first.
 * ``node-pg-migrate``: ``1700000000000_name.sql`` with ``-- Up Migration`` and
   ``-- Down Migration`` lines (see ``core.tools.node_pg_migrate``); its JavaScript and
@@ -290,6 +291,8 @@ def _detect(root: Path) -> str | None:
     if (root / atlas.SUM_FILE).is_file() and not dbmate.has_markers(versioned):
         return "atlas"
     if supabase.looks_like_supabase_without_config(root, versioned):
+        return "supabase"
+    if supabase.looks_like_supabase_by_content(versioned):
         return "supabase"
     return "native"
 

@@ -36,6 +36,7 @@ from migtui.core.tools.reading import (
     all_lines,
     declared_requires,
     named_files,
+    peek,
     whole_file,
 )
 from migtui.core.versions import version_for
@@ -74,6 +75,34 @@ def looks_like_supabase_without_config(root: Path, versioned: list[Path]) -> boo
         and bool(versioned)
         and all(_TIMESTAMPED.match(p.name) for p in versioned)
         and not dbmate.has_markers(versioned)
+    )
+
+
+#: What only a project on Supabase's platform uses without making it: its auth and
+#: storage schemas' objects, and the roles its API runs queries as.
+_PLATFORM_USE = re.compile(
+    rb"\bauth\s*\.\s*(?:users|uid|jwt|role|email)\b|\bstorage\s*\.\s*(?:objects|buckets)\b"
+    rb"|\bTO\s+(?:anon|authenticated|service_role)\b",
+    re.IGNORECASE,
+)
+#: … and what a project that makes those objects itself writes.
+_MAKES_AUTH = re.compile(rb"\bCREATE\s+SCHEMA\s+(?:IF\s+NOT\s+EXISTS\s+)?\"?auth\b", re.I)
+
+
+def looks_like_supabase_by_content(versioned: list[Path]) -> bool:
+    """A copy of a Supabase project's migrations kept under another name
+    (``db/migrations``): timestamped files without another tool's markers that
+    use the platform's auth or storage objects or its API roles, which none of
+    them makes."""
+    from migtui.core.tools import dbmate
+
+    if not versioned or not all(_TIMESTAMPED.match(p.name) for p in versioned):
+        return False
+    if dbmate.has_markers(versioned):
+        return False
+    texts = [peek(p) or b"" for p in versioned]
+    return any(_PLATFORM_USE.search(t) for t in texts) and not any(
+        _MAKES_AUTH.search(t) for t in texts
     )
 
 
