@@ -61,7 +61,21 @@ CASES = {
         "UNION SELECT id FROM t x WHERE x.m IN ('bad', 'meh');\n",
         ("value_type", (2, "22P02")),
     ),
+    "a policy's USING with a label the enum lacks": (
+        "CREATE POLICY calm ON t USING (m = 'meh');\n",
+        ("value_type", (1, "22P02")),
+    ),
+    "a policy altered to check a label the enum lacks": (
+        "CREATE POLICY calm ON t FOR INSERT WITH CHECK (t.m <> 'bad');\n"
+        "ALTER POLICY calm ON t WITH CHECK (m IN ('ok', 'fine'));\n",
+        ("value_type", (2, "22P02")),
+    ),
     # the forms that run
+    "a policy comparing a label the enum has, and another table's in a subquery": (
+        "CREATE POLICY calm ON t USING (m = 'ok' AND id IN (SELECT id FROM plain p"
+        " WHERE p.m = 'bad'));\n",
+        None,
+    ),
     "the CHECK dropped before the rebuild and made again": (
         "ALTER TABLE t ADD CONSTRAINT calm CHECK (m <> 'bad');\n"
         "ALTER TABLE t DROP CONSTRAINT calm;\n"

@@ -15,7 +15,7 @@ from migtui.core.model import (
     TRIGGER,
     ObjectRef,
 )
-from migtui.core.objects.queries import read, scoped_columns
+from migtui.core.objects.queries import compared_labels, read, scoped_columns
 from migtui.core.objects.routines import routine_ref
 from migtui.core.objects.script import Ctx, Script, calls_in, nodes_of, strings
 
@@ -205,6 +205,9 @@ def _policy_holds(
     named = tuple(c for c in inner if isinstance(c, ObjectRef))
     own = _policy_columns(script, table, fields, ctx)
     held = tuple(dict.fromkeys(own + named)) + others
+    if not ctx.body:  # ``status = 'archived'``: a label the column's enum must have (22P02)
+        for part in (fields.get("qual"), fields.get("with_check")):
+            compared_labels(script, table, part, ctx)
     return held, tuple(dict.fromkeys(c for c in inner if not isinstance(c, ObjectRef)))
 
 
