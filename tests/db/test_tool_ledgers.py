@@ -63,6 +63,10 @@ def folder_for(layout: str, root: Path) -> Path:
             files[f"2024010100000{number}_{name}.postgres.up.sql"] = up + "\n"
             files[f"2024010100000{number}_{name}.mysql.up.sql"] = "-- MySQL's own\n"
             files[f"2024010100000{number}_{name}.down.sql"] = UNDO[name] + "\n"
+        elif layout == "shmig":
+            files[f"163916000{number}-{name}.sql"] = (
+                f"-- ====  UP  ====\nBEGIN;\n{up}\nCOMMIT;\n-- ==== DOWN ====\n{UNDO[name]}\n"
+            )
         elif layout == "migratus":
             files[f"2024010100000{number}-{name}.up.sql"] = up + "\n"
             files[f"2024010100000{number}-{name}.down.sql"] = UNDO[name] + "\n"
@@ -174,6 +178,11 @@ TOOL_FIRST_RUN = {
             '9:0a1b2c3d4e5f60718293a4b5c6d7e8f9', 'sql', '', NULL, '4.29.2', NULL, NULL,
             '1234567890');
     """,
+    # shmig: its table as its first run makes it, and the row of its first migration
+    "shmig": """
+        CREATE TABLE "shmig_version"(version int not null primary key);
+        INSERT INTO "shmig_version"(version) VALUES (1639160001);
+    """,
     # Migratus: its table as its first connect makes it, and the row of its first migration
     "migratus": """
         CREATE TABLE schema_migrations (id BIGINT UNIQUE NOT NULL, applied TIMESTAMP,
@@ -259,6 +268,7 @@ TOOL_APPLIED = {
     "liquibase": "SELECT id || ':' || exectype || ':' || orderexecuted || ':' || filename"
     " FROM databasechangelog ORDER BY orderexecuted",
     "tern": "SELECT version::text FROM public.schema_version",
+    "shmig": "SELECT version::text FROM shmig_version ORDER BY version",
     "migratus": "SELECT id || ':' || description FROM schema_migrations WHERE id <> -1"
     " AND applied IS NOT NULL ORDER BY id",
     "pop": "SELECT version FROM schema_migration ORDER BY version",
@@ -286,6 +296,7 @@ WRITTEN_LIKE_THE_TOOL = [
     "pop",
     "node-pg-migrate",
     "migratus",
+    "shmig",
 ]
 
 
@@ -405,6 +416,7 @@ def test_apply_continues_where_the_tool_stopped_and_writes_its_rows(pg_dsn, tmp_
         "golang-migrate": (["3"], ["2"]),
         "goose": (["1", "2", "3"], ["1", "2"]),
         "tern": (["3"], ["2"]),
+        "shmig": (["1639160001", "1639160002", "1639160003"], ["1639160001", "1639160002"]),
         "migratus": (
             ["20240101000001:users", "20240101000002:posts", "20240101000003:tags"],
             ["20240101000001:users", "20240101000002:posts"],

@@ -807,6 +807,10 @@ _TOOL_LEDGER_FOLDERS = {
         "meta/_journal.json": '{"dialect": "postgresql", "entries": '
         '[{"idx": 0, "when": 1717000000000, "tag": "0000_a", "breakpoints": true}]}',
     },
+    "shmig": {
+        "1700000000-a.sql": "-- ====  UP  ====\nCREATE VIEW applied AS SELECT version"
+        " FROM shmig_version;\n-- ==== DOWN ====\nDROP VIEW applied;\n",
+    },
     "migratus": {
         "20240101000000-a.up.sql": "CREATE VIEW applied AS SELECT id, applied, description"
         " FROM schema_migrations;\n",
@@ -853,6 +857,7 @@ def test_each_layout_names_its_ledger_as_assumed() -> None:
     assert "table public.schema_migration" in ledgers["pop"]
     assert "table public.pgmigrations" in ledgers["node-pg-migrate"]
     assert "table public.schema_migrations" in ledgers["migratus"]
+    assert "table public.shmig_version" in ledgers["shmig"]
     assert {"table auth.users", "table storage.objects", "role anon"} <= ledgers["supabase"]
 
 
@@ -1512,6 +1517,45 @@ def test_a_rollback_file_beside_a_migration_with_its_own_down_is_said_unread(
     [unread] = analysis.problems
     assert unread.kind == "unrecognized_file" and unread.file == "0001_users.rollback.sql"
     assert "never run" in unread.message
+
+
+# ----------------------------------------------------------------- shmig
+
+
+def test_shmig_files_keep_their_down_below_the_line_and_their_own_transactions(
+    tmp_path: Path,
+) -> None:
+    write(
+        tmp_path,
+        "1639160000-add_events.sql",
+        "-- Migration: add events\n-- ====  UP  ====\nBEGIN;\nCREATE TABLE events (id int);\n"
+        "COMMIT;\n-- ==== DOWN ====\nBEGIN;\nDROP TABLE events;\nCOMMIT;\n",
+    )
+    write(
+        tmp_path,
+        "1639170000-remote.sql",
+        "-- ====  UP  ====\nALTER TABLE events ADD COLUMN remote text;\n"
+        "-- ==== DOWN ====\nALTER TABLE events DROP COLUMN remote;\n",
+    )
+    write(tmp_path, "1639180000-nothing.sql", "-- just a note\nSELECT 1;\n")
+    analysis = analyze_dir(tmp_path)
+
+    assert analysis.layout == "shmig"
+    first, second, third = (i.migration for i in analysis.migrations)
+    assert first.name == "add_events" and first.up.start_line == 3
+    assert "DROP" not in first.up.text and first.down.text.startswith("BEGIN;\nDROP TABLE")
+    # the file's own BEGIN … COMMIT is its transaction: no problem said of it
+    assert [p.kind for p in analysis.problems if p.migration != "1639180000"] == []
+    # shmig refuses a file without an UP section
+    [refused] = [p for p in analysis.problems if p.migration == "1639180000"]
+    assert refused.kind == "parse_error" and "UP" in refused.message
+    assert third.up is None
+    # shmig runs only what is newer than its newest row: an older file without
+    # a row is as done, to it, as one with
+    from migtui.core.tools.shmig import Shmig
+
+    states = Shmig().states([(1639170000,)], analysis.migrations)
+    assert sorted(states) == ["1639160000", "1639170000"]
 
 
 # ----------------------------------------------------------------- migratus

@@ -38,6 +38,7 @@ LAYOUT_NAMES = (
     "pop",
     "node-pg-migrate",
     "migratus",
+    "shmig",
 )
 #: Other names operators know a layout by: the native layout is dbmate's format.
 LAYOUT_ALIASES = {"dbmate": "native"}

@@ -744,9 +744,9 @@ _WRAPPING_TOOLS = {
 
 #: Layouts whose tool sends a file as it is, so a balanced BEGIN … COMMIT
 #: inside one is the file's own (Prisma's generated enum changes, a
-#: golang-migrate file making part of its work atomic): the runner's one
+#: golang-migrate file making part of its work atomic, shmig's template): the runner's one
 #: transaction takes its place, as it does a whole-file one's.
-_OWN_TRANSACTION_BLOCKS = frozenset({"prisma", "golang-migrate"})
+_OWN_TRANSACTION_BLOCKS = frozenset({"prisma", "golang-migrate", "shmig"})
 
 #: A team's word that it knows: Atlas's ``-- atlas:nolint MF103`` (or every
 #: check) and squawk's ``-- squawk-ignore adding-required-field`` above the statement.

@@ -1,4 +1,4 @@
-"""Reading a migration folder in any of seventeen layouts into ``Migration`` values.
+"""Reading a migration folder in any of eighteen layouts into ``Migration`` values.
 
 Here: detecting the layout, and the checks every layout gets (duplicate
 versions, empty up, missing down, code migrations). Each tool's own reader
@@ -65,6 +65,8 @@ Naming rules:
 * ``migratus``: ``20240101120000-name.up.sql`` and ``.down.sql`` (a dash after the
   id); ``-- :disable-transaction`` first runs a file outside a transaction, ``.edn``
   migrations run between them, unseen (see ``core.tools.migratus``).
+* ``shmig``: ``1639160000-name.sql`` with ``-- ====  UP  ====`` and
+  ``-- ==== DOWN ====`` lines (see ``core.tools.shmig``).
 * ``liquibase``: a changelog (XML, YAML or JSON) that includes formatted SQL
   files (``--liquibase formatted sql``, ``--changeset author:id``), or such files
   alone; each changeset is a migration, its version its place in the run order
@@ -105,6 +107,7 @@ from migtui.core.tools import (
     node_pg_migrate,
     pop,
     prisma,
+    shmig,
     sql_migrate,
     sqlx,
     supabase,
@@ -280,6 +283,8 @@ def _detect(root: Path) -> str | None:
         return None
     if goose.looks_like_goose(versioned):
         return "goose"
+    if shmig.looks_like_shmig(versioned):
+        return "shmig"
     if tern.looks_like_tern(versioned):
         return "tern"
     if node_pg_migrate.looks_like_node_pg_migrate(versioned):

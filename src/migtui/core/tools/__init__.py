@@ -27,6 +27,7 @@ from migtui.core.tools import (
     node_pg_migrate,
     pop,
     prisma,
+    shmig,
     sqitch,
     sql_migrate,
     sqlx,
@@ -46,6 +47,7 @@ from migtui.core.tools.migratus import Migratus
 from migtui.core.tools.node_pg_migrate import NodePgMigrate
 from migtui.core.tools.pop import Pop
 from migtui.core.tools.prisma import Prisma
+from migtui.core.tools.shmig import Shmig
 from migtui.core.tools.sqitch import Sqitch
 from migtui.core.tools.sql_migrate import SqlMigrate
 from migtui.core.tools.sqlx import Sqlx
@@ -73,6 +75,7 @@ MODULES = (
     pop,
     node_pg_migrate,
     migratus,
+    shmig,
 )
 
 TOOLS: tuple[ToolLedger, ...] = (
@@ -93,6 +96,7 @@ TOOLS: tuple[ToolLedger, ...] = (
     Pop(),
     NodePgMigrate(),
     Migratus(),
+    Shmig(),
 )
 
 #: Tools whose folders look like another layout's: sqlx's files are named like

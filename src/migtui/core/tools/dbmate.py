@@ -109,7 +109,9 @@ _FOREIGN_DOWN = re.compile(
     r"^\s*(?:--\s*\+(goose|migrate)\s+down\b|(----)\s*create above\s*/\s*drop below"
     # node-pg-migrate's down marker, as its template writes it (a line of its own:
     # a comment that merely says "down migration …" in a sentence is left alone)
-    r"|--[\s-]*(down)\s+migration[\s:=-]*$)",
+    r"|--[\s-]*(down)\s+migration[\s:=-]*$"
+    # shmig's
+    r"|--\s*(====)\s*down\s*====\s*$)",
     re.IGNORECASE,
 )
 #: The tool each of them belongs to, and its layout in migtui.
@@ -118,6 +120,7 @@ _FOREIGN_TOOLS = {
     "migrate": ("sql-migrate", "sql-migrate"),
     "----": ("tern", "tern"),
     "down": ("node-pg-migrate", "node-pg-migrate"),
+    "====": ("shmig", "shmig"),
 }
 MIGRATE_BYTES = re.compile(rb"(?m)^[ \t]*--[ \t]*migrate:")
 
@@ -209,7 +212,9 @@ def _native_migration(
         for index, line in enumerate(source.lines):
             if (foreign := _FOREIGN_DOWN.match(line)) is not None:
                 tool, layout = _FOREIGN_TOOLS[
-                    (foreign.group(1) or foreign.group(2) or foreign.group(3)).lower()
+                    (
+                        foreign.group(1) or foreign.group(2) or foreign.group(3) or foreign.group(4)
+                    ).lower()
                 ]
                 message = (
                     f"{line.strip()!r} marks {tool}'s down section, but this folder is read as "
