@@ -232,6 +232,20 @@ CASES = {
         "ALTER TABLE t ALTER COLUMN g SET EXPRESSION AS (a * 2);\nALTER TABLE t DROP COLUMN b;\n",
         None,
     ),
+    "an enum renamed and made again, the column with a default moved to it": (
+        "CREATE TYPE r AS ENUM ('a', 'b');\nALTER TABLE t ADD COLUMN x r DEFAULT 'b';\n",
+        "ALTER TYPE r RENAME TO r_old;\nCREATE TYPE r AS ENUM ('a', 'b', 'c');\n"
+        "ALTER TABLE t ALTER COLUMN x TYPE r USING x::text::r;\n",
+        (3, "42804"),
+    ),
+    "an enum renamed and made again, the default dropped before the move": (
+        "CREATE TYPE r AS ENUM ('a', 'b');\nALTER TABLE t ADD COLUMN x r DEFAULT 'b';\n",
+        "ALTER TABLE t ALTER COLUMN x DROP DEFAULT;\nALTER TYPE r RENAME TO r_old;\n"
+        "CREATE TYPE r AS ENUM ('a', 'b', 'c');\n"
+        "ALTER TABLE t ALTER COLUMN x TYPE r USING x::text::r;\n"
+        "ALTER TABLE t ALTER COLUMN x SET DEFAULT 'b';\nDROP TYPE r_old;\n",
+        None,
+    ),
     "an index of the table rebuilt, dropped with the old one": (
         "CREATE INDEX t_b ON t (b);\n",
         "ALTER TABLE t RENAME TO t_was;\nCREATE TABLE t (a int, b int);\nDROP TABLE t_was;\n"

@@ -5572,6 +5572,20 @@ class _Walker:
             return  # changed already in this section: the walk keeps no type for it
         traits = traits_here.get(known.key) or self.column_traits.get(known.key)
         if traits is not None and traits.data_type:
+            # a type this section renamed is the column's (and its default's)
+            # under its new name: ALTER TYPE r RENAME TO r_old, a new r, then
+            # the column made an r converts from r_old
+            now = {was: name for name, was in state.type_origin.items()}
+
+            def renamed(judged: str) -> str:
+                how, colon, name = judged.rpartition(":")  # (enum:public.r)
+                return f"{how}{colon}{now.get(name, name)}"
+
+            if now:
+                traits = traits._replace(
+                    data_type=renamed(traits.data_type),
+                    default_type=renamed(traits.default_type),
+                )
             self._cast_refused(m, file, eff, traits, False, section=kind)
 
     def _retyped_in_section(
