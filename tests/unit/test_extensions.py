@@ -451,3 +451,33 @@ def test_an_unknown_extensions_objects_are_not_called_missing_in_a_down(tmp_path
         ("unknown_origin", "warning", "down"),
     ]
     assert "pg_cron" in problems[1].message
+
+
+def test_an_object_a_known_extension_makes_is_not_laid_on_an_unknown_one(tmp_path: Path) -> None:
+    """uuid_generate_v4 is uuid-ossp's, and similarity pg_trgm's: with only
+    pg_cron created, whose objects migtui does not know, a call of either fails
+    (42883), and the error names the extension to create."""
+    from migtui.core.graph import analyze_dir
+
+    (tmp_path / "001_cron.sql").write_text("CREATE EXTENSION IF NOT EXISTS pg_cron;\n")
+    (tmp_path / "002_e.sql").write_text(
+        "CREATE TABLE e (id uuid PRIMARY KEY DEFAULT uuid_generate_v4(), t text);\n"
+        "SELECT similarity(t, 'x') FROM e;\n"
+        "SELECT cron.schedule('x', '* * * * *', 'SELECT 1');\n"
+    )
+    problems = analyze_dir(tmp_path).problems
+    assert [(p.kind, str(p.severity), p.line) for p in problems] == [
+        ("missing_prerequisite", "error", 1),
+        ("missing_prerequisite", "error", 2),
+        ("unknown_origin", "warning", 3),  # cron's: pg_cron may well make it
+    ]
+    assert 'CREATE EXTENSION IF NOT EXISTS "uuid-ossp"' in problems[0].hint
+    assert "extension pg_trgm makes it" in problems[1].message
+
+
+def test_the_extension_an_object_comes_from() -> None:
+    from migtui.core.model import FUNCTION, TABLE, ObjectRef
+
+    assert ext.owning_extension(ObjectRef(FUNCTION, "public", "uuid_generate_v4")) == "uuid-ossp"
+    assert ext.owning_extension(ObjectRef(FUNCTION, "public", "similarity")) == "pg_trgm"
+    assert ext.owning_extension(ObjectRef(TABLE, "public", "orders")) is None

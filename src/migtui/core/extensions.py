@@ -136,6 +136,29 @@ def extension_objects(name: str, schema: str) -> tuple[ObjectRef, ...] | None:
     return tuple(refs)
 
 
+@functools.cache
+def _owners() -> dict[tuple[str, str], str]:
+    """(kind, name) -> the extension whose scripts create an object so called
+    (in its own schema or any), the first in name order where two do."""
+    owners: dict[tuple[str, str], str] = {}
+    for name in sorted(_index()):
+        for kind, _, obj_name, _ in _index()[name]["objects"]:
+            owners.setdefault((kind, obj_name), name)
+    return owners
+
+
+def owning_extension(ref: ObjectRef) -> str | None:
+    """The extension known to make an object of ``ref``'s kind and name
+    (``uuid_generate_v4``: uuid-ossp; ``similarity``: pg_trgm), or None."""
+    from migtui.core.sqlnames import EXTENSION_FUNCTIONS
+
+    if ref.kind == FUNCTION and ref.name in EXTENSION_FUNCTIONS:
+        return EXTENSION_FUNCTIONS[ref.name]
+    if ref.kind == SCHEMA:
+        return None
+    return _owners().get((ref.kind, ref.name))
+
+
 # --- control files and script chains ------------------------------------------------
 
 

@@ -2342,7 +2342,11 @@ class _Walker:
                 f"{code_version} ({code_file}) runs before it and may",
                 f'if it does, declare it with assume = ["{name}"] to silence this',
             )
-        elif self.unknown_extensions and ref.kind not in (EXTENSION, SCHEMA):
+        elif (
+            self.unknown_extensions
+            and ref.kind not in (EXTENSION, SCHEMA)
+            and self._known_owner(ref) is None
+        ):
             ext_version, ext_name = self._likely_extension(ref)
             problem(
                 "unknown_origin",
@@ -2405,6 +2409,16 @@ class _Walker:
                 "if this project runs on Supabase, read the folder as its migrations "
                 "(--layout supabase); otherwise create it before "
                 f"{m.id}, e.g. in {_before(self.loaded, m)}",
+            )
+        elif (owner := self._known_owner(ref)) is not None:
+            problem(
+                "missing_prerequisite",
+                ERROR,
+                f"{m.id} needs {name}; no earlier migration creates it"
+                + ("" if self.catalog is None else ", and the database does not have it")
+                + f": extension {owner} makes it, and no migration creates the extension",
+                f'CREATE EXTENSION IF NOT EXISTS "{owner}" in a migration before {m.id}, '
+                f"e.g. {_before(self.loaded, m)}",
             )
         else:
             problem(
@@ -5062,6 +5076,19 @@ class _Walker:
         for obj in found:
             self.live.add(obj, m.id)
 
+    def _known_owner(self, ref: ObjectRef) -> str | None:
+        """The extension migtui knows makes ``ref`` (uuid-ossp's
+        ``uuid_generate_v4``), when it is none this folder creates: an
+        extension it knows nothing of is then not where ``ref`` comes from."""
+        from migtui.core.extensions import owning_extension
+
+        owner = owning_extension(ref)
+        if owner is None or owner in self.extension_members:
+            return None
+        if any(owner == name for _, name in self.unknown_extensions):
+            return None
+        return owner
+
     def _likely_extension(self, ref: ObjectRef) -> tuple[str, str]:
         """Which of the extensions migtui has no index of most likely makes
         ``ref`` (version, name): the one whose own schema it is in, PostGIS for
@@ -6096,10 +6123,19 @@ _PLAIN_NAME = re.compile(r"[^\s()]+")
 
 @cache
 def _supabase_platform() -> frozenset:
-    """The keys of what Supabase's platform makes before a project's first migration."""
+    """The keys of what Supabase's platform makes before a project's first
+    migration, and no plain server has: its own schemas' objects and its roles
+    (the extensions it installs are any server's to install)."""
     from migtui.core.tools.supabase import PLATFORM
 
-    return frozenset(ref.key for ref in PLATFORM)
+    return frozenset(
+        ref.key
+        for ref in PLATFORM
+        if ref.kind not in (EXTENSION, SCHEMA)
+        and ref.schema not in ("public", "extensions")
+        or ref.kind == SCHEMA
+        and ref.name != "extensions"
+    )
 
 
 def _before(loaded: LoadResult, m: Migration) -> str:
