@@ -55,6 +55,7 @@ from migtui.core.objects import (
     roles,
     routines,
     schemas,
+    storage,
     tables,
     triggers,
     types,
@@ -589,5 +590,7 @@ def statement_tree(script: Script, tree: dict, ctx: Ctx) -> None:
     reader = READERS.get(kind)
     if reader is not None:
         reader(script, fields, ctx)
+    if kind in storage.STATEMENTS:
+        storage.parameters(script, kind, fields, ctx)
     if kind in roles.NAMING:
         roles.named(script, kind, fields, ctx)
