@@ -1501,6 +1501,18 @@ def test_a_rollback_file_beside_a_migration_is_its_down_section(tmp_path: Path) 
     assert second.down.text.strip() == "ALTER TABLE users DROP COLUMN name;"
 
 
+def test_a_migration_without_the_rollback_file_its_neighbours_have_is_told_to_get_one(
+    tmp_path: Path,
+) -> None:
+    write(tmp_path, "0001_users.sql", "CREATE TABLE users (id int PRIMARY KEY);\n")
+    write(tmp_path, "0001_users.rollback.sql", "DROP TABLE users;\n")
+    write(tmp_path, "0002_orders.sql", "CREATE TABLE orders (id int PRIMARY KEY);\n")
+    [missing] = analyze_dir(tmp_path).problems
+
+    assert missing.kind == "missing_down" and missing.migration == "0002"
+    assert missing.hint == "add 0002_orders.rollback.sql beside it, undoing it"
+
+
 def test_a_rollback_file_beside_a_migration_with_its_own_down_is_said_unread(
     tmp_path: Path,
 ) -> None:

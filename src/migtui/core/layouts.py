@@ -414,7 +414,20 @@ def _finish(root: Path, layout: str, read: Read) -> LoadResult:
     # sqlx's simple migrations have none: a folder with no down at all writes
     # none by design, like Prisma's
     undoes = layout not in ("flyway", "sqlx", "native") or any(m.down is not None for m in ordered)
-    migrations = tuple(_with_content_checks(m, root, undoes) for m in ordered)
+    # a native folder whose downs are files of their own (0001_x.rollback.sql):
+    # a migration without one is told to get one, named as the others are
+    undo_file = next(
+        (
+            m.down.path.name[len(m.path.stem) :]
+            for m in ordered
+            if layout == "native"
+            and m.down is not None
+            and m.down.path != m.path
+            and m.down.path.name.startswith(m.path.stem)
+        ),
+        None,
+    )
+    migrations = tuple(_with_content_checks(m, root, undoes, undo_file) for m in ordered)
     repeatables = tuple(
         _with_content_checks(m, root) for m in sorted(read.repeatables, key=lambda m: m.version)
     )
@@ -476,7 +489,9 @@ def _code_migration(root: Path, layout: str, raw: str, path: Path) -> Problem:
     return Where(root, path, raw).problem("code_migration", message, hint)
 
 
-def _with_content_checks(migration: Migration, root: Path, undoes: bool = True) -> Migration:
+def _with_content_checks(
+    migration: Migration, root: Path, undoes: bool = True, undo_file: str | None = None
+) -> Migration:
     """Add empty-up and missing-down warnings, unless a file could not be read
     or its sections found (then the error already says all there is to say)."""
     if any(p.kind in ("unreadable_file", "missing_file") for p in migration.read_problems):
@@ -519,6 +534,8 @@ def _with_content_checks(migration: Migration, root: Path, undoes: bool = True) 
         if down is None:
             message = f"{migration.label} has no down SQL, so it cannot be rolled back"
             hint = _DOWN_HINTS[migration.layout]
+            if undo_file is not None:  # as the folder's other migrations are undone
+                hint = f"add {migration.path.stem}{undo_file} beside it, undoing it"
         else:
             message = (
                 f"{migration.label} has an empty down section: rolling it back only marks "
