@@ -63,6 +63,11 @@ def folder_for(layout: str, root: Path) -> Path:
             files[f"2024010100000{number}_{name}.postgres.up.sql"] = up + "\n"
             files[f"2024010100000{number}_{name}.mysql.up.sql"] = "-- MySQL's own\n"
             files[f"2024010100000{number}_{name}.down.sql"] = UNDO[name] + "\n"
+        elif layout == "graphile-migrate":
+            previous = f"sha1:{number - 1}" if number > 1 else "-"
+            files[f"00000{number}.sql"] = (
+                f"--! Previous: {previous}\n--! Hash: sha1:{number}\n\n{up}\n"
+            )
         elif layout == "shmig":
             files[f"163916000{number}-{name}.sql"] = (
                 f"-- ====  UP  ====\nBEGIN;\n{up}\nCOMMIT;\n-- ==== DOWN ====\n{UNDO[name]}\n"
@@ -178,6 +183,23 @@ TOOL_FIRST_RUN = {
             '9:0a1b2c3d4e5f60718293a4b5c6d7e8f9', 'sql', '', NULL, '4.29.2', NULL, NULL,
             '1234567890');
     """,
+    # Graphile Migrate: its schema and tables as it makes them, and the first file's row
+    "graphile-migrate": """
+        create schema if not exists graphile_migrate;
+        create table if not exists graphile_migrate.migrations (
+          hash text primary key,
+          previous_hash text references graphile_migrate.migrations,
+          filename text not null,
+          date timestamptz not null default now()
+        );
+        create table if not exists graphile_migrate.current (
+          filename text primary key default 'current.sql',
+          content text not null,
+          date timestamptz not null default now()
+        );
+        insert into graphile_migrate.migrations(hash, previous_hash, filename)
+            values ('sha1:1', null, '000001.sql');
+    """,
     # shmig: its table as its first run makes it, and the row of its first migration
     "shmig": """
         CREATE TABLE "shmig_version"(version int not null primary key);
@@ -269,6 +291,8 @@ TOOL_APPLIED = {
     " FROM databasechangelog ORDER BY orderexecuted",
     "tern": "SELECT version::text FROM public.schema_version",
     "shmig": "SELECT version::text FROM shmig_version ORDER BY version",
+    "graphile-migrate": "SELECT filename || ':' || hash || ':' || coalesce(previous_hash, '-')"
+    " FROM graphile_migrate.migrations ORDER BY filename",
     "migratus": "SELECT id || ':' || description FROM schema_migrations WHERE id <> -1"
     " AND applied IS NOT NULL ORDER BY id",
     "pop": "SELECT version FROM schema_migration ORDER BY version",
@@ -297,6 +321,7 @@ WRITTEN_LIKE_THE_TOOL = [
     "node-pg-migrate",
     "migratus",
     "shmig",
+    "graphile-migrate",
 ]
 
 
@@ -361,6 +386,7 @@ def test_the_tools_ledger_decides_the_states(pg_dsn, tmp_path, layout):
         "liquibase": "Liquibase",
         "supabase": "Supabase CLI",
         "migratus": "Migratus",
+        "graphile-migrate": "Graphile Migrate",
     }.get(layout, layout)
     assert analysis.layout == layout
     assert state.tool is not None and state.tool.tool.tool == tool
@@ -391,6 +417,14 @@ def test_apply_continues_where_the_tool_stopped_and_writes_its_rows(pg_dsn, tmp_
         assert result.outcome == "refused"
         assert after_apply == [
             f"2024010100000{n}:{m}:1" for n, m in ((1, "users"), (2, "posts"), (3, "tags"))
+        ]
+        return
+    if layout == "graphile-migrate":  # no down migrations; each row as it writes it
+        assert result.outcome == "refused"
+        assert after_apply == [
+            "000001.sql:sha1:1:-",
+            "000002.sql:sha1:2:sha1:1",
+            "000003.sql:sha1:3:sha1:2",
         ]
         return
     if layout == "drizzle":  # no down migrations either; each row as drizzle-orm writes it

@@ -84,7 +84,7 @@ def test_fixture_folder_loads_cleanly(layout: str) -> None:
     for migration in result.migrations:
         assert migration.layout == layout
         assert migration.up is not None and migration.up.text.strip()
-        if layout not in ("atlas", "supabase", "drizzle"):  # they have no down files
+        if layout not in ("atlas", "supabase", "drizzle", "graphile-migrate"):  # no down files
             assert migration.down is not None and migration.down.text.strip()
 
 
@@ -807,6 +807,10 @@ _TOOL_LEDGER_FOLDERS = {
         "meta/_journal.json": '{"dialect": "postgresql", "entries": '
         '[{"idx": 0, "when": 1717000000000, "tag": "0000_a", "breakpoints": true}]}',
     },
+    "graphile-migrate": {
+        "000001.sql": "--! Previous: -\n--! Hash: sha1:aa\n\nCREATE VIEW applied AS SELECT"
+        " filename FROM graphile_migrate.migrations;\n",
+    },
     "shmig": {
         "1700000000-a.sql": "-- ====  UP  ====\nCREATE VIEW applied AS SELECT version"
         " FROM shmig_version;\n-- ==== DOWN ====\nDROP VIEW applied;\n",
@@ -858,6 +862,7 @@ def test_each_layout_names_its_ledger_as_assumed() -> None:
     assert "table public.pgmigrations" in ledgers["node-pg-migrate"]
     assert "table public.schema_migrations" in ledgers["migratus"]
     assert "table public.shmig_version" in ledgers["shmig"]
+    assert "table graphile_migrate.migrations" in ledgers["graphile-migrate"]
     assert {"table auth.users", "table storage.objects", "role anon"} <= ledgers["supabase"]
 
 
@@ -1529,6 +1534,71 @@ def test_a_rollback_file_beside_a_migration_with_its_own_down_is_said_unread(
     [unread] = analysis.problems
     assert unread.kind == "unrecognized_file" and unread.file == "0001_users.rollback.sql"
     assert "never run" in unread.message
+
+
+# ------------------------------------------------------- graphile-migrate
+
+
+def _committed(previous: str, own: str, body: str, message: str = "") -> str:
+    said = f"--! Message: {message}\n" if message else ""
+    return f"--! Previous: {previous}\n--! Hash: {own}\n{said}\n{body}"
+
+
+def test_graphile_migrate_reads_the_body_after_its_headers_with_placeholders_replaced(
+    tmp_path: Path, monkeypatch
+) -> None:
+    monkeypatch.setenv("DATABASE_VISITOR", "app_visitor")
+    monkeypatch.delenv("DATABASE_AUTHENTICATOR", raising=False)
+    write(
+        tmp_path,
+        ".gmrc",
+        '{\n  // the placeholders\n  "placeholders": {\n    ":DATABASE_VISITOR": "!ENV",\n'
+        '    ":DATABASE_AUTHENTICATOR": "!ENV",\n  },\n  "databaseOwner": "app_owner",\n}\n',
+    )
+    committed = tmp_path / "migrations" / "committed"
+    write(
+        committed,
+        "000001.sql",
+        _committed(
+            "-",
+            "sha1:a1",
+            "CREATE SCHEMA app;\nGRANT USAGE ON SCHEMA app TO :DATABASE_VISITOR;\n"
+            "ALTER SCHEMA app OWNER TO :DATABASE_OWNER;\n",
+        ),
+    )
+    write(
+        committed,
+        "000002-index.sql",
+        _committed(
+            "sha1:a1",
+            "sha1:b2",
+            "--! no-transaction\nCREATE TABLE app.t (id int);\n"
+            "GRANT SELECT ON app.t TO :DATABASE_AUTHENTICATOR;\n",
+            message="index",
+        ),
+    )
+    analysis = analyze_dir(committed)
+
+    assert analysis.layout == "graphile-migrate"
+    first, second = (i.migration for i in analysis.migrations)
+    assert first.up.start_line == 4 and "TO app_visitor;" in first.up.text
+    assert "OWNER TO app_owner;" in first.up.text
+    assert first.transactional and not second.transactional and second.name == "index"
+    # no down migrations by design: none asked for
+    [unknown] = analysis.problems
+    assert unknown.kind == "parse_error" and unknown.migration == "000002"
+    assert ":DATABASE_AUTHENTICATOR" in unknown.message and unknown.line == 7
+
+
+def test_graphile_migrate_refuses_a_committed_file_without_its_headers(tmp_path: Path) -> None:
+    write(tmp_path, "000001.sql", _committed("-", "sha1:a1", "CREATE TABLE a (id int);\n"))
+    write(tmp_path, "000002.sql", _committed("sha1:a1", "sha1:b2", "CREATE TABLE b (id int);\n"))
+    write(tmp_path, "000003.sql", "CREATE TABLE c (id int);\n")
+    result = load(tmp_path)
+
+    assert result.layout == "graphile-migrate"
+    [refused] = [p for p in result.problems if p.kind == "parse_error"]
+    assert refused.migration == "000003" and "--! Previous:" in refused.message
 
 
 # ----------------------------------------------------------------- shmig

@@ -39,6 +39,7 @@ LAYOUT_NAMES = (
     "node-pg-migrate",
     "migratus",
     "shmig",
+    "graphile-migrate",
 )
 #: Other names operators know a layout by: the native layout is dbmate's format.
 LAYOUT_ALIASES = {"dbmate": "native"}

@@ -739,6 +739,7 @@ _WRAPPING_TOOLS = {
     "node-pg-migrate": "node-pg-migrate",
     "pop": "pop",
     "migratus": "Migratus",
+    "graphile-migrate": "Graphile Migrate",
 }
 
 

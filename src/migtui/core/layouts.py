@@ -1,4 +1,4 @@
-"""Reading a migration folder in any of eighteen layouts into ``Migration`` values.
+"""Reading a migration folder in any of nineteen layouts into ``Migration`` values.
 
 Here: detecting the layout, and the checks every layout gets (duplicate
 versions, empty up, missing down, code migrations). Each tool's own reader
@@ -67,6 +67,8 @@ Naming rules:
   migrations run between them, unseen (see ``core.tools.migratus``).
 * ``shmig``: ``1639160000-name.sql`` with ``-- ====  UP  ====`` and
   ``-- ==== DOWN ====`` lines (see ``core.tools.shmig``).
+* ``graphile-migrate``: ``committed/000001.sql`` files starting with ``--! Previous:``
+  and ``--! Hash:`` lines, all up, placeholders replaced (see ``core.tools.graphile_migrate``).
 * ``liquibase``: a changelog (XML, YAML or JSON) that includes formatted SQL
   files (``--liquibase formatted sql``, ``--changeset author:id``), or such files
   alone; each changeset is a migration, its version its place in the run order
@@ -102,6 +104,7 @@ from migtui.core.tools import (
     flyway,
     golang_migrate,
     goose,
+    graphile_migrate,
     liquibase,
     migratus,
     node_pg_migrate,
@@ -285,6 +288,8 @@ def _detect(root: Path) -> str | None:
         return "goose"
     if shmig.looks_like_shmig(versioned):
         return "shmig"
+    if graphile_migrate.looks_like_graphile_migrate(versioned):
+        return "graphile-migrate"
     if tern.looks_like_tern(versioned):
         return "tern"
     if node_pg_migrate.looks_like_node_pg_migrate(versioned):
@@ -522,7 +527,8 @@ def _with_content_checks(
     # Prisma, Atlas, Supabase and Drizzle write no down migrations at all: saying so for each would
     # be noise (a rollback says it when asked).
     no_downs_by_design = down is None and (
-        migration.layout in ("prisma", "atlas", "supabase", "drizzle") or not undoes
+        migration.layout in ("prisma", "atlas", "supabase", "drizzle", "graphile-migrate")
+        or not undoes
     )
     if (
         not migration.repeatable

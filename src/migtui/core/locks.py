@@ -105,6 +105,7 @@ OUTSIDE_A_TRANSACTION = {
     "tern": "make `---- tern: disable-tx ----` the file's first line",
     "node-pg-migrate": "make `-- no transaction` the file's first line (and migrate with "
     "--no-single-transaction)",
+    "Graphile Migrate": "make `--! no-transaction` the first line of the migration's body",
     "Migratus": "make `-- :disable-transaction` the file's first line",
     "pop": "move the statement out of pop's migrations: pop runs each in a transaction",
     "drizzle": "drizzle-orm runs every pending migration in one transaction and has no way "

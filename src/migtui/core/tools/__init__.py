@@ -22,6 +22,7 @@ from migtui.core.tools import (
     flyway,
     golang_migrate,
     goose,
+    graphile_migrate,
     liquibase,
     migratus,
     node_pg_migrate,
@@ -42,6 +43,7 @@ from migtui.core.tools.drizzle import Drizzle
 from migtui.core.tools.flyway import Flyway
 from migtui.core.tools.golang_migrate import GolangMigrate
 from migtui.core.tools.goose import Goose
+from migtui.core.tools.graphile_migrate import GraphileMigrate
 from migtui.core.tools.liquibase import Liquibase
 from migtui.core.tools.migratus import Migratus
 from migtui.core.tools.node_pg_migrate import NodePgMigrate
@@ -76,6 +78,7 @@ MODULES = (
     node_pg_migrate,
     migratus,
     shmig,
+    graphile_migrate,
 )
 
 TOOLS: tuple[ToolLedger, ...] = (
@@ -97,6 +100,7 @@ TOOLS: tuple[ToolLedger, ...] = (
     NodePgMigrate(),
     Migratus(),
     Shmig(),
+    GraphileMigrate(),
 )
 
 #: Tools whose folders look like another layout's: sqlx's files are named like
