@@ -11,23 +11,17 @@ from pathlib import Path
 
 from migtui.core.model import (
     TABLE,
-    Migration,
     ObjectRef,
-    Problem,
 )
 from migtui.core.project import MigrationInfo
 from migtui.core.tools.base import Sql, ToolLedger, ToolRun, ToolState, crc32
 from migtui.core.tools.reading import (
     Read,
-    Where,
-    all_lines,
-    declared_requires,
     files_in,
     is_stray_sql,
+    paired_migration,
     unrecognized,
-    whole_file,
 )
-from migtui.core.versions import Version
 
 #: golang-migrate's salt for its advisory lock number.
 _LOCK_SALT = 1486364155
@@ -122,7 +116,7 @@ def read(root: Path) -> Read:
         if len(set(directions)) == len(directions):
             name = next(n for d, n, _ in sorted(found, key=lambda f: f[0] != "up"))
             files = {direction: path for direction, _, path in found}
-            read.migrations.append(_golang_migration(root, raw_version, name, files))
+            read.migrations.append(paired_migration(root, raw_version, name, files, LAYOUT))
             continue
         # two files of one direction: each name its own migration (the version
         # is then said to be used twice)
@@ -130,31 +124,8 @@ def read(root: Path) -> Read:
         for direction, name, path in found:
             pairs[name][direction] = path
         for name, files in pairs.items():
-            read.migrations.append(_golang_migration(root, raw_version, name, files))
+            read.migrations.append(paired_migration(root, raw_version, name, files, LAYOUT))
     return read
-
-
-def _golang_migration(root: Path, raw_version: str, name: str, files: dict[str, Path]) -> Migration:
-    path = files.get("up") or files["down"]
-    where = Where(root, path, raw_version)
-    problems: list[Problem] = []
-    up = down = None
-    requires: tuple[str, ...] = ()
-    if "up" in files:
-        up, source = whole_file("up", where.at(files["up"]), problems)
-        requires = declared_requires(all_lines(source), where, problems)
-    if "down" in files:
-        down, _ = whole_file("down", where.at(files["down"]), problems)
-    return Migration(
-        Version(raw_version),
-        name,
-        path,
-        "golang-migrate",
-        up=up,
-        down=down,
-        declared_requires=requires,
-        read_problems=tuple(problems),
-    )
 
 
 #: What the tool creates in the target before the first migration runs.

@@ -18,21 +18,17 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
-from migtui.core.model import TABLE, Migration, ObjectRef, Problem
+from migtui.core.model import TABLE, ObjectRef
 from migtui.core.project import MigrationInfo
 from migtui.core.tools.base import Sql, ToolLedger, ToolRun, ToolState
 from migtui.core.tools.reading import (
     Read,
-    Where,
-    all_lines,
-    declared_requires,
     files_in,
     is_stray_sql,
+    paired_migration,
     peek,
     unrecognized,
-    whole_file,
 )
-from migtui.core.versions import Version
 
 #: The id of the row Migratus holds as its lock while it runs.
 _RESERVED_ID = -1
@@ -117,35 +113,8 @@ def read(root: Path) -> Read:
         for direction, name, path in files:
             by_name[name][direction] = path
         for name, paths in by_name.items():
-            read.migrations.append(_migratus_migration(root, raw, name, paths))
+            read.migrations.append(paired_migration(root, raw, name, paths, LAYOUT, _transactional))
     return read
-
-
-def _migratus_migration(root: Path, raw: str, name: str, files: dict[str, Path]) -> Migration:
-    path = files.get("up") or files["down"]
-    where = Where(root, path, raw)
-    problems: list[Problem] = []
-    up = down = None
-    requires: tuple[str, ...] = ()
-    if "up" in files:
-        up, source = whole_file(
-            "up", where.at(files["up"]), problems, transactional=_transactional(files["up"])
-        )
-        requires = declared_requires(all_lines(source), where, problems)
-    if "down" in files:
-        down, _ = whole_file(
-            "down", where.at(files["down"]), problems, transactional=_transactional(files["down"])
-        )
-    return Migration(
-        Version(raw),
-        name,
-        path,
-        LAYOUT,
-        up=up,
-        down=down,
-        declared_requires=requires,
-        read_problems=tuple(problems),
-    )
 
 
 def _transactional(path: Path) -> bool:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from itertools import accumulate
@@ -339,3 +339,42 @@ def sql_before(source: Source, end: int, where: Where, marker: str) -> list[Prob
         return []
     message = f"SQL before {marker} is never run"
     return [where.problem("parse_error", message, f"move it below {marker}", index + 1)]
+
+
+def paired_migration(
+    root: Path,
+    raw_version: str,
+    name: str,
+    files: dict[str, Path],
+    layout: str,
+    transactional: Callable[[Path], bool] = lambda path: True,
+) -> Migration:
+    """A migration whose up and down are files of their own (golang-migrate's
+    ``1_x.up.sql`` and ``1_x.down.sql``, Migratus's), ``files`` by direction;
+    ``transactional`` says of each file whether its tool runs it in a
+    transaction."""
+    from migtui.core.versions import Version
+
+    path = files.get("up") or files["down"]
+    where = Where(root, path, raw_version)
+    problems: list[Problem] = []
+    sections: dict[str, Section | None] = {"up": None, "down": None}
+    requires: tuple[str, ...] = ()
+    for direction in ("up", "down"):
+        if direction in files:
+            found = files[direction]
+            sections[direction], source = whole_file(
+                direction, where.at(found), problems, transactional=transactional(found)
+            )
+            if direction == "up":
+                requires = declared_requires(all_lines(source), where, problems)
+    return Migration(
+        Version(raw_version),
+        name,
+        path,
+        layout,
+        up=sections["up"],
+        down=sections["down"],
+        declared_requires=requires,
+        read_problems=tuple(problems),
+    )
