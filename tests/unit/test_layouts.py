@@ -807,6 +807,11 @@ _TOOL_LEDGER_FOLDERS = {
         "meta/_journal.json": '{"dialect": "postgresql", "entries": '
         '[{"idx": 0, "when": 1717000000000, "tag": "0000_a", "breakpoints": true}]}',
     },
+    "yoyo": {
+        "0001_a.sql": "-- depends:\nCREATE VIEW applied AS SELECT migration_id"
+        " FROM _yoyo_migration;\n",
+        "0001_a.rollback.sql": "DROP VIEW applied;\n",
+    },
     "graphile-migrate": {
         "000001.sql": "--! Previous: -\n--! Hash: sha1:aa\n\nCREATE VIEW applied AS SELECT"
         " filename FROM graphile_migrate.migrations;\n",
@@ -863,6 +868,7 @@ def test_each_layout_names_its_ledger_as_assumed() -> None:
     assert "table public.schema_migrations" in ledgers["migratus"]
     assert "table public.shmig_version" in ledgers["shmig"]
     assert "table graphile_migrate.migrations" in ledgers["graphile-migrate"]
+    assert "table public._yoyo_migration" in ledgers["yoyo"]
     assert {"table auth.users", "table storage.objects", "role anon"} <= ledgers["supabase"]
 
 
@@ -1534,6 +1540,49 @@ def test_a_rollback_file_beside_a_migration_with_its_own_down_is_said_unread(
     [unread] = analysis.problems
     assert unread.kind == "unrecognized_file" and unread.file == "0001_users.rollback.sql"
     assert "never run" in unread.message
+
+
+# -------------------------------------------------------------------- yoyo
+
+
+def test_yoyo_orders_by_name_and_reads_its_directives_and_rollback_files(tmp_path: Path) -> None:
+    write(tmp_path, "yoyo.ini", "[DEFAULT]\nsources = migrations\n")
+    folder = tmp_path / "migrations"
+    write(folder, "20240101_01_aBcD-users.sql", "-- users\nCREATE TABLE users (id int);\n")
+    write(folder, "20240101_01_aBcD-users.rollback.sql", "DROP TABLE users;\n")
+    write(
+        folder,
+        "20240101_02_xYz-index.sql",
+        "-- depends: 20240101_01_aBcD-users\n-- transactional: false\n"
+        "CREATE INDEX CONCURRENTLY users_id ON users (id);\n",
+    )
+    write(folder, "20240101_02_xYz-index.rollback.sql", "DROP INDEX CONCURRENTLY users_id;\n")
+    write(folder, "20240102_01_code.py", "from yoyo import step\nsteps = []\n")
+    write(folder, "post-apply.sql", "ANALYZE;\n")
+    result = load(folder)
+
+    assert result.layout == "yoyo"
+    first, second = result.migrations
+    assert (first.version.raw, second.version.raw) == (
+        "20240101_01_aBcD-users",
+        "20240101_02_xYz-index",
+    )
+    assert first.down.text == "DROP TABLE users;\n" and first.transactional
+    assert not second.transactional
+    assert second.declared_requires == ("20240101_01_aBcD-users",)
+    # the Python migration runs in its place, unseen; post-apply is no migration
+    assert result.code_migrations == (("20240102_01_code", "20240102_01_code.py"),)
+    assert [p.kind for p in result.problems] == ["code_migration"]
+
+
+def test_yoyo_refuses_a_dependency_on_no_migration(tmp_path: Path) -> None:
+    write(tmp_path, "0001_a.sql", "-- depends:\nCREATE TABLE a (id int);\n")
+    write(tmp_path, "0002_b.sql", "-- depends: 0001_a 0000_gone\nCREATE TABLE b (id int);\n")
+    analysis = analyze_dir(tmp_path)
+
+    assert analysis.layout == "yoyo"
+    [refused] = analysis.errors
+    assert refused.kind == "parse_error" and refused.line == 1 and "0000_gone" in refused.message
 
 
 # ------------------------------------------------------- graphile-migrate

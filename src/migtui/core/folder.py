@@ -40,6 +40,7 @@ LAYOUT_NAMES = (
     "migratus",
     "shmig",
     "graphile-migrate",
+    "yoyo",
 )
 #: Other names operators know a layout by: the native layout is dbmate's format.
 LAYOUT_ALIASES = {"dbmate": "native"}

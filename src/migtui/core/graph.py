@@ -740,6 +740,7 @@ _WRAPPING_TOOLS = {
     "pop": "pop",
     "migratus": "Migratus",
     "graphile-migrate": "Graphile Migrate",
+    "yoyo": "yoyo",
 }
 
 

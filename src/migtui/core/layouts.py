@@ -1,4 +1,4 @@
-"""Reading a migration folder in any of nineteen layouts into ``Migration`` values.
+"""Reading a migration folder in any of twenty layouts into ``Migration`` values.
 
 Here: detecting the layout, and the checks every layout gets (duplicate
 versions, empty up, missing down, code migrations). Each tool's own reader
@@ -69,6 +69,9 @@ Naming rules:
   ``-- ==== DOWN ====`` lines (see ``core.tools.shmig``).
 * ``graphile-migrate``: ``committed/000001.sql`` files starting with ``--! Previous:``
   and ``--! Hash:`` lines, all up, placeholders replaced (see ``core.tools.graphile_migrate``).
+* ``yoyo``: ``<id>.sql`` files (any name: yoyo orders them by name and by their
+  ``-- depends:`` lines) beside a ``yoyo.ini``, or carrying those lines; ``<id>.rollback.sql``
+  undoes each (see ``core.tools.yoyo``).
 * ``liquibase``: a changelog (XML, YAML or JSON) that includes formatted SQL
   files (``--liquibase formatted sql``, ``--changeset author:id``), or such files
   alone; each changeset is a migration, its version its place in the run order
@@ -115,6 +118,7 @@ from migtui.core.tools import (
     sqlx,
     supabase,
     tern,
+    yoyo,
 )
 from migtui.core.tools.reading import (
     PREREAD,
@@ -281,6 +285,8 @@ def _detect(root: Path) -> str | None:
         return "sqlx"  # sqlx's simple files beside its reversible pairs
     if pairs:
         return "golang-migrate"
+    if yoyo.looks_like_yoyo(root, files):
+        return "yoyo"
     versioned = [p for p in files if dbmate.DBMATE_NAME.match(p.name)]
     if not versioned:
         return None
@@ -425,12 +431,12 @@ def _finish(root: Path, layout: str, read: Read) -> LoadResult:
         (
             m.down.path.name[len(m.path.stem) :]
             for m in ordered
-            if layout == "native"
+            if layout in ("native", "yoyo")
             and m.down is not None
             and m.down.path != m.path
             and m.down.path.name.startswith(m.path.stem)
         ),
-        None,
+        ".rollback.sql" if layout == "yoyo" else None,
     )
     migrations = tuple(_with_content_checks(m, root, undoes, undo_file) for m in ordered)
     repeatables = tuple(

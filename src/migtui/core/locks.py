@@ -106,6 +106,7 @@ OUTSIDE_A_TRANSACTION = {
     "node-pg-migrate": "make `-- no transaction` the file's first line (and migrate with "
     "--no-single-transaction)",
     "Graphile Migrate": "make `--! no-transaction` the first line of the migration's body",
+    "yoyo": "add `-- transactional: false` among the file's leading comments",
     "Migratus": "make `-- :disable-transaction` the file's first line",
     "pop": "move the statement out of pop's migrations: pop runs each in a transaction",
     "drizzle": "drizzle-orm runs every pending migration in one transaction and has no way "

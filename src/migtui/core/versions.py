@@ -25,7 +25,7 @@ T = TypeVar("T")
 _NUMBER = re.compile(r"\d+")
 
 #: Layouts whose own tool orders versions as text, character by character.
-TEXT_ORDERED_LAYOUTS = frozenset({"diesel", "prisma", "pop", "supabase"})
+TEXT_ORDERED_LAYOUTS = frozenset({"diesel", "prisma", "pop", "supabase", "yoyo"})
 #: What follows the version in a file name, where the tool orders the files by
 #: name: the version is compared as if followed by it.
 _NAME_AFTER = {"supabase": "_"}

@@ -34,6 +34,7 @@ from migtui.core.tools import (
     sqlx,
     supabase,
     tern,
+    yoyo,
 )
 from migtui.core.tools.atlas import Atlas
 from migtui.core.tools.base import ToolLedger, ToolRun, ToolState
@@ -55,6 +56,7 @@ from migtui.core.tools.sql_migrate import SqlMigrate
 from migtui.core.tools.sqlx import Sqlx
 from migtui.core.tools.supabase import Supabase
 from migtui.core.tools.tern import Tern
+from migtui.core.tools.yoyo import Yoyo
 
 __all__ = ["MODULES", "TOOLS", "ToolLedger", "ToolRun", "ToolState", "for_layout"]
 
@@ -79,6 +81,7 @@ MODULES = (
     migratus,
     shmig,
     graphile_migrate,
+    yoyo,
 )
 
 TOOLS: tuple[ToolLedger, ...] = (
@@ -101,6 +104,7 @@ TOOLS: tuple[ToolLedger, ...] = (
     Migratus(),
     Shmig(),
     GraphileMigrate(),
+    Yoyo(),
 )
 
 #: Tools whose folders look like another layout's: sqlx's files are named like
