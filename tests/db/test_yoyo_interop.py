@@ -9,11 +9,11 @@ from urllib.parse import quote
 
 import psycopg
 import pytest
-from psycopg.conninfo import conninfo_to_dict
 
 from migtui.core.graph import analyze_dir
 from migtui.db import ledger
 from migtui.db.runner import Runner, RunOptions
+from tool_urls import url_parts
 
 yoyo = pytest.importorskip("yoyo", reason="yoyo-migrations (PyPI) is not installed")
 
@@ -34,17 +34,10 @@ STEPS = {
 
 def yoyo_uri(dsn: str) -> str:
     """The DSN as yoyo's URI for psycopg 3 (a socket folder goes in ``host``)."""
-    info = conninfo_to_dict(dsn)
-    user = quote(info.get("user", "postgres"), safe="")
-    password = info.get("password")
-    auth = f"{user}:{quote(password, safe='')}" if password else user
-    host = info.get("host", "localhost")
-    port = info.get("port", "5432")
+    auth, host, port, database = url_parts(dsn)
     if host.startswith("/"):
-        return (
-            f"postgresql+psycopg://{auth}@/{info['dbname']}?host={quote(host, safe='')}&port={port}"
-        )
-    return f"postgresql+psycopg://{auth}@{host}:{port}/{info['dbname']}"
+        return f"postgresql+psycopg://{auth}@/{database}?host={quote(host, safe='')}&port={port}"
+    return f"postgresql+psycopg://{auth}@{host}:{port}/{database}"
 
 
 def folder(root: Path) -> Path:
