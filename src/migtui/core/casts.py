@@ -295,6 +295,39 @@ REG_TYPES = frozenset(
 _TEXTS = frozenset({"text", "varchar", "bpchar", "name"})
 
 
+#: Types whose length or precision may grow without the table being rewritten
+#: (their typmod coercion is a no-op then: varchar_support, numeric_support …).
+_WIDENED_IN_PLACE = frozenset({"varchar", "numeric", "time", "timetz", "timestamp", "timestamptz"})
+#: Changes PostgreSQL makes without touching a row: the two types share their
+#: binary form (``pg_cast`` method ``b``), written without a length or precision.
+_RELABELLED = frozenset({("varchar", "text"), ("text", "varchar")})
+
+
+def rewrites(
+    source: str,
+    source_mods: tuple[int, ...] | None,
+    target: str,
+    target_mods: tuple[int, ...] | None,
+) -> bool | None:
+    """Whether ``ALTER COLUMN … TYPE`` without USING, from ``source`` (with its
+    typmods as written) to ``target``, rewrites the table and its indexes
+    (None when not judged). ``varchar(20)`` to ``varchar(40)`` or ``text``,
+    ``numeric(10,2)`` to ``numeric(12,2)`` only change the catalog."""
+    if not source or not target or source_mods is None or target_mods is None:
+        return None
+    if source == target:
+        if source_mods == target_mods or not target_mods:
+            return False  # the same type, or its unconstrained form
+        if source not in _WIDENED_IN_PLACE or not source_mods:
+            return True
+        if source == "numeric":
+            scale = source_mods[1] if len(source_mods) > 1 else 0
+            if (target_mods[1] if len(target_mods) > 1 else 0) != scale:
+                return True
+        return target_mods[0] < source_mods[0]
+    return not ((source, target) in _RELABELLED and not target_mods)
+
+
 def cast_immutable(source: str, target: str) -> bool | None:
     """Whether ``value::target`` of a ``source`` value is IMMUTABLE (an index
     or a generated column may use it); None when either is not judged. An

@@ -322,6 +322,9 @@ class Effect:
     #: For a column made or given a type: pgvector's ``vector`` (``halfvec``,
     #: ``sparsevec``) with no dimensions, which an hnsw or ivfflat index refuses
     dimensionless: bool = False
+    #: For a column made or given a type: its length or precision as written
+    #: (``varchar(40)``: ``(40,)``; none: ``()``), None when not a plain one
+    type_mods: tuple[int, ...] | None = None
     #: For an index: its access method and the columns it indexes as they are
     indexed: tuple[str, tuple[str, ...]] | None = None
     command: str = ""

@@ -30,6 +30,7 @@ from migtui.core.casts import (
     empty_refused,
     enum,
     key_equality,
+    rewrites,
     spelled,
     unite,
 )
@@ -129,6 +130,8 @@ class _Traits(NamedTuple):
     default_casts: frozenset = frozenset()
     #: pgvector's vector without dimensions: no hnsw or ivfflat index may use it
     dimensionless: bool = False
+    #: its length or precision as written (see ``Effect.type_mods``)
+    type_mods: tuple[int, ...] | None = None
 
 
 def _default_type(eff: F.Effect, column_type: str) -> str:
@@ -790,6 +793,9 @@ class _Walker:
         self.problems: list[Problem] = []
         #: Lock hints (kind "lint"), apart from the problems: advice, never a failure.
         self.hints: list[Problem] = []
+        #: (migration, column) of each ALTER COLUMN … TYPE: True while every
+        #: one of them changes only the catalog, so its rewrite hint is wrong
+        self.in_place: dict[tuple[str, str], bool] = {}
         self.edges: dict[tuple[str, str], list[str]] = defaultdict(list)
         self.declared_edges: set[tuple[str, str]] = set()
         #: versions, in order, whose SQL builds statements at run time
@@ -1175,7 +1181,7 @@ class _Walker:
                 sorted(edges, key=lambda e: (order.get(e.target, 0), order.get(e.source, 0)))
             ),
             problems=tuple(_sorted_problems(self.problems, order)),
-            hints=tuple(self.hints),
+            hints=tuple(h for h in self.hints if not self._in_place(h)),
             live=self.catalog is not None,
             search_path=loaded.search_path,
             environment=loaded.environment,
@@ -1490,7 +1496,9 @@ class _Walker:
                         self._judged_type(_default_type(eff, written)) if eff.default else "",
                         eff.virtual,
                     )
-                    traits = traits._replace(dimensionless=eff.dimensionless)
+                    traits = traits._replace(
+                        dimensionless=eff.dimensionless, type_mods=eff.type_mods
+                    )
                     if eff.always and not eff.identity:
                         self._generation_reads_generated(m, file, eff, dynamic_here)
                     if eff.virtual:
@@ -1641,10 +1649,14 @@ class _Walker:
                         self._retyped_key(m, file, eff, dynamic_here)
                         self._compared_retyped(m, file, eff, traits, dynamic_here)
                     retyped = self._judged_type(eff.data_type)
+                    if ref.kind == COLUMN:
+                        self._rewrite_judged(m, eff, traits, retyped)
                     # the default is converted with the column (or the change refused)
                     # by an implicit coercion, which the next change strips again:
                     # that one converts the default as it was set
-                    traits = traits._replace(data_type=retyped, dimensionless=eff.dimensionless)
+                    traits = traits._replace(
+                        data_type=retyped, dimensionless=eff.dimensionless, type_mods=eff.type_mods
+                    )
                 if eff.identity and eff.action == F.ALTER and ref.kind == COLUMN:
                     self._identity_refused(m, file, eff, traits, dynamic_here)
                 if eff.always is not None:
@@ -4111,6 +4123,24 @@ class _Walker:
                 self.view_columns[view] = tuple(
                     new.name if c == old.name else c for c in self.view_columns[view]
                 )
+
+    def _rewrite_judged(self, m: Migration, eff: F.Effect, traits: _Traits, new: str) -> None:
+        """Whether this change of a column's type leaves the rows as they are
+        (a longer varchar, varchar to text): then the lock hint that it
+        rewrites the table is dropped (see ``_in_place``)."""
+        key = (m.id, str(eff.ref))
+        in_place = (
+            not eff.using
+            and rewrites(traits.data_type, traits.type_mods, new, eff.type_mods) is False
+        )
+        self.in_place[key] = self.in_place.get(key, True) and in_place
+
+    def _in_place(self, hint: Problem) -> bool:
+        return (
+            hint.rule == "rewrite"
+            and hint.object is not None
+            and self.in_place.get((hint.migration or "", hint.object), False)
+        )
 
     def _cast_refused(
         self,

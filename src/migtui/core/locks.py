@@ -439,7 +439,7 @@ def _alter_hints(fields: dict, table: str, statement: Statement, hint) -> None:
                 "converts without a change (varchar to text, a longer varchar), the table "
                 "and its indexes are rewritten under ACCESS EXCLUSIVE",
                 "add a new column, fill it in batches, and switch to it",
-                f"table {table}",
+                f"column {table_key(table)}.{cmd.get('name')}",
             )
         elif subtype == "AT_SetNotNull":
             hint(

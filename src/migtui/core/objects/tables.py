@@ -352,6 +352,21 @@ def data_type(script: Script, type_name: dict | None) -> str:
 _VECTOR_TYPES = frozenset({"vector", "halfvec", "sparsevec"})
 
 
+def type_mods(type_name: dict | None) -> tuple[int, ...] | None:
+    """The length or precision a type is written with (``varchar(40)``: 40;
+    ``numeric(10, 2)``: 10, 2; none: ()), None when one is not a number or
+    the type is an array."""
+    if not type_name or type_name.get("arrayBounds"):
+        return None
+    found = []
+    for mod in type_name.get("typmods", ()):
+        const = mod.get("A_Const")
+        if const is None or "ival" not in const:
+            return None
+        found.append(const["ival"].get("ival", 0))
+    return tuple(found)
+
+
 def dimensionless(type_name: dict | None) -> bool:
     """A column of pgvector's ``vector`` written without its dimensions
     (``embedding vector``, not ``vector(1536)``)."""
@@ -485,6 +500,7 @@ def column(
         forms=forms,
         virtual=virtual,
         dimensionless=dimensionless(col.get("typeName")),
+        type_mods=type_mods(col.get("typeName")),
         uses=calls_in(
             *generated,
             *(c.get("raw_expr") for c in constraints if c.get("contype") == "CONSTR_DEFAULT"),
@@ -664,6 +680,7 @@ def _alter_command(script: Script, build: TableBuild, cmd: dict, ctx: Ctx) -> No
                 retype=True,
                 data_type=data_type(script, col.get("typeName")),
                 dimensionless=dimensionless(col.get("typeName")),
+                type_mods=type_mods(col.get("typeName")),
                 using=_using(script, name, col),
                 depends=type_extension(script, col.get("typeName")),
             )

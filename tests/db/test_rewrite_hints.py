@@ -1,0 +1,82 @@
+"""The ``rewrite`` lock hint on ``ALTER COLUMN … TYPE`` against what the server
+does: a change that keeps the rows as they are (a longer varchar, varchar to
+text, a wider numeric of the same scale) only edits the catalog, and the table
+keeps its file; any other gets a new file, written under ACCESS EXCLUSIVE. The
+hint is given exactly when the file changes."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+
+pytestmark = pytest.mark.db
+
+#: (the column as made, its new type, whether the server rewrites the table)
+CASES = [
+    ("varchar(10)", "varchar(20)", False),
+    ("varchar(10)", "varchar", False),
+    ("varchar(10)", "text", False),
+    ("varchar", "text", False),
+    ("text", "varchar", False),
+    ("numeric(10,2)", "numeric(12,2)", False),
+    ("numeric(10,2)", "numeric", False),
+    ("timestamp(3)", "timestamp(6)", False),
+    ("varchar(20)", "varchar(10)", True),
+    ("text", "varchar(50)", True),
+    ("numeric(10,2)", "numeric(12,3)", True),
+    ("numeric", "numeric(12,2)", True),
+    ("int", "bigint", True),
+    ("char(5)", "text", True),
+    ("timestamp", "timestamptz", None),  # depends on the session's TimeZone: not judged
+]
+
+
+def _server_rewrites(dsn: str, made: str, new: str) -> bool:
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("DROP TABLE IF EXISTS busy")
+        conn.execute(f"CREATE TABLE busy (id int PRIMARY KEY, v {made})")
+        conn.execute("CREATE INDEX busy_v ON busy (v)")
+        conn.execute("INSERT INTO busy VALUES (1, NULL)")
+        files = "SELECT pg_relation_filenode('busy'), pg_relation_filenode('busy_v')"
+        before = conn.execute(files).fetchone()
+        conn.execute(f"ALTER TABLE busy ALTER COLUMN v TYPE {new}")
+        after = conn.execute(files).fetchone()
+        assert (before[0] == after[0]) == (before[1] == after[1]), "table and index agree"
+        return before != after
+
+
+@pytest.mark.parametrize(("made", "new", "rewritten"), CASES, ids=lambda c: str(c))
+def test_the_hint_is_given_when_the_server_rewrites(
+    pg_dsn, write_migrations, analysis_of, made, new, rewritten
+):
+    if rewritten is not None:
+        assert _server_rewrites(pg_dsn, made, new) is rewritten, "the table's expectation"
+    folder = write_migrations(
+        {
+            "0001_make.sql": f"-- migrate:up\nCREATE TABLE busy (id int PRIMARY KEY, v {made});\n",
+            "0002_change.sql": f"-- migrate:up\nALTER TABLE busy ALTER COLUMN v TYPE {new};\n",
+        }
+    )
+    hints = [h for h in analysis_of(folder).hints if h.rule == "rewrite"]
+    assert bool(hints) is (rewritten is not False)
+    if hints:
+        assert hints[0].object == "column public.busy.v" and hints[0].line == 2
+
+
+def test_a_widening_with_using_or_twice_in_one_migration_keeps_the_hint(
+    write_migrations, analysis_of
+):
+    folder = write_migrations(
+        {
+            "0001_make.sql": "-- migrate:up\nCREATE TABLE busy (id int, v varchar(10), w int);\n",
+            "0002_change.sql": (
+                "-- migrate:up\nALTER TABLE busy ALTER v TYPE varchar(20) USING upper(v);\n"
+            ),
+            "0003_twice.sql": (
+                "-- migrate:up\nALTER TABLE busy ALTER v TYPE text;\n"
+                "ALTER TABLE busy ALTER v TYPE int USING length(v);\n"
+            ),
+        }
+    )
+    hints = [(h.migration, h.line) for h in analysis_of(folder).hints if h.rule == "rewrite"]
+    assert hints == [("0002", 2), ("0003", 2), ("0003", 3)]
