@@ -2289,6 +2289,15 @@ class _Walker:
                 f"{m.id} needs {name}, which {by} renamed to {new.qualified} (line {at})",
                 f"use the new name {new.qualified}",
             )
+        elif ref.key in self.renamed and sure:
+            new, _, at = self.renamed[ref.key]
+            problem(
+                "dropped",
+                ERROR,
+                f"{m.id} needs {name} at line {eff.line}, after renaming it to "
+                f"{new.qualified} at line {at}",
+                f"use the new name {new.qualified}",
+            )
         elif dropped is not None and dropped[1] != m.id and sure:
             problem(
                 "dropped",

@@ -38,6 +38,7 @@ RULE = "rule"
 ROLE = "role"  # the server's, not one database's: see core.objects.roles
 PUBLICATION = "publication"
 EVENT_TRIGGER = "event trigger"
+COLLATION = "collation"
 #: a table's place in a publication (``name`` is the publication's)
 PUBLISHED = "published table"
 
@@ -52,6 +53,9 @@ ROUTINE_KINDS = frozenset({FUNCTION, PROCEDURE})
 #: Kinds named without a schema.
 UNQUALIFIED_KINDS = frozenset({SCHEMA, EXTENSION, ROLE, PUBLICATION, EVENT_TRIGGER})
 #: Kinds that live on a table rather than in a schema.
+#: Kinds named by schema and name alone, in a catalog namespace of their own.
+OTHER_KINDS = frozenset({COLLATION})
+
 TABLE_SCOPED_KINDS = frozenset({TRIGGER, COLUMN, CONSTRAINT, POLICY, RULE, PUBLISHED})
 
 
@@ -194,7 +198,12 @@ class ObjectRef:
         """
         text = text.strip()
         kinds = sorted(
-            RELATION_KINDS | TYPE_KINDS | ROUTINE_KINDS | UNQUALIFIED_KINDS | TABLE_SCOPED_KINDS,
+            RELATION_KINDS
+            | TYPE_KINDS
+            | ROUTINE_KINDS
+            | UNQUALIFIED_KINDS
+            | TABLE_SCOPED_KINDS
+            | OTHER_KINDS,
             key=len,
             reverse=True,
         )

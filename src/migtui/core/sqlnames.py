@@ -7,6 +7,7 @@ PostgreSQL 18).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Container, Iterable
 
 #: NAMEDATALEN - 1: the longest identifier PostgreSQL keeps, in bytes.
@@ -214,6 +215,78 @@ EXTENSION_OPCLASSES: dict[str, str] = {
 }
 
 #: Columns every table has without naming them (PostgreSQL's system columns).
+#: The collations every PostgreSQL 18 database has, whatever its platform.
+BUILTIN_COLLATIONS = frozenset(
+    {"default", "C", "POSIX", "ucs_basic", "unicode", "pg_c_utf8", "pg_unicode_fast"}
+)
+#: A locale's name as initdb imports them, from the platform's locales (``en_US``,
+#: ``en_US.utf8``, ``de_DE@euro``, ``C.UTF-8``) or ICU's (``de-DE-x-icu``,
+#: ``und-u-ks-level2``): which of them a server has depends on its machine.
+_LOCALE_NAME = re.compile(
+    r"(?:[a-z]{2,3}|und|C)"
+    r"(?:[-_][A-Z][a-z]{3})?"  # script: sr_Latn
+    r"(?:[-_](?:[A-Za-z]{2}|[0-9]{3}))?"  # region: en_US, es-419
+    r"(?:[-_][A-Za-z0-9]{4,8})*"  # variants: ca_ES_valencia
+    r"(?:-u(?:-[a-z0-9]{2,8})+)?"  # ICU keywords: -u-ks-level2
+    r"(?:-x-icu)?"
+    r"(?:\.[A-Za-z0-9_-]+)?"  # encoding: .utf8, .ISO-8859-1
+    r"(?:@[A-Za-z0-9]+)?"  # modifier: @euro
+)
+#: The aliases glibc's locale.alias gives languages, which initdb may import.
+_LOCALE_ALIASES = frozenset(
+    [
+        "bokmal",
+        "catalan",
+        "croatian",
+        "czech",
+        "danish",
+        "dansk",
+        "deutsch",
+        "dutch",
+        "eesti",
+        "estonian",
+        "finnish",
+        "french",
+        "galego",
+        "galician",
+        "german",
+        "greek",
+        "hebrew",
+        "hrvatski",
+        "hungarian",
+        "icelandic",
+        "italian",
+        "japanese",
+        "korean",
+        "lithuanian",
+        "norwegian",
+        "nynorsk",
+        "polish",
+        "portuguese",
+        "romanian",
+        "russian",
+        "slovak",
+        "slovene",
+        "slovenian",
+        "spanish",
+        "swedish",
+        "thai",
+        "turkish",
+    ]
+)
+
+
+def system_collation(name: str) -> bool:
+    """Whether a collation of that name may be the server's own: a built-in
+    one, or a locale's that initdb imports on some platforms. A name of
+    neither kind (``case_insensitive``) must be made first."""
+    return (
+        name in BUILTIN_COLLATIONS
+        or name in _LOCALE_ALIASES
+        or _LOCALE_NAME.fullmatch(name) is not None
+    )
+
+
 SYSTEM_COLUMNS = frozenset({"ctid", "xmin", "xmax", "cmin", "cmax", "tableoid", "oid"})
 SERIAL_TYPES = frozenset({"serial", "serial4", "bigserial", "serial8", "smallserial", "serial2"})
 

@@ -11,6 +11,7 @@ import psycopg
 
 from migtui.core.catalog import CatalogSnapshot
 from migtui.core.model import (
+    COLLATION,
     COLUMN,
     CONSTRAINT,
     DOMAIN,
@@ -55,6 +56,7 @@ KINDS_READ = frozenset(
         "procedure",
         "trigger",
         "extension",
+        "collation",
         "column",
         "constraint",
     }
@@ -112,6 +114,12 @@ SELECT n.nspname, t.tgname, c.relname
   FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
   JOIN pg_namespace n ON n.oid = c.relnamespace
  WHERE NOT t.tgisinternal AND {_USER_SCHEMA}
+"""
+
+_COLLATIONS = f"""
+SELECT n.nspname, c.collname
+  FROM pg_collation c JOIN pg_namespace n ON n.oid = c.collnamespace
+ WHERE {_USER_SCHEMA}
 """
 
 _EXTENSIONS = "SELECT extname FROM pg_extension WHERE extname <> 'plpgsql'"
@@ -186,6 +194,10 @@ def _roles(conn: psycopg.Connection) -> list[ObjectRef]:
     return [ObjectRef(ROLE, None, name) for (name,) in conn.execute("SELECT rolname FROM pg_roles")]
 
 
+def _collations(conn: psycopg.Connection) -> list[ObjectRef]:
+    return [ObjectRef(COLLATION, s, name) for s, name in conn.execute(_COLLATIONS)]
+
+
 def _extensions(conn: psycopg.Connection) -> list[ObjectRef]:
     return [ObjectRef(EXTENSION, None, name) for (name,) in conn.execute(_EXTENSIONS)]
 
@@ -215,6 +227,7 @@ def read_catalog(conn: psycopg.Connection) -> CatalogSnapshot:
         objects += _routines(conn)
         objects += _triggers(conn)
         objects += _extensions(conn)
+        objects += _collations(conn)
         objects += _publications(conn)
         objects += _event_triggers(conn)
         objects += _table_scoped(conn, _COLUMNS, COLUMN)

@@ -313,6 +313,8 @@ def create_index(script: Script, fields: dict, ctx: Ctx) -> None:
     including = [e.get("IndexElem", {}) for e in fields.get("indexIncludingParams", ())]
     extensions: list[ObjectRef] = []  # whose operator classes it uses: it holds them
     for element in elements:
+        if element.get("collation"):
+            script.need_collation(element["collation"], location, ctx)
         for opclass in strings(element.get("opclass", ())):
             if opclass in EXTENSION_OPCLASSES:
                 ext = ObjectRef(EXTENSION, None, EXTENSION_OPCLASSES[opclass])

@@ -8,6 +8,7 @@ from dataclasses import replace
 
 from migtui.core.facts import ALTER, DROP, RENAME, REQUIRE
 from migtui.core.model import (
+    COLLATION,
     COLUMN,
     CONSTRAINT,
     DOMAIN,
@@ -47,6 +48,7 @@ KINDS = {
     "OBJECT_EXTENSION": EXTENSION,
     "OBJECT_PUBLICATION": PUBLICATION,
     "OBJECT_EVENT_TRIGGER": EVENT_TRIGGER,
+    "OBJECT_COLLATION": COLLATION,
     "OBJECT_FUNCTION": FUNCTION,
     "OBJECT_PROCEDURE": PROCEDURE,
     "OBJECT_ROUTINE": FUNCTION,

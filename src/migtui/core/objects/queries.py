@@ -229,6 +229,8 @@ class _Reader:
                 return hidden
         elif kind == "TypeCast" and self.cast(fields):
             return hidden
+        elif kind == "CollateClause":
+            script.need_collation(fields.get("collname"), fields.get("location"), ctx)
         _push_children(stack.append, fields, hidden)
         stack.extend((x, hidden) for x in reversed(later))
         return hidden

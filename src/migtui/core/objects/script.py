@@ -29,6 +29,7 @@ from migtui.core.facts import (
 )
 from migtui.core.grammar import parse_tree, parser
 from migtui.core.model import (
+    COLLATION,
     COLUMN,
     CONSTRAINT,
     EXTENSION,
@@ -48,6 +49,7 @@ from migtui.core.sqlnames import (
     EXTENSION_TYPES,
     canonical_type,
     is_builtin_type,
+    system_collation,
 )
 
 _ROW_TYPE_KINDS = frozenset({TABLE, VIEW, MATVIEW, FOREIGN_TABLE})
@@ -559,6 +561,23 @@ class Script:
             return name + array, None
         shown = ref.name if ref.schema in self.search_path else ref.qualified
         return shown + array, ref
+
+    def need_collation(self, names: list | None, location: int | None, ctx: Ctx) -> None:
+        """A collation a column, an index or an expression names must exist
+        (42704), unless it may be the server's own (``C``, ``en_US``,
+        ``und-x-icu``: see ``system_collation``)."""
+        spelled = strings(names or ())
+        if not spelled or (len(spelled) == 1 and system_collation(spelled[0])):
+            return
+        needed = self.schema_object(spelled, COLLATION)
+        if needed is not None:
+            self.emit(REQUIRE, needed, location, ctx)
+
+    def need_collate_clause(self, clause: dict | None, ctx: Ctx) -> None:
+        """A column's or a domain's ``COLLATE`` (a CollateClause, bare or not)."""
+        if clause:
+            clause = clause.get("CollateClause", clause)
+            self.need_collation(clause.get("collname"), clause.get("location"), ctx)
 
     def need_type(self, tn: dict | None, ctx: Ctx, label: str | None = None) -> str:
         """The type a TypeName names, which must exist; ``label``: a quoted

@@ -433,6 +433,7 @@ def _column_type(script: Script, col: dict, ctx: Ctx) -> None:
     type_name = col.get("typeName")
     if type_name and not _is_serial(type_name):
         script.need_type(type_name, ctx)
+    script.need_collate_clause(col.get("collClause"), ctx)
 
 
 def column(
@@ -684,7 +685,7 @@ def _alter_command(script: Script, build: TableBuild, cmd: dict, ctx: Ctx) -> No
                 using=_using(script, name, col),
                 depends=type_extension(script, col.get("typeName")),
             )
-        script.need_type(col.get("typeName"), ctx)
+        _column_type(script, col, ctx)
         if col.get("raw_default"):
             read(script, col["raw_default"], ctx)
             script.no_subquery(col["raw_default"], "ALTER COLUMN … TYPE … USING", ctx)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from migtui.core.casts import builtin
 from migtui.core.facts import ALTER, PROVIDE, REQUIRE
-from migtui.core.model import DOMAIN, FUNCTION, TYPE, ObjectRef
+from migtui.core.model import COLLATION, DOMAIN, FUNCTION, TYPE, ObjectRef
 from migtui.core.objects.queries import read
 from migtui.core.objects.script import Ctx, Script, strings
 from migtui.core.sqlnames import multirange_name
@@ -47,6 +47,7 @@ def composite(script: Script, fields: dict, ctx: Ctx) -> None:
     for col in fields.get("coldeflist", ()):
         type_name = col.get("ColumnDef", {}).get("typeName")
         script.need_type(type_name, ctx)
+        script.need_collate_clause(col.get("ColumnDef", {}).get("collClause"), ctx)
         held.append(_folder_type(script, type_name))
     ref = script.range_var(rv, TYPE)
     if ref is not None:
@@ -106,7 +107,9 @@ def define(script: Script, fields: dict, ctx: Ctx) -> None:
     """CREATE TYPE name (INPUT = …) and its shell form ``CREATE TYPE name``;
     CREATE AGGREGATE, a function calls may name."""
     names = strings(fields.get("defnames", ()))
-    if fields.get("kind") == "OBJECT_TYPE":
+    if fields.get("kind") == "OBJECT_COLLATION":
+        _collation(script, names, fields, ctx)
+    elif fields.get("kind") == "OBJECT_TYPE":
         # the shell form comes first, then the full one: the second finds it
         _provide_type(script, names, ctx, strict=False)
     elif fields.get("kind") == "OBJECT_AGGREGATE" and names:
@@ -117,6 +120,20 @@ def define(script: Script, fields: dict, ctx: Ctx) -> None:
                 ref = ObjectRef(FUNCTION, ref.schema, ref.name, args=args)
             _aggregate_functions(script, fields, ctx)
             script.emit(PROVIDE, ref, ctx.src.find(names[-1]), ctx)
+
+
+def _collation(script: Script, names: list[str], fields: dict, ctx: Ctx) -> None:
+    """CREATE COLLATION name (provider = icu, locale = …) or FROM another."""
+    for option in fields.get("definition", ()):
+        elem = option.get("DefElem", {})
+        if elem.get("defname") == "from":
+            source = elem.get("arg") or {}
+            script.need_collation(source.get("List", {}).get("items"), elem.get("location"), ctx)
+    ref = script.schema_object(names, COLLATION)
+    if ref is not None:
+        location = ctx.src.find(names[-1])
+        script.need_schema(ref, location, ctx)
+        script.emit(PROVIDE, ref, location, ctx, strict=not fields.get("if_not_exists"))
 
 
 #: The options of CREATE AGGREGATE that name a function it calls
@@ -171,6 +188,7 @@ def _aggregate_args(script: Script, fields: dict) -> str | None:
 
 def domain(script: Script, fields: dict, ctx: Ctx) -> None:
     script.need_type(fields.get("typeName"), ctx)
+    script.need_collate_clause(fields.get("collClause"), ctx)
     for con in fields.get("constraints", ()):
         read(script, con.get("Constraint", {}).get("raw_expr"), ctx)
     base = _folder_type(script, fields.get("typeName"))
