@@ -671,6 +671,26 @@ def test_flyway_callbacks_are_not_stray_files(tmp_path: Path) -> None:
     ]
 
 
+def test_flyway_counts_what_its_before_callbacks_make(tmp_path: Path) -> None:
+    """beforeMigrate.sql runs before the migrations: what it makes is there
+    for them; afterMigrate's is not (it runs after them)."""
+    write(tmp_path, "beforeMigrate.sql", "CREATE SCHEMA IF NOT EXISTS ${area};\n")
+    write(
+        tmp_path,
+        "beforeEachMigrate__fn.sql",
+        "CREATE OR REPLACE FUNCTION audit() RETURNS int\nLANGUAGE sql AS 'SELECT 1';\n",
+    )
+    write(tmp_path, "afterMigrate.sql", "CREATE TABLE IF NOT EXISTS late (id int);\n")
+    write(tmp_path, "flyway.conf", "flyway.placeholders.area=reports\n")
+    write(
+        tmp_path,
+        "V1__a.sql",
+        "CREATE TABLE reports.a (id int DEFAULT audit());\nINSERT INTO late VALUES (1);\n",
+    )
+    errors = [p for p in analyze_dir(tmp_path).problems if p.severity == "error"]
+    assert [(p.kind, p.object) for p in errors] == [("missing_prerequisite", "table public.late")]
+
+
 def test_flyway_undo_without_its_migration_is_reported(tmp_path: Path) -> None:
     write(tmp_path, "V1__a.sql", "CREATE TABLE a (id int);\n")
     write(tmp_path, "U1__a.sql", "DROP TABLE a;\n")
@@ -1648,6 +1668,40 @@ def test_graphile_migrate_refuses_a_committed_file_without_its_headers(tmp_path:
     assert result.layout == "graphile-migrate"
     [refused] = [p for p in result.problems if p.kind == "parse_error"]
     assert refused.migration == "000003" and "--! Previous:" in refused.message
+
+
+def test_graphile_migrate_counts_what_its_after_reset_sql_makes(tmp_path: Path) -> None:
+    # afterReset runs on a new database before the first migration: the
+    # extension, schema and function it makes are there; a command is not read
+    write(
+        tmp_path,
+        ".gmrc",
+        '{ "placeholders": { ":APP_SCHEMA": "app" },\n'
+        '  "afterReset": ["afterReset.sql", { "_": "command", "command": "true" }] }\n',
+    )
+    write(
+        tmp_path / "migrations",
+        "afterReset.sql",
+        "CREATE EXTENSION IF NOT EXISTS citext;\nCREATE SCHEMA :APP_SCHEMA;\n"
+        "CREATE FUNCTION :APP_SCHEMA.now_utc() RETURNS timestamp LANGUAGE sql\n"
+        "  AS $$ SELECT now() AT TIME ZONE 'utc' $$;\nCREATE SCHEMA scratch;\nDROP SCHEMA scratch;\n",
+    )
+    committed = tmp_path / "migrations" / "committed"
+    write(
+        committed,
+        "000001.sql",
+        _committed(
+            "-",
+            "sha1:a1",
+            "CREATE TABLE app.users (email citext, seen timestamp DEFAULT app.now_utc());\n"
+            "CREATE TABLE scratch.t (id int);\n",
+        ),
+    )
+    analysis = analyze_dir(committed)
+
+    errors = [p for p in analysis.problems if p.severity == "error"]
+    assert [(p.kind, p.object) for p in errors] == [("missing_prerequisite", "schema scratch")]
+    assert "afterReset" in errors[0].hint
 
 
 # ----------------------------------------------------------------- shmig

@@ -6191,6 +6191,9 @@ def _before(loaded: LoadResult, m: Migration) -> str:
         return f"a change planned before {m.name or m.id}"
     if loaded.layout == "liquibase":
         return f"a changeset the changelog runs before {m.name or m.id} ({m.path.name})"
+    if loaded.layout == "graphile-migrate":
+        # committed migrations are chained by their hashes: none goes between
+        return "in the SQL of the .gmrc's afterReset, which runs before the first migration"
     previous = None
     for other in loaded.migrations:
         if other.id == m.id:

@@ -38,6 +38,7 @@ from migtui.core.tools.reading import (
     all_lines,
     declared_requires,
     is_stray_sql,
+    objects_made_by,
     unrecognized,
     whole_file,
 )
@@ -45,6 +46,8 @@ from migtui.core.versions import Version
 
 #: flyway's base for its advisory lock number ("Flyway" in ASCII).
 _LOCK_BASE = 77431708279161
+#: The callbacks flyway runs before the migrations (once, or before each).
+_BEFORE_CALLBACK = re.compile(r"(?:beforeMigrate|beforeEachMigrate)(?:__[^.]*)?\.sql$")
 _LINE_END = re.compile(r"\r\n|\r|\n")
 
 
@@ -234,7 +237,10 @@ def read(root: Path) -> Read:
             else:
                 undo[Version(raw_version).parts].append(path)
         elif _FLYWAY_CALLBACK.match(path.name):
-            continue  # a callback (beforeMigrate.sql …): flyway runs it around migrations
+            # a callback: flyway runs it around migrations; what one run before
+            # them makes (beforeMigrate.sql, beforeEachMigrate.sql) is there
+            if _BEFORE_CALLBACK.match(path.name):
+                read.assumed += _made_before(path, values)
         elif is_stray_sql(path):
             hint = (
                 "name migrations V1__name.sql, undo scripts U1__name.sql, repeatables R__name.sql"
@@ -295,6 +301,16 @@ def _flyway_repeatable(
     return Migration(
         version, description, path, "flyway", up=up, repeatable=True, read_problems=tuple(problems)
     )
+
+
+def _made_before(path: Path, values: flyway_config.Placeholders | None) -> tuple:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return ()
+    if values is not None:
+        text = values.replace(text, path.name)[0]
+    return objects_made_by(text)
 
 
 def _replaced(

@@ -32,6 +32,7 @@ from migtui.core.tools.reading import (
     all_lines,
     declared_requires,
     named_files,
+    objects_made_by,
     peek,
     read_source,
 )
@@ -119,7 +120,43 @@ def read(root: Path) -> Read:
     hint = "commit migrations with graphile-migrate commit: committed/000001.sql"
     for path, match in named_files(root, GRAPHILE_NAME, read, hint, LAYOUT):
         read.migrations.append(_committed(path, root, match.group(1), match.group(2), values))
+    read.assumed = after_reset(root, values)
     return read
+
+
+def after_reset(root: Path, values: dict[str, str | None]) -> tuple[ObjectRef, ...]:
+    """What the ``.gmrc``'s ``afterReset`` SQL files make (roles, extensions,
+    schemas, grants' targets): Graphile Migrate runs them on a new database
+    before its first migration, so the migrations find those objects there.
+    Their paths are the migrations folder's (the one above ``committed``)."""
+    for folder in (root.parent.parent, root.parent, root):
+        settings = _settings(folder / ".gmrc")
+        if settings is None:
+            continue
+        actions = settings.get("afterReset") or []
+        if isinstance(actions, str | dict):
+            actions = [actions]
+        migrations = root.parent if root.name == "committed" else root
+        made: list[ObjectRef] = []
+        for action in actions if isinstance(actions, list) else ():
+            if isinstance(action, dict) and action.get("_") == "sql":
+                action = action.get("file")
+            if not isinstance(action, str) or not action.endswith(".sql"):
+                continue  # a command Graphile Migrate runs: not read here
+            try:
+                text = (migrations / action).read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
+            made.extend(objects_made_by(_placeheld(text, values)))
+        return tuple(made)
+    return ()
+
+
+def _placeheld(text: str, values: dict[str, str | None]) -> str:
+    """A script with its placeholders replaced (an unknown one by its bare name)."""
+    names = sorted(values, key=len, reverse=True)
+    pattern = re.compile("(?:" + "|".join(re.escape(n) for n in names) + r")\b")
+    return pattern.sub(lambda m: values.get(m.group(0)) or m.group(0)[1:].lower(), text)
 
 
 def _committed(

@@ -378,3 +378,30 @@ def paired_migration(
         declared_requires=requires,
         read_problems=tuple(problems),
     )
+
+
+def objects_made_by(text: str) -> tuple[ObjectRef, ...]:
+    """What a SQL script a tool runs before the migrations makes and leaves
+    (Graphile Migrate's ``afterReset``, flyway's ``beforeMigrate.sql``): for
+    the migrations, those objects are there before the first of them. A
+    script the grammar refuses in part still gives what the rest makes."""
+    from migtui.core.facts import DROP, PROVIDE, RENAME
+    from migtui.core.objects import analyze_script
+    from migtui.core.statements import split
+
+    try:
+        statements = split(text).statements
+    except SplitError:
+        return ()
+    made: dict[tuple, ObjectRef] = {}
+    for eff in analyze_script(statements).effects:
+        if eff.ref is None:
+            continue
+        if eff.action == PROVIDE:
+            made[eff.ref.key] = eff.ref
+        elif eff.action == DROP:
+            made.pop(eff.ref.key, None)
+        elif eff.action == RENAME and eff.ref.key in made and eff.new is not None:
+            del made[eff.ref.key]
+            made[eff.new.key] = eff.new
+    return tuple(made.values())
