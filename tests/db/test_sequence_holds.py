@@ -71,6 +71,12 @@ CASES = {
         None,
     ),
     "with its table": ("DROP TABLE t;\nDROP SEQUENCE IF EXISTS t_id_seq;\n", None),
+    "with its column, another column renamed to the column's name": (
+        "ALTER TABLE t DROP COLUMN id;\n"
+        "ALTER TABLE t RENAME COLUMN b TO id;\n"
+        "DROP SEQUENCE IF EXISTS t_id_seq;\n",
+        None,
+    ),
 }
 
 

@@ -1716,7 +1716,12 @@ class _Walker:
                     self._constraint_index(m, file, eff, dynamic_here)
                 elif ref.kind == TABLE and not eff.cascade:
                     self._referenced_partition(m, file, eff, ref, dynamic_here)
-                holding = _not_dropped_with(self._holding(ref, self._alive), eff, facts)
+                gone = eff.if_exists and ref.key in self.live.dropped and not self._alive(ref)
+                holding = (
+                    []  # IF EXISTS of what is gone already: nothing is dropped
+                    if gone
+                    else _not_dropped_with(self._holding(ref, self._alive), eff, facts)
+                )
                 if holding and not eff.cascade:
                     defaults = self._defaults_held(ref, holding)
                     self._refused_drop(m, file, "up", eff, holding, dynamic_here, defaults)
