@@ -252,6 +252,12 @@ CASES = {
         "DROP INDEX t_b;\n",
         (4, "42704"),
     ),
+    "system columns read by a down's data fix": (
+        "SELECT 1;\n",
+        "DELETE FROM t WHERE ctid NOT IN (SELECT min(ctid) FROM t GROUP BY a);\n"
+        "SELECT xmin, tableoid FROM t;\n",
+        None,
+    ),
 }
 
 

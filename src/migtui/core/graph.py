@@ -5269,6 +5269,7 @@ class _Walker:
                 self._truncate_in_section(m, kind, section.file, eff, state)
             skip = eff.if_exists or self._builtin(ref) or eff.guarded or eff.handled
             skip = skip or ref.kind == ROLE  # the server's: no section makes them all
+            skip = skip or (ref.kind == COLUMN and ref.name in SYSTEM_COLUMNS)  # ctid, xmin …
             skip = skip or self._made_by_helpers(ref)
             if ref.kind == TRIGGER and eff.action == F.DROP and ref.table:
                 # DROP TRIGGER … ON a missing table: the table's need says it
