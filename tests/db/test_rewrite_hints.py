@@ -1,8 +1,10 @@
-"""The ``rewrite`` lock hint on ``ALTER COLUMN … TYPE`` against what the server
-does: a change that keeps the rows as they are (a longer varchar, varchar to
+"""Lock hints against what the server does. ``rewrite`` on ``ALTER COLUMN …
+TYPE``: a change that keeps the rows as they are (a longer varchar, varchar to
 text, a wider numeric of the same scale) only edits the catalog, and the table
-keeps its file; any other gets a new file, written under ACCESS EXCLUSIVE. The
-hint is given exactly when the file changes."""
+keeps its file; any other gets a new file, written under ACCESS EXCLUSIVE.
+``validating-constraint`` on ``SET NOT NULL``: a column that is NOT NULL
+already (declared so, a serial, a primary key's) is not scanned. Each hint is
+given exactly when the server does that work."""
 
 from __future__ import annotations
 
@@ -80,3 +82,42 @@ def test_a_widening_with_using_or_twice_in_one_migration_keeps_the_hint(
     )
     hints = [(h.migration, h.line) for h in analysis_of(folder).hints if h.rule == "rewrite"]
     assert hints == [("0002", 2), ("0003", 2), ("0003", 3)]
+
+
+#: (the table as made, the column SET NOT NULL is given to, whether the server reads the rows)
+NOT_NULL_CASES = [
+    ("id int PRIMARY KEY, a int", "a", True),
+    ("id int PRIMARY KEY, a int NOT NULL", "a", False),
+    ("id int PRIMARY KEY, a bigserial NOT NULL", "a", False),
+    ("id int PRIMARY KEY, a serial", "a", False),  # a serial is NOT NULL by itself
+    ("id int PRIMARY KEY, a int", "id", False),  # a primary key's column is
+    ("id int, a int CONSTRAINT a_nn NOT NULL", "a", False),
+]
+
+
+def _server_scans(dsn: str, made: str, column: str) -> bool:
+    with psycopg.connect(dsn) as conn:
+        conn.execute("DROP TABLE IF EXISTS busy")
+        conn.execute(f"CREATE TABLE busy ({made})")
+        conn.commit()
+        scans = "SELECT coalesce(seq_scan, 0) FROM pg_stat_xact_user_tables WHERE relname = 'busy'"
+        with conn.transaction(force_rollback=True):
+            before = (conn.execute(scans).fetchone() or (0,))[0]
+            conn.execute(f"ALTER TABLE busy ALTER COLUMN {column} SET NOT NULL")
+            after = (conn.execute(scans).fetchone() or (0,))[0]
+        return after > before
+
+
+@pytest.mark.parametrize(("made", "column", "scanned"), NOT_NULL_CASES, ids=lambda c: str(c))
+def test_set_not_null_is_hinted_at_when_the_server_reads_the_rows(
+    pg_dsn, write_migrations, analysis_of, made, column, scanned
+):
+    assert _server_scans(pg_dsn, made, column) is scanned, "the table's expectation"
+    folder = write_migrations(
+        {
+            "0001_make.sql": f"-- migrate:up\nCREATE TABLE busy ({made});\n",
+            "0002_set.sql": f"-- migrate:up\nALTER TABLE busy ALTER COLUMN {column} SET NOT NULL;\n",
+        }
+    )
+    hints = [h for h in analysis_of(folder).hints if h.rule == "validating-constraint"]
+    assert bool(hints) is scanned

@@ -793,9 +793,10 @@ class _Walker:
         self.problems: list[Problem] = []
         #: Lock hints (kind "lint"), apart from the problems: advice, never a failure.
         self.hints: list[Problem] = []
-        #: (migration, column) of each ALTER COLUMN … TYPE: True while every
-        #: one of them changes only the catalog, so its rewrite hint is wrong
-        self.in_place: dict[tuple[str, str], bool] = {}
+        #: (migration, lock hint rule, column) of each statement a hint is given
+        #: for: True while every one of them is known to do no such work (a type
+        #: change of the catalog alone, SET NOT NULL of a column that has it)
+        self.moot: dict[tuple[str, str, str], bool] = {}
         self.edges: dict[tuple[str, str], list[str]] = defaultdict(list)
         self.declared_edges: set[tuple[str, str]] = set()
         #: versions, in order, whose SQL builds statements at run time
@@ -1181,7 +1182,7 @@ class _Walker:
                 sorted(edges, key=lambda e: (order.get(e.target, 0), order.get(e.source, 0)))
             ),
             problems=tuple(_sorted_problems(self.problems, order)),
-            hints=tuple(h for h in self.hints if not self._in_place(h)),
+            hints=tuple(h for h in self.hints if not self._moot(h)),
             live=self.catalog is not None,
             search_path=loaded.search_path,
             environment=loaded.environment,
@@ -2678,6 +2679,9 @@ class _Walker:
         effect is settled here (nothing else to do with it)."""
         table, column = eff.ref.table or "", eff.columns[0] if eff.columns else ""
         existing = self.live.not_null_on(table, column)
+        if eff.action == F.PROVIDE and eff.not_null == "implicit":
+            # SET NOT NULL of a column that has it reads no row
+            self._hint_moot(m, "validating-constraint", f"column {table}.{column}", bool(existing))
         if eff.action == F.DROP and eff.not_null == "drop":
             if not (dynamic or self.dynamic_before):
                 self._keeps_not_null(m, file, eff, table, column)
@@ -4142,19 +4146,20 @@ class _Walker:
         """Whether this change of a column's type leaves the rows as they are
         (a longer varchar, varchar to text): then the lock hint that it
         rewrites the table is dropped (see ``_in_place``)."""
-        key = (m.id, str(eff.ref))
         in_place = (
             not eff.using
             and rewrites(traits.data_type, traits.type_mods, new, eff.type_mods) is False
         )
-        self.in_place[key] = self.in_place.get(key, True) and in_place
+        self._hint_moot(m, "rewrite", str(eff.ref), in_place)
 
-    def _in_place(self, hint: Problem) -> bool:
-        return (
-            hint.rule == "rewrite"
-            and hint.object is not None
-            and self.in_place.get((hint.migration or "", hint.object), False)
-        )
+    def _hint_moot(self, m: Migration, rule: str, obj: str, moot: bool) -> None:
+        key = (m.id, rule, obj)
+        self.moot[key] = self.moot.get(key, True) and moot
+
+    def _moot(self, hint: Problem) -> bool:
+        """A lock hint about work the walk knows the statement does not do."""
+        key = (hint.migration or "", hint.rule or "", hint.object or "")
+        return self.moot.get(key, False)
 
     def _cast_refused(
         self,

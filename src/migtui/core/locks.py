@@ -449,7 +449,7 @@ def _alter_hints(fields: dict, table: str, statement: Statement, hint) -> None:
                 "ACCESS EXCLUSIVE to check it",
                 f"first ADD CONSTRAINT … CHECK ({cmd.get('name')} IS NOT NULL) NOT VALID, "
                 "VALIDATE it in a later migration, then SET NOT NULL (it uses the check)",
-                f"table {table}",
+                f"column {table_key(table)}.{cmd.get('name')}",
             )
         elif subtype == "AT_AddConstraint":
             constraint = definition.get("Constraint", {})
