@@ -16,6 +16,7 @@ from functools import partial
 from migtui.core.builtins import builtin_functions
 from migtui.core.facts import (
     EXTENSION_ONLY,
+    INVALID_DEFINITION,
     MISSING_OUTPUT,
     NAME_ONLY_FUNCTION_CHECK,
     NAME_ONLY_TRIGGER_CHECK,
@@ -134,6 +135,105 @@ def _width(select: dict) -> int | None:
     return len(targets) or None
 
 
+def join_conditions(script: Script, kind: str, fields: dict, ctx: Ctx) -> None:
+    """A JOIN's ON sees the tables of that join only: not another item of the
+    same FROM (``FROM a, b JOIN c ON c.id = a.id``), nor the table an UPDATE
+    changes or a DELETE deletes from (``UPDATE a … FROM b JOIN c ON c.id =
+    a.id``). PostgreSQL refuses such a name (42P01: invalid reference to
+    FROM-clause entry). A FROM with a LATERAL item is left alone."""
+    items = fields.get("usingClause" if kind == "DeleteStmt" else "fromClause") or ()
+    if not any("JoinExpr" in item for item in items):
+        return
+    if any(_lateral(item) for item in items):
+        return
+    names = [_from_names(item) for item in items]
+    target = fields.get("relation") if kind != "SelectStmt" else None
+    changed = _from_names({"RangeVar": target}) if target else set()
+    for i, item in enumerate(items):
+        if "JoinExpr" not in item:
+            continue
+        others = set(changed).union(*(n for j, n in enumerate(names) if j != i))
+        for join, inside in _joins(item["JoinExpr"]):
+            for owner, column, location in _qualified_columns(join.get("quals")):
+                if owner in others and owner not in inside:
+                    what = (
+                        "the table this statement changes"
+                        if owner in changed
+                        else "another item of this FROM list"
+                    )
+                    script.find(
+                        INVALID_DEFINITION,
+                        ctx.line(location),
+                        f"{owner}.{column} in a JOIN's ON: {owner} is {what}, which the ON of a "
+                        "JOIN cannot see: PostgreSQL refuses the invalid reference to a "
+                        "FROM-clause entry (42P01)",
+                        "move the condition to WHERE, which sees every table of the "
+                        "statement (the ON of a JOIN names only the tables it joins)",
+                        ctx,
+                        sure=True,
+                    )
+                    return
+
+
+def _lateral(item: dict) -> bool:
+    for kind in ("RangeSubselect", "RangeFunction", "RangeTableFunc"):
+        if item.get(kind, {}).get("lateral"):
+            return True
+    join = item.get("JoinExpr")
+    return join is not None and (
+        _lateral(join.get("larg") or {}) or _lateral(join.get("rarg") or {})
+    )
+
+
+def _from_names(item: dict) -> set[str]:
+    """The names a FROM item's tables go by (alias, or the table's own name)."""
+    if "JoinExpr" in item:
+        join = item["JoinExpr"]
+        alias = (join.get("alias") or {}).get("aliasname")
+        if alias:
+            return {alias}
+        return _from_names(join.get("larg") or {}) | _from_names(join.get("rarg") or {})
+    for kind, fields in item.items():
+        if type(fields) is not dict:
+            continue
+        alias = (fields.get("alias") or {}).get("aliasname")
+        if alias:
+            return {alias}
+        if kind == "RangeVar" and fields.get("relname"):
+            return {fields["relname"]}
+    return set()
+
+
+def _joins(join: dict):
+    """Each JOIN of a FROM item with the names its ON sees (its own tables)."""
+    inside = _from_names(join.get("larg") or {}) | _from_names(join.get("rarg") or {})
+    yield join, inside
+    for side in (join.get("larg") or {}, join.get("rarg") or {}):
+        if "JoinExpr" in side:
+            yield from _joins(side["JoinExpr"])
+
+
+def _qualified_columns(tree):
+    """``owner.column`` names of an expression, outside its subqueries."""
+    stack = [tree]
+    while stack:
+        item = stack.pop()
+        if type(item) is list:
+            stack.extend(item)
+        elif type(item) is dict:
+            ref = item.get("ColumnRef")
+            if type(ref) is dict:
+                parts = ref.get("fields", ())
+                if len(parts) == 2 and all("String" in p for p in parts):
+                    yield (
+                        parts[0]["String"]["sval"],
+                        parts[1]["String"]["sval"],
+                        ref.get("location"),
+                    )
+                continue
+            stack.extend(v for k, v in item.items() if k != "SubLink")
+
+
 class _Reader:
     def __init__(self, script: Script, ctx: Ctx, runs: bool = False) -> None:
         self.script = script
@@ -196,6 +296,8 @@ class _Reader:
         later: list = []
         if kind in ("InsertStmt", "UpdateStmt"):
             stack.append((_Columns(kind, fields), hidden))  # after the table itself
+        if kind in ("SelectStmt", "UpdateStmt", "DeleteStmt"):
+            join_conditions(script, kind, fields, ctx)
         if kind in ("SelectStmt", "InsertStmt", "UpdateStmt", "DeleteStmt", "MergeStmt"):
             self.queries += 1 if fields.get("op", "SETOP_NONE") == "SETOP_NONE" else 2
             if fields.get("op", "SETOP_NONE") != "SETOP_NONE":
