@@ -121,3 +121,36 @@ def test_set_not_null_is_hinted_at_when_the_server_reads_the_rows(
     )
     hints = [h for h in analysis_of(folder).hints if h.rule == "validating-constraint"]
     assert bool(hints) is scanned
+
+
+#: (a column ADD COLUMN adds, whether the server rewrites the table)
+ADDED_CASES = [
+    ("g int GENERATED ALWAYS AS (id + 1) STORED", True),
+    ("g int GENERATED ALWAYS AS (id + 1)", False),  # PostgreSQL 18: VIRTUAL
+    ("g int GENERATED ALWAYS AS (id + 1) VIRTUAL", False),
+    ("g uuid DEFAULT gen_random_uuid()", True),
+    ("g int DEFAULT 0", False),
+    ("g bigserial", True),
+]
+
+
+@pytest.mark.parametrize(("column", "rewritten"), ADDED_CASES, ids=lambda c: str(c))
+def test_a_column_added_is_hinted_at_when_the_server_rewrites(
+    pg_dsn, write_migrations, analysis_of, column, rewritten
+):
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        conn.execute("DROP TABLE IF EXISTS busy")
+        conn.execute("CREATE TABLE busy (id int PRIMARY KEY)")
+        conn.execute("INSERT INTO busy VALUES (1)")
+        before = conn.execute("SELECT pg_relation_filenode('busy')").fetchone()
+        conn.execute(f"ALTER TABLE busy ADD COLUMN {column}")
+        after = conn.execute("SELECT pg_relation_filenode('busy')").fetchone()
+    assert (before != after) is rewritten, "the table's expectation"
+    folder = write_migrations(
+        {
+            "0001_make.sql": "-- migrate:up\nCREATE TABLE busy (id int PRIMARY KEY);\n",
+            "0002_add.sql": f"-- migrate:up\nALTER TABLE busy ADD COLUMN {column};\n",
+        }
+    )
+    hints = [h for h in analysis_of(folder).hints if h.rule == "rewrite"]
+    assert bool(hints) is rewritten

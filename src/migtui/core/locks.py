@@ -431,6 +431,17 @@ def _alter_hints(fields: dict, table: str, statement: Statement, hint) -> None:
                     "the existing rows in batches",
                     f"table {table}",
                 )
+            elif _stored_generated(column):
+                hint(
+                    "rewrite",
+                    statement,
+                    f"adds the stored generated column {column.get('colname')} to {table}: "
+                    "its value is computed and written for every row, the whole table "
+                    "rewritten under ACCESS EXCLUSIVE",
+                    "leave out STORED (PostgreSQL 18 computes a VIRTUAL column when it is "
+                    "read), or add a plain column, fill it in batches and keep it by a trigger",
+                    f"table {table}",
+                )
         elif subtype == "AT_AlterColumnType":
             hint(
                 "rewrite",
@@ -478,6 +489,16 @@ def _volatile_default(column: dict) -> str | None:
         if c.get("contype") == "CONSTR_IDENTITY":
             return "an identity"
     return None
+
+
+def _stored_generated(column: dict) -> bool:
+    """``GENERATED ALWAYS AS (…) STORED``: computed and written for every row
+    (PostgreSQL 18's default, VIRTUAL, is computed when read)."""
+    return any(
+        c.get("Constraint", {}).get("contype") == "CONSTR_GENERATED"
+        and c["Constraint"].get("generated_kind") == "s"
+        for c in column.get("constraints", ())
+    )
 
 
 def _volatile_call(expr) -> str | None:
