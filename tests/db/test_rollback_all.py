@@ -15,6 +15,18 @@ pytestmark = pytest.mark.db
 #: (up, down) of three migrations, and the migration and down line check names
 #: (or None when the whole rollback runs)
 CASES = {
+    "two tables dropped together, the referencing one renamed and named back": (
+        [
+            (
+                "CREATE TABLE a (id int PRIMARY KEY);\n"
+                "CREATE TABLE b (id int PRIMARY KEY, a_id int REFERENCES a (id));",
+                "DROP TABLE a, b;",
+            ),
+            ("ALTER TABLE b RENAME TO b2;", "ALTER TABLE b2 RENAME TO b;"),
+            ("SELECT 1;", "SELECT 1;"),
+        ],
+        None,
+    ),
     "a table whose rows a function takes, renamed and named back": (
         [
             (

@@ -5264,7 +5264,7 @@ class _Walker:
                     state.as_known(ref), state.holds, state.retyped, state.redefined
                 )
                 holding += [d for d in state.held_anew(ref) if d not in holding]
-                holding = _not_dropped_with(holding, eff, facts)
+                holding = _not_dropped_with(holding, eff, facts, state.as_known)
                 if holding and not eff.cascade and exists(ref, eff):
                     defaults = self._defaults_held(
                         state.as_known(ref), holding, state.retyped, state.redefined
@@ -5412,7 +5412,7 @@ class _Walker:
                         state.as_known(ref), state.holds, state.retyped, state.redefined
                     )
                     holding += [d for d in state.held_anew(ref) if d not in holding]
-                    holding = _not_dropped_with(holding, eff, facts)
+                    holding = _not_dropped_with(holding, eff, facts, state.as_known)
                     quiet = eff.cascade or eff.guarded or eff.handled
                     if holding and not quiet and (m.id, eff.line) not in reported:
                         reported.add((m.id, eff.line))
@@ -6436,9 +6436,13 @@ def _key_ref(key: tuple) -> ObjectRef:
     return ObjectRef(CONSTRAINT, schema, name, table=table)
 
 
-def _not_dropped_with(holding: list[ObjectRef], eff: F.Effect, facts: F.ScriptFacts) -> list:
+def _not_dropped_with(
+    holding: list[ObjectRef], eff: F.Effect, facts: F.ScriptFacts, known=None
+) -> list:
     """What holds the object of a ``DROP a, b`` less what the same statement
-    drops too (and what lives on it): PostgreSQL drops them together."""
+    drops too (and what lives on it): PostgreSQL drops them together.
+    ``known``: the name the walk knows an object by, where a later down renamed
+    it back (``holding`` is named so)."""
     if not holding or eff.ref.kind in (COLUMN, CONSTRAINT):
         return holding  # ALTER TABLE's drops are each judged on their own
     together = [
@@ -6451,6 +6455,8 @@ def _not_dropped_with(holding: list[ObjectRef], eff: F.Effect, facts: F.ScriptFa
     ]
     if not together:
         return holding
+    if known is not None:
+        together += [known(o) for o in together]
     return [
         d
         for d in holding
