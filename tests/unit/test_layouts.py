@@ -1512,6 +1512,57 @@ def test_tern_files_keep_their_down_below_the_line(tmp_path: Path) -> None:
     assert template.line == 2 and "template" in template.message
 
 
+def test_tern_expands_its_data_and_included_templates_as_tern_does(tmp_path: Path) -> None:
+    write(tmp_path, "tern.conf", "[database]\nhost = db\n\n[data]\napp_user = 'reader'\n")
+    migrations = tmp_path / "migrations"
+    write(
+        migrations,
+        "func/touch.sql",
+        "create function touch() returns trigger language plpgsql as $$\n"
+        "begin new.at := now(); return new; end $$;\n",
+    )
+    write(
+        migrations,
+        "001_t.sql",
+        "create table t (id int, at timestamptz);\n"
+        "grant select on t to {{.app_user}};\n"
+        '{{ template "func/touch.sql" . }}\n'
+        "{{- /* the trigger uses it */ -}}\n"
+        "create trigger t_touch before update on t for each row execute function touch();\n"
+        "select nosuch from t;\n"
+        "---- create above / drop below ----\n"
+        "drop function touch();\ndrop table t;\nrevoke select on t to {{.app_user}};\n",
+    )
+    analysis = analyze_dir(migrations)
+
+    [info] = analysis.migrations
+    up = info.migration.up
+    assert "to reader;" in up.text and "create function touch()" in up.text
+    lines = {st.text.split()[1]: st.start_line for st in info.statements()}
+    # an included file's lines are the line that includes it; the rest keep theirs
+    assert lines == {"table": 1, "select": 2, "function": 3, "trigger": 5, "nosuch": 6}
+    errors = sorted((p.kind, p.line) for p in analysis.problems if p.severity == "error")
+    # the column is missing (at its own line); the down drops the function the
+    # trigger uses (2BP01), and its REVOKE … TO is no statement at all
+    assert errors == [("dependent_objects", 8), ("missing_prerequisite", 6), ("syntax_error", 10)]
+
+
+def test_tern_leaves_what_it_cannot_expand_to_tern_and_says_so(tmp_path: Path) -> None:
+    below = "---- create above / drop below ----\n"
+    write(
+        tmp_path, "001_a.sql", "create table a (id int);\n{{ if .x }}select 1;{{ end }}\n" + below
+    )
+    write(tmp_path, "002_b.sql", "create table b;\ngrant select on b to {{.nobody}};\n" + below)
+    write(tmp_path, "003_c.sql", below + "drop table b;\n")
+    result = load(tmp_path)
+    first, second, _ = result.migrations
+    [unexpanded] = first.read_problems
+    assert unexpanded.line == 2 and "{{ if .x }}" in unexpanded.message
+    assert "{{ if .x }}" in first.up.text  # read as written
+    [unknown] = second.read_problems
+    assert unknown.line == 2 and "no value for {{.nobody}}" in unknown.message
+
+
 # ------------------------------------------------- files that undo their neighbour
 
 

@@ -968,11 +968,22 @@ class _Walker:
                         "close the quote or comment that starts on this line",
                         migration=m.id,
                         file=file,
-                        line=exc.line,
+                        line=section.file_line(exc.line) if exc.line else exc.line,
                         section=kind,
                     )
                 )
                 continue
+            statements = result.statements
+            if section.line_map:  # rendered text: its lines are mapped back to the file's
+                statements = tuple(
+                    replace(
+                        st,
+                        start_line=section.file_line(st.start_line),
+                        end_line=section.file_line(st.end_line),
+                    )
+                    for st in statements
+                )
+                result = replace(result, statements=statements)
             sections[kind] = ParsedSection(kind, file, result.statements, result.wrapped)
             problems.extend(self._unsupported(m, kind, file, result.statements))
             problems.extend(_syntax_errors(m, kind, file, result.statements))

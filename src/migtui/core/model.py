@@ -370,6 +370,16 @@ class Section:
     #: False when declared so (transaction:false, goose NO TRANSACTION, diesel
     #: run_in_transaction = false).
     transactional: bool = True
+    #: For a text the tool renders before running it (tern's templates): the
+    #: file line of each of its lines, in order (empty: line i is start_line + i).
+    line_map: tuple[int, ...] = ()
+
+    def file_line(self, line: int) -> int:
+        """The file line of ``line`` as counted in ``text`` from ``start_line``."""
+        if not self.line_map:
+            return line
+        index = min(max(line - self.start_line, 0), len(self.line_map) - 1)
+        return self.line_map[index]
 
 
 @dataclass(frozen=True)
