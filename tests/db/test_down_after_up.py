@@ -252,6 +252,16 @@ CASES = {
         "DROP INDEX t_b;\n",
         (4, "42704"),
     ),
+    "a call of a built-in name with an argument count none of its functions takes": (
+        "SELECT 1;\n",
+        "SELECT 1;\nSELECT decode('');\n",
+        (2, "42883"),
+    ),
+    "the same, where the up made an overload of that count": (
+        "CREATE FUNCTION decode(x text) RETURNS text LANGUAGE sql AS 'SELECT x';\n",
+        "SELECT decode('');\nDROP FUNCTION decode(text);\n",
+        None,
+    ),
     "system columns read by a down's data fix": (
         "SELECT 1;\n",
         "DELETE FROM t WHERE ctid NOT IN (SELECT min(ctid) FROM t GROUP BY a);\n"

@@ -5138,6 +5138,20 @@ class _Walker:
         for obj in found:
             self.live.add(obj, m.id)
 
+    def _overload_may_exist(self, name: str) -> bool:
+        """Whether a function named ``name`` other than pg_catalog's may be
+        there: one of the folder's (any schema), an extension's the folder made,
+        one made by an extension migtui has no index of, SQL built at run time
+        since, or, with ``--dsn``, the database's."""
+        if self.unknown_extensions or self.dynamic_before or self.loaded.code_migrations:
+            return True
+        if any(k[0] == "routine" and k[2] == name and v for k, v in self.live.by_key.items()):
+            return True
+        if any(r.name == name for refs in self.extension_members.values() for r in refs):
+            return True
+        objects = self.catalog.objects if self.catalog is not None else ()
+        return any(r.namespace == "routine" and r.name == name for r in objects)
+
     def _known_owner(self, ref: ObjectRef) -> str | None:
         """The extension migtui knows makes ``ref`` (uuid-ossp's
         ``uuid_generate_v4``), when it is none this folder creates: an
@@ -5215,6 +5229,8 @@ class _Walker:
             # a default naming a column …) fails the section as it fails an up;
             # so does a new enum value used in its transaction, on the up's columns
             sure = finding.sure and finding.kind in _SECTION_SURE
+            if _builtin_arity(finding) and self._overload_may_exist(finding.refs[0].name):
+                continue
             if finding.kind == F.NEW_ENUM_VALUE and m.transactional and finding.refs:
                 sure = finding.sure or self._of_type(finding.refs[1:], finding.refs[0])
             # a NOT NULL column added without a default: refused at rollback if the
@@ -5969,6 +5985,8 @@ class _Walker:
             return  # each statement commits on its own: the value is there
         if finding.kind == F.REQUIRED_COLUMN and _acknowledged(m, self.parsed[m.id], finding):
             return
+        if _builtin_arity(finding) and self._overload_may_exist(finding.refs[0].name):
+            return
         sure = finding.kind in _ERROR_FINDINGS or finding.sure
         message = finding.message
         if finding.maybe_value and finding.refs:
@@ -6445,6 +6463,13 @@ def _key_ref(key: tuple) -> ObjectRef:
     if namespace == "relation":
         return ObjectRef(INDEX, schema, name)
     return ObjectRef(CONSTRAINT, schema, name, table=table)
+
+
+def _builtin_arity(finding: F.Finding) -> bool:
+    """A call of pg_catalog's name with no overload of its argument count."""
+    return bool(finding.refs) and (
+        finding.refs[0].kind == FUNCTION and finding.refs[0].schema == "pg_catalog"
+    )
 
 
 def _not_dropped_with(

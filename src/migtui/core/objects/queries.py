@@ -13,11 +13,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 
-from migtui.core.builtins import builtin_functions
+from migtui.core.builtins import builtin_arities, builtin_functions, takes_arguments
 from migtui.core.facts import (
     EXTENSION_ONLY,
     INVALID_DEFINITION,
     MISSING_OUTPUT,
+    MISSING_TYPE,
     NAME_ONLY_FUNCTION_CHECK,
     NAME_ONLY_TRIGGER_CHECK,
     PROVIDE,
@@ -37,7 +38,7 @@ from migtui.core.objects.script import (
     strings,
     value_type,
 )
-from migtui.core.sqlnames import SYSTEM_COLUMNS, fold
+from migtui.core.sqlnames import SYSTEM_COLUMNS, fold, is_builtin_type
 
 _SEQUENCE_FUNCTIONS = frozenset({"nextval", "setval", "currval"})
 #: Schemas of PostgreSQL's own functions.
@@ -234,6 +235,19 @@ def _qualified_columns(tree):
             stack.extend(v for k, v in item.items() if k != "SubLink")
 
 
+def _counts(spans) -> str:
+    """``((2, 2), (3, None))`` as "2, or 3 or more"."""
+    said = []
+    for low, high in sorted(spans, key=lambda s: s[0]):
+        if high is None:
+            said.append(f"{low} or more")
+        elif low == high:
+            said.append(str(low))
+        else:
+            said.append(f"{low} to {high}")
+    return ", or ".join(dict.fromkeys(said))
+
+
 class _Reader:
     def __init__(self, script: Script, ctx: Ctx, runs: bool = False) -> None:
         self.script = script
@@ -424,6 +438,7 @@ class _Reader:
         if names and (not self.ctx.body or self.ctx.resolved):
             # (a SQL body's calls are resolved when it is made, to run later)
             self.called(names, fields.get("location"))
+            self.argument_count(names, fields)
         if name == "pg_extension_config_dump" and self.runs and not self.ctx.body:
             self._extension_only(name, fields.get("location"))
         if name in _SEQUENCE_FUNCTIONS and args:
@@ -448,6 +463,38 @@ class _Reader:
             "the script CREATE EXTENSION runs: PostgreSQL refuses it here (0A000)",
             "drop the call: outside an extension's script the table is dumped anyway",
             self.ctx,
+            sure=True,
+        )
+
+    def argument_count(self, names: list[str], fields: dict) -> None:
+        """A call of one of pg_catalog's names with a number of arguments none
+        of its functions takes (``decode('')``, ``lower('a', 'b')``): PostgreSQL
+        finds no function (42883), unless one of the folder's or an
+        extension's has that name (the walk judges that)."""
+        if len(names) > 2 or (len(names) == 2 and names[0] != "pg_catalog"):
+            return
+        if fields.get("func_variadic") or self.ctx.handled or self.ctx.guarded:
+            return
+        if fields.get("funcformat", "COERCE_EXPLICIT_CALL") != "COERCE_EXPLICIT_CALL":
+            return  # SQL's own syntax (EXTRACT, SUBSTRING … FROM, AT TIME ZONE)
+        name = names[-1]
+        count = len(fields.get("args", ()))
+        if fields.get("agg_within_group"):
+            count += len(fields.get("agg_order", ()))
+        if takes_arguments(name, count) is not False:
+            return
+        if count == 1 and is_builtin_type(name):
+            return  # jsonb(x), uuid(x): a cast written as a call
+        spans = builtin_arities()[name]
+        self.script.find(
+            MISSING_TYPE,
+            self.ctx.line(fields.get("location")),
+            f"{name}() is called with {count} argument{'s' * (count != 1)}, and no function "
+            f"{name} of pg_catalog takes that many ({_counts(spans)}): PostgreSQL finds "
+            "none to call and refuses (42883)",
+            f"give {name} the arguments it takes, as PostgreSQL's documentation lists them",
+            self.ctx,
+            refs=(ObjectRef(FUNCTION, "pg_catalog", name),),
             sure=True,
         )
 
