@@ -412,3 +412,39 @@ def test_a_drop_past_a_down_of_sql_built_at_run_time_is_still_said(
         conn.execute(steps[1][1])
         with pytest.raises(psycopg.errors.DependentObjectsStillExist):
             conn.execute(steps[0][1])
+
+
+def test_past_a_down_refused_for_what_it_meets_the_older_downs_are_still_judged(
+    write_migrations, analysis_of, pg_dsn
+):
+    # 004's down is refused (a column still has the type); once it is fixed, 002's
+    # down fails too, on the table 003's up dropped: both are said at once
+    steps = [
+        ("CREATE TABLE t (a int);", "DROP TABLE IF EXISTS t;"),
+        ("ALTER TABLE t ADD COLUMN b int;", "ALTER TABLE t DROP COLUMN IF EXISTS b;"),
+        ("DROP TABLE IF EXISTS t;", "DROP TABLE IF EXISTS t;"),
+        ("CREATE TYPE e AS ENUM ('a');\nCREATE TABLE u (x e);", "DROP TYPE e;"),
+    ]
+    root = write_migrations(
+        {
+            f"00{i}_step.sql": f"-- migrate:up\n{up}\n-- migrate:down\n{down}\n"
+            for i, (up, down) in enumerate(steps, start=1)
+        }
+    )
+    errors = sorted(
+        (p.migration, p.kind)
+        for p in analysis_of(root).problems
+        if str(p.severity) == "error" and p.section == "down"
+    )
+    assert errors == [("002", "missing_prerequisite"), ("004", "dependent_objects")]
+    failed = []
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        for up, _ in steps:
+            conn.execute(up)
+        for i, (_, down) in reversed(list(enumerate(steps, start=1))):
+            try:
+                with conn.transaction():
+                    conn.execute(down.replace("DROP TYPE e;", "DROP TYPE e CASCADE;"))
+            except psycopg.Error:
+                failed.append(f"00{i}")
+    assert failed == ["002"]  # with 004's fixed, the server fails where check said

@@ -5341,10 +5341,15 @@ class _Walker:
         reported = {(p.migration, p.line) for p in self.problems if p.section == "down"}
         #: table key -> the later migration whose down made it again, every column known
         remade: dict[tuple, str] = {}
-        # past a down that fails (a syntax error, a refusal found before), what
-        # the later downs made is not known well enough to call an object missing
+        # past a down the grammar refuses in part, what it does is not known well
+        # enough to call an object missing; one refused for what it meets (a
+        # drop held, an object missing) is taken as done, as it will be once fixed
         failing = {
-            p.migration for p in self.problems if p.section == "down" and p.severity == ERROR
+            p.migration
+            for p in self.problems
+            if p.section == "down"
+            and p.severity == ERROR
+            and p.kind in ("syntax_error", "parse_error")
         }
         #: what a later down dropped or renamed away, by key: [(object, how)];
         #: and the tables it dropped, by qualified name (what lived on them went too)
