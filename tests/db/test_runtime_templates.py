@@ -256,3 +256,34 @@ def test_replacing_by_a_name_built_at_run_time_is_of_unknown_effect(write_migrat
     )
     [first] = analysis_of(root).migrations
     assert first.dynamic_lines == (4,)  # the replace; the new function is known new
+
+
+def test_a_template_touching_one_table_name_leaves_the_other_tables_known(
+    verdicts, write_migrations, analysis_of
+):
+    """``ALTER TABLE %I.orders`` in every schema may give the folder's orders
+    other columns: only tables named orders are unsure after it, and a column
+    missing from customers is still an error."""
+    first = TENANTS + (
+        "DO $$ DECLARE s text;\nBEGIN FOR s IN SELECT nspname FROM pg_namespace"
+        " WHERE nspname = 'public' LOOP\n"
+        "  EXECUTE format('ALTER TABLE %I.orders ADD COLUMN IF NOT EXISTS note text', s);\n"
+        "END LOOP; END $$;\n"
+    )
+    second = "SELECT c.nme FROM customers c;\n"
+    errors, refused = verdicts(first, second)
+    assert refused == "42703"
+    assert [(e.kind, e.line) for e in errors] == [("missing_prerequisite", 2)]
+
+    root = write_migrations(
+        {
+            "001_first.sql": f"-- migrate:up\n{first}-- migrate:down\nSELECT 1;\n",
+            "002_second.sql": "-- migrate:up\nSELECT o.note, o.nte FROM orders o;\n"
+            "-- migrate:down\nSELECT 1;\n",
+        }
+    )
+    problems = [p for p in analysis_of(root).problems if p.migration == "002"]
+    assert sorted((p.kind, p.object) for p in problems) == [
+        ("unknown_origin", "column public.orders.note"),
+        ("unknown_origin", "column public.orders.nte"),
+    ]

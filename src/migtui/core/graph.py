@@ -1325,6 +1325,15 @@ class _Walker:
         if self._made_at_run_time(m.id, facts.runtime_makes, how, facts.effects):
             dynamic_here = True  # it may change one of the folder's objects
             dynamic_from = min(line for line, made in facts.runtime_makes if made.touches)
+        # SQL built at run time read from its templates alone changes the objects
+        # of the names it touches, not any table's columns
+        touched = (
+            None
+            if facts.dynamic_lines
+            else frozenset(made.name for _, made in facts.runtime_makes if made.touches)
+        )
+        if touched is not None and None in touched:
+            touched = None
 
         def own_has(ref: ObjectRef) -> bool:
             return any(ref.matches(r) for r in own.get(ref.key, ()))
@@ -1356,7 +1365,7 @@ class _Walker:
                 skipped -= 1
                 continue
             if dynamic_from is not None and eff.line >= dynamic_from:
-                self._doubt_columns(m.id)
+                self._doubt_columns(m.id, touched)
                 dynamic_from = None
             if eff.invented is not None:
                 eff = self._numbered(eff, numbered)
@@ -1808,7 +1817,9 @@ class _Walker:
         if dynamic_here:
             self.unfilled.clear()
             self.dynamic_before.append(m.id)
-            self._doubt_columns(m.id)  # SQL built at run time may have added columns anywhere
+            # SQL built at run time may have added columns anywhere (or to the
+            # tables of the names its templates touch)
+            self._doubt_columns(m.id, touched)
         for kind in ("verify", "down"):
             if (m.id, kind) in self.section_facts:
                 self._after_up(m, kind, own_has)
@@ -1924,14 +1935,20 @@ class _Walker:
         self._missing_column(m, file, eff, ref)
         return Requirement(ref, file, eff.line, None, None, eff.guarded)
 
-    def _doubt_columns(self, version: str) -> None:
+    def _doubt_columns(self, version: str, names: frozenset | None = None) -> None:
         """From here on any table may have other columns than the walk knows,
-        and any enum other labels."""
-        self.doubted |= self.complete
-        self.complete.clear()
+        and any enum other labels; or only those of ``names`` (in any schema)."""
+        doubted = (
+            set(self.complete)
+            if names is None
+            else {t for t in self.complete if t.rpartition(".")[2] in names}
+        )
+        self.doubted |= doubted
+        self.complete -= doubted
         self.doubted_by = version
         for name in self.enums:
-            self.enums[name] = None  # its labels are not followed any further
+            if names is None or name.rpartition(".")[2] in names:
+                self.enums[name] = None  # its labels are not followed any further
 
     def _doubted_column(self, m: Migration, file: str, eff: F.Effect, ref: ObjectRef) -> None:
         """A column missing from a table whose columns the walk knew before SQL
