@@ -224,6 +224,9 @@ class Effect:
     #: For a REQUIRE of a type: the quoted constant a statement casts to it
     #: (``'api'::channel``), which must be one of an enum's labels (22P02).
     cast_label: str | None = None
+    #: For a REQUIRE of a column compared with a number (``status = 1``): the
+    #: number's type, ``int4`` or ``numeric``; only number types compare with it.
+    compared_number: str = ""
     #: For a PROVIDE of a SQL function whose body PostgreSQL reads at
     #: creation: the built-in type it returns (see ``core.casts``), and the
     #: types of its last query's columns as ``output_types`` tells them;

@@ -1578,6 +1578,8 @@ class _Walker:
                     self._routine_kind_named(m, file, eff, dynamic_here)
                 if eff.cast_label is not None:
                     self._label_refused(m, file, eff, dynamic_here)
+                if eff.compared_number:
+                    self._number_refused(m, file, eff, dynamic_here)
                 if eff.grouped is not None:
                     self._ungrouped(m, file, eff, dynamic_here)
                 if eff.aggregate:
@@ -4069,6 +4071,35 @@ class _Walker:
             "one first (ALTER TYPE … ADD VALUE, in an earlier migration)",
         )
 
+    def _number_refused(self, m: Migration, file: str, eff: F.Effect, dynamic: bool) -> None:
+        """A column compared with a number (``WHERE status = 1``) whose type no
+        number compares with (text, varchar, uuid, boolean, a date or time, an
+        enum): PostgreSQL finds no operator as it reads the statement (42883).
+        Judged on a table whose whole making the folder shows."""
+        ref = eff.ref
+        if dynamic or ref.table not in self.complete or self.live.find(ref) is None:
+            return
+        typed = self.column_traits.get(ref.key, _NO_TRAITS).data_type
+        family = "enum" if typed.startswith("enum:") else FAMILIES.get(typed)
+        if family not in _NO_NUMBER_FAMILIES:
+            return
+        if not self._first_time(
+            m, "missing_prerequisite", f"{ref} {eff.compared_number}", eff.line
+        ):
+            return
+        number = "integer" if eff.compared_number == "int4" else "numeric"
+        self._refuse(
+            "missing_prerequisite",
+            m,
+            file,
+            eff,
+            f"{m.id} compares {ref} ({spelled(typed)}) with a number at line {eff.line}: "
+            f"PostgreSQL has no operator for {spelled(typed)} and {number}, and refuses "
+            "(42883)",
+            f"compare it with a {spelled(typed)} (a quoted constant: {ref.name} = '1'), or "
+            "cast one side",
+        )
+
     def _aggregate_refused(self, m: Migration, file: str, eff: F.Effect, dynamic: bool) -> None:
         """``min``, ``max``, ``sum`` or ``avg`` of a column of a type it is
         not defined for (``min(uuid)``, ``max(boolean)``, ``sum(text)``), on
@@ -6485,6 +6516,13 @@ def _key_ref(key: tuple) -> ObjectRef:
     if namespace == "relation":
         return ObjectRef(INDEX, schema, name)
     return ObjectRef(CONSTRAINT, schema, name, table=table)
+
+
+#: The operator families of types no number compares with, nor converts to
+#: implicitly (checked against PostgreSQL 18 by a DB test).
+_NO_NUMBER_FAMILIES = frozenset(
+    {"text", "bpchar", "uuid", "bool", "datetime", "time", "timetz", "interval", "enum"}
+)
 
 
 def _builtin_arity(finding: F.Finding) -> bool:

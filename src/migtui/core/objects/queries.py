@@ -650,7 +650,38 @@ def compared_labels(
                 ref = ObjectRef(COLUMN, table.schema, name, table=table.qualified)
                 script.emit(REQUIRE, ref, location, ctx, cast_label=label)
             found.append(name)
+        for name, number, location in number_comparisons(item["A_Expr"], names, ctx.params):
+            if only is True or name == only:
+                ref = ObjectRef(COLUMN, table.schema, name, table=table.qualified)
+                script.emit(REQUIRE, ref, location, ctx, compared_number=number)
     return tuple(dict.fromkeys(found))
+
+
+def number_comparisons(expr: dict, own: set[str], params=()):
+    """``status = 1`` (``<>``, ``<``…, ``IN (1, 2)``): each column of one
+    table compared with a number written as such, with the number's type
+    (``int4``, ``numeric``) and the column's location. A column of a type no
+    number compares with (text, uuid, a date, boolean …) makes PostgreSQL
+    find no operator (42883)."""
+    kind, op = expr.get("kind"), strings(expr.get("name", ()))
+    left, right = expr.get("lexpr") or {}, expr.get("rexpr") or {}
+    if kind == "AEXPR_OP" and op and op[-1] in _COMPARISONS:
+        pairs = [(left, right), (right, left)]
+    elif kind == "AEXPR_IN" and "List" in right:
+        pairs = [(left, value) for value in right["List"].get("items", ())]
+    else:
+        return
+    for column, value in pairs:
+        const = value.get("A_Const")
+        if const is None or not ("ival" in const or "fval" in const):
+            continue
+        words = strings((column.get("ColumnRef") or {}).get("fields", ()))
+        if not words or len(words) > 2 or (len(words) == 2) != (words[0] in own):
+            continue
+        if len(words) == 1 and words[0] in params:
+            continue
+        number = "int4" if "ival" in const else "numeric"
+        yield words[-1], number, column["ColumnRef"].get("location")
 
 
 def joined_columns(
