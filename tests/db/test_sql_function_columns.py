@@ -93,7 +93,17 @@ OWN_PATH = {
         "  AS $$ SELECT g() + 1 $$;\n",
         (3, "42883"),
     ),
+    "a table missing, under the search_path it keeps FROM CURRENT": (
+        "CREATE FUNCTION f() RETURNS bigint LANGUAGE sql\n"
+        "  SET search_path FROM CURRENT AS 'SELECT count(*) FROM nosuch';\n",
+        (2, "42P01"),
+    ),
     # the forms that run
+    "a table written without a schema, under the search_path it keeps FROM CURRENT": (
+        "CREATE FUNCTION f() RETURNS bigint LANGUAGE sql\n"
+        "  SET search_path FROM CURRENT AS $$ SELECT count(a) FROM t $$;\n",
+        None,
+    ),
     "qualified names and pg_catalog's, under an empty search_path of its own": (
         "CREATE FUNCTION f() RETURNS bigint LANGUAGE sql SET search_path = ''\n"
         "  AS $$ SELECT count(*) FROM public.t WHERE now() > '2020-01-01' $$;\n",

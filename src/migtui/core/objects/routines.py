@@ -191,7 +191,7 @@ def create_routine(script: Script, fields: dict, ctx: Ctx) -> None:
         if plpgsql_tree:  # its DECLARE's types are looked up now
             for function in json.loads(plpgsql_tree):
                 found = function.get("PLpgSQL_function") or {}
-                declared = _own_search_path(fields)
+                declared = _own_search_path(fields, script.search_path)
                 if declared == []:
                     declared = ["pg_catalog"]  # (as for a SQL body, below)
                 path = script.search_path
@@ -233,7 +233,7 @@ def create_routine(script: Script, fields: dict, ctx: Ctx) -> None:
         # a SET search_path of its own: the body is resolved along that path
         # (an empty one finds bare names in pg_catalog alone: those of pg_catalog
         # need nothing, and any other is found nowhere; qualified ones count)
-        own_path = _own_search_path(fields)
+        own_path = _own_search_path(fields, script.search_path)
         if own_path is not None and not own_path:
             own_path = ["pg_catalog"]
         if (
@@ -266,7 +266,7 @@ def create_routine(script: Script, fields: dict, ctx: Ctx) -> None:
     # what a body in a string reads by bare names pg_catalog lacks, unless the
     # routine sets its own search_path (see ``Effect.bare_reads``)
     bare_reads: tuple[str, ...] = ()
-    if _own_search_path(fields) is None:
+    if _own_search_path(fields, script.search_path) is None:
         if statements and language == "sql":
             bare_reads = _bare_reads(statements)
         elif plpgsql_tree and returns not in ("trigger", "event_trigger"):
@@ -308,13 +308,16 @@ def _result(script: Script, fields: dict, last: dict) -> tuple[str, tuple[str, .
     return declared, output_types(script, last)
 
 
-def _own_search_path(fields: dict) -> list[str] | None:
+def _own_search_path(fields: dict, current: list[str]) -> list[str] | None:
     """The schemas a routine's ``SET search_path`` names (``$user`` and empty
-    names left out), or None when it sets none."""
+    names left out; ``FROM CURRENT``: ``current``, the session's as it is
+    made), or None when it sets none."""
     for option in fields.get("options", ()):
         elem = option.get("DefElem", {})
         value = (elem.get("arg") or {}).get("VariableSetStmt", {})
         if elem.get("defname") == "set" and value.get("name") == "search_path":
+            if value.get("kind") == "VAR_SET_CURRENT":
+                return list(current)
             names = [const_string(a) for a in value.get("args", ())]
             return [n for n in names if n and n != "$user"]
     return None
