@@ -252,6 +252,22 @@ CASES = {
         "DROP INDEX t_b;\n",
         (4, "42704"),
     ),
+    "a table made again LIKE another, its columns named": (
+        "CREATE TABLE w (LIKE t);\n",
+        "DROP TABLE w;\nCREATE TABLE w (LIKE t);\nCREATE INDEX w_a ON w (a);\nDROP TABLE w;\n",
+        None,
+    ),
+    "a table made again from a query of *, its columns named": (
+        "CREATE TABLE w (LIKE t);\n",
+        "DROP TABLE w;\nCREATE TABLE w AS SELECT s.* FROM (SELECT * FROM t) s WITH NO DATA;\n"
+        "CREATE INDEX w_b ON w (b);\nDROP TABLE w;\n",
+        None,
+    ),
+    "a table made again with its columns written, one it lacks named": (
+        "CREATE TABLE w (LIKE t);\n",
+        "DROP TABLE w;\nCREATE TABLE w (a int);\nCREATE INDEX w_b ON w (b);\n",
+        (3, "42703"),
+    ),
     "a call of a built-in name with an argument count none of its functions takes": (
         "SELECT 1;\n",
         "SELECT 1;\nSELECT decode('');\n",

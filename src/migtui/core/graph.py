@@ -5304,6 +5304,7 @@ class _Walker:
                     )
                 )
         made_here: set[str] = set()  # columns, and tables, this section makes
+        columns_unsure: set[str] = set()  # relations it makes of columns not all known
         traits_here: dict = {}  # a column's traits as this section changed them
         detached: set[str] = set()  # partitions this section detaches
         for eff in facts.effects:
@@ -5312,6 +5313,11 @@ class _Walker:
             ref = eff.ref
             if eff.action == F.PROVIDE:
                 made_here.add(ref.table if ref.kind == COLUMN else ref.qualified)
+                if ref.kind in (TABLE, VIEW, MATVIEW):
+                    # made with columns the walk does not know all of (LIKE,
+                    # INHERITS, a query's *): what is named of them is not judged
+                    unsure = not eff.complete and not eff.outputs
+                    (columns_unsure.add if unsure else columns_unsure.discard)(ref.qualified)
                 if eff.strict and not dynamic and not self.dynamic_before:
                     self._made_again(m, kind, section.file, eff, state, reported)
                 elif ref.kind == VIEW and not dynamic and not self.dynamic_before:
@@ -5350,6 +5356,7 @@ class _Walker:
             skip = eff.if_exists or self._builtin(ref) or eff.guarded or eff.handled
             skip = skip or ref.kind == ROLE  # the server's: no section makes them all
             skip = skip or (ref.kind == COLUMN and ref.name in SYSTEM_COLUMNS)  # ctid, xmin …
+            skip = skip or (ref.kind == COLUMN and ref.table in columns_unsure)
             skip = skip or self._made_by_helpers(ref)
             if ref.kind == TRIGGER and eff.action == F.DROP and ref.table:
                 # DROP TRIGGER … ON a missing table: the table's need says it
