@@ -29,6 +29,16 @@ FIRST = (
 
 #: (the second migration, (line, SQLSTATE, kind) check names, or None when it runs)
 CASES = {
+    "a parameter a tool would have bound": (
+        "INSERT INTO m (id, account_id) VALUES (1, $1);\n",
+        (1, "42P02", "invalid_definition"),
+    ),
+    "parameters of its own: a PREPARE, a body in SQL's syntax, quoted ones": (
+        "PREPARE p(int) AS SELECT $1;\nSELECT '$1', $q$ $2 $q$;\n"
+        "CREATE FUNCTION plus(int) RETURNS int LANGUAGE sql BEGIN ATOMIC; SELECT $1 + 1; END;\n"
+        "CREATE FUNCTION minus(int) RETURNS int LANGUAGE sql AS 'SELECT $1 - 1';\n",
+        None,
+    ),
     "an INSERT trigger's WHEN reading OLD": (
         "CREATE TRIGGER m_seat BEFORE INSERT OR UPDATE ON m FOR EACH ROW\n"
         "  WHEN (NOT OLD.active) EXECUTE FUNCTION touch();\n",

@@ -38,6 +38,7 @@ from collections.abc import Callable, Sequence
 
 from migtui.core.facts import (
     DROP,
+    INVALID_DEFINITION,
     NEW_ENUM_VALUE,
     PROVIDE,
     RENAME,
@@ -186,6 +187,8 @@ def analyze_script(
         before = len(script.effects)
         try:
             _note_emptied(script, statement.tree)
+            if _PARAMETER.search(statement.text):
+                _parameters(script, statement.tree, ctx)
             statement_tree(script, statement.tree, ctx)
         except (IndexError, ValueError, KeyError, AttributeError, TypeError, RecursionError):
             # A shape of tree no reader expected: keep what was understood.
@@ -195,6 +198,35 @@ def analyze_script(
         _mark_kind_needed(script, statement.tree, before)
         repeats.remember(script, statement, before)
     return script.facts()
+
+
+#: ``$1`` outside quotes and comments, maybe: the tree says for sure.
+_PARAMETER = re.compile(r"\$\d")
+#: Statements whose ``$1`` is one of their own parameters.
+_WITH_PARAMETERS = frozenset({"PrepareStmt", "CreateFunctionStmt"})
+
+
+def _parameters(script: Script, tree: dict, ctx: Ctx) -> None:
+    """``$1`` in a statement a migration runs (not in a routine's body or a
+    PREPARE): a tool that binds parameters filled it in; run as a script,
+    PostgreSQL has none to give it (42P02)."""
+    if next(iter(tree), None) in _WITH_PARAMETERS:
+        return
+    for item in nodes_of(tree):
+        ref = item.get("ParamRef")
+        if type(ref) is dict:
+            number = ref.get("number", 0)
+            script.find(
+                INVALID_DEFINITION,
+                ctx.line(ref.get("location")),
+                f"${number} is a parameter, and a migration runs its statements without any: "
+                f"PostgreSQL has no parameter ${number} and refuses it (42P02)",
+                "write the value itself where the parameter stands (the tool that ran this "
+                "script may have bound it)",
+                ctx,
+                sure=True,
+            )
+            return
 
 
 def _mark_kind_needed(script: Script, tree: dict, before: int) -> None:
