@@ -154,3 +154,26 @@ def test_a_column_added_is_hinted_at_when_the_server_rewrites(
     )
     hints = [h for h in analysis_of(folder).hints if h.rule == "rewrite"]
     assert bool(hints) is rewritten
+
+
+def test_set_unlogged_is_a_rewrite_and_a_composite_types_attribute_is_no_table(
+    pg_dsn, write_migrations, analysis_of
+):
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        conn.execute("DROP TABLE IF EXISTS busy")
+        conn.execute("CREATE TABLE busy (id int PRIMARY KEY)")
+        before = conn.execute("SELECT pg_relation_filenode('busy')").fetchone()
+        conn.execute("ALTER TABLE busy SET UNLOGGED")
+        after = conn.execute("SELECT pg_relation_filenode('busy')").fetchone()
+    assert before != after
+    folder = write_migrations(
+        {
+            "0001_make.sql": "-- migrate:up\nCREATE TABLE busy (id int PRIMARY KEY);\n"
+            "CREATE TYPE spec AS (name text, priority int);\n",
+            "0002_change.sql": "-- migrate:up\nSET lock_timeout = '5s';\n"
+            "ALTER TABLE busy SET UNLOGGED;\n"
+            "ALTER TYPE spec ALTER ATTRIBUTE priority TYPE smallint;\n",
+        }
+    )
+    hints = [(h.rule, h.line) for h in analysis_of(folder).hints]
+    assert hints == [("rewrite", 3)]

@@ -85,7 +85,8 @@ _SERIAL = frozenset({"serial", "bigserial", "smallserial", "serial4", "serial8",
 #: Every rule, with the one line an operator reads to turn it off.
 RULES = {
     "index-not-concurrent": "an index built without CONCURRENTLY on an existing table",
-    "rewrite": "a column added with a volatile default, or a column's type changed",
+    "rewrite": "a table rewritten: a volatile default or a stored generated column added, "
+    "a column's type changed, SET LOGGED or UNLOGGED",
     "validating-constraint": "SET NOT NULL, CHECK or FOREIGN KEY validated while locked",
     "no-lock-timeout": "an ACCESS EXCLUSIVE statement with no lock_timeout set before it",
     "lock-held": "slow statements after an ACCESS EXCLUSIVE lock in the same transaction",
@@ -170,6 +171,8 @@ def predict(tree: dict | None) -> tuple[Lock, ...]:
     if not tree:
         return ()
     [(node, fields)] = tree.items()
+    if node == "AlterTableStmt" and fields.get("objtype") == "OBJECT_TYPE":
+        return ()  # ALTER TYPE … ATTRIBUTE of a composite type: no table, no rows
     if node == "AlterTableStmt":
         table = _name(fields.get("relation"))
         cmds = [c.get("AlterTableCmd", {}) for c in fields.get("cmds", ())]
@@ -340,7 +343,7 @@ def lint(
                 "CREATE INDEX CONCURRENTLY, in a migration that runs outside a transaction",
                 f"table {existing}",
             )
-        if node == "AlterTableStmt" and existing:
+        if node == "AlterTableStmt" and existing and fields.get("objtype") != "OBJECT_TYPE":
             _alter_hints(fields, existing, statement, hint)
         if statement.no_transaction and runs_in_transaction and not outside:
             if tool == "flyway":
@@ -451,6 +454,17 @@ def _alter_hints(fields: dict, table: str, statement: Statement, hint) -> None:
                 "and its indexes are rewritten under ACCESS EXCLUSIVE",
                 "add a new column, fill it in batches, and switch to it",
                 f"column {table_key(table)}.{cmd.get('name')}",
+            )
+        elif subtype in ("AT_SetUnLogged", "AT_SetLogged"):
+            how = "UNLOGGED" if subtype == "AT_SetUnLogged" else "LOGGED"
+            hint(
+                "rewrite",
+                statement,
+                f"SET {how} copies {table} into a new file, indexes and all, under "
+                "ACCESS EXCLUSIVE",
+                "do it while nothing uses the table, or make the new table and move the rows "
+                "in batches",
+                f"table {table}",
             )
         elif subtype == "AT_SetNotNull":
             hint(
