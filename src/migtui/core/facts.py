@@ -227,6 +227,9 @@ class Effect:
     #: For a REQUIRE of a column compared with a number (``status = 1``): the
     #: number's type, ``int4`` or ``numeric``; only number types compare with it.
     compared_number: str = ""
+    #: For an ALTER of a composite type: the attribute ``ALTER ATTRIBUTE … TYPE``
+    #: gives another type, which no table's column of the type allows (0A000).
+    retyped_attribute: str = ""
     #: For a PROVIDE of a SQL function whose body PostgreSQL reads at
     #: creation: the built-in type it returns (see ``core.casts``), and the
     #: types of its last query's columns as ``output_types`` tells them;

@@ -1580,6 +1580,8 @@ class _Walker:
                     self._label_refused(m, file, eff, dynamic_here)
                 if eff.compared_number:
                     self._number_refused(m, file, eff, dynamic_here)
+                if eff.retyped_attribute:
+                    self._composite_in_use(m, file, eff, dynamic_here)
                 if eff.grouped is not None:
                     self._ungrouped(m, file, eff, dynamic_here)
                 if eff.aggregate:
@@ -4069,6 +4071,38 @@ class _Walker:
             f"({_labels_shown(labels)}): PostgreSQL refuses (22P02)",
             "use one of its labels (a label renamed since goes by its new name), or add this "
             "one first (ALTER TYPE … ADD VALUE, in an earlier migration)",
+        )
+
+    def _composite_in_use(self, m: Migration, file: str, eff: F.Effect, dynamic: bool) -> None:
+        """``ALTER TYPE t ALTER ATTRIBUTE a TYPE …`` while a table's column is of
+        the composite type t (or an array of it): PostgreSQL refuses (0A000)."""
+        found = self.live.find(eff.ref)
+        if found is None:
+            return
+        columns = []
+        for held in self._holding(found[0], self._alive):
+            table = self.live.find(_table_of(held)) if held.kind == COLUMN else None
+            if table is not None and table[0].kind == TABLE:
+                columns.append(held)
+        if not columns or not self._first_time(m, "dependent_objects", str(eff.ref), eff.line):
+            return
+        unsure = dynamic or self._maybe_removed(columns, m)
+        self.problems.append(
+            Problem(
+                "dependent_objects",
+                WARNING if unsure or eff.handled else ERROR,
+                f"{m.id} changes the type of attribute {eff.retyped_attribute} of {eff.ref} "
+                f"at line {eff.line}, but {_listed(columns)} "
+                f"{'is' if len(columns) == 1 else 'are'} of that type: PostgreSQL refuses "
+                "(0A000)",
+                "add a new type with the attribute's new type, move the columns to it, and "
+                "drop the old one",
+                m.id,
+                str(eff.ref),
+                file,
+                eff.line,
+                section="up",
+            )
         )
 
     def _number_refused(self, m: Migration, file: str, eff: F.Effect, dynamic: bool) -> None:

@@ -241,7 +241,17 @@ def alter_type(script: Script, fields: dict, ctx: Ctx) -> None:
 def alter_composite(script: Script, fields: dict, ctx: Ctx) -> None:
     """ALTER TYPE t ADD ATTRIBUTE … (an ALTER TABLE statement in the grammar)."""
     rv = fields.get("relation", {})
-    script.emit(ALTER, script.range_var(rv, TYPE), rv.get("location"), ctx)
+    retyped = next(
+        (
+            c["AlterTableCmd"].get("name", "")
+            for c in fields.get("cmds", ())
+            if c.get("AlterTableCmd", {}).get("subtype") == "AT_AlterColumnType"
+        ),
+        "",
+    )
+    script.emit(
+        ALTER, script.range_var(rv, TYPE), rv.get("location"), ctx, retyped_attribute=retyped
+    )
     for cmd in fields.get("cmds", ()):
         definition = cmd.get("AlterTableCmd", {}).get("def") or {}
         script.need_type(definition.get("ColumnDef", {}).get("typeName"), ctx)
