@@ -41,7 +41,16 @@ CASES = {
         "ALTER TABLE old_events DROP COLUMN kind;\n",
         (1, "42P16"),
     ),
+    "the partition key's column dropped": ("ALTER TABLE events DROP COLUMN at;\n", (1, "42P16")),
+    "the partition key's column retyped": (
+        "ALTER TABLE events ALTER COLUMN at TYPE timestamptz;\n",
+        (1, "42P16"),
+    ),
     # the ones that run
+    "the partition key's column renamed, another dropped": (
+        "ALTER TABLE events RENAME COLUMN at TO day;\nALTER TABLE events DROP COLUMN kind;\n",
+        None,
+    ),
     "the partitioned table changed, a partition's default set": (
         "ALTER TABLE events ADD COLUMN z int;\nALTER TABLE events RENAME COLUMN kind TO k;\n"
         "ALTER TABLE events_2024 ALTER COLUMN k SET DEFAULT 'y';\n",
@@ -101,3 +110,29 @@ def test_a_childs_inherited_columns_are_its_parents(case, verdicts):
     errors, refused = verdicts(INHERITING, second)
 
     assert_same_verdict(errors, refused, (line, "42P16") if line else None, "partition_column")
+
+
+def test_an_index_on_a_partitioned_table_is_not_built_concurrently(
+    write_migrations, analysis_of, pg_dsn
+):
+    import psycopg
+
+    second = (
+        "CREATE INDEX CONCURRENTLY events_2024_id ON events_2024 (id);\n"
+        "CREATE INDEX CONCURRENTLY events_kind ON events (kind);\n"
+    )
+    root = write_migrations(
+        {
+            "001_first.sql": f"-- migrate:up\n{FIRST}-- migrate:down\nSELECT 1;\n",
+            "002_second.sql": f"-- migrate:up transaction:false\n{second}-- migrate:down\n"
+            "SELECT 1;\n",
+        }
+    )
+    errors = [(p.kind, p.line) for p in analysis_of(root).problems if str(p.severity) == "error"]
+    assert errors == [("partition_column", 3)]
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        conn.execute(FIRST)
+        first, last = second.splitlines()
+        conn.execute(first)  # a partition: a table of its own to index
+        with pytest.raises(psycopg.errors.FeatureNotSupported):
+            conn.execute(last)

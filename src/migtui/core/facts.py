@@ -230,6 +230,8 @@ class Effect:
     #: For an ALTER of a composite type: the attribute ``ALTER ATTRIBUTE … TYPE``
     #: gives another type, which no table's column of the type allows (0A000).
     retyped_attribute: str = ""
+    #: For an index made: CREATE INDEX CONCURRENTLY
+    concurrently: bool = False
     #: For a PROVIDE of a SQL function whose body PostgreSQL reads at
     #: creation: the built-in type it returns (see ``core.casts``), and the
     #: types of its last query's columns as ``output_types`` tells them;

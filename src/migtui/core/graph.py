@@ -1383,6 +1383,17 @@ class _Walker:
                 continue
             if ref.kind == COLUMN and not dynamic_here and eff.action != F.REQUIRE:
                 self._partition_column(m, file, eff)
+            if eff.concurrently and eff.parent in self.partitioned and not dynamic_here:
+                self._refuse(
+                    "partition_column",
+                    m,
+                    file,
+                    eff,
+                    f"{m.id} builds index {ref.name} CONCURRENTLY on {eff.parent} at line "
+                    f"{eff.line}, a partitioned table: PostgreSQL refuses (0A000)",
+                    "build it CONCURRENTLY on each partition, then CREATE INDEX … ON ONLY the "
+                    "table and ATTACH PARTITION each partition's index to it",
+                )
             if ref.kind == PUBLISHED and self._every_table(m, file, eff, dynamic_here):
                 continue
             if ref.kind == PUBLICATION and eff.action == F.PROVIDE:
@@ -2962,6 +2973,21 @@ class _Walker:
         to it (42809), or to drop, rename or retype one (42P16), but through
         the partitioned table."""
         ref = eff.ref
+        change = _column_change(eff)
+        if change in ("drops", "changes the type of") and ref.name in self.partitioned.get(
+            ref.table or "", ()
+        ):
+            if self._first_time(m, "partition_column", str(ref), eff.line):
+                self._refuse(
+                    "partition_column",
+                    m,
+                    file,
+                    eff,
+                    f"{m.id} {change} column {ref.name} of {ref.table} at line {eff.line}, "
+                    "which is part of the table's partition key: PostgreSQL refuses (42P16)",
+                    "make a new partitioned table with the key wanted and move the rows to it",
+                )
+            return
         table = self.bound_to.get(ref.table or "")
         if table is None:
             self._inherited_column(m, file, eff)

@@ -385,6 +385,7 @@ def create_index(script: Script, fields: dict, ctx: Ctx) -> None:
         depends=tuple(dict.fromkeys(extensions)),
         invented=invented,  # numbered by the walk where a relation has the name
         compares=compares,
+        concurrently=bool(fields.get("concurrent")),
     )
 
 
