@@ -1068,6 +1068,14 @@ def test_forced_layout_on_an_empty_folder_is_an_empty_project(tmp_path: Path) ->
     assert (result.migrations, result.problems) == ((), ())
 
 
+def test_forced_layout_among_sql_files_of_other_names_is_refused(tmp_path: Path) -> None:
+    # postgrator's names: no layout reads them, and forcing one must not pass silently
+    write(tmp_path, "001.do.init.sql", "CREATE TABLE a (id int);\n")
+    write(tmp_path, "001.undo.init.sql", "DROP TABLE a;\n")
+    with pytest.raises(LayoutError, match=r"no native migrations here .*2 \.sql files"):
+        load(tmp_path, layout="native")
+
+
 def test_forcing_native_on_goose_files_reads_them_as_native() -> None:
     result = load(FIXTURES / "goose", layout="native")
     assert result.layout == "native"

@@ -376,6 +376,7 @@ ALTER TABLE events ADD FOREIGN KEY (owner) REFERENCES people (person_id);"""
         "column public.orders.total",
         "column public.orders.state",
         "column public.orders.id",  # the UPDATE's WHERE
+        "column public.orders.id",  # … compared with a number, which its type must take
         "column public.events.title",
         "column public.events.at",
         "column public.events.archived",

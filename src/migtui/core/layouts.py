@@ -97,6 +97,7 @@ from migtui.core.model import (
     Migration,
     ObjectRef,
     Problem,
+    Severity,
 )
 from migtui.core.tools import (
     MODULES,
@@ -214,7 +215,8 @@ def load(root: Path, layout: str | None = None) -> LoadResult:
     finally:
         PREREAD.reset(token)
     if not read.migrations and not read.repeatables:
-        _refuse_forced_mismatch(root, layout)
+        said = any(p.severity is Severity.ERROR for p in read.problems)
+        _refuse_forced_mismatch(root, layout, said=said)
     return _finish(root, layout, read)
 
 
@@ -368,9 +370,10 @@ def _liquibase_below(root: Path, depth: int = 5) -> Path | None:
     return None
 
 
-def _refuse_forced_mismatch(root: Path, layout: str) -> None:
-    """A forced layout that finds nothing where another layout fits is a mistake;
-    an empty folder is a new project, and fine."""
+def _refuse_forced_mismatch(root: Path, layout: str, said: bool = False) -> None:
+    """A forced layout that finds nothing where another layout fits, or among
+    SQL files of other names, is a mistake (unless the reader said why:
+    ``said``); an empty folder is a new project, and fine."""
     found = _detect(root)
     if found is not None and found != layout:
         raise LayoutError(
@@ -381,6 +384,14 @@ def _refuse_forced_mismatch(root: Path, layout: str) -> None:
         raise LayoutError(
             f"{root}: no {layout} migrations here ({_LAYOUT_SHAPES[layout]}); "
             f"did you mean {nested}?"
+        )
+    sql = [p.name for p in root.iterdir() if p.suffix == ".sql" and p.is_file()]
+    if sql and not said:
+        # SQL files, none of them this layout's: not a new project
+        shown = ", ".join(sorted(sql)[:3]) + (" …" if len(sql) > 3 else "")
+        raise LayoutError(
+            f"{root}: no {layout} migrations here ({_LAYOUT_SHAPES[layout]}), but "
+            f"{len(sql)} .sql file{'s' * (len(sql) != 1)} named otherwise ({shown})"
         )
 
 
