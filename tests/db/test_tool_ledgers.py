@@ -72,6 +72,10 @@ def folder_for(layout: str, root: Path) -> Path:
             files[f"163916000{number}-{name}.sql"] = (
                 f"-- ====  UP  ====\nBEGIN;\n{up}\nCOMMIT;\n-- ==== DOWN ====\n{UNDO[name]}\n"
             )
+        elif layout == "db-migrate":
+            files[f"2024010100000{number}-{name}.js"] = "exports.up = function (db) {};\n"
+            files[f"sqls/2024010100000{number}-{name}-up.sql"] = up + "\n"
+            files[f"sqls/2024010100000{number}-{name}-down.sql"] = UNDO[name] + "\n"
         elif layout == "migratus":
             files[f"2024010100000{number}-{name}.up.sql"] = up + "\n"
             files[f"2024010100000{number}-{name}.down.sql"] = UNDO[name] + "\n"
@@ -205,6 +209,12 @@ TOOL_FIRST_RUN = {
         CREATE TABLE "shmig_version"(version int not null primary key);
         INSERT INTO "shmig_version"(version) VALUES (1639160001);
     """,
+    # db-migrate: its table as its first run makes it, and the row of its first migration
+    "db-migrate": """
+        CREATE TABLE migrations (id SERIAL PRIMARY KEY, name VARCHAR (255) NOT NULL,
+            run_on TIMESTAMP NOT NULL);
+        INSERT INTO migrations (name, run_on) VALUES ('/20240101000001-users', now());
+    """,
     # Migratus: its table as its first connect makes it, and the row of its first migration
     "migratus": """
         CREATE TABLE schema_migrations (id BIGINT UNIQUE NOT NULL, applied TIMESTAMP,
@@ -297,6 +307,7 @@ TOOL_APPLIED = {
     " AND applied IS NOT NULL ORDER BY id",
     "pop": "SELECT version FROM schema_migration ORDER BY version",
     "node-pg-migrate": "SELECT name FROM pgmigrations ORDER BY id",
+    "db-migrate": "SELECT name FROM migrations ORDER BY id",
     "drizzle": "SELECT created_at::text || ':' || left(hash, 8) FROM drizzle.__drizzle_migrations"
     " ORDER BY id",
     "supabase": "SELECT version || ':' || name || ':' || cardinality(statements)"
@@ -306,6 +317,7 @@ TOOL_APPLIED = {
 
 #: The layouts whose tool's rows migtui writes (sqitch's registry has its own tests).
 WRITTEN_LIKE_THE_TOOL = [
+    "db-migrate",
     "golang-migrate",
     "goose",
     "flyway",
@@ -458,6 +470,10 @@ def test_apply_continues_where_the_tool_stopped_and_writes_its_rows(pg_dsn, tmp_
         "node-pg-migrate": (
             ["1700000000001_users", "1700000000002_posts", "1700000000003_tags"],
             ["1700000000001_users", "1700000000002_posts"],
+        ),
+        "db-migrate": (
+            ["/20240101000001-users", "/20240101000002-posts", "/20240101000003-tags"],
+            ["/20240101000001-users", "/20240101000002-posts"],
         ),
         "pop": (
             ["20240101000001", "20240101000002", "20240101000003"],

@@ -845,6 +845,12 @@ _TOOL_LEDGER_FOLDERS = {
         " FROM schema_migrations;\n",
         "20240101000000-a.down.sql": "DROP VIEW applied;\n",
     },
+    "db-migrate": {
+        "sqls/20240101000000-a-up.sql": "CREATE VIEW applied AS SELECT name, run_on"
+        " FROM migrations;\n",
+        "sqls/20240101000000-a-down.sql": "DROP VIEW applied;\n",
+        "20240101000000-a.js": "exports.up = function (db) { /* runs sqls/… */ };\n",
+    },
     "atlas": {
         "atlas.sum": "h1:x=\n20240101000000_a.sql h1:y=\n",
         "20240101000000_a.sql": "CREATE VIEW applied AS SELECT version"
@@ -889,6 +895,7 @@ def test_each_layout_names_its_ledger_as_assumed() -> None:
     assert "table public.shmig_version" in ledgers["shmig"]
     assert "table graphile_migrate.migrations" in ledgers["graphile-migrate"]
     assert "table public._yoyo_migration" in ledgers["yoyo"]
+    assert "table public.migrations" in ledgers["db-migrate"]
     assert {"table auth.users", "table storage.objects", "role anon"} <= ledgers["supabase"]
 
 
@@ -1761,6 +1768,39 @@ def test_graphile_migrate_counts_what_its_after_reset_sql_makes(tmp_path: Path) 
     errors = [p for p in analysis.problems if p.severity == "error"]
     assert [(p.kind, p.object) for p in errors] == [("missing_prerequisite", "schema scratch")]
     assert "afterReset" in errors[0].hint
+
+
+# ----------------------------------------------------------------- db-migrate
+
+
+def test_db_migrate_reads_the_sql_its_javascript_runs_and_reports_code_of_its_own(
+    tmp_path: Path,
+) -> None:
+    write(tmp_path, "20240101000000-users.js", "exports.up = function (db) {};\n")
+    write(tmp_path, "sqls/20240101000000-users-up.sql", "CREATE TABLE users (id int);\n")
+    write(tmp_path, "sqls/20240101000000-users-down.sql", "DROP TABLE users;\n")
+    write(tmp_path, "20240102000000-seed.js", "exports.up = (db) => db.insert('users');\n")
+    write(tmp_path, "20240103000000-names.js", "exports.up = function (db) {};\n")
+    write(tmp_path, "sqls/20240103000000-names-up.sql", "ALTER TABLE users ADD COLUMN name text;\n")
+    write(tmp_path, "sqls/notes.sql", "SELECT 1;\n")
+    analysis = analyze_dir(tmp_path)
+
+    assert analysis.layout == "db-migrate"
+    assert [(i.version, i.migration.name) for i in analysis.migrations] == [
+        ("20240101000000", "users"),
+        ("20240103000000", "names"),
+    ]
+    kinds = sorted((p.kind, p.migration, p.file) for p in analysis.problems)
+    assert kinds == [
+        ("code_migration", "20240102000000", "20240102000000-seed.js"),
+        ("missing_down", "20240103000000", "sqls/20240103000000-names-up.sql"),
+        ("unrecognized_file", None, "sqls/notes.sql"),
+    ]
+    # pointed at the sqls folder itself, the same migrations
+    assert [i.version for i in analyze_dir(tmp_path / "sqls").migrations] == [
+        "20240101000000",
+        "20240103000000",
+    ]
 
 
 # ----------------------------------------------------------------- shmig

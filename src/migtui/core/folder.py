@@ -41,6 +41,7 @@ LAYOUT_NAMES = (
     "shmig",
     "graphile-migrate",
     "yoyo",
+    "db-migrate",
 )
 #: Other names operators know a layout by: the native layout is dbmate's format.
 LAYOUT_ALIASES = {"dbmate": "native"}

@@ -744,6 +744,7 @@ _WRAPPING_TOOLS = {
     "migratus": "Migratus",
     "graphile-migrate": "Graphile Migrate",
     "yoyo": "yoyo",
+    "db-migrate": "db-migrate",
 }
 
 

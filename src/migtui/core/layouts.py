@@ -1,4 +1,4 @@
-"""Reading a migration folder in any of twenty layouts into ``Migration`` values.
+"""Reading a migration folder in any of twenty-one layouts into ``Migration`` values.
 
 Here: detecting the layout, and the checks every layout gets (duplicate
 versions, empty up, missing down, code migrations). Each tool's own reader
@@ -65,6 +65,9 @@ Naming rules:
 * ``migratus``: ``20240101120000-name.up.sql`` and ``.down.sql`` (a dash after the
   id); ``-- :disable-transaction`` first runs a file outside a transaction, ``.edn``
   migrations run between them, unseen (see ``core.tools.migratus``).
+* ``db-migrate``: ``20240101120000-name.js`` files whose SQL is
+  ``sqls/20240101120000-name-up.sql`` and ``-down.sql`` (see ``core.tools.db_migrate``);
+  a JavaScript migration without them runs between them, unseen.
 * ``shmig``: ``1639160000-name.sql`` with ``-- ====  UP  ====`` and
   ``-- ==== DOWN ====`` lines (see ``core.tools.shmig``).
 * ``graphile-migrate``: ``committed/000001.sql`` files starting with ``--! Previous:``
@@ -102,6 +105,7 @@ from migtui.core.model import (
 from migtui.core.tools import (
     MODULES,
     atlas,
+    db_migrate,
     dbmate,
     diesel,
     drizzle,
@@ -276,6 +280,8 @@ def _detect(root: Path) -> str | None:
         return "pop"
     if migratus.looks_like_migratus(files):
         return "migratus"
+    if db_migrate.looks_like_db_migrate(root, files):
+        return "db-migrate"
     # (a version with only a down file is no pair: 0001_x.down.sql beside a plain
     # 0001_x.sql undoes it, as the native reader takes it)
     pairs = {

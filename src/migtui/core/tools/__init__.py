@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from migtui.core.tools import (
     atlas,
+    db_migrate,
     dbmate,
     diesel,
     drizzle,
@@ -38,6 +39,7 @@ from migtui.core.tools import (
 )
 from migtui.core.tools.atlas import Atlas
 from migtui.core.tools.base import ToolLedger, ToolRun, ToolState
+from migtui.core.tools.db_migrate import DbMigrate
 from migtui.core.tools.dbmate import Dbmate
 from migtui.core.tools.diesel import Diesel
 from migtui.core.tools.drizzle import Drizzle
@@ -82,6 +84,7 @@ MODULES = (
     shmig,
     graphile_migrate,
     yoyo,
+    db_migrate,
 )
 
 TOOLS: tuple[ToolLedger, ...] = (
@@ -105,6 +108,7 @@ TOOLS: tuple[ToolLedger, ...] = (
     Shmig(),
     GraphileMigrate(),
     Yoyo(),
+    DbMigrate(),
 )
 
 #: Tools whose folders look like another layout's: sqlx's files are named like
