@@ -72,6 +72,9 @@ def folder_for(layout: str, root: Path) -> Path:
             files[f"163916000{number}-{name}.sql"] = (
                 f"-- ====  UP  ====\nBEGIN;\n{up}\nCOMMIT;\n-- ==== DOWN ====\n{UNDO[name]}\n"
             )
+        elif layout == "postgrator":
+            files[f"00{number}.do.{name}.sql"] = up + "\n"
+            files[f"00{number}.undo.{name}.sql"] = UNDO[name] + "\n"
         elif layout == "db-migrate":
             files[f"2024010100000{number}-{name}.js"] = "exports.up = function (db) {};\n"
             files[f"sqls/2024010100000{number}-{name}-up.sql"] = up + "\n"
@@ -209,6 +212,12 @@ TOOL_FIRST_RUN = {
         CREATE TABLE "shmig_version"(version int not null primary key);
         INSERT INTO "shmig_version"(version) VALUES (1639160001);
     """,
+    # Postgrator: its table as its first run makes it, and the row of its first migration
+    "postgrator": """
+        CREATE TABLE schemaversion (version BIGINT PRIMARY KEY, name TEXT DEFAULT '',
+            md5 TEXT DEFAULT '', run_at TIMESTAMP WITH TIME ZONE DEFAULT now());
+        INSERT INTO schemaversion (version, name, md5) VALUES (1, 'users', 'x');
+    """,
     # db-migrate: its table as its first run makes it, and the row of its first migration
     "db-migrate": """
         CREATE TABLE migrations (id SERIAL PRIMARY KEY, name VARCHAR (255) NOT NULL,
@@ -308,6 +317,7 @@ TOOL_APPLIED = {
     "pop": "SELECT version FROM schema_migration ORDER BY version",
     "node-pg-migrate": "SELECT name FROM pgmigrations ORDER BY id",
     "db-migrate": "SELECT name FROM migrations ORDER BY id",
+    "postgrator": "SELECT version || ':' || name || ':' || md5 FROM schemaversion ORDER BY 1",
     "drizzle": "SELECT created_at::text || ':' || left(hash, 8) FROM drizzle.__drizzle_migrations"
     " ORDER BY id",
     "supabase": "SELECT version || ':' || name || ':' || cardinality(statements)"
@@ -318,6 +328,7 @@ TOOL_APPLIED = {
 #: The layouts whose tool's rows migtui writes (sqitch's registry has its own tests).
 WRITTEN_LIKE_THE_TOOL = [
     "db-migrate",
+    "postgrator",
     "golang-migrate",
     "goose",
     "flyway",
@@ -399,6 +410,7 @@ def test_the_tools_ledger_decides_the_states(pg_dsn, tmp_path, layout):
         "supabase": "Supabase CLI",
         "migratus": "Migratus",
         "graphile-migrate": "Graphile Migrate",
+        "postgrator": "Postgrator",
     }.get(layout, layout)
     assert analysis.layout == layout
     assert state.tool is not None and state.tool.tool.tool == tool
@@ -474,6 +486,10 @@ def test_apply_continues_where_the_tool_stopped_and_writes_its_rows(pg_dsn, tmp_
         "db-migrate": (
             ["/20240101000001-users", "/20240101000002-posts", "/20240101000003-tags"],
             ["/20240101000001-users", "/20240101000002-posts"],
+        ),
+        "postgrator": (
+            ["1:users:x", *(_postgrator_row(root, n, m) for n, m in ((2, "posts"), (3, "tags")))],
+            ["1:users:x", _postgrator_row(root, 2, "posts")],
         ),
         "pop": (
             ["20240101000001", "20240101000002", "20240101000003"],
@@ -811,3 +827,12 @@ def test_pop_counts_a_long_version_applied_by_its_legacy_fourteen_digits(pg_dsn,
     analysis = analyze_dir(root)
     assert analysis.layout == "pop"
     assert [s.state for s in _states(pg_dsn, analysis).statuses] == ["applied", "pending"]
+
+
+def _postgrator_row(root: Path, number: int, name: str) -> str:
+    """The row Postgrator writes: its version, name and the MD5 of the file it ran."""
+    import hashlib
+
+    path = root / f"00{number}.do.{name}.sql"
+    data = path.read_bytes() if path.exists() else b""  # (another layout's folder)
+    return f"{number}:{name}:{hashlib.md5(data, usedforsecurity=False).hexdigest()}"

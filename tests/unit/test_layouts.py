@@ -845,6 +845,10 @@ _TOOL_LEDGER_FOLDERS = {
         " FROM schema_migrations;\n",
         "20240101000000-a.down.sql": "DROP VIEW applied;\n",
     },
+    "postgrator": {
+        "001.do.a.sql": "CREATE VIEW applied AS SELECT version, md5 FROM schemaversion;\n",
+        "001.undo.a.sql": "DROP VIEW applied;\n",
+    },
     "db-migrate": {
         "sqls/20240101000000-a-up.sql": "CREATE VIEW applied AS SELECT name, run_on"
         " FROM migrations;\n",
@@ -896,6 +900,7 @@ def test_each_layout_names_its_ledger_as_assumed() -> None:
     assert "table graphile_migrate.migrations" in ledgers["graphile-migrate"]
     assert "table public._yoyo_migration" in ledgers["yoyo"]
     assert "table public.migrations" in ledgers["db-migrate"]
+    assert "table public.schemaversion" in ledgers["postgrator"]
     assert {"table auth.users", "table storage.objects", "role anon"} <= ledgers["supabase"]
 
 
@@ -1076,9 +1081,9 @@ def test_forced_layout_on_an_empty_folder_is_an_empty_project(tmp_path: Path) ->
 
 
 def test_forced_layout_among_sql_files_of_other_names_is_refused(tmp_path: Path) -> None:
-    # postgrator's names: no layout reads them, and forcing one must not pass silently
-    write(tmp_path, "001.do.init.sql", "CREATE TABLE a (id int);\n")
-    write(tmp_path, "001.undo.init.sql", "DROP TABLE a;\n")
+    # names no layout reads: forcing one must not pass silently
+    write(tmp_path, "users.sql", "CREATE TABLE a (id int);\n")
+    write(tmp_path, "users_undo.sql", "DROP TABLE a;\n")
     with pytest.raises(LayoutError, match=r"no native migrations here .*2 \.sql files"):
         load(tmp_path, layout="native")
 
@@ -1768,6 +1773,35 @@ def test_graphile_migrate_counts_what_its_after_reset_sql_makes(tmp_path: Path) 
     errors = [p for p in analysis.problems if p.severity == "error"]
     assert [(p.kind, p.object) for p in errors] == [("missing_prerequisite", "schema scratch")]
     assert "afterReset" in errors[0].hint
+
+
+# ----------------------------------------------------------------- postgrator
+
+
+def test_postgrator_reads_do_and_undo_files_and_reports_its_code_migrations(
+    tmp_path: Path,
+) -> None:
+    write(tmp_path, "001.do.users.sql", "CREATE TABLE users (id int);\n")
+    write(tmp_path, "001.undo.users.sql", "DROP TABLE users;\n")
+    write(tmp_path, "002.do.js", "module.exports.generateSql = () => 'SELECT 1';\n")
+    write(tmp_path, "003.do.sql", "CREATE INDEX CONCURRENTLY users_id ON users (id);\n")
+    write(tmp_path, "004.do.two.sql", "CREATE INDEX CONCURRENTLY u2 ON users (id);\nSELECT 1;\n")
+    analysis = analyze_dir(tmp_path)
+
+    assert analysis.layout == "postgrator"
+    assert [(i.version, i.migration.name) for i in analysis.migrations] == [
+        ("001", "users"),
+        ("003", ""),
+        ("004", "two"),
+    ]
+    kinds = sorted((p.kind, p.migration) for p in analysis.problems)
+    # a file of one statement is sent alone; of several, as one query: one transaction
+    assert kinds == [
+        ("code_migration", "002"),
+        ("missing_down", "003"),
+        ("missing_down", "004"),
+        ("tool_transaction", "004"),
+    ]
 
 
 # ----------------------------------------------------------------- db-migrate

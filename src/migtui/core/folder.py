@@ -42,6 +42,7 @@ LAYOUT_NAMES = (
     "graphile-migrate",
     "yoyo",
     "db-migrate",
+    "postgrator",
 )
 #: Other names operators know a layout by: the native layout is dbmate's format.
 LAYOUT_ALIASES = {"dbmate": "native"}

@@ -745,6 +745,7 @@ _WRAPPING_TOOLS = {
     "graphile-migrate": "Graphile Migrate",
     "yoyo": "yoyo",
     "db-migrate": "db-migrate",
+    "postgrator": "Postgrator",
 }
 
 
@@ -752,7 +753,7 @@ _WRAPPING_TOOLS = {
 #: inside one is the file's own (Prisma's generated enum changes, a
 #: golang-migrate file making part of its work atomic, shmig's template): the runner's one
 #: transaction takes its place, as it does a whole-file one's.
-_OWN_TRANSACTION_BLOCKS = frozenset({"prisma", "golang-migrate", "shmig"})
+_OWN_TRANSACTION_BLOCKS = frozenset({"prisma", "golang-migrate", "shmig", "postgrator"})
 
 #: A team's word that it knows: Atlas's ``-- atlas:nolint MF103`` (or every
 #: check) and squawk's ``-- squawk-ignore adding-required-field`` above the statement.
@@ -1053,7 +1054,7 @@ class _Walker:
             # flyway runs a script of only such statements outside a transaction by
             # itself, and refuses one that mixes them with others
             tool_wraps = tool_wraps and not all(s.no_transaction for s in up.statements)
-        elif m.layout == "golang-migrate":
+        elif m.layout in ("golang-migrate", "postgrator"):
             # it sends the file as one query: PostgreSQL runs several statements
             # sent so as one transaction
             tool_wraps = sum(1 for s in up.statements if s.category == "sql") > 1

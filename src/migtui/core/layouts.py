@@ -1,4 +1,4 @@
-"""Reading a migration folder in any of twenty-one layouts into ``Migration`` values.
+"""Reading a migration folder in any of twenty-two layouts into ``Migration`` values.
 
 Here: detecting the layout, and the checks every layout gets (duplicate
 versions, empty up, missing down, code migrations). Each tool's own reader
@@ -68,6 +68,8 @@ Naming rules:
 * ``db-migrate``: ``20240101120000-name.js`` files whose SQL is
   ``sqls/20240101120000-name-up.sql`` and ``-down.sql`` (see ``core.tools.db_migrate``);
   a JavaScript migration without them runs between them, unseen.
+* ``postgrator``: ``001.do.name.sql`` and ``001.undo.name.sql`` (see
+  ``core.tools.postgrator``); its ``.do.js`` migrations run between them, unseen.
 * ``shmig``: ``1639160000-name.sql`` with ``-- ====  UP  ====`` and
   ``-- ==== DOWN ====`` lines (see ``core.tools.shmig``).
 * ``graphile-migrate``: ``committed/000001.sql`` files starting with ``--! Previous:``
@@ -117,6 +119,7 @@ from migtui.core.tools import (
     migratus,
     node_pg_migrate,
     pop,
+    postgrator,
     prisma,
     shmig,
     sql_migrate,
@@ -282,6 +285,8 @@ def _detect(root: Path) -> str | None:
         return "migratus"
     if db_migrate.looks_like_db_migrate(root, files):
         return "db-migrate"
+    if postgrator.looks_like_postgrator(files):
+        return "postgrator"
     # (a version with only a down file is no pair: 0001_x.down.sql beside a plain
     # 0001_x.sql undoes it, as the native reader takes it)
     pairs = {

@@ -109,6 +109,8 @@ OUTSIDE_A_TRANSACTION = {
     "Graphile Migrate": "make `--! no-transaction` the first line of the migration's body",
     "yoyo": "add `-- transactional: false` among the file's leading comments",
     "Migratus": "make `-- :disable-transaction` the file's first line",
+    "Postgrator": "move the statement to a migration of its own (Postgrator sends a file as "
+    "one query, which PostgreSQL runs as one transaction)",
     "db-migrate": "run the migration with db-migrate's --non-transactional (it then runs "
     "every migration so)",
     "pop": "move the statement out of pop's migrations: pop runs each in a transaction",

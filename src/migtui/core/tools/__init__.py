@@ -28,6 +28,7 @@ from migtui.core.tools import (
     migratus,
     node_pg_migrate,
     pop,
+    postgrator,
     prisma,
     shmig,
     sqitch,
@@ -51,6 +52,7 @@ from migtui.core.tools.liquibase import Liquibase
 from migtui.core.tools.migratus import Migratus
 from migtui.core.tools.node_pg_migrate import NodePgMigrate
 from migtui.core.tools.pop import Pop
+from migtui.core.tools.postgrator import Postgrator
 from migtui.core.tools.prisma import Prisma
 from migtui.core.tools.shmig import Shmig
 from migtui.core.tools.sqitch import Sqitch
@@ -85,6 +87,7 @@ MODULES = (
     graphile_migrate,
     yoyo,
     db_migrate,
+    postgrator,
 )
 
 TOOLS: tuple[ToolLedger, ...] = (
@@ -109,6 +112,7 @@ TOOLS: tuple[ToolLedger, ...] = (
     GraphileMigrate(),
     Yoyo(),
     DbMigrate(),
+    Postgrator(),
 )
 
 #: Tools whose folders look like another layout's: sqlx's files are named like
