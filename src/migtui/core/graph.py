@@ -1791,12 +1791,20 @@ class _Walker:
                         )
                         self._doubt_columns(m.id)
                 partitions = self.partitions_of(ref.qualified) if ref.kind == TABLE else []
+                # DROP CONSTRAINT IF EXISTS of a name only an index of a table whose
+                # making the walk follows has: nothing is dropped, the index stays
+                skips_index = (
+                    ref.kind == CONSTRAINT
+                    and eff.if_exists
+                    and self.live.find(ref) is None
+                    and ref.table in self.complete
+                )
                 gone_too = self.live.remove(ref, m.id, eff.line)
                 self._forget(ref)
                 for partition in partitions:  # they go with their table
                     gone_too += self.live.remove(partition, m.id, eff.line)
                     self._forget(partition)
-                if ref.kind == CONSTRAINT:  # a key's or exclusion's index goes with it
+                if ref.kind == CONSTRAINT and not skips_index:  # a key's index goes with it
                     backing = ObjectRef(INDEX, ref.schema, ref.name)
                     entry = self.live.find(backing)
                     if entry is not None and entry[2] == ref.table:
