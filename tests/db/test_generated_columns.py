@@ -60,6 +60,15 @@ CASES = {
         "INSERT INTO roles (name, slug) VALUES ('a', 'b');\n",
         None,
     ),
+    "UPDATE setting a generated expression": ("UPDATE roles SET slug = 'x';\n", 1),
+    "UPDATE setting an identity GENERATED ALWAYS": (
+        "SELECT 1;\nUPDATE seats SET label = 'a', id = 7 WHERE id = 1;\n",
+        2,
+    ),
+    "UPDATE setting them to DEFAULT, and a BY DEFAULT identity to a value": (
+        "UPDATE roles SET slug = DEFAULT, id = DEFAULT, rank = 3, name = 'b';\n",
+        None,
+    ),
     "a table of the same name made again": (
         "DROP TABLE seats;\nCREATE TABLE seats (id int, label text);\n"
         "INSERT INTO seats (id, label) VALUES (1, 'c');\n",

@@ -232,6 +232,9 @@ class Effect:
     retyped_attribute: str = ""
     #: For an index made: CREATE INDEX CONCURRENTLY
     concurrently: bool = False
+    #: For a REQUIRE of a column UPDATE sets: to a value, not DEFAULT (a
+    #: GENERATED ALWAYS column takes DEFAULT only: 428C9)
+    set_value: bool = False
     #: For a PROVIDE of a SQL function whose body PostgreSQL reads at
     #: creation: the built-in type it returns (see ``core.casts``), and the
     #: types of its last query's columns as ``output_types`` tells them;

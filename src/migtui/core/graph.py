@@ -1735,7 +1735,7 @@ class _Walker:
                     self._unfilled(m, file, eff, dynamic_here)
                 if eff.truncated is not None:
                     self._truncate_refused(m, file, eff, dynamic_here)
-                if eff.inserted and traits.always:
+                if (eff.inserted or eff.set_value) and traits.always:
                     self._generated_insert(m, file, eff)
                 if eff.action == F.ALTER and ref.kind not in (COLUMN, CONSTRAINT):
                     alters.append(ref)
@@ -4582,8 +4582,26 @@ class _Walker:
         pending.clear()
 
     def _generated_insert(self, m: Migration, file: str, eff: F.Effect) -> None:
-        """An INSERT giving a GENERATED ALWAYS column a value: PostgreSQL refuses (428C9)."""
+        """An INSERT or UPDATE giving a GENERATED ALWAYS column a value:
+        PostgreSQL refuses (428C9)."""
         if not self._first_time(m, "generated_column", str(eff.ref), eff.line):
+            return
+        if eff.set_value:
+            self.problems.append(
+                Problem(
+                    "generated_column",
+                    WARNING if eff.handled else ERROR,
+                    f"{m.id} sets {eff.ref} at line {eff.line} to a value, whose value is "
+                    "always the server's (GENERATED ALWAYS): it can only be updated to DEFAULT, "
+                    "and PostgreSQL refuses (428C9)",
+                    "leave the column out of the SET, or set it to DEFAULT",
+                    m.id,
+                    str(eff.ref),
+                    file,
+                    eff.line,
+                    section="up",
+                )
+            )
             return
         self.problems.append(
             Problem(

@@ -393,8 +393,16 @@ class _Reader:
             types = tuple(
                 value_type(t.get("ResTarget", {}).get("val")) for t in fields.get(key) or ()
             )
+        valued = (
+            tuple(
+                "SetToDefault" not in (t.get("ResTarget", {}).get("val") or {})
+                for t in fields.get(key) or ()
+            )
+            if kind == "UpdateStmt"
+            else ()
+        )
         self.script.need_columns(
-            table, names, rel.get("location"), self.ctx, given, types, kind == "UpdateStmt"
+            table, names, rel.get("location"), self.ctx, given, types, kind == "UpdateStmt", valued
         )
         infer = (fields.get("onConflictClause") or {}).get("infer") or {}
         if kind == "InsertStmt" and table is not None and infer.get("conname"):

@@ -503,15 +503,17 @@ class Script:
         given=(),
         types=(),
         assigned: bool = False,
+        valued: tuple[bool, ...] = (),
     ) -> None:
         """Columns of ``table`` a statement names (not in a routine's body,
         whose names PostgreSQL resolves when it runs). ``given``: for an
         INSERT, whether each gets a value of its own; ``types``: the type of
-        the constants it gets (see ``value_type``), "" when not one type."""
+        the constants it gets (see ``value_type``), "" when not one type;
+        ``valued``: for an UPDATE, whether each is set to a value (not DEFAULT)."""
         if table is None or (ctx.body and not ctx.resolved):
             return
         if ctx.body:  # only that the columns are there: the body runs later
-            given, types, assigned = (), (), False
+            given, types, assigned, valued = (), (), False, ()
         seen: set[str] = set()
         for i, name in enumerate(names):
             if name and name not in seen:
@@ -527,6 +529,7 @@ class Script:
                     inserted=inserted,
                     value_type=typed,
                     assigned=assigned,
+                    set_value=i < len(valued) and valued[i],
                 )
 
     # --- types -----------------------------------------------------------------
