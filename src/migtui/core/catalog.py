@@ -23,6 +23,9 @@ class CatalogSnapshot:
     #: Whether the server's roles (pg_roles) are among ``objects``: without
     #: them, nothing is concluded about a role.
     roles_read: bool = False
+    #: The search_path a new session on the target takes (its database's and
+    #: role's own settings), ``$user`` resolved; empty when not read.
+    search_path: tuple[str, ...] = ()
     _index: dict = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:

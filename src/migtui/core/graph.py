@@ -832,6 +832,7 @@ class _Walker:
         self.parsed: dict[str, dict[str, ParsedSection]] = {}
         #: the search_path a migration starts with, where not the layout's
         self.start_paths: dict[str, tuple[str, ...]] = {}
+        self.base_path: tuple[str, ...] = loaded.search_path
         self.facts: dict[str, F.ScriptFacts] = {}
         #: (version, "down" | "verify") -> the effects of that section
         self.section_facts: dict[tuple[str, str], F.ScriptFacts] = {}
@@ -997,7 +998,7 @@ class _Walker:
         """The search_path ``m`` starts with: the layout's, or the one an
         earlier migration gave the role or the database (``ALTER ROLE … SET
         search_path``), which a new session takes."""
-        return self.start_paths.get(m.id, self.loaded.search_path)
+        return self.start_paths.get(m.id, self.base_path)
 
     def _cache_key(self, m: Migration) -> str:
         parts = [m.id, m.layout, *self._path_of(m)]
@@ -1129,7 +1130,16 @@ class _Walker:
         self.problems.extend(loaded.problems)
         everything = migrations + list(loaded.repeatables)
         self.position = {m.id: i for i, m in enumerate(everything)}
-        self.start_paths = _start_paths(migrations, loaded.search_path)
+        # the layout's own search_path (flyway's schemas), or the one a session on
+        # the target takes (ALTER DATABASE … SET search_path), or public
+        self.base_path = loaded.search_path
+        if (
+            self.catalog is not None
+            and self.catalog.search_path
+            and loaded.search_path == ("public",)
+        ):
+            self.base_path = self.catalog.search_path
+        self.start_paths = _start_paths(migrations, self.base_path)
         keys = [self._cache_key(m) for m in everything]
         kept = [self.cache.get(key) if self.cache is not None else None for key in keys]
         # what no cache holds is read now, the end of a long history by a second

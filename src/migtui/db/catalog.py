@@ -234,8 +234,9 @@ def read_catalog(conn: psycopg.Connection) -> CatalogSnapshot:
         objects += _table_scoped(conn, _CONSTRAINTS, CONSTRAINT)
         objects += _table_scoped(conn, _POLICIES, POLICY)
         objects += _roles(conn)
-        version, database = conn.execute(
-            "SELECT current_setting('server_version'), current_database()"
+        version, database, path, user = conn.execute(
+            "SELECT current_setting('server_version'), current_database(),"
+            " current_setting('search_path'), current_user"
         ).fetchone()
         available = frozenset(
             name for (name,) in conn.execute("SELECT name FROM pg_available_extensions")
@@ -246,4 +247,22 @@ def read_catalog(conn: psycopg.Connection) -> CatalogSnapshot:
         database=database,
         available_extensions=available,
         roles_read=True,
+        search_path=session_path(path, user, {r.name for r in objects if r.kind == SCHEMA}),
     )
+
+
+def session_path(setting: str, user: str, schemas: set[str]) -> tuple[str, ...]:
+    """A search_path setting as the schemas a migration's statements find
+    names in: ``$user`` is the role's schema when there is one, and pg_catalog
+    and pg_temp, always looked in, are left out."""
+    found = []
+    for item in setting.split(","):
+        name = item.strip()
+        if name.startswith('"') and name.endswith('"') and len(name) > 1:
+            name = name[1:-1].replace('""', '"')
+        if name == "$user":
+            if user in schemas:
+                found.append(user)
+        elif name and name not in ("pg_catalog", "pg_temp"):
+            found.append(name)
+    return tuple(found)
