@@ -18,6 +18,14 @@ FIRST = (
 
 #: (the second migration, the line check names or None when the server runs it)
 CASES = {
+    "a parenthesised GROUP BY list, each column grouped": (
+        "CREATE VIEW v AS SELECT tid, x, count(*) FROM u GROUP BY (tid, x);\n",
+        None,
+    ),
+    "a parenthesised GROUP BY list without the column": (
+        "CREATE VIEW v AS SELECT tid, x, count(*) FROM u GROUP BY (tid, tid);\n",
+        1,
+    ),
     "a column grouped by another, no key": (
         "CREATE VIEW v AS SELECT x, count(*) FROM u GROUP BY tid;\n",
         1,

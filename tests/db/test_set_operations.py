@@ -14,6 +14,11 @@ FIRST = "CREATE TABLE a (id int, x text);\nCREATE TABLE b (id int, y text, z int
 
 #: (the second migration, the line check names, or None when the server runs it)
 CASES = {
+    "a branch with a WITH query of its own, in parentheses": (
+        "CREATE VIEW v AS (SELECT id FROM a)\n"
+        "  UNION (WITH k AS (SELECT id FROM b) SELECT id FROM k);\n",
+        None,
+    ),
     "a view": ("CREATE VIEW v AS SELECT id, x FROM a UNION ALL SELECT id FROM b;\n", 1),
     "a third branch": (
         "CREATE VIEW v AS SELECT id FROM a\n  UNION SELECT id FROM b\n  EXCEPT SELECT id, y FROM b;\n",

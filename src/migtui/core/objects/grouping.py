@@ -164,7 +164,13 @@ def grouped_columns(
     if ctx.body and not ctx.resolved:
         return  # a routine's body: read as it runs
     targets = [t.get("ResTarget", {}) for t in fields.get("targetList") or ()]
-    group = fields.get("groupClause") or ()
+    group = []
+    for item in fields.get("groupClause") or ():
+        row = item.get("RowExpr")
+        if row is not None and row.get("row_format") == "COERCE_IMPLICIT_CAST":
+            group += row.get("args") or ()  # GROUP BY (a, b): a list, not one row
+        else:
+            group.append(item)
     aggregated, typed = _calls([t.get("val") for t in targets])
     typed += _calls([fields.get("havingClause")])[1]
     if not targets or not (group or aggregated or typed):

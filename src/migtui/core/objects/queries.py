@@ -325,6 +325,14 @@ class _Reader:
                 hidden = hidden | names
                 # a CTE's body comes first: it runs before the query using it
                 later.extend(c.get("ctequery") for c in ctes)
+            if kind == "SelectStmt" and fields.get("op", "SETOP_NONE") != "SETOP_NONE":
+                # the branches are queries of their own (each may have its WITH)
+                rest = {k: v for k, v in fields.items() if k not in ("larg", "rarg")}
+                branches = [{"SelectStmt": fields[k]} for k in ("larg", "rarg") if fields.get(k)]
+                _push_children(stack.append, rest, hidden)
+                stack.extend((x, hidden) for x in reversed(branches))
+                stack.extend((x, hidden) for x in reversed(later))
+                return hidden
             into = fields.get("intoClause")
             if into and not ctx.plpgsql:
                 rel = into.get("rel", {})
