@@ -624,6 +624,16 @@ def label_comparisons(expr: dict, own: set[str], params=()):
     type: a label its enum lacks is refused (22P02), and the constant keeps
     that type where PostgreSQL stores the expression (a CHECK, an index's
     predicate)."""
+    for name, value, location in _compared_columns(expr, own, params):
+        label = const_string(value) if "A_Const" in value else None
+        if label is not None:
+            yield name, label, location
+
+
+def _compared_columns(expr: dict, own: set[str], params=()):
+    """Each column of one table (written bare, or with a name of ``own``) a
+    comparison (``=``, ``<`` …, ``IN (…)``) sets against a value: the
+    column's name, the value's tree, the column's location."""
     kind, op = expr.get("kind"), strings(expr.get("name", ()))
     left, right = expr.get("lexpr") or {}, expr.get("rexpr") or {}
     if kind == "AEXPR_OP" and op and op[-1] in _COMPARISONS:
@@ -634,12 +644,11 @@ def label_comparisons(expr: dict, own: set[str], params=()):
         return
     for column, value in pairs:
         words = strings((column.get("ColumnRef") or {}).get("fields", ()))
-        label = const_string(value) if "A_Const" in value else None
-        if label is None or not words or len(words) > 2 or (len(words) == 2) != (words[0] in own):
+        if not words or len(words) > 2 or (len(words) == 2) != (words[0] in own):
             continue
         if len(words) == 1 and words[0] in params:
             continue
-        yield words[-1], label, column["ColumnRef"].get("location")
+        yield words[-1], value, column["ColumnRef"].get("location")
 
 
 def compared_labels(
@@ -679,25 +688,10 @@ def number_comparisons(expr: dict, own: set[str], params=()):
     (``int4``, ``numeric``) and the column's location. A column of a type no
     number compares with (text, uuid, a date, boolean …) makes PostgreSQL
     find no operator (42883)."""
-    kind, op = expr.get("kind"), strings(expr.get("name", ()))
-    left, right = expr.get("lexpr") or {}, expr.get("rexpr") or {}
-    if kind == "AEXPR_OP" and op and op[-1] in _COMPARISONS:
-        pairs = [(left, right), (right, left)]
-    elif kind == "AEXPR_IN" and "List" in right:
-        pairs = [(left, value) for value in right["List"].get("items", ())]
-    else:
-        return
-    for column, value in pairs:
+    for name, value, location in _compared_columns(expr, own, params):
         const = value.get("A_Const")
-        if const is None or not ("ival" in const or "fval" in const):
-            continue
-        words = strings((column.get("ColumnRef") or {}).get("fields", ()))
-        if not words or len(words) > 2 or (len(words) == 2) != (words[0] in own):
-            continue
-        if len(words) == 1 and words[0] in params:
-            continue
-        number = "int4" if "ival" in const else "numeric"
-        yield words[-1], number, column["ColumnRef"].get("location")
+        if const is not None and ("ival" in const or "fval" in const):
+            yield name, "int4" if "ival" in const else "numeric", location
 
 
 def joined_columns(
