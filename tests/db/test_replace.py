@@ -115,6 +115,8 @@ def test_check_says_a_view_replaced_loses_a_column_exactly_when_the_server_refus
 
 
 FUNCTIONS_FIRST = (
+    "CREATE TABLE task (id int);\n"
+    "CREATE FUNCTION tasks() RETURNS SETOF task LANGUAGE sql AS 'SELECT * FROM task';\n"
     "CREATE FUNCTION total(x int, y int DEFAULT 0) RETURNS int LANGUAGE sql AS 'SELECT x + y';\n"
     "CREATE FUNCTION pairs() RETURNS TABLE (a int, b text) LANGUAGE sql AS $$ SELECT 1, 'x' $$;\n"
     "CREATE FUNCTION twice(int) RETURNS int LANGUAGE sql AS 'SELECT $1 * 2';\n"
@@ -122,6 +124,18 @@ FUNCTIONS_FIRST = (
 
 #: (the second migration, the line check names, or None when it runs)
 FUNCTIONS = {
+    "rows of a table renamed away, replaced by a new table of the name": (
+        "ALTER TABLE task RENAME TO archive_task;\nCREATE TABLE task (id int, prio int);\n"
+        "CREATE OR REPLACE FUNCTION tasks() RETURNS SETOF task LANGUAGE sql\n"
+        "  AS 'SELECT * FROM task';\n",
+        3,
+    ),
+    "rows of a table renamed, under its new name": (
+        "ALTER TABLE task RENAME TO archive_task;\n"
+        "CREATE OR REPLACE FUNCTION tasks() RETURNS SETOF archive_task LANGUAGE sql\n"
+        "  AS 'SELECT * FROM archive_task';\n",
+        None,
+    ),
     "the result changed": (
         "CREATE OR REPLACE FUNCTION total(x int, y int DEFAULT 0) RETURNS bigint\n"
         "  LANGUAGE sql AS 'SELECT (x + y)::bigint';\n",

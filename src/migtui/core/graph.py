@@ -4784,8 +4784,13 @@ class _Walker:
             for i, (routine, origin, parent) in enumerate(entries):
                 shape = self.function_shapes.get((key, routine.args))
                 if shape is not None and old.name in _WORDS.findall(shape[0]):
-                    # its result is named anew too: not judged against a replacement
-                    self.function_shapes[(key, routine.args)] = ("", *shape[1:])
+                    # its result is named anew too (SETOF task is SETOF archive_task
+                    # now); moved to another schema, it is not judged any more
+                    result = ""
+                    if old.schema == new.schema:
+                        word = re.compile(rf"(?<![\w$]){re.escape(old.name)}(?![\w$])")
+                        result = word.sub(new.name, shape[0])
+                    self.function_shapes[(key, routine.args)] = (result, *shape[1:])
                 if not routine.args:
                     continue
                 args = ", ".join(spelled(t) for t in routine.args.split(", "))
