@@ -191,3 +191,17 @@ def test_a_dropped_index_is_named_as_an_index_whose_table_is_locked():
     [hint] = linted("DROP INDEX IF EXISTS metrics_flow_id;\n", held=False)
     assert hint.rule == "no-lock-timeout" and hint.object == "index metrics_flow_id"
     assert "on the table of index metrics_flow_id" in hint.message
+
+
+def test_an_index_of_a_table_made_in_the_migration_locks_nothing_in_use():
+    # kinto's first migration: a table made, indexed, and an index dropped again
+    sql = (
+        "CREATE TABLE records (id text, parent_id text);\n"
+        "CREATE INDEX idx_records_parent ON records (parent_id);\n"
+        "DROP INDEX IF EXISTS idx_records_parent;\n"
+        "CREATE TABLE app.items (id int);\nCREATE INDEX items_id ON app.items (id);\n"
+        "DROP INDEX app.items_id;\n"
+    )
+    assert hints(sql) == []
+    # an index of a table that was there before still locks it
+    assert hints("DROP INDEX IF EXISTS older_idx;\n") == [("no-lock-timeout", 1)]

@@ -332,6 +332,10 @@ def lint(
             timeout_set = True
         if (name := _created(node, fields)) is not None:
             made.add(table_key(name))
+        if node == "IndexStmt" and fields.get("idxname"):
+            on = _name(fields.get("relation"))
+            if on and table_key(on) in made:  # an index of a table made here: as new
+                made.add(f"{table_key(on).rpartition('.')[0]}.{fields['idxname']}")
         if held is not None and _slow(node, fields):
             slow_after.append(statement)
         locks = [lock for lock in predict(tree) if table_key(lock.relation) not in made]
