@@ -913,3 +913,21 @@ def test_a_search_path_given_to_the_role_holds_for_later_migrations_until_reset(
     errors = [(p.migration, p.object) for p in analyze_dir(tmp_path).errors]
 
     assert errors == [("0004", "table public.t")]
+
+
+def test_an_extension_migtui_has_no_index_of_makes_its_own_schema_not_others(
+    write_migrations,
+) -> None:
+    # pgmq's control file names its schema, which CREATE EXTENSION makes; what
+    # is in another schema nothing makes (Supabase's realtime) is no pgmq's
+    root = write_migrations(
+        {
+            "0001_a.sql": native("CREATE EXTENSION IF NOT EXISTS pgmq WITH SCHEMA pgmq;"),
+            "0002_b.sql": native("SELECT pgmq.create('jobs');\nSELECT app.enqueue('jobs');"),
+        }
+    )
+    problems = sorted((p.kind, p.severity, p.object) for p in analyze_dir(root).problems)
+    assert problems == [
+        ("missing_prerequisite", Severity.ERROR, "function app.enqueue(…)"),
+        ("unknown_origin", Severity.WARNING, "function pgmq.create(…)"),
+    ]

@@ -838,6 +838,8 @@ class _Walker:
         self.section_facts: dict[tuple[str, str], F.ScriptFacts] = {}
         #: extensions created so far that migtui has no index of, by version
         self.unknown_extensions: list[tuple[str, str]] = []
+        #: the schema each of them was made in (WITH SCHEMA, or public)
+        self.unknown_extension_schemas: dict[str, str] = {}
         #: key of an object -> (the object as named, what depends on it): a view
         #: on its tables, a foreign key on its target, a trigger on its function
         self.dependents: dict = defaultdict(list)
@@ -2438,6 +2440,7 @@ class _Walker:
             self.unknown_extensions
             and ref.kind not in (EXTENSION, SCHEMA)
             and self._known_owner(ref) is None
+            and self._unknown_extension_may_make(ref)
         ):
             ext_version, ext_name = self._likely_extension(ref)
             problem(
@@ -5273,6 +5276,7 @@ class _Walker:
         if found is None:
             if ext.name not in EXTENSIONS_NAMED_IN_FULL:
                 self.unknown_extensions.append((m.id, ext.name))
+                self.unknown_extension_schemas[ext.name] = schema or "public"
             # its functions migtui knows by name (uuid-ossp's, pgcrypto's), of any arguments
             named = tuple(
                 ObjectRef(FUNCTION, schema or "public", name)
@@ -5315,6 +5319,18 @@ class _Walker:
         if any(owner == name for _, name in self.unknown_extensions):
             return None
         return owner
+
+    def _unknown_extension_may_make(self, ref: ObjectRef) -> bool:
+        """Whether one of the extensions migtui has no index of may make ``ref``:
+        one whose own schemas are known makes its objects there or in the
+        schema it was made in, not in a schema of another name."""
+        for _, name in self.unknown_extensions:
+            own = EXTENSION_SCHEMAS.get(name)
+            if own is None or ref.schema is None:
+                return True
+            if ref.schema in own or ref.schema == self.unknown_extension_schemas.get(name):
+                return True
+        return False
 
     def _likely_extension(self, ref: ObjectRef) -> tuple[str, str]:
         """Which of the extensions migtui has no index of most likely makes
@@ -6052,7 +6068,11 @@ class _Walker:
                 eff.line,
                 section=kind,
             )
-        elif self.unknown_extensions and ref.kind not in (EXTENSION, SCHEMA):
+        elif (
+            self.unknown_extensions
+            and ref.kind not in (EXTENSION, SCHEMA)
+            and self._unknown_extension_may_make(ref)
+        ):
             ext_version, ext_name = self._likely_extension(ref)
             return Problem(
                 "unknown_origin",

@@ -7,6 +7,7 @@ from migtui.core.facts import ALTER, PROVIDE
 from migtui.core.model import EXTENSION, SCHEMA, ObjectRef
 from migtui.core.objects.queries import path_from_string
 from migtui.core.objects.script import Ctx, Script, const_string, strings
+from migtui.core.sqlnames import EXTENSION_SCHEMAS
 
 
 def create_schema(script: Script, fields: dict, ctx: Ctx) -> None:
@@ -38,7 +39,10 @@ def create_extension(script: Script, fields: dict, ctx: Ctx) -> None:
         opt = option.get("DefElem", {})
         if opt.get("defname") == "schema":
             schema = strings([opt.get("arg", {})])[0]
-            script.need_schema_named(schema, opt.get("location"), ctx)
+            # a schema of the extension's own (pgmq's pgmq): its control file names
+            # it, and CREATE EXTENSION makes it when it is missing
+            if schema not in EXTENSION_SCHEMAS.get(name, ()):
+                script.need_schema_named(schema, opt.get("location"), ctx)
     ref = ObjectRef(EXTENSION, None, name)
     script.emit(
         PROVIDE,
