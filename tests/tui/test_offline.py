@@ -465,3 +465,34 @@ def test_a_need_sql_built_at_run_time_may_meet_is_a_warning_not_a_cross(tmp_path
         assert "✗ table tenant_acme.documents" not in panel
 
     drive(app, script, size=(160, 48))
+
+
+def test_a_tern_section_expanded_from_its_templates_is_shown_as_written(tmp_path):
+    from migtui.tui.app import MigtuiApp
+    from migtui.tui.source import ConsoleSource
+
+    (tmp_path / "tern.conf").write_text("[data]\nreader = app_reader\n")
+    (tmp_path / "func").mkdir()
+    (tmp_path / "func" / "touch.sql").write_text(
+        "create function touch() returns trigger language plpgsql as $$\n"
+        "begin return new; end $$;\n"
+    )
+    (tmp_path / "001_t.sql").write_text(
+        "create table t (id int);\n"
+        '{{ template "func/touch.sql" . }}\n'
+        "grant select on t to {{.reader}};\n"
+        "select nosuch from t;\n"
+        "---- create above / drop below ----\ndrop table t;\n"
+    )
+    app = MigtuiApp(ConsoleSource(root=tmp_path))
+
+    async def script(pilot):
+        await loaded(pilot, live=False)
+        area = app.console_screen.query_one("#sql-text-up")
+        lines = area.text.splitlines()
+        # the file's lines, numbered as the problem is (line 4)
+        assert lines[1] == '{{ template "func/touch.sql" . }}' and "{{.reader}}" in lines[2]
+        [problem] = app.console_screen.project.analysis.errors
+        assert problem.line == 4 and "nosuch" in lines[problem.line - area.line_number_start]
+
+    drive(app, script)

@@ -128,7 +128,7 @@ class SqlPreview(Vertical):
             self._starts[kind] = 1
         else:
             area.line_number_start = section.start_line
-            area.load_text(section.text.rstrip("\n"))
+            area.load_text(_as_written(section).rstrip("\n"))
             self._starts[kind] = section.start_line
         area.move_cursor((0, 0))
         area.scroll_home(animate=False)
@@ -210,3 +210,16 @@ def _lock_note(hints, trace) -> Text | None:
             text.append(f"; read whole {', '.join(scanned)}", style="dim")
         text.append(f"; {trace.duration_ms:.1f} ms", style="dim")
     return text
+
+
+def _as_written(section) -> str:
+    """A section's text as its file has it: a tern section expanded from its
+    templates (``line_map``) is shown as written, so its line numbers are the
+    file's, as the problems' are."""
+    if not section.line_map:
+        return section.text
+    try:
+        lines = section.path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return section.text
+    return "\n".join(lines[section.start_line - 1 : max(section.line_map)])
