@@ -616,20 +616,6 @@ def statement_columns(script: Script, kind: str, fields: dict, ctx: Ctx) -> None
 _COMPARISONS = frozenset({"=", "<>", "!=", "<", ">", "<=", ">="})
 
 
-def label_comparisons(expr: dict, own: set[str], params=()):
-    """``status = 'done'`` (``<>``, ``<``…, ``IN ('a', 'b')``): each column
-    of one table (written bare, or with a name of ``own``) compared with a
-    quoted constant in the expression ``expr`` (an ``A_Expr``), with the
-    constant and the column's location. The constant is read as the column's
-    type: a label its enum lacks is refused (22P02), and the constant keeps
-    that type where PostgreSQL stores the expression (a CHECK, an index's
-    predicate)."""
-    for name, value, location in _compared_columns(expr, own, params):
-        label = const_string(value) if "A_Const" in value else None
-        if label is not None:
-            yield name, label, location
-
-
 def _compared_columns(expr: dict, own: set[str], params=()):
     """Each column of one table (written bare, or with a name of ``own``) a
     comparison (``=``, ``<`` …, ``IN (…)``) sets against a value: the
@@ -660,38 +646,44 @@ def compared_labels(
     only: str | bool = True,
 ) -> tuple[str, ...]:
     """The columns of ``table`` (written bare, or with a name of ``own``) an
-    expression outside its subqueries compares with a quoted constant (see
-    ``label_comparisons``): a WHERE of a statement or a view of that one
-    table, a CHECK, an index's predicate. Each comparison is a need of the
-    column with the constant. ``only``: the one column judged (a column's own
-    CHECK, which may name a column made after it)."""
+    expression outside its subqueries compares with a quoted constant
+    (``status = 'done'``, ``IN ('a', 'b')``): a WHERE of a statement or a view
+    of that one table, a CHECK, an index's predicate. Each comparison is a need
+    of the column with the constant, read as the column's type: a label its
+    enum lacks is refused (22P02), and the constant keeps that type where
+    PostgreSQL stores the expression. A column compared with a number
+    (``status = 1``) is a need too, which a type no number compares with
+    refuses (42883). ``only``: the one column judged (a column's own CHECK,
+    which may name a column made after it)."""
     found = []
     names = own if own is not None else {table.name}
     for item in outside_subqueries(expr):
         if "A_Expr" not in item:
             continue
-        for name, label, location in label_comparisons(item["A_Expr"], names, ctx.params):
+        # one reading of each comparison: a quoted constant is a label (and the
+        # column is found), a number is said of the column's type
+        for name, value, location in _compared_columns(item["A_Expr"], names, ctx.params):
+            const = value.get("A_Const")
+            label = const_string(value) if const is not None else None
+            number = _number_type(const)
+            if label is None and not number:
+                continue
             if only is True or name == only:
                 ref = ObjectRef(COLUMN, table.schema, name, table=table.qualified)
-                script.emit(REQUIRE, ref, location, ctx, cast_label=label)
-            found.append(name)
-        for name, number, location in number_comparisons(item["A_Expr"], names, ctx.params):
-            if only is True or name == only:
-                ref = ObjectRef(COLUMN, table.schema, name, table=table.qualified)
-                script.emit(REQUIRE, ref, location, ctx, compared_number=number)
+                if label is not None:
+                    script.emit(REQUIRE, ref, location, ctx, cast_label=label)
+                else:
+                    script.emit(REQUIRE, ref, location, ctx, compared_number=number)
+            if label is not None:
+                found.append(name)
     return tuple(dict.fromkeys(found))
 
 
-def number_comparisons(expr: dict, own: set[str], params=()):
-    """``status = 1`` (``<>``, ``<``…, ``IN (1, 2)``): each column of one
-    table compared with a number written as such, with the number's type
-    (``int4``, ``numeric``) and the column's location. A column of a type no
-    number compares with (text, uuid, a date, boolean …) makes PostgreSQL
-    find no operator (42883)."""
-    for name, value, location in _compared_columns(expr, own, params):
-        const = value.get("A_Const")
-        if const is not None and ("ival" in const or "fval" in const):
-            yield name, "int4" if "ival" in const else "numeric", location
+def _number_type(const: dict | None) -> str:
+    """A number written as one: ``int4`` or ``numeric``; "" for anything else."""
+    if const is None:
+        return ""
+    return "int4" if "ival" in const else "numeric" if "fval" in const else ""
 
 
 def joined_columns(

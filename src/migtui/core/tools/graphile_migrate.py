@@ -116,51 +116,72 @@ def headers(path: Path) -> tuple[str | None, str | None]:
 
 def read(root: Path) -> Read:
     read = Read()
-    values = placeholders(root)
+    settings = _gmrc(root)
+    values = placeholders(settings)
+    pattern = _placeholder_pattern(values)
     hint = "commit migrations with graphile-migrate commit: committed/000001.sql"
     for path, match in named_files(root, GRAPHILE_NAME, read, hint, LAYOUT):
-        read.migrations.append(_committed(path, root, match.group(1), match.group(2), values))
-    read.assumed = after_reset(root, values)
+        read.migrations.append(
+            _committed(path, root, match.group(1), match.group(2), values, pattern)
+        )
+    read.assumed = after_reset(root, settings, values, pattern)
     return read
 
 
-def after_reset(root: Path, values: dict[str, str | None]) -> tuple[ObjectRef, ...]:
+def after_reset(
+    root: Path, settings: dict, values: dict[str, str | None], pattern: re.Pattern[str]
+) -> tuple[ObjectRef, ...]:
     """What the ``.gmrc``'s ``afterReset`` SQL files make (roles, extensions,
     schemas, grants' targets): Graphile Migrate runs them on a new database
     before its first migration, so the migrations find those objects there.
     Their paths are the migrations folder's (the one above ``committed``)."""
-    for folder in (root.parent.parent, root.parent, root):
-        settings = _settings(folder / ".gmrc")
-        if settings is None:
+    actions = settings.get("afterReset") or []
+    if isinstance(actions, str | dict):
+        actions = [actions]
+    migrations = root.parent if root.name == "committed" else root
+    made: list[ObjectRef] = []
+    for action in actions if isinstance(actions, list) else ():
+        if isinstance(action, dict) and action.get("_") == "sql":
+            action = action.get("file")
+        if not isinstance(action, str) or not action.endswith(".sql"):
+            continue  # a command Graphile Migrate runs: not read here
+        try:
+            text = (migrations / action).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
             continue
-        actions = settings.get("afterReset") or []
-        if isinstance(actions, str | dict):
-            actions = [actions]
-        migrations = root.parent if root.name == "committed" else root
-        made: list[ObjectRef] = []
-        for action in actions if isinstance(actions, list) else ():
-            if isinstance(action, dict) and action.get("_") == "sql":
-                action = action.get("file")
-            if not isinstance(action, str) or not action.endswith(".sql"):
-                continue  # a command Graphile Migrate runs: not read here
-            try:
-                text = (migrations / action).read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError):
-                continue
-            made.extend(objects_made_by(_placeheld(text, values)))
-        return tuple(made)
-    return ()
+        made.extend(objects_made_by(_substituted(text, values, pattern)[0]))
+    return tuple(made)
 
 
-def _placeheld(text: str, values: dict[str, str | None]) -> str:
-    """A script with its placeholders replaced (an unknown one by its bare name)."""
+def _placeholder_pattern(values: dict[str, str | None]) -> re.Pattern[str]:
     names = sorted(values, key=len, reverse=True)
-    pattern = re.compile("(?:" + "|".join(re.escape(n) for n in names) + r")\b")
-    return pattern.sub(lambda m: values.get(m.group(0)) or m.group(0)[1:].lower(), text)
+    return re.compile("(?:" + "|".join(re.escape(n) for n in names) + r")\b")
+
+
+def _substituted(
+    text: str, values: dict[str, str | None], pattern: re.Pattern[str]
+) -> tuple[str, list[tuple[str, int]]]:
+    """``text`` with each placeholder replaced by its value, one whose value
+    is not known here by its bare name; and those (name, position)."""
+    unknown: list[tuple[str, int]] = []
+
+    def value(match: re.Match[str]) -> str:
+        known = values.get(match.group(0))
+        if known is None:
+            unknown.append((match.group(0), match.start()))
+            return match.group(0)[1:].lower()
+        return known
+
+    return pattern.sub(value, text), unknown
 
 
 def _committed(
-    path: Path, root: Path, raw: str, name: str | None, values: dict[str, str | None]
+    path: Path,
+    root: Path,
+    raw: str,
+    name: str | None,
+    values: dict[str, str | None],
+    pattern: re.Pattern[str],
 ) -> Migration:
     where = Where(root, path, raw)
     source = read_source(where)
@@ -181,7 +202,7 @@ def _committed(
         body = next((i + 1 for i, line in enumerate(lines) if not line.strip()), len(lines))
     first = lines[body] if body < len(lines) else ""
     up = source.section("up", body, None, transactional=not _NO_TRANSACTION.match(first))
-    up = _replaced(up, where, values, problems)
+    up = _replaced(up, where, values, pattern, problems)
     requires = declared_requires(all_lines(source), where, problems)
     return Migration(
         Version(raw),
@@ -194,24 +215,28 @@ def _committed(
     )
 
 
-def placeholders(root: Path) -> dict[str, str | None]:
-    """The placeholders Graphile Migrate replaces, with their values (None:
-    not known here). Its ``.gmrc`` sits beside the migrations folder, above
-    ``committed``."""
-    found: dict[str, str | None] = {name: None for name in _BUILT_IN}
+def _gmrc(root: Path) -> dict:
+    """The settings of the ``.gmrc`` beside the migrations folder, above
+    ``committed`` (empty when there is none)."""
     for folder in (root.parent.parent, root.parent, root):
         settings = _settings(folder / ".gmrc")
-        if settings is None:
+        if settings is not None:
+            return settings
+    return {}
+
+
+def placeholders(settings: dict) -> dict[str, str | None]:
+    """The placeholders Graphile Migrate replaces, with their values (None:
+    not known here)."""
+    found: dict[str, str | None] = {name: None for name in _BUILT_IN}
+    for key, value in (settings.get("placeholders") or {}).items():
+        if not isinstance(key, str) or not key.startswith(":"):
             continue
-        for key, value in (settings.get("placeholders") or {}).items():
-            if not isinstance(key, str) or not key.startswith(":"):
-                continue
-            if value == "!ENV":
-                value = os.environ.get(key[1:])
-            found[key] = value if isinstance(value, str) else None
-        if isinstance(settings.get("databaseOwner"), str):
-            found[":DATABASE_OWNER"] = settings["databaseOwner"]
-        break
+        if value == "!ENV":
+            value = os.environ.get(key[1:])
+        found[key] = value if isinstance(value, str) else None
+    if isinstance(settings.get("databaseOwner"), str):
+        found[":DATABASE_OWNER"] = settings["databaseOwner"]
     return found
 
 
@@ -231,22 +256,17 @@ def _settings(path: Path) -> dict | None:
     return settings if isinstance(settings, dict) else None
 
 
-def _replaced(section, where: Where, values: dict[str, str | None], problems: list[Problem]):
+def _replaced(
+    section,
+    where: Where,
+    values: dict[str, str | None],
+    pattern: re.Pattern[str],
+    problems: list[Problem],
+):
     """The body as Graphile Migrate runs it: each placeholder replaced by its
     value. One whose value is not known here is an error at its first line, and
     stands in the text as its bare name so the rest can be read."""
-    names = sorted(values, key=len, reverse=True)
-    pattern = re.compile("(?:" + "|".join(re.escape(n) for n in names) + r")\b")
-    unknown: list[tuple[str, int]] = []
-
-    def value(match: re.Match[str]) -> str:
-        known = values.get(match.group(0))
-        if known is None:
-            unknown.append((match.group(0), match.start()))
-            return match.group(0)[1:].lower()
-        return known
-
-    text = pattern.sub(value, section.text)
+    text, unknown = _substituted(section.text, values, pattern)
     if unknown:
         shown = list(dict.fromkeys(name for name, _ in unknown))
         line = section.start_line + section.text.count("\n", 0, unknown[0][1])
