@@ -494,5 +494,6 @@ def test_a_tern_section_expanded_from_its_templates_is_shown_as_written(tmp_path
         assert lines[1] == '{{ template "func/touch.sql" . }}' and "{{.reader}}" in lines[2]
         [problem] = app.console_screen.project.analysis.errors
         assert problem.line == 4 and "nosuch" in lines[problem.line - area.line_number_start]
+        assert len(lines) == 4  # the section's own lines, not the line below it
 
     drive(app, script)

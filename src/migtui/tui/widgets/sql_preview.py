@@ -222,4 +222,6 @@ def _as_written(section) -> str:
         lines = section.path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError):
         return section.text
-    return "\n".join(lines[section.start_line - 1 : max(section.line_map)])
+    # to the file line of its last line of text (not the marker line after it)
+    last = section.file_line(section.start_line + section.text.rstrip("\n").count("\n"))
+    return "\n".join(lines[section.start_line - 1 : last])
