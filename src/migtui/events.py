@@ -75,6 +75,8 @@ class MigrationStarted(Event):
     direction: str  # "up" | "down"
     file: str
     transactional: bool = True
+    #: Outside a transaction of migtui's, the file's own BEGIN and COMMIT followed.
+    own_transactions: bool = False
     statements: int = 0
 
 

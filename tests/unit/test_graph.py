@@ -833,14 +833,30 @@ def test_unterminated_quote_is_a_parse_error_at_its_line(write_migrations) -> No
     ]
 
 
-def test_commit_in_the_middle_of_a_migration_is_unsupported(write_migrations) -> None:
+def test_a_commit_in_the_middle_of_a_migration_is_followed(write_migrations) -> None:
     root = write_migrations(
         {"0001_a.sql": native("CREATE TABLE a (id int);\nCOMMIT;\nCREATE TABLE b (id int);")}
     )
-    [problem] = analyze_dir(root).errors
+    analysis = analyze_dir(root)
 
-    assert (problem.kind, problem.line) == ("unsupported_statement", 3)
-    assert "COMMIT" in problem.message
+    assert analysis.errors == ()
+    assert analysis.get("0001").transactional is False
+
+
+def test_two_phase_commit_and_chains_are_unsupported(write_migrations) -> None:
+    root = write_migrations(
+        {
+            "0001_a.sql": native("CREATE TABLE a (id int);\nPREPARE TRANSACTION 'x';"),
+            "0002_b.sql": native("CREATE TABLE b (id int);\nCOMMIT AND CHAIN;\nSELECT 1;"),
+        }
+    )
+    errors = analyze_dir(root).errors
+
+    assert [(p.migration, p.kind, p.line) for p in errors] == [
+        ("0001", "unsupported_statement", 3),
+        ("0002", "unsupported_statement", 3),
+    ]
+    assert "PREPARE TRANSACTION" in errors[0].message
 
 
 def test_psql_include_is_unsupported(write_migrations) -> None:

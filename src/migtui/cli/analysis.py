@@ -501,9 +501,22 @@ def render_show(console: Console, analysis: Analysis, info: MigrationInfo) -> No
     from rich.markup import escape
     from rich.syntax import Syntax
 
+    from migtui.core.statements import control_of
+
     m = info.migration
     console.print(f"[bold]{escape(m.label)}[/]  [dim]{escape(_rel(m.path, analysis.root))}[/]")
-    if not info.transactional:
+    up = info.sections.get("up")
+    if up is not None and info.own_transactions:
+        ends = [s for s in up.statements if control_of(s) in ("commit", "rollback")]
+        if ends:
+            said = (
+                f"{ends[0].first_line_text} at line {ends[0].start_line}: what runs before it "
+                "stays if a later statement fails, and the ledger row stays dirty until the end"
+            )
+        else:
+            said = "its BEGIN is kept open to the end, which commits it"
+        console.print(f"[yellow]controls its own transactions, run as written ({escape(said)})[/]")
+    elif not info.transactional:
         console.print("[yellow]runs outside a transaction, statement by statement[/]")
     if info.provides:
         console.print("[bold]provides[/]")

@@ -156,7 +156,13 @@ class TextPrinter:
 
     def _on_migration_started(self, e: MigrationStarted) -> None:
         arrow = "▲" if e.direction == "up" else "▼"
-        mode = "" if e.transactional else " [bold yellow](outside a transaction)[/]"
+        mode = (
+            ""
+            if e.transactional
+            else " [bold yellow](in the transactions the file marks)[/]"
+            if e.own_transactions
+            else " [bold yellow](outside a transaction)[/]"
+        )
         self._print(
             f"\n[bold cyan]{arrow} {e.version} {escape(e.name)}[/] [dim]{escape(e.file)}[/]{mode}"
         )
@@ -482,6 +488,8 @@ def _print_plan(
     hints: Sequence[Problem] = (),
 ) -> None:
     """The plan's steps; with ``hints``, the lock hints of each (by statement)."""
+    from migtui.core.statements import controls_transactions
+
     verb = "apply" if plan.direction == "apply" else "roll back"
     if plan.refused:
         console.print("[bold red]The plan is refused; nothing will run:[/]")
@@ -494,7 +502,13 @@ def _print_plan(
     on = f" on {escape(database)}" if database else ""
     console.print(f"[bold]Would {verb} {len(plan.steps)} migration(s){on}:[/]")
     for step in plan.steps:
-        mode = "" if step.transactional else " [yellow](outside a transaction)[/]"
+        mode = (
+            ""
+            if step.transactional
+            else " [yellow](in the transactions the file marks)[/]"
+            if controls_transactions(step.statements)
+            else " [yellow](outside a transaction)[/]"
+        )
         n = len(step.statements)
         console.print(
             f"  [cyan]{step.version}[/] {escape(step.name)} [dim]{escape(step.file)}, "

@@ -101,9 +101,9 @@ from migtui.core.sqlnames import (
 from migtui.core.statements import (
     DEFAULT_PATH,
     SplitError,
+    control_of,
     is_copy_from_stdin,
     split,
-    splits_transaction,
 )
 
 ERROR, WARNING = Severity.ERROR, Severity.WARNING
@@ -1074,7 +1074,6 @@ class _Walker:
         self, m: Migration, kind: str, file: str, statements: tuple[Statement, ...]
     ) -> list[Problem]:
         out = []
-        splitting = splits_transaction(statements)  # runs outside a transaction, without them
         for st in statements:
             if st.tree is not None and is_copy_from_stdin(st):
                 message = (
@@ -1098,16 +1097,15 @@ class _Walker:
                     "only the psql program understands it"
                 )
                 hint = "write the SQL it stands for into the migration instead"
-            elif st.category == "transaction" and m.layout != "sqitch" and not splitting:
+            elif (
+                st.category == "transaction" and m.layout != "sqitch" and control_of(st) == "other"
+            ):
                 message = (
                     f"transaction control '{st.first_line_text}' inside the {kind} section: "
-                    "each migration already runs in one transaction"
+                    "a migration's own BEGIN, COMMIT and ROLLBACK are followed, but not a "
+                    "two-phase commit or a chained transaction"
                 )
-                from migtui.core.locks import OUTSIDE_A_TRANSACTION
-
-                tool = _WRAPPING_TOOLS.get(m.layout, m.layout)
-                outside = OUTSIDE_A_TRANSACTION.get(tool, "mark the migration to run outside one")
-                hint = f"remove it; for work that cannot run in a transaction, {outside}"
+                hint = "end the transaction with a plain COMMIT, or remove the statement"
             else:
                 continue
             out.append(

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from migtui.core.model import Severity, Statement
 from migtui.core.project import Analysis, MigrationInfo
-from migtui.core.statements import is_copy_from_stdin, split, splits_transaction
+from migtui.core.statements import control_of, controls_transactions, is_copy_from_stdin, split
 from migtui.core.versions import Version, named, version_for
 
 # Migration states, in the one spelling used by the CLI, the console and JSON.
@@ -310,12 +310,13 @@ def _step(info: MigrationInfo, direction: str) -> PlanStep:
     section = info.sections.get(direction)
     statements = section.statements if section else ()
     verify = info.sections.get("verify") if direction == "up" else None
-    transactional = info.migration.transactional and not any(s.no_transaction for s in statements)
-    if splits_transaction(statements):
-        # the tool's COMMIT; … BEGIN; idiom: the work between them must not run in
-        # one transaction with the rest, so none of it does
-        transactional = False
-        statements = tuple(s for s in statements if s.category != "transaction")
+    # a file that commits in the middle runs as written, the runner following its
+    # own BEGIN and COMMIT (``controls_transactions``)
+    transactional = (
+        info.migration.transactional
+        and not any(s.no_transaction for s in statements)
+        and not controls_transactions(statements)
+    )
     return PlanStep(
         version=info.version,
         name=info.name,
@@ -431,9 +432,10 @@ def _step_blockers(
     section = info.sections.get(direction)
     already = {(b.file, b.line) for b in blockers}
     statements = section.statements if section else ()
-    if splits_transaction(statements):  # the tool's COMMIT; … BEGIN;: run without them
-        statements = tuple(s for s in statements if s.category != "transaction")
+    followed = controls_transactions(statements)  # its BEGIN and COMMIT run as written
     for statement in statements:
+        if followed and control_of(statement) in ("begin", "commit", "rollback"):
+            continue
         reason = _unrunnable(statement)
         if reason and (section.file, statement.start_line) not in already:
             blockers.append(

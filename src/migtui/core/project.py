@@ -94,8 +94,19 @@ class MigrationInfo:
     def transactional(self) -> bool:
         up = self.sections.get("up")
         return self.migration.transactional and not (
-            up and any(s.no_transaction for s in up.statements)
+            up and any(s.no_transaction for s in up.statements) or self.own_transactions
         )
+
+    @property
+    def own_transactions(self) -> bool:
+        """Its up section commits in the middle: it runs as written, outside a
+        transaction of migtui's (``statements.controls_transactions``)."""
+        up = self.sections.get("up")
+        if up is None or not any(s.category == "transaction" for s in up.statements):
+            return False
+        from migtui.core.statements import controls_transactions
+
+        return controls_transactions(up.statements)
 
     def statements(self, kind: str = "up") -> tuple[Statement, ...]:
         section = self.sections.get(kind)

@@ -675,23 +675,44 @@ def is_set_transaction(statement: Statement) -> bool:
     return _SET_TRANSACTION.match(statement.text) is not None
 
 
-_ENDS = frozenset({"COMMIT", "END"})
-_STARTS = frozenset({"BEGIN", "START"})
+def control_of(statement: Statement) -> str:
+    """What a transaction statement does to the session's transaction:
+    ``"begin"`` (BEGIN, START TRANSACTION), ``"commit"`` (COMMIT, END),
+    ``"rollback"`` (ROLLBACK, ABORT), ``"other"`` (PREPARE TRANSACTION, COMMIT PREPARED, … AND CHAIN: none
+    a migration can follow), and ``""`` for any other statement (savepoints
+    included: they work inside whatever transaction is open)."""
+    if statement.category != "transaction":
+        return ""
+    tree = statement.tree
+    if tree is None:  # kept without its tree (the analysis cache): read it again
+        found = split(statement.text).statements
+        tree = found[0].tree if found else None
+    fields = (tree or {}).get("TransactionStmt")
+    if fields is None or fields.get("chain"):
+        return "other"
+    kind = fields.get("kind")
+    if kind in _BEGIN_KINDS:
+        return "begin"
+    if kind == "TRANS_STMT_COMMIT":
+        return "commit"
+    if kind == "TRANS_STMT_ROLLBACK":
+        return "rollback"
+    return "other"
 
 
-def splits_transaction(statements: Sequence[Statement]) -> bool:
-    """``COMMIT; … BEGIN;`` in the middle of a section, in pairs: the idiom of
-    tools that wrap a migration in their own transaction (sql-migrate, goose)
-    for work that must not run in it (``CREATE INDEX CONCURRENTLY``, a new enum
-    value used at once, a database that refuses DDL and DML together). The
-    section then runs outside a transaction, statement by statement, without
-    those two."""
-    # by the first word: statements kept in the analysis cache have no tree
-    kinds = [
-        s.text.split(None, 1)[0].upper().rstrip(";") if s.text.strip() else ""
-        for s in statements
-        if s.category == "transaction"
-    ]
-    if not kinds or len(kinds) % 2:
-        return False
-    return all((kind in _ENDS) if i % 2 == 0 else (kind in _STARTS) for i, kind in enumerate(kinds))
+def controls_transactions(statements: Sequence[Statement]) -> bool:
+    """A section that ends, and may open, transactions of its own in the middle:
+    a ``COMMIT`` between two statements, ``COMMIT; … BEGIN;`` around work that
+    must not share the tool's transaction (``CREATE INDEX CONCURRENTLY``, a new
+    enum value used at once), a ``BEGIN … COMMIT`` block after other work.
+
+    The team's tool runs such a file either as one string, where PostgreSQL
+    keeps the statements outside the file's own blocks in implicit transactions
+    that end at its ``COMMIT``, or inside a transaction of its own that the
+    file's ``COMMIT`` ends early. Either way the work before a ``COMMIT`` stays
+    when a later statement fails; the runner follows the file the same way
+    (``Runner`` runs it outside a transaction of its own, the ledger row dirty
+    until the end). Whole-file wrappers are gone by then (``split`` unwraps
+    them); ``PREPARE TRANSACTION`` and ``AND CHAIN`` are never followed."""
+    roles = [control_of(s) for s in statements if s.category == "transaction"]
+    return bool(roles) and "other" not in roles

@@ -29,7 +29,12 @@ from migtui.core.plan import (
     build_rollback_plan,
 )
 from migtui.core.project import FROM_LAYOUT, Analysis
-from migtui.core.statements import DEFAULT_PATH, is_set_transaction
+from migtui.core.statements import (
+    DEFAULT_PATH,
+    control_of,
+    controls_transactions,
+    is_set_transaction,
+)
 from migtui.core.tools import ToolRun
 from migtui.core.tools.base import quote_ident, split_table
 from migtui.db import ledger, pipeline, tools
@@ -207,6 +212,7 @@ class Runner:
         self._current: tuple[str, int] | None = None  # (version, index) notices belong to
         self._blockers: str | None = None
         self._step_ms = 0.0
+        self._kept = True  # whether a failed step outside a transaction left work behind
         #: The layout tool's ledger this run keeps in step, and what is applied.
         self._tool: tools.FoundLedger | None = None
         self._applied: list[str] = []
@@ -571,6 +577,7 @@ class Runner:
                 direction=step.direction,
                 file=step.file,
                 transactional=step.transactional,
+                own_transactions=not step.transactional and controls_transactions(step.statements),
                 statements=len(step.statements),
             )
         )
@@ -636,7 +643,8 @@ class Runner:
         )
 
     def _run_outside_transaction(self, conn: psycopg.Connection, step: PlanStep) -> None:
-        """Statement by statement in autocommit, the ledger row dirty until the end."""
+        """Statement by statement in autocommit, the ledger row dirty until the end;
+        a file that controls its own transactions as it is written."""
         info = step.info
         self._migration_started(step)
         started = time.perf_counter()
@@ -647,13 +655,30 @@ class Runner:
             else:
                 ledger.mark_dirty(conn, step.version, True)
         self._set_timeouts(conn, local=False)
+        following = controls_transactions(step.statements)
+        self._kept = not following  # in autocommit every statement that runs stays
         try:
-            self._execute_all(conn, step, step.direction, step.statements, step.file, log)
+            if following:
+                self._execute_following(conn, step, log)
+            else:
+                self._execute_all(conn, step, step.direction, step.statements, step.file, log)
             if step.verify:
                 with conn.transaction(force_rollback=True):
                     self._verify(conn, step, log)
         except _StepFailed as exc:
             wall = (time.perf_counter() - started) * 1000
+            if following and self._end_open_transaction(conn) and not self._kept:
+                self._undo_dirty_mark(conn, step)
+                self._emit(
+                    MigrationRolledBack(
+                        version=step.version,
+                        direction=step.direction,
+                        reason=exc.reason,
+                        duration_ms=self._step_ms,
+                    )
+                )
+                self._record_failure(conn, step, exc, self._step_ms, log, wall_ms=wall)
+                raise
             exc.message = (
                 f"{exc.message}\n{step.version} ran outside a transaction and is now dirty: "
                 f"check the database, then `migtui resolve {step.version} --applied` "
@@ -674,6 +699,58 @@ class Runner:
                 wall_ms=wall,
             )
         )
+
+    def _execute_following(self, conn: psycopg.Connection, step: PlanStep, log: list[dict]) -> None:
+        """A section that controls its own transactions (``controls_transactions``),
+        run as PostgreSQL runs such a file sent as one string: the statements
+        outside the file's own blocks share an implicit transaction that its next
+        COMMIT, or the end, closes (a BEGIN then takes them into its block); a
+        statement refused in a transaction block (``CONCURRENTLY``) runs alone.
+        ``self._kept`` turns true once anything has committed."""
+        cursor = self._cursor_for(conn)
+        for statement in step.statements:
+            if self._cancelled.is_set():
+                raise _StepFailed("cancelled", "cancelled before the next statement")
+            if self.options.step == "statement" and not self._pause(
+                step, step.direction, statement
+            ):
+                raise _StepFailed("aborted", "aborted by the operator")
+            role = control_of(statement)
+            idle = conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+            if idle and not role:
+                if statement.no_transaction:
+                    self._kept = True  # runs alone: stays even if it fails (an invalid index)
+                else:
+                    cursor.execute("BEGIN")
+            self._execute_one(conn, step.version, step.direction, statement, step.file, log)
+            if role == "commit":
+                self._kept = True
+        if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+            self._check_deferred(conn, step)
+            try:
+                cursor.execute("COMMIT")
+            except psycopg.Error as exc:
+                self._deferred_failed(step, exc)
+                raise _StepFailed("failed", self._deferred_message(step, exc)) from None
+
+    def _end_open_transaction(self, conn: psycopg.Connection) -> bool:
+        """Roll back what a failed statement left open. False: the connection is gone."""
+        try:
+            if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+                conn.execute("ROLLBACK")
+        except psycopg.Error:
+            return False
+        return not conn.closed
+
+    def _undo_dirty_mark(self, conn: psycopg.Connection, step: PlanStep) -> None:
+        """Nothing of the step committed: the ledger says what it said before."""
+        if self.options.dry_run:
+            return
+        with contextlib.suppress(psycopg.Error), conn.transaction():
+            if step.direction == "up":
+                ledger.remove_applied(conn, step.version)
+            else:
+                ledger.mark_dirty(conn, step.version, False)
 
     def _check_deferred(self, conn: psycopg.Connection, step: PlanStep) -> None:
         """Deferred constraints are checked when the migration ends, not at the

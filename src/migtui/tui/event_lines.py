@@ -56,7 +56,9 @@ def _migration_started(e: E.MigrationStarted) -> list[Text]:
     text = Text("▶ ", style="bold cyan")
     text.append(f"{e.version} {e.name}", style="bold")
     text.append(f"  {e.direction}, {e.statements} statement{'s' * (e.statements != 1)}")
-    if not e.transactional:
+    if e.own_transactions:
+        text.append("  in the transactions the file marks", style="dark_orange")
+    elif not e.transactional:
         text.append("  outside a transaction", style="dark_orange")
     text.append(f"  {e.file}", style="dim")
     return [text]

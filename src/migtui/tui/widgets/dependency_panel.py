@@ -46,7 +46,9 @@ def describe(project: ProjectView | None, version: str | None) -> Group | Text:
     note = getattr(row.status, "note", None)
     if note:  # migtui's ledger and the layout tool's disagree about it
         parts.append(Text(f"! {note}", style="yellow"))
-    if not row.info.transactional:
+    if row.info.own_transactions:
+        parts.append(Text("runs in the transactions its file marks", style="dark_orange"))
+    elif not row.info.transactional:
         parts.append(Text("runs outside a transaction", style="dark_orange"))
     parts.extend(_needs(project, row.info))
     parts.extend(_failures(row.info))
