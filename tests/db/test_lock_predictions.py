@@ -56,3 +56,18 @@ def test_the_server_takes_the_predicted_lock(pg_dsn, statement):
                     held[relation] = name
     for lock in predicted:
         assert held.get(lock.relation) == lock.mode, (statement, held)
+
+
+def test_drop_if_exists_of_nothing_takes_no_lock(pg_dsn):
+    # what graph's walk relies on to drop such a statement's lock hints
+    with (
+        psycopg.connect(pg_dsn, autocommit=True) as conn,
+        conn.transaction(force_rollback=True),
+    ):
+        conn.execute("DROP TABLE IF EXISTS never_made")
+        conn.execute("DROP INDEX IF EXISTS never_made_idx")
+        held = conn.execute(
+            "SELECT count(*) FROM pg_locks WHERE pid = pg_backend_pid()"
+            " AND locktype = 'relation' AND mode = 'AccessExclusiveLock'"
+        ).fetchone()
+    assert held == (0,)

@@ -205,3 +205,40 @@ def test_an_index_of_a_table_made_in_the_migration_locks_nothing_in_use():
     assert hints(sql) == []
     # an index of a table that was there before still locks it
     assert hints("DROP INDEX IF EXISTS older_idx;\n") == [("no-lock-timeout", 1)]
+
+
+def test_drop_if_exists_of_what_is_not_there_locks_nothing(tmp_path: Path):
+    folder = tmp_path / "db"
+    folder.mkdir()
+    (folder / "0001_t.sql").write_text(
+        "-- migrate:up\nCREATE TABLE a (id int);\nCREATE TABLE b (id int);\n"
+        "CREATE TABLE old (id int);\n-- migrate:down\nDROP TABLE a, b;\n"
+    )
+    (folder / "0002_gone.sql").write_text(
+        "-- migrate:up\nDROP TABLE old;\n-- migrate:down\nCREATE TABLE old (id int);\n"
+    )
+    (folder / "0003_nothing.sql").write_text(
+        # never made, dropped already: neither DROP locks anything, and the UPDATE
+        # after them holds no lock of theirs
+        "-- migrate:up\nDROP TABLE IF EXISTS never_made;\nDROP TABLE IF EXISTS old;\n"
+        "DROP INDEX IF EXISTS never_made_idx;\nUPDATE a SET id = 1;\n-- migrate:down\nSELECT 1;\n"
+    )
+    (folder / "0004_then_a_lock.sql").write_text(
+        # the lock timeout is asked for at the first statement that does lock
+        "-- migrate:up\nDROP TABLE IF EXISTS never_made;\nALTER TABLE a ADD COLUMN n int;\n"
+        "UPDATE a SET n = 1;\n-- migrate:down\nALTER TABLE a DROP COLUMN n;\n"
+    )
+    (folder / "0005_there.sql").write_text(
+        "-- migrate:up\nDROP TABLE IF EXISTS b;\nALTER TABLE a ADD COLUMN m int;\n"
+        "-- migrate:down\nCREATE TABLE b (id int);\nALTER TABLE a DROP COLUMN m;\n"
+    )
+    analysis = analyze_dir(folder)
+    assert analysis.errors == ()
+    found = [(h.migration, h.rule, h.line) for h in analysis.hints]
+    assert [f for f in found if f[0] == "0003"] == []
+    assert [f for f in found if f[0] == "0004"] == [
+        ("0004", "no-lock-timeout", 3),
+        ("0004", "lock-held", 3),
+    ]
+    # a table that is there: its DROP takes the lock, and is said once
+    assert [f for f in found if f[0] == "0005"] == [("0005", "no-lock-timeout", 2)]

@@ -799,6 +799,8 @@ class _Walker:
         #: for: True while every one of them is known to do no such work (a type
         #: change of the catalog alone, SET NOT NULL of a column that has it)
         self.moot: dict[tuple[str, str, str], bool] = {}
+        #: (migration, line, name) of a DROP … IF EXISTS that finds nothing to drop.
+        self.locks_nothing: set[tuple[str, int, str]] = set()
         self.edges: dict[tuple[str, str], list[str]] = defaultdict(list)
         self.declared_edges: set[tuple[str, str]] = set()
         #: versions, in order, whose SQL builds statements at run time
@@ -1205,7 +1207,7 @@ class _Walker:
                 sorted(edges, key=lambda e: (order.get(e.target, 0), order.get(e.source, 0)))
             ),
             problems=tuple(_sorted_problems(self.problems, order)),
-            hints=tuple(h for h in self.hints if not self._moot(h)),
+            hints=self._kept_hints(),
             live=self.catalog is not None,
             search_path=loaded.search_path,
             environment=loaded.environment,
@@ -1765,6 +1767,8 @@ class _Walker:
                 elif ref.kind == TABLE and not eff.cascade:
                     self._referenced_partition(m, file, eff, ref, dynamic_here)
                 gone = eff.if_exists and ref.key in self.live.dropped and not self._alive(ref)
+                if eff.if_exists and ref.namespace == "relation" and not own_has(ref):
+                    self._drops_nothing(m, eff, ref, gone, dynamic_here)
                 holding = (
                     []  # IF EXISTS of what is gone already: nothing is dropped
                     if gone
@@ -4299,7 +4303,44 @@ class _Walker:
     def _moot(self, hint: Problem) -> bool:
         """A lock hint about work the walk knows the statement does not do."""
         key = (hint.migration or "", hint.rule or "", hint.object or "")
-        return self.moot.get(key, False)
+        if self.moot.get(key, False):
+            return True
+        named = (hint.object or "").rpartition(" ")[2].rpartition(".")[2]
+        return (hint.migration, hint.line, named) in self.locks_nothing
+
+    def _kept_hints(self) -> tuple[Problem, ...]:
+        """The lock hints not moot; ``no-lock-timeout`` once per migration, at the
+        first statement left (lint says it at each DROP … IF EXISTS before one)."""
+        kept, timed = [], set()
+        for hint in self.hints:
+            if self._moot(hint):
+                continue
+            if hint.rule == "no-lock-timeout":
+                if hint.migration in timed:
+                    continue
+                timed.add(hint.migration)
+            kept.append(hint)
+        return tuple(kept)
+
+    def _drops_nothing(
+        self, m: Migration, eff: F.Effect, found: ObjectRef, gone: bool, dynamic_here: bool
+    ) -> None:
+        """``DROP … IF EXISTS`` of a relation the walk knows is not there, at
+        this point of a history it can see whole: the statement locks nothing,
+        and its lock hints are moot."""
+        if not gone:
+            if dynamic_here or self.dynamic_before or self._copied(found):
+                return
+            candidates = [found] + [_in_schema(found, s) for s in eff.alternatives]
+            if any(
+                self.live.find(c) is not None or self._outside_source(c) is not None
+                for c in candidates
+            ):
+                return
+        up = self.parsed[m.id].get("up")
+        statements = up.statements if up is not None else ()
+        if eff.statement < len(statements) and statements[eff.statement].index == eff.statement:
+            self.locks_nothing.add((m.id, statements[eff.statement].start_line, found.name))
 
     def _cast_refused(
         self,

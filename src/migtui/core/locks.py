@@ -378,8 +378,12 @@ def lint(
                 OUTSIDE_A_TRANSACTION.get(tool, "mark the migration to run outside a transaction"),
             )
         strong = [lock for lock in locks if lock.mode == ACCESS_EXCLUSIVE]
+        # DROP … IF EXISTS may find nothing, and then locks nothing: said, but the
+        # next lock is said too, and the walk keeps the first of them it does not
+        # know to lock nothing (``graph._moot``)
+        maybe_nothing = node == "DropStmt" and bool(fields.get("missing_ok"))
         if strong and not timeout_set:
-            timeout_set = True  # said once per migration
+            timeout_set = not maybe_nothing  # said once per migration
             hint(
                 "no-lock-timeout",
                 statement,
@@ -389,7 +393,7 @@ def lint(
                 "SET lock_timeout = '5s'; at the top of the migration",
                 strong[0].named,
             )
-        if strong and held is None and held_in_transaction and not outside:
+        if strong and held is None and held_in_transaction and not outside and not maybe_nothing:
             held = (statement, strong[0])
     release()
     return hints
