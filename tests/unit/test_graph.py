@@ -367,6 +367,29 @@ def test_a_guarded_requirement_names_the_later_migration_that_makes_it(write_mig
     assert "nothing creates it" not in guarded.message
 
 
+def test_an_existence_test_of_what_an_earlier_migration_made_skips_nothing(
+    write_migrations,
+) -> None:
+    guarded = (
+        "DO $$\nBEGIN\n"
+        "  IF EXISTS (SELECT 1 FROM information_schema.tables WHERE table_name = '{0}') THEN\n"
+        "    ALTER TABLE {0} ADD COLUMN n int;\n"
+        "  END IF;\nEND$$;"
+    )
+    root = write_migrations(
+        {
+            "0001_users.sql": native("CREATE TABLE users (id int);"),
+            "0002_guarded.sql": native(guarded.format("users")),
+            "0003_guarded.sql": native(guarded.format("nobody_makes")),
+        }
+    )
+    analysis = analyze_dir(root)
+
+    assert analysis.errors == ()
+    # on this history users is there when 0002 runs: nothing can be skipped
+    assert [p.migration for p in problems_of(analysis, "guarded_skip")] == ["0003"]
+
+
 def test_name_only_catalog_checks_are_warnings(write_migrations) -> None:
     root = write_migrations(
         {

@@ -6205,6 +6205,15 @@ class _Walker:
             return  # reported only through what it leaves unexplained
         if finding.kind == F.NEW_ENUM_VALUE and not m.transactional:
             return  # each statement commits on its own: the value is there
+        if (
+            finding.kind == F.GUARDED_SKIP
+            and finding.refs
+            and all(
+                self.live.find(r) is not None or self._outside_source(r) is not None
+                for r in finding.refs
+            )
+        ):
+            return  # all the guarded work needs is there: the test passes, nothing is skipped
         if finding.kind == F.REQUIRED_COLUMN and _acknowledged(m, self.parsed[m.id], finding):
             return
         if _builtin_arity(finding) and self._overload_may_exist(finding.refs[0].name):

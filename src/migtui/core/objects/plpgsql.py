@@ -19,9 +19,9 @@ import re
 from dataclasses import dataclass, replace
 
 from migtui.core.builtins import catalog_relations
-from migtui.core.facts import DROP, DYNAMIC_SQL, GUARDED_SKIP, REQUIRE, Made
+from migtui.core.facts import DROP, DYNAMIC_SQL, GUARDED_SKIP, PROVIDE, REQUIRE, Made
 from migtui.core.grammar import parse_plpgsql_tree, parser
-from migtui.core.model import TYPE
+from migtui.core.model import COLUMN, TYPE
 from migtui.core.objects import dynamic
 from migtui.core.objects.script import (
     Ctx,
@@ -455,6 +455,13 @@ class Walker:
         if then_work and only_drops and all(e.action == DROP for e in then_effects):
             return  # dropping what exists, and nothing when it does not: the point
         if then_work > 0 and else_work == 0 and not frame.else_is_loud:
+            # what the work needs: when the walk knows all of it is there, the
+            # test passes on this history and nothing is skipped
+            needs = tuple(
+                dict.fromkeys(
+                    e.ref for e in then_effects if e.action != PROVIDE and e.ref.kind != COLUMN
+                )
+            )
             self.script.find(
                 GUARDED_SKIP,
                 frame.line,
@@ -463,6 +470,7 @@ class Walker:
                 "fail loudly (RAISE EXCEPTION in the ELSE branch) or create the object in "
                 "an earlier migration",
                 self.ctx,
+                refs=needs if only_drops else (),
             )
 
     # --- SQL inside ---------------------------------------------------------------
