@@ -82,6 +82,8 @@ def folder_for(layout: str, root: Path) -> Path:
         elif layout == "migratus":
             files[f"2024010100000{number}-{name}.up.sql"] = up + "\n"
             files[f"2024010100000{number}-{name}.down.sql"] = UNDO[name] + "\n"
+        elif layout == "refinery":  # up only, U for the last: refinery's unversioned kind
+            files[f"{'U' if number == 3 else 'V'}{number}__{name}.sql"] = up + "\n"
         elif layout == "sql-migrate":
             files[f"{number}_{name}.sql"] = (
                 f"-- +migrate Up\n{up}\n-- +migrate Down\n{UNDO[name]}\n"
@@ -120,9 +122,9 @@ def folder_for(layout: str, root: Path) -> Path:
             )
     if layout == "prisma":
         files["migration_lock.toml"] = 'provider = "postgresql"\n'
-    if layout == "sqlx":  # a Rust crate using sqlx: its Cargo.toml sits above the folder
+    if layout in ("sqlx", "refinery"):  # a Rust crate: its Cargo.toml sits above the folder
         (root.parent / "Cargo.toml").parent.mkdir(parents=True, exist_ok=True)
-        (root.parent / "Cargo.toml").write_text('[dependencies]\nsqlx = "0.8"\n')
+        (root.parent / "Cargo.toml").write_text(f'[dependencies]\n{layout} = "0.8"\n')
     if layout == "sqitch":
         plan = "%syntax-version=1.0.0\n%project=blog\n\n"
         plan += "".join(
@@ -282,6 +284,13 @@ TOOL_FIRST_RUN = {
             applied_at timestamptz NULL);
         INSERT INTO gorp_migrations VALUES ('1_users.sql', now());
     """,
+    # refinery: its table as its first run makes it, and the row of its first migration
+    "refinery": """
+        CREATE TABLE IF NOT EXISTS refinery_schema_history (version int4 PRIMARY KEY,
+            name VARCHAR(255), applied_on VARCHAR(255), checksum VARCHAR(255));
+        INSERT INTO refinery_schema_history VALUES
+            (1, 'users', '2024-01-01T00:00:00Z', {refinery});
+    """,
     "sqlx": """
         CREATE TABLE _sqlx_migrations (version BIGINT PRIMARY KEY, description TEXT NOT NULL,
             installed_on TIMESTAMPTZ NOT NULL DEFAULT now(), success BOOLEAN NOT NULL,
@@ -317,6 +326,8 @@ TOOL_APPLIED = {
     "pop": "SELECT version FROM schema_migration ORDER BY version",
     "node-pg-migrate": "SELECT name FROM pgmigrations ORDER BY id",
     "db-migrate": "SELECT name FROM migrations ORDER BY id",
+    "refinery": "SELECT version || ':' || name || ':' || checksum FROM refinery_schema_history"
+    " ORDER BY version",
     "postgrator": "SELECT version || ':' || name || ':' || md5 FROM schemaversion ORDER BY 1",
     "drizzle": "SELECT created_at::text || ':' || left(hash, 8) FROM drizzle.__drizzle_migrations"
     " ORDER BY id",
@@ -327,6 +338,7 @@ TOOL_APPLIED = {
 
 #: The layouts whose tool's rows migtui writes (sqitch's registry has its own tests).
 WRITTEN_LIKE_THE_TOOL = [
+    "refinery",
     "db-migrate",
     "postgrator",
     "golang-migrate",
@@ -366,6 +378,7 @@ def _first_run(dsn: str, layout: str, root: Path) -> None:
         change_id = f"'{registry_entries(root)[0].id}'"
     sql = TOOL_FIRST_RUN[layout].format(
         change_id=change_id,
+        refinery=f"'{_refinery_sum(root, 1, 'users')}'" if layout == "refinery" else "NULL",
         sha256=f"'{hashlib.sha256(data).hexdigest()}'",
         sha384=f"'\\x{hashlib.sha384(data).hexdigest()}'::bytea",
         checksum=checksum((root / "V1__users.sql").read_bytes()) if layout == "flyway" else 0,
@@ -378,6 +391,27 @@ def _first_run(dsn: str, layout: str, root: Path) -> None:
     with psycopg.connect(dsn, autocommit=True) as conn:
         conn.execute(USERS)
         conn.execute(sql)
+
+
+def _refinery_sum(root: Path, number: int, name: str) -> str:
+    """The checksum refinery keeps: SipHash-1-3, zero key, of Rust's hashing of
+    the name, the version (i32) and the file's text. Worked out here with
+    CPython's own SipHash-1-3 (``hash`` of bytes, zero key under
+    PYTHONHASHSEED=0), apart from migtui's code."""
+    import subprocess
+    import sys
+
+    prefix = "U" if number == 3 else "V"
+    text = (root / f"{prefix}{number}__{name}.sql").read_bytes()
+    data = name.encode() + b"\xff" + number.to_bytes(4, "little") + text + b"\xff"
+    found = subprocess.run(
+        [sys.executable, "-c", f"print(hash({data!r}) % 2**64)"],
+        env={"PYTHONHASHSEED": "0"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return found.stdout.strip()
 
 
 def _applied_by_tool(dsn: str, layout: str) -> list[str]:
@@ -449,6 +483,13 @@ def test_apply_continues_where_the_tool_stopped_and_writes_its_rows(pg_dsn, tmp_
             "000001.sql:sha1:1:-",
             "000002.sql:sha1:2:sha1:1",
             "000003.sql:sha1:3:sha1:2",
+        ]
+        return
+    if layout == "refinery":  # no down migrations; each row as refinery writes it
+        assert result.outcome == "refused"
+        assert after_apply == [
+            f"{n}:{m}:{_refinery_sum(root, n, m)}"
+            for n, m in ((1, "users"), (2, "posts"), (3, "tags"))
         ]
         return
     if layout == "drizzle":  # no down migrations either; each row as drizzle-orm writes it

@@ -84,7 +84,8 @@ def test_fixture_folder_loads_cleanly(layout: str) -> None:
     for migration in result.migrations:
         assert migration.layout == layout
         assert migration.up is not None and migration.up.text.strip()
-        if layout not in ("atlas", "supabase", "drizzle", "graphile-migrate"):  # no down files
+        no_downs = ("atlas", "supabase", "drizzle", "graphile-migrate", "refinery")
+        if layout not in no_downs:
             assert migration.down is not None and migration.down.text.strip()
 
 
@@ -858,6 +859,11 @@ _TOOL_LEDGER_FOLDERS = {
         "sqls/20240101000000-a-down.sql": "DROP VIEW applied;\n",
         "20240101000000-a.js": "exports.up = function (db) { /* runs sqls/… */ };\n",
     },
+    "refinery": {
+        "Cargo.toml": '[dependencies]\nrefinery = "0.8"\n',
+        "V1__a.sql": "CREATE VIEW applied AS SELECT version, checksum"
+        " FROM refinery_schema_history;\n",
+    },
     "atlas": {
         "atlas.sum": "h1:x=\n20240101000000_a.sql h1:y=\n",
         "20240101000000_a.sql": "CREATE VIEW applied AS SELECT version"
@@ -901,6 +907,7 @@ def test_each_layout_names_its_ledger_as_assumed() -> None:
     assert "table public.schema_migrations" in ledgers["migratus"]
     assert "table public.shmig_version" in ledgers["shmig"]
     assert "table graphile_migrate.migrations" in ledgers["graphile-migrate"]
+    assert "table public.refinery_schema_history" in ledgers["refinery"]
     assert "table public._yoyo_migration" in ledgers["yoyo"]
     assert "table public.migrations" in ledgers["db-migrate"]
     assert "table public.schemaversion" in ledgers["postgrator"]
@@ -1805,6 +1812,50 @@ def test_postgrator_reads_do_and_undo_files_and_reports_its_code_migrations(
         ("missing_down", "004"),
         ("tool_transaction", "004"),
     ]
+
+
+# ----------------------------------------------------------------- refinery
+
+
+def test_refinery_is_told_apart_from_flyway_by_its_crate(tmp_path: Path) -> None:
+    folder = tmp_path / "migrations"
+    write(folder, "V1__users.sql", "CREATE TABLE users (id int);\n")
+    write(folder, "V2__names.sql", "ALTER TABLE users ADD COLUMN name text;\n")
+    # refinery's unversioned kind: its own version, not flyway's undo of V2
+    write(folder, "U3__index.sql", "CREATE INDEX users_name ON users (name);\n")
+    assert detect_layout(folder) == "flyway"
+    write(tmp_path, "Cargo.toml", '[dependencies]\nrefinery = { version = "0.8" }\n')
+    assert detect_layout(folder) == "refinery"
+    write(folder, "V4__seed.rs", "pub fn migration() -> String { String::new() }\n")
+    write(folder, "V5__bad-name.sql", "SELECT 1;\n")  # refinery's names are \\w+
+    analysis = analyze_dir(folder)
+
+    assert [(i.version, i.migration.name) for i in analysis.migrations] == [
+        ("1", "users"),
+        ("2", "names"),
+        ("3", "index"),
+    ]
+    assert analysis.errors == ()
+    # no down migrations, by design: not a warning for each
+    kinds = sorted((p.kind, p.migration or p.file) for p in analysis.problems)
+    assert kinds == [("code_migration", "4"), ("unrecognized_file", "V5__bad-name.sql")]
+
+
+def test_refinery_checksum_is_siphash_1_3_of_rusts_hashing(tmp_path: Path) -> None:
+    from migtui.core.tools import refinery
+
+    # SipHash-2-4's reference vector (key 00..0f, message 00..0e)
+    key = bytes(range(16))
+    k0, k1 = int.from_bytes(key[:8], "little"), int.from_bytes(key[8:], "little")
+    assert refinery.siphash(bytes(range(15)), k0, k1) == 0xA129CA6149BE45E5
+    folder = tmp_path / "migrations"
+    write(tmp_path, "Cargo.toml", '[dependencies]\nrefinery = "0.8"\n')
+    write(folder, "V7__users.sql", "CREATE TABLE users (id int);\n")
+    [info] = analyze_dir(folder).migrations
+    data = b"users\xff" + (7).to_bytes(4, "little") + b"CREATE TABLE users (id int);\n\xff"
+    # the same message by hand, SipHash-1-3 with a zero key
+    assert refinery.checksum(info) == refinery.siphash(data, rounds=1, final_rounds=3)
+    assert refinery.checksum(info) != refinery.siphash(data)
 
 
 # ----------------------------------------------------------------- db-migrate

@@ -43,6 +43,7 @@ LAYOUT_NAMES = (
     "yoyo",
     "db-migrate",
     "postgrator",
+    "refinery",
 )
 #: Other names operators know a layout by: the native layout is dbmate's format.
 LAYOUT_ALIASES = {"dbmate": "native"}

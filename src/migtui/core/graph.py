@@ -746,6 +746,7 @@ _WRAPPING_TOOLS = {
     "yoyo": "yoyo",
     "db-migrate": "db-migrate",
     "postgrator": "Postgrator",
+    "refinery": "refinery",
 }
 
 

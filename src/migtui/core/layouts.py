@@ -1,4 +1,4 @@
-"""Reading a migration folder in any of twenty-two layouts into ``Migration`` values.
+"""Reading a migration folder in any of twenty-three layouts into ``Migration`` values.
 
 Here: detecting the layout, and the checks every layout gets (duplicate
 versions, empty up, missing down, code migrations). Each tool's own reader
@@ -70,6 +70,9 @@ Naming rules:
   a JavaScript migration without them runs between them, unseen.
 * ``postgrator``: ``001.do.name.sql`` and ``001.undo.name.sql`` (see
   ``core.tools.postgrator``); its ``.do.js`` migrations run between them, unseen.
+* ``refinery``: ``V1__name.sql`` and ``U2__name.sql`` in a crate that depends on
+  refinery (see ``core.tools.refinery``), all up; its ``.rs`` migrations run between
+  them, unseen.
 * ``shmig``: ``1639160000-name.sql`` with ``-- ====  UP  ====`` and
   ``-- ==== DOWN ====`` lines (see ``core.tools.shmig``).
 * ``graphile-migrate``: ``committed/000001.sql`` files starting with ``--! Previous:``
@@ -121,6 +124,7 @@ from migtui.core.tools import (
     pop,
     postgrator,
     prisma,
+    refinery,
     shmig,
     sql_migrate,
     sqlx,
@@ -275,6 +279,8 @@ def _detect(root: Path) -> str | None:
     ):
         return "diesel"
     names = [p.name for p in files]
+    if any(refinery.REFINERY_NAME.match(n) for n in names) and refinery.uses_refinery(root):
+        return "refinery"  # named like flyway's, in a Rust crate that depends on refinery
     if any(flyway.FLYWAY_NAME.match(n) or flyway.FLYWAY_REPEATABLE.match(n) for n in names):
         return "flyway"
     if sqlx.uses_sqlx(root) and any(sqlx.SQLX_NAME.match(n) for n in names):
@@ -555,7 +561,8 @@ def _with_content_checks(
     # Prisma, Atlas, Supabase and Drizzle write no down migrations at all: saying so for each would
     # be noise (a rollback says it when asked).
     no_downs_by_design = down is None and (
-        migration.layout in ("prisma", "atlas", "supabase", "drizzle", "graphile-migrate")
+        migration.layout
+        in ("prisma", "atlas", "supabase", "drizzle", "graphile-migrate", "refinery")
         or not undoes
     )
     if (

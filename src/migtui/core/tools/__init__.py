@@ -30,6 +30,7 @@ from migtui.core.tools import (
     pop,
     postgrator,
     prisma,
+    refinery,
     shmig,
     sqitch,
     sql_migrate,
@@ -54,6 +55,7 @@ from migtui.core.tools.node_pg_migrate import NodePgMigrate
 from migtui.core.tools.pop import Pop
 from migtui.core.tools.postgrator import Postgrator
 from migtui.core.tools.prisma import Prisma
+from migtui.core.tools.refinery import Refinery
 from migtui.core.tools.shmig import Shmig
 from migtui.core.tools.sqitch import Sqitch
 from migtui.core.tools.sql_migrate import SqlMigrate
@@ -88,6 +90,7 @@ MODULES = (
     yoyo,
     db_migrate,
     postgrator,
+    refinery,
 )
 
 TOOLS: tuple[ToolLedger, ...] = (
@@ -113,6 +116,7 @@ TOOLS: tuple[ToolLedger, ...] = (
     Yoyo(),
     DbMigrate(),
     Postgrator(),
+    Refinery(),
 )
 
 #: Tools whose folders look like another layout's: sqlx's files are named like

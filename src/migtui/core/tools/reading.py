@@ -266,7 +266,7 @@ def folders_in(root: Path) -> list[Path]:
 #: would silently never run.
 _OTHER_LAYOUTS = (
     (re.compile(r"^\d+[_-].+\.sql$"), frozenset({"native", "goose", "sqlx"})),
-    (re.compile(r"^[VUR]\d*(?:[._]\d+)*__.+\.sql$", re.I), frozenset({"flyway"})),
+    (re.compile(r"^[VUR]\d*(?:[._]\d+)*__.+\.sql$", re.I), frozenset({"flyway", "refinery"})),
 )
 
 
