@@ -108,6 +108,23 @@ def test_a_lock_held_while_slow_statements_run():
     assert hints(sql, held=False) == []  # statement by statement, each commits
 
 
+def test_work_on_a_table_made_empty_in_the_migration_holds_no_lock_long():
+    # Prisma's shape: an existing table altered, then a new table and its indexes
+    made = (
+        "SET lock_timeout = '2s';\n"
+        "ALTER TABLE busy ADD COLUMN app_id int;\n"
+        "CREATE TABLE app (id int, slug text);\n"
+        "CREATE UNIQUE INDEX app_slug ON app (slug);\n"
+        "UPDATE app SET slug = lower(slug);\n"
+    )
+    assert hints(made) == []
+    # filled from a query first, the new table is no longer empty
+    filled = made.replace(
+        "CREATE UNIQUE INDEX", "INSERT INTO app SELECT id, note FROM busy;\nCREATE UNIQUE INDEX"
+    )
+    assert hints(filled) == [("lock-held", 2)]
+
+
 def test_relations_made_by_the_same_migration_lock_nobody_out():
     # pg_dump's order: each relation is made, then altered (owner, defaults,
     # constraints), and indexes and data come after: nobody waits on any of it

@@ -1828,6 +1828,8 @@ class _Walker:
                     own[gone.key] = [r for r in own.get(gone.key, ()) if not gone.matches(r)]
                 own[ref.key] = [r for r in own.get(ref.key, ()) if not ref.matches(r)]
             elif eff.action == F.RENAME and eff.new is not None:
+                if eff.if_exists and not dynamic_here and self._surely_absent(ref):
+                    continue  # ALTER … IF EXISTS of nothing: skipped, the new name untouched
                 need(eff, ref)
                 self._rename_taken(m, file, eff, dynamic_here)
                 if ref.namespace != "type":  # (an enum's labels go with its name: _move)
@@ -4330,13 +4332,10 @@ class _Walker:
         this point of a history it can see whole: the statement locks nothing,
         and its lock hints are moot."""
         if not gone:
-            if dynamic_here or self.dynamic_before or self._copied(found):
+            if dynamic_here or self._copied(found):
                 return
             candidates = [found] + [_in_schema(found, s) for s in eff.alternatives]
-            if any(
-                self.live.find(c) is not None or self._outside_source(c) is not None
-                for c in candidates
-            ):
+            if not all(self._surely_absent(c) for c in candidates):
                 return
         up = self.parsed[m.id].get("up")
         statements = up.statements if up is not None else ()

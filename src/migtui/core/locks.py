@@ -285,6 +285,7 @@ def lint(
     off = set(off)
     hints: list[Problem] = []
     made: set[str] = set()  # tables this migration creates: empty, nobody waits on them
+    filled: set[str] = set()  # … and those of them it fills from a query
     timeout_set = False
     held: tuple[Statement, Lock] | None = None  # the first ACCESS EXCLUSIVE on an existing table
     slow_after: list[Statement] = []
@@ -336,7 +337,12 @@ def lint(
             on = _name(fields.get("relation"))
             if on and table_key(on) in made:  # an index of a table made here: as new
                 made.add(f"{table_key(on).rpartition('.')[0]}.{fields['idxname']}")
-        if held is not None and _slow(node, fields):
+        target = _name(fields.get("relation")) if isinstance(fields, dict) else None
+        empty = target is not None and table_key(target) in made and table_key(target) not in filled
+        if node == "InsertStmt" and target is not None and _slow(node, fields):
+            filled.add(table_key(target))  # INSERT … SELECT: rows from elsewhere
+        # an index or an UPDATE of a table made here and still empty is instant
+        if held is not None and _slow(node, fields) and not (empty and node != "InsertStmt"):
             slow_after.append(statement)
         locks = [lock for lock in predict(tree) if table_key(lock.relation) not in made]
         existing = _name(fields.get("relation")) if isinstance(fields, dict) else None

@@ -631,11 +631,9 @@ def alter_table(script: Script, fields: dict, ctx: Ctx) -> None:
         return
     script.emit(ALTER, ref, location, ctx, if_exists=bool(fields.get("missing_ok")))
     build = TableBuild(ref, location)
-    # PostgreSQL runs an ALTER TABLE's drops before the rest, whatever their order
-    # (ADD PRIMARY KEY (b), DROP CONSTRAINT t_pkey replaces the key)
+    # PostgreSQL runs an ALTER TABLE's subcommands in passes, whatever their order
     cmds = [cmd.get("AlterTableCmd", {}) for cmd in fields.get("cmds", ())]
-    # … and its constraints after its new columns
-    cmds.sort(key=lambda cmd: (not _drops(cmd), cmd.get("subtype") == "AT_AddConstraint"))
+    cmds.sort(key=_alter_pass)
     for cmd in cmds:
         _alter_command(script, build, cmd, ctx)
 
@@ -803,6 +801,27 @@ def _alter_command(script: Script, build: TableBuild, cmd: dict, ctx: Ctx) -> No
 #: The subcommands PostgreSQL's ALTER TABLE runs in its first pass, in the order written
 #: (with DROP DEFAULT).
 _DROPS_FIRST = frozenset({"AT_DropColumn", "AT_DropConstraint", "AT_DropNotNull"})
+
+
+def _alter_pass(cmd: dict) -> int:
+    """The pass of its ALTER TABLE in which PostgreSQL runs a subcommand
+    (tablecmds.c's AlterTablePass, coarsely): drops first (ADD PRIMARY KEY (b),
+    DROP CONSTRAINT t_pkey replaces the key), then type changes, then new
+    columns, then the rest (SET NOT NULL of a column added after it in the
+    statement), then new defaults (SET DEFAULT gen_random_uuid() written before
+    the SET DATA TYPE text it needs), then constraints."""
+    if _drops(cmd):
+        return 0
+    sub = cmd.get("subtype")
+    if sub == "AT_AlterColumnType":
+        return 1
+    if sub == "AT_AddColumn":
+        return 2
+    if sub == "AT_ColumnDefault":
+        return 4
+    if sub == "AT_AddConstraint":
+        return 5
+    return 3
 
 
 def _drops(cmd: dict) -> bool:
