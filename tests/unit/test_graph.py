@@ -390,6 +390,31 @@ def test_an_existence_test_of_what_an_earlier_migration_made_skips_nothing(
     assert [p.migration for p in problems_of(analysis, "guarded_skip")] == ["0003"]
 
 
+@pytest.mark.parametrize(
+    "drop",
+    [
+        "ALTER TABLE audit DROP COLUMN schedule;",
+        "ALTER TABLE audit RENAME COLUMN schedule TO sched;",
+        "CREATE POLICY schedule ON audit USING (true);\nDROP POLICY schedule ON audit;",
+    ],
+)
+def test_dropping_something_named_like_a_table_keeps_its_columns_known(
+    write_migrations, drop: str
+) -> None:
+    root = write_migrations(
+        {
+            "0001_t.sql": native(
+                "CREATE TABLE audit (id int, schedule text);\nCREATE TABLE schedule (a int);"
+            ),
+            "0002_drop.sql": native(drop),
+            "0003_insert.sql": native("INSERT INTO schedule (a, is_flow) VALUES (1, false);"),
+        }
+    )
+    [error] = analyze_dir(root).errors
+
+    assert (error.migration, error.object) == ("0003", "column public.schedule.is_flow")
+
+
 def test_name_only_catalog_checks_are_warnings(write_migrations) -> None:
     root = write_migrations(
         {

@@ -1292,6 +1292,23 @@ def test_sqlx_is_told_from_golang_migrate_by_its_crate(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    "cargo",
+    [
+        '[dependencies.sqlx]\nversion = "0.8"\nfeatures = ["postgres"]\n',
+        '[workspace.dependencies.sqlx]\nversion = "0.8"\n',
+        "[target.'cfg(unix)'.dependencies.sqlx]\nversion = \"0.8\"\n",
+        "[dependencies]\nsqlx.workspace = true\n",
+    ],
+)
+def test_sqlx_is_found_in_any_way_cargo_writes_a_dependency(tmp_path: Path, cargo: str) -> None:
+    write(tmp_path, "migrations/20240101000000_a.sql", "CREATE TABLE a (id int);\n")
+    write(tmp_path, "migrations/20240102000000_b.sql", "ALTER TABLE a ADD COLUMN b int;\n")
+    assert detect_layout(tmp_path / "migrations") == "native"
+    write(tmp_path, "Cargo.toml", cargo)
+    assert detect_layout(tmp_path / "migrations") == "sqlx"
+
+
 def test_liquibase_sql_named_like_another_layouts_is_read_as_liquibase(tmp_path: Path) -> None:
     write(tmp_path, "0001_tables.sql", "--liquibase formatted sql\n--changeset a:1\nSELECT 1;\n")
     result = load(tmp_path)

@@ -1848,7 +1848,7 @@ class _Walker:
                         self._move(m, eff, old_ref, new_ref)
                 self._rename_view_column(ref, eff.new)
                 for known in (self.complete, self.doubted):
-                    if ref.qualified in known:
+                    if ref.namespace == "relation" and ref.qualified in known:
                         known.discard(ref.qualified)
                         known.add(eff.new.qualified)
         self._foreign_key_targets(m, file, foreign_keys)
@@ -5046,8 +5046,9 @@ class _Walker:
 
     def _forget(self, ref: ObjectRef) -> None:
         """What the walk keeps of an object dropped (by name or by CASCADE)."""
-        self.complete.discard(ref.qualified)
-        self.doubted.discard(ref.qualified)
+        if ref.namespace == "relation":  # (a column or a policy may share a table's name)
+            self.complete.discard(ref.qualified)
+            self.doubted.discard(ref.qualified)
         if ref.kind == TABLE:
             self.bounds.pop(ref.qualified, None)
             self._unbind(ref.qualified)

@@ -405,3 +405,21 @@ def objects_made_by(text: str) -> tuple[ObjectRef, ...]:
             del made[eff.ref.key]
             made[eff.new.key] = eff.new
     return tuple(made.values())
+
+
+def cargo_depends_on(root: Path, crate: str) -> bool:
+    """Whether ``root`` belongs to a Rust crate (or workspace) whose Cargo.toml,
+    the nearest in the folder or up to four levels above, depends on ``crate``:
+    ``crate = "0.8"``, ``crate.workspace = true`` or a ``[dependencies.crate]``
+    table, among any kind of dependencies."""
+    written = re.compile(
+        rf"(?m)^\s*(?:{crate}\b|\[(?:[^\]]*\.)?(?:dev-|build-)?dependencies\.{crate}\s*\])"
+    )
+    for folder in [root.resolve(), *list(root.resolve().parents)[:4]]:
+        cargo = folder / "Cargo.toml"
+        if cargo.is_file():
+            try:
+                return written.search(cargo.read_text("utf-8", "replace")) is not None
+            except OSError:
+                return False
+    return False

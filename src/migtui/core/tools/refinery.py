@@ -23,6 +23,7 @@ from migtui.core.project import MigrationInfo
 from migtui.core.tools.base import Sql, ToolLedger, ToolRun, ToolState
 from migtui.core.tools.reading import (
     Read,
+    cargo_depends_on,
     files_in,
     is_stray_sql,
     paired_migration,
@@ -43,15 +44,7 @@ REFINERY_NAME = re.compile(r"^([UV])(\d+)__(\w+)\.(sql|rs)$")
 def uses_refinery(root: Path) -> bool:
     """Whether the folder belongs to a Rust crate that depends on refinery: its
     file names alone look like flyway's."""
-    for folder in [root.resolve(), *list(root.resolve().parents)[:4]]:
-        cargo = folder / "Cargo.toml"
-        if cargo.is_file():
-            try:
-                text = cargo.read_text("utf-8", "replace")
-            except OSError:
-                return False
-            return re.search(r"(?m)^\s*refinery\b", text) is not None
-    return False
+    return cargo_depends_on(root, "refinery")
 
 
 def read(root: Path) -> Read:

@@ -24,6 +24,7 @@ from migtui.core.tools.reading import (
     Source,
     Where,
     all_lines,
+    cargo_depends_on,
     declared_requires,
     files_in,
     is_stray_sql,
@@ -117,14 +118,7 @@ SQLX_NAME = re.compile(r"^(\d+)_(.*?)(?:\.(up|down))?\.sql$")
 def uses_sqlx(root: Path) -> bool:
     """Whether the folder belongs to a Rust crate that depends on sqlx: its
     file names alone look like golang-migrate's or dbmate's."""
-    for folder in [root.resolve(), *list(root.resolve().parents)[:4]]:
-        cargo = folder / "Cargo.toml"
-        if cargo.is_file():
-            try:
-                return re.search(r"(?m)^\s*sqlx\b", cargo.read_text("utf-8", "replace")) is not None
-            except OSError:
-                return False
-    return False
+    return cargo_depends_on(root, "sqlx")
 
 
 def read(root: Path) -> Read:
