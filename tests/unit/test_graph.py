@@ -415,6 +415,36 @@ def test_dropping_something_named_like_a_table_keeps_its_columns_known(
     assert (error.migration, error.object) == ("0003", "column public.schedule.is_flow")
 
 
+def test_a_column_made_not_null_after_a_truncate_needs_no_value(write_migrations) -> None:
+    later = "ALTER TABLE {0} ADD COLUMN b int;\nALTER TABLE {0} ALTER COLUMN b SET NOT NULL;"
+    root = write_migrations(
+        {
+            "0001_s.sql": native("CREATE TABLE s (id int);\nCREATE TABLE u (id int);"),
+            "0002_emptied.sql": native("TRUNCATE s;\n" + later.format("s")),
+            "0003_filled.sql": native(
+                "TRUNCATE u;\nINSERT INTO u VALUES (1);\n" + later.format("u")
+            ),
+        }
+    )
+    found = [(p.migration, p.kind) for p in analyze_dir(root).problems if p.kind != "missing_down"]
+
+    assert found == [("0003", "required_column")]
+
+
+def test_a_missing_column_says_who_dropped_or_renamed_it(write_migrations) -> None:
+    root = write_migrations(
+        {
+            "0001_t.sql": native("CREATE TABLE t (id int, a int, b int);"),
+            "0002_t.sql": native("ALTER TABLE t DROP COLUMN a;\nALTER TABLE t RENAME b TO c;"),
+            "0003_t.sql": native("UPDATE t SET a = 1;\nUPDATE t SET b = 1;"),
+        }
+    )
+    dropped, renamed = analyze_dir(root).errors
+
+    assert dropped.message.endswith("(0002 dropped it at line 2)")
+    assert renamed.message.endswith("(0002 renamed it to c at line 3)")
+
+
 def test_name_only_catalog_checks_are_warnings(write_migrations) -> None:
     root = write_migrations(
         {

@@ -259,3 +259,35 @@ def test_drop_if_exists_of_what_is_not_there_locks_nothing(tmp_path: Path):
     ]
     # a table that is there: its DROP takes the lock, and is said once
     assert [f for f in found if f[0] == "0005"] == [("0005", "no-lock-timeout", 2)]
+
+
+def test_a_table_truncated_in_the_migration_is_empty_after_it():
+    sql = (
+        "SET lock_timeout = '2s';\n"
+        "TRUNCATE sessions;\n"
+        "ALTER TABLE sessions ADD COLUMN token text NOT NULL;\n"
+        "CREATE UNIQUE INDEX sessions_token ON sessions (token);\n"
+        "ALTER TABLE sessions ADD CONSTRAINT token_long CHECK (length(token) > 8);\n"
+    )
+    assert hints(sql) == []
+    # without the TRUNCATE the same work reads and indexes every row
+    assert [rule for rule, _ in hints(sql.replace("TRUNCATE sessions;\n", ""))] == [
+        "index-not-concurrent",
+        "validating-constraint",
+        "lock-held",
+    ]
+
+
+def test_a_key_or_unique_constraint_builds_its_index_under_the_lock():
+    sql = (
+        "SET lock_timeout = '2s';\n"
+        "ALTER TABLE busy ADD PRIMARY KEY (id);\n"
+        "ALTER TABLE busy ADD CONSTRAINT busy_email UNIQUE (email);\n"
+        "ALTER TABLE busy ADD CONSTRAINT busy_code UNIQUE USING INDEX busy_code_idx;\n"
+    )
+    found = linted(sql)
+    assert [(p.rule, p.line) for p in found] == [
+        ("index-not-concurrent", 2),
+        ("index-not-concurrent", 3),
+    ]
+    assert "USING INDEX" in found[0].hint and "CONCURRENTLY" in found[0].hint

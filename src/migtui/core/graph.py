@@ -1368,6 +1368,7 @@ class _Walker:
 
         foreign_keys: list[F.Effect] = []  # checked once their statement is done
         numbered: dict = {}  # (statement, name) -> a key's name the server numbered
+        emptied_here: set[str] = set()  # tables this migration truncated and left empty
         skipped = 0  # effects of a CREATE TABLE … IF NOT EXISTS that does nothing
         # (relation, statement) of ALTER … IF EXISTS that finds nothing to alter
         skipped_alters: set[tuple] = set()
@@ -1525,7 +1526,8 @@ class _Walker:
                 self._depend(ref, depends + self._called(ref, eff.uses))
                 if ref.kind == COLUMN:
                     table = _table_of(ref)
-                    if eff.default or eff.identity or eff.always or own_has(table):
+                    empty = own_has(table) or ref.table in emptied_here
+                    if eff.default or eff.identity or eff.always or empty:
                         self.unfilled[ref.table or ""].pop(ref.name, None)
                     else:
                         self.unfilled[ref.table or ""][ref.name] = (
@@ -1639,6 +1641,10 @@ class _Walker:
                         self.has_rows.pop(ref.qualified, None)
                     elif eff.writes_row and not (eff.guarded or eff.handled):
                         self.has_rows[ref.qualified] = m.id
+                    if eff.truncated is not None and not (eff.guarded or eff.handled):
+                        emptied_here.add(ref.qualified)
+                    elif eff.writes_row:
+                        emptied_here.discard(ref.qualified)
                 if (eff.assigned or eff.truncated is not None) and ref.namespace == "relation":
                     self.unfilled.pop(ref.qualified, None)  # its rows are changed or gone
                 elif eff.assigned or eff.using == "expression":
@@ -2276,6 +2282,13 @@ class _Walker:
         table = _table_of(ref)
         found = self.live.find(table)
         made_by = f" (made by {found[1]})" if found is not None and found[1] else ""
+        dropped = self.live.dropped.get(ref.key)
+        renamed = self.renamed.get(ref.key)
+        if renamed is not None:  # the column's own story says more than its table's
+            new, by, at = renamed
+            made_by = f" ({by} renamed it to {new.name} at line {at})"
+        elif dropped is not None and dropped[1]:
+            made_by = f" ({dropped[1]} dropped it at line {dropped[2]})"
         if not self._first_time(m, "missing_prerequisite", str(ref), eff.line):
             return
         self.problems.append(

@@ -401,6 +401,10 @@ def lint(
             )
         if strong and held is None and held_in_transaction and not outside and not maybe_nothing:
             held = (statement, strong[0])
+        if node == "TruncateStmt":
+            # empty from here on, and locked already: building on it is instant
+            made.update(table_key(lock.relation) for lock in locks)
+            filled.difference_update(table_key(lock.relation) for lock in locks)
     release()
     return hints
 
@@ -506,6 +510,31 @@ def _alter_hints(fields: dict, table: str, statement: Statement, hint) -> None:
                     f"adds a {word} to {table} and checks every row while holding {mode}",
                     "add it NOT VALID, then VALIDATE CONSTRAINT in a later migration "
                     "(a weaker lock, writes go on)",
+                    f"table {table}",
+                )
+            elif kind in ("CONSTR_PRIMARY", "CONSTR_UNIQUE", "CONSTR_EXCLUSION") and not (
+                constraint.get("indexname")
+            ):
+                word = {"CONSTR_PRIMARY": "PRIMARY KEY", "CONSTR_UNIQUE": "UNIQUE"}.get(
+                    kind, "EXCLUDE"
+                )
+                using = (
+                    "then ADD CONSTRAINT … PRIMARY KEY USING INDEX (quick)"
+                    if kind == "CONSTR_PRIMARY"
+                    else "then ADD CONSTRAINT … UNIQUE USING INDEX (quick)"
+                    if kind == "CONSTR_UNIQUE"
+                    else "(an exclusion constraint has no USING INDEX form: do it while the "
+                    "table is quiet)"
+                )
+                hint(
+                    "index-not-concurrent",
+                    statement,
+                    f"adds a {word} constraint to {table}: its index is built under "
+                    "ACCESS EXCLUSIVE, reads and writes wait until it is done",
+                    f"CREATE UNIQUE INDEX CONCURRENTLY first, in a migration run outside a "
+                    f"transaction, {using}"
+                    if kind != "CONSTR_EXCLUSION"
+                    else f"build it {using}",
                     f"table {table}",
                 )
 
