@@ -227,6 +227,12 @@ class Effect:
     #: For a REQUIRE of a column compared with a number (``status = 1``): the
     #: number's type, ``int4`` or ``numeric``; only number types compare with it.
     compared_number: str = ""
+    #: For a REQUIRE of a column used where only some types are taken: compared
+    #: with a boolean constant (``"= boolean"``), matched by ``"LIKE"``,
+    #: ``"ILIKE"`` or a regular expression (``"~"``), or the first argument of a
+    #: built-in string function (``"lower()"``); PostgreSQL finds no operator
+    #: or function for the others (42883).
+    typed_use: str = ""
     #: For an ALTER of a composite type: the attribute ``ALTER ATTRIBUTE … TYPE``
     #: gives another type, which no table's column of the type allows (0A000).
     retyped_attribute: str = ""

@@ -1608,6 +1608,8 @@ class _Walker:
                     self._label_refused(m, file, eff, dynamic_here)
                 if eff.compared_number:
                     self._number_refused(m, file, eff, dynamic_here)
+                if eff.typed_use:
+                    self._typed_use_refused(m, file, eff, dynamic_here)
                 if eff.retyped_attribute:
                     self._composite_in_use(m, file, eff, dynamic_here)
                 if eff.grouped is not None:
@@ -4201,6 +4203,49 @@ class _Walker:
             "cast one side",
         )
 
+    def _typed_use_refused(self, m: Migration, file: str, eff: F.Effect, dynamic: bool) -> None:
+        """A column compared with ``TRUE``, matched by LIKE or a regular
+        expression, or passed to a built-in string function, whose type has no
+        such operator or function (``id LIKE 'x%'`` of a uuid, ``lower(n)`` of
+        an integer): PostgreSQL refuses as it reads the statement (42883).
+        Judged on a table whose whole making the folder shows."""
+        ref, use = eff.ref, eff.typed_use
+        if dynamic or ref.table not in self.complete or self.live.find(ref) is None:
+            return
+        typed = self.column_traits.get(ref.key, _NO_TRAITS).data_type
+        family = "enum" if typed.startswith("enum:") else FAMILIES.get(typed)
+        if use == "= boolean":
+            refused = family is not None and family not in ("bool", "")
+        elif use == "LIKE":
+            refused = family in _NOT_TEXT_FAMILIES
+        elif use in ("ILIKE", "~"):
+            refused = family in _NOT_TEXT_FAMILIES or family == "bytea"
+        else:
+            refused = family in _NOT_TEXT_FAMILIES
+        if not refused or not self._first_time(m, "missing_prerequisite", f"{ref} {use}", eff.line):
+            return
+        shown = spelled(typed)
+        if use == "= boolean":
+            what = f"compares {ref} ({shown}) with a boolean"
+            why = f"PostgreSQL has no operator for {shown} and boolean"
+            hint = f"compare it with a {shown}, or use a boolean column"
+        elif use.endswith("()"):
+            what = f"calls {use[:-2]}() of {ref} ({shown})"
+            why = f"PostgreSQL has no {use[:-2]}({shown}), nor casts {shown} to text by itself"
+            hint = f"cast the column to text: {use[:-2]}({ref.name}::text)"
+        else:
+            what = f"matches {ref} ({shown}) with {use}"
+            why = f"PostgreSQL has no {use} operator for {shown}"
+            hint = f"cast the column to text ({ref.name}::text {use} …), or compare it as a {shown}"
+        self._refuse(
+            "missing_prerequisite",
+            m,
+            file,
+            eff,
+            f"{m.id} {what} at line {eff.line}: {why}, and refuses (42883)",
+            hint,
+        )
+
     def _aggregate_refused(self, m: Migration, file: str, eff: F.Effect, dynamic: bool) -> None:
         """``min``, ``max``, ``sum`` or ``avg`` of a column of a type it is
         not defined for (``min(uuid)``, ``max(boolean)``, ``sum(text)``), on
@@ -6712,6 +6757,14 @@ def _key_ref(key: tuple) -> ObjectRef:
 
 #: The operator families of types no number compares with, nor converts to
 #: implicitly (checked against PostgreSQL 18 by a DB test).
+#: Families of types that have no implicit cast to text (nor LIKE of their own).
+_NOT_TEXT_FAMILIES = frozenset(
+    {
+        "integer", "numeric", "float", "uuid", "bool", "datetime", "time", "timetz",
+        "interval", "enum", "jsonb", "network", "money",
+    }
+)  # fmt: skip
+
 _NO_NUMBER_FAMILIES = frozenset(
     {"text", "bpchar", "uuid", "bool", "datetime", "time", "timetz", "interval", "enum"}
 )

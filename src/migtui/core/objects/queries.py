@@ -586,6 +586,7 @@ def statement_columns(script: Script, kind: str, fields: dict, ctx: Ctx) -> None
         if len(sources) > 1 or "RangeVar" not in sources[0]:
             for column, location in joined_columns(script, sources, fields, parts):
                 script.emit(REQUIRE, column, location, ctx)
+            _joined_typed_uses(script, sources, fields, parts, ctx)
             return
         rv = sources[0].get("RangeVar")
     elif fields.get("fromClause") or fields.get("usingClause"):
@@ -593,6 +594,7 @@ def statement_columns(script: Script, kind: str, fields: dict, ctx: Ctx) -> None
         sources = [target, *(fields.get("fromClause") or fields.get("usingClause"))]
         for column, location in joined_columns(script, sources, fields, parts):
             script.emit(REQUIRE, column, location, ctx)
+        _joined_typed_uses(script, sources, fields, parts, ctx)
         return
     else:
         rv = fields.get("relation")
@@ -610,6 +612,9 @@ def statement_columns(script: Script, kind: str, fields: dict, ctx: Ctx) -> None
                 _table_column(script, table, own, ref, ctx)
     if not ctx.plpgsql:  # (PL/pgSQL: read as it runs)
         compared_labels(script, table, fields.get("whereClause"), ctx, own)
+        for part in parts:
+            if part != "whereClause":
+                typed_uses(script, table, fields.get(part), ctx, own)
 
 
 #: Comparisons whose constant takes the column's type
@@ -676,7 +681,76 @@ def compared_labels(
                     script.emit(REQUIRE, ref, location, ctx, compared_number=number)
             if label is not None:
                 found.append(name)
+    typed_uses(script, table, expr, ctx, names, only)
     return tuple(dict.fromkeys(found))
+
+
+#: Built-in functions of strings whose first argument PostgreSQL takes as text
+#: (or bytea, a range…): a number, a uuid, a boolean, a date or time, a json or
+#: an enum has no implicit cast to any of them.
+STRING_FUNCTIONS = frozenset(
+    {
+        "lower", "upper", "initcap", "replace", "btrim", "ltrim", "rtrim", "length",
+        "char_length", "character_length", "split_part", "strpos", "substr", "left",
+        "right", "reverse", "lpad", "rpad", "md5", "regexp_replace", "regexp_match",
+        "regexp_matches", "regexp_split_to_array", "regexp_like", "starts_with",
+        "translate", "repeat",
+    }
+)  # fmt: skip
+#: Operators matching patterns, by their name in the tree (or the A_Expr kind).
+_PATTERN_OPS = {"~~": "LIKE", "~~*": "ILIKE", "!~~": "LIKE", "!~~*": "ILIKE"}
+_REGEX_OPS = frozenset({"~", "~*", "!~", "!~*"})
+
+
+def typed_uses(
+    script: Script,
+    table: ObjectRef,
+    expr,
+    ctx: Ctx,
+    names: set[str],
+    only: str | bool = True,
+    qualified: bool = False,
+) -> None:
+    """The columns of ``table`` (written bare unless ``qualified``, or with a
+    name of ``names``) an
+    expression outside its subqueries uses where only some types are taken:
+    compared with ``TRUE`` or ``FALSE``, matched by LIKE, ILIKE or a regular
+    expression, passed first to a built-in string function (``lower(id)``).
+    Each is a need of the column with ``typed_use``, judged on its type."""
+    for item in outside_subqueries(expr):
+        used = None
+        if "A_Expr" in item:
+            a = item["A_Expr"]
+            op = strings(a.get("name", ()))
+            kind = a.get("kind")
+            left, right = a.get("lexpr") or {}, a.get("rexpr") or {}
+            if kind in ("AEXPR_LIKE", "AEXPR_ILIKE") and op:
+                used = [(left, _PATTERN_OPS.get(op[-1], "LIKE"))]
+            elif kind == "AEXPR_OP" and op and op[-1] in _REGEX_OPS:
+                used = [(left, "~")]
+            elif kind == "AEXPR_OP" and op and op[-1] in _COMPARISONS:
+                used = [
+                    (column, "= boolean")
+                    for column, value in ((left, right), (right, left))
+                    if "boolval" in (value.get("A_Const") or {})
+                ]
+        elif "FuncCall" in item:
+            call = item["FuncCall"]
+            called = strings(call.get("funcname", ()))
+            args = call.get("args") or ()
+            plain = len(called) == 1 or (len(called) == 2 and called[0] == "pg_catalog")
+            if called and plain and called[-1] in STRING_FUNCTIONS and args:
+                used = [(args[0], f"{called[-1]}()")]
+        for column, use in used or ():
+            words = strings((column.get("ColumnRef") or {}).get("fields", ()))
+            if not words or len(words) > 2 or (len(words) == 2) != (words[0] in names):
+                continue
+            if len(words) == 1 and (qualified or words[0] in ctx.params):
+                continue
+            if only is True or words[-1] == only:
+                ref = ObjectRef(COLUMN, table.schema, words[-1], table=table.qualified)
+                location = column["ColumnRef"].get("location")
+                script.emit(REQUIRE, ref, location, ctx, typed_use=use)
 
 
 def _number_type(const: dict | None) -> str:
@@ -684,6 +758,18 @@ def _number_type(const: dict | None) -> str:
     if const is None:
         return ""
     return "int4" if "ival" in const else "numeric" if "fval" in const else ""
+
+
+def _joined_typed_uses(script: Script, sources: list, fields: dict, parts, ctx: Ctx) -> None:
+    """``typed_uses`` of a statement of several tables: each column written
+    with its table's name or alias."""
+    if ctx.plpgsql:
+        return  # (PL/pgSQL: read as it runs)
+    tables, conditions = named_sources(script, sources)
+    for alias, table in tables.items():
+        if table is not None:
+            for part in (*(fields.get(p) for p in parts), *conditions):
+                typed_uses(script, table, part, ctx, {alias}, qualified=True)
 
 
 def joined_columns(
