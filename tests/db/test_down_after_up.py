@@ -21,6 +21,11 @@ EARLIER = "CREATE TABLE t (a int, b int);\n"
 
 #: (up, down, the down's line check names and the server's SQLSTATE, or None)
 CASES = {
+    "a column read, then renamed away by the up, added back by the down": (
+        "SELECT b FROM t;\nALTER TABLE t RENAME COLUMN b TO b2;\n",
+        "ALTER TABLE t DROP COLUMN b2;\nALTER TABLE t ADD COLUMN b int;\n",
+        None,
+    ),
     "a serial's sequence, gone with its table": (
         "CREATE TABLE w (id serial PRIMARY KEY);\n",
         "DROP TABLE w;\nDROP SEQUENCE w_id_seq;\n",

@@ -71,3 +71,22 @@ def test_drop_if_exists_of_nothing_takes_no_lock(pg_dsn):
             " AND locktype = 'relation' AND mode = 'AccessExclusiveLock'"
         ).fetchone()
     assert held == (0,)
+
+
+def test_the_way_told_for_an_index_on_a_partitioned_table_is_the_one_that_works(pg_dsn):
+    # what graph tells of index-not-concurrent on a partitioned table
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        conn.execute("CREATE TABLE views (id int, day date) PARTITION BY RANGE (day)")
+        conn.execute(
+            "CREATE TABLE views_2024 PARTITION OF views FOR VALUES FROM ('2024-01-01') "
+            "TO ('2025-01-01')"
+        )
+        with pytest.raises(psycopg.errors.FeatureNotSupported):
+            conn.execute("CREATE INDEX CONCURRENTLY views_id ON views (id)")
+        conn.execute("CREATE INDEX views_id ON ONLY views (id)")
+        conn.execute("CREATE INDEX CONCURRENTLY views_2024_id ON views_2024 (id)")
+        conn.execute("ALTER INDEX views_id ATTACH PARTITION views_2024_id")
+        valid = conn.execute(
+            "SELECT indisvalid FROM pg_index WHERE indexrelid = 'views_id'::regclass"
+        ).fetchone()
+    assert valid == (True,)

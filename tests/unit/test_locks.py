@@ -291,3 +291,27 @@ def test_a_key_or_unique_constraint_builds_its_index_under_the_lock():
         ("index-not-concurrent", 3),
     ]
     assert "USING INDEX" in found[0].hint and "CONCURRENTLY" in found[0].hint
+
+
+def test_a_column_added_unique_builds_an_index_under_the_lock():
+    sql = "SET lock_timeout = '2s';\nALTER TABLE busy ADD COLUMN mongo_id text UNIQUE;\n"
+    [found] = linted(sql)
+    assert (found.rule, found.line) == ("index-not-concurrent", 2)
+    assert "UNIQUE USING INDEX" in found.hint
+
+
+def test_an_index_on_a_partitioned_table_is_told_the_way_that_works(tmp_path: Path):
+    folder = tmp_path / "db"
+    folder.mkdir()
+    (folder / "0001_views.sql").write_text(
+        "-- migrate:up\nCREATE TABLE views (id int, day date) PARTITION BY RANGE (day);\n"
+        "CREATE TABLE plain (id int);\n-- migrate:down\nDROP TABLE views, plain;\n"
+    )
+    (folder / "0002_index.sql").write_text(
+        "-- migrate:up\nCREATE INDEX views_id ON views (id);\nCREATE INDEX plain_id ON plain (id);\n"
+        "-- migrate:down\nDROP INDEX views_id, plain_id;\n"
+    )
+    partitioned, plain = analyze_dir(folder).hints
+    # PostgreSQL refuses CREATE INDEX CONCURRENTLY on a partitioned table
+    assert "ON ONLY" in partitioned.hint and "ATTACH PARTITION" in partitioned.hint
+    assert "ON ONLY" not in plain.hint

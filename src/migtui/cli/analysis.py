@@ -356,6 +356,11 @@ def _hint_lines(hints: tuple[Problem, ...]) -> list[list[Segment]]:
         lines.append([(f"      {shown}", "")])
         safer = SAFER.get(rule, found[0].hint)
         lines.append([("      ", ""), ("safer:", "cyan"), (f" {safer}", "")])
+        # where the usual safer form is refused (a partitioned table), its own way
+        refused = [h for h in found if h.hint.startswith("PostgreSQL refuses")]
+        for text in dict.fromkeys(h.hint for h in refused):
+            at = "  ".join(f"{h.migration}:{h.line}" for h in refused if h.hint == text)
+            lines.append([("      ", ""), ("but at", "cyan"), (f" {at}: {text}", "")])
     return lines
 
 

@@ -4380,8 +4380,21 @@ class _Walker:
                 if hint.migration in timed:
                     continue
                 timed.add(hint.migration)
+            if hint.rule == "index-not-concurrent" and self._partitioned_hint(hint):
+                hint = replace(
+                    hint,
+                    hint="PostgreSQL refuses CREATE INDEX CONCURRENTLY on a partitioned table: "
+                    "CREATE INDEX … ON ONLY the table (quick, invalid until complete), then "
+                    "CREATE INDEX CONCURRENTLY on each partition, outside a transaction, and "
+                    "ALTER INDEX … ATTACH PARTITION each",
+                )
             kept.append(hint)
         return tuple(kept)
+
+    def _partitioned_hint(self, hint: Problem) -> bool:
+        """A lock hint about a table the walk knows is partitioned."""
+        named = (hint.object or "").removeprefix("table ")
+        return (named if "." in named else f"public.{named}") in self.partitioned
 
     def _drops_nothing(
         self, m: Migration, eff: F.Effect, found: ObjectRef, gone: bool, dynamic_here: bool
@@ -5474,6 +5487,9 @@ class _Walker:
             if e.action in (F.REQUIRE, F.ALTER):
                 gone = self.live.dropped.get(e.ref.key)
                 if gone is not None and gone[1] == m.id and self.live.find(e.ref) is None:
+                    continue
+                moved = self.renamed.get(e.ref.key)  # … or renamed it away
+                if moved is not None and moved[1] == m.id and self.live.find(e.ref) is None:
                     continue
                 state.make(e.ref)
         dynamic = _unknown_effect(facts)

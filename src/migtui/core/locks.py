@@ -456,7 +456,17 @@ def _alter_hints(fields: dict, table: str, statement: Statement, hint) -> None:
                     "the existing rows in batches",
                     f"table {table}",
                 )
-            elif _stored_generated(column):
+            elif keyed := _keyed(column):
+                hint(
+                    "index-not-concurrent",
+                    statement,
+                    f"adds column {column.get('colname')} to {table} as {keyed}: its index is "
+                    "built under ACCESS EXCLUSIVE, reads and writes wait until it is done",
+                    "add the column plain, CREATE UNIQUE INDEX CONCURRENTLY in a migration run "
+                    f"outside a transaction, then ADD CONSTRAINT … {keyed} USING INDEX",
+                    f"table {table}",
+                )
+            if _stored_generated(column):
                 hint(
                     "rewrite",
                     statement,
@@ -550,6 +560,17 @@ def _volatile_default(column: dict) -> str | None:
         if c.get("contype") == "CONSTR_IDENTITY":
             return "an identity"
     return None
+
+
+def _keyed(column: dict) -> str:
+    """``PRIMARY KEY`` or ``UNIQUE`` when a column is added with one (an index is built)."""
+    for c in column.get("constraints", ()):
+        kind = c.get("Constraint", {}).get("contype")
+        if kind == "CONSTR_PRIMARY":
+            return "PRIMARY KEY"
+        if kind == "CONSTR_UNIQUE":
+            return "UNIQUE"
+    return ""
 
 
 def _stored_generated(column: dict) -> bool:
