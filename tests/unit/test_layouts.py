@@ -1597,17 +1597,52 @@ def test_tern_expands_its_data_and_included_templates_as_tern_does(tmp_path: Pat
 def test_tern_leaves_what_it_cannot_expand_to_tern_and_says_so(tmp_path: Path) -> None:
     below = "---- create above / drop below ----\n"
     write(
-        tmp_path, "001_a.sql", "create table a (id int);\n{{ if .x }}select 1;{{ end }}\n" + below
+        tmp_path,
+        "001_a.sql",
+        "create table a (id int);\n{{ range .x }}select 1;{{ end }}\n" + below,
     )
     write(tmp_path, "002_b.sql", "create table b;\ngrant select on b to {{.nobody}};\n" + below)
     write(tmp_path, "003_c.sql", below + "drop table b;\n")
     result = load(tmp_path)
     first, second, _ = result.migrations
     [unexpanded] = first.read_problems
-    assert unexpanded.line == 2 and "{{ if .x }}" in unexpanded.message
-    assert "{{ if .x }}" in first.up.text  # read as written
+    assert unexpanded.line == 2 and "{{ range .x }}" in unexpanded.message
+    assert "{{ range .x }}" in first.up.text  # read as written
     [unknown] = second.read_problems
     assert unknown.line == 2 and "no value for {{.nobody}}" in unknown.message
+
+
+def test_tern_takes_the_branches_its_data_chooses(tmp_path: Path) -> None:
+    write(tmp_path, "tern.conf", "[data]\nsample = true\nplan = free\n")
+    migrations = tmp_path / "migrations"
+    below = "---- create above / drop below ----\n"
+    write(
+        migrations,
+        "001_a.sql",
+        "create table a (id int);\n"
+        '{{ if eq .sample "true" }}\ninsert into a values (1);\n{{ end }}\n'
+        '{{ if ne .plan "free" }}\nselect nosuch from a;\n'
+        "{{ else }}\ninsert into a values (2);\n{{ end }}\n"
+        "{{ if .loadSampleData }}\nselect alsonosuch from a;\n{{ end }}\n"
+        "select id from a;\n" + below,
+    )
+    analysis = analyze_dir(migrations)
+
+    [info] = analysis.migrations
+    kept = [st.text.strip() for st in info.statements()]
+    assert kept == [
+        "create table a (id int);",
+        "insert into a values (1);",
+        "insert into a values (2);",
+        "select id from a;",
+    ]
+    # each kept statement at its own line in the file
+    assert [st.start_line for st in info.statements()] == [1, 3, 8, 13]
+    # a value tern.conf does not give: the block is read as not taken, and said
+    [skipped] = [p for p in analysis.problems if p.kind == "template_condition"]
+    assert (skipped.severity, skipped.line) == ("warning", 10)
+    assert "loadSampleData" in skipped.message
+    assert analysis.errors == ()
 
 
 # ------------------------------------------------- files that undo their neighbour

@@ -34,6 +34,7 @@ SEVERITY = {
     "mixed_layout": Severity.ERROR,
     "missing_up": Severity.ERROR,
     "code_migration": Severity.WARNING,
+    "template_condition": Severity.WARNING,
 }
 
 #: Files that sit next to migrations and are not migrations: never reported.

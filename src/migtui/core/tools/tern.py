@@ -55,6 +55,9 @@ _INCLUDE = re.compile(r'template\s+"([^"]+)"(?:\s+\.)?')
 _ENV = re.compile(r'\{\{-?\s*env\s+"([^"]+)"\s*-?\}\}')
 #: How deep included templates may include others (a loop is tern's error too).
 _MAX_DEPTH = 10
+#: ``{{ if … }}``, ``{{ else if … }}``, ``{{ else }}``, ``{{ end }}``
+_BRANCH = re.compile(r"(if|else if|else|end)\b\s*(.*)", re.DOTALL)
+_WORDS = re.compile(r'"[^"]*"|\S+')
 
 
 def looks_like_tern(paths: list[Path]) -> bool:
@@ -119,9 +122,13 @@ def _render(
         out.append(piece)
         lines.extend(at if fixed else at + i for i in range(1, piece.count("\n") + 1))
 
+    #: the {{ if }} blocks open: [the block's text runs, this branch runs, a branch ran]
+    blocks: list[list[bool]] = []
     for match in _ACTION.finditer(text):
         literal = text[pos : match.start()]
-        put(literal.rstrip() if match.group(1) else literal, line, False)
+        running = all(block[1] for block in blocks)
+        if running:
+            put(literal.rstrip() if match.group(1) else literal, line, False)
         line += literal.count("\n")
         body, here = match.group(2), line
         line += match.group(0).count("\n")
@@ -132,6 +139,36 @@ def _render(
             line += rest[:skipped].count("\n")
             pos += skipped
         if body.startswith("/*") and body.endswith("*/"):
+            continue
+        branch = _BRANCH.fullmatch(body)
+        if branch is not None:
+            word, condition = branch.group(1), branch.group(2)
+            if word == "end":
+                if not blocks:
+                    raise _Unsupported(match.group(0))
+                blocks.pop()
+                continue
+            if word != "if" and not blocks:
+                raise _Unsupported(match.group(0))
+            holds = True
+            if condition:
+                holds = _holds(condition, data, match.group(0))
+                if holds is None:
+                    key = _VALUE.search(condition).group(1)  # type: ignore[union-attr]
+                    skipped_at = (
+                        f"tern.conf gives no value for {{{{.{key}}}}}: the block of "
+                        f"{{{{ {body} }}}} is read as not taken, its SQL unchecked"
+                    )
+                    missing.append((skipped_at, here))
+                    holds = False
+            if word == "if":
+                blocks.append([running, running and holds, running and holds])
+            else:  # else, else if: runs when no branch before it did
+                block = blocks[-1]
+                block[1] = block[0] and not block[2] and holds
+                block[2] = block[2] or block[1]
+            continue
+        if not running:
             continue
         if value := _VALUE.fullmatch(body):
             if value.group(1) in data:
@@ -160,8 +197,39 @@ def _render(
         expanded, _, inner = _render(included, 1, data, root, depth + 1)
         put(expanded, here, True)
         missing.extend((message, here) for message, _ in inner)
-    put(text[pos:], line, False)
+    if blocks:
+        raise _Unsupported("{{ if }}")  # never ended: tern refuses the template
+    if all(block[1] for block in blocks):
+        put(text[pos:], line, False)
     return "".join(out), lines, missing
+
+
+def _holds(condition: str, data: dict[str, str], action: str) -> bool | None:
+    """Whether an ``{{ if }}``'s condition holds with tern.conf's [data] (its
+    values are strings: any but "" is true); None when a value it names is not
+    given. Conditions other than ``.key``, ``not .key``, ``eq``/``ne .key
+    "text"`` are not expanded."""
+    words = _WORDS.findall(condition)
+    if not words:
+        raise _Unsupported(action)
+
+    def value(word: str) -> str | None:
+        if word.startswith('"'):
+            return word[1:-1]
+        key = _VALUE.fullmatch(word)
+        if key is None:
+            raise _Unsupported(action)
+        return data.get(key.group(1))
+
+    if len(words) == 1 or (len(words) == 2 and words[0] == "not"):
+        found = value(words[-1])
+        return None if found is None else bool(found) != (words[0] == "not")
+    if len(words) == 3 and words[0] in ("eq", "ne"):
+        left, right = value(words[1]), value(words[2])
+        if left is None or right is None:
+            return None
+        return (left == right) == (words[0] == "eq")
+    raise _Unsupported(action)
 
 
 def _expanded(section, data: dict[str, str], root: Path, where: Where, problems: list[Problem]):
@@ -182,7 +250,9 @@ def _expanded(section, data: dict[str, str], root: Path, where: Where, problems:
         return section
     for message, line in missing:
         hint = "give it a value under [data] in tern.conf, or include a file that exists"
-        problems.append(where.problem("parse_error", message, hint, line))
+        # a block left out leaves the SQL around it whole: said, not refused
+        kind = "template_condition" if "is read as not taken" in message else "parse_error"
+        problems.append(where.problem(kind, message, hint, line))
     return replace(section, text=text, line_map=tuple(lines))
 
 
