@@ -12,7 +12,17 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-DEFAULT_DIRS = ("sql/migrations", "migrations", "db/migrations")
+DEFAULT_DIRS = (
+    "sql/migrations",
+    "migrations",
+    "db/migrations",
+    # where the tools migtui reads keep theirs in a project
+    "supabase/migrations",
+    "prisma/migrations",
+    "drizzle",
+    "db/migration",
+    "src/main/resources/db/migration",
+)
 
 
 class ConfigError(ValueError):
@@ -161,7 +171,8 @@ def check_duration(value: str, what: str) -> str:
 
 def resolve_dir(cli_dir: str | Path | None, config: Config, cwd: Path | None = None) -> Path:
     """The migrations folder: ``--dir``, then ``MIGTUI_DIR``, then the config,
-    then the first of ``sql/migrations``, ``migrations``, ``db/migrations``."""
+    then the first of ``DEFAULT_DIRS`` there is (``sql/migrations``, ``migrations``,
+    ``db/migrations``, then the tools' own: ``supabase/migrations`` …)."""
     cwd = Path.cwd() if cwd is None else cwd
     for origin, value in (
         ("--dir", cli_dir),
@@ -179,7 +190,7 @@ def resolve_dir(cli_dir: str | Path | None, config: Config, cwd: Path | None = N
             return cwd / name
     raise ConfigError(
         f"no migrations folder found in {cwd}: pass --dir, set MIGTUI_DIR, "
-        f"or create one of {', '.join(DEFAULT_DIRS)}"
+        f"or create one of {', '.join(DEFAULT_DIRS[:3])}"
     )
 
 

@@ -219,6 +219,28 @@ def test_default_folder_is_sql_migrations(monkeypatch: pytest.MonkeyPatch, tmp_p
     assert len(data["migrations"]) == 18
 
 
+@pytest.mark.parametrize("folder", ["supabase/migrations", "prisma/migrations"])
+def test_a_tools_own_folder_is_found_from_the_project_root(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, folder: str
+) -> None:
+    (tmp_path / "supabase").mkdir()
+    (tmp_path / "supabase" / "config.toml").write_text('project_id = "x"\n')
+    if folder.startswith("prisma"):
+        (tmp_path / folder / "20240101000000_init").mkdir(parents=True)
+        (tmp_path / folder / "20240101000000_init" / "migration.sql").write_text(
+            "CREATE TABLE t (id int);\n"
+        )
+    else:
+        (tmp_path / folder).mkdir(parents=True)
+        (tmp_path / folder / "20240101000000_init.sql").write_text("CREATE TABLE t (id int);\n")
+    monkeypatch.chdir(tmp_path)
+
+    code, data = check_json()
+    assert code == 0
+    assert Path(data["root"]) == tmp_path / folder
+    assert data["layout"] == folder.split("/")[0]
+
+
 def test_assume_in_pyproject_silences_a_missing_prerequisite(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

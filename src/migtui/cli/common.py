@@ -31,7 +31,8 @@ def dir_option(func: F) -> F:
         "directory",
         metavar="DIR",
         help="Migrations folder (default: MIGTUI_DIR, config, ./sql/migrations, "
-        "./migrations, ./db/migrations).",
+        "./migrations, ./db/migrations, then a tool's own: ./supabase/migrations, "
+        "./prisma/migrations, ./drizzle, ./db/migration, ./src/main/resources/db/migration).",
     )(func)
 
 

@@ -17,7 +17,8 @@ def _fail(message: str) -> None:
     "directory",
     metavar="DIR",
     help="Migrations folder (default: MIGTUI_DIR, config, ./sql/migrations, "
-    "./migrations, ./db/migrations).",
+    "./migrations, ./db/migrations, then a tool's own: ./supabase/migrations, "
+    "./prisma/migrations, ./drizzle, ./db/migration, ./src/main/resources/db/migration).",
 )
 @click.option("--layout", metavar="LAYOUT", help="Folder layout (detected when omitted).")
 @click.option(
