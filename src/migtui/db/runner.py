@@ -621,16 +621,7 @@ class Runner:
             self._record_failure(conn, step, failed, self._step_ms, log)
             raise failed from None
         except _StepFailed as exc:
-            wall = (time.perf_counter() - started) * 1000
-            self._emit(
-                MigrationRolledBack(
-                    version=step.version,
-                    direction=step.direction,
-                    reason=exc.reason,
-                    duration_ms=self._step_ms,
-                )
-            )
-            self._record_failure(conn, step, exc, self._step_ms, log, wall_ms=wall)
+            self._rolled_back(conn, step, exc, log, (time.perf_counter() - started) * 1000)
             raise
         self._emit(
             MigrationCommitted(
@@ -669,15 +660,7 @@ class Runner:
             wall = (time.perf_counter() - started) * 1000
             if following and self._end_open_transaction(conn) and not self._kept:
                 self._undo_dirty_mark(conn, step)
-                self._emit(
-                    MigrationRolledBack(
-                        version=step.version,
-                        direction=step.direction,
-                        reason=exc.reason,
-                        duration_ms=self._step_ms,
-                    )
-                )
-                self._record_failure(conn, step, exc, self._step_ms, log, wall_ms=wall)
+                self._rolled_back(conn, step, exc, log, wall)
                 raise
             exc.message = (
                 f"{exc.message}\n{step.version} ran outside a transaction and is now dirty: "
@@ -699,6 +682,25 @@ class Runner:
                 wall_ms=wall,
             )
         )
+
+    def _rolled_back(
+        self,
+        conn: psycopg.Connection,
+        step: PlanStep,
+        exc: _StepFailed,
+        log: list[dict],
+        wall: float,
+    ) -> None:
+        """Say a step rolled back, and keep its failure in the history."""
+        self._emit(
+            MigrationRolledBack(
+                version=step.version,
+                direction=step.direction,
+                reason=exc.reason,
+                duration_ms=self._step_ms,
+            )
+        )
+        self._record_failure(conn, step, exc, self._step_ms, log, wall_ms=wall)
 
     def _execute_following(self, conn: psycopg.Connection, step: PlanStep, log: list[dict]) -> None:
         """A section that controls its own transactions (``controls_transactions``),
