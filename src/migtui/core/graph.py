@@ -1354,6 +1354,8 @@ class _Walker:
             return any(ref.matches(r) for r in own.get(ref.key, ()))
 
         def need(eff: F.Effect, ref: ObjectRef) -> None:
+            if ref.kind == ROLE and not (eff.if_exists or eff.guarded or eff.handled):
+                self._role_made_later(m, file, eff, ref)
             if eff.if_exists or self._builtin(ref):
                 return
             if self._made_by_helpers(ref):
@@ -5210,6 +5212,63 @@ class _Walker:
                     seen.add(more)
                     found.append(more)
         return found
+
+    def _role_made_later(self, m: Migration, file: str, eff: F.Effect, ref: ObjectRef) -> None:
+        """A role used before the folder's own plain ``CREATE ROLE`` of it (later
+        in the migration, or in a later one): that CREATE would fail were the
+        role there before, so it is not, and the use fails (42704)."""
+        if self.live.find(ref) is not None or self.dynamic_before:
+            return
+        here = self.position.get(m.id, len(self.position))
+
+        def plain(version: str, line: int | None = None) -> bool:
+            return any(
+                e.action == F.PROVIDE
+                and ref.matches(e.ref)
+                and (line is None or e.line == line)
+                and not (e.guarded or e.handled or e.tolerant)
+                for e in self.facts[version].effects
+            )
+
+        own_later = self._provided_later_in_same(m, ref, eff)
+        if own_later is None and not any(
+            pos > here and ref.matches(r) for pos, r, _ in self.providers.get(ref.key, ())
+        ):
+            return
+        if any(
+            e.action == F.DROP and ref.matches(e.ref)
+            for facts in self.facts.values()
+            for e in facts.effects
+        ):
+            return  # dropped somewhere first: it may be the server's, made again
+        if own_later is not None and plain(m.id, own_later):
+            where = f"line {own_later} creates it"
+        else:
+            later = [
+                v
+                for pos, r, v in self.providers.get(ref.key, ())
+                if pos > here and ref.matches(r) and plain(v)
+            ]
+            if not later:
+                return
+            where = f"{later[0]} creates it"
+        if not self._first_time(m, "missing_prerequisite", str(ref), eff.line):
+            return
+        self.problems.append(
+            Problem(
+                "missing_prerequisite",
+                ERROR,
+                f"{m.id} names {ref} at line {eff.line}, but {where} later with CREATE ROLE, "
+                "which fails if the role is there before: here it is not, and PostgreSQL "
+                "refuses (42704)",
+                "create the role before the statement that names it",
+                m.id,
+                str(ref),
+                file,
+                eff.line,
+                section="up",
+            )
+        )
 
     def _role_missing(self, m: Migration, file: str, eff: F.Effect) -> None:
         """A role the target server lacks (its catalog was read) and no earlier
