@@ -57,6 +57,10 @@ CASES = {
         "ALTER SEQUENCE IF EXISTS old_counter RENAME TO counter;\n",
         None,
     ),
+    "a table that is not there renamed onto a taken name: the old name is missing": (
+        "ALTER TABLE old_doc RENAME TO doc;\n",
+        ("missing_prerequisite", (1, "42P01")),
+    ),
     "an index that is there renamed onto a taken name": (
         "CREATE INDEX doc_id ON doc (id);\nALTER INDEX IF EXISTS doc_id RENAME TO doc_flag_key;\n",
         ("already_exists", (2, "42P07")),

@@ -183,3 +183,15 @@ def test_what_the_server_runs_is_no_error(case, verdicts):
 
     assert refused is None
     assert [e for e in errors if e.kind == "new_enum_value"] == []
+
+
+def test_a_label_the_type_had_is_no_new_value(verdicts):
+    # ADD VALUE of a label there already is refused itself (42710); the label's
+    # use after it is no use of a new value
+    errors, refused = verdicts(
+        "CREATE TYPE state AS ENUM ('on', 'override');\n",
+        "ALTER TYPE state ADD VALUE 'override';\n"
+        "CREATE TABLE s (x state NOT NULL DEFAULT 'override');\n",
+    )
+    assert refused == "42710"
+    assert [(e.kind, e.line) for e in errors] == [("already_exists", 2)]

@@ -1838,10 +1838,12 @@ class _Walker:
                     own[gone.key] = [r for r in own.get(gone.key, ()) if not gone.matches(r)]
                 own[ref.key] = [r for r in own.get(ref.key, ()) if not ref.matches(r)]
             elif eff.action == F.RENAME and eff.new is not None:
-                if eff.if_exists and not dynamic_here and self._surely_absent(ref):
+                absent = not dynamic_here and self._surely_absent(ref)
+                if eff.if_exists and absent:
                     continue  # ALTER … IF EXISTS of nothing: skipped, the new name untouched
                 need(eff, ref)
-                self._rename_taken(m, file, eff, dynamic_here)
+                if not absent:  # (the server says the old name is missing first: 42P01)
+                    self._rename_taken(m, file, eff, dynamic_here)
                 if ref.namespace != "type":  # (an enum's labels go with its name: _move)
                     self._forget_made(ref)
                 own[ref.key] = [r for r in own.get(ref.key, ()) if not ref.matches(r)]
@@ -2487,7 +2489,7 @@ class _Walker:
                 "unknown_origin",
                 WARNING,
                 f"{m.id} needs {name}; no migration creates it by name, but {dynamic[-1]} "
-                f"{how} may",
+                f"{how} may create it",
                 f'if {dynamic[-1]} creates it, declare it with assume = ["{name}"] to silence this',
             )
         elif (broken := self._broken_maker(ref)) is not None:

@@ -307,7 +307,7 @@ def _new_enum_value_used(script: Script, statement: Statement) -> None:
         return
     if not statement.tree or node(statement.tree)[0] not in _USES_VALUES_NOW:
         return  # a function body runs later; another ADD VALUE only names it
-    for value, type_ref, maybe_there in script.new_enum_values:
+    for value, type_ref, _ in script.new_enum_values:
         literal = "'" + value.replace("'", "''") + "'"
         if value not in statement.text or not _has_string(statement.tree, value):
             continue  # written as a constant: '…', $$…$$, E'…'
@@ -327,7 +327,7 @@ def _new_enum_value_used(script: Script, statement: Statement) -> None:
             ),
             refs=(type_ref, *columns),
             sure=sure,
-            maybe_value=value if maybe_there else "",
+            maybe_value=value,
         )
         return
 
