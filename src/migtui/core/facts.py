@@ -455,6 +455,9 @@ class ScriptFacts:
     findings: tuple[Finding, ...] = ()
     #: Lines that build SQL at run time (EXECUTE format(…)): what they touch is unknown.
     dynamic_lines: tuple[int, ...] = ()
+    #: PL/pgSQL IFs whose condition reads a table's rows: (first line, last
+    #: line, the condition's line). What their branches do runs as the data has it.
+    conditional: tuple[tuple[int, int, str], ...] = ()
     #: SQL built at run time that only makes or drops triggers, or indexes
     #: (``EXECUTE format('CREATE TRIGGER %I …', …)``): their names are unknown.
     dynamic_makes: frozenset[str] = frozenset()

@@ -1177,6 +1177,7 @@ class _Walker:
         self._rollback_chain(migrations)
 
         self._guarded(migrations)
+        self._conditioned(migrations)
         self._fold_repeats()
         per_migration: dict[str, list[Problem]] = defaultdict(list)
         for p in self.problems:
@@ -1280,6 +1281,39 @@ class _Walker:
             guard = guards.get(p.migration or "")
             if guard and p.severity is ERROR and p.section in (None, "up") and p.kind in _GUARDABLE:
                 p = replace(p, severity=WARNING, message=f"{p.message} ({guard})")
+            kept.append(p)
+        self.problems = kept
+
+    def _conditioned(self, migrations: list[Migration]) -> None:
+        """What a PL/pgSQL IF conditioned on a table's rows would refuse runs
+        only when the data says so: on the target it may well not. Such errors
+        in its branches are warnings, saying so."""
+        ranges = {
+            m.id: facts.conditional
+            for m in migrations
+            if (facts := self.facts.get(m.id)) is not None and facts.conditional
+        }
+        if not ranges:
+            return
+        kept = []
+        for p in self.problems:
+            found = ranges.get(p.migration or "")
+            if (
+                found
+                and p.severity is ERROR
+                and p.section in (None, "up")
+                and p.kind in _GUARDABLE
+                and p.line is not None
+            ):
+                where = next(((a, c) for a, b, c in found if a < p.line <= b), None)
+                if where is not None:
+                    line, condition = where
+                    p = replace(
+                        p,
+                        severity=WARNING,
+                        message=f"{p.message} — only if the IF at line {line} finds its rows "
+                        f"({condition})",
+                    )
             kept.append(p)
         self.problems = kept
 

@@ -446,6 +446,8 @@ class Walker:
         )
         if polarity:  # a CREATE under an existence test does not meet its object
             ctx = replace(ctx, tolerant=True)
+        elif _reads_rows(cond.get("query", "")):
+            self.conditioned(fields, lineno)
         then_ctx = replace(ctx, guarded=True) if polarity > 0 else ctx
         else_ctx = replace(ctx, guarded=True) if polarity < 0 else ctx
         frame.start = self.script.work_done
@@ -462,6 +464,31 @@ class Walker:
             self.statements(e.get("stmts"), else_ctx, frame)
         self.statements(fields.get("else_body"), else_ctx, frame)
         self.close_if(frame)
+
+    def conditioned(self, fields: dict, lineno: int | None) -> None:
+        """An IF whose condition reads a table's rows: its branches run or not
+        as the data has it. The file lines from the IF to its END IF, and the
+        condition, are kept (``Script.conditional``)."""
+        starts = [
+            f.get("lineno")
+            for item in nodes_of(
+                [fields.get("then_body"), fields.get("elsif_list"), fields.get("else_body")]
+            )
+            for f in item.values()
+            if isinstance(f, dict) and isinstance(f.get("lineno"), int)
+        ]
+        first = max(1, lineno or 1)
+        last = max([first, *starts])
+        end = next(
+            (i + 1 for i in range(last - 1, len(self.lines)) if _END_IF.search(self.lines[i])),
+            last,
+        )
+        condition = " ".join(self.lines[first - 1].split())
+        if len(condition) > 80:
+            condition = condition[:79] + "…"
+        self.script.conditional.append(
+            (self.first_line + first - 1, self.first_line + end - 1, condition)
+        )
 
     def close_if(self, frame: _If) -> None:
         if frame.polarity <= 0 or frame.of_role or frame.of_column:
@@ -765,6 +792,30 @@ def _aggregates(targets) -> bool:
 
 def _is_zero(expr) -> bool:
     return isinstance(expr, dict) and expr.get("A_Const", {}).get("ival", {"ival": 1}) == {}
+
+
+_END_IF = re.compile(r"\bEND\s+IF\b", re.IGNORECASE)
+
+
+def _reads_rows(query: str) -> bool:
+    """A condition that reads rows of a table that is not the catalog's
+    (``EXISTS (SELECT 1 FROM background_updates WHERE …)``, a count of them)."""
+    if "select" not in query.lower():
+        return False
+    stmts = parse("SELECT " + query)
+    if not stmts:
+        return False
+    catalog = catalog_relations()
+    for item in nodes_of(stmts[0]["stmt"]):
+        rv = item.get("RangeVar")
+        if isinstance(rv, dict) and rv.get("relname"):
+            schema = rv.get("schemaname")
+            if schema in ("pg_catalog", "information_schema"):
+                continue
+            if rv["relname"] in catalog or rv["relname"] in _EXISTENCE_RELATIONS:
+                continue
+            return True
+    return False
 
 
 def _reads_catalog(tree) -> bool:

@@ -128,6 +128,8 @@ class Script:
     effects: list[Effect] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     dynamic_lines: list[int] = field(default_factory=list)
+    #: (first line, last line, condition) of each IF whose condition reads rows
+    conditional: list[tuple[int, int, str]] = field(default_factory=list)
     dynamic_makes: set[str] = field(default_factory=set)
     runtime_makes: list[tuple[int, Made]] = field(default_factory=list)
     temp_names: set[str] = field(default_factory=set)
@@ -184,6 +186,7 @@ class Script:
             effects=tuple(self.effects),
             findings=tuple(self.findings),
             dynamic_lines=tuple(sorted(set(self.dynamic_lines))),
+            conditional=tuple(self.conditional),
             dynamic_makes=frozenset(self.dynamic_makes),
             runtime_makes=tuple(dict.fromkeys(self.runtime_makes)),
             search_path=tuple(self.search_path),
