@@ -488,8 +488,6 @@ def _print_plan(
     hints: Sequence[Problem] = (),
 ) -> None:
     """The plan's steps; with ``hints``, the lock hints of each (by statement)."""
-    from migtui.core.statements import controls_transactions
-
     verb = "apply" if plan.direction == "apply" else "roll back"
     if plan.refused:
         console.print("[bold red]The plan is refused; nothing will run:[/]")
@@ -506,7 +504,7 @@ def _print_plan(
             ""
             if step.transactional
             else " [yellow](in the transactions the file marks)[/]"
-            if controls_transactions(step.statements)
+            if step.own_transactions
             else " [yellow](outside a transaction)[/]"
         )
         n = len(step.statements)

@@ -88,6 +88,12 @@ class PlanStep:
     verify_file: str = ""
     info: MigrationInfo | None = field(default=None, compare=False, repr=False)
 
+    @property
+    def own_transactions(self) -> bool:
+        """Run outside a transaction of the runner's, the file's own BEGIN and
+        COMMIT followed (``statements.controls_transactions``)."""
+        return not self.transactional and controls_transactions(self.statements)
+
 
 @dataclass(frozen=True)
 class Blocker:

@@ -577,7 +577,7 @@ class Runner:
                 direction=step.direction,
                 file=step.file,
                 transactional=step.transactional,
-                own_transactions=not step.transactional and controls_transactions(step.statements),
+                own_transactions=step.own_transactions,
                 statements=len(step.statements),
             )
         )

@@ -138,7 +138,9 @@ def _plan_text(plan, hints=()) -> Group:
         text = Text(f"▲ {step.version} ", style="bold")
         text.append(step.name)
         text.append(f"  {n} statement{'s' * (n != 1)}", style="dim")
-        if not step.transactional:
+        if step.own_transactions:
+            text.append("  in the transactions the file marks", style="dark_orange")
+        elif not step.transactional:
             text.append("  outside a transaction", style="dark_orange")
         mine = sorted((h for h in hints if h.migration == step.version), key=lambda h: h.line or 0)
         if mine:
