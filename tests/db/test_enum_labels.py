@@ -7,6 +7,7 @@ line, exactly when the server refuses the second one with that SQLSTATE.
 
 from __future__ import annotations
 
+import psycopg
 import pytest
 
 from server_verdicts import assert_same_verdict
@@ -118,3 +119,20 @@ def test_check_knows_an_enums_labels_exactly_as_the_server_does(case, verdicts):
 
     line, state, kind = expected or (None, None, "")
     assert_same_verdict(errors, refused, line, kind, state)
+
+
+def test_each_label_added_again_is_said(write_migrations, analysis_of, pg_conn):
+    # every such line is refused on its own: fixing the first meets the second
+    root = write_migrations(
+        {
+            "001_first.sql": f"-- migrate:up\n{FIRST}-- migrate:down\nSELECT 1;\n",
+            "002_second.sql": "-- migrate:up\nALTER TYPE status ADD VALUE 'active';\n"
+            "ALTER TYPE status ADD VALUE 'inactive';\n-- migrate:down\nSELECT 1;\n",
+        }
+    )
+    errors = [p for p in analysis_of(root).problems if str(p.severity) == "error"]
+    assert [(p.kind, p.line) for p in errors] == [("already_exists", 2), ("already_exists", 3)]
+    pg_conn.execute(FIRST)
+    for label in ("active", "inactive"):
+        with pytest.raises(psycopg.errors.DuplicateObject):
+            pg_conn.execute(f"ALTER TYPE status ADD VALUE '{label}'")

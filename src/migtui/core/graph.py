@@ -4133,7 +4133,9 @@ class _Walker:
         if problem is None:
             return
         kind, what, state = problem
-        if self._first_time(m, kind, f"{eff.ref} label", eff.line):
+        # each label on its own: every such line is refused (in a transaction,
+        # the first stops the rest, and the next run meets the next)
+        if self._first_time(m, kind, f"{eff.ref} label {what}", eff.line):
             has = "has it already" if state == "42710" else "has no such label"
             if neighbor and state == "22023":
                 has = f"has no label '{neighbor}'"
