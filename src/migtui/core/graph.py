@@ -1812,7 +1812,7 @@ class _Walker:
                 elif ref.kind == TABLE and not eff.cascade:
                     self._referenced_partition(m, file, eff, ref, dynamic_here)
                 gone = eff.if_exists and ref.key in self.live.dropped and not self._alive(ref)
-                if eff.if_exists and ref.namespace == "relation" and not own_has(ref):
+                if ref.namespace == "relation" and not own_has(ref):  # (without IF EXISTS it fails)
                     self._drops_nothing(m, eff, ref, gone, dynamic_here)
                 holding = (
                     []  # IF EXISTS of what is gone already: nothing is dropped
