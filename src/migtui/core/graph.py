@@ -1177,7 +1177,6 @@ class _Walker:
         self._rollback_chain(migrations)
 
         self._guarded(migrations)
-        self._conditioned(migrations)
         self._fold_repeats()
         per_migration: dict[str, list[Problem]] = defaultdict(list)
         for p in self.problems:
@@ -1270,50 +1269,34 @@ class _Walker:
         return self._later_repeatable
 
     def _guarded(self, migrations: list[Migration]) -> None:
-        """A migration its tool may skip (Liquibase's preconditions with
-        ``onFail`` MARK_RAN): what it needs or makes can fail only if it runs,
-        which the tool decides then. Such errors in its up section are warnings."""
+        """Up-section errors of statements that may never run are warnings,
+        saying why: in a migration its tool may skip (Liquibase's preconditions
+        with ``onFail`` MARK_RAN, which the tool decides then), or in a branch of
+        a PL/pgSQL IF conditioned on a table's rows (which the data decides)."""
         guards = {m.id: m.guard for m in migrations if m.guard}
-        if not guards:
-            return
-        kept = []
-        for p in self.problems:
-            guard = guards.get(p.migration or "")
-            if guard and p.severity is ERROR and p.section in (None, "up") and p.kind in _GUARDABLE:
-                p = replace(p, severity=WARNING, message=f"{p.message} ({guard})")
-            kept.append(p)
-        self.problems = kept
-
-    def _conditioned(self, migrations: list[Migration]) -> None:
-        """What a PL/pgSQL IF conditioned on a table's rows would refuse runs
-        only when the data says so: on the target it may well not. Such errors
-        in its branches are warnings, saying so."""
         ranges = {
             m.id: facts.conditional
             for m in migrations
             if (facts := self.facts.get(m.id)) is not None and facts.conditional
         }
-        if not ranges:
+        if not guards and not ranges:
             return
+
+        def why(p: Problem) -> str | None:
+            guard = guards.get(p.migration or "")
+            if guard:
+                return f"({guard})"
+            for first, last, condition in ranges.get(p.migration or "", ()):
+                if p.line is not None and first < p.line <= last:
+                    return f"— only if the IF at line {first} finds its rows ({condition})"
+            return None
+
         kept = []
         for p in self.problems:
-            found = ranges.get(p.migration or "")
-            if (
-                found
-                and p.severity is ERROR
-                and p.section in (None, "up")
-                and p.kind in _GUARDABLE
-                and p.line is not None
-            ):
-                where = next(((a, c) for a, b, c in found if a < p.line <= b), None)
-                if where is not None:
-                    line, condition = where
-                    p = replace(
-                        p,
-                        severity=WARNING,
-                        message=f"{p.message} — only if the IF at line {line} finds its rows "
-                        f"({condition})",
-                    )
+            if p.severity is ERROR and p.section in (None, "up") and p.kind in _GUARDABLE:
+                reason = why(p)
+                if reason is not None:
+                    p = replace(p, severity=WARNING, message=f"{p.message} {reason}")
             kept.append(p)
         self.problems = kept
 

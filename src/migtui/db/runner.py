@@ -32,7 +32,6 @@ from migtui.core.project import FROM_LAYOUT, Analysis
 from migtui.core.statements import (
     DEFAULT_PATH,
     control_of,
-    controls_transactions,
     is_set_transaction,
 )
 from migtui.core.tools import ToolRun
@@ -646,7 +645,7 @@ class Runner:
             else:
                 ledger.mark_dirty(conn, step.version, True)
         self._set_timeouts(conn, local=False)
-        following = controls_transactions(step.statements)
+        following = step.own_transactions
         self._kept = not following  # in autocommit every statement that runs stays
         try:
             if following:

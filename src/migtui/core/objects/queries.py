@@ -10,7 +10,7 @@ inside their strings.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import partial
 
 from migtui.core.builtins import builtin_arities, builtin_functions, takes_arguments
@@ -605,16 +605,17 @@ def statement_columns(script: Script, kind: str, fields: dict, ctx: Ctx) -> None
         return
     # an alias hides the table's own name
     own = {(rv.get("alias") or {}).get("aliasname") or rv.get("relname", "")}
+    items = {part: list(outside_subqueries(fields.get(part))) for part in parts}
     for part in reversed(parts):  # (in the order outside_subqueries gives them)
-        for item in outside_subqueries(fields.get(part)):
+        for item in items[part]:
             ref = item.get("ColumnRef")
             if isinstance(ref, dict):
                 _table_column(script, table, own, ref, ctx)
     if not ctx.plpgsql:  # (PL/pgSQL: read as it runs)
-        compared_labels(script, table, fields.get("whereClause"), ctx, own)
+        compared_labels(script, table, fields.get("whereClause"), ctx, own)  # (and its uses)
         for part in parts:
             if part != "whereClause":
-                typed_uses(script, table, fields.get(part), ctx, own)
+                typed_uses(script, table, items[part], ctx, own)
 
 
 #: Comparisons whose constant takes the column's type
@@ -662,7 +663,8 @@ def compared_labels(
     which may name a column made after it)."""
     found = []
     names = own if own is not None else {table.name}
-    for item in outside_subqueries(expr):
+    items = list(outside_subqueries(expr))
+    for item in items:
         if "A_Expr" not in item:
             continue
         # one reading of each comparison: a quoted constant is a label (and the
@@ -681,7 +683,7 @@ def compared_labels(
                     script.emit(REQUIRE, ref, location, ctx, compared_number=number)
             if label is not None:
                 found.append(name)
-    typed_uses(script, table, expr, ctx, names, only)
+    typed_uses(script, table, items, ctx, names, only)
     return tuple(dict.fromkeys(found))
 
 
@@ -705,19 +707,19 @@ _REGEX_OPS = frozenset({"~", "~*", "!~", "!~*"})
 def typed_uses(
     script: Script,
     table: ObjectRef,
-    expr,
+    items: Iterable[dict],
     ctx: Ctx,
     names: set[str],
     only: str | bool = True,
     qualified: bool = False,
 ) -> None:
     """The columns of ``table`` (written bare unless ``qualified``, or with a
-    name of ``names``) an
-    expression outside its subqueries uses where only some types are taken:
+    name of ``names``) that an expression, given as its nodes outside its
+    subqueries (``items``), uses where only some types are taken:
     compared with ``TRUE`` or ``FALSE``, matched by LIKE, ILIKE or a regular
     expression, passed first to a built-in string function (``lower(id)``).
     Each is a need of the column with ``typed_use``, judged on its type."""
-    for item in outside_subqueries(expr):
+    for item in items:
         used = None
         if "A_Expr" in item:
             a = item["A_Expr"]
@@ -766,10 +768,10 @@ def _joined_typed_uses(script: Script, sources: list, fields: dict, parts, ctx: 
     if ctx.plpgsql:
         return  # (PL/pgSQL: read as it runs)
     tables, conditions = named_sources(script, sources)
+    items = list(outside_subqueries(*(fields.get(p) for p in parts), *conditions))
     for alias, table in tables.items():
         if table is not None:
-            for part in (*(fields.get(p) for p in parts), *conditions):
-                typed_uses(script, table, part, ctx, {alias}, qualified=True)
+            typed_uses(script, table, items, ctx, {alias}, qualified=True)
 
 
 def joined_columns(
