@@ -168,6 +168,25 @@ def test_the_error_position_points_at_the_file_line(pg_dsn, write_migrations, an
     assert "not a number" in failure.message
 
 
+def test_a_psql_script_with_its_settings_applies_and_fails_at_its_own_line(
+    pg_dsn, write_migrations, analysis_of
+):
+    # the psql lines are passed over, not sent; the server sees only the SQL
+    folder = write_migrations(
+        {
+            "0001_psql.sql": "-- migrate:up\n\\set ON_ERROR_STOP 1\n\\echo making a\n"
+            "CREATE TABLE a (id int);\n\\timing on\nINSERT INTO a VALUES (1);\n",
+            "0002_psql.sql": "-- migrate:up\n\\set ON_ERROR_STOP on\n"
+            "INSERT INTO a SELECT 1 / (count(*) - 1) FROM a;\n",
+        }
+    )
+    result, events = run(pg_dsn, analysis_of(folder))
+    assert [e.version for e in events.of(MigrationCommitted)] == ["0001"]
+    assert [e.line for e in events.of(StatementFinished) if e.version == "0001"] == [4, 6]
+    [failure] = events.of(StatementFailed)
+    assert (failure.version, failure.line, failure.sqlstate) == ("0002", 3, "22012")
+
+
 def test_an_error_inside_a_do_block_points_at_its_line(pg_dsn, write_migrations, analysis_of):
     folder = write_migrations(
         {

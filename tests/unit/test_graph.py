@@ -945,6 +945,39 @@ def test_psql_include_is_unsupported(write_migrations) -> None:
     assert "\\i other.sql" in errors[0].message
 
 
+def test_a_psql_script_setting_on_error_stop_is_clean(write_migrations) -> None:
+    root = write_migrations(
+        {
+            "0001_a.sql": native(
+                "\\set ON_ERROR_STOP 1\n\\echo making a\nCREATE TABLE a (id int);",
+                "DROP TABLE a;",
+            )
+        }
+    )
+    analysis = analyze_dir(root)
+
+    assert analysis.errors == ()
+    assert [s.text for s in analysis.get("0001").sections["up"].statements] == [
+        "CREATE TABLE a (id int);"
+    ]
+
+
+def test_psql_told_to_go_on_past_errors_is_said_so(write_migrations) -> None:
+    root = write_migrations(
+        {
+            "0001_a.sql": native(
+                "\\unset ON_ERROR_STOP\nDROP TABLE gone;\n\\set ON_ERROR_STOP 1\n"
+                "\\set who 'app'\nGRANT SELECT ON pg_class TO :who;"
+            )
+        }
+    )
+    errors = [p for p in analyze_dir(root).errors if p.kind == "unsupported_statement"]
+
+    assert [p.line for p in errors] == [2, 5]
+    assert "goes on past a failing statement" in errors[0].message
+    assert "substitutes the psql variable" in errors[1].message
+
+
 def test_outer_begin_commit_is_absorbed(write_migrations) -> None:
     root = write_migrations(
         {"0001_a.sql": native("BEGIN;\nCREATE TABLE a (id int);\nCOMMIT;", "DROP TABLE a;")}

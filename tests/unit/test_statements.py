@@ -81,12 +81,50 @@ def test_transaction_control_inside_is_kept_and_marked():
 
 
 def test_psql_meta_commands_are_their_own_statements():
-    result = split("\\set ON_ERROR_STOP on\nSELECT 1;\n\\i other.sql\n")
+    result = split("\\set ON_ERROR_STOP off\nSELECT 1;\n\\i other.sql\n")
     assert [(s.category, s.start_line) for s in result.statements] == [
         ("psql", 1),
         ("sql", 2),
         ("psql", 3),
     ]
+
+
+def test_psql_settings_that_change_nothing_under_migtui_are_passed_over():
+    # migtui stops at the first error anyway; the rest only print or format, or
+    # set a variable the SQL never substitutes
+    script = (
+        "\\set ON_ERROR_STOP 1\n"
+        "\\set ON_ERROR_STOP\n"
+        "\\set QUIET on\n"
+        "\\echo Upgrading to 4.2\n"
+        "\\timing on\n"
+        "\\pset pager off\n"
+        "\\encoding UTF8\n"
+        "\\set check_function_bodies false\n"
+        "SELECT 1;\n"
+        "\\dt\n"
+        "\\unset ON_ERROR_ROLLBACK\n"
+    )
+    assert [(s.category, s.start_line) for s in split(script).statements] == [("sql", 9)]
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "\\unset ON_ERROR_STOP",  # psql goes on past a failing statement
+        "\\set ON_ERROR_STOP off",
+        "\\set ON_ERROR_ROLLBACK on",
+        "\\set AUTOCOMMIT off",
+        "\\set n 5",  # substituted below
+        "\\encoding LATIN1",
+        "\\c other_db",
+        "\\q",
+    ],
+)
+def test_psql_commands_that_change_what_runs_stay_statements(command):
+    statements = split(f"{command}\nSELECT :n;\n").statements
+    assert statements[0].category == "psql"
+    assert statements[0].first_line_text == command
 
 
 def test_statements_that_cannot_run_in_a_transaction_are_marked():

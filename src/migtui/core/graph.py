@@ -690,6 +690,10 @@ _READ_HERE = 0.45
 
 #: The psql meta-commands pg_dump writes around a dump (17.6, 16.10 … and later).
 _DUMP_GUARD = re.compile(r"\\(un)?restrict\b")
+#: psql told to go on after a failing statement (``\unset ON_ERROR_STOP``, ``… off``).
+_ERRORS_GO_ON = re.compile(r"\\(unset\s+ON_ERROR_STOP\b|set\s+ON_ERROR_(STOP\s+\S|ROLLBACK\b))")
+#: A psql variable set (what migtui passes over unless the SQL substitutes it).
+_PSQL_SET = re.compile(r"\\set\s+(?!(ON_ERROR_|AUTOCOMMIT|SINGLE))\w")
 
 #: Where migtui keeps its ledger: made before a migration runs.
 _LEDGER_SCHEMA = ObjectRef(SCHEMA, None, LEDGER_SCHEMA)
@@ -1094,6 +1098,21 @@ class _Walker:
                     "delete the \\restrict line and the \\unrestrict line at the end; the SQL "
                     "between them runs as it is"
                 )
+            elif st.category == "psql" and _ERRORS_GO_ON.match(st.first_line_text):
+                message = (
+                    f"psql meta-command '{st.first_line_text}' in the {kind} section: psql "
+                    "goes on past a failing statement after it, migtui stops at the first"
+                )
+                hint = (
+                    "remove it, and write the statements that may fail so they cannot "
+                    "(IF EXISTS, IF NOT EXISTS, or a DO block with an EXCEPTION handler)"
+                )
+            elif st.category == "psql" and _PSQL_SET.match(st.first_line_text):
+                message = (
+                    f"psql meta-command '{st.first_line_text}' in the {kind} section: the SQL "
+                    "after it substitutes the psql variable, which only the psql program does"
+                )
+                hint = "write the value into the SQL that uses it"
             elif st.category == "psql":
                 message = (
                     f"psql meta-command '{st.first_line_text}' in the {kind} section: "

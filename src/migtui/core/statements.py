@@ -163,6 +163,51 @@ def _is_ident(ch: str) -> bool:
 
 #: Sections larger than this are split by the scanner and parsed statement by
 #: statement, so a huge data file never becomes one huge parse tree.
+#: psql meta-commands that only print, time or format what psql shows: under
+#: migtui, which sends the SQL itself, they change nothing and are passed over.
+_PSQL_DISPLAY = frozenset(
+    {"echo", "qecho", "warn", "timing", "pset", "a", "t", "x", "H", "f", "C", "T", "o", "out"}
+    | {"conninfo", "h", "help", "l", "l+", "list"}
+)
+#: psql's ``\\d`` commands (``\\dt``, ``\\d+ t``…) describe objects: they only print.
+_PSQL_DESCRIBE = re.compile(r"d[A-Za-z]*\+?")
+#: psql variables that change which statements run or how a failure is handled:
+#: a script that sets them is not run as psql would run it.
+_PSQL_BEHAVIOUR = frozenset({"AUTOCOMMIT", "ON_ERROR_ROLLBACK", "SINGLELINE", "SINGLESTEP"})
+_PSQL_TRUE = frozenset({"on", "true", "yes", "1", "t", "y", "tr", "tru", "ye", ""})
+_PSQL_FALSE = frozenset({"off", "of", "false", "no", "0", "f", "fa", "fal", "fals", "n"})
+_PSQL_COMMAND = re.compile(r"\\([A-Za-z+]+)\s*(.*)$", re.S)
+
+
+def psql_inert(command: str, section: str) -> bool:
+    """True for a psql meta-command line that changes nothing when migtui runs
+    the file: ``\\set ON_ERROR_STOP on`` (migtui stops at the first error
+    anyway), a display setting, an ``\\echo``, or a variable the SQL never
+    substitutes. ``section`` is the text it stands in, to look for ``:name``."""
+    found = _PSQL_COMMAND.match(command.strip())
+    if found is None:
+        return False
+    name, rest = found.group(1), found.group(2).split()
+    if name in _PSQL_DISPLAY or _PSQL_DESCRIBE.fullmatch(name):
+        return True
+    if name == "encoding":  # the file is read as UTF-8, and sent so
+        return len(rest) == 1 and rest[0].replace("-", "").upper() == "UTF8"
+    if name not in ("set", "unset") or not rest:
+        return False
+    variable = rest[0]
+    if variable == "ON_ERROR_STOP":
+        # stopping at the first error is what migtui does; going on past one is not
+        return name == "set" and "".join(rest[1:]).lower() in _PSQL_TRUE
+    if variable in _PSQL_BEHAVIOUR:
+        # psql's defaults: each statement on its own, errors not rolled back to a savepoint
+        value = "".join(rest[1:]).lower()
+        default = _PSQL_TRUE if variable == "AUTOCOMMIT" else _PSQL_FALSE
+        return name == "unset" or value in default
+    # a variable of the script's own, or a display one (ECHO, QUIET, VERBOSITY…):
+    # inert unless the SQL substitutes it (``:name``, ``:'name'``, ``:"name"``)
+    return re.search(rf"(?<!:):['\"]?{re.escape(variable)}\b", section) is None
+
+
 _WHOLE_PARSE_LIMIT = 1_000_000
 _COPY_FROM_STDIN = re.compile(
     r"\bCOPY\b[^;]*?\bFROM\s+STDIN\b[^;]*;[ \t]*\r?\n", re.IGNORECASE | re.DOTALL
@@ -409,7 +454,9 @@ def _parse_tolerant(text: str, start_line: int) -> list[_Piece]:
     # characters here, and convert each span once
     to_byte = _ByteMap(text)
     pieces = [
-        _Piece(to_byte(s), to_byte(e), "copy_data" if s in copy_data else "psql") for s, e in meta
+        _Piece(to_byte(s), to_byte(e), "copy_data" if s in copy_data else "psql")
+        for s, e in meta
+        if s in copy_data or not psql_inert(text[s:e], text)
     ]
     blanked = list(text)
     for s, e in meta:
