@@ -24,6 +24,7 @@ from migtui.core.plan import (
     build_apply_plan,
     build_rollback_plan,
 )
+from migtui.core.versions import named
 from migtui.db.ledger import LedgerRow, checksum, status_from_rows
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "layouts"
@@ -2299,6 +2300,20 @@ def test_node_pg_migrate_sections_follow_its_markers(tmp_path: Path) -> None:
     [code] = [p for p in result.problems if p.kind == "code_migration"]
     assert "JavaScript" in code.message and code.migration == "1700000000003"
     assert analyze_dir(tmp_path).errors == ()
+
+
+def test_node_pg_migrate_files_sharing_a_number_run_in_its_order(tmp_path: Path) -> None:
+    """node-pg-migrate knows a migration by its file name: files that share a
+    number are not duplicates. It runs them in the order of their names,
+    compared as its localeCompare does (numbers by value, punctuation ignored,
+    the extension included): the order below is the one node-pg-migrate 9 ran."""
+    for stem in ("1_b-x", "1_a", "1_B2", "1_a10", "1_a9", "2_c"):
+        write(tmp_path, f"{stem}.sql", f'-- Up Migration\nCREATE TABLE "t_{stem}" (id int);\n')
+    result = load(tmp_path)
+    assert [m.id for m in result.migrations] == ["1_a9", "1_a10", "1_a", "1_B2", "1_b-x", "2"]
+    assert analyze_dir(tmp_path).errors == ()
+    # each is named by its file name, as in node-pg-migrate's pgmigrations
+    assert named("1_a", result.migrations, lambda m: m.version).path.name == "1_a.sql"
 
 
 def test_node_pg_migrate_file_without_an_up_marker_runs_whole(tmp_path: Path) -> None:

@@ -40,12 +40,23 @@ class Version:
 
     __slots__ = ("raw", "parts", "order", "as_text")
 
-    def __init__(self, raw: str, *, as_text: bool = False, followed_by: str = "") -> None:
+    def __init__(
+        self,
+        raw: str,
+        *,
+        as_text: bool = False,
+        followed_by: str = "",
+        parts: tuple[int, ...] | None = None,
+    ) -> None:
         raw = str(raw).strip()
         if not raw:
             raise ValueError("a version cannot be empty")
         self.raw = raw
-        self.parts: tuple[int, ...] = tuple(int(n) for n in _NUMBER.findall(raw))
+        #: ``parts`` given: the numbers a tool orders by, where the name's own
+        #: do not tell them apart (node-pg-migrate's files sharing a number).
+        self.parts: tuple[int, ...] = (
+            parts if parts is not None else tuple(int(n) for n in _NUMBER.findall(raw))
+        )
         if not self.parts and not as_text:
             raise ValueError(f"version {raw!r} has no number in it")
         #: What ``<`` compares: the numbers, or the characters' code points.
@@ -80,7 +91,7 @@ class Version:
     def same_number(self, text: str) -> bool:
         """True when ``text`` names this version (``14`` names ``0014``)."""
         try:
-            return Version(text).parts == self.parts
+            return Version(text).parts == self.parts or text.strip() == self.raw
         except ValueError:
             return False
 

@@ -17,6 +17,7 @@ lock 7241865325823964 while it migrates.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from migtui.core.model import TABLE, Migration, ObjectRef, Problem
@@ -78,7 +79,45 @@ def read(root: Path) -> Read:
         elif is_stray_sql(path):
             hint = "name migrations TIMESTAMP_name.sql (node-pg-migrate create)"
             read.problems.append(unrecognized(path, root, hint, LAYOUT))
+    read.migrations = _sharing_numbers_apart(read.migrations)
     return read
+
+
+def _sharing_numbers_apart(migrations: list[Migration]) -> list[Migration]:
+    """node-pg-migrate knows a migration by its file name, and runs files that
+    share a number in the order of their names (compared as text, numbers in
+    them as numbers, punctuation ignored): such files are versioned by their
+    whole name, in that order, and are not duplicates."""
+    groups: dict[tuple[int, ...], list[Migration]] = {}
+    for migration in migrations:
+        groups.setdefault(migration.version.parts, []).append(migration)
+    if all(len(group) == 1 for group in groups.values()):
+        return migrations
+    out = []
+    for parts, group in groups.items():
+        if len(group) == 1:
+            out.extend(group)
+            continue
+        group.sort(key=lambda m: _name_order(m.path.name))
+        for rank, migration in enumerate(group):
+            version = Version(migration.path.stem, parts=(*parts, rank))
+            out.append(replace(migration, version=version, name=""))
+    return out
+
+
+def _name_order(name: str) -> tuple[list[tuple[int, int | str]], list[bool]]:
+    """Close to JavaScript's ``localeCompare`` of two file names with numeric
+    collation and punctuation ignored: character by character, case aside,
+    a run of digits by its value and before any letter; then lower case first."""
+    primary: list[tuple[int, int | str]] = []
+    upper: list[bool] = []
+    for run in re.findall(r"\d+|[^\W\d_]", name):
+        if run.isdigit():
+            primary.append((0, int(run)))
+        else:
+            primary.append((1, run.casefold()))
+            upper.append(run.isupper())
+    return primary, upper
 
 
 def _line_of(text: str, match: re.Match[str]) -> int:
