@@ -455,3 +455,40 @@ def test_each_migration_starts_with_the_sessions_own_settings(
     result, events = run(pg_dsn, analysis, options=RunOptions(dry_run=dry_run))
     assert result.outcome == "done", result.message
     assert [n.message for n in events.of(Notice)] == ["ledgers made"]
+
+
+def test_a_run_whose_listener_fails_ends_and_leaves_the_database_as_it_was(
+    pg_dsn, write_migrations, analysis_of
+):
+    """The output going away (a closed pipe) while statements are sent ahead
+    must end the run: the transaction rolled back, the lock released, not a
+    connection left waiting in pipeline mode."""
+    import threading
+
+    folder = write_migrations(
+        {"0001_a.sql": "-- migrate:up\nCREATE TABLE a (id int);\nCREATE TABLE b (id int);\n"}
+    )
+    analysis = analysis_of(folder)
+
+    def emit(event):
+        if isinstance(event, StatementStarted):
+            raise BrokenPipeError("the reader went away")
+
+    outcome: list[object] = []
+
+    def target():
+        try:
+            outcome.append(Runner(pg_dsn, analysis, options=RunOptions(), emit=emit).apply())
+        except BaseException as exc:  # noqa: BLE001 - what the run ended with
+            outcome.append(exc)
+
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+    thread.join(30)
+    assert not thread.is_alive(), "the run hung after its listener failed"
+    assert outcome
+    assert states(pg_dsn, analysis) == {"0001": "pending"}
+    assert not {"a", "b"} & {o.name for o in catalog(pg_dsn)}
+    # the lock went with the run: another apply goes through
+    run(pg_dsn, analysis)
+    assert states(pg_dsn, analysis) == {"0001": "applied"}

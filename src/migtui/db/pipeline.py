@@ -48,6 +48,7 @@ class StatementPipe:
 
     def __enter__(self) -> StatementPipe:
         self._pg.enter_pipeline_mode()
+        self._synced = False
         return self
 
     def send(self, texts: list[str]) -> None:
@@ -58,6 +59,7 @@ class StatementPipe:
             # the next statement's start) as soon as it is done.
             self._pg.send_flush_request()
         self._pg.pipeline_sync()
+        self._synced = True
         # Read while writing: a server whose replies nobody reads stops reading.
         while self._pg.flush() != 0:
             readable, _, _ = select.select([self._pg.socket], [self._pg.socket], [])
@@ -94,6 +96,10 @@ class StatementPipe:
         # Whatever was not read (after a failure: every statement aborted) is
         # read up to the sync point, and the connection leaves pipeline mode.
         try:
+            if not self._synced:  # stopped before or while sending: end what went
+                self._pg.pipeline_sync()
+                while self._pg.flush() != 0:
+                    select.select([], [self._pg.socket], [])
             for _ in range(2 * CHUNK + 4):  # a result and its marker per statement
                 res = self._next()
                 if res is not None and res.status == _EXEC.PIPELINE_SYNC:
