@@ -332,8 +332,33 @@ def test_a_step_without_down_stops_the_rollback_before_it_starts(
     result, events = run(pg_dsn, analysis, "rollback", all=True)
     assert result.outcome == "refused"
     assert "0002" in result.message and "no down section" in result.message
+    assert "--force" in result.message
     assert not events.of(StatementStarted)
     assert set(states(pg_dsn, analysis).values()) == {"applied"}
+
+
+def test_a_forced_rollback_passes_a_step_without_down_marking_it_pending(
+    pg_dsn, write_migrations, analysis_of
+):
+    # what golang-migrate and goose do with a migration that has no down: nothing
+    # runs for it, its row goes, and what it made stays
+    folder = write_migrations(
+        {
+            "0001_a.sql": "-- migrate:up\nCREATE TABLE a (id int);\n-- migrate:down\nDROP TABLE a;\n",
+            "0002_b.sql": "-- migrate:up\nCREATE TABLE b (id int);\n",
+            "0003_c.sql": "-- migrate:up\nCREATE TABLE c (id int);\n-- migrate:down\nDROP TABLE c;\n",
+        }
+    )
+    analysis = analysis_of(folder)
+    run(pg_dsn, analysis)
+    result, events = run(
+        pg_dsn, analysis, "rollback", all=True, options=RunOptions(force_down=True)
+    )
+    assert result.outcome == "done"
+    assert [e.version for e in events.of(MigrationCommitted)] == ["0003", "0002", "0001"]
+    assert {e.version for e in events.of(StatementStarted)} == {"0003", "0001"}
+    assert set(states(pg_dsn, analysis).values()) == {"pending"}
+    assert {o.name for o in catalog(pg_dsn) if o.kind == "table"} == {"b"}
 
 
 def test_the_ledger_row_is_written_inside_the_migration_transaction(

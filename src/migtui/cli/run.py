@@ -708,9 +708,15 @@ def rollback_command(
     runner = _runner(target, json_printer, **options)
     plan = _guarded(runner.plan_rollback, to=to, steps=steps, all=all_)
     if plan.refused and all(b.overridable for b in plan.blockers) and fmt != "json":
-        _console().print(
-            "[red]check expects these down statements to fail; roll back anyway with --force[/]"
-        )
+        if any(b.kind != "no_down" for b in plan.blockers):
+            _console().print(
+                "[red]check expects these down statements to fail; roll back anyway with --force[/]"
+            )
+        else:
+            _console().print(
+                "[red]nothing would undo these migrations; roll back anyway with --force, "
+                "which marks them pending and leaves their objects in place[/]"
+            )
     if plan.steps and not plan.refused:
         risks, database = _risks(target, plan)
         if fmt == "json":

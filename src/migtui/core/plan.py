@@ -286,7 +286,7 @@ def build_rollback_plan(
             blockers.append(_dirty_blocker(status))
         elif status.state == DRIFTED and not allow_drift:
             blockers.append(_drift_blocker(status))
-        if info.migration.down is None:
+        if info.migration.down is None and not force:
             blockers.append(
                 Blocker(
                     info.version,
@@ -297,8 +297,10 @@ def build_rollback_plan(
                         "or roll back to a later version"
                         if info.migration.layout == "prisma"
                         else "add a down section, or roll back to a later version"
-                    ),
+                    )
+                    + "; --force marks it pending without undoing anything",
                     file=str(info.migration.path),
+                    overridable=True,
                 )
             )
             continue
