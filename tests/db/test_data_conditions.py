@@ -47,3 +47,33 @@ def test_a_branch_on_rows_is_a_warning_and_the_rest_still_errors(
         conn.execute("INSERT INTO background_updates VALUES ('swap')")
         with pytest.raises(psycopg.errors.UndefinedColumn), conn.transaction():
             conn.execute(do_block)
+
+
+#: opentdf's shape: a count read INTO a variable, then a branch on it that
+#: names a WITH query of the earlier statement (out of its scope: 42P01).
+COUNTED = (
+    "DO $$\nDECLARE n int; x text;\nBEGIN\n"
+    "  WITH bad AS (SELECT name FROM actions WHERE name LIKE '% %')\n"
+    "  SELECT count(*) INTO n FROM bad;\n"
+    "  IF n > 0 THEN\n"
+    "    SELECT name INTO x FROM bad LIMIT 1;\n"
+    "  END IF;\n"
+    "END $$;\n"
+)
+
+
+def test_a_branch_on_a_variable_read_from_rows_is_a_warning(write_migrations, analysis_of, pg_dsn):
+    def native(sql: str) -> str:
+        return f"-- migrate:up\n{sql}-- migrate:down\nSELECT 1;\n"
+
+    made = "CREATE TABLE actions (name text);\n"
+    root = write_migrations({"001_a.sql": native(made), "002_b.sql": native(COUNTED)})
+    [warned] = [p for p in analysis_of(root).problems if p.kind == "missing_prerequisite"]
+    assert (str(warned.severity), warned.line) == ("warning", 8)
+    assert "only if the IF at line 7" in warned.message
+    with psycopg.connect(pg_dsn, autocommit=True) as conn, conn.transaction(force_rollback=True):
+        conn.execute(made)
+        conn.execute(COUNTED)  # no such rows: the branch does not run
+        conn.execute("INSERT INTO actions VALUES ('two words')")
+        with pytest.raises(psycopg.errors.UndefinedTable), conn.transaction():
+            conn.execute(COUNTED)

@@ -312,6 +312,9 @@ class Walker:
         self.tests: dict[str, int] = {}
         #: those of the variables whose test asks about a column
         self.column_tests: set[str] = set()
+        #: variables (and FOUND) holding what a query read from a table's rows:
+        #: an IF on them runs its branches as the data has it
+        self.row_vars: set[str] = set()
         self._line_starts = [0]
         for text in self.lines[:-1]:
             self._line_starts.append(self._line_starts[-1] + len(text) + 1)
@@ -422,6 +425,9 @@ class Walker:
         select = stmts[0]["stmt"].get("SelectStmt", {}) if stmts else {}
         targets = select.get("targetList", ())
         from_catalog = _reads_catalog(select.get("fromClause"))
+        from_rows = bool(stmts) and _reads_table(stmts[0]["stmt"])
+        for name in ("found", *(n.lower() for n in names if n)):
+            (self.row_vars.add if from_rows else self.row_vars.discard)(name)
         # FOUND says whether a row came back: an aggregate (count(*)) always
         # returns one, so FOUND after it tests nothing
         self.tests["found"] = 1 if from_catalog and not _aggregates(targets) else 0
@@ -446,7 +452,9 @@ class Walker:
         )
         if polarity:  # a CREATE under an existence test does not meet its object
             ctx = replace(ctx, tolerant=True)
-        elif _reads_rows(cond.get("query", "")):
+        elif _reads_rows(cond.get("query", "")) or self.row_vars.intersection(
+            re.findall(r"\w+", cond.get("query", "").lower())
+        ):
             self.conditioned(fields, lineno)
         then_ctx = replace(ctx, guarded=True) if polarity > 0 else ctx
         else_ctx = replace(ctx, guarded=True) if polarity < 0 else ctx
@@ -803,10 +811,13 @@ def _reads_rows(query: str) -> bool:
     if "select" not in query.lower():
         return False
     stmts = parse("SELECT " + query)
-    if not stmts:
-        return False
+    return bool(stmts) and _reads_table(stmts[0]["stmt"])
+
+
+def _reads_table(tree: dict) -> bool:
+    """Whether a parsed query reads a table that is not the catalog's."""
     catalog = catalog_relations()
-    for item in nodes_of(stmts[0]["stmt"]):
+    for item in nodes_of(tree):
         rv = item.get("RangeVar")
         if isinstance(rv, dict) and rv.get("relname"):
             schema = rv.get("schemaname")
