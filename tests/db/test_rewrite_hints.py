@@ -30,6 +30,11 @@ CASES = [
     ("int", "bigint", True),
     ("char(5)", "text", True),
     ("timestamp", "timestamptz", None),  # depends on the session's TimeZone: not judged
+    # USING the column cast to its new type is the column itself to PostgreSQL
+    ("varchar(255)", "varchar(4000) USING v::varchar(4000)", False),
+    ("varchar(10)", "text USING CAST(v AS text)", False),
+    ("varchar(10)", "varchar(20) USING upper(v)", True),
+    ("int", "bigint USING v::bigint", True),
 ]
 
 

@@ -4391,10 +4391,11 @@ class _Walker:
 
     def _rewrite_judged(self, m: Migration, eff: F.Effect, traits: _Traits, new: str) -> None:
         """Whether this change of a column's type leaves the rows as they are
-        (a longer varchar, varchar to text): then the lock hint that it
+        (a longer varchar, varchar to text, with or without ``USING col::new_type``,
+        which PostgreSQL reduces to the column itself): then the lock hint that it
         rewrites the table is dropped (see ``_in_place``)."""
         in_place = (
-            not eff.using
+            eff.using != "expression"  # ``USING col::new_type`` converts as no USING does
             and rewrites(traits.data_type, traits.type_mods, new, eff.type_mods) is False
         )
         self._hint_moot(m, "rewrite", str(eff.ref), in_place)
