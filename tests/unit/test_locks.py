@@ -204,6 +204,38 @@ def test_flyway_runs_a_script_of_only_concurrent_statements_outside_a_transactio
     assert found == [("3", "concurrently-in-transaction")]
 
 
+def test_down_sections_and_a_files_own_begin_are_held_to_the_same_rule(tmp_path):
+    """goose runs a down section in a transaction as it runs the up: DROP INDEX
+    CONCURRENTLY there fails under goose (25001, checked in
+    test_tool_transactions). A file's own BEGIN … COMMIT around CONCURRENTLY
+    fails under any tool that runs it as written, transaction:false or not."""
+    goose = tmp_path / "goose"
+    goose.mkdir()
+    (goose / "00001_t.sql").write_text(
+        "-- +goose Up\nCREATE TABLE t (id int);\n-- +goose Down\nDROP TABLE t;\n"
+    )
+    (goose / "00002_idx.sql").write_text(
+        "-- +goose Up\nCREATE INDEX t_id ON t (id);\n"
+        "-- +goose Down\nDROP INDEX CONCURRENTLY t_id;\n"
+    )
+    [refused] = [p for p in analyze_dir(goose).warnings if p.kind == "tool_transaction"]
+    assert (refused.migration, refused.section, refused.line) == ("00002", "down", 4)
+    assert "goose runs this migration in a transaction" in refused.message
+    assert "NO TRANSACTION" in refused.hint
+
+    dbmate = tmp_path / "dbmate"
+    dbmate.mkdir()
+    (dbmate / "0001_t.sql").write_text("-- migrate:up\nCREATE TABLE t (x int);\n")
+    (dbmate / "0002_idx.sql").write_text(
+        "-- migrate:up transaction:false\nBEGIN;\nCREATE INDEX CONCURRENTLY i ON t (x);\n"
+        "COMMIT;\n-- migrate:down\nDROP INDEX i;\n"
+    )
+    [refused] = [p for p in analyze_dir(dbmate).warnings if p.kind == "tool_transaction"]
+    assert (refused.migration, refused.section, refused.line) == ("0002", "up", 3)
+    assert "the file's own BEGIN" in refused.message
+    assert "remove the BEGIN and COMMIT" in refused.hint
+
+
 def test_a_dropped_index_is_named_as_an_index_whose_table_is_locked():
     [hint] = linted("DROP INDEX IF EXISTS metrics_flow_id;\n", held=False)
     assert hint.rule == "no-lock-timeout" and hint.object == "index metrics_flow_id"

@@ -1051,31 +1051,52 @@ class _Walker:
         if refused:
             hints = [h for h in hints if h.rule != TOOL_TRANSACTION_RULE]
             problems = [*problems, *(replace(h, kind="tool_transaction") for h in refused)]
+        down = sections.get("down")
+        if down is not None:
+            problems = [*problems, *self._refused_in_down(m, down)]
         return sections, problems, up_facts, facts, hints
 
     def _lock_hints(self, m: Migration, up: ParsedSection) -> list[Problem]:
         from migtui.core.locks import lint
 
         concurrent = any(s.no_transaction for s in up.statements)
-        # migtui runs a migration holding CONCURRENTLY outside a transaction by
-        # itself; the layout's own tool wraps it unless the file says otherwise
-        tool_wraps = m.layout in _WRAPPING_TOOLS and m.transactional
-        if m.layout == "flyway":
-            # flyway runs a script of only such statements outside a transaction by
-            # itself, and refuses one that mixes them with others
-            tool_wraps = tool_wraps and not all(s.no_transaction for s in up.statements)
-        elif m.layout in ("golang-migrate", "postgrator"):
-            # it sends the file as one query: PostgreSQL runs several statements
-            # sent so as one transaction
-            tool_wraps = sum(1 for s in up.statements if s.category == "sql") > 1
+        tool = _wrapping_tool(m, up)
         return lint(
             up.statements,
             migration=m.id,
             file=up.file,
-            runs_in_transaction=tool_wraps and concurrent,
+            runs_in_transaction=tool is not None and concurrent,
             held_in_transaction=m.transactional and not concurrent,
-            tool=_WRAPPING_TOOLS.get(m.layout, m.layout),
+            tool=tool or _WRAPPING_TOOLS.get(m.layout, m.layout),
         )
+
+    def _refused_in_down(self, m: Migration, down: ParsedSection) -> list[Problem]:
+        """A down section's statements its tool would run in a transaction that
+        PostgreSQL refuses there (``DROP INDEX CONCURRENTLY`` under goose):
+        ``tool_transaction``, as in an up section."""
+        from migtui.core.locks import refused_in_transaction
+
+        tool = _wrapping_tool(m, down)
+        if tool is None:
+            return []
+        out = []
+        for st in down.statements:
+            if st.no_transaction:
+                why, safer = refused_in_transaction(tool)
+                out.append(
+                    Problem(
+                        "tool_transaction",
+                        WARNING,
+                        f"in the down section, {why}",
+                        safer,
+                        migration=m.id,
+                        file=down.file,
+                        line=st.start_line,
+                        section="down",
+                        rule=TOOL_TRANSACTION_RULE,
+                    )
+                )
+        return out
 
     def _unsupported(
         self, m: Migration, kind: str, file: str, statements: tuple[Statement, ...]
@@ -6514,6 +6535,33 @@ class _Walker:
                         )
                 elif nxt not in done:
                     enter(nxt)
+
+
+def _wrapping_tool(m: Migration, section: ParsedSection) -> str | None:
+    """Who runs ``section`` in a transaction though it holds a statement that
+    refuses one: its own ``BEGIN`` … ``COMMIT``, or the layout's tool, which
+    wraps it unless the file says otherwise (migtui runs such a statement apart
+    by itself). None when nobody does."""
+    from migtui.core.locks import OWN_BEGIN
+
+    if not any(s.no_transaction for s in section.statements):
+        return None
+    if section.wrapped:
+        return OWN_BEGIN
+    tool = _WRAPPING_TOOLS.get(m.layout, m.layout)
+    source = m.section(section.kind)
+    transactional = source.transactional if source is not None else m.transactional
+    if m.layout == "flyway":
+        # flyway runs a script of only such statements outside a transaction by
+        # itself, and refuses one that mixes them with others
+        wraps = transactional and not all(s.no_transaction for s in section.statements)
+    elif m.layout in ("golang-migrate", "postgrator"):
+        # it sends the file as one query: PostgreSQL runs several statements
+        # sent so as one transaction
+        wraps = sum(1 for s in section.statements if s.category == "sql") > 1
+    else:
+        wraps = m.layout in _WRAPPING_TOOLS and transactional
+    return tool if wraps else None
 
 
 def _analyze_quietly(statements, search_path: tuple[str, ...] = ("public",)) -> F.ScriptFacts:

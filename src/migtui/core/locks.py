@@ -268,6 +268,41 @@ def _constraints(create: dict) -> list[dict]:
     return [c for c in found if c.get("contype") == "CONSTR_FOREIGN"]
 
 
+#: ``tool`` for a section whose own BEGIN … COMMIT wraps such a statement.
+OWN_BEGIN = "its own BEGIN"
+
+
+def refused_in_transaction(tool: str) -> tuple[str, str]:
+    """Why ``tool`` runs a statement PostgreSQL refuses in a transaction (25001)
+    inside one, and the tool's own way out."""
+    if tool == OWN_BEGIN:
+        return (
+            "the file's own BEGIN opens a transaction around this statement, where "
+            "PostgreSQL refuses it (25001) under any tool that runs the file as written; "
+            "migtui runs it outside one",
+            "remove the BEGIN and COMMIT around it (and mark the migration to run outside "
+            "a transaction, as its tool asks)",
+        )
+    if tool == "flyway":
+        why = (
+            "flyway refuses a migration that mixes a statement PostgreSQL runs only "
+            "outside a transaction with others (unless its `mixed` setting is on); "
+            "migtui runs it outside one"
+        )
+    elif tool == "golang-migrate":
+        why = (
+            "golang-migrate sends the file to PostgreSQL as one query, and a query of "
+            "several statements runs as one transaction, where PostgreSQL refuses this "
+            "statement (25001); migtui runs it outside one"
+        )
+    else:
+        why = (
+            f"{tool} runs this migration in a transaction, where PostgreSQL refuses "
+            "this statement (25001); migtui runs it outside one"
+        )
+    return why, OUTSIDE_A_TRANSACTION.get(tool, "mark the migration to run outside a transaction")
+
+
 def lint(
     statements: Sequence[Statement],
     *,
@@ -360,29 +395,8 @@ def lint(
         if node == "AlterTableStmt" and existing and fields.get("objtype") != "OBJECT_TYPE":
             _alter_hints(fields, existing, statement, hint)
         if statement.no_transaction and runs_in_transaction and not outside:
-            if tool == "flyway":
-                why = (
-                    "flyway refuses a migration that mixes a statement PostgreSQL runs only "
-                    "outside a transaction with others (unless its `mixed` setting is on); "
-                    "migtui runs it outside one"
-                )
-            elif tool == "golang-migrate":
-                why = (
-                    "golang-migrate sends the file to PostgreSQL as one query, and a query of "
-                    "several statements runs as one transaction, where PostgreSQL refuses this "
-                    "statement (25001); migtui runs it outside one"
-                )
-            else:
-                why = (
-                    f"{tool} runs this migration in a transaction, where PostgreSQL refuses "
-                    "this statement (25001); migtui runs it outside one"
-                )
-            hint(
-                "concurrently-in-transaction",
-                statement,
-                why,
-                OUTSIDE_A_TRANSACTION.get(tool, "mark the migration to run outside a transaction"),
-            )
+            why, safer = refused_in_transaction(tool)
+            hint("concurrently-in-transaction", statement, why, safer)
         strong = [lock for lock in locks if lock.mode == ACCESS_EXCLUSIVE]
         # DROP … IF EXISTS may find nothing, and then locks nothing: said, but the
         # next lock is said too, and the walk keeps the first of them it does not
