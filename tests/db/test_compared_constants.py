@@ -48,6 +48,11 @@ CASES = {
         "ALTER TABLE t ADD CONSTRAINT calm CHECK (m <> 'meh');\n",
         ("value_type", (1, "22P02")),
     ),
+    "an added column's CHECK comparing another column with a label it lacks": (
+        "ALTER TABLE t ADD COLUMN title text\n"
+        "  CHECK (CASE WHEN m = 'meh' THEN title IS NOT NULL ELSE true END);\n",
+        ("value_type", (2, "22P02")),
+    ),
     "a partial index with a label the enum lacks": (
         "CREATE INDEX t_ok ON t (id) WHERE m IN ('ok', 'great');\n",
         ("value_type", (1, "22P02")),

@@ -24,6 +24,34 @@ FIRST = (
 
 #: (the second migration, the line check names, or None when it runs)
 CASES = {
+    "a materialized view's WHERE naming a column never made": (
+        "CREATE MATERIALIZED VIEW m AS SELECT id FROM users WHERE state = 'x';\n",
+        1,
+    ),
+    "CREATE TABLE AS selecting a column never made": (
+        "CREATE TABLE copied AS SELECT id, nickname FROM users;\n",
+        1,
+    ),
+    "a materialized view of columns there, WITH NO DATA": (
+        "CREATE MATERIALIZED VIEW m AS SELECT id, full_name FROM users WITH NO DATA;\n",
+        None,
+    ),
+    "ADD COLUMN … CHECK naming a column never made": (
+        "ALTER TABLE users ADD COLUMN z text CHECK (nothere IS NULL);\n",
+        1,
+    ),
+    "ADD COLUMN … CHECK naming a column added beside it": (
+        "ALTER TABLE users ADD COLUMN lo int CHECK (lo < hi), ADD COLUMN hi int;\n",
+        None,
+    ),
+    "a column's CHECK in CREATE TABLE naming a column never made": (
+        "CREATE TABLE k (id int, z text CHECK (nothere IS NULL));\n",
+        1,
+    ),
+    "a column's CHECK in CREATE TABLE naming a column written after it": (
+        "CREATE TABLE k (lo int CHECK (lo < hi), hi int);\n",
+        None,
+    ),
     "ALTER COLUMN of a column never made": (
         "SELECT 1;\nALTER TABLE users ALTER COLUMN nickname SET NOT NULL;\n",
         2,

@@ -42,6 +42,9 @@ class TableBuild:
     #: made by this statement (CREATE TABLE): its constraints' names are new
     #: unless the table is not (which is the error to say)
     made: bool = False
+    #: the columns an ALTER TABLE adds: there before any of its constraints is
+    #: checked (PostgreSQL adds columns in a pass before constraints)
+    added: frozenset[str] = frozenset()
 
     @property
     def qualified(self) -> str:
@@ -193,12 +196,23 @@ def constraint(
         before = len(script.effects)
         read(script, expr, ctx)
         script.no_subquery(expr, "a CHECK constraint", ctx)
-        if column is None:  # a column's own CHECK may name a column made after it
+        if column is None:
             # (a name that is the table's may be its whole row, when its columns
             # are not all written here)
             needed = [c for c in reads if build.columns is not None or c != table.name]
             script.need_columns(table, needed, location, ctx)
-        compares = compared_labels(script, table, expr, ctx, only=column is None or column)
+        elif build.made and build.columns is not None:
+            # a column's own CHECK may name a column written after it, not one
+            # the table never has
+            needed = [c for c in reads if c not in build.columns]
+            script.need_columns(table, needed, location, ctx)
+        elif not build.made:  # ADD COLUMN … CHECK: the table's columns, or those added
+            needed = [c for c in reads if c != column and c not in build.added]
+            script.need_columns(table, needed, location, ctx)
+        # a column's own CHECK in CREATE TABLE may compare a column written after
+        # it; ADD COLUMN's, the table's columns (but those added with it)
+        settled = column is None or (not build.made and not (set(reads) & build.added - {column}))
+        compares = compared_labels(script, table, expr, ctx, only=settled or column)
         script.emit(
             PROVIDE,
             constraint_ref(table, name),

@@ -48,6 +48,7 @@ from migtui.core.objects.views import (
     branch_types,
     column_ref,
     output_names,
+    query_columns,
     reads_of,
     starred,
 )
@@ -544,6 +545,8 @@ def create_table_as(script: Script, fields: dict, ctx: Ctx) -> None:
     rel = into.get("rel", {})
     kind = MATVIEW if fields.get("objtype") == "OBJECT_MATVIEW" else TABLE
     depends, inner_bare = reads_of(script, fields.get("query"), ctx)
+    if not ctx.body and not fields.get("if_not_exists"):  # (IF NOT EXISTS may read nothing)
+        query_columns(script, fields.get("query"), rel.get("location"), ctx)
     ref = script.range_var(rel, kind)
     if ref is None:
         return
@@ -630,9 +633,14 @@ def alter_table(script: Script, fields: dict, ctx: Ctx) -> None:
     if ref is None:
         return
     script.emit(ALTER, ref, location, ctx, if_exists=bool(fields.get("missing_ok")))
-    build = TableBuild(ref, location)
     # PostgreSQL runs an ALTER TABLE's subcommands in passes, whatever their order
     cmds = [cmd.get("AlterTableCmd", {}) for cmd in fields.get("cmds", ())]
+    added = frozenset(
+        c.get("def", {}).get("ColumnDef", {}).get("colname", "")
+        for c in cmds
+        if c.get("subtype") == "AT_AddColumn"
+    )
+    build = TableBuild(ref, location, added=added)
     cmds.sort(key=_alter_pass)
     for cmd in cmds:
         _alter_command(script, build, cmd, ctx)

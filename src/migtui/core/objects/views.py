@@ -33,15 +33,7 @@ def create_view(script: Script, fields: dict, ctx: Ctx) -> None:
     rv = fields.get("view", {})
     depends, inner_bare = reads_of(script, fields.get("query"), ctx)
     if not ctx.body:  # a routine's body is the server's to resolve when it runs
-        for branch in branches(fields.get("query")):
-            for column in _columns_named(script, branch):
-                script.emit(REQUIRE, column, rv.get("location"), ctx)
-            for column, location in _joined(script, branch):
-                script.emit(REQUIRE, column, location, ctx)
-            kind, query = node(branch)
-            one = _one_table(script, query) if kind == "SelectStmt" else None
-            if one is not None:  # ``WHERE status = 'done'``: a label of its enum
-                compared_labels(script, one[0], query.get("whereClause"), ctx, one[1])
+        query_columns(script, fields.get("query"), rv.get("location"), ctx)
     ref = script.range_var(rv, VIEW)
     if ref is None:
         return
@@ -63,6 +55,21 @@ def create_view(script: Script, fields: dict, ctx: Ctx) -> None:
         branch_types=branch_types(script, fields.get("query")),
         uses=calls_in(fields.get("query")),
     )
+
+
+def query_columns(script: Script, query, location: int | None, ctx: Ctx) -> None:
+    """The columns a view's (or a materialized view's, or CREATE TABLE AS's)
+    query names must be there, and the enum labels it compares them with its
+    enum's: PostgreSQL resolves the query when the relation is made."""
+    for branch in branches(query):
+        for column in _columns_named(script, branch):
+            script.emit(REQUIRE, column, location, ctx)
+        for column, where in _joined(script, branch):
+            script.emit(REQUIRE, column, where, ctx)
+        kind, fields = node(branch)
+        one = _one_table(script, fields) if kind == "SelectStmt" else None
+        if one is not None:  # ``WHERE status = 'done'``: a label of its enum
+            compared_labels(script, one[0], fields.get("whereClause"), ctx, one[1])
 
 
 def output_names(fields: dict) -> tuple[str, ...] | None:
