@@ -31,6 +31,11 @@ CASES = {
         "DROP TABLE w;\nDROP SEQUENCE w_id_seq;\n",
         (2, "42P01"),
     ),
+    "a key, gone with a column of it (the reason said)": (
+        "ALTER TABLE t ADD COLUMN k int;\nALTER TABLE t ADD CONSTRAINT t_pkey PRIMARY KEY (a, k);\n",
+        "ALTER TABLE t DROP COLUMN k;\nALTER TABLE t DROP CONSTRAINT t_pkey;\n",
+        (2, "42704"),
+    ),
     "an index, gone with its table": (
         "CREATE TABLE w (id int);\nCREATE INDEX w_id ON w (id);\n",
         "DROP TABLE w;\nDROP INDEX w_id;\n",
@@ -318,6 +323,8 @@ def test_a_down_section_is_refused_exactly_where_the_server_refuses_it(
     [error] = errors
     down_at = up.count("\n") + 3  # the down section's first line in 002_up.sql
     assert (error.migration, error.line) == ("002", down_at + line - 1)
+    if "reason said" in case:
+        assert "already dropped" in error.message and "DROP INDEX" not in error.hint
 
 
 @pytest.mark.parametrize("rows", [True, False], ids=["the table has rows", "it has none"])

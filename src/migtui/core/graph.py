@@ -391,6 +391,10 @@ def _listed(objects: list) -> str:
     return ", ".join(str(o) for o in objects[:3]) + more
 
 
+#: What a section does to an object it names, for messages.
+_VERBS = {F.DROP: "drops", F.ALTER: "alters", F.RENAME: "renames"}
+
+
 def _section_error(
     kind: str,
     m: Migration,
@@ -5717,7 +5721,7 @@ class _Walker:
                 schema, _, name = ref.table.rpartition(".")
                 skip = skip or str(ObjectRef(TABLE, schema or None, name)) in reported
             if not skip and str(ref) not in reported and not exists(ref, eff):
-                problem = self._section_problem(m, kind, section.file, eff, dynamic, own_has)
+                problem = self._section_problem(m, kind, section.file, eff, dynamic, own_has, state)
                 if problem is not None:
                     reported.add(str(ref))
                     self.problems.append(problem)
@@ -6254,10 +6258,32 @@ class _Walker:
         return _section_error(kind_of, m, kind, file, eff, message, hint)
 
     def _section_problem(
-        self, m: Migration, kind: str, file: str, eff: F.Effect, dynamic: bool, own_has
+        self,
+        m: Migration,
+        kind: str,
+        file: str,
+        eff: F.Effect,
+        dynamic: bool,
+        own_has,
+        state: _Overlay | None = None,
     ) -> Problem | None:
         ref = eff.ref
         name = str(ref)
+        when = "at rollback" if kind == "down" else "after the up section"
+        if state is not None and state.known(ref) is False and ref.kind != COLUMN:
+            # gone earlier in this section: with a column of its key, or its table
+            return _section_error(
+                "missing_prerequisite",
+                m,
+                kind,
+                file,
+                eff,
+                f"the {kind} section of {m.id} {_VERBS.get(eff.action, 'needs')} {name} at "
+                f"line {eff.line}, which an earlier statement of the section already dropped "
+                "(dropping a column drops the keys, constraints and indexes that use it): "
+                "PostgreSQL refuses (42704)",
+                "drop it before the column it uses, or remove this statement",
+            )
         other = None
         if ref.kind == CONSTRAINT and ref.schema is not None:
             other = self.live.find(ObjectRef(INDEX, ref.schema, ref.name))
@@ -6268,12 +6294,7 @@ class _Walker:
             known = known or self._names_known(ref)
             if not own_has(table) and not known:
                 return None  # columns and constraints of older tables are not tracked
-        verb = {
-            F.DROP: "drops",
-            F.ALTER: "alters",
-            F.RENAME: "renames",
-        }.get(eff.action, "needs")
-        when = "at rollback" if kind == "down" else "after the up section"
+        verb = _VERBS.get(eff.action, "needs")
         message = f"the {kind} section of {m.id} {verb} {name}, which does not exist {when}"
         if other is not None:
             message += f": {m.id} made {other}, not a constraint"
