@@ -448,3 +448,52 @@ def test_past_a_down_refused_for_what_it_meets_the_older_downs_are_still_judged(
             except psycopg.Error:
                 failed.append(f"00{i}")
     assert failed == ["002"]  # with 004's fixed, the server fails where check said
+
+
+def test_goose_passes_a_migration_without_down_and_the_older_downs_are_judged(
+    write_migrations, analysis_of, pg_dsn
+):
+    """goose rolls back a migration with no Down by doing nothing (migtui does
+    when forced): the chain goes on past it. Here the newest down makes the
+    table again with the foreign key's default name, and the oldest-but-one
+    down drops the name its up gave: refused on the server (42704)."""
+    steps = [
+        (
+            "CREATE TABLE p (id int PRIMARY KEY);\nCREATE TABLE c (pid int REFERENCES p (id));",
+            "DROP TABLE c;\nDROP TABLE p;",
+        ),
+        (
+            "ALTER TABLE c DROP CONSTRAINT c_pid_fkey;\n"
+            "ALTER TABLE c ADD CONSTRAINT c_pid_fkey_cascades FOREIGN KEY (pid) REFERENCES p (id);",
+            "ALTER TABLE c DROP CONSTRAINT c_pid_fkey_cascades;\n"
+            "ALTER TABLE c ADD CONSTRAINT c_pid_fkey FOREIGN KEY (pid) REFERENCES p (id);",
+        ),
+        ("CREATE INDEX p_idx ON p (id);", None),
+        ("DROP TABLE c;", "CREATE TABLE c (pid int REFERENCES p (id) ON DELETE CASCADE);"),
+    ]
+    files = {}
+    for i, (up, down) in enumerate(steps, start=1):
+        text = f"-- +goose Up\n{up}\n"
+        files[f"0000{i}_step.sql"] = text + (f"-- +goose Down\n{down}\n" if down else "")
+    root = write_migrations(files)
+    analysis = analysis_of(root)
+    assert analysis.layout == "goose"
+    errors = [
+        (p.migration, p.line)
+        for p in analysis.problems
+        if str(p.severity) == "error" and p.section == "down"
+    ]
+    assert errors[0] == ("00002", 5)
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        conn.execute("DROP TABLE IF EXISTS c; DROP TABLE IF EXISTS p")
+        for up, _ in steps:
+            conn.execute(up)
+        for _, down in reversed(steps):
+            if down is None:
+                continue  # goose: nothing to run
+            if "DROP CONSTRAINT c_pid_fkey_cascades" in down:
+                with pytest.raises(psycopg.errors.UndefinedObject), conn.transaction():
+                    conn.execute(down)
+                break
+            conn.execute(down)
+        conn.execute("DROP TABLE IF EXISTS c; DROP TABLE IF EXISTS p")

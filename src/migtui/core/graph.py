@@ -391,6 +391,10 @@ def _listed(objects: list) -> str:
     return ", ".join(str(o) for o in objects[:3]) + more
 
 
+#: Layouts whose tool rolls back a migration without a down section by doing
+#: nothing (migtui does so only when forced): a rollback goes on past it.
+_PASSES_MISSING_DOWN = frozenset({"goose", "golang-migrate"})
+
 #: What a section does to an object it names, for messages.
 _VERBS = {F.DROP: "drops", F.ALTER: "alters", F.RENAME: "renames"}
 
@@ -5778,6 +5782,9 @@ class _Walker:
         for m in reversed(migrations):
             facts = self.section_facts.get((m.id, "down"))
             if facts is None:
+                if m.layout in _PASSES_MISSING_DOWN:
+                    # what it made stays, for the older downs to meet
+                    continue
                 return  # the rollback stops here
             # past SQL built at run time, what is gone is not known: a drop
             # that what depends on it would refuse is still said, as a warning

@@ -573,7 +573,10 @@ def _with_content_checks(
         and not any(p.kind == "missing_down" for p in migration.read_problems)
     ):
         if down is None:
-            message = f"{migration.label} has no down SQL, so it cannot be rolled back"
+            message = (
+                f"{migration.label} has no down SQL: a rollback stops before it unless "
+                "forced (`rollback --force` marks it pending and undoes nothing)"
+            )
             hint = _DOWN_HINTS[migration.layout]
             if undo_file is not None:  # as the folder's other migrations are undone
                 hint = f"add {migration.path.stem}{undo_file} beside it, undoing it"
