@@ -36,6 +36,21 @@ CASES = {
         "ALTER TABLE t DROP COLUMN k;\nALTER TABLE t DROP CONSTRAINT t_pkey;\n",
         (2, "42704"),
     ),
+    "a rename onto the name of a table the up made": (
+        "CREATE TABLE w (id int);\n",
+        "ALTER TABLE t RENAME TO w;\n",
+        (1, "42P07"),
+    ),
+    "a column renamed onto the name of a column the up added": (
+        "ALTER TABLE t ADD COLUMN c int;\n",
+        "ALTER TABLE t RENAME COLUMN a TO c;\n",
+        (1, "42701"),
+    ),
+    "a table named back after the one made in its place is dropped": (
+        "ALTER TABLE t RENAME TO t2;\nCREATE TABLE t (x int);\n",
+        "DROP TABLE t;\nALTER TABLE t2 RENAME TO t;\n",
+        None,
+    ),
     "an index, gone with its table": (
         "CREATE TABLE w (id int);\nCREATE INDEX w_id ON w (id);\n",
         "DROP TABLE w;\nDROP INDEX w_id;\n",

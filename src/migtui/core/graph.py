@@ -814,6 +814,8 @@ class _Walker:
         self.moot: dict[tuple[str, str, str], bool] = {}
         #: (migration, line, name) of a DROP … IF EXISTS that finds nothing to drop.
         self.locks_nothing: set[tuple[str, int, str]] = set()
+        #: (migration, line) of down renames refused for a name taken: they rename nothing
+        self.renames_refused: set[tuple[str, int]] = set()
         self.edges: dict[tuple[str, str], list[str]] = defaultdict(list)
         self.declared_edges: set[tuple[str, str]] = set()
         #: versions, in order, whose SQL builds statements at run time
@@ -5732,6 +5734,8 @@ class _Walker:
             if eff.action == F.DROP:
                 self._dropped(state, eff, holding)
             elif eff.action == F.RENAME and eff.new is not None:
+                if not dynamic:
+                    self._renamed_onto(m, kind, section.file, eff, state, reported)
                 state.rename(ref, eff.new)
             elif eff.retype:
                 if ref.kind == COLUMN and not (dynamic or eff.guarded or eff.handled):
@@ -5845,6 +5849,8 @@ class _Walker:
                     if ref.kind == TABLE and eff.complete:
                         remade[ref.key] = m.id
                 elif eff.action == F.RENAME and eff.new is not None:
+                    if (m.id, eff.line) in self.renames_refused:
+                        continue  # onto a name taken: it renames nothing, fixed or not
                     state.rename(ref, eff.new)
                     # what the renamed table carries stands under the name again,
                     # and what a down made on it went with it
@@ -6225,6 +6231,40 @@ class _Walker:
         )
         hint = "drop the line if the object is already as wanted, or write IF NOT EXISTS"
         self.problems.append(_section_error("already_exists", m, kind, file, eff, message, hint))
+
+    def _renamed_onto(
+        self, m: Migration, kind: str, file: str, eff: F.Effect, state: _Overlay, reported: set
+    ) -> None:
+        """A RENAME in a down or verify section to the name of a relation or
+        column that stands then (the up made a table under the name the down
+        gives back): PostgreSQL refuses (42P07, 42701)."""
+        ref, new = eff.ref, eff.new
+        if new is None or eff.guarded or eff.handled or str(new) in reported:
+            return
+        if ref.kind != COLUMN and ref.namespace != "relation":
+            return
+        if not state.alive(ref) or not state.alive(new) or new.matches(ref):
+            return
+        if ref.kind == COLUMN:
+            if ref.table not in self.complete:
+                return  # the walk may not know the table's columns
+        elif state.kind_of(new) is None:
+            entry = self.live.find(state.as_known(new))
+            if entry is None or not entry[1]:
+                return  # not made by a migration: it may be the server's, or gone
+        reported.add(str(new))
+        if kind == "down":
+            self.renames_refused.add((m.id, eff.line))
+        code = "42701" if ref.kind == COLUMN else "42P07"
+        message = (
+            f"the {kind} section of {m.id} renames {ref} to {new.name} at line {eff.line}, but "
+            f"{new} exists {'at rollback' if kind == 'down' else 'after the up section'}: "
+            f"PostgreSQL refuses ({code})"
+        )
+        hint = "drop the other first (the up made it), or undo the up's changes in reverse order"
+        self.problems.append(
+            _section_error("already_exists", m, kind, file, eff, message, hint, obj=str(new))
+        )
 
     def _refused_in_section(
         self, m: Migration, kind: str, file: str, eff: F.Effect, state: _Overlay
