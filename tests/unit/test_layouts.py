@@ -2265,6 +2265,21 @@ def test_pop_files_without_a_database_alone_read_as_golang_migrate(tmp_path: Pat
     assert load(tmp_path, layout="pop").migrations[0].name == "a"
 
 
+def test_a_flyway_location_with_its_scripts_in_subfolders_is_flyway(tmp_path: Path) -> None:
+    # flyway reads a location's subfolders too: db/migration/0.0.1/V0.0.1.1__init.sql
+    location = tmp_path / "db" / "migration"
+    write(location / "0.0.1", "V0.0.1.1__init.sql", "CREATE TABLE a (id int);\n")
+    write(location / "0.0.2", "V0.0.2.1__more.sql", "ALTER TABLE a ADD COLUMN b int;\n")
+    assert detect_layout(location) == "flyway"
+    assert [m.id for m in load(location).migrations] == ["0.0.1.1", "0.0.2.1"]
+    # a folder of another name, or one holding other scripts too, is not taken for one
+    with pytest.raises(LayoutError, match="did you mean"):
+        detect_layout(tmp_path / "db")
+    write(location / "misc", "seed.sql", "SELECT 1;\n")
+    with pytest.raises(LayoutError):
+        detect_layout(location)
+
+
 # --------------------------------------------------------- node-pg-migrate
 
 

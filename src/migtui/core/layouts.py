@@ -283,6 +283,8 @@ def _detect(root: Path) -> str | None:
         return "refinery"  # named like flyway's, in a Rust crate that depends on refinery
     if any(flyway.FLYWAY_NAME.match(n) or flyway.FLYWAY_REPEATABLE.match(n) for n in names):
         return "flyway"
+    if not files and _flyway_in_subfolders(root):
+        return "flyway"
     if sqlx.uses_sqlx(root) and any(sqlx.SQLX_NAME.match(n) for n in names):
         return "sqlx"
     if pop.looks_like_pop(files):
@@ -333,6 +335,22 @@ def _detect(root: Path) -> str | None:
 
 
 _NOT_MIGRATION_FOLDERS = frozenset({"node_modules", "venv", "target", "build", "dist"})
+
+
+def _flyway_in_subfolders(root: Path) -> bool:
+    """A flyway location (``db/migration``) whose scripts all sit in folders
+    below it (``0.0.1/V0.0.1.1__init.sql``): flyway reads a location's
+    subfolders too."""
+    if root.name not in ("migration", "migrations"):
+        return False
+    found = False
+    for path in root.rglob("*.sql"):
+        if any(part in _NOT_MIGRATION_FOLDERS for part in path.relative_to(root).parts):
+            continue
+        if not (flyway.FLYWAY_NAME.match(path.name) or flyway.FLYWAY_REPEATABLE.match(path.name)):
+            return False
+        found = True
+    return found
 
 
 def _nested_migration_folder(root: Path, depth: int = 2) -> Path | None:
