@@ -698,10 +698,27 @@ _READ_HERE = 0.45
 
 #: The psql meta-commands pg_dump writes around a dump (17.6, 16.10 … and later).
 _DUMP_GUARD = re.compile(r"\\(un)?restrict\b")
-#: psql told to go on after a failing statement (``\unset ON_ERROR_STOP``, ``… off``).
-_ERRORS_GO_ON = re.compile(r"\\(unset\s+ON_ERROR_STOP\b|set\s+ON_ERROR_(STOP\s+\S|ROLLBACK\b))")
-#: A psql variable set (what migtui passes over unless the SQL substitutes it).
-_PSQL_SET = re.compile(r"\\set\s+(?!(ON_ERROR_|AUTOCOMMIT|SINGLE))\w")
+#: Why a psql meta-command that changes what runs is refused, and what to do, by
+#: the first pattern its line matches (the ones that change nothing are passed
+#: over when the section is split: ``statements.psql_inert``).
+_PSQL_REFUSALS = (
+    (  # psql told to go on after a failing statement
+        re.compile(r"\\(unset\s+ON_ERROR_STOP\b|set\s+ON_ERROR_(STOP\s+\S|ROLLBACK\b))"),
+        "psql goes on past a failing statement after it, migtui stops at the first",
+        "remove it, and write the statements that may fail so they cannot "
+        "(IF EXISTS, IF NOT EXISTS, or a DO block with an EXCEPTION handler)",
+    ),
+    (  # a variable of the script's own, which the SQL substitutes
+        re.compile(r"\\set\s+(?!(ON_ERROR_|AUTOCOMMIT|SINGLE))\w"),
+        "the SQL after it substitutes the psql variable, which only the psql program does",
+        "write the value into the SQL that uses it",
+    ),
+    (
+        re.compile(""),
+        "only the psql program understands it",
+        "write the SQL it stands for into the migration instead",
+    ),
+)
 
 #: Where migtui keeps its ledger: made before a migration runs.
 _LEDGER_SCHEMA = ObjectRef(SCHEMA, None, LEDGER_SCHEMA)
@@ -1129,27 +1146,13 @@ class _Walker:
                     "delete the \\restrict line and the \\unrestrict line at the end; the SQL "
                     "between them runs as it is"
                 )
-            elif st.category == "psql" and _ERRORS_GO_ON.match(st.first_line_text):
-                message = (
-                    f"psql meta-command '{st.first_line_text}' in the {kind} section: psql "
-                    "goes on past a failing statement after it, migtui stops at the first"
-                )
-                hint = (
-                    "remove it, and write the statements that may fail so they cannot "
-                    "(IF EXISTS, IF NOT EXISTS, or a DO block with an EXCEPTION handler)"
-                )
-            elif st.category == "psql" and _PSQL_SET.match(st.first_line_text):
-                message = (
-                    f"psql meta-command '{st.first_line_text}' in the {kind} section: the SQL "
-                    "after it substitutes the psql variable, which only the psql program does"
-                )
-                hint = "write the value into the SQL that uses it"
             elif st.category == "psql":
-                message = (
-                    f"psql meta-command '{st.first_line_text}' in the {kind} section: "
-                    "only the psql program understands it"
+                why, hint = next(
+                    (why, hint)
+                    for pattern, why, hint in _PSQL_REFUSALS
+                    if pattern.match(st.first_line_text)
                 )
-                hint = "write the SQL it stands for into the migration instead"
+                message = f"psql meta-command '{st.first_line_text}' in the {kind} section: {why}"
             elif (
                 st.category == "transaction" and m.layout != "sqitch" and control_of(st) == "other"
             ):
