@@ -2326,7 +2326,13 @@ def test_node_pg_migrate_files_sharing_a_number_run_in_its_order(tmp_path: Path)
         write(tmp_path, f"{stem}.sql", f'-- Up Migration\nCREATE TABLE "t_{stem}" (id int);\n')
     result = load(tmp_path)
     assert [m.id for m in result.migrations] == ["1_a9", "1_a10", "1_a", "1_B2", "1_b-x", "2"]
-    assert analyze_dir(tmp_path).errors == ()
+    analysis = analyze_dir(tmp_path)
+    assert analysis.errors == ()
+    # the console lists them in that order too
+    from migtui.tui.project_view import ProjectView
+
+    rows = [r.version for r in ProjectView(analysis).rows()]
+    assert rows == ["1_a9", "1_a10", "1_a", "1_B2", "1_b-x", "2"]
     # each is named by its file name, as in node-pg-migrate's pgmigrations
     assert named("1_a", result.migrations, lambda m: m.version).path.name == "1_a.sql"
 

@@ -80,7 +80,18 @@ class ProjectView:
                     None,
                     status,
                 )
-        return tuple(sorted(rows.values(), key=lambda r: _order(r.version, self.analysis.layout)))
+        # a migration's own version orders it (node-pg-migrate's files sharing a
+        # number are ordered by name, which the written version alone does not say)
+        return tuple(
+            sorted(
+                rows.values(),
+                key=lambda r: (
+                    (0, r.info.migration.version)
+                    if r.info is not None
+                    else _order(r.version, self.analysis.layout)
+                ),
+            )
+        )
 
     @cached_property
     def _by_version(self) -> dict[str, Row]:
