@@ -36,7 +36,17 @@ CASES = {
         "ALTER TABLE t ADD PRIMARY KEY (d);\n",
         (3, 1),
     ),
+    "set to NULL by an UPDATE, which fills nothing": (
+        "ALTER TABLE t ADD COLUMN c int, ADD COLUMN d int;\nUPDATE t SET c = NULL, d = 1;\n",
+        "ALTER TABLE t ALTER COLUMN c SET NOT NULL;\n",
+        (3, 1),
+    ),
     # the ones that run
+    "the other column of that UPDATE": (
+        "ALTER TABLE t ADD COLUMN c int, ADD COLUMN d int;\nUPDATE t SET c = NULL, d = 1;\n",
+        "ALTER TABLE t ALTER COLUMN d SET NOT NULL;\n",
+        None,
+    ),
     "filled by an UPDATE": (
         "ALTER TABLE t ADD COLUMN c int;\nUPDATE t SET c = id WHERE c IS NULL;\n",
         "ALTER TABLE t ALTER COLUMN c SET NOT NULL;\n",

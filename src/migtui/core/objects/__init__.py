@@ -189,6 +189,8 @@ def analyze_script(
             _note_emptied(script, statement.tree)
             if _PARAMETER.search(statement.text):
                 _parameters(script, statement.tree, ctx)
+            if script.empty_path_line is not None:
+                schemas.under_empty_path(script, statement.tree, ctx)
             statement_tree(script, statement.tree, ctx)
         except (IndexError, ValueError, KeyError, AttributeError, TypeError, RecursionError):
             # A shape of tree no reader expected: keep what was understood.

@@ -409,8 +409,24 @@ class _Reader:
             if kind == "UpdateStmt"
             else ()
         )
+        nulled = (
+            tuple(
+                bool(((t.get("ResTarget", {}).get("val") or {}).get("A_Const") or {}).get("isnull"))
+                for t in fields.get(key) or ()
+            )
+            if kind == "UpdateStmt"
+            else ()
+        )
         self.script.need_columns(
-            table, names, rel.get("location"), self.ctx, given, types, kind == "UpdateStmt", valued
+            table,
+            names,
+            rel.get("location"),
+            self.ctx,
+            given,
+            types,
+            kind == "UpdateStmt",
+            valued,
+            nulled,
         )
         infer = (fields.get("onConflictClause") or {}).get("infer") or {}
         if kind == "InsertStmt" and table is not None and infer.get("conname"):
@@ -465,7 +481,8 @@ class _Reader:
         elif name == "set_config" and len(args) >= 2 and const_string(args[0]) == "search_path":
             value = const_string(args[1])
             if value is not None:
-                self.script.set_search_path(path_from_string(value))
+                line = None if self.ctx.body else self.ctx.line(fields.get("location"))
+                self.script.set_search_path(path_from_string(value), line)
         return False
 
     def _extension_only(self, name: str, location: int | None) -> None:

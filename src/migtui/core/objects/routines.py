@@ -35,6 +35,7 @@ from migtui.core.objects.script import (
     Script,
     Src,
     const_string,
+    names_without_schema,
     node,
     nodes_of,
     parse,
@@ -243,8 +244,11 @@ def create_routine(script: Script, fields: dict, ctx: Ctx) -> None:
             and statements
             and not _polymorphic(fields)
         ):
-            if own_path == ["pg_catalog"] and _checked_at_creation(statements):
-                _found_nowhere(script, ref, statements, body[0], options["as"], ctx)
+            if (own_path or script.search_path) == ["pg_catalog"] and _checked_at_creation(
+                statements
+            ):
+                session = own_path is None  # (the session's empty search_path)
+                _found_nowhere(script, ref, statements, body[0], options["as"], ctx, session)
             path = script.search_path
             script.search_path = own_path or path
             script.making = ref
@@ -268,9 +272,9 @@ def create_routine(script: Script, fields: dict, ctx: Ctx) -> None:
     bare_reads: tuple[str, ...] = ()
     if _own_search_path(fields, script.search_path) is None:
         if statements and language == "sql":
-            bare_reads = _bare_reads(statements)
+            bare_reads = names_without_schema(statements)
         elif plpgsql_tree and returns not in ("trigger", "event_trigger"):
-            bare_reads = _bare_reads(_plpgsql_queries(plpgsql_tree))
+            bare_reads = names_without_schema(_plpgsql_queries(plpgsql_tree))
     script.emit(
         PROVIDE,
         ref,
@@ -323,38 +327,6 @@ def _own_search_path(fields: dict, current: list[str]) -> list[str] | None:
     return None
 
 
-def _bare_reads(statements: list[dict]) -> tuple[str, ...]:
-    """The tables, functions and types a SQL body written as a string names
-    without a schema, where pg_catalog has none of the name: PostgreSQL 17
-    and later build indexes and run a materialized view's query with
-    ``search_path = pg_catalog, pg_temp``, and there such a name is not
-    found. ("table t", "function unaccent" …)"""
-    from migtui.core.builtins import builtin_functions, catalog_relations
-
-    core, catalog = builtin_functions(), catalog_relations()
-    named = {
-        item["CommonTableExpr"].get("ctename")
-        for item in nodes_of(statements)
-        if "CommonTableExpr" in item
-    }
-    found: dict[str, None] = {}
-    for item in nodes_of(statements):
-        rv = item.get("RangeVar") or (item if "relpersistence" in item else None)
-        if rv is not None:
-            name = rv.get("relname", "")
-            if not rv.get("schemaname") and name not in named and name not in catalog:
-                found[f"table {name}"] = None
-        elif "FuncCall" in item:
-            names = strings(item["FuncCall"].get("funcname", ()))
-            if len(names) == 1 and names[0] not in core:
-                found[f"function {names[0]}"] = None
-        elif "TypeName" in item:
-            names = strings(item["TypeName"].get("names", ()))
-            if len(names) == 1 and names[0] not in core and names[0] not in catalog:
-                found[f"type {names[0]}"] = None
-    return tuple(found)
-
-
 def _unquoted_refused(script: Script, ref: ObjectRef | None, fields: dict, ctx: Ctx) -> None:
     """A body in SQL's own syntax (``BEGIN ATOMIC``, ``RETURN``) is analysed
     before the routine exists, with its argument types: PostgreSQL refuses
@@ -382,7 +354,13 @@ def _unquoted_refused(script: Script, ref: ObjectRef | None, fields: dict, ctx: 
 
 
 def _found_nowhere(
-    script: Script, ref: ObjectRef | None, statements: list[dict], text: str, body: dict, ctx: Ctx
+    script: Script,
+    ref: ObjectRef | None,
+    statements: list[dict],
+    text: str,
+    body: dict,
+    ctx: Ctx,
+    session: bool = False,
 ) -> None:
     """A SQL body under ``SET search_path = ''``: a name written without a
     schema is looked for in pg_catalog alone, and one pg_catalog lacks is
@@ -390,9 +368,10 @@ def _found_nowhere(
     if ctx.guarded or ctx.handled or ref is None:
         return
     inner = Src(text, ctx.line(body.get("location")))
-    for what in _bare_reads(statements):
+    for what in names_without_schema(statements):
         kind, _, name = what.partition(" ")
-        script.found_nowhere(f"the body of {ref}", kind, name, inner.line(inner.find(name)), ctx)
+        line = inner.line(inner.find(name))
+        script.found_nowhere(f"the body of {ref}", kind, name, line, ctx, session)
 
 
 def _checked_at_creation(statements: list[dict]) -> bool:

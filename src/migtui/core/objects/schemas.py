@@ -3,10 +3,17 @@ check_function_bodies) that change how the rest of the script is read."""
 
 from __future__ import annotations
 
-from migtui.core.facts import ALTER, PROVIDE
+from migtui.core.facts import ALTER, INVALID_DEFINITION, PROVIDE
 from migtui.core.model import EXTENSION, SCHEMA, ObjectRef
 from migtui.core.objects.queries import path_from_string
-from migtui.core.objects.script import Ctx, Script, const_string, strings
+from migtui.core.objects.script import (
+    Ctx,
+    Script,
+    const_string,
+    names_without_schema,
+    node,
+    strings,
+)
 from migtui.core.sqlnames import EXTENSION_SCHEMAS
 
 
@@ -69,12 +76,84 @@ def set_variable(script: Script, fields: dict, ctx: Ctx) -> None:
             for value in values:
                 if value is not None:
                     path.extend(path_from_string(value) if "," in value else [value])
-            script.set_search_path(path)
+            script.set_search_path(path, None if ctx.body else ctx.line(None))
         elif kind in ("VAR_RESET", "VAR_SET_DEFAULT"):
-            script.set_search_path(["public"])
+            script.set_search_path(["public"], None if ctx.body else ctx.line(None))
     elif name == "check_function_bodies":
         values = [const_string(a) for a in fields.get("args", ())]
         if kind == "VAR_SET_VALUE" and values and values[0] is not None:
             script.check_function_bodies = values[0].lower() not in ("off", "false", "0", "no")
         elif kind in ("VAR_RESET", "VAR_SET_DEFAULT"):
             script.check_function_bodies = True
+
+
+#: Where each statement that makes an object in a schema keeps its name: a
+#: relation's (field, kind), or a list of names' (field, kind)
+_MADE_RELATION = {
+    "CreateStmt": ("relation", "table"),
+    "ViewStmt": ("view", "view"),
+    "CreateSeqStmt": ("sequence", "sequence"),
+    "CompositeTypeStmt": ("typevar", "type"),
+}
+_MADE_NAMES = {
+    "CreateFunctionStmt": ("funcname", "function"),
+    "CreateEnumStmt": ("typeName", "type"),
+    "CreateRangeStmt": ("typeName", "type"),
+    "CreateDomainStmt": ("domainname", "domain"),
+}
+_DEFINED = {"OBJECT_AGGREGATE": "aggregate", "OBJECT_TYPE": "type", "OBJECT_COLLATION": "collation"}
+
+
+def _made_without_schema(kind: str, fields: dict) -> tuple[str, str] | None:
+    """(kind, name) of the object a statement makes when its name has no
+    schema (a temporary relation, which goes to pg_temp, aside)."""
+    if kind in _MADE_RELATION or kind == "CreateTableAsStmt":
+        if kind == "CreateTableAsStmt":
+            rv = (fields.get("into") or {}).get("rel") or {}
+            what = "materialized view" if fields.get("objtype") == "OBJECT_MATVIEW" else "table"
+        else:
+            key, what = _MADE_RELATION[kind]
+            rv = fields.get(key) or {}
+        if rv.get("schemaname") or rv.get("relpersistence") == "t" or not rv.get("relname"):
+            return None
+        return what, rv["relname"]
+    if kind in _MADE_NAMES:
+        key, what = _MADE_NAMES[kind]
+        if kind == "CreateFunctionStmt" and fields.get("is_procedure"):
+            what = "procedure"
+    elif kind == "DefineStmt" and fields.get("kind") in _DEFINED:
+        key, what = "defnames", _DEFINED[fields["kind"]]
+    else:
+        return None
+    names = strings(fields.get(key, ()))
+    return (what, names[0]) if len(names) == 1 else None
+
+
+def under_empty_path(script: Script, tree: dict, ctx: Ctx) -> None:
+    """A statement run after ``SET search_path = ''`` (pg_dump's
+    ``set_config('search_path', '', false)``): an object made without a
+    schema has none to go to (3F000), and a table, function or type named
+    without one is looked for in pg_catalog alone, where it is not (42P01,
+    42883, 42704). What pg_catalog has, and temporary tables, are found."""
+    kind, fields = node(tree)
+    if not isinstance(fields, dict) or kind == "VariableSetStmt":
+        return
+    since = script.empty_path_line
+    made = _made_without_schema(kind, fields)
+    if made is not None:
+        what, name = made
+        script.find(
+            INVALID_DEFINITION,
+            ctx.line(ctx.src.find(name)),
+            f"the {what} {name} is made without a schema, under the empty search_path set "
+            f"at line {since}: PostgreSQL has no schema to create it in, and refuses it "
+            f"(3F000)",
+            f"write its schema (public.{name}), or set a search_path that names one first",
+            ctx,
+            sure=True,
+        )
+    for read in names_without_schema([tree]):
+        what, _, name = read.partition(" ")
+        if made is not None and name == made[1] or name in script.temp_names:
+            continue
+        script.found_nowhere("the statement", what, name, ctx.line(ctx.src.find(name)), ctx)

@@ -133,6 +133,10 @@ class Script:
     dynamic_makes: set[str] = field(default_factory=set)
     runtime_makes: list[tuple[int, Made]] = field(default_factory=list)
     temp_names: set[str] = field(default_factory=set)
+    #: the line of a ``SET search_path = ''`` (or ``set_config``) in force: names
+    #: without a schema are looked for in pg_catalog alone, and nothing can be
+    #: created without one (None: the path has a schema to create in)
+    empty_path_line: int | None = None
     #: enum values this script added (ALTER TYPE … ADD VALUE), with the type and
     #: whether IF NOT EXISTS was written, since its last COMMIT: using one before
     #: a COMMIT fails
@@ -401,18 +405,30 @@ class Script:
             Finding(kind, line, message, hint, ctx.statement, refs, sure, maybe_value)
         )
 
-    def found_nowhere(self, who: str, kind: str, name: str, line: int, ctx: Ctx) -> None:
+    def found_nowhere(
+        self, who: str, kind: str, name: str, line: int, ctx: Ctx, session: bool | None = None
+    ) -> None:
         """``name`` (a table, function or type) written without a schema where
         the search_path is pg_catalog alone (a routine's ``SET search_path =
-        ''``), which lacks it: PostgreSQL finds it nowhere, and refuses ``who``
-        (the body of a routine, a DECLARE)."""
+        ''``, or the session's), which lacks it: PostgreSQL finds it nowhere,
+        and refuses ``who`` (the body of a routine, a DECLARE, a statement)."""
+        if session is None:
+            session = self.empty_path_line is not None
+        if session:
+            whose = f"the empty search_path set at line {self.empty_path_line}"
+            hint = f"write its schema (public.{name}), or set a search_path that holds it first"
+        else:
+            whose = "the routine's empty search_path (SET search_path = '')"
+            hint = (
+                f"write its schema (public.{name}), or give the routine a search_path that holds it"
+            )
         self.find(
             MISSING_TYPE,
             line,
-            f"{who} names the {kind} {name} without a schema, under the routine's empty "
-            f"search_path (SET search_path = ''), where only pg_catalog is looked in: "
-            f"PostgreSQL does not find it, and refuses ({_NOT_FOUND[kind]})",
-            f"write its schema (public.{name}), or give the routine a search_path that holds it",
+            f"{who} names the {kind} {name} without a schema, under {whose}, where only "
+            f"pg_catalog is looked in: PostgreSQL does not find it, and refuses "
+            f"({_NOT_FOUND[kind]})",
+            hint,
             ctx,
             sure=True,
         )
@@ -447,8 +463,18 @@ class Script:
                 return schema
         return "public"
 
-    def set_search_path(self, schemas: list[str]) -> None:
+    def set_search_path(self, schemas: list[str], line: int | None = None) -> None:
+        """The path a statement at ``line`` sets for the rest of the script
+        (``line`` None: a routine's body being read, whose path is its own)."""
         kept = [s for s in schemas if s and s != "$user"]
+        if line is not None:
+            self.empty_path_line = None
+            if not kept and "$user" not in schemas:
+                # SET search_path = '': pg_catalog alone is looked in, and an
+                # object written without a schema has nowhere to go (3F000)
+                self.search_path = ["pg_catalog"]
+                self.empty_path_line = line
+                return
         self.search_path = kept or ["public"]
 
     def resolve(self, names: list[str]) -> tuple[str, str] | None:
@@ -507,12 +533,14 @@ class Script:
         types=(),
         assigned: bool = False,
         valued: tuple[bool, ...] = (),
+        nulled: tuple[bool, ...] = (),
     ) -> None:
         """Columns of ``table`` a statement names (not in a routine's body,
         whose names PostgreSQL resolves when it runs). ``given``: for an
         INSERT, whether each gets a value of its own; ``types``: the type of
         the constants it gets (see ``value_type``), "" when not one type;
-        ``valued``: for an UPDATE, whether each is set to a value (not DEFAULT)."""
+        ``valued``: for an UPDATE, whether each is set to a value (not DEFAULT);
+        ``nulled``: whether it is set to NULL (which fills nothing)."""
         if table is None or (ctx.body and not ctx.resolved):
             return
         if ctx.body:  # only that the columns are there: the body runs later
@@ -531,7 +559,7 @@ class Script:
                     ctx,
                     inserted=inserted,
                     value_type=typed,
-                    assigned=assigned,
+                    assigned=assigned and not (i < len(nulled) and nulled[i]),
                     set_value=i < len(valued) and valued[i],
                 )
 
@@ -814,3 +842,51 @@ def parse(text: str) -> list[dict] | None:
         return parse_tree(text).get("stmts", [])
     except (parser.ParseError, RecursionError):
         return None
+
+
+#: The column types that are shorthands for an integer and a sequence
+_SERIALS = frozenset({"serial", "serial2", "serial4", "serial8", "smallserial", "bigserial"})
+
+
+def names_without_schema(statements: list[dict]) -> tuple[str, ...]:
+    """The tables, functions and types a SQL body written as a string names
+    without a schema, where pg_catalog has none of the name: PostgreSQL 17
+    and later build indexes and run a materialized view's query with
+    ``search_path = pg_catalog, pg_temp``, and there such a name is not
+    found; so is one outside any routine after ``SET search_path = ''``.
+    ("table t", "function unaccent" …; ``serial`` is a column's shorthand,
+    not a type the path is searched for)"""
+    from migtui.core.builtins import builtin_functions, catalog_relations
+
+    core, catalog = builtin_functions(), catalog_relations()
+    named = {
+        item["CommonTableExpr"].get("ctename")
+        for item in nodes_of(statements)
+        if "CommonTableExpr" in item
+    }
+    found: dict[str, None] = {}
+    for item in nodes_of(statements):
+        rv = item.get("RangeVar") or (item if "relpersistence" in item else None)
+        if rv is not None:
+            name = rv.get("relname", "")
+            if (
+                not rv.get("schemaname")
+                and name not in named
+                and name not in catalog
+                and rv.get("relpersistence") != "t"  # (made in pg_temp, found there)
+            ):
+                found[f"table {name}"] = None
+        elif "FuncCall" in item:
+            names = strings(item["FuncCall"].get("funcname", ()))
+            if len(names) == 1 and names[0] not in core:
+                found[f"function {names[0]}"] = None
+        elif "typemod" in item and "names" in item:  # a TypeName (kept unwrapped)
+            names = strings(item["names"])
+            if (
+                len(names) == 1
+                and names[0] not in core
+                and names[0] not in catalog
+                and names[0] not in _SERIALS
+            ):
+                found[f"type {names[0]}"] = None
+    return tuple(found)
