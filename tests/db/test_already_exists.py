@@ -55,6 +55,19 @@ CASES = {
     "an enum again": ("CREATE TYPE mood AS ENUM ('sad');\n", (1, "42710")),
     "a view again": ("CREATE VIEW active_users AS SELECT 1 AS id;\n", (1, "42P07")),
     "a schema again": ("CREATE SCHEMA reporting;\n", (1, "42P06")),
+    # what every new database has (an old dump's header, a pre-9.0 history)
+    "the public schema": ("SELECT 1;\nCREATE SCHEMA public;\n", (2, "42P06")),
+    "PL/pgSQL as a language": ("CREATE LANGUAGE plpgsql;\n", (1, "42710")),
+    "PL/pgSQL as an extension": ("CREATE EXTENSION plpgsql;\n", (1, "42710")),
+    "what every database has, made only where missing": (
+        "CREATE SCHEMA IF NOT EXISTS public;\nCREATE EXTENSION IF NOT EXISTS plpgsql;\n"
+        "CREATE OR REPLACE LANGUAGE plpgsql;\n",
+        None,
+    ),
+    "the public schema dropped, then made again": (
+        "DROP SCHEMA public CASCADE;\nCREATE SCHEMA public;\n",
+        None,
+    ),
     "made twice in one migration": (
         "CREATE TABLE notes (id int);\nCREATE TABLE notes (id int);\n",
         (2, "42P07"),

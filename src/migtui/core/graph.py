@@ -722,6 +722,11 @@ _PSQL_REFUSALS = (
 
 #: Where migtui keeps its ledger: made before a migration runs.
 _LEDGER_SCHEMA = ObjectRef(SCHEMA, None, LEDGER_SCHEMA)
+#: What a database has before its first migration: a CREATE of it without IF
+#: NOT EXISTS fails (``CREATE LANGUAGE plpgsql`` makes the extension)
+_EVERY_DATABASE = frozenset(
+    {ObjectRef(SCHEMA, None, "public"), ObjectRef(EXTENSION, None, "plpgsql")}
+)
 
 #: The SQLSTATE PostgreSQL raises when a CREATE finds its object there already.
 _EXISTS_CODES = {
@@ -5393,6 +5398,9 @@ class _Walker:
         elif ref == _LEDGER_SCHEMA:
             existing, origin = ref, None
             made = "migtui keeps its ledger there and makes it before running a migration"
+        elif ref in _EVERY_DATABASE and self.catalog is None and ref.key not in self.live.dropped:
+            existing, origin = ref, None
+            made = "every new database has it (PostgreSQL copies it from template1)"
         else:
             return
         since = self.position.get(origin, -1) if origin else -1
