@@ -222,6 +222,41 @@ NAMED_AS_WRITTEN = {
         drop("t_nullif_excl", "t") + drop("t_b_excl", "t"),
         None,
     ),
+    # CREATE TABLE folds alike keys into one index, the primary key first
+    "a unique key alike the primary key is not made": (
+        "CREATE TABLE t (id int PRIMARY KEY UNIQUE);",
+        drop("t_id_key", "t"),
+        1,
+    ),
+    "a unique column and a unique key alike are one": (
+        "CREATE TABLE t (a int UNIQUE, b int, UNIQUE (a));",
+        drop("t_a_key", "t") + drop("t_a_key1", "t"),
+        2,
+    ),
+    "keys alike but deferrable, NULLS NOT DISTINCT or with INCLUDE are their own": (
+        "CREATE TABLE t (a int UNIQUE, b int, UNIQUE (a) DEFERRABLE,\n"
+        "  UNIQUE NULLS NOT DISTINCT (a), UNIQUE (a) INCLUDE (b));",
+        drop("t_a_key", "t")
+        + drop("t_a_key1", "t")
+        + drop("t_a_key2", "t")
+        + drop("t_a_b_key", "t"),
+        None,
+    ),
+    "the primary key takes the name of a named unique key alike": (
+        "CREATE TABLE t (id int PRIMARY KEY, CONSTRAINT uq UNIQUE (id));",
+        "COMMENT ON CONSTRAINT uq ON t IS 'x';\n" + drop("t_pkey", "t"),
+        2,
+    ),
+    "the second of two named keys alike is not made": (
+        "CREATE TABLE t (a int, CONSTRAINT one UNIQUE (a), CONSTRAINT two UNIQUE (a));",
+        drop("one", "t") + drop("two", "t"),
+        2,
+    ),
+    "ALTER TABLE folds nothing": (
+        "CREATE TABLE t (a int);\nALTER TABLE t ADD UNIQUE (a), ADD PRIMARY KEY (a);",
+        drop("t_a_key", "t") + drop("t_pkey", "t"),
+        None,
+    ),
     "a check dropped and added again": (
         "CREATE TABLE t (a int CHECK (a > 0));\n"
         "ALTER TABLE t DROP CONSTRAINT t_a_check, ADD CHECK (a > 1);",

@@ -8,7 +8,7 @@ bytes the way the server cuts them and numbered when the name is taken.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from migtui.core.facts import PROVIDE, RENAME, REQUIRE
 from migtui.core.model import CONSTRAINT, EXTENSION, INDEX, ObjectRef
@@ -45,10 +45,66 @@ class TableBuild:
     #: the columns an ALTER TABLE adds: there before any of its constraints is
     #: checked (PostgreSQL adds columns in a pass before constraints)
     added: frozenset[str] = frozenset()
+    #: CREATE TABLE's keys PostgreSQL merges (see ``merged_keys``)
+    merged: dict[int, str | None] = field(default_factory=dict)
 
     @property
     def qualified(self) -> str:
         return self.ref.qualified
+
+
+_KEYS = ("CONSTR_PRIMARY", "CONSTR_UNIQUE")
+
+
+def merged_keys(elements: list[dict]) -> dict[int, str | None]:
+    """A CREATE TABLE's keys that PostgreSQL folds into one index: alike keys
+    (the same columns and INCLUDE, NULLS NOT DISTINCT and deferral), the
+    primary key kept first, then each in the order written (the columns'
+    own, then the table's). ``id INT PRIMARY KEY UNIQUE`` makes ``t_pkey``
+    alone. By ``id()`` of each key's node: None for one left out, or, for a
+    kept unnamed one, the name it takes from a named one alike
+    (``id int PRIMARY KEY, CONSTRAINT uq UNIQUE (id)``: the key is ``uq``).
+    ALTER TABLE merges nothing."""
+    keys: list[tuple[dict, str | None]] = []
+    for element in elements:
+        if "ColumnDef" in element:
+            definition = element["ColumnDef"]
+            for item in definition.get("constraints", ()):
+                con = item.get("Constraint", {})
+                if con.get("contype") in _KEYS:
+                    keys.append((con, definition.get("colname")))
+    for element in elements:
+        con = element.get("Constraint", {})
+        if con.get("contype") in _KEYS:
+            keys.append((con, None))
+    if len(keys) < 2:
+        return {}
+
+    def alike(key: tuple[dict, str | None]) -> tuple:
+        con, column = key
+        return (
+            tuple(strings(con.get("keys", ()))) or (column,),
+            tuple(strings(con.get("including", ()))),
+            bool(con.get("nulls_not_distinct")),
+            bool(con.get("deferrable")),
+            bool(con.get("initdeferred")),
+        )
+
+    primary = [k for k in keys if k[0].get("contype") == "CONSTR_PRIMARY"][:1]
+    kept = list(primary)
+    merged: dict[int, str | None] = {}
+    for key in keys:
+        if key in primary:
+            continue
+        prior = next((k for k in kept if alike(k) == alike(key)), None)
+        if prior is None:
+            kept.append(key)
+            continue
+        merged[id(key[0])] = None
+        name = key[0].get("conname")
+        if name and not prior[0].get("conname") and not merged.get(id(prior[0])):
+            merged[id(prior[0])] = name
+    return merged
 
 
 def constraint_ref(table: ObjectRef, name: str) -> ObjectRef:
@@ -67,6 +123,11 @@ def constraint(
     location = con.get("location", build.location)
     table = build.ref
     name = con.get("conname")
+    if id(con) in build.merged:
+        name = build.merged[id(con)]
+        if name is None:
+            return  # one index with a key alike (see ``merged_keys``)
+        con = {**con, "conname": name}
     # a constraint named must be the only one of its name on the table (42710)
     named = name is not None and not build.made
     if contype in ("CONSTR_PRIMARY", "CONSTR_UNIQUE", "CONSTR_EXCLUSION"):

@@ -30,7 +30,13 @@ from migtui.core.model import (
     VIEW,
     ObjectRef,
 )
-from migtui.core.objects.constraints import TableBuild, constraint, constraint_ref, not_null
+from migtui.core.objects.constraints import (
+    TableBuild,
+    constraint,
+    constraint_ref,
+    merged_keys,
+    not_null,
+)
 from migtui.core.objects.immutable import immutable_needs
 from migtui.core.objects.queries import names_in_string, read
 from migtui.core.objects.script import (
@@ -124,7 +130,9 @@ def create_table(script: Script, fields: dict, ctx: Ctx, kind: str = TABLE) -> N
         names = [e["ColumnDef"].get("colname") for e in elements if "ColumnDef" in e]
         script.unique_columns(names, "table", ref, location, ctx)
     written = frozenset(e["ColumnDef"].get("colname") for e in elements if "ColumnDef" in e)
-    build = TableBuild(ref, location, written if complete else None, made=True)
+    build = TableBuild(
+        ref, location, written if complete else None, made=True, merged=merged_keys(elements)
+    )
     for element in elements:
         if "TableLikeClause" in element:
             rv = element["TableLikeClause"].get("relation", {})
