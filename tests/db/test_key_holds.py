@@ -94,6 +94,16 @@ NOT_NULL = {
         "ALTER TABLE a ALTER COLUMN x DROP NOT NULL;\n",
         (1, "42601"),
     ),
+    "a key column's not-null constraint dropped by its name": (
+        "CREATE TABLE a (x int NOT NULL);\nALTER TABLE a ADD PRIMARY KEY (x);\n",
+        "SELECT 1;\nALTER TABLE a DROP CONSTRAINT a_x_not_null;\n",
+        2,
+    ),
+    "an identity's not-null constraint dropped by its name": (
+        "CREATE TABLE a (x int GENERATED ALWAYS AS IDENTITY);\n",
+        "ALTER TABLE a DROP CONSTRAINT a_x_not_null;\n",
+        (1, "55000"),
+    ),
     "before the key is dropped, in the same ALTER TABLE": (
         "CREATE TABLE a (x int PRIMARY KEY);\n",
         "ALTER TABLE a ALTER COLUMN x DROP NOT NULL, DROP CONSTRAINT a_pkey;\n",
@@ -115,6 +125,11 @@ NOT_NULL = {
     "a unique column, a serial": (
         "CREATE TABLE a (x int NOT NULL UNIQUE, s serial);\n",
         "ALTER TABLE a ALTER COLUMN x DROP NOT NULL;\nALTER TABLE a ALTER COLUMN s DROP NOT NULL;\n",
+        None,
+    ),
+    "a not-null constraint of a column in no key, dropped by its name": (
+        "CREATE TABLE a (x int NOT NULL, y int PRIMARY KEY);\n",
+        "ALTER TABLE a DROP CONSTRAINT a_x_not_null;\n",
         None,
     ),
     "after the identity is dropped": (

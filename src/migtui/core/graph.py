@@ -1899,6 +1899,15 @@ class _Walker:
                     and self.live.find(ref) is None
                     and ref.table in self.complete
                 )
+                if (
+                    ref.kind == CONSTRAINT
+                    and ref.key in self.live.not_null
+                    and not (dynamic_here or self.dynamic_before)
+                    and self.live.find(ref) is not None
+                ):
+                    # a not-null constraint dropped by name: DROP NOT NULL
+                    for column in self.live.columns.get(ref.key, ()):
+                        self._keeps_not_null(m, file, eff, ref.table or "", column, named=True)
                 gone_too = self.live.remove(ref, m.id, eff.line)
                 self._forget(ref)
                 for partition in partitions:  # they go with their table
@@ -2714,10 +2723,11 @@ class _Walker:
         )
 
     def _keeps_not_null(
-        self, m: Migration, file: str, eff: F.Effect, table: str, column: str
+        self, m: Migration, file: str, eff: F.Effect, table: str, column: str, named: bool = False
     ) -> None:
         """DROP NOT NULL of a column of the primary key (42P16), or of an
-        identity (42601): PostgreSQL refuses."""
+        identity (42601; 55000 when its constraint is dropped by name, as
+        ``named`` says): PostgreSQL refuses."""
         in_key = any(
             primary and column in cols for cols, primary in self.keys.get(table, {}).values()
         )
@@ -2725,7 +2735,11 @@ class _Walker:
         identity = self.column_traits.get(ref.key, _NO_TRAITS).identity
         if not (in_key or identity) or self.live.find(ref) is None:
             return
-        why, state = ("is in the primary key", "42P16") if in_key else ("is an identity", "42601")
+        why, state = (
+            ("is in the primary key", "42P16")
+            if in_key
+            else ("is an identity", "55000" if named else "42601")
+        )
         message = (
             f"{m.id} drops NOT NULL of column {column} of {table} at line {eff.line}, which "
             f"{why}: PostgreSQL refuses ({state})"
