@@ -627,6 +627,34 @@ def test_flyway_baseline_counts_every_version_up_to_it(pg_dsn, tmp_path):
     ]
 
 
+def test_a_folded_flyway_history_starts_a_new_database_from_its_baseline(pg_dsn, tmp_path):
+    """V1 and V2 folded into B2__base.sql: applied to flyway's empty history,
+    the baseline runs first and is written as flyway writes one (SQL_BASELINE),
+    then V3 (SQL); read back, both are applied."""
+    from migtui.core.tools.flyway import checksum
+
+    root = tmp_path / "f"
+    root.mkdir()
+    (root / "B2__base.sql").write_text("CREATE TABLE users (id int PRIMARY KEY, email text);\n")
+    (root / "V3__index.sql").write_text("CREATE INDEX users_email ON users (email);\n")
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        conn.execute(TOOL_FIRST_RUN["flyway"].split("INSERT")[0])
+    analysis = analyze_dir(root)
+    assert not analysis.errors
+
+    assert _run(pg_dsn, analysis).outcome == "done"
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT version, type, script, checksum FROM flyway_schema_history"
+            " ORDER BY installed_rank"
+        ).fetchall()
+    assert rows == [
+        ("2", "SQL_BASELINE", "B2__base.sql", checksum((root / "B2__base.sql").read_bytes())),
+        ("3", "SQL", "V3__index.sql", checksum((root / "V3__index.sql").read_bytes())),
+    ]
+    assert [s.state for s in _states(pg_dsn, analysis).statuses] == ["applied", "applied"]
+
+
 def test_a_renamed_ledger_is_found_or_configured(pg_dsn, tmp_path):
     root = folder_for("golang-migrate", tmp_path / "g")
     _first_run(pg_dsn, "golang-migrate", root)

@@ -704,6 +704,42 @@ def test_flyway_undo_without_its_migration_is_reported(tmp_path: Path) -> None:
     assert [(p.kind, p.file) for p in result.problems] == [("unrecognized_file", "U7__gone.sql")]
 
 
+def test_flyway_baseline_beside_its_versions_is_said_and_not_run(tmp_path: Path) -> None:
+    """A baseline (B2) beside the versions it folds (V1, V2): a new database
+    starts from it under flyway, one with a history never runs it; migtui reads
+    the versioned scripts, and says so, where it used to call it a file that
+    never runs."""
+    write(tmp_path, "V1__a.sql", "CREATE TABLE a (id int);\n")
+    write(tmp_path, "V2__b.sql", "ALTER TABLE a ADD COLUMN b int;\n")
+    write(tmp_path, "B2__base.sql", "CREATE TABLE a (id int, b int);\n")
+    write(tmp_path, "V3__c.sql", "ALTER TABLE a ADD COLUMN c int;\n")
+    result = load(tmp_path)
+
+    assert versions(result) == ["1", "2", "3"]
+    [said] = result.problems
+    assert (said.kind, said.file, said.severity) == (
+        "baseline_migration",
+        "B2__base.sql",
+        Severity.WARNING,
+    )
+    assert "in place of the versioned scripts up to 2" in said.message
+
+
+def test_flyway_history_folded_into_a_baseline_starts_from_it(tmp_path: Path) -> None:
+    """V1 and V2 deleted once B2 held them: B2 is what a new database runs, and
+    what V3 builds on (an older baseline is never run)."""
+    write(tmp_path, "B1__old.sql", "CREATE TABLE a (id int);\n")
+    write(tmp_path, "B2__base.sql", "CREATE TABLE a (id int, b int);\n")
+    write(tmp_path, "V3__c.sql", "CREATE INDEX a_b ON a (b);\n")
+    analysis = analyze_dir(tmp_path)
+
+    assert [i.migration.version.raw for i in analysis.migrations] == ["2", "3"]
+    assert not analysis.errors
+    assert [(p.kind, p.file) for p in analysis.problems if p.kind != "missing_down"] == [
+        ("baseline_migration", "B1__old.sql")
+    ]
+
+
 def test_flyway_java_migrations_are_reported_in_version_order(tmp_path: Path) -> None:
     write(tmp_path, "V1__customers.sql", "CREATE TABLE customers (id int);\n")
     write(tmp_path, "V2__Backfill_customers.java", "class V2__Backfill_customers {}\n")

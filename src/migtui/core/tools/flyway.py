@@ -154,12 +154,14 @@ class Flyway(ToolLedger):
         sql = (
             f"INSERT INTO {table} (installed_rank, version, description, type, script,"
             " checksum, installed_by, execution_time, success)"
-            f" SELECT coalesce(max(installed_rank), 0) + 1, %s, %s, 'SQL', %s, %s,"
+            f" SELECT coalesce(max(installed_rank), 0) + 1, %s, %s, %s, %s, %s,"
             f" current_user, %s, true FROM {table}"
         )
         description = m.name.replace("_", " ")
         duration = int(run.duration_ms or 0)
-        return [(sql, (self.key(info), description, script, checksum(_file_bytes(info)), duration))]
+        kind = "SQL_BASELINE" if FLYWAY_BASELINE.match(m.path.name) else "SQL"
+        values = (self.key(info), description, kind, script, checksum(_file_bytes(info)), duration)
+        return [(sql, values)]
 
     def forget(self, table: str, info: MigrationInfo, run: ToolRun) -> list[Sql]:
         sql = f"DELETE FROM {table} WHERE version = %s AND type <> 'BASELINE'"
@@ -193,6 +195,8 @@ DOWN_HINT = "add an undo script U<version>__name.sql"
 _FLYWAY_CODE = re.compile(r"^(?:V(\d+(?:[._]\d+)*)|R)__([^$]+)\.(java|kt|class)$")
 FLYWAY_NAME = re.compile(r"^([VU])(\d+(?:[._]\d+)*)__(.*)\.sql$")
 FLYWAY_REPEATABLE = re.compile(r"^R__(.*)\.sql$")
+#: A baseline migration: what the versions up to its own build, in one script
+FLYWAY_BASELINE = re.compile(r"^B(\d+(?:[._]\d+)*)__(.*)\.sql$")
 
 
 def repeatable_version(description: str) -> Version:
@@ -219,6 +223,7 @@ def read(root: Path) -> Read:
             ObjectRef(TABLE, config.default_schema, "flyway_schema_history"),
         )
     versioned: list[tuple[str, str, Path]] = []  # (raw version, description, V file)
+    baselines: list[tuple[str, str, Path]] = []  # … of each B file
     undo: dict[tuple[int, ...], list[Path]] = defaultdict(list)
     code: dict[str, Path] = {}  # version text -> the class's source (or compiled) file
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
@@ -228,6 +233,8 @@ def read(root: Path) -> Read:
             version = java.group(1).replace("_", ".") if java.group(1) else f"R__{java.group(2)}"
             if version not in code or java.group(3) != "class":
                 code[version] = path
+        elif baseline := FLYWAY_BASELINE.match(path.name):
+            baselines.append((baseline.group(1).replace("_", "."), baseline.group(2), path))
         elif repeatable := FLYWAY_REPEATABLE.match(path.name):
             read.repeatables.append(_flyway_repeatable(path, root, repeatable.group(1), values))
         elif match := FLYWAY_NAME.match(path.name):
@@ -246,6 +253,7 @@ def read(root: Path) -> Read:
                 "name migrations V1__name.sql, undo scripts U1__name.sql, repeatables R__name.sql"
             )
             read.problems.append(unrecognized(path, root, hint, "flyway"))
+    versioned += _baselines(root, baselines, versioned, read)
     for raw_version, description, path in versioned:
         undo_path = next(iter(undo.pop(Version(raw_version).parts, [])), None)
         read.migrations.append(
@@ -257,6 +265,46 @@ def read(root: Path) -> Read:
             read.problems.append(unrecognized(path, root, hint, "flyway"))
     read.code.extend(code.items())
     return read
+
+
+def _baselines(
+    root: Path,
+    baselines: list[tuple[str, str, Path]],
+    versioned: list[tuple[str, str, Path]],
+    read: Read,
+) -> list[tuple[str, str, Path]]:
+    """Flyway's baseline migrations (``B5__base.sql``): on an empty database
+    flyway runs the latest one in place of the versions up to it, and then the
+    later ones; on a database that has a history it runs none. Where the
+    folder keeps no versioned script up to the latest baseline (the history was
+    folded into it), that baseline is the migration a new database starts
+    with, and it is returned to be read as one. Every other baseline is said:
+    migtui reads the versioned scripts in its place."""
+    if not baselines:
+        return []
+    latest = max(baselines, key=lambda b: Version(b[0]).parts)
+    top = Version(latest[0]).parts
+    folded = not any(Version(raw).parts <= top for raw, _, _ in versioned)
+    for raw, _, path in baselines:
+        if folded and (raw, path) == (latest[0], latest[2]):
+            continue
+        message = (
+            f"{path.name} is a flyway baseline migration: flyway runs it on an empty database "
+            f"in place of the versioned scripts up to {raw}, and on one with a history never; "
+            f"migtui checks and runs those versioned scripts instead"
+        )
+        if folded:
+            message = (
+                f"{path.name} is an older flyway baseline migration: flyway starts an empty "
+                f"database from {latest[2].name}, and never runs this one"
+            )
+        hint = (
+            "keep it building what the versioned scripts up to it build"
+            if not folded
+            else "delete it if nothing runs it"
+        )
+        read.problems.append(Where(root, path).problem("baseline_migration", message, hint))
+    return [latest] if folded else []
 
 
 def _flyway_migration(

@@ -35,6 +35,7 @@ SEVERITY = {
     "missing_up": Severity.ERROR,
     "code_migration": Severity.WARNING,
     "template_condition": Severity.WARNING,
+    "baseline_migration": Severity.WARNING,
 }
 
 #: Files that sit next to migrations and are not migrations: never reported.
