@@ -1052,6 +1052,18 @@ def test_sqitch_scripts_keep_their_own_transaction_and_verify() -> None:
     assert migration.verify.path.parent.name == "verify"
 
 
+def test_a_pgpm_plan_is_read_as_sqitch_s(tmp_path: Path) -> None:
+    """pgpm keeps sqitch's plan format under its own name (pgpm.plan)."""
+    shutil.copytree(FIXTURES / "sqitch", tmp_path / "m")
+    (tmp_path / "m" / "sqitch.plan").rename(tmp_path / "m" / "pgpm.plan")
+    result = load(tmp_path / "m")
+    assert detect_layout(tmp_path / "m") == "sqitch"
+    assert [m.name for m in result.migrations] == [
+        m.name for m in load(FIXTURES / "sqitch").migrations
+    ]
+    assert result.problems == load(FIXTURES / "sqitch").problems
+
+
 def test_sqitch_bad_plan_lines_are_reported_and_the_rest_loads(tmp_path: Path) -> None:
     shutil.copytree(FIXTURES / "sqitch", tmp_path / "m")
     plan = tmp_path / "m" / "sqitch.plan"

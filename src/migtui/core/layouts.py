@@ -126,6 +126,7 @@ from migtui.core.tools import (
     prisma,
     refinery,
     shmig,
+    sqitch,
     sql_migrate,
     sqlx,
     supabase,
@@ -260,7 +261,7 @@ def _mostly_plain(files: list[Path], pairs: int) -> bool:
 
 
 def _detect(root: Path) -> str | None:
-    if (root / "sqitch.plan").is_file():
+    if any((root / name).is_file() for name in sqitch.PLAN_FILES):
         return "sqitch"
     files = files_in(root)
     if liquibase.looks_like_liquibase(root, files) is not None:

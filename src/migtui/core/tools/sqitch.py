@@ -243,10 +243,22 @@ def _object_id(kind: str, info: str) -> str:
     return hashlib.sha1(f"{kind} {len(data)}".encode() + b"\0" + data).hexdigest()
 
 
+#: The plan's file: sqitch's, or pgpm's (the same format under its own name)
+PLAN_FILES = ("sqitch.plan", "pgpm.plan")
+
+
+def plan_file(root: Path) -> Path:
+    """The project's plan: ``sqitch.plan``, else pgpm's ``pgpm.plan``."""
+    for name in PLAN_FILES:
+        if (root / name).is_file():
+            return root / name
+    return root / PLAN_FILES[0]
+
+
 def registry_entries(root: Path) -> list[_Entry]:
     """Every change of ``root``'s sqitch.plan, in order, with the ids sqitch gives it."""
     try:
-        text = (root / "sqitch.plan").read_text("utf-8")
+        text = plan_file(root).read_text("utf-8")
     except (OSError, UnicodeDecodeError):
         return []
     project, uri = "", None
@@ -388,7 +400,7 @@ class _Plan:
 
 def read(root: Path) -> Read:
     read = Read()
-    where = Where(root, root / "sqitch.plan")
+    where = Where(root, plan_file(root))
     source = read_source(where)
     if isinstance(source, Problem):
         read.problems.append(source)
