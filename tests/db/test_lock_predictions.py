@@ -15,6 +15,9 @@ CREATE TABLE parent (id int PRIMARY KEY);
 CREATE TABLE busy (id int PRIMARY KEY, a int, note text);
 CREATE MATERIALIZED VIEW summary AS SELECT count(*) AS n FROM busy;
 CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+CREATE VIEW recent AS SELECT * FROM busy;
+CREATE INDEX busy_note ON busy (note);
+CREATE INDEX busy_ids ON busy USING brin (id);
 """
 
 STATEMENTS = [
@@ -24,6 +27,16 @@ STATEMENTS = [
     "ALTER TABLE busy ADD CONSTRAINT a_ck CHECK (a > 0) NOT VALID",
     "ALTER TABLE busy ALTER COLUMN a SET STATISTICS 500",
     "ALTER TABLE busy DISABLE TRIGGER ALL",
+    # storage parameters: most take less than ACCESS EXCLUSIVE
+    "ALTER TABLE busy SET (autovacuum_vacuum_scale_factor = 0.1, fillfactor = 70)",
+    "ALTER TABLE busy SET (toast.autovacuum_enabled = false)",
+    "ALTER TABLE busy RESET (fillfactor)",
+    "ALTER TABLE busy SET (fillfactor = 70, user_catalog_table = true)",
+    "ALTER TABLE busy SET (fillfactor = 70), ADD COLUMN c int",
+    "ALTER MATERIALIZED VIEW summary SET (autovacuum_enabled = false)",
+    "ALTER VIEW recent SET (security_barrier = true)",
+    "ALTER INDEX busy_note SET (fillfactor = 80)",
+    "ALTER INDEX busy_ids SET (pages_per_range = 64)",
     "CREATE TRIGGER t BEFORE INSERT ON busy FOR EACH ROW EXECUTE FUNCTION touch()",
     "CREATE TABLE child (id int REFERENCES parent (id))",
     "TRUNCATE busy",

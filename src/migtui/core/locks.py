@@ -170,6 +170,32 @@ def _strongest(modes: Iterable[str]) -> str:
     return max(modes, key=MODES.index)
 
 
+#: Storage parameters a table's ``SET (…)``/``RESET (…)`` changes under SHARE
+#: UPDATE EXCLUSIVE (PostgreSQL 18, checked on the server): all but
+#: ``user_catalog_table``; of an index's, only these (a view's take ACCESS
+#: EXCLUSIVE, as do GIN's, GiST's ``buffering`` and BRIN's)
+_HEAVY_TABLE_OPTIONS = frozenset({"user_catalog_table"})
+_LIGHT_INDEX_OPTIONS = frozenset({"fillfactor", "deduplicate_items"})
+
+
+def _light_options(objtype: str, cmd: dict) -> bool:
+    """Whether an ALTER TABLE/INDEX … SET (…) or RESET (…) takes only SHARE
+    UPDATE EXCLUSIVE."""
+    if cmd.get("subtype") not in ("AT_SetRelOptions", "AT_ResetRelOptions"):
+        return False
+    names = [
+        (o.get("DefElem", {}).get("defnamespace"), o.get("DefElem", {}).get("defname"))
+        for o in (cmd.get("def") or {}).get("List", {}).get("items", ())
+    ]
+    if not names:
+        return False
+    if objtype in ("OBJECT_TABLE", "OBJECT_MATVIEW"):
+        return not any(name in _HEAVY_TABLE_OPTIONS for space, name in names if not space)
+    if objtype == "OBJECT_INDEX":
+        return all(not space and name in _LIGHT_INDEX_OPTIONS for space, name in names)
+    return False
+
+
 def predict(tree: dict | None) -> tuple[Lock, ...]:
     """The table locks ``tree``'s statement takes on the relations it names."""
     if not tree:
@@ -181,6 +207,9 @@ def predict(tree: dict | None) -> tuple[Lock, ...]:
         table = _name(fields.get("relation"))
         cmds = [c.get("AlterTableCmd", {}) for c in fields.get("cmds", ())]
         modes = [_ALTER_MODES.get(c.get("subtype", ""), ACCESS_EXCLUSIVE) for c in cmds]
+        for i, cmd in enumerate(cmds):
+            if _light_options(fields.get("objtype", ""), cmd):
+                modes[i] = "SHARE UPDATE EXCLUSIVE"
         locks = []
         for cmd in cmds:
             constraint = (cmd.get("def") or {}).get("Constraint", {})
