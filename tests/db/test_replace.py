@@ -80,6 +80,24 @@ VIEWS = {
         2,
     ),
     # the forms that run
+    # a view of *: its columns are the table's as they were when it was made
+    "a view of * replaced by fewer columns": (
+        "CREATE VIEW s AS SELECT t.*, 1 AS one FROM t;\n"
+        "CREATE OR REPLACE VIEW s AS SELECT id, a FROM t;\n",
+        2,
+    ),
+    "a view of * replaced by *, after a column was added": (
+        "CREATE VIEW s AS SELECT * FROM t;\nALTER TABLE t ADD COLUMN c int;\n"
+        "CREATE OR REPLACE VIEW s AS SELECT * FROM t;\n"
+        "CREATE OR REPLACE VIEW s AS SELECT id, a, b, c, 1 AS one FROM t;\n",
+        None,
+    ),
+    "a view of * over a join replaced without a column": (
+        "CREATE TABLE u (id int, z int);\n"
+        "CREATE VIEW s AS SELECT * FROM t JOIN u USING (id);\n"
+        "CREATE OR REPLACE VIEW s AS SELECT id, a, b FROM t JOIN u USING (id);\n",
+        3,
+    ),
     "a column added at the end": ("CREATE OR REPLACE VIEW v AS SELECT id, a, b FROM t;\n", None),
     "the same types spelled otherwise": (
         "CREATE OR REPLACE VIEW v AS SELECT id::integer AS id, a::text AS a FROM t;\n",

@@ -3147,6 +3147,21 @@ class _Walker:
                 f"alter {table} instead: the change reaches every partition",
             )
 
+    def _spelled_out(self, starred: tuple) -> tuple[str, ...] | None:
+        """A view's columns from its select list with ``*`` (``Effect.starred``),
+        spelled out with the columns its tables have now, as PostgreSQL
+        spells them when it makes the view; None unless every table's whole
+        making is known."""
+        names: list[str] = []
+        for table, name, left_out in starred:
+            if name != "*":
+                names.append(name)
+            elif table in self.complete and self.live.order.get(table) is not None:
+                names += [c for c in self.live.order[table] if c not in left_out]
+            else:
+                return None
+        return tuple(names)
+
     def _star_twice(self, m: Migration, file: str, eff: F.Effect) -> None:
         """A view or a table made of a query whose ``*`` gives a column name
         twice, spelled out with the columns its tables have then (each a
@@ -3324,6 +3339,9 @@ class _Walker:
         columns, in their places, under their names (more may follow):
         PostgreSQL refuses anything else (42P16)."""
         ref, new = eff.ref, eff.outputs
+        if new is None and eff.starred:
+            new = self._spelled_out(eff.starred)
+            eff = eff.changed(outputs=new) if new is not None else eff
         stands = self.live.find(ref) is not None
         old = self.view_columns.pop(ref.key, None) if stands else None
         old_types = self.view_types.pop(ref.key, None) if stands else None
