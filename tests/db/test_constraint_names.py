@@ -252,9 +252,25 @@ NAMED_AS_WRITTEN = {
         drop("one", "t") + drop("two", "t"),
         2,
     ),
-    "ALTER TABLE folds nothing": (
-        "CREATE TABLE t (a int);\nALTER TABLE t ADD UNIQUE (a), ADD PRIMARY KEY (a);",
-        drop("t_a_key", "t") + drop("t_pkey", "t"),
+    "a column's DEFERRABLE key is not alike the primary key": (
+        "CREATE TABLE t (id int UNIQUE DEFERRABLE INITIALLY DEFERRED, PRIMARY KEY (id));",
+        drop("t_id_key", "t"),
+        None,
+    ),
+    "two deferrable keys alike, one a column's": (
+        "CREATE TABLE t (id int PRIMARY KEY DEFERRABLE, UNIQUE (id) DEFERRABLE);",
+        drop("t_id_key", "t"),
+        1,
+    ),
+    "ALTER TABLE folds the keys of a column it adds": (
+        "CREATE TABLE t (x int);\nALTER TABLE t ADD COLUMN id int PRIMARY KEY UNIQUE;",
+        drop("t_id_key", "t"),
+        1,
+    ),
+    "ALTER TABLE folds nothing else": (
+        "CREATE TABLE t (a int);\nALTER TABLE t ADD UNIQUE (a), ADD PRIMARY KEY (a);\n"
+        "ALTER TABLE t ADD COLUMN b int UNIQUE, ADD UNIQUE (b);",
+        drop("t_a_key", "t") + drop("t_pkey", "t") + drop("t_b_key", "t") + drop("t_b_key1", "t"),
         None,
     ),
     "a check dropped and added again": (

@@ -70,6 +70,18 @@ CASES = {
         "DROP SEQUENCE t_id_seq;\n",
         None,
     ),
+    "a default naming it as text (old pg_dump's form), looked up at each call": (
+        "CREATE SEQUENCE late;\n"
+        "CREATE TABLE w (a int DEFAULT nextval(('public.late'::text)::regclass),\n"
+        "  b int DEFAULT nextval('late'::text));\n"
+        "DROP SEQUENCE late;\n",
+        None,
+    ),
+    "a default naming as text a sequence made after it": (
+        "CREATE TABLE w (a int DEFAULT nextval(('public.later'::text)::regclass));\n"
+        "CREATE SEQUENCE later;\n",
+        None,
+    ),
     "with its table": ("DROP TABLE t;\nDROP SEQUENCE IF EXISTS t_id_seq;\n", None),
     "with its column, another column renamed to the column's name": (
         "ALTER TABLE t DROP COLUMN id;\n"

@@ -64,15 +64,34 @@ def merged_keys(elements: list[dict]) -> dict[int, str | None]:
     alone. By ``id()`` of each key's node: None for one left out, or, for a
     kept unnamed one, the name it takes from a named one alike
     (``id int PRIMARY KEY, CONSTRAINT uq UNIQUE (id)``: the key is ``uq``).
-    ALTER TABLE merges nothing."""
+    ALTER TABLE merges the keys of the columns it adds, and no others."""
     keys: list[tuple[dict, str | None]] = []
+    #: a column's key's DEFERRABLE and INITIALLY DEFERRED, written as nodes
+    #: of their own after it
+    deferral: dict[int, tuple[bool, bool]] = {}
     for element in elements:
         if "ColumnDef" in element:
             definition = element["ColumnDef"]
+            last = None
             for item in definition.get("constraints", ()):
                 con = item.get("Constraint", {})
-                if con.get("contype") in _KEYS:
+                contype = con.get("contype", "")
+                if contype in _KEYS:
                     keys.append((con, definition.get("colname")))
+                    last = con
+                elif contype.startswith("CONSTR_ATTR_") and last is not None:
+                    deferrable, deferred = deferral.get(id(last), (False, False))
+                    if contype == "CONSTR_ATTR_DEFERRABLE":
+                        deferrable = True
+                    elif contype == "CONSTR_ATTR_DEFERRED":
+                        deferrable = deferred = True
+                    elif contype == "CONSTR_ATTR_NOT_DEFERRABLE":
+                        deferrable = False
+                    elif contype == "CONSTR_ATTR_IMMEDIATE":
+                        deferred = False
+                    deferral[id(last)] = (deferrable, deferred)
+                else:
+                    last = None
     for element in elements:
         con = element.get("Constraint", {})
         if con.get("contype") in _KEYS:
@@ -82,12 +101,15 @@ def merged_keys(elements: list[dict]) -> dict[int, str | None]:
 
     def alike(key: tuple[dict, str | None]) -> tuple:
         con, column = key
+        deferrable, deferred = deferral.get(
+            id(con), (bool(con.get("deferrable")), bool(con.get("initdeferred")))
+        )
         return (
             tuple(strings(con.get("keys", ()))) or (column,),
             tuple(strings(con.get("including", ()))),
             bool(con.get("nulls_not_distinct")),
-            bool(con.get("deferrable")),
-            bool(con.get("initdeferred")),
+            deferrable,
+            deferred,
         )
 
     primary = [k for k in keys if k[0].get("contype") == "CONSTR_PRIMARY"][:1]

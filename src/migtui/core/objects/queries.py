@@ -473,6 +473,8 @@ class _Reader:
             self.argument_count(names, fields)
         if name == "pg_extension_config_dump" and self.runs and not self.ctx.body:
             self._extension_only(name, fields.get("location"))
+        if name in _SEQUENCE_FUNCTIONS and args and late_bound(args[0]):
+            return True  # nextval('s'::text): the name is looked up as it runs, held by nothing
         if name in _SEQUENCE_FUNCTIONS and args:
             text = const_string(args[0])
             if text is not None:
@@ -937,6 +939,23 @@ def names_in_string(text: str) -> list[str]:
             out.append(fold(text[i:j], False))
             i = j
     return out[-2:]
+
+
+#: The string types a sequence's name may be cast to before its lookup
+_TEXT_TYPES = frozenset({"text", "varchar", "bpchar", "name"})
+
+
+def late_bound(arg: dict) -> bool:
+    """``nextval('s'::text)`` or ``nextval(('public.s'::text)::regclass)``,
+    old pg_dump's form: the name is text, turned into the sequence each time
+    the call runs (a default records no dependency on it)."""
+    while "TypeCast" in arg:
+        cast = arg["TypeCast"]
+        names = strings((cast.get("typeName") or {}).get("names", ()))
+        if names and names[-1] in _TEXT_TYPES:
+            return const_string(cast.get("arg")) is not None
+        arg = cast.get("arg") or {}
+    return False
 
 
 def path_from_string(text: str) -> list[str]:

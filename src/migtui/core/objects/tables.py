@@ -38,7 +38,7 @@ from migtui.core.objects.constraints import (
     not_null,
 )
 from migtui.core.objects.immutable import immutable_needs
-from migtui.core.objects.queries import names_in_string, read
+from migtui.core.objects.queries import late_bound, names_in_string, read
 from migtui.core.objects.script import (
     Ctx,
     Script,
@@ -267,7 +267,9 @@ def _sequences_in(script: Script, exprs: list) -> tuple[ObjectRef, ...]:
         if kind != "FuncCall" or strings(call.get("funcname", ()))[-1:] != ["nextval"]:
             continue
         arg = (call.get("args") or [{}])[0]
-        if "TypeCast" in arg:  # nextval('s'::regclass); 's'::text is looked up each call
+        if late_bound(arg):
+            continue  # nextval('s'::text): the name is looked up each call, held by nothing
+        if "TypeCast" in arg:  # nextval('s'::regclass)
             cast = arg["TypeCast"]
             if strings(cast.get("typeName", {}).get("names", ()))[-1:] != ["regclass"]:
                 continue
@@ -648,7 +650,11 @@ def alter_table(script: Script, fields: dict, ctx: Ctx) -> None:
         for c in cmds
         if c.get("subtype") == "AT_AddColumn"
     )
-    build = TableBuild(ref, location, added=added)
+    # the keys of the columns it adds are merged as CREATE TABLE's are
+    merged = merged_keys(
+        [c["def"] for c in cmds if c.get("subtype") == "AT_AddColumn" and c.get("def")]
+    )
+    build = TableBuild(ref, location, added=added, merged=merged)
     cmds.sort(key=_alter_pass)
     for cmd in cmds:
         _alter_command(script, build, cmd, ctx)
