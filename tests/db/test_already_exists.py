@@ -59,9 +59,14 @@ CASES = {
     "the public schema": ("SELECT 1;\nCREATE SCHEMA public;\n", (2, "42P06")),
     "PL/pgSQL as a language": ("CREATE LANGUAGE plpgsql;\n", (1, "42710")),
     "PL/pgSQL as an extension": ("CREATE EXTENSION plpgsql;\n", (1, "42710")),
+    "PL/pgSQL by its handler, as before extensions": (
+        "CREATE TRUSTED LANGUAGE plpgsql HANDLER plpgsql_call_handler;\n",
+        (1, "42710"),
+    ),
     "what every database has, made only where missing": (
         "CREATE SCHEMA IF NOT EXISTS public;\nCREATE EXTENSION IF NOT EXISTS plpgsql;\n"
-        "CREATE OR REPLACE LANGUAGE plpgsql;\n",
+        "CREATE OR REPLACE LANGUAGE plpgsql;\n"
+        "CREATE OR REPLACE LANGUAGE plpgsql HANDLER plpgsql_call_handler;\n",
         None,
     ),
     "the public schema dropped, then made again": (

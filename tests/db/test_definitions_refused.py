@@ -29,6 +29,14 @@ FIRST = (
 
 #: (the second migration, (line, SQLSTATE, kind) check names, or None when it runs)
 CASES = {
+    "table OIDs asked for (an old dump's header)": (
+        "SET default_with_oids = false;\nSET default_with_oids = true;\n",
+        (2, "0A000", "invalid_definition"),
+    ),
+    "PL/pgSQL's language dropped alone": (
+        "DROP LANGUAGE IF EXISTS plpgsql CASCADE;\n",
+        (1, "2BP01", "dependent_objects"),
+    ),
     "a parameter a tool would have bound": (
         "INSERT INTO m (id, account_id) VALUES (1, $1);\n",
         (1, "42P02", "invalid_definition"),

@@ -48,6 +48,9 @@ DUPLICATE_COLUMN = "already_exists"
 #: A column declared two ways that cannot both hold (NULL and NOT NULL, a
 #: default and an identity …): an error (42601).
 CONFLICTING = "conflicting_constraint"
+#: An object another one needs, dropped alone (``DROP LANGUAGE plpgsql``, the
+#: plpgsql extension's): an error (2BP01).
+DEPENDENT_OBJECTS = "dependent_objects"
 #: A policy's clause its command cannot take: USING on an INSERT policy, WITH
 #: CHECK on a SELECT or DELETE one (42601).
 POLICY_CLAUSE = "policy_clause"

@@ -155,7 +155,12 @@ READERS: dict[str, Reader] = {
     "AlterExtensionContentsStmt": schemas.alter_extension,
     "VariableSetStmt": schemas.set_variable,
     # any kind of object
-    "DropStmt": generic.drop,
+    "DropStmt": lambda script, fields, ctx: (
+        schemas.drop_language(script, fields, ctx)
+        if fields.get("removeType") == "OBJECT_LANGUAGE"
+        else generic.drop(script, fields, ctx)
+    ),
+    "CreatePLangStmt": schemas.create_language,
     "RenameStmt": generic.rename,
     "AlterObjectSchemaStmt": generic.set_schema,
     "CommentStmt": generic.comment,

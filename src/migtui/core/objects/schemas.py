@@ -3,7 +3,7 @@ check_function_bodies) that change how the rest of the script is read."""
 
 from __future__ import annotations
 
-from migtui.core.facts import ALTER, INVALID_DEFINITION, PROVIDE
+from migtui.core.facts import ALTER, DEPENDENT_OBJECTS, INVALID_DEFINITION, PROVIDE
 from migtui.core.model import EXTENSION, SCHEMA, ObjectRef
 from migtui.core.objects.queries import path_from_string
 from migtui.core.objects.script import (
@@ -61,6 +61,42 @@ def create_extension(script: Script, fields: dict, ctx: Ctx) -> None:
     )
 
 
+def _true(fields: dict) -> bool:
+    """``SET x = true`` written as a keyword, or ``= 1``."""
+    for arg in fields.get("args", ()):
+        value = arg.get("A_Const", {})
+        if value.get("boolval", {}).get("boolval") or value.get("ival", {}).get("ival") == 1:
+            return True
+    return False
+
+
+def create_language(script: Script, fields: dict, ctx: Ctx) -> None:
+    """``CREATE LANGUAGE … HANDLER …``, the form from before extensions (the
+    grammar reads a bare ``CREATE LANGUAGE x`` as ``CREATE EXTENSION x``). Of
+    plpgsql, which every database has as an extension, it fails (42710)."""
+    name = fields.get("plname", "")
+    if name == "plpgsql" and not fields.get("replace"):
+        ref = ObjectRef(EXTENSION, None, name)
+        script.emit(PROVIDE, ref, ctx.src.find(name), ctx, strict=True)
+
+
+def drop_language(script: Script, fields: dict, ctx: Ctx) -> None:
+    """``DROP LANGUAGE plpgsql``: the language is the plpgsql extension's, and
+    PostgreSQL refuses to drop it alone, ``IF EXISTS`` or not (2BP01)."""
+    names = [strings([obj])[0] for obj in fields.get("objects", ()) if "String" in obj]
+    if "plpgsql" in names and not (ctx.guarded or ctx.handled):
+        script.find(
+            DEPENDENT_OBJECTS,
+            ctx.line(ctx.src.find("plpgsql")),
+            "DROP LANGUAGE plpgsql: the language belongs to the extension plpgsql, and "
+            "PostgreSQL refuses to drop it alone (2BP01)",
+            "drop the line (DROP EXTENSION plpgsql would drop it, and with CASCADE every "
+            "PL/pgSQL function)",
+            ctx,
+            sure=True,
+        )
+
+
 def alter_extension(script: Script, fields: dict, ctx: Ctx) -> None:
     name = fields.get("extname", "")
     script.emit(ALTER, ObjectRef(EXTENSION, None, name), ctx.src.find(name), ctx)
@@ -79,6 +115,18 @@ def set_variable(script: Script, fields: dict, ctx: Ctx) -> None:
             script.set_search_path(path, None if ctx.body else ctx.line(None))
         elif kind in ("VAR_RESET", "VAR_SET_DEFAULT"):
             script.set_search_path(["public"], None if ctx.body else ctx.line(None))
+    elif name == "default_with_oids" and kind == "VAR_SET_VALUE":
+        values = [const_string(a) or "" for a in fields.get("args", ())]
+        if values and values[0].lower() in ("on", "true", "1", "yes") or _true(fields):
+            script.find(
+                INVALID_DEFINITION,
+                ctx.line(None),
+                "SET default_with_oids = true: PostgreSQL 12 and later have no table OIDs, "
+                "and refuse it (0A000)",
+                "drop the line (an old dump's header sets it to false, which runs)",
+                ctx,
+                sure=True,
+            )
     elif name == "check_function_bodies":
         values = [const_string(a) for a in fields.get("args", ())]
         if kind == "VAR_SET_VALUE" and values and values[0] is not None:
