@@ -18,6 +18,8 @@ FIRST = (
     "CREATE TABLE people (id int PRIMARY KEY, name text);\n"
     "CREATE FUNCTION shout(text) RETURNS text LANGUAGE sql AS 'SELECT upper($1)';\n"
     "CREATE TYPE mood AS ENUM ('ok', 'sad');\n"
+    "CREATE SEQUENCE tickets;\n"
+    "CREATE FUNCTION stamp() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END';\n"
 )
 EMPTY = "SELECT pg_catalog.set_config('search_path', '', false);\n"
 
@@ -60,7 +62,27 @@ CASES = {
         "  AS 'SELECT count(*) FROM people';\n",
         (3, "42P01"),
     ),
+    "a trigger's function named bare": (
+        EMPTY + "CREATE TRIGGER stamped BEFORE INSERT ON public.people\n"
+        "  FOR EACH ROW EXECUTE FUNCTION stamp();\n",
+        (2, "42883"),
+    ),
+    "a default's sequence named bare in a string": (
+        EMPTY + "ALTER TABLE public.people\n  ADD COLUMN ticket int DEFAULT nextval('tickets');\n",
+        (3, "42P01"),
+    ),
+    "a relation named bare in a regclass string": (
+        EMPTY + "SELECT 'pg_class'::regclass,\n  'people'::regclass;\n",
+        (3, "42P01"),
+    ),
     # the forms that run
+    "a trigger, a sequence and a regclass with their schema": (
+        EMPTY + "CREATE TRIGGER stamped BEFORE INSERT ON public.people\n"
+        "  FOR EACH ROW EXECUTE FUNCTION public.stamp();\n"
+        "ALTER TABLE public.people ADD COLUMN ticket int DEFAULT nextval('public.tickets');\n"
+        "SELECT 'public.people'::regclass, nextval('public.tickets');\n",
+        None,
+    ),
     "what a dump writes: every name with its schema": (
         EMPTY + "CREATE TABLE public.teams (id serial PRIMARY KEY, title text, at date,\n"
         "  key uuid DEFAULT gen_random_uuid(), feeling public.mood);\n"

@@ -12,6 +12,7 @@ from migtui.core.objects.script import (
     const_string,
     names_without_schema,
     node,
+    nodes_of,
     strings,
 )
 from migtui.core.sqlnames import EXTENSION_SCHEMAS
@@ -200,8 +201,46 @@ def under_empty_path(script: Script, tree: dict, ctx: Ctx) -> None:
             ctx,
             sure=True,
         )
-    for read in names_without_schema([tree]):
+    reads = [(read, None) for read in names_without_schema([tree])]
+    for read, location in reads + _named_in_strings(kind, fields):
         what, _, name = read.partition(" ")
         if made is not None and name == made[1] or name in script.temp_names:
             continue
-        script.found_nowhere("the statement", what, name, ctx.line(ctx.src.find(name)), ctx)
+        at = ctx.src.find(name) if location is None else location
+        script.found_nowhere("the statement", what, name, ctx.line(at), ctx)
+
+
+#: Calls that look a sequence up by the name a string gives
+_SEQUENCE_CALLS = frozenset({"nextval", "setval", "currval"})
+
+
+def _named_in_strings(kind: str, fields: dict) -> list[tuple[str, int | None]]:
+    """Names without a schema that a statement looks up as it runs or is
+    made, beyond its tables, calls and types: a trigger's function, the
+    sequence ``nextval('s')`` names, a relation ``'t'::regclass`` names
+    (("function f", its location) …)."""
+    from migtui.core.builtins import builtin_functions, catalog_relations
+    from migtui.core.objects.queries import late_bound
+
+    found: dict[str, int | None] = {}
+    if kind == "CreateTrigStmt":
+        names = strings(fields.get("funcname", ()))
+        if len(names) == 1 and names[0] not in builtin_functions():
+            found[f"function {names[0]}"] = None
+    for item in nodes_of(fields):
+        call = item.get("FuncCall")
+        if call is not None:
+            names = strings(call.get("funcname", ()))
+            args = call.get("args") or ()
+            if names[-1:] and names[-1] in _SEQUENCE_CALLS and args and not late_bound(args[0]):
+                text = const_string(args[0])
+                if text and "." not in text and not text.startswith('"'):
+                    found.setdefault(f"sequence {text}", call.get("location"))
+        cast = item.get("TypeCast")
+        if cast is not None:
+            names = strings((cast.get("typeName") or {}).get("names", ()))
+            text = const_string(cast.get("arg")) if names[-1:] == ["regclass"] else None
+            if text and "." not in text and not text.startswith('"'):
+                if text not in catalog_relations():
+                    found.setdefault(f"table {text}", cast.get("location"))
+    return list(found.items())

@@ -93,7 +93,7 @@ class Src:
 
 
 #: What PostgreSQL says when a name is not found, by the kind of object
-_NOT_FOUND = {"table": "42P01", "function": "42883", "type": "42704"}
+_NOT_FOUND = {"table": "42P01", "sequence": "42P01", "function": "42883", "type": "42704"}
 
 
 @dataclass(frozen=True)
