@@ -240,7 +240,7 @@ def _named_in_strings(kind: str, fields: dict) -> list[tuple[str, int | None]]:
         if cast is not None:
             names = strings((cast.get("typeName") or {}).get("names", ()))
             text = const_string(cast.get("arg")) if names[-1:] == ["regclass"] else None
-            if text and "." not in text and not text.startswith('"'):
-                if text not in catalog_relations():
-                    found.setdefault(f"table {text}", cast.get("location"))
+            bare = text and "." not in text and not text.startswith('"')
+            if bare and text not in catalog_relations():
+                found.setdefault(f"table {text}", cast.get("location"))
     return list(found.items())
