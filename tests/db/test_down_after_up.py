@@ -21,6 +21,19 @@ EARLIER = "CREATE TABLE t (a int, b int);\n"
 
 #: (up, down, the down's line check names and the server's SQLSTATE, or None)
 CASES = {
+    "a view made again without a column, then the column's type put back": (
+        "CREATE VIEW tv AS SELECT a FROM t;\nALTER TABLE t ALTER COLUMN b TYPE text;\n"
+        "DROP VIEW tv;\nCREATE VIEW tv AS SELECT a, b FROM t;\n",
+        "DROP VIEW tv;\nCREATE VIEW tv AS SELECT a FROM t;\n"
+        "ALTER TABLE t ALTER COLUMN b TYPE int USING b::int;\n",
+        None,
+    ),
+    "a view made again with the column, then its type put back": (
+        "CREATE VIEW tv AS SELECT a FROM t;\nALTER TABLE t ALTER COLUMN b TYPE text;\n",
+        "DROP VIEW tv;\nCREATE VIEW tv AS SELECT a, b FROM t;\n"
+        "ALTER TABLE t ALTER COLUMN b TYPE int USING b::int;\n",
+        (3, "0A000"),
+    ),
     "a column read, then renamed away by the up, added back by the down": (
         "SELECT b FROM t;\nALTER TABLE t RENAME COLUMN b TO b2;\n",
         "ALTER TABLE t DROP COLUMN b2;\nALTER TABLE t ADD COLUMN b int;\n",

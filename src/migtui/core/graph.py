@@ -6175,7 +6175,13 @@ class _Walker:
         or a generated column still uses then: PostgreSQL refuses (0A000)."""
         if self.dynamic_before or not state.alive(eff.ref):
             return
-        using = self._type_users(state.as_known(eff.ref), state.alive, state.retyped)
+        # what this section made again holds the column by its new definition
+        using = self._type_users(state.as_known(eff.ref), state.holds, state.retyped)
+        using += [
+            d
+            for d in state.held_anew(eff.ref)
+            if d not in using and d.kind in (VIEW, MATVIEW, COLUMN, TRIGGER, POLICY)
+        ]
         if not using:
             return
         self.problems.append(
