@@ -49,6 +49,11 @@ CASES = {
         "ALTER TABLE t DROP COLUMN k;\nALTER TABLE t DROP CONSTRAINT t_pkey;\n",
         (2, "42704"),
     ),
+    "an index, gone with its table (the reason said)": (
+        "CREATE TABLE w (id int, x int);\nCREATE INDEX w_x ON w (x);\n",
+        "DROP TABLE w;\nDROP INDEX w_x;\n",
+        (2, "42704"),
+    ),
     "a rename onto the name of a table the up made": (
         "CREATE TABLE w (id int);\n",
         "ALTER TABLE t RENAME TO w;\n",
@@ -353,6 +358,8 @@ def test_a_down_section_is_refused_exactly_where_the_server_refuses_it(
     assert (error.migration, error.line) == ("002", down_at + line - 1)
     if "reason said" in case:
         assert "already dropped" in error.message and "DROP INDEX" not in error.hint
+        dropped = "table" if "with its table" in case else "a column"
+        assert f"dropping {dropped}" in error.message
 
 
 @pytest.mark.parametrize("rows", [True, False], ids=["the table has rows", "it has none"])

@@ -450,6 +450,49 @@ def test_past_a_down_refused_for_what_it_meets_the_older_downs_are_still_judged(
     assert failed == ["002"]  # with 004's fixed, the server fails where check said
 
 
+def test_an_up_refused_for_what_it_meets_hides_no_rollback_failure(
+    write_migrations, analysis_of, pg_dsn
+):
+    """rfcbot's shape: a later down makes a table again without two columns an
+    older down drops. An unrelated up refused (a table the folder never made)
+    is fixed first, and then the rollback still fails there: both are said."""
+    steps = [
+        ("CREATE TABLE build (id serial PRIMARY KEY, builder_name text);", "DROP TABLE build;"),
+        (
+            "ALTER TABLE build RENAME COLUMN builder_name TO builder_env;\n"
+            "ALTER TABLE build ADD COLUMN builder_name text, ADD COLUMN builder_os text;",
+            "ALTER TABLE build DROP COLUMN builder_name, DROP COLUMN builder_os;\n"
+            "ALTER TABLE build RENAME COLUMN builder_env TO builder_name;",
+        ),
+        (
+            "DROP TABLE build;",
+            "CREATE TABLE build (id serial PRIMARY KEY, builder_name text, os text);",
+        ),
+        ("ALTER TABLE nosuch ADD COLUMN x int;", "SELECT 1;"),
+    ]
+    root = write_migrations(
+        {
+            f"00{i}_step.sql": f"-- migrate:up\n{up}\n-- migrate:down\n{down}\n"
+            for i, (up, down) in enumerate(steps, start=1)
+        }
+    )
+    errors = {(p.migration, p.section) for p in analysis_of(root).errors}
+    assert errors == {("004", "up"), ("002", "down")}
+    fixed = [*steps[:3], ("CREATE TABLE nosuch (id int);", "DROP TABLE nosuch;")]
+    failed = []
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        for up, _ in fixed:
+            conn.execute(up)
+        for i, (_, down) in reversed(list(enumerate(fixed, start=1))):
+            try:
+                with conn.transaction():
+                    conn.execute(down)
+            except psycopg.Error:
+                failed.append(f"00{i}")
+                break
+    assert failed == ["002"]
+
+
 def test_goose_passes_a_migration_without_down_and_the_older_downs_are_judged(
     write_migrations, analysis_of, pg_dsn
 ):

@@ -5821,10 +5821,13 @@ class _Walker:
         tables_gone_by: dict[str, str] = {}
         #: what a later down made, by key: (its version, the line)
         made_by: dict = {}
-        # an up section known to fail: the history is never wholly applied,
-        # so what a whole rollback would miss is not to be said (what a drop
-        # would leave holding still is)
-        failed = any(p.blocks_apply for p in self.problems)
+        # an up section the grammar refuses: what the history makes is not
+        # known, so what a whole rollback would miss is not to be said (what
+        # a drop would leave holding still is). An up refused for what it
+        # meets is taken as done, as it will be once fixed.
+        failed = any(
+            p.blocks_apply and p.kind in ("syntax_error", "parse_error") for p in self.problems
+        )
         unknown = False
         for m in reversed(migrations):
             facts = self.section_facts.get((m.id, "down"))
@@ -6368,6 +6371,14 @@ class _Walker:
         when = "at rollback" if kind == "down" else "after the up section"
         if state is not None and state.known(ref) is False and ref.kind != COLUMN:
             # gone earlier in this section: with a column of its key, or its table
+            entry = self.live.find(ref)
+            table = ref.table or (entry[2] if entry is not None else None)
+            if table is not None and table in state.gone_tables:
+                why = f"dropping table {table} dropped its indexes, constraints and triggers"
+                hint = "remove this statement, or drop it before its table"
+            else:
+                why = "dropping a column drops the keys, constraints and indexes that use it"
+                hint = "drop it before the column it uses, or remove this statement"
             return _section_error(
                 "missing_prerequisite",
                 m,
@@ -6376,9 +6387,8 @@ class _Walker:
                 eff,
                 f"the {kind} section of {m.id} {_VERBS.get(eff.action, 'needs')} {name} at "
                 f"line {eff.line}, which an earlier statement of the section already dropped "
-                "(dropping a column drops the keys, constraints and indexes that use it): "
-                "PostgreSQL refuses (42704)",
-                "drop it before the column it uses, or remove this statement",
+                f"({why}): PostgreSQL refuses (42704)",
+                hint,
             )
         other = None
         if ref.kind == CONSTRAINT and ref.schema is not None:
