@@ -5821,12 +5821,14 @@ class _Walker:
         tables_gone_by: dict[str, str] = {}
         #: what a later down made, by key: (its version, the line)
         made_by: dict = {}
-        # an up section the grammar refuses: what the history makes is not
-        # known, so what a whole rollback would miss is not to be said (what
-        # a drop would leave holding still is). An up refused for what it
-        # meets is taken as done, as it will be once fixed.
+        # an up section the grammar refuses, or one run before what it needs
+        # (fixed by a new order, which changes the rollback too): what a whole
+        # rollback would miss is not to be said (what a drop would leave
+        # holding still is). An up refused for what it meets is taken as
+        # done, as it will be once fixed.
         failed = any(
-            p.blocks_apply and p.kind in ("syntax_error", "parse_error") for p in self.problems
+            p.blocks_apply and p.kind in ("syntax_error", "parse_error", "out_of_order")
+            for p in self.problems
         )
         unknown = False
         for m in reversed(migrations):
