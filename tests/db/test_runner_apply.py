@@ -517,3 +517,49 @@ def test_a_run_whose_listener_fails_ends_and_leaves_the_database_as_it_was(
     # the lock went with the run: another apply goes through
     run(pg_dsn, analysis)
     assert states(pg_dsn, analysis) == {"0001": "applied"}
+
+
+def test_copy_from_stdin_sends_the_rows_written_after_it(pg_dsn, write_migrations, analysis_of):
+    """A dump's COPY … FROM stdin with its rows (tab-separated, \\N for null) and
+    a CSV one: the runner sends the rows as psql does, counts them, and the
+    statements after them run at their own lines."""
+    folder = write_migrations(
+        {
+            "0001_seed.sql": "-- migrate:up\n"
+            "CREATE TABLE colors (id int PRIMARY KEY, name text);\n"
+            "COPY colors (id, name) FROM stdin;\n1\tred\n2\t\\N\n\\.\n"
+            'COPY colors FROM stdin WITH (FORMAT csv);\n3,"blue, dark"\n\\.\n'
+            "UPDATE colors SET name = 'none' WHERE name IS NULL;\n"
+            "-- migrate:down\nDROP TABLE colors;\n",
+        }
+    )
+    analysis = analysis_of(folder)
+    assert analysis.errors == ()
+    result, events = run(pg_dsn, analysis)
+    assert result.outcome == "done"
+    finished = [(e.line, e.command_tag, e.rows) for e in events.of(StatementFinished)]
+    assert finished == [
+        (2, "CREATE TABLE", None),
+        (3, "COPY 2", 2),
+        (7, "COPY 1", 1),
+        (10, "UPDATE 1", 1),
+    ]
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        rows = conn.execute("SELECT id, name FROM colors ORDER BY id").fetchall()
+    assert rows == [(1, "red"), (2, "none"), (3, "blue, dark")]
+
+
+def test_bad_rows_fail_the_copy_and_roll_the_migration_back(pg_dsn, write_migrations, analysis_of):
+    folder = write_migrations(
+        {
+            "0001_seed.sql": "-- migrate:up\nCREATE TABLE nums (n int);\n"
+            "COPY nums FROM stdin;\n1\nseven\n\\.\n",
+        }
+    )
+    result, events = run(pg_dsn, analysis_of(folder))
+    assert result.outcome == "failed"
+    [failure] = events.of(StatementFailed)
+    assert (failure.line, failure.sqlstate) == (3, "22P02")
+    assert not any(
+        (r.kind, r.schema, r.name) == ("table", "public", "nums") for r in catalog(pg_dsn)
+    )

@@ -402,10 +402,24 @@ def test_a_trigger_holds_its_function(tmp_path):
 
 
 def test_copy_from_stdin_is_reported_at_the_copy_not_at_its_data(tmp_path):
+    """Its rows follow it: migtui sends them as psql does, dbmate does not (a
+    warning); with no rows after it, nothing can send any (an error)."""
     native(tmp_path, "CREATE TABLE t (a int);\nCOPY t (a) FROM stdin;\n1\n2\n\\.\nSELECT 1;\n")
+    assert errors(tmp_path) == []
+    [said] = [p for p in analyze_dir(tmp_path).problems if p.kind == "unsupported_statement"]
+    assert (str(said.severity), said.line) == ("warning", 3)
+    assert "dbmate" in said.message and "COPY … FROM stdin" in said.message
+    native(tmp_path, "CREATE TABLE t (a int);\nSELECT 1;\nCOPY t (a) FROM stdin;\n")
     (error,) = errors(tmp_path)
-    assert (error.kind, error.line) == ("unsupported_statement", 3)
-    assert "COPY … FROM stdin" in error.message
+    assert (error.kind, error.line) == ("unsupported_statement", 4)
+    assert "no rows follow it" in error.message
+
+
+def test_copy_from_stdin_with_its_rows_is_what_psql_and_flyway_run(tmp_path):
+    (tmp_path / "V1__t.sql").write_text(
+        "CREATE TABLE t (a int);\nCOPY t (a) FROM stdin;\n1\n2\n\\.\n"
+    )
+    assert [p.kind for p in analyze_dir(tmp_path).problems] == []
 
 
 def test_a_plpgsql_body_its_parser_refuses_fails_at_create_function(tmp_path):

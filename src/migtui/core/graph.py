@@ -102,6 +102,7 @@ from migtui.core.statements import (
     DEFAULT_PATH,
     SplitError,
     control_of,
+    copy_rows,
     is_copy_from_stdin,
     split,
 )
@@ -722,6 +723,11 @@ _PSQL_REFUSALS = (
 
 #: Where migtui keeps its ledger: made before a migration runs.
 _LEDGER_SCHEMA = ObjectRef(SCHEMA, None, LEDGER_SCHEMA)
+#: Layouts whose tool sends the rows written after ``COPY … FROM stdin`` (psql
+#: runs sqitch's and shmig's scripts; flyway reads them itself)
+_SENDS_COPY_ROWS = frozenset({"sqitch", "shmig", "flyway"})
+#: The tool of a layout named otherwise
+_TOOLS = {"native": "dbmate"}
 #: What a database has before its first migration: a CREATE of it without IF
 #: NOT EXISTS fails (``CREATE LANGUAGE plpgsql`` makes the extension)
 _EVERY_DATABASE = frozenset(
@@ -1134,12 +1140,25 @@ class _Walker:
         self, m: Migration, kind: str, file: str, statements: tuple[Statement, ...]
     ) -> list[Problem]:
         out = []
-        for st in statements:
+        for index, st in enumerate(statements):
+            severity = ERROR
             if st.tree is not None and is_copy_from_stdin(st):
-                message = (
-                    f"COPY … FROM stdin in the {kind} section reads its rows from the client: "
-                    "only psql sends the data written after it"
-                )
+                if copy_rows(statements, index) is None:
+                    message = (
+                        f"COPY … FROM stdin in the {kind} section reads its rows from the "
+                        "client, and no rows follow it (up to a \\. line)"
+                    )
+                elif m.layout in _SENDS_COPY_ROWS:
+                    continue  # its tool sends the rows after it, as psql does, and so does migtui
+                else:
+                    severity = WARNING
+                    message = (
+                        f"COPY … FROM stdin in the {kind} section, with its rows after it: "
+                        f"psql sends them, and so does migtui, but {_TOOLS.get(m.layout, m.layout)} "
+                        "sends the "
+                        "file as SQL, where the rows are no statement: run by it, the "
+                        "migration fails"
+                    )
                 hint = "load the rows with INSERT … VALUES, or COPY FROM a file the server reads"
             elif st.category == "psql" and _DUMP_GUARD.match(st.first_line_text):
                 message = (
@@ -1172,7 +1191,7 @@ class _Walker:
             out.append(
                 Problem(
                     "unsupported_statement",
-                    ERROR,
+                    severity,
                     message,
                     hint,
                     migration=m.id,

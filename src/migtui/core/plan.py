@@ -10,7 +10,14 @@ from dataclasses import dataclass, field
 
 from migtui.core.model import Severity, Statement
 from migtui.core.project import Analysis, MigrationInfo
-from migtui.core.statements import control_of, controls_transactions, is_copy_from_stdin, split
+from migtui.core.statements import (
+    control_of,
+    controls_transactions,
+    copy_rows,
+    is_copy_from_stdin,
+    rows_of_a_copy,
+    split,
+)
 from migtui.core.versions import Version, named, version_for
 
 # Migration states, in the one spelling used by the CLI, the console and JSON.
@@ -441,9 +448,11 @@ def _step_blockers(
     already = {(b.file, b.line) for b in blockers}
     statements = section.statements if section else ()
     followed = controls_transactions(statements)  # its BEGIN and COMMIT run as written
-    for statement in statements:
+    for index, statement in enumerate(statements):
         if followed and control_of(statement) in ("begin", "commit", "rollback"):
             continue
+        if copy_rows(statements, index) is not None or rows_of_a_copy(statements, index):
+            continue  # COPY … FROM stdin and its rows: the runner sends them as psql does
         reason = _unrunnable(statement)
         if reason and (section.file, statement.start_line) not in already:
             blockers.append(
@@ -461,7 +470,7 @@ def _step_blockers(
 
 def _unrunnable(statement: Statement) -> str | None:
     if is_copy_from_stdin(statement):
-        return "COPY … FROM stdin reads its rows from the client: only psql sends the data after it"
+        return "COPY … FROM stdin reads its rows from the client, and no rows follow it"
     if statement.category == "psql":
         return f"psql meta-command {statement.first_line_text!r} cannot be sent to the server"
     if statement.category == "transaction":

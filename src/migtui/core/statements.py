@@ -693,6 +693,31 @@ def _transaction_kind(statement: Statement) -> str | None:
     return statement.tree["TransactionStmt"].get("kind")
 
 
+def copy_rows(statements: Sequence[Statement], index: int) -> str | None:
+    """The rows written after ``statements[index]``, a ``COPY … FROM stdin``,
+    up to its ``\\.`` line, as psql sends them; None when it is not one, or
+    nothing follows it."""
+    statement = statements[index]
+    if statement.category == "copy_data" or not is_copy_from_stdin(statement):
+        return None
+    if index + 1 >= len(statements) or statements[index + 1].category != "copy_data":
+        return None
+    lines = statements[index + 1].text.split("\n")
+    if lines and lines[-1].strip() == "\\.":
+        lines.pop()
+    return "".join(f"{line}\n" for line in lines)
+
+
+def rows_of_a_copy(statements: Sequence[Statement], index: int) -> bool:
+    """Whether ``statements[index]`` is the rows a ``COPY … FROM stdin`` just
+    before it sends (``copy_rows``), not a statement of its own."""
+    return (
+        statements[index].category == "copy_data"
+        and index > 0
+        and copy_rows(statements, index - 1) is not None
+    )
+
+
 def is_copy_from_stdin(statement: Statement) -> bool:
     """``COPY … FROM stdin``: its rows come from the client, which only psql sends."""
     copy = (statement.tree or {}).get("CopyStmt")

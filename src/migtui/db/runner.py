@@ -32,7 +32,9 @@ from migtui.core.project import FROM_LAYOUT, Analysis
 from migtui.core.statements import (
     DEFAULT_PATH,
     control_of,
+    copy_rows,
     is_set_transaction,
+    rows_of_a_copy,
 )
 from migtui.core.tools import ToolRun
 from migtui.core.tools.base import quote_ident, split_table
@@ -595,7 +597,9 @@ class Runner:
                 leading, rest = step.statements[:first], step.statements[first:]
                 self._execute_all(conn, step, step.direction, leading, step.file, log)
                 self._set_timeouts(conn, local=True)
-                if self.options.step == "statement" or self.options.tracer is not None:
+                one_by_one = self.options.step == "statement" or self.options.tracer is not None
+                # (COPY … FROM stdin sends its rows in its own exchange, outside a pipeline)
+                if one_by_one or any(s.category == "copy_data" for s in rest):
                     self._execute_all(conn, step, step.direction, rest, step.file, log)
                 else:
                     self._execute_pipelined(
@@ -709,7 +713,9 @@ class Runner:
         statement refused in a transaction block (``CONCURRENTLY``) runs alone.
         ``self._kept`` turns true once anything has committed."""
         cursor = self._cursor_for(conn)
-        for statement in step.statements:
+        for index, statement in enumerate(step.statements):
+            if rows_of_a_copy(step.statements, index):
+                continue  # sent with the COPY before it
             if self._cancelled.is_set():
                 raise _StepFailed("cancelled", "cancelled before the next statement")
             if self.options.step == "statement" and not self._pause(
@@ -723,7 +729,8 @@ class Runner:
                     self._kept = True  # runs alone: stays even if it fails (an invalid index)
                 else:
                     cursor.execute("BEGIN")
-            self._execute_one(conn, step.version, step.direction, statement, step.file, log)
+            rows = copy_rows(step.statements, index)
+            self._execute_one(conn, step.version, step.direction, statement, step.file, log, rows)
             if role == "commit":
                 self._kept = True
         if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
@@ -904,12 +911,15 @@ class Runner:
         file: str,
         log: list[dict],
     ) -> None:
-        for statement in statements:
+        for index, statement in enumerate(statements):
+            if rows_of_a_copy(statements, index):
+                continue  # sent with the COPY before it
             if self._cancelled.is_set():
                 raise _StepFailed("cancelled", "cancelled before the next statement")
             if self.options.step == "statement" and not self._pause(step, section, statement):
                 raise _StepFailed("aborted", "aborted by the operator")
-            self._execute_one(conn, step.version, section, statement, file, log)
+            rows = copy_rows(statements, index)
+            self._execute_one(conn, step.version, section, statement, file, log, rows)
 
     def _execute_pipelined(
         self,
@@ -987,7 +997,9 @@ class Runner:
         statement: Statement,
         file: str,
         log: list[dict],
+        rows: str | None = None,
     ) -> None:
+        """One statement; ``rows``: the data a ``COPY … FROM stdin`` sends."""
         self._statement_started(version, section, statement, file)
         tracer = self.options.tracer
         if is_set_transaction(statement):
@@ -997,7 +1009,12 @@ class Runner:
         started = time.perf_counter()
         try:
             with self._watching_for_blockers(conn):
-                cursor = self._cursor_for(conn).execute(statement.text)
+                cursor = self._cursor_for(conn)
+                if rows is None:
+                    cursor.execute(statement.text)
+                else:
+                    with cursor.copy(statement.text) as copy:
+                        copy.write(rows)
         except psycopg.Error as exc:
             duration = (time.perf_counter() - started) * 1000
             self._step_ms += duration
