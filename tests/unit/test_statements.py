@@ -134,8 +134,18 @@ def test_statements_that_cannot_run_in_a_transaction_are_marked():
         "DROP INDEX CONCURRENTLY IF EXISTS k;\n"
         "CREATE INDEX l ON t (c);\n"
         "VACUUM t;\n"
+        "ANALYZE t;\n"
+        "VACUUM (ANALYZE) t;\n"
     )
-    assert [s.no_transaction for s in split(sql).statements] == [True, True, True, False, True]
+    assert [s.no_transaction for s in split(sql).statements] == [
+        True,
+        True,
+        True,
+        False,
+        True,
+        False,  # ANALYZE alone runs in a transaction block
+        True,
+    ]
 
 
 def test_byte_offsets_count_bytes_not_characters():

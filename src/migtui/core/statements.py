@@ -588,6 +588,8 @@ def _no_transaction(tree: dict | None, body: str) -> bool:
     if node not in _MAYBE_NO_TRANSACTION:
         return False
     fields = tree[node]
+    if node == "VacuumStmt":
+        return bool(fields.get("is_vacuumcmd"))  # ANALYZE alone runs in a transaction
     if node in _NO_TRANSACTION_NODES:
         return True
     if node in ("IndexStmt", "DropStmt"):
