@@ -740,6 +740,57 @@ def test_flyway_history_folded_into_a_baseline_starts_from_it(tmp_path: Path) ->
     ]
 
 
+def test_flyway_scripts_named_as_spring_configures_them(tmp_path: Path) -> None:
+    """OpenLMIS's shape: ``spring.flyway.sql-migration-prefix=`` (empty) names
+    the scripts ``20170101000000__a.sql``, in the schema Spring gives flyway.
+    Read as native, the schema was lost and every qualified name was missing."""
+    write(
+        tmp_path,
+        "src/main/resources/application.properties",
+        "spring.flyway.schemas=app\nspring.flyway.sql-migration-prefix=\n",
+    )
+    folder = tmp_path / "src/main/resources/db/migration"
+    write(folder, "20170101000000__a.sql", "CREATE TABLE t (id int);\n")
+    write(folder, "20170102000000__b.sql", "INSERT INTO app.t VALUES (1);\n")
+    write(folder, "U20170102000000__b.sql", "DELETE FROM app.t;\n")
+    assert detect_layout(folder) == "flyway"
+    analysis = analyze_dir(folder)
+    assert [i.migration.version.raw for i in analysis.migrations] == [
+        "20170101000000",
+        "20170102000000",
+    ]
+    assert not analysis.errors
+    assert analysis.migrations[1].migration.down is not None
+
+
+def test_flyway_spring_values_and_placeholder_marks(tmp_path: Path, monkeypatch) -> None:
+    """OHDSI WebAPI's ``${DATASOURCE_OHDSI_SCHEMA:webapi}``: Spring takes the
+    environment's value, else the default; OpenLMIS's ``placeholder-prefix=#[``
+    and ``placeholder-suffix=]``: ``#[name]`` is replaced and ``${x}`` is text."""
+    write(
+        tmp_path,
+        "application.properties",
+        "spring.flyway.schemas=${DATASOURCE_OHDSI_SCHEMA:webapi}\n"
+        "spring.flyway.placeholders.ohdsiSchema=${DATASOURCE_OHDSI_SCHEMA:webapi}\n"
+        "spring.flyway.placeholder-prefix=#[\nspring.flyway.placeholder-suffix=]\n"
+        "spring.flyway.placeholders.tbl=notes\n",
+    )
+    write(tmp_path, "V1__a.sql", "CREATE TABLE #[ohdsiSchema].results (id int, msg text);\n")
+    write(
+        tmp_path,
+        "V2__b.sql",
+        "CREATE INDEX results_id ON results (id);\nCREATE TABLE #[tbl] (id int);\n"
+        "INSERT INTO notes VALUES (1);\nINSERT INTO results VALUES (1, 'Hi ${user.name}');\n",
+    )
+    monkeypatch.delenv("DATASOURCE_OHDSI_SCHEMA", raising=False)
+    assert not analyze_dir(tmp_path).errors
+    monkeypatch.setenv("DATASOURCE_OHDSI_SCHEMA", "ohdsi")
+    analysis = analyze_dir(tmp_path)
+    assert not analysis.errors
+    [first] = [i for i in analysis.migrations if i.migration.version.raw == "1"]
+    assert "CREATE TABLE ohdsi.results" in first.migration.up.text
+
+
 def test_flyway_java_migrations_are_reported_in_version_order(tmp_path: Path) -> None:
     write(tmp_path, "V1__customers.sql", "CREATE TABLE customers (id int);\n")
     write(tmp_path, "V2__Backfill_customers.java", "class V2__Backfill_customers {}\n")

@@ -70,12 +70,64 @@ def signature(root: Path) -> str:
     return "\n".join(parts + file_marks(config_files(root)))
 
 
+class Naming:
+    """How flyway names its scripts, as configured: ``sqlMigrationPrefix``
+    (``V``; Spring Boot projects often set it empty, for ``20170830105704952__a.sql``),
+    ``undoSqlMigrationPrefix`` (``U``), ``repeatableSqlMigrationPrefix``
+    (``R``), ``baselineMigrationPrefix`` (``B``), ``sqlMigrationSeparator``
+    (``__``) and ``sqlMigrationSuffixes`` (``.sql``)."""
+
+    def __init__(self, settings: dict[str, str]) -> None:
+        prefixes = tuple(
+            settings.get(key, default)
+            for key, default in (
+                ("sqlmigrationprefix", "V"),
+                ("undosqlmigrationprefix", "U"),
+                ("repeatablesqlmigrationprefix", "R"),
+                ("baselinemigrationprefix", "B"),
+            )
+        )
+        separator = settings.get("sqlmigrationseparator", "") or "__"
+        listed = settings.get("sqlmigrationsuffixes", "").split(",")
+        suffixes = tuple(s.strip() for s in listed if s.strip()) or (".sql",)
+        #: whether any of them differs from flyway's own
+        self.custom = (prefixes, separator, suffixes) != (("V", "U", "R", "B"), "__", (".sql",))
+        versioned, undo, repeatable, baseline = (re.escape(p) for p in prefixes)
+        sep = re.escape(separator)
+        end = "(?:" + "|".join(re.escape(s) for s in suffixes) + ")$"
+        number = r"(\d+(?:[._]\d+)*)"
+        self.versioned = re.compile(f"^{versioned}{number}{sep}(.*){end}")
+        self.undo = re.compile(f"^{undo}{number}{sep}(.*){end}")
+        self.repeatable = re.compile(f"^{repeatable}{sep}(.*){end}")
+        self.baseline = re.compile(f"^{baseline}{number}{sep}(.*){end}")
+
+    def any(self, name: str) -> bool:
+        """Whether ``name`` is named like one of flyway's scripts."""
+        return any(
+            p.match(name) for p in (self.versioned, self.undo, self.repeatable, self.baseline)
+        )
+
+
+def custom_naming(root: Path) -> Naming | None:
+    """The folder's script naming, when its configuration sets one of its own."""
+    naming = Naming(FlywayConfig(root).settings)
+    return naming if naming.custom else None
+
+
 class Placeholders:
     """The values for one folder; ``None`` from :func:`for_folder` when off."""
 
     def __init__(self, values: dict[str, str], settings: dict[str, str]) -> None:
         self.values = {k.lower(): v for k, v in values.items()}
         self.settings = settings
+        #: ``placeholderPrefix`` and ``placeholderSuffix`` (``${`` and ``}``)
+        self.prefix = settings.get("placeholderprefix", "") or "${"
+        suffix = settings.get("placeholdersuffix", "") or "}"
+        self.pattern = (
+            PLACEHOLDER
+            if (self.prefix, suffix) == ("${", "}")
+            else re.compile(f"{re.escape(self.prefix)}([A-Za-z0-9_.:\\-]+){re.escape(suffix)}")
+        )
         self.values.setdefault("flyway:defaultschema", _default_schema(settings))
         self.values.setdefault("flyway:table", settings.get("table", "flyway_schema_history"))
         self.values.setdefault("flyway:environment", settings.get("environment", "default"))
@@ -86,7 +138,7 @@ class Placeholders:
     def replace(self, text: str, filename: str) -> tuple[str, list[tuple[str, int]]]:
         """``text`` with every known placeholder replaced, and the unknown ones
         (name, 0-based offset in ``text``) left as written."""
-        if "${" not in text:
+        if self.prefix not in text:
             return text, []
         unknown: list[tuple[str, int]] = []
 
@@ -99,7 +151,7 @@ class Placeholders:
             unknown.append((match.group(1), match.start()))
             return match.group(0)
 
-        return PLACEHOLDER.sub(value, text), unknown
+        return self.pattern.sub(value, text), unknown
 
 
 class FlywayConfig:
@@ -118,6 +170,8 @@ class FlywayConfig:
             elif key in _ENV_SETTINGS:
                 settings[_ENV_SETTINGS[key]] = value
         self.settings = settings
+        #: How its scripts are named.
+        self.naming = Naming(settings)
         #: The schemas flyway manages (and makes when missing), the default first.
         self.schemas = _schemas(settings)
         off = settings.get("placeholderreplacement", "").lower() == "false"
@@ -161,6 +215,8 @@ def _read_config(path: Path) -> tuple[dict[str, str], dict[str, str]]:
         return _read_toml(text)
     values: dict[str, str] = {}
     settings: dict[str, str] = {}
+    spring = path.name == "application.properties"
+    properties = dict(_properties(text)) if spring else {}
     for line in text.splitlines():
         line = line.strip()
         if not line or line.startswith(("#", "!")):
@@ -169,12 +225,45 @@ def _read_config(path: Path) -> tuple[dict[str, str], dict[str, str]]:
         prefix = next((p for p in ("flyway.", "spring.flyway.") if key.startswith(p)), None)
         if not sep or prefix is None:
             continue
+        if spring and "${" in value:
+            value = _spring_value(value, properties)
         key = key[len(prefix) :]
         if key.startswith("placeholders.") and len(key) > len("placeholders."):
             values[key[len("placeholders.") :]] = value
         else:  # Spring writes settings in kebab case: placeholder-replacement
             settings[key.replace("-", "").lower()] = value
     return values, settings
+
+
+def _properties(text: str):
+    """Every ``key=value`` of a properties file."""
+    for line in text.splitlines():
+        line = line.strip()
+        if line and not line.startswith(("#", "!")):
+            key, sep, value = _split_property(line)
+            if sep:
+                yield key, value
+
+
+#: Spring's ``${NAME}`` or ``${NAME:default}`` in a property's value
+_SPRING_REFERENCE = re.compile(r"\$\{([^}:]+)(?::([^}]*))?\}")
+
+
+def _spring_value(value: str, properties: dict[str, str]) -> str:
+    """A Spring Boot property's value as Spring resolves it when it starts: a
+    reference to the environment (``DATASOURCE_SCHEMA``, or ``datasource.schema``
+    relaxed to it) or to another property, else its default; one with neither
+    is left as written."""
+
+    def resolve(match: re.Match) -> str:
+        name, default = match.group(1).strip(), match.group(2)
+        relaxed = re.sub(r"[.\-]", "_", name).upper()
+        for found in (os.environ.get(name), os.environ.get(relaxed), properties.get(name)):
+            if found is not None and "${" not in found:
+                return found
+        return default if default is not None else match.group(0)
+
+    return _SPRING_REFERENCE.sub(resolve, value)
 
 
 def _split_property(line: str) -> tuple[str, str, str]:

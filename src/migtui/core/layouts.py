@@ -100,6 +100,7 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from migtui.core.flyway_config import custom_naming
 from migtui.core.folder import LayoutError
 from migtui.core.model import (
     Migration,
@@ -284,6 +285,9 @@ def _detect(root: Path) -> str | None:
         return "refinery"  # named like flyway's, in a Rust crate that depends on refinery
     if any(flyway.FLYWAY_NAME.match(n) or flyway.FLYWAY_REPEATABLE.match(n) for n in names):
         return "flyway"
+    naming = custom_naming(root) if any("__" in n for n in names) else None
+    if naming is not None and any(naming.any(n) for n in names):
+        return "flyway"  # named as its configuration says (an empty V prefix)
     if not files and _flyway_in_subfolders(root):
         return "flyway"
     if sqlx.uses_sqlx(root) and any(sqlx.SQLX_NAME.match(n) for n in names):

@@ -214,6 +214,7 @@ def read(root: Path) -> Read:
     read = Read()
     config = flyway_config.FlywayConfig(root)
     values = config.placeholders
+    naming = config.naming
     if config.default_schema is not None:
         # flyway makes its schemas, keeps its history in the default one, and
         # puts that one first on the search path while it migrates
@@ -233,16 +234,14 @@ def read(root: Path) -> Read:
             version = java.group(1).replace("_", ".") if java.group(1) else f"R__{java.group(2)}"
             if version not in code or java.group(3) != "class":
                 code[version] = path
-        elif baseline := FLYWAY_BASELINE.match(path.name):
+        elif baseline := naming.baseline.match(path.name):
             baselines.append((baseline.group(1).replace("_", "."), baseline.group(2), path))
-        elif repeatable := FLYWAY_REPEATABLE.match(path.name):
+        elif repeatable := naming.repeatable.match(path.name):
             read.repeatables.append(_flyway_repeatable(path, root, repeatable.group(1), values))
-        elif match := FLYWAY_NAME.match(path.name):
-            raw_version = match.group(2).replace("_", ".")
-            if match.group(1) == "V":
-                versioned.append((raw_version, match.group(3), path))
-            else:
-                undo[Version(raw_version).parts].append(path)
+        elif match := naming.undo.match(path.name):
+            undo[Version(match.group(1).replace("_", ".")).parts].append(path)
+        elif match := naming.versioned.match(path.name):
+            versioned.append((match.group(1).replace("_", "."), match.group(2), path))
         elif _FLYWAY_CALLBACK.match(path.name):
             # a callback: flyway runs it around migrations; what one run before
             # them makes (beforeMigrate.sql, beforeEachMigrate.sql) is there
