@@ -37,6 +37,8 @@ STATEMENTS = [
     "ALTER VIEW recent SET (security_barrier = true)",
     "ALTER INDEX busy_note SET (fillfactor = 80)",
     "ALTER INDEX busy_ids SET (pages_per_range = 64)",
+    "ALTER INDEX busy_note RENAME TO busy_note_idx",
+    "ALTER TABLE busy RENAME TO busier",
     "CREATE TRIGGER t BEFORE INSERT ON busy FOR EACH ROW EXECUTE FUNCTION touch()",
     "CREATE TABLE child (id int REFERENCES parent (id))",
     "TRUNCATE busy",
@@ -58,7 +60,9 @@ def test_the_server_takes_the_predicted_lock(pg_dsn, statement):
         names = dict(conn.execute("SELECT oid, relname FROM pg_class"))
         with conn.transaction(force_rollback=True):
             conn.execute(statement)
-            names.update(conn.execute("SELECT oid, relname FROM pg_class"))
+            # (a relation renamed keeps the name the statement wrote)
+            for oid, name in conn.execute("SELECT oid, relname FROM pg_class"):
+                names.setdefault(oid, name)
             held: dict[str, str] = {}
             for oid, mode in conn.execute(
                 "SELECT relation, mode FROM pg_locks"

@@ -48,6 +48,9 @@ def test_predicted_modes_follow_the_documented_lock_levels():
     assert modes("DROP INDEX CONCURRENTLY i") == ["SHARE UPDATE EXCLUSIVE on the table of index i"]
     assert modes("DROP VIEW v") == ["ACCESS EXCLUSIVE on v"]
     assert modes("VACUUM FULL t") == ["ACCESS EXCLUSIVE on t"]
+    # (run outside a transaction, so not held to pg_locks by the DB test)
+    assert modes("ALTER TABLE p DETACH PARTITION c CONCURRENTLY") == ["SHARE UPDATE EXCLUSIVE on p"]
+    assert modes("ALTER TABLE p DETACH PARTITION c") == ["ACCESS EXCLUSIVE on p"]
     assert modes("SELECT 1") == []
 
 

@@ -210,6 +210,9 @@ def predict(tree: dict | None) -> tuple[Lock, ...]:
         for i, cmd in enumerate(cmds):
             if _light_options(fields.get("objtype", ""), cmd):
                 modes[i] = "SHARE UPDATE EXCLUSIVE"
+            partition = (cmd.get("def") or {}).get("PartitionCmd") or {}
+            if cmd.get("subtype") == "AT_DetachPartition" and partition.get("concurrent"):
+                modes[i] = "SHARE UPDATE EXCLUSIVE"  # (its second transaction waits, not locks)
         locks = []
         for cmd in cmds:
             constraint = (cmd.get("def") or {}).get("Constraint", {})
@@ -258,7 +261,10 @@ def predict(tree: dict | None) -> tuple[Lock, ...]:
         kind = _DROPPED_KINDS[fields["removeType"]]
         return tuple(Lock(n, mode, kind) for n in names if n)
     if node == "RenameStmt" and fields.get("relation"):
-        return (Lock(_name(fields["relation"]) or "", ACCESS_EXCLUSIVE),)
+        # an index's own name changes under SHARE UPDATE EXCLUSIVE on it alone
+        index = fields.get("renameType") == "OBJECT_INDEX"
+        mode = "SHARE UPDATE EXCLUSIVE" if index else ACCESS_EXCLUSIVE
+        return (Lock(_name(fields["relation"]) or "", mode),)
     if node == "RefreshMatViewStmt":
         mode = "EXCLUSIVE" if fields.get("concurrent") else ACCESS_EXCLUSIVE
         table = _name(fields.get("relation"))
