@@ -15,6 +15,36 @@ pytestmark = pytest.mark.db
 #: (up, down) of three migrations, and the migration and down line check names
 #: (or None when the whole rollback runs)
 CASES = {
+    "a partition detached by an up and attached again by its down": (
+        [
+            ("CREATE SCHEMA es;", "DROP SCHEMA es;"),
+            (
+                "CREATE TABLE es.events (id int, at date) PARTITION BY RANGE (at);\n"
+                "CREATE TABLE es.events_2025 PARTITION OF es.events\n"
+                "  FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');",
+                "DROP TABLE es.events;",
+            ),
+            (
+                "ALTER TABLE es.events DETACH PARTITION es.events_2025;",
+                "ALTER TABLE es.events ATTACH PARTITION es.events_2025\n"
+                "  FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');",
+            ),
+        ],
+        None,
+    ),
+    "a partition detached by an up, left so by its down": (
+        [
+            ("CREATE SCHEMA es;", "DROP SCHEMA es;"),
+            (
+                "CREATE TABLE es.events (id int, at date) PARTITION BY RANGE (at);\n"
+                "CREATE TABLE es.events_2025 PARTITION OF es.events\n"
+                "  FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');",
+                "DROP TABLE es.events;",
+            ),
+            ("ALTER TABLE es.events DETACH PARTITION es.events_2025;", "SELECT 1;"),
+        ],
+        ("001", 1),
+    ),
     "two tables dropped together, the referencing one renamed and named back": (
         [
             (

@@ -505,6 +505,8 @@ class _Overlay:
         self.remade: set = set()
         self.new_dependents: dict = defaultdict(list)
         self.uses: dict = {}  # key -> what its definition made here depends on
+        #: a partition attached (its table) or detached (None) here
+        self.bound: dict[str, str | None] = {}
 
     def held_anew(self, ref: ObjectRef) -> list[ObjectRef]:
         """What was made here again, or replaced, and depends on ``ref`` by
@@ -3046,12 +3048,14 @@ class _Walker:
         if parent is not None:
             self.bounds.get(parent, {}).pop(table, None)
 
-    def partitions_of(self, table: str) -> list[ObjectRef]:
+    def partitions_of(self, table: str, bound: dict | None = None) -> list[ObjectRef]:
         """The partitions of ``table`` the folder made or attached, and theirs:
-        PostgreSQL drops them with it."""
+        PostgreSQL drops them with it. ``bound``: partitions attached (to a
+        table) or detached (None) since, in a section walked on an overlay."""
+        bound_to = {**self.bound_to, **bound} if bound else self.bound_to
         found: list[str] = [table]
         for parent in found:  # grows as it goes
-            found += [p for p, of in self.bound_to.items() if of == parent and p not in found]
+            found += [p for p, of in bound_to.items() if of == parent and p not in found]
         return [
             ObjectRef(TABLE, schema or None, name)
             for schema, _, name in (p.rpartition(".") for p in found[1:])
@@ -5863,6 +5867,10 @@ class _Walker:
             section = self.parsed[m.id]["down"]
             for eff in facts.effects:
                 ref = eff.ref
+                if eff.bound is not None and ref is not None and not (eff.guarded or eff.handled):
+                    # attached (or made PARTITION OF), or detached: a drop of its table takes it or not
+                    detached = eff.action == F.REQUIRE and not eff.joined
+                    state.bound[ref.qualified] = None if detached else eff.bound[0]
                 if (m.id, eff.line) not in reported and not (
                     self.dynamic_before or failed or unknown
                 ):
@@ -6095,8 +6103,8 @@ class _Walker:
         state.drop(ref)
         also: list[ObjectRef] = []
         drop = also.append
-        if ref.kind == TABLE:  # its partitions go with it
-            for partition in self.partitions_of(state.as_known(ref).qualified):
+        if ref.kind == TABLE:  # its partitions go with it (as attached or detached here)
+            for partition in self.partitions_of(state.as_known(ref).qualified, state.bound):
                 drop(partition)
         if ref.kind == COLUMN:
             state.retyped.add(ref.key)
