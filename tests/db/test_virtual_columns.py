@@ -1,6 +1,7 @@
 """PostgreSQL 18 makes a generated column VIRTUAL unless it says STORED, and
 refuses, of a virtual column, an index or a key using it, a type that is not
-built in, and an expression calling a function of the folder's (0A000). Check
+built in, and an expression calling a function that is not (the folder's, an
+extension's: 0A000). Check
 says so where the server refuses, and nothing of what it runs."""
 
 from __future__ import annotations
@@ -35,6 +36,11 @@ CASES = {
         "ALTER TABLE parcels ADD COLUMN kg numeric GENERATED ALWAYS AS (grams(w)) VIRTUAL;\n",
         1,
     ),
+    "a virtual column calling an extension's function (ltree's nlevel)": (
+        "CREATE EXTENSION IF NOT EXISTS ltree;\nCREATE TABLE cats (path ltree);\n"
+        "ALTER TABLE cats ADD COLUMN depth int GENERATED ALWAYS AS (nlevel(path)) VIRTUAL;\n",
+        3,
+    ),
     "a virtual column of an enum": (
         "ALTER TABLE parcels ADD COLUMN m mood GENERATED ALWAYS AS ('a'::mood);\n",
         1,
@@ -44,7 +50,9 @@ CASES = {
         "ALTER TABLE parcels ADD COLUMN kg numeric GENERATED ALWAYS AS (grams(w)) STORED;\n"
         "ALTER TABLE parcels ADD COLUMN t int GENERATED ALWAYS AS (w * 3) STORED;\n"
         "ALTER TABLE parcels ADD COLUMN label text GENERATED ALWAYS AS ('#' || id::text);\n"
-        "CREATE INDEX parcels_t ON parcels (t, kg);\nCREATE INDEX parcels_w ON parcels (w);\n",
+        "CREATE INDEX parcels_t ON parcels (t, kg);\nCREATE INDEX parcels_w ON parcels (w);\n"
+        "CREATE EXTENSION IF NOT EXISTS ltree;\nCREATE TABLE cats (path ltree);\n"
+        "ALTER TABLE cats ADD COLUMN depth int GENERATED ALWAYS AS (nlevel(path)) STORED;\n",
         None,
     ),
 }

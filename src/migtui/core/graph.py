@@ -3805,7 +3805,8 @@ class _Walker:
     def _virtual_refused(self, m: Migration, file: str, eff: F.Effect, dynamic: bool) -> None:
         """A virtual generated column (PostgreSQL 18) of a type that is not
         built in (an enum, a domain, an extension's), or whose expression calls
-        a function of the folder's: PostgreSQL refuses it (0A000)."""
+        a function that is not (the folder's, an extension's): PostgreSQL
+        refuses it (0A000)."""
         if dynamic or self.dynamic_before:
             return
         ref = eff.ref
@@ -3814,8 +3815,14 @@ class _Walker:
             why = "of a type that is not built in"
         else:
             mine = next((name for name in eff.calls if self._folder_function(name)), None)
+            theirs = next(
+                (name for name in eff.calls if not _builtin_function(name.rpartition(".")[2])),
+                None,
+            )
             if mine:
                 why = f"whose expression calls {mine}(), a function of the folder's"
+            elif theirs:  # an extension's (ltree's nlevel): not built in either
+                why = f"whose expression calls {theirs}(), which is not one of PostgreSQL's own"
         if not why or not self._first_time(m, "virtual_column", str(ref), eff.line):
             return
         self._refuse(
