@@ -288,6 +288,23 @@ def test_alter_before_create_in_one_migration_says_to_move_the_line(write_migrat
     assert "move the statement at line 3 above line 2" in problem.hint
 
 
+def test_a_drop_before_the_create_says_to_remove_the_drop(write_migrations) -> None:
+    """DROP INDEX x, then CREATE INDEX x (a rebuild whose index was never
+    made): moving the CREATE above the DROP would drop the new index."""
+    root = write_migrations(
+        {
+            "0001_t.sql": native("CREATE TABLE t (a int);"),
+            "0002_i.sql": native("DROP INDEX t_a;\nCREATE INDEX t_a ON t (a);"),
+        }
+    )
+    [problem] = analyze_dir(root).errors
+
+    assert (problem.kind, problem.line) == ("missing_prerequisite", 2)
+    assert "drops index public.t_a at line 2" in problem.message
+    assert "remove the DROP at line 2" in problem.hint
+    assert "move the statement" not in problem.hint
+
+
 # -- IF EXISTS and DROP ----------------------------------------------------------------------
 
 

@@ -2470,16 +2470,25 @@ class _Walker:
         if own_later is not None and eff.guarded:
             return  # skipped where it is missing, and made below: an upgrade path
         if own_later is not None and sure:
+            if eff.action == F.DROP:  # dropped before it is made: the drop is what is wrong
+                hint = (
+                    f"remove the DROP at line {eff.line} (nothing by that name is there yet), "
+                    "or write it with IF EXISTS"
+                )
+            elif own_later != eff.line:
+                hint = f"move the statement at line {own_later} above line {eff.line}"
+            else:
+                hint = "move the statement that creates it first"
+            verb = "drops" if eff.action == F.DROP else "uses"
             problem(
                 "missing_prerequisite",
                 ERROR,
-                f"{m.id} uses {name} at line {eff.line}, before its own line {own_later} creates it"
+                f"{m.id} {verb} {name} at line {eff.line}, before its own line {own_later} "
+                "creates it"
                 if own_later != eff.line
-                else f"{m.id} uses {name} at line {eff.line}, before a later statement of that "
+                else f"{m.id} {verb} {name} at line {eff.line}, before a later statement of that "
                 "line creates it",
-                f"move the statement at line {own_later} above line {eff.line}"
-                if own_later != eff.line
-                else "move the statement that creates it first",
+                hint,
             )
         elif ref.key in self.renamed and self.renamed[ref.key][1] != m.id and sure:
             new, by, at = self.renamed[ref.key]
