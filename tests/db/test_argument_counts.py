@@ -61,6 +61,56 @@ CASES = {
 }
 
 
+FOLDER_FIRST = (
+    "CREATE TABLE t (id int, a text);\n"
+    "CREATE FUNCTION cents(amount numeric, rate numeric, places int DEFAULT 2) RETURNS numeric\n"
+    "  LANGUAGE sql IMMUTABLE AS 'SELECT round(amount * rate, places)';\n"
+    "CREATE FUNCTION tag(a text, VARIADIC more text[]) RETURNS text\n"
+    "  LANGUAGE sql AS 'SELECT a';\n"
+    "CREATE FUNCTION two(a int) RETURNS int LANGUAGE sql AS 'SELECT a';\n"
+    "CREATE FUNCTION two(a int, b int) RETURNS int LANGUAGE sql AS 'SELECT a + b';\n"
+)
+
+#: a call of the folder's functions: (the second migration, the kind check says, or None)
+FOLDER_CASES = {
+    "too few for the folder's function": ("SELECT cents(1);\n", REFUSED),
+    "too many, in a view": (
+        "SELECT 1;\nCREATE VIEW v AS SELECT cents(id, 1, 2, 3) FROM t;\n",
+        ("missing_prerequisite", (2, "42883")),
+    ),
+    "none of its overloads takes three": ("SELECT two(1, 2, 3);\n", REFUSED),
+    "in a SQL function's body": (
+        "CREATE FUNCTION total() RETURNS numeric LANGUAGE sql AS 'SELECT cents(1)';\n",
+        REFUSED,
+    ),
+    # the forms that run
+    "with and without its default, named, each overload, VARIADIC": (
+        "SELECT cents(1, 2), cents(1, 2, 3), cents(amount => 1, rate => 2),"
+        " two(1), two(1, 2), tag('a', 'b', 'c'), tag('a', VARIADIC ARRAY['b']);\n",
+        None,
+    ),
+    "in a PL/pgSQL body, resolved when it runs": (
+        "CREATE FUNCTION later() RETURNS numeric LANGUAGE plpgsql AS\n"
+        "  $$ BEGIN RETURN cents(1); END $$;\n",
+        None,
+    ),
+    "made again with another parameter first": (
+        "DROP FUNCTION cents(numeric, numeric, int);\n"
+        "CREATE FUNCTION cents(amount numeric) RETURNS numeric LANGUAGE sql AS 'SELECT amount';\n"
+        "SELECT cents(1);\n",
+        None,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", FOLDER_CASES)
+def test_a_call_of_the_folders_function_is_counted_as_the_server_counts_it(case, verdicts):
+    second, expected = FOLDER_CASES[case]
+    errors, refused = verdicts(FOLDER_FIRST, second)
+
+    assert_kind_verdict(errors, refused, expected)
+
+
 @pytest.mark.parametrize("case", CASES)
 def test_an_argument_count_is_judged_as_the_server_judges_it(case, verdicts):
     second, expected = CASES[case]

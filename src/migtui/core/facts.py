@@ -316,6 +316,11 @@ class Effect:
     returns: str = ""
     inputs: tuple[str, ...] | None = None
     defaults: int = 0
+    #: … and whether it takes VARIADIC arguments (any number from there on)
+    variadic: bool = False
+    #: For a REQUIRE of a function a call names: how many arguments it is
+    #: given (None when not counted: VARIADIC, named, SQL's own syntax)
+    arity: int | None = None
     #: For a PROVIDE of a table by CREATE TABLE: how many effects after it are
     #: that statement's own (its columns, keys, indexes and what they need),
     #: none of which happens when the table is there and the CREATE is skipped.

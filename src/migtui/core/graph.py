@@ -953,6 +953,8 @@ class _Walker:
         self.signature_types: dict[str, set] = defaultdict(set)
         #: (function key, its arguments) -> (result, input names, defaults), as made
         self.function_shapes: dict[tuple, tuple[str, tuple[str, ...], int]] = {}
+        #: (key, args) of those of them that take VARIADIC arguments
+        self.variadic_functions: set[tuple] = set()
         #: table -> the positions in ``foreign_keys`` of the keys on it or to it
         self.foreign_keys_at: defaultdict[str, set[int]] = defaultdict(set)
         #: key of an object -> what it depends on, to forget when it is made anew
@@ -1718,6 +1720,8 @@ class _Walker:
                     self._trigger_returns(m, file, eff, dynamic_here)
                 if eff.arbiter is not None:
                     self._conflict_target(m, file, eff, dynamic_here)
+                if eff.arity is not None and ref.kind == FUNCTION:
+                    self._call_arity(m, file, eff, dynamic_here)
                 if eff.joined:
                     self.complete.discard(ref.qualified)  # the parent's columns reach it
                     self.doubted.discard(ref.qualified)
@@ -3516,6 +3520,10 @@ class _Walker:
             old = None
         if eff.inputs is not None:
             self.function_shapes[key] = (eff.returns, eff.inputs, eff.defaults)
+        if eff.variadic:
+            self.variadic_functions.add(key)
+        else:
+            self.variadic_functions.discard(key)
         if old is None or eff.inputs is None or eff.strict or dynamic or m.repeatable:
             return
         returned, inputs, defaults = old
@@ -5616,6 +5624,52 @@ class _Walker:
         self.extension_members[ext.name] = found
         for obj in found:
             self.live.add(obj, m.id)
+
+    def _call_arity(self, m: Migration, file: str, eff: F.Effect, dynamic: bool) -> None:
+        """A call of one of the folder's functions with a number of arguments
+        none of its functions of that name takes (counting parameters with
+        defaults, and VARIADIC ones): PostgreSQL finds no function and refuses
+        (42883). Judged only where every function of the name is the folder's,
+        made by a CREATE FUNCTION whose parameters the walk read."""
+        ref, count = eff.ref, eff.arity or 0
+        if dynamic or self.dynamic_before or eff.guarded or eff.handled or ref.schema is None:
+            return
+        if self.unknown_extensions or self.loaded.code_migrations or self.catalog is not None:
+            return
+        if any(r.name == ref.name for refs in self.extension_members.values() for r in refs):
+            return
+        overloads = [o for o, _, _ in self.live.by_key.get(ref.key, ()) if o.kind == FUNCTION]
+        if not overloads:
+            return  # missing: said as such
+        spans = []
+        for routine in overloads:
+            shape = self.function_shapes.get((routine.key, routine.args))
+            if shape is None or (routine.key, routine.args) in self.variadic_functions:
+                return  # its parameters are not all known, or it takes any number
+            inputs, defaults = len(shape[1]), shape[2]
+            if inputs - defaults <= count <= inputs:
+                return
+            spans.append((inputs - defaults, inputs))
+        if any(
+            k[0] == "routine" and k[2] == ref.name and k != ref.key and v
+            for k, v in self.live.by_key.items()
+        ):
+            return  # one of the name in another schema may be the one the path finds
+        if not self._first_time(m, "missing_prerequisite", f"{ref} ({count})", eff.line):
+            return
+        takes = " or ".join(
+            str(hi) if lo == hi else f"{lo} to {hi}" for lo, hi in sorted(set(spans))
+        )
+        self._refuse(
+            "missing_prerequisite",
+            m,
+            file,
+            eff,
+            f"{m.id} calls {ref.qualified}() at line {eff.line} with {count} argument"
+            f"{'s' * (count != 1)}, but the folder's {ref.qualified} takes {takes}: "
+            "PostgreSQL finds no function to call and refuses (42883)",
+            f"give {ref.qualified} the arguments it takes, or make the function take {count} first",
+        )
 
     def _overload_may_exist(self, name: str) -> bool:
         """Whether a function named ``name`` other than pg_catalog's may be

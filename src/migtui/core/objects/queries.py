@@ -469,7 +469,7 @@ class _Reader:
         args = fields.get("args", ())
         if names and (not self.ctx.body or self.ctx.resolved):
             # (a SQL body's calls are resolved when it is made, to run later)
-            self.called(names, fields.get("location"))
+            self.called(names, fields.get("location"), _arity(fields))
             self.argument_count(names, fields)
         if name == "pg_extension_config_dump" and self.runs and not self.ctx.body:
             self._extension_only(name, fields.get("location"))
@@ -533,9 +533,10 @@ class _Reader:
             sure=True,
         )
 
-    def called(self, names: list[str], location: int | None) -> None:
+    def called(self, names: list[str], location: int | None, arity: int | None = None) -> None:
         """The function a call names must exist (of any arguments), unless it
-        is pg_catalog's; an extension's comes with the extension."""
+        is pg_catalog's; an extension's comes with the extension. ``arity``:
+        how many arguments it is given, where they are counted."""
         if len(names) > 2 or (len(names) == 2 and names[0] in _SYSTEM_SCHEMAS):
             return
         if len(names) == 1 and names[0] in builtin_functions():
@@ -546,7 +547,9 @@ class _Reader:
             return  # a call of itself (or of an overload of its name)
         if ref is not None:
             runs = self.runs and not self.ctx.body
-            self.script.emit(REQUIRE, ref, location, self.ctx, runs=runs, routine_kind=True)
+            self.script.emit(
+                REQUIRE, ref, location, self.ctx, runs=runs, routine_kind=True, arity=arity
+            )
 
     def cast(self, fields: dict) -> bool:
         """Read ``'name'::regclass``; True when the cast's argument is done with."""
@@ -939,6 +942,20 @@ def names_in_string(text: str) -> list[str]:
             out.append(fold(text[i:j], False))
             i = j
     return out[-2:]
+
+
+def _arity(fields: dict) -> int | None:
+    """How many arguments a call gives, when that alone tells which functions
+    may take it: not a VARIADIC call, named arguments, an aggregate's ORDER BY,
+    or SQL's own syntax (EXTRACT, SUBSTRING … FROM)."""
+    if fields.get("func_variadic") or fields.get("agg_within_group") or fields.get("agg_star"):
+        return None
+    if fields.get("funcformat", "COERCE_EXPLICIT_CALL") != "COERCE_EXPLICIT_CALL":
+        return None
+    args = fields.get("args") or ()
+    if any("NamedArgExpr" in a for a in args):
+        return None
+    return len(args)
 
 
 #: The string types a sequence's name may be cast to before its lookup

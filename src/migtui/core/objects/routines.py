@@ -285,6 +285,10 @@ def create_routine(script: Script, fields: dict, ctx: Ctx) -> None:
         returns=returns,
         inputs=inputs,
         defaults=defaults,
+        variadic=any(
+            p.get("FunctionParameter", {}).get("mode") == "FUNC_PARAM_VARIADIC"
+            for p in fields.get("parameters", ())
+        ),
         acts=acts,
         makes_triggers=makes_triggers,
         makes_indexes=makes_indexes,
