@@ -374,22 +374,18 @@ CASES = {
 }
 
 
-@pytest.mark.parametrize("case", CASES)
-def test_rollback_all_fails_where_the_server_fails(case, write_migrations, analysis_of, pg_dsn):
-    steps, expected = CASES[case]
-    root = write_migrations(
-        {
-            f"00{i}_step.sql": f"-- migrate:up\n{up}\n-- migrate:down\n{down}\n"
-            for i, (up, down) in enumerate(steps, start=1)
-        }
-    )
-    errors = [
-        (p.migration, p.line)
-        for p in analysis_of(root).problems
-        if str(p.severity) == "error" and p.section == "down"
-    ]
-    failed = None
-    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+def _native(steps: list[tuple[str, str]]) -> dict[str, str]:
+    """Native migrations 001, 002 … of (up, down) pairs."""
+    return {
+        f"00{i}_step.sql": f"-- migrate:up\n{up}\n-- migrate:down\n{down}\n"
+        for i, (up, down) in enumerate(steps, start=1)
+    }
+
+
+def _first_down_refused(dsn: str, steps: list[tuple[str, str]]) -> str | None:
+    """Every up in order, then every down newest first on the server: the
+    version whose down it refuses first (None when the rollback runs)."""
+    with psycopg.connect(dsn, autocommit=True) as conn:
         for up, _ in steps:
             conn.execute(up)
         for i, (_, down) in reversed(list(enumerate(steps, start=1))):
@@ -397,8 +393,20 @@ def test_rollback_all_fails_where_the_server_fails(case, write_migrations, analy
                 with conn.transaction():
                     conn.execute(down)
             except psycopg.Error:
-                failed = f"00{i}"
-                break
+                return f"00{i}"
+    return None
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_rollback_all_fails_where_the_server_fails(case, write_migrations, analysis_of, pg_dsn):
+    steps, expected = CASES[case]
+    root = write_migrations(_native(steps))
+    errors = [
+        (p.migration, p.line)
+        for p in analysis_of(root).problems
+        if str(p.severity) == "error" and p.section == "down"
+    ]
+    failed = _first_down_refused(pg_dsn, steps)
 
     if expected is None:
         assert (failed, errors) == (None, [])
@@ -424,12 +432,7 @@ def test_a_drop_past_a_down_of_sql_built_at_run_time_is_still_said(
             " BEGIN EXECUTE format('DROP TABLE IF EXISTS %I.other', s); END $$;",
         ),
     ]
-    root = write_migrations(
-        {
-            f"00{i}_step.sql": f"-- migrate:up\n{up}\n-- migrate:down\n{down}\n"
-            for i, (up, down) in enumerate(steps, start=1)
-        }
-    )
+    root = write_migrations(_native(steps))
     [problem] = [p for p in analysis_of(root).problems if p.section == "down"]
     assert (problem.kind, str(problem.severity), problem.migration) == (
         "dependent_objects",
@@ -455,29 +458,15 @@ def test_past_a_down_refused_for_what_it_meets_the_older_downs_are_still_judged(
         ("DROP TABLE IF EXISTS t;", "DROP TABLE IF EXISTS t;"),
         ("CREATE TYPE e AS ENUM ('a');\nCREATE TABLE u (x e);", "DROP TYPE e;"),
     ]
-    root = write_migrations(
-        {
-            f"00{i}_step.sql": f"-- migrate:up\n{up}\n-- migrate:down\n{down}\n"
-            for i, (up, down) in enumerate(steps, start=1)
-        }
-    )
+    root = write_migrations(_native(steps))
     errors = sorted(
         (p.migration, p.kind)
         for p in analysis_of(root).problems
         if str(p.severity) == "error" and p.section == "down"
     )
     assert errors == [("002", "missing_prerequisite"), ("004", "dependent_objects")]
-    failed = []
-    with psycopg.connect(pg_dsn, autocommit=True) as conn:
-        for up, _ in steps:
-            conn.execute(up)
-        for i, (_, down) in reversed(list(enumerate(steps, start=1))):
-            try:
-                with conn.transaction():
-                    conn.execute(down.replace("DROP TYPE e;", "DROP TYPE e CASCADE;"))
-            except psycopg.Error:
-                failed.append(f"00{i}")
-    assert failed == ["002"]  # with 004's fixed, the server fails where check said
+    fixed = [(up, down.replace("DROP TYPE e;", "DROP TYPE e CASCADE;")) for up, down in steps]
+    assert _first_down_refused(pg_dsn, fixed) == "002"  # 004's fixed: where check said
 
 
 def test_an_up_refused_for_what_it_meets_hides_no_rollback_failure(
@@ -500,27 +489,11 @@ def test_an_up_refused_for_what_it_meets_hides_no_rollback_failure(
         ),
         ("ALTER TABLE nosuch ADD COLUMN x int;", "SELECT 1;"),
     ]
-    root = write_migrations(
-        {
-            f"00{i}_step.sql": f"-- migrate:up\n{up}\n-- migrate:down\n{down}\n"
-            for i, (up, down) in enumerate(steps, start=1)
-        }
-    )
+    root = write_migrations(_native(steps))
     errors = {(p.migration, p.section) for p in analysis_of(root).errors}
     assert errors == {("004", "up"), ("002", "down")}
     fixed = [*steps[:3], ("CREATE TABLE nosuch (id int);", "DROP TABLE nosuch;")]
-    failed = []
-    with psycopg.connect(pg_dsn, autocommit=True) as conn:
-        for up, _ in fixed:
-            conn.execute(up)
-        for i, (_, down) in reversed(list(enumerate(fixed, start=1))):
-            try:
-                with conn.transaction():
-                    conn.execute(down)
-            except psycopg.Error:
-                failed.append(f"00{i}")
-                break
-    assert failed == ["002"]
+    assert _first_down_refused(pg_dsn, fixed) == "002"
 
 
 def test_goose_passes_a_migration_without_down_and_the_older_downs_are_judged(
