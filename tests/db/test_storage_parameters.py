@@ -14,7 +14,11 @@ from server_verdicts import assert_kind_verdict, runs
 
 pytestmark = pytest.mark.db
 
-FIRST = "CREATE TABLE c (id int, a int[], v text, p point);\nCREATE VIEW cv AS SELECT id FROM c;\n"
+FIRST = (
+    "CREATE TABLE c (id int, a int[], v text, p point);\nCREATE VIEW cv AS SELECT id FROM c;\n"
+    "CREATE TABLE e (id int, at date) PARTITION BY RANGE (at);\n"
+    "CREATE TABLE e_2024 PARTITION OF e FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');\n"
+)
 
 #: (the second migration, the kind check says with the line and SQLSTATE, or None)
 CASES = {
@@ -75,6 +79,19 @@ CASES = {
         "CREATE INDEX c_r ON c USING brin (id) WITH (pages_per_range = 32, autosummarize = on);\n"
         "CREATE INDEX c_h ON c USING hash (v) WITH (fillfactor = 75);\n"
         "ALTER INDEX c_b SET (fillfactor = 80);\n",
+        None,
+    ),
+    "a partitioned table's, set later": (
+        "SELECT 1;\nALTER TABLE e SET (autovacuum_vacuum_scale_factor = 0.01);\n",
+        ("invalid_definition", (2, "42809")),
+    ),
+    "a partitioned table's, given as it is made": (
+        "CREATE TABLE f (id int) PARTITION BY RANGE (id) WITH (fillfactor = 70);\n",
+        ("invalid_definition", (1, "42809")),
+    ),
+    "a partition's, a partitioned table's reset, and OIDS=false": (
+        "ALTER TABLE e_2024 SET (fillfactor = 70);\nALTER TABLE e RESET (fillfactor);\n"
+        "CREATE TABLE g (id int) PARTITION BY RANGE (id) WITH (oids = false);\n",
         None,
     ),
     "a materialized view's": (

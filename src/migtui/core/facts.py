@@ -318,6 +318,8 @@ class Effect:
     defaults: int = 0
     #: … and whether it takes VARIADIC arguments (any number from there on)
     variadic: bool = False
+    #: For an ALTER of a table: it sets storage parameters (``SET (…)``)
+    sets_storage: bool = False
     #: For a REQUIRE of a function a call names: how many arguments it is
     #: given (None when not counted: VARIADIC, named, SQL's own syntax)
     arity: int | None = None

@@ -1722,6 +1722,17 @@ class _Walker:
                     self._conflict_target(m, file, eff, dynamic_here)
                 if eff.arity is not None and ref.kind == FUNCTION:
                     self._call_arity(m, file, eff, dynamic_here)
+                if eff.sets_storage and ref.qualified in self.partitioned and not dynamic_here:
+                    self._refuse(
+                        "invalid_definition",
+                        m,
+                        file,
+                        eff,
+                        f"{m.id} sets storage parameters of {ref} at line {eff.line}, a table "
+                        "partitioned by then: it stores no rows of its own, and PostgreSQL "
+                        "refuses them (42809)",
+                        "set them on its partitions instead",
+                    )
                 if eff.joined:
                     self.complete.discard(ref.qualified)  # the parent's columns reach it
                     self.doubted.discard(ref.qualified)

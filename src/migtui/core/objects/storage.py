@@ -85,7 +85,12 @@ def parameters(script: Script, kind: str, fields: dict, ctx: Ctx) -> None:
     if ctx.body:
         return  # a routine's body: judged when it runs
     if kind == "CreateStmt":
-        if fields.get("partspec") or (fields.get("accessMethod") or "heap") != "heap":
+        if fields.get("partspec"):
+            options = _without_oids(script, fields.get("options"), fields.get("relation"), ctx)
+            if options:
+                partitioned_refused(script, options, fields.get("relation"), ctx)
+            return
+        if (fields.get("accessMethod") or "heap") != "heap":
             return
         options = _without_oids(script, fields.get("options"), fields.get("relation"), ctx)
         _judge(script, options, TABLE, "table", fields.get("relation"), ctx)
@@ -240,6 +245,21 @@ def _hint(name: str, kind: str) -> str:
         return f"give {name} one of {', '.join(_WORDS.get(name, ()))}"
     low, high = _FILLFACTOR
     return f"give {name} a value from {low} to {high}"
+
+
+def partitioned_refused(script: Script, options: list, relation: dict | None, ctx: Ctx) -> None:
+    """Storage parameters given to a partitioned table: it stores no rows of
+    its own, and PostgreSQL refuses them (42809)."""
+    first = (options[0].get("DefElem") or {}) if options else {}
+    name = (relation or {}).get("relname", "")
+    _refused(
+        script,
+        ctx.line(first.get("location") or (relation or {}).get("location")),
+        f"storage parameters given to the partitioned table {name}: it stores no rows of its "
+        "own, and PostgreSQL refuses them (42809)",
+        "give them to its partitions instead",
+        ctx,
+    )
 
 
 def _refused(script: Script, line: int, message: str, hint: str, ctx: Ctx) -> None:

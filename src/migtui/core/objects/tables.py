@@ -642,9 +642,18 @@ def alter_table(script: Script, fields: dict, ctx: Ctx) -> None:
     location = rel.get("location")
     if ref is None:
         return
-    script.emit(ALTER, ref, location, ctx, if_exists=bool(fields.get("missing_ok")))
     # PostgreSQL runs an ALTER TABLE's subcommands in passes, whatever their order
     cmds = [cmd.get("AlterTableCmd", {}) for cmd in fields.get("cmds", ())]
+    script.emit(
+        ALTER,
+        ref,
+        location,
+        ctx,
+        if_exists=bool(fields.get("missing_ok")),
+        # SET (…) of a table: a partitioned one takes none (42809)
+        sets_storage=fields.get("objtype") == "OBJECT_TABLE"
+        and any(c.get("subtype") == "AT_SetRelOptions" for c in cmds),
+    )
     added = frozenset(
         c.get("def", {}).get("ColumnDef", {}).get("colname", "")
         for c in cmds
