@@ -147,6 +147,22 @@ def test_relations_made_by_the_same_migration_lock_nobody_out():
     assert hints(existing) == [("no-lock-timeout", 1), ("lock-held", 1)]
 
 
+def test_a_table_made_by_select_into_or_renamed_here_is_still_new():
+    sql = (
+        "SELECT 1 AS id INTO staging;\n"
+        "ALTER TABLE staging ADD COLUMN note text;\n"
+        "CREATE TABLE fresh (id int);\n"
+        "ALTER TABLE fresh RENAME TO kept;\n"
+        "ALTER TABLE kept ADD COLUMN note text;\n"
+        "CREATE INDEX kept_id ON kept (id);\n"
+    )
+    assert hints(sql) == []
+    # a table that was there before, renamed: the rename and what follows lock it
+    assert hints("ALTER TABLE old RENAME TO kept;\nALTER TABLE kept ADD COLUMN c int;\n") == [
+        ("no-lock-timeout", 1)
+    ]
+
+
 def test_concurrently_where_the_tool_wraps_a_transaction():
     sql = "SET lock_timeout = '2s';\nCREATE INDEX CONCURRENTLY ON busy (id);\n"
     found = linted(sql, held=False, wraps=True)

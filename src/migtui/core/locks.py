@@ -403,6 +403,10 @@ def lint(
             timeout_set = True
         if (name := _created(node, fields)) is not None:
             made.add(table_key(name))
+        if node == "RenameStmt" and fields.get("renameType") in _RENAMED_RELATIONS:
+            old = _name(fields.get("relation"))
+            if old and table_key(old) in made:  # made here, then renamed: still new
+                made.add(f"{table_key(old).rpartition('.')[0]}.{fields.get('newname', '')}")
         if node == "IndexStmt" and fields.get("idxname"):
             on = _name(fields.get("relation"))
             if on and table_key(on) in made:  # an index of a table made here: as new
@@ -470,7 +474,16 @@ def _created(node: str, fields: dict) -> str | None:
     if node == "CreateTableAsStmt":
         into = fields.get("into") or {}
         return _name(into.get("IntoClause", into).get("rel"))
+    if node == "SelectStmt" and fields.get("intoClause"):  # SELECT … INTO t
+        into = fields["intoClause"]
+        return _name(into.get("IntoClause", into).get("rel"))
     return None
+
+
+#: The renames of a relation (not of a column or a constraint)
+_RENAMED_RELATIONS = frozenset(
+    {"OBJECT_TABLE", "OBJECT_VIEW", "OBJECT_MATVIEW", "OBJECT_SEQUENCE", "OBJECT_INDEX"}
+)
 
 
 def _slow(node: str, fields: dict) -> bool:
