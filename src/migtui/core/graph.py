@@ -728,8 +728,8 @@ _LEDGER_SCHEMA = ObjectRef(SCHEMA, None, LEDGER_SCHEMA)
 #: Layouts whose tool sends the rows written after ``COPY … FROM stdin`` (psql
 #: runs sqitch's and shmig's scripts; flyway reads them itself)
 _SENDS_COPY_ROWS = frozenset({"sqitch", "shmig", "flyway"})
-#: The tool of a layout named otherwise
-_TOOLS = {"native": "dbmate"}
+#: What refuses a change of the type of a column it uses (0A000)
+_TYPE_USERS = frozenset({VIEW, MATVIEW, COLUMN, TRIGGER, POLICY, FUNCTION, PROCEDURE})
 #: What a database has before its first migration: a CREATE of it without IF
 #: NOT EXISTS fails (``CREATE LANGUAGE plpgsql`` makes the extension)
 _EVERY_DATABASE = frozenset(
@@ -753,8 +753,6 @@ _EXISTS_CODES = {
 #: How to write a value of a type, for a hint.
 _EXAMPLES = {"bool": "true or false", "int4": "0", "int8": "0", "text": "'…'", "jsonb": "'{}'"}
 
-#: Layouts whose tool runs each migration in a transaction unless the file says not to.
-#: The native layout is dbmate's format, and dbmate wraps a file in a transaction.
 #: The SQLSTATE of making what exists, where it is not 42P07 (a relation's).
 _EXISTS_STATE = {COLUMN: "42701", CONSTRAINT: "42710", TYPE: "42710"}
 #: Objects besides relations and columns a CREATE (without OR REPLACE or IF NOT
@@ -771,6 +769,9 @@ _MADE_ONCE = {
 #: The lock rule whose findings are warnings among the problems instead.
 TOOL_TRANSACTION_RULE = "concurrently-in-transaction"
 
+#: Layouts whose tool runs each migration in a transaction unless the file says
+#: not to, by the tool's name. The native layout is dbmate's format, and dbmate
+#: wraps a file in a transaction.
 _WRAPPING_TOOLS = {
     "native": "dbmate",
     "goose": "goose",
@@ -1158,7 +1159,7 @@ class _Walker:
                     severity = WARNING
                     message = (
                         f"COPY … FROM stdin in the {kind} section, with its rows after it: "
-                        f"psql sends them, and so does migtui, but {_TOOLS.get(m.layout, m.layout)} "
+                        f"psql sends them, and so does migtui, but {_WRAPPING_TOOLS.get(m.layout, m.layout)} "
                         "sends the "
                         "file as SQL, where the rows are no statement: run by it, the "
                         "migration fails"
@@ -5194,11 +5195,7 @@ class _Walker:
         """What refuses a change of column ``ref``'s type (0A000): the views
         reading it, the generated columns computed from it, and the triggers
         (``UPDATE OF``, ``WHEN``) and policies naming it."""
-        return [
-            d
-            for d in self._holding(ref, alive, retyped)
-            if d.kind in (VIEW, MATVIEW, COLUMN, TRIGGER, POLICY, FUNCTION, PROCEDURE)
-        ]
+        return [d for d in self._holding(ref, alive, retyped) if d.kind in _TYPE_USERS]
 
     def _holding(
         self, ref: ObjectRef, alive, retyped: Iterable = (), redefined: Iterable = ()
@@ -6290,11 +6287,7 @@ class _Walker:
             return
         # what this section made again holds the column by its new definition
         using = self._type_users(state.as_known(eff.ref), state.holds, state.retyped)
-        using += [
-            d
-            for d in state.held_anew(eff.ref)
-            if d not in using and d.kind in (VIEW, MATVIEW, COLUMN, TRIGGER, POLICY)
-        ]
+        using += [d for d in state.held_anew(eff.ref) if d not in using and d.kind in _TYPE_USERS]
         if not using:
             return
         self.problems.append(

@@ -283,7 +283,7 @@ def _detect(root: Path) -> str | None:
     names = [p.name for p in files]
     if any(refinery.REFINERY_NAME.match(n) for n in names) and refinery.uses_refinery(root):
         return "refinery"  # named like flyway's, in a Rust crate that depends on refinery
-    if any(flyway.FLYWAY_NAME.match(n) or flyway.FLYWAY_REPEATABLE.match(n) for n in names):
+    if any(flyway.NAMING.any(n) for n in names):
         return "flyway"
     naming = custom_naming(root) if any("__" in n for n in names) else None
     if naming is not None and any(naming.any(n) for n in names):
@@ -352,7 +352,7 @@ def _flyway_in_subfolders(root: Path) -> bool:
     for path in root.rglob("*.sql"):
         if any(part in _NOT_MIGRATION_FOLDERS for part in path.relative_to(root).parts):
             continue
-        if not (flyway.FLYWAY_NAME.match(path.name) or flyway.FLYWAY_REPEATABLE.match(path.name)):
+        if not flyway.NAMING.any(path.name):
             return False
         found = True
     return found

@@ -101,6 +101,13 @@ def _create_foreign_table(script: Script, fields: dict, ctx: Ctx) -> None:
     tables.create_table(script, fields.get("base", {}), ctx, kind="foreign table")
 
 
+def _drop(script: Script, fields: dict, ctx: Ctx) -> None:
+    if fields.get("removeType") == "OBJECT_LANGUAGE":
+        schemas.drop_language(script, fields, ctx)
+    else:
+        generic.drop(script, fields, ctx)
+
+
 #: Node type → reader. A node type missing here has no effects migtui follows.
 READERS: dict[str, Reader] = {
     # tables and columns
@@ -155,11 +162,7 @@ READERS: dict[str, Reader] = {
     "AlterExtensionContentsStmt": schemas.alter_extension,
     "VariableSetStmt": schemas.set_variable,
     # any kind of object
-    "DropStmt": lambda script, fields, ctx: (
-        schemas.drop_language(script, fields, ctx)
-        if fields.get("removeType") == "OBJECT_LANGUAGE"
-        else generic.drop(script, fields, ctx)
-    ),
+    "DropStmt": _drop,
     "CreatePLangStmt": schemas.create_language,
     "RenameStmt": generic.rename,
     "AlterObjectSchemaStmt": generic.set_schema,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from migtui.core.facts import ALTER, DEPENDENT_OBJECTS, INVALID_DEFINITION, PROVIDE
 from migtui.core.model import EXTENSION, SCHEMA, ObjectRef
-from migtui.core.objects.queries import path_from_string
+from migtui.core.objects.queries import late_bound, path_from_string
 from migtui.core.objects.script import (
     Ctx,
     Script,
@@ -220,7 +220,6 @@ def _named_in_strings(kind: str, fields: dict) -> list[tuple[str, int | None]]:
     sequence ``nextval('s')`` names, a relation ``'t'::regclass`` names
     (("function f", its location) …)."""
     from migtui.core.builtins import builtin_functions, catalog_relations
-    from migtui.core.objects.queries import late_bound
 
     found: dict[str, int | None] = {}
     if kind == "CreateTrigStmt":

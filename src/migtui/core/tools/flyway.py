@@ -159,7 +159,7 @@ class Flyway(ToolLedger):
         )
         description = m.name.replace("_", " ")
         duration = int(run.duration_ms or 0)
-        kind = "SQL_BASELINE" if FLYWAY_BASELINE.match(m.path.name) else "SQL"
+        kind = "SQL_BASELINE" if NAMING.baseline.match(m.path.name) else "SQL"
         values = (self.key(info), description, kind, script, checksum(_file_bytes(info)), duration)
         return [(sql, values)]
 
@@ -193,10 +193,9 @@ DOWN_HINT = "add an undo script U<version>__name.sql"
 
 #: Flyway's Java migrations, as source or compiled classes (not inner classes).
 _FLYWAY_CODE = re.compile(r"^(?:V(\d+(?:[._]\d+)*)|R)__([^$]+)\.(java|kt|class)$")
-FLYWAY_NAME = re.compile(r"^([VU])(\d+(?:[._]\d+)*)__(.*)\.sql$")
-FLYWAY_REPEATABLE = re.compile(r"^R__(.*)\.sql$")
-#: A baseline migration: what the versions up to its own build, in one script
-FLYWAY_BASELINE = re.compile(r"^B(\d+(?:[._]\d+)*)__(.*)\.sql$")
+#: How flyway names its scripts unless configured otherwise (``V1__a.sql``,
+#: ``U1__a.sql``, ``R__a.sql``, ``B5__base.sql``)
+NAMING = flyway_config.Naming({})
 
 
 def repeatable_version(description: str) -> Version:
